@@ -1,0 +1,610 @@
+//! The default scenario: `healthcareapp.com` on two regions, as described in
+//! DESIGN.md. Cluster A (us-east-1) is the failover primary, Cluster B
+//! (us-west-2) the secondary.
+
+use std::collections::BTreeMap;
+
+use super::net::*;
+use super::scenario::*;
+
+fn net(s: &str) -> ipnet::Ipv4Net {
+    s.parse().expect("default scenario CIDR")
+}
+
+fn nacl_rule(number: u16, ports: PortRange, cidr: &str, action: RuleAction) -> NaclRule {
+    NaclRule {
+        number,
+        protocol: Protocol::Tcp,
+        ports,
+        cidr: net(cidr),
+        action,
+    }
+}
+
+fn sg_rule(protocol: Protocol, ports: PortRange, peer: Peer, description: &str) -> SgRule {
+    SgRule {
+        protocol,
+        ports,
+        peer,
+        description: description.into(),
+    }
+}
+
+const EPHEMERAL: PortRange = PortRange {
+    from: 1024,
+    to: 65535,
+};
+
+/// One region's VPC, ALB, cluster and database, laid out the same way in
+/// both regions: per AZ a public, an app and a data subnet.
+fn region(
+    id: &str,
+    label: &str,
+    letter: &str,
+    second_octet: u8,
+    azs: [&str; 2],
+    pods_per_az: u32,
+    public_prefix: [u8; 2],
+) -> Region {
+    let o = second_octet;
+    let sub = |tier: &str, az_i: usize, third: u8, t: Tier| Subnet {
+        id: format!("subnet-{tier}-{letter}{}", az_i + 1),
+        name: format!("{tier}-{}", azs[az_i]),
+        az: azs[az_i].to_string(),
+        cidr: net(&format!("10.{o}.{third}.0/24")),
+        tier: t,
+        route_table: match t {
+            Tier::Public => format!("rtb-public-{letter}"),
+            Tier::App => format!("rtb-app-{letter}{}", az_i + 1),
+            Tier::Data => format!("rtb-data-{letter}"),
+        },
+        nacl: format!("acl-{tier}-{letter}"),
+    };
+    let subnets = vec![
+        sub("public", 0, 0, Tier::Public),
+        sub("public", 1, 1, Tier::Public),
+        sub("app", 0, 10, Tier::App),
+        sub("app", 1, 11, Tier::App),
+        sub("data", 0, 20, Tier::Data),
+        sub("data", 1, 21, Tier::Data),
+    ];
+    let vpc_cidr = format!("10.{o}.0.0/16");
+    let local = Route {
+        destination: net(&vpc_cidr),
+        target: RouteTarget::Local,
+    };
+    let igw = format!("igw-{letter}");
+    let route_tables = vec![
+        RouteTable {
+            id: format!("rtb-public-{letter}"),
+            name: "public".into(),
+            routes: vec![
+                local.clone(),
+                Route {
+                    destination: net("0.0.0.0/0"),
+                    target: RouteTarget::Igw(igw.clone()),
+                },
+            ],
+        },
+        RouteTable {
+            id: format!("rtb-app-{letter}1"),
+            name: format!("app-{}", azs[0]),
+            routes: vec![
+                local.clone(),
+                Route {
+                    destination: net("0.0.0.0/0"),
+                    target: RouteTarget::Nat(format!("nat-{letter}1")),
+                },
+            ],
+        },
+        RouteTable {
+            id: format!("rtb-app-{letter}2"),
+            name: format!("app-{}", azs[1]),
+            routes: vec![
+                local.clone(),
+                Route {
+                    destination: net("0.0.0.0/0"),
+                    target: RouteTarget::Nat(format!("nat-{letter}2")),
+                },
+            ],
+        },
+        RouteTable {
+            id: format!("rtb-data-{letter}"),
+            name: "data".into(),
+            routes: vec![local],
+        },
+    ];
+    let app_cidrs = format!("10.{o}.10.0/23");
+    let data_cidrs = format!("10.{o}.20.0/23");
+    let nacls = vec![
+        Nacl {
+            id: format!("acl-public-{letter}"),
+            name: "public".into(),
+            inbound: vec![
+                nacl_rule(100, PortRange::single(443), "0.0.0.0/0", RuleAction::Allow),
+                nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
+            ],
+            outbound: vec![
+                nacl_rule(100, PortRange::single(8080), &vpc_cidr, RuleAction::Allow),
+                nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
+                nacl_rule(120, PortRange::single(443), "0.0.0.0/0", RuleAction::Allow),
+            ],
+        },
+        Nacl {
+            id: format!("acl-app-{letter}"),
+            name: "app".into(),
+            inbound: vec![
+                nacl_rule(100, PortRange::single(8080), &vpc_cidr, RuleAction::Allow),
+                nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
+            ],
+            outbound: vec![
+                nacl_rule(100, PortRange::single(5432), &data_cidrs, RuleAction::Allow),
+                nacl_rule(110, EPHEMERAL, &vpc_cidr, RuleAction::Allow),
+                nacl_rule(120, PortRange::single(443), "0.0.0.0/0", RuleAction::Allow),
+            ],
+        },
+        Nacl {
+            id: format!("acl-data-{letter}"),
+            name: "data".into(),
+            inbound: vec![nacl_rule(
+                100,
+                PortRange::single(5432),
+                &app_cidrs,
+                RuleAction::Allow,
+            )],
+            outbound: vec![nacl_rule(100, EPHEMERAL, &app_cidrs, RuleAction::Allow)],
+        },
+    ];
+    let sg_alb = format!("sg-alb-{letter}");
+    let sg_app = format!("sg-app-{letter}");
+    let sg_db = format!("sg-db-{letter}");
+    let security_groups = vec![
+        SecurityGroup {
+            id: sg_alb.clone(),
+            name: "alb".into(),
+            inbound: vec![sg_rule(
+                Protocol::Tcp,
+                PortRange::single(443),
+                Peer::Cidr(net("0.0.0.0/0")),
+                "HTTPS from CloudFront and health checkers",
+            )],
+            outbound: vec![sg_rule(
+                Protocol::Tcp,
+                PortRange::single(8080),
+                Peer::Sg(sg_app.clone()),
+                "to pods",
+            )],
+        },
+        SecurityGroup {
+            id: sg_app.clone(),
+            name: "app".into(),
+            inbound: vec![sg_rule(
+                Protocol::Tcp,
+                PortRange::single(8080),
+                Peer::Sg(sg_alb.clone()),
+                "from the ALB only",
+            )],
+            outbound: vec![sg_rule(
+                Protocol::All,
+                PortRange::ALL,
+                Peer::Cidr(net("0.0.0.0/0")),
+                "all",
+            )],
+        },
+        SecurityGroup {
+            id: sg_db.clone(),
+            name: "db".into(),
+            inbound: vec![sg_rule(
+                Protocol::Tcp,
+                PortRange::single(5432),
+                Peer::Sg(sg_app.clone()),
+                "PostgreSQL from the app tier",
+            )],
+            outbound: vec![sg_rule(
+                Protocol::All,
+                PortRange::ALL,
+                Peer::Cidr(net("0.0.0.0/0")),
+                "all",
+            )],
+        },
+    ];
+    let vpc = Vpc {
+        id: format!("vpc-{letter}"),
+        cidr: net(&vpc_cidr),
+        subnets,
+        route_tables,
+        nacls,
+        security_groups,
+        igw,
+        nat_gateways: vec![
+            NatGateway {
+                id: format!("nat-{letter}1"),
+                subnet: format!("subnet-public-{letter}1"),
+                host: 20,
+            },
+            NatGateway {
+                id: format!("nat-{letter}2"),
+                subnet: format!("subnet-public-{letter}2"),
+                host: 20,
+            },
+        ],
+    };
+    let mut pods = Vec::new();
+    for az_i in 0..2u32 {
+        for k in 0..pods_per_az {
+            pods.push(Pod {
+                id: format!("pod-{letter}-{}", az_i * pods_per_az + k + 1),
+                app: "appointments-api".into(),
+                subnet: format!("subnet-app-{letter}{}", az_i + 1),
+                host: 20 + k,
+                security_groups: vec![sg_app.clone()],
+            });
+        }
+    }
+    let tg = format!("tg-appointments-{letter}");
+    Region {
+        id: id.into(),
+        label: label.into(),
+        azs: azs.iter().map(|s| s.to_string()).collect(),
+        alb: Alb {
+            id: format!("alb-{letter}"),
+            dns_name: format!("k8s-app-{letter}7f3a.{id}.elb.amazonaws.com"),
+            nodes: (0..2)
+                .map(|i| AlbNode {
+                    subnet: format!("subnet-public-{letter}{}", i + 1),
+                    host: 10,
+                    public_ip: std::net::Ipv4Addr::new(
+                        public_prefix[0],
+                        public_prefix[1],
+                        i as u8 + 1,
+                        10,
+                    ),
+                })
+                .collect(),
+            security_groups: vec![sg_alb],
+            listener: Listener {
+                port: 443,
+                certificate_domains: vec!["healthcareapp.com".into(), "*.healthcareapp.com".into()],
+                rules: vec![
+                    ListenerRule {
+                        priority: 1,
+                        path_patterns: vec!["/healthz".into()],
+                        target_group: tg.clone(),
+                        from_ingress_path: "/healthz (Exact)".into(),
+                    },
+                    ListenerRule {
+                        priority: 2,
+                        path_patterns: vec!["/api".into(), "/api/*".into()],
+                        target_group: tg.clone(),
+                        from_ingress_path: "/api (Prefix)".into(),
+                    },
+                ],
+                default_status: 404,
+            },
+            target_groups: vec![TargetGroup {
+                id: tg,
+                port: 8080,
+                service: format!("svc-{letter}"),
+                health_path: "/healthz".into(),
+                health_interval_s: 15,
+                healthy_threshold: 2,
+                unhealthy_threshold: 2,
+            }],
+        },
+        cluster: Cluster {
+            name: format!("cluster-{letter}"),
+            ingress: Ingress {
+                id: format!("ingress-{letter}"),
+                name: "appointments".into(),
+                rules: vec![
+                    IngressPath {
+                        path: "/healthz".into(),
+                        path_type: PathType::Exact,
+                        service: format!("svc-{letter}"),
+                        port: 80,
+                    },
+                    IngressPath {
+                        path: "/api".into(),
+                        path_type: PathType::Prefix,
+                        service: format!("svc-{letter}"),
+                        port: 80,
+                    },
+                ],
+            },
+            services: vec![Service {
+                id: format!("svc-{letter}"),
+                name: "appointments-api".into(),
+                port: 80,
+                target_port: 8080,
+                app: "appointments-api".into(),
+            }],
+            pods,
+        },
+        rds: Rds {
+            id: format!("rds-{letter}"),
+            engine: "PostgreSQL 16".into(),
+            endpoint: format!("appdb.c9x2k1.{id}.rds.amazonaws.com"),
+            port: 5432,
+            instances: vec![
+                DbInstance {
+                    id: format!("rds-{letter}-1"),
+                    subnet: format!("subnet-data-{letter}1"),
+                    host: 10,
+                },
+                DbInstance {
+                    id: format!("rds-{letter}-2"),
+                    subnet: format!("subnet-data-{letter}2"),
+                    host: 10,
+                },
+            ],
+            security_groups: vec![sg_db],
+        },
+        vpc,
+    }
+}
+
+fn pop(id: &str, city: &str, ip: [u8; 4], east: u32, west: u32) -> Pop {
+    let mut rtt = BTreeMap::new();
+    rtt.insert("us-east-1".to_string(), east);
+    rtt.insert("us-west-2".to_string(), west);
+    Pop {
+        id: id.into(),
+        city: city.into(),
+        ip: ip.into(),
+        rtt_region_ms: rtt,
+    }
+}
+
+fn client(
+    id: &str,
+    label: &str,
+    city: &str,
+    ip: [u8; 4],
+    os: EphemeralRange,
+    pop: &str,
+    rtt_pop: u32,
+    rtt_resolver: u32,
+) -> Client {
+    Client {
+        id: id.into(),
+        label: label.into(),
+        city: city.into(),
+        ip: ip.into(),
+        os,
+        browser_cache_s: 60,
+        resolver: Resolver {
+            id: format!("resolver-{}", id.trim_start_matches("client-")),
+            ip: [8, 8, 8, 8].into(),
+            rtt_ms: rtt_resolver,
+        },
+        pop: pop.into(),
+        rtt_pop_ms: rtt_pop,
+    }
+}
+
+pub fn default_scenario() -> Scenario {
+    Scenario {
+        name: "healthcareapp.com (default)".into(),
+        domain: "healthcareapp.com".into(),
+        clients: vec![
+            client(
+                "client-na",
+                "Browser in New York",
+                "New York",
+                [203, 0, 113, 10],
+                EphemeralRange::Windows,
+                "pop-jfk",
+                8,
+                12,
+            ),
+            client(
+                "client-eu",
+                "Browser in Paris",
+                "Paris",
+                [198, 51, 100, 20],
+                EphemeralRange::Linux,
+                "pop-cdg",
+                10,
+                14,
+            ),
+            client(
+                "client-ap",
+                "Browser in Tokyo",
+                "Tokyo",
+                [192, 0, 2, 30],
+                EphemeralRange::Windows,
+                "pop-nrt",
+                9,
+                11,
+            ),
+        ],
+        dns: DnsConfig {
+            root: NameServer {
+                id: "root".into(),
+                name: "a.root-servers.net".into(),
+                ip: [198, 41, 0, 4].into(),
+                rtt_ms: 10,
+            },
+            tld: NameServer {
+                id: "tld-com".into(),
+                name: "a.gtld-servers.net".into(),
+                ip: [192, 5, 6, 30].into(),
+                rtt_ms: 18,
+            },
+            zone: HostedZone {
+                id: "route53".into(),
+                name: "healthcareapp.com".into(),
+                name_servers: vec![
+                    "ns-2048.awsdns-64.com".into(),
+                    "ns-512.awsdns-00.net".into(),
+                    "ns-1024.awsdns-00.org".into(),
+                    "ns-1536.awsdns-00.co.uk".into(),
+                ],
+                ns_ip: [205, 251, 192, 64].into(),
+                rtt_ms: 14,
+                ns_ttl_s: 172_800,
+                soa_ttl_s: 900,
+                soa_minimum_s: 86_400,
+                records: vec![
+                    Record {
+                        name: "healthcareapp.com".into(),
+                        value: RecordValue::AliasCloudFront,
+                        ttl_s: 60,
+                        routing: Routing::Simple,
+                    },
+                    Record {
+                        name: "api-origin.healthcareapp.com".into(),
+                        value: RecordValue::AliasAlb {
+                            region: "us-east-1".into(),
+                        },
+                        ttl_s: 60,
+                        routing: Routing::Failover {
+                            role: FailoverRole::Primary,
+                            health_check: Some("hc-cluster-a".into()),
+                        },
+                    },
+                    Record {
+                        name: "api-origin.healthcareapp.com".into(),
+                        value: RecordValue::AliasAlb {
+                            region: "us-west-2".into(),
+                        },
+                        ttl_s: 60,
+                        routing: Routing::Failover {
+                            role: FailoverRole::Secondary,
+                            health_check: Some("hc-cluster-b".into()),
+                        },
+                    },
+                ],
+            },
+            health_checks: vec![
+                HealthCheck {
+                    id: "hc-cluster-a".into(),
+                    region: "us-east-1".into(),
+                    path: "/healthz".into(),
+                    port: 443,
+                    interval_s: 30,
+                    failure_threshold: 3,
+                    checkers: 8,
+                    checker_ip: [54, 243, 31, 200].into(),
+                },
+                HealthCheck {
+                    id: "hc-cluster-b".into(),
+                    region: "us-west-2".into(),
+                    path: "/healthz".into(),
+                    port: 443,
+                    interval_s: 30,
+                    failure_threshold: 3,
+                    checkers: 8,
+                    checker_ip: [54, 243, 31, 200].into(),
+                },
+            ],
+        },
+        cdn: Distribution {
+            id: "cloudfront".into(),
+            domain: "d1h2k3l4m5n6.cloudfront.net".into(),
+            pops: vec![
+                pop("pop-jfk", "New York (JFK)", [18, 160, 10, 5], 8, 70),
+                pop("pop-cdg", "Paris (CDG)", [13, 32, 20, 5], 80, 140),
+                pop("pop-nrt", "Tokyo (NRT)", [13, 35, 30, 5], 160, 100),
+            ],
+            behaviors: vec![
+                Behavior {
+                    path_pattern: "/api/*".into(),
+                    origin: "alb-origin".into(),
+                    // Managed policy CachingDisabled: 0 / 0 / 0. Fact sheet §5.
+                    min_ttl_s: 0,
+                    default_ttl_s: 0,
+                    max_ttl_s: 0,
+                },
+                Behavior {
+                    path_pattern: "*".into(),
+                    origin: "s3-static".into(),
+                    // Managed policy CachingOptimized: 1 / 86400 / 31536000. Fact sheet §5.
+                    min_ttl_s: 1,
+                    default_ttl_s: 86_400,
+                    max_ttl_s: 31_536_000,
+                },
+            ],
+            origins: vec![
+                Origin {
+                    id: "alb-origin".into(),
+                    domain: "api-origin.healthcareapp.com".into(),
+                    kind: OriginKind::Custom,
+                },
+                Origin {
+                    id: "s3-static".into(),
+                    domain: "healthcareapp-static.s3.us-east-1.amazonaws.com".into(),
+                    kind: OriginKind::S3,
+                },
+            ],
+            connection_attempts: 3,
+            connection_timeout_s: 10,
+        },
+        waf: WebAcl {
+            id: "waf".into(),
+            name: "healthcareapp-edge".into(),
+            rules: vec![
+                WafRule {
+                    priority: 0,
+                    name: "IPBlockList".into(),
+                    statement: WafStatement::IpSet {
+                        cidrs: vec![net("198.18.0.0/15")],
+                    },
+                    action: WafAction::Block,
+                },
+                WafRule {
+                    priority: 1,
+                    name: "SQLInjection".into(),
+                    statement: WafStatement::SqlInjection,
+                    action: WafAction::Block,
+                },
+                WafRule {
+                    priority: 2,
+                    name: "CrossSiteScripting".into(),
+                    statement: WafStatement::Xss,
+                    action: WafAction::Block,
+                },
+                WafRule {
+                    priority: 3,
+                    name: "RateLimitPerIP".into(),
+                    statement: WafStatement::RateBased {
+                        limit: 2000,
+                        window_s: 300,
+                    },
+                    action: WafAction::Block,
+                },
+            ],
+            default_action: WafAction::Allow,
+        },
+        regions: vec![
+            region(
+                "us-east-1",
+                "Cluster A",
+                "a",
+                0,
+                ["us-east-1a", "us-east-1b"],
+                2,
+                [3, 210],
+            ),
+            region(
+                "us-west-2",
+                "Cluster B",
+                "b",
+                1,
+                ["us-west-2a", "us-west-2b"],
+                1,
+                [52, 12],
+            ),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_scenario_is_valid() {
+        default_scenario().validate().unwrap();
+    }
+}

@@ -1,0 +1,18 @@
+//! The engine. Pure Rust: no web crates, no wall clock, one seeded RNG.
+//! Same world + same seed + same inputs => byte-identical trace.
+
+pub mod defaults;
+pub mod dns;
+pub mod edit;
+pub mod inspect;
+pub mod net;
+pub mod rng;
+pub mod scenario;
+pub mod time;
+pub mod topology;
+pub mod trace;
+pub mod world;
+
+pub use edit::Edit;
+pub use trace::{Code, Hop, Trace};
+pub use world::{Fault, Request, World};

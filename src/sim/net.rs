@@ -1,0 +1,717 @@
+//! VPC networking: subnets, route tables, Security Groups and network ACLs,
+//! and the checks a packet meets when it crosses a subnet boundary.
+//!
+//! Fact sheet §10 (addressing, routes), §11 (Security Groups: stateful,
+//! allow-only, union of rules), §12 (NACLs: stateless, numbered, lowest
+//! first, first match wins, final `*` deny; ephemeral ports).
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use super::trace::{Check, CheckKind, Direction};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmp,
+    All,
+}
+
+impl Protocol {
+    pub fn matches(self, p: Protocol) -> bool {
+        self == Protocol::All || self == p
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Icmp => "ICMP",
+            Protocol::All => "all",
+        })
+    }
+}
+
+/// An inclusive port range. `0-65535` means all ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
+    pub fn single(p: u16) -> Self {
+        PortRange { from: p, to: p }
+    }
+    pub fn contains(&self, p: u16) -> bool {
+        self.from <= p && p <= self.to
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == PortRange::ALL {
+            f.write_str("all ports")
+        } else if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    Allow,
+    Deny,
+}
+
+impl fmt::Display for RuleAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuleAction::Allow => "allow",
+            RuleAction::Deny => "deny",
+        })
+    }
+}
+
+/// A numbered network ACL rule. Fact sheet §12.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NaclRule {
+    pub number: u16,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub cidr: Ipv4Net,
+    pub action: RuleAction,
+}
+
+impl NaclRule {
+    pub fn describe(&self, dir: Direction) -> String {
+        let peer = match dir {
+            Direction::Inbound => "from",
+            Direction::Outbound => "to",
+        };
+        format!(
+            "rule {} {} {} {} {} {}",
+            self.number, self.action, self.protocol, self.ports, peer, self.cidr
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nacl {
+    pub id: String,
+    pub name: String,
+    /// Kept sorted by rule number.
+    pub inbound: Vec<NaclRule>,
+    pub outbound: Vec<NaclRule>,
+}
+
+impl Nacl {
+    pub fn rules(&self, dir: Direction) -> &Vec<NaclRule> {
+        match dir {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        }
+    }
+    pub fn rules_mut(&mut self, dir: Direction) -> &mut Vec<NaclRule> {
+        match dir {
+            Direction::Inbound => &mut self.inbound,
+            Direction::Outbound => &mut self.outbound,
+        }
+    }
+
+    /// Lowest number first; the first rule that matches decides; nothing
+    /// matched means the final `*` rule denies. Fact sheet §12.
+    pub fn evaluate(&self, dir: Direction, flow: &Flow) -> Check {
+        // For inbound traffic the rule's CIDR is the source; outbound, the destination.
+        let (peer, port) = match dir {
+            Direction::Inbound => (flow.src, flow.dst_port),
+            Direction::Outbound => (flow.dst, flow.dst_port),
+        };
+        let mut rules: Vec<&NaclRule> = self.rules(dir).iter().collect();
+        rules.sort_by_key(|r| r.number);
+        for r in rules {
+            if r.protocol.matches(flow.protocol) && r.ports.contains(port) && r.cidr.contains(&peer)
+            {
+                return Check {
+                    kind: CheckKind::Nacl,
+                    subject: self.id.clone(),
+                    direction: Some(dir),
+                    flow: flow.to_string(),
+                    decided_by: r.describe(dir),
+                    allowed: r.action == RuleAction::Allow,
+                };
+            }
+        }
+        Check {
+            kind: CheckKind::Nacl,
+            subject: self.id.clone(),
+            direction: Some(dir),
+            flow: flow.to_string(),
+            decided_by: "rule * deny all (no numbered rule matched)".into(),
+            allowed: false,
+        }
+    }
+}
+
+/// Where a Security Group rule lets traffic come from or go to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Peer {
+    Cidr(Ipv4Net),
+    /// A reference to another group: matches the private addresses of
+    /// interfaces that carry that group. Fact sheet §11.
+    Sg(String),
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Cidr(c) => write!(f, "{c}"),
+            Peer::Sg(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SgRule {
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub peer: Peer,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl SgRule {
+    pub fn describe(&self, dir: Direction) -> String {
+        let peer = match dir {
+            Direction::Inbound => "from",
+            Direction::Outbound => "to",
+        };
+        format!(
+            "allow {} {} {} {}",
+            self.protocol, self.ports, peer, self.peer
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub inbound: Vec<SgRule>,
+    pub outbound: Vec<SgRule>,
+}
+
+impl SecurityGroup {
+    pub fn rules(&self, dir: Direction) -> &Vec<SgRule> {
+        match dir {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        }
+    }
+    pub fn rules_mut(&mut self, dir: Direction) -> &mut Vec<SgRule> {
+        match dir {
+            Direction::Inbound => &mut self.inbound,
+            Direction::Outbound => &mut self.outbound,
+        }
+    }
+}
+
+/// Evaluate the union of all groups on one interface. Allow-only: any
+/// matching rule allows, order does not matter; nothing matching denies.
+/// `peer_groups` are the groups on the other end, used for SG references,
+/// which only match when the peer address is private (same VPC).
+pub fn evaluate_sgs(
+    groups: &[&SecurityGroup],
+    dir: Direction,
+    flow: &Flow,
+    peer_groups: &[String],
+    peer_is_private: bool,
+) -> Check {
+    let peer_addr = match dir {
+        Direction::Inbound => flow.src,
+        Direction::Outbound => flow.dst,
+    };
+    let subject = groups
+        .iter()
+        .map(|g| g.id.as_str())
+        .collect::<Vec<_>>()
+        .join("+");
+    for g in groups {
+        for (i, r) in g.rules(dir).iter().enumerate() {
+            if !r.protocol.matches(flow.protocol) || !r.ports.contains(flow.dst_port) {
+                continue;
+            }
+            let hit = match &r.peer {
+                Peer::Cidr(c) => c.contains(&peer_addr),
+                Peer::Sg(id) => peer_is_private && peer_groups.iter().any(|p| p == id),
+            };
+            if hit {
+                return Check {
+                    kind: CheckKind::SecurityGroup,
+                    subject: subject.clone(),
+                    direction: Some(dir),
+                    flow: flow.to_string(),
+                    decided_by: format!("{} rule {}: {}", g.id, i + 1, r.describe(dir)),
+                    allowed: true,
+                };
+            }
+        }
+    }
+    Check {
+        kind: CheckKind::SecurityGroup,
+        subject,
+        direction: Some(dir),
+        flow: flow.to_string(),
+        decided_by: format!(
+            "no {} rule allows this (security groups deny by default)",
+            dir.as_str()
+        ),
+        allowed: false,
+    }
+}
+
+/// A packet's five-tuple as the filters see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub protocol: Protocol,
+    pub src: Ipv4Addr,
+    pub src_port: u16,
+    pub dst: Ipv4Addr,
+    pub dst_port: u16,
+}
+
+impl Flow {
+    pub fn reversed(&self) -> Flow {
+        Flow {
+            protocol: self.protocol,
+            src: self.dst,
+            src_port: self.dst_port,
+            dst: self.src,
+            dst_port: self.src_port,
+        }
+    }
+}
+
+impl fmt::Display for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}:{} -> {}:{}",
+            self.protocol, self.src, self.src_port, self.dst, self.dst_port
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteTarget {
+    Local,
+    Igw(String),
+    Nat(String),
+}
+
+impl fmt::Display for RouteTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteTarget::Local => f.write_str("local"),
+            RouteTarget::Igw(id) | RouteTarget::Nat(id) => f.write_str(id),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub destination: Ipv4Net,
+    pub target: RouteTarget,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub id: String,
+    pub name: String,
+    pub routes: Vec<Route>,
+}
+
+impl RouteTable {
+    /// Longest-prefix match. Fact sheet §10.
+    pub fn lookup(&self, dst: Ipv4Addr) -> Option<&Route> {
+        self.routes
+            .iter()
+            .filter(|r| r.destination.contains(&dst))
+            .max_by_key(|r| r.destination.prefix_len())
+    }
+
+    pub fn check(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool, flow: &Flow) -> Check {
+        match self.lookup(dst) {
+            Some(r) if want(&r.target) => Check {
+                kind: CheckKind::RouteTable,
+                subject: self.id.clone(),
+                direction: None,
+                flow: flow.to_string(),
+                decided_by: format!("route {} -> {} (longest prefix)", r.destination, r.target),
+                allowed: true,
+            },
+            Some(r) => Check {
+                kind: CheckKind::RouteTable,
+                subject: self.id.clone(),
+                direction: None,
+                flow: flow.to_string(),
+                decided_by: format!(
+                    "route {} -> {} does not lead to {}",
+                    r.destination, r.target, dst
+                ),
+                allowed: false,
+            },
+            None => Check {
+                kind: CheckKind::RouteTable,
+                subject: self.id.clone(),
+                direction: None,
+                flow: flow.to_string(),
+                decided_by: format!("no route matches {dst}"),
+                allowed: false,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Public,
+    App,
+    Data,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subnet {
+    pub id: String,
+    pub name: String,
+    pub az: String,
+    pub cidr: Ipv4Net,
+    pub tier: Tier,
+    pub route_table: String,
+    pub nacl: String,
+}
+
+/// Number of addresses AWS reserves in every subnet. Fact sheet §10.
+pub const RESERVED_PER_SUBNET: u32 = 5;
+
+impl Subnet {
+    /// Usable addresses: 2^(32-prefix) - 5.
+    pub fn usable(&self) -> u32 {
+        (1u32 << (32 - self.cidr.prefix_len() as u32)) - RESERVED_PER_SUBNET
+    }
+
+    /// The address of host `index` (0 = network address). Hosts live from
+    /// index 4 (after network, router, DNS, reserved) to the last-but-one.
+    pub fn host(&self, index: u32) -> Option<Ipv4Addr> {
+        let size = 1u32 << (32 - self.cidr.prefix_len() as u32);
+        if index < 4 || index >= size - 1 {
+            return None;
+        }
+        Some(Ipv4Addr::from(u32::from(self.cidr.network()) + index))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr: Ipv4Net,
+    pub subnets: Vec<Subnet>,
+    pub route_tables: Vec<RouteTable>,
+    pub nacls: Vec<Nacl>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub igw: String,
+    pub nat_gateways: Vec<NatGateway>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NatGateway {
+    pub id: String,
+    pub subnet: String,
+    pub host: u32,
+}
+
+impl Vpc {
+    pub fn subnet(&self, id: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.id == id)
+    }
+    pub fn nacl(&self, id: &str) -> Option<&Nacl> {
+        self.nacls.iter().find(|n| n.id == id)
+    }
+    pub fn sg(&self, id: &str) -> Option<&SecurityGroup> {
+        self.security_groups.iter().find(|g| g.id == id)
+    }
+    pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
+        self.route_tables.iter().find(|r| r.id == id)
+    }
+    /// The subnet whose CIDR holds an address.
+    pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.cidr.contains(&ip))
+    }
+}
+
+/// Ephemeral source ports a client type picks from. Fact sheet §12.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EphemeralRange {
+    /// Linux kernel default `ip_local_port_range` 32768-60999.
+    Linux,
+    /// Windows Vista / Server 2008 and later: 49152-65535.
+    Windows,
+    /// Elastic Load Balancing, NAT gateway, Lambda, and CloudFront: 1024-65535.
+    Elb,
+}
+
+impl EphemeralRange {
+    pub fn range(self) -> (u16, u16) {
+        match self {
+            EphemeralRange::Linux => (32768, 60999),
+            EphemeralRange::Windows => (49152, 65535),
+            EphemeralRange::Elb => (1024, 65535),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- parsing
+
+/// Parse a learner-typed IPv4 CIDR. Non-canonical input is normalised
+/// (`10.0.1.7/24` becomes `10.0.1.0/24`), as AWS does. Fact sheet §10.
+pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("CIDR is empty: write it like 10.0.1.0/24".into());
+    }
+    if !t.contains('/') {
+        return Err(format!(
+            "'{t}' has no prefix length: write it like 10.0.1.0/24 (a single address is /32)"
+        ));
+    }
+    let net: Ipv4Net = t
+        .parse()
+        .map_err(|_| format!("'{t}' is not an IPv4 CIDR: write it like 10.0.1.0/24"))?;
+    Ok(net.trunc())
+}
+
+/// Parse a port or range: `443`, `1024-65535`, `all`.
+pub fn parse_ports(s: &str) -> Result<PortRange, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("all") || t == "*" {
+        return Ok(PortRange::ALL);
+    }
+    let one = |p: &str| -> Result<u16, String> {
+        let p = p.trim();
+        let n: u64 = p
+            .parse()
+            .map_err(|_| format!("'{p}' is not a port number (0-65535)"))?;
+        if n > 65535 {
+            return Err(format!(
+                "port {n} is out of range: ports go from 0 to 65535"
+            ));
+        }
+        Ok(n as u16)
+    };
+    if let Some((a, b)) = t.split_once('-') {
+        let (a, b) = (one(a)?, one(b)?);
+        if a > b {
+            return Err(format!(
+                "port range {a}-{b} is backwards: the first port must not exceed the second"
+            ));
+        }
+        Ok(PortRange { from: a, to: b })
+    } else {
+        Ok(PortRange::single(one(t)?))
+    }
+}
+
+pub fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "tcp" | "6" => Ok(Protocol::Tcp),
+        "udp" | "17" => Ok(Protocol::Udp),
+        "icmp" | "1" => Ok(Protocol::Icmp),
+        "all" | "-1" | "*" => Ok(Protocol::All),
+        other => Err(format!(
+            "'{other}' is not a protocol: use tcp, udp, icmp or all"
+        )),
+    }
+}
+
+pub fn parse_action(s: &str) -> Result<RuleAction, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "allow" => Ok(RuleAction::Allow),
+        "deny" => Ok(RuleAction::Deny),
+        other => Err(format!("'{other}' is not a NACL action: use allow or deny")),
+    }
+}
+
+/// NACL rule numbers go from 1 to 32766. Fact sheet §12.
+pub fn parse_rule_number(s: &str) -> Result<u16, String> {
+    let t = s.trim();
+    let n: u64 = t
+        .parse()
+        .map_err(|_| format!("'{t}' is not a rule number: use a whole number from 1 to 32766"))?;
+    if !(1..=32766).contains(&n) {
+        return Err(format!(
+            "rule number {n} is out of range: NACL rules are numbered 1 to 32766"
+        ));
+    }
+    Ok(n as u16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(dst_port: u16) -> Flow {
+        Flow {
+            protocol: Protocol::Tcp,
+            src: "130.176.1.1".parse().unwrap(),
+            src_port: 40000,
+            dst: "10.0.1.10".parse().unwrap(),
+            dst_port,
+        }
+    }
+
+    fn nacl(rules: Vec<NaclRule>) -> Nacl {
+        Nacl {
+            id: "acl-test".into(),
+            name: "t".into(),
+            inbound: rules,
+            outbound: vec![],
+        }
+    }
+
+    fn rule(n: u16, port: u16, action: RuleAction) -> NaclRule {
+        NaclRule {
+            number: n,
+            protocol: Protocol::Tcp,
+            ports: PortRange::single(port),
+            cidr: "0.0.0.0/0".parse().unwrap(),
+            action,
+        }
+    }
+
+    #[test]
+    fn nacl_lowest_numbered_matching_rule_wins_even_if_listed_later() {
+        // §12: evaluated lowest number first, first match decides.
+        let n = nacl(vec![
+            rule(100, 443, RuleAction::Allow),
+            rule(90, 443, RuleAction::Deny),
+        ]);
+        let c = n.evaluate(Direction::Inbound, &flow(443));
+        assert!(!c.allowed);
+        assert!(c.decided_by.starts_with("rule 90 deny"));
+    }
+
+    #[test]
+    fn nacl_without_a_matching_rule_denies_with_the_star_rule() {
+        // §12: a final `*` rule denies everything unmatched.
+        let n = nacl(vec![rule(100, 443, RuleAction::Allow)]);
+        let c = n.evaluate(Direction::Inbound, &flow(8080));
+        assert!(!c.allowed);
+        assert!(c.decided_by.contains("rule *"));
+    }
+
+    #[test]
+    fn security_group_reference_matches_only_private_peers_in_that_group() {
+        // §11: a reference matches private IPs of ENIs that carry the group.
+        let g = SecurityGroup {
+            id: "sg-db".into(),
+            name: "db".into(),
+            inbound: vec![SgRule {
+                protocol: Protocol::Tcp,
+                ports: PortRange::single(5432),
+                peer: Peer::Sg("sg-app".into()),
+                description: String::new(),
+            }],
+            outbound: vec![],
+        };
+        let f = Flow {
+            dst_port: 5432,
+            ..flow(5432)
+        };
+        assert!(evaluate_sgs(&[&g], Direction::Inbound, &f, &["sg-app".into()], true).allowed);
+        assert!(!evaluate_sgs(&[&g], Direction::Inbound, &f, &["sg-app".into()], false).allowed);
+        assert!(!evaluate_sgs(&[&g], Direction::Inbound, &f, &["sg-web".into()], true).allowed);
+    }
+
+    #[test]
+    fn route_lookup_takes_the_longest_prefix() {
+        let rt = RouteTable {
+            id: "rtb".into(),
+            name: "rtb".into(),
+            routes: vec![
+                Route {
+                    destination: "0.0.0.0/0".parse().unwrap(),
+                    target: RouteTarget::Igw("igw".into()),
+                },
+                Route {
+                    destination: "10.0.0.0/16".parse().unwrap(),
+                    target: RouteTarget::Local,
+                },
+            ],
+        };
+        assert_eq!(
+            rt.lookup("10.0.5.5".parse().unwrap()).unwrap().target,
+            RouteTarget::Local
+        );
+        assert_eq!(
+            rt.lookup("8.8.8.8".parse().unwrap()).unwrap().target,
+            RouteTarget::Igw("igw".into())
+        );
+    }
+
+    #[test]
+    fn a_subnet_keeps_five_addresses_for_aws() {
+        // §10: usable = 2^(32-prefix) - 5; first usable host is base+4.
+        let s = Subnet {
+            id: "s".into(),
+            name: "s".into(),
+            az: "a".into(),
+            cidr: "10.0.1.0/24".parse().unwrap(),
+            tier: Tier::App,
+            route_table: "r".into(),
+            nacl: "n".into(),
+        };
+        assert_eq!(s.usable(), 251);
+        assert_eq!(s.host(4), Some("10.0.1.4".parse().unwrap()));
+        assert_eq!(s.host(3), None);
+        assert_eq!(s.host(254), Some("10.0.1.254".parse().unwrap()));
+        assert_eq!(s.host(255), None);
+    }
+
+    #[test]
+    fn typed_cidrs_and_ports_are_parsed_or_refused_with_a_reason() {
+        assert_eq!(
+            parse_cidr(" 10.0.1.7/24 ").unwrap().to_string(),
+            "10.0.1.0/24"
+        );
+        assert!(parse_cidr("10.0.1.0").unwrap_err().contains("prefix"));
+        assert!(parse_cidr("10.0.300.0/24")
+            .unwrap_err()
+            .contains("not an IPv4 CIDR"));
+        assert_eq!(
+            parse_ports("1024-65535").unwrap(),
+            PortRange {
+                from: 1024,
+                to: 65535
+            }
+        );
+        assert!(parse_ports("70000").unwrap_err().contains("out of range"));
+        assert!(parse_ports("500-100").unwrap_err().contains("backwards"));
+        assert!(parse_rule_number("0").is_err());
+        assert!(parse_rule_number("32767").is_err());
+        assert_eq!(parse_rule_number("100").unwrap(), 100);
+    }
+}

@@ -1,0 +1,586 @@
+//! The scenario: everything a learner or a lesson can configure. It is the
+//! serialized boundary of the engine (share links, exported files), so
+//! `validate` refuses anything the engine could not run.
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use super::net::*;
+use super::trace::Direction;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub domain: String,
+    pub clients: Vec<Client>,
+    pub dns: DnsConfig,
+    pub cdn: Distribution,
+    pub waf: WebAcl,
+    pub regions: Vec<Region>,
+}
+
+/// A learner's machine somewhere in the world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub label: String,
+    pub city: String,
+    pub ip: Ipv4Addr,
+    pub os: EphemeralRange,
+    /// Chromium keeps OS-resolved answers for 60 s whatever the TTL. Fact sheet §1.
+    pub browser_cache_s: u32,
+    pub resolver: Resolver,
+    /// The CloudFront edge location its DNS answers point at.
+    pub pop: String,
+    pub rtt_pop_ms: u32,
+}
+
+/// The recursive resolver a client uses (here an anycast instance of 8.8.8.8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolver {
+    pub id: String,
+    pub ip: Ipv4Addr,
+    pub rtt_ms: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameServer {
+    pub id: String,
+    pub name: String,
+    pub ip: Ipv4Addr,
+    /// Round trip from a resolver, in milliseconds.
+    pub rtt_ms: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsConfig {
+    pub root: NameServer,
+    pub tld: NameServer,
+    pub zone: HostedZone,
+    pub health_checks: Vec<HealthCheck>,
+}
+
+/// A Route 53 public hosted zone. Fact sheet §1 (NS/SOA), §2 (alias), §3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedZone {
+    pub id: String,
+    pub name: String,
+    pub name_servers: Vec<String>,
+    pub ns_ip: Ipv4Addr,
+    pub rtt_ms: u32,
+    /// TTL of the NS delegation at the TLD (typically two days).
+    pub ns_ttl_s: u32,
+    pub soa_ttl_s: u32,
+    pub soa_minimum_s: u32,
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub name: String,
+    pub value: RecordValue,
+    /// For aliases to AWS resources Route 53 uses the resource's TTL (60 s for
+    /// ELB and CloudFront in this model). Fact sheet §2.
+    pub ttl_s: u32,
+    pub routing: Routing,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordValue {
+    /// Alias A record to the CloudFront distribution.
+    AliasCloudFront,
+    /// Alias A record to a region's ALB.
+    AliasAlb {
+        region: String,
+    },
+    A {
+        addresses: Vec<Ipv4Addr>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FailoverRole {
+    Primary,
+    Secondary,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    Simple,
+    Failover {
+        role: FailoverRole,
+        health_check: Option<String>,
+    },
+}
+
+/// A Route 53 health check on a region's ALB. Fact sheet §4.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCheck {
+    pub id: String,
+    pub region: String,
+    pub path: String,
+    pub port: u16,
+    pub interval_s: u32,
+    pub failure_threshold: u32,
+    /// Checker locations probing independently.
+    pub checkers: u32,
+    /// Address the checkers probe from (for NACL / SG evaluation).
+    pub checker_ip: Ipv4Addr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub id: String,
+    pub domain: String,
+    pub pops: Vec<Pop>,
+    pub behaviors: Vec<Behavior>,
+    pub origins: Vec<Origin>,
+    /// Fact sheet §5: connection attempts 1-3 (default 3), timeout 1-10 s (default 10).
+    pub connection_attempts: u32,
+    pub connection_timeout_s: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pop {
+    pub id: String,
+    pub city: String,
+    pub ip: Ipv4Addr,
+    /// Round trip from this POP to each region, in milliseconds.
+    pub rtt_region_ms: BTreeMap<String, u32>,
+}
+
+/// A cache behaviour. First match in list order wins; `*` is the default and
+/// is always last. Fact sheet §5.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Behavior {
+    pub path_pattern: String,
+    pub origin: String,
+    pub min_ttl_s: u32,
+    pub default_ttl_s: u32,
+    pub max_ttl_s: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub id: String,
+    pub domain: String,
+    pub kind: OriginKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    S3,
+    /// A custom origin resolved through DNS (here: the failover name in front of the ALBs).
+    Custom,
+}
+
+/// A WAF web ACL attached to the distribution. Fact sheet §6.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebAcl {
+    pub id: String,
+    pub name: String,
+    pub rules: Vec<WafRule>,
+    pub default_action: WafAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WafRule {
+    pub priority: u32,
+    pub name: String,
+    pub statement: WafStatement,
+    pub action: WafAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WafStatement {
+    IpSet { cidrs: Vec<Ipv4Net> },
+    SqlInjection,
+    Xss,
+    RateBased { limit: u32, window_s: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WafAction {
+    Allow,
+    Block,
+    Count,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub id: String,
+    pub label: String,
+    pub azs: Vec<String>,
+    pub vpc: Vpc,
+    pub alb: Alb,
+    pub cluster: Cluster,
+    pub rds: Rds,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alb {
+    pub id: String,
+    pub dns_name: String,
+    /// One load balancer node per AZ, in that AZ's public subnet.
+    pub nodes: Vec<AlbNode>,
+    pub security_groups: Vec<String>,
+    pub listener: Listener,
+    pub target_groups: Vec<TargetGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbNode {
+    pub subnet: String,
+    pub host: u32,
+    pub public_ip: Ipv4Addr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listener {
+    pub port: u16,
+    pub certificate_domains: Vec<String>,
+    pub rules: Vec<ListenerRule>,
+    pub default_status: u16,
+}
+
+/// A listener rule, as the AWS Load Balancer Controller writes it from the
+/// Ingress. Fact sheet §8 and §13.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerRule {
+    pub priority: u32,
+    pub path_patterns: Vec<String>,
+    pub target_group: String,
+    /// The Ingress path this rule was generated from.
+    pub from_ingress_path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub id: String,
+    pub port: u16,
+    /// Kubernetes Service whose ready pods are registered (target type ip).
+    pub service: String,
+    pub health_path: String,
+    /// AWS Load Balancer Controller defaults: 15 s / 2 / 2. Fact sheet §14, §19.5.
+    pub health_interval_s: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub name: String,
+    pub ingress: Ingress,
+    pub services: Vec<Service>,
+    pub pods: Vec<Pod>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingress {
+    pub id: String,
+    pub name: String,
+    pub rules: Vec<IngressPath>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathType {
+    Exact,
+    Prefix,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngressPath {
+    pub path: String,
+    pub path_type: PathType,
+    pub service: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub port: u16,
+    pub target_port: u16,
+    pub app: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pod {
+    pub id: String,
+    pub app: String,
+    pub subnet: String,
+    pub host: u32,
+    pub security_groups: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rds {
+    pub id: String,
+    pub engine: String,
+    pub endpoint: String,
+    pub port: u16,
+    pub instances: Vec<DbInstance>,
+    pub security_groups: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DbInstance {
+    pub id: String,
+    pub subnet: String,
+    pub host: u32,
+}
+
+impl Scenario {
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+    pub fn pop(&self, id: &str) -> Option<&Pop> {
+        self.cdn.pops.iter().find(|p| p.id == id)
+    }
+    /// The region whose VPC holds this subnet / SG / NACL id.
+    pub fn region_of_vpc_item(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| {
+            r.vpc.subnet(id).is_some()
+                || r.vpc.sg(id).is_some()
+                || r.vpc.nacl(id).is_some()
+                || r.vpc.route_table(id).is_some()
+        })
+    }
+
+    /// Check everything the engine relies on. A scenario that passes can be
+    /// run; one that fails is refused whole with the first problem named.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.regions.is_empty() {
+            return Err("scenario has no regions".into());
+        }
+        if self.clients.is_empty() {
+            return Err("scenario has no clients".into());
+        }
+        let mut ids = BTreeSet::new();
+        for c in &self.clients {
+            if !ids.insert(c.id.clone()) {
+                return Err(format!("client id '{}' is used twice", c.id));
+            }
+            if self.pop(&c.pop).is_none() {
+                return Err(format!(
+                    "client '{}' names unknown CloudFront POP '{}'",
+                    c.id, c.pop
+                ));
+            }
+        }
+        for r in &self.regions {
+            validate_vpc(&r.vpc).map_err(|e| format!("region {}: {e}", r.id))?;
+            for n in &r.alb.nodes {
+                host_in(
+                    &r.vpc,
+                    &n.subnet,
+                    n.host,
+                    &format!("ALB node in {}", n.subnet),
+                )?;
+            }
+            for p in &r.cluster.pods {
+                host_in(&r.vpc, &p.subnet, p.host, &format!("pod {}", p.id))?;
+                for g in &p.security_groups {
+                    if r.vpc.sg(g).is_none() {
+                        return Err(format!("pod {} names unknown security group {g}", p.id));
+                    }
+                }
+            }
+            for i in &r.rds.instances {
+                host_in(
+                    &r.vpc,
+                    &i.subnet,
+                    i.host,
+                    &format!("database instance {}", i.id),
+                )?;
+            }
+            for g in r.alb.security_groups.iter().chain(&r.rds.security_groups) {
+                if r.vpc.sg(g).is_none() {
+                    return Err(format!("region {}: unknown security group {g}", r.id));
+                }
+            }
+            for n in &r.vpc.nat_gateways {
+                host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
+            }
+            if r.rds.instances.is_empty() {
+                return Err(format!("region {}: the database has no instances", r.id));
+            }
+        }
+        for hc in &self.dns.health_checks {
+            if self.region(&hc.region).is_none() {
+                return Err(format!(
+                    "health check {} names unknown region {}",
+                    hc.id, hc.region
+                ));
+            }
+            if !(1..=10).contains(&hc.failure_threshold) {
+                return Err(format!(
+                    "health check {}: failure threshold {} is outside 1-10",
+                    hc.id, hc.failure_threshold
+                ));
+            }
+            if hc.interval_s != 10 && hc.interval_s != 30 {
+                return Err(format!(
+                    "health check {}: request interval must be 10 or 30 seconds, not {}",
+                    hc.id, hc.interval_s
+                ));
+            }
+        }
+        for rec in &self.dns.zone.records {
+            if let RecordValue::AliasAlb { region } = &rec.value {
+                if self.region(region).is_none() {
+                    return Err(format!(
+                        "record {} aliases unknown region {region}",
+                        rec.name
+                    ));
+                }
+            }
+            if let Routing::Failover {
+                health_check: Some(h),
+                ..
+            } = &rec.routing
+            {
+                if !self.dns.health_checks.iter().any(|c| &c.id == h) {
+                    return Err(format!(
+                        "record {} names unknown health check {h}",
+                        rec.name
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String> {
+    let s = vpc
+        .subnet(subnet)
+        .ok_or_else(|| format!("{what} is in unknown subnet {subnet}"))?;
+    if s.host(host).is_none() {
+        return Err(format!(
+            "{what} would have host number {host}, which does not fit in {} ({}): a /{} leaves {} usable addresses",
+            s.id,
+            s.cidr,
+            s.cidr.prefix_len(),
+            s.usable()
+        ));
+    }
+    Ok(())
+}
+
+/// VPC rules from fact sheet §10 and §12.
+pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
+    validate_block(&vpc.cidr, "VPC")?;
+    for (i, s) in vpc.subnets.iter().enumerate() {
+        validate_block(&s.cidr, &format!("subnet {}", s.id))?;
+        if !vpc.cidr.contains(&s.cidr) {
+            return Err(format!(
+                "subnet {} ({}) is not inside the VPC CIDR {}",
+                s.id, s.cidr, vpc.cidr
+            ));
+        }
+        for o in &vpc.subnets[..i] {
+            if o.cidr.contains(&s.cidr.network()) || s.cidr.contains(&o.cidr.network()) {
+                return Err(format!(
+                    "subnet {} ({}) overlaps subnet {} ({})",
+                    s.id, s.cidr, o.id, o.cidr
+                ));
+            }
+        }
+        if vpc.route_table(&s.route_table).is_none() {
+            return Err(format!(
+                "subnet {} uses unknown route table {}",
+                s.id, s.route_table
+            ));
+        }
+        if vpc.nacl(&s.nacl).is_none() {
+            return Err(format!(
+                "subnet {} uses unknown network ACL {}",
+                s.id, s.nacl
+            ));
+        }
+    }
+    for n in &vpc.nacls {
+        for dir in [Direction::Inbound, Direction::Outbound] {
+            let mut seen = BTreeSet::new();
+            for r in n.rules(dir) {
+                if !(1..=32766).contains(&r.number) {
+                    return Err(format!(
+                        "{} {}: rule number {} is outside 1-32766",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+                if !seen.insert(r.number) {
+                    return Err(format!(
+                        "{} {}: rule number {} is used twice",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+                if r.ports.from > r.ports.to {
+                    return Err(format!(
+                        "{} {}: rule {} has a backwards port range",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+            }
+        }
+    }
+    for g in &vpc.security_groups {
+        for dir in [Direction::Inbound, Direction::Outbound] {
+            for r in g.rules(dir) {
+                if let Peer::Sg(id) = &r.peer {
+                    if vpc.sg(id).is_none() {
+                        return Err(format!(
+                            "{} {} names unknown security group {id}",
+                            g.id,
+                            dir.as_str()
+                        ));
+                    }
+                }
+                if r.ports.from > r.ports.to {
+                    return Err(format!(
+                        "{} {}: a rule has a backwards port range",
+                        g.id,
+                        dir.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A VPC or subnet block must be between /16 and /28. Fact sheet §10.
+pub fn validate_block(cidr: &Ipv4Net, what: &str) -> Result<(), String> {
+    let p = cidr.prefix_len();
+    if !(16..=28).contains(&p) {
+        return Err(format!(
+            "{what} block {cidr} is a /{p}: AWS allows blocks from /16 (65,536 addresses) to /28 (16 addresses)"
+        ));
+    }
+    let link_local: Ipv4Net = "169.254.0.0/16".parse().expect("constant");
+    if link_local.contains(&cidr.network()) {
+        return Err(format!(
+            "{what} block {cidr} is link-local (169.254.0.0/16), which AWS does not allow"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,415 @@
+//! Whole-journey tests of the engine against the default scenario.
+//! Section numbers refer to ../shared/reference/aws-facts.md.
+//!
+//! Golden files: `UPDATE_GOLDEN=1 cargo test --test journey` rewrites them.
+
+use hoplab::sim::trace::Direction;
+use hoplab::sim::trace::{Code, Verdict};
+use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
+use hoplab::sim::{Edit, Fault, Request, Trace, World};
+
+fn get(w: &mut World) -> Trace {
+    w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL))
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("missing {path}: run UPDATE_GOLDEN=1 cargo test --test journey")
+    });
+    if want != actual {
+        let line = want
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.lines().count().min(actual.lines().count()));
+        panic!(
+            "{name} differs from the golden file at line {}:\n  golden: {:?}\n  actual: {:?}\n(UPDATE_GOLDEN=1 to accept)",
+            line + 1,
+            want.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+fn visits(t: &Trace, node: &str) -> bool {
+    t.hops.iter().any(|h| h.from == node || h.to == node)
+}
+
+#[test]
+fn the_default_request_matches_the_golden_trace() {
+    let mut w = World::default_world();
+    let t = get(&mut w);
+    golden("default_request.txt", &t.render_text());
+}
+
+#[test]
+fn the_default_request_visits_every_layer_and_is_served_with_200() {
+    let mut w = World::default_world();
+    let t = get(&mut w);
+    for node in [
+        "client-na",
+        "resolver-na",
+        "root",
+        "tld-com",
+        "route53",
+        "cloudfront",
+        "waf",
+        "alb-a",
+        "ingress-a",
+        "svc-a",
+        "rds-a-1",
+    ] {
+        assert!(visits(&t, node), "the trace should visit {node}");
+    }
+    assert!(t.hops.iter().any(|h| h.to.starts_with("pod-a-")));
+    assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(t.outcome.region.as_deref(), Some("us-east-1"));
+    assert!(t.hops.iter().all(|h| h.verdict == Verdict::Pass));
+}
+
+#[test]
+fn every_vpc_crossing_shows_its_security_group_and_nacl_checks_both_ways() {
+    // §12, §17: SG out, NACL out, route, NACL in, SG in; return through the NACLs only.
+    let mut w = World::default_world();
+    let t = get(&mut w);
+    let alb_to_pod = t
+        .hops
+        .iter()
+        .find(|h| h.from == "alb-a" && h.to.starts_with("pod-") && h.what.starts_with("TCP"))
+        .unwrap();
+    let lines: Vec<String> = alb_to_pod.checks.iter().map(|c| c.line()).collect();
+    assert!(lines[0].starts_with("SG sg-alb-a outbound"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("NACL acl-public-a outbound"),
+        "{lines:?}"
+    );
+    assert!(lines[2].starts_with("route rtb-public-a"), "{lines:?}");
+    assert!(lines[3].starts_with("NACL acl-app-a inbound"), "{lines:?}");
+    assert!(lines[4].starts_with("SG sg-app-a inbound"), "{lines:?}");
+    assert!(
+        lines[5].starts_with("NACL acl-app-a outbound") && lines[5].contains("1024-65535"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[6].starts_with("NACL acl-public-a inbound"),
+        "{lines:?}"
+    );
+    let response = t
+        .hops
+        .iter()
+        .find(|h| h.from.starts_with("pod-") && h.to == "alb-a")
+        .unwrap();
+    assert!(response
+        .checks
+        .iter()
+        .any(|c| c.line().contains("security groups are stateful")));
+    assert!(response
+        .checks
+        .iter()
+        .any(|c| c.line().starts_with("NACL acl-app-a outbound")));
+}
+
+#[test]
+fn a_second_request_from_the_same_browser_skips_root_and_tld_and_shows_the_remaining_ttl() {
+    // §1: caches count down on the clock; Chromium keeps answers 60 s.
+    let mut w = World::default_world();
+    get(&mut w);
+    w.advance(15_000);
+    let t = get(&mut w);
+    assert_eq!(t.hops[0].code, Code::DnsCacheHit);
+    assert!(
+        t.hops[0].why.contains("45 s of its 60 s left"),
+        "{}",
+        t.hops[0].why
+    );
+    assert!(!visits(&t, "root") && !visits(&t, "tld-com") && !visits(&t, "resolver-na"));
+    assert_eq!(t.outcome.status, Some(200));
+}
+
+#[test]
+fn after_the_answer_expires_the_resolver_asks_route_53_directly_using_its_cached_ns() {
+    // §1: NS records are cached for two days, so root and TLD are skipped.
+    let mut w = World::default_world();
+    get(&mut w);
+    w.advance(61_000);
+    let t = get(&mut w);
+    assert!(visits(&t, "resolver-na") && visits(&t, "route53"));
+    assert!(!visits(&t, "root") && !visits(&t, "tld-com"));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.what.contains("NS for healthcareapp.com cached")));
+}
+
+#[test]
+fn region_a_down_fails_over_only_after_detection_and_the_cached_answer_expiring() {
+    // §4: detection ≈ interval 30 s × threshold 3 = 90 s; then the client-side
+    // cache (here CloudFront's resolver, alias TTL 60 s, §2) must expire.
+    let mut w = World::default_world();
+    assert_eq!(get(&mut w).outcome.status, Some(200)); // caches api-origin -> A at t=0
+    w.set_fault(
+        Fault::RegionDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+
+    let t = get(&mut w);
+    assert_eq!(t.outcome.status, Some(504));
+    assert_eq!(t.outcome.decided_by, "cloudfront");
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.to == "alb-a" && h.verdict == Verdict::Timeout));
+
+    w.advance(61_000); // two failed checks (30 s, 60 s); cached answer expired at 60 s
+    let t = get(&mut w);
+    assert_eq!(t.outcome.status, Some(504));
+    let answer = t
+        .hops
+        .iter()
+        .find(|h| h.from == "route53" && h.to == "cloudfront")
+        .unwrap();
+    assert!(
+        answer.why.contains("PRIMARY is healthy") && answer.why.contains("2 of 3"),
+        "{}",
+        answer.why
+    );
+
+    w.advance(39_000); // t = 100 s: unhealthy since 90 s, but the edge cached A at 61 s
+    assert!(!w.health("hc-cluster-a").unwrap().healthy);
+    let t = get(&mut w);
+    assert_eq!(t.outcome.status, Some(504));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.code == Code::DnsCacheHit && h.what.contains("api-origin")));
+
+    w.advance(22_000); // t = 122 s: the cached answer from 61 s has expired
+    let t = get(&mut w);
+    assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(t.outcome.region.as_deref(), Some("us-west-2"));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.code == Code::HealthCheckFailover && h.why.contains("SECONDARY")));
+}
+
+#[test]
+fn deleting_the_nacl_rule_that_allows_443_drops_the_request_at_the_public_subnet() {
+    // §12: nothing matches, so the final `*` rule denies; CloudFront then times out (§5).
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: 100,
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .expect("a dropped hop");
+    assert_eq!(drop.to, "alb-a");
+    assert_eq!(drop.code, Code::SubnetAclRestriction);
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(c.subject, "acl-public-a");
+    assert!(c.decided_by.contains("rule *"), "{}", c.decided_by);
+    assert_eq!(t.outcome.status, Some(504));
+    assert_eq!(t.outcome.decided_by, "cloudfront");
+    assert!(t.outcome.total_us >= 30_000_000, "3 attempts x 10 s");
+}
+
+#[test]
+fn a_lower_numbered_deny_rule_wins_over_the_allow_rule() {
+    // §12: lowest number first, first match decides.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::AddNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: "90".into(),
+        protocol: "tcp".into(),
+        ports: "443".into(),
+        cidr: "0.0.0.0/0".into(),
+        action: "deny".into(),
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert!(drop
+        .deciding_check()
+        .unwrap()
+        .decided_by
+        .starts_with("rule 90 deny"));
+}
+
+#[test]
+fn a_missing_return_rule_for_ephemeral_ports_makes_the_alb_answer_504() {
+    // §12 ephemeral ports, §8: "NACL blocks return traffic on ephemeral ports" -> 504.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 110,
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert!(drop.why.contains("SYN-ACK"), "{}", drop.why);
+    assert_eq!(drop.deciding_check().unwrap().subject, "acl-app-a");
+    assert_eq!(t.outcome.status, Some(504));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+}
+
+#[test]
+fn removing_the_database_security_group_rule_makes_the_app_answer_500() {
+    // §11: allow-only, nothing matching denies; §15: DB reachable only from the app SG.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveSgRule {
+        sg: "sg-db-a".into(),
+        direction: Direction::Inbound,
+        index: 0,
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert_eq!(drop.code, Code::EniSgRulesMismatch);
+    assert!(drop.to.starts_with("rds-a-"));
+    assert_eq!(t.outcome.status, Some(500));
+}
+
+#[test]
+fn a_crashed_pod_gets_502s_until_the_target_health_check_removes_it() {
+    // §8: RST from a target -> 502; LBC health check 15 s × 2 (§19.5).
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::PodDown {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    let statuses: Vec<Option<u16>> = (0..4).map(|_| get(&mut w).outcome.status).collect();
+    assert!(statuses.contains(&Some(502)), "{statuses:?}");
+    w.advance(30_000);
+    for _ in 0..8 {
+        let t = get(&mut w);
+        assert_eq!(t.outcome.status, Some(200));
+        assert_ne!(t.outcome.pod.as_deref(), Some("pod-a-1"));
+    }
+}
+
+#[test]
+fn an_az_outage_fails_the_database_over_to_the_standby_on_the_clock() {
+    // §15: Multi-AZ failover 60-120 s, the endpoint flips to the standby.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::AzDown {
+            az: "us-east-1a".into(),
+        },
+        true,
+    );
+    assert_eq!(w.rds_primary("us-east-1"), Some("rds-a-1"));
+    w.advance(121_000);
+    assert_eq!(w.rds_primary("us-east-1"), Some("rds-a-2"));
+    let t = get(&mut w);
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(visits(&t, "rds-a-2"));
+}
+
+#[test]
+fn sql_injection_in_the_query_string_is_blocked_by_waf_with_403() {
+    // §6: a block is a 403 from WAF, not from the app.
+    let mut w = World::default_world();
+    let t = w.send(&Request::get(
+        DEFAULT_CLIENT,
+        "https://healthcareapp.com/api/appointments?id=1%27%20OR%201=1--",
+    ));
+    assert_eq!(t.outcome.status, Some(403));
+    assert_eq!(t.outcome.decided_by, "waf");
+    assert!(!visits(&t, "alb-a"));
+}
+
+#[test]
+fn static_assets_are_cached_at_the_edge_on_the_second_request() {
+    // §5: GET is cached; CachingOptimized default TTL 86400 s.
+    let mut w = World::default_world();
+    let first = w.send(&Request::get(
+        DEFAULT_CLIENT,
+        "https://healthcareapp.com/static/app.js",
+    ));
+    assert!(visits(&first, "s3"));
+    let second = w.send(&Request::get(
+        DEFAULT_CLIENT,
+        "https://healthcareapp.com/static/app.js",
+    ));
+    assert!(!visits(&second, "s3"));
+    assert!(second
+        .hops
+        .iter()
+        .any(|h| h.what.contains("X-Cache: Hit from cloudfront")));
+}
+
+#[test]
+fn an_unknown_name_ends_in_nxdomain_from_route_53() {
+    // §1: NXDOMAIN comes from the authority, with the SOA for negative caching.
+    let mut w = World::default_world();
+    let t = w.send(&Request::get(
+        DEFAULT_CLIENT,
+        "https://nope.healthcareapp.com/",
+    ));
+    assert_eq!(t.outcome.status, None);
+    assert_eq!(t.outcome.code, Code::DnsNxdomain);
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.from == "route53" && h.code == Code::DnsNxdomain));
+}
+
+#[test]
+fn bad_input_gives_a_readable_outcome_instead_of_a_panic() {
+    let mut w = World::default_world();
+    for url in ["", "ftp://x", "https://", "https:// /a", "not a url"] {
+        let t = w.send(&Request::get(DEFAULT_CLIENT, url));
+        assert_eq!(t.outcome.status, None, "{url}");
+    }
+    let t = w.send(&Request::get("client-mars", DEFAULT_URL));
+    assert!(t.outcome.summary.contains("client-mars"));
+}
+
+#[test]
+fn the_same_seed_gives_a_byte_identical_trace() {
+    let run = || {
+        let mut w = World::default_world();
+        w.set_fault(
+            Fault::PodDown {
+                pod: "pod-a-2".into(),
+            },
+            true,
+        );
+        let mut out = String::new();
+        for _ in 0..5 {
+            out.push_str(&serde_json::to_string(&get(&mut w)).unwrap());
+            w.advance(7_000);
+        }
+        out
+    };
+    assert_eq!(run(), run());
+}
