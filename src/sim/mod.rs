@@ -1,16 +1,22 @@
 //! The engine. Pure Rust: no web crates, no wall clock, one seeded RNG.
 //! Same world + same seed + same inputs => byte-identical trace.
 
+pub mod db;
 pub mod defaults;
 pub mod dns;
+pub mod dnsconf;
+pub mod edge;
 pub mod edit;
 pub mod inspect;
+pub mod lb;
 pub mod net;
 pub mod rng;
+pub mod route53;
 pub mod scenario;
 pub mod time;
 pub mod topology;
 pub mod trace;
+pub mod vpc;
 pub mod world;
 
 pub use edit::Edit;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
+pub use super::dnsconf::*;
 use super::net::*;
 use super::trace::Direction;
 
@@ -43,94 +44,6 @@ pub struct Resolver {
     pub id: String,
     pub ip: Ipv4Addr,
     pub rtt_ms: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NameServer {
-    pub id: String,
-    pub name: String,
-    pub ip: Ipv4Addr,
-    /// Round trip from a resolver, in milliseconds.
-    pub rtt_ms: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DnsConfig {
-    pub root: NameServer,
-    pub tld: NameServer,
-    pub zone: HostedZone,
-    pub health_checks: Vec<HealthCheck>,
-}
-
-/// A Route 53 public hosted zone. Fact sheet §1 (NS/SOA), §2 (alias), §3.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostedZone {
-    pub id: String,
-    pub name: String,
-    pub name_servers: Vec<String>,
-    pub ns_ip: Ipv4Addr,
-    pub rtt_ms: u32,
-    /// TTL of the NS delegation at the TLD (typically two days).
-    pub ns_ttl_s: u32,
-    pub soa_ttl_s: u32,
-    pub soa_minimum_s: u32,
-    pub records: Vec<Record>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
-    pub name: String,
-    pub value: RecordValue,
-    /// For aliases to AWS resources Route 53 uses the resource's TTL (60 s for
-    /// ELB and CloudFront in this model). Fact sheet §2.
-    pub ttl_s: u32,
-    pub routing: Routing,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordValue {
-    /// Alias A record to the CloudFront distribution.
-    AliasCloudFront,
-    /// Alias A record to a region's ALB.
-    AliasAlb {
-        region: String,
-    },
-    A {
-        addresses: Vec<Ipv4Addr>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum FailoverRole {
-    Primary,
-    Secondary,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Routing {
-    Simple,
-    Failover {
-        role: FailoverRole,
-        health_check: Option<String>,
-    },
-}
-
-/// A Route 53 health check on a region's ALB. Fact sheet §4.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HealthCheck {
-    pub id: String,
-    pub region: String,
-    pub path: String,
-    pub port: u16,
-    pub interval_s: u32,
-    pub failure_threshold: u32,
-    /// Checker locations probing independently.
-    pub checkers: u32,
-    /// Address the checkers probe from (for NACL / SG evaluation).
-    pub checker_ip: Ipv4Addr,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,48 +331,7 @@ impl Scenario {
                 return Err(format!("region {}: the database has no instances", r.id));
             }
         }
-        for hc in &self.dns.health_checks {
-            if self.region(&hc.region).is_none() {
-                return Err(format!(
-                    "health check {} names unknown region {}",
-                    hc.id, hc.region
-                ));
-            }
-            if !(1..=10).contains(&hc.failure_threshold) {
-                return Err(format!(
-                    "health check {}: failure threshold {} is outside 1-10",
-                    hc.id, hc.failure_threshold
-                ));
-            }
-            if hc.interval_s != 10 && hc.interval_s != 30 {
-                return Err(format!(
-                    "health check {}: request interval must be 10 or 30 seconds, not {}",
-                    hc.id, hc.interval_s
-                ));
-            }
-        }
-        for rec in &self.dns.zone.records {
-            if let RecordValue::AliasAlb { region } = &rec.value {
-                if self.region(region).is_none() {
-                    return Err(format!(
-                        "record {} aliases unknown region {region}",
-                        rec.name
-                    ));
-                }
-            }
-            if let Routing::Failover {
-                health_check: Some(h),
-                ..
-            } = &rec.routing
-            {
-                if !self.dns.health_checks.iter().any(|c| &c.id == h) {
-                    return Err(format!(
-                        "record {} names unknown health check {h}",
-                        rec.name
-                    ));
-                }
-            }
-        }
+        super::dnsconf::validate_dns(self)?;
         Ok(())
     }
 }

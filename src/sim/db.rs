@@ -1,0 +1,142 @@
+//! RDS: the pod's query, Multi-AZ failover on the clock. Fact sheet §15.
+
+use super::net::*;
+use super::scenario::*;
+use super::trace::*;
+use super::world::*;
+
+impl World {
+    pub(crate) fn pod_query_db(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        tb: &mut TraceBuilder,
+    ) -> (u16, String, Code) {
+        let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
+        let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary).cloned() else {
+            return (500, "no database instance".into(), Code::ComponentDown);
+        };
+        tb.hop(&pod.id, &pod.id, Layer::Dns, "UDP/53", format!("resolve {} -> {} (VPC resolver)", r.rds.endpoint, inst.id),
+            "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".into(), vec![], Verdict::Pass, Code::DnsAnswer);
+        let (conn, db_flow) = self.vpc_connect(
+            r,
+            &pod.subnet,
+            pod.host,
+            &pod.security_groups,
+            EphemeralRange::Linux,
+            &inst.subnet,
+            inst.host,
+            &r.rds.security_groups,
+            r.rds.port,
+            &pod.id,
+            &inst.id,
+            tb,
+        );
+        let same_az = self.subnet_az(r, &pod.subnet) == self.subnet_az(r, &inst.subnet);
+        let hop_us = if same_az { 250 } else { 750 };
+        match conn {
+            Connect::Ok => {
+                tb.wait(hop_us * 2);
+                tb.hop(
+                    &pod.id,
+                    &inst.id,
+                    Layer::Sql,
+                    &format!("TCP/{}", r.rds.port),
+                    "SQL SELECT * FROM appointments WHERE patient_id = $1".into(),
+                    format!(
+                        "{} ({}) primary in {}",
+                        r.rds.engine,
+                        inst.id,
+                        self.subnet_az(r, &inst.subnet)
+                    ),
+                    vec![],
+                    Verdict::Pass,
+                    Code::Delivered,
+                );
+                tb.wait(hop_us + 2_000);
+                let checks =
+                    World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed());
+                tb.hop(
+                    &inst.id,
+                    &pod.id,
+                    Layer::Sql,
+                    &format!("TCP/{}", r.rds.port),
+                    "SQL result: 3 rows".into(),
+                    "the rows come back to the pod's ephemeral port through both network ACLs"
+                        .into(),
+                    checks,
+                    Verdict::Pass,
+                    Code::Delivered,
+                );
+                tb.wait(hop_us);
+                (
+                    200,
+                    "the application answers with the appointments as JSON".into(),
+                    Code::Delivered,
+                )
+            }
+            Connect::Dropped(_) | Connect::Silent => {
+                let code = code_or(&conn);
+                tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
+                (500, format!("the application gave up on the database after {APP_DB_CONNECT_TIMEOUT_S} s and answers 500 ({code})"), code)
+            }
+        }
+    }
+
+    pub(crate) fn schedule_rds_failovers(&mut self) {
+        let mut due = Vec::new();
+        for r in &self.scenario.regions {
+            let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
+            let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary) else {
+                continue;
+            };
+            let primary_down = !self.placement_up(r, &inst.subnet);
+            let standby_up = r
+                .rds
+                .instances
+                .iter()
+                .any(|i| i.id != primary && self.placement_up(r, &i.subnet));
+            if primary_down && standby_up && !self.rds_failover_due.contains_key(&r.id) {
+                due.push(r.id.clone());
+            }
+        }
+        for id in due {
+            // Multi-AZ failover typically takes 60-120 s. Fact sheet §15.
+            let delay = self.rng.range(60, 120) * 1000;
+            self.rds_failover_due
+                .insert(id.clone(), self.clock_ms + delay);
+            self.events.push(WorldEvent {
+                at_ms: self.clock_ms,
+                source: format!("rds ({id})"),
+                text: format!(
+                    "primary lost: Multi-AZ failover will complete in {} s",
+                    delay / 1000
+                ),
+            });
+        }
+    }
+
+    pub(crate) fn run_rds_failover(&mut self, region: &str) {
+        self.rds_failover_due.remove(region);
+        let Some(r) = self.scenario.region(region).cloned() else {
+            return;
+        };
+        let primary = self.rds_primary.get(region).cloned().unwrap_or_default();
+        if let Some(standby) = r
+            .rds
+            .instances
+            .iter()
+            .find(|i| i.id != primary && self.placement_up(&r, &i.subnet))
+        {
+            self.rds_primary.insert(region.into(), standby.id.clone());
+            self.events.push(WorldEvent {
+                at_ms: self.clock_ms,
+                source: format!("rds ({region})"),
+                text: format!(
+                    "Multi-AZ failover complete: {} promoted; {} now resolves to it",
+                    standby.id, r.rds.endpoint
+                ),
+            });
+        }
+    }
+}
