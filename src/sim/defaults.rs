@@ -364,6 +364,7 @@ fn client(
     pop: &str,
     rtt_pop: u32,
     rtt_resolver: u32,
+    geo: (&str, &str, Option<&str>, f64, f64),
 ) -> Client {
     Client {
         id: id.into(),
@@ -376,9 +377,17 @@ fn client(
             id: format!("resolver-{}", id.trim_start_matches("client-")),
             ip: [8, 8, 8, 8].into(),
             rtt_ms: rtt_resolver,
+            ecs: true,
         },
         pop: pop.into(),
         rtt_pop_ms: rtt_pop,
+        geo: Geo {
+            country: geo.0.into(),
+            continent: geo.1.into(),
+            subdivision: geo.2.map(|s| s.to_string()),
+            lat: geo.3,
+            lon: geo.4,
+        },
     }
 }
 
@@ -396,6 +405,7 @@ pub fn default_scenario() -> Scenario {
                 "pop-jfk",
                 8,
                 12,
+                ("US", "NA", Some("NY"), 40.71, -74.01),
             ),
             client(
                 "client-eu",
@@ -406,6 +416,7 @@ pub fn default_scenario() -> Scenario {
                 "pop-cdg",
                 10,
                 14,
+                ("FR", "EU", None, 48.86, 2.35),
             ),
             client(
                 "client-ap",
@@ -416,6 +427,7 @@ pub fn default_scenario() -> Scenario {
                 "pop-nrt",
                 9,
                 11,
+                ("JP", "AS", None, 35.68, 139.69),
             ),
         ],
         dns: super::dnsconf::default_dns(),

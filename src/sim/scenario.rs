@@ -11,7 +11,7 @@ pub use super::dnsconf::*;
 use super::net::*;
 use super::trace::Direction;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     pub name: String,
     pub domain: String,
@@ -23,7 +23,7 @@ pub struct Scenario {
 }
 
 /// A learner's machine somewhere in the world.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Client {
     pub id: String,
     pub label: String,
@@ -36,6 +36,22 @@ pub struct Client {
     /// The CloudFront edge location its DNS answers point at.
     pub pop: String,
     pub rtt_pop_ms: u32,
+    /// Where the client is, for latency, geolocation, geoproximity and
+    /// IP-based routing. Fact sheet §3.
+    #[serde(default)]
+    pub geo: Geo,
+}
+
+/// A place: ISO 3166 country, continent code (AF AN AS EU NA OC SA), an
+/// optional US state / subdivision, and coordinates in degrees.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Geo {
+    pub country: String,
+    pub continent: String,
+    #[serde(default)]
+    pub subdivision: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// The recursive resolver a client uses (here an anycast instance of 8.8.8.8).
@@ -44,6 +60,10 @@ pub struct Resolver {
     pub id: String,
     pub ip: Ipv4Addr,
     pub rtt_ms: u32,
+    /// Whether the resolver sends EDNS Client Subnet, so Route 53 sees the
+    /// client's own network rather than the resolver's. Fact sheet §3.
+    #[serde(default)]
+    pub ecs: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

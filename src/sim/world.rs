@@ -17,15 +17,32 @@ use super::trace::*;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
+    /// The pod's container crashed: its address answers with RST.
     PodDown { pod: String },
+    /// The pod runs but its application is broken: it answers 500,
+    /// including to health checks, so its target turns unhealthy.
+    TargetUnhealthy { pod: String },
+    /// A Kubernetes worker node (EC2 instance) is gone with all its pods.
+    NodeDown { node: String },
     AzDown { az: String },
     RegionDown { region: String },
+    /// The region's RDS primary instance fails (Multi-AZ promotes the standby).
+    RdsPrimaryDown { region: String },
+    /// Route 53's name servers cannot be reached: resolvers answer SERVFAIL.
+    DnsAuthorityDown,
+    /// A CloudFront origin answers every request with 503.
+    Origin5xx { origin: String },
 }
 
 impl Fault {
     pub fn label(&self) -> String {
         match self {
             Fault::PodDown { pod } => format!("{pod} crashed"),
+            Fault::TargetUnhealthy { pod } => format!("{pod} answers 500"),
+            Fault::NodeDown { node } => format!("node {node} down"),
+            Fault::RdsPrimaryDown { region } => format!("RDS primary in {region} down"),
+            Fault::DnsAuthorityDown => "Route 53 name servers unreachable".to_string(),
+            Fault::Origin5xx { origin } => format!("origin {origin} answers 503"),
             Fault::AzDown { az } => format!("AZ {az} down"),
             Fault::RegionDown { region } => format!("region {region} down"),
         }
@@ -105,7 +122,7 @@ pub const ALB_TARGET_CONNECT_TIMEOUT_S: u64 = 10;
 /// How long a browser's own TCP stack keeps retrying a SYN before giving up.
 pub const BROWSER_CONNECT_TIMEOUT_S: u64 = 21;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct World {
     pub(crate) scenario: Scenario,
     pub(crate) seed: u64,
