@@ -44,9 +44,8 @@ fn main() {
     let mut world = World::new(hoplab::sim::defaults::default_scenario(), seed)
         .expect("the default scenario is valid");
     let trace = world.send(&Request {
-        client,
         method,
-        url,
+        ..Request::get(&client, &url)
     });
     if json {
         println!(

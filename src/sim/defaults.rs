@@ -234,6 +234,7 @@ fn region(
         for k in 0..pods_per_az {
             pods.push(Pod {
                 id: format!("pod-{letter}-{}", az_i * pods_per_az + k + 1),
+                node: Some(format!("node-{letter}-{}", az_i + 1)),
                 app: "appointments-api".into(),
                 subnet: format!("subnet-app-{letter}{}", az_i + 1),
                 host: 20 + k,
@@ -242,6 +243,29 @@ fn region(
         }
     }
     let tg = format!("tg-appointments-{letter}");
+    let ingress = Ingress {
+        id: format!("ingress-{letter}"),
+        name: "appointments".into(),
+        rules: vec![
+            IngressPath {
+                host: None,
+                path: "/healthz".into(),
+                path_type: PathType::Exact,
+                service: format!("svc-{letter}"),
+                port: 80,
+            },
+            IngressPath {
+                host: None,
+                path: "/api".into(),
+                path_type: PathType::Prefix,
+                service: format!("svc-{letter}"),
+                port: 80,
+            },
+        ],
+        default_backend: None,
+    };
+    let tg_of = |_svc: &str| tg.clone();
+    let rules = super::k8s::lbc_listener_rules(&ingress, &tg_of);
     Region {
         id: id.into(),
         label: label.into(),
@@ -265,22 +289,10 @@ fn region(
             listener: Listener {
                 port: 443,
                 certificate_domains: vec!["healthcareapp.com".into(), "*.healthcareapp.com".into()],
-                rules: vec![
-                    ListenerRule {
-                        priority: 1,
-                        path_patterns: vec!["/healthz".into()],
-                        target_group: tg.clone(),
-                        from_ingress_path: "/healthz (Exact)".into(),
-                    },
-                    ListenerRule {
-                        priority: 2,
-                        path_patterns: vec!["/api".into(), "/api/*".into()],
-                        target_group: tg.clone(),
-                        from_ingress_path: "/api (Prefix)".into(),
-                    },
-                ],
+                rules,
                 default_status: 404,
             },
+            web_acl: None,
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,
@@ -289,28 +301,17 @@ fn region(
                 health_interval_s: 15,
                 healthy_threshold: 2,
                 unhealthy_threshold: 2,
+                health_timeout_s: 5,
+                target_type: TargetType::Ip,
+                node_port: 30080,
+                algorithm: Algorithm::RoundRobin,
+                stickiness_s: None,
+                deregistration_delay_s: 300,
             }],
         },
         cluster: Cluster {
             name: format!("cluster-{letter}"),
-            ingress: Ingress {
-                id: format!("ingress-{letter}"),
-                name: "appointments".into(),
-                rules: vec![
-                    IngressPath {
-                        path: "/healthz".into(),
-                        path_type: PathType::Exact,
-                        service: format!("svc-{letter}"),
-                        port: 80,
-                    },
-                    IngressPath {
-                        path: "/api".into(),
-                        path_type: PathType::Prefix,
-                        service: format!("svc-{letter}"),
-                        port: 80,
-                    },
-                ],
-            },
+            ingress,
             services: vec![Service {
                 id: format!("svc-{letter}"),
                 name: "appointments-api".into(),
@@ -319,6 +320,13 @@ fn region(
                 app: "appointments-api".into(),
             }],
             pods,
+            nodes: (0..2)
+                .map(|i| K8sNode {
+                    id: format!("node-{letter}-{}", i + 1),
+                    subnet: format!("subnet-app-{letter}{}", i + 1),
+                    host: 10,
+                })
+                .collect(),
         },
         rds: Rds {
             id: format!("rds-{letter}"),
@@ -447,6 +455,8 @@ pub fn default_scenario() -> Scenario {
                     min_ttl_s: 0,
                     default_ttl_s: 0,
                     max_ttl_s: 0,
+                    cache_query_strings: false,
+                    viewer_protocol: ViewerProtocol::RedirectToHttps,
                 },
                 Behavior {
                     path_pattern: "*".into(),
@@ -455,6 +465,8 @@ pub fn default_scenario() -> Scenario {
                     min_ttl_s: 1,
                     default_ttl_s: 86_400,
                     max_ttl_s: 31_536_000,
+                    cache_query_strings: false,
+                    viewer_protocol: ViewerProtocol::RedirectToHttps,
                 },
             ],
             origins: vec![
@@ -462,15 +474,22 @@ pub fn default_scenario() -> Scenario {
                     id: "alb-origin".into(),
                     domain: "api-origin.healthcareapp.com".into(),
                     kind: OriginKind::Custom,
+                    cache_control: Some("no-store".into()),
+                    objects: vec![],
                 },
                 Origin {
                     id: "s3-static".into(),
                     domain: "healthcareapp-static.s3.us-east-1.amazonaws.com".into(),
                     kind: OriginKind::S3,
+                    cache_control: Some("max-age=3600".into()),
+                    objects: vec!["/".into(), "/index.html".into(), "/static/*".into()],
                 },
             ],
             connection_attempts: 3,
             connection_timeout_s: 10,
+            origin_response_timeout_s: 30,
+            error_caching_min_ttl_s: 10,
+            origin_groups: vec![],
         },
         waf: WebAcl {
             id: "waf".into(),
@@ -507,6 +526,7 @@ pub fn default_scenario() -> Scenario {
                 },
             ],
             default_action: WafAction::Allow,
+            forwarded_ip_header: None,
         },
         regions: vec![
             region(

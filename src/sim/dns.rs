@@ -19,6 +19,9 @@ pub struct DnsEntry {
     pub expires_at_ms: u64,
     pub ttl_s: u32,
     pub code: Code,
+    /// A CNAME link: the name this one points at (no addresses then).
+    #[serde(default)]
+    pub cname: Option<String>,
 }
 
 impl DnsEntry {
@@ -38,6 +41,7 @@ impl DnsEntry {
             expires_at_ms: now + ttl_s as u64 * 1000,
             ttl_s,
             code,
+            cname: None,
         }
     }
 
@@ -61,6 +65,9 @@ impl DnsEntry {
     }
 
     pub fn describe(&self) -> String {
+        if let Some(t) = &self.cname {
+            return format!("CNAME {t}");
+        }
         if self.addresses.is_empty() {
             return self.target.clone();
         }
@@ -114,9 +121,22 @@ pub struct Answer {
     pub target: String,
     pub why: String,
     pub code: Code,
+    /// Set when the answer is a CNAME: where the resolver must go next.
+    pub cname: Option<String>,
 }
 
 impl Answer {
+    /// NXDOMAIN, NODATA or "no answer": nothing but the SOA.
+    pub fn negative(ttl_s: u32, target: &str, why: String, code: Code) -> Self {
+        Answer {
+            addresses: vec![],
+            ttl_s,
+            target: target.into(),
+            why,
+            code,
+            cname: None,
+        }
+    }
     pub fn describe(&self) -> String {
         if self.addresses.is_empty() {
             return self.target.clone();
@@ -130,30 +150,83 @@ impl Answer {
         format!("{a} [{}]", self.target)
     }
     pub fn into_entry(self, name: &str, now: u64) -> DnsEntry {
-        DnsEntry::new(
+        let mut e = DnsEntry::new(
             name,
             self.addresses,
             now,
             self.ttl_s,
             &self.target,
             self.code,
-        )
+        );
+        e.cname = self.cname;
+        e
     }
 }
 
+use std::collections::BTreeSet;
+
+use super::route53::QuerySource;
 use super::scenario::Client;
 use super::trace::{Layer, TraceBuilder, Verdict};
-use super::world::{us, Resp, World};
+use super::world::{us, Fault, Resp, World};
+
+/// How many times a resolver restarts a query to follow CNAMEs before it
+/// gives up with SERVFAIL, as Unbound's `MAX_RESTART_COUNT`. Fact sheet §1.
+pub const MAX_CNAME_RESTARTS: usize = 8;
+
+/// How long a recursive resolver waits for one authoritative server before
+/// trying the next. Real resolvers adapt this; 800 ms is a typical start.
+pub const RESOLVER_TRY_TIMEOUT_MS: u32 = 800;
+
+/// The OS stub cache caps positive entries at one day and negative ones at
+/// 900 s (Windows `MaxCacheTtl`, `MaxNegativeCacheTtl`). Fact sheet §1.
+pub const OS_MAX_TTL_S: u32 = 86_400;
+pub const OS_MAX_NEGATIVE_TTL_S: u32 = 900;
+
+/// Negative-cache time for a name the root zone does not have: the root
+/// SOA's TTL and minimum are both one day. For `.com`: min(900, 86400).
+pub const ROOT_NEGATIVE_TTL_S: u32 = 86_400;
+pub const TLD_NEGATIVE_TTL_S: u32 = 900;
+
+/// TTL AWS gives answers for its own names (CloudFront, ELB). Fact sheet §2.
+pub const AWS_NAME_TTL_S: u32 = 60;
+
+fn is_negative(code: Code) -> bool {
+    matches!(code, Code::DnsNxdomain | Code::DnsNodata)
+}
 
 impl World {
     // ---------------------------------------------------------------- DNS
 
-    pub(crate) fn cache_get(&self, key: &str, name: &str) -> Option<DnsEntry> {
+    /// A cache entry as it is stored (a CNAME link stays a link).
+    pub(crate) fn cache_raw(&self, key: &str, name: &str) -> Option<DnsEntry> {
         self.dns
             .get(key)
             .and_then(|c| c.get(name, self.clock_ms))
             .cloned()
     }
+
+    /// What a cache can answer for `name` without asking anyone: the entry
+    /// itself, or, for a CNAME, the whole chain when every link is still
+    /// cached (the answer expires with the first link that does).
+    pub(crate) fn cache_get(&self, key: &str, name: &str) -> Option<DnsEntry> {
+        let first = self.cache_raw(key, name)?;
+        if first.cname.is_none() {
+            return Some(first);
+        }
+        let mut links = vec![first];
+        loop {
+            let last = links.last()?;
+            let Some(t) = last.cname.clone() else { break };
+            if links.len() > MAX_CNAME_RESTARTS {
+                return None;
+            }
+            links.push(self.cache_raw(key, &t)?);
+        }
+        let end = links.pop()?;
+        Some(chain_entry(name, &links, end))
+    }
+
     pub(crate) fn cache_put(&mut self, key: &str, entry: DnsEntry) {
         self.dns.entry(key.to_string()).or_default().put(entry);
     }
@@ -212,7 +285,7 @@ impl World {
                 Verdict::Pass,
                 Code::DnsCacheHit,
             );
-            let b = e.rekeyed(now, c.browser_cache_s);
+            let b = e.rekeyed(now, c.browser_cache_s.min(e.remaining_s(now).max(1)));
             self.cache_put(&bkey, b);
             return e.result(name);
         }
@@ -256,7 +329,12 @@ impl World {
                 "-",
                 format!("resolver cache: {name} -> {}", e.describe()),
                 format!(
-                    "cache hit, {} s left: no authoritative server is asked",
+                    "{}, {} s left: no authoritative server is asked",
+                    if is_negative(e.code) {
+                        "negative cache hit (RFC 2308)"
+                    } else {
+                        "cache hit"
+                    },
                     e.remaining_s(now)
                 ),
                 vec![],
@@ -267,19 +345,60 @@ impl World {
         } else {
             self.iterate(&r.id, &rkey, name, Some(c), tb)
         };
-        tb.hop(&r.id, &c.id, Layer::Dns, "UDP/53", format!("DNS answer {name} -> {}", entry.describe()),
-            format!("the OS caches it for the TTL ({} s left); Chromium keeps it {} s whatever the TTL (fact sheet §1)", entry.remaining_s(self.clock_ms), c.browser_cache_s),
-            vec![], if entry.addresses.is_empty() { Verdict::Error } else { Verdict::Pass }, entry.code);
+        let left = entry.remaining_s(self.clock_ms);
+        let why = match entry.code {
+            Code::DnsServfail => format!(
+                "SERVFAIL is the resolver's own verdict ({}), not a statement that the name is absent; it is not cached like NXDOMAIN, so the next request asks again (fact sheet §1)",
+                r.id
+            ),
+            code if is_negative(code) => format!(
+                "a negative answer from the authority; the OS caches it for {} s (negative entries are capped at {OS_MAX_NEGATIVE_TTL_S} s), the browser for {} s (fact sheet §1)",
+                left.min(OS_MAX_NEGATIVE_TTL_S),
+                c.browser_cache_s.min(left)
+            ),
+            _ => format!(
+                "the OS caches it for the TTL ({left} s left); Chromium keeps it {} s whatever the TTL (fact sheet §1)",
+                c.browser_cache_s
+            ),
+        };
+        tb.hop(
+            &r.id,
+            &c.id,
+            Layer::Dns,
+            "UDP/53",
+            format!("DNS answer {name} -> {}", entry.describe()),
+            why,
+            vec![],
+            if entry.addresses.is_empty() {
+                Verdict::Error
+            } else {
+                Verdict::Pass
+            },
+            entry.code,
+        );
         tb.wait(us(r.rtt_ms) / 2);
         let now = self.clock_ms;
-        self.cache_put(&okey, entry.rekeyed(now, entry.remaining_s(now)));
-        self.cache_put(&bkey, entry.rekeyed(now, c.browser_cache_s));
+        if entry.code != Code::DnsServfail {
+            let left = entry.remaining_s(now);
+            let (os_ttl, b_ttl) = if entry.addresses.is_empty() {
+                (
+                    left.min(OS_MAX_NEGATIVE_TTL_S),
+                    c.browser_cache_s.min(left),
+                )
+            } else {
+                (left.min(OS_MAX_TTL_S), c.browser_cache_s)
+            };
+            self.cache_put(&okey, entry.rekeyed(now, os_ttl));
+            self.cache_put(&bkey, entry.rekeyed(now, b_ttl));
+        }
         entry.result(name)
     }
 
     /// Iterative resolution from a recursive resolver (or CloudFront's):
     /// root referral, TLD referral, then the authoritative answer. NS
     /// records are cached, so a later lookup in the zone skips root and TLD.
+    /// A CNAME answer restarts the query at its target (at most
+    /// [`MAX_CNAME_RESTARTS`] times); every link is cached with its own TTL.
     pub(crate) fn iterate(
         &mut self,
         node: &str,
@@ -288,9 +407,109 @@ impl World {
         client: Option<&Client>,
         tb: &mut TraceBuilder,
     ) -> DnsEntry {
+        let src = self.query_source(key, client);
+        let mut links: Vec<DnsEntry> = Vec::new();
+        let mut current = name.to_string();
+        loop {
+            let now = self.clock_ms;
+            let e = match self.cache_raw(key, &current) {
+                Some(e) => {
+                    let what = match &e.cname {
+                        Some(t) => format!("CNAME {t}"),
+                        None => e.describe(),
+                    };
+                    tb.hop(
+                        node,
+                        node,
+                        Layer::Dns,
+                        "-",
+                        format!("resolver cache: {current} -> {what}"),
+                        format!(
+                            "each link of a CNAME chain is cached with its own TTL: this one has {} s of its {} s left",
+                            e.remaining_s(now),
+                            e.ttl_s
+                        ),
+                        vec![],
+                        Verdict::Pass,
+                        Code::DnsCacheHit,
+                    );
+                    e
+                }
+                None => self.iterate_one(node, key, &current, &src, tb),
+            };
+            let Some(target) = e.cname.clone() else {
+                if links.is_empty() {
+                    return e;
+                }
+                return chain_entry(name, &links, e);
+            };
+            links.push(e);
+            if links.len() > MAX_CNAME_RESTARTS {
+                let names: Vec<&str> = links.iter().map(|l| l.name.as_str()).collect();
+                let looped = {
+                    let mut seen = BTreeSet::new();
+                    !names.iter().all(|n| seen.insert(*n))
+                };
+                tb.hop(
+                    node,
+                    node,
+                    Layer::Dns,
+                    "-",
+                    format!("SERVFAIL for {name}"),
+                    format!(
+                        "the resolver has restarted the query {MAX_CNAME_RESTARTS} times following CNAMEs ({} -> {target}){}; like Unbound's MAX_RESTART_COUNT it gives up and answers SERVFAIL itself (fact sheet §1)",
+                        names.join(" -> "),
+                        if looped { ": the chain loops" } else { ": the chain is too long" }
+                    ),
+                    vec![],
+                    Verdict::Error,
+                    Code::DnsServfail,
+                );
+                return DnsEntry::negative(
+                    name,
+                    self.clock_ms,
+                    0,
+                    Code::DnsServfail,
+                    &format!(
+                        "SERVFAIL from the resolver {node}: CNAME chain {}",
+                        if looped { "loops" } else { "longer than 8" }
+                    ),
+                );
+            }
+            tb.hop(
+                node,
+                node,
+                Layer::Dns,
+                "-",
+                format!("follow CNAME {current} -> {target}"),
+                format!(
+                    "a CNAME redirects every query type: the resolver restarts the query at {target} (restart {} of at most {MAX_CNAME_RESTARTS})",
+                    links.len()
+                ),
+                vec![],
+                Verdict::Pass,
+                Code::DnsCname,
+            );
+            current = target;
+        }
+    }
+
+    /// One name, one lookup: referrals as needed, then the authority.
+    fn iterate_one(
+        &mut self,
+        node: &str,
+        key: &str,
+        name: &str,
+        src: &QuerySource,
+        tb: &mut TraceBuilder,
+    ) -> DnsEntry {
         let zone = self.scenario.dns.zone.clone();
         let now = self.clock_ms;
-        let in_zone = name == zone.name || name.ends_with(&format!(".{}", zone.name));
+        if let Some(e) = self.aws_name(node, name, src, tb) {
+            self.cache_put(key, e.clone());
+            return e;
+        }
+        let in_zone = zone.contains(name);
         let zone_key = format!("NS {}", zone.name);
         let tld_label = name.rsplit('.').next().unwrap_or("").to_string();
         if let Some(ns) = self.cache_get(key, &zone_key).filter(|_| in_zone) {
@@ -344,19 +563,21 @@ impl World {
                         Layer::Dns,
                         "UDP/53",
                         format!("NXDOMAIN for {name}"),
-                        format!("the root zone has no top-level domain .{tld_label}"),
+                        format!("the root zone has no top-level domain .{tld_label}; the resolver caches this for the root SOA's {ROOT_NEGATIVE_TTL_S} s"),
                         vec![],
                         Verdict::Error,
                         Code::DnsNxdomain,
                     );
                     tb.wait(us(root.rtt_ms) / 2);
-                    return DnsEntry::negative(
+                    let e = DnsEntry::negative(
                         name,
-                        now,
-                        86_400,
+                        self.clock_ms,
+                        ROOT_NEGATIVE_TTL_S,
                         Code::DnsNxdomain,
                         "NXDOMAIN from the root",
                     );
+                    self.cache_put(key, e.clone());
+                    return e;
                 }
                 tb.hop(&root.id, node, Layer::Dns, "UDP/53", format!("referral to .com: {} and 12 more, TTL 172800 s", self.scenario.dns.tld.name),
                     "root servers never answer the final address; they refer to the TLD's name servers (fact sheet §1)".into(), vec![], Verdict::Pass, Code::DnsReferral);
@@ -394,13 +615,21 @@ impl World {
                     Layer::Dns,
                     "UDP/53",
                     format!("NXDOMAIN for {name}"),
-                    "no such domain is delegated under .com in this scenario".into(),
+                    format!("no such domain is delegated under .com in this scenario; the resolver caches this for min(.com SOA TTL, minimum) = {TLD_NEGATIVE_TTL_S} s"),
                     vec![],
                     Verdict::Error,
                     Code::DnsNxdomain,
                 );
                 tb.wait(us(tld.rtt_ms) / 2);
-                return DnsEntry::negative(name, now, 900, Code::DnsNxdomain, "NXDOMAIN from .com");
+                let e = DnsEntry::negative(
+                    name,
+                    self.clock_ms,
+                    TLD_NEGATIVE_TTL_S,
+                    Code::DnsNxdomain,
+                    "NXDOMAIN from .com",
+                );
+                self.cache_put(key, e.clone());
+                return e;
             }
             tb.hop(&tld.id, node, Layer::Dns, "UDP/53", format!("referral to {}: {}, TTL {} s", zone.name, zone.name_servers.join(", "), zone.ns_ttl_s),
                 "the TLD refers to the zone's four Route 53 name servers; the resolver caches this for two days".into(), vec![], Verdict::Pass, Code::DnsReferral);
@@ -412,24 +641,30 @@ impl World {
                     vec![zone.ns_ip],
                     now,
                     zone.ns_ttl_s,
-                    &zone.name_servers[0],
+                    zone.name_servers.first().map(|s| s.as_str()).unwrap_or(""),
                     Code::DnsReferral,
                 ),
             );
+        }
+        if self.faults.contains(&Fault::DnsAuthorityDown) {
+            return self.authority_unreachable(node, name, tb);
         }
         tb.hop(
             node,
             &zone.id,
             Layer::Dns,
             "UDP/53",
-            format!("DNS query A {name} to {}", zone.name_servers[0]),
+            format!(
+                "DNS query A {name} to {}",
+                zone.name_servers.first().map(|s| s.as_str()).unwrap_or("")
+            ),
             "ask the authoritative server (Route 53) for the record".into(),
             vec![],
             Verdict::Pass,
             Code::DnsCacheMiss,
         );
         tb.wait(us(zone.rtt_ms) / 2);
-        let ans = self.r53_answer(name, client);
+        let ans = self.r53_answer(name, src);
         tb.hop(
             &zone.id,
             node,
@@ -442,7 +677,7 @@ impl World {
             ),
             ans.why.clone(),
             vec![],
-            if ans.addresses.is_empty() {
+            if ans.addresses.is_empty() && ans.cname.is_none() {
                 Verdict::Error
             } else {
                 Verdict::Pass
@@ -454,6 +689,153 @@ impl World {
         let entry = ans.into_entry(name, now);
         self.cache_put(key, entry.clone());
         entry
+    }
+
+    /// `DnsAuthorityDown`: every Route 53 name server times out; the
+    /// resolver tries each once, then answers SERVFAIL itself. Fact sheet §1.
+    fn authority_unreachable(&mut self, node: &str, name: &str, tb: &mut TraceBuilder) -> DnsEntry {
+        let zone = self.scenario.dns.zone.clone();
+        let n = zone.name_servers.len();
+        for (i, ns) in zone.name_servers.iter().enumerate() {
+            tb.hop(
+                node,
+                &zone.id,
+                Layer::Dns,
+                "UDP/53",
+                format!("DNS query A {name} to {ns} (try {} of {n})", i + 1),
+                format!(
+                    "no answer within {RESOLVER_TRY_TIMEOUT_MS} ms: the zone's name servers are unreachable{}",
+                    if i + 1 < n { "; the resolver retries with the next name server" } else { "" }
+                ),
+                vec![],
+                Verdict::Timeout,
+                Code::ConnectionTimeout,
+            );
+            tb.wait(us(RESOLVER_TRY_TIMEOUT_MS));
+        }
+        tb.hop(
+            node,
+            node,
+            Layer::Dns,
+            "-",
+            format!("SERVFAIL for {name}"),
+            format!(
+                "all {n} authoritative servers for {} timed out: the resolver itself produces SERVFAIL (the authority never said the name is absent); SERVFAIL is not cached like NXDOMAIN (fact sheet §1)",
+                zone.name
+            ),
+            vec![],
+            Verdict::Error,
+            Code::DnsServfail,
+        );
+        DnsEntry::negative(
+            name,
+            self.clock_ms,
+            0,
+            Code::DnsServfail,
+            &format!("SERVFAIL from the resolver {node}: {} unreachable", zone.name),
+        )
+    }
+
+    /// Names AWS answers for itself (the distribution's and the ALBs' DNS
+    /// names), reached when a CNAME points at them. Their servers are drawn
+    /// as the Route 53 node; referrals via the root are not drawn.
+    fn aws_name(
+        &mut self,
+        node: &str,
+        name: &str,
+        src: &QuerySource,
+        tb: &mut TraceBuilder,
+    ) -> Option<DnsEntry> {
+        let s = &self.scenario;
+        let (addrs, target, why) = if name == s.cdn.domain {
+            let pop = src
+                .client
+                .as_ref()
+                .and_then(|c| s.pop(&c.pop))
+                .or(s.cdn.pops.first())?;
+            (
+                vec![pop.ip],
+                format!("CloudFront {} ({})", s.cdn.domain, pop.city),
+                format!("CloudFront's DNS answers with the edge nearest the resolver: {}", pop.city),
+            )
+        } else {
+            let r = s.regions.iter().find(|r| r.alb.dns_name == name)?;
+            let live: Vec<Ipv4Addr> = r
+                .alb
+                .nodes
+                .iter()
+                .filter(|n| self.placement_up(r, &n.subnet))
+                .map(|n| n.public_ip)
+                .collect();
+            let addrs = if live.is_empty() {
+                r.alb.nodes.iter().map(|n| n.public_ip).collect()
+            } else {
+                live
+            };
+            (
+                addrs,
+                format!("{} ({}, {})", r.alb.id, r.label, r.id),
+                "Elastic Load Balancing's DNS answers with the addresses of the load balancer's nodes".into(),
+            )
+        };
+        let zone_id = s.dns.zone.id.clone();
+        let rtt = s.dns.zone.rtt_ms;
+        tb.hop(
+            node,
+            &zone_id,
+            Layer::Dns,
+            "UDP/53",
+            format!("DNS query A {name} to AWS's name servers"),
+            "an AWS-owned name: AWS's own authoritative DNS answers it".into(),
+            vec![],
+            Verdict::Pass,
+            Code::DnsCacheMiss,
+        );
+        tb.wait(us(rtt) / 2);
+        let e = DnsEntry::new(name, addrs, self.clock_ms, AWS_NAME_TTL_S, &target, Code::DnsAnswer);
+        tb.hop(
+            &zone_id,
+            node,
+            Layer::Dns,
+            "UDP/53",
+            format!("answer {name} -> {} (TTL {AWS_NAME_TTL_S} s, AA)", e.describe()),
+            why,
+            vec![],
+            Verdict::Pass,
+            Code::DnsAnswer,
+        );
+        tb.wait(us(rtt) / 2);
+        Some(e)
+    }
+}
+
+/// The answer for `name` at the end of a CNAME chain: the final entry's
+/// addresses (or negative code), expiring with the shortest-lived link.
+fn chain_entry(name: &str, links: &[DnsEntry], end: DnsEntry) -> DnsEntry {
+    let mut path: Vec<&str> = links.iter().map(|l| l.name.as_str()).collect();
+    path.push(end.name.as_str());
+    let expires = links
+        .iter()
+        .map(|l| l.expires_at_ms)
+        .chain([end.expires_at_ms])
+        .min()
+        .unwrap_or(end.expires_at_ms);
+    let stored = links
+        .iter()
+        .map(|l| l.stored_at_ms)
+        .chain([end.stored_at_ms])
+        .max()
+        .unwrap_or(end.stored_at_ms);
+    let ttl_s = (expires.saturating_sub(stored)).div_ceil(1000) as u32;
+    DnsEntry {
+        name: name.to_string(),
+        addresses: end.addresses.clone(),
+        target: format!("via CNAME {}: {}", path.join(" -> "), end.target),
+        stored_at_ms: stored,
+        expires_at_ms: expires,
+        ttl_s,
+        code: end.code,
+        cname: None,
     }
 }
 

@@ -1,15 +1,16 @@
-//! The edge: CloudFront (behaviours, cache, origins) and AWS WAF.
-//! Fact sheet §5-§7.
+//! The edge: CloudFront (behaviours, cache, TTLs, origins and origin
+//! groups, error caching, invalidation) and AWS WAF. Fact sheet §5-§7.
 
 use std::net::Ipv4Addr;
 
-use super::lb::wildcard_match;
+use super::lb::{wildcard_match, HttpCtx};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
 use super::world::*;
 
-/// CloudFront path-pattern match: leading `/` optional. Fact sheet §5.
+/// CloudFront path-pattern match: case-sensitive, `*` and `?`, leading `/`
+/// optional, query string not part of it. Fact sheet §5.
 pub(crate) fn cf_pattern_match(pattern: &str, path: &str) -> bool {
     if pattern == "*" {
         return true;
@@ -21,69 +22,177 @@ pub(crate) fn cf_pattern_match(pattern: &str, path: &str) -> bool {
     };
     wildcard_match(&p, path)
 }
-impl World {
-    // ---------------------------------------------------------- CloudFront
 
+/// Statuses CloudFront caches whatever the origin says, for the error
+/// caching minimum TTL (or the origin's max-age if larger). Fact sheet §5.
+pub const ALWAYS_CACHED_ERRORS: [u16; 7] = [404, 414, 500, 501, 502, 503, 504];
+/// Statuses cached only when the origin sends max-age / s-maxage.
+pub const CACHED_WITH_MAX_AGE: [u16; 5] = [400, 403, 405, 412, 415];
+/// Statuses an origin group may fail over on.
+pub const FAILOVER_CODES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];
+
+fn directive(cc: &str, name: &str) -> Option<u64> {
+    cc.split(',')
+        .map(|d| d.trim().to_ascii_lowercase())
+        .find_map(|d| {
+            d.strip_prefix(&format!("{name}="))
+                .and_then(|v| v.trim().parse().ok())
+        })
+}
+
+fn has_directive(cc: &str, name: &str) -> bool {
+    cc.split(',').any(|d| d.trim().eq_ignore_ascii_case(name))
+}
+
+/// How long CloudFront keeps a 200 answer, from the behaviour's min /
+/// default / max TTL and the origin's Cache-Control, with the reason.
+/// Fact sheet §5 "TTL settings and Cache-Control".
+pub fn cf_ttl(b: &Behavior, cache_control: Option<&str>) -> (u32, String) {
+    let (min, def, max) = (b.min_ttl_s, b.default_ttl_s, b.max_ttl_s);
+    if max == 0 {
+        return (
+            0,
+            "the cache policy's TTLs are 0/0/0 (CachingDisabled): nothing is stored".into(),
+        );
+    }
+    let Some(cc) = cache_control.filter(|c| !c.trim().is_empty()) else {
+        let ttl = if min > 0 { min.max(def) } else { def.min(max) };
+        return (
+            ttl,
+            format!("no Cache-Control from the origin: the default TTL applies ({ttl} s)"),
+        );
+    };
+    if ["no-cache", "no-store", "private"]
+        .iter()
+        .any(|d| has_directive(cc, d))
+    {
+        return if min == 0 {
+            (
+                0,
+                format!("origin says '{cc}' and the minimum TTL is 0: not cached"),
+            )
+        } else {
+            (
+                min,
+                format!("origin says '{cc}' but the minimum TTL {min} s wins"),
+            )
+        };
+    }
+    let age = directive(cc, "s-maxage").or_else(|| directive(cc, "max-age"));
+    match age {
+        Some(a) => {
+            let a = a.min(u32::MAX as u64) as u32;
+            let which = if directive(cc, "s-maxage").is_some() {
+                "s-maxage"
+            } else {
+                "max-age"
+            };
+            let ttl = if min == 0 {
+                a.min(max)
+            } else {
+                a.clamp(min, max.max(min))
+            };
+            (ttl, format!("origin sends {which}={a}; clamped to the behaviour's {min}/{max} s: cached {ttl} s"))
+        }
+        None => {
+            let ttl = if min > 0 { min.max(def) } else { def.min(max) };
+            (
+                ttl,
+                format!("Cache-Control '{cc}' has no max-age: the default TTL applies ({ttl} s)"),
+            )
+        }
+    }
+}
+
+/// What an origin (or origin group) answered.
+struct OriginAnswer {
+    resp: Resp,
+    cache_control: Option<String>,
+}
+
+impl World {
+    /// A browser's request at a CloudFront edge location.
     pub(crate) fn cloudfront_request(
         &mut self,
         c: &Client,
         pop: &Pop,
-        url: &Url,
-        method: &str,
+        https: bool,
+        ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> Resp {
         let cf = self.scenario.cdn.clone();
         let rtt = us(c.rtt_pop_ms);
-        let eph = self.rng.range(c.os.range().0 as u64, c.os.range().1 as u64) as u16;
-        let proto = if url.https { "TCP/443" } else { "TCP/80" };
+        let (lo, hi) = c.os.range();
+        let eph = self.rng.range(lo as u64, hi as u64) as u16;
+        let proto = if https { "TCP/443" } else { "TCP/80" };
         tb.hop(&c.id, &cf.id, Layer::Tcp, proto, format!("TCP handshake SYN / SYN-ACK / ACK with {} ({}) from port {eph}", pop.city, pop.ip),
-            format!("one round trip ({} ms) before the browser can send; Shield Standard screens SYN floods at the edge (fact sheet §7, §16)", c.rtt_pop_ms),
+            format!("one round trip ({} ms) before the browser can send; Shield Standard screens SYN floods and other layer 3/4 attacks at the edge, but not HTTP (fact sheet §7, §16)", c.rtt_pop_ms),
             vec![], Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
-        if !url.https {
+        let behavior = cf
+            .behaviors
+            .iter()
+            .position(|b| cf_pattern_match(&b.path_pattern, &ctx.path));
+        if !https {
+            let policy = behavior
+                .map(|i| cf.behaviors[i].viewer_protocol)
+                .unwrap_or_default();
             tb.hop(
                 &c.id,
                 &cf.id,
                 Layer::Http,
                 "TCP/80",
-                format!("HTTP {method} {}{}", url.host, url.path),
+                format!("HTTP {} {}{}", ctx.method, ctx.host, ctx.path),
                 "plain HTTP reaches the edge".into(),
                 vec![],
                 Verdict::Pass,
                 Code::Delivered,
             );
             tb.wait(rtt / 2);
-            tb.hop(&cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 Location: https://{}{}", url.host, url.path),
-                "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(), vec![], Verdict::Pass, Code::Delivered);
-            tb.wait(rtt / 2);
-            return Resp::ok(301, &cf.id, "CloudFront redirected to HTTPS".into());
-        }
-        tb.hop(&c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", url.host),
-            format!("one more round trip; the edge presents the certificate for {} and the browser checks it", url.host), vec![], Verdict::Pass, Code::Delivered);
-        tb.wait(rtt);
-        let full = if url.query.is_empty() {
-            url.path.clone()
+            match policy {
+                ViewerProtocol::RedirectToHttps => {
+                    tb.hop(&cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 Location: https://{}{}", ctx.host, ctx.path),
+                        "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(), vec![], Verdict::Pass, Code::Delivered);
+                    tb.wait(rtt / 2);
+                    return Resp::ok(301, &cf.id, "CloudFront redirected to HTTPS".into());
+                }
+                ViewerProtocol::HttpsOnly => {
+                    tb.hop(&cf.id, &c.id, Layer::Http, "TCP/80", "HTTP 403 Forbidden".into(),
+                        "viewer protocol policy 'HTTPS only' answers plain HTTP with 403 (fact sheet §5)".into(), vec![], Verdict::Error, Code::Delivered);
+                    tb.wait(rtt / 2);
+                    return Resp::err(Some(403), &cf.id, Code::Delivered, "HTTPS only".into());
+                }
+                ViewerProtocol::AllowAll => {}
+            }
         } else {
-            format!("{}?{}", url.path, url.query)
-        };
-        tb.hop(
-            &c.id,
-            &cf.id,
-            Layer::Http,
-            "TCP/443",
-            format!("HTTP {method} {full} Host: {}", url.host),
-            "the encrypted request reaches the edge".into(),
-            vec![],
-            Verdict::Pass,
-            Code::Delivered,
-        );
-        tb.wait(rtt / 2);
+            tb.hop(&c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", ctx.host),
+                format!("one more round trip; the edge presents the certificate for {} and the browser checks it", ctx.host), vec![], Verdict::Pass, Code::Delivered);
+            tb.wait(rtt);
+            let full = if ctx.query.is_empty() {
+                ctx.path.clone()
+            } else {
+                format!("{}?{}", ctx.path, ctx.query)
+            };
+            tb.hop(
+                &c.id,
+                &cf.id,
+                Layer::Http,
+                "TCP/443",
+                format!("HTTP {} {full} Host: {}", ctx.method, ctx.host),
+                "the encrypted request reaches the edge".into(),
+                vec![],
+                Verdict::Pass,
+                Code::Delivered,
+            );
+            tb.wait(rtt / 2);
+        }
 
-        // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6.
-        let (allowed, checks, rule) = self.waf_evaluate(c.ip, &full);
-        let waf = self.scenario.waf.clone();
-        tb.hop(&cf.id, &waf.id, Layer::Http, "-", format!("web ACL {}: {}", waf.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
-            if allowed { "no terminating rule matched; the default action (Allow) applies".into() } else { format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403") },
+        // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
+        let acl = self.scenario.waf.clone();
+        let (allowed, checks, rule, seen) = self.waf_evaluate(&acl, c.ip, ctx, 16 * 1024);
+        tb.hop(&cf.id, &acl.id, Layer::Http, "-",
+            format!("web ACL {}: {}", acl.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
+            format!("WAF sees the viewer address {seen}; {}", if allowed { format!("no terminating rule matched, so {rule} applies") } else { format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403") }),
             checks, if allowed { Verdict::Pass } else { Verdict::Error }, if allowed { Code::WafDefaultAllow } else { Code::WafRuleBlock });
         tb.wait(100);
         if !allowed {
@@ -101,95 +210,264 @@ impl World {
             tb.wait(rtt / 2);
             return Resp::err(
                 Some(403),
-                &waf.id,
+                &acl.id,
                 Code::WafRuleBlock,
                 format!("blocked by WAF rule {rule}"),
             );
         }
 
         // Cache behaviour: first match in list order. Fact sheet §5.
-        let Some(bi) = cf
-            .behaviors
-            .iter()
-            .position(|b| cf_pattern_match(&b.path_pattern, &url.path))
-        else {
+        let Some(bi) = behavior else {
             return Resp::err(
                 Some(404),
                 &cf.id,
                 Code::CacheMiss,
-                "no cache behaviour".into(),
+                "no cache behaviour matches".into(),
             );
         };
         let b = cf.behaviors[bi].clone();
-        let origin = cf.origins.iter().find(|o| o.id == b.origin).cloned();
-        let Some(origin) = origin else {
-            return Resp::err(
-                Some(502),
-                &cf.id,
-                Code::ComponentDown,
-                format!("behaviour names unknown origin {}", b.origin),
-            );
+        let cacheable_method = ctx.method == "GET" || ctx.method == "HEAD";
+        let key = if b.cache_query_strings && !ctx.query.is_empty() {
+            format!("{}|{}?{}", pop.id, ctx.path, ctx.query)
+        } else {
+            format!("{}|{}", pop.id, ctx.path)
         };
-        let cacheable = b.max_ttl_s > 0 && (method == "GET" || method == "HEAD");
-        let key = format!("{}|{}", pop.id, url.path);
         let now = self.clock_ms;
-        let hit = if cacheable {
-            self.cdn_cache
-                .get(&key)
-                .filter(|e| e.expires_at_ms > now)
-                .cloned()
+        let cached = if cacheable_method {
+            self.cdn_cache.get(&key).cloned()
         } else {
             None
         };
-        tb.hop(&waf.id, &cf.id, Layer::Cache, "-",
-            format!("behaviour {} '{}' -> origin {}; cache {}", bi + 1, b.path_pattern, origin.id,
-                if !cacheable { "bypassed".to_string() } else if hit.is_some() { "HIT".to_string() } else { "MISS".to_string() }),
-            if !cacheable {
-                format!("first matching behaviour in list order; its TTLs are {}/{}/{} s (caching disabled) so every request goes to the origin", b.min_ttl_s, b.default_ttl_s, b.max_ttl_s)
-            } else if let Some(h) = &hit {
-                format!("cached {} s ago, {} s left; the key is the path only, query strings excluded (fact sheet §5)", (now - h.stored_at_ms) / 1000, (h.expires_at_ms - now) / 1000)
+        let fresh = cached.clone().filter(|e| e.expires_at_ms > now);
+        let key_text = if b.cache_query_strings {
+            "path and query string"
+        } else {
+            "path only; query strings are ignored unless the cache policy adds them"
+        };
+        tb.hop(&acl.id, &cf.id, Layer::Cache, "-",
+            format!("behaviour {} '{}' -> {}; cache {}", bi + 1, b.path_pattern, b.origin,
+                if !cacheable_method { "bypassed".to_string() } else if fresh.is_some() { "HIT".into() } else if cached.is_some() { "EXPIRED".into() } else { "MISS".into() }),
+            if !cacheable_method {
+                format!("first matching behaviour in list order; {} is never cached, only GET and HEAD are (fact sheet §5)", ctx.method)
+            } else if let Some(h) = &fresh {
+                format!("first matching behaviour in list order; cached {} s ago, {} s left (cache key: {key_text})", (now - h.stored_at_ms) / 1000, (h.expires_at_ms - now).div_ceil(1000))
+            } else if cached.is_some() {
+                "first matching behaviour in list order; the cached copy has expired, so CloudFront asks the origin again".into()
+            } else if b.max_ttl_s == 0 {
+                format!("first matching behaviour in list order; its cache policy has TTLs {}/{}/{} s (CachingDisabled), so every request goes to the origin", b.min_ttl_s, b.default_ttl_s, b.max_ttl_s)
             } else {
-                "not in this edge's cache: fetch from the origin".into()
+                format!("first matching behaviour in list order; not in the {} edge's cache (cache key: {key_text}), so fetch from the origin", pop.city)
             },
-            vec![], Verdict::Pass, if hit.is_some() { Code::CacheHit } else { Code::CacheMiss });
-        if let Some(h) = hit {
+            vec![], Verdict::Pass, if fresh.is_some() { Code::CacheHit } else { Code::CacheMiss });
+        if let Some(h) = fresh {
             let age = (now - h.stored_at_ms) / 1000;
-            tb.hop(
-                &cf.id,
-                &c.id,
-                Layer::Http,
-                "TCP/443",
-                format!("HTTP {} X-Cache: Hit from cloudfront, Age: {age}", h.status),
-                format!(
-                    "served from the {} edge without touching the origin",
-                    pop.city
-                ),
-                vec![],
-                Verdict::Pass,
-                Code::CacheHit,
-            );
+            let xcache = if h.status >= 400 {
+                "Error from cloudfront"
+            } else {
+                "Hit from cloudfront"
+            };
+            let age_hdr = if age > 0 {
+                format!(", Age: {age}")
+            } else {
+                String::new()
+            };
+            tb.hop(&cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: {xcache}{age_hdr}", h.status),
+                if h.status >= 400 { format!("a cached error: CloudFront keeps {} answers for the error caching minimum TTL, so the origin is not asked (fact sheet §5)", h.status) } else { format!("served from the {} edge without touching the origin", pop.city) },
+                vec![], if h.status < 400 { Verdict::Pass } else { Verdict::Error }, Code::CacheHit);
             tb.wait(rtt / 2);
-            return Resp::ok(h.status, &cf.id, format!("cache hit at {}", pop.city));
+            return if h.status < 400 {
+                Resp::ok(h.status, &cf.id, format!("cache hit at {}", pop.city))
+            } else {
+                Resp::err(
+                    Some(h.status),
+                    &cf.id,
+                    Code::CacheHit,
+                    format!("cached {} at {}", h.status, pop.city),
+                )
+            };
         }
-        let mut resp = match origin.kind {
-            OriginKind::S3 => {
-                let s3 = "s3".to_string();
+
+        let ans = self.origin_fetch(pop, &b.origin, ctx, tb);
+        let mut resp = ans.resp;
+        let got = resp.status;
+        // Store what may be stored. Fact sheet §5 "What is cached", "Errors from origin".
+        let stale = cached.filter(|_| matches!(got, None | Some(500..=599)));
+        let mut note = String::new();
+        if let Some(s) = stale {
+            let ttl = cf.error_caching_min_ttl_s as u64;
+            self.cdn_cache.insert(
+                key.clone(),
+                CdnEntry {
+                    status: s.status,
+                    stored_at_ms: s.stored_at_ms,
+                    expires_at_ms: now + ttl * 1000,
+                },
+            );
+            tb.hop(&cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: Hit from cloudfront (stale)", s.status),
+                format!("the origin failed ({}), so CloudFront keeps serving its expired copy for the error caching TTL ({ttl} s) (fact sheet §5)", got.map(|g| g.to_string()).unwrap_or_else(|| "no answer".into())),
+                vec![], Verdict::Pass, Code::CacheHit);
+            tb.wait(rtt / 2);
+            return Resp::ok(
+                s.status,
+                &cf.id,
+                "stale copy served while the origin fails".into(),
+            );
+        }
+        let status = got.unwrap_or(504);
+        if resp.status.is_none() {
+            resp.status = Some(504);
+            resp.decided_by = cf.id.clone();
+        }
+        if cacheable_method {
+            let cc = ans.cache_control.as_deref();
+            if status == 200 {
+                let (ttl, why) = cf_ttl(&b, cc);
+                note = why;
+                if ttl > 0 {
+                    self.cdn_cache.insert(
+                        key.clone(),
+                        CdnEntry {
+                            status,
+                            stored_at_ms: now,
+                            expires_at_ms: now + ttl as u64 * 1000,
+                        },
+                    );
+                }
+            } else if ALWAYS_CACHED_ERRORS.contains(&status)
+                || (CACHED_WITH_MAX_AGE.contains(&status)
+                    && cc.and_then(|c| directive(c, "max-age")).is_some())
+            {
+                let ttl = (cf.error_caching_min_ttl_s as u64)
+                    .max(cc.and_then(|c| directive(c, "max-age")).unwrap_or(0));
+                if ttl > 0 {
+                    self.cdn_cache.insert(
+                        key.clone(),
+                        CdnEntry {
+                            status,
+                            stored_at_ms: now,
+                            expires_at_ms: now + ttl * 1000,
+                        },
+                    );
+                    note = format!("CloudFront caches a {status} for the error caching minimum TTL ({ttl} s), so the next requests in that time get it without asking the origin");
+                }
+            }
+        }
+        let xcache = if status >= 500 || resp.decided_by == cf.id {
+            "Error from cloudfront"
+        } else if status >= 400 {
+            "Error from cloudfront"
+        } else {
+            "Miss from cloudfront"
+        };
+        let why = if got.is_none() || (resp.decided_by == cf.id && status == 504) {
+            "CloudFront answers 504 Gateway Timeout itself: it could not get an answer from the origin".to_string()
+        } else {
+            format!("the origin's answer ({status}) goes back to the browser over the same TLS connection")
+        };
+        tb.hop(
+            &cf.id,
+            &c.id,
+            Layer::Http,
+            "TCP/443",
+            format!("HTTP {status} X-Cache: {xcache}"),
+            if note.is_empty() {
+                why
+            } else {
+                format!("{why}; {note}")
+            },
+            vec![],
+            if status < 400 {
+                Verdict::Pass
+            } else {
+                Verdict::Error
+            },
+            resp.code,
+        );
+        tb.wait(rtt / 2);
+        resp
+    }
+
+    /// Fetch from an origin or an origin group (primary, then secondary on
+    /// the listed codes, a connection failure or a timeout; GET/HEAD/OPTIONS only).
+    fn origin_fetch(
+        &mut self,
+        pop: &Pop,
+        target: &str,
+        ctx: &HttpCtx,
+        tb: &mut TraceBuilder,
+    ) -> OriginAnswer {
+        let cf = self.scenario.cdn.clone();
+        if let Some(g) = cf.origin_groups.iter().find(|g| g.id == target).cloned() {
+            let first = self.single_origin(pop, &g.primary, ctx, tb);
+            let code = first.resp.status;
+            let failover_method = matches!(ctx.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+            // No answer at all (connection failure, timeout) always fails over.
+            let trigger = match code {
+                None => true,
+                Some(s) => {
+                    g.failover_codes.contains(&s) || (s == 504 && first.resp.decided_by == cf.id)
+                }
+            };
+            if trigger && failover_method {
+                tb.hop(&cf.id, &cf.id, Layer::Decision, "-", format!("origin group {}: primary {} failed ({}), trying secondary {}", g.id, g.primary, code.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()), g.secondary),
+                    "origin groups fail over on the listed status codes, a connection failure or a timeout, for GET, HEAD and OPTIONS; every new request still tries the primary first (fact sheet §5)".into(),
+                    vec![], Verdict::Pass, Code::Delivered);
+                return self.single_origin(pop, &g.secondary, ctx, tb);
+            }
+            if trigger {
                 tb.hop(
                     &cf.id,
-                    &s3,
-                    Layer::Http,
-                    "TCP/443",
-                    format!("HTTP GET {} from {}", url.path, origin.domain),
-                    "CloudFront fetches the object from the S3 bucket".into(),
+                    &cf.id,
+                    Layer::Decision,
+                    "-",
+                    format!("origin group {}: no failover for {}", g.id, ctx.method),
+                    "only GET, HEAD and OPTIONS fail over to the secondary origin (fact sheet §5)"
+                        .into(),
                     vec![],
-                    Verdict::Pass,
+                    Verdict::Error,
                     Code::Delivered,
                 );
+            }
+            return first;
+        }
+        self.single_origin(pop, target, ctx, tb)
+    }
+
+    fn single_origin(
+        &mut self,
+        pop: &Pop,
+        origin_id: &str,
+        ctx: &HttpCtx,
+        tb: &mut TraceBuilder,
+    ) -> OriginAnswer {
+        let cf = self.scenario.cdn.clone();
+        let Some(origin) = cf.origins.iter().find(|o| o.id == origin_id).cloned() else {
+            return OriginAnswer {
+                resp: Resp::err(
+                    Some(502),
+                    &cf.id,
+                    Code::ComponentDown,
+                    format!("unknown origin {origin_id}"),
+                ),
+                cache_control: None,
+            };
+        };
+        let broken = self.faults.contains(&Fault::Origin5xx {
+            origin: origin.id.clone(),
+        });
+        match origin.kind {
+            OriginKind::S3 => {
+                let s3 = "s3".to_string();
+                tb.hop(&cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
+                    "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)".into(), vec![], Verdict::Pass, Code::Delivered);
                 tb.wait(10_000);
-                let status = if url.path == "/"
-                    || url.path.starts_with("/static/")
-                    || url.path == "/index.html"
-                {
+                let exists = origin
+                    .objects
+                    .iter()
+                    .any(|o| cf_pattern_match(o, &ctx.path));
+                let status = if broken {
+                    503
+                } else if exists {
                     200
                 } else {
                     404
@@ -199,11 +477,22 @@ impl World {
                     &cf.id,
                     Layer::Http,
                     "TCP/443",
-                    format!("HTTP {status} from S3"),
-                    if status == 200 {
-                        "the object exists".into()
-                    } else {
-                        "no such object in the bucket".into()
+                    format!(
+                        "HTTP {status} from S3{}",
+                        if status == 200 {
+                            origin
+                                .cache_control
+                                .as_ref()
+                                .map(|c| format!(", Cache-Control: {c}"))
+                                .unwrap_or_default()
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    match status {
+                        200 => "the object exists".to_string(),
+                        503 => "the origin is failing (injected fault): 503 Slow Down".into(),
+                        _ => "no such object in the bucket".into(),
                     },
                     vec![],
                     if status == 200 {
@@ -211,64 +500,73 @@ impl World {
                     } else {
                         Verdict::Error
                     },
-                    Code::Delivered,
+                    if status == 200 {
+                        Code::Delivered
+                    } else {
+                        Code::TargetError
+                    },
                 );
                 tb.wait(10_000);
-                let ttl = if status == 200 {
-                    b.default_ttl_s.clamp(b.min_ttl_s, b.max_ttl_s)
+                let resp = if status == 200 {
+                    Resp::ok(status, &s3, "static object from S3".into())
                 } else {
-                    10
+                    Resp::err(
+                        Some(status),
+                        &s3,
+                        Code::TargetError,
+                        format!("S3 answered {status}"),
+                    )
                 };
-                if cacheable {
-                    self.cdn_cache.insert(
-                        key,
-                        CdnEntry {
-                            status,
-                            stored_at_ms: now,
-                            expires_at_ms: now + ttl as u64 * 1000,
-                        },
-                    );
+                OriginAnswer {
+                    resp,
+                    cache_control: if status == 200 {
+                        origin.cache_control.clone()
+                    } else {
+                        None
+                    },
                 }
-                Resp::ok(
-                    status,
-                    &s3,
-                    format!("static object from S3, cached {ttl} s at {}", pop.city),
-                )
             }
-            OriginKind::Custom => self.custom_origin(pop, &origin, url, tb),
-        };
-        let status_text = resp
-            .status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "none".into());
-        let (status, xcache) = match resp.status {
-            Some(s) if resp.decided_by != cf.id => (
-                s,
-                if s >= 500 {
-                    "Error from cloudfront"
-                } else {
-                    "Miss from cloudfront"
-                },
-            ),
-            Some(s) => (s, "Error from cloudfront"),
-            None => (504, "Error from cloudfront"),
-        };
-        if resp.status.is_none() {
-            resp.status = Some(504);
-            resp.decided_by = cf.id.clone();
+            OriginKind::Custom => {
+                if broken {
+                    tb.hop(
+                        &cf.id,
+                        &cf.id,
+                        Layer::Http,
+                        "-",
+                        format!("origin {} answers 503", origin.id),
+                        "the origin is failing (injected fault)".into(),
+                        vec![],
+                        Verdict::Error,
+                        Code::TargetError,
+                    );
+                    return OriginAnswer {
+                        resp: Resp::err(
+                            Some(503),
+                            &origin.id,
+                            Code::TargetError,
+                            format!("origin {} answered 503", origin.id),
+                        ),
+                        cache_control: None,
+                    };
+                }
+                let resp = self.custom_origin(pop, &origin, ctx, tb);
+                OriginAnswer {
+                    cache_control: if resp.status == Some(200) {
+                        origin.cache_control.clone()
+                    } else {
+                        None
+                    },
+                    resp,
+                }
+            }
         }
-        tb.hop(&cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {status} X-Cache: {xcache}"),
-            if status_text == "none" { "CloudFront answers 504 Gateway Timeout itself: it could not reach the origin".into() } else { format!("the origin's answer ({status_text}) goes back to the browser over the same TLS connection") },
-            vec![], if status < 400 { Verdict::Pass } else { Verdict::Error }, resp.code);
-        tb.wait(rtt / 2);
-        resp
     }
 
     pub(crate) fn custom_origin(
         &mut self,
         pop: &Pop,
         origin: &Origin,
-        url: &Url,
+        ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> Resp {
         let cf = self.scenario.cdn.clone();
@@ -332,74 +630,174 @@ impl World {
             cf.connection_attempts.max(1) as u64,
             cf.connection_timeout_s as u64,
         );
-        self.alb_request(
+        // CloudFront appends the viewer to X-Forwarded-For and sets Host to the
+        // origin domain; it waits the origin response timeout. Fact sheet §5.
+        let mut octx = ctx.clone();
+        octx.host = origin.domain.clone();
+        octx.xff = {
+            let mut x = ctx.xff.clone();
+            x.push(viewer_ip(self, ctx));
+            x
+        };
+        octx.client_timeout_s = Some(cf.origin_response_timeout_s as u64);
+        let mut resp = self.alb_request_ctx(
             ri,
             &cf.id,
             pop.ip,
             EphemeralRange::Elb,
             rtt,
             attempts,
-            &origin.domain,
-            &url.path,
+            &octx,
             tb,
-        )
+        );
+        if resp.status == Some(460) {
+            // The ALB logged 460 because CloudFront gave up first.
+            resp.status = Some(504);
+            resp.decided_by = cf.id.clone();
+            resp.summary = format!(
+                "no answer within CloudFront's {} s origin response timeout ({})",
+                cf.origin_response_timeout_s, resp.summary
+            );
+        }
+        resp
     }
 
-    /// WAF rules by priority; Allow/Block terminate, Count goes on. Fact sheet §6.
+    /// Empty every cached object whose path matches. Paths are
+    /// case-sensitive and `*` may only be the last character. Fact sheet §5.
+    pub fn invalidate(&mut self, path: &str) -> Result<usize, String> {
+        let p = path.trim();
+        if !p.starts_with('/') {
+            return Err(format!("invalidation path '{p}' must start with /"));
+        }
+        if p.find('*').is_some_and(|i| i != p.len() - 1) {
+            return Err(format!(
+                "invalidation path '{p}': * is only allowed as the last character"
+            ));
+        }
+        let before = self.cdn_cache.len();
+        self.cdn_cache.retain(|k, _| {
+            let path_part = k.split_once('|').map(|(_, p)| p).unwrap_or(k);
+            match p.strip_suffix('*') {
+                Some(prefix) => !path_part.starts_with(prefix),
+                None => path_part.split('?').next() != Some(p),
+            }
+        });
+        let n = before - self.cdn_cache.len();
+        self.events.push(WorldEvent {
+            at_ms: self.clock_ms,
+            source: "cloudfront".into(),
+            text: format!("invalidation {p}: {n} cached objects removed from every edge"),
+        });
+        Ok(n)
+    }
+
+    /// WAF rules by priority; Allow and Block terminate, Count goes on; the
+    /// default action applies when nothing terminated. Returns (allowed,
+    /// checks, deciding rule, the client address WAF saw). Fact sheet §6.
     pub(crate) fn waf_evaluate(
         &mut self,
-        ip: Ipv4Addr,
-        path_query: &str,
-    ) -> (bool, Vec<Check>, String) {
-        let acl = self.scenario.waf.clone();
+        acl: &WebAcl,
+        peer: Ipv4Addr,
+        ctx: &HttpCtx,
+        body_limit: usize,
+    ) -> (bool, Vec<Check>, String, Ipv4Addr) {
+        let seen = acl
+            .forwarded_ip_header
+            .as_deref()
+            .and_then(|h| {
+                ctx.header(h).map(|v| v.to_string()).or_else(|| {
+                    if h.eq_ignore_ascii_case("x-forwarded-for") && !ctx.xff.is_empty() {
+                        Some(
+                            ctx.xff
+                                .iter()
+                                .map(|a| a.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        )
+                    } else {
+                        None
+                    }
+                })
+            })
+            .and_then(|v| v.split(',').next().and_then(|f| f.trim().parse().ok()))
+            .unwrap_or(peer);
         let mut rules = acl.rules.clone();
         rules.sort_by_key(|r| r.priority);
         let mut checks = Vec::new();
-        let decoded = path_query
-            .replace("%27", "'")
-            .replace("%20", " ")
-            .replace('+', " ")
-            .replace("%3C", "<")
-            .replace("%3c", "<")
-            .replace("%3E", ">")
-            .to_ascii_lowercase();
+        let body: String = ctx.body.chars().take(body_limit).collect();
+        let fields: Vec<(String, String)> = {
+            let mut f = vec![
+                ("URI path".to_string(), url_decode(&ctx.path)),
+                ("query string".to_string(), url_decode(&ctx.query)),
+                ("body".to_string(), url_decode(&body)),
+            ];
+            for (k, v) in &ctx.headers {
+                f.push((format!("header {k}"), v.to_ascii_lowercase()));
+            }
+            f
+        };
+        let find = |pats: &[&str]| {
+            fields.iter().find_map(|(name, v)| {
+                pats.iter()
+                    .find(|p| v.contains(*p))
+                    .map(|p| (name.clone(), p.to_string()))
+            })
+        };
         let now = self.clock_ms;
+        let country = self
+            .scenario
+            .clients
+            .iter()
+            .find(|c| c.ip == seen)
+            .map(|c| c.geo.country.clone());
         for r in &rules {
             let (matched, detail) = match &r.statement {
                 WafStatement::IpSet { cidrs } => {
-                    let m = cidrs.iter().find(|c| c.contains(&ip));
+                    let m = cidrs.iter().find(|c| c.contains(&seen));
                     (
                         m.is_some(),
                         match m {
-                            Some(c) => format!("source {ip} is in {c}"),
-                            None => format!("source {ip} is in no listed CIDR"),
+                            Some(c) => format!("source {seen} is in {c}"),
+                            None => format!("source {seen} is in no listed CIDR"),
                         },
                     )
                 }
-                WafStatement::SqlInjection => {
-                    let pats = ["' or ", "'or'", "union select", "--", "; drop", "1=1"];
-                    let m = pats.iter().find(|p| decoded.contains(*p));
-                    (
-                        m.is_some(),
-                        match m {
-                            Some(p) => format!("SQL injection pattern '{p}' in the URI"),
-                            None => "no SQL injection pattern in the URI".into(),
-                        },
-                    )
-                }
+                WafStatement::SqlInjection => match find(&[
+                    "' or ",
+                    "'or'",
+                    "union select",
+                    "--",
+                    "; drop",
+                    "1=1",
+                    "' and ",
+                ]) {
+                    Some((f, p)) => (true, format!("SQL injection pattern '{p}' in the {f}")),
+                    None => (
+                        false,
+                        "no SQL injection pattern in path, query, body or headers".into(),
+                    ),
+                },
                 WafStatement::Xss => {
-                    let pats = ["<script", "javascript:", "onerror=", "onload="];
-                    let m = pats.iter().find(|p| decoded.contains(*p));
-                    (
-                        m.is_some(),
-                        match m {
-                            Some(p) => format!("XSS pattern '{p}' in the URI"),
-                            None => "no XSS pattern in the URI".into(),
-                        },
-                    )
+                    match find(&["<script", "javascript:", "onerror=", "onload=", "<iframe"]) {
+                        Some((f, p)) => (true, format!("XSS pattern '{p}' in the {f}")),
+                        None => (
+                            false,
+                            "no XSS pattern in path, query, body or headers".into(),
+                        ),
+                    }
                 }
+                WafStatement::GeoMatch { countries } => match &country {
+                    Some(cc) if countries.iter().any(|x| x.eq_ignore_ascii_case(cc)) => {
+                        (true, format!("{seen} is located in {cc}"))
+                    }
+                    Some(cc) => (
+                        false,
+                        format!("{seen} is located in {cc}, not in {}", countries.join(", ")),
+                    ),
+                    None => (false, format!("no country known for {seen}")),
+                },
                 WafStatement::RateBased { limit, window_s } => {
-                    let k = format!("{}|{ip}", r.name);
+                    let k = format!("{}|{}|{seen}", acl.id, r.name);
                     let hits = self.waf_hits.entry(k).or_default();
                     let from = now.saturating_sub(*window_s as u64 * 1000);
                     hits.retain(|t| *t >= from);
@@ -407,7 +805,9 @@ impl World {
                     let n = hits.len() as u32;
                     (
                         n > *limit,
-                        format!("{n} requests from {ip} in the last {window_s} s (limit {limit})"),
+                        format!(
+                            "{n} requests from {seen} in the last {window_s} s (limit {limit})"
+                        ),
                     )
                 }
             };
@@ -418,14 +818,22 @@ impl World {
                 direction: None,
                 flow: detail,
                 decided_by: if matched {
-                    format!("match -> {:?}", r.action)
+                    format!(
+                        "match -> {:?}{}",
+                        r.action,
+                        if r.action == WafAction::Count {
+                            " (counted, evaluation goes on)"
+                        } else {
+                            ""
+                        }
+                    )
                 } else {
                     "no match".into()
                 },
                 allowed: !(terminating && r.action == WafAction::Block),
             });
             if terminating {
-                return (r.action == WafAction::Allow, checks, r.name.clone());
+                return (r.action == WafAction::Allow, checks, r.name.clone(), seen);
             }
         }
         let allow = acl.default_action != WafAction::Block;
@@ -437,6 +845,140 @@ impl World {
             decided_by: format!("default action {:?}", acl.default_action),
             allowed: allow,
         });
-        (allow, checks, "default action".into())
+        (
+            allow,
+            checks,
+            format!("the default action ({:?})", acl.default_action),
+            seen,
+        )
+    }
+}
+
+/// The viewer's address as CloudFront saw it (the first X-Forwarded-For
+/// entry it will write).
+fn viewer_ip(w: &World, ctx: &HttpCtx) -> Ipv4Addr {
+    ctx.client
+        .as_deref()
+        .and_then(|c| w.scenario().client(c))
+        .map(|c| c.ip)
+        .unwrap_or(Ipv4Addr::UNSPECIFIED)
+}
+
+fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn behavior(min: u32, def: u32, max: u32) -> Behavior {
+        Behavior {
+            path_pattern: "*".into(),
+            origin: "o".into(),
+            min_ttl_s: min,
+            default_ttl_s: def,
+            max_ttl_s: max,
+            cache_query_strings: false,
+            viewer_protocol: ViewerProtocol::RedirectToHttps,
+        }
+    }
+
+    #[test]
+    fn max_age_is_capped_by_the_maximum_ttl() {
+        // §5: Max TTL 300 and max-age 3600 -> cached 300 s.
+        assert_eq!(
+            cf_ttl(&behavior(0, 86_400, 300), Some("max-age=3600")).0,
+            300
+        );
+        assert_eq!(
+            cf_ttl(&behavior(0, 86_400, 31_536_000), Some("max-age=3600")).0,
+            3600
+        );
+    }
+
+    #[test]
+    fn a_minimum_ttl_above_max_age_wins() {
+        // §5: with Min TTL > 0, below Min -> Min.
+        assert_eq!(
+            cf_ttl(&behavior(600, 86_400, 31_536_000), Some("max-age=60")).0,
+            600
+        );
+    }
+
+    #[test]
+    fn s_maxage_overrides_max_age_for_cloudfront() {
+        // §5: s-maxage overrides max-age for CloudFront.
+        assert_eq!(
+            cf_ttl(
+                &behavior(0, 86_400, 31_536_000),
+                Some("max-age=60, s-maxage=120")
+            )
+            .0,
+            120
+        );
+    }
+
+    #[test]
+    fn no_store_is_not_cached_unless_a_minimum_ttl_forces_it() {
+        // §5: no-cache/no-store/private with Min TTL 0 -> not cached; Min > 0 -> Min.
+        assert_eq!(
+            cf_ttl(&behavior(0, 86_400, 31_536_000), Some("no-store")).0,
+            0
+        );
+        assert_eq!(
+            cf_ttl(&behavior(30, 86_400, 31_536_000), Some("private")).0,
+            30
+        );
+    }
+
+    #[test]
+    fn without_cache_headers_the_default_ttl_applies() {
+        // §5: Default TTL only when the origin sends no max-age / s-maxage / Expires;
+        // with Min TTL > 0 it is max(Min, Default).
+        assert_eq!(cf_ttl(&behavior(0, 86_400, 31_536_000), None).0, 86_400);
+        assert_eq!(
+            cf_ttl(&behavior(100_000, 86_400, 31_536_000), None).0,
+            100_000
+        );
+    }
+
+    #[test]
+    fn behaviour_patterns_are_case_sensitive_and_the_slash_is_optional() {
+        // §5: `*.jpg` does not match `LOGO.JPG`; leading / optional.
+        assert!(cf_pattern_match("images/*.jpg", "/images/a/b.jpg"));
+        assert!(!cf_pattern_match("*.jpg", "/LOGO.JPG"));
+        assert!(cf_pattern_match("/api/*", "/api/x"));
+        assert!(cf_pattern_match("a?.css", "/ab.css"));
     }
 }

@@ -260,14 +260,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             ),
         );
         for rule in &r.alb.listener.rules {
-            row(
-                &format!("rule {}", rule.priority),
-                format!(
-                    "path {} -> {}",
-                    rule.path_patterns.join(" or "),
-                    rule.target_group
-                ),
-            );
+            row(&format!("rule {}", rule.priority), rule.describe());
         }
         row(
             "default rule",

@@ -1,6 +1,7 @@
 //! The Application Load Balancer: listener, rules, target groups, target
 //! health, and the pod behind it. Fact sheet §8, §13, §14.
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::net::*;
@@ -45,12 +46,188 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
         host == domain
     }
 }
-impl World {
-    // ----------------------------------------------------------------- ALB
 
-    /// A request arriving at a region's ALB from the internet (CloudFront,
-    /// a browser, or a Route 53 health checker), down to a pod and the
-    /// database, and back. `connect` is (attempts, timeout s per attempt).
+/// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
+pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
+/// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
+pub const ALB_MAX_XFF: usize = 30;
+
+/// An HTTP request as it travels from one proxy to the next.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HttpCtx {
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    pub query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// X-Forwarded-For as received (left-most = original client).
+    pub xff: Vec<Ipv4Addr>,
+    /// The browser behind it, for stickiness cookies.
+    pub client: Option<String>,
+    /// How long the sender waits for a response before it gives up.
+    pub client_timeout_s: Option<u64>,
+}
+
+impl HttpCtx {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// ALB runtime state other than health.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LbRuntime {
+    /// Round-robin position per target group.
+    pub rr: BTreeMap<String, u64>,
+    /// Stickiness cookies: `client|target group` -> (target, expiry ms).
+    pub cookies: BTreeMap<String, (String, u64)>,
+    /// Targets being deregistered: target -> end of the deregistration delay (ms).
+    pub draining: BTreeMap<String, u64>,
+}
+
+/// One registered target: a pod (target type ip) or a node (instance).
+#[derive(Clone, Debug)]
+pub(crate) struct Target {
+    pub id: String,
+    pub subnet: String,
+    pub host: u32,
+    pub sgs: Vec<String>,
+    pub port: u16,
+    pub pod: Option<Pod>,
+}
+
+/// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
+fn pod_peer(r: &Region, node: &Target, _pod: &Pod) -> Ipv4Addr {
+    r.vpc
+        .subnet(&node.subnet)
+        .and_then(|s| s.host(node.host))
+        .unwrap_or(Ipv4Addr::UNSPECIFIED)
+}
+
+impl Condition {
+    pub fn describe(&self) -> String {
+        match self {
+            Condition::HostHeader { values } => format!("host {}", values.join(" or ")),
+            Condition::PathPattern { values } => format!("path {}", values.join(" or ")),
+            Condition::HttpHeader { name, values } => {
+                format!("header {name}: {}", values.join(" or "))
+            }
+            Condition::HttpRequestMethod { values } => format!("method {}", values.join(" or ")),
+            Condition::QueryString { values } => format!(
+                "query {}",
+                values
+                    .iter()
+                    .map(|q| match &q.key {
+                        Some(k) => format!("{k}={}", q.value),
+                        None => q.value.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Condition::SourceIp { values } => format!(
+                "source IP {}",
+                values
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        }
+    }
+
+    /// Whether a request meets this condition; `peer` is the TCP peer.
+    /// Fact sheet §8 "Condition matching details".
+    pub(crate) fn matches(&self, ctx: &HttpCtx, peer: Ipv4Addr) -> bool {
+        let ci =
+            |p: &str, t: &str| wildcard_match(&p.to_ascii_lowercase(), &t.to_ascii_lowercase());
+        match self {
+            Condition::HostHeader { values } => values.iter().any(|v| ci(v, &ctx.host)),
+            Condition::PathPattern { values } => {
+                values.iter().any(|v| wildcard_match(v, &ctx.path))
+            }
+            Condition::HttpHeader { name, values } => ctx
+                .header(name)
+                .is_some_and(|h| values.iter().any(|v| ci(v, h))),
+            Condition::HttpRequestMethod { values } => values.iter().any(|v| v == &ctx.method),
+            Condition::QueryString { values } => {
+                let pairs: Vec<(String, String)> = ctx
+                    .query
+                    .split('&')
+                    .filter(|s| !s.is_empty())
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, v)) => (k.to_string(), v.to_string()),
+                        None => (String::new(), kv.to_string()),
+                    })
+                    .collect();
+                values.iter().any(|q| {
+                    pairs
+                        .iter()
+                        .any(|(k, v)| q.key.as_ref().is_none_or(|qk| ci(qk, k)) && ci(&q.value, v))
+                })
+            }
+            Condition::SourceIp { values } => values.iter().any(|c| c.contains(&peer)),
+        }
+    }
+}
+
+impl AlbAction {
+    pub fn describe(&self) -> String {
+        match self {
+            AlbAction::Forward { target_group } => format!("forward to {target_group}"),
+            AlbAction::WeightedForward { groups } => format!(
+                "forward to {}",
+                groups
+                    .iter()
+                    .map(|g| format!("{} (weight {})", g.target_group, g.weight))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            AlbAction::Redirect {
+                status,
+                protocol,
+                host,
+                port,
+                path,
+            } => format!(
+                "redirect {status} to {}://{}:{}{}",
+                protocol.as_deref().unwrap_or("#{protocol}"),
+                host.as_deref().unwrap_or("#{host}"),
+                port.map(|p| p.to_string())
+                    .unwrap_or_else(|| "#{port}".into()),
+                path.as_deref().unwrap_or("/#{path}")
+            ),
+            AlbAction::FixedResponse { status, .. } => format!("fixed response {status}"),
+        }
+    }
+}
+
+impl ListenerRule {
+    pub fn describe(&self) -> String {
+        let conds = if self.conditions.is_empty() {
+            "any request".to_string()
+        } else {
+            self.conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        format!(
+            "rule {}: {conds} -> {}",
+            self.priority,
+            self.action.describe()
+        )
+    }
+}
+
+impl World {
+    /// A request arriving at a region's ALB from the internet, built from a
+    /// host and path (health checkers and other simple callers).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn alb_request(
         &mut self,
@@ -64,6 +241,31 @@ impl World {
         path: &str,
         tb: &mut TraceBuilder,
     ) -> Resp {
+        let ctx = HttpCtx {
+            method: "GET".into(),
+            host: host.into(),
+            path: path.into(),
+            ..Default::default()
+        };
+        self.alb_request_ctx(ri, src, src_ip, src_range, rtt_ms, connect, &ctx, tb)
+    }
+
+    /// A request arriving at a region's ALB from the internet (CloudFront,
+    /// a browser, or a Route 53 health checker), down to a pod and the
+    /// database, and back. `connect` is (attempts, timeout s per attempt).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn alb_request_ctx(
+        &mut self,
+        ri: usize,
+        src: &str,
+        src_ip: Ipv4Addr,
+        src_range: EphemeralRange,
+        rtt_ms: u32,
+        connect: (u64, u64),
+        ctx: &HttpCtx,
+        tb: &mut TraceBuilder,
+    ) -> Resp {
+        let host = ctx.host.as_str();
         let r = self.scenario.regions[ri].clone();
         let alb = r.alb.clone();
         let rtt = us(rtt_ms);
@@ -180,15 +382,22 @@ impl World {
             &alb.id,
             Layer::Http,
             &format!("TCP/{}", alb.listener.port),
-            format!("HTTP GET {path} Host: {host}"),
-            "the request arrives decrypted at the ALB, which adds X-Forwarded-For / -Proto / -Port"
-                .into(),
+            format!("HTTP {} {} Host: {host}", ctx.method, ctx.path),
+            {
+                let mut xff: Vec<String> = ctx.xff.iter().map(|a| a.to_string()).collect();
+                xff.push(src_ip.to_string());
+                format!(
+                    "TLS ends here; the ALB appends the TCP peer to X-Forwarded-For ({}), sets X-Forwarded-Proto https and X-Forwarded-Port {} (fact sheet §8)",
+                    xff.join(", "),
+                    alb.listener.port
+                )
+            },
             vec![],
             Verdict::Pass,
             Code::Delivered,
         );
         tb.wait(rtt / 2);
-        let mut resp = self.alb_route(&r, &node, path, tb);
+        let mut resp = self.alb_route(&r, &node, src_ip, ctx, tb);
         resp.region = Some(r.id.clone());
         let status = resp.status.unwrap_or(502);
         let ret = {
@@ -205,39 +414,67 @@ impl World {
         resp
     }
 
-    /// Listener rules, ingress, service endpoints, target pick and the pod.
-    pub(crate) fn alb_route(
+    /// Listener rules by priority, then the matching rule's action.
+    fn alb_route(
         &mut self,
         r: &Region,
         node: &AlbNode,
-        path: &str,
+        peer: Ipv4Addr,
+        ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> Resp {
         let alb = &r.alb;
+        if ctx.xff.len() + 1 > ALB_MAX_XFF {
+            tb.hop(&alb.id, &alb.id, Layer::Http, "-", "HTTP 463 (from the ALB)".into(),
+                format!("X-Forwarded-For would list {} addresses; the ALB refuses more than {ALB_MAX_XFF} (fact sheet §8)", ctx.xff.len() + 1),
+                vec![], Verdict::Error, Code::AlbGenerated);
+            return Resp::err(
+                Some(463),
+                &alb.id,
+                Code::AlbGenerated,
+                "too many X-Forwarded-For addresses".into(),
+            );
+        }
         let mut rules = alb.listener.rules.clone();
         rules.sort_by_key(|x| x.priority);
-        let matched = rules
-            .iter()
-            .find(|rule| rule.path_patterns.iter().any(|p| wildcard_match(p, path)))
-            .cloned();
+        let mut checks = Vec::new();
+        let mut matched = None;
+        for rule in &rules {
+            let failed = rule.conditions.iter().find(|c| !c.matches(ctx, peer));
+            checks.push(Check {
+                kind: CheckKind::ListenerRule,
+                subject: format!("priority {}", rule.priority),
+                direction: None,
+                flow: rule
+                    .conditions
+                    .iter()
+                    .map(|c| c.describe())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                decided_by: match failed {
+                    Some(c) => format!("no match ({} does not hold)", c.describe()),
+                    None => format!("match -> {}", rule.action.describe()),
+                },
+                allowed: true,
+            });
+            if failed.is_none() {
+                matched = Some(rule.clone());
+                break;
+            }
+        }
+        let ingress = r.cluster.ingress.clone();
         let Some(rule) = matched else {
-            tb.hop(
-                &alb.id,
-                &alb.id,
-                Layer::Decision,
-                "-",
-                format!(
-                    "listener HTTPS:{}: no rule matches {path}",
-                    alb.listener.port
-                ),
-                format!(
-                    "the default rule (priority 0, evaluated last) answers a fixed {}",
-                    alb.listener.default_status
-                ),
-                vec![],
-                Verdict::Error,
-                Code::ListenerDefaultAction,
-            );
+            checks.push(Check {
+                kind: CheckKind::ListenerRule,
+                subject: "default".into(),
+                direction: None,
+                flow: "no conditions".into(),
+                decided_by: format!("fixed response {}", alb.listener.default_status),
+                allowed: true,
+            });
+            tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener HTTPS:{}: no rule matches {} {}", alb.listener.port, ctx.method, ctx.path),
+                format!("the default rule (evaluated last) answers a fixed {}; no Ingress path covers this request, so nothing reaches the cluster", alb.listener.default_status),
+                checks, Verdict::Error, Code::ListenerDefaultAction);
             return Resp::err(
                 Some(alb.listener.default_status),
                 &alb.id,
@@ -245,23 +482,194 @@ impl World {
                 "the ALB's default rule answered".into(),
             );
         };
-        let Some(tg) = alb
-            .target_groups
+        let from_ingress = if rule.from_ingress_path.is_empty() {
+            "added on the load balancer itself".to_string()
+        } else {
+            format!(
+                "written by the AWS Load Balancer Controller from Ingress '{}' path {}",
+                ingress.name, rule.from_ingress_path
+            )
+        };
+        let conds = rule
+            .conditions
             .iter()
-            .find(|t| t.id == rule.target_group)
-            .cloned()
-        else {
+            .map(|c| c.describe())
+            .collect::<Vec<_>>()
+            .join(" and ");
+        match &rule.action {
+            AlbAction::FixedResponse { status, body } => {
+                tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> fixed response {status}", rule.priority),
+                    format!("rules are tried from the lowest priority number; this one answers without any target{}", if body.is_empty() { String::new() } else { format!(": \"{body}\"") }),
+                    checks, if *status < 400 { Verdict::Pass } else { Verdict::Error }, Code::ListenerRuleMatch);
+                Resp::err(
+                    Some(*status),
+                    &alb.id,
+                    Code::ListenerRuleMatch,
+                    format!("fixed response from listener rule {}", rule.priority),
+                )
+            }
+            AlbAction::Redirect {
+                status,
+                protocol,
+                host,
+                port,
+                path,
+            } => {
+                let loc = format!(
+                    "{}://{}:{}{}{}",
+                    protocol
+                        .clone()
+                        .unwrap_or_else(|| "https".into())
+                        .to_ascii_lowercase(),
+                    host.clone().unwrap_or_else(|| ctx.host.clone()),
+                    port.unwrap_or(alb.listener.port),
+                    path.clone().unwrap_or_else(|| ctx.path.clone()),
+                    if ctx.query.is_empty() {
+                        String::new()
+                    } else {
+                        format!("?{}", ctx.query)
+                    }
+                );
+                tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> HTTP {status} Location: {loc}", rule.priority),
+                    "a redirect action answers from the load balancer; the browser follows it with a new request".into(),
+                    checks, Verdict::Pass, Code::ListenerRuleMatch);
+                Resp::err(
+                    Some(*status),
+                    &alb.id,
+                    Code::ListenerRuleMatch,
+                    format!("redirect to {loc}"),
+                )
+            }
+            AlbAction::Forward { target_group } => {
+                let tg = target_group.clone();
+                tb.hop(&alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> forward to {tg}", rule.priority),
+                    format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {from_ingress}"),
+                    checks, Verdict::Pass, Code::ListenerRuleMatch);
+                self.forward(r, node, &tg, &rule, ctx, tb)
+            }
+            AlbAction::WeightedForward { groups } => {
+                let total: u32 = groups.iter().map(|g| g.weight).sum();
+                let pick = if total == 0 {
+                    groups.first().map(|g| g.target_group.clone())
+                } else {
+                    let mut x = self.rng.range(0, total as u64 - 1) as u32;
+                    groups
+                        .iter()
+                        .find(|g| {
+                            if x < g.weight {
+                                true
+                            } else {
+                                x -= g.weight;
+                                false
+                            }
+                        })
+                        .map(|g| g.target_group.clone())
+                };
+                let Some(tg) = pick else {
+                    return Resp::err(
+                        Some(503),
+                        &alb.id,
+                        Code::NoHealthyTargets,
+                        "weighted forward with no target groups".into(),
+                    );
+                };
+                let shares = groups
+                    .iter()
+                    .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                tb.hop(&alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> weighted forward picks {tg}", rule.priority),
+                    format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {from_ingress}"),
+                    checks, Verdict::Pass, Code::ListenerRuleMatch);
+                self.forward(r, node, &tg, &rule, ctx, tb)
+            }
+        }
+    }
+
+    /// The targets a target group has registered right now: ready pods
+    /// (target type ip, including draining ones) or the worker nodes
+    /// (target type instance). Fact sheet §8, §14.
+    pub(crate) fn targets(&self, r: &Region, tg: &TargetGroup) -> Vec<Target> {
+        let now = self.clock_ms;
+        let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
+            return vec![];
+        };
+        match tg.target_type {
+            TargetType::Ip => r
+                .cluster
+                .pods
+                .iter()
+                .filter(|p| p.app == svc.app)
+                .filter(|p| {
+                    self.pod_ready(&p.id) || self.lb.draining.get(&p.id).is_some_and(|t| *t > now)
+                })
+                .map(|p| Target {
+                    id: p.id.clone(),
+                    subnet: p.subnet.clone(),
+                    host: p.host,
+                    sgs: p.security_groups.clone(),
+                    port: tg.port,
+                    pod: Some(p.clone()),
+                })
+                .collect(),
+            TargetType::Instance => r
+                .cluster
+                .nodes
+                .iter()
+                .map(|n| {
+                    let sgs = r
+                        .cluster
+                        .pods
+                        .iter()
+                        .find(|p| p.node.as_deref() == Some(n.id.as_str()))
+                        .or(r.cluster.pods.first())
+                        .map(|p| p.security_groups.clone())
+                        .unwrap_or_default();
+                    Target {
+                        id: n.id.clone(),
+                        subnet: n.subnet.clone(),
+                        host: n.host,
+                        sgs,
+                        port: tg.node_port,
+                        pod: None,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn target_healthy(&self, id: &str) -> bool {
+        self.target_health
+            .get(id)
+            .map(|h| h.state == TargetState::Healthy)
+            .unwrap_or(true)
+    }
+
+    fn draining(&self, id: &str) -> bool {
+        self.lb.draining.get(id).is_some_and(|d| *d > self.clock_ms)
+    }
+
+    /// Forward to a target group: pick a target (registration, health,
+    /// stickiness, algorithm), connect through the VPC, let it answer.
+    fn forward(
+        &mut self,
+        r: &Region,
+        node: &AlbNode,
+        tg_id: &str,
+        rule: &ListenerRule,
+        ctx: &HttpCtx,
+        tb: &mut TraceBuilder,
+    ) -> Resp {
+        let alb = &r.alb;
+        let Some(tg) = alb.target_groups.iter().find(|t| t.id == tg_id).cloned() else {
             return Resp::err(
                 Some(503),
                 &alb.id,
                 Code::NoHealthyTargets,
-                "rule forwards to a missing target group".into(),
+                format!("rule forwards to missing target group {tg_id}"),
             );
         };
         let ingress = &r.cluster.ingress;
-        tb.hop(&alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} (path {}) -> forward to {}", rule.priority, rule.path_patterns.join(" or "), tg.id),
-            format!("rules are tried from the lowest priority number; this one was written by the AWS Load Balancer Controller from Ingress '{}' path {}", ingress.name, rule.from_ingress_path),
-            vec![], Verdict::Pass, Code::ListenerRuleMatch);
         let Some(svc) = r
             .cluster
             .services
@@ -273,72 +681,152 @@ impl World {
                 Some(503),
                 &alb.id,
                 Code::NoHealthyTargets,
-                "no service behind the target group".into(),
+                "no Service behind the target group".into(),
             );
         };
-        tb.hop(&ingress.id, &svc.id, Layer::Decision, "-", format!("Ingress '{}' path {} -> Service {}:{}", ingress.name, rule.from_ingress_path, svc.name, svc.port),
-            "target type ip: the ALB sends straight to pod IPs registered from the Service's endpoints; kube-proxy is not on this path (fact sheet §14)".into(), vec![], Verdict::Pass, Code::IngressRuleMatch);
-        let pods: Vec<Pod> = r
+        let spec = super::k8s::ingress_route(ingress, &ctx.host, &ctx.path)
+            .map(|p| {
+                format!(
+                    "by the Ingress spec, path {} ({:?}) is the longest match for {}",
+                    p.path, p.path_type, ctx.path
+                )
+            })
+            .unwrap_or_else(|| "no Ingress path matches by the spec".into());
+        let via = match tg.target_type {
+            TargetType::Ip => "target type ip: the ALB sends straight to pod IPs registered from the Service's ready endpoints; kube-proxy is not on this path (fact sheet §14)".to_string(),
+            TargetType::Instance => format!("target type instance: the ALB sends to the worker nodes on NodePort {}, and kube-proxy on the node forwards to a ready pod (fact sheet §14)", tg.node_port),
+        };
+        tb.hop(
+            &ingress.id,
+            &svc.id,
+            Layer::Decision,
+            "-",
+            format!(
+                "Ingress '{}' {} -> Service {}:{}",
+                ingress.name,
+                if rule.from_ingress_path.is_empty() {
+                    "(rule not from the Ingress)".to_string()
+                } else {
+                    format!("path {}", rule.from_ingress_path)
+                },
+                svc.name,
+                svc.port
+            ),
+            format!("{spec}; {via}"),
+            vec![],
+            Verdict::Pass,
+            Code::IngressRuleMatch,
+        );
+        let targets = self.targets(r, &tg);
+        let endpoints = r
             .cluster
             .pods
             .iter()
             .filter(|p| p.app == svc.app)
-            .cloned()
-            .collect();
-        if pods.is_empty() {
-            tb.hop(
-                &svc.id,
-                &alb.id,
-                Layer::Decision,
-                "-",
-                format!("target group {} has no registered targets", tg.id),
-                "the ALB answers 503 itself (fact sheet §8)".into(),
-                vec![],
-                Verdict::Error,
-                Code::NoHealthyTargets,
-            );
+            .map(|p| format!("{} ready={}", p.id, self.pod_ready(&p.id)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if targets.is_empty() {
+            tb.hop(&svc.id, &alb.id, Layer::Decision, "-", format!("target group {} has no registered targets", tg.id),
+                format!("EndpointSlice: {endpoints}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)"),
+                vec![], Verdict::Error, Code::NoHealthyTargets);
+            tb.hop(&alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
+                "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
             return Resp::err(
                 Some(503),
                 &alb.id,
                 Code::NoHealthyTargets,
-                "no registered targets".into(),
+                format!("{} has no registered targets", tg.id),
             );
         }
-        let healthy: Vec<&Pod> = pods
+        let in_service: Vec<Target> = targets
             .iter()
-            .filter(|p| {
-                self.target_health
-                    .get(&p.id)
-                    .map(|h| h.state == TargetState::Healthy)
-                    .unwrap_or(true)
-            })
+            .filter(|t| !self.draining(&t.id))
+            .cloned()
             .collect();
-        let (pool, fail_open) = if healthy.is_empty() {
-            (pods.iter().collect::<Vec<_>>(), true)
-        } else {
-            (healthy, false)
-        };
-        let n = self.rr_counter.entry(tg.id.clone()).or_insert(0);
-        let pick = pool[(*n as usize) % pool.len()].clone();
-        *n += 1;
-        let listing = pods
+        let healthy: Vec<Target> = in_service
             .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.id,
-                    match self.target_health.get(&p.id).map(|h| h.state) {
-                        Some(TargetState::Unhealthy) => "unhealthy",
-                        _ => "healthy",
+            .filter(|t| self.target_healthy(&t.id))
+            .cloned()
+            .collect();
+        let fail_open = healthy.is_empty();
+        let pool = if fail_open { in_service } else { healthy };
+        if pool.is_empty() {
+            tb.hop(&svc.id, &alb.id, Layer::Decision, "-", format!("every target of {} is draining", tg.id),
+                "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
+            return Resp::err(
+                Some(503),
+                &alb.id,
+                Code::NoHealthyTargets,
+                "every target is draining".into(),
+            );
+        }
+        // Stickiness first, then the algorithm. Fact sheet §8.
+        let now = self.clock_ms;
+        let cookie_key = format!("{}|{}", ctx.client.clone().unwrap_or_default(), tg.id);
+        let sticky = tg
+            .stickiness_s
+            .and_then(|_| self.lb.cookies.get(&cookie_key))
+            .filter(|(_, exp)| *exp > now)
+            .map(|(t, _)| t.clone());
+        let sticky_target = sticky
+            .as_ref()
+            .and_then(|s| pool.iter().find(|t| &t.id == s))
+            .cloned();
+        let (pick, how) = match sticky_target {
+            Some(t) => (
+                t,
+                "the AWSALB stickiness cookie names this target and it is still healthy"
+                    .to_string(),
+            ),
+            None => {
+                let (t, how) = match tg.algorithm {
+                    Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
+                        let n = self.lb.rr.entry(tg.id.clone()).or_insert(0);
+                        let t = pool[(*n as usize) % pool.len()].clone();
+                        *n += 1;
+                        let how = if tg.algorithm == Algorithm::RoundRobin {
+                            "round robin"
+                        } else {
+                            "least outstanding requests (every target has 0 in flight here, so the tie goes round robin)"
+                        };
+                        (t, how.to_string())
                     }
-                )
+                    Algorithm::WeightedRandom => {
+                        let i = self.rng.index(pool.len());
+                        (pool[i].clone(), "weighted random".to_string())
+                    }
+                };
+                let how = match (&sticky, tg.stickiness_s) {
+                    (Some(old), Some(_)) => format!("{how}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten"),
+                    (None, Some(_)) => format!("{how}; the ALB sets an AWSALB stickiness cookie for the next requests"),
+                    _ => how,
+                };
+                (t, how)
+            }
+        };
+        if let Some(d) = tg.stickiness_s {
+            self.lb
+                .cookies
+                .insert(cookie_key, (pick.id.clone(), now + d as u64 * 1000));
+        }
+        let listing = targets
+            .iter()
+            .map(|t| {
+                let state = if self.draining(&t.id) {
+                    "draining"
+                } else if self.target_healthy(&t.id) {
+                    "healthy"
+                } else {
+                    "unhealthy"
+                };
+                format!("{} {state}", t.id)
             })
             .collect::<Vec<_>>()
             .join(", ");
-        tb.hop(&svc.id, &pick.id, Layer::Decision, "-", format!("round robin picks {} ({})", pick.id, listing),
-            if fail_open { "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".into() } else { format!("only healthy targets are used ({} of {})", pool.len(), pods.len()) },
+        tb.hop(&svc.id, &pick.id, Layer::Decision, "-", format!("{} picks {} ({listing})", tg.id, pick.id),
+            format!("{how}; {}", if fail_open { "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string() } else { format!("only healthy targets are used ({} of {})", pool.len(), targets.len()) }),
             vec![], Verdict::Pass, Code::ServiceEndpointPick);
-        let port = tg.port;
         let (conn, alb_flow) = self.vpc_connect(
             r,
             &node.subnet,
@@ -347,82 +835,214 @@ impl World {
             EphemeralRange::Elb,
             &pick.subnet,
             pick.host,
-            &pick.security_groups,
-            port,
+            &pick.sgs,
+            pick.port,
             &alb.id,
             &pick.id,
             tb,
         );
         let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, &pick.subnet);
         let hop_us = if same_az { 250 } else { 750 };
-        match conn {
-            Connect::Ok if self.pod_up(r, &pick) => {}
-            Connect::Ok => {
-                tb.wait(hop_us * 2);
-                tb.hop(&pick.id, &alb.id, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
-                    format!("{} has crashed: its address answers but nothing listens on {port}; until the health check marks it unhealthy the ALB keeps sending it traffic", pick.id),
-                    vec![], Verdict::Error, Code::ConnectionRefused);
+        let target_up = match &pick.pod {
+            Some(p) => self.pod_host_up(r, p),
+            None => {
+                self.placement_up(r, &pick.subnet)
+                    && !self.faults.contains(&Fault::NodeDown {
+                        node: pick.id.clone(),
+                    })
+            }
+        };
+        let mut resp = match conn {
+            Connect::Ok if !target_up => {
+                let why = format!("{} is down: the SYN gets no answer", pick.id);
                 tb.hop(
                     &alb.id,
-                    &alb.id,
-                    Layer::Http,
-                    "-",
-                    "HTTP 502 Bad Gateway (from the ALB)".into(),
-                    "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
+                    &pick.id,
+                    Layer::Tcp,
+                    &format!("TCP/{}", pick.port),
+                    "TCP SYN, no answer".into(),
+                    why,
                     vec![],
-                    Verdict::Error,
-                    Code::ConnectionRefused,
+                    Verdict::Timeout,
+                    Code::ComponentDown,
                 );
-                let mut resp = Resp::err(
-                    Some(502),
-                    &alb.id,
-                    Code::ConnectionRefused,
-                    format!("{} refused the connection", pick.id),
-                );
-                resp.pod = Some(pick.id.clone());
-                return resp;
+                self.target_timeout(&alb.id, &pick.id, Code::ComponentDown, tb)
+            }
+            Connect::Ok => {
+                tb.wait(hop_us * 2);
+                match &pick.pod {
+                    Some(p) => self.serve(
+                        r,
+                        &alb.id,
+                        p,
+                        alb_flow.src,
+                        &alb_flow,
+                        &node.subnet,
+                        hop_us,
+                        ctx,
+                        tb,
+                    ),
+                    None => match self.kube_proxy(r, &pick, &svc, tb) {
+                        Some(p) => {
+                            let mut back = alb_flow;
+                            back.dst_port = svc.target_port;
+                            self.serve(
+                                r,
+                                &alb.id,
+                                &p,
+                                pod_peer(r, &pick, &p),
+                                &back,
+                                &node.subnet,
+                                hop_us,
+                                ctx,
+                                tb,
+                            )
+                        }
+                        None => {
+                            tb.hop(&pick.id, &alb.id, Layer::Tcp, &format!("TCP/{}", pick.port), "TCP RST".into(),
+                                "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(), vec![], Verdict::Error, Code::ConnectionRefused);
+                            self.alb_502(&alb.id, &pick.id, tb)
+                        }
+                    },
+                }
             }
             Connect::Dropped(_) | Connect::Silent => {
-                let code = code_or(&conn);
-                tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
-                tb.hop(&alb.id, &alb.id, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
-                    format!("no TCP connection to {} within {ALB_TARGET_CONNECT_TIMEOUT_S} s: the ALB generates 504 (fact sheet §8)", pick.id), vec![], Verdict::Timeout, code);
-                let mut resp = Resp::err(
-                    Some(504),
-                    &alb.id,
-                    code,
-                    format!(
-                        "no connection to {} within {ALB_TARGET_CONNECT_TIMEOUT_S} s",
-                        pick.id
-                    ),
-                );
-                resp.pod = Some(pick.id.clone());
-                return resp;
+                self.target_timeout(&alb.id, &pick.id, code_or(&conn), tb)
             }
+        };
+        if resp.pod.is_none() {
+            resp.pod = pick.pod.as_ref().map(|p| p.id.clone());
         }
-        tb.wait(hop_us * 2);
+        resp
+    }
+
+    fn target_timeout(
+        &mut self,
+        alb: &str,
+        target: &str,
+        code: Code,
+        tb: &mut TraceBuilder,
+    ) -> Resp {
+        tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
+        tb.hop(alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
+            format!("no TCP connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s: the ALB generates 504 (fact sheet §8)"), vec![], Verdict::Timeout, code);
+        Resp::err(
+            Some(504),
+            alb,
+            code,
+            format!("no connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s"),
+        )
+    }
+
+    fn alb_502(&mut self, alb: &str, target: &str, tb: &mut TraceBuilder) -> Resp {
+        tb.hop(
+            alb,
+            alb,
+            Layer::Http,
+            "-",
+            "HTTP 502 Bad Gateway (from the ALB)".into(),
+            "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
+            vec![],
+            Verdict::Error,
+            Code::ConnectionRefused,
+        );
+        Resp::err(
+            Some(502),
+            alb,
+            Code::ConnectionRefused,
+            format!("{target} refused the connection"),
+        )
+    }
+
+    /// Whether the machine a pod runs on is up (its AZ, region and node).
+    pub(crate) fn pod_host_up(&self, r: &Region, pod: &Pod) -> bool {
+        self.placement_up(r, &pod.subnet)
+            && !pod
+                .node
+                .as_ref()
+                .is_some_and(|n| self.faults.contains(&Fault::NodeDown { node: n.clone() }))
+    }
+
+    /// The pod's answer once a connection reached it.
+    #[allow(clippy::too_many_arguments)]
+    fn serve(
+        &mut self,
+        r: &Region,
+        alb: &str,
+        pod: &Pod,
+        peer: Ipv4Addr,
+        alb_flow: &Flow,
+        alb_subnet: &str,
+        hop_us: u64,
+        ctx: &HttpCtx,
+        tb: &mut TraceBuilder,
+    ) -> Resp {
+        let port = alb_flow.dst_port;
+        let label = r.label.clone();
+        let with_pod = |mut resp: Resp| {
+            resp.pod = Some(pod.id.clone());
+            resp
+        };
+        if self.faults.contains(&Fault::PodDown {
+            pod: pod.id.clone(),
+        }) {
+            tb.hop(&pod.id, alb, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
+                format!("{} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving", pod.id),
+                vec![], Verdict::Error, Code::ConnectionRefused);
+            return with_pod(self.alb_502(alb, &pod.id, tb));
+        }
         let pip = r
             .vpc
-            .subnet(&pick.subnet)
-            .and_then(|s| s.host(pick.host))
+            .subnet(&pod.subnet)
+            .and_then(|s| s.host(pod.host))
             .expect("validated");
-        tb.hop(&alb.id, &pick.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP GET {path} to {pip}:{port}"),
-            format!("X-Forwarded-For carries the viewer and edge addresses; the pod sees the ALB node {} as its TCP peer", alb_flow.src), vec![], Verdict::Pass, Code::Delivered);
+        tb.hop(alb, &pod.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP {} {} to {pip}:{port}", ctx.method, ctx.path),
+            format!("the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"), vec![], Verdict::Pass, Code::Delivered);
         tb.wait(hop_us);
-        let (status, body_note, db_code) = if path == "/healthz" {
+        if self.faults.contains(&Fault::PodHung {
+            pod: pod.id.clone(),
+        }) {
+            let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
+            if limit < ALB_IDLE_TIMEOUT_S {
+                tb.wait(limit * 1_000_000);
+                tb.hop(alb, alb, Layer::Http, "-", "client closed the connection: HTTP 460 in the ALB's log".into(),
+                    format!("{} accepted the request but never answers; the sender gave up after {limit} s, before the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout, so the ALB logs 460 (fact sheet §8)", pod.id),
+                    vec![], Verdict::Timeout, Code::ClientClosed);
+                return with_pod(Resp::err(
+                    Some(460),
+                    alb,
+                    Code::ClientClosed,
+                    format!("{} hung; the client closed the connection first", pod.id),
+                ));
+            }
+            tb.wait(ALB_IDLE_TIMEOUT_S * 1_000_000);
+            tb.hop(alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
+                format!("{} accepted the request but sent nothing within the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout (fact sheet §8)", pod.id), vec![], Verdict::Timeout, Code::ConnectionTimeout);
+            return with_pod(Resp::err(
+                Some(504),
+                alb,
+                Code::ConnectionTimeout,
+                format!("{} did not answer within {ALB_IDLE_TIMEOUT_S} s", pod.id),
+            ));
+        }
+        let (status, note, code) = if self.faults.contains(&Fault::TargetUnhealthy {
+            pod: pod.id.clone(),
+        }) {
+            (500, format!("{}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)", pod.id), Code::TargetError)
+        } else if ctx.path == "/healthz" {
             (
                 200,
                 "health endpoint: answers without touching the database".to_string(),
                 Code::Delivered,
             )
         } else {
-            self.pod_query_db(r, &pick, tb)
+            self.pod_query_db(r, pod, tb)
         };
         tb.wait(3_000);
-        let checks = World::vpc_return_checks(r, &pick.subnet, &node.subnet, &alb_flow.reversed());
+        let checks = World::vpc_return_checks(r, &pod.subnet, alb_subnet, &alb_flow.reversed());
         tb.hop(
-            &pick.id,
-            &alb.id,
+            &pod.id,
+            alb,
             Layer::Http,
             &format!("TCP/{port}"),
             format!(
@@ -433,54 +1053,134 @@ impl World {
                     "error"
                 }
             ),
-            body_note,
+            note,
             checks,
             if status < 400 {
                 Verdict::Pass
             } else {
                 Verdict::Error
             },
-            db_code,
+            code,
         );
         tb.wait(hop_us);
-        let mut resp = if status < 400 {
-            Resp::ok(
-                status,
-                &pick.id,
-                format!("served by {} in {}", pick.id, r.label),
+        with_pod(if status < 400 {
+            Resp::ok(status, &pod.id, format!("served by {} in {label}", pod.id))
+        } else if code == Code::TargetError {
+            Resp::err(
+                Some(status),
+                &pod.id,
+                code,
+                format!("{} answered 500", pod.id),
             )
         } else {
             Resp::err(
                 Some(status),
-                &pick.id,
-                db_code,
+                &pod.id,
+                code,
                 "the application could not reach its database".into(),
             )
-        };
-        resp.pod = Some(pick.id.clone());
-        resp
+        })
     }
 
-    /// The pod reads appointments from the database primary on 5432.
+    /// kube-proxy (iptables mode) on a node picks a ready endpoint at random,
+    /// possibly on another node. Fact sheet §14.
+    fn kube_proxy(
+        &mut self,
+        r: &Region,
+        node: &Target,
+        svc: &Service,
+        tb: &mut TraceBuilder,
+    ) -> Option<Pod> {
+        let pool: Vec<Pod> = r
+            .cluster
+            .pods
+            .iter()
+            .filter(|p| p.app == svc.app && self.pod_ready(&p.id))
+            .cloned()
+            .collect();
+        if pool.is_empty() {
+            tb.hop(
+                &node.id,
+                &node.id,
+                Layer::Decision,
+                "-",
+                format!(
+                    "kube-proxy on {}: no ready endpoint for {}",
+                    node.id, svc.name
+                ),
+                "kube-proxy programs only ready endpoints (fact sheet §14)".into(),
+                vec![],
+                Verdict::Error,
+                Code::NoHealthyTargets,
+            );
+            return None;
+        }
+        let pick = pool[self.rng.index(pool.len())].clone();
+        let other = pick.node.as_deref() != Some(node.id.as_str());
+        tb.hop(&node.id, &pick.id, Layer::Decision, "-", format!("kube-proxy on {} picks {} at random among {} ready endpoints", node.id, pick.id, pool.len()),
+            if other {
+                format!("iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {}, so the packet is SNATed and crosses to that node", pick.node.clone().unwrap_or_default())
+            } else {
+                "iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node".into()
+            },
+            vec![], Verdict::Pass, Code::ServiceEndpointPick);
+        Some(pick)
+    }
 
-    pub(crate) fn run_target_check(&mut self, pod_id: &str) {
-        let Some((ri, tg)) = self.scenario.regions.iter().enumerate().find_map(|(i, r)| {
-            r.cluster
-                .pods
+    /// Make sure every registered target of every target group has a
+    /// health record (pods for ip, nodes for instance).
+    pub(crate) fn init_lb_runtime(&mut self) {
+        let now = self.clock_ms;
+        let mut ids = Vec::new();
+        for r in &self.scenario.regions {
+            for tg in &r.alb.target_groups {
+                let all: Vec<String> = match tg.target_type {
+                    TargetType::Ip => r.cluster.pods.iter().map(|p| p.id.clone()).collect(),
+                    TargetType::Instance => r.cluster.nodes.iter().map(|n| n.id.clone()).collect(),
+                };
+                for id in all {
+                    ids.push((id, tg.health_interval_s));
+                }
+            }
+        }
+        self.target_health
+            .retain(|k, _| ids.iter().any(|(i, _)| i == k));
+        for (id, interval) in ids {
+            self.target_health.entry(id).or_insert(TargetHealth {
+                state: TargetState::Healthy,
+                consecutive_failures: 0,
+                consecutive_successes: 0,
+                reason: "passing health checks".into(),
+                next_due_ms: now + interval as u64 * 1000,
+            });
+        }
+    }
+
+    /// The region and target group a target id belongs to.
+    fn target_home(&self, id: &str) -> Option<(usize, TargetGroup)> {
+        self.scenario.regions.iter().enumerate().find_map(|(i, r)| {
+            r.alb
+                .target_groups
                 .iter()
-                .any(|p| p.id == pod_id)
-                .then(|| (i, r.alb.target_groups.first().cloned()))
-        }) else {
-            self.target_health.remove(pod_id);
+                .find(|tg| match tg.target_type {
+                    TargetType::Ip => r.cluster.pods.iter().any(|p| p.id == id),
+                    TargetType::Instance => r.cluster.nodes.iter().any(|n| n.id == id),
+                })
+                .map(|tg| (i, tg.clone()))
+        })
+    }
+
+    pub(crate) fn run_target_check(&mut self, target: &str) {
+        let Some((ri, tg)) = self.target_home(target) else {
+            self.target_health.remove(target);
             return;
         };
-        let Some(tg) = tg else { return };
-        let (ok, reason) = self.probe_target(ri, pod_id);
+        let (ok, reason) = self.probe_target(ri, &tg, target);
         let now = self.clock_ms;
         let region_id = self.scenario.regions[ri].id.clone();
         let st = self
             .target_health
-            .get_mut(pod_id)
+            .get_mut(target)
             .expect("scheduled target exists");
         st.next_due_ms = now + tg.health_interval_s as u64 * 1000;
         if ok {
@@ -512,17 +1212,27 @@ impl World {
         if let Some(text) = flip {
             self.events.push(WorldEvent {
                 at_ms: now,
-                source: format!("{} target {pod_id} ({region_id})", tg.id),
+                source: format!("{} target {target} ({region_id})", tg.id),
                 text,
             });
         }
     }
 
-    /// ALB health check of one pod target: the ALB node's path to the pod
-    /// must pass SGs and NACLs both ways, and the pod must answer.
-    pub(crate) fn probe_target(&mut self, ri: usize, pod_id: &str) -> (bool, String) {
+    /// One ALB health check: GET the health path on the target, from a load
+    /// balancer node, through SGs and NACLs both ways. Reason codes as AWS
+    /// reports them. Fact sheet §8.
+    pub(crate) fn probe_target(
+        &mut self,
+        ri: usize,
+        tg: &TargetGroup,
+        target: &str,
+    ) -> (bool, String) {
         let r = self.scenario.regions[ri].clone();
-        let Some(pod) = r.cluster.pods.iter().find(|p| p.id == pod_id) else {
+        let Some(t) = self
+            .all_targets(&r, tg)
+            .into_iter()
+            .find(|t| t.id == target)
+        else {
             return (false, "Target.NotRegistered".into());
         };
         let Some(node) = r
@@ -530,38 +1240,112 @@ impl World {
             .nodes
             .iter()
             .find(|n| self.placement_up(&r, &n.subnet))
+            .cloned()
         else {
             return (false, "Elb.InternalError (no load balancer node up)".into());
         };
         let mut scratch = TraceBuilder::default();
-        let port = r.alb.target_groups.first().map(|t| t.port).unwrap_or(8080);
-        match self
-            .vpc_connect(
-                &r,
-                &node.subnet,
-                node.host,
-                &r.alb.security_groups,
-                EphemeralRange::Elb,
-                &pod.subnet,
-                pod.host,
-                &pod.security_groups,
-                port,
-                "alb",
-                pod_id,
-                &mut scratch,
-            )
-            .0
-        {
-            Connect::Ok if self.pod_up(&r, pod) => (true, "HTTP 200".into()),
-            Connect::Ok => (
-                false,
-                "Target.FailedHealthChecks (connection refused)".into(),
-            ),
-            Connect::Dropped(c) => (false, format!("Target.Timeout ({c})")),
-            Connect::Silent => (false, "Target.Timeout (no answer)".into()),
+        let (conn, _) = self.vpc_connect(
+            &r,
+            &node.subnet,
+            node.host,
+            &r.alb.security_groups,
+            EphemeralRange::Elb,
+            &t.subnet,
+            t.host,
+            &t.sgs,
+            t.port,
+            "alb",
+            target,
+            &mut scratch,
+        );
+        match conn {
+            Connect::Dropped(c) => return (false, format!("Target.Timeout ({c})")),
+            Connect::Silent => return (false, "Target.Timeout (no answer)".into()),
+            Connect::Ok => {}
+        }
+        let app_ok = |w: &World, p: &Pod| -> Result<(), String> {
+            if !w.pod_host_up(&r, p) {
+                Err("Target.Timeout (no answer)".into())
+            } else if w.faults.contains(&Fault::PodDown { pod: p.id.clone() }) {
+                Err("Target.FailedHealthChecks (connection refused)".into())
+            } else if w.faults.contains(&Fault::PodHung { pod: p.id.clone() }) {
+                Err(format!(
+                    "Target.Timeout (no response within {} s)",
+                    tg.health_timeout_s
+                ))
+            } else if w
+                .faults
+                .contains(&Fault::TargetUnhealthy { pod: p.id.clone() })
+            {
+                Err("Target.ResponseCodeMismatch (HTTP 500, expected 200)".into())
+            } else {
+                Ok(())
+            }
+        };
+        let verdict = match &t.pod {
+            Some(p) => app_ok(self, p),
+            None => {
+                if self
+                    .faults
+                    .contains(&Fault::NodeDown { node: t.id.clone() })
+                    || !self.placement_up(&r, &t.subnet)
+                {
+                    Err("Target.Timeout (no answer)".into())
+                } else {
+                    let svc_app = r
+                        .cluster
+                        .services
+                        .iter()
+                        .find(|s| s.id == tg.service)
+                        .map(|s| s.app.clone())
+                        .unwrap_or_default();
+                    let ready: Vec<&Pod> = r
+                        .cluster
+                        .pods
+                        .iter()
+                        .filter(|p| p.app == svc_app && self.pod_ready(&p.id))
+                        .collect();
+                    if ready.is_empty() {
+                        Err(
+                            "Target.FailedHealthChecks (no ready endpoint behind the NodePort)"
+                                .into(),
+                        )
+                    } else {
+                        let i = self.rng.index(ready.len());
+                        let p = ready[i].clone();
+                        app_ok(self, &p)
+                    }
+                }
+            }
+        };
+        match verdict {
+            Ok(()) => (true, "HTTP 200".into()),
+            Err(e) => (false, e),
+        }
+    }
+
+    /// Every target a group could have, registered or not.
+    fn all_targets(&self, r: &Region, tg: &TargetGroup) -> Vec<Target> {
+        match tg.target_type {
+            TargetType::Ip => r
+                .cluster
+                .pods
+                .iter()
+                .map(|p| Target {
+                    id: p.id.clone(),
+                    subnet: p.subnet.clone(),
+                    host: p.host,
+                    sgs: p.security_groups.clone(),
+                    port: tg.port,
+                    pod: Some(p.clone()),
+                })
+                .collect(),
+            TargetType::Instance => self.targets(r, tg),
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

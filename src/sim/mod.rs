@@ -8,6 +8,7 @@ pub mod dnsconf;
 pub mod edge;
 pub mod edit;
 pub mod inspect;
+pub mod k8s;
 pub mod lb;
 pub mod net;
 pub mod rng;

@@ -76,6 +76,14 @@ pub struct Distribution {
     /// Fact sheet §5: connection attempts 1-3 (default 3), timeout 1-10 s (default 10).
     pub connection_attempts: u32,
     pub connection_timeout_s: u32,
+    /// Origin response (read) timeout, default 30 s (1-60).
+    #[serde(default = "default_read_timeout")]
+    pub origin_response_timeout_s: u32,
+    /// Error caching minimum TTL, default 10 s.
+    #[serde(default = "default_error_ttl")]
+    pub error_caching_min_ttl_s: u32,
+    #[serde(default)]
+    pub origin_groups: Vec<OriginGroup>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,10 +100,49 @@ pub struct Pop {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Behavior {
     pub path_pattern: String,
+    /// An origin id or an origin group id.
     pub origin: String,
     pub min_ttl_s: u32,
     pub default_ttl_s: u32,
     pub max_ttl_s: u32,
+    /// Whether query strings are part of the cache key (off by default).
+    #[serde(default)]
+    pub cache_query_strings: bool,
+    #[serde(default)]
+    pub viewer_protocol: ViewerProtocol,
+}
+
+/// Viewer protocol policy. Fact sheet §5.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewerProtocol {
+    /// GET/HEAD over HTTP get a 301 to HTTPS.
+    #[default]
+    RedirectToHttps,
+    /// HTTP gets 403.
+    HttpsOnly,
+    AllowAll,
+}
+
+/// Primary and secondary origins; failover on the listed status codes, a
+/// connection failure or a timeout, for GET/HEAD/OPTIONS only. Fact sheet §5.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginGroup {
+    pub id: String,
+    pub primary: String,
+    pub secondary: String,
+    /// Chosen from 400, 403, 404, 416, 500, 502, 503, 504.
+    pub failover_codes: Vec<u16>,
+}
+
+fn default_error_ttl() -> u32 {
+    10
+}
+fn default_read_timeout() -> u32 {
+    30
+}
+fn default_objects() -> Vec<String> {
+    vec!["/".into(), "/index.html".into(), "/static/*".into()]
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +150,12 @@ pub struct Origin {
     pub id: String,
     pub domain: String,
     pub kind: OriginKind,
+    /// The Cache-Control header the origin sends with its 200 answers.
+    #[serde(default)]
+    pub cache_control: Option<String>,
+    /// Object paths an S3 origin holds (`*` wildcards).
+    #[serde(default = "default_objects")]
+    pub objects: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +173,10 @@ pub struct WebAcl {
     pub name: String,
     pub rules: Vec<WafRule>,
     pub default_action: WafAction,
+    /// Read the client address from this header (e.g. X-Forwarded-For,
+    /// first position) instead of the TCP peer. Fact sheet §6.
+    #[serde(default)]
+    pub forwarded_ip_header: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,10 +190,22 @@ pub struct WafRule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WafStatement {
-    IpSet { cidrs: Vec<Ipv4Net> },
+    IpSet {
+        cidrs: Vec<Ipv4Net>,
+    },
+    /// SQL injection in the URI path, query string, body or headers.
     SqlInjection,
+    /// Cross-site scripting in the URI path, query string, body or headers.
     Xss,
-    RateBased { limit: u32, window_s: u32 },
+    /// Evaluation window 60, 120, 300 or 600 s; limit at least 10.
+    RateBased {
+        limit: u32,
+        window_s: u32,
+    },
+    /// ISO 3166 country codes of the client address.
+    GeoMatch {
+        countries: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +236,9 @@ pub struct Alb {
     pub security_groups: Vec<String>,
     pub listener: Listener,
     pub target_groups: Vec<TargetGroup>,
+    /// A regional web ACL on the ALB, evaluated before the listener rules.
+    #[serde(default)]
+    pub web_acl: Option<WebAcl>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,11 +260,105 @@ pub struct Listener {
 /// Ingress. Fact sheet §8 and §13.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListenerRule {
+    /// 1-50000, lowest first; the default rule is evaluated last.
     pub priority: u32,
-    pub path_patterns: Vec<String>,
-    pub target_group: String,
-    /// The Ingress path this rule was generated from.
+    /// All conditions must match (AND); values within one condition are OR.
+    pub conditions: Vec<Condition>,
+    pub action: AlbAction,
+    /// The Ingress path this rule was generated from, if any.
+    #[serde(default)]
     pub from_ingress_path: String,
+}
+
+/// A listener rule condition. Fact sheet §8 "Condition matching details".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Condition {
+    /// Case-insensitive, `*` and `?` wildcards.
+    HostHeader { values: Vec<String> },
+    /// Case-sensitive, `*` and `?`, path only (not the query).
+    PathPattern { values: Vec<String> },
+    /// Header name and value case-insensitive; wildcards in the value.
+    HttpHeader { name: String, values: Vec<String> },
+    /// Case-sensitive, exact.
+    HttpRequestMethod { values: Vec<String> },
+    /// `key=value` or `value`; case-insensitive; wildcards allowed.
+    QueryString { values: Vec<QueryMatch> },
+    /// CIDRs matched against the TCP peer (a proxy's address behind
+    /// CloudFront), never X-Forwarded-For.
+    SourceIp { values: Vec<ipnet::Ipv4Net> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryMatch {
+    #[serde(default)]
+    pub key: Option<String>,
+    pub value: String,
+}
+
+/// What a matching rule does. Fact sheet §8 "Forward / redirect / fixed response".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum AlbAction {
+    Forward {
+        target_group: String,
+    },
+    /// Weights 0-999; share = weight / sum.
+    WeightedForward {
+        groups: Vec<WeightedGroup>,
+    },
+    /// 301 or 302; `None` parts keep the request's (`#{host}` etc.).
+    Redirect {
+        status: u16,
+        #[serde(default)]
+        protocol: Option<String>,
+        #[serde(default)]
+        host: Option<String>,
+        #[serde(default)]
+        port: Option<u16>,
+        #[serde(default)]
+        path: Option<String>,
+    },
+    FixedResponse {
+        status: u16,
+        #[serde(default)]
+        body: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightedGroup {
+    pub target_group: String,
+    pub weight: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetType {
+    /// Pod IPs registered directly (VPC CNI); kube-proxy is not on the path.
+    #[default]
+    Ip,
+    /// Nodes on the Service's NodePort; kube-proxy forwards to a pod.
+    Instance,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    #[default]
+    RoundRobin,
+    LeastOutstandingRequests,
+    WeightedRandom,
+}
+
+fn default_node_port() -> u16 {
+    30080
+}
+fn default_dereg() -> u32 {
+    300
+}
+fn default_timeout() -> u32 {
+    5
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +372,21 @@ pub struct TargetGroup {
     pub health_interval_s: u32,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
+    #[serde(default = "default_timeout")]
+    pub health_timeout_s: u32,
+    #[serde(default)]
+    pub target_type: TargetType,
+    /// The Service's NodePort (30000-32767) for target type instance.
+    #[serde(default = "default_node_port")]
+    pub node_port: u16,
+    #[serde(default)]
+    pub algorithm: Algorithm,
+    /// Duration-based stickiness (cookie AWSALB), in seconds; none when off.
+    #[serde(default)]
+    pub stickiness_s: Option<u32>,
+    /// 0-3600 s, default 300. Fact sheet §8.
+    #[serde(default = "default_dereg")]
+    pub deregistration_delay_s: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +395,16 @@ pub struct Cluster {
     pub ingress: Ingress,
     pub services: Vec<Service>,
     pub pods: Vec<Pod>,
+    /// Worker nodes (EC2 instances); each pod runs on one.
+    #[serde(default)]
+    pub nodes: Vec<K8sNode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct K8sNode {
+    pub id: String,
+    pub subnet: String,
+    pub host: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,6 +412,9 @@ pub struct Ingress {
     pub id: String,
     pub name: String,
     pub rules: Vec<IngressPath>,
+    /// Service for requests no rule matches (controller-specific otherwise).
+    #[serde(default)]
+    pub default_backend: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +425,8 @@ pub enum PathType {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngressPath {
+    #[serde(default)]
+    pub host: Option<String>,
     pub path: String,
     pub path_type: PathType,
     pub service: String,
@@ -249,6 +445,9 @@ pub struct Service {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pod {
     pub id: String,
+    /// The worker node the pod runs on.
+    #[serde(default)]
+    pub node: Option<String>,
     pub app: String,
     pub subnet: String,
     pub host: u32,

@@ -35,7 +35,17 @@ pub enum Code {
     IngressRuleMatch,
     ServiceEndpointPick,
     ComponentDown,
+    /// An error the ALB generates itself (400, 463, ...), not its target's.
+    AlbGenerated,
+    /// The client closed the connection before the ALB answered (460).
+    ClientClosed,
+    /// The target itself answered with an error, passed through unchanged.
+    TargetError,
     Delivered,
+    /// NOERROR with an empty answer: the name exists, not with this type.
+    DnsNodata,
+    /// A CNAME link: the resolver restarts the query at the target.
+    DnsCname,
 }
 
 impl Code {
@@ -48,6 +58,8 @@ impl Code {
             Code::DnsServfail => "DNS_SERVFAIL",
             Code::DnsNxdomain => "DNS_NXDOMAIN",
             Code::HealthCheckFailover => "HEALTH_CHECK_FAILOVER",
+            Code::DnsNodata => "DNS_NODATA",
+            Code::DnsCname => "DNS_CNAME",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
@@ -64,6 +76,9 @@ impl Code {
             Code::IngressRuleMatch => "INGRESS_RULE_MATCH",
             Code::ServiceEndpointPick => "SERVICE_ENDPOINT_PICK",
             Code::ComponentDown => "COMPONENT_DOWN",
+            Code::AlbGenerated => "ALB_GENERATED",
+            Code::ClientClosed => "CLIENT_CLOSED",
+            Code::TargetError => "TARGET_ERROR",
             Code::Delivered => "DELIVERED",
         }
     }
@@ -155,6 +170,7 @@ pub enum CheckKind {
     WafRule,
     WafDefault,
     Health,
+    ListenerRule,
 }
 
 /// One rule table looked at on the way, and what decided.
@@ -182,11 +198,18 @@ impl Check {
             CheckKind::WafRule => "WAF rule",
             CheckKind::WafDefault => "WAF default",
             CheckKind::Health => "health",
+            CheckKind::ListenerRule => "listener",
         };
         let dir = self
             .direction
             .map(|d| format!(" {}", d.as_str()))
             .unwrap_or_default();
+        if self.kind == CheckKind::ListenerRule {
+            return format!(
+                "{} {}: {} [{}]",
+                what, self.subject, self.decided_by, self.flow
+            );
+        }
         format!(
             "{} {}{}: {} ({}) -> {}",
             what,

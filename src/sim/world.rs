@@ -22,6 +22,8 @@ pub enum Fault {
     /// The pod runs but its application is broken: it answers 500,
     /// including to health checks, so its target turns unhealthy.
     TargetUnhealthy { pod: String },
+    /// The pod accepts connections but never answers (a hung process).
+    PodHung { pod: String },
     /// A Kubernetes worker node (EC2 instance) is gone with all its pods.
     NodeDown { node: String },
     AzDown { az: String },
@@ -40,6 +42,7 @@ impl Fault {
             Fault::PodDown { pod } => format!("{pod} crashed"),
             Fault::TargetUnhealthy { pod } => format!("{pod} answers 500"),
             Fault::NodeDown { node } => format!("node {node} down"),
+            Fault::PodHung { pod } => format!("{pod} hangs"),
             Fault::RdsPrimaryDown { region } => format!("RDS primary in {region} down"),
             Fault::DnsAuthorityDown => "Route 53 name servers unreachable".to_string(),
             Fault::Origin5xx { origin } => format!("origin {origin} answers 503"),
@@ -55,6 +58,11 @@ pub struct Request {
     pub client: String,
     pub method: String,
     pub url: String,
+    /// Extra request headers (name, value).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
 }
 
 impl Request {
@@ -63,6 +71,8 @@ impl Request {
             client: client.into(),
             method: "GET".into(),
             url: url.into(),
+            headers: Vec::new(),
+            body: String::new(),
         }
     }
 }
@@ -139,6 +149,15 @@ pub struct World {
     pub(crate) waf_hits: BTreeMap<String, Vec<u64>>,
     pub(crate) rr_counter: BTreeMap<String, u64>,
     pub(crate) events: Vec<WorldEvent>,
+    /// Kubernetes runtime: readiness probes and kube-proxy picks.
+    #[serde(default)]
+    pub(crate) k8s: super::k8s::K8sRuntime,
+    /// ALB runtime: stickiness cookies, draining targets, round-robin counters.
+    #[serde(default)]
+    pub(crate) lb: super::lb::LbRuntime,
+    /// Route 53: each health checker's own view, per health check.
+    #[serde(default)]
+    pub(crate) r53_checkers: BTreeMap<String, Vec<super::route53::CheckerState>>,
 }
 
 /// What came back from a component that answers HTTP.
@@ -246,6 +265,9 @@ impl World {
             waf_hits: BTreeMap::new(),
             rr_counter: BTreeMap::new(),
             events: Vec::new(),
+            k8s: Default::default(),
+            lb: Default::default(),
+            r53_checkers: BTreeMap::new(),
         };
         w.init_runtime();
         Ok(w)
@@ -256,15 +278,7 @@ impl World {
     }
 
     pub(crate) fn init_runtime(&mut self) {
-        for hc in &self.scenario.dns.health_checks {
-            self.r53_health.entry(hc.id.clone()).or_insert(HealthState {
-                healthy: true,
-                consecutive_failures: 0,
-                consecutive_successes: 0,
-                history: Vec::new(),
-                next_due_ms: self.clock_ms + hc.interval_s as u64 * 1000,
-            });
-        }
+        self.init_r53_checks();
         for r in &self.scenario.regions {
             let interval = r
                 .alb
@@ -287,6 +301,7 @@ impl World {
                 .entry(r.id.clone())
                 .or_insert_with(|| r.rds.instances[0].id.clone());
         }
+        self.init_k8s_runtime();
     }
 
     // ------------------------------------------------------------ accessors
@@ -404,12 +419,16 @@ impl World {
             for (id, t) in &self.rds_failover_due {
                 consider(*t, 2, id);
             }
+            for (id, p) in &self.k8s.probes {
+                consider(p.next_due_ms, 3, id);
+            }
             let Some((t, kind, id)) = next else { break };
             self.clock_ms = t;
             match kind {
                 0 => self.run_r53_check(&id),
                 1 => self.run_target_check(&id),
-                _ => self.run_rds_failover(&id),
+                2 => self.run_rds_failover(&id),
+                _ => self.run_readiness_probe(&id),
             }
         }
         self.clock_ms = end;
@@ -468,6 +487,21 @@ impl World {
             }
         };
         let method = req.method.trim().to_ascii_uppercase();
+        let ctx = super::lb::HttpCtx {
+            method: method.clone(),
+            host: url.host.clone(),
+            path: url.path.clone(),
+            query: url.query.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
+                .collect(),
+            body: req.body.clone(),
+            xff: Vec::new(),
+            client: Some(client.id.clone()),
+            client_timeout_s: None,
+        };
         let ips = match self.resolve_for_client(&client, &url.host, tb) {
             Ok(ips) => ips,
             Err(r) => return r,
@@ -475,7 +509,7 @@ impl World {
         let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
         if let Some(pop) = self.scenario.cdn.pops.iter().find(|p| p.ip == ip).cloned() {
-            return self.cloudfront_request(&client, &pop, &url, &method, tb);
+            return self.cloudfront_request(&client, &pop, url.https, &ctx, tb);
         }
         if let Some(ri) = self
             .scenario
@@ -494,18 +528,7 @@ impl World {
                 .and_then(|p| p.rtt_region_ms.get(&self.scenario.regions[ri].id).copied())
                 .unwrap_or(40)
                 + c.rtt_pop_ms;
-            let resp = self.alb_request(
-                ri,
-                &c.id,
-                c.ip,
-                c.os,
-                rtt,
-                (1, BROWSER_CONNECT_TIMEOUT_S),
-                &url.host,
-                &url.path,
-                tb,
-            );
-            return resp;
+            return self.alb_request_ctx(ri, &c.id, c.ip, c.os, rtt, (1, BROWSER_CONNECT_TIMEOUT_S), &ctx, tb);
         }
         tb.hop(&client.id, &client.id, Layer::Tcp, "TCP/443", format!("connect to {ip}"), format!("nothing in this scenario answers at {ip}; the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s"), vec![], Verdict::Timeout, Code::ConnectionTimeout);
         tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
