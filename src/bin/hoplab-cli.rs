@@ -1,36 +1,66 @@
-//! Hoplab's command-line tool: print the trace of a request against the
-//! default scenario, as readable text or JSON.
+//! Hoplab's command-line tool, for lesson authors and tests.
 //!
 //! ```text
 //! hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]
-//! hoplab-cli --bench      # engine speed: one full trace, 10,000 requests
+//!     the trace of one request against the default scenario
+//! hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]
+//!     run a script of requests, bursts, clock moves, faults and edits
+//! hoplab-cli scenario
+//!     print the default scenario as JSON (a starting point for your own)
+//! hoplab-cli --bench
+//!     engine speed: one full trace, 10,000 requests
 //! ```
 
+use hoplab::sim::scenario::Scenario;
+use hoplab::sim::script::Script;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Request, World};
 
 fn usage() -> ! {
     eprintln!("usage: hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]");
+    eprintln!("       hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]");
+    eprintln!("       hoplab-cli scenario");
     eprintln!("       hoplab-cli --bench");
-    eprintln!("  prints the trace of one request against the default healthcareapp.com scenario");
     eprintln!("  clients: client-na (New York), client-eu (Paris), client-ap (Tokyo)");
     std::process::exit(2)
 }
 
+fn fail(msg: &str) -> ! {
+    eprintln!("hoplab-cli: {msg}");
+    std::process::exit(1)
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot read {path}: {e}")))
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(|s| s.as_str()) {
+        Some("run") => return run(&args[1..]),
+        Some("scenario") => {
+            let s = hoplab::sim::defaults::default_scenario();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&s).expect("a scenario serializes")
+            );
+            return;
+        }
+        _ => {}
+    }
     let mut json = false;
     let mut client = DEFAULT_CLIENT.to_string();
     let mut method = "GET".to_string();
     let mut url = DEFAULT_URL.to_string();
     let mut seed = 1u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
             "--json" => json = true,
-            "--client" => client = args.next().unwrap_or_else(|| usage()),
-            "--method" => method = args.next().unwrap_or_else(|| usage()),
+            "--client" => client = it.next().unwrap_or_else(|| usage()),
+            "--method" => method = it.next().unwrap_or_else(|| usage()),
             "--seed" => {
-                seed = args
+                seed = it
                     .next()
                     .and_then(|s| s.parse().ok())
                     .unwrap_or_else(|| usage())
@@ -57,8 +87,44 @@ fn main() {
     }
 }
 
+/// `run SCRIPT [--scenario FILE] [--json]`: every step's result, as JSON
+/// lines or text. Exit code 1 (with the step named) when a step fails.
+fn run(args: &[String]) {
+    let mut json = false;
+    let mut script_path = None;
+    let mut scenario_path = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => json = true,
+            "--scenario" => scenario_path = Some(it.next().unwrap_or_else(|| usage()).clone()),
+            s if s.starts_with("--") => usage(),
+            s => script_path = Some(s.to_string()),
+        }
+    }
+    let script_path = script_path.unwrap_or_else(|| usage());
+    let script = Script::from_json(&read(&script_path))
+        .unwrap_or_else(|e| fail(&format!("{script_path}: {e}")));
+    let scenario = match &scenario_path {
+        Some(p) => Scenario::from_json(&read(p)).unwrap_or_else(|e| fail(&format!("{p}: {e}"))),
+        None => hoplab::sim::defaults::default_scenario(),
+    };
+    let mut world = World::new(scenario, script.seed.unwrap_or(1)).unwrap_or_else(|e| fail(&e));
+    let (results, err) = script.run(&mut world);
+    for r in &results {
+        if json {
+            println!("{}", serde_json::to_string(r).expect("a result serializes"));
+        } else {
+            print!("{}", r.render_text());
+        }
+    }
+    if let Some(e) = err {
+        fail(&format!("{script_path}: {e}"));
+    }
+}
+
 /// Engine speed, measured (not asserted): a cold full-stack trace on a fresh
-/// world, a warm one, and 10,000 requests from three clients in a row.
+/// world, a warm one, and a burst of 10,000 requests from three clients.
 fn bench() {
     use std::time::Instant;
     let fresh = World::new(hoplab::sim::defaults::default_scenario(), 1).expect("valid");
@@ -78,16 +144,15 @@ fn bench() {
         std::hint::black_box(w.send(&req));
     }
     let warm = t.elapsed() / n;
-    let clients = ["client-na", "client-eu", "client-ap"];
+    let clients: Vec<String> = ["client-na", "client-eu", "client-ap"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut w = fresh.clone();
     let t = Instant::now();
-    let mut ok = 0u32;
-    for i in 0..10_000usize {
-        let r = Request::get(clients[i % 3], DEFAULT_URL);
-        if w.send(&r).outcome.status == Some(200) {
-            ok += 1;
-        }
-    }
+    let report = w
+        .burst_get(10_000, &clients, DEFAULT_URL)
+        .expect("a valid burst");
     let burst = t.elapsed();
     println!(
         "cold full trace (fresh world, {} hops): {:>8.1} us",
@@ -99,7 +164,9 @@ fn bench() {
         warm.as_secs_f64() * 1e6
     );
     println!(
-        "10,000 requests, 3 clients:            {:>8.1} ms ({ok} answered 200)",
-        burst.as_secs_f64() * 1e3
+        "burst of 10,000 requests, 3 clients:   {:>8.1} ms ({} answered 200, {} blocked by WAF's rate rule)",
+        burst.as_secs_f64() * 1e3,
+        report.status.get("200").copied().unwrap_or(0),
+        report.waf_blocks
     );
 }

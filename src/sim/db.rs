@@ -90,12 +90,12 @@ impl World {
             let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary) else {
                 continue;
             };
-            let primary_down = !self.placement_up(r, &inst.subnet);
+            let primary_down = !self.db_up(r, inst);
             let standby_up = r
                 .rds
                 .instances
                 .iter()
-                .any(|i| i.id != primary && self.placement_up(r, &i.subnet));
+                .any(|i| i.id != primary && self.db_up(r, i));
             if primary_down && standby_up && !self.rds_failover_due.contains_key(&r.id) {
                 due.push(r.id.clone());
             }
@@ -126,7 +126,7 @@ impl World {
             .rds
             .instances
             .iter()
-            .find(|i| i.id != primary && self.placement_up(&r, &i.subnet))
+            .find(|i| i.id != primary && self.db_up(&r, i))
         {
             self.rds_primary.insert(region.into(), standby.id.clone());
             self.events.push(WorldEvent {
@@ -138,5 +138,11 @@ impl World {
                 ),
             });
         }
+    }
+
+    /// Whether a database instance answers (its AZ and region are up and it
+    /// has not failed).
+    pub(crate) fn db_up(&self, r: &Region, i: &DbInstance) -> bool {
+        self.placement_up(r, &i.subnet) && !self.rds_failed.contains(&i.id)
     }
 }

@@ -22,6 +22,10 @@ pub struct DnsEntry {
     /// A CNAME link: the name this one points at (no addresses then).
     #[serde(default)]
     pub cname: Option<String>,
+    /// Who produced the answer: the authority (`route53`, `root`, `tld-com`)
+    /// for NXDOMAIN / NODATA, the resolver itself for SERVFAIL.
+    #[serde(default)]
+    pub decided_by: String,
 }
 
 impl DnsEntry {
@@ -42,7 +46,14 @@ impl DnsEntry {
             ttl_s,
             code,
             cname: None,
+            decided_by: String::new(),
         }
+    }
+
+    /// The same entry, marked as produced by `who`.
+    pub fn by(mut self, who: &str) -> Self {
+        self.decided_by = who.to_string();
+        self
     }
 
     pub fn negative(name: &str, now: u64, ttl_s: u32, code: Code, target: &str) -> Self {
@@ -255,7 +266,7 @@ impl World {
                 Verdict::Pass,
                 Code::DnsCacheHit,
             );
-            return e.result(name);
+            return self.dns_result(&e, name, c);
         }
         tb.hop(
             &c.id,
@@ -287,7 +298,7 @@ impl World {
             );
             let b = e.rekeyed(now, c.browser_cache_s.min(e.remaining_s(now).max(1)));
             self.cache_put(&bkey, b);
-            return e.result(name);
+            return self.dns_result(&e, name, c);
         }
         tb.wait(200);
         tb.hop(
@@ -381,17 +392,14 @@ impl World {
         if entry.code != Code::DnsServfail {
             let left = entry.remaining_s(now);
             let (os_ttl, b_ttl) = if entry.addresses.is_empty() {
-                (
-                    left.min(OS_MAX_NEGATIVE_TTL_S),
-                    c.browser_cache_s.min(left),
-                )
+                (left.min(OS_MAX_NEGATIVE_TTL_S), c.browser_cache_s.min(left))
             } else {
                 (left.min(OS_MAX_TTL_S), c.browser_cache_s)
             };
             self.cache_put(&okey, entry.rekeyed(now, os_ttl));
             self.cache_put(&bkey, entry.rekeyed(now, b_ttl));
         }
-        entry.result(name)
+        self.dns_result(&entry, name, c)
     }
 
     /// Iterative resolution from a recursive resolver (or CloudFront's):
@@ -457,7 +465,7 @@ impl World {
                     "-",
                     format!("SERVFAIL for {name}"),
                     format!(
-                        "the resolver has restarted the query {MAX_CNAME_RESTARTS} times following CNAMEs ({} -> {target}){}; like Unbound's MAX_RESTART_COUNT it gives up and answers SERVFAIL itself (fact sheet §1)",
+                        "following this CNAME chain would take more than {MAX_CNAME_RESTARTS} restarts ({} -> {target}){}; like Unbound (MAX_RESTART_COUNT 8) the resolver gives up and answers SERVFAIL itself (fact sheet §1)",
                         names.join(" -> "),
                         if looped { ": the chain loops" } else { ": the chain is too long" }
                     ),
@@ -474,7 +482,8 @@ impl World {
                         "SERVFAIL from the resolver {node}: CNAME chain {}",
                         if looped { "loops" } else { "longer than 8" }
                     ),
-                );
+                )
+                .by(node);
             }
             tb.hop(
                 node,
@@ -575,7 +584,8 @@ impl World {
                         ROOT_NEGATIVE_TTL_S,
                         Code::DnsNxdomain,
                         "NXDOMAIN from the root",
-                    );
+                    )
+                    .by(&root.id);
                     self.cache_put(key, e.clone());
                     return e;
                 }
@@ -627,7 +637,8 @@ impl World {
                     TLD_NEGATIVE_TTL_S,
                     Code::DnsNxdomain,
                     "NXDOMAIN from .com",
-                );
+                )
+                .by(&tld.id);
                 self.cache_put(key, e.clone());
                 return e;
             }
@@ -686,7 +697,7 @@ impl World {
         );
         tb.wait(us(zone.rtt_ms) / 2);
         let now = self.clock_ms;
-        let entry = ans.into_entry(name, now);
+        let entry = ans.into_entry(name, now).by(&zone.id);
         self.cache_put(key, entry.clone());
         entry
     }
@@ -732,8 +743,12 @@ impl World {
             self.clock_ms,
             0,
             Code::DnsServfail,
-            &format!("SERVFAIL from the resolver {node}: {} unreachable", zone.name),
+            &format!(
+                "SERVFAIL from the resolver {node}: the name servers of {} do not answer",
+                zone.name
+            ),
         )
+        .by(node)
     }
 
     /// Names AWS answers for itself (the distribution's and the ALBs' DNS
@@ -756,7 +771,10 @@ impl World {
             (
                 vec![pop.ip],
                 format!("CloudFront {} ({})", s.cdn.domain, pop.city),
-                format!("CloudFront's DNS answers with the edge nearest the resolver: {}", pop.city),
+                format!(
+                    "CloudFront's DNS answers with the edge nearest the resolver: {}",
+                    pop.city
+                ),
             )
         } else {
             let r = s.regions.iter().find(|r| r.alb.dns_name == name)?;
@@ -792,13 +810,23 @@ impl World {
             Code::DnsCacheMiss,
         );
         tb.wait(us(rtt) / 2);
-        let e = DnsEntry::new(name, addrs, self.clock_ms, AWS_NAME_TTL_S, &target, Code::DnsAnswer);
+        let e = DnsEntry::new(
+            name,
+            addrs,
+            self.clock_ms,
+            AWS_NAME_TTL_S,
+            &target,
+            Code::DnsAnswer,
+        );
         tb.hop(
             &zone_id,
             node,
             Layer::Dns,
             "UDP/53",
-            format!("answer {name} -> {} (TTL {AWS_NAME_TTL_S} s, AA)", e.describe()),
+            format!(
+                "answer {name} -> {} (TTL {AWS_NAME_TTL_S} s, AA)",
+                e.describe()
+            ),
             why,
             vec![],
             Verdict::Pass,
@@ -806,6 +834,28 @@ impl World {
         );
         tb.wait(us(rtt) / 2);
         Some(e)
+    }
+}
+
+impl World {
+    /// The addresses, or the DNS error the browser shows, naming who
+    /// decided it: the authority for NXDOMAIN / NODATA, the resolver for
+    /// SERVFAIL (fact sheet §18).
+    fn dns_result(&self, e: &DnsEntry, name: &str, c: &Client) -> Result<Vec<Ipv4Addr>, Resp> {
+        if !e.addresses.is_empty() {
+            return Ok(e.addresses.clone());
+        }
+        let who = if e.decided_by.is_empty() {
+            c.resolver.id.as_str()
+        } else {
+            e.decided_by.as_str()
+        };
+        Err(Resp::err(
+            None,
+            who,
+            e.code,
+            format!("the browser shows a DNS error: {name}: {}", e.target),
+        ))
     }
 }
 
@@ -836,6 +886,7 @@ fn chain_entry(name: &str, links: &[DnsEntry], end: DnsEntry) -> DnsEntry {
         ttl_s,
         code: end.code,
         cname: None,
+        decided_by: end.decided_by.clone(),
     }
 }
 

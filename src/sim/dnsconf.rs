@@ -129,7 +129,9 @@ pub enum RecordValue {
 impl RecordValue {
     pub fn rtype(&self) -> &'static str {
         match self {
-            RecordValue::AliasCloudFront | RecordValue::AliasAlb { .. } | RecordValue::A { .. } => "A",
+            RecordValue::AliasCloudFront | RecordValue::AliasAlb { .. } | RecordValue::A { .. } => {
+                "A"
+            }
             RecordValue::Aaaa { .. } => "AAAA",
             RecordValue::Cname { .. } => "CNAME",
             RecordValue::Txt { .. } => "TXT",
@@ -634,10 +636,8 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
         ));
     }
     match &rec.value {
-        RecordValue::AliasAlb { region } => {
-            if s.region(region).is_none() {
-                return Err(format!("record {name} aliases unknown region {region}"));
-            }
+        RecordValue::AliasAlb { region } if s.region(region).is_none() => {
+            return Err(format!("record {name} aliases unknown region {region}"));
         }
         RecordValue::A { addresses } if addresses.is_empty() => {
             return Err(format!("record {name} A: addresses is empty"));
@@ -656,7 +656,9 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
             }
             let t = target.trim_end_matches('.');
             if t.is_empty() || t.contains(' ') {
-                return Err(format!("record {name} CNAME: target '{target}' is not a name"));
+                return Err(format!(
+                    "record {name} CNAME: target '{target}' is not a name"
+                ));
             }
             if matches!(rec.routing, Routing::Multivalue) {
                 return Err(format!(
@@ -669,11 +671,9 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
     if rec.evaluate_target_health {
         match rec.value {
             RecordValue::AliasAlb { .. } => {}
-            RecordValue::AliasCloudFront => {
-                return Err(format!(
-                    "record {name}: evaluate_target_health cannot be Yes for a CloudFront distribution"
-                ))
-            }
+            RecordValue::AliasCloudFront => return Err(format!(
+                "record {name}: evaluate_target_health cannot be Yes for a CloudFront distribution"
+            )),
             _ => {
                 return Err(format!(
                     "record {name}: evaluate_target_health applies only to alias records"
@@ -681,10 +681,13 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
             }
         }
     }
-    if let (Routing::Failover {
-        health_check: Some(_),
-        ..
-    }, Some(_)) = (&rec.routing, &rec.health_check)
+    if let (
+        Routing::Failover {
+            health_check: Some(_),
+            ..
+        },
+        Some(_),
+    ) = (&rec.routing, &rec.health_check)
     {
         return Err(format!(
             "record {name}: health check given twice (in routing and in health_check)"
@@ -702,9 +705,7 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
     }
     match &rec.routing {
         Routing::Weighted { weight } if *weight > 255 => {
-            return Err(format!(
-                "record {name}: weight {weight} is out of 0-255"
-            ));
+            return Err(format!("record {name}: weight {weight} is out of 0-255"));
         }
         Routing::Latency { region } if aws_region_location(region).is_none() => {
             return Err(format!(

@@ -120,7 +120,8 @@ impl World {
         ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> Resp {
-        let cf = self.scenario.cdn.clone();
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let cf = &sc.cdn;
         let rtt = us(c.rtt_pop_ms);
         let (lo, hi) = c.os.range();
         let eph = self.rng.range(lo as u64, hi as u64) as u16;
@@ -188,8 +189,8 @@ impl World {
         }
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
-        let acl = self.scenario.waf.clone();
-        let (allowed, checks, rule, seen) = self.waf_evaluate(&acl, c.ip, ctx, 16 * 1024);
+        let acl = &sc.waf;
+        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, c.ip, ctx, 16 * 1024);
         tb.hop(&cf.id, &acl.id, Layer::Http, "-",
             format!("web ACL {}: {}", acl.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
             format!("WAF sees the viewer address {seen}; {}", if allowed { format!("no terminating rule matched, so {rule} applies") } else { format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403") }),
@@ -396,7 +397,8 @@ impl World {
         ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> OriginAnswer {
-        let cf = self.scenario.cdn.clone();
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let cf = &sc.cdn;
         if let Some(g) = cf.origin_groups.iter().find(|g| g.id == target).cloned() {
             let first = self.single_origin(pop, &g.primary, ctx, tb);
             let code = first.resp.status;
@@ -440,7 +442,8 @@ impl World {
         ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> OriginAnswer {
-        let cf = self.scenario.cdn.clone();
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let cf = &sc.cdn;
         let Some(origin) = cf.origins.iter().find(|o| o.id == origin_id).cloned() else {
             return OriginAnswer {
                 resp: Resp::err(
@@ -569,7 +572,8 @@ impl World {
         ctx: &HttpCtx,
         tb: &mut TraceBuilder,
     ) -> Resp {
-        let cf = self.scenario.cdn.clone();
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let cf = &sc.cdn;
         let key = format!("edge:{}", pop.id);
         let now = self.clock_ms;
         let entry = if let Some(e) = self.cache_get(&key, &origin.domain) {

@@ -374,3 +374,34 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
     }
     rows
 }
+
+impl World {
+    /// Whether a fault names things that exist in this scenario.
+    pub fn check_fault(&self, f: &Fault) -> Result<(), String> {
+        let s = self.scenario();
+        let ok = match f {
+            Fault::PodDown { pod } | Fault::TargetUnhealthy { pod } | Fault::PodHung { pod } => s
+                .regions
+                .iter()
+                .any(|r| r.cluster.pods.iter().any(|p| &p.id == pod)),
+            Fault::NodeDown { node } => s
+                .regions
+                .iter()
+                .any(|r| r.cluster.nodes.iter().any(|n| &n.id == node)),
+            Fault::AzDown { az } => s.regions.iter().any(|r| r.azs.contains(az)),
+            Fault::RegionDown { region } | Fault::RdsPrimaryDown { region } => {
+                s.region(region).is_some()
+            }
+            Fault::DnsAuthorityDown => true,
+            Fault::Origin5xx { origin } => s.cdn.origins.iter().any(|o| &o.id == origin),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "fault '{}' names something that is not in this scenario",
+                f.label()
+            ))
+        }
+    }
+}

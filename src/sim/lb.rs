@@ -266,7 +266,8 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         let host = ctx.host.as_str();
-        let r = self.scenario.regions[ri].clone();
+        let s = std::sync::Arc::clone(&self.scenario);
+        let r = &s.regions[ri];
         let alb = r.alb.clone();
         let rtt = us(rtt_ms);
         let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
@@ -397,7 +398,32 @@ impl World {
             Code::Delivered,
         );
         tb.wait(rtt / 2);
-        let mut resp = self.alb_route(&r, &node, src_ip, ctx, tb);
+        // A regional web ACL on the ALB runs before the listener rules; it
+        // sees the TCP peer (CloudFront's address) unless told to read a
+        // forwarded-IP header. Fact sheet §6.
+        let blocked = match alb.web_acl.clone() {
+            Some(acl) => {
+                let mut wctx = ctx.clone();
+                wctx.xff.push(src_ip);
+                let (allowed, checks, rule, seen) =
+                    self.waf_evaluate(&acl, src_ip, &wctx, 8 * 1024);
+                tb.hop(&alb.id, &alb.id, Layer::Http, "-",
+                    format!("regional web ACL {}: {}", acl.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
+                    format!("WAF on the ALB sees {seen} as the client{}", if seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty() { " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)" } else { "" }),
+                    checks, if allowed { Verdict::Pass } else { Verdict::Error }, if allowed { Code::WafDefaultAllow } else { Code::WafRuleBlock });
+                (!allowed).then_some(rule)
+            }
+            None => None,
+        };
+        let mut resp = match blocked {
+            Some(rule) => Resp::err(
+                Some(403),
+                &alb.id,
+                Code::WafRuleBlock,
+                format!("blocked by the ALB's web ACL rule {rule}"),
+            ),
+            None => self.alb_route(&r, &node, src_ip, ctx, tb),
+        };
         resp.region = Some(r.id.clone());
         let status = resp.status.unwrap_or(502);
         let ret = {
@@ -1227,7 +1253,8 @@ impl World {
         tg: &TargetGroup,
         target: &str,
     ) -> (bool, String) {
-        let r = self.scenario.regions[ri].clone();
+        let s = std::sync::Arc::clone(&self.scenario);
+        let r = &s.regions[ri];
         let Some(t) = self
             .all_targets(&r, tg)
             .into_iter()

@@ -1,6 +1,7 @@
 //! The engine. Pure Rust: no web crates, no wall clock, one seeded RNG.
 //! Same world + same seed + same inputs => byte-identical trace.
 
+pub mod burst;
 pub mod db;
 pub mod defaults;
 pub mod dns;
@@ -13,6 +14,7 @@ pub mod lb;
 pub mod net;
 pub mod rng;
 pub mod route53;
+pub mod script;
 pub mod scenario;
 pub mod time;
 pub mod topology;

@@ -55,6 +55,12 @@ pub struct QuerySource {
     pub client: Option<Client>,
 }
 
+/// Route 53's aggregation: healthy only if MORE than 18 % of the checkers
+/// report healthy; exactly 18 % is unhealthy. Fact sheet §4, §19.6.
+pub fn checkers_say_healthy(healthy: u64, total: u64) -> bool {
+    total > 0 && healthy * 100 > HEALTHY_CHECKER_PERCENT as u64 * total
+}
+
 /// Great-circle distance in km (haversine, mean Earth radius).
 pub fn great_circle_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let r = 6371.0_f64;
@@ -116,6 +122,23 @@ fn label(r: &Record) -> String {
         Routing::Geolocation { .. } => format!("{v} ({})", geo_label(&r.routing)),
         Routing::IpBased { location, .. } => format!("{v} (location {location})"),
         _ => v,
+    }
+}
+
+/// What an A record's answer is, for people: `A record, weight 3`.
+fn a_tag(r: &Routing) -> String {
+    match r {
+        Routing::Simple => "A record".into(),
+        Routing::Failover { role, .. } => match role {
+            FailoverRole::Primary => "A record, failover PRIMARY".into(),
+            FailoverRole::Secondary => "A record, failover SECONDARY".into(),
+        },
+        Routing::Weighted { weight } => format!("A record, weight {weight}"),
+        Routing::Latency { region } => format!("A record, latency {region}"),
+        Routing::Geolocation { .. } => format!("A record, geolocation {}", geo_label(r)),
+        Routing::Geoproximity { .. } => "A record, geoproximity".into(),
+        Routing::Multivalue => "multivalue A record".into(),
+        Routing::IpBased { location, .. } => format!("A record, IP-based location {location}"),
     }
 }
 
@@ -199,8 +222,20 @@ impl World {
             }
             let net = Ipv4Net::from(c.resolver.ip);
             let (geo, place) = match site(&c.resolver.id) {
-                Some(s) => (Some(s.geo.clone()), format!("{} {}", s.geo.country, s.geo.subdivision.clone().unwrap_or_default()).trim().to_string()),
-                None => (cgeo, format!("assumed near the client in {}: anycast", c.city)),
+                Some(s) => (
+                    Some(s.geo.clone()),
+                    format!(
+                        "{} {}",
+                        s.geo.country,
+                        s.geo.subdivision.clone().unwrap_or_default()
+                    )
+                    .trim()
+                    .to_string(),
+                ),
+                None => (
+                    cgeo,
+                    format!("assumed near the client in {}: anycast", c.city),
+                ),
             };
             return QuerySource {
                 net,
@@ -454,8 +489,10 @@ impl World {
                 format!(
                     "simple record: the one record is returned{}",
                     match &cands[0].rec.value {
-                        RecordValue::A { addresses } if addresses.len() > 1 =>
-                            format!(" with all {} values, in random order (values are not health checked)", addresses.len()),
+                        RecordValue::A { addresses } if addresses.len() > 1 => format!(
+                            " with all {} values, in random order (values are not health checked)",
+                            addresses.len()
+                        ),
                         _ => String::new(),
                     }
                 ),
@@ -489,7 +526,11 @@ impl World {
         src: &QuerySource,
     ) -> Answer {
         let first = &cands[idx[0]].rec;
-        let ttl_s = idx.iter().map(|i| cands[*i].rec.ttl_s).min().unwrap_or(first.ttl_s);
+        let ttl_s = idx
+            .iter()
+            .map(|i| cands[*i].rec.ttl_s)
+            .min()
+            .unwrap_or(first.ttl_s);
         if let RecordValue::Cname { target } = &first.value {
             let t = target.trim_end_matches('.').to_ascii_lowercase();
             return Answer {
@@ -510,16 +551,22 @@ impl World {
                     let mut a = a.clone();
                     self.shuffle(&mut a);
                     addresses.extend(a.iter().copied());
-                    targets.push(a.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "));
+                    targets.push(a_tag(&cands[*i].rec.routing));
                 }
                 RecordValue::AliasCloudFront => {
-                    let pop = src
+                    let Some(pop) = src
                         .client
                         .as_ref()
                         .and_then(|c| self.scenario.pop(&c.pop))
-                        .unwrap_or(&self.scenario.cdn.pops[0]);
+                        .or(self.scenario.cdn.pops.first())
+                    else {
+                        continue;
+                    };
                     addresses.push(pop.ip);
-                    targets.push(format!("CloudFront {} ({})", self.scenario.cdn.domain, pop.city));
+                    targets.push(format!(
+                        "CloudFront {} ({})",
+                        self.scenario.cdn.domain, pop.city
+                    ));
                     extra = format!("; alias A record{} to the distribution, which answers with its edge nearest the client: {}",
                         if cands[*i].rec.name == self.scenario.dns.zone.name { " at the apex (a CNAME is not allowed there)" } else { "" }, pop.city);
                 }
@@ -558,7 +605,11 @@ impl World {
         Answer {
             addresses,
             ttl_s,
-            target: targets.join("; "),
+            target: if targets.len() > 1 && targets.iter().all(|t| *t == targets[0]) {
+                format!("{} × {}", targets.len(), targets[0])
+            } else {
+                targets.join("; ")
+            },
             why: format!("{why}{extra}"),
             code,
             cname: None,
@@ -576,9 +627,7 @@ impl World {
     }
 
     fn pick_failover(&self, cands: &[Cand]) -> (Vec<usize>, String, Code) {
-        let role = |c: &Cand, want: FailoverRole| {
-            matches!(&c.rec.routing, Routing::Failover { role, .. } if *role == want)
-        };
+        let role = |c: &Cand, want: FailoverRole| matches!(&c.rec.routing, Routing::Failover { role, .. } if *role == want);
         let p = cands.iter().position(|c| role(c, FailoverRole::Primary));
         let s = cands.iter().position(|c| role(c, FailoverRole::Secondary));
         let timing = |i: usize| {
@@ -615,7 +664,10 @@ impl World {
             ),
             (None, Some(s)) => (
                 vec![s],
-                format!("failover record with only a SECONDARY ({})", cands[s].health),
+                format!(
+                    "failover record with only a SECONDARY ({})",
+                    cands[s].health
+                ),
                 Code::DnsAnswer,
             ),
             (None, None) => (vec![0], "failover record".into(), Code::DnsAnswer),
@@ -692,7 +744,13 @@ impl World {
         let share = if weighted { w(&cands[pick]) } else { 1 };
         let list = cands
             .iter()
-            .map(|c| format!("{} {}", label(&c.rec), if c.healthy { "healthy" } else { "UNHEALTHY" }))
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    label(&c.rec),
+                    if c.healthy { "healthy" } else { "UNHEALTHY" }
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         (
@@ -722,7 +780,10 @@ impl World {
         let Some(g) = &src.geo else {
             return (
                 vec![pool[0]],
-                format!("latency: {}; with no location, the first eligible record is returned", src.how),
+                format!(
+                    "latency: {}; with no location, the first eligible record is returned",
+                    src.how
+                ),
                 Code::DnsAnswer,
             );
         };
@@ -774,7 +835,10 @@ impl World {
                 format!(
                     "{}{} in {}",
                     g.country,
-                    g.subdivision.as_ref().map(|s| format!("-{s}")).unwrap_or_default(),
+                    g.subdivision
+                        .as_ref()
+                        .map(|s| format!("-{s}"))
+                        .unwrap_or_default(),
                     g.continent
                 )
             })
@@ -788,7 +852,13 @@ impl World {
         let walked: Vec<String> = matches
             .iter()
             .take_while(|(_, i)| !cands[*i].healthy)
-            .map(|(_, i)| format!("{} UNHEALTHY ({})", geo_label(&cands[*i].rec.routing), cands[*i].health))
+            .map(|(_, i)| {
+                format!(
+                    "{} UNHEALTHY ({})",
+                    geo_label(&cands[*i].rec.routing),
+                    cands[*i].health
+                )
+            })
             .collect();
         let chosen = matches.iter().find(|(_, i)| cands[*i].healthy).map(|x| x.1);
         let (pick, note) = match chosen {
@@ -819,7 +889,10 @@ impl World {
         let Some(g) = &src.geo else {
             return (
                 vec![pool[0]],
-                format!("geoproximity: {}; with no location, the first eligible record is returned", src.how),
+                format!(
+                    "geoproximity: {}; with no location, the first eligible record is returned",
+                    src.how
+                ),
                 Code::DnsAnswer,
             );
         };
@@ -859,7 +932,10 @@ impl World {
             .map(|c| {
                 let (d, b, bias, name) = dist(c);
                 if bias == 0 {
-                    format!("{name} {d:.0} km{}", if c.healthy { "" } else { " UNHEALTHY" })
+                    format!(
+                        "{name} {d:.0} km{}",
+                        if c.healthy { "" } else { " UNHEALTHY" }
+                    )
                 } else {
                     format!(
                         "{name} {d:.0} km, bias {bias:+} -> {b:.0} km{}",
@@ -939,7 +1015,10 @@ impl World {
             .and_then(|(_, l, _)| cands.iter().position(|c| &loc_of(c) == l));
         let default = cands.iter().position(|c| loc_of(c) == "*");
         let what = match &best {
-            Some((_, l, b)) => format!("{} matches block {b} of location {l} (longest match)", src.net),
+            Some((_, l, b)) => format!(
+                "{} matches block {b} of location {l} (longest match)",
+                src.net
+            ),
             None => format!("{} matches no block of collection {collection}", src.net),
         };
         let (pick, note) = match (matched, default) {
@@ -1000,7 +1079,10 @@ impl World {
                 };
                 let list = self.r53_checkers.entry(hc.id.clone()).or_default();
                 if list.len() != n
-                    || list.iter().enumerate().any(|(i, c)| c.region != hc.checker_region(i))
+                    || list
+                        .iter()
+                        .enumerate()
+                        .any(|(i, c)| c.region != hc.checker_region(i))
                 {
                     *list = (0..n).map(fresh).collect();
                 }
@@ -1013,7 +1095,10 @@ impl World {
 
     /// The per-checker view of a health check (for the inspector and tests).
     pub fn health_checkers(&self, id: &str) -> &[CheckerState] {
-        self.r53_checkers.get(id).map(|v| v.as_slice()).unwrap_or(&[])
+        self.r53_checkers
+            .get(id)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Whether Route 53 counts a health check healthy now (disabled,
@@ -1110,7 +1195,7 @@ impl World {
         let passing = states.iter().filter(|c| c.last_ok).count() as u64;
         let healthy_checkers = states.iter().filter(|c| c.healthy).count() as u64;
         let total = n as u64;
-        let more_than = |k: u64| k * 100 > HEALTHY_CHECKER_PERCENT as u64 * total;
+        let more_than = |k: u64| checkers_say_healthy(k, total);
         let round_ok = more_than(passing);
         let measured = more_than(healthy_checkers);
         let effective = measured != hc.inverted;

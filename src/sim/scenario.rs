@@ -551,6 +551,11 @@ impl Scenario {
             }
         }
         super::dnsconf::validate_dns(self)?;
+        validate_cdn(&self.cdn)?;
+        validate_web_acl(&self.waf)?;
+        for r in &self.regions {
+            validate_alb(r).map_err(|e| format!("region {}: {e}", r.id))?;
+        }
         Ok(())
     }
 }
@@ -674,4 +679,323 @@ pub fn validate_block(cidr: &Ipv4Net, what: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// CloudFront rules from fact sheet §5.
+pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
+    if !(1..=3).contains(&cf.connection_attempts) {
+        return Err(format!(
+            "cdn.connection_attempts {} is outside 1-3",
+            cf.connection_attempts
+        ));
+    }
+    if !(1..=10).contains(&cf.connection_timeout_s) {
+        return Err(format!(
+            "cdn.connection_timeout_s {} is outside 1-10 s",
+            cf.connection_timeout_s
+        ));
+    }
+    if !(1..=60).contains(&cf.origin_response_timeout_s) {
+        return Err(format!(
+            "cdn.origin_response_timeout_s {} is outside 1-60 s",
+            cf.origin_response_timeout_s
+        ));
+    }
+    if cf.pops.is_empty() {
+        return Err("cdn.pops: the distribution needs at least one edge location".into());
+    }
+    let target_ok = |id: &str| {
+        cf.origins.iter().any(|o| o.id == id) || cf.origin_groups.iter().any(|g| g.id == id)
+    };
+    for (i, b) in cf.behaviors.iter().enumerate() {
+        if b.path_pattern.len() > 255 {
+            return Err(format!(
+                "cdn.behaviors[{i}].path_pattern is longer than 255 characters"
+            ));
+        }
+        if b.path_pattern == "*" && i + 1 != cf.behaviors.len() {
+            return Err(format!(
+                "cdn.behaviors[{i}]: the default behaviour '*' must be the last one"
+            ));
+        }
+        if !target_ok(&b.origin) {
+            return Err(format!(
+                "cdn.behaviors[{i}].origin names unknown origin or origin group '{}'",
+                b.origin
+            ));
+        }
+        if b.min_ttl_s > b.max_ttl_s || b.default_ttl_s > b.max_ttl_s.max(b.min_ttl_s) {
+            return Err(format!(
+                "cdn.behaviors[{i}]: TTLs must satisfy minimum <= maximum and default <= maximum (got {}/{}/{})",
+                b.min_ttl_s, b.default_ttl_s, b.max_ttl_s
+            ));
+        }
+    }
+    if cf.behaviors.last().map(|b| b.path_pattern.as_str()) != Some("*") {
+        return Err("cdn.behaviors: the last behaviour must be the default '*'".into());
+    }
+    for g in &cf.origin_groups {
+        for o in [&g.primary, &g.secondary] {
+            if !cf.origins.iter().any(|x| &x.id == o) {
+                return Err(format!(
+                    "cdn.origin_groups '{}' names unknown origin '{o}'",
+                    g.id
+                ));
+            }
+        }
+        if let Some(c) = g
+            .failover_codes
+            .iter()
+            .find(|c| !super::edge::FAILOVER_CODES.contains(c))
+        {
+            return Err(format!(
+                "cdn.origin_groups '{}': status {c} cannot trigger failover (allowed: 400, 403, 404, 416, 500, 502, 503, 504)",
+                g.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// WAF rules from fact sheet §6.
+pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for r in &acl.rules {
+        if !seen.insert(r.priority) {
+            return Err(format!(
+                "web ACL {}: priority {} is used twice (priorities are unique)",
+                acl.name, r.priority
+            ));
+        }
+        match &r.statement {
+            WafStatement::RateBased { limit, window_s } => {
+                if ![60, 120, 300, 600].contains(window_s) {
+                    return Err(format!(
+                        "WAF rule {}: window {window_s} s is not one of 60, 120, 300, 600",
+                        r.name
+                    ));
+                }
+                if *limit < 10 {
+                    return Err(format!(
+                        "WAF rule {}: rate limit {limit} is below the minimum of 10",
+                        r.name
+                    ));
+                }
+                if r.action == WafAction::Allow {
+                    return Err(format!(
+                        "WAF rule {}: a rate-based rule cannot Allow",
+                        r.name
+                    ));
+                }
+            }
+            WafStatement::IpSet { cidrs } => {
+                if let Some(c) = cidrs.iter().find(|c| c.prefix_len() == 0) {
+                    return Err(format!(
+                        "WAF rule {}: IP set entry {c} is not allowed (any prefix except /0)",
+                        r.name
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// ALB and target-group rules from fact sheet §8.
+pub fn validate_alb(r: &Region) -> Result<(), String> {
+    let alb = &r.alb;
+    if alb.nodes.len() < 2 {
+        return Err(format!(
+            "{} must be in at least two Availability Zone subnets",
+            alb.id
+        ));
+    }
+    let mut prios = BTreeSet::new();
+    for rule in &alb.listener.rules {
+        if !(1..=50_000).contains(&rule.priority) {
+            return Err(format!(
+                "{}: listener rule priority {} is outside 1-50000",
+                alb.id, rule.priority
+            ));
+        }
+        if !prios.insert(rule.priority) {
+            return Err(format!(
+                "{}: listener rule priority {} is used twice",
+                alb.id, rule.priority
+            ));
+        }
+        let tg_ok = |id: &str| alb.target_groups.iter().any(|t| t.id == id);
+        match &rule.action {
+            AlbAction::Forward { target_group } if !tg_ok(target_group) => {
+                return Err(format!(
+                    "{}: rule {} forwards to unknown target group {target_group}",
+                    alb.id, rule.priority
+                ));
+            }
+            AlbAction::WeightedForward { groups } => {
+                if groups.is_empty() || groups.len() > 5 {
+                    return Err(format!(
+                        "{}: rule {} needs 1 to 5 target groups",
+                        alb.id, rule.priority
+                    ));
+                }
+                for g in groups {
+                    if !tg_ok(&g.target_group) {
+                        return Err(format!(
+                            "{}: rule {} forwards to unknown target group {}",
+                            alb.id, rule.priority, g.target_group
+                        ));
+                    }
+                    if g.weight > 999 {
+                        return Err(format!(
+                            "{}: rule {} weight {} is outside 0-999",
+                            alb.id, rule.priority, g.weight
+                        ));
+                    }
+                }
+            }
+            AlbAction::Redirect {
+                status,
+                protocol,
+                host,
+                port,
+                path,
+            } => {
+                if *status != 301 && *status != 302 {
+                    return Err(format!(
+                        "{}: rule {} redirect status must be 301 or 302",
+                        alb.id, rule.priority
+                    ));
+                }
+                if protocol.is_none() && host.is_none() && port.is_none() && path.is_none() {
+                    return Err(format!(
+                        "{}: rule {} redirect must change the protocol, host, port or path",
+                        alb.id, rule.priority
+                    ));
+                }
+                if protocol
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case("http"))
+                {
+                    return Err(format!(
+                        "{}: rule {} cannot redirect HTTPS to HTTP",
+                        alb.id, rule.priority
+                    ));
+                }
+            }
+            AlbAction::FixedResponse { status, .. }
+                if !(200..600).contains(status) || (300..400).contains(status) =>
+            {
+                return Err(format!(
+                    "{}: rule {} fixed response must be 2XX, 4XX or 5XX",
+                    alb.id, rule.priority
+                ));
+            }
+            _ => {}
+        }
+        for c in &rule.conditions {
+            if let Condition::SourceIp { values } = c {
+                if values.iter().any(|v| v.to_string() == "255.255.255.255/32") {
+                    return Err(format!(
+                        "{}: rule {} source-ip 255.255.255.255/32 is not allowed",
+                        alb.id, rule.priority
+                    ));
+                }
+            }
+        }
+    }
+    for tg in &alb.target_groups {
+        if tg.deregistration_delay_s > 3600 {
+            return Err(format!(
+                "target group {}: deregistration delay {} s is outside 0-3600",
+                tg.id, tg.deregistration_delay_s
+            ));
+        }
+        if !(30_000..=32_767).contains(&tg.node_port) && tg.target_type == TargetType::Instance {
+            return Err(format!(
+                "target group {}: NodePort {} is outside 30000-32767",
+                tg.id, tg.node_port
+            ));
+        }
+        if !(5..=300).contains(&tg.health_interval_s) {
+            return Err(format!(
+                "target group {}: health check interval {} s is outside 5-300",
+                tg.id, tg.health_interval_s
+            ));
+        }
+        if !(2..=10).contains(&tg.healthy_threshold) || !(2..=10).contains(&tg.unhealthy_threshold)
+        {
+            return Err(format!(
+                "target group {}: health thresholds must be 2-10",
+                tg.id
+            ));
+        }
+        if let Some(d) = tg.stickiness_s {
+            if !(1..=604_800).contains(&d) {
+                return Err(format!(
+                    "target group {}: stickiness duration {d} s is outside 1 s - 7 days",
+                    tg.id
+                ));
+            }
+        }
+        if !r.cluster.services.iter().any(|s| s.id == tg.service) {
+            return Err(format!(
+                "target group {} names unknown Service {}",
+                tg.id, tg.service
+            ));
+        }
+    }
+    for p in &r.cluster.pods {
+        if let Some(n) = &p.node {
+            if !r.cluster.nodes.iter().any(|x| &x.id == n) {
+                return Err(format!("pod {} runs on unknown node {n}", p.id));
+            }
+        }
+    }
+    for n in &r.cluster.nodes {
+        let s = r
+            .vpc
+            .subnet(&n.subnet)
+            .ok_or_else(|| format!("node {} is in unknown subnet {}", n.id, n.subnet))?;
+        if s.host(n.host).is_none() {
+            return Err(format!(
+                "node {} host number {} does not fit in {} ({})",
+                n.id, n.host, s.id, s.cidr
+            ));
+        }
+    }
+    for ip in &r.cluster.ingress.rules {
+        if !ip.path.starts_with('/') {
+            return Err(format!("Ingress path '{}' must start with /", ip.path));
+        }
+        if ip.path.contains('*') {
+            return Err(format!(
+                "Ingress path '{}': wildcards are not allowed in Exact or Prefix paths",
+                ip.path
+            ));
+        }
+    }
+    if let Some(acl) = &alb.web_acl {
+        validate_web_acl(acl)?;
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Read a scenario file (JSON, the format the app exports). Errors name
+    /// the field path and the problem; a file that parses is validated too.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path.is_empty() || path == "." {
+                format!("scenario: {}", e.inner())
+            } else {
+                format!("scenario field {path}: {}", e.inner())
+            }
+        })?;
+        s.validate().map_err(|e| format!("scenario: {e}"))?;
+        Ok(s)
+    }
 }

@@ -33,7 +33,7 @@ impl World {
             r, src_subnet, src_host, src_sgs, src_range, dst_subnet, dst_host, dst_sgs, port,
         );
         let denied = checks.iter().find(|c| !c.allowed).cloned();
-        let silent = !self.placement_up(r, dst_subnet);
+        let silent = !self.placement_up(r, dst_subnet) || self.rds_failed.contains(to);
         let (verdict, code, why) = match &denied {
             Some(c) => {
                 let code = match c.kind {

@@ -18,22 +18,38 @@ use super::trace::*;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
     /// The pod's container crashed: its address answers with RST.
-    PodDown { pod: String },
+    PodDown {
+        pod: String,
+    },
     /// The pod runs but its application is broken: it answers 500,
     /// including to health checks, so its target turns unhealthy.
-    TargetUnhealthy { pod: String },
+    TargetUnhealthy {
+        pod: String,
+    },
     /// The pod accepts connections but never answers (a hung process).
-    PodHung { pod: String },
+    PodHung {
+        pod: String,
+    },
     /// A Kubernetes worker node (EC2 instance) is gone with all its pods.
-    NodeDown { node: String },
-    AzDown { az: String },
-    RegionDown { region: String },
+    NodeDown {
+        node: String,
+    },
+    AzDown {
+        az: String,
+    },
+    RegionDown {
+        region: String,
+    },
     /// The region's RDS primary instance fails (Multi-AZ promotes the standby).
-    RdsPrimaryDown { region: String },
+    RdsPrimaryDown {
+        region: String,
+    },
     /// Route 53's name servers cannot be reached: resolvers answer SERVFAIL.
     DnsAuthorityDown,
     /// A CloudFront origin answers every request with 503.
-    Origin5xx { origin: String },
+    Origin5xx {
+        origin: String,
+    },
 }
 
 impl Fault {
@@ -134,7 +150,9 @@ pub const BROWSER_CONNECT_TIMEOUT_S: u64 = 21;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct World {
-    pub(crate) scenario: Scenario,
+    /// Shared so a request can read the configuration while it updates
+    /// runtime state, without copying it.
+    pub(crate) scenario: std::sync::Arc<Scenario>,
     pub(crate) seed: u64,
     pub(crate) clock_ms: u64,
     pub(crate) rng: Rng,
@@ -149,6 +167,9 @@ pub struct World {
     pub(crate) waf_hits: BTreeMap<String, Vec<u64>>,
     pub(crate) rr_counter: BTreeMap<String, u64>,
     pub(crate) events: Vec<WorldEvent>,
+    /// Database instances that failed through `Fault::RdsPrimaryDown`.
+    #[serde(default)]
+    pub(crate) rds_failed: BTreeSet<String>,
     /// Kubernetes runtime: readiness probes and kube-proxy picks.
     #[serde(default)]
     pub(crate) k8s: super::k8s::K8sRuntime,
@@ -251,7 +272,7 @@ impl World {
     pub fn new(scenario: Scenario, seed: u64) -> Result<World, String> {
         scenario.validate()?;
         let mut w = World {
-            scenario,
+            scenario: std::sync::Arc::new(scenario),
             seed,
             clock_ms: 0,
             rng: Rng::new(seed),
@@ -265,6 +286,7 @@ impl World {
             waf_hits: BTreeMap::new(),
             rr_counter: BTreeMap::new(),
             events: Vec::new(),
+            rds_failed: BTreeSet::new(),
             k8s: Default::default(),
             lb: Default::default(),
             r53_checkers: BTreeMap::new(),
@@ -343,7 +365,7 @@ impl World {
     /// Replace the configuration after a validated edit. Runtime state that
     /// still makes sense (caches, health) is kept.
     pub(crate) fn replace_scenario(&mut self, s: Scenario) {
-        self.scenario = s;
+        self.scenario = std::sync::Arc::new(s);
         self.init_runtime();
     }
 
@@ -357,6 +379,20 @@ impl World {
         };
         if !changed {
             return;
+        }
+        if let Fault::RdsPrimaryDown { region } = &fault {
+            let ids: Vec<String> = self
+                .scenario
+                .region(region)
+                .map(|r| r.rds.instances.iter().map(|i| i.id.clone()).collect())
+                .unwrap_or_default();
+            if on {
+                if let Some(p) = self.rds_primary.get(region) {
+                    self.rds_failed.insert(p.clone());
+                }
+            } else {
+                self.rds_failed.retain(|i| !ids.contains(i));
+            }
         }
         self.events.push(WorldEvent {
             at_ms: self.clock_ms,
@@ -528,7 +564,16 @@ impl World {
                 .and_then(|p| p.rtt_region_ms.get(&self.scenario.regions[ri].id).copied())
                 .unwrap_or(40)
                 + c.rtt_pop_ms;
-            return self.alb_request_ctx(ri, &c.id, c.ip, c.os, rtt, (1, BROWSER_CONNECT_TIMEOUT_S), &ctx, tb);
+            return self.alb_request_ctx(
+                ri,
+                &c.id,
+                c.ip,
+                c.os,
+                rtt,
+                (1, BROWSER_CONNECT_TIMEOUT_S),
+                &ctx,
+                tb,
+            );
         }
         tb.hop(&client.id, &client.id, Layer::Tcp, "TCP/443", format!("connect to {ip}"), format!("nothing in this scenario answers at {ip}; the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s"), vec![], Verdict::Timeout, Code::ConnectionTimeout);
         tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
