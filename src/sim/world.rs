@@ -534,7 +534,17 @@ impl World {
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
                 .collect(),
             body: req.body.clone(),
-            xff: Vec::new(),
+            // A browser (or a proxy in front of it) may already send X-Forwarded-For.
+            xff: req
+                .headers
+                .iter()
+                .filter(|(k, _)| k.trim().eq_ignore_ascii_case("x-forwarded-for"))
+                .flat_map(|(_, v)| {
+                    v.split(',')
+                        .filter_map(|a| a.trim().parse().ok())
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
             client: Some(client.id.clone()),
             client_timeout_s: None,
         };

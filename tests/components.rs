@@ -1,0 +1,776 @@
+//! Component behaviour beyond the default journey: ALB rules and targets,
+//! Kubernetes, CloudFront caching and origins, WAF, RDS, bursts, scripts
+//! and scenario files. Section numbers refer to
+//! ../shared/reference/aws-facts.md.
+
+use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::scenario::*;
+use hoplab::sim::script::Script;
+use hoplab::sim::trace::{Code, Verdict};
+use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
+use hoplab::sim::{Fault, Request, Trace, World};
+
+fn world(f: impl FnOnce(&mut Scenario)) -> World {
+    let mut s = default_scenario();
+    f(&mut s);
+    World::new(s, 1).expect("test scenario is valid")
+}
+
+fn get(w: &mut World, url: &str) -> Trace {
+    w.send(&Request::get(DEFAULT_CLIENT, url))
+}
+
+fn hop_with<'a>(t: &'a Trace, needle: &str) -> Option<&'a hoplab::sim::Hop> {
+    t.hops
+        .iter()
+        .find(|h| h.what.contains(needle) || h.why.contains(needle))
+}
+
+fn region_a(s: &mut Scenario) -> &mut Region {
+    &mut s.regions[0]
+}
+
+/// Serve /api/* and / from CloudFront straight through (no caching), so
+/// ALB-level behaviour is visible on every request.
+fn api(path: &str) -> String {
+    format!("https://healthcareapp.com{path}")
+}
+
+// ------------------------------------------------------------------ ALB
+
+#[test]
+fn a_path_no_listener_rule_matches_gets_the_default_fixed_response() {
+    // §8: the default rule is evaluated last.
+    let mut w = world(|s| s.cdn.behaviors[0].path_pattern = "/*".into());
+    let t = get(&mut w, &api("/nothing-here"));
+    assert_eq!(t.outcome.status, Some(404));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+    assert_eq!(t.outcome.code, Code::ListenerDefaultAction);
+    assert!(!t.hops.iter().any(|h| h.to.starts_with("pod-")));
+}
+
+#[test]
+fn listener_rules_run_by_priority_and_a_header_condition_can_win_first() {
+    // §8: lowest priority number first; all conditions must hold.
+    let mut w = world(|s| {
+        region_a(s).alb.listener.rules.push(ListenerRule {
+            priority: 0 + 1000,
+            conditions: vec![Condition::PathPattern {
+                values: vec!["/api/*".into()],
+            }],
+            action: AlbAction::FixedResponse {
+                status: 503,
+                body: "maintenance".into(),
+            },
+            from_ingress_path: String::new(),
+        });
+        for r in region_a(s).alb.listener.rules.iter_mut() {
+            if r.priority == 1000 {
+                r.priority = 1;
+                r.conditions.push(Condition::HttpHeader {
+                    name: "X-Maintenance".into(),
+                    values: vec!["on".into()],
+                });
+            } else {
+                r.priority += 10;
+            }
+        }
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(
+        t.outcome.status,
+        Some(200),
+        "without the header, rule 1 does not hold"
+    );
+    let t = w.send(&Request {
+        headers: vec![("x-maintenance".into(), "ON".into())],
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(503));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+}
+
+#[test]
+fn a_source_ip_condition_sees_cloudfront_not_the_viewer() {
+    // §8: source-ip matches the TCP peer, never X-Forwarded-For.
+    let viewer: ipnet::Ipv4Net = "203.0.113.0/24".parse().unwrap();
+    let mut w = world(|s| {
+        let rules = &mut region_a(s).alb.listener.rules;
+        for r in rules.iter_mut() {
+            r.priority += 10;
+        }
+        rules.push(ListenerRule {
+            priority: 1,
+            conditions: vec![Condition::SourceIp {
+                values: vec![viewer],
+            }],
+            action: AlbAction::FixedResponse {
+                status: 403,
+                body: String::new(),
+            },
+            from_ingress_path: String::new(),
+        });
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(
+        t.outcome.status,
+        Some(200),
+        "the ALB's peer is the edge, so the viewer rule never holds"
+    );
+    assert!(t.hops.iter().any(|h| h.checks.iter().any(|c| c
+        .decided_by
+        .contains("source IP 203.0.113.0/24 does not hold"))));
+}
+
+#[test]
+fn a_redirect_action_answers_from_the_load_balancer() {
+    // §8: redirect 301/302 must change something; answered by the ALB.
+    let mut w = world(|s| {
+        let rules = &mut region_a(s).alb.listener.rules;
+        rules[1].action = AlbAction::Redirect {
+            status: 301,
+            protocol: None,
+            host: Some("new.healthcareapp.com".into()),
+            port: None,
+            path: None,
+        };
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(301));
+    assert!(t.outcome.summary.contains("new.healthcareapp.com"));
+}
+
+#[test]
+fn weighted_forward_splits_traffic_by_weight() {
+    // §8: share = weight / sum; weight 0 gets nothing.
+    let mut bad = default_scenario();
+    bad.regions[0].alb.listener.rules[1].action = AlbAction::WeightedForward {
+        groups: vec![WeightedGroup {
+            target_group: "tg-never".into(),
+            weight: 1000,
+        }],
+    };
+    let e = World::new(bad, 1).unwrap_err();
+    assert!(e.contains("unknown target group tg-never"), "{e}");
+    let mut w = world(|s| {
+        let r = region_a(s);
+        let mut tg2 = r.alb.target_groups[0].clone();
+        tg2.id = "tg-canary".into();
+        r.alb.target_groups.push(tg2);
+        r.alb.listener.rules[1].action = AlbAction::WeightedForward {
+            groups: vec![
+                WeightedGroup {
+                    target_group: "tg-appointments-a".into(),
+                    weight: 3,
+                },
+                WeightedGroup {
+                    target_group: "tg-canary".into(),
+                    weight: 1,
+                },
+            ],
+        };
+    });
+    let mut canary = 0;
+    for _ in 0..400 {
+        let t = get(&mut w, DEFAULT_URL);
+        if hop_with(&t, "picks tg-canary").is_some() {
+            canary += 1;
+        }
+    }
+    assert!(
+        (70..=130).contains(&canary),
+        "about a quarter should go to the canary, got {canary}/400"
+    );
+}
+
+#[test]
+fn when_every_target_is_unhealthy_the_alb_fails_open() {
+    // §8: all targets unhealthy -> traffic goes to all of them anyway;
+    // §19.13: Route 53 would call this ALB unhealthy, the ALB still sends.
+    let mut w = World::default_world();
+    // The ALB may no longer reach the pods: health checks fail, pods stay ready.
+    w.apply_edit(&hoplab::sim::Edit::RemoveSgRule {
+        sg: "sg-alb-a".into(),
+        direction: hoplab::sim::trace::Direction::Outbound,
+        index: 0,
+    })
+    .unwrap();
+    w.advance(30_000);
+    assert!(w
+        .target_health("pod-a-1")
+        .unwrap()
+        .reason
+        .contains("Target.Timeout"));
+    assert!(w.pod_ready("pod-a-1"));
+    let t = get(&mut w, DEFAULT_URL);
+    assert!(hop_with(&t, "fails open").is_some(), "{}", t.render_text());
+    assert_eq!(t.outcome.status, Some(504));
+}
+
+#[test]
+fn a_target_that_answers_500_is_passed_through_and_leaves_by_readiness() {
+    // §8: target errors pass through unchanged; §14: failing readiness removes it.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::TargetUnhealthy {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(500));
+    assert_eq!(t.outcome.code, Code::TargetError);
+    assert_eq!(t.outcome.decided_by, "pod-a-1");
+    w.advance(31_000);
+    assert!(!w.pod_ready("pod-a-1"));
+    for _ in 0..6 {
+        assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
+    }
+}
+
+#[test]
+fn a_readiness_failure_deregisters_the_pod_and_an_empty_target_group_answers_503() {
+    // §14: readiness fails -> not ready -> no traffic; §8: no registered targets -> 503.
+    let mut w = world(|s| region_a(s).alb.target_groups[0].deregistration_delay_s = 0);
+    for p in ["pod-a-1", "pod-a-2", "pod-a-3", "pod-a-4"] {
+        w.set_fault(Fault::PodHung { pod: p.into() }, true);
+    }
+    w.advance(31_000); // 3 failed probes, 10 s apart; no deregistration delay
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(503));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+    assert!(hop_with(&t, "no registered targets").is_some());
+}
+
+#[test]
+fn a_hung_pod_behind_cloudfront_makes_the_alb_log_460_and_the_viewer_get_504() {
+    // §8: 460 = client closed before the ALB answered; §5: CloudFront's
+    // origin response timeout is 30 s, shorter than the ALB idle timeout 60 s.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::PodHung {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, DEFAULT_URL); // round robin starts at pod-a-1
+    assert!(hop_with(&t, "HTTP 460").is_some());
+    assert_eq!(t.outcome.status, Some(504));
+    assert_eq!(t.outcome.decided_by, "cloudfront");
+}
+
+#[test]
+fn more_than_thirty_forwarded_addresses_get_463() {
+    // §8: X-Forwarded-For with more than 30 IPs -> 463 from the ALB itself.
+    let alb_url = "https://api-origin.healthcareapp.com/api/appointments";
+    let mut w = World::default_world();
+    let ok = get(&mut w, alb_url);
+    assert_eq!(
+        ok.outcome.status,
+        Some(200),
+        "straight to the ALB, no CloudFront"
+    );
+    assert!(
+        !ok.hops.iter().any(|h| h.to == "waf"),
+        "bypassing CloudFront bypasses its WAF"
+    );
+    let many: Vec<String> = (0..30).map(|i| format!("10.9.0.{i}")).collect();
+    let t = w.send(&Request {
+        headers: vec![("X-Forwarded-For".into(), many.join(", "))],
+        ..Request::get(DEFAULT_CLIENT, alb_url)
+    });
+    assert_eq!(t.outcome.status, Some(463));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+    let few: Vec<String> = (0..29).map(|i| format!("10.9.0.{i}")).collect();
+    let t = w.send(&Request {
+        headers: vec![("X-Forwarded-For".into(), few.join(", "))],
+        ..Request::get(DEFAULT_CLIENT, alb_url)
+    });
+    assert_eq!(
+        t.outcome.status,
+        Some(200),
+        "29 + the peer = 30 is still allowed"
+    );
+}
+
+#[test]
+fn stickiness_keeps_a_browser_on_one_target_until_it_turns_unhealthy() {
+    // §8: duration-based stickiness; an unhealthy cookie target is replaced.
+    let mut w = world(|s| region_a(s).alb.target_groups[0].stickiness_s = Some(86_400));
+    let first = get(&mut w, DEFAULT_URL).outcome.pod.unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            get(&mut w, DEFAULT_URL).outcome.pod.as_deref(),
+            Some(first.as_str())
+        );
+    }
+    w.set_fault(Fault::TargetUnhealthy { pod: first.clone() }, true);
+    w.advance(30_000);
+    let t = get(&mut w, DEFAULT_URL);
+    assert_ne!(t.outcome.pod.as_deref(), Some(first.as_str()));
+    assert!(hop_with(&t, "AWSALB cookie rewritten").is_some());
+}
+
+#[test]
+fn target_type_instance_goes_through_the_node_port_and_kube_proxy() {
+    // §14: instance targets are nodes on the NodePort; kube-proxy picks a pod.
+    let mut w = world(|s| {
+        let r = region_a(s);
+        r.alb.target_groups[0].target_type = TargetType::Instance;
+        // The node's group must let the NodePort in from the ALB.
+        let sg = r
+            .vpc
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == "sg-app-a")
+            .unwrap();
+        sg.inbound.push(hoplab::sim::net::SgRule {
+            protocol: hoplab::sim::net::Protocol::Tcp,
+            ports: hoplab::sim::net::PortRange {
+                from: 30000,
+                to: 32767,
+            },
+            peer: hoplab::sim::net::Peer::Sg("sg-alb-a".into()),
+            description: "NodePort range from the ALB".into(),
+        });
+        let alb_sg = r
+            .vpc
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == "sg-alb-a")
+            .unwrap();
+        alb_sg.outbound.push(hoplab::sim::net::SgRule {
+            protocol: hoplab::sim::net::Protocol::Tcp,
+            ports: hoplab::sim::net::PortRange {
+                from: 30000,
+                to: 32767,
+            },
+            peer: hoplab::sim::net::Peer::Sg("sg-app-a".into()),
+            description: "NodePort range to the nodes".into(),
+        });
+        let acl = r
+            .vpc
+            .nacls
+            .iter_mut()
+            .find(|n| n.id == "acl-public-a")
+            .unwrap();
+        acl.outbound.push(hoplab::sim::net::NaclRule {
+            number: 105,
+            protocol: hoplab::sim::net::Protocol::Tcp,
+            ports: hoplab::sim::net::PortRange {
+                from: 30000,
+                to: 32767,
+            },
+            cidr: "10.0.0.0/16".parse().unwrap(),
+            action: hoplab::sim::net::RuleAction::Allow,
+        });
+        let acl = r
+            .vpc
+            .nacls
+            .iter_mut()
+            .find(|n| n.id == "acl-app-a")
+            .unwrap();
+        acl.inbound.push(hoplab::sim::net::NaclRule {
+            number: 105,
+            protocol: hoplab::sim::net::Protocol::Tcp,
+            ports: hoplab::sim::net::PortRange {
+                from: 30000,
+                to: 32767,
+            },
+            cidr: "10.0.0.0/16".parse().unwrap(),
+            action: hoplab::sim::net::RuleAction::Allow,
+        });
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.to.starts_with("node-a-") && h.what.contains(":30080")));
+    assert!(hop_with(&t, "kube-proxy on node-a-").is_some());
+}
+
+#[test]
+fn target_type_instance_without_a_node_port_rule_times_out_at_the_security_group() {
+    // §11 allow-only, §8 504 when no connection within 10 s.
+    let mut w = world(|s| region_a(s).alb.target_groups[0].target_type = TargetType::Instance);
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(504));
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert!(matches!(
+        drop.code,
+        Code::SubnetAclRestriction | Code::EniSgRulesMismatch
+    ));
+}
+
+#[test]
+fn a_node_outage_times_out_its_pods_until_health_checks_remove_them() {
+    // §8 504 on no connection; targets on the node turn unhealthy after 2 x 15 s.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::NodeDown {
+            node: "node-a-1".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, DEFAULT_URL); // pod-a-1 runs on node-a-1
+    assert_eq!(t.outcome.status, Some(504));
+    w.advance(31_000);
+    for _ in 0..6 {
+        let t = get(&mut w, DEFAULT_URL);
+        assert_eq!(t.outcome.status, Some(200));
+        assert!(matches!(
+            t.outcome.pod.as_deref(),
+            Some("pod-a-3") | Some("pod-a-4")
+        ));
+    }
+}
+
+// ---------------------------------------------------------- CloudFront
+
+#[test]
+fn query_strings_are_not_in_the_cache_key_by_default() {
+    // §5: /a.js?v=1 and /a.js?v=2 share one cache entry by default.
+    let mut w = World::default_world();
+    get(&mut w, &api("/static/a.js?v=1"));
+    let t = get(&mut w, &api("/static/a.js?v=2"));
+    assert!(hop_with(&t, "X-Cache: Hit from cloudfront").is_some());
+    let mut w = world(|s| s.cdn.behaviors[1].cache_query_strings = true);
+    get(&mut w, &api("/static/a.js?v=1"));
+    let t = get(&mut w, &api("/static/a.js?v=2"));
+    assert!(
+        t.hops.iter().any(|h| h.to == "s3"),
+        "with query strings in the key, v=2 is a miss"
+    );
+}
+
+#[test]
+fn the_origin_max_age_decides_how_long_an_object_stays_cached() {
+    // §5: Min TTL > 0 clamps max-age into [min, max]; S3 sends max-age=3600 here.
+    let mut w = World::default_world();
+    get(&mut w, &api("/static/app.js"));
+    w.advance(3_599_000);
+    assert!(hop_with(&get(&mut w, &api("/static/app.js")), "Hit from cloudfront").is_some());
+    w.advance(2_000);
+    let t = get(&mut w, &api("/static/app.js"));
+    assert!(t.hops.iter().any(|h| h.to == "s3"), "expired after 3600 s");
+}
+
+#[test]
+fn only_get_and_head_are_cached() {
+    // §5: PUT, POST, PATCH, DELETE are never cached.
+    let mut w = World::default_world();
+    w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
+    });
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
+    });
+    assert!(t.hops.iter().any(|h| h.to == "s3"));
+    assert!(hop_with(&t, "only GET and HEAD are").is_some());
+}
+
+#[test]
+fn an_origin_error_is_cached_for_the_error_caching_ttl() {
+    // §5: 404 is always cached for the error caching minimum TTL (10 s).
+    let mut w = World::default_world();
+    let first = get(&mut w, &api("/missing.png"));
+    assert_eq!(first.outcome.status, Some(404));
+    let second = get(&mut w, &api("/missing.png"));
+    assert!(!second.hops.iter().any(|h| h.to == "s3"));
+    assert!(hop_with(&second, "Error from cloudfront").is_some());
+    w.advance(11_000);
+    assert!(get(&mut w, &api("/missing.png"))
+        .hops
+        .iter()
+        .any(|h| h.to == "s3"));
+}
+
+#[test]
+fn an_expired_copy_is_served_while_the_origin_fails() {
+    // §5: expired copy + origin 5xx -> stale copy served.
+    let mut w = World::default_world();
+    get(&mut w, &api("/static/app.js"));
+    w.advance(3_601_000);
+    w.set_fault(
+        Fault::Origin5xx {
+            origin: "s3-static".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, &api("/static/app.js"));
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(hop_with(&t, "stale").is_some());
+}
+
+#[test]
+fn an_origin_group_fails_over_to_the_secondary_for_get_but_not_for_post() {
+    // §5: origin groups fail over on listed codes, GET/HEAD/OPTIONS only.
+    let mut w = world(|s| {
+        let mut backup = s.cdn.origins[1].clone();
+        backup.id = "s3-backup".into();
+        s.cdn.origins.push(backup);
+        s.cdn.origin_groups.push(OriginGroup {
+            id: "static-group".into(),
+            primary: "s3-static".into(),
+            secondary: "s3-backup".into(),
+            failover_codes: vec![500, 502, 503, 504],
+        });
+        s.cdn.behaviors[1].origin = "static-group".into();
+    });
+    w.set_fault(
+        Fault::Origin5xx {
+            origin: "s3-static".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, &api("/static/app.js"));
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(hop_with(&t, "trying secondary s3-backup").is_some());
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
+    });
+    assert_eq!(t.outcome.status, Some(503));
+}
+
+#[test]
+fn an_invalidation_empties_matching_paths_at_every_edge() {
+    // §5: invalidation; `*` only as the last character.
+    let mut w = World::default_world();
+    get(&mut w, &api("/static/app.js"));
+    w.send(&Request::get("client-eu", &api("/static/app.js")));
+    assert_eq!(w.invalidate("/static/*").unwrap(), 2);
+    assert!(w.invalidate("/st*tic/app.js").is_err());
+    assert!(get(&mut w, &api("/static/app.js"))
+        .hops
+        .iter()
+        .any(|h| h.to == "s3"));
+}
+
+#[test]
+fn plain_http_is_redirected_or_refused_by_the_viewer_protocol_policy() {
+    // §5: redirect-to-https -> 301; https-only -> 403.
+    let mut w = World::default_world();
+    assert_eq!(
+        get(&mut w, "http://healthcareapp.com/").outcome.status,
+        Some(301)
+    );
+    let mut w = world(|s| s.cdn.behaviors[1].viewer_protocol = ViewerProtocol::HttpsOnly);
+    assert_eq!(
+        get(&mut w, "http://healthcareapp.com/").outcome.status,
+        Some(403)
+    );
+}
+
+// ----------------------------------------------------------------- WAF
+
+#[test]
+fn a_count_rule_records_a_match_and_evaluation_goes_on() {
+    // §6: Count is non-terminating.
+    let mut w = world(|s| s.waf.rules[1].action = WafAction::Count);
+    let t = get(&mut w, &api("/api/appointments?id=1%27%20OR%201=1--"));
+    assert_eq!(t.outcome.status, Some(200));
+    let waf = t.hops.iter().find(|h| h.to == "waf").unwrap();
+    assert!(waf.checks.iter().any(|c| c.decided_by.contains("counted")));
+}
+
+#[test]
+fn sql_injection_in_the_body_is_blocked_too() {
+    // §6: matches on query, body and headers.
+    let mut w = World::default_world();
+    let t = w.send(&Request {
+        method: "POST".into(),
+        body: "name=x' OR 1=1 --".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(403));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.checks.iter().any(|c| c.flow.contains("in the body"))));
+}
+
+#[test]
+fn geo_match_blocks_by_the_viewer_country() {
+    // §6: geo match by the source address's country.
+    let mut w = world(|s| {
+        s.waf.rules.push(WafRule {
+            priority: 4,
+            name: "NoFrance".into(),
+            statement: WafStatement::GeoMatch {
+                countries: vec!["FR".into()],
+            },
+            action: WafAction::Block,
+        });
+    });
+    assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
+    let t = w.send(&Request::get("client-eu", DEFAULT_URL));
+    assert_eq!(t.outcome.status, Some(403));
+    assert_eq!(t.outcome.decided_by, "waf");
+}
+
+#[test]
+fn the_rate_based_rule_blocks_an_address_over_its_limit_in_the_window() {
+    // §6: current windows 60-600 s, minimum limit 10.
+    let mut w = world(|s| {
+        s.waf.rules[3].statement = WafStatement::RateBased {
+            limit: 10,
+            window_s: 60,
+        };
+    });
+    let statuses: Vec<_> = (0..12)
+        .map(|_| get(&mut w, DEFAULT_URL).outcome.status)
+        .collect();
+    assert_eq!(
+        statuses[..10].iter().filter(|s| **s == Some(200)).count(),
+        10
+    );
+    assert_eq!(statuses[10], Some(403));
+    w.advance(61_000);
+    assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
+}
+
+#[test]
+fn waf_rules_outside_the_current_limits_are_refused() {
+    // §6 and §19.3: a 5-minute window with minimum 100 is the old rule; now minimum 10.
+    let mut s = default_scenario();
+    s.waf.rules[3].statement = WafStatement::RateBased {
+        limit: 5,
+        window_s: 300,
+    };
+    assert!(World::new(s, 1).unwrap_err().contains("minimum of 10"));
+    let mut s = default_scenario();
+    s.waf.rules[3].statement = WafStatement::RateBased {
+        limit: 100,
+        window_s: 30,
+    };
+    assert!(World::new(s, 1).unwrap_err().contains("60, 120, 300, 600"));
+}
+
+#[test]
+fn a_web_acl_on_the_alb_sees_cloudfront_unless_it_reads_the_forwarded_header() {
+    // §6, §17: behind CloudFront the ALB's peer is the edge; XFF carries the viewer.
+    let block_viewer = |fwd: Option<&str>| {
+        world(|s| {
+            let mut acl = s.waf.clone();
+            acl.id = "waf-alb-a".into();
+            acl.rules = vec![WafRule {
+                priority: 0,
+                name: "BlockViewer".into(),
+                statement: WafStatement::IpSet {
+                    cidrs: vec!["203.0.113.10/32".parse().unwrap()],
+                },
+                action: WafAction::Block,
+            }];
+            acl.forwarded_ip_header = fwd.map(|s| s.to_string());
+            region_a(s).alb.web_acl = Some(acl);
+        })
+    };
+    let mut w = block_viewer(None);
+    assert_eq!(
+        get(&mut w, DEFAULT_URL).outcome.status,
+        Some(200),
+        "sees 18.160.10.5, not the viewer"
+    );
+    let mut w = block_viewer(Some("X-Forwarded-For"));
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(403));
+    assert_eq!(t.outcome.decided_by, "alb-a");
+}
+
+// ----------------------------------------------------------------- RDS
+
+#[test]
+fn an_rds_primary_failure_is_a_500_until_multi_az_promotes_the_standby() {
+    // §15: failover 60-120 s, the endpoint flips to the standby.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::RdsPrimaryDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(500));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| h.to == "rds-a-1" && h.verdict == Verdict::Timeout));
+    w.advance(121_000);
+    assert_eq!(w.rds_primary("us-east-1"), Some("rds-a-2"));
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(t.hops.iter().any(|h| h.to == "rds-a-2"));
+}
+
+// ------------------------------------------------------- bursts, scripts
+
+#[test]
+fn a_burst_reports_status_codes_regions_pods_and_latency() {
+    let mut w = World::default_world();
+    let clients = vec![
+        "client-na".to_string(),
+        "client-eu".to_string(),
+        "client-ap".to_string(),
+    ];
+    let r = w.burst_get(300, &clients, DEFAULT_URL).unwrap();
+    assert_eq!(r.requests, 300);
+    assert_eq!(r.status.get("200"), Some(&300));
+    assert_eq!(r.regions.get("us-east-1"), Some(&300));
+    assert_eq!(r.pods.len(), 4, "round robin spreads over the four pods");
+    assert!(r.latency.p50_ms > 0.0 && r.latency.p50_ms <= r.latency.p99_ms);
+    let r = w.burst_get(30, &clients, &api("/static/app.js")).unwrap();
+    assert!(
+        r.cache_hit_ratio > 0.8,
+        "after one miss per edge, the rest hit: {}",
+        r.cache_hit_ratio
+    );
+    assert!(w
+        .burst_get(10_001, &clients, DEFAULT_URL)
+        .unwrap_err()
+        .contains("at most 10000"));
+}
+
+#[test]
+fn a_script_replays_a_region_failover_end_to_end() {
+    let script = Script::from_json(
+        r#"{"seed": 3, "steps": [
+            {"request": {"client": "client-na", "url": "https://healthcareapp.com/api/appointments"}},
+            {"fault": {"kind": "region_down", "region": "us-east-1"}},
+            {"advance": "2m"},
+            {"burst": {"count": 20, "clients": ["client-na", "client-eu"], "url": "https://healthcareapp.com/api/appointments"}}
+        ]}"#,
+    )
+    .unwrap();
+    let mut w = World::new(default_scenario(), 3).unwrap();
+    let (out, err) = script.run(&mut w);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(out.len(), 4);
+    match &out[3] {
+        hoplab::sim::script::StepResult::Burst { report, .. } => {
+            assert_eq!(report.regions.get("us-west-2"), Some(&20), "{report:?}");
+        }
+        other => panic!("expected a burst, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_scenario_file_names_the_field_and_the_problem() {
+    let mut v = serde_json::to_value(default_scenario()).unwrap();
+    v["regions"][0]["vpc"]["cidr"] = serde_json::json!("10.0.0.0/40");
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert!(e.contains("regions[0].vpc.cidr"), "{e}");
+    let mut v = serde_json::to_value(default_scenario()).unwrap();
+    v["regions"][0]["vpc"]["subnets"][2]["cidr"] = serde_json::json!("10.0.11.0/24");
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert!(e.contains("overlaps"), "{e}");
+    let back = Scenario::from_json(&serde_json::to_string(&default_scenario()).unwrap()).unwrap();
+    assert_eq!(back, default_scenario());
+}
