@@ -1,6 +1,13 @@
 //! DNS caches and answers. Every cache (browser, OS, recursive resolver,
 //! CloudFront's resolver) stores entries with an absolute expiry on the sim
 //! clock; the remaining TTL counts down as the clock advances. Fact sheet §1.
+//!
+//! The recursive resolver walks root -> TLD -> Route 53 (caching NS), caches
+//! NXDOMAIN / NODATA for min(SOA TTL, SOA minimum) (RFC 2308), follows CNAME
+//! chains link by link (each link cached with its own TTL, at most
+//! [`MAX_CNAME_RESTARTS`] restarts), and answers SERVFAIL itself when the
+//! authority cannot be reached or a chain is too long. SERVFAIL is never
+//! cached. Who decided (authority or resolver) travels with each entry.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -89,17 +96,6 @@ impl DnsEntry {
             .collect::<Vec<_>>()
             .join(", ");
         format!("{a} [{}]", self.target)
-    }
-
-    pub(crate) fn result<T>(&self, name: &str) -> Result<Vec<Ipv4Addr>, T>
-    where
-        T: From<(String, Code)>,
-    {
-        if self.addresses.is_empty() {
-            Err(T::from((format!("{name}: {}", self.target), self.code)))
-        } else {
-            Ok(self.addresses.clone())
-        }
     }
 }
 

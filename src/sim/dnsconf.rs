@@ -671,9 +671,11 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
     if rec.evaluate_target_health {
         match rec.value {
             RecordValue::AliasAlb { .. } => {}
-            RecordValue::AliasCloudFront => return Err(format!(
+            RecordValue::AliasCloudFront => {
+                return Err(format!(
                 "record {name}: evaluate_target_health cannot be Yes for a CloudFront distribution"
-            )),
+            ))
+            }
             _ => {
                 return Err(format!(
                     "record {name}: evaluate_target_health applies only to alias records"
