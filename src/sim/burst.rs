@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::trace::{Code, Trace};
+use super::trace::{Code, Outcome, Trace};
 use super::world::{Request, World};
 
 /// The most requests one burst may send, so a learner's typo ends visibly.
@@ -45,13 +45,17 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 impl BurstReport {
     pub fn from_traces(traces: &[Trace]) -> Self {
+        let outcomes: Vec<Outcome> = traces.iter().map(|t| t.outcome.clone()).collect();
+        Self::from_outcomes(&outcomes)
+    }
+
+    pub fn from_outcomes(outcomes: &[Outcome]) -> Self {
         let mut r = BurstReport {
-            requests: traces.len(),
+            requests: outcomes.len(),
             ..Default::default()
         };
-        let mut lat: Vec<u64> = Vec::with_capacity(traces.len());
-        for t in traces {
-            let o = &t.outcome;
+        let mut lat: Vec<u64> = Vec::with_capacity(outcomes.len());
+        for o in outcomes {
             let s = o
                 .status
                 .map(|s| s.to_string())
@@ -64,10 +68,7 @@ impl BurstReport {
             if let Some(p) = &o.pod {
                 *r.pods.entry(p.clone()).or_default() += 1;
             }
-            if t.hops
-                .iter()
-                .any(|h| h.code == Code::CacheHit && h.what.starts_with("HTTP"))
-            {
+            if o.code == Code::CacheHit {
                 r.cache_hits += 1;
             }
             if o.code == Code::WafRuleBlock {
@@ -76,10 +77,10 @@ impl BurstReport {
             lat.push(o.total_us);
         }
         lat.sort_unstable();
-        r.cache_hit_ratio = if traces.is_empty() {
+        r.cache_hit_ratio = if outcomes.is_empty() {
             0.0
         } else {
-            r.cache_hits as f64 / traces.len() as f64
+            r.cache_hits as f64 / outcomes.len() as f64
         };
         r.latency = Latency {
             p50_ms: percentile(&lat, 50.0),
@@ -125,8 +126,8 @@ impl World {
                 requests.len()
             ));
         }
-        let traces: Vec<Trace> = requests.iter().map(|r| self.send(r)).collect();
-        Ok(BurstReport::from_traces(&traces))
+        let outcomes: Vec<Outcome> = requests.iter().map(|r| self.send_quiet(r)).collect();
+        Ok(BurstReport::from_outcomes(&outcomes))
     }
 
     /// `count` GETs of `url`, spread round-robin over `clients`.

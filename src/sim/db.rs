@@ -16,7 +16,7 @@ impl World {
         let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary).cloned() else {
             return (500, "no database instance".into(), Code::ComponentDown);
         };
-        tb.hop(&pod.id, &pod.id, Layer::Dns, "UDP/53", format!("resolve {} -> {} (VPC resolver)", r.rds.endpoint, inst.id),
+        hop!(tb, &pod.id, &pod.id, Layer::Dns, "UDP/53", format!("resolve {} -> {} (VPC resolver)", r.rds.endpoint, inst.id),
             "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".into(), vec![], Verdict::Pass, Code::DnsAnswer);
         let (conn, db_flow) = self.vpc_connect(
             r,
@@ -37,7 +37,8 @@ impl World {
         match conn {
             Connect::Ok => {
                 tb.wait(hop_us * 2);
-                tb.hop(
+                hop!(
+                    tb,
                     &pod.id,
                     &inst.id,
                     Layer::Sql,
@@ -56,7 +57,8 @@ impl World {
                 tb.wait(hop_us + 2_000);
                 let checks =
                     World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed());
-                tb.hop(
+                hop!(
+                    tb,
                     &inst.id,
                     &pod.id,
                     Layer::Sql,

@@ -174,6 +174,7 @@ use std::collections::BTreeSet;
 
 use super::route53::QuerySource;
 use super::scenario::Client;
+use super::trace::hop;
 use super::trace::{Layer, TraceBuilder, Verdict};
 use super::world::{us, Fault, Resp, World};
 
@@ -247,7 +248,8 @@ impl World {
         let now = self.clock_ms;
         let bkey = format!("browser:{}", c.id);
         if let Some(e) = self.cache_get(&bkey, name) {
-            tb.hop(
+            hop!(
+                tb,
                 &c.id,
                 &c.id,
                 Layer::Dns,
@@ -264,7 +266,8 @@ impl World {
             );
             return self.dns_result(&e, name, c);
         }
-        tb.hop(
+        hop!(
+            tb,
             &c.id,
             &c.id,
             Layer::Dns,
@@ -278,7 +281,8 @@ impl World {
         let okey = format!("os:{}", c.id);
         if let Some(e) = self.cache_get(&okey, name) {
             tb.wait(200);
-            tb.hop(
+            hop!(
+                tb,
                 &c.id,
                 &c.id,
                 Layer::Dns,
@@ -297,7 +301,8 @@ impl World {
             return self.dns_result(&e, name, c);
         }
         tb.wait(200);
-        tb.hop(
+        hop!(
+            tb,
             &c.id,
             &c.id,
             Layer::Dns,
@@ -312,7 +317,8 @@ impl World {
             Code::DnsCacheMiss,
         );
         let r = c.resolver.clone();
-        tb.hop(
+        hop!(
+            tb,
             &c.id,
             &r.id,
             Layer::Dns,
@@ -329,7 +335,8 @@ impl World {
         tb.wait(us(r.rtt_ms) / 2);
         let rkey = format!("resolver:{}", r.id);
         let entry = if let Some(e) = self.cache_get(&rkey, name) {
-            tb.hop(
+            hop!(
+                tb,
                 &r.id,
                 &r.id,
                 Layer::Dns,
@@ -368,7 +375,8 @@ impl World {
                 c.browser_cache_s
             ),
         };
-        tb.hop(
+        hop!(
+            tb,
             &r.id,
             &c.id,
             Layer::Dns,
@@ -422,7 +430,7 @@ impl World {
                         Some(t) => format!("CNAME {t}"),
                         None => e.describe(),
                     };
-                    tb.hop(
+                    hop!(tb, 
                         node,
                         node,
                         Layer::Dns,
@@ -454,7 +462,7 @@ impl World {
                     let mut seen = BTreeSet::new();
                     !names.iter().all(|n| seen.insert(*n))
                 };
-                tb.hop(
+                hop!(tb, 
                     node,
                     node,
                     Layer::Dns,
@@ -481,7 +489,7 @@ impl World {
                 )
                 .by(node);
             }
-            tb.hop(
+            hop!(tb, 
                 node,
                 node,
                 Layer::Dns,
@@ -518,7 +526,8 @@ impl World {
         let zone_key = format!("NS {}", zone.name);
         let tld_label = name.rsplit('.').next().unwrap_or("").to_string();
         if let Some(ns) = self.cache_get(key, &zone_key).filter(|_| in_zone) {
-            tb.hop(
+            hop!(
+                tb,
                 node,
                 node,
                 Layer::Dns,
@@ -536,7 +545,8 @@ impl World {
         } else {
             let tld_key = format!("NS {tld_label}");
             if let Some(e) = self.cache_get(key, &tld_key) {
-                tb.hop(
+                hop!(
+                    tb,
                     node,
                     node,
                     Layer::Dns,
@@ -549,7 +559,8 @@ impl World {
                 );
             } else {
                 let root = self.scenario.dns.root.clone();
-                tb.hop(
+                hop!(
+                    tb,
                     node,
                     &root.id,
                     Layer::Dns,
@@ -562,7 +573,7 @@ impl World {
                 );
                 tb.wait(us(root.rtt_ms) / 2);
                 if tld_label != "com" {
-                    tb.hop(
+                    hop!(tb, 
                         &root.id,
                         node,
                         Layer::Dns,
@@ -585,7 +596,7 @@ impl World {
                     self.cache_put(key, e.clone());
                     return e;
                 }
-                tb.hop(&root.id, node, Layer::Dns, "UDP/53", format!("referral to .com: {} and 12 more, TTL 172800 s", self.scenario.dns.tld.name),
+                hop!(tb, &root.id, node, Layer::Dns, "UDP/53", format!("referral to .com: {} and 12 more, TTL 172800 s", self.scenario.dns.tld.name),
                     "root servers never answer the final address; they refer to the TLD's name servers (fact sheet §1)".into(), vec![], Verdict::Pass, Code::DnsReferral);
                 tb.wait(us(root.rtt_ms) / 2);
                 let tld_ip = self.scenario.dns.tld.ip;
@@ -602,7 +613,8 @@ impl World {
                 );
             }
             let tld = self.scenario.dns.tld.clone();
-            tb.hop(
+            hop!(
+                tb,
                 node,
                 &tld.id,
                 Layer::Dns,
@@ -615,7 +627,7 @@ impl World {
             );
             tb.wait(us(tld.rtt_ms) / 2);
             if !in_zone {
-                tb.hop(
+                hop!(tb, 
                     &tld.id,
                     node,
                     Layer::Dns,
@@ -638,7 +650,7 @@ impl World {
                 self.cache_put(key, e.clone());
                 return e;
             }
-            tb.hop(&tld.id, node, Layer::Dns, "UDP/53", format!("referral to {}: {}, TTL {} s", zone.name, zone.name_servers.join(", "), zone.ns_ttl_s),
+            hop!(tb, &tld.id, node, Layer::Dns, "UDP/53", format!("referral to {}: {}, TTL {} s", zone.name, zone.name_servers.join(", "), zone.ns_ttl_s),
                 "the TLD refers to the zone's four Route 53 name servers; the resolver caches this for two days".into(), vec![], Verdict::Pass, Code::DnsReferral);
             tb.wait(us(tld.rtt_ms) / 2);
             self.cache_put(
@@ -656,7 +668,8 @@ impl World {
         if self.faults.contains(&Fault::DnsAuthorityDown) {
             return self.authority_unreachable(node, name, tb);
         }
-        tb.hop(
+        hop!(
+            tb,
             node,
             &zone.id,
             Layer::Dns,
@@ -672,7 +685,8 @@ impl World {
         );
         tb.wait(us(zone.rtt_ms) / 2);
         let ans = self.r53_answer(name, src);
-        tb.hop(
+        hop!(
+            tb,
             &zone.id,
             node,
             Layer::Dns,
@@ -704,7 +718,7 @@ impl World {
         let zone = self.scenario.dns.zone.clone();
         let n = zone.name_servers.len();
         for (i, ns) in zone.name_servers.iter().enumerate() {
-            tb.hop(
+            hop!(tb, 
                 node,
                 &zone.id,
                 Layer::Dns,
@@ -720,7 +734,7 @@ impl World {
             );
             tb.wait(us(RESOLVER_TRY_TIMEOUT_MS));
         }
-        tb.hop(
+        hop!(tb, 
             node,
             node,
             Layer::Dns,
@@ -794,7 +808,8 @@ impl World {
         };
         let zone_id = s.dns.zone.id.clone();
         let rtt = s.dns.zone.rtt_ms;
-        tb.hop(
+        hop!(
+            tb,
             node,
             &zone_id,
             Layer::Dns,
@@ -814,7 +829,8 @@ impl World {
             &target,
             Code::DnsAnswer,
         );
-        tb.hop(
+        hop!(
+            tb,
             &zone_id,
             node,
             Layer::Dns,

@@ -126,7 +126,7 @@ impl World {
         let (lo, hi) = c.os.range();
         let eph = self.rng.range(lo as u64, hi as u64) as u16;
         let proto = if https { "TCP/443" } else { "TCP/80" };
-        tb.hop(&c.id, &cf.id, Layer::Tcp, proto, format!("TCP handshake SYN / SYN-ACK / ACK with {} ({}) from port {eph}", pop.city, pop.ip),
+        hop!(tb, &c.id, &cf.id, Layer::Tcp, proto, format!("TCP handshake SYN / SYN-ACK / ACK with {} ({}) from port {eph}", pop.city, pop.ip),
             format!("one round trip ({} ms) before the browser can send; Shield Standard screens SYN floods and other layer 3/4 attacks at the edge, but not HTTP (fact sheet §7, §16)", c.rtt_pop_ms),
             vec![], Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
@@ -138,7 +138,8 @@ impl World {
             let policy = behavior
                 .map(|i| cf.behaviors[i].viewer_protocol)
                 .unwrap_or_default();
-            tb.hop(
+            hop!(
+                tb,
                 &c.id,
                 &cf.id,
                 Layer::Http,
@@ -152,13 +153,13 @@ impl World {
             tb.wait(rtt / 2);
             match policy {
                 ViewerProtocol::RedirectToHttps => {
-                    tb.hop(&cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 Location: https://{}{}", ctx.host, ctx.path),
+                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 Location: https://{}{}", ctx.host, ctx.path),
                         "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(), vec![], Verdict::Pass, Code::Delivered);
                     tb.wait(rtt / 2);
                     return Resp::ok(301, &cf.id, "CloudFront redirected to HTTPS".into());
                 }
                 ViewerProtocol::HttpsOnly => {
-                    tb.hop(&cf.id, &c.id, Layer::Http, "TCP/80", "HTTP 403 Forbidden".into(),
+                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", "HTTP 403 Forbidden".into(),
                         "viewer protocol policy 'HTTPS only' answers plain HTTP with 403 (fact sheet §5)".into(), vec![], Verdict::Error, Code::Delivered);
                     tb.wait(rtt / 2);
                     return Resp::err(Some(403), &cf.id, Code::Delivered, "HTTPS only".into());
@@ -166,7 +167,7 @@ impl World {
                 ViewerProtocol::AllowAll => {}
             }
         } else {
-            tb.hop(&c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", ctx.host),
+            hop!(tb, &c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", ctx.host),
                 format!("one more round trip; the edge presents the certificate for {} and the browser checks it", ctx.host), vec![], Verdict::Pass, Code::Delivered);
             tb.wait(rtt);
             let full = if ctx.query.is_empty() {
@@ -174,7 +175,8 @@ impl World {
             } else {
                 format!("{}?{}", ctx.path, ctx.query)
             };
-            tb.hop(
+            hop!(
+                tb,
                 &c.id,
                 &cf.id,
                 Layer::Http,
@@ -191,13 +193,45 @@ impl World {
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;
         let (allowed, checks, rule, seen) = self.waf_evaluate(acl, c.ip, ctx, 16 * 1024);
-        tb.hop(&cf.id, &acl.id, Layer::Http, "-",
-            format!("web ACL {}: {}", acl.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
-            format!("WAF sees the viewer address {seen}; {}", if allowed { format!("no terminating rule matched, so {rule} applies") } else { format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403") }),
-            checks, if allowed { Verdict::Pass } else { Verdict::Error }, if allowed { Code::WafDefaultAllow } else { Code::WafRuleBlock });
+        hop!(
+            tb,
+            &cf.id,
+            &acl.id,
+            Layer::Http,
+            "-",
+            format!(
+                "web ACL {}: {}",
+                acl.name,
+                if allowed {
+                    "allow".to_string()
+                } else {
+                    format!("BLOCK by rule {rule}")
+                }
+            ),
+            format!(
+                "WAF sees the viewer address {seen}; {}",
+                if allowed {
+                    format!("no terminating rule matched, so {rule} applies")
+                } else {
+                    format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403")
+                }
+            ),
+            checks,
+            if allowed {
+                Verdict::Pass
+            } else {
+                Verdict::Error
+            },
+            if allowed {
+                Code::WafDefaultAllow
+            } else {
+                Code::WafRuleBlock
+            }
+        );
         tb.wait(100);
         if !allowed {
-            tb.hop(
+            hop!(
+                tb,
                 &cf.id,
                 &c.id,
                 Layer::Http,
@@ -245,9 +279,27 @@ impl World {
         } else {
             "path only; query strings are ignored unless the cache policy adds them"
         };
-        tb.hop(&acl.id, &cf.id, Layer::Cache, "-",
-            format!("behaviour {} '{}' -> {}; cache {}", bi + 1, b.path_pattern, b.origin,
-                if !cacheable_method { "bypassed".to_string() } else if fresh.is_some() { "HIT".into() } else if cached.is_some() { "EXPIRED".into() } else { "MISS".into() }),
+        hop!(
+            tb,
+            &acl.id,
+            &cf.id,
+            Layer::Cache,
+            "-",
+            format!(
+                "behaviour {} '{}' -> {}; cache {}",
+                bi + 1,
+                b.path_pattern,
+                b.origin,
+                if !cacheable_method {
+                    "bypassed".to_string()
+                } else if fresh.is_some() {
+                    "HIT".into()
+                } else if cached.is_some() {
+                    "EXPIRED".into()
+                } else {
+                    "MISS".into()
+                }
+            ),
             if !cacheable_method {
                 format!("first matching behaviour in list order; {} is never cached, only GET and HEAD are (fact sheet §5)", ctx.method)
             } else if let Some(h) = &fresh {
@@ -259,7 +311,14 @@ impl World {
             } else {
                 format!("first matching behaviour in list order; not in the {} edge's cache (cache key: {key_text}), so fetch from the origin", pop.city)
             },
-            vec![], Verdict::Pass, if fresh.is_some() { Code::CacheHit } else { Code::CacheMiss });
+            vec![],
+            Verdict::Pass,
+            if fresh.is_some() {
+                Code::CacheHit
+            } else {
+                Code::CacheMiss
+            }
+        );
         if let Some(h) = fresh {
             let age = (now - h.stored_at_ms) / 1000;
             let xcache = if h.status >= 400 {
@@ -272,12 +331,35 @@ impl World {
             } else {
                 String::new()
             };
-            tb.hop(&cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: {xcache}{age_hdr}", h.status),
-                if h.status >= 400 { format!("a cached error: CloudFront keeps {} answers for the error caching minimum TTL, so the origin is not asked (fact sheet §5)", h.status) } else { format!("served from the {} edge without touching the origin", pop.city) },
-                vec![], if h.status < 400 { Verdict::Pass } else { Verdict::Error }, Code::CacheHit);
+            hop!(
+                tb,
+                &cf.id,
+                &c.id,
+                Layer::Http,
+                "TCP/443",
+                format!("HTTP {} X-Cache: {xcache}{age_hdr}", h.status),
+                if h.status >= 400 {
+                    format!("a cached error: CloudFront keeps {} answers for the error caching minimum TTL, so the origin is not asked (fact sheet §5)", h.status)
+                } else {
+                    format!(
+                        "served from the {} edge without touching the origin",
+                        pop.city
+                    )
+                },
+                vec![],
+                if h.status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                Code::CacheHit
+            );
             tb.wait(rtt / 2);
             return if h.status < 400 {
-                Resp::ok(h.status, &cf.id, format!("cache hit at {}", pop.city))
+                Resp {
+                    code: Code::CacheHit,
+                    ..Resp::ok(h.status, &cf.id, format!("cache hit at {}", pop.city))
+                }
             } else {
                 Resp::err(
                     Some(h.status),
@@ -304,15 +386,18 @@ impl World {
                     expires_at_ms: now + ttl * 1000,
                 },
             );
-            tb.hop(&cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: Hit from cloudfront (stale)", s.status),
+            hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: Hit from cloudfront (stale)", s.status),
                 format!("the origin failed ({}), so CloudFront keeps serving its expired copy for the error caching TTL ({ttl} s) (fact sheet §5)", got.map(|g| g.to_string()).unwrap_or_else(|| "no answer".into())),
                 vec![], Verdict::Pass, Code::CacheHit);
             tb.wait(rtt / 2);
-            return Resp::ok(
-                s.status,
-                &cf.id,
-                "stale copy served while the origin fails".into(),
-            );
+            return Resp {
+                code: Code::CacheHit,
+                ..Resp::ok(
+                    s.status,
+                    &cf.id,
+                    "stale copy served while the origin fails".into(),
+                )
+            };
         }
         let status = got.unwrap_or(504);
         if resp.status.is_none() {
@@ -365,7 +450,8 @@ impl World {
         } else {
             format!("the origin's answer ({status}) goes back to the browser over the same TLS connection")
         };
-        tb.hop(
+        hop!(
+            tb,
             &cf.id,
             &c.id,
             Layer::Http,
@@ -411,13 +497,14 @@ impl World {
                 }
             };
             if trigger && failover_method {
-                tb.hop(&cf.id, &cf.id, Layer::Decision, "-", format!("origin group {}: primary {} failed ({}), trying secondary {}", g.id, g.primary, code.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()), g.secondary),
+                hop!(tb, &cf.id, &cf.id, Layer::Decision, "-", format!("origin group {}: primary {} failed ({}), trying secondary {}", g.id, g.primary, code.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()), g.secondary),
                     "origin groups fail over on the listed status codes, a connection failure or a timeout, for GET, HEAD and OPTIONS; every new request still tries the primary first (fact sheet §5)".into(),
                     vec![], Verdict::Pass, Code::Delivered);
                 return self.single_origin(pop, &g.secondary, ctx, tb);
             }
             if trigger {
-                tb.hop(
+                hop!(
+                    tb,
                     &cf.id,
                     &cf.id,
                     Layer::Decision,
@@ -461,7 +548,7 @@ impl World {
         match origin.kind {
             OriginKind::S3 => {
                 let s3 = "s3".to_string();
-                tb.hop(&cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
+                hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
                     "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)".into(), vec![], Verdict::Pass, Code::Delivered);
                 tb.wait(10_000);
                 let exists = origin
@@ -475,7 +562,8 @@ impl World {
                 } else {
                     404
                 };
-                tb.hop(
+                hop!(
+                    tb,
                     &s3,
                     &cf.id,
                     Layer::Http,
@@ -531,7 +619,8 @@ impl World {
             }
             OriginKind::Custom => {
                 if broken {
-                    tb.hop(
+                    hop!(
+                        tb,
                         &cf.id,
                         &cf.id,
                         Layer::Http,
@@ -577,12 +666,13 @@ impl World {
         let key = format!("edge:{}", pop.id);
         let now = self.clock_ms;
         let entry = if let Some(e) = self.cache_get(&key, &origin.domain) {
-            tb.hop(&cf.id, &cf.id, Layer::Dns, "-", format!("origin DNS cache: {} -> {}", origin.domain, e.describe()),
+            hop!(tb, &cf.id, &cf.id, Layer::Dns, "-", format!("origin DNS cache: {} -> {}", origin.domain, e.describe()),
                 format!("CloudFront's resolver cached this answer; {} s of {} s left, so Route 53 is not asked (health changes are invisible until it expires)", e.remaining_s(now), e.ttl_s),
                 vec![], Verdict::Pass, Code::DnsCacheHit);
             e
         } else {
-            tb.hop(
+            hop!(
+                tb,
                 &cf.id,
                 &cf.id,
                 Layer::Dns,
@@ -596,7 +686,8 @@ impl World {
             self.iterate(&cf.id, &key, &origin.domain, None, tb)
         };
         if entry.addresses.is_empty() {
-            tb.hop(
+            hop!(
+                tb,
                 &cf.id,
                 &cf.id,
                 Layer::Dns,

@@ -282,7 +282,8 @@ impl World {
             .filter(|n| self.placement_up(&r, &n.subnet))
             .collect();
         if live.is_empty() {
-            tb.hop(
+            hop!(
+                tb,
                 src,
                 &alb.id,
                 Layer::Tcp,
@@ -351,7 +352,7 @@ impl World {
             } else {
                 "SYN-ACK (return path)"
             };
-            tb.hop(src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
+            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
                 format!("the {leg} is dropped silently by {}: {}; the sender retries {} times, {} s each", c.subject, c.decided_by, connect.0, connect.1),
                 checks, Verdict::Dropped, code);
             return give_up(
@@ -363,7 +364,7 @@ impl World {
                 code,
             );
         }
-        tb.hop(src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
+        hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
             format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, alb.listener.port, flow.src_port),
             checks, Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
@@ -374,11 +375,12 @@ impl World {
             .iter()
             .find(|d| host_matches_cert(host, d))
             .cloned();
-        tb.hop(src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
+        hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
             match &cert { Some(d) => format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"), None => format!("no certificate matches {host}; the listener's default certificate ({}) is presented", alb.listener.certificate_domains.first().cloned().unwrap_or_default()) },
             vec![], Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
-        tb.hop(
+        hop!(
+            tb,
             src,
             &alb.id,
             Layer::Http,
@@ -407,10 +409,41 @@ impl World {
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
                     self.waf_evaluate(&acl, src_ip, &wctx, 8 * 1024);
-                tb.hop(&alb.id, &alb.id, Layer::Http, "-",
-                    format!("regional web ACL {}: {}", acl.name, if allowed { "allow".to_string() } else { format!("BLOCK by rule {rule}") }),
-                    format!("WAF on the ALB sees {seen} as the client{}", if seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty() { " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)" } else { "" }),
-                    checks, if allowed { Verdict::Pass } else { Verdict::Error }, if allowed { Code::WafDefaultAllow } else { Code::WafRuleBlock });
+                hop!(
+                    tb,
+                    &alb.id,
+                    &alb.id,
+                    Layer::Http,
+                    "-",
+                    format!(
+                        "regional web ACL {}: {}",
+                        acl.name,
+                        if allowed {
+                            "allow".to_string()
+                        } else {
+                            format!("BLOCK by rule {rule}")
+                        }
+                    ),
+                    format!(
+                        "WAF on the ALB sees {seen} as the client{}",
+                        if seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty() {
+                            " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    checks,
+                    if allowed {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Error
+                    },
+                    if allowed {
+                        Code::WafDefaultAllow
+                    } else {
+                        Code::WafRuleBlock
+                    }
+                );
                 (!allowed).then_some(rule)
             }
             None => None,
@@ -433,9 +466,26 @@ impl World {
             }
             checks
         };
-        tb.hop(&alb.id, src, Layer::Http, &format!("TCP/{}", alb.listener.port), format!("HTTP {status} back to {src_ip}:{}", flow.src_port),
-            if resp.decided_by == alb.id { "the ALB itself generated this response".into() } else { format!("the response from {} is relayed; the public network ACL is checked again for the ephemeral port", resp.decided_by) },
-            ret, if status < 400 { Verdict::Pass } else { Verdict::Error }, resp.code);
+        hop!(
+            tb,
+            &alb.id,
+            src,
+            Layer::Http,
+            &format!("TCP/{}", alb.listener.port),
+            format!("HTTP {status} back to {src_ip}:{}", flow.src_port),
+            if resp.decided_by == alb.id {
+                "the ALB itself generated this response".into()
+            } else {
+                format!("the response from {} is relayed; the public network ACL is checked again for the ephemeral port", resp.decided_by)
+            },
+            ret,
+            if status < 400 {
+                Verdict::Pass
+            } else {
+                Verdict::Error
+            },
+            resp.code
+        );
         tb.wait(rtt / 2);
         resp
     }
@@ -451,7 +501,7 @@ impl World {
     ) -> Resp {
         let alb = &r.alb;
         if ctx.xff.len() + 1 > ALB_MAX_XFF {
-            tb.hop(&alb.id, &alb.id, Layer::Http, "-", "HTTP 463 (from the ALB)".into(),
+            hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 463 (from the ALB)".into(),
                 format!("X-Forwarded-For would list {} addresses; the ALB refuses more than {ALB_MAX_XFF} (fact sheet §8)", ctx.xff.len() + 1),
                 vec![], Verdict::Error, Code::AlbGenerated);
             return Resp::err(
@@ -498,7 +548,7 @@ impl World {
                 decided_by: format!("fixed response {}", alb.listener.default_status),
                 allowed: true,
             });
-            tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener HTTPS:{}: no rule matches {} {}", alb.listener.port, ctx.method, ctx.path),
+            hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener HTTPS:{}: no rule matches {} {}", alb.listener.port, ctx.method, ctx.path),
                 format!("the default rule (evaluated last) answers a fixed {}; no Ingress path covers this request, so nothing reaches the cluster", alb.listener.default_status),
                 checks, Verdict::Error, Code::ListenerDefaultAction);
             return Resp::err(
@@ -524,7 +574,7 @@ impl World {
             .join(" and ");
         match &rule.action {
             AlbAction::FixedResponse { status, body } => {
-                tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> fixed response {status}", rule.priority),
+                hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> fixed response {status}", rule.priority),
                     format!("rules are tried from the lowest priority number; this one answers without any target{}", if body.is_empty() { String::new() } else { format!(": \"{body}\"") }),
                     checks, if *status < 400 { Verdict::Pass } else { Verdict::Error }, Code::ListenerRuleMatch);
                 Resp::err(
@@ -556,7 +606,7 @@ impl World {
                         format!("?{}", ctx.query)
                     }
                 );
-                tb.hop(&alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> HTTP {status} Location: {loc}", rule.priority),
+                hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> HTTP {status} Location: {loc}", rule.priority),
                     "a redirect action answers from the load balancer; the browser follows it with a new request".into(),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 Resp::err(
@@ -568,7 +618,7 @@ impl World {
             }
             AlbAction::Forward { target_group } => {
                 let tg = target_group.clone();
-                tb.hop(&alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> forward to {tg}", rule.priority),
+                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> forward to {tg}", rule.priority),
                     format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, &rule, ctx, tb)
@@ -604,7 +654,7 @@ impl World {
                     .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
                     .collect::<Vec<_>>()
                     .join(", ");
-                tb.hop(&alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> weighted forward picks {tg}", rule.priority),
+                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> weighted forward picks {tg}", rule.priority),
                     format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, &rule, ctx, tb)
@@ -722,7 +772,8 @@ impl World {
             TargetType::Ip => "target type ip: the ALB sends straight to pod IPs registered from the Service's ready endpoints; kube-proxy is not on this path (fact sheet §14)".to_string(),
             TargetType::Instance => format!("target type instance: the ALB sends to the worker nodes on NodePort {}, and kube-proxy on the node forwards to a ready pod (fact sheet §14)", tg.node_port),
         };
-        tb.hop(
+        hop!(
+            tb,
             &ingress.id,
             &svc.id,
             Layer::Decision,
@@ -753,10 +804,10 @@ impl World {
             .collect::<Vec<_>>()
             .join(", ");
         if targets.is_empty() {
-            tb.hop(&svc.id, &alb.id, Layer::Decision, "-", format!("target group {} has no registered targets", tg.id),
+            hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("target group {} has no registered targets", tg.id),
                 format!("EndpointSlice: {endpoints}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)"),
                 vec![], Verdict::Error, Code::NoHealthyTargets);
-            tb.hop(&alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
+            hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
                 "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
             return Resp::err(
                 Some(503),
@@ -778,7 +829,7 @@ impl World {
         let fail_open = healthy.is_empty();
         let pool = if fail_open { in_service } else { healthy };
         if pool.is_empty() {
-            tb.hop(&svc.id, &alb.id, Layer::Decision, "-", format!("every target of {} is draining", tg.id),
+            hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("every target of {} is draining", tg.id),
                 "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
             return Resp::err(
                 Some(503),
@@ -850,9 +901,29 @@ impl World {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        tb.hop(&svc.id, &pick.id, Layer::Decision, "-", format!("{} picks {} ({listing})", tg.id, pick.id),
-            format!("{how}; {}", if fail_open { "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string() } else { format!("only healthy targets are used ({} of {})", pool.len(), targets.len()) }),
-            vec![], Verdict::Pass, Code::ServiceEndpointPick);
+        hop!(
+            tb,
+            &svc.id,
+            &pick.id,
+            Layer::Decision,
+            "-",
+            format!("{} picks {} ({listing})", tg.id, pick.id),
+            format!(
+                "{how}; {}",
+                if fail_open {
+                    "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string()
+                } else {
+                    format!(
+                        "only healthy targets are used ({} of {})",
+                        pool.len(),
+                        targets.len()
+                    )
+                }
+            ),
+            vec![],
+            Verdict::Pass,
+            Code::ServiceEndpointPick
+        );
         let (conn, alb_flow) = self.vpc_connect(
             r,
             &node.subnet,
@@ -881,7 +952,8 @@ impl World {
         let mut resp = match conn {
             Connect::Ok if !target_up => {
                 let why = format!("{} is down: the SYN gets no answer", pick.id);
-                tb.hop(
+                hop!(
+                    tb,
                     &alb.id,
                     &pick.id,
                     Layer::Tcp,
@@ -925,7 +997,7 @@ impl World {
                             )
                         }
                         None => {
-                            tb.hop(&pick.id, &alb.id, Layer::Tcp, &format!("TCP/{}", pick.port), "TCP RST".into(),
+                            hop!(tb, &pick.id, &alb.id, Layer::Tcp, &format!("TCP/{}", pick.port), "TCP RST".into(),
                                 "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(), vec![], Verdict::Error, Code::ConnectionRefused);
                             self.alb_502(&alb.id, &pick.id, tb)
                         }
@@ -950,7 +1022,7 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
-        tb.hop(alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
+        hop!(tb, alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
             format!("no TCP connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s: the ALB generates 504 (fact sheet §8)"), vec![], Verdict::Timeout, code);
         Resp::err(
             Some(504),
@@ -961,7 +1033,8 @@ impl World {
     }
 
     fn alb_502(&mut self, alb: &str, target: &str, tb: &mut TraceBuilder) -> Resp {
-        tb.hop(
+        hop!(
+            tb,
             alb,
             alb,
             Layer::Http,
@@ -1012,7 +1085,7 @@ impl World {
         if self.faults.contains(&Fault::PodDown {
             pod: pod.id.clone(),
         }) {
-            tb.hop(&pod.id, alb, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
+            hop!(tb, &pod.id, alb, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
                 format!("{} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving", pod.id),
                 vec![], Verdict::Error, Code::ConnectionRefused);
             return with_pod(self.alb_502(alb, &pod.id, tb));
@@ -1022,7 +1095,7 @@ impl World {
             .subnet(&pod.subnet)
             .and_then(|s| s.host(pod.host))
             .expect("validated");
-        tb.hop(alb, &pod.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP {} {} to {pip}:{port}", ctx.method, ctx.path),
+        hop!(tb, alb, &pod.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP {} {} to {pip}:{port}", ctx.method, ctx.path),
             format!("the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"), vec![], Verdict::Pass, Code::Delivered);
         tb.wait(hop_us);
         if self.faults.contains(&Fault::PodHung {
@@ -1031,7 +1104,7 @@ impl World {
             let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
             if limit < ALB_IDLE_TIMEOUT_S {
                 tb.wait(limit * 1_000_000);
-                tb.hop(alb, alb, Layer::Http, "-", "client closed the connection: HTTP 460 in the ALB's log".into(),
+                hop!(tb, alb, alb, Layer::Http, "-", "client closed the connection: HTTP 460 in the ALB's log".into(),
                     format!("{} accepted the request but never answers; the sender gave up after {limit} s, before the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout, so the ALB logs 460 (fact sheet §8)", pod.id),
                     vec![], Verdict::Timeout, Code::ClientClosed);
                 return with_pod(Resp::err(
@@ -1042,7 +1115,7 @@ impl World {
                 ));
             }
             tb.wait(ALB_IDLE_TIMEOUT_S * 1_000_000);
-            tb.hop(alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
+            hop!(tb, alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
                 format!("{} accepted the request but sent nothing within the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout (fact sheet §8)", pod.id), vec![], Verdict::Timeout, Code::ConnectionTimeout);
             return with_pod(Resp::err(
                 Some(504),
@@ -1066,7 +1139,8 @@ impl World {
         };
         tb.wait(3_000);
         let checks = World::vpc_return_checks(r, &pod.subnet, alb_subnet, &alb_flow.reversed());
-        tb.hop(
+        hop!(
+            tb,
             &pod.id,
             alb,
             Layer::Http,
@@ -1125,7 +1199,8 @@ impl World {
             .cloned()
             .collect();
         if pool.is_empty() {
-            tb.hop(
+            hop!(
+                tb,
                 &node.id,
                 &node.id,
                 Layer::Decision,
@@ -1143,13 +1218,27 @@ impl World {
         }
         let pick = pool[self.rng.index(pool.len())].clone();
         let other = pick.node.as_deref() != Some(node.id.as_str());
-        tb.hop(&node.id, &pick.id, Layer::Decision, "-", format!("kube-proxy on {} picks {} at random among {} ready endpoints", node.id, pick.id, pool.len()),
+        hop!(
+            tb,
+            &node.id,
+            &pick.id,
+            Layer::Decision,
+            "-",
+            format!(
+                "kube-proxy on {} picks {} at random among {} ready endpoints",
+                node.id,
+                pick.id,
+                pool.len()
+            ),
             if other {
                 format!("iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {}, so the packet is SNATed and crosses to that node", pick.node.clone().unwrap_or_default())
             } else {
                 "iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node".into()
             },
-            vec![], Verdict::Pass, Code::ServiceEndpointPick);
+            vec![],
+            Verdict::Pass,
+            Code::ServiceEndpointPick
+        );
         Some(pick)
     }
 

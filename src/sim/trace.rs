@@ -346,7 +346,22 @@ impl Trace {
 pub struct TraceBuilder {
     pub hops: Vec<Hop>,
     pub t_us: u64,
+    /// Keep only the timeline, no hops: for bursts, where only the outcome
+    /// counts. The `hop!` macro then skips formatting the hop's text.
+    pub quiet: bool,
 }
+
+/// Record a hop, formatting its text only when the builder records hops.
+macro_rules! hop {
+    ($tb:expr, $from:expr, $to:expr, $layer:expr, $proto:expr, $what:expr, $why:expr, $checks:expr, $verdict:expr, $code:expr $(,)?) => {
+        if !$tb.quiet {
+            $tb.hop(
+                $from, $to, $layer, $proto, $what, $why, $checks, $verdict, $code,
+            )
+        }
+    };
+}
+pub(crate) use hop;
 
 impl TraceBuilder {
     #[allow(clippy::too_many_arguments)]

@@ -47,7 +47,8 @@ impl World {
             None if silent => (Verdict::Timeout, Code::ComponentDown, format!("every filter allows it, but nothing answers: {to} is down with its AZ or region")),
             None => (Verdict::Pass, Code::Delivered, "allowed out, routed, allowed in; the SYN-ACK returns through both network ACLs on the ephemeral port (security groups track the connection)".into()),
         };
-        tb.hop(
+        hop!(
+            tb,
             from,
             to,
             Layer::Tcp,
