@@ -430,7 +430,7 @@ impl World {
                         Some(t) => format!("CNAME {t}"),
                         None => e.describe(),
                     };
-                    hop!(tb, 
+                    hop!(tb,
                         node,
                         node,
                         Layer::Dns,
@@ -462,7 +462,7 @@ impl World {
                     let mut seen = BTreeSet::new();
                     !names.iter().all(|n| seen.insert(*n))
                 };
-                hop!(tb, 
+                hop!(tb,
                     node,
                     node,
                     Layer::Dns,
@@ -489,7 +489,7 @@ impl World {
                 )
                 .by(node);
             }
-            hop!(tb, 
+            hop!(tb,
                 node,
                 node,
                 Layer::Dns,
@@ -573,7 +573,7 @@ impl World {
                 );
                 tb.wait(us(root.rtt_ms) / 2);
                 if tld_label != "com" {
-                    hop!(tb, 
+                    hop!(tb,
                         &root.id,
                         node,
                         Layer::Dns,
@@ -627,7 +627,7 @@ impl World {
             );
             tb.wait(us(tld.rtt_ms) / 2);
             if !in_zone {
-                hop!(tb, 
+                hop!(tb,
                     &tld.id,
                     node,
                     Layer::Dns,
@@ -718,7 +718,7 @@ impl World {
         let zone = self.scenario.dns.zone.clone();
         let n = zone.name_servers.len();
         for (i, ns) in zone.name_servers.iter().enumerate() {
-            hop!(tb, 
+            hop!(tb,
                 node,
                 &zone.id,
                 Layer::Dns,
@@ -734,7 +734,7 @@ impl World {
             );
             tb.wait(us(RESOLVER_TRY_TIMEOUT_MS));
         }
-        hop!(tb, 
+        hop!(tb,
             node,
             node,
             Layer::Dns,
