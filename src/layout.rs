@@ -1,0 +1,712 @@
+//! Diagram layout: where each component and each box (Internet, region,
+//! VPC, AZ, subnet) sits in the SVG diagram, derived only from the
+//! topology's placement data. Pure Rust, tested natively.
+//!
+//! The picture, left to right: an "Internet" column (the selected client's
+//! browser and resolver, the DNS servers, CloudFront, WAF, S3), then one box
+//! per region. Inside a region: the VPC with its internet gateway on the
+//! left border; per AZ a dashed column holding the public, app and data
+//! subnets (tier name and CIDR as the subnet's title). The load balancer
+//! straddles the two public subnets, the ingress and services sit in a band
+//! between the public and app subnets, pods and databases sit in their
+//! subnets, one per row.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sim::inspect::Attachments;
+use crate::sim::net::Tier;
+use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::trace::{CheckKind, Hop, Verdict};
+
+/// Horizontal pitch of one component in the Internet column.
+pub const CELL_W: f64 = 76.0;
+/// Vertical pitch of one component (icon, label, detail line).
+pub const CELL_H: f64 = 56.0;
+/// Offset of the icon centre from the top of its cell.
+pub const ICON_DY: f64 = 16.0;
+/// Icon edge length.
+pub const ICON: f64 = 28.0;
+/// Longest detail line drawn under an icon (the inspector shows it all).
+pub const DETAIL_MAX: usize = 17;
+
+const PAD: f64 = 8.0;
+const GAP: f64 = 14.0;
+const REGION_TITLE: f64 = 24.0;
+const VPC_TITLE: f64 = 20.0;
+const AZ_TITLE: f64 = 16.0;
+const SUBNET_TITLE: f64 = 26.0;
+const AZ_W: f64 = 92.0;
+const AZ_GAP: f64 = 10.0;
+const AZ_PAD: f64 = 5.0;
+/// Room left of the first AZ so the internet gateway can sit on the VPC border.
+const VPC_PAD_L: f64 = 20.0;
+const VPC_PAD_R: f64 = 8.0;
+const IGW_GUTTER: f64 = 20.0;
+const ROW_GAP: f64 = 4.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoxKind {
+    Internet,
+    Region,
+    Vpc,
+    Az,
+    Subnet(Tier),
+}
+
+impl BoxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoxKind::Internet => "internet",
+            BoxKind::Region => "region",
+            BoxKind::Vpc => "vpc",
+            BoxKind::Az => "az",
+            BoxKind::Subnet(Tier::Public) => "public",
+            BoxKind::Subnet(Tier::App) => "app",
+            BoxKind::Subnet(Tier::Data) => "data",
+        }
+    }
+}
+
+/// A labelled rectangle: the Internet area, a region, a VPC, an AZ or a subnet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rect {
+    /// The id of what the box stands for (region id, VPC id, AZ name, subnet id).
+    pub id: String,
+    pub kind: BoxKind,
+    pub title: String,
+    /// Second part of the title: a CIDR for VPCs and subnets.
+    pub subtitle: String,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.x && x <= self.x + self.w && y >= self.y && y <= self.y + self.h
+    }
+}
+
+/// One component in the diagram; `(x, y)` is the centre of its icon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spot {
+    pub id: String,
+    pub kind: NodeKind,
+    pub label: String,
+    pub detail: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A link between two drawn components, as a line between icon centres.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub from: String,
+    pub to: String,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagram {
+    pub width: f64,
+    pub height: f64,
+    /// Outer boxes first, so drawing in order nests them correctly.
+    pub boxes: Vec<Rect>,
+    pub spots: Vec<Spot>,
+    pub lines: Vec<Line>,
+}
+
+impl Diagram {
+    pub fn spot(&self, id: &str) -> Option<&Spot> {
+        self.spots.iter().find(|s| s.id == id)
+    }
+    pub fn rect(&self, id: &str) -> Option<&Rect> {
+        self.boxes.iter().find(|b| b.id == id)
+    }
+}
+
+/// Grid position (column, row) of the Internet components, by kind.
+/// Chosen so that no link passes over a third component and no two labels
+/// share a row in neighbouring columns.
+fn internet_slot(kind: NodeKind) -> (f64, f64) {
+    match kind {
+        NodeKind::RootDns => (1.0, 0.0),
+        NodeKind::Resolver => (0.0, 1.0),
+        NodeKind::TldDns => (1.0, 1.0),
+        NodeKind::Waf => (2.0, 1.5),
+        NodeKind::Route53 => (1.0, 2.0),
+        NodeKind::Browser => (0.0, 3.0),
+        NodeKind::CloudFront => (2.0, 3.0),
+        NodeKind::S3 => (2.0, 4.2),
+        _ => (1.0, 4.2),
+    }
+}
+/// The lowest Internet row in use.
+const INTERNET_ROWS: f64 = 4.2;
+
+/// Shorten a detail line to `max` characters, ending in an ellipsis.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The label drawn under an icon: a few kinds get their usual short name.
+fn diagram_label(kind: NodeKind, label: &str) -> String {
+    match kind {
+        NodeKind::Igw => "IGW".into(),
+        NodeKind::Nat => "NAT".into(),
+        NodeKind::Browser => "Browser".into(),
+        _ => label.to_string(),
+    }
+}
+
+const TIERS: [Tier; 3] = [Tier::Public, Tier::App, Tier::Data];
+
+/// Lay the topology out, showing only `client`'s browser and resolver.
+pub fn diagram(topo: &Topology, client: &str) -> Diagram {
+    let mut boxes = Vec::new();
+    let mut spots: Vec<Spot> = Vec::new();
+    let spot = |id: &str, x: f64, y: f64| {
+        let n = topo.node(id).expect("laid out node exists");
+        let detail = if n.kind == NodeKind::Igw {
+            n.id.clone()
+        } else {
+            clip(&n.detail, DETAIL_MAX)
+        };
+        Spot {
+            id: n.id.clone(),
+            kind: n.kind,
+            label: diagram_label(n.kind, &n.label),
+            detail,
+            x,
+            y,
+        }
+    };
+
+    // ---- regions first: they decide the height.
+    let internet_w = 3.0 * CELL_W + 2.0 * PAD;
+    let mut x = internet_w + GAP;
+    let mut height: f64 = 0.0;
+    let mut region_boxes = Vec::new();
+    for r in &topo.regions {
+        let in_region: Vec<_> = topo
+            .nodes()
+            .filter(|n| n.placement.region.as_deref() == Some(&r.id))
+            .collect();
+        let azs = &r.azs;
+        let naz = azs.len().max(1) as f64;
+        let ry = 0.0;
+        let vx = x + PAD + IGW_GUTTER;
+        let vy = ry + REGION_TITLE;
+        let vw = VPC_PAD_L + naz * AZ_W + (naz - 1.0) * AZ_GAP + VPC_PAD_R;
+        let az_x = |i: usize| vx + VPC_PAD_L + i as f64 * (AZ_W + AZ_GAP);
+        let az_y = vy + VPC_TITLE;
+        let has_alb = in_region.iter().any(|n| n.kind == NodeKind::Alb);
+
+        // Nodes per subnet, in topology order.
+        let mut by_subnet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for n in &in_region {
+            if let Some(s) = n.placement.subnet.as_deref() {
+                by_subnet.entry(s).or_default().push(n.id.as_str());
+            }
+        }
+        // Rows per subnet: public subnets keep row 0 for the load balancer.
+        let rows_of = |sid: &str, tier: Tier| -> usize {
+            let n = by_subnet.get(sid).map_or(0, |v| v.len());
+            let reserved = usize::from(tier == Tier::Public && has_alb);
+            (n + reserved).max(1)
+        };
+        let subnet_h = |rows: usize| SUBNET_TITLE + rows as f64 * CELL_H + ROW_GAP;
+
+        let mut y = az_y + AZ_TITLE;
+        let mut tier_top: BTreeMap<u8, f64> = BTreeMap::new();
+        let mut band_y = None;
+        for (ti, tier) in TIERS.iter().enumerate() {
+            // Height of this tier row: the tallest stack of subnets over the AZs.
+            let mut row_h: f64 = 0.0;
+            for az in azs {
+                let h: f64 = r
+                    .subnets
+                    .iter()
+                    .filter(|s| s.tier == *tier && &s.az == az)
+                    .map(|s| subnet_h(rows_of(&s.id, *tier)) + ROW_GAP)
+                    .sum();
+                row_h = row_h.max(h);
+            }
+            if row_h == 0.0 {
+                continue;
+            }
+            tier_top.insert(ti as u8, y);
+            y += row_h;
+            if *tier == Tier::Public {
+                band_y = Some(y);
+                y += CELL_H + ROW_GAP;
+            }
+        }
+        let band_y = band_y.unwrap_or_else(|| {
+            let b = y;
+            y += CELL_H + ROW_GAP;
+            b
+        });
+        let az_h = y - az_y + AZ_PAD;
+        let vh = az_h + VPC_TITLE + PAD;
+        let rh = REGION_TITLE + vh + PAD;
+        let rw = PAD + IGW_GUTTER + vw + PAD;
+        region_boxes.push(Rect {
+            id: r.id.clone(),
+            kind: BoxKind::Region,
+            title: r.id.clone(),
+            subtitle: r.label.clone(),
+            x,
+            y: ry,
+            w: rw,
+            h: rh,
+        });
+        region_boxes.push(Rect {
+            id: r.vpc_id.clone(),
+            kind: BoxKind::Vpc,
+            title: r.vpc_id.clone(),
+            subtitle: r.vpc_cidr.clone(),
+            x: vx,
+            y: vy,
+            w: vw,
+            h: vh,
+        });
+        for (i, az) in azs.iter().enumerate() {
+            region_boxes.push(Rect {
+                id: az.clone(),
+                kind: BoxKind::Az,
+                title: az.clone(),
+                subtitle: String::new(),
+                x: az_x(i),
+                y: az_y,
+                w: AZ_W,
+                h: az_h,
+            });
+        }
+        // Subnets and the nodes inside them.
+        let mut public_rows_top = None;
+        for (ti, tier) in TIERS.iter().enumerate() {
+            let Some(top) = tier_top.get(&(ti as u8)) else {
+                continue;
+            };
+            for (i, az) in azs.iter().enumerate() {
+                let mut sy = *top;
+                for s in r.subnets.iter().filter(|s| s.tier == *tier && &s.az == az) {
+                    let rows = rows_of(&s.id, *tier);
+                    let sx = az_x(i) + AZ_PAD;
+                    let sw = AZ_W - 2.0 * AZ_PAD;
+                    let sh = subnet_h(rows);
+                    region_boxes.push(Rect {
+                        id: s.id.clone(),
+                        kind: BoxKind::Subnet(s.tier),
+                        title: s.name.clone(),
+                        subtitle: s.cidr.clone(),
+                        x: sx,
+                        y: sy,
+                        w: sw,
+                        h: sh,
+                    });
+                    let first = usize::from(*tier == Tier::Public && has_alb);
+                    if *tier == Tier::Public && public_rows_top.is_none() {
+                        public_rows_top = Some(sy + SUBNET_TITLE);
+                    }
+                    for (k, id) in by_subnet
+                        .get(s.id.as_str())
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        let cy = sy + SUBNET_TITLE + (first + k) as f64 * CELL_H + ICON_DY;
+                        spots.push(spot(id, sx + sw / 2.0, cy));
+                    }
+                    sy += sh + ROW_GAP;
+                }
+            }
+        }
+        // Region-level components.
+        let alb_y = public_rows_top.unwrap_or(az_y + AZ_TITLE + SUBNET_TITLE) + ICON_DY;
+        let mid = if azs.len() >= 2 {
+            az_x(0) + AZ_W + AZ_GAP / 2.0
+        } else {
+            az_x(0) + AZ_W / 2.0
+        };
+        let band: Vec<_> = in_region
+            .iter()
+            .filter(|n| {
+                n.placement.subnet.is_none()
+                    && matches!(n.kind, NodeKind::Ingress | NodeKind::Service)
+            })
+            .collect();
+        let inner_l = az_x(0);
+        let inner_w = naz * AZ_W + (naz - 1.0) * AZ_GAP;
+        for (k, n) in band.iter().enumerate() {
+            let bx = inner_l + (k as f64 + 0.5) * inner_w / band.len() as f64;
+            spots.push(spot(&n.id, bx, band_y + ICON_DY + 2.0));
+        }
+        for n in in_region.iter().filter(|n| n.placement.subnet.is_none()) {
+            match n.kind {
+                NodeKind::Igw => spots.push(spot(&n.id, vx, alb_y)),
+                NodeKind::Alb => spots.push(spot(&n.id, mid, alb_y)),
+                NodeKind::Ingress | NodeKind::Service => {}
+                _ => spots.push(spot(&n.id, mid, band_y + ICON_DY)),
+            }
+        }
+        height = height.max(rh);
+        x += rw + GAP;
+    }
+    let width = x - GAP;
+
+    // ---- the Internet column, stretched to the regions' height.
+    let top = REGION_TITLE + 4.0;
+    let height = height.max(top + INTERNET_ROWS * CELL_H + CELL_H + PAD);
+    boxes.push(Rect {
+        id: "internet".into(),
+        kind: BoxKind::Internet,
+        title: "Internet".into(),
+        subtitle: String::new(),
+        x: 0.0,
+        y: 0.0,
+        w: internet_w,
+        h: height,
+    });
+    let pitch = ((height - top - CELL_H - PAD) / INTERNET_ROWS).max(CELL_H);
+    for n in topo.nodes().filter(|n| n.placement.region.is_none()) {
+        if n.client.as_deref().is_some_and(|c| c != client) {
+            continue;
+        }
+        let (c, r) = internet_slot(n.kind);
+        spots.push(spot(
+            &n.id,
+            PAD + (c + 0.5) * CELL_W,
+            top + r * pitch + ICON_DY,
+        ));
+    }
+    boxes.extend(region_boxes);
+
+    // ---- links between drawn components, one line per pair.
+    let drawn: BTreeMap<&str, (f64, f64)> =
+        spots.iter().map(|s| (s.id.as_str(), (s.x, s.y))).collect();
+    let mut seen = BTreeSet::new();
+    let mut lines = Vec::new();
+    for (a, b) in topo.links() {
+        let (Some(pa), Some(pb)) = (drawn.get(a.as_str()), drawn.get(b.as_str())) else {
+            continue;
+        };
+        let key = if a < b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        if !seen.insert(key) {
+            continue;
+        }
+        lines.push(Line {
+            from: a,
+            to: b,
+            x1: pa.0,
+            y1: pa.1,
+            x2: pb.0,
+            y2: pb.1,
+        });
+    }
+    Diagram {
+        width,
+        height,
+        boxes,
+        spots,
+        lines,
+    }
+}
+
+/// Which end of a hop the packet marker rests at when the hop did not pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rest {
+    From,
+    To,
+}
+
+/// Where to draw the packet at the end of a hop. A passing hop arrives at
+/// `to`. A hop that was stopped rests where the deciding filter sits: a
+/// security group or network ACL attached to the sender (or the sender's
+/// route table) keeps it at `from`; otherwise (the receiver's filters, an
+/// error answer, a timeout) it rests at `to`. This is presentation only: the
+/// verdict and the deciding check come from the engine.
+pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
+    if hop.verdict == Verdict::Pass || hop.from == hop.to {
+        return Rest::To;
+    }
+    let Some(c) = hop.deciding_check() else {
+        return Rest::To;
+    };
+    let attached =
+        |a: &Attachments| a.nacls.contains(&c.subject) || a.security_groups.contains(&c.subject);
+    match c.kind {
+        CheckKind::RouteTable => Rest::From,
+        _ if attached(from) && !attached(to) => Rest::From,
+        _ => Rest::To,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::trace::{Check, Code, Direction, Layer};
+    use crate::sim::World;
+
+    fn default_diagram() -> (World, Diagram) {
+        let w = World::default_world();
+        let d = diagram(&w.topology(), "client-na");
+        (w, d)
+    }
+
+    #[test]
+    fn only_the_selected_clients_browser_and_resolver_are_drawn() {
+        let (_, d) = default_diagram();
+        assert!(d.spot("client-na").is_some());
+        assert!(d.spot("resolver-na").is_some());
+        assert!(d.spot("client-eu").is_none());
+        assert!(d.spot("resolver-ap").is_none());
+        let d = diagram(&World::default_world().topology(), "client-ap");
+        assert!(d.spot("client-ap").is_some() && d.spot("client-na").is_none());
+    }
+
+    #[test]
+    fn every_other_component_is_drawn_exactly_once() {
+        let (w, d) = default_diagram();
+        let t = w.topology();
+        for n in t.nodes().filter(|n| n.client.is_none()) {
+            assert_eq!(
+                d.spots.iter().filter(|s| s.id == n.id).count(),
+                1,
+                "{}",
+                n.id
+            );
+        }
+    }
+
+    #[test]
+    fn the_internet_column_is_left_of_both_regions_and_region_a_left_of_region_b() {
+        let (_, d) = default_diagram();
+        let inet = d.rect("internet").unwrap();
+        let a = d.rect("us-east-1").unwrap();
+        let b = d.rect("us-west-2").unwrap();
+        assert!(inet.x + inet.w <= a.x);
+        assert!(a.x + a.w <= b.x);
+        for id in [
+            "root",
+            "tld-com",
+            "route53",
+            "cloudfront",
+            "waf",
+            "s3",
+            "client-na",
+        ] {
+            let s = d.spot(id).unwrap();
+            assert!(inet.contains(s.x, s.y), "{id} inside the Internet box");
+        }
+    }
+
+    #[test]
+    fn boxes_nest_region_vpc_az_subnet() {
+        let (w, d) = default_diagram();
+        let t = w.topology();
+        let inside = |inner: &Rect, outer: &Rect| {
+            inner.x >= outer.x
+                && inner.y >= outer.y
+                && inner.x + inner.w <= outer.x + outer.w
+                && inner.y + inner.h <= outer.y + outer.h
+        };
+        for r in &t.regions {
+            let rb = d.rect(&r.id).unwrap();
+            let vb = d.rect(&r.vpc_id).unwrap();
+            assert!(inside(vb, rb), "{} in {}", r.vpc_id, r.id);
+            for az in &r.azs {
+                assert!(inside(d.rect(az).unwrap(), vb), "{az} in {}", r.vpc_id);
+            }
+            for s in &r.subnets {
+                let sb = d.rect(&s.id).unwrap();
+                assert!(inside(sb, d.rect(&s.az).unwrap()), "{} in {}", s.id, s.az);
+                assert_eq!(sb.subtitle, s.cidr, "subnet boxes carry their CIDR");
+            }
+        }
+    }
+
+    #[test]
+    fn subnets_stack_public_then_app_then_data_and_never_overlap() {
+        let (_, d) = default_diagram();
+        let y = |id: &str| d.rect(id).unwrap().y;
+        assert!(y("subnet-public-a1") < y("subnet-app-a1"));
+        assert!(y("subnet-app-a1") < y("subnet-data-a1"));
+        let subs: Vec<&Rect> = d
+            .boxes
+            .iter()
+            .filter(|b| matches!(b.kind, BoxKind::Subnet(_)))
+            .collect();
+        for (i, a) in subs.iter().enumerate() {
+            for b in &subs[i + 1..] {
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                assert!(apart, "{} overlaps {}", a.id, b.id);
+            }
+        }
+    }
+
+    #[test]
+    fn components_sit_inside_the_subnet_they_are_placed_in() {
+        let (w, d) = default_diagram();
+        for n in w.topology().nodes() {
+            if let Some(sid) = &n.placement.subnet {
+                let s = d.spot(&n.id).unwrap();
+                assert!(d.rect(sid).unwrap().contains(s.x, s.y), "{} in {sid}", n.id);
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_components_share_a_spot() {
+        let (_, d) = default_diagram();
+        for (i, a) in d.spots.iter().enumerate() {
+            for b in &d.spots[i + 1..] {
+                let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;
+                assert!(far, "{} and {} overlap", a.id, b.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_load_balancer_straddles_the_public_subnets_and_the_gateway_sits_on_the_vpc_border() {
+        let (_, d) = default_diagram();
+        let alb = d.spot("alb-a").unwrap();
+        let p1 = d.rect("subnet-public-a1").unwrap();
+        let p2 = d.rect("subnet-public-a2").unwrap();
+        assert!(alb.x > p1.x + p1.w && alb.x < p2.x);
+        assert!(alb.y > p1.y && alb.y < p1.y + p1.h);
+        let igw = d.spot("igw-a").unwrap();
+        assert_eq!(igw.x, d.rect("vpc-a").unwrap().x);
+    }
+
+    #[test]
+    fn links_join_drawn_components_once_and_skip_hidden_clients() {
+        let (_, d) = default_diagram();
+        assert!(d
+            .lines
+            .iter()
+            .any(|l| l.from == "client-na" && l.to == "resolver-na"));
+        assert!(d
+            .lines
+            .iter()
+            .all(|l| d.spot(&l.from).is_some() && d.spot(&l.to).is_some()));
+        assert!(!d.lines.iter().any(|l| l.from == "client-eu"));
+        let mut pairs: Vec<_> = d
+            .lines
+            .iter()
+            .map(|l| (l.from.clone(), l.to.clone()))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        assert_eq!(pairs.len(), d.lines.len());
+    }
+
+    #[test]
+    fn the_layout_follows_an_edited_subnet_cidr() {
+        let mut w = World::default_world();
+        w.apply_edit(&crate::sim::Edit::SetSubnetCidr {
+            subnet: "subnet-app-a1".into(),
+            cidr: "10.0.12.0/26".into(),
+        })
+        .unwrap();
+        let d = diagram(&w.topology(), "client-na");
+        assert_eq!(d.rect("subnet-app-a1").unwrap().subtitle, "10.0.12.0/26");
+    }
+
+    fn hop(verdict: Verdict, checks: Vec<Check>) -> Hop {
+        Hop {
+            index: 1,
+            t_us: 0,
+            from: "alb-a".into(),
+            to: "pod-a-1".into(),
+            layer: Layer::Tcp,
+            proto: "TCP/8080".into(),
+            what: String::new(),
+            why: String::new(),
+            checks,
+            verdict,
+            code: Code::Delivered,
+        }
+    }
+
+    fn check(kind: CheckKind, subject: &str, allowed: bool) -> Check {
+        Check {
+            kind,
+            subject: subject.into(),
+            direction: Some(Direction::Outbound),
+            flow: String::new(),
+            decided_by: String::new(),
+            allowed,
+        }
+    }
+
+    #[test]
+    fn a_stopped_packet_rests_at_the_end_whose_filter_stopped_it() {
+        let w = World::default_world();
+        let (from, to) = (w.attachments("alb-a"), w.attachments("pod-a-1"));
+        let pass = hop(
+            Verdict::Pass,
+            vec![check(CheckKind::Nacl, "acl-public-a", true)],
+        );
+        assert_eq!(rest_at(&pass, &from, &to), Rest::To);
+        let sender = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::SecurityGroup, "sg-alb-a", false)],
+        );
+        assert_eq!(rest_at(&sender, &from, &to), Rest::From);
+        let receiver = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::Nacl, "acl-app-a", false)],
+        );
+        assert_eq!(rest_at(&receiver, &from, &to), Rest::To);
+        let route = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::RouteTable, "rtb-public-a", false)],
+        );
+        assert_eq!(rest_at(&route, &from, &to), Rest::From);
+        assert_eq!(
+            rest_at(&hop(Verdict::Timeout, vec![]), &from, &to),
+            Rest::To
+        );
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    use crate::sim::World;
+
+    #[test]
+    fn long_details_are_clipped_with_an_ellipsis() {
+        assert_eq!(clip("8.8.8.8", 18), "8.8.8.8");
+        assert_eq!(clip("d1h2k3l4m5n6.cloudfront.net", 10), "d1h2k3l4m…");
+        assert_eq!(clip("", 3), "");
+    }
+
+    #[test]
+    fn the_default_diagram_stays_compact_enough_to_read_at_1280_by_800() {
+        let d = diagram(&World::default_world().topology(), "client-na");
+        // The stage is about 650 x 450 CSS pixels at 1280 x 800: keep the
+        // picture near that shape so labels stay legible (scale >= 0.8).
+        assert!(d.width <= 800.0, "width {}", d.width);
+        assert!(d.height <= 540.0, "height {}", d.height);
+        let ratio = d.width / d.height;
+        assert!((1.3..=1.7).contains(&ratio), "aspect {ratio}");
+    }
+}

@@ -1,0 +1,306 @@
+//! The playback state machine behind the step / play / pause controls, and
+//! small formatting helpers the UI shows. Pure Rust, tested natively; the
+//! UI keeps one `Playback` in a signal and calls these methods.
+
+/// How fast playback moves from hop to hop.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Speed {
+    Quarter,
+    Half,
+    #[default]
+    Normal,
+    Double,
+    Quadruple,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 5] = [
+        Speed::Quarter,
+        Speed::Half,
+        Speed::Normal,
+        Speed::Double,
+        Speed::Quadruple,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Quarter => "0.25×",
+            Speed::Half => "0.5×",
+            Speed::Normal => "1×",
+            Speed::Double => "2×",
+            Speed::Quadruple => "4×",
+        }
+    }
+
+    /// A stable value for a `<select>` option.
+    pub fn key(self) -> &'static str {
+        match self {
+            Speed::Quarter => "0.25",
+            Speed::Half => "0.5",
+            Speed::Normal => "1",
+            Speed::Double => "2",
+            Speed::Quadruple => "4",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Wall-clock time one hop stays on screen while playing.
+    pub fn hop_ms(self) -> u32 {
+        match self {
+            Speed::Quarter => 3200,
+            Speed::Half => 1600,
+            Speed::Normal => 800,
+            Speed::Double => 400,
+            Speed::Quadruple => 200,
+        }
+    }
+
+    /// How long the packet marker takes to travel one link (a bit shorter
+    /// than the hop, so it rests at its destination for a moment).
+    pub fn travel_ms(self) -> u32 {
+        self.hop_ms() * 3 / 5
+    }
+}
+
+/// Where playback is in a trace of `len` hops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Playback {
+    len: usize,
+    index: usize,
+    playing: bool,
+    pub speed: Speed,
+}
+
+impl Playback {
+    /// Start a freshly sent trace at its first hop; play unless the
+    /// learner asked for reduced motion (then they step).
+    pub fn load(&mut self, len: usize, autoplay: bool) {
+        self.len = len;
+        self.index = 0;
+        self.playing = autoplay && len > 1;
+    }
+
+    /// Forget the trace (the client changed, so it no longer matches the picture).
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.index = 0;
+        self.playing = false;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// The current hop, 0-based; `None` when no trace is loaded.
+    pub fn current(&self) -> Option<usize> {
+        (self.len > 0).then_some(self.index)
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    pub fn at_start(&self) -> bool {
+        self.index == 0
+    }
+    pub fn at_end(&self) -> bool {
+        self.len == 0 || self.index + 1 >= self.len
+    }
+
+    /// Manual steps pause playback, like a debugger.
+    pub fn step_forward(&mut self) {
+        self.playing = false;
+        if !self.at_end() {
+            self.index += 1;
+        }
+    }
+    pub fn step_back(&mut self) {
+        self.playing = false;
+        self.index = self.index.saturating_sub(1);
+    }
+    pub fn first(&mut self) {
+        self.playing = false;
+        self.index = 0;
+    }
+    pub fn last(&mut self) {
+        self.playing = false;
+        self.index = self.len.saturating_sub(1);
+    }
+    /// Jump to a hop (clicking a trace row). Out-of-range indexes are ignored.
+    pub fn seek(&mut self, index: usize) {
+        if index < self.len {
+            self.playing = false;
+            self.index = index;
+        }
+    }
+
+    /// Play or pause. Playing from the last hop starts over.
+    pub fn toggle(&mut self) {
+        if self.len == 0 {
+            return;
+        }
+        if self.playing {
+            self.playing = false;
+        } else {
+            if self.at_end() {
+                self.index = 0;
+            }
+            self.playing = self.len > 1;
+        }
+    }
+
+    /// One timer tick while playing: move on, and stop at the last hop.
+    pub fn tick(&mut self) {
+        if !self.playing {
+            return;
+        }
+        if !self.at_end() {
+            self.index += 1;
+        }
+        if self.at_end() {
+            self.playing = false;
+        }
+    }
+
+    /// "hop 3 of 37" for the controls.
+    pub fn position_text(&self) -> String {
+        match self.current() {
+            Some(i) => format!("hop {} of {}", i + 1, self.len),
+            None => "no trace yet".into(),
+        }
+    }
+}
+
+/// An HTTP status line for the outcome: `200 OK`, `504 Gateway Timeout`.
+pub fn status_text(status: Option<u16>) -> String {
+    let Some(s) = status else {
+        return "no response".into();
+    };
+    let reason = match s {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    };
+    if reason.is_empty() {
+        s.to_string()
+    } else {
+        format!("{s} {reason}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(len: usize) -> Playback {
+        let mut p = Playback::default();
+        p.load(len, true);
+        p
+    }
+
+    #[test]
+    fn a_new_trace_starts_at_the_first_hop_and_plays() {
+        let p = loaded(5);
+        assert_eq!(p.current(), Some(0));
+        assert!(p.playing());
+        let mut q = Playback::default();
+        q.load(5, false);
+        assert!(!q.playing(), "reduced motion: the learner steps");
+    }
+
+    #[test]
+    fn playing_ticks_forward_and_stops_at_the_last_hop() {
+        let mut p = loaded(3);
+        p.tick();
+        assert_eq!(p.current(), Some(1));
+        p.tick();
+        assert_eq!(p.current(), Some(2));
+        assert!(!p.playing());
+        p.tick();
+        assert_eq!(p.current(), Some(2));
+    }
+
+    #[test]
+    fn stepping_pauses_and_stays_in_range() {
+        let mut p = loaded(3);
+        p.step_back();
+        assert_eq!(p.current(), Some(0));
+        assert!(!p.playing());
+        p.step_forward();
+        p.step_forward();
+        p.step_forward();
+        assert_eq!(p.current(), Some(2));
+        p.first();
+        assert_eq!(p.current(), Some(0));
+        p.last();
+        assert_eq!(p.current(), Some(2));
+        p.seek(1);
+        assert_eq!(p.current(), Some(1));
+        p.seek(99);
+        assert_eq!(p.current(), Some(1));
+    }
+
+    #[test]
+    fn play_at_the_end_starts_over_and_toggle_pauses() {
+        let mut p = loaded(3);
+        p.last();
+        p.toggle();
+        assert!(p.playing());
+        assert_eq!(p.current(), Some(0));
+        p.toggle();
+        assert!(!p.playing());
+    }
+
+    #[test]
+    fn nothing_happens_without_a_trace() {
+        let mut p = Playback::default();
+        assert_eq!(p.current(), None);
+        p.toggle();
+        p.step_forward();
+        p.tick();
+        assert_eq!(p.current(), None);
+        assert!(!p.playing());
+        assert_eq!(p.position_text(), "no trace yet");
+        let mut q = loaded(4);
+        q.clear();
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_one_hop_trace_does_not_play() {
+        let p = loaded(1);
+        assert!(!p.playing());
+        assert!(p.at_end());
+    }
+
+    #[test]
+    fn speeds_round_trip_through_their_keys_and_get_faster() {
+        for s in Speed::ALL {
+            assert_eq!(Speed::from_key(s.key()), Some(s));
+            assert!(s.travel_ms() < s.hop_ms());
+        }
+        assert!(Speed::Double.hop_ms() < Speed::Normal.hop_ms());
+        assert_eq!(Speed::from_key("9"), None);
+    }
+
+    #[test]
+    fn statuses_read_like_http() {
+        assert_eq!(status_text(Some(200)), "200 OK");
+        assert_eq!(status_text(Some(504)), "504 Gateway Timeout");
+        assert_eq!(status_text(Some(418)), "418");
+        assert_eq!(status_text(None), "no response");
+    }
+}

@@ -1,0 +1,188 @@
+//! The request bar (method, URL, Send), the playback controls
+//! (|< ◀ play/pause ▶ >|, speed) and the simulated clock (+10 s, +1 min,
+//! and what happened on it).
+
+use leptos::prelude::*;
+
+use super::state::use_app;
+use crate::playback::Speed;
+use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
+
+stylance::import_crate_style!(style, "src/ui/controls.module.css");
+
+#[component]
+pub fn Controls() -> impl IntoView {
+    let app = use_app();
+    let pb = app.playback;
+    let empty = move || pb.with(|p| p.is_empty());
+    let playing = move || pb.with(|p| p.playing());
+
+    view! {
+        <div class=style::bar>
+            <form
+                class=style::request
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    app.send();
+                }
+            >
+                <span class=style::method title="HTTP method">"GET"</span>
+                <input
+                    class=style::url
+                    aria-label="request URL"
+                    type="text"
+                    data-testid="url-input"
+                    spellcheck="false"
+                    autocomplete="off"
+                    prop:value=move || app.url.get()
+                    on:input=move |ev| app.url.set(event_target_value(&ev))
+                />
+                <button
+                    class=move || if app.dirty.get() { format!("{} {}", style::send, style::sendDirty) } else { style::send.to_string() }
+                    type="submit"
+                    data-testid="send"
+                >
+                    "Send"
+                </button>
+            </form>
+
+            <div class=style::player role="group" aria-label="Playback">
+                <button
+                    data-testid="step-first"
+                    aria-label="first hop"
+                    title="first hop"
+                    disabled=move || empty() || pb.with(|p| p.at_start())
+                    on:click=move |_| pb.update(|p| p.first())
+                >
+                    "|◀"
+                </button>
+                <button
+                    data-testid="step-back"
+                    aria-label="previous hop"
+                    title="previous hop (←)"
+                    disabled=move || empty() || pb.with(|p| p.at_start())
+                    on:click=move |_| pb.update(|p| p.step_back())
+                >
+                    "◀"
+                </button>
+                <button
+                    class=style::play
+                    data-testid="play"
+                    aria-label=move || if playing() { "pause" } else { "play" }
+                    aria-pressed=move || playing().to_string()
+                    disabled=empty
+                    on:click=move |_| pb.update(|p| p.toggle())
+                >
+                    {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
+                </button>
+                <button
+                    data-testid="step-forward"
+                    aria-label="next hop"
+                    title="next hop (→)"
+                    disabled=move || empty() || pb.with(|p| p.at_end())
+                    on:click=move |_| pb.update(|p| p.step_forward())
+                >
+                    "▶"
+                </button>
+                <button
+                    data-testid="step-last"
+                    aria-label="last hop"
+                    title="last hop"
+                    disabled=move || empty() || pb.with(|p| p.at_end())
+                    on:click=move |_| pb.update(|p| p.last())
+                >
+                    "▶|"
+                </button>
+                <label class=style::speed>
+                    <span class="visually-hidden">"Speed"</span>
+                    <select
+                        data-testid="speed"
+                        aria-label="playback speed"
+                        on:change=move |ev| {
+                            if let Some(s) = Speed::from_key(&event_target_value(&ev)) {
+                                pb.update(|p| p.speed = s);
+                            }
+                        }
+                    >
+                        {Speed::ALL
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <option value=s.key() selected=s == Speed::default()>
+                                        {s.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <span class=style::position aria-live="polite">{move || pb.with(|p| p.position_text())}</span>
+            </div>
+
+            <Clock/>
+        </div>
+    }
+}
+
+#[component]
+fn Clock() -> impl IntoView {
+    let app = use_app();
+    let now = move || app.world.with(|w| w.now_ms());
+    let events = Memo::new(move |_| app.world.with(|w| w.events().to_vec()));
+    let latest = move || {
+        events.with(|e| {
+            e.last()
+                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
+        })
+    };
+    view! {
+        <div class=style::clock role="group" aria-label="Simulated clock">
+            <span class=style::clockFace title="simulated time since the scenario started">
+                <span class=style::clockIcon aria-hidden="true">"◷"</span>
+                <span data-testid="clock">{move || fmt_clock(now())}</span>
+            </span>
+            <button data-testid="advance-10s" title="let 10 simulated seconds pass" on:click=move |_| app.advance(10 * SECOND_MS)>
+                "+10s"
+            </button>
+            <button data-testid="advance-1m" title="let one simulated minute pass" on:click=move |_| app.advance(MINUTE_MS)>
+                "+1m"
+            </button>
+            <details class=style::events data-testid="clock-events">
+                <summary title=move || latest().unwrap_or_default()>
+                    {move || format!("events ({})", events.with(|e| e.len()))}
+                </summary>
+                <div class=style::eventsPanel>
+                    <Show
+                        when=move || !events.with(|e| e.is_empty())
+                        fallback=|| {
+                            view! {
+                                <p class=style::noEvents>
+                                    "Nothing has happened on the clock yet. Health checks, failovers and the faults you inject show up here."
+                                </p>
+                            }
+                        }
+                    >
+                        <ol class=style::eventList>
+                            {move || {
+                                events
+                                    .get()
+                                    .into_iter()
+                                    .rev()
+                                    .map(|e| {
+                                        view! {
+                                            <li>
+                                                <span class=style::eventTime>{fmt_clock(e.at_ms)}</span>
+                                                <span class=style::eventSource>{e.source.clone()}</span>
+                                                <span>{e.text.clone()}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </ol>
+                    </Show>
+                </div>
+            </details>
+        </div>
+    }
+}

@@ -1,0 +1,79 @@
+//! The header: wordmark, client picker and the faults currently injected.
+
+use leptos::prelude::*;
+
+use super::state::use_app;
+
+stylance::import_crate_style!(style, "src/ui/header.module.css");
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let app = use_app();
+    let clients = app.world.with_untracked(|w| {
+        w.scenario()
+            .clients
+            .iter()
+            .map(|c| (c.id.clone(), c.city.clone()))
+            .collect::<Vec<_>>()
+    });
+    let faults = Memo::new(move |_| {
+        app.world
+            .with(|w| w.faults().iter().cloned().collect::<Vec<_>>())
+    });
+
+    view! {
+        <header class=style::header>
+            <div class=style::brand>
+                <img class=style::logo src="assets/favicon.svg" alt="" width="28" height="28"/>
+                <span class=style::wordmark>"Hoplab"</span>
+                <span class=style::tagline>"follow one HTTPS request through AWS, hop by hop"</span>
+            </div>
+            <label class=style::picker>
+                <span class=style::pickerLabel>"Client"</span>
+                <select
+                    data-testid="client-picker"
+                    on:change=move |ev| app.set_client(event_target_value(&ev))
+                    prop:value=move || app.client.get()
+                >
+                    {clients
+                        .into_iter()
+                        .map(|(id, city)| {
+                            let selected = id == app.client.get_untracked();
+                            view! {
+                                <option value=id.clone() selected=selected>
+                                    {format!("{city} ({id})")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <div class=style::faults aria-live="polite">
+                <span class=style::faultsLabel>"Faults"</span>
+                <Show
+                    when=move || !faults.with(|f| f.is_empty())
+                    fallback=|| view! { <span class=style::none>"none — everything is up"</span> }
+                >
+                    <ul class=style::chips>
+                        <For each=move || faults.get() key=|f| f.clone() let:fault>
+                            <li class=style::chip data-testid="fault-chip">
+                                <span>{fault.label()}</span>
+                                <button
+                                    class=style::chipX
+                                    aria-label=format!("repair: {}", fault.label())
+                                    title="repair"
+                                    on:click={
+                                        let fault = fault.clone();
+                                        move |_| app.set_fault(fault.clone(), false)
+                                    }
+                                >
+                                    "×"
+                                </button>
+                            </li>
+                        </For>
+                    </ul>
+                </Show>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,204 @@
+//! The card that explains the current hop: what happened, why, every check
+//! on the way (the deciding one emphasised), the explanation code, and the
+//! outcome of the whole request.
+
+use leptos::prelude::*;
+
+use super::state::use_app;
+use crate::playback::status_text;
+use crate::sim::trace::{fmt_ms, Check, CheckKind, Hop, Verdict};
+use crate::sim::world::DEFAULT_URL;
+
+stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
+
+pub fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => style::pass,
+        Verdict::Dropped => style::dropped,
+        Verdict::Error => style::error,
+        Verdict::Timeout => style::timeout,
+    }
+}
+
+fn check_kind(k: CheckKind) -> &'static str {
+    match k {
+        CheckKind::SecurityGroup => "Security group",
+        CheckKind::SecurityGroupTracked => "Security group (tracked)",
+        CheckKind::Nacl => "Network ACL",
+        CheckKind::RouteTable => "Route table",
+        CheckKind::WafRule => "WAF rule",
+        CheckKind::WafDefault => "WAF default",
+        CheckKind::Health => "Health",
+        _ => "Check",
+    }
+}
+
+#[component]
+pub fn HopCard() -> impl IntoView {
+    let app = use_app();
+    let hop = Memo::new(move |_| app.current_hop());
+    let has_trace = move || app.trace.with(|t| t.is_some());
+
+    view! {
+        <div class=style::card data-testid="hop-card">
+            <Show when=has_trace fallback=move || view! { <Intro/> }>
+                {move || hop.get().map(|h| view! { <HopBody h=h/> })}
+                <Outcome/>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Intro() -> impl IntoView {
+    view! {
+        <div class=style::intro>
+            <h2 class=style::title>"Follow one request"</h2>
+            <p>
+                "Press " <strong>"Send"</strong> " to send " <code>{format!("GET {DEFAULT_URL}")}</code>
+                " from the chosen browser. The packet travels the diagram one hop at a time: DNS, CloudFront, WAF, the load balancer, Kubernetes, the database — and back."
+            </p>
+            <p>"This card explains each hop: what happened, why, and which rule decided."</p>
+            <p>
+                "Then break something: click a component to inspect it, toggle a fault, or edit a network ACL, security group or subnet, and send again."
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn HopBody(h: Hop) -> impl IntoView {
+    let app = use_app();
+    let total = app.playback.with_untracked(|p| p.len());
+    let names = app.world.with_untracked(|w| {
+        let t = w.topology();
+        let name = |id: &str| {
+            t.node(id)
+                .map(|n| n.label.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
+        (name(&h.from), name(&h.to))
+    });
+    let deciding = h.deciding_check().cloned();
+    let route = if h.from == h.to {
+        view! { <span class=style::node>{names.0.clone()}</span> " (inside)" }.into_any()
+    } else {
+        view! {
+            <span class=style::node>{names.0.clone()}</span>
+            <span class=style::arrow aria-label="to">"→"</span>
+            <span class=style::node>{names.1.clone()}</span>
+        }
+        .into_any()
+    };
+    let checks = h.checks.clone();
+    let has_checks = !checks.is_empty();
+    view! {
+        <div class=style::hop>
+            <div class=style::meta>
+                <span class=style::step>{format!("Hop {} of {}", h.index, total)}</span>
+                <span class=style::layer data-layer=h.layer.as_str()>{h.layer.as_str()}</span>
+                <span class=style::proto>{h.proto.clone()}</span>
+                <span class=style::time>{format!("t = {} ms", fmt_ms(h.t_us))}</span>
+            </div>
+            <p class=style::route>{route}</p>
+            <h2 class=style::what>{h.what.clone()}</h2>
+            <p class=style::why>{h.why.clone()}</p>
+            {has_checks
+                .then(|| {
+                    view! {
+                        <h3 class=style::subhead>"Checks on the way"</h3>
+                        <ol class=style::checks>
+                            {checks
+                                .into_iter()
+                                .map(|c| {
+                                    let decides = deciding.as_ref() == Some(&c);
+                                    view! { <CheckRow c=c decides=decides/> }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                })}
+            <p class=format!("{} {}", style::verdict, verdict_class(h.verdict))>
+                <span class=style::verdictWord>{h.verdict.as_str()}</span>
+                <code class=style::code>{h.code.as_str()}</code>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn CheckRow(c: Check, decides: bool) -> impl IntoView {
+    let class = format!(
+        "{} {} {}",
+        style::check,
+        if c.allowed { style::allow } else { style::deny },
+        if decides { style::decides } else { "" }
+    );
+    let dir = c
+        .direction
+        .map(|d| d.as_str().to_string())
+        .unwrap_or_default();
+    view! {
+        <li class=class data-allowed=c.allowed.to_string()>
+            <span class=style::mark aria-hidden="true">{if c.allowed { "✓" } else { "✕" }}</span>
+            <div class=style::checkBody>
+                <div class=style::checkHead>
+                    <span class=style::checkKind>{check_kind(c.kind)}</span>
+                    <code>{c.subject.clone()}</code>
+                    <span class=style::dir>{dir}</span>
+                    <span class=style::checkVerdict>{if c.allowed { "allow" } else { "deny" }}</span>
+                </div>
+                <div class=style::rule>
+                    {decides.then(|| view! { <strong class=style::decidedTag>"decided here: "</strong> })}
+                    {c.decided_by.clone()}
+                </div>
+                <div class=style::flow>{c.flow.clone()}</div>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn Outcome() -> impl IntoView {
+    let app = use_app();
+    let outcome = move || app.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
+    let at_end = move || app.playback.with(|p| p.at_end());
+    move || {
+        outcome().map(|o| {
+            let ok = o.status.is_some_and(|s| s < 400);
+            let class = move || {
+                format!(
+                    "{} {} {}",
+                    style::outcome,
+                    if ok { style::ok } else { style::bad },
+                    if at_end() { style::reached } else { "" }
+                )
+            };
+            let served = match (&o.region, &o.pod) {
+                (Some(r), Some(p)) => Some(format!("served from {r} by {p}")),
+                (Some(r), None) => Some(format!("region {r}")),
+                _ => None,
+            };
+            view! {
+                <section class=class data-testid="outcome" aria-label="Outcome">
+                    <h3 class=style::subhead>"Outcome"</h3>
+                    <p class=style::status>{status_text(o.status)}</p>
+                    <p class=style::summary>{o.summary.clone()}</p>
+                    <dl class=style::facts>
+                        <dt>"decided by"</dt>
+                        <dd>
+                            <code>{o.decided_by.clone()}</code>
+                        </dd>
+                        <dt>"code"</dt>
+                        <dd>
+                            <code>{o.code.as_str()}</code>
+                        </dd>
+                        <dt>"total"</dt>
+                        <dd>{format!("{} ms", fmt_ms(o.total_us))}</dd>
+                        {served.map(|s| view! { <dt>"where"</dt> <dd>{s}</dd> })}
+                    </dl>
+                </section>
+            }
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! The inspector: what the engine reports about the clicked component (its
+//! configuration and live state), the faults that can be injected there, and
+//! the rule tables and subnets attached to it.
+
+use leptos::prelude::*;
+
+use super::rules::{NaclEditor, SgEditor, SubnetEditor};
+use super::state::use_app;
+
+stylance::import_crate_style!(style, "src/ui/inspector.module.css");
+
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <div class=style::inspector data-testid="inspector">
+            {move || match app.selected.get() {
+                None => view! { <Empty/> }.into_any(),
+                Some(id) => view! { <NodeInspector id=id/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Empty() -> impl IntoView {
+    view! {
+        <div class=style::empty>
+            <h2 class=style::title>"Inspector"</h2>
+            <p>"Click a component in the diagram (or focus it and press Enter) to see its configuration and live state."</p>
+            <p>
+                "Load balancers, pods, databases and NAT gateways show their subnets, network ACLs and security groups here. Edit them, inject faults, and press Send to see what changes."
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn NodeInspector(id: String) -> impl IntoView {
+    let app = use_app();
+    let node = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            app.world.with(|w| {
+                w.topology()
+                    .node(&id)
+                    .map(|n| (n.label.clone(), n.detail.clone(), n.kind.icon()))
+            })
+        })
+    };
+    let rows = {
+        let id = id.clone();
+        Memo::new(move |_| app.world.with(|w| w.inspect(&id)))
+    };
+    let options = {
+        let id = id.clone();
+        Memo::new(move |_| app.world.with(|w| w.fault_options(&id)))
+    };
+    let attachments = {
+        let id = id.clone();
+        Memo::new(move |_| app.world.with(|w| w.attachments(&id)))
+    };
+    let indexed_options = move || options.get().into_iter().enumerate().collect::<Vec<_>>();
+    let icon = move || {
+        node.with(|n| {
+            n.as_ref()
+                .map(|n| format!("assets/{}.svg", n.2))
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <div class=style::head>
+            <img class=style::icon src=icon alt="" width="32" height="32"/>
+            <div class=style::names>
+                <h2 class=style::title>{move || node.with(|n| n.as_ref().map(|n| n.0.clone()).unwrap_or_default())}</h2>
+                <p class=style::sub>
+                    <code>{id.clone()}</code>
+                    " · "
+                    {move || node.with(|n| n.as_ref().map(|n| n.1.clone()).unwrap_or_default())}
+                </p>
+            </div>
+            <button class=style::close aria-label="close the inspector" title="close" on:click=move |_| app.selected.set(None)>
+                "×"
+            </button>
+        </div>
+        <Show when=move || app.dirty.get()>
+            <p class=style::dirty role="status">"edited — press Send to replay"</p>
+        </Show>
+
+        <section class=style::section>
+            <h3 class=style::subhead>"Configuration and live state"</h3>
+            <dl class=style::rows>
+                {move || {
+                    rows.get()
+                        .into_iter()
+                        .map(|(k, v)| view! { <dt>{k}</dt> <dd>{v}</dd> })
+                        .collect_view()
+                }}
+            </dl>
+        </section>
+
+        <Show when=move || !options.with(|o| o.is_empty())>
+            <section class=style::section>
+                <h3 class=style::subhead>"Break it"</h3>
+                <ul class=style::faults>
+                    <For
+                        each=indexed_options
+                        key=|(i, f)| (*i, f.clone())
+                        let:item
+                    >
+                        {
+                            let (i, fault) = item;
+                            let f2 = fault.clone();
+                            let checked = move || app.world.with(|w| w.faults().contains(&f2));
+                            let label = fault.label();
+                            view! {
+                                <li>
+                                    <label class=style::fault>
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("fault-{i}")
+                                            prop:checked=checked
+                                            on:change=move |ev| app.set_fault(fault.clone(), event_target_checked(&ev))
+                                        />
+                                        <span>{label}</span>
+                                    </label>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </section>
+        </Show>
+
+        <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
+            <SubnetEditor id=s/>
+        </For>
+        <For each=move || attachments.get().nacls key=|s| s.clone() let:s>
+            <NaclEditor id=s/>
+        </For>
+        <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
+            <SgEditor id=s/>
+        </For>
+    }
+}

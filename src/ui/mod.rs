@@ -1,0 +1,114 @@
+//! The browser app (wasm32 only): leptos components that render the engine's
+//! traces and send requests, edits and faults back to it.
+//!
+//! - `state`: the world and the last trace in signals (`AppState`).
+//! - `header`: wordmark, client picker, active-fault chips.
+//! - `diagram`: the topology as SVG, with the moving packet marker.
+//! - `hop_card`: the current hop explained, and the outcome.
+//! - `inspector`: the clicked component: live state, faults, rule tables.
+//! - `rules`: NACL / Security Group tables and the subnet CIDR form.
+//! - `controls`: request bar, playback controls, clock.
+//! - `trace_list`: the trace as a table, the text alternative to the animation.
+
+mod controls;
+mod diagram;
+mod header;
+mod hop_card;
+mod inspector;
+mod rules;
+pub mod state;
+mod trace_list;
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use state::AppState;
+
+stylance::import_crate_style!(style, "src/ui/app.module.css");
+
+/// Mount the app on the page's `<body>` (the normal entry point).
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// Mount the app inside an element (used by the browser tests). The app
+/// stays mounted for the life of the page.
+pub fn mount_to(parent: web_sys::HtmlElement) {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to(parent, App).forget();
+}
+
+/// Whether a key press belongs to a text field (arrow keys move the caret there).
+fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
+    let Some(el) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    matches!(
+        el.tag_name().to_ascii_lowercase().as_str(),
+        "input" | "select" | "textarea"
+    ) || el.has_attribute("contenteditable")
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new();
+    provide_context(app);
+
+    // Playback: while playing, move on one hop per tick.
+    Effect::new(move |_| {
+        let p = app.playback.get();
+        if p.playing() {
+            let handle = set_timeout_with_handle(
+                move || app.playback.update(|p| p.tick()),
+                Duration::from_millis(p.speed.hop_ms() as u64),
+            );
+            if let Ok(h) = handle {
+                on_cleanup(move || h.clear());
+            }
+        }
+    });
+
+    // Left / right arrows step through the trace when focus is not in a field.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || typing_in_field(&ev) {
+            return;
+        }
+        match ev.key().as_str() {
+            "ArrowRight" => {
+                ev.prevent_default();
+                app.playback.update(|p| p.step_forward());
+            }
+            "ArrowLeft" => {
+                ev.prevent_default();
+                app.playback.update(|p| p.step_back());
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    view! {
+        <div class=style::app>
+            <header::Header/>
+            <aside class=style::card aria-label="Current hop">
+                <hop_card::HopCard/>
+            </aside>
+            <main class=style::stage aria-label="Topology">
+                <diagram::Diagram/>
+            </main>
+            <aside class=style::inspector aria-label="Inspector">
+                <inspector::Inspector/>
+            </aside>
+            <section class=style::bottom aria-label="Request and trace">
+                <controls::Controls/>
+                <trace_list::TraceList/>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,185 @@
+//! The trace as a table: one row per hop, the current one highlighted and
+//! kept in view. Clicking a row (or Enter on it) jumps there. This list is
+//! the complete text alternative to the animation.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use super::state::use_app;
+use crate::sim::time::fmt_clock;
+use crate::sim::trace::{fmt_ms, Hop};
+
+stylance::import_crate_style!(style, "src/ui/trace_list.module.css");
+
+/// Keep the active row visible inside the scrolling list, without
+/// scrolling the page.
+fn reveal_active(container: &web_sys::HtmlDivElement) {
+    let Ok(Some(row)) = container.query_selector("[data-active=\"true\"]") else {
+        return;
+    };
+    let head = container
+        .query_selector("thead")
+        .ok()
+        .flatten()
+        .map_or(0.0, |h| h.get_bounding_client_rect().height());
+    let (r, c) = (
+        row.get_bounding_client_rect(),
+        container.get_bounding_client_rect(),
+    );
+    let (top, bottom) = (c.top() + head, c.bottom());
+    let band = (bottom - top) / 4.0;
+    // Keep the current hop away from the edges, with context on both sides.
+    if r.top() < top + band / 2.0 || r.bottom() > bottom - band {
+        let target = top + (bottom - top - r.height()) / 2.0;
+        let scroll = container.scroll_top() as f64 + (r.top() - target);
+        container.set_scroll_top(scroll.max(0.0) as i32);
+    }
+}
+
+#[component]
+pub fn TraceList() -> impl IntoView {
+    let app = use_app();
+    let scroller: NodeRef<html::Div> = NodeRef::new();
+    let rows = move || {
+        let send = app.sends.get();
+        app.trace.with(|t| {
+            t.as_ref()
+                .map(|t| {
+                    t.hops
+                        .iter()
+                        .cloned()
+                        .enumerate()
+                        .map(|(i, h)| (send, i, h))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let header = move || {
+        app.trace.with(|t| {
+            t.as_ref().map(|t| {
+                format!(
+                    "{} {} from {} at {} · {} hops",
+                    t.method,
+                    t.url,
+                    t.client,
+                    fmt_clock(t.sent_at_ms),
+                    t.hops.len()
+                )
+            })
+        })
+    };
+    let latest_event = move || {
+        app.world.with(|w| {
+            w.events()
+                .last()
+                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
+        })
+    };
+
+    Effect::new(move |_| {
+        let _ = app.playback.with(|p| p.current());
+        let _ = app.sends.get();
+        if let Some(el) = scroller.get() {
+            request_animation_frame(move || reveal_active(&el));
+        }
+    });
+
+    view! {
+        <div class=style::wrap>
+            <div class=style::head>
+                <h2 class=style::title>"Trace"</h2>
+                <span class=style::request>
+                    {move || header().unwrap_or_else(|| "no request sent yet".into())}
+                </span>
+                <Show when=move || app.dirty.get()>
+                    <span class=style::dirty role="status" data-testid="dirty">
+                        "edited — press Send to replay"
+                    </span>
+                </Show>
+                <span class=style::event title=move || latest_event().unwrap_or_default()>
+                    {move || latest_event().map(|e| format!("last clock event — {e}"))}
+                </span>
+            </div>
+            <div class=style::scroller node_ref=scroller tabindex="-1">
+                <table class=style::table>
+                    <thead>
+                        <tr>
+                            <th class=style::num scope="col">"#"</th>
+                            <th class=style::time scope="col">"t (ms)"</th>
+                            <th class=style::route scope="col">"from → to"</th>
+                            <th class=style::proto scope="col">"layer"</th>
+                            <th scope="col">"what"</th>
+                            <th class=style::verdictCol scope="col">"verdict / code"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=rows key=|(send, i, _)| (*send, *i) let:row>
+                            <Row i=row.1 h=row.2/>
+                        </For>
+                    </tbody>
+                </table>
+                <Show when=move || app.trace.with(|t| t.is_none())>
+                    <p class=style::empty>
+                        "Press Send: every hop of the request will be listed here, with the rule that decided it."
+                    </p>
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Row(i: usize, h: Hop) -> impl IntoView {
+    let app = use_app();
+    let active = move || app.playback.with(|p| p.current() == Some(i));
+    let seek = move || app.playback.update(|p| p.seek(i));
+    let deciding = h.deciding_check().map(|c| {
+        format!(
+            "{} {}: {}",
+            c.subject,
+            c.direction.map(|d| d.as_str()).unwrap_or(""),
+            c.decided_by
+        )
+    });
+    let route = if h.from == h.to {
+        format!("{} (inside)", h.from)
+    } else {
+        format!("{} → {}", h.from, h.to)
+    };
+    view! {
+        <tr
+            class=style::row
+            data-testid="trace-row"
+            data-active=move || active().to_string()
+            data-verdict=h.verdict.as_str()
+            aria-current=move || if active() { "step" } else { "false" }
+            tabindex=move || if active() { "0" } else { "-1" }
+            on:click=move |_| seek()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    seek();
+                }
+            }
+        >
+            <td class=style::num>{h.index}</td>
+            <td class=style::time>{fmt_ms(h.t_us)}</td>
+            <td class=style::route>{route}</td>
+            <td class=style::proto>
+                <span class=style::layer data-layer=h.layer.as_str()>{h.layer.as_str()}</span>
+                " "
+                {h.proto.clone()}
+            </td>
+            <td class=style::what>
+                <span>{h.what.clone()}</span>
+                {deciding.map(|d| view! { <span class=style::decided>{d}</span> })}
+            </td>
+            <td class=style::verdictCol>
+                <span class=style::verdict>{h.verdict.as_str()}</span>
+                " "
+                <code class=style::code>{h.code.as_str()}</code>
+            </td>
+        </tr>
+    }
+}
