@@ -774,3 +774,159 @@ fn a_bad_scenario_file_names_the_field_and_the_problem() {
     let back = Scenario::from_json(&serde_json::to_string(&default_scenario()).unwrap()).unwrap();
     assert_eq!(back, default_scenario());
 }
+
+// ------------------------------------- probes, default backend, replicas, NAT
+
+#[test]
+fn a_hung_pod_is_restarted_by_its_liveness_probe_but_a_failing_app_only_turns_unready() {
+    // §14: liveness fails 3 x 10 s -> restart; readiness fails -> no traffic, no restart.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::PodHung {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    w.set_fault(
+        Fault::TargetUnhealthy {
+            pod: "pod-a-2".into(),
+        },
+        true,
+    );
+    w.advance(30_000);
+    assert!(
+        !w.faults().contains(&Fault::PodHung {
+            pod: "pod-a-1".into()
+        }),
+        "the restart cleared the hang"
+    );
+    assert!(w
+        .events()
+        .iter()
+        .any(|e| e.source == "kubelet pod-a-1" && e.text.contains("restarted")));
+    assert!(w.faults().contains(&Fault::TargetUnhealthy {
+        pod: "pod-a-2".into()
+    }));
+    assert!(!w.pod_ready("pod-a-2"));
+    w.advance(10_000);
+    assert!(w.pod_ready("pod-a-1"), "ready again at the next probe");
+}
+
+#[test]
+fn an_ingress_default_backend_becomes_the_listeners_default_action() {
+    // §13: no host/path match -> default backend.
+    let mut w = world(|s| {
+        s.cdn.behaviors[0].path_pattern = "/*".into();
+        region_a(s).cluster.ingress.default_backend = Some("svc-a".into());
+    });
+    let t = get(&mut w, &api("/anything"));
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(hop_with(&t, "default backend").is_some());
+}
+
+#[test]
+fn reads_go_to_a_read_replica_and_survive_a_primary_failure_while_writes_do_not() {
+    // §15: replicas are asynchronous, read-only, with their own endpoint; no automatic promotion.
+    let mut w = world(|s| {
+        let r = region_a(s);
+        r.rds.replicas.push(DbInstance {
+            id: "rds-a-r1".into(),
+            subnet: "subnet-data-a2".into(),
+            host: 30,
+        });
+        r.rds.instances.truncate(1); // single-AZ primary: no standby to fail over to
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert!(t.hops.iter().any(|h| h.to == "rds-a-r1"));
+    w.set_fault(
+        Fault::RdsPrimaryDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+    w.advance(200_000);
+    assert_eq!(
+        w.rds_primary("us-east-1"),
+        Some("rds-a-1"),
+        "nothing to promote"
+    );
+    assert_eq!(
+        get(&mut w, DEFAULT_URL).outcome.status,
+        Some(200),
+        "reads still work"
+    );
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(500), "writes need the primary");
+}
+
+#[test]
+fn a_write_calls_the_sms_api_through_the_nat_gateway() {
+    // §10: private subnets reach the internet only through a NAT gateway.
+    let mut w = World::default_world();
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(201), "{}", t.render_text());
+    let nat = t
+        .hops
+        .iter()
+        .find(|h| h.to.starts_with("nat-a"))
+        .expect("a hop into the NAT gateway");
+    assert!(nat.checks.iter().any(|c| c.decided_by.contains("-> nat-a")));
+    assert!(t.hops.iter().any(|h| h.to == "sms-api"));
+}
+
+#[test]
+fn without_the_443_egress_rule_the_write_fails_at_the_app_subnet_acl() {
+    // §12: stateless NACLs need the outbound rule too.
+    let mut w = World::default_world();
+    w.apply_edit(&hoplab::sim::Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: hoplab::sim::trace::Direction::Outbound,
+        number: 120,
+    })
+    .unwrap();
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(500));
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert_eq!(drop.code, Code::SubnetAclRestriction);
+    assert_eq!(drop.deciding_check().unwrap().subject, "acl-app-a");
+}
+
+#[test]
+fn a_nat_gateway_is_zonal_so_sharing_one_across_azs_loses_egress_with_its_az() {
+    // §10: if its AZ fails, other AZs using it lose internet.
+    let mut w = world(|s| {
+        let rt = region_a(s)
+            .vpc
+            .route_tables
+            .iter_mut()
+            .find(|r| r.id == "rtb-app-a2")
+            .unwrap();
+        rt.routes[1].target = hoplab::sim::net::RouteTarget::Nat("nat-a1".into());
+    });
+    w.set_fault(
+        Fault::AzDown {
+            az: "us-east-1a".into(),
+        },
+        true,
+    );
+    w.advance(130_000); // targets in 1a unhealthy, database failed over to 1b
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
+    assert!(hop_with(&t, "NAT gateway is zonal").is_some());
+}

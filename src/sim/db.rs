@@ -6,18 +6,63 @@ use super::trace::*;
 use super::world::*;
 
 impl World {
+    /// The pod's query: reads go to a read replica when the database has
+    /// any, everything else to the primary behind the endpoint name.
     pub(crate) fn pod_query_db(
         &mut self,
         r: &Region,
         pod: &Pod,
+        read_only: bool,
         tb: &mut TraceBuilder,
     ) -> (u16, String, Code) {
         let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
-        let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary).cloned() else {
-            return (500, "no database instance".into(), Code::ComponentDown);
+        let replica = (read_only && !r.rds.replicas.is_empty())
+            .then(|| r.rds.replicas[self.rng.index(r.rds.replicas.len())].clone());
+        let inst = match &replica {
+            Some(rep) => rep.clone(),
+            None => match r.rds.instances.iter().find(|i| i.id == primary).cloned() {
+                Some(i) => i,
+                None => return (500, "no database instance".into(), Code::ComponentDown),
+            },
         };
-        hop!(tb, &pod.id, &pod.id, Layer::Dns, "UDP/53", format!("resolve {} -> {} (VPC resolver)", r.rds.endpoint, inst.id),
-            "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".into(), vec![], Verdict::Pass, Code::DnsAnswer);
+        let (sql, role) = match (&replica, read_only) {
+            (Some(_), _) => (
+                "SQL SELECT * FROM appointments WHERE patient_id = $1",
+                "read replica (asynchronous, read-only; it may lag the primary by its ReplicaLag)",
+            ),
+            (None, true) => (
+                "SQL SELECT * FROM appointments WHERE patient_id = $1",
+                "primary",
+            ),
+            (None, false) => (
+                "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
+                "primary (writes always go to the primary)",
+            ),
+        };
+        hop!(
+            tb,
+            &pod.id,
+            &pod.id,
+            Layer::Dns,
+            "UDP/53",
+            format!(
+                "resolve {} -> {} (VPC resolver)",
+                if replica.is_some() {
+                    format!("{} (replica endpoint)", inst.id)
+                } else {
+                    r.rds.endpoint.clone()
+                },
+                inst.id
+            ),
+            if replica.is_some() {
+                "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".to_string()
+            } else {
+                "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".to_string()
+            },
+            vec![],
+            Verdict::Pass,
+            Code::DnsAnswer
+        );
         let (conn, db_flow) = self.vpc_connect(
             r,
             &pod.subnet,
@@ -43,9 +88,9 @@ impl World {
                     &inst.id,
                     Layer::Sql,
                     &format!("TCP/{}", r.rds.port),
-                    "SQL SELECT * FROM appointments WHERE patient_id = $1".into(),
+                    sql.into(),
                     format!(
-                        "{} ({}) primary in {}",
+                        "{} ({}) {role} in {}",
                         r.rds.engine,
                         inst.id,
                         self.subnet_az(r, &inst.subnet)
@@ -63,7 +108,12 @@ impl World {
                     &pod.id,
                     Layer::Sql,
                     &format!("TCP/{}", r.rds.port),
-                    "SQL result: 3 rows".into(),
+                    if read_only {
+                        "SQL result: 3 rows"
+                    } else {
+                        "SQL result: INSERT 0 1"
+                    }
+                    .into(),
                     "the rows come back to the pod's ephemeral port through both network ACLs"
                         .into(),
                     checks,

@@ -346,6 +346,7 @@ fn region(
                 },
             ],
             security_groups: vec![sg_db],
+            replicas: vec![],
         },
         vpc,
     }
@@ -528,6 +529,14 @@ pub fn default_scenario() -> Scenario {
             default_action: WafAction::Allow,
             forwarded_ip_header: None,
         },
+        external_api: Some(ExternalApi {
+            id: "sms-api".into(),
+            name: "SMS API".into(),
+            host: "api.sms-provider.example".into(),
+            ip: [192, 0, 2, 200].into(),
+            port: 443,
+            rtt_ms: 20,
+        }),
         regions: vec![
             region(
                 "us-east-1",

@@ -14,6 +14,12 @@ pub struct ProbeState {
     pub ready: bool,
     pub consecutive_failures: u32,
     pub next_due_ms: u64,
+    /// Consecutive liveness failures (same defaults as readiness).
+    #[serde(default)]
+    pub liveness_failures: u32,
+    /// Container restarts by the kubelet after failed liveness probes.
+    #[serde(default)]
+    pub restarts: u32,
 }
 
 pub const PROBE_PERIOD_S: u64 = 10;
@@ -40,6 +46,8 @@ impl World {
                 ready: true,
                 consecutive_failures: 0,
                 next_due_ms: now + PROBE_PERIOD_S * 1000,
+                liveness_failures: 0,
+                restarts: 0,
             });
         }
         self.init_lb_runtime();
@@ -80,7 +88,42 @@ impl World {
                 st.ready = false;
             }
         }
+        // Liveness checks only that the process answers at all: a hung
+        // process fails it and gets restarted; an app that answers 500 to its
+        // readiness endpoint stays alive but unready. Fact sheet §14.
+        let hung = self.faults.contains(&Fault::PodHung {
+            pod: pod_id.to_string(),
+        });
+        let st = self
+            .k8s
+            .probes
+            .get_mut(pod_id)
+            .expect("scheduled probe exists");
+        let mut restarted = false;
+        if hung {
+            st.liveness_failures += 1;
+            if st.liveness_failures >= PROBE_FAILURE_THRESHOLD {
+                st.liveness_failures = 0;
+                st.restarts += 1;
+                restarted = true;
+            }
+        } else {
+            st.liveness_failures = 0;
+        }
+        let restarts = st.restarts;
         let ready = st.ready;
+        if restarted {
+            self.faults.remove(&Fault::PodHung {
+                pod: pod_id.to_string(),
+            });
+            self.events.push(WorldEvent {
+                at_ms: now,
+                source: format!("kubelet {pod_id}"),
+                text: format!(
+                    "liveness probe failed {PROBE_FAILURE_THRESHOLD} times in a row: the container was restarted (restarts: {restarts}), which clears the hang; readiness passes again at the next probe"
+                ),
+            });
+        }
         if was != ready {
             // The AWS Load Balancer Controller follows the endpoints: a pod
             // that turns unready is deregistered and drains. Fact sheet §8, §14.

@@ -539,6 +539,36 @@ impl World {
             }
         }
         let ingress = r.cluster.ingress.clone();
+        // An Ingress default backend becomes the listener's default action.
+        // Fact sheet §13.
+        let default_tg = ingress.default_backend.as_ref().and_then(|svc| {
+            alb.target_groups
+                .iter()
+                .find(|t| &t.service == svc)
+                .map(|t| t.id.clone())
+        });
+        if let (None, Some(tg)) = (&matched, default_tg) {
+            checks.push(Check {
+                kind: CheckKind::ListenerRule,
+                subject: "default".into(),
+                direction: None,
+                flow: "no conditions".into(),
+                decided_by: format!("forward to {tg} (the Ingress default backend)"),
+                allowed: true,
+            });
+            hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("no listener rule matches {} {}: default action -> forward to {tg}", ctx.method, ctx.path),
+                format!("Ingress '{}' has a default backend, which the controller turns into the listener's default action", ingress.name),
+                checks, Verdict::Pass, Code::ListenerDefaultAction);
+            let rule = ListenerRule {
+                priority: 0,
+                conditions: vec![],
+                action: AlbAction::Forward {
+                    target_group: tg.clone(),
+                },
+                from_ingress_path: "default backend".into(),
+            };
+            return self.forward(r, node, &tg, &rule, ctx, tb);
+        }
         let Some(rule) = matched else {
             checks.push(Check {
                 kind: CheckKind::ListenerRule,
@@ -1135,7 +1165,16 @@ impl World {
                 Code::Delivered,
             )
         } else {
-            self.pod_query_db(r, pod, tb)
+            let read = ctx.method == "GET" || ctx.method == "HEAD";
+            let (st, note, code) = self.pod_query_db(r, pod, read, tb);
+            // A write sends a confirmation SMS through the NAT gateway.
+            match (st, read) {
+                (200, false) => match self.pod_egress(r, pod, tb) {
+                    Ok(()) => (201, "the appointment is stored and the confirmation SMS accepted".to_string(), Code::Delivered),
+                    Err((c, why)) => (500, format!("the appointment is stored, but the SMS API could not be reached ({why}); the application answers 500"), c),
+                },
+                _ => (st, note, code),
+            }
         };
         tb.wait(3_000);
         let checks = World::vpc_return_checks(r, &pod.subnet, alb_subnet, &alb_flow.reversed());

@@ -20,6 +20,21 @@ pub struct Scenario {
     pub cdn: Distribution,
     pub waf: WebAcl,
     pub regions: Vec<Region>,
+    /// A service on the internet the pods call out to (through the NAT
+    /// gateway) when they write. Fact sheet §10 "NAT gateway".
+    #[serde(default)]
+    pub external_api: Option<ExternalApi>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalApi {
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub ip: Ipv4Addr,
+    pub port: u16,
+    /// Round trip from either region, in milliseconds.
+    pub rtt_ms: u32,
 }
 
 /// A learner's machine somewhere in the world.
@@ -462,6 +477,10 @@ pub struct Rds {
     pub port: u16,
     pub instances: Vec<DbInstance>,
     pub security_groups: Vec<String>,
+    /// Read replicas: asynchronous, read-only, their own endpoint; the app
+    /// sends reads there when there are any. Fact sheet §15.
+    #[serde(default)]
+    pub replicas: Vec<DbInstance>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -530,7 +549,13 @@ impl Scenario {
                     }
                 }
             }
-            for i in &r.rds.instances {
+            if r.rds.replicas.len() > 15 {
+                return Err(format!(
+                    "region {}: at most 15 read replicas per database",
+                    r.id
+                ));
+            }
+            for i in r.rds.instances.iter().chain(&r.rds.replicas) {
                 host_in(
                     &r.vpc,
                     &i.subnet,

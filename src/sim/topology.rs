@@ -27,6 +27,7 @@ pub enum NodeKind {
     Pod,
     Rds,
     Nat,
+    ExternalApi,
 }
 
 impl NodeKind {
@@ -48,6 +49,7 @@ impl NodeKind {
             NodeKind::Pod => "pod",
             NodeKind::Rds => "rds",
             NodeKind::Nat => "nat",
+            NodeKind::ExternalApi => "api",
         }
     }
 }
@@ -227,6 +229,18 @@ impl World {
             g.add_edge(ri, r53, ());
             g.add_edge(bi, cf, ());
         }
+        let api = s.external_api.as_ref().map(|a| {
+            add(
+                &mut g,
+                node(
+                    &a.id,
+                    NodeKind::ExternalApi,
+                    &a.name,
+                    a.host.clone(),
+                    inet.clone(),
+                ),
+            )
+        });
         g.add_edge(cf, waf, ());
         g.add_edge(cf, s3, ());
         g.add_edge(cf, r53, ());
@@ -279,6 +293,9 @@ impl World {
                 ),
             );
             g.add_edge(cf, igw, ());
+            if let Some(api) = api {
+                g.add_edge(igw, api, ());
+            }
             g.add_edge(igw, alb, ());
             g.add_edge(alb, ing, ());
             let mut svc_idx = BTreeMap::new();

@@ -160,3 +160,191 @@ impl World {
         checks
     }
 }
+
+impl World {
+    /// A pod calls a service on the internet: pod SG and subnet NACL out,
+    /// the private route table's default route to a NAT gateway, the NAT's
+    /// public subnet in and out, its route to the internet gateway, and the
+    /// reply back through every NACL on ephemeral ports. The NAT gateway is
+    /// zonal and has no security group. Fact sheet §10 "NAT gateway", §12.
+    pub(crate) fn pod_egress(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        tb: &mut TraceBuilder,
+    ) -> Result<(), (Code, String)> {
+        let Some(api) = self.scenario.external_api.clone() else {
+            return Ok(());
+        };
+        let vpc = &r.vpc;
+        let ps = vpc.subnet(&pod.subnet).expect("validated");
+        let pod_ip = ps.host(pod.host).expect("validated");
+        let (lo, hi) = EphemeralRange::Linux.range();
+        let flow = Flow {
+            protocol: Protocol::Tcp,
+            src: pod_ip,
+            src_port: self.rng.range(lo as u64, hi as u64) as u16,
+            dst: api.ip,
+            dst_port: api.port,
+        };
+        let port = format!("TCP/{}", api.port);
+        let mut checks = Vec::new();
+        let sgs: Vec<&SecurityGroup> = pod
+            .security_groups
+            .iter()
+            .filter_map(|g| vpc.sg(g))
+            .collect();
+        checks.push(evaluate_sgs(&sgs, Direction::Outbound, &flow, &[], false));
+        if let Some(n) = vpc.nacl(&ps.nacl) {
+            checks.push(n.evaluate(Direction::Outbound, &flow));
+        }
+        let route = vpc
+            .route_table(&ps.route_table)
+            .and_then(|rt| rt.lookup(api.ip))
+            .cloned();
+        let rt_id = ps.route_table.clone();
+        let fail =
+            |tb: &mut TraceBuilder, checks: Vec<Check>, code: Code, why: String, to: &str| {
+                hop!(
+                    tb,
+                    &pod.id,
+                    to,
+                    Layer::Tcp,
+                    &port,
+                    format!("TCP SYN {flow} to {} ({})", api.name, api.host),
+                    why.clone(),
+                    checks,
+                    Verdict::Dropped,
+                    code
+                );
+                tb.wait(super::world::APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
+                Err((code, why))
+            };
+        if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
+            let code = if c.kind == CheckKind::Nacl {
+                Code::SubnetAclRestriction
+            } else {
+                Code::EniSgRulesMismatch
+            };
+            return fail(
+                tb,
+                checks,
+                code,
+                format!("dropped on the way out by {}: {}", c.subject, c.decided_by),
+                &pod.id,
+            );
+        }
+        let nat = match route.as_ref().map(|r| &r.target) {
+            Some(RouteTarget::Nat(id)) => vpc.nat_gateways.iter().find(|n| &n.id == id).cloned(),
+            _ => None,
+        };
+        let Some(nat) = nat else {
+            let why = match &route {
+                Some(rt) => format!("route table {rt_id} sends {} to {}: a pod has no public address, so without a NAT gateway nothing leaves the VPC", api.ip, rt.target),
+                None => format!("route table {rt_id} has no route to {}", api.ip),
+            };
+            checks.push(Check {
+                kind: CheckKind::RouteTable,
+                subject: rt_id.clone(),
+                direction: None,
+                flow: flow.to_string(),
+                decided_by: why.clone(),
+                allowed: false,
+            });
+            return fail(tb, checks, Code::NoRouteToDestination, why, &pod.id);
+        };
+        checks.push(Check {
+            kind: CheckKind::RouteTable,
+            subject: rt_id.clone(),
+            direction: None,
+            flow: flow.to_string(),
+            decided_by: format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
+            allowed: true,
+        });
+        let ns = vpc.subnet(&nat.subnet).expect("validated");
+        if !self.placement_up(r, &nat.subnet) {
+            return fail(tb, checks, Code::ComponentDown, format!("{} lives in {} and that AZ is down: a NAT gateway is zonal, so this subnet has lost the internet (best practice: one per AZ)", nat.id, ns.az), &nat.id);
+        }
+        if ns.id != ps.id {
+            if let Some(n) = vpc.nacl(&ns.nacl) {
+                checks.push(n.evaluate(Direction::Inbound, &flow));
+            }
+        }
+        // The NAT gateway rewrites the source to its own address, from 1024-65535.
+        let nat_ip = ns.host(nat.host).expect("validated");
+        let out = Flow {
+            src: nat_ip,
+            src_port: self.rng.range(1024, 65535) as u16,
+            ..flow
+        };
+        if let Some(n) = vpc.nacl(&ns.nacl) {
+            checks.push(n.evaluate(Direction::Outbound, &out));
+        }
+        let igw_route = vpc
+            .route_table(&ns.route_table)
+            .map(|rt| rt.check(api.ip, &|t| matches!(t, RouteTarget::Igw(_)), &out));
+        if let Some(c) = igw_route {
+            checks.push(c);
+        }
+        // Replies: into the NAT's subnet, back to the pod's ephemeral port.
+        if let Some(n) = vpc.nacl(&ns.nacl) {
+            checks.push(n.evaluate(Direction::Inbound, &out.reversed()));
+            if ns.id != ps.id {
+                checks.push(n.evaluate(Direction::Outbound, &flow.reversed()));
+            }
+        }
+        if ns.id != ps.id {
+            if let Some(n) = vpc.nacl(&ps.nacl) {
+                checks.push(n.evaluate(Direction::Inbound, &flow.reversed()));
+            }
+        }
+        if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
+            let code = match c.kind {
+                CheckKind::Nacl => Code::SubnetAclRestriction,
+                CheckKind::RouteTable => Code::NoRouteToDestination,
+                _ => Code::EniSgRulesMismatch,
+            };
+            return fail(
+                tb,
+                checks,
+                code,
+                format!("dropped by {}: {}", c.subject, c.decided_by),
+                &nat.id,
+            );
+        }
+        hop!(tb, &pod.id, &nat.id, Layer::Tcp, &port, format!("TCP handshake {flow} to {} via {}", api.host, nat.id),
+            format!("the private route table's default route leads to {} in {}; the pod's security group and both network ACLs allow it out, and the replies back on ephemeral ports", nat.id, ns.az),
+            checks, Verdict::Pass, Code::Delivered);
+        hop!(tb, &nat.id, &vpc.igw, Layer::Tcp, &port, format!("source rewritten to {nat_ip}:{} (then to the NAT's Elastic IP)", out.src_port),
+            "a NAT gateway only lets connections out; nothing on the internet can open one to the pods (fact sheet §10)".into(), vec![], Verdict::Pass, Code::Delivered);
+        hop!(
+            tb,
+            &vpc.igw,
+            &api.id,
+            Layer::Http,
+            &port,
+            format!("HTTPS POST /v1/messages to {}", api.host),
+            "the internet gateway carries the NAT's Elastic IP to the internet".into(),
+            vec![],
+            Verdict::Pass,
+            Code::Delivered
+        );
+        tb.wait(api.rtt_ms as u64 * 1000 * 2);
+        hop!(
+            tb,
+            &api.id,
+            &pod.id,
+            Layer::Http,
+            &port,
+            "HTTP 202 Accepted".into(),
+            format!(
+                "the reply returns through the internet gateway and {} to the pod",
+                nat.id
+            ),
+            vec![],
+            Verdict::Pass,
+            Code::Delivered
+        );
+        Ok(())
+    }
+}
