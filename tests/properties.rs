@@ -208,3 +208,94 @@ fn a_world_serializes_and_comes_back_identical() {
     let back: World = serde_json::from_str(&json).unwrap();
     assert_eq!(back, w);
 }
+
+#[test]
+fn random_scripts_never_panic_and_a_failing_step_is_named() {
+    use hoplab::sim::script::{BurstSpec, Duration, Script, ScriptRequest, Step};
+    let methods = ["GET", "POST", "HEAD", "DELETE", "get", ""];
+    let faults = |rng: &mut Rng| match rng.index(9) {
+        0 => Fault::PodDown {
+            pod: ["pod-a-1", "pod-b-2", "pod-x"][rng.index(3)].into(),
+        },
+        1 => Fault::PodHung {
+            pod: ["pod-a-2", "pod-a-4"][rng.index(2)].into(),
+        },
+        2 => Fault::TargetUnhealthy {
+            pod: ["pod-a-3", "pod-b-1"][rng.index(2)].into(),
+        },
+        3 => Fault::NodeDown {
+            node: ["node-a-1", "node-b-2", "node-z"][rng.index(3)].into(),
+        },
+        4 => Fault::AzDown {
+            az: ["us-east-1a", "us-west-2b", "mars-1a"][rng.index(3)].into(),
+        },
+        5 => Fault::RegionDown {
+            region: ["us-east-1", "us-west-2"][rng.index(2)].into(),
+        },
+        6 => Fault::RdsPrimaryDown {
+            region: ["us-east-1", "us-west-2"][rng.index(2)].into(),
+        },
+        7 => Fault::DnsAuthorityDown,
+        _ => Fault::Origin5xx {
+            origin: ["s3-static", "alb-origin", "nope"][rng.index(3)].into(),
+        },
+    };
+    let mut failures = 0;
+    for seed in 0..25u64 {
+        let mut rng = Rng::new(1000 + seed);
+        let mut steps = Vec::new();
+        for _ in 0..40 {
+            steps.push(match rng.index(7) {
+                0 | 1 => Step::Request(ScriptRequest {
+                    client: ["client-na", "client-eu", "client-ap", "client-x"][rng.index(4)]
+                        .into(),
+                    url: pick(&mut rng, URLS).into(),
+                    method: methods[rng.index(methods.len())].into(),
+                    headers: if rng.index(3) == 0 {
+                        vec![("X-Forwarded-For".into(), "1.2.3.4, junk, 5.6.7.8".into())]
+                    } else {
+                        vec![]
+                    },
+                    body: if rng.index(4) == 0 {
+                        "<script>alert(1)</script>".into()
+                    } else {
+                        String::new()
+                    },
+                }),
+                2 => Step::Burst(BurstSpec {
+                    count: rng.index(20),
+                    clients: vec!["client-na".into(), "client-ap".into()],
+                    url: pick(&mut rng, URLS).into(),
+                }),
+                3 => Step::Advance(if rng.index(2) == 0 {
+                    Duration::Ms(rng.range(0, 200_000))
+                } else {
+                    Duration::Text(["15s", "2m", "1h", "soon", "5 parsecs"][rng.index(5)].into())
+                }),
+                4 => Step::Fault(faults(&mut rng)),
+                5 => Step::Repair(faults(&mut rng)),
+                _ => Step::Edit(random_edit(&mut rng)),
+            });
+        }
+        let script = Script {
+            seed: Some(seed),
+            steps,
+        };
+        let mut w = World::new(hoplab::sim::defaults::default_scenario(), seed).unwrap();
+        let (out, err) = script.run(&mut w);
+        if let Some(e) = err {
+            failures += 1;
+            assert!(
+                e.starts_with(&format!("step {}:", out.len() + 1)),
+                "seed {seed}: {e}"
+            );
+        }
+        // Round-trip: a script serializes and parses back identically.
+        let json = serde_json::to_string(&script).unwrap();
+        assert_eq!(Script::from_json(&json).unwrap(), script);
+    }
+    assert!(
+        failures > 0,
+        "the generator should also produce failing steps"
+    );
+}
