@@ -192,7 +192,7 @@ impl World {
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;
-        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, c.ip, ctx, 16 * 1024);
+        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, c.ip, ctx, 16 * 1024, tb.quiet);
         hop!(
             tb,
             &cf.id,
@@ -795,6 +795,7 @@ impl World {
         peer: Ipv4Addr,
         ctx: &HttpCtx,
         body_limit: usize,
+        quiet: bool,
     ) -> (bool, Vec<Check>, String, Ipv4Addr) {
         let seen = acl
             .forwarded_ip_header
@@ -907,6 +908,20 @@ impl World {
                 }
             };
             let terminating = matched && r.action != WafAction::Count;
+            if quiet {
+                checks.push(Check {
+                    kind: CheckKind::WafRule,
+                    subject: String::new(),
+                    direction: None,
+                    flow: String::new(),
+                    decided_by: String::new(),
+                    allowed: !(terminating && r.action == WafAction::Block),
+                });
+                if terminating {
+                    return (r.action == WafAction::Allow, checks, r.name.clone(), seen);
+                }
+                continue;
+            }
             checks.push(Check {
                 kind: CheckKind::WafRule,
                 subject: format!("{} (priority {})", r.name, r.priority),

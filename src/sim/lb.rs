@@ -318,6 +318,7 @@ impl World {
         // Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL -> ALB SG.
         let (lo, hi) = src_range.range();
         let flow = Flow {
+            quiet: tb.quiet,
             protocol: Protocol::Tcp,
             src: src_ip,
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
@@ -408,7 +409,7 @@ impl World {
                 let mut wctx = ctx.clone();
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
-                    self.waf_evaluate(&acl, src_ip, &wctx, 8 * 1024);
+                    self.waf_evaluate(&acl, src_ip, &wctx, 8 * 1024, tb.quiet);
                 hop!(
                     tb,
                     &alb.id,
@@ -825,17 +826,18 @@ impl World {
             Code::IngressRuleMatch,
         );
         let targets = self.targets(r, &tg);
-        let endpoints = r
-            .cluster
-            .pods
-            .iter()
-            .filter(|p| p.app == svc.app)
-            .map(|p| format!("{} ready={}", p.id, self.pod_ready(&p.id)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let endpoints = || {
+            r.cluster
+                .pods
+                .iter()
+                .filter(|p| p.app == svc.app)
+                .map(|p| format!("{} ready={}", p.id, self.pod_ready(&p.id)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if targets.is_empty() {
             hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("target group {} has no registered targets", tg.id),
-                format!("EndpointSlice: {endpoints}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)"),
+                format!("EndpointSlice: {}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)", endpoints()),
                 vec![], Verdict::Error, Code::NoHealthyTargets);
             hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
                 "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
@@ -917,27 +919,29 @@ impl World {
                 .cookies
                 .insert(cookie_key, (pick.id.clone(), now + d as u64 * 1000));
         }
-        let listing = targets
-            .iter()
-            .map(|t| {
-                let state = if self.draining(&t.id) {
-                    "draining"
-                } else if self.target_healthy(&t.id) {
-                    "healthy"
-                } else {
-                    "unhealthy"
-                };
-                format!("{} {state}", t.id)
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listing = || {
+            targets
+                .iter()
+                .map(|t| {
+                    let state = if self.draining(&t.id) {
+                        "draining"
+                    } else if self.target_healthy(&t.id) {
+                        "healthy"
+                    } else {
+                        "unhealthy"
+                    };
+                    format!("{} {state}", t.id)
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         hop!(
             tb,
             &svc.id,
             &pick.id,
             Layer::Decision,
             "-",
-            format!("{} picks {} ({listing})", tg.id, pick.id),
+            format!("{} picks {} ({})", tg.id, pick.id, listing()),
             format!(
                 "{how}; {}",
                 if fail_open {
@@ -1399,7 +1403,10 @@ impl World {
         else {
             return (false, "Elb.InternalError (no load balancer node up)".into());
         };
-        let mut scratch = TraceBuilder::default();
+        let mut scratch = TraceBuilder {
+            quiet: true,
+            ..TraceBuilder::default()
+        };
         let (conn, _) = self.vpc_connect(
             &r,
             &node.subnet,

@@ -146,8 +146,12 @@ impl Nacl {
                     kind: CheckKind::Nacl,
                     subject: self.id.clone(),
                     direction: Some(dir),
-                    flow: flow.to_string(),
-                    decided_by: r.describe(dir),
+                    flow: flow.text(),
+                    decided_by: if flow.quiet {
+                        String::new()
+                    } else {
+                        r.describe(dir)
+                    },
                     allowed: r.action == RuleAction::Allow,
                 };
             }
@@ -156,7 +160,7 @@ impl Nacl {
             kind: CheckKind::Nacl,
             subject: self.id.clone(),
             direction: Some(dir),
-            flow: flow.to_string(),
+            flow: flow.text(),
             decided_by: "rule * deny all (no numbered rule matched)".into(),
             allowed: false,
         }
@@ -242,11 +246,15 @@ pub fn evaluate_sgs(
         Direction::Inbound => flow.src,
         Direction::Outbound => flow.dst,
     };
-    let subject = groups
-        .iter()
-        .map(|g| g.id.as_str())
-        .collect::<Vec<_>>()
-        .join("+");
+    let subject = if flow.quiet && groups.len() == 1 {
+        groups[0].id.clone()
+    } else {
+        groups
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    };
     for g in groups {
         for (i, r) in g.rules(dir).iter().enumerate() {
             if !r.protocol.matches(flow.protocol) || !r.ports.contains(flow.dst_port) {
@@ -261,8 +269,12 @@ pub fn evaluate_sgs(
                     kind: CheckKind::SecurityGroup,
                     subject: subject.clone(),
                     direction: Some(dir),
-                    flow: flow.to_string(),
-                    decided_by: format!("{} rule {}: {}", g.id, i + 1, r.describe(dir)),
+                    flow: flow.text(),
+                    decided_by: if flow.quiet {
+                        String::new()
+                    } else {
+                        format!("{} rule {}: {}", g.id, i + 1, r.describe(dir))
+                    },
                     allowed: true,
                 };
             }
@@ -272,7 +284,7 @@ pub fn evaluate_sgs(
         kind: CheckKind::SecurityGroup,
         subject,
         direction: Some(dir),
-        flow: flow.to_string(),
+        flow: flow.text(),
         decided_by: format!(
             "no {} rule allows this (security groups deny by default)",
             dir.as_str()
@@ -289,6 +301,19 @@ pub struct Flow {
     pub src_port: u16,
     pub dst: Ipv4Addr,
     pub dst_port: u16,
+    /// Nobody will read the checks' text (a burst): skip formatting it.
+    pub quiet: bool,
+}
+
+impl Flow {
+    /// The flow as text, or nothing when quiet.
+    fn text(&self) -> String {
+        if self.quiet {
+            String::new()
+        } else {
+            self.to_string()
+        }
+    }
 }
 
 impl Flow {
@@ -299,6 +324,7 @@ impl Flow {
             src_port: self.dst_port,
             dst: self.src,
             dst_port: self.src_port,
+            quiet: self.quiet,
         }
     }
 }
@@ -358,15 +384,19 @@ impl RouteTable {
                 kind: CheckKind::RouteTable,
                 subject: self.id.clone(),
                 direction: None,
-                flow: flow.to_string(),
-                decided_by: format!("route {} -> {} (longest prefix)", r.destination, r.target),
+                flow: flow.text(),
+                decided_by: if flow.quiet {
+                    String::new()
+                } else {
+                    format!("route {} -> {} (longest prefix)", r.destination, r.target)
+                },
                 allowed: true,
             },
             Some(r) => Check {
                 kind: CheckKind::RouteTable,
                 subject: self.id.clone(),
                 direction: None,
-                flow: flow.to_string(),
+                flow: flow.text(),
                 decided_by: format!(
                     "route {} -> {} does not lead to {}",
                     r.destination, r.target, dst
@@ -377,7 +407,7 @@ impl RouteTable {
                 kind: CheckKind::RouteTable,
                 subject: self.id.clone(),
                 direction: None,
-                flow: flow.to_string(),
+                flow: flow.text(),
                 decided_by: format!("no route matches {dst}"),
                 allowed: false,
             },
@@ -580,6 +610,7 @@ mod tests {
             src_port: 40000,
             dst: "10.0.1.10".parse().unwrap(),
             dst_port,
+            quiet: false,
         }
     }
 

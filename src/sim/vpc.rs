@@ -31,6 +31,7 @@ impl World {
     ) -> (Connect, Flow) {
         let (checks, flow) = self.vpc_checks(
             r, src_subnet, src_host, src_sgs, src_range, dst_subnet, dst_host, dst_sgs, port,
+            tb.quiet,
         );
         let denied = checks.iter().find(|c| !c.allowed).cloned();
         let silent = !self.placement_up(r, dst_subnet) || self.rds_failed.contains(to);
@@ -79,12 +80,14 @@ impl World {
         dst_host: u32,
         dst_sgs: &[String],
         port: u16,
+        quiet: bool,
     ) -> (Vec<Check>, Flow) {
         let vpc = &r.vpc;
         let ss = vpc.subnet(src_subnet).expect("validated");
         let ds = vpc.subnet(dst_subnet).expect("validated");
         let (lo, hi) = src_range.range();
         let flow = Flow {
+            quiet,
             protocol: Protocol::Tcp,
             src: ss.host(src_host).expect("validated"),
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
@@ -181,6 +184,7 @@ impl World {
         let pod_ip = ps.host(pod.host).expect("validated");
         let (lo, hi) = EphemeralRange::Linux.range();
         let flow = Flow {
+            quiet: tb.quiet,
             protocol: Protocol::Tcp,
             src: pod_ip,
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
@@ -273,6 +277,7 @@ impl World {
         // The NAT gateway rewrites the source to its own address, from 1024-65535.
         let nat_ip = ns.host(nat.host).expect("validated");
         let out = Flow {
+            quiet: tb.quiet,
             src: nat_ip,
             src_port: self.rng.range(1024, 65535) as u16,
             ..flow
