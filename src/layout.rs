@@ -142,6 +142,7 @@ fn internet_slot(kind: NodeKind) -> (f64, f64) {
         NodeKind::Browser => (0.0, 3.0),
         NodeKind::CloudFront => (2.0, 3.0),
         NodeKind::S3 => (2.0, 4.2),
+        NodeKind::ExternalApi => (0.0, 4.2),
         _ => (1.0, 4.2),
     }
 }
