@@ -847,14 +847,15 @@ impl World {
             .find(|c| c.ip == seen)
             .map(|c| c.geo.country.clone());
         for r in &rules {
+            let txt = |f: &dyn Fn() -> String| if quiet { String::new() } else { f() };
             let (matched, detail) = match &r.statement {
                 WafStatement::IpSet { cidrs } => {
                     let m = cidrs.iter().find(|c| c.contains(&seen));
                     (
                         m.is_some(),
                         match m {
-                            Some(c) => format!("source {seen} is in {c}"),
-                            None => format!("source {seen} is in no listed CIDR"),
+                            Some(c) => txt(&|| format!("source {seen} is in {c}")),
+                            None => txt(&|| format!("source {seen} is in no listed CIDR")),
                         },
                     )
                 }
@@ -867,7 +868,10 @@ impl World {
                     "1=1",
                     "' and ",
                 ]) {
-                    Some((f, p)) => (true, format!("SQL injection pattern '{p}' in the {f}")),
+                    Some((f, p)) => (
+                        true,
+                        txt(&|| format!("SQL injection pattern '{p}' in the {f}")),
+                    ),
                     None => (
                         false,
                         "no SQL injection pattern in path, query, body or headers".into(),
@@ -875,7 +879,7 @@ impl World {
                 },
                 WafStatement::Xss => {
                     match find(&["<script", "javascript:", "onerror=", "onload=", "<iframe"]) {
-                        Some((f, p)) => (true, format!("XSS pattern '{p}' in the {f}")),
+                        Some((f, p)) => (true, txt(&|| format!("XSS pattern '{p}' in the {f}"))),
                         None => (
                             false,
                             "no XSS pattern in path, query, body or headers".into(),
@@ -884,13 +888,15 @@ impl World {
                 }
                 WafStatement::GeoMatch { countries } => match &country {
                     Some(cc) if countries.iter().any(|x| x.eq_ignore_ascii_case(cc)) => {
-                        (true, format!("{seen} is located in {cc}"))
+                        (true, txt(&|| format!("{seen} is located in {cc}")))
                     }
                     Some(cc) => (
                         false,
-                        format!("{seen} is located in {cc}, not in {}", countries.join(", ")),
+                        txt(&|| {
+                            format!("{seen} is located in {cc}, not in {}", countries.join(", "))
+                        }),
                     ),
-                    None => (false, format!("no country known for {seen}")),
+                    None => (false, txt(&|| format!("no country known for {seen}"))),
                 },
                 WafStatement::RateBased { limit, window_s } => {
                     let k = format!("{}|{}|{seen}", acl.id, r.name);
@@ -901,9 +907,11 @@ impl World {
                     let n = hits.len() as u32;
                     (
                         n > *limit,
-                        format!(
-                            "{n} requests from {seen} in the last {window_s} s (limit {limit})"
-                        ),
+                        txt(&|| {
+                            format!(
+                                "{n} requests from {seen} in the last {window_s} s (limit {limit})"
+                            )
+                        }),
                     )
                 }
             };

@@ -11,14 +11,22 @@ use super::world::*;
 
 /// ALB path-pattern matching: case-sensitive, `*` any run, `?` one char. Fact sheet §8.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return wildcard(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    wildcard(&p, &t, '*', '?')
+}
+
+/// Greedy `*` / `?` matching with backtracking to the last star.
+fn wildcard<T: PartialEq + Copy>(p: &[T], t: &[T], star_sym: T, one: T) -> bool {
     let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != star_sym && (p[pi] == one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_sym {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -30,7 +38,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star_sym {
         pi += 1;
     }
     pi == p.len()
@@ -90,21 +98,22 @@ pub struct LbRuntime {
     pub draining: BTreeMap<String, u64>,
 }
 
-/// One registered target: a pod (target type ip) or a node (instance).
-#[derive(Clone, Debug)]
-pub(crate) struct Target {
-    pub id: String,
-    pub subnet: String,
+/// One registered target: a pod (target type ip) or a node (instance),
+/// borrowed from the scenario.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    pub id: &'a str,
+    pub subnet: &'a str,
     pub host: u32,
-    pub sgs: Vec<String>,
+    pub sgs: &'a [String],
     pub port: u16,
-    pub pod: Option<Pod>,
+    pub pod: Option<&'a Pod>,
 }
 
 /// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
 fn pod_peer(r: &Region, node: &Target, _pod: &Pod) -> Ipv4Addr {
     r.vpc
-        .subnet(&node.subnet)
+        .subnet(node.subnet)
         .and_then(|s| s.host(node.host))
         .unwrap_or(Ipv4Addr::UNSPECIFIED)
 }
@@ -696,7 +705,7 @@ impl World {
     /// The targets a target group has registered right now: ready pods
     /// (target type ip, including draining ones) or the worker nodes
     /// (target type instance). Fact sheet §8, §14.
-    pub(crate) fn targets(&self, r: &Region, tg: &TargetGroup) -> Vec<Target> {
+    pub(crate) fn targets<'a>(&self, r: &'a Region, tg: &TargetGroup) -> Vec<Target<'a>> {
         let now = self.clock_ms;
         let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
             return vec![];
@@ -711,12 +720,12 @@ impl World {
                     self.pod_ready(&p.id) || self.lb.draining.get(&p.id).is_some_and(|t| *t > now)
                 })
                 .map(|p| Target {
-                    id: p.id.clone(),
-                    subnet: p.subnet.clone(),
+                    id: &p.id,
+                    subnet: &p.subnet,
                     host: p.host,
-                    sgs: p.security_groups.clone(),
+                    sgs: &p.security_groups,
                     port: tg.port,
-                    pod: Some(p.clone()),
+                    pod: Some(p),
                 })
                 .collect(),
             TargetType::Instance => r
@@ -730,11 +739,11 @@ impl World {
                         .iter()
                         .find(|p| p.node.as_deref() == Some(n.id.as_str()))
                         .or(r.cluster.pods.first())
-                        .map(|p| p.security_groups.clone())
-                        .unwrap_or_default();
+                        .map(|p| p.security_groups.as_slice())
+                        .unwrap_or(&[]);
                     Target {
-                        id: n.id.clone(),
-                        subnet: n.subnet.clone(),
+                        id: &n.id,
+                        subnet: &n.subnet,
                         host: n.host,
                         sgs,
                         port: tg.node_port,
@@ -917,7 +926,7 @@ impl World {
         if let Some(d) = tg.stickiness_s {
             self.lb
                 .cookies
-                .insert(cookie_key, (pick.id.clone(), now + d as u64 * 1000));
+                .insert(cookie_key, (pick.id.to_string(), now + d as u64 * 1000));
         }
         let listing = || {
             targets
@@ -979,7 +988,7 @@ impl World {
             None => {
                 self.placement_up(r, &pick.subnet)
                     && !self.faults.contains(&Fault::NodeDown {
-                        node: pick.id.clone(),
+                        node: pick.id.to_string(),
                     })
             }
         };
@@ -1260,7 +1269,7 @@ impl World {
             return None;
         }
         let pick = pool[self.rng.index(pool.len())].clone();
-        let other = pick.node.as_deref() != Some(node.id.as_str());
+        let other = pick.node.as_deref() != Some(node.id);
         hop!(
             tb,
             &node.id,
@@ -1448,10 +1457,9 @@ impl World {
         let verdict = match &t.pod {
             Some(p) => app_ok(self, p),
             None => {
-                if self
-                    .faults
-                    .contains(&Fault::NodeDown { node: t.id.clone() })
-                    || !self.placement_up(&r, &t.subnet)
+                if self.faults.contains(&Fault::NodeDown {
+                    node: t.id.to_string(),
+                }) || !self.placement_up(&r, &t.subnet)
                 {
                     Err("Target.Timeout (no answer)".into())
                 } else {
@@ -1488,19 +1496,19 @@ impl World {
     }
 
     /// Every target a group could have, registered or not.
-    fn all_targets(&self, r: &Region, tg: &TargetGroup) -> Vec<Target> {
+    fn all_targets<'a>(&self, r: &'a Region, tg: &TargetGroup) -> Vec<Target<'a>> {
         match tg.target_type {
             TargetType::Ip => r
                 .cluster
                 .pods
                 .iter()
                 .map(|p| Target {
-                    id: p.id.clone(),
-                    subnet: p.subnet.clone(),
+                    id: &p.id,
+                    subnet: &p.subnet,
                     host: p.host,
-                    sgs: p.security_groups.clone(),
+                    sgs: &p.security_groups,
                     port: tg.port,
-                    pod: Some(p.clone()),
+                    pod: Some(p),
                 })
                 .collect(),
             TargetType::Instance => self.targets(r, tg),
