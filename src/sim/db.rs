@@ -100,8 +100,6 @@ impl World {
                     Code::Delivered,
                 );
                 tb.wait(hop_us + 2_000);
-                let checks =
-                    World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed());
                 hop!(
                     tb,
                     &inst.id,
@@ -116,7 +114,7 @@ impl World {
                     .into(),
                     "the rows come back to the pod's ephemeral port through both network ACLs"
                         .into(),
-                    checks,
+                    World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed()),
                     Verdict::Pass,
                     Code::Delivered,
                 );

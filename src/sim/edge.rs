@@ -1,6 +1,7 @@
 //! The edge: CloudFront (behaviours, cache, TTLs, origins and origin
 //! groups, error caching, invalidation) and AWS WAF. Fact sheet §5-§7.
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 use super::lb::{wildcard_match, HttpCtx};
@@ -817,18 +818,23 @@ impl World {
             })
             .and_then(|v| v.split(',').next().and_then(|f| f.trim().parse().ok()))
             .unwrap_or(peer);
-        let mut rules = acl.rules.clone();
+        let mut rules: Vec<&WafRule> = acl.rules.iter().collect();
         rules.sort_by_key(|r| r.priority);
         let mut checks = Vec::new();
-        let body: String = ctx.body.chars().take(body_limit).collect();
-        let fields: Vec<(String, String)> = {
+        // Inspect at most `body_limit` bytes of the body (8 KB regional,
+        // 16 KB on CloudFront). Fact sheet §6 "Body inspection limit".
+        let body = match ctx.body.char_indices().nth(body_limit) {
+            Some((i, _)) => &ctx.body[..i],
+            None => ctx.body.as_str(),
+        };
+        let fields: Vec<(Cow<str>, Cow<str>)> = {
             let mut f = vec![
-                ("URI path".to_string(), url_decode(&ctx.path)),
-                ("query string".to_string(), url_decode(&ctx.query)),
-                ("body".to_string(), url_decode(&body)),
+                (Cow::Borrowed("URI path"), normalize(&ctx.path)),
+                (Cow::Borrowed("query string"), normalize(&ctx.query)),
+                (Cow::Borrowed("body"), normalize(body)),
             ];
             for (k, v) in &ctx.headers {
-                f.push((format!("header {k}"), v.to_ascii_lowercase()));
+                f.push((Cow::Owned(format!("header {k}")), normalize(v)));
             }
             f
         };
@@ -836,7 +842,7 @@ impl World {
             fields.iter().find_map(|(name, v)| {
                 pats.iter()
                     .find(|p| v.contains(*p))
-                    .map(|p| (name.clone(), p.to_string()))
+                    .map(|p| (name.to_string(), p.to_string()))
             })
         };
         let now = self.clock_ms;
@@ -902,8 +908,10 @@ impl World {
                     let k = format!("{}|{}|{seen}", acl.id, r.name);
                     let hits = self.waf_hits.entry(k).or_default();
                     let from = now.saturating_sub(*window_s as u64 * 1000);
-                    hits.retain(|t| *t >= from);
-                    hits.push(now);
+                    while hits.front().is_some_and(|t| *t < from) {
+                        hits.pop_front();
+                    }
+                    hits.push_back(now);
                     let n = hits.len() as u32;
                     (
                         n > *limit,
@@ -980,6 +988,18 @@ fn viewer_ip(w: &World, ctx: &HttpCtx) -> Ipv4Addr {
         .and_then(|c| w.scenario().client(c))
         .map(|c| c.ip)
         .unwrap_or(Ipv4Addr::UNSPECIFIED)
+}
+
+/// Lower-case and URL-decode a field for pattern matching, without
+/// copying when there is nothing to change.
+fn normalize(s: &str) -> Cow<'_, str> {
+    if s.bytes()
+        .any(|b| b == b'%' || b == b'+' || b.is_ascii_uppercase())
+    {
+        Cow::Owned(url_decode(s))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn url_decode(s: &str) -> String {

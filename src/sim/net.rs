@@ -144,7 +144,11 @@ impl Nacl {
             {
                 return Check {
                     kind: CheckKind::Nacl,
-                    subject: self.id.clone(),
+                    subject: if flow.quiet {
+                        String::new()
+                    } else {
+                        self.id.clone()
+                    },
                     direction: Some(dir),
                     flow: flow.text(),
                     decided_by: if flow.quiet {
@@ -158,7 +162,11 @@ impl Nacl {
         }
         Check {
             kind: CheckKind::Nacl,
-            subject: self.id.clone(),
+            subject: if flow.quiet {
+                String::new()
+            } else {
+                self.id.clone()
+            },
             direction: Some(dir),
             flow: flow.text(),
             decided_by: "rule * deny all (no numbered rule matched)".into(),

@@ -164,7 +164,7 @@ pub struct World {
     pub(crate) rds_primary: BTreeMap<String, String>,
     pub(crate) rds_failover_due: BTreeMap<String, u64>,
     pub(crate) cdn_cache: BTreeMap<String, CdnEntry>,
-    pub(crate) waf_hits: BTreeMap<String, Vec<u64>>,
+    pub(crate) waf_hits: BTreeMap<String, std::collections::VecDeque<u64>>,
     pub(crate) rr_counter: BTreeMap<String, u64>,
     pub(crate) events: Vec<WorldEvent>,
     /// Database instances that failed through `Fault::RdsPrimaryDown`.
