@@ -54,7 +54,7 @@ fn listener_rules_run_by_priority_and_a_header_condition_can_win_first() {
     // §8: lowest priority number first; all conditions must hold.
     let mut w = world(|s| {
         region_a(s).alb.listener.rules.push(ListenerRule {
-            priority: 0 + 1000,
+            priority: 1000,
             conditions: vec![Condition::PathPattern {
                 values: vec!["/api/*".into()],
             }],

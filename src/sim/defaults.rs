@@ -364,6 +364,7 @@ fn pop(id: &str, city: &str, ip: [u8; 4], east: u32, west: u32) -> Pop {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn client(
     id: &str,
     label: &str,

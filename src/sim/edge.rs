@@ -439,9 +439,7 @@ impl World {
                 }
             }
         }
-        let xcache = if status >= 500 || resp.decided_by == cf.id {
-            "Error from cloudfront"
-        } else if status >= 400 {
+        let xcache = if status >= 400 || resp.decided_by == cf.id {
             "Error from cloudfront"
         } else {
             "Miss from cloudfront"

@@ -288,7 +288,7 @@ impl World {
         let live: Vec<&AlbNode> = alb
             .nodes
             .iter()
-            .filter(|n| self.placement_up(&r, &n.subnet))
+            .filter(|n| self.placement_up(r, &n.subnet))
             .collect();
         if live.is_empty() {
             hop!(
@@ -465,7 +465,7 @@ impl World {
                 Code::WafRuleBlock,
                 format!("blocked by the ALB's web ACL rule {rule}"),
             ),
-            None => self.alb_route(&r, &node, src_ip, ctx, tb),
+            None => self.alb_route(r, &node, src_ip, ctx, tb),
         };
         resp.region = Some(r.id.clone());
         let status = resp.status.unwrap_or(502);
@@ -861,12 +861,12 @@ impl World {
         }
         let in_service: Vec<Target> = targets
             .iter()
-            .filter(|t| !self.draining(&t.id))
+            .filter(|t| !self.draining(t.id))
             .cloned()
             .collect();
         let healthy: Vec<Target> = in_service
             .iter()
-            .filter(|t| self.target_healthy(&t.id))
+            .filter(|t| self.target_healthy(t.id))
             .cloned()
             .collect();
         let fail_open = healthy.is_empty();
@@ -891,7 +891,7 @@ impl World {
             .map(|(t, _)| t.clone());
         let sticky_target = sticky
             .as_ref()
-            .and_then(|s| pool.iter().find(|t| &t.id == s))
+            .and_then(|s| pool.iter().find(|t| t.id == s))
             .cloned();
         let (pick, how) = match sticky_target {
             Some(t) => (
@@ -903,7 +903,7 @@ impl World {
                 let (t, how) = match tg.algorithm {
                     Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
                         let n = self.lb.rr.entry(tg.id.clone()).or_insert(0);
-                        let t = pool[(*n as usize) % pool.len()].clone();
+                        let t = pool[(*n as usize) % pool.len()];
                         *n += 1;
                         let how = if tg.algorithm == Algorithm::RoundRobin {
                             "round robin"
@@ -914,7 +914,7 @@ impl World {
                     }
                     Algorithm::WeightedRandom => {
                         let i = self.rng.index(pool.len());
-                        (pool[i].clone(), "weighted random".to_string())
+                        (pool[i], "weighted random".to_string())
                     }
                 };
                 let how = match (&sticky, tg.stickiness_s) {
@@ -934,9 +934,9 @@ impl World {
             targets
                 .iter()
                 .map(|t| {
-                    let state = if self.draining(&t.id) {
+                    let state = if self.draining(t.id) {
                         "draining"
-                    } else if self.target_healthy(&t.id) {
+                    } else if self.target_healthy(t.id) {
                         "healthy"
                     } else {
                         "unhealthy"
@@ -975,20 +975,20 @@ impl World {
             node.host,
             &alb.security_groups,
             EphemeralRange::Elb,
-            &pick.subnet,
+            pick.subnet,
             pick.host,
-            &pick.sgs,
+            pick.sgs,
             pick.port,
             &alb.id,
-            &pick.id,
+            pick.id,
             tb,
         );
-        let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, &pick.subnet);
+        let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
         let hop_us = if same_az { 250 } else { 750 };
         let target_up = match &pick.pod {
             Some(p) => self.pod_host_up(r, p),
             None => {
-                self.placement_up(r, &pick.subnet)
+                self.placement_up(r, pick.subnet)
                     && !self.faults.contains(&Fault::NodeDown {
                         node: pick.id.to_string(),
                     })
@@ -1009,7 +1009,7 @@ impl World {
                     Verdict::Timeout,
                     Code::ComponentDown,
                 );
-                self.target_timeout(&alb.id, &pick.id, Code::ComponentDown, tb)
+                self.target_timeout(&alb.id, pick.id, Code::ComponentDown, tb)
             }
             Connect::Ok => {
                 tb.wait(hop_us * 2);
@@ -1044,13 +1044,13 @@ impl World {
                         None => {
                             hop!(tb, &pick.id, &alb.id, Layer::Tcp, &format!("TCP/{}", pick.port), "TCP RST".into(),
                                 "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(), vec![], Verdict::Error, Code::ConnectionRefused);
-                            self.alb_502(&alb.id, &pick.id, tb)
+                            self.alb_502(&alb.id, pick.id, tb)
                         }
                     },
                 }
             }
             Connect::Dropped(_) | Connect::Silent => {
-                self.target_timeout(&alb.id, &pick.id, code_or(&conn), tb)
+                self.target_timeout(&alb.id, pick.id, code_or(&conn), tb)
             }
         };
         if resp.pod.is_none() {
@@ -1397,18 +1397,14 @@ impl World {
     ) -> (bool, String) {
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
-        let Some(t) = self
-            .all_targets(&r, tg)
-            .into_iter()
-            .find(|t| t.id == target)
-        else {
+        let Some(t) = self.all_targets(r, tg).into_iter().find(|t| t.id == target) else {
             return (false, "Target.NotRegistered".into());
         };
         let Some(node) = r
             .alb
             .nodes
             .iter()
-            .find(|n| self.placement_up(&r, &n.subnet))
+            .find(|n| self.placement_up(r, &n.subnet))
             .cloned()
         else {
             return (false, "Elb.InternalError (no load balancer node up)".into());
@@ -1418,14 +1414,14 @@ impl World {
             ..TraceBuilder::default()
         };
         let (conn, _) = self.vpc_connect(
-            &r,
+            r,
             &node.subnet,
             node.host,
             &r.alb.security_groups,
             EphemeralRange::Elb,
-            &t.subnet,
+            t.subnet,
             t.host,
-            &t.sgs,
+            t.sgs,
             t.port,
             "alb",
             target,
@@ -1437,7 +1433,7 @@ impl World {
             Connect::Ok => {}
         }
         let app_ok = |w: &World, p: &Pod| -> Result<(), String> {
-            if !w.pod_host_up(&r, p) {
+            if !w.pod_host_up(r, p) {
                 Err("Target.Timeout (no answer)".into())
             } else if w.faults.contains(&Fault::PodDown { pod: p.id.clone() }) {
                 Err("Target.FailedHealthChecks (connection refused)".into())
@@ -1460,7 +1456,7 @@ impl World {
             None => {
                 if self.faults.contains(&Fault::NodeDown {
                     node: t.id.to_string(),
-                }) || !self.placement_up(&r, &t.subnet)
+                }) || !self.placement_up(r, t.subnet)
                 {
                     Err("Target.Timeout (no answer)".into())
                 } else {

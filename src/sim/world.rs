@@ -626,6 +626,17 @@ pub(crate) fn code_or(c: &Connect) -> Code {
     }
 }
 
+impl From<(String, Code)> for Resp {
+    fn from((summary, code): (String, Code)) -> Self {
+        Resp::err(
+            None,
+            "dns",
+            code,
+            format!("the browser shows a DNS error: {summary}"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,16 +648,5 @@ mod tests {
         assert_eq!(u.host, "healthcareapp.com");
         assert_eq!(u.path, "/api/x");
         assert_eq!(u.query, "q=1");
-    }
-}
-
-impl From<(String, Code)> for Resp {
-    fn from((summary, code): (String, Code)) -> Self {
-        Resp::err(
-            None,
-            "dns",
-            code,
-            format!("the browser shows a DNS error: {summary}"),
-        )
     }
 }

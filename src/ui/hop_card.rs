@@ -29,7 +29,7 @@ fn check_kind(k: CheckKind) -> &'static str {
         CheckKind::WafRule => "WAF rule",
         CheckKind::WafDefault => "WAF default",
         CheckKind::Health => "Health",
-        _ => "Check",
+        CheckKind::ListenerRule => "Listener rule",
     }
 }
 
@@ -126,6 +126,16 @@ fn HopBody(h: Hop) -> impl IntoView {
     }
 }
 
+/// Filters allow or deny; listener rules match or are skipped.
+fn verdict_word(c: &Check) -> &'static str {
+    match (c.kind, c.allowed) {
+        (CheckKind::ListenerRule, _) if c.decided_by.starts_with("no match") => "skip",
+        (CheckKind::ListenerRule, _) => "match",
+        (_, true) => "allow",
+        (_, false) => "deny",
+    }
+}
+
 #[component]
 fn CheckRow(c: Check, decides: bool) -> impl IntoView {
     let class = format!(
@@ -146,7 +156,7 @@ fn CheckRow(c: Check, decides: bool) -> impl IntoView {
                     <span class=style::checkKind>{check_kind(c.kind)}</span>
                     <code>{c.subject.clone()}</code>
                     <span class=style::dir>{dir}</span>
-                    <span class=style::checkVerdict>{if c.allowed { "allow" } else { "deny" }}</span>
+                    <span class=style::checkVerdict>{verdict_word(&c)}</span>
                 </div>
                 <div class=style::rule>
                     {decides.then(|| view! { <strong class=style::decidedTag>"decided here: "</strong> })}
