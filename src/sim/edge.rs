@@ -261,7 +261,7 @@ impl World {
                 "no cache behaviour matches".into(),
             );
         };
-        let b = cf.behaviors[bi].clone();
+        let b = &cf.behaviors[bi];
         let cacheable_method = ctx.method == "GET" || ctx.method == "HEAD";
         let key = if b.cache_query_strings && !ctx.query.is_empty() {
             format!("{}|{}?{}", pop.id, ctx.path, ctx.query)
@@ -484,7 +484,7 @@ impl World {
     ) -> OriginAnswer {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
-        if let Some(g) = cf.origin_groups.iter().find(|g| g.id == target).cloned() {
+        if let Some(g) = cf.origin_groups.iter().find(|g| g.id == target) {
             let first = self.single_origin(pop, &g.primary, ctx, tb);
             let code = first.resp.status;
             let failover_method = matches!(ctx.method.as_str(), "GET" | "HEAD" | "OPTIONS");
@@ -530,7 +530,7 @@ impl World {
     ) -> OriginAnswer {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
-        let Some(origin) = cf.origins.iter().find(|o| o.id == origin_id).cloned() else {
+        let Some(origin) = cf.origins.iter().find(|o| o.id == origin_id) else {
             return OriginAnswer {
                 resp: Resp::err(
                     Some(502),

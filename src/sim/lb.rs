@@ -321,8 +321,8 @@ impl World {
                 Code::ComponentDown,
             );
         }
-        let node = live[self.rng.index(live.len())].clone();
-        let subnet = r.vpc.subnet(&node.subnet).expect("validated").clone();
+        let node = live[self.rng.index(live.len())];
+        let subnet = r.vpc.subnet(&node.subnet).expect("validated");
         let node_ip = subnet.host(node.host).expect("validated");
         // Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL -> ALB SG.
         let (lo, hi) = src_range.range();
@@ -383,8 +383,7 @@ impl World {
             .listener
             .certificate_domains
             .iter()
-            .find(|d| host_matches_cert(host, d))
-            .cloned();
+            .find(|d| host_matches_cert(host, d));
         hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
             match &cert { Some(d) => format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"), None => format!("no certificate matches {host}; the listener's default certificate ({}) is presented", alb.listener.certificate_domains.first().cloned().unwrap_or_default()) },
             vec![], Verdict::Pass, Code::Delivered);

@@ -510,7 +510,8 @@ impl World {
     }
 
     pub(crate) fn walk(&mut self, req: &Request, tb: &mut TraceBuilder) -> Resp {
-        let Some(client) = self.scenario.client(&req.client).cloned() else {
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let Some(client) = sc.client(&req.client) else {
             return Resp::err(
                 None,
                 "browser",
@@ -568,7 +569,7 @@ impl World {
         };
         let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
-        if let Some(pop) = self.scenario.cdn.pops.iter().find(|p| p.ip == ip).cloned() {
+        if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
             return self.cloudfront_request(&client, &pop, url.https, &ctx, tb);
         }
         if let Some(ri) = self
