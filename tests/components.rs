@@ -930,3 +930,29 @@ fn a_nat_gateway_is_zonal_so_sharing_one_across_azs_loses_egress_with_its_az() {
     assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
     assert!(hop_with(&t, "NAT gateway is zonal").is_some());
 }
+
+#[test]
+fn a_default_nacl_lets_everything_through_and_a_new_custom_nacl_blocks_everything() {
+    // §12: default NACL = rule 100 allow all both ways; a new custom NACL has only `*` deny.
+    let swap = |acl: hoplab::sim::net::Nacl| {
+        world(move |s| {
+            let r = region_a(s);
+            let i = r
+                .vpc
+                .nacls
+                .iter()
+                .position(|n| n.id == "acl-public-a")
+                .unwrap();
+            r.vpc.nacls[i] = acl;
+        })
+    };
+    let mut w = swap(hoplab::sim::net::Nacl::default_acl("acl-public-a"));
+    assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
+    let mut w = swap(hoplab::sim::net::Nacl::custom_acl("acl-public-a"));
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(504));
+    assert!(t.hops.iter().any(|h| h
+        .checks
+        .iter()
+        .any(|c| c.subject == "acl-public-a" && c.decided_by.contains("rule *"))));
+}

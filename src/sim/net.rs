@@ -116,6 +116,35 @@ pub struct Nacl {
 }
 
 impl Nacl {
+    /// A VPC's default network ACL: rule 100 allows all traffic both ways,
+    /// then `*` denies. Fact sheet §12.
+    pub fn default_acl(id: &str) -> Nacl {
+        let all = NaclRule {
+            number: 100,
+            protocol: Protocol::All,
+            ports: PortRange::ALL,
+            cidr: "0.0.0.0/0".parse().expect("constant"),
+            action: RuleAction::Allow,
+        };
+        Nacl {
+            id: id.into(),
+            name: "default".into(),
+            inbound: vec![all.clone()],
+            outbound: vec![all],
+        }
+    }
+
+    /// A newly created custom network ACL: only the `*` deny rules, so it
+    /// blocks everything until rules are added. Fact sheet §12.
+    pub fn custom_acl(id: &str) -> Nacl {
+        Nacl {
+            id: id.into(),
+            name: "custom".into(),
+            inbound: vec![],
+            outbound: vec![],
+        }
+    }
+
     pub fn rules(&self, dir: Direction) -> &Vec<NaclRule> {
         match dir {
             Direction::Inbound => &self.inbound,
