@@ -277,7 +277,7 @@ impl World {
         let host = ctx.host.as_str();
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
-        let alb = r.alb.clone();
+        let alb = &r.alb;
         let rtt = us(rtt_ms);
         let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
@@ -549,7 +549,7 @@ impl World {
                 break;
             }
         }
-        let ingress = r.cluster.ingress.clone();
+        let ingress = &r.cluster.ingress;
         // An Ingress default backend becomes the listener's default action.
         // Fact sheet §13.
         let default_tg = ingress.default_backend.as_ref().and_then(|svc| {
@@ -607,12 +607,14 @@ impl World {
                 ingress.name, rule.from_ingress_path
             )
         };
-        let conds = rule
+        let conds = || {
+            rule
             .conditions
             .iter()
             .map(|c| c.describe())
             .collect::<Vec<_>>()
-            .join(" and ");
+            .join(" and ")
+        };
         match &rule.action {
             AlbAction::FixedResponse { status, body } => {
                 hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> fixed response {status}", rule.priority),
@@ -659,7 +661,7 @@ impl World {
             }
             AlbAction::Forward { target_group } => {
                 let tg = target_group.clone();
-                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> forward to {tg}", rule.priority),
+                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> forward to {tg}", rule.priority, conds()),
                     format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, &rule, ctx, tb)
@@ -695,7 +697,7 @@ impl World {
                     .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
                     .collect::<Vec<_>>()
                     .join(", ");
-                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({conds}) -> weighted forward picks {tg}", rule.priority),
+                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> weighted forward picks {tg}", rule.priority, conds()),
                     format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, &rule, ctx, tb)
