@@ -665,7 +665,7 @@ impl World {
                 ),
             );
         }
-        if self.faults.contains(&Fault::DnsAuthorityDown) {
+        if self.has_fault(|| Fault::DnsAuthorityDown) {
             return self.authority_unreachable(node, name, tb);
         }
         hop!(

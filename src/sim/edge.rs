@@ -541,7 +541,7 @@ impl World {
                 cache_control: None,
             };
         };
-        let broken = self.faults.contains(&Fault::Origin5xx {
+        let broken = self.has_fault(|| Fault::Origin5xx {
             origin: origin.id.clone(),
         });
         match origin.kind {
@@ -849,7 +849,7 @@ impl World {
             .clients
             .iter()
             .find(|c| c.ip == seen)
-            .map(|c| c.geo.country.clone());
+            .map(|c| c.geo.country.as_str());
         for r in &rules {
             let txt = |f: &dyn Fn() -> String| if quiet { String::new() } else { f() };
             let (matched, detail) = match &r.statement {

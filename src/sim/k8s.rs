@@ -91,7 +91,7 @@ impl World {
         // Liveness checks only that the process answers at all: a hung
         // process fails it and gets restarted; an app that answers 500 to its
         // readiness endpoint stays alive but unready. Fact sheet §14.
-        let hung = self.faults.contains(&Fault::PodHung {
+        let hung = self.has_fault(|| Fault::PodHung {
             pod: pod_id.to_string(),
         });
         let st = self
@@ -164,7 +164,7 @@ impl World {
         !self
             .faults
             .contains(&Fault::TargetUnhealthy { pod: pod.into() })
-            && !self.faults.contains(&Fault::PodHung { pod: pod.into() })
+            && !self.has_fault(|| Fault::PodHung { pod: pod.into() })
     }
 }
 

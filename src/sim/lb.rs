@@ -608,12 +608,11 @@ impl World {
             )
         };
         let conds = || {
-            rule
-            .conditions
-            .iter()
-            .map(|c| c.describe())
-            .collect::<Vec<_>>()
-            .join(" and ")
+            rule.conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
         };
         match &rule.action {
             AlbAction::FixedResponse { status, body } => {
@@ -884,7 +883,11 @@ impl World {
         }
         // Stickiness first, then the algorithm. Fact sheet §8.
         let now = self.clock_ms;
-        let cookie_key = format!("{}|{}", ctx.client.clone().unwrap_or_default(), tg.id);
+        let cookie_key = if tg.stickiness_s.is_some() {
+            format!("{}|{}", ctx.client.as_deref().unwrap_or_default(), tg.id)
+        } else {
+            String::new()
+        };
         let sticky = tg
             .stickiness_s
             .and_then(|_| self.lb.cookies.get(&cookie_key))
@@ -990,7 +993,7 @@ impl World {
             Some(p) => self.pod_host_up(r, p),
             None => {
                 self.placement_up(r, pick.subnet)
-                    && !self.faults.contains(&Fault::NodeDown {
+                    && !self.has_fault(|| Fault::NodeDown {
                         node: pick.id.to_string(),
                     })
             }
@@ -1105,7 +1108,7 @@ impl World {
             && !pod
                 .node
                 .as_ref()
-                .is_some_and(|n| self.faults.contains(&Fault::NodeDown { node: n.clone() }))
+                .is_some_and(|n| self.has_fault(|| Fault::NodeDown { node: n.clone() }))
     }
 
     /// The pod's answer once a connection reached it.
@@ -1128,7 +1131,7 @@ impl World {
             resp.pod = Some(pod.id.clone());
             resp
         };
-        if self.faults.contains(&Fault::PodDown {
+        if self.has_fault(|| Fault::PodDown {
             pod: pod.id.clone(),
         }) {
             hop!(tb, &pod.id, alb, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
@@ -1144,7 +1147,7 @@ impl World {
         hop!(tb, alb, &pod.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP {} {} to {pip}:{port}", ctx.method, ctx.path),
             format!("the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"), vec![], Verdict::Pass, Code::Delivered);
         tb.wait(hop_us);
-        if self.faults.contains(&Fault::PodHung {
+        if self.has_fault(|| Fault::PodHung {
             pod: pod.id.clone(),
         }) {
             let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
@@ -1170,7 +1173,7 @@ impl World {
                 format!("{} did not answer within {ALB_IDLE_TIMEOUT_S} s", pod.id),
             ));
         }
-        let (status, note, code) = if self.faults.contains(&Fault::TargetUnhealthy {
+        let (status, note, code) = if self.has_fault(|| Fault::TargetUnhealthy {
             pod: pod.id.clone(),
         }) {
             (500, format!("{}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)", pod.id), Code::TargetError)
@@ -1436,9 +1439,9 @@ impl World {
         let app_ok = |w: &World, p: &Pod| -> Result<(), String> {
             if !w.pod_host_up(r, p) {
                 Err("Target.Timeout (no answer)".into())
-            } else if w.faults.contains(&Fault::PodDown { pod: p.id.clone() }) {
+            } else if w.has_fault(|| Fault::PodDown { pod: p.id.clone() }) {
                 Err("Target.FailedHealthChecks (connection refused)".into())
-            } else if w.faults.contains(&Fault::PodHung { pod: p.id.clone() }) {
+            } else if w.has_fault(|| Fault::PodHung { pod: p.id.clone() }) {
                 Err(format!(
                     "Target.Timeout (no response within {} s)",
                     tg.health_timeout_s
@@ -1455,7 +1458,7 @@ impl World {
         let verdict = match &t.pod {
             Some(p) => app_ok(self, p),
             None => {
-                if self.faults.contains(&Fault::NodeDown {
+                if self.has_fault(|| Fault::NodeDown {
                     node: t.id.to_string(),
                 }) || !self.placement_up(r, t.subnet)
                 {

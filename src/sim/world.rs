@@ -406,11 +406,15 @@ impl World {
         self.schedule_rds_failovers();
     }
 
+    /// Whether a fault is injected; builds the fault only when some are.
+    pub(crate) fn has_fault(&self, f: impl FnOnce() -> Fault) -> bool {
+        !self.faults.is_empty() && self.faults.contains(&f())
+    }
     pub fn az_down(&self, az: &str) -> bool {
-        self.faults.contains(&Fault::AzDown { az: az.into() })
+        self.has_fault(|| Fault::AzDown { az: az.into() })
     }
     pub fn region_down(&self, region: &str) -> bool {
-        self.faults.contains(&Fault::RegionDown {
+        self.has_fault(|| Fault::RegionDown {
             region: region.into(),
         })
     }
@@ -423,7 +427,7 @@ impl World {
     }
     pub fn pod_up(&self, r: &Region, pod: &Pod) -> bool {
         self.placement_up(r, &pod.subnet)
-            && !self.faults.contains(&Fault::PodDown {
+            && !self.has_fault(|| Fault::PodDown {
                 pod: pod.id.clone(),
             })
     }
