@@ -207,6 +207,14 @@ impl World {
     // ---------------------------------------------------------------- DNS
 
     /// A cache entry as it is stored (a CNAME link stays a link).
+    /// A fresh cached answer that is not a CNAME link, without copying it.
+    pub(crate) fn cache_peek(&self, key: &str, name: &str) -> Option<&DnsEntry> {
+        self.dns
+            .get(key)
+            .and_then(|c| c.get(name, self.clock_ms))
+            .filter(|e| e.cname.is_none())
+    }
+
     pub(crate) fn cache_raw(&self, key: &str, name: &str) -> Option<DnsEntry> {
         self.dns
             .get(key)
@@ -247,7 +255,11 @@ impl World {
     ) -> Result<Vec<Ipv4Addr>, Resp> {
         let now = self.clock_ms;
         let bkey = format!("browser:{}", c.id);
-        if let Some(e) = self.cache_get(&bkey, name) {
+        let hit = match self.cache_peek(&bkey, name) {
+            Some(e) => Some(std::borrow::Cow::Borrowed(e)),
+            None => self.cache_get(&bkey, name).map(std::borrow::Cow::Owned),
+        };
+        if let Some(e) = hit {
             hop!(
                 tb,
                 &c.id,

@@ -545,7 +545,7 @@ impl World {
                 });
             }
             if failed.is_none() {
-                matched = Some(rule.clone());
+                matched = Some(rule);
                 break;
             }
         }

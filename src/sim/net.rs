@@ -166,8 +166,17 @@ impl Nacl {
             Direction::Inbound => (flow.src, flow.dst_port),
             Direction::Outbound => (flow.dst, flow.dst_port),
         };
-        let mut rules: Vec<&NaclRule> = self.rules(dir).iter().collect();
-        rules.sort_by_key(|r| r.number);
+        // Edits keep rules sorted; a hand-written file may not be.
+        let table = self.rules(dir);
+        let sorted;
+        let rules: &[NaclRule] = if table.is_sorted_by_key(|r| r.number) {
+            table
+        } else {
+            let mut v = table.clone();
+            v.sort_by_key(|r| r.number);
+            sorted = v;
+            &sorted
+        };
         for r in rules {
             if r.protocol.matches(flow.protocol) && r.ports.contains(port) && r.cidr.contains(&peer)
             {
@@ -283,8 +292,8 @@ pub fn evaluate_sgs(
         Direction::Inbound => flow.src,
         Direction::Outbound => flow.dst,
     };
-    let subject = if flow.quiet && groups.len() == 1 {
-        groups[0].id.clone()
+    let subject = if flow.quiet {
+        String::new()
     } else {
         groups
             .iter()
@@ -304,7 +313,7 @@ pub fn evaluate_sgs(
             if hit {
                 return Check {
                     kind: CheckKind::SecurityGroup,
-                    subject: subject.clone(),
+                    subject,
                     direction: Some(dir),
                     flow: flow.text(),
                     decided_by: if flow.quiet {
