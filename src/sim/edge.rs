@@ -171,18 +171,17 @@ impl World {
             hop!(tb, &c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", ctx.host),
                 format!("one more round trip; the edge presents the certificate for {} and the browser checks it", ctx.host), vec![], Verdict::Pass, Code::Delivered);
             tb.wait(rtt);
-            let full = if ctx.query.is_empty() {
-                ctx.path.clone()
-            } else {
-                format!("{}?{}", ctx.path, ctx.query)
-            };
+            let q = if ctx.query.is_empty() { "" } else { "?" };
             hop!(
                 tb,
                 &c.id,
                 &cf.id,
                 Layer::Http,
                 "TCP/443",
-                format!("HTTP {} {full} Host: {}", ctx.method, ctx.host),
+                format!(
+                    "HTTP {} {}{q}{} Host: {}",
+                    ctx.method, ctx.path, ctx.query, ctx.host
+                ),
                 "the encrypted request reaches the edge".into(),
                 vec![],
                 Verdict::Pass,
@@ -262,7 +261,7 @@ impl World {
             );
         };
         let b = &cf.behaviors[bi];
-        let cacheable_method = ctx.method == "GET" || ctx.method == "HEAD";
+        let cacheable_method = &*ctx.method == "GET" || &*ctx.method == "HEAD";
         let key = if b.cache_query_strings && !ctx.query.is_empty() {
             format!("{}|{}?{}", pop.id, ctx.path, ctx.query)
         } else {
@@ -487,7 +486,7 @@ impl World {
         if let Some(g) = cf.origin_groups.iter().find(|g| g.id == target) {
             let first = self.single_origin(pop, &g.primary, ctx, tb);
             let code = first.resp.status;
-            let failover_method = matches!(ctx.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+            let failover_method = matches!(&*ctx.method, "GET" | "HEAD" | "OPTIONS");
             // No answer at all (connection failure, timeout) always fails over.
             let trigger = match code {
                 None => true,
@@ -664,11 +663,15 @@ impl World {
         let cf = &sc.cdn;
         let key = format!("edge:{}", pop.id);
         let now = self.clock_ms;
-        let entry = if let Some(e) = self.cache_get(&key, &origin.domain) {
+        let hit = match self.cache_peek(&key, &origin.domain) {
+            Some(e) => Some(Cow::Borrowed(e)),
+            None => self.cache_get(&key, &origin.domain).map(Cow::Owned),
+        };
+        let (addresses, code) = if let Some(e) = hit {
             hop!(tb, &cf.id, &cf.id, Layer::Dns, "-", format!("origin DNS cache: {} -> {}", origin.domain, e.describe()),
                 format!("CloudFront's resolver cached this answer; {} s of {} s left, so Route 53 is not asked (health changes are invisible until it expires)", e.remaining_s(now), e.ttl_s),
                 vec![], Verdict::Pass, Code::DnsCacheHit);
-            e
+            (e.addresses.clone(), e.code)
         } else {
             hop!(
                 tb,
@@ -682,9 +685,10 @@ impl World {
                 Verdict::Pass,
                 Code::DnsCacheMiss,
             );
-            self.iterate(&cf.id, &key, &origin.domain, None, tb)
+            let e = self.iterate(&cf.id, &key, &origin.domain, None, tb);
+            (e.addresses, e.code)
         };
-        if entry.addresses.is_empty() {
+        if addresses.is_empty() {
             hop!(
                 tb,
                 &cf.id,
@@ -695,16 +699,16 @@ impl World {
                 "CloudFront answers 502 when it cannot resolve the origin".into(),
                 vec![],
                 Verdict::Error,
-                entry.code,
+                code,
             );
             return Resp::err(
                 Some(502),
                 &cf.id,
-                entry.code,
+                code,
                 format!("origin {} does not resolve", origin.domain),
             );
         }
-        let ip = entry.addresses[self.rng.index(entry.addresses.len())];
+        let ip = addresses[self.rng.index(addresses.len())];
         let Some(ri) = self
             .scenario
             .regions
@@ -823,7 +827,7 @@ impl World {
         // 16 KB on CloudFront). Fact sheet §6 "Body inspection limit".
         let body = match ctx.body.char_indices().nth(body_limit) {
             Some((i, _)) => &ctx.body[..i],
-            None => ctx.body.as_str(),
+            None => &*ctx.body,
         };
         let fields: Vec<(Cow<str>, Cow<str>)> = {
             let mut f = vec![
@@ -831,7 +835,7 @@ impl World {
                 (Cow::Borrowed("query string"), normalize(&ctx.query)),
                 (Cow::Borrowed("body"), normalize(body)),
             ];
-            for (k, v) in &ctx.headers {
+            for (k, v) in ctx.headers.iter() {
                 f.push((Cow::Owned(format!("header {k}")), normalize(v)));
             }
             f

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 use super::net::*;
 use super::scenario::*;
@@ -63,17 +64,19 @@ pub const ALB_MAX_XFF: usize = 30;
 /// An HTTP request as it travels from one proxy to the next.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HttpCtx {
-    pub method: String,
+    // What every proxy passes on unchanged is shared, so handing the
+    // request to the next hop copies nothing.
+    pub method: Rc<str>,
     pub host: String,
-    pub path: String,
-    pub query: String,
+    pub path: Rc<str>,
+    pub query: Rc<str>,
     /// Header names in lower case.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
+    pub headers: Rc<[(String, String)]>,
+    pub body: Rc<str>,
     /// X-Forwarded-For as received (left-most = original client).
     pub xff: Vec<Ipv4Addr>,
     /// The browser behind it, for stickiness cookies.
-    pub client: Option<String>,
+    pub client: Option<Rc<str>>,
     /// How long the sender waits for a response before it gives up.
     pub client_timeout_s: Option<u64>,
 }
@@ -162,7 +165,7 @@ impl Condition {
             Condition::HttpHeader { name, values } => ctx
                 .header(name)
                 .is_some_and(|h| values.iter().any(|v| ci(v, h))),
-            Condition::HttpRequestMethod { values } => values.iter().any(|v| v == &ctx.method),
+            Condition::HttpRequestMethod { values } => values.iter().any(|v| **v == *ctx.method),
             Condition::QueryString { values } => {
                 let pairs: Vec<(String, String)> = ctx
                     .query
@@ -641,7 +644,7 @@ impl World {
                         .to_ascii_lowercase(),
                     host.clone().unwrap_or_else(|| ctx.host.clone()),
                     port.unwrap_or(alb.listener.port),
-                    path.clone().unwrap_or_else(|| ctx.path.clone()),
+                    path.clone().unwrap_or_else(|| ctx.path.to_string()),
                     if ctx.query.is_empty() {
                         String::new()
                     } else {
@@ -1177,14 +1180,14 @@ impl World {
             pod: pod.id.clone(),
         }) {
             (500, format!("{}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)", pod.id), Code::TargetError)
-        } else if ctx.path == "/healthz" {
+        } else if &*ctx.path == "/healthz" {
             (
                 200,
                 "health endpoint: answers without touching the database".to_string(),
                 Code::Delivered,
             )
         } else {
-            let read = ctx.method == "GET" || ctx.method == "HEAD";
+            let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
             let (st, note, code) = self.pod_query_db(r, pod, read, tb);
             // A write sends a confirmation SMS through the NAT gateway.
             match (st, read) {

@@ -543,16 +543,16 @@ impl World {
         };
         let method = req.method.trim().to_ascii_uppercase();
         let ctx = super::lb::HttpCtx {
-            method: method.clone(),
+            method: method.as_str().into(),
             host: url.host.clone(),
-            path: url.path.clone(),
-            query: url.query.clone(),
+            path: url.path.as_str().into(),
+            query: url.query.as_str().into(),
             headers: req
                 .headers
                 .iter()
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
                 .collect(),
-            body: req.body.clone(),
+            body: req.body.as_str().into(),
             // A browser (or a proxy in front of it) may already send X-Forwarded-For.
             xff: req
                 .headers
@@ -564,7 +564,7 @@ impl World {
                         .collect::<Vec<_>>()
                 })
                 .collect(),
-            client: Some(client.id.clone()),
+            client: Some(client.id.as_str().into()),
             client_timeout_s: None,
         };
         let ips = match self.resolve_for_client(&client, &url.host, tb) {
