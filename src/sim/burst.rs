@@ -148,10 +148,11 @@ impl World {
                 "a burst may send at most {MAX_BURST} requests, not {count}"
             ));
         }
-        let reqs: Vec<Request> = (0..count)
-            .map(|i| Request::get(&clients[i % clients.len()], url))
+        let per_client: Vec<Request> = clients.iter().map(|c| Request::get(c, url)).collect();
+        let outcomes: Vec<Outcome> = (0..count)
+            .map(|i| self.send_quiet(&per_client[i % per_client.len()]))
             .collect();
-        self.burst(&reqs)
+        Ok(BurstReport::from_outcomes(&outcomes))
     }
 }
 

@@ -339,20 +339,32 @@ impl World {
         };
         let mut checks = Vec::new();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-            checks.push(n.evaluate(Direction::Inbound, &flow));
+            keep(&mut checks, tb.quiet, n.evaluate(Direction::Inbound, &flow));
         }
         let sgs: Vec<&SecurityGroup> = alb
             .security_groups
             .iter()
             .filter_map(|g| r.vpc.sg(g))
             .collect();
-        checks.push(evaluate_sgs(&sgs, Direction::Inbound, &flow, &[], false));
+        keep(
+            &mut checks,
+            tb.quiet,
+            evaluate_sgs(&sgs, Direction::Inbound, &flow, &[], false),
+        );
         let back = flow.reversed();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-            checks.push(n.evaluate(Direction::Outbound, &back));
+            keep(
+                &mut checks,
+                tb.quiet,
+                n.evaluate(Direction::Outbound, &back),
+            );
         }
         if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
-            checks.push(rt.check(src_ip, &|t| matches!(t, RouteTarget::Igw(_)), &back));
+            keep(
+                &mut checks,
+                tb.quiet,
+                rt.check(src_ip, &|t| matches!(t, RouteTarget::Igw(_)), &back),
+            );
         }
         if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
             let code = match c.kind {

@@ -351,6 +351,14 @@ pub struct TraceBuilder {
     pub quiet: bool,
 }
 
+/// Add a check to a path's list. A quiet trace (a burst) keeps only the
+/// denials, which are all that decide its outcome.
+pub(crate) fn keep(checks: &mut Vec<Check>, quiet: bool, c: Check) {
+    if !quiet || !c.allowed {
+        checks.push(c);
+    }
+}
+
 /// Record a hop, formatting its text only when the builder records hops.
 macro_rules! hop {
     ($tb:expr, $from:expr, $to:expr, $layer:expr, $proto:expr, $what:expr, $why:expr, $checks:expr, $verdict:expr, $code:expr $(,)?) => {

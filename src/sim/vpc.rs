@@ -96,39 +96,39 @@ impl World {
         };
         let mut checks = Vec::new();
         let sg = |ids: &[String]| ids.iter().filter_map(|i| vpc.sg(i)).collect::<Vec<_>>();
-        checks.push(evaluate_sgs(
-            &sg(src_sgs),
-            Direction::Outbound,
-            &flow,
-            dst_sgs,
-            true,
-        ));
+        keep(
+            &mut checks,
+            quiet,
+            evaluate_sgs(&sg(src_sgs), Direction::Outbound, &flow, dst_sgs, true),
+        );
         let crosses = ss.id != ds.id;
         if crosses {
             if let Some(n) = vpc.nacl(&ss.nacl) {
-                checks.push(n.evaluate(Direction::Outbound, &flow));
+                keep(&mut checks, quiet, n.evaluate(Direction::Outbound, &flow));
             }
             if let Some(rt) = vpc.route_table(&ss.route_table) {
-                checks.push(rt.check(flow.dst, &|t| *t == RouteTarget::Local, &flow));
+                keep(
+                    &mut checks,
+                    quiet,
+                    rt.check(flow.dst, &|t| *t == RouteTarget::Local, &flow),
+                );
             }
             if let Some(n) = vpc.nacl(&ds.nacl) {
-                checks.push(n.evaluate(Direction::Inbound, &flow));
+                keep(&mut checks, quiet, n.evaluate(Direction::Inbound, &flow));
             }
         }
-        checks.push(evaluate_sgs(
-            &sg(dst_sgs),
-            Direction::Inbound,
-            &flow,
-            src_sgs,
-            true,
-        ));
+        keep(
+            &mut checks,
+            quiet,
+            evaluate_sgs(&sg(dst_sgs), Direction::Inbound, &flow, src_sgs, true),
+        );
         let back = flow.reversed();
         if crosses {
             if let Some(n) = vpc.nacl(&ds.nacl) {
-                checks.push(n.evaluate(Direction::Outbound, &back));
+                keep(&mut checks, quiet, n.evaluate(Direction::Outbound, &back));
             }
             if let Some(n) = vpc.nacl(&ss.nacl) {
-                checks.push(n.evaluate(Direction::Inbound, &back));
+                keep(&mut checks, quiet, n.evaluate(Direction::Inbound, &back));
             }
         }
         (checks, flow)
@@ -198,9 +198,17 @@ impl World {
             .iter()
             .filter_map(|g| vpc.sg(g))
             .collect();
-        checks.push(evaluate_sgs(&sgs, Direction::Outbound, &flow, &[], false));
+        keep(
+            &mut checks,
+            tb.quiet,
+            evaluate_sgs(&sgs, Direction::Outbound, &flow, &[], false),
+        );
         if let Some(n) = vpc.nacl(&ps.nacl) {
-            checks.push(n.evaluate(Direction::Outbound, &flow));
+            keep(
+                &mut checks,
+                tb.quiet,
+                n.evaluate(Direction::Outbound, &flow),
+            );
         }
         let route = vpc
             .route_table(&ps.route_table)
@@ -247,31 +255,39 @@ impl World {
                 Some(rt) => format!("route table {rt_id} sends {} to {}: a pod has no public address, so without a NAT gateway nothing leaves the VPC", api.ip, rt.target),
                 None => format!("route table {rt_id} has no route to {}", api.ip),
             };
-            checks.push(Check {
+            keep(
+                &mut checks,
+                tb.quiet,
+                Check {
+                    kind: CheckKind::RouteTable,
+                    subject: rt_id.clone(),
+                    direction: None,
+                    flow: flow.to_string(),
+                    decided_by: why.clone(),
+                    allowed: false,
+                },
+            );
+            return fail(tb, checks, Code::NoRouteToDestination, why, &pod.id);
+        };
+        keep(
+            &mut checks,
+            tb.quiet,
+            Check {
                 kind: CheckKind::RouteTable,
                 subject: rt_id.clone(),
                 direction: None,
                 flow: flow.to_string(),
-                decided_by: why.clone(),
-                allowed: false,
-            });
-            return fail(tb, checks, Code::NoRouteToDestination, why, &pod.id);
-        };
-        checks.push(Check {
-            kind: CheckKind::RouteTable,
-            subject: rt_id.clone(),
-            direction: None,
-            flow: flow.to_string(),
-            decided_by: format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
-            allowed: true,
-        });
+                decided_by: format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
+                allowed: true,
+            },
+        );
         let ns = vpc.subnet(&nat.subnet).expect("validated");
         if !self.placement_up(r, &nat.subnet) {
             return fail(tb, checks, Code::ComponentDown, format!("{} lives in {} and that AZ is down: a NAT gateway is zonal, so this subnet has lost the internet (best practice: one per AZ)", nat.id, ns.az), &nat.id);
         }
         if ns.id != ps.id {
             if let Some(n) = vpc.nacl(&ns.nacl) {
-                checks.push(n.evaluate(Direction::Inbound, &flow));
+                keep(&mut checks, tb.quiet, n.evaluate(Direction::Inbound, &flow));
             }
         }
         // The NAT gateway rewrites the source to its own address, from 1024-65535.
@@ -283,24 +299,36 @@ impl World {
             ..flow
         };
         if let Some(n) = vpc.nacl(&ns.nacl) {
-            checks.push(n.evaluate(Direction::Outbound, &out));
+            keep(&mut checks, tb.quiet, n.evaluate(Direction::Outbound, &out));
         }
         let igw_route = vpc
             .route_table(&ns.route_table)
             .map(|rt| rt.check(api.ip, &|t| matches!(t, RouteTarget::Igw(_)), &out));
         if let Some(c) = igw_route {
-            checks.push(c);
+            keep(&mut checks, tb.quiet, c);
         }
         // Replies: into the NAT's subnet, back to the pod's ephemeral port.
         if let Some(n) = vpc.nacl(&ns.nacl) {
-            checks.push(n.evaluate(Direction::Inbound, &out.reversed()));
+            keep(
+                &mut checks,
+                tb.quiet,
+                n.evaluate(Direction::Inbound, &out.reversed()),
+            );
             if ns.id != ps.id {
-                checks.push(n.evaluate(Direction::Outbound, &flow.reversed()));
+                keep(
+                    &mut checks,
+                    tb.quiet,
+                    n.evaluate(Direction::Outbound, &flow.reversed()),
+                );
             }
         }
         if ns.id != ps.id {
             if let Some(n) = vpc.nacl(&ps.nacl) {
-                checks.push(n.evaluate(Direction::Inbound, &flow.reversed()));
+                keep(
+                    &mut checks,
+                    tb.quiet,
+                    n.evaluate(Direction::Inbound, &flow.reversed()),
+                );
             }
         }
         if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
