@@ -800,18 +800,7 @@ impl World {
             )
         } else {
             let r = s.regions.iter().find(|r| r.alb.dns_name == name)?;
-            let live: Vec<Ipv4Addr> = r
-                .alb
-                .nodes
-                .iter()
-                .filter(|n| self.placement_up(r, &n.subnet))
-                .map(|n| n.public_ip)
-                .collect();
-            let addrs = if live.is_empty() {
-                r.alb.nodes.iter().map(|n| n.public_ip).collect()
-            } else {
-                live
-            };
+            let addrs = self.alb_addresses(r);
             (
                 addrs,
                 format!("{} ({}, {})", r.alb.id, r.label, r.id),

@@ -238,6 +238,23 @@ impl ListenerRule {
 }
 
 impl World {
+    /// The addresses DNS gives for a region's ALB: the nodes whose AZ is up
+    /// (a failed node leaves the answer), or all of them if none is.
+    pub(crate) fn alb_addresses(&self, r: &Region) -> Vec<Ipv4Addr> {
+        let live: Vec<Ipv4Addr> = r
+            .alb
+            .nodes
+            .iter()
+            .filter(|n| self.placement_up(r, &n.subnet))
+            .map(|n| n.public_ip)
+            .collect();
+        if live.is_empty() {
+            r.alb.nodes.iter().map(|n| n.public_ip).collect()
+        } else {
+            live
+        }
+    }
+
     /// A request arriving at a region's ALB from the internet, built from a
     /// host and path (health checkers and other simple callers).
     #[allow(clippy::too_many_arguments)]
@@ -367,11 +384,7 @@ impl World {
             );
         }
         if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
-            let code = match c.kind {
-                CheckKind::Nacl => Code::SubnetAclRestriction,
-                CheckKind::RouteTable => Code::NoRouteToDestination,
-                _ => Code::EniSgRulesMismatch,
-            };
+            let code = c.denial_code();
             let leg = if c.flow == flow.to_string() {
                 "SYN"
             } else {

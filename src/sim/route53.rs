@@ -574,18 +574,7 @@ impl World {
                     let Some(r) = self.scenario.region(region) else {
                         continue;
                     };
-                    let live: Vec<Ipv4Addr> = r
-                        .alb
-                        .nodes
-                        .iter()
-                        .filter(|n| self.placement_up(r, &n.subnet))
-                        .map(|n| n.public_ip)
-                        .collect();
-                    let addrs = if live.is_empty() {
-                        r.alb.nodes.iter().map(|n| n.public_ip).collect()
-                    } else {
-                        live
-                    };
+                    let addrs = self.alb_addresses(r);
                     addresses.extend(addrs);
                     targets.push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
                     extra = format!("; alias to the ALB {}", r.alb.dns_name);

@@ -189,6 +189,16 @@ pub struct Check {
 }
 
 impl Check {
+    /// The Reachability-Analyzer-style code for a filter or table that
+    /// denied: NACL, route table, or security group.
+    pub fn denial_code(&self) -> Code {
+        match self.kind {
+            CheckKind::Nacl => Code::SubnetAclRestriction,
+            CheckKind::RouteTable => Code::NoRouteToDestination,
+            _ => Code::EniSgRulesMismatch,
+        }
+    }
+
     pub fn line(&self) -> String {
         let what = match self.kind {
             CheckKind::SecurityGroup => "SG",

@@ -37,11 +37,7 @@ impl World {
         let silent = !self.placement_up(r, dst_subnet) || self.rds_failed.contains(to);
         let (verdict, code, why) = match &denied {
             Some(c) => {
-                let code = match c.kind {
-                    CheckKind::Nacl => Code::SubnetAclRestriction,
-                    CheckKind::RouteTable => Code::NoRouteToDestination,
-                    _ => Code::EniSgRulesMismatch,
-                };
+                let code = c.denial_code();
                 let leg = if c.flow == flow.to_string() { "SYN" } else { "SYN-ACK (return path, ephemeral port)" };
                 (Verdict::Dropped, code, format!("the {leg} is dropped silently by {} {}: {}", match c.kind { CheckKind::Nacl => "network ACL", CheckKind::RouteTable => "route table", _ => "security group" }, c.subject, c.decided_by))
             }
@@ -233,11 +229,7 @@ impl World {
                 Err((code, why))
             };
         if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
-            let code = if c.kind == CheckKind::Nacl {
-                Code::SubnetAclRestriction
-            } else {
-                Code::EniSgRulesMismatch
-            };
+            let code = c.denial_code();
             return fail(
                 tb,
                 checks,
@@ -332,11 +324,7 @@ impl World {
             }
         }
         if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
-            let code = match c.kind {
-                CheckKind::Nacl => Code::SubnetAclRestriction,
-                CheckKind::RouteTable => Code::NoRouteToDestination,
-                _ => Code::EniSgRulesMismatch,
-            };
+            let code = c.denial_code();
             return fail(
                 tb,
                 checks,

@@ -165,7 +165,6 @@ pub struct World {
     pub(crate) rds_failover_due: BTreeMap<String, u64>,
     pub(crate) cdn_cache: BTreeMap<String, CdnEntry>,
     pub(crate) waf_hits: BTreeMap<String, std::collections::VecDeque<u64>>,
-    pub(crate) rr_counter: BTreeMap<String, u64>,
     pub(crate) events: Vec<WorldEvent>,
     /// Database instances that failed through `Fault::RdsPrimaryDown`.
     #[serde(default)]
@@ -284,7 +283,6 @@ impl World {
             rds_failover_due: BTreeMap::new(),
             cdn_cache: BTreeMap::new(),
             waf_hits: BTreeMap::new(),
-            rr_counter: BTreeMap::new(),
             events: Vec::new(),
             rds_failed: BTreeSet::new(),
             k8s: Default::default(),
