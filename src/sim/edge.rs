@@ -407,7 +407,7 @@ impl World {
         if cacheable_method {
             let cc = ans.cache_control.as_deref();
             if status == 200 {
-                let (ttl, why) = cf_ttl(&b, cc);
+                let (ttl, why) = cf_ttl(b, cc);
                 note = why;
                 if ttl > 0 {
                     self.cdn_cache.insert(
@@ -639,7 +639,7 @@ impl World {
                         cache_control: None,
                     };
                 }
-                let resp = self.custom_origin(pop, &origin, ctx, tb);
+                let resp = self.custom_origin(pop, origin, ctx, tb);
                 OriginAnswer {
                     cache_control: if resp.status == Some(200) {
                         origin.cache_control.clone()

@@ -492,7 +492,7 @@ impl World {
                 Code::WafRuleBlock,
                 format!("blocked by the ALB's web ACL rule {rule}"),
             ),
-            None => self.alb_route(r, &node, src_ip, ctx, tb),
+            None => self.alb_route(r, node, src_ip, ctx, tb),
         };
         resp.region = Some(r.id.clone());
         let status = resp.status.unwrap_or(502);
@@ -691,7 +691,7 @@ impl World {
                 hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> forward to {tg}", rule.priority, conds()),
                     format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
-                self.forward(r, node, &tg, &rule, ctx, tb)
+                self.forward(r, node, &tg, rule, ctx, tb)
             }
             AlbAction::WeightedForward { groups } => {
                 let total: u32 = groups.iter().map(|g| g.weight).sum();
@@ -727,7 +727,7 @@ impl World {
                 hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> weighted forward picks {tg}", rule.priority, conds()),
                     format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {from_ingress}"),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
-                self.forward(r, node, &tg, &rule, ctx, tb)
+                self.forward(r, node, &tg, rule, ctx, tb)
             }
         }
     }

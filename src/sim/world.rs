@@ -565,14 +565,14 @@ impl World {
             client: Some(client.id.as_str().into()),
             client_timeout_s: None,
         };
-        let ips = match self.resolve_for_client(&client, &url.host, tb) {
+        let ips = match self.resolve_for_client(client, &url.host, tb) {
             Ok(ips) => ips,
             Err(r) => return r,
         };
         let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
-            return self.cloudfront_request(&client, &pop, url.https, &ctx, tb);
+            return self.cloudfront_request(client, pop, url.https, &ctx, tb);
         }
         if let Some(ri) = self
             .scenario
