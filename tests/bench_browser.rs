@@ -39,13 +39,29 @@ fn engine_speed_in_the_browser_is_measured_and_printed() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut w = fresh.clone();
-    let t0 = perf_now();
-    let report = w
-        .burst_get(10_000, &clients, DEFAULT_URL)
-        .expect("valid burst");
-    let burst = perf_now() - t0;
+    // Three bursts from a fresh world each: the first includes the
+    // browser's compile tier-up, the later ones show the steady state.
+    let mut bursts = Vec::new();
+    let mut report = None;
+    for _ in 0..3 {
+        let mut w = fresh.clone();
+        let t0 = perf_now();
+        report = Some(
+            w.burst_get(10_000, &clients, DEFAULT_URL)
+                .expect("valid burst"),
+        );
+        bursts.push(perf_now() - t0);
+    }
+    let report = report.expect("three bursts ran");
+    let burst = bursts[0];
     assert_eq!(report.requests, 10_000);
     assert!(hops / n > 30);
-    console_log!("browser: cold full trace {:.3} ms, warm full trace {:.3} ms, burst of 10,000 requests {:.1} ms", cold, warm, burst);
+    console_log!(
+        "browser: cold full trace {:.3} ms, warm full trace {:.3} ms, burst of 10,000 requests {:.1} ms (then {:.1} ms, {:.1} ms)",
+        cold,
+        warm,
+        burst,
+        bursts[1],
+        bursts[2]
+    );
 }

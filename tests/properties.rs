@@ -299,3 +299,87 @@ fn random_scripts_never_panic_and_a_failing_step_is_named() {
         "the generator should also produce failing steps"
     );
 }
+
+fn random_request(rng: &mut Rng) -> Request {
+    let client = ["client-na", "client-eu", "client-ap"][rng.index(3)];
+    let mut req = Request::get(client, pick(rng, URLS));
+    match rng.index(5) {
+        0 => {
+            req.method = "POST".into();
+            req.body =
+                ["name=ann", "x' or 1=1 --", "<script>alert(1)</script>"][rng.index(3)].into();
+        }
+        1 => req.headers = vec![("User-Agent".into(), "<iframe src=x>".into())],
+        2 => req.headers = vec![("X-Forwarded-For".into(), "203.0.113.9".into())],
+        _ => {}
+    }
+    req
+}
+
+/// A burst sends requests quietly: no hop text is kept. What it counts must
+/// be exactly what the full trace would have said, and the world must move
+/// on identically (WAF counters, round robin, caches, cookies).
+#[test]
+fn a_quiet_request_decides_and_changes_exactly_what_its_full_trace_does() {
+    let mut compared = 0;
+    for seed in 0..30u64 {
+        let mut rng = Rng::new(seed + 1000);
+        let mut w = World::new(hoplab::sim::defaults::default_scenario(), seed).unwrap();
+        for step in 0..80 {
+            match rng.index(6) {
+                0 => {
+                    let _ = w.apply_edit(&random_edit(&mut rng));
+                }
+                1 => {
+                    let on = rng.index(3) != 0;
+                    w.set_fault(random_fault(&mut rng), on);
+                    w.advance(rng.range(0, 90_000));
+                }
+                _ => {
+                    let req = random_request(&mut rng);
+                    let mut quiet = w.clone();
+                    let o = quiet.send_quiet(&req);
+                    let t = w.send(&req).outcome;
+                    let what = format!("seed {seed} step {step}: {req:?}");
+                    assert_eq!(o.status, t.status, "{what}");
+                    assert_eq!(o.decided_by, t.decided_by, "{what}");
+                    assert_eq!(o.code, t.code, "{what}");
+                    assert_eq!(o.region, t.region, "{what}");
+                    assert_eq!(o.pod, t.pod, "{what}");
+                    assert_eq!(o.total_us, t.total_us, "{what}");
+                    assert!(quiet == w, "{what}: the quiet send left a different world");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} requests compared");
+}
+
+#[test]
+fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
+    let clients: Vec<String> = ["client-na", "client-eu", "client-ap"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for url in URLS {
+        let mut w = World::new(hoplab::sim::defaults::default_scenario(), 3).unwrap();
+        w.set_fault(
+            Fault::PodDown {
+                pod: "pod-a-1".into(),
+            },
+            true,
+        );
+        let mut one_by_one = w.clone();
+        let report = w.burst_get(900, &clients, url).expect("a valid burst");
+        let outcomes: Vec<_> = (0..900)
+            .map(|i| one_by_one.send_quiet(&Request::get(&clients[i % 3], url)))
+            .collect();
+        assert_eq!(
+            report,
+            hoplab::sim::burst::BurstReport::from_outcomes(&outcomes),
+            "{url}"
+        );
+        assert!(w == one_by_one, "{url}: the worlds differ after the burst");
+    }
+}

@@ -148,12 +148,22 @@ fn bench() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut w = fresh.clone();
-    let t = Instant::now();
-    let report = w
-        .burst_get(10_000, &clients, DEFAULT_URL)
-        .expect("a valid burst");
-    let burst = t.elapsed();
+    // Five bursts, each from a fresh world: the first and the fastest are
+    // printed, so one noisy run on a busy machine is visible as such.
+    let mut times = Vec::new();
+    let mut report = None;
+    for _ in 0..5 {
+        let mut w = fresh.clone();
+        let t = Instant::now();
+        report = Some(
+            w.burst_get(10_000, &clients, DEFAULT_URL)
+                .expect("a valid burst"),
+        );
+        times.push(t.elapsed());
+    }
+    let report = report.expect("five bursts ran");
+    let burst = times[0];
+    let best = times.iter().min().copied().unwrap_or(burst);
     println!(
         "cold full trace (fresh world, {} hops): {:>8.1} us",
         hops / n as usize,
@@ -164,8 +174,9 @@ fn bench() {
         warm.as_secs_f64() * 1e6
     );
     println!(
-        "burst of 10,000 requests, 3 clients:   {:>8.1} ms ({} answered 200, {} blocked by WAF's rate rule)",
+        "burst of 10,000 requests, 3 clients:   {:>8.1} ms, best of 5 {:.1} ms ({} answered 200, {} blocked by WAF's rate rule)",
         burst.as_secs_f64() * 1e3,
+        best.as_secs_f64() * 1e3,
         report.status.get("200").copied().unwrap_or(0),
         report.waf_blocks
     );

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::trace::TraceBuilder;
 use super::trace::{Code, Outcome, Trace};
-use super::world::{Request, World};
+use super::world::{Prepared, Request, World};
 
 /// The most requests one burst may send, so a learner's typo ends visibly.
 pub const MAX_BURST: usize = 10_000;
@@ -148,9 +149,20 @@ impl World {
                 "a burst may send at most {MAX_BURST} requests, not {count}"
             ));
         }
+        // Each client's request is parsed once and sent `count / clients` times.
         let per_client: Vec<Request> = clients.iter().map(|c| Request::get(c, url)).collect();
+        let prepared: Vec<Result<Prepared, ()>> = per_client
+            .iter()
+            .map(|r| self.prepare(r, &mut TraceBuilder::quiet()).map_err(|_| ()))
+            .collect();
         let outcomes: Vec<Outcome> = (0..count)
-            .map(|i| self.send_quiet(&per_client[i % per_client.len()]))
+            .map(|i| {
+                let k = i % per_client.len();
+                match &prepared[k] {
+                    Ok(p) => self.send_prepared_quiet(p),
+                    Err(()) => self.send_quiet(&per_client[k]),
+                }
+            })
             .collect();
         Ok(BurstReport::from_outcomes(&outcomes))
     }

@@ -176,7 +176,7 @@ use super::route53::QuerySource;
 use super::scenario::Client;
 use super::trace::hop;
 use super::trace::{Layer, TraceBuilder, Verdict};
-use super::world::{us, Fault, Resp, World};
+use super::world::{us, Fault, KeyBuf, Resp, World};
 
 /// How many times a resolver restarts a query to follow CNAMEs before it
 /// gives up with SERVFAIL, as Unbound's `MAX_RESTART_COUNT`. Fact sheet §1.
@@ -254,7 +254,7 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Result<Vec<Ipv4Addr>, Resp> {
         let now = self.clock_ms;
-        let bkey = format!("browser:{}", c.id);
+        let bkey = KeyBuf::new(&["browser:", &c.id]);
         let hit = match self.cache_peek(&bkey, name) {
             Some(e) => Some(std::borrow::Cow::Borrowed(e)),
             None => self.cache_get(&bkey, name).map(std::borrow::Cow::Owned),
@@ -290,7 +290,7 @@ impl World {
             Verdict::Pass,
             Code::DnsCacheMiss,
         );
-        let okey = format!("os:{}", c.id);
+        let okey = KeyBuf::new(&["os:", &c.id]);
         if let Some(e) = self.cache_get(&okey, name) {
             tb.wait(200);
             hop!(
@@ -345,7 +345,7 @@ impl World {
             Code::DnsCacheMiss,
         );
         tb.wait(us(r.rtt_ms) / 2);
-        let rkey = format!("resolver:{}", r.id);
+        let rkey = KeyBuf::new(&["resolver:", &r.id]);
         let entry = if let Some(e) = self.cache_get(&rkey, name) {
             hop!(
                 tb,

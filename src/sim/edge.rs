@@ -2,6 +2,7 @@
 //! groups, error caching, invalidation) and AWS WAF. Fact sheet §5-§7.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::lb::{wildcard_match, HttpCtx};
@@ -16,12 +17,13 @@ pub(crate) fn cf_pattern_match(pattern: &str, path: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p = if pattern.starts_with('/') {
-        pattern.to_string()
-    } else {
-        format!("/{pattern}")
-    };
-    wildcard_match(&p, path)
+    match pattern.strip_prefix('/') {
+        Some(_) => wildcard_match(pattern, path),
+        // The implied leading `/` matches the path's own.
+        None => path
+            .strip_prefix('/')
+            .is_some_and(|rest| wildcard_match(pattern, rest)),
+    }
 }
 
 /// Statuses CloudFront caches whatever the origin says, for the error
@@ -263,13 +265,13 @@ impl World {
         let b = &cf.behaviors[bi];
         let cacheable_method = &*ctx.method == "GET" || &*ctx.method == "HEAD";
         let key = if b.cache_query_strings && !ctx.query.is_empty() {
-            format!("{}|{}?{}", pop.id, ctx.path, ctx.query)
+            KeyBuf::new(&[&pop.id, "|", &ctx.path, "?", &ctx.query])
         } else {
-            format!("{}|{}", pop.id, ctx.path)
+            KeyBuf::new(&[&pop.id, "|", &ctx.path])
         };
         let now = self.clock_ms;
         let cached = if cacheable_method {
-            self.cdn_cache.get(&key).cloned()
+            self.cdn_cache.get(key.as_str()).cloned()
         } else {
             None
         };
@@ -379,7 +381,7 @@ impl World {
         if let Some(s) = stale {
             let ttl = cf.error_caching_min_ttl_s as u64;
             self.cdn_cache.insert(
-                key.clone(),
+                key.to_string(),
                 CdnEntry {
                     status: s.status,
                     stored_at_ms: s.stored_at_ms,
@@ -411,7 +413,7 @@ impl World {
                 note = why;
                 if ttl > 0 {
                     self.cdn_cache.insert(
-                        key.clone(),
+                        key.to_string(),
                         CdnEntry {
                             status,
                             stored_at_ms: now,
@@ -427,7 +429,7 @@ impl World {
                     .max(cc.and_then(|c| directive(c, "max-age")).unwrap_or(0));
                 if ttl > 0 {
                     self.cdn_cache.insert(
-                        key.clone(),
+                        key.to_string(),
                         CdnEntry {
                             status,
                             stored_at_ms: now,
@@ -661,7 +663,7 @@ impl World {
     ) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
-        let key = format!("edge:{}", pop.id);
+        let key = KeyBuf::new(&["edge:", &pop.id]);
         let now = self.clock_ms;
         let hit = match self.cache_peek(&key, &origin.domain) {
             Some(e) => Some(Cow::Borrowed(e)),
@@ -792,14 +794,14 @@ impl World {
     /// WAF rules by priority; Allow and Block terminate, Count goes on; the
     /// default action applies when nothing terminated. Returns (allowed,
     /// checks, deciding rule, the client address WAF saw). Fact sheet §6.
-    pub(crate) fn waf_evaluate(
+    pub(crate) fn waf_evaluate<'a>(
         &mut self,
-        acl: &WebAcl,
+        acl: &'a WebAcl,
         peer: Ipv4Addr,
         ctx: &HttpCtx,
         body_limit: usize,
         quiet: bool,
-    ) -> (bool, Vec<Check>, String, Ipv4Addr) {
+    ) -> (bool, Vec<Check>, Cow<'a, str>, Ipv4Addr) {
         let seen = acl
             .forwarded_ip_header
             .as_deref()
@@ -820,8 +822,7 @@ impl World {
             })
             .and_then(|v| v.split(',').next().and_then(|f| f.trim().parse().ok()))
             .unwrap_or(peer);
-        let mut rules: Vec<&WafRule> = acl.rules.iter().collect();
-        rules.sort_by_key(|r| r.priority);
+        let rules = by_priority(&acl.rules, |r| r.priority);
         let mut checks = Vec::new();
         // Inspect at most `body_limit` bytes of the body (8 KB regional,
         // 16 KB on CloudFront). Fact sheet §6 "Body inspection limit".
@@ -829,22 +830,21 @@ impl World {
             Some((i, _)) => &ctx.body[..i],
             None => &*ctx.body,
         };
-        let fields: Vec<(Cow<str>, Cow<str>)> = {
-            let mut f = vec![
-                (Cow::Borrowed("URI path"), normalize(&ctx.path)),
-                (Cow::Borrowed("query string"), normalize(&ctx.query)),
-                (Cow::Borrowed("body"), normalize(body)),
-            ];
-            for (k, v) in ctx.headers.iter() {
-                f.push((Cow::Owned(format!("header {k}")), normalize(v)));
-            }
-            f
-        };
-        let find = |pats: &[&str]| {
-            fields.iter().find_map(|(name, v)| {
+        let fields = [
+            (WafField::Path, normalize(&ctx.path)),
+            (WafField::Query, normalize(&ctx.query)),
+            (WafField::Body, normalize(body)),
+        ];
+        let headers: Vec<(WafField, Cow<str>)> = ctx
+            .headers
+            .iter()
+            .map(|(k, v)| (WafField::Header(k), normalize(v)))
+            .collect();
+        let find = |pats: &[&'static str]| {
+            fields.iter().chain(headers.iter()).find_map(|(name, v)| {
                 pats.iter()
-                    .find(|p| v.contains(*p))
-                    .map(|p| (name.to_string(), p.to_string()))
+                    .find(|p| contains_pattern(v, p))
+                    .map(|p| (*name, *p))
             })
         };
         let now = self.clock_ms;
@@ -854,7 +854,7 @@ impl World {
             .iter()
             .find(|c| c.ip == seen)
             .map(|c| c.geo.country.as_str());
-        for r in &rules {
+        for r in rules {
             let txt = |f: &dyn Fn() -> String| if quiet { String::new() } else { f() };
             let (matched, detail) = match &r.statement {
                 WafStatement::IpSet { cidrs } => {
@@ -882,7 +882,7 @@ impl World {
                     ),
                     None => (
                         false,
-                        "no SQL injection pattern in path, query, body or headers".into(),
+                        txt(&|| "no SQL injection pattern in path, query, body or headers".into()),
                     ),
                 },
                 WafStatement::Xss => {
@@ -890,7 +890,7 @@ impl World {
                         Some((f, p)) => (true, txt(&|| format!("XSS pattern '{p}' in the {f}"))),
                         None => (
                             false,
-                            "no XSS pattern in path, query, body or headers".into(),
+                            txt(&|| "no XSS pattern in path, query, body or headers".into()),
                         ),
                     }
                 }
@@ -907,8 +907,16 @@ impl World {
                     None => (false, txt(&|| format!("no country known for {seen}"))),
                 },
                 WafStatement::RateBased { limit, window_s } => {
-                    let k = format!("{}|{}|{seen}", acl.id, r.name);
-                    let hits = self.waf_hits.entry(k).or_default();
+                    let k = KeyBuf::new(&[&acl.id, "|", &r.name]);
+                    if !self.waf_hits.contains_key(k.as_str()) {
+                        self.waf_hits.insert(k.to_string(), BTreeMap::new());
+                    }
+                    let hits = self
+                        .waf_hits
+                        .get_mut(k.as_str())
+                        .expect("inserted above")
+                        .entry(seen)
+                        .or_default();
                     let from = now.saturating_sub(*window_s as u64 * 1000);
                     while hits.front().is_some_and(|t| *t < from) {
                         hits.pop_front();
@@ -927,16 +935,24 @@ impl World {
             };
             let terminating = matched && r.action != WafAction::Count;
             if quiet {
-                checks.push(Check {
-                    kind: CheckKind::WafRule,
-                    subject: String::new(),
-                    direction: None,
-                    flow: String::new(),
-                    decided_by: String::new(),
-                    allowed: !(terminating && r.action == WafAction::Block),
-                });
+                // Only a denial is kept when nobody reads the hop text.
+                if terminating && r.action == WafAction::Block {
+                    checks.push(Check {
+                        kind: CheckKind::WafRule,
+                        subject: String::new(),
+                        direction: None,
+                        flow: String::new(),
+                        decided_by: String::new(),
+                        allowed: false,
+                    });
+                }
                 if terminating {
-                    return (r.action == WafAction::Allow, checks, r.name.clone(), seen);
+                    return (
+                        r.action == WafAction::Allow,
+                        checks,
+                        Cow::Borrowed(&r.name),
+                        seen,
+                    );
                 }
                 continue;
             }
@@ -961,10 +977,32 @@ impl World {
                 allowed: !(terminating && r.action == WafAction::Block),
             });
             if terminating {
-                return (r.action == WafAction::Allow, checks, r.name.clone(), seen);
+                return (
+                    r.action == WafAction::Allow,
+                    checks,
+                    Cow::Borrowed(&r.name),
+                    seen,
+                );
             }
         }
         let allow = acl.default_action != WafAction::Block;
+        if quiet {
+            if !allow {
+                checks.push(Check {
+                    kind: CheckKind::WafDefault,
+                    subject: String::new(),
+                    direction: None,
+                    flow: String::new(),
+                    decided_by: String::new(),
+                    allowed: false,
+                });
+            }
+            let rule = match acl.default_action {
+                WafAction::Block => "the default action (Block)",
+                _ => "the default action (Allow)",
+            };
+            return (allow, checks, Cow::Borrowed(rule), seen);
+        }
         checks.push(Check {
             kind: CheckKind::WafDefault,
             subject: acl.name.clone(),
@@ -976,10 +1014,42 @@ impl World {
         (
             allow,
             checks,
-            format!("the default action ({:?})", acl.default_action),
+            Cow::Owned(format!("the default action ({:?})", acl.default_action)),
             seen,
         )
     }
+}
+
+/// Where in a request WAF found a pattern.
+#[derive(Clone, Copy)]
+enum WafField<'a> {
+    Path,
+    Query,
+    Body,
+    Header(&'a str),
+}
+
+impl std::fmt::Display for WafField<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WafField::Path => f.write_str("URI path"),
+            WafField::Query => f.write_str("query string"),
+            WafField::Body => f.write_str("body"),
+            WafField::Header(k) => write!(f, "header {k}"),
+        }
+    }
+}
+
+/// Substring search tuned for short fields and short patterns.
+fn contains_pattern(hay: &str, pat: &str) -> bool {
+    let (h, p) = (hay.as_bytes(), pat.as_bytes());
+    let Some((&first, rest)) = p.split_first() else {
+        return true;
+    };
+    if h.len() < p.len() {
+        return false;
+    }
+    (0..=h.len() - p.len()).any(|i| h[i] == first && &h[i + 1..i + p.len()] == rest)
 }
 
 /// The viewer's address as CloudFront saw it (the first X-Forwarded-For

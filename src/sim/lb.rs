@@ -1,6 +1,7 @@
 //! The Application Load Balancer: listener, rules, target groups, target
 //! health, and the pod behind it. Fact sheet §8, §13, §14.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
@@ -440,12 +441,12 @@ impl World {
         // A regional web ACL on the ALB runs before the listener rules; it
         // sees the TCP peer (CloudFront's address) unless told to read a
         // forwarded-IP header. Fact sheet §6.
-        let blocked = match alb.web_acl.clone() {
+        let blocked = match &alb.web_acl {
             Some(acl) => {
                 let mut wctx = ctx.clone();
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
-                    self.waf_evaluate(&acl, src_ip, &wctx, 8 * 1024, tb.quiet);
+                    self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, tb.quiet);
                 hop!(
                     tb,
                     &alb.id,
@@ -481,7 +482,7 @@ impl World {
                         Code::WafRuleBlock
                     }
                 );
-                (!allowed).then_some(rule)
+                (!allowed).then(|| rule.into_owned())
             }
             None => None,
         };
@@ -548,11 +549,9 @@ impl World {
                 "too many X-Forwarded-For addresses".into(),
             );
         }
-        let mut rules: Vec<&ListenerRule> = alb.listener.rules.iter().collect();
-        rules.sort_by_key(|x| x.priority);
         let mut checks = Vec::new();
         let mut matched = None;
-        for rule in rules {
+        for rule in by_priority(&alb.listener.rules, |x| x.priority) {
             let failed = rule.conditions.iter().find(|c| !c.matches(ctx, peer));
             if !tb.quiet {
                 checks.push(Check {
@@ -580,12 +579,14 @@ impl World {
         let ingress = &r.cluster.ingress;
         // An Ingress default backend becomes the listener's default action.
         // Fact sheet §13.
-        let default_tg = ingress.default_backend.as_ref().and_then(|svc| {
-            alb.target_groups
+        let default_tg = match (&matched, &ingress.default_backend) {
+            (None, Some(svc)) => alb
+                .target_groups
                 .iter()
                 .find(|t| &t.service == svc)
-                .map(|t| t.id.clone())
-        });
+                .map(|t| t.id.clone()),
+            _ => None,
+        };
         if let (None, Some(tg)) = (&matched, default_tg) {
             checks.push(Check {
                 kind: CheckKind::ListenerRule,
@@ -627,13 +628,15 @@ impl World {
                 "the ALB's default rule answered".into(),
             );
         };
-        let from_ingress = if rule.from_ingress_path.is_empty() {
-            "added on the load balancer itself".to_string()
-        } else {
-            format!(
-                "written by the AWS Load Balancer Controller from Ingress '{}' path {}",
-                ingress.name, rule.from_ingress_path
-            )
+        let from_ingress = || {
+            if rule.from_ingress_path.is_empty() {
+                "added on the load balancer itself".to_string()
+            } else {
+                format!(
+                    "written by the AWS Load Balancer Controller from Ingress '{}' path {}",
+                    ingress.name, rule.from_ingress_path
+                )
+            }
         };
         let conds = || {
             rule.conditions
@@ -687,9 +690,9 @@ impl World {
                 )
             }
             AlbAction::Forward { target_group } => {
-                let tg = target_group.clone();
+                let tg = target_group;
                 hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> forward to {tg}", rule.priority, conds()),
-                    format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {from_ingress}"),
+                    format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {}", from_ingress()),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, rule, ctx, tb)
             }
@@ -725,7 +728,7 @@ impl World {
                     .collect::<Vec<_>>()
                     .join(", ");
                 hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> weighted forward picks {tg}", rule.priority, conds()),
-                    format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {from_ingress}"),
+                    format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {}", from_ingress()),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
                 self.forward(r, node, &tg, rule, ctx, tb)
             }
@@ -807,7 +810,7 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         let alb = &r.alb;
-        let Some(tg) = alb.target_groups.iter().find(|t| t.id == tg_id).cloned() else {
+        let Some(tg) = alb.target_groups.iter().find(|t| t.id == tg_id) else {
             return Resp::err(
                 Some(503),
                 &alb.id,
@@ -816,13 +819,7 @@ impl World {
             );
         };
         let ingress = &r.cluster.ingress;
-        let Some(svc) = r
-            .cluster
-            .services
-            .iter()
-            .find(|s| s.id == tg.service)
-            .cloned()
-        else {
+        let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
             return Resp::err(
                 Some(503),
                 &alb.id,
@@ -830,17 +827,21 @@ impl World {
                 "no Service behind the target group".into(),
             );
         };
-        let spec = super::k8s::ingress_route(ingress, &ctx.host, &ctx.path)
-            .map(|p| {
-                format!(
-                    "by the Ingress spec, path {} ({:?}) is the longest match for {}",
-                    p.path, p.path_type, ctx.path
-                )
-            })
-            .unwrap_or_else(|| "no Ingress path matches by the spec".into());
-        let via = match tg.target_type {
+        let spec = || {
+            super::k8s::ingress_route(ingress, &ctx.host, &ctx.path)
+                .map(|p| {
+                    format!(
+                        "by the Ingress spec, path {} ({:?}) is the longest match for {}",
+                        p.path, p.path_type, ctx.path
+                    )
+                })
+                .unwrap_or_else(|| "no Ingress path matches by the spec".into())
+        };
+        let via = || {
+            match tg.target_type {
             TargetType::Ip => "target type ip: the ALB sends straight to pod IPs registered from the Service's ready endpoints; kube-proxy is not on this path (fact sheet §14)".to_string(),
             TargetType::Instance => format!("target type instance: the ALB sends to the worker nodes on NodePort {}, and kube-proxy on the node forwards to a ready pod (fact sheet §14)", tg.node_port),
+        }
         };
         hop!(
             tb,
@@ -859,7 +860,7 @@ impl World {
                 svc.name,
                 svc.port
             ),
-            format!("{spec}; {via}"),
+            format!("{}; {}", spec(), via()),
             vec![],
             Verdict::Pass,
             Code::IngressRuleMatch,
@@ -887,18 +888,16 @@ impl World {
                 format!("{} has no registered targets", tg.id),
             );
         }
-        let in_service: Vec<Target> = targets
+        // Targets in service (not draining); only the healthy ones, unless
+        // none is, when the ALB fails open.
+        let fail_open = !targets
             .iter()
-            .filter(|t| !self.draining(t.id))
-            .cloned()
-            .collect();
-        let healthy: Vec<Target> = in_service
+            .any(|t| !self.draining(t.id) && self.target_healthy(t.id));
+        let pool: Vec<Target> = targets
             .iter()
-            .filter(|t| self.target_healthy(t.id))
-            .cloned()
+            .filter(|t| !self.draining(t.id) && (fail_open || self.target_healthy(t.id)))
+            .copied()
             .collect();
-        let fail_open = healthy.is_empty();
-        let pool = if fail_open { in_service } else { healthy };
         if pool.is_empty() {
             hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("every target of {} is draining", tg.id),
                 "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
@@ -928,13 +927,17 @@ impl World {
         let (pick, how) = match sticky_target {
             Some(t) => (
                 t,
-                "the AWSALB stickiness cookie names this target and it is still healthy"
-                    .to_string(),
+                Cow::Borrowed(
+                    "the AWSALB stickiness cookie names this target and it is still healthy",
+                ),
             ),
             None => {
                 let (t, how) = match tg.algorithm {
                     Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
-                        let n = self.lb.rr.entry(tg.id.clone()).or_insert(0);
+                        if !self.lb.rr.contains_key(&tg.id) {
+                            self.lb.rr.insert(tg.id.clone(), 0);
+                        }
+                        let n = self.lb.rr.get_mut(&tg.id).expect("inserted above");
                         let t = pool[(*n as usize) % pool.len()];
                         *n += 1;
                         let how = if tg.algorithm == Algorithm::RoundRobin {
@@ -942,17 +945,17 @@ impl World {
                         } else {
                             "least outstanding requests (every target has 0 in flight here, so the tie goes round robin)"
                         };
-                        (t, how.to_string())
+                        (t, how)
                     }
                     Algorithm::WeightedRandom => {
                         let i = self.rng.index(pool.len());
-                        (pool[i], "weighted random".to_string())
+                        (pool[i], "weighted random")
                     }
                 };
                 let how = match (&sticky, tg.stickiness_s) {
-                    (Some(old), Some(_)) => format!("{how}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten"),
-                    (None, Some(_)) => format!("{how}; the ALB sets an AWSALB stickiness cookie for the next requests"),
-                    _ => how,
+                    (Some(old), Some(_)) => Cow::Owned(format!("{how}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten")),
+                    (None, Some(_)) => Cow::Owned(format!("{how}; the ALB sets an AWSALB stickiness cookie for the next requests")),
+                    _ => Cow::Borrowed(how),
                 };
                 (t, how)
             }

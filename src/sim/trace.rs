@@ -382,6 +382,14 @@ macro_rules! hop {
 pub(crate) use hop;
 
 impl TraceBuilder {
+    /// A builder that keeps no hop text (see `quiet`).
+    pub fn quiet() -> Self {
+        TraceBuilder {
+            quiet: true,
+            ..TraceBuilder::default()
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn hop(
         &mut self,

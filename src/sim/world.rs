@@ -164,7 +164,8 @@ pub struct World {
     pub(crate) rds_primary: BTreeMap<String, String>,
     pub(crate) rds_failover_due: BTreeMap<String, u64>,
     pub(crate) cdn_cache: BTreeMap<String, CdnEntry>,
-    pub(crate) waf_hits: BTreeMap<String, std::collections::VecDeque<u64>>,
+    pub(crate) waf_hits:
+        BTreeMap<String, BTreeMap<std::net::Ipv4Addr, std::collections::VecDeque<u64>>>,
     pub(crate) events: Vec<WorldEvent>,
     /// Database instances that failed through `Fault::RdsPrimaryDown`.
     #[serde(default)]
@@ -180,6 +181,77 @@ pub struct World {
     pub(crate) r53_checkers: BTreeMap<String, Vec<super::route53::CheckerState>>,
 }
 
+/// Rules in priority order (lowest number first), borrowed in place when
+/// the scenario already lists them that way, as it almost always does.
+pub(crate) enum ByPriority<'a, T> {
+    InPlace(std::slice::Iter<'a, T>),
+    Sorted(std::vec::IntoIter<&'a T>),
+}
+
+impl<'a, T> Iterator for ByPriority<'a, T> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        match self {
+            ByPriority::InPlace(i) => i.next(),
+            ByPriority::Sorted(i) => i.next(),
+        }
+    }
+}
+
+/// `items` by ascending `key`; ties keep their list order.
+pub(crate) fn by_priority<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> ByPriority<'_, T> {
+    if items.is_sorted_by_key(&key) {
+        ByPriority::InPlace(items.iter())
+    } else {
+        let mut v: Vec<&T> = items.iter().collect();
+        v.sort_by_key(|x| key(x));
+        ByPriority::Sorted(v.into_iter())
+    }
+}
+
+/// A short string assembled on the stack: the cache and counter keys a
+/// request looks up on every hop, without a heap allocation per lookup.
+pub(crate) struct KeyBuf {
+    buf: [u8; 120],
+    len: usize,
+    spill: Option<String>,
+}
+
+impl KeyBuf {
+    pub(crate) fn new(parts: &[&str]) -> Self {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        let mut k = KeyBuf {
+            buf: [0; 120],
+            len: 0,
+            spill: None,
+        };
+        if total > k.buf.len() {
+            k.spill = Some(parts.concat());
+            return k;
+        }
+        for p in parts {
+            k.buf[k.len..k.len + p.len()].copy_from_slice(p.as_bytes());
+            k.len += p.len();
+        }
+        k
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.spill {
+            Some(s) => s,
+            // Whole `&str`s were copied in, so this is always valid UTF-8.
+            None => std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::ops::Deref for KeyBuf {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 /// What came back from a component that answers HTTP.
 #[derive(Clone, Debug)]
 pub(crate) struct Resp {
@@ -191,7 +263,26 @@ pub(crate) struct Resp {
     pub(crate) pod: Option<String>,
 }
 
+/// A request checked and parsed once (see [`World::prepare`]).
+pub(crate) struct Prepared {
+    /// Index of the sending client in the scenario.
+    client: usize,
+    https: bool,
+    ctx: super::lb::HttpCtx,
+}
+
 impl Resp {
+    pub(crate) fn outcome(self, total_us: u64) -> Outcome {
+        Outcome {
+            status: self.status,
+            decided_by: self.decided_by,
+            code: self.code,
+            summary: self.summary,
+            total_us,
+            region: self.region,
+            pod: self.pod,
+        }
+    }
     pub(crate) fn ok(status: u16, by: &str, summary: String) -> Self {
         Resp {
             status: Some(status),
@@ -483,7 +574,9 @@ impl World {
     /// Send one request and keep only its outcome (no hop text is
     /// formatted): what a burst needs, at a fraction of the cost.
     pub fn send_quiet(&mut self, req: &Request) -> Outcome {
-        self.send_with(req, true).outcome
+        let mut tb = TraceBuilder::quiet();
+        let resp = self.walk(req, &mut tb);
+        Resp::outcome(resp, tb.t_us)
     }
 
     fn send_with(&mut self, req: &Request, quiet: bool) -> Trace {
@@ -499,28 +592,37 @@ impl World {
             url: req.url.clone(),
             sent_at_ms: self.clock_ms,
             hops: tb.hops,
-            outcome: Outcome {
-                status: resp.status,
-                decided_by: resp.decided_by,
-                code: resp.code,
-                summary: resp.summary,
-                total_us: total,
-                region: resp.region,
-                pod: resp.pod,
-            },
+            outcome: Resp::outcome(resp, total),
         }
     }
 
+    /// Send a request parsed once by [`World::prepare`], keeping only its
+    /// outcome: a burst repeats the same few requests thousands of times.
+    pub(crate) fn send_prepared_quiet(&mut self, p: &Prepared) -> Outcome {
+        let mut tb = TraceBuilder::quiet();
+        let resp = self.walk_prepared(p, &mut tb);
+        Resp::outcome(resp, tb.t_us)
+    }
+
     pub(crate) fn walk(&mut self, req: &Request, tb: &mut TraceBuilder) -> Resp {
-        let sc = std::sync::Arc::clone(&self.scenario);
-        let Some(client) = sc.client(&req.client) else {
-            return Resp::err(
+        match self.prepare(req, tb) {
+            Ok(p) => self.walk_prepared(&p, tb),
+            Err(r) => r,
+        }
+    }
+
+    /// Check and parse a request: its client, its URL, its headers.
+    pub(crate) fn prepare(&self, req: &Request, tb: &mut TraceBuilder) -> Result<Prepared, Resp> {
+        let sc = &self.scenario;
+        let Some(ci) = sc.clients.iter().position(|c| c.id == req.client) else {
+            return Err(Resp::err(
                 None,
                 "browser",
                 Code::ComponentDown,
                 format!("no client named '{}' in this scenario", req.client),
-            );
+            ));
         };
+        let client = &sc.clients[ci];
         let url = match parse_url(&req.url) {
             Ok(u) => u,
             Err(e) => {
@@ -536,13 +638,13 @@ impl World {
                     Verdict::Error,
                     Code::ComponentDown,
                 );
-                return Resp::err(None, &client.id, Code::ComponentDown, e);
+                return Err(Resp::err(None, &client.id, Code::ComponentDown, e));
             }
         };
         let method = req.method.trim().to_ascii_uppercase();
         let ctx = super::lb::HttpCtx {
             method: method.as_str().into(),
-            host: url.host.clone(),
+            host: url.host,
             path: url.path.as_str().into(),
             query: url.query.as_str().into(),
             headers: req
@@ -565,14 +667,25 @@ impl World {
             client: Some(client.id.as_str().into()),
             client_timeout_s: None,
         };
-        let ips = match self.resolve_for_client(client, &url.host, tb) {
+        Ok(Prepared {
+            client: ci,
+            https: url.https,
+            ctx,
+        })
+    }
+
+    pub(crate) fn walk_prepared(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let client = &sc.clients[p.client];
+        let ctx = &p.ctx;
+        let ips = match self.resolve_for_client(client, &ctx.host, tb) {
             Ok(ips) => ips,
             Err(r) => return r,
         };
         let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
-            return self.cloudfront_request(client, pop, url.https, &ctx, tb);
+            return self.cloudfront_request(client, pop, p.https, ctx, tb);
         }
         if let Some(ri) = self
             .scenario
@@ -598,7 +711,7 @@ impl World {
                 c.os,
                 rtt,
                 (1, BROWSER_CONNECT_TIMEOUT_S),
-                &ctx,
+                ctx,
                 tb,
             );
         }
