@@ -15,12 +15,12 @@ impl World {
         read_only: bool,
         tb: &mut TraceBuilder,
     ) -> (u16, String, Code) {
-        let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
         let replica = (read_only && !r.rds.replicas.is_empty())
-            .then(|| r.rds.replicas[self.rng.index(r.rds.replicas.len())].clone());
-        let inst = match &replica {
-            Some(rep) => rep.clone(),
-            None => match r.rds.instances.iter().find(|i| i.id == primary).cloned() {
+            .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
+        let primary = self.rds_primary.get(&r.id);
+        let inst = match replica {
+            Some(rep) => rep,
+            None => match r.rds.instances.iter().find(|i| Some(&i.id) == primary) {
                 Some(i) => i,
                 None => return (500, "no database instance".into(), Code::ComponentDown),
             },

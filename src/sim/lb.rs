@@ -183,7 +183,7 @@ impl Condition {
                         .any(|(k, v)| q.key.as_ref().is_none_or(|qk| ci(qk, k)) && ci(&q.value, v))
                 })
             }
-            Condition::SourceIp { values } => values.iter().any(|c| c.contains(&peer)),
+            Condition::SourceIp { values } => values.iter().any(|c| cidr_has(c, peer)),
         }
     }
 }
@@ -359,15 +359,17 @@ impl World {
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
             keep(&mut checks, tb.quiet, n.evaluate(Direction::Inbound, &flow));
         }
-        let sgs: Vec<&SecurityGroup> = alb
-            .security_groups
-            .iter()
-            .filter_map(|g| r.vpc.sg(g))
-            .collect();
         keep(
             &mut checks,
             tb.quiet,
-            evaluate_sgs(&sgs, Direction::Inbound, &flow, &[], false),
+            evaluate_sg_ids(
+                &r.vpc,
+                &alb.security_groups,
+                Direction::Inbound,
+                &flow,
+                &[],
+                false,
+            ),
         );
         let back = flow.reversed();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
@@ -1157,7 +1159,7 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         let port = alb_flow.dst_port;
-        let label = r.label.clone();
+        let label = &r.label;
         let with_pod = |mut resp: Resp| {
             resp.pod = Some(pod.id.clone());
             resp

@@ -178,7 +178,9 @@ impl Nacl {
             &sorted
         };
         for r in rules {
-            if r.protocol.matches(flow.protocol) && r.ports.contains(port) && r.cidr.contains(&peer)
+            if r.protocol.matches(flow.protocol)
+                && r.ports.contains(port)
+                && cidr_has(&r.cidr, peer)
             {
                 return Check {
                     kind: CheckKind::Nacl,
@@ -277,12 +279,57 @@ impl SecurityGroup {
     }
 }
 
+/// Whether `net` holds `addr`: the same answer as `Ipv4Net::contains`,
+/// computed on the 32-bit value (it runs several times per packet).
+#[inline]
+pub fn cidr_has(net: &Ipv4Net, addr: Ipv4Addr) -> bool {
+    let mask = u32::MAX
+        .checked_shl(32 - u32::from(net.prefix_len()))
+        .unwrap_or(0);
+    (u32::from(addr) ^ u32::from(net.addr())) & mask == 0
+}
+
 /// Evaluate the union of all groups on one interface. Allow-only: any
 /// matching rule allows, order does not matter; nothing matching denies.
 /// `peer_groups` are the groups on the other end, used for SG references,
 /// which only match when the peer address is private (same VPC).
 pub fn evaluate_sgs(
     groups: &[&SecurityGroup],
+    dir: Direction,
+    flow: &Flow,
+    peer_groups: &[String],
+    peer_is_private: bool,
+) -> Check {
+    evaluate_sg_iter(
+        groups.iter().copied(),
+        dir,
+        flow,
+        peer_groups,
+        peer_is_private,
+    )
+}
+
+/// [`evaluate_sgs`] for the groups a VPC knows by these ids (unknown ids
+/// are skipped), without collecting them first.
+pub fn evaluate_sg_ids(
+    vpc: &Vpc,
+    ids: &[String],
+    dir: Direction,
+    flow: &Flow,
+    peer_groups: &[String],
+    peer_is_private: bool,
+) -> Check {
+    evaluate_sg_iter(
+        ids.iter().filter_map(|i| vpc.sg(i)),
+        dir,
+        flow,
+        peer_groups,
+        peer_is_private,
+    )
+}
+
+fn evaluate_sg_iter<'g>(
+    groups: impl Iterator<Item = &'g SecurityGroup> + Clone,
     dir: Direction,
     flow: &Flow,
     peer_groups: &[String],
@@ -296,7 +343,7 @@ pub fn evaluate_sgs(
         String::new()
     } else {
         groups
-            .iter()
+            .clone()
             .map(|g| g.id.as_str())
             .collect::<Vec<_>>()
             .join("+")
@@ -307,7 +354,7 @@ pub fn evaluate_sgs(
                 continue;
             }
             let hit = match &r.peer {
-                Peer::Cidr(c) => c.contains(&peer_addr),
+                Peer::Cidr(c) => cidr_has(c, peer_addr),
                 Peer::Sg(id) => peer_is_private && peer_groups.iter().any(|p| p == id),
             };
             if hit {
@@ -420,7 +467,7 @@ impl RouteTable {
     pub fn lookup(&self, dst: Ipv4Addr) -> Option<&Route> {
         self.routes
             .iter()
-            .filter(|r| r.destination.contains(&dst))
+            .filter(|r| cidr_has(&r.destination, dst))
             .max_by_key(|r| r.destination.prefix_len())
     }
 
@@ -428,7 +475,11 @@ impl RouteTable {
         match self.lookup(dst) {
             Some(r) if want(&r.target) => Check {
                 kind: CheckKind::RouteTable,
-                subject: self.id.clone(),
+                subject: if flow.quiet {
+                    String::new()
+                } else {
+                    self.id.clone()
+                },
                 direction: None,
                 flow: flow.text(),
                 decided_by: if flow.quiet {
@@ -534,7 +585,7 @@ impl Vpc {
     }
     /// The subnet whose CIDR holds an address.
     pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {
-        self.subnets.iter().find(|s| s.cidr.contains(&ip))
+        self.subnets.iter().find(|s| cidr_has(&s.cidr, ip))
     }
 }
 
@@ -648,6 +699,24 @@ pub fn parse_rule_number(s: &str) -> Result<u16, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cidr_membership_agrees_with_ipnet_for_every_prefix_length() {
+        let mut rng = crate::sim::rng::Rng::new(7);
+        for _ in 0..20_000 {
+            let a = Ipv4Addr::from(rng.range(0, u32::MAX as u64) as u32);
+            let len = rng.range(0, 32) as u8;
+            // Host bits are left set on purpose: "10.0.10.7/24" is a CIDR too.
+            let net = Ipv4Net::new(Ipv4Addr::from(rng.range(0, u32::MAX as u64) as u32), len)
+                .expect("a prefix length of 0-32");
+            let near = Ipv4Addr::from(
+                u32::from(net.network()) | (u32::from(a) & !u32::from(net.netmask())),
+            );
+            for addr in [a, near, net.network(), net.broadcast()] {
+                assert_eq!(cidr_has(&net, addr), net.contains(&addr), "{net} {addr}");
+            }
+        }
+    }
 
     fn flow(dst_port: u16) -> Flow {
         Flow {

@@ -42,6 +42,7 @@ impl World {
                 (Verdict::Dropped, code, format!("the {leg} is dropped silently by {} {}: {}", match c.kind { CheckKind::Nacl => "network ACL", CheckKind::RouteTable => "route table", _ => "security group" }, c.subject, c.decided_by))
             }
             None if silent => (Verdict::Timeout, Code::ComponentDown, format!("every filter allows it, but nothing answers: {to} is down with its AZ or region")),
+            None if tb.quiet => (Verdict::Pass, Code::Delivered, String::new()),
             None => (Verdict::Pass, Code::Delivered, "allowed out, routed, allowed in; the SYN-ACK returns through both network ACLs on the ephemeral port (security groups track the connection)".into()),
         };
         hop!(
@@ -91,11 +92,10 @@ impl World {
             dst_port: port,
         };
         let mut checks = Vec::new();
-        let sg = |ids: &[String]| ids.iter().filter_map(|i| vpc.sg(i)).collect::<Vec<_>>();
         keep(
             &mut checks,
             quiet,
-            evaluate_sgs(&sg(src_sgs), Direction::Outbound, &flow, dst_sgs, true),
+            evaluate_sg_ids(vpc, src_sgs, Direction::Outbound, &flow, dst_sgs, true),
         );
         let crosses = ss.id != ds.id;
         if crosses {
@@ -116,7 +116,7 @@ impl World {
         keep(
             &mut checks,
             quiet,
-            evaluate_sgs(&sg(dst_sgs), Direction::Inbound, &flow, src_sgs, true),
+            evaluate_sg_ids(vpc, dst_sgs, Direction::Inbound, &flow, src_sgs, true),
         );
         let back = flow.reversed();
         if crosses {
@@ -189,15 +189,17 @@ impl World {
         };
         let port = format!("TCP/{}", api.port);
         let mut checks = Vec::new();
-        let sgs: Vec<&SecurityGroup> = pod
-            .security_groups
-            .iter()
-            .filter_map(|g| vpc.sg(g))
-            .collect();
         keep(
             &mut checks,
             tb.quiet,
-            evaluate_sgs(&sgs, Direction::Outbound, &flow, &[], false),
+            evaluate_sg_ids(
+                vpc,
+                &pod.security_groups,
+                Direction::Outbound,
+                &flow,
+                &[],
+                false,
+            ),
         );
         if let Some(n) = vpc.nacl(&ps.nacl) {
             keep(
