@@ -44,52 +44,94 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
 }
 
+/// Counts outcomes one at a time, so a burst keeps no outcome once it
+/// has been counted: only the latencies, for the percentiles.
+#[derive(Default)]
+pub struct Tally {
+    report: BurstReport,
+    status: BTreeMap<Option<u16>, usize>,
+    latencies_us: Vec<u64>,
+}
+
+fn count(map: &mut BTreeMap<String, usize>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+impl Tally {
+    pub fn with_capacity(n: usize) -> Self {
+        Tally {
+            latencies_us: Vec::with_capacity(n),
+            ..Tally::default()
+        }
+    }
+
+    pub fn add(&mut self, o: &Outcome) {
+        let r = &mut self.report;
+        r.requests += 1;
+        *self.status.entry(o.status).or_default() += 1;
+        count(&mut r.decided_by, &o.decided_by);
+        if let Some(reg) = &o.region {
+            count(&mut r.regions, reg);
+        }
+        if let Some(p) = &o.pod {
+            count(&mut r.pods, p);
+        }
+        if o.code == Code::CacheHit {
+            r.cache_hits += 1;
+        }
+        if o.code == Code::WafRuleBlock {
+            r.waf_blocks += 1;
+        }
+        self.latencies_us.push(o.total_us);
+    }
+
+    pub fn finish(self) -> BurstReport {
+        let Tally {
+            mut report,
+            status,
+            mut latencies_us,
+        } = self;
+        for (s, n) in status {
+            let key = s.map(|s| s.to_string()).unwrap_or_else(|| "none".into());
+            *report.status.entry(key).or_default() += n;
+        }
+        let lat = &mut latencies_us;
+        lat.sort_unstable();
+        report.cache_hit_ratio = if report.requests == 0 {
+            0.0
+        } else {
+            report.cache_hits as f64 / report.requests as f64
+        };
+        report.latency = Latency {
+            p50_ms: percentile(lat, 50.0),
+            p90_ms: percentile(lat, 90.0),
+            p99_ms: percentile(lat, 99.0),
+            max_ms: lat.last().map(|v| *v as f64 / 1000.0).unwrap_or(0.0),
+        };
+        report
+    }
+}
+
 impl BurstReport {
     pub fn from_traces(traces: &[Trace]) -> Self {
-        let outcomes: Vec<Outcome> = traces.iter().map(|t| t.outcome.clone()).collect();
-        Self::from_outcomes(&outcomes)
+        let mut t = Tally::with_capacity(traces.len());
+        for tr in traces {
+            t.add(&tr.outcome);
+        }
+        t.finish()
     }
 
     pub fn from_outcomes(outcomes: &[Outcome]) -> Self {
-        let mut r = BurstReport {
-            requests: outcomes.len(),
-            ..Default::default()
-        };
-        let mut lat: Vec<u64> = Vec::with_capacity(outcomes.len());
+        let mut t = Tally::with_capacity(outcomes.len());
         for o in outcomes {
-            let s = o
-                .status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "none".into());
-            *r.status.entry(s).or_default() += 1;
-            *r.decided_by.entry(o.decided_by.clone()).or_default() += 1;
-            if let Some(reg) = &o.region {
-                *r.regions.entry(reg.clone()).or_default() += 1;
-            }
-            if let Some(p) = &o.pod {
-                *r.pods.entry(p.clone()).or_default() += 1;
-            }
-            if o.code == Code::CacheHit {
-                r.cache_hits += 1;
-            }
-            if o.code == Code::WafRuleBlock {
-                r.waf_blocks += 1;
-            }
-            lat.push(o.total_us);
+            t.add(o);
         }
-        lat.sort_unstable();
-        r.cache_hit_ratio = if outcomes.is_empty() {
-            0.0
-        } else {
-            r.cache_hits as f64 / outcomes.len() as f64
-        };
-        r.latency = Latency {
-            p50_ms: percentile(&lat, 50.0),
-            p90_ms: percentile(&lat, 90.0),
-            p99_ms: percentile(&lat, 99.0),
-            max_ms: lat.last().map(|v| *v as f64 / 1000.0).unwrap_or(0.0),
-        };
-        r
+        t.finish()
     }
 
     pub fn render_text(&self) -> String {
@@ -127,8 +169,32 @@ impl World {
                 requests.len()
             ));
         }
-        let outcomes: Vec<Outcome> = requests.iter().map(|r| self.send_quiet(r)).collect();
-        Ok(BurstReport::from_outcomes(&outcomes))
+        let mut tally = Tally::with_capacity(requests.len());
+        for r in requests {
+            tally.add(&self.send_quiet(r));
+        }
+        Ok(tally.finish())
+    }
+
+    /// Run a small burst on a throwaway copy of this world, from every
+    /// client, and return how many requests it sent. Nothing in `self`
+    /// changes. A browser first runs WebAssembly through a quick baseline
+    /// compiler and only later through its optimizing one; the app calls
+    /// this once while idle after start-up, so a learner's first burst
+    /// already runs at full speed.
+    pub fn warm_up(&self) -> usize {
+        let mut scratch = self.clone();
+        let clients: Vec<String> = self
+            .scenario()
+            .clients
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        let n = 600;
+        match scratch.burst_get(n, &clients, super::world::DEFAULT_URL) {
+            Ok(r) => r.requests,
+            Err(_) => 0,
+        }
     }
 
     /// `count` GETs of `url`, spread round-robin over `clients`.
@@ -155,16 +221,16 @@ impl World {
             .iter()
             .map(|r| self.prepare(r, &mut TraceBuilder::quiet()).map_err(|_| ()))
             .collect();
-        let outcomes: Vec<Outcome> = (0..count)
-            .map(|i| {
-                let k = i % per_client.len();
-                match &prepared[k] {
-                    Ok(p) => self.send_prepared_quiet(p),
-                    Err(()) => self.send_quiet(&per_client[k]),
-                }
-            })
-            .collect();
-        Ok(BurstReport::from_outcomes(&outcomes))
+        let mut tally = Tally::with_capacity(count);
+        for i in 0..count {
+            let k = i % per_client.len();
+            let o = match &prepared[k] {
+                Ok(p) => self.send_prepared_quiet(p),
+                Err(()) => self.send_quiet(&per_client[k]),
+            };
+            tally.add(&o);
+        }
+        Ok(tally.finish())
     }
 }
 
