@@ -279,6 +279,14 @@ impl SecurityGroup {
     }
 }
 
+/// Whether two ids are equal, looking at the last byte first: ids in one
+/// list share long prefixes ("subnet-app-a1", "subnet-app-a2"), so most
+/// mismatches show there. Lookups by id run dozens of times per packet.
+#[inline]
+pub fn same_id(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
 /// Whether `net` holds `addr`: the same answer as `Ipv4Net::contains`,
 /// computed on the 32-bit value (it runs several times per packet).
 #[inline]
@@ -572,16 +580,16 @@ pub struct NatGateway {
 
 impl Vpc {
     pub fn subnet(&self, id: &str) -> Option<&Subnet> {
-        self.subnets.iter().find(|s| s.id == id)
+        self.subnets.iter().find(|s| same_id(&s.id, id))
     }
     pub fn nacl(&self, id: &str) -> Option<&Nacl> {
-        self.nacls.iter().find(|n| n.id == id)
+        self.nacls.iter().find(|n| same_id(&n.id, id))
     }
     pub fn sg(&self, id: &str) -> Option<&SecurityGroup> {
-        self.security_groups.iter().find(|g| g.id == id)
+        self.security_groups.iter().find(|g| same_id(&g.id, id))
     }
     pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
-        self.route_tables.iter().find(|r| r.id == id)
+        self.route_tables.iter().find(|r| same_id(&r.id, id))
     }
     /// The subnet whose CIDR holds an address.
     pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {

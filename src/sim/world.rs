@@ -512,6 +512,9 @@ impl World {
     }
     /// Whether anything at all answers in this subnet of this region.
     pub(crate) fn placement_up(&self, r: &Region, subnet: &str) -> bool {
+        if self.faults.is_empty() {
+            return true;
+        }
         !self.region_down(&r.id) && !self.az_down(self.subnet_az(r, subnet))
     }
     pub fn pod_up(&self, r: &Region, pod: &Pod) -> bool {
