@@ -413,3 +413,86 @@ fn the_same_seed_gives_a_byte_identical_trace() {
     };
     assert_eq!(run(), run());
 }
+
+/// Every script in tests/journeys runs against the default scenario and its
+/// whole text output (traces, burst reports, clock moves, edits) matches
+/// tests/golden/<script>.txt. The scripts double as examples for lesson
+/// authors: region failover (§4), WAF rate limiting (§6), a booking that
+/// writes to RDS and leaves through the NAT gateway (§11, §15), a crashed
+/// pod (§8) and a NACL without its HTTPS rule (§10).
+#[test]
+fn every_journey_script_matches_its_golden_output() {
+    let dir = format!("{}/tests/journeys", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/journeys exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "journey scripts: {names:?}");
+    for name in names {
+        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+        let script =
+            hoplab::sim::script::Script::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut w = World::new(
+            hoplab::sim::defaults::default_scenario(),
+            script.seed.unwrap_or(1),
+        )
+        .unwrap();
+        let (results, err) = script.run(&mut w);
+        assert_eq!(err, None, "{name} stopped");
+        let out: String = results.iter().map(|r| r.render_text()).collect();
+        golden(&name.replace(".json", ".txt"), &out);
+    }
+}
+
+#[test]
+fn the_journey_scripts_end_the_way_their_lessons_say() {
+    let run = |name: &str| {
+        let path = format!("{}/tests/journeys/{name}", env!("CARGO_MANIFEST_DIR"));
+        let script =
+            hoplab::sim::script::Script::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let mut w = World::new(
+            hoplab::sim::defaults::default_scenario(),
+            script.seed.unwrap_or(1),
+        )
+        .unwrap();
+        script.run(&mut w).0
+    };
+    use hoplab::sim::script::StepResult;
+    let outcome = |r: &StepResult| match r {
+        StepResult::Trace { trace, .. } => trace.outcome.clone(),
+        other => panic!("expected a trace, got {other:?}"),
+    };
+    // §4: detection + TTL first (504 from CloudFront), then Cluster B.
+    let r = run("region_failover.json");
+    assert_eq!(outcome(&r[3]).status, Some(504));
+    assert_eq!(outcome(&r[5]).region.as_deref(), Some("us-west-2"));
+    // §6: the rate rule blocks the busy client only; WAF, not the app, answers.
+    let r = run("waf_rate_limit.json");
+    assert_eq!(outcome(&r[1]).status, Some(403));
+    assert_eq!(outcome(&r[1]).code, Code::WafRuleBlock);
+    assert_eq!(outcome(&r[2]).status, Some(200));
+    // §11: the booking's SMS leaves through the NAT gateway.
+    let r = run("book_appointment.json");
+    let StepResult::Trace { trace, .. } = &r[0] else {
+        panic!("a trace")
+    };
+    assert_eq!(trace.outcome.status, Some(201));
+    assert!(trace.hops.iter().any(|h| h.to == "sms-api"));
+    // §8: 502s while the crashed pod is registered, then none.
+    let r = run("pod_crash.json");
+    let StepResult::Burst { report: before, .. } = &r[1] else {
+        panic!("a burst")
+    };
+    let StepResult::Burst { report: after, .. } = &r[3] else {
+        panic!("a burst")
+    };
+    assert!(before.status.get("502").copied().unwrap_or(0) > 0);
+    assert_eq!(after.status.get("502"), None);
+    // §10: no numbered rule matches, so the final * rule denies.
+    let r = run("nacl_missing_https_rule.json");
+    assert_eq!(outcome(&r[1]).code, Code::SubnetAclRestriction);
+}

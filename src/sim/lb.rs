@@ -1237,10 +1237,10 @@ impl World {
             &format!("TCP/{port}"),
             format!(
                 "HTTP {status} {}",
-                if status == 200 {
-                    "application/json"
-                } else {
-                    "error"
+                match status {
+                    200 => "OK, application/json",
+                    201 => "Created, application/json",
+                    _ => "error",
                 }
             ),
             note,
