@@ -956,3 +956,40 @@ fn a_default_nacl_lets_everything_through_and_a_new_custom_nacl_blocks_everythin
         .iter()
         .any(|c| c.subject == "acl-public-a" && c.decided_by.contains("rule *"))));
 }
+
+/// The inspector speaks the console's language, not Rust's: records read as
+/// "A alias -> ...", "failover (primary, check ...)", WAF rules as sentences.
+#[test]
+fn the_inspector_shows_records_and_waf_rules_as_a_console_would() {
+    let w = World::default_world();
+    let zone = w.inspect("route53");
+    let records: Vec<&String> = zone
+        .iter()
+        .filter(|(k, _)| k.starts_with("record "))
+        .map(|(_, v)| v)
+        .collect();
+    assert!(!records.is_empty());
+    assert!(
+        records
+            .iter()
+            .any(|v| v.contains("A alias -> the CloudFront distribution")),
+        "{records:?}"
+    );
+    assert!(
+        records.iter().any(|v| v.contains("failover (primary")),
+        "{records:?}"
+    );
+    let waf_id = w.scenario().waf.id.clone();
+    let waf = w.inspect(&waf_id);
+    let all: String = zone
+        .iter()
+        .chain(waf.iter())
+        .map(|(k, v)| format!("{k} {v}\n"))
+        .collect();
+    assert!(!all.contains('{') && !all.contains("Some("), "{all}");
+    assert!(
+        waf.iter()
+            .any(|(_, v)| v.contains("requests per source IP in")),
+        "{waf:?}"
+    );
+}

@@ -210,6 +210,78 @@ impl Routing {
 }
 
 /// A named group of CIDR locations for IP-based routing. Fact sheet §3.
+fn join<T: std::fmt::Display>(xs: &[T]) -> String {
+    xs.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// As a learner reads a record in the console: type and value.
+impl std::fmt::Display for RecordValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordValue::AliasCloudFront => f.write_str("A alias -> the CloudFront distribution"),
+            RecordValue::AliasAlb { region } => write!(f, "A alias -> the ALB in {region}"),
+            RecordValue::A { addresses } => write!(f, "A {}", join(addresses)),
+            RecordValue::Aaaa { addresses } => write!(f, "AAAA {}", join(addresses)),
+            RecordValue::Cname { target } => write!(f, "CNAME {target}"),
+            RecordValue::Txt { values } => write!(f, "TXT {}", join(values)),
+        }
+    }
+}
+
+/// The routing policy with its settings, e.g. "failover (primary, check hc-a)".
+impl std::fmt::Display for Routing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Routing::Simple | Routing::Multivalue => f.write_str(self.policy()),
+            Routing::Failover { role, health_check } => {
+                let role = match role {
+                    FailoverRole::Primary => "primary",
+                    FailoverRole::Secondary => "secondary",
+                };
+                match health_check {
+                    Some(h) => write!(f, "failover ({role}, check {h})"),
+                    None => write!(f, "failover ({role})"),
+                }
+            }
+            Routing::Weighted { weight } => write!(f, "weighted (weight {weight})"),
+            Routing::Latency { region } => write!(f, "latency ({region})"),
+            Routing::Geolocation {
+                continent,
+                country,
+                subdivision,
+            } => {
+                let place = [subdivision, country, continent]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .map(|s| s.as_str())
+                    .unwrap_or("default");
+                write!(f, "geolocation ({place})")
+            }
+            Routing::Geoproximity {
+                region,
+                lat,
+                lon,
+                bias,
+            } => {
+                match (region, lat, lon) {
+                    (Some(r), _, _) => write!(f, "geoproximity ({r}")?,
+                    (None, Some(la), Some(lo)) => write!(f, "geoproximity ({la}, {lo}")?,
+                    _ => write!(f, "geoproximity (")?,
+                }
+                write!(f, ", bias {bias:+})")
+            }
+            Routing::IpBased {
+                collection,
+                location,
+            } => write!(f, "IP-based ({collection} / {location})"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CidrCollection {
     pub id: String,

@@ -152,7 +152,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
         for r in &s.dns.zone.records {
             row(
                 &format!("record {}", r.name),
-                format!("{:?} {:?} TTL {} s", r.value, r.routing, r.ttl_s),
+                format!("{}, {}, TTL {} s", r.value, r.routing, r.ttl_s),
             );
         }
         for hc in &s.dns.health_checks {
@@ -233,10 +233,10 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
         for r in rules {
             row(
                 &format!("priority {}", r.priority),
-                format!("{}: {:?} -> {:?}", r.name, r.statement, r.action),
+                format!("{}: {} -> {}", r.name, r.statement, r.action),
             );
         }
-        row("default action", format!("{:?}", s.waf.default_action));
+        row("default action", s.waf.default_action.to_string());
         return rows;
     }
     if node == "s3" {

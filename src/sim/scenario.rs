@@ -231,6 +231,48 @@ pub enum WafAction {
     Count,
 }
 
+/// The rule's statement as a sentence fragment, e.g. "rate over 2000 per 300 s".
+impl std::fmt::Display for WafStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WafStatement::IpSet { cidrs } => write!(
+                f,
+                "source in IP set {}",
+                cidrs
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            WafStatement::SqlInjection => {
+                f.write_str("SQL injection in path, query, body or headers")
+            }
+            WafStatement::Xss => {
+                f.write_str("cross-site scripting in path, query, body or headers")
+            }
+            WafStatement::RateBased { limit, window_s } => {
+                write!(
+                    f,
+                    "more than {limit} requests per source IP in {window_s} s"
+                )
+            }
+            WafStatement::GeoMatch { countries } => {
+                write!(f, "source country in {}", countries.join(", "))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for WafAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WafAction::Allow => "Allow",
+            WafAction::Block => "Block",
+            WafAction::Count => "Count",
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
     pub id: String,
