@@ -1743,3 +1743,167 @@ fn any_dns_configuration_that_passes_validation_runs_without_panicking() {
     }
     assert!(accepted > 50, "only {accepted} scenarios were valid");
 }
+
+// ------------------------------------------------- §2 alias to a record
+
+fn alias_to(target: &str) -> RecordValue {
+    RecordValue::AliasRecord {
+        target: target.into(),
+    }
+}
+
+#[test]
+fn an_alias_to_another_record_answers_with_its_addresses_and_its_ttl() {
+    // §2: alias to another record in the zone uses that record's TTL, and
+    // the answer is an A answer (never "ALIAS").
+    let mut target = rec(
+        "app.healthcareapp.com",
+        a(&["198.51.100.7"]),
+        Routing::Simple,
+    );
+    target.ttl_s = 120;
+    let mut alias = rec(WWW, alias_to("app.healthcareapp.com"), Routing::Simple);
+    alias.ttl_s = 5; // ignored: Route 53 uses the target's TTL
+    let mut w = world(with_records(vec![target, alias]), 1);
+    let t = get(&mut w, "client-na", WWW);
+    assert_eq!(resolved(&w, "client-na", WWW), vec![ip("198.51.100.7")]);
+    let ans = answer(&t);
+    assert!(ans.what.contains("TTL 120 s"), "{}", ans.what);
+    assert!(
+        ans.why.contains("alias to app.healthcareapp.com"),
+        "{}",
+        ans.why
+    );
+}
+
+#[test]
+fn an_alias_to_a_failover_record_follows_the_failover_when_region_a_fails() {
+    // §2, §3, §4: the alias answers whatever the target's routing picks.
+    let alias = rec(
+        WWW,
+        alias_to("api-origin.healthcareapp.com"),
+        Routing::Simple,
+    );
+    let mut w = world(with_records(vec![alias]), 1);
+    let s = w.scenario().clone();
+    let alb = |i: usize| w_alb(&s, i);
+    let t = get(&mut w, "client-na", WWW);
+    assert!(
+        alb(0).contains(&resolved(&w, "client-na", WWW)[0]),
+        "{}",
+        answer(&t).what
+    );
+    w.set_fault(
+        Fault::RegionDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+    w.advance(10 * 60_000); // detection and every cache long past
+    get(&mut w, "client-na", WWW);
+    let got = resolved(&w, "client-na", WWW);
+    assert!(
+        !got.is_empty() && got.iter().all(|a| alb(1).contains(a)),
+        "{got:?}"
+    );
+}
+
+fn w_alb(s: &Scenario, i: usize) -> Vec<Ipv4Addr> {
+    s.regions[i].alb.nodes.iter().map(|n| n.public_ip).collect()
+}
+
+#[test]
+fn an_alias_with_target_health_to_a_record_group_is_healthy_while_one_record_is() {
+    // §2: "Alias to a group of records in the zone: healthy while at least
+    // one record in that group is healthy." Two weighted records behind the
+    // alias, each with its own check; the alias is a failover primary.
+    let mut s = default_scenario();
+    let mut h1 = hc("hc-g1", "us-east-1");
+    h1.failure_threshold = 1;
+    let mut h2 = hc("hc-g2", "us-west-2");
+    h2.failure_threshold = 1;
+    s.dns.health_checks.extend([h1, h2]);
+    let mut g1 = rec(
+        "group.healthcareapp.com",
+        a(&["198.51.100.1"]),
+        Routing::Weighted { weight: 1 },
+    );
+    g1.health_check = Some("hc-g1".into());
+    let mut g2 = rec(
+        "group.healthcareapp.com",
+        a(&["198.51.100.2"]),
+        Routing::Weighted { weight: 1 },
+    );
+    g2.health_check = Some("hc-g2".into());
+    let mut primary = rec(
+        WWW,
+        alias_to("group.healthcareapp.com"),
+        Routing::Failover {
+            role: FailoverRole::Primary,
+            health_check: None,
+        },
+    );
+    primary.evaluate_target_health = true;
+    let secondary = rec(
+        WWW,
+        a(&["203.0.113.99"]),
+        Routing::Failover {
+            role: FailoverRole::Secondary,
+            health_check: None,
+        },
+    );
+    s.dns.zone.records.extend([g1, g2, primary, secondary]);
+    let mut w = world(s, 1);
+    // One member down: the group (and so the primary) stays healthy.
+    w.set_fault(
+        Fault::RegionDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+    w.advance(5 * 60_000);
+    get(&mut w, "client-eu", WWW);
+    assert_eq!(resolved(&w, "client-eu", WWW), vec![ip("198.51.100.2")]);
+    // Both members down: the primary is unhealthy, the secondary answers.
+    w.set_fault(
+        Fault::RegionDown {
+            region: "us-west-2".into(),
+        },
+        true,
+    );
+    w.advance(10 * 60_000);
+    let t = get(&mut w, "client-eu", WWW);
+    assert_eq!(
+        resolved(&w, "client-eu", WWW),
+        vec![ip("203.0.113.99")],
+        "{}",
+        answer(&t).why
+    );
+}
+
+#[test]
+fn an_alias_at_the_apex_to_a_cname_an_alias_to_nothing_and_an_alias_loop_are_refused() {
+    // §2: allowed at the apex "except an alias that points to a CNAME record".
+    let mut s = default_scenario();
+    s.dns.zone.records.retain(|r| r.name != "healthcareapp.com");
+    s.dns
+        .zone
+        .records
+        .push(rec(WWW, cname("example.org"), Routing::Simple));
+    s.dns
+        .zone
+        .records
+        .push(rec("healthcareapp.com", alias_to(WWW), Routing::Simple));
+    assert!(refused(s).contains("cannot point to a CNAME"));
+    let s = with_records(vec![rec(
+        WWW,
+        alias_to("nothing.healthcareapp.com"),
+        Routing::Simple,
+    )]);
+    assert!(refused(s).contains("has no record in the zone"));
+    let s = with_records(vec![
+        rec(WWW, alias_to("b.healthcareapp.com"), Routing::Simple),
+        rec("b.healthcareapp.com", alias_to(WWW), Routing::Simple),
+    ]);
+    assert!(refused(s).contains("alias loop"));
+}

@@ -109,6 +109,12 @@ pub enum RecordValue {
     AliasAlb {
         region: String,
     },
+    /// Alias A record to another name in the same hosted zone: Route 53
+    /// answers with that name's A answer (routing, health and TTL included).
+    /// Fact sheet §2.
+    AliasRecord {
+        target: String,
+    },
     A {
         addresses: Vec<Ipv4Addr>,
     },
@@ -129,9 +135,10 @@ pub enum RecordValue {
 impl RecordValue {
     pub fn rtype(&self) -> &'static str {
         match self {
-            RecordValue::AliasCloudFront | RecordValue::AliasAlb { .. } | RecordValue::A { .. } => {
-                "A"
-            }
+            RecordValue::AliasCloudFront
+            | RecordValue::AliasAlb { .. }
+            | RecordValue::AliasRecord { .. }
+            | RecordValue::A { .. } => "A",
             RecordValue::Aaaa { .. } => "AAAA",
             RecordValue::Cname { .. } => "CNAME",
             RecordValue::Txt { .. } => "TXT",
@@ -223,6 +230,7 @@ impl std::fmt::Display for RecordValue {
         match self {
             RecordValue::AliasCloudFront => f.write_str("A alias -> the CloudFront distribution"),
             RecordValue::AliasAlb { region } => write!(f, "A alias -> the ALB in {region}"),
+            RecordValue::AliasRecord { target } => write!(f, "A alias -> {target} (same zone)"),
             RecordValue::A { addresses } => write!(f, "A {}", join(addresses)),
             RecordValue::Aaaa { addresses } => write!(f, "AAAA {}", join(addresses)),
             RecordValue::Cname { target } => write!(f, "CNAME {target}"),
@@ -720,6 +728,47 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
         RecordValue::Txt { values } if values.is_empty() => {
             return Err(format!("record {name} TXT: values is empty"));
         }
+        RecordValue::AliasRecord { target } => {
+            let targets: Vec<&Record> = zone.records.iter().filter(|r| r.name == *target).collect();
+            if targets.is_empty() {
+                return Err(format!(
+                    "record {name} aliases {target}, which has no record in the zone"
+                ));
+            }
+            let is_cname = targets
+                .iter()
+                .any(|r| matches!(r.value, RecordValue::Cname { .. }));
+            if is_cname && *name == zone.name {
+                return Err(format!(
+                    "record {name}: an alias at the zone apex cannot point to a CNAME ({target} is one)"
+                ));
+            }
+            if !is_cname && !targets.iter().any(|r| r.rtype() == "A") {
+                return Err(format!(
+                    "record {name} aliases {target}, which has no A record (an alias answers only for its own type)"
+                ));
+            }
+            // Follow alias to alias: no loops, at most a few links.
+            let mut seen = vec![name.as_str()];
+            let mut at = target.as_str();
+            loop {
+                if seen.contains(&at) {
+                    return Err(format!(
+                        "record {name}: alias loop {} -> {at}",
+                        seen.join(" -> ")
+                    ));
+                }
+                seen.push(at);
+                let next = zone.records.iter().find_map(|r| match &r.value {
+                    RecordValue::AliasRecord { target } if r.name == at => Some(target.as_str()),
+                    _ => None,
+                });
+                match next {
+                    Some(n) => at = n,
+                    None => break,
+                }
+            }
+        }
         RecordValue::Cname { target } => {
             if *name == zone.name {
                 return Err(format!(
@@ -742,7 +791,7 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
     }
     if rec.evaluate_target_health {
         match rec.value {
-            RecordValue::AliasAlb { .. } => {}
+            RecordValue::AliasAlb { .. } | RecordValue::AliasRecord { .. } => {}
             RecordValue::AliasCloudFront => {
                 return Err(format!(
                 "record {name}: evaluate_target_health cannot be Yes for a CloudFront distribution"

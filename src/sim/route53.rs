@@ -99,6 +99,10 @@ struct Cand {
     health: String,
 }
 
+/// Alias-to-record links Route 53 follows for one answer (validation
+/// refuses loops; this bounds a hand-edited world anyway).
+const MAX_ALIAS_DEPTH: usize = 8;
+
 fn label(r: &Record) -> String {
     let v = match &r.value {
         RecordValue::A { addresses } => addresses
@@ -108,6 +112,7 @@ fn label(r: &Record) -> String {
             .join(" "),
         RecordValue::AliasAlb { region } => format!("alias ALB {region}"),
         RecordValue::AliasCloudFront => "alias CloudFront".into(),
+        RecordValue::AliasRecord { target } => format!("alias {target}"),
         RecordValue::Cname { target } => format!("CNAME {target}"),
         RecordValue::Aaaa { addresses } => addresses
             .iter()
@@ -415,10 +420,18 @@ impl World {
             parts.push(t);
         }
         if r.evaluate_target_health {
-            if let RecordValue::AliasAlb { region } = &r.value {
-                let (e_ok, t) = self.alb_target_health(region);
-                ok &= e_ok;
-                parts.push(t);
+            match &r.value {
+                RecordValue::AliasAlb { region } => {
+                    let (e_ok, t) = self.alb_target_health(region);
+                    ok &= e_ok;
+                    parts.push(t);
+                }
+                RecordValue::AliasRecord { target } => {
+                    let (e_ok, t) = self.alias_group_health(target, 0);
+                    ok &= e_ok;
+                    parts.push(t);
+                }
+                _ => {}
             }
         }
         if parts.is_empty() {
@@ -427,10 +440,54 @@ impl World {
         (ok, parts.join("; "))
     }
 
+    /// An alias to records in the zone, with Evaluate Target Health: the
+    /// group is healthy while at least one of its records is. Fact sheet §2.
+    fn alias_group_health(&self, target: &str, depth: usize) -> (bool, String) {
+        let recs: Vec<&Record> = self
+            .scenario
+            .dns
+            .zone
+            .records
+            .iter()
+            .filter(|r| r.name == target && r.rtype() == "A")
+            .collect();
+        if depth > MAX_ALIAS_DEPTH {
+            return (false, format!("alias chain to {target} is too long"));
+        }
+        let healthy = recs
+            .iter()
+            .filter(|r| match &r.value {
+                RecordValue::AliasRecord { target: t } if r.evaluate_target_health => {
+                    self.record_health_shallow(r) && self.alias_group_health(t, depth + 1).0
+                }
+                _ => self.record_health(r).0,
+            })
+            .count();
+        (
+            healthy > 0,
+            format!(
+                "evaluate target health on {target}: {healthy} of {} records healthy (healthy while at least one is)",
+                recs.len()
+            ),
+        )
+    }
+
+    /// A record's own health check only (no target health).
+    fn record_health_shallow(&self, r: &Record) -> bool {
+        r.health_check_id()
+            .map(|h| self.check_state(h).0)
+            .unwrap_or(true)
+    }
+
     // ------------------------------------------------------------ answers
 
     /// Route 53 answers a query for `name` type A. Fact sheet §1-§3.
     pub(crate) fn r53_answer(&mut self, name: &str, src: &QuerySource) -> Answer {
+        self.r53_answer_at(name, src, 0)
+    }
+
+    /// `depth` counts alias-to-record links followed so far.
+    fn r53_answer_at(&mut self, name: &str, src: &QuerySource, depth: usize) -> Answer {
         let zone = self.scenario.dns.zone.clone();
         let neg = zone.negative_ttl_s();
         let all: Vec<&Record> = zone.records.iter().filter(|r| r.name == name).collect();
@@ -512,18 +569,18 @@ impl World {
                 return Answer::negative(neg, "no answer (NOERROR, empty)", why, Code::DnsNodata)
             }
         };
-        self.values(name, &cands, &idx, why, code, src)
+        self.values(&cands, &idx, why, code, src, depth)
     }
 
     /// Turn the chosen records into addresses (or a CNAME).
     fn values(
         &mut self,
-        _name: &str,
         cands: &[Cand],
         idx: &[usize],
         why: String,
         code: Code,
         src: &QuerySource,
+        depth: usize,
     ) -> Answer {
         let first = &cands[idx[0]].rec;
         let ttl_s = idx
@@ -545,6 +602,7 @@ impl World {
         let mut addresses: Vec<Ipv4Addr> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
         let mut extra = String::new();
+        let mut alias_ttl: Option<u32> = None;
         for i in idx {
             match &cands[*i].rec.value {
                 RecordValue::A { addresses: a } => {
@@ -579,6 +637,33 @@ impl World {
                     targets.push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
                     extra = format!("; alias to the ALB {}", r.alb.dns_name);
                 }
+                RecordValue::AliasRecord { target } => {
+                    // Route 53 answers with the target's own answer, chosen by
+                    // its routing policy and health, with its TTL. Fact sheet §2.
+                    let inner = if depth >= MAX_ALIAS_DEPTH {
+                        Answer::negative(
+                            ttl_s,
+                            "SERVFAIL",
+                            format!("alias chain at {target} is too long"),
+                            Code::DnsServfail,
+                        )
+                    } else {
+                        self.r53_answer_at(target, src, depth + 1)
+                    };
+                    if inner.cname.is_some() {
+                        return Answer {
+                            why: format!("{why}; alias to {target}, a CNAME: {}", inner.why),
+                            ..inner
+                        };
+                    }
+                    alias_ttl = Some(alias_ttl.map_or(inner.ttl_s, |t: u32| t.min(inner.ttl_s)));
+                    addresses.extend(inner.addresses.iter().copied());
+                    targets.push(inner.target.clone());
+                    extra = format!(
+                        "; alias to {target} in the same zone, answered by its own records ({}), with their TTL",
+                        inner.why
+                    );
+                }
                 // Not A: filtered out before selection.
                 RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
             }
@@ -593,7 +678,7 @@ impl World {
         }
         Answer {
             addresses,
-            ttl_s,
+            ttl_s: alias_ttl.unwrap_or(ttl_s),
             target: if targets.len() > 1 && targets.iter().all(|t| *t == targets[0]) {
                 format!("{} × {}", targets.len(), targets[0])
             } else {
