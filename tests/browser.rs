@@ -9,7 +9,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -56,6 +56,28 @@ async fn click(root: &HtmlElement, testid: &str) {
     let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
     find(root, testid).dispatch_event(&ev).unwrap();
     settle().await;
+}
+
+/// Pick an option of a `<select>` and fire `change`.
+async fn choose(root: &HtmlElement, testid: &str, value: &str) {
+    let select: HtmlSelectElement = find(root, testid).unchecked_into();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+}
+
+fn outcome(root: &HtmlElement) -> String {
+    text(&find(root, "outcome"))
+}
+
+fn trace_text(root: &HtmlElement) -> String {
+    find_all(root, "trace-row")
+        .iter()
+        .map(text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn text(el: &Element) -> String {
@@ -214,4 +236,38 @@ async fn the_clock_advances_and_a_fault_toggle_shows_as_a_chip() {
     let chips = find_all(&root, "fault-chip");
     assert_eq!(chips.len(), 1);
     assert!(text(&chips[0]).contains("pod-a-1"));
+}
+
+#[wasm_bindgen_test]
+async fn post_to_api_appointments_produces_a_trace_that_reaches_the_sms_api_through_the_nat_gateway(
+) {
+    let root = mount().await;
+    assert_eq!(
+        find(&root, "method")
+            .unchecked_into::<HtmlSelectElement>()
+            .value(),
+        "GET"
+    );
+    click(&root, "send").await;
+    assert!(
+        !trace_text(&root).contains("sms-api"),
+        "a GET only reads: no SMS"
+    );
+
+    choose(&root, "method", "POST").await;
+    click(&root, "send").await;
+    let all = trace_text(&root);
+    assert!(
+        all.contains("pod-a-1 → nat-a1") || all.contains("→ nat-a"),
+        "the pod leaves through a NAT gateway:\n{all}"
+    );
+    assert!(
+        all.contains("→ sms-api"),
+        "the trace reaches the SMS API:\n{all}"
+    );
+    assert!(outcome(&root).contains("201"), "booked: {}", outcome(&root));
+    assert!(
+        text(&root).contains("POST https://healthcareapp.com/api/appointments"),
+        "the trace heading names the method"
+    );
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_app, Method, POST_BODY};
 use crate::playback::Speed;
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
 
@@ -26,7 +26,32 @@ pub fn Controls() -> impl IntoView {
                     app.send();
                 }
             >
-                <span class=style::method title="HTTP method">"GET"</span>
+                <select
+                    class=style::method
+                    data-testid="method"
+                    data-method=move || app.method.get().as_str()
+                    aria-label="HTTP method"
+                    title=move || match app.method.get() {
+                        Method::Get => "GET: read the appointments (the pod queries RDS)".to_string(),
+                        Method::Post => format!("POST with the form body {POST_BODY}: the pod writes to RDS and texts a confirmation through the NAT gateway"),
+                    }
+                    on:change=move |ev| {
+                        if let Some(m) = Method::from_key(&event_target_value(&ev)) {
+                            app.method.set(m);
+                        }
+                    }
+                >
+                    {Method::ALL
+                        .into_iter()
+                        .map(|m| {
+                            view! {
+                                <option value=m.as_str() selected=move || app.method.get() == m>
+                                    {m.as_str()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
                 <input
                     class=style::url
                     aria-label="request URL"

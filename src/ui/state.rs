@@ -16,6 +16,46 @@ use crate::sim::{Edit, Fault, Request, Trace, World};
 /// Which form an edit error belongs to, so it shows next to that form.
 pub type FormKey = String;
 
+/// The form body a POST from the request bar carries: booking a slot makes
+/// the pod write to RDS and text a confirmation through the NAT gateway.
+pub const POST_BODY: &str = "patient=ann&slot=10:30";
+
+/// The request bar's method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    #[default]
+    Get,
+    Post,
+}
+
+impl Method {
+    pub const ALL: [Method; 2] = [Method::Get, Method::Post];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == key)
+    }
+
+    /// The request this method sends from `client` to `url`.
+    pub fn request(self, client: &str, url: &str) -> Request {
+        let get = Request::get(client, url);
+        match self {
+            Method::Get => get,
+            Method::Post => Request {
+                method: "POST".into(),
+                body: POST_BODY.into(),
+                ..get
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub world: RwSignal<World>,
@@ -24,6 +64,7 @@ pub struct AppState {
     pub sends: RwSignal<u32>,
     pub playback: RwSignal<Playback>,
     pub client: RwSignal<String>,
+    pub method: RwSignal<Method>,
     pub url: RwSignal<String>,
     /// The component shown in the inspector.
     pub selected: RwSignal<Option<String>>,
@@ -50,6 +91,7 @@ impl AppState {
             sends: RwSignal::new(0),
             playback: RwSignal::new(Playback::default()),
             client: RwSignal::new(DEFAULT_CLIENT.to_string()),
+            method: RwSignal::new(Method::Get),
             url: RwSignal::new(DEFAULT_URL.to_string()),
             selected: RwSignal::new(None),
             dirty: RwSignal::new(false),
@@ -60,7 +102,7 @@ impl AppState {
 
     /// Send the request in the request bar and start playing its trace.
     pub fn send(&self) {
-        let req = Request::get(
+        let req = self.method.get_untracked().request(
             &self.client.get_untracked(),
             self.url.get_untracked().trim(),
         );
