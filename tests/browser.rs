@@ -58,6 +58,29 @@ async fn click(root: &HtmlElement, testid: &str) {
     settle().await;
 }
 
+fn select_all(root: &HtmlElement, css: &str) -> Vec<Element> {
+    let list = root.query_selector_all(css).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+fn exists(root: &HtmlElement, testid: &str) -> bool {
+    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
+        .is_some()
+}
+
+/// Type into a text field: set its value and fire `input`, as typing does.
+async fn type_into(root: &HtmlElement, testid: &str, value: &str) {
+    let input: HtmlInputElement = find(root, testid).unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+}
+
 /// Pick an option of a `<select>` and fire `change`.
 async fn choose(root: &HtmlElement, testid: &str, value: &str) {
     let select: HtmlSelectElement = find(root, testid).unchecked_into();
@@ -66,6 +89,20 @@ async fn choose(root: &HtmlElement, testid: &str, value: &str) {
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
     settle().await;
+}
+
+fn count_of(el: &Element) -> usize {
+    el.get_attribute("data-count")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no data-count on {}", el.outer_html()))
+}
+
+/// The burst report's status bars, as (testid, count).
+fn status_bars(root: &HtmlElement) -> Vec<(String, usize)> {
+    select_all(root, "[data-testid^=\"burst-status-\"]")
+        .iter()
+        .map(|b| (b.get_attribute("data-testid").unwrap(), count_of(b)))
+        .collect()
 }
 
 fn outcome(root: &HtmlElement) -> String {
@@ -236,6 +273,186 @@ async fn the_clock_advances_and_a_fault_toggle_shows_as_a_chip() {
     let chips = find_all(&root, "fault-chip");
     assert_eq!(chips.len(), 1);
     assert!(text(&chips[0]).contains("pod-a-1"));
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_of_300_shows_a_report_whose_status_counts_add_up_to_300_and_marks_the_trace_stale()
+{
+    let root = mount().await;
+    click(&root, "send").await;
+    assert!(!exists(&root, "dirty"), "a fresh trace is not stale");
+
+    click(&root, "show-burst").await;
+    assert_eq!(
+        find(&root, "show-burst")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(!exists(&root, "burst-report"), "no report before a burst");
+    assert_eq!(
+        find(&root, "burst-count")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "1000",
+        "the count starts at 1000"
+    );
+    for id in ["client-na", "client-eu", "client-ap"] {
+        let tick: HtmlInputElement = find(&root, &format!("burst-client-{id}")).unchecked_into();
+        assert!(tick.checked(), "{id} is ticked by default");
+    }
+    assert_eq!(
+        text(&find(&root, "burst-url")),
+        "https://healthcareapp.com/api/appointments",
+        "the burst sends the request bar's URL"
+    );
+
+    type_into(&root, "burst-count", "300").await;
+    click(&root, "burst-send").await;
+
+    assert!(!exists(&root, "burst-error"));
+    find(&root, "burst-report");
+    let bars = status_bars(&root);
+    let total: usize = bars.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 300, "the status bars add up to the burst: {bars:?}");
+    // 100 per client is far below WAF's rate limit: every request gets 200.
+    assert_eq!(bars, vec![("burst-status-200".to_string(), 300)]);
+    assert_eq!(count_of(&find(&root, "burst-waf")), 0);
+    assert!(text(&find(&root, "burst-regions")).contains("us-east-1"));
+    let pods = text(&find(&root, "burst-pods"));
+    assert!(
+        pods.contains("pod-a-1") && pods.contains("pod-a-4"),
+        "round robin reaches every pod: {pods}"
+    );
+    assert!(
+        text(&find(&root, "burst-cache")).starts_with("0 %"),
+        "the API is not cached"
+    );
+    for k in ["p50", "p90", "p99", "max"] {
+        assert!(text(&find(&root, &format!("burst-latency-{k}"))).ends_with(" ms"));
+    }
+    let summary = text(&find(&root, "burst-summary"));
+    assert!(
+        summary.starts_with("All 300 requests succeeded"),
+        "summary: {summary}"
+    );
+    assert!(
+        text(&find(&root, "dirty")).contains("burst"),
+        "the trace on screen predates the burst"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_from_new_york_alone_past_the_waf_rate_limit_shows_blocks_and_the_next_send_gets_403_from_waf(
+) {
+    let root = mount().await;
+    click(&root, "show-burst").await;
+    click(&root, "burst-client-client-eu").await;
+    click(&root, "burst-client-client-ap").await;
+    type_into(&root, "burst-count", "2100").await;
+    click(&root, "burst-send").await;
+
+    // WAF's rate rule allows 2,000 requests per IP in 5 minutes.
+    let bars = status_bars(&root);
+    assert_eq!(
+        bars,
+        vec![
+            ("burst-status-200".to_string(), 2000),
+            ("burst-status-403-waf".to_string(), 100)
+        ]
+    );
+    let waf_bar = find(&root, "burst-status-403-waf");
+    assert_eq!(waf_bar.get_attribute("data-kind").as_deref(), Some("waf"));
+    assert!(text(&waf_bar).contains("WAF"));
+    assert_eq!(count_of(&find(&root, "burst-waf")), 100);
+    let summary = text(&find(&root, "burst-summary"));
+    assert!(
+        summary.contains("2,000 of 2,100") && summary.contains("WAF blocked 100"),
+        "summary: {summary}"
+    );
+
+    // The burst changed the live world: the learner's next request is over the limit too.
+    click(&root, "send").await;
+    assert_eq!(
+        find(&root, "show-trace")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true"),
+        "Send shows the trace"
+    );
+    assert!(
+        outcome(&root).contains("403"),
+        "outcome: {}",
+        outcome(&root)
+    );
+    assert!(
+        outcome(&root).contains("waf"),
+        "WAF decided: {}",
+        outcome(&root)
+    );
+    assert!(!exists(&root, "dirty"), "a new trace is not stale");
+}
+
+#[wasm_bindgen_test]
+async fn refused_burst_counts_and_an_empty_client_list_show_a_reason_and_change_nothing() {
+    let root = mount().await;
+    click(&root, "show-burst").await;
+    // Only New York: had any of these run (even clamped to 10,000 or at the
+    // default 1,000), New York would be over WAF's rate limit afterwards.
+    click(&root, "burst-client-client-eu").await;
+    click(&root, "burst-client-client-ap").await;
+    let cases = [
+        ("", "Type how many requests"),
+        ("   ", "Type how many requests"),
+        ("0", "at least 1 request"),
+        ("-5", "at least 1 request, not -5"),
+        ("abc", "is not a whole number"),
+        ("2.5", "is not a whole number"),
+        ("20000", "at most 10,000 requests, not 20,000"),
+        ("10001", "at most 10,000 requests, not 10,001"),
+        ("99999999999999999999999", "at most 10,000 requests"),
+    ];
+    for (typed, reason) in cases {
+        type_into(&root, "burst-count", typed).await;
+        assert!(
+            !exists(&root, "burst-error"),
+            "typing clears the old message"
+        );
+        click(&root, "burst-send").await;
+        let err = text(&find(&root, "burst-error"));
+        assert!(err.contains(reason), "count {typed:?}: {err}");
+        assert!(
+            !exists(&root, "burst-report"),
+            "count {typed:?} made a report"
+        );
+        assert!(
+            !exists(&root, "dirty"),
+            "count {typed:?} marked the world changed"
+        );
+    }
+
+    type_into(&root, "burst-count", "5000").await;
+    click(&root, "burst-client-client-na").await;
+    click(&root, "burst-send").await;
+    assert!(text(&find(&root, "burst-error")).contains("Tick at least one client"));
+    assert!(!exists(&root, "burst-report"));
+    assert!(!exists(&root, "dirty"));
+    assert_eq!(text(&find(&root, "clock")), "00:00");
+
+    // Nothing ran: New York's first request still goes through WAF to a pod.
+    click(&root, "send").await;
+    assert!(
+        outcome(&root).contains("200"),
+        "outcome: {}",
+        outcome(&root)
+    );
+    assert!(
+        find_all(&root, "trace-row")
+            .iter()
+            .all(|r| r.get_attribute("data-verdict").as_deref() == Some("pass")),
+        "{}",
+        trace_text(&root)
+    );
 }
 
 #[wasm_bindgen_test]

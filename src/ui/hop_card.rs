@@ -62,6 +62,10 @@ fn Intro() -> impl IntoView {
             <p>
                 "Then break something: click a component to inspect it, toggle a fault, or edit a network ACL, security group or subnet, and send again."
             </p>
+            <p>
+                "Switch the method to " <code>"POST"</code> " to book a slot (the pod writes to the database and texts through the NAT gateway), or open "
+                <strong>"Burst"</strong> " under the request bar to send many requests at once."
+            </p>
         </div>
     }
 }

@@ -84,9 +84,7 @@ fn NodeInspector(id: String) -> impl IntoView {
                 "×"
             </button>
         </div>
-        <Show when=move || app.dirty.get()>
-            <p class=style::dirty role="status">"edited — press Send to replay"</p>
-        </Show>
+        {move || app.dirty.get().map(|d| view! { <p class=style::dirty role="status">{d.note()}</p> })}
 
         <section class=style::section>
             <h3 class=style::subhead>"Configuration and live state"</h3>

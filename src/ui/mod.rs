@@ -7,14 +7,18 @@
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
-//! - `controls`: request bar, playback controls, clock.
+//! - `controls`: request bar (method, URL, Send), playback controls, clock.
+//! - `results`: under the request bar, the trace or the burst panel.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
+//! - `burst`: many requests at once from the ticked clients, and their report.
 
+mod burst;
 mod controls;
 mod diagram;
 mod header;
 mod hop_card;
 mod inspector;
+mod results;
 mod rules;
 pub mod state;
 mod trace_list;
@@ -105,9 +109,13 @@ pub fn App() -> impl IntoView {
             <aside class=style::inspector aria-label="Inspector">
                 <inspector::Inspector/>
             </aside>
-            <section class=style::bottom aria-label="Request and trace">
+            <section
+                class=style::bottom
+                aria-label="Request, trace and burst"
+                data-showing=move || app.showing.get().key()
+            >
                 <controls::Controls/>
-                <trace_list::TraceList/>
+                <results::Results/>
             </section>
         </div>
     }

@@ -2,12 +2,13 @@
 //! learner has selected. Components get it with `use_app()`.
 //!
 //! The UI never computes a hop, a verdict or a routing choice: it calls
-//! `World::send`, `World::apply_edit`, `World::set_fault` and
-//! `World::advance`, and renders what comes back.
+//! `World::send`, `World::burst_get`, `World::apply_edit`,
+//! `World::set_fault` and `World::advance`, and renders what comes back.
 
 use leptos::prelude::*;
 
 use crate::playback::Playback;
+use crate::sim::burst::{BurstReport, MAX_BURST};
 use crate::sim::edit::EditError;
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
@@ -56,6 +57,102 @@ impl Method {
     }
 }
 
+/// What the area under the request bar shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Showing {
+    /// The last request's trace, hop by hop.
+    #[default]
+    Trace,
+    /// The burst form and the last burst's report.
+    Burst,
+}
+
+impl Showing {
+    pub fn key(self) -> &'static str {
+        match self {
+            Showing::Trace => "trace",
+            Showing::Burst => "burst",
+        }
+    }
+}
+
+/// Why the trace on screen may no longer be what Send would show now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stale {
+    /// The configuration or the faults changed.
+    Edited,
+    /// A burst moved WAF rate counters, caches and round-robin positions.
+    Burst,
+}
+
+impl Stale {
+    pub fn note(self) -> &'static str {
+        match self {
+            Stale::Edited => "edited — press Send to replay",
+            Stale::Burst => "a burst changed live state — press Send to replay",
+        }
+    }
+}
+
+/// One burst the learner sent, with what it was asked to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BurstRun {
+    /// Counts bursts since the app started, from 1.
+    pub number: u32,
+    pub count: usize,
+    /// Client ids, in the scenario's order.
+    pub clients: Vec<String>,
+    pub url: String,
+    pub at_ms: u64,
+    pub report: BurstReport,
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Read the burst form's count: a whole number from 1 to [`MAX_BURST`].
+/// The message says what to type instead.
+pub fn parse_burst_count(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let range = format!("1 to {}", thousands(MAX_BURST));
+    if t.is_empty() {
+        return Err(format!("Type how many requests to send: {range}."));
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a usize is too many requests, too.
+        let n = t.parse::<usize>().unwrap_or(usize::MAX);
+        return match n {
+            0 => Err(format!("A burst sends at least 1 request: type {range}.")),
+            n if n > MAX_BURST => Err(if n == usize::MAX {
+                format!("A burst sends at most {} requests.", thousands(MAX_BURST))
+            } else {
+                format!(
+                    "A burst sends at most {} requests, not {}.",
+                    thousands(MAX_BURST),
+                    thousands(n)
+                )
+            }),
+            n => Ok(n),
+        };
+    }
+    if t.starts_with('-') && t[1..].trim().parse::<f64>().is_ok() {
+        return Err(format!(
+            "A burst sends at least 1 request, not {t}: type {range}."
+        ));
+    }
+    Err(format!("“{t}” is not a whole number: type {range}."))
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub world: RwSignal<World>,
@@ -66,11 +163,21 @@ pub struct AppState {
     pub client: RwSignal<String>,
     pub method: RwSignal<Method>,
     pub url: RwSignal<String>,
+    /// Trace or burst, under the request bar.
+    pub showing: RwSignal<Showing>,
     /// The component shown in the inspector.
     pub selected: RwSignal<Option<String>>,
-    /// The configuration or faults changed since the last Send.
-    pub dirty: RwSignal<bool>,
+    /// The world changed since the last Send (and why), so the trace on
+    /// screen may be stale.
+    pub dirty: RwSignal<Option<Stale>>,
     pub edit_error: RwSignal<Option<(FormKey, String)>>,
+    /// The burst form: the count as typed, and the ticked client ids.
+    pub burst_count: RwSignal<String>,
+    pub burst_clients: RwSignal<Vec<String>>,
+    /// Why the last Send burst was refused, if it was.
+    pub burst_error: RwSignal<Option<String>>,
+    /// The last burst sent, and its report.
+    pub burst: RwSignal<Option<BurstRun>>,
     /// The learner asked for reduced motion: the packet jumps, nothing autoplays.
     pub reduced_motion: bool,
 }
@@ -85,17 +192,29 @@ pub fn prefers_reduced_motion() -> bool {
 
 impl AppState {
     pub fn new() -> Self {
+        let world = World::default_world();
+        let clients = world
+            .scenario()
+            .clients
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
         AppState {
-            world: RwSignal::new(World::default_world()),
+            world: RwSignal::new(world),
             trace: RwSignal::new(None),
             sends: RwSignal::new(0),
             playback: RwSignal::new(Playback::default()),
             client: RwSignal::new(DEFAULT_CLIENT.to_string()),
             method: RwSignal::new(Method::Get),
             url: RwSignal::new(DEFAULT_URL.to_string()),
+            showing: RwSignal::new(Showing::Trace),
             selected: RwSignal::new(None),
-            dirty: RwSignal::new(false),
+            dirty: RwSignal::new(None),
             edit_error: RwSignal::new(None),
+            burst_count: RwSignal::new("1000".to_string()),
+            burst_clients: RwSignal::new(clients),
+            burst_error: RwSignal::new(None),
+            burst: RwSignal::new(None),
             reduced_motion: prefers_reduced_motion(),
         }
     }
@@ -115,7 +234,78 @@ impl AppState {
         self.sends.update(|n| *n += 1);
         let autoplay = !self.reduced_motion;
         self.playback.update(|p| p.load(len, autoplay));
-        self.dirty.set(false);
+        self.dirty.set(None);
+        self.showing.set(Showing::Trace);
+    }
+
+    /// Send the burst form's requests (GETs of the request bar's URL) on the
+    /// live world: WAF rate counters, caches and round-robin positions move,
+    /// as they would in AWS. Bad input is refused with a message and
+    /// changes nothing.
+    pub fn send_burst(&self) {
+        let count = match parse_burst_count(&self.burst_count.get_untracked()) {
+            Ok(n) => n,
+            Err(e) => {
+                self.burst_error.set(Some(e));
+                return;
+            }
+        };
+        let ticked = self.burst_clients.get_untracked();
+        let clients: Vec<String> = self.world.with_untracked(|w| {
+            w.scenario()
+                .clients
+                .iter()
+                .filter(|c| ticked.contains(&c.id))
+                .map(|c| c.id.clone())
+                .collect()
+        });
+        if clients.is_empty() {
+            self.burst_error
+                .set(Some("Tick at least one client to send from.".into()));
+            return;
+        }
+        let url = self.url.get_untracked().trim().to_string();
+        // Subscribers hear of it only when the burst ran: a refusal from the
+        // engine leaves the world exactly as it was.
+        let result = self
+            .world
+            .try_maybe_update(|w| {
+                let r = w.burst_get(count, &clients, &url);
+                (r.is_ok(), r.map(|report| (report, w.now_ms())))
+            })
+            .expect("world signal is alive");
+        match result {
+            Ok((report, at_ms)) => {
+                let number = self
+                    .burst
+                    .with_untracked(|b| b.as_ref().map_or(0, |b| b.number))
+                    + 1;
+                self.burst.set(Some(BurstRun {
+                    number,
+                    count,
+                    clients,
+                    url,
+                    at_ms,
+                    report,
+                }));
+                self.burst_error.set(None);
+                if self.dirty.get_untracked().is_none() {
+                    self.dirty.set(Some(Stale::Burst));
+                }
+            }
+            Err(e) => self.burst_error.set(Some(e)),
+        }
+    }
+
+    /// Tick or untick a client in the burst form.
+    pub fn tick_burst_client(&self, id: &str, on: bool) {
+        self.burst_clients.update(|c| {
+            c.retain(|x| x != id);
+            if on {
+                c.push(id.to_string());
+            }
+        });
+        self.burst_error.set(None);
     }
 
     /// Switch the client. The old trace belonged to another browser, so it goes.
@@ -139,7 +329,7 @@ impl AppState {
             Ok(next) => {
                 self.world.set(next);
                 self.edit_error.set(None);
-                self.dirty.set(true);
+                self.dirty.set(Some(Stale::Edited));
                 true
             }
             Err(e) => {
@@ -151,7 +341,7 @@ impl AppState {
 
     pub fn set_fault(&self, fault: Fault, on: bool) {
         self.world.update(|w| w.set_fault(fault, on));
-        self.dirty.set(true);
+        self.dirty.set(Some(Stale::Edited));
     }
 
     pub fn advance(&self, ms: u64) {

@@ -1,12 +1,11 @@
 //! The trace as a table: one row per hop, the current one highlighted and
-//! kept in view. Clicking a row (or Enter on it) jumps there. This list is
+//! kept in view (its heading is in `results`). Clicking a row (or Enter on it) jumps there. This list is
 //! the complete text alternative to the animation.
 
 use leptos::html;
 use leptos::prelude::*;
 
 use super::state::use_app;
-use crate::sim::time::fmt_clock;
 use crate::sim::trace::{fmt_ms, Hop};
 
 stylance::import_crate_style!(style, "src/ui/trace_list.module.css");
@@ -55,28 +54,6 @@ pub fn TraceList() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let header = move || {
-        app.trace.with(|t| {
-            t.as_ref().map(|t| {
-                format!(
-                    "{} {} from {} at {} · {} hops",
-                    t.method,
-                    t.url,
-                    t.client,
-                    fmt_clock(t.sent_at_ms),
-                    t.hops.len()
-                )
-            })
-        })
-    };
-    let latest_event = move || {
-        app.world.with(|w| {
-            w.events()
-                .last()
-                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
-        })
-    };
-
     Effect::new(move |_| {
         let _ = app.playback.with(|p| p.current());
         let _ = app.sends.get();
@@ -87,20 +64,6 @@ pub fn TraceList() -> impl IntoView {
 
     view! {
         <div class=style::wrap>
-            <div class=style::head>
-                <h2 class=style::title>"Trace"</h2>
-                <span class=style::request>
-                    {move || header().unwrap_or_else(|| "no request sent yet".into())}
-                </span>
-                <Show when=move || app.dirty.get()>
-                    <span class=style::dirty role="status" data-testid="dirty">
-                        "edited — press Send to replay"
-                    </span>
-                </Show>
-                <span class=style::event title=move || latest_event().unwrap_or_default()>
-                    {move || latest_event().map(|e| format!("last clock event — {e}"))}
-                </span>
-            </div>
             <div class=style::scroller node_ref=scroller tabindex="-1">
                 <table class=style::table>
                     <thead>

@@ -1,0 +1,103 @@
+//! Under the request bar: what sending produced, as two views the learner
+//! switches between — the trace of the last request, hop by hop, and the
+//! burst panel (many requests at once, summed up) — with a heading that
+//! says what is shown and whether the world changed since.
+
+use leptos::prelude::*;
+
+use super::burst::Burst;
+use super::state::{thousands, use_app, Showing};
+use super::trace_list::TraceList;
+use crate::sim::time::fmt_clock;
+
+stylance::import_crate_style!(style, "src/ui/results.module.css");
+
+#[component]
+pub fn Results() -> impl IntoView {
+    let app = use_app();
+    let showing = app.showing;
+    let trace_header = move || {
+        app.trace.with(|t| {
+            t.as_ref().map(|t| {
+                format!(
+                    "{} {} from {} at {} · {} hops",
+                    t.method,
+                    t.url,
+                    t.client,
+                    fmt_clock(t.sent_at_ms),
+                    t.hops.len()
+                )
+            })
+        })
+    };
+    let burst_header = move || {
+        app.burst.with(|b| {
+            b.as_ref().map(|b| {
+                format!(
+                    "{} × GET {} from {} at {} · burst {}",
+                    thousands(b.count),
+                    b.url,
+                    b.clients.join(", "),
+                    fmt_clock(b.at_ms),
+                    b.number
+                )
+            })
+        })
+    };
+    let header = move || match showing.get() {
+        Showing::Trace => trace_header().unwrap_or_else(|| "no request sent yet".into()),
+        Showing::Burst => burst_header()
+            .unwrap_or_else(|| "many GETs at one moment of the clock, summed up".into()),
+    };
+    let latest_event = move || {
+        app.world.with(|w| {
+            w.events()
+                .last()
+                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
+        })
+    };
+    let tab = move |which: Showing, label: &'static str, title: &'static str| {
+        view! {
+            <button
+                class=style::tab
+                type="button"
+                data-testid=format!("show-{}", which.key())
+                title=title
+                aria-pressed=move || (showing.get() == which).to_string()
+                on:click=move |_| showing.set(which)
+            >
+                {label}
+            </button>
+        }
+    };
+
+    view! {
+        <div class=style::head>
+            <div class=style::tabs role="group" aria-label="Show under the request bar">
+                {tab(Showing::Trace, "Trace", "the last request, hop by hop")}
+                {tab(Showing::Burst, "Burst", "many requests at once, summed up")}
+            </div>
+            <span class=style::about title=header>{header}</span>
+            {move || {
+                app.dirty
+                    .get()
+                    .map(|d| {
+                        view! {
+                            <span class=style::dirty role="status" data-testid="dirty">
+                                {d.note()}
+                            </span>
+                        }
+                    })
+            }}
+            <span class=style::event title=move || latest_event().unwrap_or_default()>
+                {move || latest_event().map(|e| format!("last clock event — {e}"))}
+            </span>
+        </div>
+        <div class=style::pane hidden=move || showing.get() != Showing::Trace>
+            <TraceList/>
+        </div>
+        <div class=style::pane hidden=move || showing.get() != Showing::Burst>
+            <Burst/>
+        </div>
+    }
+}
