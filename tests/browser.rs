@@ -488,3 +488,19 @@ async fn post_to_api_appointments_produces_a_trace_that_reaches_the_sms_api_thro
         "the trace heading names the method"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_warm_up_after_start_up_leaves_the_world_as_it_was() {
+    let warmed = mount().await;
+    // The app warms the engine up 1.5 s after mounting.
+    gloo_timers::future::TimeoutFuture::new(2_000).await;
+    let fresh = mount().await;
+    click(&warmed, "send").await;
+    click(&fresh, "send").await;
+    assert_eq!(
+        trace_text(&warmed),
+        trace_text(&fresh),
+        "the first request after the warm-up sees the world a fresh app sees"
+    );
+    assert!(trace_text(&warmed).contains("DNS_CACHE_MISS"));
+}

@@ -32,6 +32,9 @@ use state::AppState;
 
 stylance::import_crate_style!(style, "src/ui/app.module.css");
 
+/// How long after mounting the app warms the engine up.
+const WARM_UP_DELAY: Duration = Duration::from_millis(1500);
+
 /// Mount the app on the page's `<body>` (the normal entry point).
 pub fn mount() {
     console_error_panic_hook::set_once();
@@ -96,6 +99,13 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || keys.remove());
+
+    // Once, shortly after start-up while the learner reads the page: a
+    // throwaway burst on a copy of the world, so the browser's optimizing
+    // compiler has seen the engine before the learner's first burst.
+    if let Ok(warm) = set_timeout_with_handle(move || app.warm_up(), WARM_UP_DELAY) {
+        on_cleanup(move || warm.clear());
+    }
 
     view! {
         <div class=style::app>

@@ -308,6 +308,16 @@ impl AppState {
         self.burst_error.set(None);
     }
 
+    /// Once, while the learner reads the page: run a throwaway burst on a
+    /// copy of the world so the browser's optimizing compiler has seen the
+    /// engine before the first real burst. The world does not change.
+    pub fn warm_up(&self) {
+        if self.burst.with_untracked(|b| b.is_some()) {
+            return; // a real burst already did the job
+        }
+        let _ = self.world.try_with_untracked(|w| w.warm_up());
+    }
+
     /// Switch the client. The old trace belonged to another browser, so it goes.
     pub fn set_client(&self, id: String) {
         if self.client.get_untracked() == id {
