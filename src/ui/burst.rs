@@ -15,19 +15,26 @@ stylance::import_crate_style!(style, "src/ui/burst.module.css");
 /// Counts one click away.
 const PRESETS: [usize; 3] = [100, 1000, MAX_BURST];
 
-/// `0.66` as `66 %`, `0.048` as `4.8 %`.
+/// `0.66` as `66 %`, `0.048` as `4.8 %` (integer arithmetic: no float
+/// formatting code in the download for this).
 fn percent(ratio: f64) -> String {
-    let p = ratio * 100.0;
-    if (p - p.round()).abs() < 0.05 {
-        format!("{:.0} %", p)
+    let tenths = (ratio * 1000.0).round() as u64;
+    if tenths % 10 == 0 {
+        format!("{} %", tenths / 10)
     } else {
-        format!("{:.1} %", p)
+        format!("{}.{} %", tenths / 10, tenths % 10)
     }
 }
 
 fn fmt_latency(ms: f64) -> String {
     let tenths = (ms * 10.0).round() as usize;
     format!("{}.{} ms", thousands(tenths / 10), tenths % 10)
+}
+
+/// A bar's width in CSS percent, to a hundredth.
+fn percent_width(part: f64) -> String {
+    let h = (part * 10_000.0).round() as u64;
+    format!("{}.{:02}", h / 100, h % 100)
 }
 
 fn share(n: usize, of: usize) -> f64 {
@@ -367,7 +374,7 @@ fn Report(run: BurstRun) -> impl IntoView {
                         <span class=style::barShare>{format!(" · {}", percent(part))}</span>
                     </span>
                     <span class=style::track aria-hidden="true">
-                        <span class=style::fill style=format!("width: {:.2}%", part * 100.0)></span>
+                        <span class=style::fill style=format!("width: {}%", percent_width(part))></span>
                     </span>
                 </li>
             }

@@ -145,7 +145,14 @@ pub fn parse_burst_count(text: &str) -> Result<usize, String> {
             n => Ok(n),
         };
     }
-    if t.starts_with('-') && t[1..].trim().parse::<f64>().is_ok() {
+    // A negative number ("-5", "- 2.5"): no float parsing, it only says "at least 1".
+    let negative = t.strip_prefix('-').map(str::trim).is_some_and(|rest| {
+        let (whole, frac) = rest.split_once('.').unwrap_or((rest, "0"));
+        !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    });
+    if negative {
         return Err(format!(
             "A burst sends at least 1 request, not {t}: type {range}."
         ));
