@@ -430,6 +430,175 @@ fn a_node_outage_times_out_its_pods_until_health_checks_remove_them() {
     }
 }
 
+#[test]
+fn sni_picks_the_listener_certificate_that_names_the_host() {
+    // §8: the certificate matching the client's host name; a wildcard covers one label.
+    let mut w = world(|s| {
+        region_a(s).alb.listener.certificate_domains =
+            vec!["healthcareapp.com".into(), "*.healthcareapp.com".into()];
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(200));
+    let tls = hop_with(&t, "TLS handshake, SNI api-origin.healthcareapp.com").unwrap();
+    assert_eq!(tls.from, "cloudfront");
+    assert!(
+        tls.why
+            .contains("certificate for *.healthcareapp.com (chosen by SNI)"),
+        "{}",
+        tls.why
+    );
+}
+
+#[test]
+fn cloudfront_answers_502_when_the_origin_certificate_does_not_name_the_origin() {
+    // §5: origin certificate name mismatch -> 502 from CloudFront, X-Cache
+    // "Error from cloudfront"; §8: the listener presents its default certificate.
+    let mut w = world(|s| {
+        for r in s.regions.iter_mut() {
+            r.alb.listener.certificate_domains = vec!["healthcareapp.com".into()];
+        }
+    });
+    let t = get(&mut w, DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(502));
+    assert_eq!(t.outcome.decided_by, "cloudfront");
+    assert_eq!(t.outcome.code, Code::CertificateMismatch);
+    let tls = hop_with(&t, "certificate name mismatch").unwrap();
+    assert_eq!(tls.verdict, Verdict::Error);
+    assert!(tls.why.contains("default certificate (healthcareapp.com)"));
+    assert!(hop_with(&t, "Error from cloudfront").is_some());
+    assert!(
+        !t.hops.iter().any(|h| h.to.starts_with("pod-")),
+        "no request reaches a pod"
+    );
+}
+
+#[test]
+fn a_browser_refuses_an_alb_certificate_for_another_name_but_health_checks_do_not_mind() {
+    // §8 SNI falls back to the default certificate; §4: Route 53 HTTPS health
+    // checks do not validate certificates, so the region stays healthy.
+    let mut w = world(|s| {
+        for r in s.regions.iter_mut() {
+            r.alb.listener.certificate_domains = vec!["healthcareapp.com".into()];
+        }
+    });
+    let t = get(
+        &mut w,
+        "https://api-origin.healthcareapp.com/api/appointments",
+    );
+    assert_eq!(t.outcome.status, None, "the browser sends no request");
+    assert_eq!(t.outcome.decided_by, DEFAULT_CLIENT);
+    assert_eq!(t.outcome.code, Code::CertificateMismatch);
+    assert!(hop_with(&t, "ERR_CERT_COMMON_NAME_INVALID").is_some());
+    w.advance(5 * 60_000);
+    assert!(w.health_check_healthy("hc-cluster-a"));
+    assert!(w.health_check_healthy("hc-cluster-b"));
+}
+
+#[test]
+fn a_listener_without_a_certificate_is_refused() {
+    // §8: an HTTPS listener has exactly one default certificate.
+    let mut s = default_scenario();
+    region_a(&mut s).alb.listener.certificate_domains.clear();
+    let err = World::new(s, 1).unwrap_err();
+    assert!(err.contains("certificate_domains is empty"), "{err}");
+}
+
+fn pod_counts(algorithm: Algorithm, seed: u64) -> Vec<(String, usize)> {
+    let mut s = default_scenario();
+    region_a(&mut s).alb.target_groups[0].algorithm = algorithm;
+    let mut w = World::new(s, seed).unwrap();
+    let r = w
+        .burst_get(400, &[DEFAULT_CLIENT.to_string()], DEFAULT_URL)
+        .unwrap();
+    assert_eq!(r.status.get("200"), Some(&400));
+    r.pods.into_iter().collect()
+}
+
+#[test]
+fn weighted_random_spreads_targets_unevenly_but_fairly_and_the_seed_fixes_the_picks() {
+    // §8 and §19.14: weighted_random exists beside round robin and LOR; §18 seeded.
+    let rr = pod_counts(Algorithm::RoundRobin, 7);
+    assert!(rr.iter().all(|(_, n)| *n == 100), "{rr:?}");
+    let wr = pod_counts(Algorithm::WeightedRandom, 7);
+    assert_eq!(wr.len(), 4, "{wr:?}");
+    assert!(wr.iter().all(|(_, n)| (60..=140).contains(n)), "{wr:?}");
+    assert!(
+        wr.iter().any(|(_, n)| *n != 100),
+        "random, not a rotation: {wr:?}"
+    );
+    assert_eq!(wr, pod_counts(Algorithm::WeightedRandom, 7));
+    assert_ne!(wr, pod_counts(Algorithm::WeightedRandom, 8));
+    let mut w = world(|s| region_a(s).alb.target_groups[0].algorithm = Algorithm::WeightedRandom);
+    let t = get(&mut w, DEFAULT_URL);
+    assert!(hop_with(&t, "weighted random").is_some());
+}
+
+#[test]
+fn least_outstanding_requests_with_nothing_in_flight_ties_and_rotates() {
+    // §8: LOR sends to the target with the fewest requests in flight; one
+    // request at a time leaves every target at 0, so the tie rotates.
+    let lor = pod_counts(Algorithm::LeastOutstandingRequests, 7);
+    assert!(lor.iter().all(|(_, n)| *n == 100), "{lor:?}");
+    let mut w =
+        world(|s| region_a(s).alb.target_groups[0].algorithm = Algorithm::LeastOutstandingRequests);
+    let t = get(&mut w, DEFAULT_URL);
+    assert!(hop_with(&t, "least outstanding requests").is_some());
+}
+
+// ------------------------------------------------------ TCP, TLS, Shield
+
+#[test]
+fn a_cold_https_request_spends_one_round_trip_on_tcp_and_one_on_tls_1_3_before_http() {
+    // §16: TCP 1 RTT, TLS 1.3 full handshake 1 RTT, then the request.
+    let mut w = World::default_world();
+    let rtt_us = w.scenario().client(DEFAULT_CLIENT).unwrap().rtt_pop_ms as u64 * 1000;
+    let t = get(&mut w, DEFAULT_URL);
+    let at = |layer: Layer| {
+        t.hops
+            .iter()
+            .find(|h| h.from == DEFAULT_CLIENT && h.to == "cloudfront" && h.layer == layer)
+            .unwrap_or_else(|| panic!("no {layer:?} hop to cloudfront"))
+            .t_us
+    };
+    use hoplab::sim::trace::Layer;
+    let (tcp, tls, http) = (at(Layer::Tcp), at(Layer::Tls), at(Layer::Http));
+    assert_eq!(tls - tcp, rtt_us, "the TCP handshake takes one round trip");
+    assert_eq!(http - tls, rtt_us, "TLS 1.3 takes one more");
+    assert!(
+        t.outcome.total_us >= http + rtt_us,
+        "the answer needs at least a third round trip"
+    );
+}
+
+#[test]
+fn shield_standard_lets_an_http_flood_through_and_only_a_rate_based_rule_stops_it() {
+    // §7: Shield Standard screens layers 3/4 only; §6: an HTTP flood needs a
+    // rate-based WAF rule.
+    let flood = |keep_rule: bool| {
+        let mut w = world(|s| {
+            if !keep_rule {
+                s.waf
+                    .rules
+                    .retain(|r| !matches!(r.statement, WafStatement::RateBased { .. }));
+            }
+        });
+        w.burst_get(2_500, &[DEFAULT_CLIENT.to_string()], DEFAULT_URL)
+            .unwrap()
+    };
+    let open = flood(false);
+    assert_eq!(open.waf_blocks, 0);
+    assert_eq!(open.status.get("200"), Some(&2_500), "{:?}", open.status);
+    let guarded = flood(true);
+    assert_eq!(
+        guarded.waf_blocks, 500,
+        "2,000 per 5 minutes pass: {guarded:?}"
+    );
+    assert_eq!(guarded.status.get("403"), Some(&500));
+    let t = get(&mut World::default_world(), DEFAULT_URL);
+    let tcp = hop_with(&t, "TCP handshake SYN / SYN-ACK / ACK").unwrap();
+    assert!(tcp.why.contains("Shield Standard") && tcp.why.contains("not HTTP"));
+}
+
 // ---------------------------------------------------------- CloudFront
 
 #[test]

@@ -57,6 +57,13 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
     }
 }
 
+/// Who validates the name on the ALB's certificate.
+#[derive(Clone, Copy)]
+enum Checker {
+    CloudFront,
+    Browser,
+}
+
 /// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
 /// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
@@ -409,15 +416,69 @@ impl World {
             format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, alb.listener.port, flow.src_port),
             checks, Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
-        // TLS terminates at the ALB; SNI picks the certificate. Fact sheet §8.
+        // TLS terminates at the ALB; SNI picks the certificate, the default
+        // (first) one when nothing matches. Fact sheet §8.
         let cert = alb
             .listener
             .certificate_domains
             .iter()
             .find(|d| host_matches_cert(host, d));
-        hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
-            match &cert { Some(d) => format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"), None => format!("no certificate matches {host}; the listener's default certificate ({}) is presented", alb.listener.certificate_domains.first().cloned().unwrap_or_default()) },
-            vec![], Verdict::Pass, Code::Delivered);
+        let default_cert = alb
+            .listener
+            .certificate_domains
+            .first()
+            .map(String::as_str)
+            .unwrap_or("none");
+        // Who checks the name: CloudFront checks its origin's certificate
+        // (§5: a mismatch is its 502), a browser refuses the page, and a
+        // Route 53 health checker does not validate certificates (§4).
+        let checker = if src == s.cdn.id {
+            Some(Checker::CloudFront)
+        } else if s.clients.iter().any(|c| c.id == src) {
+            Some(Checker::Browser)
+        } else {
+            None
+        };
+        match (cert, checker) {
+            (Some(d), _) => {
+                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
+                    format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"),
+                    vec![], Verdict::Pass, Code::Delivered);
+            }
+            (None, None) => {
+                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
+                    format!("no certificate matches {host}, so the listener presents its default certificate ({default_cert}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)"),
+                    vec![], Verdict::Pass, Code::Delivered);
+            }
+            (None, Some(who)) => {
+                let (status, why) = match who {
+                    Checker::CloudFront => (Some(502), format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)")),
+                    Checker::Browser => (None, format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)")),
+                };
+                hop!(
+                    tb,
+                    src,
+                    &alb.id,
+                    Layer::Tls,
+                    &format!("TCP/{}", alb.listener.port),
+                    format!("TLS handshake, SNI {host}: certificate name mismatch"),
+                    why,
+                    vec![],
+                    Verdict::Error,
+                    Code::CertificateMismatch
+                );
+                tb.wait(rtt);
+                return Resp::err(
+                    status,
+                    src,
+                    Code::CertificateMismatch,
+                    format!(
+                        "{}'s certificate ({default_cert}) does not cover {host}",
+                        alb.id
+                    ),
+                );
+            }
+        }
         tb.wait(rtt);
         hop!(
             tb,

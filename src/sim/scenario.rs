@@ -878,6 +878,12 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
             alb.id
         ));
     }
+    if alb.listener.certificate_domains.is_empty() {
+        return Err(format!(
+            "{}.listener.certificate_domains is empty: an HTTPS listener needs a default certificate (fact sheet §8)",
+            alb.id
+        ));
+    }
     let mut prios = BTreeSet::new();
     for rule in &alb.listener.rules {
         if !(1..=50_000).contains(&rule.priority) {

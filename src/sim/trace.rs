@@ -46,6 +46,8 @@ pub enum Code {
     DnsNodata,
     /// A CNAME link: the resolver restarts the query at the target.
     DnsCname,
+    /// The server's certificate does not name the host that was asked for.
+    CertificateMismatch,
 }
 
 impl Code {
@@ -60,6 +62,7 @@ impl Code {
             Code::HealthCheckFailover => "HEALTH_CHECK_FAILOVER",
             Code::DnsNodata => "DNS_NODATA",
             Code::DnsCname => "DNS_CNAME",
+            Code::CertificateMismatch => "CERTIFICATE_MISMATCH",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
