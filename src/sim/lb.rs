@@ -757,7 +757,7 @@ impl World {
                 hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> forward to {tg}", rule.priority, conds()),
                     format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {}", from_ingress()),
                     checks, Verdict::Pass, Code::ListenerRuleMatch);
-                self.forward(r, node, &tg, rule, ctx, tb)
+                self.forward(r, node, tg, rule, ctx, tb)
             }
             AlbAction::WeightedForward { groups } => {
                 let total: u32 = groups.iter().map(|g| g.weight).sum();
@@ -928,7 +928,7 @@ impl World {
             Verdict::Pass,
             Code::IngressRuleMatch,
         );
-        let targets = self.targets(r, &tg);
+        let targets = self.targets(r, tg);
         let endpoints = || {
             r.cluster
                 .pods
@@ -1123,7 +1123,7 @@ impl World {
                         ctx,
                         tb,
                     ),
-                    None => match self.kube_proxy(r, &pick, &svc, tb) {
+                    None => match self.kube_proxy(r, &pick, svc, tb) {
                         Some(p) => {
                             let mut back = alb_flow;
                             back.dst_port = svc.target_port;

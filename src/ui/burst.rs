@@ -19,7 +19,7 @@ const PRESETS: [usize; 3] = [100, 1000, MAX_BURST];
 /// formatting code in the download for this).
 fn percent(ratio: f64) -> String {
     let tenths = (ratio * 1000.0).round() as u64;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} %", tenths / 10)
     } else {
         format!("{}.{} %", tenths / 10, tenths % 10)
