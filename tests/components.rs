@@ -4,9 +4,10 @@
 //! ../shared/reference/aws-facts.md.
 
 use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::net::PortRange;
 use hoplab::sim::scenario::*;
 use hoplab::sim::script::Script;
-use hoplab::sim::trace::{Code, Verdict};
+use hoplab::sim::trace::{Code, Direction, Verdict};
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Fault, Request, Trace, World};
 
@@ -597,6 +598,76 @@ fn shield_standard_lets_an_http_flood_through_and_only_a_rate_based_rule_stops_i
     let t = get(&mut World::default_world(), DEFAULT_URL);
     let tcp = hop_with(&t, "TCP handshake SYN / SYN-ACK / ACK").unwrap();
     assert!(tcp.why.contains("Shield Standard") && tcp.why.contains("not HTTP"));
+}
+
+#[test]
+fn a_nacl_return_rule_sized_for_linux_ports_drops_windows_browsers_and_cloudfront_some_of_the_time()
+{
+    // §12 and §19.2: Linux picks 32768-60999, Windows 49152-65535, ELB and
+    // CloudFront 1024-65535; a stateless NACL must let every reply port out.
+    let mut w = world(|s| {
+        // Ask the origin every time instead of replaying a cached 504 (§5).
+        s.cdn.error_caching_min_ttl_s = 0;
+        for r in s.regions.iter_mut() {
+            let acl = r.vpc.nacls.iter_mut().find(|n| n.name == "public").unwrap();
+            let rule = acl.outbound.iter_mut().find(|r| r.number == 110).unwrap();
+            rule.ports = PortRange {
+                from: 32768,
+                to: 60999,
+            };
+        }
+    });
+    let direct = "https://api-origin.healthcareapp.com/api/appointments";
+    // The reply port of every dropped SYN-ACK, and how many got through.
+    let mut run = |client: &str, url: &str| {
+        let mut dropped_ports = Vec::new();
+        let mut ok = 0;
+        for _ in 0..40 {
+            let t = w.send(&Request::get(client, url));
+            match t.hops.iter().find(|h| h.verdict == Verdict::Dropped) {
+                Some(h) => {
+                    let c = h.deciding_check().unwrap();
+                    assert!(c.subject.starts_with("acl-public-"), "{c:?}");
+                    assert_eq!(c.direction, Some(Direction::Outbound));
+                    let port: u16 = c.flow.rsplit(':').next().unwrap().parse().unwrap();
+                    dropped_ports.push(port);
+                }
+                None => {
+                    assert_eq!(
+                        t.outcome.status,
+                        Some(200),
+                        "{client} {url}: {:#?}",
+                        t.hops
+                            .iter()
+                            .filter(|h| h.verdict != Verdict::Pass)
+                            .collect::<Vec<_>>()
+                    );
+                    ok += 1;
+                }
+            }
+        }
+        (ok, dropped_ports)
+    };
+    let (ok, dropped) = run("client-eu", direct);
+    assert_eq!((ok, dropped.len()), (40, 0), "Linux ports always fit");
+    let (ok, dropped) = run("client-na", direct);
+    assert!(
+        ok > 0 && !dropped.is_empty(),
+        "{ok} ok, dropped {dropped:?}"
+    );
+    assert!(
+        dropped.iter().all(|p| *p > 60999),
+        "Windows ports above the rule: {dropped:?}"
+    );
+    let (ok, dropped) = run("client-eu", DEFAULT_URL);
+    assert!(
+        ok > 0 && !dropped.is_empty(),
+        "{ok} ok, dropped {dropped:?}"
+    );
+    assert!(
+        dropped.iter().all(|p| *p < 32768 || *p > 60999),
+        "CloudFront's ports outside the rule: {dropped:?}"
+    );
 }
 
 // ---------------------------------------------------------- CloudFront
