@@ -670,6 +670,46 @@ fn a_nacl_return_rule_sized_for_linux_ports_drops_windows_browsers_and_cloudfron
     );
 }
 
+#[test]
+fn security_groups_are_stateful_so_replies_need_no_rule_but_new_connections_do() {
+    // §11: stateful, allow-only; the return traffic of an allowed connection
+    // is let through whatever the rules in the other direction say.
+    let clear_outbound = |sg: &'static str| {
+        world(move |s| {
+            for r in s.regions.iter_mut() {
+                for g in r.vpc.security_groups.iter_mut() {
+                    if g.id.starts_with(sg) {
+                        g.outbound.clear();
+                    }
+                }
+            }
+        })
+    };
+    // The database answers queries without any outbound rule.
+    let t = get(&mut clear_outbound("sg-db-"), DEFAULT_URL);
+    assert_eq!(t.outcome.status, Some(200));
+    // The pod still answers the ALB, but cannot open its connection to the database.
+    let t = get(&mut clear_outbound("sg-app-"), DEFAULT_URL);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .expect("the query to the database is dropped");
+    assert!(drop.to.starts_with("rds-a-"), "{drop:?}");
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(
+        (c.subject.as_str(), c.direction),
+        ("sg-app-a", Some(Direction::Outbound))
+    );
+    assert_eq!(drop.code, Code::EniSgRulesMismatch);
+    assert_eq!(t.outcome.status, Some(500));
+    assert_eq!(
+        t.outcome.pod.as_deref(),
+        Some("pod-a-1"),
+        "the pod answered the ALB"
+    );
+}
+
 // ---------------------------------------------------------- CloudFront
 
 #[test]
