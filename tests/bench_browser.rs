@@ -71,15 +71,7 @@ async fn engine_speed_in_the_browser_is_measured_and_printed() {
     assert!(hops / n > 30);
 
     // An edit as the app makes it, then the re-trace (the 16 ms frame bar).
-    let edit = hoplab::sim::Edit::AddNaclRule {
-        nacl: "acl-public-a".into(),
-        direction: hoplab::sim::trace::Direction::Inbound,
-        number: "90".into(),
-        protocol: "tcp".into(),
-        ports: "443".into(),
-        cidr: "203.0.113.0/24".into(),
-        action: "deny".into(),
-    };
+    let edit = hoplab::sim::Edit::benchmark_sample();
     let t0 = perf_now();
     for _ in 0..50 {
         let mut w = fresh.clone();

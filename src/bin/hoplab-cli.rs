@@ -150,15 +150,7 @@ fn bench() {
         .collect();
     // An edit as the app makes it: copy the scenario, apply, re-validate,
     // then re-send the request (the design's bar: inside one 16 ms frame).
-    let edit = hoplab::sim::Edit::AddNaclRule {
-        nacl: "acl-public-a".into(),
-        direction: hoplab::sim::trace::Direction::Inbound,
-        number: "90".into(),
-        protocol: "tcp".into(),
-        ports: "443".into(),
-        cidr: "203.0.113.0/24".into(),
-        action: "deny".into(),
-    };
+    let edit = hoplab::sim::Edit::benchmark_sample();
     let t = Instant::now();
     for _ in 0..200 {
         let mut w = fresh.clone();

@@ -58,6 +58,20 @@ impl std::fmt::Display for EditError {
 }
 
 impl Edit {
+    /// The edit the benchmarks time, a typical learner's change: deny
+    /// HTTPS from the New York browser's /24 at the public NACL of region A.
+    pub fn benchmark_sample() -> Edit {
+        Edit::AddNaclRule {
+            nacl: "acl-public-a".into(),
+            direction: Direction::Inbound,
+            number: "90".into(),
+            protocol: "tcp".into(),
+            ports: "443".into(),
+            cidr: "203.0.113.0/24".into(),
+            action: "deny".into(),
+        }
+    }
+
     /// A one-line description for the edit history.
     pub fn describe(&self) -> String {
         match self {

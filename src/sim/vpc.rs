@@ -244,36 +244,30 @@ impl World {
             Some(RouteTarget::Nat(id)) => vpc.nat_gateways.iter().find(|n| &n.id == id).cloned(),
             _ => None,
         };
+        // The route table's say on the way out, as a check.
+        let route_check = |decided_by: String, allowed: bool| Check {
+            kind: CheckKind::RouteTable,
+            subject: rt_id.clone(),
+            direction: None,
+            flow: flow.to_string(),
+            decided_by,
+            allowed,
+        };
         let Some(nat) = nat else {
             let why = match &route {
                 Some(rt) => format!("route table {rt_id} sends {} to {}: a pod has no public address, so without a NAT gateway nothing leaves the VPC", api.ip, rt.target),
                 None => format!("route table {rt_id} has no route to {}", api.ip),
             };
-            keep(
-                &mut checks,
-                tb.quiet,
-                Check {
-                    kind: CheckKind::RouteTable,
-                    subject: rt_id.clone(),
-                    direction: None,
-                    flow: flow.to_string(),
-                    decided_by: why.clone(),
-                    allowed: false,
-                },
-            );
+            keep(&mut checks, tb.quiet, route_check(why.clone(), false));
             return fail(tb, checks, Code::NoRouteToDestination, why, &pod.id);
         };
         keep(
             &mut checks,
             tb.quiet,
-            Check {
-                kind: CheckKind::RouteTable,
-                subject: rt_id.clone(),
-                direction: None,
-                flow: flow.to_string(),
-                decided_by: format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
-                allowed: true,
-            },
+            route_check(
+                format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
+                true,
+            ),
         );
         let ns = vpc.subnet(&nat.subnet).expect("validated");
         if !self.placement_up(r, &nat.subnet) {

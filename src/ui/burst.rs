@@ -305,7 +305,7 @@ pub fn Burst() -> impl IntoView {
                     <code class=style::url data-testid="burst-url">{move || app.url.get()}</code>
                 </p>
                 <div class=style::actions>
-                    <button class=style::send type="submit" data-testid="burst-send">
+                    <button class="primary" type="submit" data-testid="burst-send">
                         "Send burst"
                     </button>
                     <span class=style::note>"on the live world, at the current clock"</span>
@@ -314,7 +314,7 @@ pub fn Burst() -> impl IntoView {
                     error()
                         .map(|e| {
                             view! {
-                                <p class=style::error role="alert" data-testid="burst-error">
+                                <p class="input-error" role="alert" data-testid="burst-error">
                                     {e}
                                 </p>
                             }

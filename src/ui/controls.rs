@@ -63,7 +63,7 @@ pub fn Controls() -> impl IntoView {
                     on:input=move |ev| app.url.set(event_target_value(&ev))
                 />
                 <button
-                    class=move || if app.dirty.get().is_some() { format!("{} {}", style::send, style::sendDirty) } else { style::send.to_string() }
+                    class=move || if app.dirty.get().is_some() { format!("primary {} {}", style::send, style::sendDirty) } else { format!("primary {}", style::send) }
                     type="submit"
                     data-testid="send"
                 >

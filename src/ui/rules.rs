@@ -65,7 +65,7 @@ fn EditError(form: String) -> impl IntoView {
     let form2 = form.clone();
     view! {
         <Show when=move || app.error_for(&form).is_some()>
-            <p class=style::error role="alert" data-testid="edit-error">
+            <p class="input-error" role="alert" data-testid="edit-error">
                 {
                     let form = form2.clone();
                     move || app.error_for(&form).unwrap_or_default()
