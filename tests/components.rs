@@ -124,21 +124,79 @@ fn a_source_ip_condition_sees_cloudfront_not_the_viewer() {
 }
 
 #[test]
-fn a_redirect_action_answers_from_the_load_balancer() {
-    // §8: redirect 301/302 must change something; answered by the ALB.
+fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it() {
+    // §8: redirect 301/302 answered by the ALB; #{host} is the Host it received,
+    // which behind CloudFront is the origin's name, so the browser leaves CloudFront.
     let mut w = world(|s| {
-        let rules = &mut region_a(s).alb.listener.rules;
-        rules[1].action = AlbAction::Redirect {
-            status: 301,
+        s.cdn.behaviors[0].path_pattern = "/*".into();
+        region_a(s).alb.listener.rules.push(ListenerRule {
+            priority: 5,
+            conditions: vec![Condition::PathPattern {
+                values: vec!["/old-appointments".into()],
+            }],
+            action: AlbAction::Redirect {
+                status: 301,
+                protocol: None,
+                host: None,
+                port: None,
+                path: Some("/api/appointments".into()),
+            },
+            from_ingress_path: String::new(),
+        });
+    });
+    let t = get(&mut w, &api("/old-appointments"));
+    let redirect = hop_with(
+        &t,
+        "-> HTTP 301 Location: https://api-origin.healthcareapp.com:443/api/appointments",
+    )
+    .unwrap();
+    assert_eq!(redirect.from, "alb-a");
+    assert!(redirect.why.contains("origin's name"), "{}", redirect.why);
+    let follow = t
+        .hops
+        .iter()
+        .position(|h| {
+            h.what
+                .starts_with("follow 301 redirect to GET https://api-origin")
+        })
+        .expect("the browser follows the Location");
+    assert!(
+        !t.hops[follow..].iter().any(|h| h.to == "cloudfront"),
+        "the second request goes straight to the ALB"
+    );
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(t.outcome.pod.is_some());
+    assert!(
+        t.outcome.summary.contains("after 1 redirect,"),
+        "{}",
+        t.outcome.summary
+    );
+}
+
+#[test]
+fn a_redirect_loop_ends_after_twenty_redirects_with_too_many_redirects() {
+    // §8 redirect action; the browser's limit is a named constant.
+    let mut w = world(|s| {
+        s.cdn.behaviors[0].path_pattern = "/*".into();
+        region_a(s).alb.listener.rules[1].action = AlbAction::Redirect {
+            status: 302,
             protocol: None,
-            host: Some("new.healthcareapp.com".into()),
+            host: Some("healthcareapp.com".into()),
             port: None,
-            path: None,
+            path: Some("/api/elsewhere".into()),
         };
     });
     let t = get(&mut w, DEFAULT_URL);
-    assert_eq!(t.outcome.status, Some(301));
-    assert!(t.outcome.summary.contains("new.healthcareapp.com"));
+    let follows = t
+        .hops
+        .iter()
+        .filter(|h| h.what.starts_with("follow 302 redirect"))
+        .count();
+    assert_eq!(follows, hoplab::sim::world::MAX_REDIRECTS);
+    assert_eq!(t.outcome.status, None);
+    assert_eq!(t.outcome.code, Code::TooManyRedirects);
+    assert_eq!(t.outcome.decided_by, DEFAULT_CLIENT);
+    assert!(t.outcome.summary.contains("ERR_TOO_MANY_REDIRECTS"));
 }
 
 #[test]
@@ -835,17 +893,52 @@ fn an_invalidation_empties_matching_paths_at_every_edge() {
 }
 
 #[test]
-fn plain_http_is_redirected_or_refused_by_the_viewer_protocol_policy() {
-    // §5: redirect-to-https -> 301; https-only -> 403.
+fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_protocol_policy() {
+    // §5: redirect-to-https -> 301 with the HTTPS URL; https-only -> 403.
     let mut w = World::default_world();
-    assert_eq!(
-        get(&mut w, "http://healthcareapp.com/").outcome.status,
-        Some(301)
+    let t = get(&mut w, "http://healthcareapp.com/api/appointments?day=mon");
+    let r = hop_with(&t, "HTTP 301 X-Cache: Redirect from cloudfront, Location:").unwrap();
+    assert_eq!(r.from, "cloudfront");
+    assert!(r
+        .what
+        .ends_with("https://healthcareapp.com/api/appointments?day=mon"));
+    assert!(
+        hop_with(&t, "TLS 1.3 handshake").is_some(),
+        "the second request is HTTPS"
     );
-    let mut w = world(|s| s.cdn.behaviors[1].viewer_protocol = ViewerProtocol::HttpsOnly);
+    assert_eq!(t.outcome.status, Some(200));
+    assert!(t.outcome.summary.contains("after 1 redirect"));
+    let mut w = world(|s| s.cdn.behaviors[0].viewer_protocol = ViewerProtocol::HttpsOnly);
+    let t = get(&mut w, "http://healthcareapp.com/api/appointments");
+    assert_eq!(t.outcome.status, Some(403));
+    assert!(!t.hops.iter().any(|h| h.what.starts_with("follow")));
+}
+
+#[test]
+fn a_post_redirected_with_301_is_repeated_as_a_get_without_its_body() {
+    // §5 the 301; the browser turns a POST after 301/302 into a GET (Fetch standard).
+    let mut w = World::default_world();
+    let t = w.send(&Request {
+        client: DEFAULT_CLIENT.into(),
+        method: "POST".into(),
+        url: "http://healthcareapp.com/api/appointments".into(),
+        headers: vec![],
+        body: "patient=ann&slot=10:30".into(),
+    });
+    let follow = hop_with(
+        &t,
+        "follow 301 redirect to GET https://healthcareapp.com/api/appointments",
+    )
+    .unwrap();
+    assert!(follow.why.contains("GET and no body"));
     assert_eq!(
-        get(&mut w, "http://healthcareapp.com/").outcome.status,
-        Some(403)
+        t.outcome.status,
+        Some(200),
+        "a GET, not the 201 of a booking"
+    );
+    assert!(
+        !t.hops.iter().any(|h| h.to == "sms-api"),
+        "nothing was booked"
     );
 }
 

@@ -156,10 +156,12 @@ impl World {
             tb.wait(rtt / 2);
             match policy {
                 ViewerProtocol::RedirectToHttps => {
-                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 Location: https://{}{}", ctx.host, ctx.path),
+                    let q = if ctx.query.is_empty() { "" } else { "?" };
+                    let loc = format!("https://{}{}{q}{}", ctx.host, ctx.path, ctx.query);
+                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 X-Cache: Redirect from cloudfront, Location: {loc}"),
                         "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(), vec![], Verdict::Pass, Code::Delivered);
                     tb.wait(rtt / 2);
-                    return Resp::ok(301, &cf.id, "CloudFront redirected to HTTPS".into());
+                    return Resp::redirect(301, &cf.id, Code::Delivered, loc);
                 }
                 ViewerProtocol::HttpsOnly => {
                     hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", "HTTP 403 Forbidden".into(),

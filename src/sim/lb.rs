@@ -742,15 +742,26 @@ impl World {
                         format!("?{}", ctx.query)
                     }
                 );
-                hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> HTTP {status} Location: {loc}", rule.priority),
-                    "a redirect action answers from the load balancer; the browser follows it with a new request".into(),
-                    checks, Verdict::Pass, Code::ListenerRuleMatch);
-                Resp::err(
-                    Some(*status),
+                hop!(
+                    tb,
                     &alb.id,
-                    Code::ListenerRuleMatch,
-                    format!("redirect to {loc}"),
-                )
+                    &alb.id,
+                    Layer::Decision,
+                    "-",
+                    format!(
+                        "listener rule {} -> HTTP {status} Location: {loc}",
+                        rule.priority
+                    ),
+                    if host.is_none() {
+                        format!("a redirect action answers from the load balancer and the browser follows it with a new request; #{{host}} is the Host header the ALB received ({}), which behind CloudFront is the origin's name (fact sheet §8)", ctx.host)
+                    } else {
+                        "a redirect action answers from the load balancer; the browser follows it with a new request (fact sheet §8)".into()
+                    },
+                    checks,
+                    Verdict::Pass,
+                    Code::ListenerRuleMatch
+                );
+                Resp::redirect(*status, &alb.id, Code::ListenerRuleMatch, loc)
             }
             AlbAction::Forward { target_group } => {
                 let tg = target_group;

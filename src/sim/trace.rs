@@ -48,6 +48,8 @@ pub enum Code {
     DnsCname,
     /// The server's certificate does not name the host that was asked for.
     CertificateMismatch,
+    /// The browser stopped following a chain of redirects.
+    TooManyRedirects,
 }
 
 impl Code {
@@ -63,6 +65,7 @@ impl Code {
             Code::DnsNodata => "DNS_NODATA",
             Code::DnsCname => "DNS_CNAME",
             Code::CertificateMismatch => "CERTIFICATE_MISMATCH",
+            Code::TooManyRedirects => "TOO_MANY_REDIRECTS",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -146,6 +146,9 @@ pub const APP_DB_CONNECT_TIMEOUT_S: u64 = 5;
 /// The ALB's connection timeout to a target (504 after it). Fact sheet §8.
 pub const ALB_TARGET_CONNECT_TIMEOUT_S: u64 = 10;
 /// How long a browser's own TCP stack keeps retrying a SYN before giving up.
+/// Redirects a browser follows for one navigation before it gives up with
+/// ERR_TOO_MANY_REDIRECTS (the Fetch standard's limit, which Chromium keeps).
+pub const MAX_REDIRECTS: usize = 20;
 pub const BROWSER_CONNECT_TIMEOUT_S: u64 = 21;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -261,6 +264,9 @@ pub(crate) struct Resp {
     pub(crate) summary: String,
     pub(crate) region: Option<String>,
     pub(crate) pod: Option<String>,
+    /// The Location of a redirect (301, 302, 303, 307, 308); boxed, as
+    /// few answers have one.
+    pub(crate) location: Option<Box<str>>,
 }
 
 /// A request checked and parsed once (see [`World::prepare`]).
@@ -291,6 +297,7 @@ impl Resp {
             summary,
             region: None,
             pod: None,
+            location: None,
         }
     }
     pub(crate) fn err(status: Option<u16>, by: &str, code: Code, summary: String) -> Self {
@@ -301,6 +308,14 @@ impl Resp {
             summary,
             region: None,
             pod: None,
+            location: None,
+        }
+    }
+    /// A redirect to `location`, answered by `by`.
+    pub(crate) fn redirect(status: u16, by: &str, code: Code, location: String) -> Self {
+        Resp {
+            location: Some(location.as_str().into()),
+            ..Resp::err(Some(status), by, code, format!("redirect to {location}"))
         }
     }
 }
@@ -677,7 +692,85 @@ impl World {
         })
     }
 
+    /// One request and the redirects the browser follows after it.
     pub(crate) fn walk_prepared(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+        let mut resp = self.walk_leg(p, tb);
+        if resp.location.is_none() {
+            return resp;
+        }
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let client = &sc.clients[p.client].id;
+        let headers: Vec<(String, String)> = p.ctx.headers.to_vec();
+        let mut method = p.ctx.method.to_string();
+        let mut body = p.ctx.body.to_string();
+        let mut followed = 0;
+        let mut last = String::new();
+        while let (Some(loc), Some(status @ (301 | 302 | 303 | 307 | 308))) =
+            (resp.location.take().map(String::from), resp.status)
+        {
+            if followed == MAX_REDIRECTS {
+                let why = format!("the browser has followed {MAX_REDIRECTS} redirects for this navigation and stops: ERR_TOO_MANY_REDIRECTS (a redirect loop)");
+                hop!(
+                    tb,
+                    client,
+                    client,
+                    Layer::Http,
+                    "-",
+                    format!("too many redirects: not following {status} to {loc}"),
+                    why.clone(),
+                    vec![],
+                    Verdict::Error,
+                    Code::TooManyRedirects
+                );
+                return Resp::err(None, client, Code::TooManyRedirects, why);
+            }
+            followed += 1;
+            // Fetch standard: 303 (not HEAD), and 301/302 after a POST, become
+            // a GET without a body; 307 and 308 repeat the request as it was.
+            let to_get = (status == 303 && method != "HEAD")
+                || (matches!(status, 301 | 302) && method == "POST");
+            if to_get {
+                method = "GET".into();
+                body.clear();
+            }
+            hop!(
+                tb,
+                client,
+                client,
+                Layer::Http,
+                "-",
+                format!("follow {status} redirect to {method} {loc}"),
+                if to_get {
+                    format!("the browser follows the Location header with a new request; after a {status} it asks with GET and no body")
+                } else {
+                    format!("the browser follows the Location header with a new request ({followed} of at most {MAX_REDIRECTS})")
+                },
+                vec![],
+                Verdict::Pass,
+                Code::Delivered
+            );
+            let req = Request {
+                client: client.clone(),
+                method: method.clone(),
+                url: loc.clone(),
+                headers: headers.clone(),
+                body: body.clone(),
+            };
+            resp = match self.prepare(&req, tb) {
+                Ok(next) => self.walk_leg(&next, tb),
+                Err(r) => r,
+            };
+            last = loc;
+        }
+        if followed > 0 {
+            let s = if followed == 1 { "" } else { "s" };
+            resp.summary = format!("{} (after {followed} redirect{s}, to {last})", resp.summary);
+        }
+        resp
+    }
+
+    /// One request, without following a redirect.
+    fn walk_leg(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let client = &sc.clients[p.client];
         let ctx = &p.ctx;
