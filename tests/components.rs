@@ -123,6 +123,72 @@ fn a_source_ip_condition_sees_cloudfront_not_the_viewer() {
         .contains("source IP 203.0.113.0/24 does not hold"))));
 }
 
+/// Whether a first listener rule with this one condition catches the request.
+fn first_rule_catches(condition: Condition, req: Request) -> bool {
+    let mut w = world(|s| {
+        let rules = &mut region_a(s).alb.listener.rules;
+        for r in rules.iter_mut() {
+            r.priority += 10;
+        }
+        rules.push(ListenerRule {
+            priority: 1,
+            conditions: vec![condition],
+            action: AlbAction::FixedResponse {
+                status: 418,
+                body: "caught".into(),
+            },
+            from_ingress_path: String::new(),
+        });
+    });
+    let t = w.send(&req);
+    t.outcome.status == Some(418) && t.outcome.decided_by == "alb-a"
+}
+
+#[test]
+fn host_method_and_query_conditions_match_as_the_alb_documents() {
+    // §8 "Condition matching details": host case-insensitive with wildcards
+    // (and behind CloudFront the Host is the origin's name); method exact and
+    // case-sensitive; query key/value case-insensitive with wildcards.
+    let host = |v: &str| Condition::HostHeader {
+        values: vec![v.into()],
+    };
+    let get = || Request::get(DEFAULT_CLIENT, DEFAULT_URL);
+    assert!(first_rule_catches(host("*.HealthcareApp.com"), get()));
+    assert!(first_rule_catches(
+        host("api-origin.healthcareapp.com"),
+        get()
+    ));
+    assert!(
+        !first_rule_catches(host("healthcareapp.com"), get()),
+        "CloudFront sends the origin's name as Host, not the viewer's"
+    );
+    let method = |v: &str| Condition::HttpRequestMethod {
+        values: vec![v.into()],
+    };
+    let post = || Request {
+        method: "POST".into(),
+        body: "patient=ann&slot=10:30".into(),
+        ..get()
+    };
+    assert!(first_rule_catches(method("POST"), post()));
+    assert!(!first_rule_catches(method("post"), post()));
+    assert!(!first_rule_catches(method("POST"), get()));
+    let query = |key: Option<&str>, value: &str| Condition::QueryString {
+        values: vec![QueryMatch {
+            key: key.map(Into::into),
+            value: value.into(),
+        }],
+    };
+    let with_query = || Request::get(DEFAULT_CLIENT, &format!("{DEFAULT_URL}?Debug=TRUE&day=mon"));
+    assert!(first_rule_catches(query(Some("debug"), "t*"), with_query()));
+    assert!(first_rule_catches(query(None, "mon"), with_query()));
+    assert!(!first_rule_catches(
+        query(Some("debug"), "false"),
+        with_query()
+    ));
+    assert!(!first_rule_catches(query(Some("debug"), "t*"), get()));
+}
+
 #[test]
 fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it() {
     // §8: redirect 301/302 answered by the ALB; #{host} is the Host it received,
