@@ -287,6 +287,50 @@ mod tests {
     }
 
     #[test]
+    fn rules_past_the_nacl_and_security_group_quotas_are_refused() {
+        // Fact sheet §12: 20 NACL rules per direction; §11: 60 SG rules per direction.
+        use crate::sim::scenario::{MAX_NACL_RULES, MAX_SG_RULES};
+        let mut w = World::default_world();
+        let have = w.scenario().regions[0]
+            .vpc
+            .nacl("acl-public-a")
+            .unwrap()
+            .inbound
+            .len();
+        for n in have..MAX_NACL_RULES {
+            w.apply_edit(&add_rule(&(n + 1).to_string(), "22", "198.51.100.0/24"))
+                .unwrap();
+        }
+        let before = w.clone();
+        let err = w
+            .apply_edit(&add_rule("1000", "22", "198.51.100.0/24"))
+            .unwrap_err();
+        assert!(err.0.contains("quota of 20 per direction"), "{}", err.0);
+        assert_eq!(
+            serde_json::to_string(&w).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
+        let sg_rule = |port: usize| Edit::AddSgRule {
+            sg: "sg-alb-a".into(),
+            direction: Direction::Inbound,
+            protocol: "tcp".into(),
+            ports: port.to_string(),
+            peer: "198.51.100.0/24".into(),
+        };
+        let have = w.scenario().regions[0]
+            .vpc
+            .sg("sg-alb-a")
+            .unwrap()
+            .inbound
+            .len();
+        for i in have..MAX_SG_RULES {
+            w.apply_edit(&sg_rule(2000 + i)).unwrap();
+        }
+        let err = w.apply_edit(&sg_rule(3000)).unwrap_err();
+        assert!(err.0.contains("quota of 60 per direction"), "{}", err.0);
+    }
+
+    #[test]
     fn invalid_edits_are_refused_with_a_reason_and_change_nothing() {
         let mut w = World::default_world();
         let before = w.clone();

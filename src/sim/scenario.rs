@@ -644,6 +644,13 @@ fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String>
 }
 
 /// VPC rules from fact sheet §10 and §12.
+/// Rules per network ACL and direction, AWS's default quota. Fact sheet §12.
+pub const MAX_NACL_RULES: usize = 20;
+/// Rules per security group and direction (IPv4), AWS's quota. Fact sheet §11.
+pub const MAX_SG_RULES: usize = 60;
+/// Listener rules per load balancer, not counting the default. Fact sheet §8.
+pub const MAX_LISTENER_RULES: usize = 100;
+
 pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     validate_block(&vpc.cidr, "VPC")?;
     for (i, s) in vpc.subnets.iter().enumerate() {
@@ -677,6 +684,14 @@ pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     }
     for n in &vpc.nacls {
         for dir in [Direction::Inbound, Direction::Outbound] {
+            let count = n.rules(dir).len();
+            if count > MAX_NACL_RULES {
+                return Err(format!(
+                    "{} {}: {count} rules is over the quota of {MAX_NACL_RULES} per direction (AWS raises it to 40 on request; fact sheet §12)",
+                    n.id,
+                    dir.as_str()
+                ));
+            }
             let mut seen = BTreeSet::new();
             for r in n.rules(dir) {
                 if !(1..=32766).contains(&r.number) {
@@ -708,6 +723,14 @@ pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     }
     for g in &vpc.security_groups {
         for dir in [Direction::Inbound, Direction::Outbound] {
+            let count = g.rules(dir).len();
+            if count > MAX_SG_RULES {
+                return Err(format!(
+                    "{} {}: {count} rules is over the quota of {MAX_SG_RULES} per direction (fact sheet §11)",
+                    g.id,
+                    dir.as_str()
+                ));
+            }
             for r in g.rules(dir) {
                 if let Peer::Sg(id) = &r.peer {
                     if vpc.sg(id).is_none() {
@@ -882,6 +905,13 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
         return Err(format!(
             "{}.listener.certificate_domains is empty: an HTTPS listener needs a default certificate (fact sheet §8)",
             alb.id
+        ));
+    }
+    if alb.listener.rules.len() > MAX_LISTENER_RULES {
+        return Err(format!(
+            "{}: {} listener rules is over the quota of {MAX_LISTENER_RULES} (the default rule not counted; fact sheet §8)",
+            alb.id,
+            alb.listener.rules.len()
         ));
     }
     let mut prios = BTreeSet::new();
