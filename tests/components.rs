@@ -865,6 +865,33 @@ fn the_origin_max_age_decides_how_long_an_object_stays_cached() {
 }
 
 #[test]
+fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
+    // §5: an expired object is revalidated; a 304 keeps the copy
+    // ("RefreshHit from cloudfront") and its TTL starts again.
+    let mut w = World::default_world();
+    get(&mut w, &api("/static/app.js"));
+    w.advance(3_601_000);
+    let t = get(&mut w, &api("/static/app.js"));
+    assert!(hop_with(&t, "If-None-Match").is_some());
+    let s3 = hop_with(&t, "304 Not Modified from S3").unwrap();
+    assert_eq!(s3.from, "s3");
+    assert!(hop_with(&t, "X-Cache: RefreshHit from cloudfront").is_some());
+    assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(t.outcome.code, Code::CacheHit);
+    w.advance(60_000);
+    let t = get(&mut w, &api("/static/app.js"));
+    assert!(
+        hop_with(&t, "Hit from cloudfront, Age: 60").is_some(),
+        "the refreshed copy is a minute old"
+    );
+    // An invalidated object is gone: the next request is a plain miss.
+    w.invalidate("/static/app.js").unwrap();
+    let t = get(&mut w, &api("/static/app.js"));
+    assert!(hop_with(&t, "If-None-Match").is_none());
+    assert!(hop_with(&t, "X-Cache: Miss from cloudfront").is_some());
+}
+
+#[test]
 fn only_get_and_head_are_cached() {
     // §5: PUT, POST, PATCH, DELETE are never cached.
     let mut w = World::default_world();

@@ -308,6 +308,8 @@ impl World {
                 format!("first matching behaviour in list order; {} is never cached, only GET and HEAD are (fact sheet §5)", ctx.method)
             } else if let Some(h) = &fresh {
                 format!("first matching behaviour in list order; cached {} s ago, {} s left (cache key: {key_text})", (now - h.stored_at_ms) / 1000, (h.expires_at_ms - now).div_ceil(1000))
+            } else if cached.as_ref().is_some_and(|e| e.status == 200) {
+                "first matching behaviour in list order; the cached copy has expired, so CloudFront asks the origin whether it changed (fact sheet §5)".into()
             } else if cached.is_some() {
                 "first matching behaviour in list order; the cached copy has expired, so CloudFront asks the origin again".into()
             } else if b.max_ttl_s == 0 {
@@ -374,9 +376,43 @@ impl World {
             };
         }
 
-        let ans = self.origin_fetch(pop, &b.origin, ctx, tb);
+        // An expired copy is revalidated rather than fetched again. Fact sheet §5.
+        let expired = cached.clone().filter(|e| e.status == 200);
+        let ans = if expired.is_some() {
+            let mut rctx = ctx.clone();
+            rctx.revalidate = true;
+            self.origin_fetch(pop, &b.origin, &rctx, tb)
+        } else {
+            self.origin_fetch(pop, &b.origin, ctx, tb)
+        };
         let mut resp = ans.resp;
         let got = resp.status;
+        if got == Some(304) {
+            let (ttl, why) = cf_ttl(b, ans.cache_control.as_deref());
+            self.cdn_cache.insert(
+                key.to_string(),
+                CdnEntry {
+                    status: 200,
+                    stored_at_ms: now,
+                    expires_at_ms: now + ttl as u64 * 1000,
+                },
+            );
+            hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", "HTTP 200 X-Cache: RefreshHit from cloudfront".into(),
+                format!("the origin answered 304 Not Modified, so CloudFront serves the copy it already holds and keeps it again: {why} (fact sheet §5)"),
+                vec![], Verdict::Pass, Code::CacheHit);
+            tb.wait(rtt / 2);
+            return Resp {
+                code: Code::CacheHit,
+                ..Resp::ok(
+                    200,
+                    &cf.id,
+                    format!(
+                        "expired copy revalidated at {} (304 from the origin)",
+                        pop.city
+                    ),
+                )
+            };
+        }
         // Store what may be stored. Fact sheet §5 "What is cached", "Errors from origin".
         let stale = cached.filter(|_| matches!(got, None | Some(500..=599)));
         let mut note = String::new();
@@ -550,8 +586,13 @@ impl World {
         match origin.kind {
             OriginKind::S3 => {
                 let s3 = "s3".to_string();
-                hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
-                    "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)".into(), vec![], Verdict::Pass, Code::Delivered);
+                if ctx.revalidate {
+                    hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {} If-None-Match: <ETag of the cached copy>", ctx.method, ctx.path, origin.domain),
+                        "CloudFront's copy has expired, so it asks S3 whether the object changed (a conditional request with the copy's ETag)".into(), vec![], Verdict::Pass, Code::Delivered);
+                } else {
+                    hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
+                        "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)".into(), vec![], Verdict::Pass, Code::Delivered);
+                }
                 tb.wait(10_000);
                 let exists = origin
                     .objects
@@ -559,11 +600,14 @@ impl World {
                     .any(|o| cf_pattern_match(o, &ctx.path));
                 let status = if broken {
                     503
+                } else if exists && ctx.revalidate {
+                    304
                 } else if exists {
                     200
                 } else {
                     404
                 };
+                let ok = matches!(status, 200 | 304);
                 hop!(
                     tb,
                     &s3,
@@ -571,8 +615,17 @@ impl World {
                     Layer::Http,
                     "TCP/443",
                     format!(
-                        "HTTP {status} from S3{}",
-                        if status == 200 {
+                        "HTTP {}{}",
+                        if status == 304 {
+                            "304 Not Modified from S3"
+                        } else {
+                            match status {
+                                200 => "200 from S3",
+                                503 => "503 from S3",
+                                _ => "404 from S3",
+                            }
+                        },
+                        if ok {
                             origin
                                 .cache_control
                                 .as_ref()
@@ -584,23 +637,20 @@ impl World {
                     ),
                     match status {
                         200 => "the object exists".to_string(),
+                        304 => "the ETag still matches: the object has not changed, so S3 sends no body".into(),
                         503 => "the origin is failing (injected fault): 503 Slow Down".into(),
                         _ => "no such object in the bucket".into(),
                     },
                     vec![],
-                    if status == 200 {
-                        Verdict::Pass
-                    } else {
-                        Verdict::Error
-                    },
-                    if status == 200 {
+                    if ok { Verdict::Pass } else { Verdict::Error },
+                    if ok {
                         Code::Delivered
                     } else {
                         Code::TargetError
                     },
                 );
                 tb.wait(10_000);
-                let resp = if status == 200 {
+                let resp = if ok {
                     Resp::ok(status, &s3, "static object from S3".into())
                 } else {
                     Resp::err(
@@ -612,7 +662,7 @@ impl World {
                 };
                 OriginAnswer {
                     resp,
-                    cache_control: if status == 200 {
+                    cache_control: if ok {
                         origin.cache_control.clone()
                     } else {
                         None

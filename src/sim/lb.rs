@@ -87,6 +87,9 @@ pub(crate) struct HttpCtx {
     pub client: Option<Rc<str>>,
     /// How long the sender waits for a response before it gives up.
     pub client_timeout_s: Option<u64>,
+    /// CloudFront holds an expired copy and asks whether it changed
+    /// (If-None-Match with the copy's ETag). Fact sheet §5.
+    pub revalidate: bool,
 }
 
 impl HttpCtx {

@@ -684,6 +684,7 @@ impl World {
                 .collect(),
             client: Some(client.id.as_str().into()),
             client_timeout_s: None,
+            revalidate: false,
         };
         Ok(Prepared {
             client: ci,
