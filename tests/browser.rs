@@ -490,6 +490,33 @@ async fn post_to_api_appointments_produces_a_trace_that_reaches_the_sms_api_thro
 }
 
 #[wasm_bindgen_test]
+async fn typing_an_http_url_shows_cloudfronts_301_and_the_browser_following_it_to_https() {
+    let root = mount().await;
+    type_into(&root, "url-input", "http://healthcareapp.com/").await;
+    click(&root, "send").await;
+    let all = trace_text(&root);
+    assert!(
+        all.contains(
+            "HTTP 301 X-Cache: Redirect from cloudfront, Location: https://healthcareapp.com/"
+        ),
+        "CloudFront redirects plain HTTP:\n{all}"
+    );
+    assert!(
+        all.contains("follow 301 redirect to GET https://healthcareapp.com/"),
+        "the browser follows the Location:\n{all}"
+    );
+    assert!(
+        all.contains("TLS 1.3 handshake"),
+        "then speaks HTTPS:\n{all}"
+    );
+    let out = outcome(&root);
+    assert!(
+        out.contains("200") && out.contains("after 1 redirect"),
+        "the outcome is the page, reached after one redirect: {out}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_warm_up_after_start_up_leaves_the_world_as_it_was() {
     let warmed = mount().await;
     // The app warms the engine up 1.5 s after mounting.
