@@ -865,6 +865,48 @@ fn the_origin_max_age_decides_how_long_an_object_stays_cached() {
 }
 
 #[test]
+fn each_method_is_answered_by_the_layer_that_refuses_it() {
+    // §5: a method outside the behaviour's allowed set is CloudFront's 403;
+    // §8: TRACE is the ALB's own 405; the application answers its own 405 to
+    // methods it does not serve, and OPTIONS with 204.
+    let send = |w: &mut World, method: &str, url: &str| {
+        w.send(&Request {
+            method: method.into(),
+            ..Request::get(DEFAULT_CLIENT, url)
+        })
+        .outcome
+    };
+    let mut w = World::default_world();
+    let o = send(&mut w, "POST", &api("/static/app.js"));
+    assert_eq!((o.status, o.decided_by.as_str()), (Some(403), "cloudfront"));
+    assert_eq!(o.code, Code::MethodNotAllowed);
+    let o = send(&mut w, "TRACE", DEFAULT_URL);
+    assert_eq!(
+        (o.status, o.decided_by.as_str()),
+        (Some(403), "cloudfront"),
+        "not in any allowed set"
+    );
+    let direct = "https://api-origin.healthcareapp.com/api/appointments";
+    let o = send(&mut w, "TRACE", direct);
+    assert_eq!((o.status, o.decided_by.as_str()), (Some(405), "alb-a"));
+    assert_eq!(o.code, Code::AlbGenerated);
+    let o = send(&mut w, "DELETE", DEFAULT_URL);
+    assert_eq!(o.status, Some(405));
+    assert!(o.decided_by.starts_with("pod-a-"), "{}", o.decided_by);
+    let o = send(&mut w, "OPTIONS", DEFAULT_URL);
+    assert_eq!(o.status, Some(204));
+    let o = send(&mut w, "HEAD", DEFAULT_URL);
+    assert_eq!(o.status, Some(200));
+    let t = w.send(&Request {
+        method: "G E T".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(t.outcome.status, None);
+    assert!(t.outcome.summary.contains("is not an HTTP method"));
+    assert_eq!(t.hops.len(), 1, "nothing leaves the browser");
+}
+
+#[test]
 fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
     // §5: an expired object is revalidated; a 304 keeps the copy
     // ("RefreshHit from cloudfront") and its TTL starts again.
@@ -893,8 +935,8 @@ fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
 
 #[test]
 fn only_get_and_head_are_cached() {
-    // §5: PUT, POST, PATCH, DELETE are never cached.
-    let mut w = World::default_world();
+    // §5: PUT, POST, PATCH, DELETE are never cached, even where they are allowed.
+    let mut w = world(|s| s.cdn.behaviors[1].allowed_methods = AllowedMethods::All);
     w.send(&Request {
         method: "POST".into(),
         ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
@@ -954,6 +996,7 @@ fn an_origin_group_fails_over_to_the_secondary_for_get_but_not_for_post() {
             failover_codes: vec![500, 502, 503, 504],
         });
         s.cdn.behaviors[1].origin = "static-group".into();
+        s.cdn.behaviors[1].allowed_methods = AllowedMethods::All;
     });
     w.set_fault(
         Fault::Origin5xx {

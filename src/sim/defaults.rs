@@ -459,6 +459,8 @@ pub fn default_scenario() -> Scenario {
                     max_ttl_s: 0,
                     cache_query_strings: false,
                     viewer_protocol: ViewerProtocol::RedirectToHttps,
+                    // The API books with POST.
+                    allowed_methods: AllowedMethods::All,
                 },
                 Behavior {
                     path_pattern: "*".into(),
@@ -469,6 +471,8 @@ pub fn default_scenario() -> Scenario {
                     max_ttl_s: 31_536_000,
                     cache_query_strings: false,
                     viewer_protocol: ViewerProtocol::RedirectToHttps,
+                    // Static files are only read.
+                    allowed_methods: AllowedMethods::GetHead,
                 },
             ],
             origins: vec![

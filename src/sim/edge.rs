@@ -265,6 +265,30 @@ impl World {
             );
         };
         let b = &cf.behaviors[bi];
+        if !b.allowed_methods.allows(&ctx.method) {
+            hop!(tb, &acl.id, &cf.id, Layer::Http, "-", format!("behaviour {} '{}': {} is not an allowed method", bi + 1, b.path_pattern, ctx.method),
+                format!("this behaviour accepts {} only, so CloudFront answers 403 (Invalid method) itself and asks no origin (fact sheet §5)", b.allowed_methods.methods().join(", ")),
+                vec![], Verdict::Error, Code::MethodNotAllowed);
+            hop!(
+                tb,
+                &cf.id,
+                &c.id,
+                Layer::Http,
+                "TCP/443",
+                "HTTP 403 Forbidden X-Cache: Error from cloudfront".into(),
+                "CloudFront's own answer: the method is not allowed here".into(),
+                vec![],
+                Verdict::Error,
+                Code::MethodNotAllowed
+            );
+            tb.wait(rtt / 2);
+            return Resp::err(
+                Some(403),
+                &cf.id,
+                Code::MethodNotAllowed,
+                format!("{} is not allowed on '{}'", ctx.method, b.path_pattern),
+            );
+        }
         let cacheable_method = &*ctx.method == "GET" || &*ctx.method == "HEAD";
         let key = if b.cache_query_strings && !ctx.query.is_empty() {
             KeyBuf::new(&[&pop.id, "|", &ctx.path, "?", &ctx.query])
@@ -1198,6 +1222,7 @@ mod tests {
             max_ttl_s: max,
             cache_query_strings: false,
             viewer_protocol: ViewerProtocol::RedirectToHttps,
+            allowed_methods: AllowedMethods::GetHead,
         }
     }
 

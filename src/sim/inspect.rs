@@ -197,8 +197,13 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             row(
                 &format!("behaviour {}", i + 1),
                 format!(
-                    "{} -> {} (TTL min/default/max {}/{}/{} s)",
-                    b.path_pattern, b.origin, b.min_ttl_s, b.default_ttl_s, b.max_ttl_s
+                    "{} -> {} (TTL min/default/max {}/{}/{} s; {})",
+                    b.path_pattern,
+                    b.origin,
+                    b.min_ttl_s,
+                    b.default_ttl_s,
+                    b.max_ttl_s,
+                    b.allowed_methods.methods().join(", ")
                 ),
             );
         }

@@ -66,6 +66,8 @@ enum Checker {
 
 /// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
+/// What the appointments application accepts.
+const APP_METHODS: &str = "GET, HEAD, POST, OPTIONS";
 /// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
 pub const ALB_MAX_XFF: usize = 30;
 
@@ -604,6 +606,26 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         let alb = &r.alb;
+        if &*ctx.method == "TRACE" {
+            hop!(
+                tb,
+                &alb.id,
+                &alb.id,
+                Layer::Http,
+                "-",
+                "HTTP 405 Method Not Allowed (from the ALB)".into(),
+                "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
+                vec![],
+                Verdict::Error,
+                Code::AlbGenerated
+            );
+            return Resp::err(
+                Some(405),
+                &alb.id,
+                Code::AlbGenerated,
+                "the ALB does not accept TRACE".into(),
+            );
+        }
         if ctx.xff.len() + 1 > ALB_MAX_XFF {
             hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 463 (from the ALB)".into(),
                 format!("X-Forwarded-For would list {} addresses; the ALB refuses more than {ALB_MAX_XFF} (fact sheet §8)", ctx.xff.len() + 1),
@@ -1291,6 +1313,18 @@ impl World {
                 "health endpoint: answers without touching the database".to_string(),
                 Code::Delivered,
             )
+        } else if &*ctx.method == "OPTIONS" {
+            (
+                204,
+                format!("the application lists what it accepts (Allow: {APP_METHODS}) without touching the database"),
+                Code::Delivered,
+            )
+        } else if !matches!(&*ctx.method, "GET" | "HEAD" | "POST") {
+            (
+                405,
+                format!("the appointments API reads with GET and books with POST; it answers {} with 405 itself (Allow: {APP_METHODS}), and the ALB passes a target's own answer through", ctx.method),
+                Code::MethodNotAllowed,
+            )
         } else {
             let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
             let (st, note, code) = self.pod_query_db(r, pod, read, tb);
@@ -1315,6 +1349,8 @@ impl World {
                 match status {
                     200 => "OK, application/json",
                     201 => "Created, application/json",
+                    204 => "No Content",
+                    405 => "Method Not Allowed",
                     _ => "error",
                 }
             ),
@@ -1336,6 +1372,13 @@ impl World {
                 &pod.id,
                 code,
                 format!("{} answered 500", pod.id),
+            )
+        } else if code == Code::MethodNotAllowed {
+            Resp::err(
+                Some(status),
+                &pod.id,
+                code,
+                format!("{} does not accept {}", pod.id, ctx.method),
             )
         } else {
             Resp::err(

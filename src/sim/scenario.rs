@@ -125,6 +125,35 @@ pub struct Behavior {
     pub cache_query_strings: bool,
     #[serde(default)]
     pub viewer_protocol: ViewerProtocol,
+    /// Methods the behaviour accepts; another gets 403 from CloudFront.
+    #[serde(default)]
+    pub allowed_methods: AllowedMethods,
+}
+
+/// A behaviour's allowed HTTP methods: one of three fixed sets. Fact sheet §5.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowedMethods {
+    /// GET and HEAD.
+    GetHead,
+    /// GET, HEAD and OPTIONS.
+    GetHeadOptions,
+    /// GET, HEAD, OPTIONS, PUT, PATCH, POST and DELETE.
+    #[default]
+    All,
+}
+
+impl AllowedMethods {
+    pub fn methods(self) -> &'static [&'static str] {
+        match self {
+            AllowedMethods::GetHead => &["GET", "HEAD"],
+            AllowedMethods::GetHeadOptions => &["GET", "HEAD", "OPTIONS"],
+            AllowedMethods::All => &["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+        }
+    }
+    pub fn allows(self, method: &str) -> bool {
+        self.methods().contains(&method)
+    }
 }
 
 /// Viewer protocol policy. Fact sheet §5.

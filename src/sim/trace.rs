@@ -50,6 +50,8 @@ pub enum Code {
     CertificateMismatch,
     /// The browser stopped following a chain of redirects.
     TooManyRedirects,
+    /// The method is not accepted here (CloudFront 403, ALB or app 405).
+    MethodNotAllowed,
 }
 
 impl Code {
@@ -66,6 +68,7 @@ impl Code {
             Code::DnsCname => "DNS_CNAME",
             Code::CertificateMismatch => "CERTIFICATE_MISMATCH",
             Code::TooManyRedirects => "TOO_MANY_REDIRECTS",
+            Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

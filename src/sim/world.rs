@@ -660,6 +660,26 @@ impl World {
             }
         };
         let method = req.method.trim().to_ascii_uppercase();
+        if method.is_empty() || method.len() > 20 || !method.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            let e = format!(
+                "'{}' is not an HTTP method: use GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS",
+                req.method.trim()
+            );
+            hop!(
+                tb,
+                &client.id,
+                &client.id,
+                Layer::Http,
+                "-",
+                format!("refuse method {}", req.method.trim()),
+                e.clone(),
+                vec![],
+                Verdict::Error,
+                Code::ComponentDown
+            );
+            return Err(Resp::err(None, &client.id, Code::ComponentDown, e));
+        }
         let ctx = super::lb::HttpCtx {
             method: method.as_str().into(),
             host: url.host,
