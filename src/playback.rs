@@ -181,12 +181,18 @@ pub fn status_text(status: Option<u16>) -> String {
     };
     let reason = match s {
         200 => "OK",
+        201 => "Created",
+        204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
+        303 => "See Other",
         304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
@@ -300,6 +306,7 @@ mod tests {
     fn statuses_read_like_http() {
         assert_eq!(status_text(Some(200)), "200 OK");
         assert_eq!(status_text(Some(504)), "504 Gateway Timeout");
+        assert_eq!(status_text(Some(405)), "405 Method Not Allowed");
         assert_eq!(status_text(Some(418)), "418");
         assert_eq!(status_text(None), "no response");
     }

@@ -517,6 +517,23 @@ async fn typing_an_http_url_shows_cloudfronts_301_and_the_browser_following_it_t
 }
 
 #[wasm_bindgen_test]
+async fn a_delete_from_the_method_selector_is_answered_405_by_the_application_itself() {
+    let root = mount().await;
+    choose(&root, "method", "DELETE").await;
+    click(&root, "send").await;
+    let out = outcome(&root);
+    assert!(out.contains("405"), "the API does not serve DELETE: {out}");
+    assert!(
+        out.contains("pod-a-"),
+        "the pod answers, not the ALB: {out}"
+    );
+    assert!(
+        text(&root).contains("DELETE https://healthcareapp.com/api/appointments"),
+        "the trace heading names the method"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_warm_up_after_start_up_leaves_the_world_as_it_was() {
     let warmed = mount().await;
     // The app warms the engine up 1.5 s after mounting.

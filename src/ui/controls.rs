@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::state::{use_app, Method, POST_BODY};
+use super::state::{use_app, Method};
 use crate::playback::Speed;
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
 
@@ -31,10 +31,7 @@ pub fn Controls() -> impl IntoView {
                     data-testid="method"
                     data-method=move || app.method.get().as_str()
                     aria-label="HTTP method"
-                    title=move || match app.method.get() {
-                        Method::Get => "GET: read the appointments (the pod queries RDS)".to_string(),
-                        Method::Post => format!("POST with the form body {POST_BODY}: the pod writes to RDS and texts a confirmation through the NAT gateway"),
-                    }
+                    title=move || app.method.get().hint()
                     on:change=move |ev| {
                         if let Some(m) = Method::from_key(&event_target_value(&ev)) {
                             app.method.set(m);

@@ -27,15 +27,38 @@ pub enum Method {
     #[default]
     Get,
     Post,
+    Head,
+    Options,
+    Delete,
 }
 
 impl Method {
-    pub const ALL: [Method; 2] = [Method::Get, Method::Post];
+    pub const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Head,
+        Method::Options,
+        Method::Delete,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// What choosing this method shows, for the selector's tooltip.
+    pub fn hint(self) -> String {
+        match self {
+            Method::Get => "GET: read the appointments (the pod queries RDS)".into(),
+            Method::Post => format!("POST with the form body {POST_BODY}: the pod writes to RDS and texts a confirmation through the NAT gateway"),
+            Method::Head => "HEAD: a GET without the body; CloudFront caches it like a GET".into(),
+            Method::Options => "OPTIONS: ask what the API accepts (the pod answers 204); static files refuse it at CloudFront".into(),
+            Method::Delete => "DELETE: CloudFront passes it on, and the application answers 405 itself".into(),
         }
     }
 
@@ -51,6 +74,10 @@ impl Method {
             Method::Post => Request {
                 method: "POST".into(),
                 body: POST_BODY.into(),
+                ..get
+            },
+            other => Request {
+                method: other.as_str().into(),
                 ..get
             },
         }
