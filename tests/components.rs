@@ -1501,4 +1501,22 @@ fn the_inspector_shows_records_and_waf_rules_as_a_console_would() {
             .any(|(_, v)| v.contains("requests per source IP in")),
         "{waf:?}"
     );
+    let alb = w.inspect("alb-a");
+    let row = |key: &str| {
+        alb.iter()
+            .find(|(k, _)| k.starts_with(key))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {key} row: {alb:?}"))
+    };
+    assert!(row("listener").contains("*.healthcareapp.com"));
+    assert!(
+        row("target group").contains("ip targets, round robin; health /healthz every 15 s"),
+        "{alb:?}"
+    );
+    let cf = w.inspect("cloudfront");
+    assert!(
+        cf.iter()
+            .any(|(k, v)| k == "behaviour 2" && v.ends_with("; GET, HEAD)")),
+        "the static behaviour lists its methods: {cf:?}"
+    );
 }

@@ -212,7 +212,9 @@ fn a_world_serializes_and_comes_back_identical() {
 #[test]
 fn random_scripts_never_panic_and_a_failing_step_is_named() {
     use hoplab::sim::script::{BurstSpec, Duration, Script, ScriptRequest, Step};
-    let methods = ["GET", "POST", "HEAD", "DELETE", "OPTIONS", "TRACE", "get", "", "G E T"];
+    let methods = [
+        "GET", "POST", "HEAD", "DELETE", "OPTIONS", "TRACE", "get", "", "G E T",
+    ];
     let faults = |rng: &mut Rng| match rng.index(9) {
         0 => Fault::PodDown {
             pod: ["pod-a-1", "pod-b-2", "pod-x"][rng.index(3)].into(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::scenario::Region;
+use super::scenario::{Algorithm, Region, TargetType};
 use super::world::{Fault, TargetState, World};
 
 /// The editable things attached to a component.
@@ -259,7 +259,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
         row(
             "listener",
             format!(
-                "HTTPS:{} certificates {}",
+                "HTTPS:{} certificates {} (the first is the default; SNI picks the rest)",
                 r.alb.listener.port,
                 r.alb.listener.certificate_domains.join(", ")
             ),
@@ -275,8 +275,20 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             row(
                 &format!("target group {}", tg.id),
                 format!(
-                    "port {}; health {} every {} s, healthy {} / unhealthy {}",
+                    "port {}, {} targets, {}{}; health {} every {} s, healthy {} / unhealthy {}",
                     tg.port,
+                    match tg.target_type {
+                        TargetType::Ip => "ip",
+                        TargetType::Instance => "instance",
+                    },
+                    match tg.algorithm {
+                        Algorithm::RoundRobin => "round robin",
+                        Algorithm::LeastOutstandingRequests => "least outstanding requests",
+                        Algorithm::WeightedRandom => "weighted random",
+                    },
+                    tg.stickiness_s
+                        .map(|d| format!(", sticky {d} s"))
+                        .unwrap_or_default(),
                     tg.health_path,
                     tg.health_interval_s,
                     tg.healthy_threshold,
