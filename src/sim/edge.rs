@@ -233,20 +233,29 @@ impl World {
             }
         );
         tb.wait(100);
-        if !allowed {
+        // The edge answers the browser itself, with an error.
+        let refuse = |tb: &mut TraceBuilder, what: &str, why: String, code: Code| {
             hop!(
                 tb,
                 &cf.id,
                 &c.id,
                 Layer::Http,
                 "TCP/443",
-                "HTTP 403 Forbidden (from AWS WAF)".into(),
-                format!("blocked at the edge by rule {rule}; the request never reached an origin"),
+                what.into(),
+                why,
                 vec![],
                 Verdict::Error,
-                Code::WafRuleBlock,
+                code
             );
             tb.wait(rtt / 2);
+        };
+        if !allowed {
+            refuse(
+                tb,
+                "HTTP 403 Forbidden (from AWS WAF)",
+                format!("blocked at the edge by rule {rule}; the request never reached an origin"),
+                Code::WafRuleBlock,
+            );
             return Resp::err(
                 Some(403),
                 &acl.id,
@@ -269,19 +278,12 @@ impl World {
             hop!(tb, &acl.id, &cf.id, Layer::Http, "-", format!("behaviour {} '{}': {} is not an allowed method", bi + 1, b.path_pattern, ctx.method),
                 format!("this behaviour accepts {} only, so CloudFront answers 403 (Invalid method) itself and asks no origin (fact sheet §5)", b.allowed_methods.methods().join(", ")),
                 vec![], Verdict::Error, Code::MethodNotAllowed);
-            hop!(
+            refuse(
                 tb,
-                &cf.id,
-                &c.id,
-                Layer::Http,
-                "TCP/443",
-                "HTTP 403 Forbidden X-Cache: Error from cloudfront".into(),
+                "HTTP 403 Forbidden X-Cache: Error from cloudfront",
                 "CloudFront's own answer: the method is not allowed here".into(),
-                vec![],
-                Verdict::Error,
-                Code::MethodNotAllowed
+                Code::MethodNotAllowed,
             );
-            tb.wait(rtt / 2);
             return Resp::err(
                 Some(403),
                 &cf.id,

@@ -641,23 +641,25 @@ impl World {
             ));
         };
         let client = &sc.clients[ci];
+        // Input the browser itself refuses: nothing leaves the machine.
+        let refuse = |tb: &mut TraceBuilder, what: String, e: String| {
+            hop!(
+                tb,
+                &client.id,
+                &client.id,
+                Layer::Http,
+                "-",
+                what,
+                e.clone(),
+                vec![],
+                Verdict::Error,
+                Code::ComponentDown
+            );
+            Resp::err(None, &client.id, Code::ComponentDown, e)
+        };
         let url = match parse_url(&req.url) {
             Ok(u) => u,
-            Err(e) => {
-                hop!(
-                    tb,
-                    &client.id,
-                    &client.id,
-                    Layer::Http,
-                    "-",
-                    format!("refuse URL {}", req.url),
-                    e.clone(),
-                    vec![],
-                    Verdict::Error,
-                    Code::ComponentDown,
-                );
-                return Err(Resp::err(None, &client.id, Code::ComponentDown, e));
-            }
+            Err(e) => return Err(refuse(tb, format!("refuse URL {}", req.url), e)),
         };
         let method = req.method.trim().to_ascii_uppercase();
         if method.is_empty() || method.len() > 20 || !method.bytes().all(|b| b.is_ascii_uppercase())
@@ -666,19 +668,11 @@ impl World {
                 "'{}' is not an HTTP method: use GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS",
                 req.method.trim()
             );
-            hop!(
+            return Err(refuse(
                 tb,
-                &client.id,
-                &client.id,
-                Layer::Http,
-                "-",
                 format!("refuse method {}", req.method.trim()),
-                e.clone(),
-                vec![],
-                Verdict::Error,
-                Code::ComponentDown
-            );
-            return Err(Resp::err(None, &client.id, Code::ComponentDown, e));
+                e,
+            ));
         }
         let ctx = super::lb::HttpCtx {
             method: method.as_str().into(),
