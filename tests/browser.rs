@@ -534,6 +534,42 @@ async fn a_delete_from_the_method_selector_is_answered_405_by_the_application_it
 }
 
 #[wasm_bindgen_test]
+async fn a_second_get_of_a_static_file_comes_from_the_browser_cache_unless_the_cache_is_disabled() {
+    let root = mount().await;
+    type_into(
+        &root,
+        "url-input",
+        "https://healthcareapp.com/static/app.js",
+    )
+    .await;
+    click(&root, "send").await;
+    assert!(
+        trace_text(&root).contains("→ s3"),
+        "the first GET reaches S3"
+    );
+    click(&root, "send").await;
+    let rows = find_all(&root, "trace-row");
+    assert_eq!(
+        rows.len(),
+        1,
+        "nothing leaves the browser:\n{}",
+        trace_text(&root)
+    );
+    assert!(trace_text(&root).contains("browser HTTP cache: fresh copy"));
+    assert!(outcome(&root).contains("200"));
+    click(&root, "disable-cache").await;
+    assert!(find(&root, "disable-cache")
+        .unchecked_into::<HtmlInputElement>()
+        .checked());
+    click(&root, "send").await;
+    let all = trace_text(&root);
+    assert!(
+        all.contains("X-Cache: Hit from cloudfront"),
+        "with the browser cache off, CloudFront's copy answers:\n{all}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_warm_up_after_start_up_leaves_the_world_as_it_was() {
     let warmed = mount().await;
     // The app warms the engine up 1.5 s after mounting.

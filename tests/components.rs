@@ -17,8 +17,10 @@ fn world(f: impl FnOnce(&mut Scenario)) -> World {
     World::new(s, 1).expect("test scenario is valid")
 }
 
+/// A GET with the browser's HTTP cache off (DevTools' "Disable cache"):
+/// these tests look at the AWS components, which every request reaches.
 fn get(w: &mut World, url: &str) -> Trace {
-    w.send(&Request::get(DEFAULT_CLIENT, url))
+    w.send(&Request::get(DEFAULT_CLIENT, url).no_store())
 }
 
 fn hop_with<'a>(t: &'a Trace, needle: &str) -> Option<&'a hoplab::sim::Hop> {
@@ -934,6 +936,61 @@ fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
 }
 
 #[test]
+fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
+    // §5: the browser keeps what it gets for max-age (S3 sends max-age=3600);
+    // CloudFront ignores a viewer's Cache-Control, so "Disable cache" in the
+    // browser still gets CloudFront's copy.
+    let mut w = World::default_world();
+    let url = api("/static/app.js");
+    let first = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert!(first.hops.iter().any(|h| h.to == "s3"));
+    w.advance(600_000);
+    let second = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert_eq!(second.hops.len(), 1, "nothing leaves the browser");
+    assert_eq!(second.outcome.code, Code::BrowserCacheHit);
+    assert_eq!(
+        (second.outcome.status, second.outcome.decided_by.as_str()),
+        (Some(200), DEFAULT_CLIENT)
+    );
+    assert!(
+        second.hops[0].why.contains("fresh for 3000 s more"),
+        "{}",
+        second.hops[0].why
+    );
+    let bypass = w.send(&Request::get(DEFAULT_CLIENT, &url).no_store());
+    assert!(hop_with(&bypass, "X-Cache: Hit from cloudfront, Age: 600").is_some());
+    w.advance(3_000_000);
+    let later = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert_ne!(later.outcome.code, Code::BrowserCacheHit, "max-age is over");
+    // The API says no-store: the browser never keeps it.
+    w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+    let again = w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+    assert!(again.hops.iter().any(|h| h.to.starts_with("pod-")));
+}
+
+#[test]
+fn a_copy_from_the_edge_stays_fresh_in_the_browser_for_max_age_less_its_age() {
+    // §5 Age: seconds the object has sat in a cache; the browser counts from it.
+    let mut w = World::default_world();
+    let url = api("/static/app.js");
+    get(&mut w, &url); // fills the New York edge only
+    w.advance(1_000_000);
+    let t = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert!(hop_with(&t, "Age: 1000").is_some());
+    w.advance(2_599_000);
+    let fresh = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert_eq!(fresh.outcome.code, Code::BrowserCacheHit);
+    assert!(
+        fresh.hops[0].why.contains("fresh for 1 s more"),
+        "{}",
+        fresh.hops[0].why
+    );
+    w.advance(1_000);
+    let stale = w.send(&Request::get(DEFAULT_CLIENT, &url));
+    assert_ne!(stale.outcome.code, Code::BrowserCacheHit);
+}
+
+#[test]
 fn only_get_and_head_are_cached() {
     // §5: PUT, POST, PATCH, DELETE are never cached, even where they are allowed.
     let mut w = world(|s| s.cdn.behaviors[1].allowed_methods = AllowedMethods::All);
@@ -1055,11 +1112,9 @@ fn a_post_redirected_with_301_is_repeated_as_a_get_without_its_body() {
     // §5 the 301; the browser turns a POST after 301/302 into a GET (Fetch standard).
     let mut w = World::default_world();
     let t = w.send(&Request {
-        client: DEFAULT_CLIENT.into(),
         method: "POST".into(),
-        url: "http://healthcareapp.com/api/appointments".into(),
-        headers: vec![],
         body: "patient=ann&slot=10:30".into(),
+        ..Request::get(DEFAULT_CLIENT, "http://healthcareapp.com/api/appointments")
     });
     let follow = hop_with(
         &t,

@@ -58,8 +58,10 @@ fn world(s: Scenario, seed: u64) -> World {
     World::new(s, seed).expect("valid scenario")
 }
 
+/// A GET of the name's home page with the browser's HTTP cache off, so
+/// every request goes through DNS (the page is cacheable for an hour).
 fn get(w: &mut World, client: &str, name: &str) -> Trace {
-    w.send(&Request::get(client, &format!("https://{name}/")))
+    w.send(&Request::get(client, &format!("https://{name}/")).no_store())
 }
 
 /// What the browser ended up with for `name` (from its cache).

@@ -348,20 +348,20 @@ fn sql_injection_in_the_query_string_is_blocked_by_waf_with_403() {
 }
 
 #[test]
-fn static_assets_are_cached_at_the_edge_on_the_second_request() {
-    // §5: GET is cached; CachingOptimized default TTL 86400 s.
+fn static_assets_are_kept_by_the_browser_and_cached_at_the_edge() {
+    // §5: GET is cached at the edge; the browser keeps the answer for its
+    // max-age (3600 s from S3), so its second request never leaves it, and
+    // with its cache disabled it gets the edge's copy.
+    let url = "https://healthcareapp.com/static/app.js";
     let mut w = World::default_world();
-    let first = w.send(&Request::get(
-        DEFAULT_CLIENT,
-        "https://healthcareapp.com/static/app.js",
-    ));
+    let first = w.send(&Request::get(DEFAULT_CLIENT, url));
     assert!(visits(&first, "s3"));
-    let second = w.send(&Request::get(
-        DEFAULT_CLIENT,
-        "https://healthcareapp.com/static/app.js",
-    ));
-    assert!(!visits(&second, "s3"));
-    assert!(second
+    let second = w.send(&Request::get(DEFAULT_CLIENT, url));
+    assert_eq!(second.outcome.code, Code::BrowserCacheHit);
+    assert!(!visits(&second, "cloudfront"));
+    let third = w.send(&Request::get(DEFAULT_CLIENT, url).no_store());
+    assert!(!visits(&third, "s3"));
+    assert!(third
         .hops
         .iter()
         .any(|h| h.what.contains("X-Cache: Hit from cloudfront")));

@@ -5,7 +5,7 @@
 
 use hoplab::sim::rng::Rng;
 use hoplab::sim::trace::Direction;
-use hoplab::sim::{Edit, Fault, Request, World};
+use hoplab::sim::{Edit, Fault, HttpCacheMode, Request, World};
 
 const CIDRS: &[&str] = &[
     "10.0.10.0/24",
@@ -263,6 +263,11 @@ fn random_scripts_never_panic_and_a_failing_step_is_named() {
                     } else {
                         String::new()
                     },
+                    cache: if rng.index(2) == 0 {
+                        HttpCacheMode::Default
+                    } else {
+                        HttpCacheMode::NoStore
+                    },
                 }),
                 2 => Step::Burst(BurstSpec {
                     count: rng.index(20),
@@ -375,7 +380,7 @@ fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
         let mut one_by_one = w.clone();
         let report = w.burst_get(900, &clients, url).expect("a valid burst");
         let outcomes: Vec<_> = (0..900)
-            .map(|i| one_by_one.send_quiet(&Request::get(&clients[i % 3], url)))
+            .map(|i| one_by_one.send_quiet(&Request::get(&clients[i % 3], url).no_store()))
             .collect();
         assert_eq!(
             report,

@@ -216,7 +216,12 @@ impl World {
             ));
         }
         // Each client's request is parsed once and sent `count / clients` times.
-        let per_client: Vec<Request> = clients.iter().map(|c| Request::get(c, url)).collect();
+        // A burst is a load generator at the client's place: it resolves
+        // names through that client's caches but keeps no HTTP cache.
+        let per_client: Vec<Request> = clients
+            .iter()
+            .map(|c| Request::get(c, url).no_store())
+            .collect();
         let prepared: Vec<Result<Prepared, ()>> = per_client
             .iter()
             .map(|r| self.prepare(r, &mut TraceBuilder::quiet()).map_err(|_| ()))

@@ -43,6 +43,25 @@ fn directive(cc: &str, name: &str) -> Option<u64> {
         })
 }
 
+/// How long a browser may keep an answer with this Cache-Control:
+/// max-age, unless no-store or no-cache says not to reuse it unchecked.
+/// (`s-maxage` is for shared caches such as CloudFront, not browsers.)
+fn browser_max_age(cc: Option<&str>) -> Option<u64> {
+    let cc = cc?;
+    if has_directive(cc, "no-store") || has_directive(cc, "no-cache") {
+        return None;
+    }
+    directive(cc, "max-age").filter(|m| *m > 0)
+}
+
+/// What is left of a browser max-age once the copy is `age_s` old.
+fn fresh_for(max_age: Option<u64>, age_s: u64) -> Option<u32> {
+    max_age
+        .and_then(|m| m.checked_sub(age_s))
+        .filter(|left| *left > 0)
+        .map(|left| left.min(u32::MAX as u64) as u32)
+}
+
 fn has_directive(cc: &str, name: &str) -> bool {
     cc.split(',').any(|d| d.trim().eq_ignore_ascii_case(name))
 }
@@ -390,6 +409,7 @@ impl World {
             return if h.status < 400 {
                 Resp {
                     code: Code::CacheHit,
+                    browser_fresh_s: fresh_for(h.browser_max_age_s, age),
                     ..Resp::ok(h.status, &cf.id, format!("cache hit at {}", pop.city))
                 }
             } else {
@@ -415,12 +435,14 @@ impl World {
         let got = resp.status;
         if got == Some(304) {
             let (ttl, why) = cf_ttl(b, ans.cache_control.as_deref());
+            let browser_max_age_s = browser_max_age(ans.cache_control.as_deref());
             self.cdn_cache.insert(
                 key.to_string(),
                 CdnEntry {
                     status: 200,
                     stored_at_ms: now,
                     expires_at_ms: now + ttl as u64 * 1000,
+                    browser_max_age_s,
                 },
             );
             hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", "HTTP 200 X-Cache: RefreshHit from cloudfront".into(),
@@ -429,6 +451,7 @@ impl World {
             tb.wait(rtt / 2);
             return Resp {
                 code: Code::CacheHit,
+                browser_fresh_s: fresh_for(browser_max_age_s, 0),
                 ..Resp::ok(
                     200,
                     &cf.id,
@@ -450,6 +473,7 @@ impl World {
                     status: s.status,
                     stored_at_ms: s.stored_at_ms,
                     expires_at_ms: now + ttl * 1000,
+                    browser_max_age_s: s.browser_max_age_s,
                 },
             );
             hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: Hit from cloudfront (stale)", s.status),
@@ -482,9 +506,11 @@ impl World {
                             status,
                             stored_at_ms: now,
                             expires_at_ms: now + ttl as u64 * 1000,
+                            browser_max_age_s: browser_max_age(cc),
                         },
                     );
                 }
+                resp.browser_fresh_s = fresh_for(browser_max_age(cc), 0);
             } else if ALWAYS_CACHED_ERRORS.contains(&status)
                 || (CACHED_WITH_MAX_AGE.contains(&status)
                     && cc.and_then(|c| directive(c, "max-age")).is_some())
@@ -498,6 +524,7 @@ impl World {
                             status,
                             stored_at_ms: now,
                             expires_at_ms: now + ttl * 1000,
+                            browser_max_age_s: None,
                         },
                     );
                     note = format!("CloudFront caches a {status} for the error caching minimum TTL ({ttl} s), so the next requests in that time get it without asking the origin");

@@ -123,6 +123,19 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             format!("keeps answers {} s", c.browser_cache_s),
         );
         cache_rows(&format!("browser:{}", c.id), &mut rows);
+        let prefix = format!("{}|", c.id);
+        let now = w.now_ms();
+        for (k, e) in w.http_cache().range(prefix.clone()..) {
+            let Some(url) = k.strip_prefix(&prefix) else {
+                break;
+            };
+            if e.expires_at_ms > now {
+                rows.push((
+                    "HTTP cache".into(),
+                    format!("{url}: {} s left", (e.expires_at_ms - now).div_ceil(1000)),
+                ));
+            }
+        }
         return rows;
     }
     if let Some(c) = s.clients.iter().find(|c| c.resolver.id == node) {

@@ -315,7 +315,7 @@ impl World {
         let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
             let mut resp = Resp::err(None, src, code, why);
-            resp.region = Some(r.id.clone());
+            resp.region = Some(r.id.as_str().into());
             resp
         };
         let live: Vec<&AlbNode> = alb
@@ -563,7 +563,7 @@ impl World {
             ),
             None => self.alb_route(r, node, src_ip, ctx, tb),
         };
-        resp.region = Some(r.id.clone());
+        resp.region = Some(r.id.as_str().into());
         let status = resp.status.unwrap_or(502);
         let ret = {
             let mut checks = Vec::new();
@@ -1188,7 +1188,7 @@ impl World {
             }
         };
         if resp.pod.is_none() {
-            resp.pod = pick.pod.as_ref().map(|p| p.id.clone());
+            resp.pod = pick.pod.as_ref().map(|p| p.id.as_str().into());
         }
         resp
     }
@@ -1258,7 +1258,7 @@ impl World {
         let port = alb_flow.dst_port;
         let label = &r.label;
         let with_pod = |mut resp: Resp| {
-            resp.pod = Some(pod.id.clone());
+            resp.pod = Some(pod.id.as_str().into());
             resp
         };
         if self.has_fault(|| Fault::PodDown {

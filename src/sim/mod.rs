@@ -24,4 +24,4 @@ pub mod world;
 
 pub use edit::Edit;
 pub use trace::{Code, Hop, Trace};
-pub use world::{Fault, Request, World};
+pub use world::{Fault, HttpCacheMode, Request, World};

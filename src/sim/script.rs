@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::burst::BurstReport;
 use super::edit::Edit;
 use super::trace::Trace;
-use super::world::{Fault, Request, World};
+use super::world::{Fault, HttpCacheMode, Request, World};
 
 /// The most steps one script may hold.
 pub const MAX_STEPS: usize = 10_000;
@@ -46,6 +46,9 @@ pub struct ScriptRequest {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: String,
+    /// `default` (the browser's HTTP cache is used) or `no_store`.
+    #[serde(default)]
+    pub cache: HttpCacheMode,
 }
 
 fn get() -> String {
@@ -210,6 +213,7 @@ impl Script {
                         url: r.url.clone(),
                         headers: r.headers.clone(),
                         body: r.body.clone(),
+                        cache: r.cache,
                     })),
                 }),
                 Step::Burst(b) => {

@@ -52,6 +52,8 @@ pub enum Code {
     TooManyRedirects,
     /// The method is not accepted here (CloudFront 403, ALB or app 405).
     MethodNotAllowed,
+    /// A fresh copy in the browser's own HTTP cache: no request is sent.
+    BrowserCacheHit,
 }
 
 impl Code {
@@ -69,6 +71,7 @@ impl Code {
             Code::CertificateMismatch => "CERTIFICATE_MISMATCH",
             Code::TooManyRedirects => "TOO_MANY_REDIRECTS",
             Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Code::BrowserCacheHit => "BROWSER_CACHE_HIT",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -79,6 +79,27 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: String,
+    /// Whether the browser's own HTTP cache is used.
+    #[serde(default, skip_serializing_if = "HttpCacheMode::is_default")]
+    pub cache: HttpCacheMode,
+}
+
+/// How a request treats the sender's HTTP cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpCacheMode {
+    /// A browser: a fresh stored copy answers without any request, and a
+    /// cacheable answer is stored (Cache-Control max-age).
+    #[default]
+    Default,
+    /// No HTTP cache, as with DevTools' "Disable cache" or a load generator.
+    NoStore,
+}
+
+impl HttpCacheMode {
+    pub fn is_default(&self) -> bool {
+        *self == HttpCacheMode::Default
+    }
 }
 
 impl Request {
@@ -89,6 +110,15 @@ impl Request {
             url: url.into(),
             headers: Vec::new(),
             body: String::new(),
+            cache: HttpCacheMode::Default,
+        }
+    }
+
+    /// The same request without the browser's HTTP cache.
+    pub fn no_store(self) -> Self {
+        Request {
+            cache: HttpCacheMode::NoStore,
+            ..self
         }
     }
 }
@@ -126,6 +156,17 @@ pub struct TargetHealth {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CdnEntry {
+    pub status: u16,
+    pub stored_at_ms: u64,
+    pub expires_at_ms: u64,
+    /// The max-age the origin gave browsers, passed on with every hit.
+    #[serde(default)]
+    pub browser_max_age_s: Option<u64>,
+}
+
+/// A response a browser keeps in its HTTP cache.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpCacheEntry {
     pub status: u16,
     pub stored_at_ms: u64,
     pub expires_at_ms: u64,
@@ -182,6 +223,9 @@ pub struct World {
     /// Route 53: each health checker's own view, per health check.
     #[serde(default)]
     pub(crate) r53_checkers: BTreeMap<String, Vec<super::route53::CheckerState>>,
+    /// Each browser's HTTP cache, keyed `client|URL`.
+    #[serde(default)]
+    pub(crate) http_cache: BTreeMap<String, HttpCacheEntry>,
 }
 
 /// Rules in priority order (lowest number first), borrowed in place when
@@ -262,11 +306,14 @@ pub(crate) struct Resp {
     pub(crate) decided_by: String,
     pub(crate) code: Code,
     pub(crate) summary: String,
-    pub(crate) region: Option<String>,
-    pub(crate) pod: Option<String>,
+    pub(crate) region: Option<Box<str>>,
+    pub(crate) pod: Option<Box<str>>,
     /// The Location of a redirect (301, 302, 303, 307, 308); boxed, as
     /// few answers have one.
     pub(crate) location: Option<Box<str>>,
+    /// How long the browser may keep this answer (Cache-Control max-age
+    /// less Age), when it may.
+    pub(crate) browser_fresh_s: Option<u32>,
 }
 
 /// A request checked and parsed once (see [`World::prepare`]).
@@ -275,6 +322,7 @@ pub(crate) struct Prepared {
     client: usize,
     https: bool,
     ctx: super::lb::HttpCtx,
+    cache: HttpCacheMode,
 }
 
 impl Resp {
@@ -285,8 +333,8 @@ impl Resp {
             code: self.code,
             summary: self.summary,
             total_us,
-            region: self.region,
-            pod: self.pod,
+            region: self.region.map(String::from),
+            pod: self.pod.map(String::from),
         }
     }
     pub(crate) fn ok(status: u16, by: &str, summary: String) -> Self {
@@ -298,6 +346,7 @@ impl Resp {
             region: None,
             pod: None,
             location: None,
+            browser_fresh_s: None,
         }
     }
     pub(crate) fn err(status: Option<u16>, by: &str, code: Code, summary: String) -> Self {
@@ -309,6 +358,7 @@ impl Resp {
             region: None,
             pod: None,
             location: None,
+            browser_fresh_s: None,
         }
     }
     /// A redirect to `location`, answered by `by`.
@@ -388,6 +438,7 @@ impl World {
             rds_primary: BTreeMap::new(),
             rds_failover_due: BTreeMap::new(),
             cdn_cache: BTreeMap::new(),
+            http_cache: BTreeMap::new(),
             waf_hits: BTreeMap::new(),
             events: Vec::new(),
             rds_failed: BTreeSet::new(),
@@ -461,6 +512,10 @@ impl World {
     }
     pub fn rds_primary(&self, region: &str) -> Option<&str> {
         self.rds_primary.get(region).map(|s| s.as_str())
+    }
+    /// Each browser's HTTP cache, keyed `client|URL`.
+    pub fn http_cache(&self) -> &BTreeMap<String, HttpCacheEntry> {
+        &self.http_cache
     }
     pub fn cdn_cache(&self) -> &BTreeMap<String, CdnEntry> {
         &self.cdn_cache
@@ -704,6 +759,7 @@ impl World {
             client: ci,
             https: url.https,
             ctx,
+            cache: req.cache,
         })
     }
 
@@ -770,6 +826,7 @@ impl World {
                 url: loc.clone(),
                 headers: headers.clone(),
                 body: body.clone(),
+                cache: p.cache,
             };
             resp = match self.prepare(&req, tb) {
                 Ok(next) => self.walk_leg(&next, tb),
@@ -784,8 +841,52 @@ impl World {
         resp
     }
 
-    /// One request, without following a redirect.
+    /// One request, without following a redirect: the browser's HTTP
+    /// cache first, then the network.
     fn walk_leg(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+        let cacheable =
+            p.cache == HttpCacheMode::Default && matches!(&*p.ctx.method, "GET" | "HEAD");
+        if !cacheable {
+            return self.walk_network(p, tb);
+        }
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let client = &sc.clients[p.client].id;
+        let ctx = &p.ctx;
+        let q = if ctx.query.is_empty() { "" } else { "?" };
+        let scheme = if p.https { "https" } else { "http" };
+        let url = format!("{scheme}://{}{}{q}{}", ctx.host, ctx.path, ctx.query);
+        let key = format!("{client}|{url}");
+        let now = self.clock_ms;
+        if let Some(e) = self.http_cache.get(&key).filter(|e| e.expires_at_ms > now) {
+            let left = (e.expires_at_ms - now).div_ceil(1000);
+            let age = (now - e.stored_at_ms) / 1000;
+            hop!(tb, client, client, Layer::Cache, "-", format!("browser HTTP cache: fresh copy of {url} ({} from disk cache)", e.status),
+                format!("stored {age} s ago and fresh for {left} s more (Cache-Control max-age), so the browser answers from its own cache and nothing leaves the machine; DevTools' \"Disable cache\" skips it (fact sheet §5)"),
+                vec![], Verdict::Pass, Code::BrowserCacheHit);
+            return Resp {
+                code: Code::BrowserCacheHit,
+                ..Resp::ok(e.status, client, "from the browser's HTTP cache".into())
+            };
+        }
+        let resp = self.walk_network(p, tb);
+        match (resp.status, resp.browser_fresh_s) {
+            (Some(200), Some(fresh)) if fresh > 0 && &*p.ctx.method == "GET" => {
+                self.http_cache.insert(
+                    key,
+                    HttpCacheEntry {
+                        status: 200,
+                        stored_at_ms: now,
+                        expires_at_ms: now + fresh as u64 * 1000,
+                    },
+                );
+            }
+            _ => {}
+        }
+        resp
+    }
+
+    /// One request over the network.
+    fn walk_network(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let client = &sc.clients[p.client];
         let ctx = &p.ctx;

@@ -66,6 +66,18 @@ pub fn Controls() -> impl IntoView {
                 >
                     "Send"
                 </button>
+                <label
+                    class=style::nocache
+                    title="Like DevTools' Disable cache: the browser skips its own HTTP cache (CloudFront still answers from its cache)"
+                >
+                    <input
+                        type="checkbox"
+                        data-testid="disable-cache"
+                        prop:checked=move || app.disable_cache.get()
+                        on:change=move |ev| app.disable_cache.set(event_target_checked(&ev))
+                    />
+                    "Disable cache"
+                </label>
             </form>
 
             <div class=style::player role="group" aria-label="Playback">

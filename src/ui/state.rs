@@ -197,6 +197,8 @@ pub struct AppState {
     pub client: RwSignal<String>,
     pub method: RwSignal<Method>,
     pub url: RwSignal<String>,
+    /// DevTools' "Disable cache": Send skips the browser's HTTP cache.
+    pub disable_cache: RwSignal<bool>,
     /// Trace or burst, under the request bar.
     pub showing: RwSignal<Showing>,
     /// The component shown in the inspector.
@@ -241,6 +243,7 @@ impl AppState {
             client: RwSignal::new(DEFAULT_CLIENT.to_string()),
             method: RwSignal::new(Method::Get),
             url: RwSignal::new(DEFAULT_URL.to_string()),
+            disable_cache: RwSignal::new(false),
             showing: RwSignal::new(Showing::Trace),
             selected: RwSignal::new(None),
             dirty: RwSignal::new(None),
@@ -255,10 +258,13 @@ impl AppState {
 
     /// Send the request in the request bar and start playing its trace.
     pub fn send(&self) {
-        let req = self.method.get_untracked().request(
+        let mut req = self.method.get_untracked().request(
             &self.client.get_untracked(),
             self.url.get_untracked().trim(),
         );
+        if self.disable_cache.get_untracked() {
+            req = req.no_store();
+        }
         let trace = self
             .world
             .try_update(|w| w.send(&req))
