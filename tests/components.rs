@@ -957,6 +957,13 @@ fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
         "{}",
         second.hops[0].why
     );
+    assert!(
+        w.inspect(DEFAULT_CLIENT)
+            .iter()
+            .any(|(k, v)| k == "HTTP cache"
+                && v == "https://healthcareapp.com/static/app.js: 3000 s left"),
+        "the inspector lists the browser's cached copy"
+    );
     let bypass = w.send(&Request::get(DEFAULT_CLIENT, &url).no_store());
     assert!(hop_with(&bypass, "X-Cache: Hit from cloudfront, Age: 600").is_some());
     w.advance(3_000_000);
