@@ -390,3 +390,152 @@ fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
         assert!(w == one_by_one, "{url}: the worlds differ after the burst");
     }
 }
+
+/// Every leaf of a JSON value, as a path of object keys and array indexes.
+fn leaves(v: &serde_json::Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                path.push(PathStep::Key(k.clone()));
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(a) => {
+            // An array is also a place to drop or repeat an element.
+            out.push(path.clone());
+            for (i, x) in a.iter().enumerate() {
+                path.push(PathStep::Index(i));
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// The value at `path`, if an earlier change left it there.
+fn at<'a>(v: &'a mut serde_json::Value, path: &[PathStep]) -> Option<&'a mut serde_json::Value> {
+    path.iter().try_fold(v, |v, s| match s {
+        PathStep::Key(k) => v.get_mut(k.as_str()),
+        PathStep::Index(i) => v.get_mut(*i),
+    })
+}
+
+/// A value a careless or hostile file might hold instead.
+fn odd_value(rng: &mut Rng, old: &serde_json::Value) -> serde_json::Value {
+    use serde_json::json;
+    let same_kind: Vec<serde_json::Value> = match old {
+        serde_json::Value::Number(_) => vec![
+            json!(0),
+            json!(1),
+            json!(-1),
+            json!(65535),
+            json!(65536),
+            json!(4294967295u64),
+            json!(1e300),
+            json!(0.5),
+        ],
+        serde_json::Value::String(_) => vec![
+            json!(""),
+            json!("junk"),
+            json!("*"),
+            json!("0.0.0.0/0"),
+            json!("10.0.0.0/8"),
+            json!("10.0.1.0/28"),
+            json!("pod-a-1"),
+            json!("us-west-2"),
+            json!("subnet-app-a1"),
+            json!("/"),
+        ],
+        serde_json::Value::Bool(b) => vec![json!(!b)],
+        _ => vec![json!(null)],
+    };
+    match rng.index(6) {
+        0 => json!(null),
+        1 => json!([]),
+        _ => same_kind[rng.index(same_kind.len())].clone(),
+    }
+}
+
+#[test]
+fn mutated_scenario_files_are_refused_with_a_message_or_run_without_panicking() {
+    // Invariant 5: an imported file is validated; bad input is an error,
+    // never a panic. Whatever passes must survive requests, the clock,
+    // faults and a burst.
+    let base = serde_json::to_value(hoplab::sim::defaults::default_scenario()).unwrap();
+    let mut paths = Vec::new();
+    leaves(&base, &mut Vec::new(), &mut paths);
+    let (mut refused, mut ran) = (0, 0);
+    let runs: u64 = std::env::var("HOPLAB_FUZZ_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(400);
+    for seed in 0..runs {
+        let mut rng = Rng::new(7_000 + seed);
+        let mut v = base.clone();
+        for _ in 0..1 + rng.index(3) {
+            let path = &paths[rng.index(paths.len())];
+            let Some(slot) = at(&mut v, path) else {
+                continue;
+            };
+            match slot {
+                serde_json::Value::Array(a) if !a.is_empty() && rng.index(2) == 0 => {
+                    let i = rng.index(a.len());
+                    if rng.index(2) == 0 {
+                        a.remove(i);
+                    } else {
+                        let copy = a[i].clone();
+                        a.push(copy);
+                    }
+                }
+                _ => *slot = odd_value(&mut rng, slot),
+            }
+        }
+        let text = v.to_string();
+        let scenario = match hoplab::sim::scenario::Scenario::from_json(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                assert!(e.starts_with("scenario"), "seed {seed}: {e}");
+                refused += 1;
+                continue;
+            }
+        };
+        let mut w = match World::new(scenario, seed) {
+            Ok(w) => w,
+            Err(e) => {
+                assert!(!e.is_empty(), "seed {seed}");
+                refused += 1;
+                continue;
+            }
+        };
+        ran += 1;
+        let clients: Vec<String> = w.scenario().clients.iter().map(|c| c.id.clone()).collect();
+        for url in URLS {
+            for c in &clients {
+                let t = w.send(&Request::get(c, url));
+                assert!(!t.outcome.summary.is_empty(), "seed {seed}: {url}");
+            }
+        }
+        w.set_fault(random_fault(&mut rng), true);
+        w.advance(150_000);
+        if !clients.is_empty() {
+            let _ = w.burst_get(60, &clients, URLS[rng.index(URLS.len())]);
+        }
+        for i in 0..w.scenario().regions.len() {
+            let id = w.scenario().regions[i].alb.id.clone();
+            let _ = w.inspect(&id);
+        }
+    }
+    println!("mutated scenarios: {refused} refused, {ran} ran");
+    assert!(
+        refused > runs / 8 && ran > runs / 20,
+        "both paths are exercised ({refused} refused, {ran} ran)"
+    );
+}
