@@ -1396,6 +1396,73 @@ fn an_ingress_default_backend_becomes_the_listeners_default_action() {
 }
 
 #[test]
+fn an_application_dns_cache_keeps_pods_on_the_failed_primary_after_the_endpoint_flips() {
+    // §15: failover flips the endpoint's DNS record; long DNS caching in the
+    // client prolongs the outage. §1: AWS recommends at most 60 s.
+    let statuses = |cache_s: u32| {
+        let mut w = world(|s| {
+            region_a(s).cluster.app_dns_cache_s = cache_s;
+            s.cdn.error_caching_min_ttl_s = 0; // every request reaches a pod (§5)
+        });
+        for _ in 0..4 {
+            assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
+        }
+        w.set_fault(
+            Fault::RdsPrimaryDown {
+                region: "us-east-1".into(),
+            },
+            true,
+        );
+        w.advance(150_000);
+        assert_eq!(w.rds_primary("us-east-1"), Some("rds-a-2"), "failed over");
+        let after: Vec<_> = (0..4).map(|_| get(&mut w, DEFAULT_URL)).collect();
+        w.advance(300_000);
+        let later: Vec<_> = (0..4)
+            .map(|_| get(&mut w, DEFAULT_URL).outcome.status)
+            .collect();
+        (after, later)
+    };
+    let (after, later) = statuses(0);
+    assert!(
+        after.iter().all(|t| t.outcome.status == Some(200)),
+        "no cache: the flip is seen at once"
+    );
+    assert!(later.iter().all(|s| *s == Some(200)));
+    let (after, later) = statuses(400);
+    for t in &after {
+        assert_eq!(t.outcome.status, Some(500), "still on the old primary");
+        let hop = hop_with(t, "application DNS cache").expect("the pod used its cached address");
+        assert!(hop.why.contains("prolongs a failover"), "{}", hop.why);
+    }
+    assert!(
+        later.iter().all(|s| *s == Some(200)),
+        "the cache expired: {later:?}"
+    );
+    // Once the old primary is back it is the standby, which refuses connections.
+    let mut w = world(|s| {
+        region_a(s).cluster.app_dns_cache_s = 400;
+        s.cdn.error_caching_min_ttl_s = 0;
+    });
+    get(&mut w, DEFAULT_URL);
+    let down = Fault::RdsPrimaryDown {
+        region: "us-east-1".into(),
+    };
+    w.set_fault(down.clone(), true);
+    w.advance(150_000);
+    w.set_fault(down, false);
+    // pod-a-1 resolved the endpoint before the failover.
+    let t = (0..4)
+        .map(|_| get(&mut w, DEFAULT_URL))
+        .find(|t| t.outcome.pod.as_deref() == Some("pod-a-1"))
+        .expect("round robin reaches pod-a-1");
+    assert_eq!(t.outcome.status, Some(500));
+    assert!(hop_with(&t, "accepts no connections").is_some());
+    let mut s = default_scenario();
+    region_a(&mut s).cluster.app_dns_cache_s = 100_000;
+    assert!(World::new(s, 1).unwrap_err().contains("app_dns_cache_s"));
+}
+
+#[test]
 fn reads_go_to_a_read_replica_and_survive_a_primary_failure_while_writes_do_not() {
     // §15: replicas are asynchronous, read-only, with their own endpoint; no automatic promotion.
     let mut w = world(|s| {

@@ -17,10 +17,30 @@ impl World {
     ) -> (u16, String, Code) {
         let replica = (read_only && !r.rds.replicas.is_empty())
             .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
-        let primary = self.rds_primary.get(&r.id);
+        let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
+        // The application may keep the endpoint's address in its own DNS
+        // cache; then it does not see a failover flip until that expires.
+        let now = self.clock_ms;
+        let ttl = r.cluster.app_dns_cache_s as u64;
+        let cached = (ttl > 0 && replica.is_none())
+            .then(|| self.k8s.app_dns.get(&pod.id))
+            .flatten()
+            .filter(|(_, exp)| *exp > now)
+            .cloned();
+        let target = match &cached {
+            Some((id, _)) => id.clone(),
+            None => {
+                if ttl > 0 && replica.is_none() {
+                    self.k8s
+                        .app_dns
+                        .insert(pod.id.clone(), (primary.clone(), now + ttl * 1000));
+                }
+                primary.clone()
+            }
+        };
         let inst = match replica {
             Some(rep) => rep,
-            None => match r.rds.instances.iter().find(|i| Some(&i.id) == primary) {
+            None => match r.rds.instances.iter().find(|i| i.id == target) {
                 Some(i) => i,
                 None => return (500, "no database instance".into(), Code::ComponentDown),
             },
@@ -39,30 +59,60 @@ impl World {
                 "primary (writes always go to the primary)",
             ),
         };
-        hop!(
-            tb,
-            &pod.id,
-            &pod.id,
-            Layer::Dns,
-            "UDP/53",
-            format!(
-                "resolve {} -> {} (VPC resolver)",
-                if replica.is_some() {
-                    format!("{} (replica endpoint)", inst.id)
+        if let Some((_, exp)) = &cached {
+            let left = (exp - now).div_ceil(1000);
+            hop!(
+                tb,
+                &pod.id,
+                &pod.id,
+                Layer::Dns,
+                "-",
+                format!(
+                    "application DNS cache: {} -> {} ({left} s left)",
+                    r.rds.endpoint, inst.id
+                ),
+                if inst.id == primary {
+                    format!("the application keeps resolved addresses for {ttl} s (app_dns_cache_s), so it does not ask the VPC resolver (fact sheet §1)")
                 } else {
-                    r.rds.endpoint.clone()
+                    format!("the application keeps resolved addresses for {ttl} s, so it still uses {} although RDS has flipped the endpoint to {primary}: a long DNS cache prolongs a failover (fact sheet §1, §15)", inst.id)
                 },
-                inst.id
-            ),
-            if replica.is_some() {
-                "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".to_string()
-            } else {
-                "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".to_string()
-            },
-            vec![],
-            Verdict::Pass,
-            Code::DnsAnswer
-        );
+                vec![],
+                Verdict::Pass,
+                Code::DnsCacheHit
+            );
+            if inst.id != primary && self.db_up(r, inst) {
+                hop!(tb, &pod.id, &inst.id, Layer::Tcp, &format!("TCP/{}", r.rds.port), "connection refused".into(),
+                    format!("{} is now the Multi-AZ standby, which accepts no connections (fact sheet §15)", inst.id),
+                    vec![], Verdict::Error, Code::ConnectionRefused);
+                tb.wait(1_000);
+                return (500, format!("the application reached {}, which is no longer the primary, and answers 500", inst.id), Code::ConnectionRefused);
+            }
+        } else {
+            hop!(
+                tb,
+                &pod.id,
+                &pod.id,
+                Layer::Dns,
+                "UDP/53",
+                format!(
+                    "resolve {} -> {} (VPC resolver)",
+                    if replica.is_some() {
+                        format!("{} (replica endpoint)", inst.id)
+                    } else {
+                        r.rds.endpoint.clone()
+                    },
+                    inst.id
+                ),
+                if replica.is_some() {
+                    "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".to_string()
+                } else {
+                    "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".to_string()
+                },
+                vec![],
+                Verdict::Pass,
+                Code::DnsAnswer
+            );
+        }
         let (conn, db_flow) = self.vpc_connect(
             r,
             &pod.subnet,

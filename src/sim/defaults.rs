@@ -327,6 +327,8 @@ fn region(
                     host: 10,
                 })
                 .collect(),
+            // The application asks the VPC resolver on every query.
+            app_dns_cache_s: 0,
         },
         rds: Rds {
             id: format!("rds-{letter}"),

@@ -29,6 +29,10 @@ pub const PROBE_FAILURE_THRESHOLD: u32 = 3;
 pub struct K8sRuntime {
     /// Readiness probe per pod id.
     pub probes: BTreeMap<String, ProbeState>,
+    /// The database instance each pod's application resolved the endpoint
+    /// to, and when that answer expires in its own DNS cache.
+    #[serde(default)]
+    pub app_dns: BTreeMap<String, (String, u64)>,
 }
 
 impl World {

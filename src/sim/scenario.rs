@@ -484,7 +484,16 @@ pub struct Cluster {
     /// Worker nodes (EC2 instances); each pod runs on one.
     #[serde(default)]
     pub nodes: Vec<K8sNode>,
+    /// Seconds the application keeps the database endpoint's address once
+    /// resolved (the JVM's `networkaddress.cache.ttl`, for example); 0 asks
+    /// the VPC resolver on every query. AWS recommends at most 60 s, or a
+    /// Multi-AZ failover stays invisible longer. Fact sheet §1, §15.
+    #[serde(default)]
+    pub app_dns_cache_s: u32,
 }
+
+/// The longest application DNS cache a scenario may set (one day).
+pub const MAX_APP_DNS_CACHE_S: u32 = 86_400;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct K8sNode {
@@ -619,6 +628,12 @@ impl Scenario {
                         return Err(format!("pod {} names unknown security group {g}", p.id));
                     }
                 }
+            }
+            if r.cluster.app_dns_cache_s > MAX_APP_DNS_CACHE_S {
+                return Err(format!(
+                "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",
+                r.id, r.cluster.app_dns_cache_s
+            ));
             }
             if r.rds.replicas.len() > 15 {
                 return Err(format!(
