@@ -836,6 +836,70 @@ fn security_groups_are_stateful_so_replies_need_no_rule_but_new_connections_do()
     );
 }
 
+/// The public subnet of the ALB node a trace went through, and its pod.
+fn node_and_pod(t: &Trace) -> (String, Option<String>) {
+    let node = t
+        .hops
+        .iter()
+        .find_map(|h| h.what.split(" into ").nth(1).map(|s| s.to_string()))
+        .expect("the trace enters the VPC");
+    (node, t.outcome.pod.clone())
+}
+
+#[test]
+fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_answers_503() {
+    // §8: cross-zone is on for an ALB; off per target group, a node sends
+    // only to targets in its own AZ, and an AZ with no targets answers 503.
+    let az_of_pod = |p: &str| {
+        if matches!(p, "pod-a-1" | "pod-a-2") {
+            "a1"
+        } else {
+            "a2"
+        }
+    };
+    let pairs = |cross_zone: bool| {
+        let mut w = world(|s| region_a(s).alb.target_groups[0].cross_zone = cross_zone);
+        (0..40)
+            .map(|_| node_and_pod(&get(&mut w, DEFAULT_URL)))
+            .collect::<Vec<_>>()
+    };
+    let on = pairs(true);
+    assert!(
+        on.iter()
+            .any(|(n, p)| !n.ends_with(az_of_pod(p.as_deref().unwrap()))),
+        "on: a node sends across AZs: {on:?}"
+    );
+    let off = pairs(false);
+    assert!(
+        off.iter()
+            .all(|(n, p)| n.ends_with(az_of_pod(p.as_deref().unwrap()))),
+        "off: every node keeps to its AZ: {off:?}"
+    );
+    // Every pod in us-east-1a: the node in us-east-1b has nothing to send to.
+    let mut w = world(|s| {
+        s.cdn.error_caching_min_ttl_s = 0; // every request reaches the ALB (§5)
+        let r = region_a(s);
+        r.alb.target_groups[0].cross_zone = false;
+        for (i, p) in r.cluster.pods.iter_mut().enumerate() {
+            p.subnet = "subnet-app-a1".into();
+            p.node = Some("node-a-1".into());
+            p.host = 20 + i as u32;
+        }
+    });
+    let traces: Vec<Trace> = (0..20).map(|_| get(&mut w, DEFAULT_URL)).collect();
+    let empty = traces
+        .iter()
+        .find(|t| t.outcome.status == Some(503))
+        .expect("some requests reach the node in us-east-1b");
+    assert_eq!(empty.outcome.decided_by, "alb-a");
+    assert!(hop_with(empty, "no target in us-east-1b").is_some());
+    assert!(traces.iter().any(|t| t.outcome.status == Some(200)));
+    let mut s = default_scenario();
+    region_a(&mut s).alb.target_groups[0].cross_zone = false;
+    region_a(&mut s).alb.target_groups[0].stickiness_s = Some(60);
+    assert!(World::new(s, 1).unwrap_err().contains("cross-zone"));
+}
+
 // ---------------------------------------------------------- CloudFront
 
 #[test]

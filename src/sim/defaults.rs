@@ -307,6 +307,7 @@ fn region(
                 algorithm: Algorithm::RoundRobin,
                 stickiness_s: None,
                 deregistration_delay_s: 300,
+                cross_zone: true,
             }],
         },
         cluster: Cluster {

@@ -964,7 +964,26 @@ impl World {
             Verdict::Pass,
             Code::IngressRuleMatch,
         );
-        let targets = self.targets(r, tg);
+        let mut targets = self.targets(r, tg);
+        // Cross-zone off: this ALB node only sends to targets in its AZ. Fact sheet §8.
+        let node_az = self.subnet_az(r, &node.subnet);
+        if !tg.cross_zone {
+            let all = targets.len();
+            targets.retain(|t| self.subnet_az(r, t.subnet) == node_az);
+            if targets.is_empty() && all > 0 {
+                hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("target group {}: no target in {node_az}", tg.id),
+                    format!("cross-zone load balancing is off, so the ALB node in {node_az} sends only to targets in {node_az}, and the {all} targets are all in other AZs (fact sheet §8)"),
+                    vec![], Verdict::Error, Code::NoHealthyTargets);
+                hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
+                    "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
+                return Resp::err(
+                    Some(503),
+                    &alb.id,
+                    Code::NoHealthyTargets,
+                    format!("cross-zone off and no target of {} in {node_az}", tg.id),
+                );
+            }
+        }
         let endpoints = || {
             r.cluster
                 .pods
@@ -1088,7 +1107,12 @@ impl World {
             "-",
             format!("{} picks {} ({})", tg.id, pick.id, listing()),
             format!(
-                "{how}; {}",
+                "{}{how}; {}",
+                if tg.cross_zone {
+                    String::new()
+                } else {
+                    format!("cross-zone load balancing is off, so the ALB node in {node_az} considers only targets in {node_az}; ")
+                },
                 if fail_open {
                     "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string()
                 } else {

@@ -437,6 +437,14 @@ pub enum Algorithm {
     WeightedRandom,
 }
 
+fn cross_zone_on() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
 fn default_node_port() -> u16 {
     30080
 }
@@ -473,6 +481,10 @@ pub struct TargetGroup {
     /// 0-3600 s, default 300. Fact sheet §8.
     #[serde(default = "default_dereg")]
     pub deregistration_delay_s: u32,
+    /// Cross-zone load balancing (on by default for an ALB): off, an ALB
+    /// node sends only to targets in its own AZ. Fact sheet §8.
+    #[serde(default = "cross_zone_on", skip_serializing_if = "is_true")]
+    pub cross_zone: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -944,6 +956,14 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
             "{} must be in at least two Availability Zone subnets",
             alb.id
         ));
+    }
+    for tg in &alb.target_groups {
+        if !tg.cross_zone && tg.stickiness_s.is_some() {
+            return Err(format!(
+                "{}: target group {} has stickiness with cross-zone load balancing off, which the ALB does not allow (fact sheet §8)",
+                alb.id, tg.id
+            ));
+        }
     }
     if alb.listener.certificate_domains.is_empty() {
         return Err(format!(
