@@ -301,7 +301,12 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
                     },
                     tg.stickiness_s
                         .map(|d| format!(", sticky {d} s"))
-                        .unwrap_or_default(),
+                        .unwrap_or_default()
+                        + if tg.cross_zone {
+                            ""
+                        } else {
+                            ", cross-zone off"
+                        },
                     tg.health_path,
                     tg.health_interval_s,
                     tg.healthy_threshold,
