@@ -9,7 +9,7 @@ use hoplab::sim::scenario::*;
 use hoplab::sim::script::Script;
 use hoplab::sim::trace::{Code, Direction, Verdict};
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use hoplab::sim::{Fault, Request, Trace, World};
+use hoplab::sim::{Edit, Fault, Request, Trace, World};
 
 fn world(f: impl FnOnce(&mut Scenario)) -> World {
     let mut s = default_scenario();
@@ -834,6 +834,54 @@ fn security_groups_are_stateful_so_replies_need_no_rule_but_new_connections_do()
         Some("pod-a-1"),
         "the pod answered the ALB"
     );
+}
+
+#[test]
+fn plain_http_straight_to_the_alb_meets_the_nacl_then_finds_no_listener_on_port_80() {
+    // §12: port 80 matches no numbered rule, so `*` denies it; §8: the ALB
+    // has an HTTPS listener only, so once the filters allow 80 nothing
+    // accepts the connection.
+    let url = "http://api-origin.healthcareapp.com/api/appointments";
+    let mut w = World::default_world();
+    let t = get(&mut w, url);
+    let drop = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .unwrap();
+    assert_eq!(drop.proto, "TCP/80");
+    assert_eq!(drop.code, Code::SubnetAclRestriction);
+    assert_eq!(t.outcome.status, None);
+    w.apply_edit(&Edit::AddNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: "105".into(),
+        protocol: "tcp".into(),
+        ports: "80".into(),
+        cidr: "0.0.0.0/0".into(),
+        action: "allow".into(),
+    })
+    .unwrap();
+    w.apply_edit(&Edit::AddSgRule {
+        sg: "sg-alb-a".into(),
+        direction: Direction::Inbound,
+        protocol: "tcp".into(),
+        ports: "80".into(),
+        peer: "0.0.0.0/0".into(),
+    })
+    .unwrap();
+    let t = get(&mut w, url);
+    let refused = hop_with(&t, "no listener").unwrap();
+    assert_eq!(refused.code, Code::ConnectionRefused);
+    assert!(refused.why.contains("only an HTTPS listener on 443"));
+    assert_eq!(
+        (t.outcome.status, t.outcome.code),
+        (None, Code::ConnectionRefused)
+    );
+    assert!(!t
+        .hops
+        .iter()
+        .any(|h| h.layer == hoplab::sim::trace::Layer::Tls));
 }
 
 /// The public subnet of the ALB node a trace went through, and its pod.

@@ -839,6 +839,8 @@ impl World {
         // origin domain; it waits the origin response timeout. Fact sheet §5.
         let mut octx = ctx.clone();
         octx.host = origin.domain.clone();
+        // CloudFront reaches this origin over HTTPS, whatever the viewer used.
+        octx.plain_http = false;
         octx.xff = {
             let mut x = ctx.xff.clone();
             x.push(viewer_ip(self, ctx));

@@ -92,6 +92,8 @@ pub(crate) struct HttpCtx {
     /// CloudFront holds an expired copy and asks whether it changed
     /// (If-None-Match with the copy's ETag). Fact sheet §5.
     pub revalidate: bool,
+    /// Plain HTTP to port 80 rather than HTTPS.
+    pub plain_http: bool,
 }
 
 impl HttpCtx {
@@ -312,6 +314,12 @@ impl World {
         let r = &s.regions[ri];
         let alb = &r.alb;
         let rtt = us(rtt_ms);
+        // The port the sender connects to: the HTTPS listener's, or 80 for http://.
+        let port = if ctx.plain_http {
+            80
+        } else {
+            alb.listener.port
+        };
         let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
             let mut resp = Resp::err(None, src, code, why);
@@ -365,7 +373,7 @@ impl World {
             src: src_ip,
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
             dst: node_ip,
-            dst_port: alb.listener.port,
+            dst_port: port,
         };
         let mut checks = Vec::new();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
@@ -405,7 +413,7 @@ impl World {
             } else {
                 "SYN-ACK (return path)"
             };
-            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
+            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
                 format!("the {leg} is dropped silently by {}: {}; the sender retries {} times, {} s each", c.subject, c.decided_by, connect.0, connect.1),
                 checks, Verdict::Dropped, code);
             return give_up(
@@ -417,8 +425,22 @@ impl World {
                 code,
             );
         }
-        hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{}", alb.listener.port), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
-            format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, alb.listener.port, flow.src_port),
+        if port != alb.listener.port {
+            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP SYN {flow} via {} into {}: no listener", r.vpc.igw, subnet.id),
+                format!("the filters let port {port} in, but {} has only an HTTPS listener on {}: nothing accepts the connection (a common setup adds an HTTP:80 listener whose action redirects to HTTPS; fact sheet §8)", alb.id, alb.listener.port),
+                checks, Verdict::Error, Code::ConnectionRefused);
+            tb.wait(rtt);
+            let mut resp = Resp::err(
+                None,
+                src,
+                Code::ConnectionRefused,
+                format!("{} has no listener on port {port}", alb.id),
+            );
+            resp.region = Some(r.id.as_str().into());
+            return resp;
+        }
+        hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
+            format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {port} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, flow.src_port),
             checks, Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
         // TLS terminates at the ALB; SNI picks the certificate, the default

@@ -754,6 +754,7 @@ impl World {
             client: Some(client.id.as_str().into()),
             client_timeout_s: None,
             revalidate: false,
+            plain_http: !url.https,
         };
         Ok(Prepared {
             client: ci,
