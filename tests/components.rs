@@ -884,6 +884,41 @@ fn plain_http_straight_to_the_alb_meets_the_nacl_then_finds_no_listener_on_port_
         .any(|h| h.layer == hoplab::sim::trace::Layer::Tls));
 }
 
+#[test]
+fn a_port_in_the_url_is_the_port_the_browser_connects_to() {
+    // §8: the ALB listens on its listener port only; §12: 8443 passes the
+    // NACL's ephemeral rule but no security group rule; CloudFront takes
+    // viewers on 80 and 443 only.
+    let mut w = World::default_world();
+    let o = get(
+        &mut w,
+        "https://api-origin.healthcareapp.com:8443/api/appointments",
+    )
+    .outcome;
+    assert_eq!((o.status, o.code), (None, Code::EniSgRulesMismatch));
+    let o = get(
+        &mut w,
+        "http://api-origin.healthcareapp.com:443/api/appointments",
+    )
+    .outcome;
+    assert_eq!(
+        (o.status, o.decided_by.as_str()),
+        (Some(400), "alb-a"),
+        "{}",
+        o.summary
+    );
+    let o = get(&mut w, "https://healthcareapp.com:8443/api/appointments").outcome;
+    assert_eq!((o.status, o.code), (None, Code::ConnectionTimeout));
+    let o = get(&mut w, "https://healthcareapp.com:443/api/appointments").outcome;
+    assert_eq!(o.status, Some(200), "443 is https's own port");
+    let t = get(&mut w, "https://healthcareapp.com:99999/");
+    assert!(
+        t.outcome.summary.contains("valid port"),
+        "{}",
+        t.outcome.summary
+    );
+}
+
 /// The public subnet of the ALB node a trace went through, and its pod.
 fn node_and_pod(t: &Trace) -> (String, Option<String>) {
     let node = t

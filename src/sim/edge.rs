@@ -841,6 +841,7 @@ impl World {
         octx.host = origin.domain.clone();
         // CloudFront reaches this origin over HTTPS, whatever the viewer used.
         octx.plain_http = false;
+        octx.port = None;
         octx.xff = {
             let mut x = ctx.xff.clone();
             x.push(viewer_ip(self, ctx));

@@ -92,8 +92,10 @@ pub(crate) struct HttpCtx {
     /// CloudFront holds an expired copy and asks whether it changed
     /// (If-None-Match with the copy's ETag). Fact sheet §5.
     pub revalidate: bool,
-    /// Plain HTTP to port 80 rather than HTTPS.
+    /// Plain HTTP rather than HTTPS.
     pub plain_http: bool,
+    /// A port the URL names explicitly, when it is not the scheme's own.
+    pub port: Option<u16>,
 }
 
 impl HttpCtx {
@@ -314,12 +316,12 @@ impl World {
         let r = &s.regions[ri];
         let alb = &r.alb;
         let rtt = us(rtt_ms);
-        // The port the sender connects to: the HTTPS listener's, or 80 for http://.
-        let port = if ctx.plain_http {
+        // The port the sender connects to: the URL's, or the scheme's own.
+        let port = ctx.port.unwrap_or(if ctx.plain_http {
             80
         } else {
             alb.listener.port
-        };
+        });
         let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
             let mut resp = Resp::err(None, src, code, why);
@@ -424,6 +426,33 @@ impl World {
                 ),
                 code,
             );
+        }
+        if port == alb.listener.port && ctx.plain_http {
+            hop!(
+                tb,
+                src,
+                &alb.id,
+                Layer::Tcp,
+                &format!("TCP/{port}"),
+                format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
+                "the filters let the connection in".into(),
+                checks,
+                Verdict::Pass,
+                Code::Delivered
+            );
+            tb.wait(rtt);
+            hop!(tb, &alb.id, src, Layer::Http, &format!("TCP/{port}"), "HTTP 400 Bad Request (from the ALB)".into(),
+                format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
+                vec![], Verdict::Error, Code::AlbGenerated);
+            tb.wait(rtt);
+            let mut resp = Resp::err(
+                Some(400),
+                &alb.id,
+                Code::AlbGenerated,
+                "plain HTTP sent to the HTTPS listener".into(),
+            );
+            resp.region = Some(r.id.as_str().into());
+            return resp;
         }
         if port != alb.listener.port {
             hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP SYN {flow} via {} into {}: no listener", r.vpc.igw, subnet.id),

@@ -373,6 +373,8 @@ impl Resp {
 pub(crate) struct Url {
     pub(crate) https: bool,
     pub(crate) host: String,
+    /// A port the URL names explicitly, when it is not the scheme's own.
+    pub(crate) port: Option<u16>,
     pub(crate) path: String,
     pub(crate) query: String,
 }
@@ -390,20 +392,26 @@ pub(crate) fn parse_url(s: &str) -> Result<Url, String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let host = hostport
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let (host, port) = match hostport.split_once(':') {
+        Some((h, p)) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => (h, Some(n)),
+            _ => return Err(format!("'{t}' has no valid port after ':' (1-65535)")),
+        },
+        None => (hostport, None),
+    };
+    let host = host.to_ascii_lowercase();
     if host.is_empty() || host.contains(' ') {
         return Err(format!("'{t}' has no host name"));
     }
+    let default_port = if https { 443 } else { 80 };
+    let port = port.filter(|p| *p != default_port);
     let (path, query) = match pathq.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (pathq.to_string(), String::new()),
     };
     Ok(Url {
         https,
+        port,
         host: host.trim_end_matches('.').to_string(),
         path,
         query,
@@ -755,6 +763,7 @@ impl World {
             client_timeout_s: None,
             revalidate: false,
             plain_http: !url.https,
+            port: url.port,
         };
         Ok(Prepared {
             client: ci,
@@ -855,7 +864,8 @@ impl World {
         let ctx = &p.ctx;
         let q = if ctx.query.is_empty() { "" } else { "?" };
         let scheme = if p.https { "https" } else { "http" };
-        let url = format!("{scheme}://{}{}{q}{}", ctx.host, ctx.path, ctx.query);
+        let port = ctx.port.map(|p| format!(":{p}")).unwrap_or_default();
+        let url = format!("{scheme}://{}{port}{}{q}{}", ctx.host, ctx.path, ctx.query);
         let key = format!("{client}|{url}");
         let now = self.clock_ms;
         if let Some(e) = self.http_cache.get(&key).filter(|e| e.expires_at_ms > now) {
@@ -898,6 +908,23 @@ impl World {
         let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
+            if let Some(port) = ctx.port.filter(|p| !matches!(p, 80 | 443)) {
+                let why = format!("CloudFront accepts viewers on ports 80 and 443 only; nothing answers on {port}, so the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s");
+                hop!(
+                    tb,
+                    &client.id,
+                    &sc.cdn.id,
+                    Layer::Tcp,
+                    &format!("TCP/{port}"),
+                    format!("TCP SYN to {} ({}) port {port}", pop.city, pop.ip),
+                    why.clone(),
+                    vec![],
+                    Verdict::Timeout,
+                    Code::ConnectionTimeout
+                );
+                tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
+                return Resp::err(None, &client.id, Code::ConnectionTimeout, why);
+            }
             return self.cloudfront_request(client, pop, p.https, ctx, tb);
         }
         if let Some(ri) = self
@@ -977,5 +1004,20 @@ mod tests {
         assert_eq!(u.host, "healthcareapp.com");
         assert_eq!(u.path, "/api/x");
         assert_eq!(u.query, "q=1");
+        assert_eq!(u.port, None);
+        assert_eq!(parse_url("https://a.com:443/").unwrap().port, None);
+        assert_eq!(parse_url("https://a.com:8443/").unwrap().port, Some(8443));
+        assert_eq!(parse_url("http://a.com:443/").unwrap().port, Some(443));
+        for bad in [
+            "https://a.com:/",
+            "https://a.com:0/",
+            "https://a.com:70000/",
+            "https://a.com:x/",
+        ] {
+            assert!(
+                parse_url(bad).err().is_some_and(|e| e.contains("port")),
+                "{bad}"
+            );
+        }
     }
 }
