@@ -1018,19 +1018,44 @@ impl World {
         let mut targets = self.targets(r, tg);
         // Cross-zone off: this ALB node only sends to targets in its AZ. Fact sheet §8.
         let node_az = self.subnet_az(r, &node.subnet);
+        // The ALB's own 503 when there is nothing to send to. Fact sheet §8.
+        let no_targets =
+            |tb: &mut TraceBuilder, what: String, why: String, why_503: &str, summary: String| {
+                hop!(
+                    tb,
+                    &svc.id,
+                    &alb.id,
+                    Layer::Decision,
+                    "-",
+                    what,
+                    why,
+                    vec![],
+                    Verdict::Error,
+                    Code::NoHealthyTargets
+                );
+                hop!(
+                    tb,
+                    &alb.id,
+                    &alb.id,
+                    Layer::Http,
+                    "-",
+                    "HTTP 503 Service Unavailable (from the ALB)".into(),
+                    why_503.into(),
+                    vec![],
+                    Verdict::Error,
+                    Code::NoHealthyTargets
+                );
+                Resp::err(Some(503), &alb.id, Code::NoHealthyTargets, summary)
+            };
         if !tg.cross_zone {
             let all = targets.len();
             targets.retain(|t| self.subnet_az(r, t.subnet) == node_az);
             if targets.is_empty() && all > 0 {
-                hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("target group {}: no target in {node_az}", tg.id),
+                return no_targets(
+                    tb,
+                    format!("target group {}: no target in {node_az}", tg.id),
                     format!("cross-zone load balancing is off, so the ALB node in {node_az} sends only to targets in {node_az}, and the {all} targets are all in other AZs (fact sheet §8)"),
-                    vec![], Verdict::Error, Code::NoHealthyTargets);
-                hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
-                    "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
-                return Resp::err(
-                    Some(503),
-                    &alb.id,
-                    Code::NoHealthyTargets,
+                    "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)",
                     format!("cross-zone off and no target of {} in {node_az}", tg.id),
                 );
             }
@@ -1045,15 +1070,11 @@ impl World {
                 .join(", ")
         };
         if targets.is_empty() {
-            hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("target group {} has no registered targets", tg.id),
+            return no_targets(
+                tb,
+                format!("target group {} has no registered targets", tg.id),
                 format!("EndpointSlice: {}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)", endpoints()),
-                vec![], Verdict::Error, Code::NoHealthyTargets);
-            hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 503 Service Unavailable (from the ALB)".into(),
-                "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
-            return Resp::err(
-                Some(503),
-                &alb.id,
-                Code::NoHealthyTargets,
+                "the ALB generates 503 when a target group has no registered targets (fact sheet §8)",
                 format!("{} has no registered targets", tg.id),
             );
         }
