@@ -643,9 +643,9 @@ impl Scenario {
             }
             if r.cluster.app_dns_cache_s > MAX_APP_DNS_CACHE_S {
                 return Err(format!(
-                "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",
-                r.id, r.cluster.app_dns_cache_s
-            ));
+                    "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",
+                    r.id, r.cluster.app_dns_cache_s
+                ));
             }
             if r.rds.replicas.len() > 15 {
                 return Err(format!(
@@ -699,7 +699,6 @@ fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String>
     Ok(())
 }
 
-/// VPC rules from fact sheet §10 and §12.
 /// Rules per network ACL and direction, AWS's default quota. Fact sheet §12.
 pub const MAX_NACL_RULES: usize = 20;
 /// Rules per security group and direction (IPv4), AWS's quota. Fact sheet §11.
@@ -707,6 +706,24 @@ pub const MAX_SG_RULES: usize = 60;
 /// Listener rules per load balancer, not counting the default. Fact sheet §8.
 pub const MAX_LISTENER_RULES: usize = 100;
 
+/// A rule table's length against its per-direction quota.
+fn within_quota(
+    id: &str,
+    dir: Direction,
+    count: usize,
+    max: usize,
+    note: &str,
+) -> Result<(), String> {
+    if count > max {
+        return Err(format!(
+            "{id} {}: {count} rules is over the quota of {max} per direction ({note})",
+            dir.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// VPC rules from fact sheet §10 and §12.
 pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     validate_block(&vpc.cidr, "VPC")?;
     for (i, s) in vpc.subnets.iter().enumerate() {
@@ -740,14 +757,13 @@ pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     }
     for n in &vpc.nacls {
         for dir in [Direction::Inbound, Direction::Outbound] {
-            let count = n.rules(dir).len();
-            if count > MAX_NACL_RULES {
-                return Err(format!(
-                    "{} {}: {count} rules is over the quota of {MAX_NACL_RULES} per direction (AWS raises it to 40 on request; fact sheet §12)",
-                    n.id,
-                    dir.as_str()
-                ));
-            }
+            within_quota(
+                &n.id,
+                dir,
+                n.rules(dir).len(),
+                MAX_NACL_RULES,
+                "AWS raises it to 40 on request; fact sheet §12",
+            )?;
             let mut seen = BTreeSet::new();
             for r in n.rules(dir) {
                 if !(1..=32766).contains(&r.number) {
@@ -779,14 +795,13 @@ pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
     }
     for g in &vpc.security_groups {
         for dir in [Direction::Inbound, Direction::Outbound] {
-            let count = g.rules(dir).len();
-            if count > MAX_SG_RULES {
-                return Err(format!(
-                    "{} {}: {count} rules is over the quota of {MAX_SG_RULES} per direction (fact sheet §11)",
-                    g.id,
-                    dir.as_str()
-                ));
-            }
+            within_quota(
+                &g.id,
+                dir,
+                g.rules(dir).len(),
+                MAX_SG_RULES,
+                "fact sheet §11",
+            )?;
             for r in g.rules(dir) {
                 if let Peer::Sg(id) = &r.peer {
                     if vpc.sg(id).is_none() {

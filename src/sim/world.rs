@@ -187,10 +187,10 @@ pub const APP_DB_CONNECT_TIMEOUT_S: u64 = 5;
 /// The ALB's connection timeout to a target (504 after it). Fact sheet §8.
 pub const ALB_TARGET_CONNECT_TIMEOUT_S: u64 = 10;
 /// How long a browser's own TCP stack keeps retrying a SYN before giving up.
+pub const BROWSER_CONNECT_TIMEOUT_S: u64 = 21;
 /// Redirects a browser follows for one navigation before it gives up with
 /// ERR_TOO_MANY_REDIRECTS (the Fetch standard's limit, which Chromium keeps).
 pub const MAX_REDIRECTS: usize = 20;
-pub const BROWSER_CONNECT_TIMEOUT_S: u64 = 21;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct World {
