@@ -320,7 +320,6 @@ pub(crate) struct Resp {
 pub(crate) struct Prepared {
     /// Index of the sending client in the scenario.
     client: usize,
-    https: bool,
     ctx: super::lb::HttpCtx,
     cache: HttpCacheMode,
 }
@@ -420,6 +419,31 @@ pub(crate) fn parse_url(s: &str) -> Result<Url, String> {
 
 pub(crate) fn us(ms: u32) -> u64 {
     ms as u64 * 1000
+}
+
+/// A SYN nothing answers: the browser retries until its connect timeout.
+fn browser_gives_up(
+    tb: &mut TraceBuilder,
+    (client, to): (&str, &str),
+    port: u16,
+    what: String,
+    why: String,
+    summary: String,
+) -> Resp {
+    hop!(
+        tb,
+        client,
+        to,
+        Layer::Tcp,
+        &format!("TCP/{port}"),
+        what,
+        why,
+        vec![],
+        Verdict::Timeout,
+        Code::ConnectionTimeout
+    );
+    tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
+    Resp::err(None, client, Code::ConnectionTimeout, summary)
 }
 
 /// How a connection to an address ended.
@@ -767,7 +791,6 @@ impl World {
         };
         Ok(Prepared {
             client: ci,
-            https: url.https,
             ctx,
             cache: req.cache,
         })
@@ -863,7 +886,7 @@ impl World {
         let client = &sc.clients[p.client].id;
         let ctx = &p.ctx;
         let q = if ctx.query.is_empty() { "" } else { "?" };
-        let scheme = if p.https { "https" } else { "http" };
+        let scheme = if ctx.plain_http { "http" } else { "https" };
         let port = ctx.port.map(|p| format!(":{p}")).unwrap_or_default();
         let url = format!("{scheme}://{}{port}{}{q}{}", ctx.host, ctx.path, ctx.query);
         let key = format!("{client}|{url}");
@@ -910,22 +933,16 @@ impl World {
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
             if let Some(port) = ctx.port.filter(|p| !matches!(p, 80 | 443)) {
                 let why = format!("CloudFront accepts viewers on ports 80 and 443 only; nothing answers on {port}, so the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s");
-                hop!(
+                return browser_gives_up(
                     tb,
-                    &client.id,
-                    &sc.cdn.id,
-                    Layer::Tcp,
-                    &format!("TCP/{port}"),
+                    (&client.id, &sc.cdn.id),
+                    port,
                     format!("TCP SYN to {} ({}) port {port}", pop.city, pop.ip),
                     why.clone(),
-                    vec![],
-                    Verdict::Timeout,
-                    Code::ConnectionTimeout
+                    why,
                 );
-                tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
-                return Resp::err(None, &client.id, Code::ConnectionTimeout, why);
             }
-            return self.cloudfront_request(client, pop, p.https, ctx, tb);
+            return self.cloudfront_request(client, pop, !ctx.plain_http, ctx, tb);
         }
         if let Some(ri) = self
             .scenario
@@ -955,12 +972,12 @@ impl World {
                 tb,
             );
         }
-        hop!(tb, &client.id, &client.id, Layer::Tcp, "TCP/443", format!("connect to {ip}"), format!("nothing in this scenario answers at {ip}; the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s"), vec![], Verdict::Timeout, Code::ConnectionTimeout);
-        tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
-        Resp::err(
-            None,
-            &client.id,
-            Code::ConnectionTimeout,
+        browser_gives_up(
+            tb,
+            (&client.id, &client.id),
+            443,
+            format!("connect to {ip}"),
+            format!("nothing in this scenario answers at {ip}; the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s"),
             format!("no server at {ip}"),
         )
     }
