@@ -57,13 +57,6 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
     }
 }
 
-/// Who validates the name on the ALB's certificate.
-#[derive(Clone, Copy)]
-enum Checker {
-    CloudFront,
-    Browser,
-}
-
 /// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
 /// What the appointments application accepts.
@@ -322,11 +315,14 @@ impl World {
         } else {
             alb.listener.port
         });
-        let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
-            tb.wait(connect.0 * connect.1 * 1_000_000);
-            let mut resp = Resp::err(None, src, code, why);
+        // An answer from this region, before any listener rule ran.
+        let here = |mut resp: Resp| {
             resp.region = Some(r.id.as_str().into());
             resp
+        };
+        let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
+            tb.wait(connect.0 * connect.1 * 1_000_000);
+            here(Resp::err(None, src, code, why))
         };
         let live: Vec<&AlbNode> = alb
             .nodes
@@ -445,28 +441,24 @@ impl World {
                 format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
                 vec![], Verdict::Error, Code::AlbGenerated);
             tb.wait(rtt);
-            let mut resp = Resp::err(
+            return here(Resp::err(
                 Some(400),
                 &alb.id,
                 Code::AlbGenerated,
                 "plain HTTP sent to the HTTPS listener".into(),
-            );
-            resp.region = Some(r.id.as_str().into());
-            return resp;
+            ));
         }
         if port != alb.listener.port {
             hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP SYN {flow} via {} into {}: no listener", r.vpc.igw, subnet.id),
                 format!("the filters let port {port} in, but {} has only an HTTPS listener on {}: nothing accepts the connection (a common setup adds an HTTP:80 listener whose action redirects to HTTPS; fact sheet §8)", alb.id, alb.listener.port),
                 checks, Verdict::Error, Code::ConnectionRefused);
             tb.wait(rtt);
-            let mut resp = Resp::err(
+            return here(Resp::err(
                 None,
                 src,
                 Code::ConnectionRefused,
                 format!("{} has no listener on port {port}", alb.id),
-            );
-            resp.region = Some(r.id.as_str().into());
-            return resp;
+            ));
         }
         hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
             format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {port} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, flow.src_port),
@@ -485,44 +477,21 @@ impl World {
             .first()
             .map(String::as_str)
             .unwrap_or("none");
-        // Who checks the name: CloudFront checks its origin's certificate
-        // (§5: a mismatch is its 502), a browser refuses the page, and a
-        // Route 53 health checker does not validate certificates (§4).
-        let checker = if src == s.cdn.id {
-            Some(Checker::CloudFront)
-        } else if s.clients.iter().any(|c| c.id == src) {
-            Some(Checker::Browser)
-        } else {
-            None
-        };
-        match (cert, checker) {
-            (Some(d), _) => {
-                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
-                    format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"),
-                    vec![], Verdict::Pass, Code::Delivered);
-            }
-            (None, None) => {
-                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
-                    format!("no certificate matches {host}, so the listener presents its default certificate ({default_cert}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)"),
-                    vec![], Verdict::Pass, Code::Delivered);
-            }
-            (None, Some(who)) => {
-                let (status, why) = match who {
-                    Checker::CloudFront => (Some(502), format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)")),
-                    Checker::Browser => (None, format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)")),
-                };
-                hop!(
-                    tb,
-                    src,
-                    &alb.id,
-                    Layer::Tls,
-                    &format!("TCP/{}", alb.listener.port),
-                    format!("TLS handshake, SNI {host}: certificate name mismatch"),
-                    why,
-                    vec![],
-                    Verdict::Error,
-                    Code::CertificateMismatch
-                );
+        if cert.is_none() {
+            // Who checks the name: CloudFront checks its origin's certificate
+            // (§5: a mismatch is its 502), a browser refuses the page, and a
+            // Route 53 health checker does not validate certificates (§4).
+            let refusal = if src == s.cdn.id {
+                Some((Some(502), "CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)"))
+            } else if s.clients.iter().any(|c| c.id == src) {
+                Some((None, "the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)"))
+            } else {
+                None
+            };
+            if let Some((status, who)) = refusal {
+                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}: certificate name mismatch"),
+                    format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); {who}"),
+                    vec![], Verdict::Error, Code::CertificateMismatch);
                 tb.wait(rtt);
                 return Resp::err(
                     status,
@@ -535,6 +504,12 @@ impl World {
                 );
             }
         }
+        hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
+            match cert {
+                Some(d) => format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"),
+                None => format!("no certificate matches {host}, so the listener presents its default certificate ({default_cert}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)"),
+            },
+            vec![], Verdict::Pass, Code::Delivered);
         tb.wait(rtt);
         hop!(
             tb,
