@@ -17,27 +17,21 @@ impl World {
     ) -> (u16, String, Code) {
         let replica = (read_only && !r.rds.replicas.is_empty())
             .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
-        let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
+        let primary = self
+            .rds_primary
+            .get(&r.id)
+            .map(String::as_str)
+            .unwrap_or_default();
         // The application may keep the endpoint's address in its own DNS
         // cache; then it does not see a failover flip until that expires.
         let now = self.clock_ms;
         let ttl = r.cluster.app_dns_cache_s as u64;
-        let cached = (ttl > 0 && replica.is_none())
+        let app_caches = ttl > 0 && replica.is_none();
+        let cached = app_caches
             .then(|| self.k8s.app_dns.get(&pod.id))
             .flatten()
-            .filter(|(_, exp)| *exp > now)
-            .cloned();
-        let target = match &cached {
-            Some((id, _)) => id.clone(),
-            None => {
-                if ttl > 0 && replica.is_none() {
-                    self.k8s
-                        .app_dns
-                        .insert(pod.id.clone(), (primary.clone(), now + ttl * 1000));
-                }
-                primary.clone()
-            }
-        };
+            .filter(|(_, exp)| *exp > now);
+        let target = cached.map_or(primary, |(id, _)| id.as_str());
         let inst = match replica {
             Some(rep) => rep,
             None => match r.rds.instances.iter().find(|i| i.id == target) {
@@ -45,6 +39,12 @@ impl World {
                 None => return (500, "no database instance".into(), Code::ComponentDown),
             },
         };
+        let cached_until = cached.map(|(_, exp)| *exp);
+        if app_caches && cached_until.is_none() {
+            self.k8s
+                .app_dns
+                .insert(pod.id.clone(), (inst.id.clone(), now + ttl * 1000));
+        }
         let (sql, role) = match (&replica, read_only) {
             (Some(_), _) => (
                 "SQL SELECT * FROM appointments WHERE patient_id = $1",
@@ -59,7 +59,7 @@ impl World {
                 "primary (writes always go to the primary)",
             ),
         };
-        if let Some((_, exp)) = &cached {
+        if let Some(exp) = cached_until {
             let left = (exp - now).div_ceil(1000);
             hop!(
                 tb,
