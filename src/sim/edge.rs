@@ -423,14 +423,17 @@ impl World {
         }
 
         // An expired copy is revalidated rather than fetched again. Fact sheet §5.
-        let expired = cached.clone().filter(|e| e.status == 200);
-        let ans = if expired.is_some() {
-            let mut rctx = ctx.clone();
-            rctx.revalidate = true;
-            self.origin_fetch(pop, &b.origin, &rctx, tb)
+        let revalidating;
+        let octx = if cached.as_ref().is_some_and(|e| e.status == 200) {
+            revalidating = HttpCtx {
+                revalidate: true,
+                ..ctx.clone()
+            };
+            &revalidating
         } else {
-            self.origin_fetch(pop, &b.origin, ctx, tb)
+            ctx
         };
+        let ans = self.origin_fetch(pop, &b.origin, octx, tb);
         let mut resp = ans.resp;
         let got = resp.status;
         if got == Some(304) {
@@ -498,6 +501,7 @@ impl World {
             let cc = ans.cache_control.as_deref();
             if status == 200 {
                 let (ttl, why) = cf_ttl(b, cc);
+                let browser_max_age_s = browser_max_age(cc);
                 note = why;
                 if ttl > 0 {
                     self.cdn_cache.insert(
@@ -506,11 +510,11 @@ impl World {
                             status,
                             stored_at_ms: now,
                             expires_at_ms: now + ttl as u64 * 1000,
-                            browser_max_age_s: browser_max_age(cc),
+                            browser_max_age_s,
                         },
                     );
                 }
-                resp.browser_fresh_s = fresh_for(browser_max_age(cc), 0);
+                resp.browser_fresh_s = fresh_for(browser_max_age_s, 0);
             } else if ALWAYS_CACHED_ERRORS.contains(&status)
                 || (CACHED_WITH_MAX_AGE.contains(&status)
                     && cc.and_then(|c| directive(c, "max-age")).is_some())
@@ -639,13 +643,26 @@ impl World {
         match origin.kind {
             OriginKind::S3 => {
                 let s3 = "s3".to_string();
-                if ctx.revalidate {
-                    hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {} If-None-Match: <ETag of the cached copy>", ctx.method, ctx.path, origin.domain),
-                        "CloudFront's copy has expired, so it asks S3 whether the object changed (a conditional request with the copy's ETag)".into(), vec![], Verdict::Pass, Code::Delivered);
+                let (condition, why) = if ctx.revalidate {
+                    (" If-None-Match: <ETag of the cached copy>", "CloudFront's copy has expired, so it asks S3 whether the object changed (a conditional request with the copy's ETag)")
                 } else {
-                    hop!(tb, &cf.id, &s3, Layer::Http, "TCP/443", format!("HTTP {} {} from {}", ctx.method, ctx.path, origin.domain),
-                        "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)".into(), vec![], Verdict::Pass, Code::Delivered);
-                }
+                    ("", "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)")
+                };
+                hop!(
+                    tb,
+                    &cf.id,
+                    &s3,
+                    Layer::Http,
+                    "TCP/443",
+                    format!(
+                        "HTTP {} {} from {}{condition}",
+                        ctx.method, ctx.path, origin.domain
+                    ),
+                    why.into(),
+                    vec![],
+                    Verdict::Pass,
+                    Code::Delivered
+                );
                 tb.wait(10_000);
                 let exists = origin
                     .objects
@@ -668,16 +685,8 @@ impl World {
                     Layer::Http,
                     "TCP/443",
                     format!(
-                        "HTTP {}{}",
-                        if status == 304 {
-                            "304 Not Modified from S3"
-                        } else {
-                            match status {
-                                200 => "200 from S3",
-                                503 => "503 from S3",
-                                _ => "404 from S3",
-                            }
-                        },
+                        "HTTP {status}{} from S3{}",
+                        if status == 304 { " Not Modified" } else { "" },
                         if ok {
                             origin
                                 .cache_control
