@@ -164,10 +164,9 @@ pub struct CdnEntry {
     pub browser_max_age_s: Option<u64>,
 }
 
-/// A response a browser keeps in its HTTP cache.
+/// A 200 answer a browser keeps in its HTTP cache.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpCacheEntry {
-    pub status: u16,
     pub stored_at_ms: u64,
     pub expires_at_ms: u64,
 }
@@ -894,12 +893,12 @@ impl World {
         if let Some(e) = self.http_cache.get(&key).filter(|e| e.expires_at_ms > now) {
             let left = (e.expires_at_ms - now).div_ceil(1000);
             let age = (now - e.stored_at_ms) / 1000;
-            hop!(tb, client, client, Layer::Cache, "-", format!("browser HTTP cache: fresh copy of {url} ({} from disk cache)", e.status),
+            hop!(tb, client, client, Layer::Cache, "-", format!("browser HTTP cache: fresh copy of {url} (200 from disk cache)"),
                 format!("stored {age} s ago and fresh for {left} s more (Cache-Control max-age), so the browser answers from its own cache and nothing leaves the machine; DevTools' \"Disable cache\" skips it (fact sheet §5)"),
                 vec![], Verdict::Pass, Code::BrowserCacheHit);
             return Resp {
                 code: Code::BrowserCacheHit,
-                ..Resp::ok(e.status, client, "from the browser's HTTP cache".into())
+                ..Resp::ok(200, client, "from the browser's HTTP cache".into())
             };
         }
         let resp = self.walk_network(p, tb);
@@ -908,7 +907,6 @@ impl World {
                 self.http_cache.insert(
                     key,
                     HttpCacheEntry {
-                        status: 200,
                         stored_at_ms: now,
                         expires_at_ms: now + fresh as u64 * 1000,
                     },
