@@ -391,41 +391,25 @@ fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
     }
 }
 
-/// Every leaf of a JSON value, as a path of object keys and array indexes.
-fn leaves(v: &serde_json::Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+/// Every leaf and every array of a JSON value, as JSON Pointers (RFC 6901,
+/// what `serde_json::Value::pointer_mut` reads).
+fn leaves(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m {
-                path.push(PathStep::Key(k.clone()));
-                leaves(x, path, out);
-                path.pop();
+                let key = k.replace('~', "~0").replace('/', "~1");
+                leaves(x, &format!("{path}/{key}"), out);
             }
         }
         serde_json::Value::Array(a) => {
             // An array is also a place to drop or repeat an element.
-            out.push(path.clone());
+            out.push(path.to_string());
             for (i, x) in a.iter().enumerate() {
-                path.push(PathStep::Index(i));
-                leaves(x, path, out);
-                path.pop();
+                leaves(x, &format!("{path}/{i}"), out);
             }
         }
-        _ => out.push(path.clone()),
+        _ => out.push(path.to_string()),
     }
-}
-
-#[derive(Clone, Debug)]
-enum PathStep {
-    Key(String),
-    Index(usize),
-}
-
-/// The value at `path`, if an earlier change left it there.
-fn at<'a>(v: &'a mut serde_json::Value, path: &[PathStep]) -> Option<&'a mut serde_json::Value> {
-    path.iter().try_fold(v, |v, s| match s {
-        PathStep::Key(k) => v.get_mut(k.as_str()),
-        PathStep::Index(i) => v.get_mut(*i),
-    })
 }
 
 /// A value a careless or hostile file might hold instead.
@@ -471,7 +455,7 @@ fn mutated_scenario_files_are_refused_with_a_message_or_run_without_panicking() 
     // faults and a burst.
     let base = serde_json::to_value(hoplab::sim::defaults::default_scenario()).unwrap();
     let mut paths = Vec::new();
-    leaves(&base, &mut Vec::new(), &mut paths);
+    leaves(&base, "", &mut paths);
     let (mut refused, mut ran) = (0, 0);
     let runs: u64 = std::env::var("HOPLAB_FUZZ_RUNS")
         .ok()
@@ -482,7 +466,8 @@ fn mutated_scenario_files_are_refused_with_a_message_or_run_without_panicking() 
         let mut v = base.clone();
         for _ in 0..1 + rng.index(3) {
             let path = &paths[rng.index(paths.len())];
-            let Some(slot) = at(&mut v, path) else {
+            // An earlier change may have removed what this path pointed at.
+            let Some(slot) = v.pointer_mut(path) else {
                 continue;
             };
             match slot {
