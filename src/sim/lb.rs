@@ -632,35 +632,39 @@ impl World {
         tb: &mut TraceBuilder,
     ) -> Resp {
         let alb = &r.alb;
+        // An error the ALB answers itself, before any listener rule. Fact sheet §8.
+        let generated =
+            |tb: &mut TraceBuilder, status: u16, what: &str, why: String, summary: &str| {
+                hop!(
+                    tb,
+                    &alb.id,
+                    &alb.id,
+                    Layer::Http,
+                    "-",
+                    format!("HTTP {status}{what} (from the ALB)"),
+                    why,
+                    vec![],
+                    Verdict::Error,
+                    Code::AlbGenerated
+                );
+                Resp::err(Some(status), &alb.id, Code::AlbGenerated, summary.into())
+            };
         if &*ctx.method == "TRACE" {
-            hop!(
+            return generated(
                 tb,
-                &alb.id,
-                &alb.id,
-                Layer::Http,
-                "-",
-                "HTTP 405 Method Not Allowed (from the ALB)".into(),
+                405,
+                " Method Not Allowed",
                 "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
-                vec![],
-                Verdict::Error,
-                Code::AlbGenerated
-            );
-            return Resp::err(
-                Some(405),
-                &alb.id,
-                Code::AlbGenerated,
-                "the ALB does not accept TRACE".into(),
+                "the ALB does not accept TRACE",
             );
         }
         if ctx.xff.len() + 1 > ALB_MAX_XFF {
-            hop!(tb, &alb.id, &alb.id, Layer::Http, "-", "HTTP 463 (from the ALB)".into(),
+            return generated(
+                tb,
+                463,
+                "",
                 format!("X-Forwarded-For would list {} addresses; the ALB refuses more than {ALB_MAX_XFF} (fact sheet §8)", ctx.xff.len() + 1),
-                vec![], Verdict::Error, Code::AlbGenerated);
-            return Resp::err(
-                Some(463),
-                &alb.id,
-                Code::AlbGenerated,
-                "too many X-Forwarded-For addresses".into(),
+                "too many X-Forwarded-For addresses",
             );
         }
         let mut checks = Vec::new();
