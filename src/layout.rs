@@ -437,11 +437,13 @@ pub enum Rest {
 }
 
 /// Where to draw the packet at the end of a hop. A passing hop arrives at
-/// `to`. A hop that was stopped rests where the deciding filter sits: a
-/// security group or network ACL attached to the sender (or the sender's
-/// route table) keeps it at `from`; otherwise (the receiver's filters, an
-/// error answer, a timeout) it rests at `to`. This is presentation only: the
-/// verdict and the deciding check come from the engine.
+/// `to`. A hop that was stopped rests where the deciding filter sits: the
+/// engine says on which side of the hop each check belongs (the sender's
+/// interface and subnet, or the receiver's). Checks without a side fall back
+/// to the attachments: a security group or network ACL attached to the
+/// sender (or a route table) keeps it at `from`; otherwise (an error answer,
+/// a timeout) it rests at `to`. This is presentation only: the verdict and
+/// the deciding check come from the engine.
 pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
     if hop.verdict == Verdict::Pass || hop.from == hop.to {
         return Rest::To;
@@ -449,6 +451,11 @@ pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
     let Some(c) = hop.deciding_check() else {
         return Rest::To;
     };
+    match c.side {
+        Some(crate::sim::trace::Side::Source) => return Rest::From,
+        Some(crate::sim::trace::Side::Destination) => return Rest::To,
+        None => {}
+    }
     let attached =
         |a: &Attachments| a.nacls.contains(&c.subject) || a.security_groups.contains(&c.subject);
     match c.kind {
@@ -461,7 +468,7 @@ pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::trace::{Check, Code, Direction, Layer};
+    use crate::sim::trace::{Check, Code, Layer};
     use crate::sim::World;
 
     fn default_diagram() -> (World, Diagram) {
@@ -640,6 +647,10 @@ mod tests {
             proto: "TCP/8080".into(),
             what: String::new(),
             why: String::new(),
+            event: crate::sim::trace::Event::Text {
+                what: String::new(),
+                why: String::new(),
+            },
             checks,
             verdict,
             code: Code::Delivered,
@@ -647,14 +658,7 @@ mod tests {
     }
 
     fn check(kind: CheckKind, subject: &str, allowed: bool) -> Check {
-        Check {
-            kind,
-            subject: subject.into(),
-            direction: Some(Direction::Outbound),
-            flow: String::new(),
-            decided_by: String::new(),
-            allowed,
-        }
+        Check::other(kind, subject, String::new(), String::new(), allowed)
     }
 
     #[test]

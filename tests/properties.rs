@@ -345,7 +345,7 @@ fn a_quiet_request_decides_and_changes_exactly_what_its_full_trace_does() {
                 _ => {
                     let req = random_request(&mut rng);
                     let mut quiet = w.clone();
-                    let o = quiet.send_quiet(&req);
+                    let o = quiet.send_unrecorded(&req);
                     let t = w.send(&req).outcome;
                     let what = format!("seed {seed} step {step}: {req:?}");
                     assert_eq!(o.status, t.status, "{what}");
@@ -380,7 +380,7 @@ fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
         let mut one_by_one = w.clone();
         let report = w.burst_get(900, &clients, url).expect("a valid burst");
         let outcomes: Vec<_> = (0..900)
-            .map(|i| one_by_one.send_quiet(&Request::get(&clients[i % 3], url).no_store()))
+            .map(|i| one_by_one.send_unrecorded(&Request::get(&clients[i % 3], url).no_store()))
             .collect();
         assert_eq!(
             report,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::trace::TraceBuilder;
+use super::trace::Recorder;
 use super::trace::{Code, Outcome, Trace};
 use super::world::{Prepared, Request, World};
 
@@ -171,7 +171,7 @@ impl World {
         }
         let mut tally = Tally::with_capacity(requests.len());
         for r in requests {
-            tally.add(&self.send_quiet(r));
+            tally.add(&self.send_unrecorded(r));
         }
         Ok(tally.finish())
     }
@@ -224,14 +224,14 @@ impl World {
             .collect();
         let prepared: Vec<Result<Prepared, ()>> = per_client
             .iter()
-            .map(|r| self.prepare(r, &mut TraceBuilder::quiet()).map_err(|_| ()))
+            .map(|r| self.prepare(r, &mut Recorder::off()).map_err(|_| ()))
             .collect();
         let mut tally = Tally::with_capacity(count);
         for i in 0..count {
             let k = i % per_client.len();
             let o = match &prepared[k] {
-                Ok(p) => self.send_prepared_quiet(p),
-                Err(()) => self.send_quiet(&per_client[k]),
+                Ok(p) => self.send_prepared_unrecorded(p),
+                Err(()) => self.send_unrecorded(&per_client[k]),
             };
             tally.add(&o);
         }

@@ -13,7 +13,7 @@ impl World {
         r: &Region,
         pod: &Pod,
         read_only: bool,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> (u16, String, Code) {
         let replica = (read_only && !r.rds.replicas.is_empty())
             .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);

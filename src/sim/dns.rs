@@ -175,7 +175,7 @@ use std::collections::BTreeSet;
 use super::route53::QuerySource;
 use super::scenario::Client;
 use super::trace::hop;
-use super::trace::{Layer, TraceBuilder, Verdict};
+use super::trace::{Layer, Recorder, Verdict};
 use super::world::{us, Fault, KeyBuf, Resp, World};
 
 /// How many times a resolver restarts a query to follow CNAMEs before it
@@ -251,7 +251,7 @@ impl World {
         &mut self,
         c: &Client,
         name: &str,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Result<Vec<Ipv4Addr>, Resp> {
         let now = self.clock_ms;
         let bkey = KeyBuf::new(&["browser:", &c.id]);
@@ -429,7 +429,7 @@ impl World {
         key: &str,
         name: &str,
         client: Option<&Client>,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> DnsEntry {
         let src = self.query_source(key, client);
         let mut links: Vec<DnsEntry> = Vec::new();
@@ -526,7 +526,7 @@ impl World {
         key: &str,
         name: &str,
         src: &QuerySource,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> DnsEntry {
         let zone = self.scenario.dns.zone.clone();
         let now = self.clock_ms;
@@ -726,7 +726,7 @@ impl World {
 
     /// `DnsAuthorityDown`: every Route 53 name server times out; the
     /// resolver tries each once, then answers SERVFAIL itself. Fact sheet §1.
-    fn authority_unreachable(&mut self, node: &str, name: &str, tb: &mut TraceBuilder) -> DnsEntry {
+    fn authority_unreachable(&mut self, node: &str, name: &str, tb: &mut Recorder) -> DnsEntry {
         let zone = self.scenario.dns.zone.clone();
         let n = zone.name_servers.len();
         for (i, ns) in zone.name_servers.iter().enumerate() {
@@ -781,7 +781,7 @@ impl World {
         node: &str,
         name: &str,
         src: &QuerySource,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Option<DnsEntry> {
         let s = &self.scenario;
         let (addrs, target, why) = if name == s.cdn.domain {

@@ -140,7 +140,7 @@ impl World {
         pop: &Pop,
         https: bool,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
@@ -215,7 +215,8 @@ impl World {
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;
-        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, c.ip, ctx, 16 * 1024, tb.quiet);
+        let (allowed, checks, rule, seen) =
+            self.waf_evaluate(acl, c.ip, ctx, 16 * 1024, !tb.records());
         hop!(
             tb,
             &cf.id,
@@ -253,7 +254,7 @@ impl World {
         );
         tb.wait(100);
         // The edge answers the browser itself, with an error.
-        let refuse = |tb: &mut TraceBuilder, what: &str, why: String, code: Code| {
+        let refuse = |tb: &mut Recorder, what: &str, why: String, code: Code| {
             hop!(
                 tb,
                 &cf.id,
@@ -576,7 +577,7 @@ impl World {
         pop: &Pop,
         target: &str,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> OriginAnswer {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
@@ -622,7 +623,7 @@ impl World {
         pop: &Pop,
         origin_id: &str,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> OriginAnswer {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
@@ -773,7 +774,7 @@ impl World {
         pop: &Pop,
         origin: &Origin,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
@@ -1060,6 +1061,10 @@ impl World {
                         flow: String::new(),
                         decided_by: String::new(),
                         allowed: false,
+                        side: None,
+                        leg: Default::default(),
+                        five_tuple: None,
+                        rule: None,
                     });
                 }
                 if terminating {
@@ -1091,6 +1096,10 @@ impl World {
                     "no match".into()
                 },
                 allowed: !(terminating && r.action == WafAction::Block),
+                side: None,
+                leg: Default::default(),
+                five_tuple: None,
+                rule: None,
             });
             if terminating {
                 return (
@@ -1111,6 +1120,10 @@ impl World {
                     flow: String::new(),
                     decided_by: String::new(),
                     allowed: false,
+                    side: None,
+                    leg: Default::default(),
+                    five_tuple: None,
+                    rule: None,
                 });
             }
             let rule = match acl.default_action {
@@ -1126,6 +1139,10 @@ impl World {
             flow: "no terminating rule matched".into(),
             decided_by: format!("default action {:?}", acl.default_action),
             allowed: allow,
+            side: None,
+            leg: Default::default(),
+            five_tuple: None,
+            rule: None,
         });
         (
             allow,

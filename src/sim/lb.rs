@@ -278,7 +278,7 @@ impl World {
         connect: (u64, u64),
         host: &str,
         path: &str,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let ctx = HttpCtx {
             method: "GET".into(),
@@ -302,7 +302,7 @@ impl World {
         rtt_ms: u32,
         connect: (u64, u64),
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let host = ctx.host.as_str();
         let s = std::sync::Arc::clone(&self.scenario);
@@ -320,7 +320,7 @@ impl World {
             resp.region = Some(r.id.as_str().into());
             resp
         };
-        let give_up = |tb: &mut TraceBuilder, why: String, code: Code| {
+        let give_up = |tb: &mut Recorder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
             here(Resp::err(None, src, code, why))
         };
@@ -366,63 +366,61 @@ impl World {
         // Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL -> ALB SG.
         let (lo, hi) = src_range.range();
         let flow = Flow {
-            quiet: tb.quiet,
             protocol: Protocol::Tcp,
             src: src_ip,
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
             dst: node_ip,
             dst_port: port,
         };
-        let mut checks = Vec::new();
+        use Side::Destination;
+        let mut path = tb.path();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-            keep(&mut checks, tb.quiet, n.evaluate(Direction::Inbound, &flow));
+            path.nacl(n, Direction::Inbound, &flow, Destination, Leg::Forward);
         }
-        keep(
-            &mut checks,
-            tb.quiet,
-            evaluate_sg_ids(
-                &r.vpc,
-                &alb.security_groups,
-                Direction::Inbound,
-                &flow,
-                &[],
-                false,
-            ),
+        path.sgs(
+            &r.vpc,
+            &alb.security_groups,
+            Direction::Inbound,
+            &flow,
+            (&[], false),
+            Destination,
         );
         let back = flow.reversed();
         if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-            keep(
-                &mut checks,
-                tb.quiet,
-                n.evaluate(Direction::Outbound, &back),
-            );
+            path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
         }
         if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
-            keep(
-                &mut checks,
-                tb.quiet,
-                rt.check(src_ip, &|t| matches!(t, RouteTarget::Igw(_)), &back),
+            path.route(
+                rt,
+                src_ip,
+                &|t| matches!(t, RouteTarget::Igw(_)),
+                &back,
+                (Destination, Leg::Return),
             );
         }
-        if let Some(c) = checks.iter().find(|c| !c.allowed).cloned() {
-            let code = c.denial_code();
-            let leg = if c.flow == flow.to_string() {
-                "SYN"
-            } else {
-                "SYN-ACK (return path)"
+        if let Some(d) = path.denied {
+            let code = d.code();
+            let deciding = path
+                .deciding()
+                .map(|c| (c.subject.clone(), c.decided_by.clone()))
+                .unwrap_or_default();
+            let leg = match d.leg {
+                Leg::Forward => "SYN",
+                Leg::Return => "SYN-ACK (return path)",
             };
             hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
-                format!("the {leg} is dropped silently by {}: {}; the sender retries {} times, {} s each", c.subject, c.decided_by, connect.0, connect.1),
-                checks, Verdict::Dropped, code);
+                format!("the {leg} is dropped silently by {}: {}; the sender retries {} times, {} s each", deciding.0, deciding.1, connect.0, connect.1),
+                path.into_list(), Verdict::Dropped, code);
             return give_up(
                 tb,
                 format!(
                     "connection to {} dropped by {} ({})",
-                    alb.id, c.subject, c.decided_by
+                    alb.id, deciding.0, deciding.1
                 ),
                 code,
             );
         }
+        let checks = path.into_list();
         if port == alb.listener.port && ctx.plain_http {
             hop!(
                 tb,
@@ -540,7 +538,7 @@ impl World {
                 let mut wctx = ctx.clone();
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
-                    self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, tb.quiet);
+                    self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, !tb.records());
                 hop!(
                     tb,
                     &alb.id,
@@ -591,10 +589,10 @@ impl World {
         };
         resp.region = Some(r.id.as_str().into());
         let status = resp.status.unwrap_or(502);
-        let ret = {
+        let ret = || {
             let mut checks = Vec::new();
             if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-                checks.push(n.evaluate(Direction::Outbound, &back));
+                checks.push(n.evaluate(Direction::Outbound, &back).side(Side::Source));
             }
             checks
         };
@@ -610,7 +608,7 @@ impl World {
             } else {
                 format!("the response from {} is relayed; the public network ACL is checked again for the ephemeral port", resp.decided_by)
             },
-            ret,
+            ret(),
             if status < 400 {
                 Verdict::Pass
             } else {
@@ -629,26 +627,25 @@ impl World {
         node: &AlbNode,
         peer: Ipv4Addr,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let alb = &r.alb;
         // An error the ALB answers itself, before any listener rule. Fact sheet §8.
-        let generated =
-            |tb: &mut TraceBuilder, status: u16, what: &str, why: String, summary: &str| {
-                hop!(
-                    tb,
-                    &alb.id,
-                    &alb.id,
-                    Layer::Http,
-                    "-",
-                    format!("HTTP {status}{what} (from the ALB)"),
-                    why,
-                    vec![],
-                    Verdict::Error,
-                    Code::AlbGenerated
-                );
-                Resp::err(Some(status), &alb.id, Code::AlbGenerated, summary.into())
-            };
+        let generated = |tb: &mut Recorder, status: u16, what: &str, why: String, summary: &str| {
+            hop!(
+                tb,
+                &alb.id,
+                &alb.id,
+                Layer::Http,
+                "-",
+                format!("HTTP {status}{what} (from the ALB)"),
+                why,
+                vec![],
+                Verdict::Error,
+                Code::AlbGenerated
+            );
+            Resp::err(Some(status), &alb.id, Code::AlbGenerated, summary.into())
+        };
         if &*ctx.method == "TRACE" {
             return generated(
                 tb,
@@ -671,7 +668,7 @@ impl World {
         let mut matched = None;
         for rule in by_priority(&alb.listener.rules, |x| x.priority) {
             let failed = rule.conditions.iter().find(|c| !c.matches(ctx, peer));
-            if !tb.quiet {
+            if tb.records() {
                 checks.push(Check {
                     kind: CheckKind::ListenerRule,
                     subject: format!("priority {}", rule.priority),
@@ -687,6 +684,10 @@ impl World {
                         None => format!("match -> {}", rule.action.describe()),
                     },
                     allowed: true,
+                    side: None,
+                    leg: Default::default(),
+                    five_tuple: None,
+                    rule: None,
                 });
             }
             if failed.is_none() {
@@ -713,6 +714,10 @@ impl World {
                 flow: "no conditions".into(),
                 decided_by: format!("forward to {tg} (the Ingress default backend)"),
                 allowed: true,
+                side: None,
+                leg: Default::default(),
+                five_tuple: None,
+                rule: None,
             });
             hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("no listener rule matches {} {}: default action -> forward to {tg}", ctx.method, ctx.path),
                 format!("Ingress '{}' has a default backend, which the controller turns into the listener's default action", ingress.name),
@@ -735,6 +740,10 @@ impl World {
                 flow: "no conditions".into(),
                 decided_by: format!("fixed response {}", alb.listener.default_status),
                 allowed: true,
+                side: None,
+                leg: Default::default(),
+                five_tuple: None,
+                rule: None,
             });
             hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener HTTPS:{}: no rule matches {} {}", alb.listener.port, ctx.method, ctx.path),
                 format!("the default rule (evaluated last) answers a fixed {}; no Ingress path covers this request, so nothing reaches the cluster", alb.listener.default_status),
@@ -936,7 +945,7 @@ impl World {
         tg_id: &str,
         rule: &ListenerRule,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let alb = &r.alb;
         let Some(tg) = alb.target_groups.iter().find(|t| t.id == tg_id) else {
@@ -999,7 +1008,7 @@ impl World {
         let node_az = self.subnet_az(r, &node.subnet);
         // The ALB's own 503 when there is nothing to send to. Fact sheet §8.
         let no_targets =
-            |tb: &mut TraceBuilder, what: String, why: String, why_503: &str, summary: String| {
+            |tb: &mut Recorder, what: String, why: String, why_503: &str, summary: String| {
                 hop!(
                     tb,
                     &svc.id,
@@ -1268,13 +1277,7 @@ impl World {
         resp
     }
 
-    fn target_timeout(
-        &mut self,
-        alb: &str,
-        target: &str,
-        code: Code,
-        tb: &mut TraceBuilder,
-    ) -> Resp {
+    fn target_timeout(&mut self, alb: &str, target: &str, code: Code, tb: &mut Recorder) -> Resp {
         tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
         hop!(tb, alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
             format!("no TCP connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s: the ALB generates 504 (fact sheet §8)"), vec![], Verdict::Timeout, code);
@@ -1286,7 +1289,7 @@ impl World {
         )
     }
 
-    fn alb_502(&mut self, alb: &str, target: &str, tb: &mut TraceBuilder) -> Resp {
+    fn alb_502(&mut self, alb: &str, target: &str, tb: &mut Recorder) -> Resp {
         hop!(
             tb,
             alb,
@@ -1328,7 +1331,7 @@ impl World {
         alb_subnet: &str,
         hop_us: u64,
         ctx: &HttpCtx,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Resp {
         let port = alb_flow.dst_port;
         let label = &r.label;
@@ -1472,7 +1475,7 @@ impl World {
         r: &Region,
         node: &Target,
         svc: &Service,
-        tb: &mut TraceBuilder,
+        tb: &mut Recorder,
     ) -> Option<Pod> {
         let pool: Vec<Pod> = r
             .cluster
@@ -1639,10 +1642,7 @@ impl World {
         else {
             return (false, "Elb.InternalError (no load balancer node up)".into());
         };
-        let mut scratch = TraceBuilder {
-            quiet: true,
-            ..TraceBuilder::default()
-        };
+        let mut scratch = Recorder::off();
         let (conn, _) = self.vpc_connect(
             r,
             &node.subnet,

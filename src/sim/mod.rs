@@ -2,12 +2,14 @@
 //! Same world + same seed + same inputs => byte-identical trace.
 
 pub mod burst;
+pub mod check;
 pub mod db;
 pub mod defaults;
 pub mod dns;
 pub mod dnsconf;
 pub mod edge;
 pub mod edit;
+pub mod event;
 pub mod inspect;
 pub mod k8s;
 pub mod lb;

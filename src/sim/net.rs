@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use super::trace::{Check, CheckKind, Direction};
+use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleRef, Side};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -160,58 +160,46 @@ impl Nacl {
 
     /// Lowest number first; the first rule that matches decides; nothing
     /// matched means the final `*` rule denies. Fact sheet §12.
-    pub fn evaluate(&self, dir: Direction, flow: &Flow) -> Check {
+    pub fn decide(&self, dir: Direction, flow: &Flow) -> Decision {
         // For inbound traffic the rule's CIDR is the source; outbound, the destination.
         let (peer, port) = match dir {
             Direction::Inbound => (flow.src, flow.dst_port),
             Direction::Outbound => (flow.dst, flow.dst_port),
         };
         // Edits keep rules sorted; a hand-written file may not be.
-        let table = self.rules(dir);
-        let sorted;
-        let rules: &[NaclRule] = if table.is_sorted_by_key(|r| r.number) {
-            table
-        } else {
-            let mut v = table.clone();
-            v.sort_by_key(|r| r.number);
-            sorted = v;
-            &sorted
-        };
-        for r in rules {
+        for r in super::world::by_priority(self.rules(dir), |r| r.number) {
             if r.protocol.matches(flow.protocol)
                 && r.ports.contains(port)
                 && cidr_has(&r.cidr, peer)
             {
-                return Check {
-                    kind: CheckKind::Nacl,
-                    subject: if flow.quiet {
-                        String::new()
-                    } else {
-                        self.id.clone()
-                    },
-                    direction: Some(dir),
-                    flow: flow.text(),
-                    decided_by: if flow.quiet {
-                        String::new()
-                    } else {
-                        r.describe(dir)
-                    },
-                    allowed: r.action == RuleAction::Allow,
+                let at = Some((r.number, 0));
+                return if r.action == RuleAction::Allow {
+                    Decision::allow(at)
+                } else {
+                    Decision::deny(at)
                 };
             }
         }
-        Check {
-            kind: CheckKind::Nacl,
-            subject: if flow.quiet {
-                String::new()
-            } else {
-                self.id.clone()
-            },
-            direction: Some(dir),
-            flow: flow.text(),
-            decided_by: "rule * deny all (no numbered rule matched)".into(),
-            allowed: false,
-        }
+        Decision::deny(None)
+    }
+
+    /// The decision as a check a learner reads.
+    pub fn check(&self, dir: Direction, flow: &Flow, d: Decision) -> Check {
+        let rule =
+            d.at.and_then(|(n, _)| self.rules(dir).iter().find(|r| r.number == n));
+        let (rule, text) = match rule {
+            Some(r) => (RuleRef::Number { number: r.number }, r.describe(dir)),
+            None => (
+                RuleRef::Star,
+                "rule * deny all (no numbered rule matched)".into(),
+            ),
+        };
+        Check::on_flow(CheckKind::Nacl, &self.id, Some(dir), flow).rule(rule, text, d.allowed)
+    }
+
+    /// [`Nacl::decide`] and [`Nacl::check`] in one.
+    pub fn evaluate(&self, dir: Direction, flow: &Flow) -> Check {
+        self.check(dir, flow, self.decide(dir, flow))
     }
 }
 
@@ -301,62 +289,19 @@ pub fn cidr_has(net: &Ipv4Net, addr: Ipv4Addr) -> bool {
 /// matching rule allows, order does not matter; nothing matching denies.
 /// `peer_groups` are the groups on the other end, used for SG references,
 /// which only match when the peer address is private (same VPC).
-pub fn evaluate_sgs(
-    groups: &[&SecurityGroup],
+/// The decision's `at` is (group position, 1-based rule position).
+pub fn sg_decide<'g>(
+    groups: impl Iterator<Item = &'g SecurityGroup>,
     dir: Direction,
     flow: &Flow,
     peer_groups: &[String],
     peer_is_private: bool,
-) -> Check {
-    evaluate_sg_iter(
-        groups.iter().copied(),
-        dir,
-        flow,
-        peer_groups,
-        peer_is_private,
-    )
-}
-
-/// [`evaluate_sgs`] for the groups a VPC knows by these ids (unknown ids
-/// are skipped), without collecting them first.
-pub fn evaluate_sg_ids(
-    vpc: &Vpc,
-    ids: &[String],
-    dir: Direction,
-    flow: &Flow,
-    peer_groups: &[String],
-    peer_is_private: bool,
-) -> Check {
-    evaluate_sg_iter(
-        ids.iter().filter_map(|i| vpc.sg(i)),
-        dir,
-        flow,
-        peer_groups,
-        peer_is_private,
-    )
-}
-
-fn evaluate_sg_iter<'g>(
-    groups: impl Iterator<Item = &'g SecurityGroup> + Clone,
-    dir: Direction,
-    flow: &Flow,
-    peer_groups: &[String],
-    peer_is_private: bool,
-) -> Check {
+) -> Decision {
     let peer_addr = match dir {
         Direction::Inbound => flow.src,
         Direction::Outbound => flow.dst,
     };
-    let subject = if flow.quiet {
-        String::new()
-    } else {
-        groups
-            .clone()
-            .map(|g| g.id.as_str())
-            .collect::<Vec<_>>()
-            .join("+")
-    };
-    for g in groups {
+    for (gi, g) in groups.enumerate() {
         for (i, r) in g.rules(dir).iter().enumerate() {
             if !r.protocol.matches(flow.protocol) || !r.ports.contains(flow.dst_port) {
                 continue;
@@ -366,55 +311,135 @@ fn evaluate_sg_iter<'g>(
                 Peer::Sg(id) => peer_is_private && peer_groups.iter().any(|p| p == id),
             };
             if hit {
-                return Check {
-                    kind: CheckKind::SecurityGroup,
-                    subject,
-                    direction: Some(dir),
-                    flow: flow.text(),
-                    decided_by: if flow.quiet {
-                        String::new()
-                    } else {
-                        format!("{} rule {}: {}", g.id, i + 1, r.describe(dir))
-                    },
-                    allowed: true,
-                };
+                return Decision::allow(Some((gi as u16, i as u16 + 1)));
             }
         }
     }
-    Check {
-        kind: CheckKind::SecurityGroup,
-        subject,
-        direction: Some(dir),
-        flow: flow.text(),
-        decided_by: format!(
-            "no {} rule allows this (security groups deny by default)",
-            dir.as_str()
+    Decision::deny(None)
+}
+
+/// A security-group decision as a check a learner reads: the subject names
+/// every group on the interface (`sg-a+sg-b`).
+pub fn sg_check<'g>(
+    groups: impl Iterator<Item = &'g SecurityGroup> + Clone,
+    dir: Direction,
+    flow: &Flow,
+    d: Decision,
+) -> Check {
+    let subject = groups
+        .clone()
+        .map(|g| g.id.as_str())
+        .collect::<Vec<_>>()
+        .join("+");
+    let rule = d.at.and_then(|(gi, i)| {
+        let g = groups.clone().nth(gi as usize)?;
+        Some((g, i, g.rules(dir).get(i as usize - 1)?))
+    });
+    let (rule, text) = match rule {
+        Some((g, i, r)) => (
+            RuleRef::SgRule {
+                group: g.id.clone(),
+                index: i,
+            },
+            format!("{} rule {}: {}", g.id, i, r.describe(dir)),
         ),
-        allowed: false,
+        None => (
+            RuleRef::NoSgRule,
+            format!(
+                "no {} rule allows this (security groups deny by default)",
+                dir.as_str()
+            ),
+        ),
+    };
+    Check::on_flow(CheckKind::SecurityGroup, &subject, Some(dir), flow).rule(rule, text, d.allowed)
+}
+
+pub fn evaluate_sgs(
+    groups: &[&SecurityGroup],
+    dir: Direction,
+    flow: &Flow,
+    peer_groups: &[String],
+    peer_is_private: bool,
+) -> Check {
+    let d = sg_decide(
+        groups.iter().copied(),
+        dir,
+        flow,
+        peer_groups,
+        peer_is_private,
+    );
+    sg_check(groups.iter().copied(), dir, flow, d)
+}
+
+/// [`evaluate_sgs`] for the groups a VPC knows by these ids (unknown ids
+/// are skipped).
+pub fn evaluate_sg_ids(
+    vpc: &Vpc,
+    ids: &[String],
+    dir: Direction,
+    flow: &Flow,
+    peer_groups: &[String],
+    peer_is_private: bool,
+) -> Check {
+    let groups = || ids.iter().filter_map(|i| vpc.sg(i));
+    let d = sg_decide(groups(), dir, flow, peer_groups, peer_is_private);
+    sg_check(groups(), dir, flow, d)
+}
+
+/// The packet filters of a VPC, added to a path's checks: each decides on
+/// every walk, and is rendered only when the walk records.
+impl PathChecks {
+    /// A subnet's network ACL.
+    pub fn nacl(&mut self, n: &Nacl, dir: Direction, flow: &Flow, side: Side, leg: Leg) {
+        let d = n.decide(dir, flow);
+        self.add(CheckKind::Nacl, Some(side), leg, d, |d| {
+            n.check(dir, flow, d)
+        });
+    }
+
+    /// The union of the security groups on one interface.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sgs(
+        &mut self,
+        vpc: &Vpc,
+        ids: &[String],
+        dir: Direction,
+        flow: &Flow,
+        (peer_groups, peer_is_private): (&[String], bool),
+        side: Side,
+    ) {
+        let groups = || ids.iter().filter_map(|i| vpc.sg(i));
+        let d = sg_decide(groups(), dir, flow, peer_groups, peer_is_private);
+        self.add(CheckKind::SecurityGroup, Some(side), Leg::Forward, d, |d| {
+            sg_check(groups(), dir, flow, d)
+        });
+    }
+
+    /// A route table's longest-prefix route for `dst`, which must lead
+    /// where `want` says.
+    pub fn route(
+        &mut self,
+        rt: &RouteTable,
+        dst: Ipv4Addr,
+        want: &dyn Fn(&RouteTarget) -> bool,
+        flow: &Flow,
+        (side, leg): (Side, Leg),
+    ) {
+        let d = rt.decide(dst, want);
+        self.add(CheckKind::RouteTable, Some(side), leg, d, |d| {
+            rt.check_of(dst, flow, d)
+        });
     }
 }
 
 /// A packet's five-tuple as the filters see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     pub protocol: Protocol,
     pub src: Ipv4Addr,
     pub src_port: u16,
     pub dst: Ipv4Addr,
     pub dst_port: u16,
-    /// Nobody will read the checks' text (a burst): skip formatting it.
-    pub quiet: bool,
-}
-
-impl Flow {
-    /// The flow as text, or nothing when quiet.
-    fn text(&self) -> String {
-        if self.quiet {
-            String::new()
-        } else {
-            self.to_string()
-        }
-    }
 }
 
 impl Flow {
@@ -425,7 +450,6 @@ impl Flow {
             src_port: self.dst_port,
             dst: self.src,
             dst_port: self.src_port,
-            quiet: self.quiet,
         }
     }
 }
@@ -479,44 +503,48 @@ impl RouteTable {
             .max_by_key(|r| r.destination.prefix_len())
     }
 
-    pub fn check(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool, flow: &Flow) -> Check {
-        match self.lookup(dst) {
-            Some(r) if want(&r.target) => Check {
-                kind: CheckKind::RouteTable,
-                subject: if flow.quiet {
-                    String::new()
-                } else {
-                    self.id.clone()
-                },
-                direction: None,
-                flow: flow.text(),
-                decided_by: if flow.quiet {
-                    String::new()
-                } else {
-                    format!("route {} -> {} (longest prefix)", r.destination, r.target)
-                },
-                allowed: true,
-            },
-            Some(r) => Check {
-                kind: CheckKind::RouteTable,
-                subject: self.id.clone(),
-                direction: None,
-                flow: flow.text(),
-                decided_by: format!(
-                    "route {} -> {} does not lead to {}",
-                    r.destination, r.target, dst
-                ),
-                allowed: false,
-            },
-            None => Check {
-                kind: CheckKind::RouteTable,
-                subject: self.id.clone(),
-                direction: None,
-                flow: flow.text(),
-                decided_by: format!("no route matches {dst}"),
-                allowed: false,
-            },
+    /// Whether the longest-prefix route for `dst` leads where `want` says;
+    /// `at` is the route's 1-based position.
+    pub fn decide(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool) -> Decision {
+        let best = self
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| cidr_has(&r.destination, dst))
+            .max_by_key(|(_, r)| r.destination.prefix_len());
+        match best {
+            Some((i, r)) if want(&r.target) => Decision::allow(Some((i as u16 + 1, 0))),
+            Some((i, _)) => Decision::deny(Some((i as u16 + 1, 0))),
+            None => Decision::deny(None),
         }
+    }
+
+    /// A route decision as a check a learner reads.
+    pub fn check_of(&self, dst: Ipv4Addr, flow: &Flow, d: Decision) -> Check {
+        let route = d.at.and_then(|(i, _)| self.routes.get(i as usize - 1));
+        let (rule, text) = match route {
+            Some(r) => (
+                RuleRef::Route {
+                    destination: r.destination.to_string(),
+                    target: r.target.to_string(),
+                },
+                if d.allowed {
+                    format!("route {} -> {} (longest prefix)", r.destination, r.target)
+                } else {
+                    format!(
+                        "route {} -> {} does not lead to {}",
+                        r.destination, r.target, dst
+                    )
+                },
+            ),
+            None => (RuleRef::NoRoute, format!("no route matches {dst}")),
+        };
+        Check::on_flow(CheckKind::RouteTable, &self.id, None, flow).rule(rule, text, d.allowed)
+    }
+
+    /// [`RouteTable::decide`] and [`RouteTable::check_of`] in one.
+    pub fn check(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool, flow: &Flow) -> Check {
+        self.check_of(dst, flow, self.decide(dst, want))
     }
 }
 
@@ -733,7 +761,6 @@ mod tests {
             src_port: 40000,
             dst: "10.0.1.10".parse().unwrap(),
             dst_port,
-            quiet: false,
         }
     }
 

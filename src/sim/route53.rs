@@ -1338,10 +1338,7 @@ impl World {
         let Some(ri) = self.scenario.regions.iter().position(|r| r.id == hc.region) else {
             return (false, "region missing".into());
         };
-        let mut scratch = TraceBuilder {
-            quiet: true,
-            ..TraceBuilder::default()
-        };
+        let mut scratch = Recorder::off();
         let host = self.scenario.regions[ri].alb.dns_name.to_string();
         let resp = self.alb_request(
             ri,

@@ -154,95 +154,10 @@ impl Verdict {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Inbound,
-    Outbound,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Inbound => "inbound",
-            Direction::Outbound => "outbound",
-        }
-    }
-}
-
-/// What kind of filter or table a check consulted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckKind {
-    SecurityGroup,
-    /// Return traffic of a tracked connection: security groups are stateful.
-    SecurityGroupTracked,
-    Nacl,
-    RouteTable,
-    WafRule,
-    WafDefault,
-    Health,
-    ListenerRule,
-}
-
-/// One rule table looked at on the way, and what decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Check {
-    pub kind: CheckKind,
-    /// The id of the group, ACL, route table or web ACL consulted.
-    pub subject: String,
-    pub direction: Option<Direction>,
-    /// The traffic as the filter saw it, e.g. `TCP 10.0.1.10:41000 -> 10.0.10.20:8080`.
-    pub flow: String,
-    /// The rule that decided, rendered from the rule itself
-    /// (`rule 100 allow TCP 443 from 0.0.0.0/0`), or why none did.
-    pub decided_by: String,
-    pub allowed: bool,
-}
-
-impl Check {
-    /// The Reachability-Analyzer-style code for a filter or table that
-    /// denied: NACL, route table, or security group.
-    pub fn denial_code(&self) -> Code {
-        match self.kind {
-            CheckKind::Nacl => Code::SubnetAclRestriction,
-            CheckKind::RouteTable => Code::NoRouteToDestination,
-            _ => Code::EniSgRulesMismatch,
-        }
-    }
-
-    pub fn line(&self) -> String {
-        let what = match self.kind {
-            CheckKind::SecurityGroup => "SG",
-            CheckKind::SecurityGroupTracked => "SG",
-            CheckKind::Nacl => "NACL",
-            CheckKind::RouteTable => "route",
-            CheckKind::WafRule => "WAF rule",
-            CheckKind::WafDefault => "WAF default",
-            CheckKind::Health => "health",
-            CheckKind::ListenerRule => "listener",
-        };
-        let dir = self
-            .direction
-            .map(|d| format!(" {}", d.as_str()))
-            .unwrap_or_default();
-        if self.kind == CheckKind::ListenerRule {
-            return format!(
-                "{} {}: {} [{}]",
-                what, self.subject, self.decided_by, self.flow
-            );
-        }
-        format!(
-            "{} {}{}: {} ({}) -> {}",
-            what,
-            self.subject,
-            dir,
-            self.decided_by,
-            self.flow,
-            if self.allowed { "allow" } else { "deny" }
-        )
-    }
-}
+pub use super::check::{
+    Check, CheckKind, Decision, Denial, Direction, Leg, PathChecks, RuleRef, Side,
+};
+pub use super::event::Event;
 
 /// One step of the journey: from one component to another (or a decision
 /// inside one component, where `from == to`).
@@ -260,6 +175,8 @@ pub struct Hop {
     pub what: String,
     /// Why it happened this way: the plain-language explanation.
     pub why: String,
+    /// What happened, as data; `what` and `why` are rendered from it.
+    pub event: Event,
     pub checks: Vec<Check>,
     pub verdict: Verdict,
     pub code: Code,
@@ -363,71 +280,130 @@ impl Trace {
     }
 }
 
-/// Builds a trace hop by hop while the engine walks the request.
-#[derive(Debug, Default)]
-pub struct TraceBuilder {
-    pub hops: Vec<Hop>,
-    pub t_us: u64,
-    /// Keep only the timeline, no hops: for bursts, where only the outcome
-    /// counts. The `hop!` macro then skips formatting the hop's text.
-    pub quiet: bool,
+/// One hop as the engine describes it, before the recorder numbers and
+/// times it.
+pub struct Step {
+    pub from: String,
+    pub to: String,
+    pub layer: Layer,
+    /// Protocol and port as on the wire, e.g. `UDP/53`, `TCP/443`.
+    pub proto: String,
+    pub event: Event,
+    pub checks: Vec<Check>,
+    pub verdict: Verdict,
+    pub code: Code,
 }
 
-/// Add a check to a path's list. A quiet trace (a burst) keeps only the
-/// denials, which are all that decide its outcome.
-pub(crate) fn keep(checks: &mut Vec<Check>, quiet: bool, c: Check) {
-    if !quiet || !c.allowed {
-        checks.push(c);
+impl Step {
+    /// A hop from `from` to `to` (a decision inside one component when
+    /// they are the same) with no checks.
+    pub fn new(
+        (from, to): (&str, &str),
+        layer: Layer,
+        proto: impl Into<String>,
+        event: Event,
+        verdict: Verdict,
+        code: Code,
+    ) -> Self {
+        Step {
+            from: from.to_string(),
+            to: to.to_string(),
+            layer,
+            proto: proto.into(),
+            event,
+            checks: Vec::new(),
+            verdict,
+            code,
+        }
+    }
+
+    pub fn checks(mut self, checks: Vec<Check>) -> Self {
+        self.checks = checks;
+        self
     }
 }
 
-/// Record a hop, formatting its text only when the builder records hops.
+/// Walks a request's timeline and, when it records, keeps its hops.
+///
+/// There is one walk: a single request runs with a recorder that keeps
+/// every hop; a burst runs the same code with one that keeps nothing, so
+/// the closures that build a hop's event and checks never run.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub hops: Vec<Hop>,
+    pub t_us: u64,
+    record: bool,
+}
+
+/// Record a hop with text written in place (being retired: every hop is
+/// moving to its own typed event).
 macro_rules! hop {
     ($tb:expr, $from:expr, $to:expr, $layer:expr, $proto:expr, $what:expr, $why:expr, $checks:expr, $verdict:expr, $code:expr $(,)?) => {
-        if !$tb.quiet {
-            $tb.hop(
-                $from, $to, $layer, $proto, $what, $why, $checks, $verdict, $code,
-            )
-        }
+        $tb.hop(|| $crate::sim::trace::Step {
+            from: ($from).to_string(),
+            to: ($to).to_string(),
+            layer: $layer,
+            proto: ($proto).to_string(),
+            event: $crate::sim::trace::Event::Text {
+                what: $what,
+                why: $why,
+            },
+            checks: $checks,
+            verdict: $verdict,
+            code: $code,
+        })
     };
 }
 pub(crate) use hop;
 
-impl TraceBuilder {
-    /// A builder that keeps no hop text (see `quiet`).
-    pub fn quiet() -> Self {
-        TraceBuilder {
-            quiet: true,
-            ..TraceBuilder::default()
+impl Recorder {
+    /// A recorder that keeps every hop: a single request's trace.
+    pub fn full() -> Self {
+        Recorder {
+            record: true,
+            ..Recorder::default()
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn hop(
-        &mut self,
-        from: &str,
-        to: &str,
-        layer: Layer,
-        proto: &str,
-        what: String,
-        why: String,
-        checks: Vec<Check>,
-        verdict: Verdict,
-        code: Code,
-    ) {
+    /// A recorder that keeps no hop, only the timeline: a burst's requests.
+    pub fn off() -> Self {
+        Recorder::default()
+    }
+
+    /// Whether hops are kept (the closures given to [`Recorder::hop`] run).
+    #[inline]
+    pub fn records(&self) -> bool {
+        self.record
+    }
+
+    /// Checks for one path, built only when this walk records.
+    pub fn path(&self) -> PathChecks {
+        PathChecks::new(self.record)
+    }
+
+    /// Record a hop; `make` runs only when the recorder keeps hops.
+    #[inline]
+    pub fn hop(&mut self, make: impl FnOnce() -> Step) {
+        if self.record {
+            self.push(make());
+        }
+    }
+
+    fn push(&mut self, s: Step) {
         let index = self.hops.len() + 1;
         self.hops.push(Hop {
             index,
             t_us: self.t_us,
-            from: from.to_string(),
-            to: to.to_string(),
-            layer,
-            proto: proto.to_string(),
-            what,
-            why,
-            checks,
-            verdict,
-            code,
+            what: s.event.what(),
+            why: s.event.why(),
+            from: s.from,
+            to: s.to,
+            layer: s.layer,
+            proto: s.proto,
+            event: s.event,
+            checks: s.checks,
+            verdict: s.verdict,
+            code: s.code,
         });
     }
 

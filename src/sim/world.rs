@@ -422,7 +422,7 @@ pub(crate) fn us(ms: u32) -> u64 {
 
 /// A SYN nothing answers: the browser retries until its connect timeout.
 fn browser_gives_up(
-    tb: &mut TraceBuilder,
+    tb: &mut Recorder,
     (client, to): (&str, &str),
     port: u16,
     what: String,
@@ -672,43 +672,36 @@ impl World {
     /// Send one request and return its trace. Requests take no world-clock
     /// time: the trace's own timeline says how long the journey took.
     pub fn send(&mut self, req: &Request) -> Trace {
-        self.send_with(req, false)
-    }
-
-    /// Send one request and keep only its outcome (no hop text is
-    /// formatted): what a burst needs, at a fraction of the cost.
-    pub fn send_quiet(&mut self, req: &Request) -> Outcome {
-        let mut tb = TraceBuilder::quiet();
-        let resp = self.walk(req, &mut tb);
-        Resp::outcome(resp, tb.t_us)
-    }
-
-    fn send_with(&mut self, req: &Request, quiet: bool) -> Trace {
-        let mut tb = TraceBuilder {
-            quiet,
-            ..TraceBuilder::default()
-        };
-        let resp = self.walk(req, &mut tb);
-        let total = tb.t_us;
+        let mut rec = Recorder::full();
+        let resp = self.walk(req, &mut rec);
+        let total = rec.t_us;
         Trace {
             client: req.client.clone(),
             method: req.method.clone(),
             url: req.url.clone(),
             sent_at_ms: self.clock_ms,
-            hops: tb.hops,
+            hops: rec.hops,
             outcome: Resp::outcome(resp, total),
         }
     }
 
+    /// Send one request with a recorder that keeps nothing (no hop is
+    /// built): the same walk as [`World::send`], only the outcome kept.
+    pub fn send_unrecorded(&mut self, req: &Request) -> Outcome {
+        let mut tb = Recorder::off();
+        let resp = self.walk(req, &mut tb);
+        Resp::outcome(resp, tb.t_us)
+    }
+
     /// Send a request parsed once by [`World::prepare`], keeping only its
     /// outcome: a burst repeats the same few requests thousands of times.
-    pub(crate) fn send_prepared_quiet(&mut self, p: &Prepared) -> Outcome {
-        let mut tb = TraceBuilder::quiet();
+    pub(crate) fn send_prepared_unrecorded(&mut self, p: &Prepared) -> Outcome {
+        let mut tb = Recorder::off();
         let resp = self.walk_prepared(p, &mut tb);
         Resp::outcome(resp, tb.t_us)
     }
 
-    pub(crate) fn walk(&mut self, req: &Request, tb: &mut TraceBuilder) -> Resp {
+    pub(crate) fn walk(&mut self, req: &Request, tb: &mut Recorder) -> Resp {
         match self.prepare(req, tb) {
             Ok(p) => self.walk_prepared(&p, tb),
             Err(r) => r,
@@ -716,7 +709,7 @@ impl World {
     }
 
     /// Check and parse a request: its client, its URL, its headers.
-    pub(crate) fn prepare(&self, req: &Request, tb: &mut TraceBuilder) -> Result<Prepared, Resp> {
+    pub(crate) fn prepare(&self, req: &Request, tb: &mut Recorder) -> Result<Prepared, Resp> {
         let sc = &self.scenario;
         let Some(ci) = sc.clients.iter().position(|c| c.id == req.client) else {
             return Err(Resp::err(
@@ -728,7 +721,7 @@ impl World {
         };
         let client = &sc.clients[ci];
         // Input the browser itself refuses: nothing leaves the machine.
-        let refuse = |tb: &mut TraceBuilder, what: String, e: String| {
+        let refuse = |tb: &mut Recorder, what: String, e: String| {
             hop!(
                 tb,
                 &client.id,
@@ -796,7 +789,7 @@ impl World {
     }
 
     /// One request and the redirects the browser follows after it.
-    pub(crate) fn walk_prepared(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+    pub(crate) fn walk_prepared(&mut self, p: &Prepared, tb: &mut Recorder) -> Resp {
         let mut resp = self.walk_leg(p, tb);
         if resp.location.is_none() {
             return resp;
@@ -875,7 +868,7 @@ impl World {
 
     /// One request, without following a redirect: the browser's HTTP
     /// cache first, then the network.
-    fn walk_leg(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+    fn walk_leg(&mut self, p: &Prepared, tb: &mut Recorder) -> Resp {
         let cacheable =
             p.cache == HttpCacheMode::Default && matches!(&*p.ctx.method, "GET" | "HEAD");
         if !cacheable {
@@ -918,7 +911,7 @@ impl World {
     }
 
     /// One request over the network.
-    fn walk_network(&mut self, p: &Prepared, tb: &mut TraceBuilder) -> Resp {
+    fn walk_network(&mut self, p: &Prepared, tb: &mut Recorder) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let client = &sc.clients[p.client];
         let ctx = &p.ctx;
