@@ -5,6 +5,18 @@ use super::scenario::*;
 use super::trace::*;
 use super::world::*;
 
+/// RDS runtime state, per region: the primary, a Multi-AZ failover under
+/// way, and the instances that failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RdsState {
+    /// Region -> the instance that is primary now.
+    pub primary: std::collections::BTreeMap<String, String>,
+    /// Region -> when the standby will have been promoted (ms).
+    pub failover_due: std::collections::BTreeMap<String, u64>,
+    /// Instances that failed through `Fault::RdsPrimaryDown`.
+    pub failed: std::collections::BTreeSet<String>,
+}
+
 impl World {
     /// The pod's query: reads go to a read replica when the database has
     /// any, everything else to the primary behind the endpoint name.
@@ -18,7 +30,8 @@ impl World {
         let replica = (read_only && !r.rds.replicas.is_empty())
             .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
         let primary = self
-            .rds_primary
+            .rds
+            .primary
             .get(&r.id)
             .map(String::as_str)
             .unwrap_or_default();
@@ -186,7 +199,7 @@ impl World {
     pub(crate) fn schedule_rds_failovers(&mut self) {
         let mut due = Vec::new();
         for r in &self.scenario.regions {
-            let primary = self.rds_primary.get(&r.id).cloned().unwrap_or_default();
+            let primary = self.rds.primary.get(&r.id).cloned().unwrap_or_default();
             let Some(inst) = r.rds.instances.iter().find(|i| i.id == primary) else {
                 continue;
             };
@@ -196,14 +209,15 @@ impl World {
                 .instances
                 .iter()
                 .any(|i| i.id != primary && self.db_up(r, i));
-            if primary_down && standby_up && !self.rds_failover_due.contains_key(&r.id) {
+            if primary_down && standby_up && !self.rds.failover_due.contains_key(&r.id) {
                 due.push(r.id.clone());
             }
         }
         for id in due {
             // Multi-AZ failover typically takes 60-120 s. Fact sheet §15.
             let delay = self.rng.range(60, 120) * 1000;
-            self.rds_failover_due
+            self.rds
+                .failover_due
                 .insert(id.clone(), self.clock_ms + delay);
             self.events.push(WorldEvent {
                 at_ms: self.clock_ms,
@@ -217,18 +231,18 @@ impl World {
     }
 
     pub(crate) fn run_rds_failover(&mut self, region: &str) {
-        self.rds_failover_due.remove(region);
+        self.rds.failover_due.remove(region);
         let Some(r) = self.scenario.region(region).cloned() else {
             return;
         };
-        let primary = self.rds_primary.get(region).cloned().unwrap_or_default();
+        let primary = self.rds.primary.get(region).cloned().unwrap_or_default();
         if let Some(standby) = r
             .rds
             .instances
             .iter()
             .find(|i| i.id != primary && self.db_up(&r, i))
         {
-            self.rds_primary.insert(region.into(), standby.id.clone());
+            self.rds.primary.insert(region.into(), standby.id.clone());
             self.events.push(WorldEvent {
                 at_ms: self.clock_ms,
                 source: format!("rds ({region})"),
@@ -243,6 +257,6 @@ impl World {
     /// Whether a database instance answers (its AZ and region are up and it
     /// has not failed).
     pub(crate) fn db_up(&self, r: &Region, i: &DbInstance) -> bool {
-        self.placement_up(r, &i.subnet) && !self.rds_failed.contains(&i.id)
+        self.placement_up(r, &i.subnet) && !self.rds.failed.contains(&i.id)
     }
 }

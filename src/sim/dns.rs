@@ -15,6 +15,13 @@ use std::net::Ipv4Addr;
 
 use super::trace::Code;
 
+/// Every DNS cache in the world, by owner.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsState {
+    /// Keyed `browser:<client>`, `os:<client>`, `resolver:<resolver>`, `edge:<pop>`.
+    pub caches: BTreeMap<String, DnsCache>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsEntry {
     pub name: String,
@@ -210,6 +217,7 @@ impl World {
     /// A fresh cached answer that is not a CNAME link, without copying it.
     pub(crate) fn cache_peek(&self, key: &str, name: &str) -> Option<&DnsEntry> {
         self.dns
+            .caches
             .get(key)
             .and_then(|c| c.get(name, self.clock_ms))
             .filter(|e| e.cname.is_none())
@@ -217,6 +225,7 @@ impl World {
 
     pub(crate) fn cache_raw(&self, key: &str, name: &str) -> Option<DnsEntry> {
         self.dns
+            .caches
             .get(key)
             .and_then(|c| c.get(name, self.clock_ms))
             .cloned()
@@ -244,7 +253,11 @@ impl World {
     }
 
     pub(crate) fn cache_put(&mut self, key: &str, entry: DnsEntry) {
-        self.dns.entry(key.to_string()).or_default().put(entry);
+        self.dns
+            .caches
+            .entry(key.to_string())
+            .or_default()
+            .put(entry);
     }
 
     pub(crate) fn resolve_for_client(

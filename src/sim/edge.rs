@@ -5,6 +5,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// CloudFront's runtime state: its cache, keyed by edge and cache key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CdnState {
+    pub cache: BTreeMap<String, CdnEntry>,
+}
+
+/// WAF's runtime state: the request times each rate-based rule counted,
+/// per rule and client address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WafState {
+    pub hits: BTreeMap<String, BTreeMap<std::net::Ipv4Addr, std::collections::VecDeque<u64>>>,
+}
+
 use super::lb::{wildcard_match, HttpCtx};
 use super::net::*;
 use super::scenario::*;
@@ -319,7 +332,7 @@ impl World {
         };
         let now = self.clock_ms;
         let cached = if cacheable_method {
-            self.cdn_cache.get(key.as_str()).cloned()
+            self.cdn.cache.get(key.as_str()).cloned()
         } else {
             None
         };
@@ -440,7 +453,7 @@ impl World {
         if got == Some(304) {
             let (ttl, why) = cf_ttl(b, ans.cache_control.as_deref());
             let browser_max_age_s = browser_max_age(ans.cache_control.as_deref());
-            self.cdn_cache.insert(
+            self.cdn.cache.insert(
                 key.to_string(),
                 CdnEntry {
                     status: 200,
@@ -471,7 +484,7 @@ impl World {
         let mut note = String::new();
         if let Some(s) = stale {
             let ttl = cf.error_caching_min_ttl_s as u64;
-            self.cdn_cache.insert(
+            self.cdn.cache.insert(
                 key.to_string(),
                 CdnEntry {
                     status: s.status,
@@ -505,7 +518,7 @@ impl World {
                 let browser_max_age_s = browser_max_age(cc);
                 note = why;
                 if ttl > 0 {
-                    self.cdn_cache.insert(
+                    self.cdn.cache.insert(
                         key.to_string(),
                         CdnEntry {
                             status,
@@ -523,7 +536,7 @@ impl World {
                 let ttl = (cf.error_caching_min_ttl_s as u64)
                     .max(cc.and_then(|c| directive(c, "max-age")).unwrap_or(0));
                 if ttl > 0 {
-                    self.cdn_cache.insert(
+                    self.cdn.cache.insert(
                         key.to_string(),
                         CdnEntry {
                             status,
@@ -892,15 +905,15 @@ impl World {
                 "invalidation path '{p}': * is only allowed as the last character"
             ));
         }
-        let before = self.cdn_cache.len();
-        self.cdn_cache.retain(|k, _| {
+        let before = self.cdn.cache.len();
+        self.cdn.cache.retain(|k, _| {
             let path_part = k.split_once('|').map(|(_, p)| p).unwrap_or(k);
             match p.strip_suffix('*') {
                 Some(prefix) => !path_part.starts_with(prefix),
                 None => path_part.split('?').next() != Some(p),
             }
         });
-        let n = before - self.cdn_cache.len();
+        let n = before - self.cdn.cache.len();
         self.events.push(WorldEvent {
             at_ms: self.clock_ms,
             source: "cloudfront".into(),
@@ -1025,11 +1038,12 @@ impl World {
                 },
                 WafStatement::RateBased { limit, window_s } => {
                     let k = KeyBuf::new(&[&acl.id, "|", &r.name]);
-                    if !self.waf_hits.contains_key(k.as_str()) {
-                        self.waf_hits.insert(k.to_string(), BTreeMap::new());
+                    if !self.waf.hits.contains_key(k.as_str()) {
+                        self.waf.hits.insert(k.to_string(), BTreeMap::new());
                     }
                     let hits = self
-                        .waf_hits
+                        .waf
+                        .hits
                         .get_mut(k.as_str())
                         .expect("inserted above")
                         .entry(seen)

@@ -139,10 +139,10 @@ impl World {
                 .map(|t| t.deregistration_delay_s as u64 * 1000);
             match (ready, delay) {
                 (false, Some(d)) => {
-                    self.lb.draining.insert(pod_id.to_string(), now + d);
+                    self.alb.draining.insert(pod_id.to_string(), now + d);
                 }
                 (true, _) => {
-                    self.lb.draining.remove(pod_id);
+                    self.alb.draining.remove(pod_id);
                 }
                 _ => {}
             }

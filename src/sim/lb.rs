@@ -102,7 +102,9 @@ impl HttpCtx {
 
 /// ALB runtime state other than health.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LbRuntime {
+pub struct AlbState {
+    /// Each target's health as its target group sees it.
+    pub targets: BTreeMap<String, TargetHealth>,
     /// Round-robin position per target group.
     pub rr: BTreeMap<String, u64>,
     /// Stickiness cookies: `client|target group` -> (target, expiry ms).
@@ -888,7 +890,7 @@ impl World {
                 .iter()
                 .filter(|p| p.app == svc.app)
                 .filter(|p| {
-                    self.pod_ready(&p.id) || self.lb.draining.get(&p.id).is_some_and(|t| *t > now)
+                    self.pod_ready(&p.id) || self.alb.draining.get(&p.id).is_some_and(|t| *t > now)
                 })
                 .map(|p| Target {
                     id: &p.id,
@@ -926,14 +928,18 @@ impl World {
     }
 
     fn target_healthy(&self, id: &str) -> bool {
-        self.target_health
+        self.alb
+            .targets
             .get(id)
             .map(|h| h.state == TargetState::Healthy)
             .unwrap_or(true)
     }
 
     fn draining(&self, id: &str) -> bool {
-        self.lb.draining.get(id).is_some_and(|d| *d > self.clock_ms)
+        self.alb
+            .draining
+            .get(id)
+            .is_some_and(|d| *d > self.clock_ms)
     }
 
     /// Forward to a target group: pick a target (registration, health,
@@ -1095,7 +1101,7 @@ impl World {
         };
         let sticky = tg
             .stickiness_s
-            .and_then(|_| self.lb.cookies.get(&cookie_key))
+            .and_then(|_| self.alb.cookies.get(&cookie_key))
             .filter(|(_, exp)| *exp > now)
             .map(|(t, _)| t.clone());
         let sticky_target = sticky
@@ -1112,10 +1118,10 @@ impl World {
             None => {
                 let (t, how) = match tg.algorithm {
                     Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
-                        if !self.lb.rr.contains_key(&tg.id) {
-                            self.lb.rr.insert(tg.id.clone(), 0);
+                        if !self.alb.rr.contains_key(&tg.id) {
+                            self.alb.rr.insert(tg.id.clone(), 0);
                         }
-                        let n = self.lb.rr.get_mut(&tg.id).expect("inserted above");
+                        let n = self.alb.rr.get_mut(&tg.id).expect("inserted above");
                         let t = pool[(*n as usize) % pool.len()];
                         *n += 1;
                         let how = if tg.algorithm == Algorithm::RoundRobin {
@@ -1139,7 +1145,7 @@ impl World {
             }
         };
         if let Some(d) = tg.stickiness_s {
-            self.lb
+            self.alb
                 .cookies
                 .insert(cookie_key, (pick.id.to_string(), now + d as u64 * 1000));
         }
@@ -1544,10 +1550,11 @@ impl World {
                 }
             }
         }
-        self.target_health
+        self.alb
+            .targets
             .retain(|k, _| ids.iter().any(|(i, _)| i == k));
         for (id, interval) in ids {
-            self.target_health.entry(id).or_insert(TargetHealth {
+            self.alb.targets.entry(id).or_insert(TargetHealth {
                 state: TargetState::Healthy,
                 consecutive_failures: 0,
                 consecutive_successes: 0,
@@ -1573,14 +1580,15 @@ impl World {
 
     pub(crate) fn run_target_check(&mut self, target: &str) {
         let Some((ri, tg)) = self.target_home(target) else {
-            self.target_health.remove(target);
+            self.alb.targets.remove(target);
             return;
         };
         let (ok, reason) = self.probe_target(ri, &tg, target);
         let now = self.clock_ms;
         let region_id = self.scenario.regions[ri].id.clone();
         let st = self
-            .target_health
+            .alb
+            .targets
             .get_mut(target)
             .expect("scheduled target exists");
         st.next_due_ms = now + tg.health_interval_s as u64 * 1000;

@@ -10,6 +10,14 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+/// Route 53's runtime state: each health check's aggregate status and
+/// each checker Region's own view of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route53State {
+    pub health: std::collections::BTreeMap<String, HealthState>,
+    pub checkers: std::collections::BTreeMap<String, Vec<CheckerState>>,
+}
+
 use super::dns::Answer;
 use super::net::*;
 use super::scenario::*;
@@ -295,7 +303,7 @@ impl World {
                 format!("{id} {} ({text})", if ok { "healthy" } else { "UNHEALTHY" }),
             );
         }
-        match self.r53_health.get(id) {
+        match self.route53.health.get(id) {
             Some(s) => {
                 let thr = hc.failure_threshold;
                 let inv = if hc.inverted { ", inverted" } else { "" };
@@ -1135,13 +1143,16 @@ impl World {
             } else {
                 hc.interval_s as u64
             };
-            self.r53_health.entry(hc.id.clone()).or_insert(HealthState {
-                healthy: hc.disabled || !hc.inverted,
-                consecutive_failures: 0,
-                consecutive_successes: 0,
-                history: Vec::new(),
-                next_due_ms: self.clock_ms + interval * 1000,
-            });
+            self.route53
+                .health
+                .entry(hc.id.clone())
+                .or_insert(HealthState {
+                    healthy: hc.disabled || !hc.inverted,
+                    consecutive_failures: 0,
+                    consecutive_successes: 0,
+                    history: Vec::new(),
+                    next_due_ms: self.clock_ms + interval * 1000,
+                });
             if hc.calculated.is_none() {
                 let n = hc.checkers as usize;
                 let fresh = |i: usize| CheckerState {
@@ -1151,7 +1162,7 @@ impl World {
                     consecutive_successes: 0,
                     last_ok: true,
                 };
-                let list = self.r53_checkers.entry(hc.id.clone()).or_default();
+                let list = self.route53.checkers.entry(hc.id.clone()).or_default();
                 if list.len() != n
                     || list
                         .iter()
@@ -1163,13 +1174,14 @@ impl World {
             }
         }
         let ids: Vec<String> = checks.iter().map(|h| h.id.clone()).collect();
-        self.r53_checkers.retain(|k, _| ids.contains(k));
+        self.route53.checkers.retain(|k, _| ids.contains(k));
         self.refresh_calculated();
     }
 
     /// The per-checker view of a health check (for the inspector and tests).
     pub fn health_checkers(&self, id: &str) -> &[CheckerState] {
-        self.r53_checkers
+        self.route53
+            .checkers
             .get(id)
             .map(|v| v.as_slice())
             .unwrap_or(&[])
@@ -1186,7 +1198,7 @@ impl World {
         for hc in checks.iter().filter(|h| h.calculated.is_some()) {
             let (ok, text) = self.check_state(&hc.id);
             let now = self.clock_ms;
-            if let Some(st) = self.r53_health.get_mut(&hc.id) {
+            if let Some(st) = self.route53.health.get_mut(&hc.id) {
                 if st.healthy != ok {
                     st.healthy = ok;
                     st.history.push((now, ok, text.clone()));
@@ -1212,20 +1224,20 @@ impl World {
             .find(|h| h.id == id)
             .cloned()
         else {
-            self.r53_health.remove(id);
-            self.r53_checkers.remove(id);
+            self.route53.health.remove(id);
+            self.route53.checkers.remove(id);
             return;
         };
         let now = self.clock_ms;
         if hc.calculated.is_some() {
-            if let Some(st) = self.r53_health.get_mut(id) {
+            if let Some(st) = self.route53.health.get_mut(id) {
                 st.next_due_ms = now + CALCULATED_REFRESH_S * 1000;
             }
             self.refresh_calculated();
             return;
         }
         if hc.disabled {
-            if let Some(st) = self.r53_health.get_mut(id) {
+            if let Some(st) = self.route53.health.get_mut(id) {
                 st.next_due_ms = now + hc.interval_s as u64 * 1000;
                 st.healthy = true;
             }
@@ -1238,7 +1250,7 @@ impl World {
         let thr = hc.failure_threshold;
         let mut down_checkers = Vec::new();
         let n = hc.checkers as usize;
-        let mut states = self.r53_checkers.remove(id).unwrap_or_default();
+        let mut states = self.route53.checkers.remove(id).unwrap_or_default();
         states.resize_with(n, || CheckerState {
             region: String::new(),
             healthy: true,
@@ -1273,7 +1285,7 @@ impl World {
         let round_ok = more_than(passing);
         let measured = more_than(healthy_checkers);
         let effective = measured != hc.inverted;
-        self.r53_checkers.insert(id.to_string(), states);
+        self.route53.checkers.insert(id.to_string(), states);
         let mut reason = reason;
         if !down_checkers.is_empty() {
             down_checkers.dedup();
@@ -1287,7 +1299,7 @@ impl World {
             pct(passing, total),
             pct(healthy_checkers, total)
         );
-        let Some(st) = self.r53_health.get_mut(id) else {
+        let Some(st) = self.route53.health.get_mut(id) else {
             return;
         };
         st.next_due_ms = now + hc.interval_s as u64 * 1000;

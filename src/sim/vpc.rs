@@ -36,7 +36,7 @@ impl World {
             port,
             tb.records(),
         );
-        let silent = !self.placement_up(r, dst_subnet) || self.rds_failed.contains(to);
+        let silent = !self.placement_up(r, dst_subnet) || self.rds.failed.contains(to);
         let (verdict, code) = match &path.denied {
             Some(d) => (Verdict::Dropped, d.code()),
             None if silent => (Verdict::Timeout, Code::ComponentDown),

@@ -164,6 +164,13 @@ pub struct CdnEntry {
     pub browser_max_age_s: Option<u64>,
 }
 
+/// The browsers' runtime state: each one's HTTP cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowserState {
+    /// Keyed `client|URL`.
+    pub http_cache: BTreeMap<String, HttpCacheEntry>,
+}
+
 /// A 200 answer a browser keeps in its HTTP cache.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpCacheEntry {
@@ -200,31 +207,25 @@ pub struct World {
     pub(crate) clock_ms: u64,
     pub(crate) rng: Rng,
     pub(crate) faults: BTreeSet<Fault>,
-    /// Keyed `browser:<client>`, `os:<client>`, `resolver:<resolver>`, `edge:<pop>`.
-    pub(crate) dns: BTreeMap<String, DnsCache>,
-    pub(crate) r53_health: BTreeMap<String, HealthState>,
-    pub(crate) target_health: BTreeMap<String, TargetHealth>,
-    pub(crate) rds_primary: BTreeMap<String, String>,
-    pub(crate) rds_failover_due: BTreeMap<String, u64>,
-    pub(crate) cdn_cache: BTreeMap<String, CdnEntry>,
-    pub(crate) waf_hits:
-        BTreeMap<String, BTreeMap<std::net::Ipv4Addr, std::collections::VecDeque<u64>>>,
+    /// Log of what happened on the clock (health checks flipping, failovers).
     pub(crate) events: Vec<WorldEvent>,
-    /// Database instances that failed through `Fault::RdsPrimaryDown`.
-    #[serde(default)]
-    pub(crate) rds_failed: BTreeSet<String>,
-    /// Kubernetes runtime: readiness probes and kube-proxy picks.
-    #[serde(default)]
+    // One runtime state per component, each owned by its own module.
+    /// DNS caches: browsers', operating systems', resolvers', CloudFront's.
+    pub(crate) dns: super::dns::DnsState,
+    /// Route 53 health checks: the aggregate and each checker's view.
+    pub(crate) route53: super::route53::Route53State,
+    /// CloudFront's cache.
+    pub(crate) cdn: super::edge::CdnState,
+    /// WAF's rate-based rule counters.
+    pub(crate) waf: super::edge::WafState,
+    /// ALBs: target health, round robin, stickiness cookies, draining.
+    pub(crate) alb: super::lb::AlbState,
+    /// Kubernetes runtime: readiness probes and the application's DNS cache.
     pub(crate) k8s: super::k8s::K8sRuntime,
-    /// ALB runtime: stickiness cookies, draining targets, round-robin counters.
-    #[serde(default)]
-    pub(crate) lb: super::lb::LbRuntime,
-    /// Route 53: each health checker's own view, per health check.
-    #[serde(default)]
-    pub(crate) r53_checkers: BTreeMap<String, Vec<super::route53::CheckerState>>,
-    /// Each browser's HTTP cache, keyed `client|URL`.
-    #[serde(default)]
-    pub(crate) http_cache: BTreeMap<String, HttpCacheEntry>,
+    /// RDS: which instance is primary, failovers under way, failed instances.
+    pub(crate) rds: super::db::RdsState,
+    /// Each browser's HTTP cache.
+    pub(crate) browser: BrowserState,
 }
 
 /// Rules in priority order (lowest number first), borrowed in place when
@@ -463,19 +464,15 @@ impl World {
             clock_ms: 0,
             rng: Rng::new(seed),
             faults: BTreeSet::new(),
-            dns: BTreeMap::new(),
-            r53_health: BTreeMap::new(),
-            target_health: BTreeMap::new(),
-            rds_primary: BTreeMap::new(),
-            rds_failover_due: BTreeMap::new(),
-            cdn_cache: BTreeMap::new(),
-            http_cache: BTreeMap::new(),
-            waf_hits: BTreeMap::new(),
             events: Vec::new(),
-            rds_failed: BTreeSet::new(),
+            dns: Default::default(),
+            route53: Default::default(),
+            cdn: Default::default(),
+            waf: Default::default(),
+            alb: Default::default(),
             k8s: Default::default(),
-            lb: Default::default(),
-            r53_checkers: BTreeMap::new(),
+            rds: Default::default(),
+            browser: Default::default(),
         };
         w.init_runtime();
         Ok(w)
@@ -495,7 +492,8 @@ impl World {
                 .map(|t| t.health_interval_s)
                 .unwrap_or(15);
             for p in &r.cluster.pods {
-                self.target_health
+                self.alb
+                    .targets
                     .entry(p.id.clone())
                     .or_insert(TargetHealth {
                         state: TargetState::Healthy,
@@ -505,7 +503,8 @@ impl World {
                         next_due_ms: self.clock_ms + interval as u64 * 1000,
                     });
             }
-            self.rds_primary
+            self.rds
+                .primary
                 .entry(r.id.clone())
                 .or_insert_with(|| r.rds.instances[0].id.clone());
         }
@@ -530,26 +529,26 @@ impl World {
         &self.events
     }
     pub fn dns_cache(&self, key: &str) -> Option<&DnsCache> {
-        self.dns.get(key)
+        self.dns.caches.get(key)
     }
     pub fn dns_caches(&self) -> &BTreeMap<String, DnsCache> {
-        &self.dns
+        &self.dns.caches
     }
     pub fn health(&self, id: &str) -> Option<&HealthState> {
-        self.r53_health.get(id)
+        self.route53.health.get(id)
     }
     pub fn target_health(&self, pod: &str) -> Option<&TargetHealth> {
-        self.target_health.get(pod)
+        self.alb.targets.get(pod)
     }
     pub fn rds_primary(&self, region: &str) -> Option<&str> {
-        self.rds_primary.get(region).map(|s| s.as_str())
+        self.rds.primary.get(region).map(|s| s.as_str())
     }
     /// Each browser's HTTP cache, keyed `client|URL`.
     pub fn http_cache(&self) -> &BTreeMap<String, HttpCacheEntry> {
-        &self.http_cache
+        &self.browser.http_cache
     }
     pub fn cdn_cache(&self) -> &BTreeMap<String, CdnEntry> {
-        &self.cdn_cache
+        &self.cdn.cache
     }
 
     /// Replace the configuration after a validated edit. Runtime state that
@@ -577,11 +576,11 @@ impl World {
                 .map(|r| r.rds.instances.iter().map(|i| i.id.clone()).collect())
                 .unwrap_or_default();
             if on {
-                if let Some(p) = self.rds_primary.get(region) {
-                    self.rds_failed.insert(p.clone());
+                if let Some(p) = self.rds.primary.get(region) {
+                    self.rds.failed.insert(p.clone());
                 }
             } else {
-                self.rds_failed.retain(|i| !ids.contains(i));
+                self.rds.failed.retain(|i| !ids.contains(i));
             }
         }
         self.events.push(WorldEvent {
@@ -643,13 +642,13 @@ impl World {
                     next = Some((t, k, id.to_string()));
                 }
             };
-            for (id, h) in &self.r53_health {
+            for (id, h) in &self.route53.health {
                 consider(h.next_due_ms, 0, id);
             }
-            for (id, h) in &self.target_health {
+            for (id, h) in &self.alb.targets {
                 consider(h.next_due_ms, 1, id);
             }
-            for (id, t) in &self.rds_failover_due {
+            for (id, t) in &self.rds.failover_due {
                 consider(*t, 2, id);
             }
             for (id, p) in &self.k8s.probes {
@@ -883,7 +882,12 @@ impl World {
         let url = format!("{scheme}://{}{port}{}{q}{}", ctx.host, ctx.path, ctx.query);
         let key = format!("{client}|{url}");
         let now = self.clock_ms;
-        if let Some(e) = self.http_cache.get(&key).filter(|e| e.expires_at_ms > now) {
+        if let Some(e) = self
+            .browser
+            .http_cache
+            .get(&key)
+            .filter(|e| e.expires_at_ms > now)
+        {
             let left = (e.expires_at_ms - now).div_ceil(1000);
             let age = (now - e.stored_at_ms) / 1000;
             hop!(tb, client, client, Layer::Cache, "-", format!("browser HTTP cache: fresh copy of {url} (200 from disk cache)"),
@@ -897,7 +901,7 @@ impl World {
         let resp = self.walk_network(p, tb);
         match (resp.status, resp.browser_fresh_s) {
             (Some(200), Some(fresh)) if fresh > 0 && &*p.ctx.method == "GET" => {
-                self.http_cache.insert(
+                self.browser.http_cache.insert(
                     key,
                     HttpCacheEntry {
                         stored_at_ms: now,
