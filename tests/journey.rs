@@ -496,3 +496,87 @@ fn the_journey_scripts_end_the_way_their_lessons_say() {
     let r = run("nacl_missing_https_rule.json");
     assert_eq!(outcome(&r[1]).code, Code::SubnetAclRestriction);
 }
+
+/// Every (path, value) of `old` is in `new`: objects may gain fields, never
+/// lose one or change what one holds. Arrays must keep their length.
+fn holds_every_field(
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+    path: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    match (old, new) {
+        (Value::Object(o), Value::Object(n)) => {
+            for (k, v) in o {
+                let p = format!("{path}/{k}");
+                let nv = n.get(k).ok_or_else(|| format!("{p}: field removed"))?;
+                holds_every_field(v, nv, &p)?;
+            }
+            Ok(())
+        }
+        (Value::Array(o), Value::Array(n)) => {
+            if o.len() != n.len() {
+                return Err(format!("{path}: {} elements, now {}", o.len(), n.len()));
+            }
+            for (i, (a, b)) in o.iter().zip(n).enumerate() {
+                holds_every_field(a, b, &format!("{path}/{i}"))?;
+            }
+            Ok(())
+        }
+        (a, b) if a == b => Ok(()),
+        // A ratio printed and read back may differ in its last digit.
+        (Value::Number(a), Value::Number(b))
+            if a.is_f64()
+                && (a.as_f64().unwrap() - b.as_f64().unwrap_or(f64::NAN)).abs() < 1e-12 =>
+        {
+            Ok(())
+        }
+        (a, b) => Err(format!("{path}: was {a}, now {b}")),
+    }
+}
+
+/// The CLI's JSON trace is a public format that scripts and graders read.
+/// `tests/golden/json/` holds the JSON the CLI printed for the default
+/// request and for each journey script (one result a line) before hops
+/// carried typed events; every field it had must still be there with the
+/// same value.
+#[test]
+fn the_json_trace_keeps_every_field_it_ever_had() {
+    let golden = format!("{}/tests/golden/json", env!("CARGO_MANIFEST_DIR"));
+    let old: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{golden}/default_request.json")).unwrap(),
+    )
+    .unwrap();
+    let new = serde_json::to_value(get(&mut World::default_world())).unwrap();
+    holds_every_field(&old, &new, "default_request").unwrap();
+    assert!(
+        new["hops"][0]["event"]["component"].is_string(),
+        "hops carry a typed event"
+    );
+    let dir = format!("{}/tests/journeys", env!("CARGO_MANIFEST_DIR"));
+    let mut compared = 0;
+    for e in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().replace(".json", "");
+        let Ok(old) = std::fs::read_to_string(format!("{golden}/{name}.jsonl")) else {
+            continue;
+        };
+        let script =
+            hoplab::sim::script::Script::from_json(&std::fs::read_to_string(e.path()).unwrap())
+                .unwrap();
+        let mut w = World::new(
+            hoplab::sim::defaults::default_scenario(),
+            script.seed.unwrap_or(1),
+        )
+        .unwrap();
+        let (results, _) = script.run(&mut w);
+        let old: Vec<&str> = old.lines().collect();
+        assert_eq!(old.len(), results.len(), "{name}: results");
+        for (i, (o, r)) in old.iter().zip(&results).enumerate() {
+            let o: serde_json::Value = serde_json::from_str(o).unwrap();
+            let n = serde_json::to_value(r).unwrap();
+            holds_every_field(&o, &n, &format!("{name}[{i}]")).unwrap();
+            compared += 1;
+        }
+    }
+    assert!(compared >= 16, "only {compared} results compared");
+}
