@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use super::event::dns::AnswerReason;
 use super::trace::Code;
 
 /// Every DNS cache in the world, by owner.
@@ -89,6 +90,28 @@ impl DnsEntry {
         }
     }
 
+    /// What the entry holds, for an event.
+    pub fn records(&self) -> Records {
+        Records {
+            addresses: self.addresses.clone(),
+            target: self.target.clone(),
+            cname: self.cname.clone(),
+        }
+    }
+
+    /// A cache hit on this entry in `cache`, at `now`.
+    pub fn cache_hit(&self, cache: DnsCacheLayer, name: &str, now: u64) -> (DnsEvent, Code) {
+        let ev = DnsEvent::CacheHit {
+            cache,
+            name: name.to_string(),
+            records: self.records(),
+            ttl_left_s: self.remaining_s(now),
+            ttl_s: self.ttl_s,
+            negative: is_negative(self.code),
+        };
+        (ev, Code::DnsCacheHit)
+    }
+
     pub fn describe(&self) -> String {
         if let Some(t) = &self.cname {
             return format!("CNAME {t}");
@@ -133,7 +156,8 @@ pub struct Answer {
     pub addresses: Vec<Ipv4Addr>,
     pub ttl_s: u32,
     pub target: String,
-    pub why: String,
+    /// Why the authority answered this way.
+    pub reason: AnswerReason,
     pub code: Code,
     /// Set when the answer is a CNAME: where the resolver must go next.
     pub cname: Option<String>,
@@ -141,16 +165,25 @@ pub struct Answer {
 
 impl Answer {
     /// NXDOMAIN, NODATA or "no answer": nothing but the SOA.
-    pub fn negative(ttl_s: u32, target: &str, why: String, code: Code) -> Self {
+    pub fn negative(ttl_s: u32, target: &str, reason: AnswerReason, code: Code) -> Self {
         Answer {
             addresses: vec![],
             ttl_s,
             target: target.into(),
-            why,
+            reason,
             code,
             cname: None,
         }
     }
+    /// What the answer holds, for an event.
+    pub fn records(&self) -> Records {
+        Records {
+            addresses: self.addresses.clone(),
+            target: self.target.clone(),
+            cname: self.cname.clone(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         if self.addresses.is_empty() {
             return self.target.clone();
@@ -179,10 +212,12 @@ impl Answer {
 
 use std::collections::BTreeSet;
 
+use super::event::dns::{
+    ClientCaching, DnsCacheLayer, DnsEvent, Nameserver, NsLevel, Records, ServfailReason, TreeLevel,
+};
 use super::route53::QuerySource;
 use super::scenario::Client;
-use super::trace::hop;
-use super::trace::{Layer, Recorder, Verdict};
+use super::trace::{Event, Layer, Recorder, Step, Verdict};
 use super::world::{us, Fault, KeyBuf, Resp, World};
 
 /// How many times a resolver restarts a query to follow CNAMEs before it
@@ -203,11 +238,66 @@ pub const OS_MAX_NEGATIVE_TTL_S: u32 = 900;
 pub const ROOT_NEGATIVE_TTL_S: u32 = 86_400;
 pub const TLD_NEGATIVE_TTL_S: u32 = 900;
 
+/// TTL of the root's referral to a TLD's name servers (two days).
+pub const TLD_NS_TTL_S: u32 = 172_800;
+
 /// TTL AWS gives answers for its own names (CloudFront, ELB). Fact sheet §2.
 pub const AWS_NAME_TTL_S: u32 = 60;
 
 fn is_negative(code: Code) -> bool {
     matches!(code, Code::DnsNxdomain | Code::DnsNodata)
+}
+
+/// A DNS hop.
+fn dns_step(
+    from_to: (&str, &str),
+    proto: &str,
+    ev: DnsEvent,
+    verdict: Verdict,
+    code: Code,
+) -> Step {
+    Step::new(from_to, Layer::Dns, proto, Event::Dns(ev), verdict, code)
+}
+
+/// A step inside one node (a cache lookup): no wire, no protocol.
+fn local(node: &str, (ev, code): (DnsEvent, Code)) -> Step {
+    dns_step((node, node), "-", ev, Verdict::Pass, code)
+}
+
+fn cache_miss(cache: DnsCacheLayer, name: &str, c: &Client) -> (DnsEvent, Code) {
+    let ev = DnsEvent::CacheMiss {
+        cache,
+        name: name.to_string(),
+        resolver: c.resolver.ip,
+    };
+    (ev, Code::DnsCacheMiss)
+}
+
+/// A query of type A over UDP/53.
+fn query(from_to: (&str, &str), name: &str, to: Nameserver, code: Code) -> Step {
+    let ev = DnsEvent::Query {
+        name: name.to_string(),
+        qtype: "A".into(),
+        to,
+    };
+    dns_step(from_to, "UDP/53", ev, Verdict::Pass, code)
+}
+
+fn ns_cached(node: &str, zone: &str, level: NsLevel, ttl_left_s: u32) -> Step {
+    let ev = DnsEvent::NsCached {
+        zone: zone.to_string(),
+        level,
+        ttl_left_s,
+    };
+    dns_step((node, node), "-", ev, Verdict::Pass, Code::DnsCacheHit)
+}
+
+fn servfail(node: &str, name: &str, reason: ServfailReason) -> Step {
+    let ev = DnsEvent::Servfail {
+        name: name.to_string(),
+        reason,
+    };
+    dns_step((node, node), "-", ev, Verdict::Error, Code::DnsServfail)
 }
 
 impl World {
@@ -273,149 +363,65 @@ impl World {
             None => self.cache_get(&bkey, name).map(std::borrow::Cow::Owned),
         };
         if let Some(e) = hit {
-            hop!(
-                tb,
-                &c.id,
-                &c.id,
-                Layer::Dns,
-                "-",
-                format!("browser DNS cache: {name} -> {}", e.describe()),
-                format!(
-                    "cache hit, {} s of its {} s left: no query leaves the machine",
-                    e.remaining_s(now),
-                    e.ttl_s
-                ),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheHit,
-            );
+            tb.hop(|| local(&c.id, e.cache_hit(DnsCacheLayer::Browser, name, now)));
             return self.dns_result(&e, name, c);
         }
-        hop!(
-            tb,
-            &c.id,
-            &c.id,
-            Layer::Dns,
-            "-",
-            format!("browser DNS cache: no entry for {name}"),
-            "the browser asks the operating system's resolver next".into(),
-            vec![],
-            Verdict::Pass,
-            Code::DnsCacheMiss,
-        );
+        tb.hop(|| local(&c.id, cache_miss(DnsCacheLayer::Browser, name, c)));
         let okey = KeyBuf::new(&["os:", &c.id]);
         if let Some(e) = self.cache_get(&okey, name) {
             tb.wait(200);
-            hop!(
-                tb,
-                &c.id,
-                &c.id,
-                Layer::Dns,
-                "-",
-                format!("OS DNS cache: {name} -> {}", e.describe()),
-                format!(
-                    "cache hit, {} s left of the record's TTL",
-                    e.remaining_s(now)
-                ),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheHit,
-            );
+            tb.hop(|| local(&c.id, e.cache_hit(DnsCacheLayer::Os, name, now)));
             let b = e.rekeyed(now, c.browser_cache_s.min(e.remaining_s(now).max(1)));
             self.cache_put(&bkey, b);
             return self.dns_result(&e, name, c);
         }
         tb.wait(200);
-        hop!(
-            tb,
-            &c.id,
-            &c.id,
-            Layer::Dns,
-            "-",
-            format!("OS DNS cache: no entry for {name}"),
-            format!(
-                "the stub resolver forwards the question to the recursive resolver {}",
-                c.resolver.ip
-            ),
-            vec![],
-            Verdict::Pass,
-            Code::DnsCacheMiss,
-        );
+        tb.hop(|| local(&c.id, cache_miss(DnsCacheLayer::Os, name, c)));
         let r = c.resolver.clone();
-        hop!(
-            tb,
-            &c.id,
-            &r.id,
-            Layer::Dns,
-            "UDP/53",
-            format!("DNS query A {name}"),
-            format!(
-                "the recursive resolver {} does the lookup on the browser's behalf",
-                r.ip
-            ),
-            vec![],
-            Verdict::Pass,
-            Code::DnsCacheMiss,
-        );
+        tb.hop(|| {
+            query(
+                (&c.id, &r.id),
+                name,
+                Nameserver::Recursive { ip: r.ip },
+                Code::DnsCacheMiss,
+            )
+        });
         tb.wait(us(r.rtt_ms) / 2);
         let rkey = KeyBuf::new(&["resolver:", &r.id]);
         let entry = if let Some(e) = self.cache_get(&rkey, name) {
-            hop!(
-                tb,
-                &r.id,
-                &r.id,
-                Layer::Dns,
-                "-",
-                format!("resolver cache: {name} -> {}", e.describe()),
-                format!(
-                    "{}, {} s left: no authoritative server is asked",
-                    if is_negative(e.code) {
-                        "negative cache hit (RFC 2308)"
-                    } else {
-                        "cache hit"
-                    },
-                    e.remaining_s(now)
-                ),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheHit,
-            );
+            tb.hop(|| local(&r.id, e.cache_hit(DnsCacheLayer::Resolver, name, now)));
             e
         } else {
             self.iterate(&r.id, &rkey, name, Some(c), tb)
         };
         let left = entry.remaining_s(self.clock_ms);
-        let why = match entry.code {
-            Code::DnsServfail => format!(
-                "SERVFAIL is the resolver's own verdict ({}), not a statement that the name is absent; it is not cached like NXDOMAIN, so the next request asks again (fact sheet §1)",
-                r.id
-            ),
-            code if is_negative(code) => format!(
-                "a negative answer from the authority; the OS caches it for {} s (negative entries are capped at {OS_MAX_NEGATIVE_TTL_S} s), the browser for {} s (fact sheet §1)",
-                left.min(OS_MAX_NEGATIVE_TTL_S),
-                c.browser_cache_s.min(left)
-            ),
-            _ => format!(
-                "the OS caches it for the TTL ({left} s left); Chromium keeps it {} s whatever the TTL (fact sheet §1)",
-                c.browser_cache_s
-            ),
-        };
-        hop!(
-            tb,
-            &r.id,
-            &c.id,
-            Layer::Dns,
-            "UDP/53",
-            format!("DNS answer {name} -> {}", entry.describe()),
-            why,
-            vec![],
-            if entry.addresses.is_empty() {
+        tb.hop(|| {
+            let caching = match entry.code {
+                Code::DnsServfail => ClientCaching::NotCached {
+                    resolver: r.id.clone(),
+                },
+                code if is_negative(code) => ClientCaching::Negative {
+                    os_ttl_s: left.min(OS_MAX_NEGATIVE_TTL_S),
+                    os_cap_s: OS_MAX_NEGATIVE_TTL_S,
+                    browser_ttl_s: c.browser_cache_s.min(left),
+                },
+                _ => ClientCaching::Positive {
+                    ttl_left_s: left,
+                    browser_s: c.browser_cache_s,
+                },
+            };
+            let verdict = if entry.addresses.is_empty() {
                 Verdict::Error
             } else {
                 Verdict::Pass
-            },
-            entry.code,
-        );
+            };
+            let ev = DnsEvent::Response {
+                name: name.to_string(),
+                records: entry.records(),
+                caching,
+            };
+            dns_step((&r.id, &c.id), "UDP/53", ev, verdict, entry.code)
+        });
         tb.wait(us(r.rtt_ms) / 2);
         let now = self.clock_ms;
         if entry.code != Code::DnsServfail {
@@ -451,25 +457,15 @@ impl World {
             let now = self.clock_ms;
             let e = match self.cache_raw(key, &current) {
                 Some(e) => {
-                    let what = match &e.cname {
-                        Some(t) => format!("CNAME {t}"),
-                        None => e.describe(),
-                    };
-                    hop!(tb,
-                        node,
-                        node,
-                        Layer::Dns,
-                        "-",
-                        format!("resolver cache: {current} -> {what}"),
-                        format!(
-                            "each link of a CNAME chain is cached with its own TTL: this one has {} s of its {} s left",
-                            e.remaining_s(now),
-                            e.ttl_s
-                        ),
-                        vec![],
-                        Verdict::Pass,
-                        Code::DnsCacheHit,
-                    );
+                    tb.hop(|| {
+                        let ev = DnsEvent::LinkCached {
+                            name: current.clone(),
+                            records: e.records(),
+                            ttl_left_s: e.remaining_s(now),
+                            ttl_s: e.ttl_s,
+                        };
+                        dns_step((node, node), "-", ev, Verdict::Pass, Code::DnsCacheHit)
+                    });
                     e
                 }
                 None => self.iterate_one(node, key, &current, &src, tb),
@@ -487,21 +483,15 @@ impl World {
                     let mut seen = BTreeSet::new();
                     !names.iter().all(|n| seen.insert(*n))
                 };
-                hop!(tb,
-                    node,
-                    node,
-                    Layer::Dns,
-                    "-",
-                    format!("SERVFAIL for {name}"),
-                    format!(
-                        "following this CNAME chain would take more than {MAX_CNAME_RESTARTS} restarts ({} -> {target}){}; like Unbound (MAX_RESTART_COUNT 8) the resolver gives up and answers SERVFAIL itself (fact sheet §1)",
-                        names.join(" -> "),
-                        if looped { ": the chain loops" } else { ": the chain is too long" }
-                    ),
-                    vec![],
-                    Verdict::Error,
-                    Code::DnsServfail,
-                );
+                tb.hop(|| {
+                    let reason = ServfailReason::CnameChain {
+                        chain: names.iter().map(|n| n.to_string()).collect(),
+                        target: target.clone(),
+                        looped,
+                        max_restarts: MAX_CNAME_RESTARTS,
+                    };
+                    servfail(node, name, reason)
+                });
                 return DnsEntry::negative(
                     name,
                     self.clock_ms,
@@ -514,20 +504,15 @@ impl World {
                 )
                 .by(node);
             }
-            hop!(tb,
-                node,
-                node,
-                Layer::Dns,
-                "-",
-                format!("follow CNAME {current} -> {target}"),
-                format!(
-                    "a CNAME redirects every query type: the resolver restarts the query at {target} (restart {} of at most {MAX_CNAME_RESTARTS})",
-                    links.len()
-                ),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCname,
-            );
+            tb.hop(|| {
+                let ev = DnsEvent::CnameRestart {
+                    from: current.clone(),
+                    to: target.clone(),
+                    restart: links.len(),
+                    max_restarts: MAX_CNAME_RESTARTS,
+                };
+                dns_step((node, node), "-", ev, Verdict::Pass, Code::DnsCname)
+            });
             current = target;
         }
     }
@@ -551,64 +536,37 @@ impl World {
         let zone_key = format!("NS {}", zone.name);
         let tld_label = name.rsplit('.').next().unwrap_or("").to_string();
         if let Some(ns) = self.cache_get(key, &zone_key).filter(|_| in_zone) {
-            hop!(
-                tb,
-                node,
-                node,
-                Layer::Dns,
-                "-",
-                format!(
-                    "NS for {} cached ({} s left)",
-                    zone.name,
-                    ns.remaining_s(now)
-                ),
-                "the delegation is already known, so root and .com are skipped".into(),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheHit,
-            );
+            tb.hop(|| ns_cached(node, &zone.name, NsLevel::Zone, ns.remaining_s(now)));
         } else {
             let tld_key = format!("NS {tld_label}");
             if let Some(e) = self.cache_get(key, &tld_key) {
-                hop!(
-                    tb,
-                    node,
-                    node,
-                    Layer::Dns,
-                    "-",
-                    format!("NS for .{tld_label} cached ({} s left)", e.remaining_s(now)),
-                    "the root server is skipped".into(),
-                    vec![],
-                    Verdict::Pass,
-                    Code::DnsCacheHit,
-                );
+                tb.hop(|| ns_cached(node, &tld_label, NsLevel::Tld, e.remaining_s(now)));
             } else {
                 let root = self.scenario.dns.root.clone();
-                hop!(
-                    tb,
-                    node,
-                    &root.id,
-                    Layer::Dns,
-                    "UDP/53",
-                    format!("DNS query A {name} to {} ({})", root.name, root.ip),
-                    "nothing cached for this zone: start at a root server (anycast)".into(),
-                    vec![],
-                    Verdict::Pass,
-                    Code::DnsCacheMiss,
-                );
+                tb.hop(|| {
+                    let to = Nameserver::Root {
+                        name: root.name.clone(),
+                        ip: root.ip,
+                    };
+                    query((node, &root.id), name, to, Code::DnsCacheMiss)
+                });
                 tb.wait(us(root.rtt_ms) / 2);
                 if tld_label != "com" {
-                    hop!(tb,
-                        &root.id,
-                        node,
-                        Layer::Dns,
-                        "UDP/53",
-                        format!("NXDOMAIN for {name}"),
-                        format!("the root zone has no top-level domain .{tld_label}; the resolver caches this for the root SOA's {ROOT_NEGATIVE_TTL_S} s"),
-                        vec![],
-                        Verdict::Error,
-                        Code::DnsNxdomain,
-                    );
+                    tb.hop(|| {
+                        let ev = DnsEvent::TreeNxdomain {
+                            by: TreeLevel::Root,
+                            name: name.to_string(),
+                            tld: tld_label.clone(),
+                            negative_ttl_s: ROOT_NEGATIVE_TTL_S,
+                        };
+                        dns_step(
+                            (&root.id, node),
+                            "UDP/53",
+                            ev,
+                            Verdict::Error,
+                            Code::DnsNxdomain,
+                        )
+                    });
                     tb.wait(us(root.rtt_ms) / 2);
                     let e = DnsEntry::negative(
                         name,
@@ -621,8 +579,22 @@ impl World {
                     self.cache_put(key, e.clone());
                     return e;
                 }
-                hop!(tb, &root.id, node, Layer::Dns, "UDP/53", format!("referral to .com: {} and 12 more, TTL 172800 s", self.scenario.dns.tld.name),
-                    "root servers never answer the final address; they refer to the TLD's name servers (fact sheet §1)".into(), vec![], Verdict::Pass, Code::DnsReferral);
+                tb.hop(|| {
+                    let ev = DnsEvent::Referral {
+                        by: TreeLevel::Root,
+                        zone: tld_label.clone(),
+                        name_servers: vec![self.scenario.dns.tld.name.clone()],
+                        more: 12,
+                        ttl_s: TLD_NS_TTL_S,
+                    };
+                    dns_step(
+                        (&root.id, node),
+                        "UDP/53",
+                        ev,
+                        Verdict::Pass,
+                        Code::DnsReferral,
+                    )
+                });
                 tb.wait(us(root.rtt_ms) / 2);
                 let tld_ip = self.scenario.dns.tld.ip;
                 self.cache_put(
@@ -631,38 +603,37 @@ impl World {
                         &tld_key,
                         vec![tld_ip],
                         now,
-                        172_800,
+                        TLD_NS_TTL_S,
                         "a.gtld-servers.net",
                         Code::DnsReferral,
                     ),
                 );
             }
             let tld = self.scenario.dns.tld.clone();
-            hop!(
-                tb,
-                node,
-                &tld.id,
-                Layer::Dns,
-                "UDP/53",
-                format!("DNS query A {name} to {} ({})", tld.name, tld.ip),
-                "ask the .com servers who is authoritative for the domain".into(),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheMiss,
-            );
+            tb.hop(|| {
+                let to = Nameserver::Tld {
+                    name: tld.name.clone(),
+                    ip: tld.ip,
+                };
+                query((node, &tld.id), name, to, Code::DnsCacheMiss)
+            });
             tb.wait(us(tld.rtt_ms) / 2);
             if !in_zone {
-                hop!(tb,
-                    &tld.id,
-                    node,
-                    Layer::Dns,
-                    "UDP/53",
-                    format!("NXDOMAIN for {name}"),
-                    format!("no such domain is delegated under .com in this scenario; the resolver caches this for min(.com SOA TTL, minimum) = {TLD_NEGATIVE_TTL_S} s"),
-                    vec![],
-                    Verdict::Error,
-                    Code::DnsNxdomain,
-                );
+                tb.hop(|| {
+                    let ev = DnsEvent::TreeNxdomain {
+                        by: TreeLevel::Tld,
+                        name: name.to_string(),
+                        tld: tld_label.clone(),
+                        negative_ttl_s: TLD_NEGATIVE_TTL_S,
+                    };
+                    dns_step(
+                        (&tld.id, node),
+                        "UDP/53",
+                        ev,
+                        Verdict::Error,
+                        Code::DnsNxdomain,
+                    )
+                });
                 tb.wait(us(tld.rtt_ms) / 2);
                 let e = DnsEntry::negative(
                     name,
@@ -675,8 +646,22 @@ impl World {
                 self.cache_put(key, e.clone());
                 return e;
             }
-            hop!(tb, &tld.id, node, Layer::Dns, "UDP/53", format!("referral to {}: {}, TTL {} s", zone.name, zone.name_servers.join(", "), zone.ns_ttl_s),
-                "the TLD refers to the zone's four Route 53 name servers; the resolver caches this for two days".into(), vec![], Verdict::Pass, Code::DnsReferral);
+            tb.hop(|| {
+                let ev = DnsEvent::Referral {
+                    by: TreeLevel::Tld,
+                    zone: zone.name.clone(),
+                    name_servers: zone.name_servers.clone(),
+                    more: 0,
+                    ttl_s: zone.ns_ttl_s,
+                };
+                dns_step(
+                    (&tld.id, node),
+                    "UDP/53",
+                    ev,
+                    Verdict::Pass,
+                    Code::DnsReferral,
+                )
+            });
             tb.wait(us(tld.rtt_ms) / 2);
             self.cache_put(
                 key,
@@ -693,43 +678,28 @@ impl World {
         if self.has_fault(|| Fault::DnsAuthorityDown) {
             return self.authority_unreachable(node, name, tb);
         }
-        hop!(
-            tb,
-            node,
-            &zone.id,
-            Layer::Dns,
-            "UDP/53",
-            format!(
-                "DNS query A {name} to {}",
-                zone.name_servers.first().map(|s| s.as_str()).unwrap_or("")
-            ),
-            "ask the authoritative server (Route 53) for the record".into(),
-            vec![],
-            Verdict::Pass,
-            Code::DnsCacheMiss,
-        );
+        tb.hop(|| {
+            let to = Nameserver::Route53 {
+                name: zone.name_servers.first().cloned().unwrap_or_default(),
+            };
+            query((node, &zone.id), name, to, Code::DnsCacheMiss)
+        });
         tb.wait(us(zone.rtt_ms) / 2);
         let ans = self.r53_answer(name, src);
-        hop!(
-            tb,
-            &zone.id,
-            node,
-            Layer::Dns,
-            "UDP/53",
-            format!(
-                "answer {name} -> {} (TTL {} s, AA)",
-                ans.describe(),
-                ans.ttl_s
-            ),
-            ans.why.clone(),
-            vec![],
-            if ans.addresses.is_empty() && ans.cname.is_none() {
+        tb.hop(|| {
+            let verdict = if ans.addresses.is_empty() && ans.cname.is_none() {
                 Verdict::Error
             } else {
                 Verdict::Pass
-            },
-            ans.code,
-        );
+            };
+            let ev = DnsEvent::Answer {
+                name: name.to_string(),
+                records: ans.records(),
+                ttl_s: ans.ttl_s,
+                reason: ans.reason.clone(),
+            };
+            dns_step((&zone.id, node), "UDP/53", ev, verdict, ans.code)
+        });
         tb.wait(us(zone.rtt_ms) / 2);
         let now = self.clock_ms;
         let entry = ans.into_entry(name, now).by(&zone.id);
@@ -743,36 +713,27 @@ impl World {
         let zone = self.scenario.dns.zone.clone();
         let n = zone.name_servers.len();
         for (i, ns) in zone.name_servers.iter().enumerate() {
-            hop!(tb,
-                node,
-                &zone.id,
-                Layer::Dns,
-                "UDP/53",
-                format!("DNS query A {name} to {ns} (try {} of {n})", i + 1),
-                format!(
-                    "no answer within {RESOLVER_TRY_TIMEOUT_MS} ms: the zone's name servers are unreachable{}",
-                    if i + 1 < n { "; the resolver retries with the next name server" } else { "" }
-                ),
-                vec![],
-                Verdict::Timeout,
-                Code::ConnectionTimeout,
-            );
+            tb.hop(|| {
+                let ev = DnsEvent::QueryTimeout {
+                    name: name.to_string(),
+                    qtype: "A".into(),
+                    server: ns.clone(),
+                    attempt: i + 1,
+                    attempts: n,
+                    timeout_ms: RESOLVER_TRY_TIMEOUT_MS,
+                };
+                let code = Code::ConnectionTimeout;
+                dns_step((node, &zone.id), "UDP/53", ev, Verdict::Timeout, code)
+            });
             tb.wait(us(RESOLVER_TRY_TIMEOUT_MS));
         }
-        hop!(tb,
-            node,
-            node,
-            Layer::Dns,
-            "-",
-            format!("SERVFAIL for {name}"),
-            format!(
-                "all {n} authoritative servers for {} timed out: the resolver itself produces SERVFAIL (the authority never said the name is absent); SERVFAIL is not cached like NXDOMAIN (fact sheet §1)",
-                zone.name
-            ),
-            vec![],
-            Verdict::Error,
-            Code::DnsServfail,
-        );
+        tb.hop(|| {
+            let reason = ServfailReason::AuthorityUnreachable {
+                zone: zone.name.clone(),
+                servers: n,
+            };
+            servfail(node, name, reason)
+        });
         DnsEntry::negative(
             name,
             self.clock_ms,
@@ -797,7 +758,7 @@ impl World {
         tb: &mut Recorder,
     ) -> Option<DnsEntry> {
         let s = &self.scenario;
-        let (addrs, target, why) = if name == s.cdn.domain {
+        let (addrs, target, reason) = if name == s.cdn.domain {
             let pop = src
                 .client
                 .as_ref()
@@ -806,10 +767,9 @@ impl World {
             (
                 vec![pop.ip],
                 format!("CloudFront {} ({})", s.cdn.domain, pop.city),
-                format!(
-                    "CloudFront's DNS answers with the edge nearest the resolver: {}",
-                    pop.city
-                ),
+                AnswerReason::CloudFrontEdge {
+                    city: pop.city.clone(),
+                },
             )
         } else {
             let r = s.regions.iter().find(|r| r.alb.dns_name == name)?;
@@ -817,23 +777,12 @@ impl World {
             (
                 addrs,
                 format!("{} ({}, {})", r.alb.id, r.label, r.id),
-                "Elastic Load Balancing's DNS answers with the addresses of the load balancer's nodes".into(),
+                AnswerReason::ElbNodes,
             )
         };
         let zone_id = s.dns.zone.id.clone();
         let rtt = s.dns.zone.rtt_ms;
-        hop!(
-            tb,
-            node,
-            &zone_id,
-            Layer::Dns,
-            "UDP/53",
-            format!("DNS query A {name} to AWS's name servers"),
-            "an AWS-owned name: AWS's own authoritative DNS answers it".into(),
-            vec![],
-            Verdict::Pass,
-            Code::DnsCacheMiss,
-        );
+        tb.hop(|| query((node, &zone_id), name, Nameserver::Aws, Code::DnsCacheMiss));
         tb.wait(us(rtt) / 2);
         let e = DnsEntry::new(
             name,
@@ -843,21 +792,21 @@ impl World {
             &target,
             Code::DnsAnswer,
         );
-        hop!(
-            tb,
-            &zone_id,
-            node,
-            Layer::Dns,
-            "UDP/53",
-            format!(
-                "answer {name} -> {} (TTL {AWS_NAME_TTL_S} s, AA)",
-                e.describe()
-            ),
-            why,
-            vec![],
-            Verdict::Pass,
-            Code::DnsAnswer,
-        );
+        tb.hop(|| {
+            let ev = DnsEvent::Answer {
+                name: name.to_string(),
+                records: e.records(),
+                ttl_s: AWS_NAME_TTL_S,
+                reason,
+            };
+            dns_step(
+                (&zone_id, node),
+                "UDP/53",
+                ev,
+                Verdict::Pass,
+                Code::DnsAnswer,
+            )
+        });
         tb.wait(us(rtt) / 2);
         Some(e)
     }

@@ -19,6 +19,7 @@ pub struct Route53State {
 }
 
 use super::dns::Answer;
+use super::event::dns::{answer_why, AnswerReason, RoutingPolicy};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
@@ -135,6 +136,19 @@ fn label(r: &Record) -> String {
         Routing::Geolocation { .. } => format!("{v} ({})", geo_label(&r.routing)),
         Routing::IpBased { location, .. } => format!("{v} (location {location})"),
         _ => v,
+    }
+}
+
+fn policy_kind(r: &Routing) -> RoutingPolicy {
+    match r {
+        Routing::Simple => RoutingPolicy::Simple,
+        Routing::Failover { .. } => RoutingPolicy::Failover,
+        Routing::Weighted { .. } => RoutingPolicy::Weighted,
+        Routing::Latency { .. } => RoutingPolicy::Latency,
+        Routing::Geolocation { .. } => RoutingPolicy::Geolocation,
+        Routing::Geoproximity { .. } => RoutingPolicy::Geoproximity,
+        Routing::Multivalue => RoutingPolicy::Multivalue,
+        Routing::IpBased { .. } => RoutingPolicy::IpBased,
     }
 }
 
@@ -508,14 +522,22 @@ impl World {
                 return Answer::negative(
                     neg,
                     "NODATA (NOERROR, empty answer)",
-                    format!("{name} has no records but names below it exist (an empty non-terminal): the name exists, so NOERROR with an empty answer and the SOA; resolvers cache it for min(SOA TTL {}, minimum {}) = {neg} s (RFC 2308, fact sheet §1)", zone.soa_ttl_s, zone.soa_minimum_s),
+                    AnswerReason::EmptyNonTerminal {
+                        soa_ttl_s: zone.soa_ttl_s,
+                        soa_minimum_s: zone.soa_minimum_s,
+                        negative_ttl_s: neg,
+                    },
                     Code::DnsNodata,
                 );
             }
             return Answer::negative(
                 neg,
                 "NXDOMAIN",
-                format!("no record named {name} in the zone: NXDOMAIN with the SOA; resolvers cache it for min(SOA TTL {}, minimum {}) = {neg} s (RFC 2308, fact sheet §1)", zone.soa_ttl_s, zone.soa_minimum_s),
+                AnswerReason::Nxdomain {
+                    soa_ttl_s: zone.soa_ttl_s,
+                    soa_minimum_s: zone.soa_minimum_s,
+                    negative_ttl_s: neg,
+                },
                 Code::DnsNxdomain,
             );
         }
@@ -528,11 +550,14 @@ impl World {
             .map(|r| (*r).clone())
             .collect();
         if recs.is_empty() {
-            let types: Vec<&str> = all.iter().map(|r| r.rtype()).collect();
+            let types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
             return Answer::negative(
                 neg,
                 "NODATA (NOERROR, empty answer)",
-                format!("{name} exists but has no A record (only {}): NODATA is NOERROR with an empty answer, not NXDOMAIN; resolvers cache it for min(SOA TTL, minimum) = {neg} s (fact sheet §1)", types.join(", ")),
+                AnswerReason::NoARecord {
+                    types,
+                    negative_ttl_s: neg,
+                },
                 Code::DnsNodata,
             );
         }
@@ -548,6 +573,7 @@ impl World {
             })
             .collect();
         let policy = cands[0].rec.routing.clone();
+        let kind = policy_kind(&policy);
         let picked = match policy {
             Routing::Simple => Ok((
                 vec![0],
@@ -574,10 +600,18 @@ impl World {
         let (idx, why, code) = match picked {
             Ok(p) => p,
             Err(why) => {
-                return Answer::negative(neg, "no answer (NOERROR, empty)", why, Code::DnsNodata)
+                return Answer::negative(
+                    neg,
+                    "no answer (NOERROR, empty)",
+                    AnswerReason::Routed {
+                        policy: kind,
+                        selection: why,
+                    },
+                    Code::DnsNodata,
+                )
             }
         };
-        self.values(&cands, &idx, why, code, src, depth)
+        self.values(&cands, &idx, (kind, why), code, src, depth)
     }
 
     /// Turn the chosen records into addresses (or a CNAME).
@@ -585,11 +619,12 @@ impl World {
         &mut self,
         cands: &[Cand],
         idx: &[usize],
-        why: String,
+        (policy, why): (RoutingPolicy, String),
         code: Code,
         src: &QuerySource,
         depth: usize,
     ) -> Answer {
+        let routed = |selection: String| AnswerReason::Routed { policy, selection };
         let first = &cands[idx[0]].rec;
         let ttl_s = idx
             .iter()
@@ -602,7 +637,9 @@ impl World {
                 addresses: vec![],
                 ttl_s,
                 target: format!("CNAME {t}"),
-                why: format!("{why}; a CNAME: the resolver must restart the query at {t}"),
+                reason: routed(format!(
+                    "{why}; a CNAME: the resolver must restart the query at {t}"
+                )),
                 code: Code::DnsCname,
                 cname: Some(t),
             };
@@ -652,15 +689,18 @@ impl World {
                         Answer::negative(
                             ttl_s,
                             "SERVFAIL",
-                            format!("alias chain at {target} is too long"),
+                            routed(format!("alias chain at {target} is too long")),
                             Code::DnsServfail,
                         )
                     } else {
                         self.r53_answer_at(target, src, depth + 1)
                     };
+                    let inner_why = answer_why(target, &inner.reason);
                     if inner.cname.is_some() {
                         return Answer {
-                            why: format!("{why}; alias to {target}, a CNAME: {}", inner.why),
+                            reason: routed(format!(
+                                "{why}; alias to {target}, a CNAME: {inner_why}"
+                            )),
                             ..inner
                         };
                     }
@@ -668,8 +708,7 @@ impl World {
                     addresses.extend(inner.addresses.iter().copied());
                     targets.push(inner.target.clone());
                     extra = format!(
-                        "; alias to {target} in the same zone, answered by its own records ({}), with their TTL",
-                        inner.why
+                        "; alias to {target} in the same zone, answered by its own records ({inner_why}), with their TTL"
                     );
                 }
                 // Not A: filtered out before selection.
@@ -680,7 +719,7 @@ impl World {
             return Answer::negative(
                 ttl_s,
                 "no answer (NOERROR, empty)",
-                format!("{why}; the chosen record has no address"),
+                routed(format!("{why}; the chosen record has no address")),
                 Code::DnsNodata,
             );
         }
@@ -692,7 +731,7 @@ impl World {
             } else {
                 targets.join("; ")
             },
-            why: format!("{why}{extra}"),
+            reason: routed(format!("{why}{extra}")),
             code,
             cname: None,
         }

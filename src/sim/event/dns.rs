@@ -1,17 +1,520 @@
 //! Events of DNS: caches, the recursive resolver, root, TLD and Route 53.
+//!
+//! Each variant is one kind of step in a lookup (a cache consulted, a
+//! query sent, a referral, an answer, a negative answer, SERVFAIL, a CNAME
+//! restart). This file is the one place their English is written.
 
 use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// The client-side caches a name passes through before a query leaves
+/// the machine, and the recursive resolver's own cache. Fact sheet §1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DnsCacheLayer {
+    /// Chromium's host cache (keeps answers about 60 s whatever the TTL).
+    Browser,
+    /// The operating system's stub resolver cache.
+    Os,
+    /// The recursive resolver's cache.
+    Resolver,
+}
+
+/// What a DNS answer or cache entry holds: addresses, or a CNAME target,
+/// or nothing (negative), with what it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Records {
+    pub addresses: Vec<Ipv4Addr>,
+    /// What the addresses belong to (`alb-a (Cluster A, us-east-1)`), or
+    /// the negative answer's kind (`NXDOMAIN`).
+    pub target: String,
+    /// A CNAME link: the name this one points at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cname: Option<String>,
+}
+
+impl Records {
+    /// `192.0.2.10, 192.0.2.11 [alb-a (...)]`, `CNAME x.example`, or the
+    /// negative answer's kind.
+    pub fn describe(&self) -> String {
+        if let Some(t) = &self.cname {
+            return format!("CNAME {t}");
+        }
+        if self.addresses.is_empty() {
+            return self.target.clone();
+        }
+        let a = self
+            .addresses
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{a} [{}]", self.target)
+    }
+}
+
+/// The server a query is sent to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "server", rename_all = "snake_case")]
+pub enum Nameserver {
+    /// The client's recursive resolver (the stub forwards to it).
+    Recursive { ip: Ipv4Addr },
+    /// A root server (anycast).
+    Root { name: String, ip: Ipv4Addr },
+    /// A server of the top-level domain (`a.gtld-servers.net`).
+    Tld { name: String, ip: Ipv4Addr },
+    /// One of the hosted zone's Route 53 name servers.
+    Route53 { name: String },
+    /// AWS's own authoritative DNS for its names (CloudFront, ELB).
+    Aws,
+}
+
+/// Which level of the DNS tree gave a referral or a negative answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreeLevel {
+    /// The root zone.
+    Root,
+    /// A top-level domain's zone (`.com`).
+    Tld,
+}
+
+/// Why an authoritative server answered the way it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum AnswerReason {
+    /// CloudFront's DNS answers with the edge location nearest the resolver.
+    CloudFrontEdge { city: String },
+    /// Elastic Load Balancing's DNS answers with the load balancer's nodes.
+    ElbNodes,
+    /// Route 53: no record of that name in the zone (NXDOMAIN with the SOA).
+    Nxdomain {
+        soa_ttl_s: u32,
+        soa_minimum_s: u32,
+        negative_ttl_s: u32,
+    },
+    /// Route 53: no record of that name, but names below it exist (an
+    /// empty non-terminal): NODATA.
+    EmptyNonTerminal {
+        soa_ttl_s: u32,
+        soa_minimum_s: u32,
+        negative_ttl_s: u32,
+    },
+    /// Route 53: the name exists with other types only: NODATA.
+    NoARecord {
+        types: Vec<String>,
+        negative_ttl_s: u32,
+    },
+    /// Route 53 chose records by the routing policy; `selection` says how
+    /// (policy, health, candidates).
+    Routed {
+        policy: RoutingPolicy,
+        selection: String,
+    },
+}
+
+/// A Route 53 routing policy (fact sheet §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingPolicy {
+    Simple,
+    Failover,
+    Weighted,
+    Latency,
+    Geolocation,
+    Geoproximity,
+    Multivalue,
+    IpBased,
+}
+
+/// How the client side caches the resolver's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "caching", rename_all = "snake_case")]
+pub enum ClientCaching {
+    /// A positive answer: the OS keeps it for the TTL, the browser for its
+    /// own fixed time.
+    Positive { ttl_left_s: u32, browser_s: u32 },
+    /// NXDOMAIN / NODATA: both cache it, the OS at most `os_cap_s`.
+    Negative {
+        os_ttl_s: u32,
+        os_cap_s: u32,
+        browser_ttl_s: u32,
+    },
+    /// SERVFAIL: the resolver's own verdict, not cached.
+    NotCached { resolver: String },
+}
+
+/// Why a resolver answered SERVFAIL itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum ServfailReason {
+    /// Following the CNAME chain would take more than `max_restarts`
+    /// restarts (Unbound's MAX_RESTART_COUNT).
+    CnameChain {
+        chain: Vec<String>,
+        target: String,
+        looped: bool,
+        max_restarts: usize,
+    },
+    /// Every authoritative server of the zone timed out.
+    AuthorityUnreachable { zone: String, servers: usize },
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DnsEvent {}
+pub enum DnsEvent {
+    /// A cache (browser, OS, recursive resolver) holds a fresh entry.
+    CacheHit {
+        cache: DnsCacheLayer,
+        name: String,
+        records: Records,
+        ttl_left_s: u32,
+        ttl_s: u32,
+        /// A negative (NXDOMAIN / NODATA) entry (RFC 2308).
+        negative: bool,
+    },
+    /// The browser's or the OS's cache has no entry; the next is asked.
+    CacheMiss {
+        cache: DnsCacheLayer,
+        name: String,
+        /// The recursive resolver the stub forwards to.
+        resolver: Ipv4Addr,
+    },
+    /// During iteration, one link of a (possible) CNAME chain is found in
+    /// the resolver's cache.
+    LinkCached {
+        name: String,
+        records: Records,
+        ttl_left_s: u32,
+        ttl_s: u32,
+    },
+    /// The resolver already knows a zone's name servers (NS cached).
+    NsCached {
+        /// `com` for the TLD, the hosted zone's name otherwise.
+        zone: String,
+        level: NsLevel,
+        ttl_left_s: u32,
+    },
+    /// A query for `name`, type `qtype`, sent to a server.
+    Query {
+        name: String,
+        qtype: String,
+        to: Nameserver,
+    },
+    /// A query that got no answer within the resolver's timeout.
+    QueryTimeout {
+        name: String,
+        qtype: String,
+        server: String,
+        attempt: usize,
+        attempts: usize,
+        timeout_ms: u32,
+    },
+    /// A referral: the zone's name servers, not the answer.
+    Referral {
+        by: TreeLevel,
+        zone: String,
+        name_servers: Vec<String>,
+        /// Name servers not listed.
+        more: usize,
+        ttl_s: u32,
+    },
+    /// NXDOMAIN from the root or a TLD server.
+    TreeNxdomain {
+        by: TreeLevel,
+        name: String,
+        tld: String,
+        negative_ttl_s: u32,
+    },
+    /// An authoritative answer (AA) with its TTL and what decided it.
+    Answer {
+        name: String,
+        records: Records,
+        ttl_s: u32,
+        reason: AnswerReason,
+    },
+    /// The recursive resolver's answer to the client.
+    Response {
+        name: String,
+        records: Records,
+        caching: ClientCaching,
+    },
+    /// The resolver follows a CNAME: the query restarts at its target.
+    CnameRestart {
+        from: String,
+        to: String,
+        restart: usize,
+        max_restarts: usize,
+    },
+    /// The resolver gives up and answers SERVFAIL itself.
+    Servfail {
+        name: String,
+        reason: ServfailReason,
+    },
+}
+
+/// Whose delegation a cached NS set is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NsLevel {
+    /// A top-level domain's servers: the root is skipped.
+    Tld,
+    /// The hosted zone's servers: root and TLD are skipped.
+    Zone,
+}
 
 impl DnsEvent {
     pub fn what(&self) -> String {
-        match *self {}
+        match self {
+            DnsEvent::CacheHit {
+                cache,
+                name,
+                records,
+                ..
+            } => format!("{} {name} -> {}", cache_title(*cache), records.describe()),
+            DnsEvent::CacheMiss { cache, name, .. } => {
+                format!("{} no entry for {name}", cache_title(*cache))
+            }
+            DnsEvent::LinkCached { name, records, .. } => {
+                format!("resolver cache: {name} -> {}", records.describe())
+            }
+            DnsEvent::NsCached {
+                zone,
+                level,
+                ttl_left_s,
+            } => match level {
+                NsLevel::Tld => format!("NS for .{zone} cached ({ttl_left_s} s left)"),
+                NsLevel::Zone => format!("NS for {zone} cached ({ttl_left_s} s left)"),
+            },
+            DnsEvent::Query { name, qtype, to } => match to {
+                Nameserver::Recursive { .. } => format!("DNS query {qtype} {name}"),
+                Nameserver::Root { name: s, ip } | Nameserver::Tld { name: s, ip } => {
+                    format!("DNS query {qtype} {name} to {s} ({ip})")
+                }
+                Nameserver::Route53 { name: s } => format!("DNS query {qtype} {name} to {s}"),
+                Nameserver::Aws => format!("DNS query {qtype} {name} to AWS's name servers"),
+            },
+            DnsEvent::QueryTimeout {
+                name,
+                qtype,
+                server,
+                attempt,
+                attempts,
+                ..
+            } => format!("DNS query {qtype} {name} to {server} (try {attempt} of {attempts})"),
+            DnsEvent::Referral {
+                by,
+                zone,
+                name_servers,
+                more,
+                ttl_s,
+            } => {
+                let zone = match by {
+                    TreeLevel::Root => format!(".{zone}"),
+                    TreeLevel::Tld => zone.clone(),
+                };
+                let more = if *more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "referral to {zone}: {}{more}, TTL {ttl_s} s",
+                    name_servers.join(", ")
+                )
+            }
+            DnsEvent::TreeNxdomain { name, .. } => format!("NXDOMAIN for {name}"),
+            DnsEvent::Answer {
+                name,
+                records,
+                ttl_s,
+                ..
+            } => format!(
+                "answer {name} -> {} (TTL {ttl_s} s, AA)",
+                records.describe()
+            ),
+            DnsEvent::Response { name, records, .. } => {
+                format!("DNS answer {name} -> {}", records.describe())
+            }
+            DnsEvent::CnameRestart { from, to, .. } => format!("follow CNAME {from} -> {to}"),
+            DnsEvent::Servfail { name, .. } => format!("SERVFAIL for {name}"),
+        }
     }
 
     pub fn why(&self) -> String {
-        match *self {}
+        match self {
+            DnsEvent::CacheHit {
+                cache,
+                ttl_left_s,
+                ttl_s,
+                negative,
+                ..
+            } => match cache {
+                DnsCacheLayer::Browser => format!(
+                    "cache hit, {ttl_left_s} s of its {ttl_s} s left: no query leaves the machine"
+                ),
+                DnsCacheLayer::Os => {
+                    format!("cache hit, {ttl_left_s} s left of the record's TTL")
+                }
+                DnsCacheLayer::Resolver => format!(
+                    "{}, {ttl_left_s} s left: no authoritative server is asked",
+                    if *negative {
+                        "negative cache hit (RFC 2308)"
+                    } else {
+                        "cache hit"
+                    }
+                ),
+            },
+            DnsEvent::CacheMiss {
+                cache, resolver, ..
+            } => match cache {
+                DnsCacheLayer::Browser => {
+                    "the browser asks the operating system's resolver next".into()
+                }
+                DnsCacheLayer::Os | DnsCacheLayer::Resolver => format!(
+                    "the stub resolver forwards the question to the recursive resolver {resolver}"
+                ),
+            },
+            DnsEvent::LinkCached {
+                ttl_left_s, ttl_s, ..
+            } => format!(
+                "each link of a CNAME chain is cached with its own TTL: this one has {ttl_left_s} s of its {ttl_s} s left"
+            ),
+            DnsEvent::NsCached { level, .. } => match level {
+                NsLevel::Tld => "the root server is skipped".into(),
+                NsLevel::Zone => {
+                    "the delegation is already known, so root and .com are skipped".into()
+                }
+            },
+            DnsEvent::Query { to, .. } => match to {
+                Nameserver::Recursive { ip } => format!(
+                    "the recursive resolver {ip} does the lookup on the browser's behalf"
+                ),
+                Nameserver::Root { .. } => {
+                    "nothing cached for this zone: start at a root server (anycast)".into()
+                }
+                Nameserver::Tld { .. } => {
+                    "ask the .com servers who is authoritative for the domain".into()
+                }
+                Nameserver::Route53 { .. } => {
+                    "ask the authoritative server (Route 53) for the record".into()
+                }
+                Nameserver::Aws => {
+                    "an AWS-owned name: AWS's own authoritative DNS answers it".into()
+                }
+            },
+            DnsEvent::QueryTimeout {
+                attempt,
+                attempts,
+                timeout_ms,
+                ..
+            } => format!(
+                "no answer within {timeout_ms} ms: the zone's name servers are unreachable{}",
+                if attempt < attempts {
+                    "; the resolver retries with the next name server"
+                } else {
+                    ""
+                }
+            ),
+            DnsEvent::Referral { by, .. } => match by {
+                TreeLevel::Root => "root servers never answer the final address; they refer to the TLD's name servers (fact sheet §1)".into(),
+                TreeLevel::Tld => "the TLD refers to the zone's four Route 53 name servers; the resolver caches this for two days".into(),
+            },
+            DnsEvent::TreeNxdomain {
+                by,
+                tld,
+                negative_ttl_s,
+                ..
+            } => match by {
+                TreeLevel::Root => format!(
+                    "the root zone has no top-level domain .{tld}; the resolver caches this for the root SOA's {negative_ttl_s} s"
+                ),
+                TreeLevel::Tld => format!(
+                    "no such domain is delegated under .{tld} in this scenario; the resolver caches this for min(.{tld} SOA TTL, minimum) = {negative_ttl_s} s"
+                ),
+            },
+            DnsEvent::Answer { name, reason, .. } => answer_why(name, reason),
+            DnsEvent::Response { caching, .. } => match caching {
+                ClientCaching::NotCached { resolver } => format!(
+                    "SERVFAIL is the resolver's own verdict ({resolver}), not a statement that the name is absent; it is not cached like NXDOMAIN, so the next request asks again (fact sheet §1)"
+                ),
+                ClientCaching::Negative {
+                    os_ttl_s,
+                    os_cap_s,
+                    browser_ttl_s,
+                } => format!(
+                    "a negative answer from the authority; the OS caches it for {os_ttl_s} s (negative entries are capped at {os_cap_s} s), the browser for {browser_ttl_s} s (fact sheet §1)"
+                ),
+                ClientCaching::Positive {
+                    ttl_left_s,
+                    browser_s,
+                } => format!(
+                    "the OS caches it for the TTL ({ttl_left_s} s left); Chromium keeps it {browser_s} s whatever the TTL (fact sheet §1)"
+                ),
+            },
+            DnsEvent::CnameRestart {
+                to,
+                restart,
+                max_restarts,
+                ..
+            } => format!(
+                "a CNAME redirects every query type: the resolver restarts the query at {to} (restart {restart} of at most {max_restarts})"
+            ),
+            DnsEvent::Servfail { reason, .. } => match reason {
+                ServfailReason::CnameChain {
+                    chain,
+                    target,
+                    looped,
+                    max_restarts,
+                } => format!(
+                    "following this CNAME chain would take more than {max_restarts} restarts ({} -> {target}){}; like Unbound (MAX_RESTART_COUNT 8) the resolver gives up and answers SERVFAIL itself (fact sheet §1)",
+                    chain.join(" -> "),
+                    if *looped { ": the chain loops" } else { ": the chain is too long" }
+                ),
+                ServfailReason::AuthorityUnreachable { zone, servers } => format!(
+                    "all {servers} authoritative servers for {zone} timed out: the resolver itself produces SERVFAIL (the authority never said the name is absent); SERVFAIL is not cached like NXDOMAIN (fact sheet §1)"
+                ),
+            },
+        }
+    }
+}
+
+fn cache_title(c: DnsCacheLayer) -> &'static str {
+    match c {
+        DnsCacheLayer::Browser => "browser DNS cache:",
+        DnsCacheLayer::Os => "OS DNS cache:",
+        DnsCacheLayer::Resolver => "resolver cache:",
+    }
+}
+
+/// Why an authoritative server gave this answer.
+pub fn answer_why(name: &str, reason: &AnswerReason) -> String {
+    match reason {
+        AnswerReason::CloudFrontEdge { city } => {
+            format!("CloudFront's DNS answers with the edge nearest the resolver: {city}")
+        }
+        AnswerReason::ElbNodes => "Elastic Load Balancing's DNS answers with the addresses of the load balancer's nodes".into(),
+        AnswerReason::Nxdomain {
+            soa_ttl_s,
+            soa_minimum_s,
+            negative_ttl_s,
+        } => format!(
+            "no record named {name} in the zone: NXDOMAIN with the SOA; resolvers cache it for min(SOA TTL {soa_ttl_s}, minimum {soa_minimum_s}) = {negative_ttl_s} s (RFC 2308, fact sheet §1)"
+        ),
+        AnswerReason::EmptyNonTerminal {
+            soa_ttl_s,
+            soa_minimum_s,
+            negative_ttl_s,
+        } => format!(
+            "{name} has no records but names below it exist (an empty non-terminal): the name exists, so NOERROR with an empty answer and the SOA; resolvers cache it for min(SOA TTL {soa_ttl_s}, minimum {soa_minimum_s}) = {negative_ttl_s} s (RFC 2308, fact sheet §1)"
+        ),
+        AnswerReason::NoARecord {
+            types,
+            negative_ttl_s,
+        } => format!(
+            "{name} exists but has no A record (only {}): NODATA is NOERROR with an empty answer, not NXDOMAIN; resolvers cache it for min(SOA TTL, minimum) = {negative_ttl_s} s (fact sheet §1)",
+            types.join(", ")
+        ),
+        AnswerReason::Routed { selection, .. } => selection.clone(),
     }
 }
