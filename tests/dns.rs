@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use hoplab::sim::defaults::default_scenario;
-use hoplab::sim::dns::MAX_CNAME_RESTARTS;
+use hoplab::sim::dns::{CacheOwner, MAX_CNAME_RESTARTS};
 use hoplab::sim::route53::{
     biased_distance, checkers_say_healthy, great_circle_km, MULTIVALUE_MAX_ANSWERS,
 };
@@ -66,7 +66,7 @@ fn get(w: &mut World, client: &str, name: &str) -> Trace {
 
 /// What the browser ended up with for `name` (from its cache).
 fn resolved(w: &World, client: &str, name: &str) -> Vec<Ipv4Addr> {
-    w.dns_cache(&format!("browser:{client}"))
+    w.dns_cache(CacheOwner::Browser(client))
         .and_then(|c| c.entries.get(name))
         .map(|e| e.addresses.clone())
         .unwrap_or_default()

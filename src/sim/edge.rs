@@ -791,11 +791,11 @@ impl World {
     ) -> Resp {
         let sc = std::sync::Arc::clone(&self.scenario);
         let cf = &sc.cdn;
-        let key = KeyBuf::new(&["edge:", &pop.id]);
+        let key = crate::sim::dns::CacheOwner::Edge(&pop.id);
         let now = self.clock_ms;
-        let hit = match self.cache_peek(&key, &origin.domain) {
+        let hit = match self.cache_peek(key, &origin.domain) {
             Some(e) => Some(Cow::Borrowed(e)),
-            None => self.cache_get(&key, &origin.domain).map(Cow::Owned),
+            None => self.cache_get(key, &origin.domain).map(Cow::Owned),
         };
         let (addresses, code) = if let Some(e) = hit {
             hop!(tb, &cf.id, &cf.id, Layer::Dns, "-", format!("origin DNS cache: {} -> {}", origin.domain, e.describe()),
@@ -815,7 +815,7 @@ impl World {
                 Verdict::Pass,
                 Code::DnsCacheMiss,
             );
-            let e = self.iterate(&cf.id, &key, &origin.domain, None, tb);
+            let e = self.iterate(&cf.id, key, &origin.domain, None, tb);
             (e.addresses, e.code)
         };
         if addresses.is_empty() {

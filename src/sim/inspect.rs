@@ -91,7 +91,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
     let now = w.now_ms();
     let mut rows: Vec<(String, String)> = Vec::new();
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
-    let cache_rows = |key: &str, rows: &mut Vec<(String, String)>| match w
+    let cache_rows = |key: crate::sim::dns::CacheOwner, rows: &mut Vec<(String, String)>| match w
         .dns_cache(key)
         .map(|c| c.live(now))
         .filter(|l| !l.is_empty())
@@ -122,7 +122,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             "browser DNS cache",
             format!("keeps answers {} s", c.browser_cache_s),
         );
-        cache_rows(&format!("browser:{}", c.id), &mut rows);
+        cache_rows(crate::sim::dns::CacheOwner::Browser(&c.id), &mut rows);
         let prefix = format!("{}|", c.id);
         let now = w.now_ms();
         for (k, e) in w.http_cache().range(prefix.clone()..) {
@@ -143,7 +143,10 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             "recursive resolver",
             format!("{} (anycast, near {})", c.resolver.ip, c.city),
         );
-        cache_rows(&format!("resolver:{}", c.resolver.id), &mut rows);
+        cache_rows(
+            crate::sim::dns::CacheOwner::Resolver(&c.resolver.id),
+            &mut rows,
+        );
         return rows;
     }
     if node == s.dns.root.id || node == s.dns.tld.id {
@@ -228,7 +231,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<(String, String)> {
             ),
         );
         for p in &s.cdn.pops {
-            cache_rows(&format!("edge:{}", p.id), &mut rows);
+            cache_rows(crate::sim::dns::CacheOwner::Edge(&p.id), &mut rows);
         }
         for (k, e) in w.cdn_cache() {
             if e.expires_at_ms > now {

@@ -18,7 +18,7 @@ pub struct Route53State {
     pub checkers: std::collections::BTreeMap<String, Vec<CheckerState>>,
 }
 
-use super::dns::Answer;
+use super::dns::{Answer, CacheOwner};
 use super::event::dns::{answer_why, AnswerReason, RoutingPolicy};
 use super::net::*;
 use super::scenario::*;
@@ -225,9 +225,10 @@ fn pct(n: u64, total: u64) -> String {
 impl World {
     // ------------------------------------------------------------ sources
 
-    /// Who Route 53 sees asking: `key` names the cache (`resolver:<id>` or
-    /// `edge:<pop>`), `client` the browser behind a recursive resolver.
-    pub(crate) fn query_source(&self, key: &str, client: Option<&Client>) -> QuerySource {
+    /// Who Route 53 sees asking: `owner` is whose cache the lookup fills
+    /// (a resolver's or an edge's), `client` the browser behind a
+    /// recursive resolver.
+    pub(crate) fn query_source(&self, owner: CacheOwner, client: Option<&Client>) -> QuerySource {
         let d = &self.scenario.dns;
         let site = |id: &str| d.resolver_sites.iter().find(|s| s.id == id);
         let known = |g: &Geo| !g.country.is_empty() || !g.continent.is_empty();
@@ -274,7 +275,7 @@ impl World {
                 client: Some(c.clone()),
             };
         }
-        if let Some(pop_id) = key.strip_prefix("edge:") {
+        if let CacheOwner::Edge(pop_id) = owner {
             if let Some(pop) = self.scenario.pop(pop_id) {
                 let geo = site(pop_id).map(|s| s.geo.clone()).or_else(|| {
                     self.scenario

@@ -528,11 +528,13 @@ impl World {
     pub fn events(&self) -> &[WorldEvent] {
         &self.events
     }
-    pub fn dns_cache(&self, key: &str) -> Option<&DnsCache> {
-        self.dns.caches.get(key)
+    /// One owner's DNS cache (a browser's, an OS's, a resolver's, an edge's).
+    pub fn dns_cache(&self, owner: crate::sim::dns::CacheOwner) -> Option<&DnsCache> {
+        self.dns.get(owner)
     }
-    pub fn dns_caches(&self) -> &BTreeMap<String, DnsCache> {
-        &self.dns.caches
+    /// Every DNS cache, by kind of owner (`DnsState::all` lists them).
+    pub fn dns_caches(&self) -> &crate::sim::dns::DnsState {
+        &self.dns
     }
     pub fn health(&self, id: &str) -> Option<&HealthState> {
         self.route53.health.get(id)
