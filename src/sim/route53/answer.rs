@@ -1,0 +1,254 @@
+//! Route 53 answers a query: NXDOMAIN / NODATA, or the records a routing
+//! policy chose turned into addresses (following aliases) or a CNAME.
+//! Fact sheet §1-§3.
+
+use super::*;
+use crate::sim::dns::Answer;
+use crate::sim::event::dns::{answer_why, AnswerReason, RoutingPolicy};
+use crate::sim::trace::*;
+
+impl World {
+    /// Route 53 answers a query for `name` type A. Fact sheet §1-§3.
+    pub(crate) fn r53_answer(&mut self, name: &str, src: &QuerySource) -> Answer {
+        self.r53_answer_at(name, src, 0)
+    }
+
+    /// `depth` counts alias-to-record links followed so far.
+    pub(super) fn r53_answer_at(&mut self, name: &str, src: &QuerySource, depth: usize) -> Answer {
+        let zone = self.scenario.dns.zone.clone();
+        let neg = zone.negative_ttl_s();
+        let all: Vec<&Record> = zone.records.iter().filter(|r| r.name == name).collect();
+        if all.is_empty() {
+            let below = zone
+                .records
+                .iter()
+                .any(|r| r.name.ends_with(&format!(".{name}")));
+            if below {
+                return Answer::negative(
+                    neg,
+                    "NODATA (NOERROR, empty answer)",
+                    AnswerReason::EmptyNonTerminal {
+                        soa_ttl_s: zone.soa_ttl_s,
+                        soa_minimum_s: zone.soa_minimum_s,
+                        negative_ttl_s: neg,
+                    },
+                    Code::DnsNodata,
+                );
+            }
+            return Answer::negative(
+                neg,
+                "NXDOMAIN",
+                AnswerReason::Nxdomain {
+                    soa_ttl_s: zone.soa_ttl_s,
+                    soa_minimum_s: zone.soa_minimum_s,
+                    negative_ttl_s: neg,
+                },
+                Code::DnsNxdomain,
+            );
+        }
+        let cname = all
+            .iter()
+            .any(|r| matches!(r.value, RecordValue::Cname { .. }));
+        let recs: Vec<Record> = all
+            .iter()
+            .filter(|r| cname || r.rtype() == "A")
+            .map(|r| (*r).clone())
+            .collect();
+        if recs.is_empty() {
+            let types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
+            return Answer::negative(
+                neg,
+                "NODATA (NOERROR, empty answer)",
+                AnswerReason::NoARecord {
+                    types,
+                    negative_ttl_s: neg,
+                },
+                Code::DnsNodata,
+            );
+        }
+        let cands: Vec<Cand> = recs
+            .into_iter()
+            .map(|rec| {
+                let (healthy, health) = self.record_health(&rec);
+                Cand {
+                    rec,
+                    healthy,
+                    health,
+                }
+            })
+            .collect();
+        let policy = cands[0].rec.routing.clone();
+        let kind = policy_kind(&policy);
+        let picked = match policy {
+            Routing::Simple => Ok((
+                vec![0],
+                format!(
+                    "simple record: the one record is returned{}",
+                    match &cands[0].rec.value {
+                        RecordValue::A { addresses } if addresses.len() > 1 => format!(
+                            " with all {} values, in random order (values are not health checked)",
+                            addresses.len()
+                        ),
+                        _ => String::new(),
+                    }
+                ),
+                Code::DnsAnswer,
+            )),
+            Routing::Failover { .. } => Ok(self.pick_failover(&cands)),
+            Routing::Weighted { .. } => Ok(self.pick_weighted(&cands)),
+            Routing::Latency { .. } => Ok(self.pick_latency(&cands, src)),
+            Routing::Geolocation { .. } => self.pick_geolocation(&cands, src),
+            Routing::Geoproximity { .. } => Ok(self.pick_geoproximity(&cands, src)),
+            Routing::Multivalue => Ok(self.pick_multivalue(&cands)),
+            Routing::IpBased { .. } => self.pick_ip(&cands, src),
+        };
+        let (idx, why, code) = match picked {
+            Ok(p) => p,
+            Err(why) => {
+                return Answer::negative(
+                    neg,
+                    "no answer (NOERROR, empty)",
+                    AnswerReason::Routed {
+                        policy: kind,
+                        selection: why,
+                    },
+                    Code::DnsNodata,
+                )
+            }
+        };
+        self.values(&cands, &idx, (kind, why), code, src, depth)
+    }
+
+    /// Turn the chosen records into addresses (or a CNAME).
+    pub(super) fn values(
+        &mut self,
+        cands: &[Cand],
+        idx: &[usize],
+        (policy, why): (RoutingPolicy, String),
+        code: Code,
+        src: &QuerySource,
+        depth: usize,
+    ) -> Answer {
+        let routed = |selection: String| AnswerReason::Routed { policy, selection };
+        let first = &cands[idx[0]].rec;
+        let ttl_s = idx
+            .iter()
+            .map(|i| cands[*i].rec.ttl_s)
+            .min()
+            .unwrap_or(first.ttl_s);
+        if let RecordValue::Cname { target } = &first.value {
+            let t = target.trim_end_matches('.').to_ascii_lowercase();
+            return Answer {
+                addresses: vec![],
+                ttl_s,
+                target: format!("CNAME {t}"),
+                reason: routed(format!(
+                    "{why}; a CNAME: the resolver must restart the query at {t}"
+                )),
+                code: Code::DnsCname,
+                cname: Some(t),
+            };
+        }
+        let mut addresses: Vec<Ipv4Addr> = Vec::new();
+        let mut targets: Vec<String> = Vec::new();
+        let mut extra = String::new();
+        let mut alias_ttl: Option<u32> = None;
+        for i in idx {
+            match &cands[*i].rec.value {
+                RecordValue::A { addresses: a } => {
+                    let mut a = a.clone();
+                    self.shuffle(&mut a);
+                    addresses.extend(a.iter().copied());
+                    targets.push(a_tag(&cands[*i].rec.routing));
+                }
+                RecordValue::AliasCloudFront => {
+                    let Some(pop) = src
+                        .client
+                        .as_ref()
+                        .and_then(|c| self.scenario.pop(&c.pop))
+                        .or(self.scenario.cdn.pops.first())
+                    else {
+                        continue;
+                    };
+                    addresses.push(pop.ip);
+                    targets.push(format!(
+                        "CloudFront {} ({})",
+                        self.scenario.cdn.domain, pop.city
+                    ));
+                    extra = format!("; alias A record{} to the distribution, which answers with its edge nearest the client: {}",
+                        if cands[*i].rec.name == self.scenario.dns.zone.name { " at the apex (a CNAME is not allowed there)" } else { "" }, pop.city);
+                }
+                RecordValue::AliasAlb { region } => {
+                    let Some(r) = self.scenario.region(region) else {
+                        continue;
+                    };
+                    let addrs = self.alb_addresses(r);
+                    addresses.extend(addrs);
+                    targets.push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
+                    extra = format!("; alias to the ALB {}", r.alb.dns_name);
+                }
+                RecordValue::AliasRecord { target } => {
+                    // Route 53 answers with the target's own answer, chosen by
+                    // its routing policy and health, with its TTL. Fact sheet §2.
+                    let inner = if depth >= MAX_ALIAS_DEPTH {
+                        Answer::negative(
+                            ttl_s,
+                            "SERVFAIL",
+                            routed(format!("alias chain at {target} is too long")),
+                            Code::DnsServfail,
+                        )
+                    } else {
+                        self.r53_answer_at(target, src, depth + 1)
+                    };
+                    let inner_why = answer_why(target, &inner.reason);
+                    if inner.cname.is_some() {
+                        return Answer {
+                            reason: routed(format!(
+                                "{why}; alias to {target}, a CNAME: {inner_why}"
+                            )),
+                            ..inner
+                        };
+                    }
+                    alias_ttl = Some(alias_ttl.map_or(inner.ttl_s, |t: u32| t.min(inner.ttl_s)));
+                    addresses.extend(inner.addresses.iter().copied());
+                    targets.push(inner.target.clone());
+                    extra = format!(
+                        "; alias to {target} in the same zone, answered by its own records ({inner_why}), with their TTL"
+                    );
+                }
+                // Not A: filtered out before selection.
+                RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
+            }
+        }
+        if addresses.is_empty() {
+            return Answer::negative(
+                ttl_s,
+                "no answer (NOERROR, empty)",
+                routed(format!("{why}; the chosen record has no address")),
+                Code::DnsNodata,
+            );
+        }
+        Answer {
+            addresses,
+            ttl_s: alias_ttl.unwrap_or(ttl_s),
+            target: if targets.len() > 1 && targets.iter().all(|t| *t == targets[0]) {
+                format!("{} × {}", targets.len(), targets[0])
+            } else {
+                targets.join("; ")
+            },
+            reason: routed(format!("{why}{extra}")),
+            code,
+            cname: None,
+        }
+    }
+
+    pub(super) fn shuffle<T>(&mut self, v: &mut [T]) {
+        if v.len() < 2 {
+            return;
+        }
+        for i in (1..v.len()).rev() {
+            let j = self.rng.index(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
