@@ -2,14 +2,16 @@
 //!
 //! Code map:
 //! - [`sim`]: the pure, deterministic engine (scenario, world, trace).
-//! - [`layout`]: where each component sits in the diagram, derived from placement.
-//! - [`playback`]: the step / play / pause state machine and small formatting helpers.
+//! - [`view`]: pure presentation, tested natively: the diagram layout, the
+//!   playback state machine, status texts, the burst summary and number
+//!   formatting. The UI binds signals to it and computes nothing itself.
 //! - `ui` (wasm32 only): the leptos app that renders traces and sends edits.
 //! - `src/bin/hoplab-cli.rs`: the native command-line tool.
 
-pub mod layout;
-pub mod playback;
 pub mod sim;
+pub mod view;
+
+pub use view::{layout, playback};
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

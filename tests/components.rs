@@ -637,7 +637,7 @@ fn pod_counts(algorithm: Algorithm, seed: u64) -> Vec<(String, usize)> {
     let r = w
         .burst_get(400, &[DEFAULT_CLIENT.to_string()], DEFAULT_URL)
         .unwrap();
-    assert_eq!(r.status.get("200"), Some(&400));
+    assert_eq!(r.status.get(200), Some(&400));
     r.pods.into_iter().collect()
 }
 
@@ -714,13 +714,13 @@ fn shield_standard_lets_an_http_flood_through_and_only_a_rate_based_rule_stops_i
     };
     let open = flood(false);
     assert_eq!(open.waf_blocks, 0);
-    assert_eq!(open.status.get("200"), Some(&2_500), "{:?}", open.status);
+    assert_eq!(open.status.get(200), Some(&2_500), "{:?}", open.status);
     let guarded = flood(true);
     assert_eq!(
         guarded.waf_blocks, 500,
         "2,000 per 5 minutes pass: {guarded:?}"
     );
-    assert_eq!(guarded.status.get("403"), Some(&500));
+    assert_eq!(guarded.status.get(403), Some(&500));
     let t = get(&mut World::default_world(), DEFAULT_URL);
     let tcp = hop_with(&t, "TCP handshake SYN / SYN-ACK / ACK").unwrap();
     assert!(tcp.why.contains("Shield Standard") && tcp.why.contains("not HTTP"));
@@ -1440,7 +1440,7 @@ fn a_burst_reports_status_codes_regions_pods_and_latency() {
     ];
     let r = w.burst_get(300, &clients, DEFAULT_URL).unwrap();
     assert_eq!(r.requests, 300);
-    assert_eq!(r.status.get("200"), Some(&300));
+    assert_eq!(r.status.get(200), Some(&300));
     assert_eq!(r.regions.get("us-east-1"), Some(&300));
     assert_eq!(r.pods.len(), 4, "round robin spreads over the four pods");
     assert!(r.latency.p50_ms > 0.0 && r.latency.p50_ms <= r.latency.p99_ms);

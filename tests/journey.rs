@@ -490,8 +490,8 @@ fn the_journey_scripts_end_the_way_their_lessons_say() {
     let StepResult::Burst { report: after, .. } = &r[3] else {
         panic!("a burst")
     };
-    assert!(before.status.get("502").copied().unwrap_or(0) > 0);
-    assert_eq!(after.status.get("502"), None);
+    assert!(before.status.get(502).copied().unwrap_or(0) > 0);
+    assert_eq!(after.status.get(502), None);
     // §10: no numbered rule matches, so the final * rule denies.
     let r = run("nacl_missing_https_rule.json");
     assert_eq!(outcome(&r[1]).code, Code::SubnetAclRestriction);

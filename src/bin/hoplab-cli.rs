@@ -191,7 +191,7 @@ fn bench() {
         "burst of 10,000 requests, 3 clients:   {:>8.1} ms, best of 5 {:.1} ms ({} answered 200, {} blocked by WAF's rate rule)",
         burst.as_secs_f64() * 1e3,
         best.as_secs_f64() * 1e3,
-        report.status.get("200").copied().unwrap_or(0),
+        report.status.get(200).copied().unwrap_or(0),
         report.waf_blocks
     );
 }

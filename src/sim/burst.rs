@@ -20,11 +20,97 @@ pub struct Latency {
     pub max_ms: f64,
 }
 
+/// How many requests ended in each final status, and how many got no
+/// answer at all. Serialized as it always was: one map from the status as
+/// text (`"200"`) to its count, with `"none"` for no answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    answered: BTreeMap<u16, usize>,
+    no_response: usize,
+}
+
+impl StatusCounts {
+    /// Count one request's final status (`None`: nothing answered).
+    pub fn add(&mut self, status: Option<u16>, n: usize) {
+        match status {
+            Some(s) => *self.answered.entry(s).or_default() += n,
+            None => self.no_response += n,
+        }
+    }
+
+    /// How many requests ended in `status`, if any did.
+    pub fn get(&self, status: u16) -> Option<&usize> {
+        self.answered.get(&status)
+    }
+
+    /// How many requests got no answer (DNS failure, drop, timeout).
+    pub fn no_response(&self) -> usize {
+        self.no_response
+    }
+
+    /// Every final status with its count, in ascending order, then `None`
+    /// (no answer) if any request got none.
+    pub fn iter(&self) -> impl Iterator<Item = (Option<u16>, usize)> + '_ {
+        let none = (self.no_response > 0).then_some((None, self.no_response));
+        self.answered
+            .iter()
+            .map(|(s, n)| (Some(*s), *n))
+            .chain(none)
+    }
+
+    /// Requests that ended in a status below `limit` (e.g. 400: answered
+    /// without an error).
+    pub fn below(&self, limit: u16) -> usize {
+        self.answered.range(..limit).map(|(_, n)| n).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.answered.is_empty() && self.no_response == 0
+    }
+
+    /// The key the JSON and the text report use: `"504"`, or `"none"`.
+    pub fn key(status: Option<u16>) -> String {
+        status.map_or_else(|| "none".into(), |s| s.to_string())
+    }
+}
+
+impl Serialize for StatusCounts {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // Three-digit codes sort as text the way they sort as numbers, and
+        // "none" after them: the order of the old string-keyed map.
+        let mut m = ser.serialize_map(None)?;
+        for (s, n) in self.iter() {
+            m.serialize_entry(&Self::key(s), &n)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let raw = BTreeMap::<String, usize>::deserialize(de)?;
+        let mut counts = StatusCounts::default();
+        for (k, n) in raw {
+            let status = match k.as_str() {
+                "none" => None,
+                code => Some(code.parse::<u16>().map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "a burst status is a number or \"none\", not \"{code}\""
+                    ))
+                })?),
+            };
+            counts.add(status, n);
+        }
+        Ok(counts)
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BurstReport {
     pub requests: usize,
     /// Final status seen by the browser (`none` when nothing answered).
-    pub status: BTreeMap<String, usize>,
+    pub status: StatusCounts,
     /// Which component produced the final answer.
     pub decided_by: BTreeMap<String, usize>,
     pub regions: BTreeMap<String, usize>,
@@ -49,7 +135,6 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 #[derive(Default)]
 pub struct Tally {
     report: BurstReport,
-    status: BTreeMap<Option<u16>, usize>,
     latencies_us: Vec<u64>,
 }
 
@@ -73,7 +158,7 @@ impl Tally {
     pub fn add(&mut self, o: &Outcome) {
         let r = &mut self.report;
         r.requests += 1;
-        *self.status.entry(o.status).or_default() += 1;
+        r.status.add(o.status, 1);
         count(&mut r.decided_by, &o.decided_by);
         if let Some(reg) = &o.region {
             count(&mut r.regions, reg);
@@ -93,13 +178,8 @@ impl Tally {
     pub fn finish(self) -> BurstReport {
         let Tally {
             mut report,
-            status,
             mut latencies_us,
         } = self;
-        for (s, n) in status {
-            let key = s.map(|s| s.to_string()).unwrap_or_else(|| "none".into());
-            *report.status.entry(key).or_default() += n;
-        }
         let lat = &mut latencies_us;
         lat.sort_unstable();
         report.cache_hit_ratio = if report.requests == 0 {
@@ -141,10 +221,16 @@ impl BurstReport {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let status = self
+            .status
+            .iter()
+            .map(|(s, n)| format!("{} x{n}", StatusCounts::key(s)))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(
             "burst of {} requests\n  status:     {}\n  decided by: {}\n  regions:    {}\n  pods:       {}\n  cache hits: {} ({:.1} %)\n  WAF blocks: {}\n  latency:    p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n",
             self.requests,
-            join(&self.status),
+            status,
             join(&self.decided_by),
             join(&self.regions),
             join(&self.pods),
@@ -249,5 +335,37 @@ mod tests {
         assert_eq!(percentile(&v, 50.0), 50.0);
         assert_eq!(percentile(&v, 99.0), 99.0);
         assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+
+    fn counts() -> StatusCounts {
+        let mut c = StatusCounts::default();
+        c.add(Some(504), 2);
+        c.add(None, 1);
+        c.add(Some(200), 5);
+        c.add(Some(403), 3);
+        c
+    }
+
+    #[test]
+    fn status_counts_are_numbers_in_order_with_no_answer_last() {
+        let c = counts();
+        let all: Vec<_> = c.iter().collect();
+        assert_eq!(
+            all,
+            vec![(Some(200), 5), (Some(403), 3), (Some(504), 2), (None, 1)]
+        );
+        assert_eq!(c.get(403), Some(&3));
+        assert_eq!(c.get(404), None);
+        assert_eq!(c.below(400), 5);
+        assert_eq!(c.no_response(), 1);
+    }
+
+    #[test]
+    fn status_counts_serialize_as_the_string_keyed_map_scripts_always_read() {
+        let json = serde_json::to_string(&counts()).unwrap();
+        assert_eq!(json, r#"{"200":5,"403":3,"504":2,"none":1}"#);
+        let back: StatusCounts = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, counts());
+        assert!(serde_json::from_str::<StatusCounts>(r#"{"ok":1}"#).is_err());
     }
 }

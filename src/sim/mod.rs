@@ -18,6 +18,7 @@ pub mod rng;
 pub mod route53;
 pub mod scenario;
 pub mod script;
+pub mod status;
 pub mod time;
 pub mod topology;
 pub mod trace;

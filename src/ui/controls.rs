@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::state::{use_app, Method};
-use crate::playback::Speed;
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
+use crate::view::playback::Speed;
 
 stylance::import_crate_style!(style, "src/ui/controls.module.css");
 

@@ -11,60 +11,16 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 
 use super::state::use_app;
-use crate::layout::{self, BoxKind, Diagram as Layout, Rect, Rest, Spot, ICON};
 use crate::sim::trace::Verdict;
 use crate::sim::Fault;
+use crate::view::format::coord;
+use crate::view::layout::{self, BoxKind, Diagram as Layout, Rect, Spot, ICON};
+use crate::view::packet::{self, Marker, Trail};
 
 stylance::import_crate_style!(style, "src/ui/diagram.module.css");
 
-/// What the packet marker does on the current hop, in diagram coordinates.
-#[derive(Clone, Debug, PartialEq)]
-struct Marker {
-    /// Restarts the animation when the hop (or trace) changes.
-    key: (u32, usize),
-    x1: f64,
-    y1: f64,
-    x2: f64,
-    y2: f64,
-    /// The centre of the `to` component (the hop line ends there).
-    tx: f64,
-    ty: f64,
-    /// The hop stays inside one component (a lookup or a decision).
-    inside: bool,
-    verdict: Verdict,
-    /// Where a stopped packet rests (to highlight that component).
-    rest_node: String,
-    travel_ms: u32,
-}
-
-/// A link the request has used so far, drawn as a highlighted trail.
-#[derive(Clone, Debug, PartialEq)]
-struct TrailLink {
-    a: String,
-    b: String,
-    x1: f64,
-    y1: f64,
-    x2: f64,
-    y2: f64,
-}
-
-/// Components touched so far, and the links used.
-type Trail = (BTreeSet<String>, Vec<TrailLink>);
-
 fn fmt(v: f64) -> String {
-    format!("{v:.1}")
-}
-
-/// A point `dist` before `(x2, y2)` on the way from `(x1, y1)`, but never
-/// past the middle of the line.
-fn short_of(x1: f64, y1: f64, x2: f64, y2: f64, dist: f64) -> (f64, f64) {
-    let (dx, dy) = (x2 - x1, y2 - y1);
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 1.0 {
-        return (x2, y2);
-    }
-    let d = dist.min(len / 2.0);
-    (x2 - dx / len * d, y2 - dy / len * d)
+    coord(v)
 }
 
 fn box_key(b: &Rect) -> String {
@@ -90,81 +46,27 @@ pub fn Diagram() -> impl IntoView {
 
     let marker = Memo::new(move |_| {
         let h = hop.get()?;
-        let speed = app.playback.with(|p| p.speed);
-        let d = layout.get();
-        let (from, to) = (d.spot(&h.from)?, d.spot(&h.to)?);
-        let (x1, y1, mut x2, mut y2) = (from.x, from.y, to.x, to.y);
-        let inside = h.from == h.to;
-        let mut rest_node = h.to.clone();
-        if inside {
-            // A lookup or decision inside one component: a badge on its corner.
-            (x2, y2) = (to.x + ICON / 2.0, to.y - ICON / 2.0);
-        } else if matches!(h.verdict, Verdict::Dropped | Verdict::Timeout) {
-            let rest = app
-                .world
-                .with(|w| layout::rest_at(&h, &w.attachments(&h.from), &w.attachments(&h.to)));
-            match rest {
-                Rest::From => {
-                    (x2, y2) = short_of(to.x, to.y, x1, y1, ICON);
-                    rest_node = h.from.clone();
-                }
-                Rest::To => (x2, y2) = short_of(x1, y1, x2, y2, ICON),
-            }
-        } else {
-            // Arrived: rest on the link at the component's edge, so both stay visible.
-            (x2, y2) = short_of(x1, y1, x2, y2, ICON * 0.55);
-        }
-        let (x1, y1) = if inside { (x2, y2) } else { (x1, y1) };
-        Some(Marker {
-            key: (app.sends.get(), h.index),
-            x1,
-            y1,
-            x2,
-            y2,
-            tx: to.x,
-            ty: to.y,
-            inside,
-            verdict: h.verdict,
-            rest_node,
-            travel_ms: speed.travel_ms(),
+        let key = (app.sends.get(), h.index);
+        let travel_ms = app.playback.with(|p| p.speed.travel_ms());
+        layout.with(|d| {
+            packet::marker(d, &h, key, travel_ms, |h| {
+                app.world
+                    .with(|w| layout::rest_at(h, &w.attachments(&h.from), &w.attachments(&h.to)))
+            })
         })
     });
 
     // Components the request has touched up to the current hop, and the links it used.
     let trail: Memo<Trail> = Memo::new(move |_| {
-        let i = app.playback.with(|p| p.current());
-        let d = layout.get();
-        app.trace.with(|t| {
-            let mut nodes = BTreeSet::new();
-            let mut links: Vec<TrailLink> = Vec::new();
-            if let (Some(t), Some(i)) = (t, i) {
-                for h in t.hops.iter().take(i + 1) {
-                    nodes.insert(h.from.clone());
-                    nodes.insert(h.to.clone());
-                    if h.from == h.to {
-                        continue;
-                    }
-                    let (a, b) = if h.from < h.to {
-                        (&h.from, &h.to)
-                    } else {
-                        (&h.to, &h.from)
-                    };
-                    if links.iter().any(|l| &l.a == a && &l.b == b) {
-                        continue;
-                    }
-                    if let (Some(p), Some(q)) = (d.spot(a), d.spot(b)) {
-                        links.push(TrailLink {
-                            a: a.clone(),
-                            b: b.clone(),
-                            x1: p.x,
-                            y1: p.y,
-                            x2: q.x,
-                            y2: q.y,
-                        });
-                    }
-                }
-            }
-            (nodes, links)
+        let Some(i) = app.playback.with(|p| p.current()) else {
+            return Trail::default();
+        };
+        layout.with(|d| {
+            app.trace.with(|t| {
+                t.as_ref()
+                    .map(|t| packet::trail(d, &t.hops, i))
+                    .unwrap_or_default()
+            })
         })
     });
 

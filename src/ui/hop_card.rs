@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::state::use_app;
-use crate::playback::status_text;
 use crate::sim::trace::{fmt_ms, Check, CheckKind, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
+use crate::view::status::status_text;
 
 stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
 

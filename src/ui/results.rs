@@ -6,9 +6,10 @@
 use leptos::prelude::*;
 
 use super::burst::Burst;
-use super::state::{thousands, use_app, Showing};
+use super::state::{use_app, Showing};
 use super::trace_list::TraceList;
 use crate::sim::time::fmt_clock;
+use crate::view::format::thousands;
 
 stylance::import_crate_style!(style, "src/ui/results.module.css");
 

@@ -7,12 +7,12 @@
 
 use leptos::prelude::*;
 
-use crate::playback::Playback;
-use crate::sim::burst::{BurstReport, MAX_BURST};
 use crate::sim::edit::EditError;
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use crate::sim::{Edit, Fault, Request, Trace, World};
+use crate::view::burst::{parse_burst_count, BurstRun};
+use crate::view::playback::Playback;
 
 /// Which form an edit error belongs to, so it shows next to that form.
 pub type FormKey = String;
@@ -119,72 +119,6 @@ impl Stale {
             Stale::Burst => "a burst changed live state — press Send to replay",
         }
     }
-}
-
-/// One burst the learner sent, with what it was asked to do.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BurstRun {
-    /// Counts bursts since the app started, from 1.
-    pub number: u32,
-    pub count: usize,
-    /// Client ids, in the scenario's order.
-    pub clients: Vec<String>,
-    pub url: String,
-    pub at_ms: u64,
-    pub report: BurstReport,
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Read the burst form's count: a whole number from 1 to [`MAX_BURST`].
-/// The message says what to type instead.
-pub fn parse_burst_count(text: &str) -> Result<usize, String> {
-    let t = text.trim();
-    let range = format!("1 to {}", thousands(MAX_BURST));
-    if t.is_empty() {
-        return Err(format!("Type how many requests to send: {range}."));
-    }
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        // Too many digits for a usize is too many requests, too.
-        let n = t.parse::<usize>().unwrap_or(usize::MAX);
-        return match n {
-            0 => Err(format!("A burst sends at least 1 request: type {range}.")),
-            n if n > MAX_BURST => Err(if n == usize::MAX {
-                format!("A burst sends at most {} requests.", thousands(MAX_BURST))
-            } else {
-                format!(
-                    "A burst sends at most {} requests, not {}.",
-                    thousands(MAX_BURST),
-                    thousands(n)
-                )
-            }),
-            n => Ok(n),
-        };
-    }
-    // A negative number ("-5", "- 2.5"): no float parsing, it only says "at least 1".
-    let negative = t.strip_prefix('-').map(str::trim).is_some_and(|rest| {
-        let (whole, frac) = rest.split_once('.').unwrap_or((rest, "0"));
-        !whole.is_empty()
-            && whole.bytes().all(|b| b.is_ascii_digit())
-            && frac.bytes().all(|b| b.is_ascii_digit())
-    });
-    if negative {
-        return Err(format!(
-            "A burst sends at least 1 request, not {t}: type {range}."
-        ));
-    }
-    Err(format!("“{t}” is not a whole number: type {range}."))
 }
 
 #[derive(Clone, Copy)]

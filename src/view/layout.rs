@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::inspect::Attachments;
 use crate::sim::net::Tier;
-use crate::sim::topology::{NodeKind, Topology};
+use crate::sim::topology::{Node, NodeKind, RegionBox, SubnetBox, Topology};
 use crate::sim::trace::{CheckKind, Hop, Verdict};
 
 /// Horizontal pitch of one component in the Internet column.
@@ -172,229 +172,86 @@ fn diagram_label(kind: NodeKind, label: &str) -> String {
 
 const TIERS: [Tier; 3] = [Tier::Public, Tier::App, Tier::Data];
 
+/// The spot for component `id` with its icon centre at `(x, y)`.
+fn spot_at(topo: &Topology, id: &str, x: f64, y: f64) -> Spot {
+    let n = topo.node(id).expect("laid out node exists");
+    let detail = if n.kind == NodeKind::Igw {
+        n.id.clone()
+    } else {
+        clip(&n.detail, DETAIL_MAX)
+    };
+    Spot {
+        id: n.id.clone(),
+        kind: n.kind,
+        label: diagram_label(n.kind, &n.label),
+        detail,
+        x,
+        y,
+    }
+}
+
 /// Lay the topology out, showing only `client`'s browser and resolver.
 pub fn diagram(topo: &Topology, client: &str) -> Diagram {
-    let mut boxes = Vec::new();
     let mut spots: Vec<Spot> = Vec::new();
-    let spot = |id: &str, x: f64, y: f64| {
-        let n = topo.node(id).expect("laid out node exists");
-        let detail = if n.kind == NodeKind::Igw {
-            n.id.clone()
-        } else {
-            clip(&n.detail, DETAIL_MAX)
-        };
-        Spot {
-            id: n.id.clone(),
-            kind: n.kind,
-            label: diagram_label(n.kind, &n.label),
-            detail,
-            x,
-            y,
-        }
-    };
-
-    // ---- regions first: they decide the height.
+    // Regions first: they decide the height.
     let internet_w = 3.0 * CELL_W + 2.0 * PAD;
     let mut x = internet_w + GAP;
     let mut height: f64 = 0.0;
     let mut region_boxes = Vec::new();
     for r in &topo.regions {
-        let in_region: Vec<_> = topo
-            .nodes()
-            .filter(|n| n.placement.region.as_deref() == Some(&r.id))
-            .collect();
-        let azs = &r.azs;
-        let naz = azs.len().max(1) as f64;
-        let ry = 0.0;
-        let vx = x + PAD + IGW_GUTTER;
-        let vy = ry + REGION_TITLE;
-        let vw = VPC_PAD_L + naz * AZ_W + (naz - 1.0) * AZ_GAP + VPC_PAD_R;
-        let az_x = |i: usize| vx + VPC_PAD_L + i as f64 * (AZ_W + AZ_GAP);
-        let az_y = vy + VPC_TITLE;
-        let has_alb = in_region.iter().any(|n| n.kind == NodeKind::Alb);
-
-        // Nodes per subnet, in topology order.
-        let mut by_subnet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for n in &in_region {
-            if let Some(s) = n.placement.subnet.as_deref() {
-                by_subnet.entry(s).or_default().push(n.id.as_str());
-            }
-        }
-        // Rows per subnet: public subnets keep row 0 for the load balancer.
-        let rows_of = |sid: &str, tier: Tier| -> usize {
-            let n = by_subnet.get(sid).map_or(0, |v| v.len());
-            let reserved = usize::from(tier == Tier::Public && has_alb);
-            (n + reserved).max(1)
-        };
-        let subnet_h = |rows: usize| SUBNET_TITLE + rows as f64 * CELL_H + ROW_GAP;
-
-        let mut y = az_y + AZ_TITLE;
-        let mut tier_top: BTreeMap<u8, f64> = BTreeMap::new();
-        let mut band_y = None;
-        for (ti, tier) in TIERS.iter().enumerate() {
-            // Height of this tier row: the tallest stack of subnets over the AZs.
-            let mut row_h: f64 = 0.0;
-            for az in azs {
-                let h: f64 = r
-                    .subnets
-                    .iter()
-                    .filter(|s| s.tier == *tier && &s.az == az)
-                    .map(|s| subnet_h(rows_of(&s.id, *tier)) + ROW_GAP)
-                    .sum();
-                row_h = row_h.max(h);
-            }
-            if row_h == 0.0 {
-                continue;
-            }
-            tier_top.insert(ti as u8, y);
-            y += row_h;
-            if *tier == Tier::Public {
-                band_y = Some(y);
-                y += CELL_H + ROW_GAP;
-            }
-        }
-        let band_y = band_y.unwrap_or_else(|| {
-            let b = y;
-            y += CELL_H + ROW_GAP;
-            b
-        });
-        let az_h = y - az_y + AZ_PAD;
-        let vh = az_h + VPC_TITLE + PAD;
-        let rh = REGION_TITLE + vh + PAD;
-        let rw = PAD + IGW_GUTTER + vw + PAD;
-        region_boxes.push(Rect {
-            id: r.id.clone(),
-            kind: BoxKind::Region,
-            title: r.id.clone(),
-            subtitle: r.label.clone(),
-            x,
-            y: ry,
-            w: rw,
-            h: rh,
-        });
-        region_boxes.push(Rect {
-            id: r.vpc_id.clone(),
-            kind: BoxKind::Vpc,
-            title: r.vpc_id.clone(),
-            subtitle: r.vpc_cidr.clone(),
-            x: vx,
-            y: vy,
-            w: vw,
-            h: vh,
-        });
-        for (i, az) in azs.iter().enumerate() {
-            region_boxes.push(Rect {
-                id: az.clone(),
-                kind: BoxKind::Az,
-                title: az.clone(),
-                subtitle: String::new(),
-                x: az_x(i),
-                y: az_y,
-                w: AZ_W,
-                h: az_h,
-            });
-        }
-        // Subnets and the nodes inside them.
-        let mut public_rows_top = None;
-        for (ti, tier) in TIERS.iter().enumerate() {
-            let Some(top) = tier_top.get(&(ti as u8)) else {
-                continue;
-            };
-            for (i, az) in azs.iter().enumerate() {
-                let mut sy = *top;
-                for s in r.subnets.iter().filter(|s| s.tier == *tier && &s.az == az) {
-                    let rows = rows_of(&s.id, *tier);
-                    let sx = az_x(i) + AZ_PAD;
-                    let sw = AZ_W - 2.0 * AZ_PAD;
-                    let sh = subnet_h(rows);
-                    region_boxes.push(Rect {
-                        id: s.id.clone(),
-                        kind: BoxKind::Subnet(s.tier),
-                        title: s.name.clone(),
-                        subtitle: s.cidr.clone(),
-                        x: sx,
-                        y: sy,
-                        w: sw,
-                        h: sh,
-                    });
-                    let first = usize::from(*tier == Tier::Public && has_alb);
-                    if *tier == Tier::Public && public_rows_top.is_none() {
-                        public_rows_top = Some(sy + SUBNET_TITLE);
-                    }
-                    for (k, id) in by_subnet
-                        .get(s.id.as_str())
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let cy = sy + SUBNET_TITLE + (first + k) as f64 * CELL_H + ICON_DY;
-                        spots.push(spot(id, sx + sw / 2.0, cy));
-                    }
-                    sy += sh + ROW_GAP;
-                }
-            }
-        }
-        // Region-level components.
-        let alb_y = public_rows_top.unwrap_or(az_y + AZ_TITLE + SUBNET_TITLE) + ICON_DY;
-        let mid = if azs.len() >= 2 {
-            az_x(0) + AZ_W + AZ_GAP / 2.0
-        } else {
-            az_x(0) + AZ_W / 2.0
-        };
-        let band: Vec<_> = in_region
-            .iter()
-            .filter(|n| {
-                n.placement.subnet.is_none()
-                    && matches!(n.kind, NodeKind::Ingress | NodeKind::Service)
-            })
-            .collect();
-        let inner_l = az_x(0);
-        let inner_w = naz * AZ_W + (naz - 1.0) * AZ_GAP;
-        for (k, n) in band.iter().enumerate() {
-            let bx = inner_l + (k as f64 + 0.5) * inner_w / band.len() as f64;
-            spots.push(spot(&n.id, bx, band_y + ICON_DY + 2.0));
-        }
-        for n in in_region.iter().filter(|n| n.placement.subnet.is_none()) {
-            match n.kind {
-                NodeKind::Igw => spots.push(spot(&n.id, vx, alb_y)),
-                NodeKind::Alb => spots.push(spot(&n.id, mid, alb_y)),
-                NodeKind::Ingress | NodeKind::Service => {}
-                _ => spots.push(spot(&n.id, mid, band_y + ICON_DY)),
-            }
-        }
-        height = height.max(rh);
-        x += rw + GAP;
+        let (w, h) = region(topo, r, x, &mut region_boxes, &mut spots);
+        height = height.max(h);
+        x += w + GAP;
     }
     let width = x - GAP;
+    let (internet, height) = internet_column(topo, client, internet_w, height, &mut spots);
+    let mut boxes = vec![internet];
+    boxes.extend(region_boxes);
+    let lines = links(topo, &spots);
+    Diagram {
+        width,
+        height,
+        boxes,
+        spots,
+        lines,
+    }
+}
 
-    // ---- the Internet column, stretched to the regions' height.
+/// The Internet column, stretched to the regions' `height` (or taller if
+/// its own rows need it), with the components outside every region.
+fn internet_column(
+    topo: &Topology,
+    client: &str,
+    width: f64,
+    height: f64,
+    spots: &mut Vec<Spot>,
+) -> (Rect, f64) {
     let top = REGION_TITLE + 4.0;
     let height = height.max(top + INTERNET_ROWS * CELL_H + CELL_H + PAD);
-    boxes.push(Rect {
-        id: "internet".into(),
-        kind: BoxKind::Internet,
-        title: "Internet".into(),
-        subtitle: String::new(),
-        x: 0.0,
-        y: 0.0,
-        w: internet_w,
-        h: height,
-    });
     let pitch = ((height - top - CELL_H - PAD) / INTERNET_ROWS).max(CELL_H);
     for n in topo.nodes().filter(|n| n.placement.region.is_none()) {
         if n.client.as_deref().is_some_and(|c| c != client) {
             continue;
         }
         let (c, r) = internet_slot(n.kind);
-        spots.push(spot(
-            &n.id,
-            PAD + (c + 0.5) * CELL_W,
-            top + r * pitch + ICON_DY,
-        ));
+        let (x, y) = (PAD + (c + 0.5) * CELL_W, top + r * pitch + ICON_DY);
+        spots.push(spot_at(topo, &n.id, x, y));
     }
-    boxes.extend(region_boxes);
+    let rect = Rect {
+        id: "internet".into(),
+        kind: BoxKind::Internet,
+        title: "Internet".into(),
+        subtitle: String::new(),
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: height,
+    };
+    (rect, height)
+}
 
-    // ---- links between drawn components, one line per pair.
+/// Links between drawn components, one line per pair.
+fn links(topo: &Topology, spots: &[Spot]) -> Vec<Line> {
     let drawn: BTreeMap<&str, (f64, f64)> =
         spots.iter().map(|s| (s.id.as_str(), (s.x, s.y))).collect();
     let mut seen = BTreeSet::new();
@@ -420,13 +277,241 @@ pub fn diagram(topo: &Topology, client: &str) -> Diagram {
             y2: pb.1,
         });
     }
-    Diagram {
-        width,
-        height,
-        boxes,
-        spots,
-        lines,
+    lines
+}
+
+/// One region's geometry: where its VPC and AZ columns sit, and which
+/// components each subnet holds.
+struct RegionFrame<'t> {
+    topo: &'t Topology,
+    region: &'t RegionBox,
+    in_region: Vec<&'t Node>,
+    /// Nodes per subnet, in topology order.
+    by_subnet: BTreeMap<&'t str, Vec<&'t str>>,
+    has_alb: bool,
+    /// The VPC's left edge and top.
+    vx: f64,
+    vy: f64,
+    az_y: f64,
+}
+
+impl<'t> RegionFrame<'t> {
+    fn new(topo: &'t Topology, region: &'t RegionBox, x: f64) -> Self {
+        let in_region: Vec<&Node> = topo
+            .nodes()
+            .filter(|n| n.placement.region.as_deref() == Some(&region.id))
+            .collect();
+        let mut by_subnet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for n in &in_region {
+            if let Some(s) = n.placement.subnet.as_deref() {
+                by_subnet.entry(s).or_default().push(n.id.as_str());
+            }
+        }
+        let has_alb = in_region.iter().any(|n| n.kind == NodeKind::Alb);
+        let vy = REGION_TITLE;
+        RegionFrame {
+            topo,
+            region,
+            in_region,
+            by_subnet,
+            has_alb,
+            vx: x + PAD + IGW_GUTTER,
+            vy,
+            az_y: vy + VPC_TITLE,
+        }
     }
+
+    fn naz(&self) -> f64 {
+        self.region.azs.len().max(1) as f64
+    }
+    fn vpc_w(&self) -> f64 {
+        let naz = self.naz();
+        VPC_PAD_L + naz * AZ_W + (naz - 1.0) * AZ_GAP + VPC_PAD_R
+    }
+    fn az_x(&self, i: usize) -> f64 {
+        self.vx + VPC_PAD_L + i as f64 * (AZ_W + AZ_GAP)
+    }
+    /// Rows of a subnet: public subnets keep row 0 for the load balancer.
+    fn rows_of(&self, sid: &str, tier: Tier) -> usize {
+        let n = self.by_subnet.get(sid).map_or(0, |v| v.len());
+        (n + self.reserved(tier)).max(1)
+    }
+    fn reserved(&self, tier: Tier) -> usize {
+        usize::from(tier == Tier::Public && self.has_alb)
+    }
+    fn subnets(&self, tier: Tier, az: &'t str) -> impl Iterator<Item = &'t SubnetBox> + 't {
+        self.region
+            .subnets
+            .iter()
+            .filter(move |s| s.tier == tier && s.az == az)
+    }
+
+    /// The top of each tier's row of subnets, the y of the band between
+    /// the public and app subnets, and the bottom of the last row.
+    fn tier_rows(&self) -> (BTreeMap<u8, f64>, f64, f64) {
+        let subnet_h = |rows: usize| SUBNET_TITLE + rows as f64 * CELL_H + ROW_GAP;
+        let mut y = self.az_y + AZ_TITLE;
+        let mut tier_top: BTreeMap<u8, f64> = BTreeMap::new();
+        let mut band_y = None;
+        for (ti, tier) in TIERS.iter().enumerate() {
+            // Height of this tier row: the tallest stack of subnets over the AZs.
+            let mut row_h: f64 = 0.0;
+            for az in &self.region.azs {
+                let h: f64 = self
+                    .subnets(*tier, az)
+                    .map(|s| subnet_h(self.rows_of(&s.id, *tier)) + ROW_GAP)
+                    .sum();
+                row_h = row_h.max(h);
+            }
+            if row_h == 0.0 {
+                continue;
+            }
+            tier_top.insert(ti as u8, y);
+            y += row_h;
+            if *tier == Tier::Public {
+                band_y = Some(y);
+                y += CELL_H + ROW_GAP;
+            }
+        }
+        let band_y = band_y.unwrap_or_else(|| {
+            let b = y;
+            y += CELL_H + ROW_GAP;
+            b
+        });
+        (tier_top, band_y, y)
+    }
+
+    /// The region, VPC and AZ boxes around content that ends at `bottom`;
+    /// returns the region's width and height.
+    fn frames(&self, x: f64, bottom: f64, boxes: &mut Vec<Rect>) -> (f64, f64) {
+        let r = self.region;
+        let az_h = bottom - self.az_y + AZ_PAD;
+        let vh = az_h + VPC_TITLE + PAD;
+        let rh = REGION_TITLE + vh + PAD;
+        let rw = PAD + IGW_GUTTER + self.vpc_w() + PAD;
+        let rect = |id: &str, kind, title: &str, subtitle: &str, (x, y, w, h)| Rect {
+            id: id.to_string(),
+            kind,
+            title: title.to_string(),
+            subtitle: subtitle.to_string(),
+            x,
+            y,
+            w,
+            h,
+        };
+        boxes.push(rect(
+            &r.id,
+            BoxKind::Region,
+            &r.id,
+            &r.label,
+            (x, 0.0, rw, rh),
+        ));
+        let vpc = (self.vx, self.vy, self.vpc_w(), vh);
+        boxes.push(rect(&r.vpc_id, BoxKind::Vpc, &r.vpc_id, &r.vpc_cidr, vpc));
+        for (i, az) in r.azs.iter().enumerate() {
+            let col = (self.az_x(i), self.az_y, AZ_W, az_h);
+            boxes.push(rect(az, BoxKind::Az, az, "", col));
+        }
+        (rw, rh)
+    }
+
+    /// The subnet boxes, tier by tier, and the components inside them, one
+    /// per row. Returns the top of the first public subnet's rows.
+    fn subnets_and_nodes(
+        &self,
+        tier_top: &BTreeMap<u8, f64>,
+        boxes: &mut Vec<Rect>,
+        spots: &mut Vec<Spot>,
+    ) -> Option<f64> {
+        let mut public_rows_top = None;
+        for (ti, tier) in TIERS.iter().enumerate() {
+            let Some(top) = tier_top.get(&(ti as u8)) else {
+                continue;
+            };
+            for (i, az) in self.region.azs.iter().enumerate() {
+                let mut sy = *top;
+                for s in self.subnets(*tier, az) {
+                    let sx = self.az_x(i) + AZ_PAD;
+                    let sw = AZ_W - 2.0 * AZ_PAD;
+                    let sh = SUBNET_TITLE + self.rows_of(&s.id, *tier) as f64 * CELL_H + ROW_GAP;
+                    boxes.push(Rect {
+                        id: s.id.clone(),
+                        kind: BoxKind::Subnet(s.tier),
+                        title: s.name.clone(),
+                        subtitle: s.cidr.clone(),
+                        x: sx,
+                        y: sy,
+                        w: sw,
+                        h: sh,
+                    });
+                    if *tier == Tier::Public && public_rows_top.is_none() {
+                        public_rows_top = Some(sy + SUBNET_TITLE);
+                    }
+                    let first = self.reserved(*tier);
+                    let ids = self.by_subnet.get(s.id.as_str()).into_iter().flatten();
+                    for (k, id) in ids.enumerate() {
+                        let cy = sy + SUBNET_TITLE + (first + k) as f64 * CELL_H + ICON_DY;
+                        spots.push(spot_at(self.topo, id, sx + sw / 2.0, cy));
+                    }
+                    sy += sh + ROW_GAP;
+                }
+            }
+        }
+        public_rows_top
+    }
+
+    /// Components of the region outside any subnet: the internet gateway on
+    /// the VPC border, the load balancer between the public subnets, the
+    /// ingress and services in the band, the rest in the band's middle.
+    fn region_level(&self, public_rows_top: Option<f64>, band_y: f64, spots: &mut Vec<Spot>) {
+        let azs = &self.region.azs;
+        let alb_y = public_rows_top.unwrap_or(self.az_y + AZ_TITLE + SUBNET_TITLE) + ICON_DY;
+        let mid = if azs.len() >= 2 {
+            self.az_x(0) + AZ_W + AZ_GAP / 2.0
+        } else {
+            self.az_x(0) + AZ_W / 2.0
+        };
+        let outside = || {
+            self.in_region
+                .iter()
+                .filter(|n| n.placement.subnet.is_none())
+        };
+        let band: Vec<_> = outside()
+            .filter(|n| matches!(n.kind, NodeKind::Ingress | NodeKind::Service))
+            .collect();
+        let naz = self.naz();
+        let inner_w = naz * AZ_W + (naz - 1.0) * AZ_GAP;
+        for (k, n) in band.iter().enumerate() {
+            let bx = self.az_x(0) + (k as f64 + 0.5) * inner_w / band.len() as f64;
+            spots.push(spot_at(self.topo, &n.id, bx, band_y + ICON_DY + 2.0));
+        }
+        for n in outside() {
+            let (x, y) = match n.kind {
+                NodeKind::Igw => (self.vx, alb_y),
+                NodeKind::Alb => (mid, alb_y),
+                NodeKind::Ingress | NodeKind::Service => continue,
+                _ => (mid, band_y + ICON_DY),
+            };
+            spots.push(spot_at(self.topo, &n.id, x, y));
+        }
+    }
+}
+
+/// Lay out one region starting at `x`: its boxes and components. Returns
+/// the region's width and height.
+fn region(
+    topo: &Topology,
+    r: &RegionBox,
+    x: f64,
+    boxes: &mut Vec<Rect>,
+    spots: &mut Vec<Spot>,
+) -> (f64, f64) {
+    let f = RegionFrame::new(topo, r, x);
+    let (tier_top, band_y, bottom) = f.tier_rows();
+    let size = f.frames(x, bottom, boxes);
+    let public_rows_top = f.subnets_and_nodes(&tier_top, boxes, spots);
+    f.region_level(public_rows_top, band_y, spots);
+    size
 }
 
 /// Which end of a hop the packet marker rests at when the hop did not pass.

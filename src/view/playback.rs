@@ -1,6 +1,6 @@
-//! The playback state machine behind the step / play / pause controls, and
-//! small formatting helpers the UI shows. Pure Rust, tested natively; the
-//! UI keeps one `Playback` in a signal and calls these methods.
+//! The playback state machine behind the step / play / pause controls.
+//! Pure Rust, tested natively; the UI keeps one `Playback` in a signal and
+//! calls these methods.
 
 /// How fast playback moves from hop to hop.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -174,39 +174,6 @@ impl Playback {
     }
 }
 
-/// An HTTP status line for the outcome: `200 OK`, `504 Gateway Timeout`.
-pub fn status_text(status: Option<u16>) -> String {
-    let Some(s) = status else {
-        return "no response".into();
-    };
-    let reason = match s {
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    };
-    if reason.is_empty() {
-        s.to_string()
-    } else {
-        format!("{s} {reason}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,14 +267,5 @@ mod tests {
         }
         assert!(Speed::Double.hop_ms() < Speed::Normal.hop_ms());
         assert_eq!(Speed::from_key("9"), None);
-    }
-
-    #[test]
-    fn statuses_read_like_http() {
-        assert_eq!(status_text(Some(200)), "200 OK");
-        assert_eq!(status_text(Some(504)), "504 Gateway Timeout");
-        assert_eq!(status_text(Some(405)), "405 Method Not Allowed");
-        assert_eq!(status_text(Some(418)), "418");
-        assert_eq!(status_text(None), "no response");
     }
 }

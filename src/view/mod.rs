@@ -1,0 +1,17 @@
+//! Pure presentation: everything the UI shows that can be computed without
+//! a browser. Native Rust, no web crates, tested with `cargo test --lib`.
+//! The leptos components in `ui` only bind signals to these functions.
+//!
+//! - [`layout`]: where each component and box sits in the diagram.
+//! - [`packet`]: the packet marker and the trail of the current hop.
+//! - [`playback`]: the step / play / pause state machine.
+//! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
+//! - [`burst`]: the burst form's input and the burst report's rows and summary.
+//! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
+
+pub mod burst;
+pub mod format;
+pub mod layout;
+pub mod packet;
+pub mod playback;
+pub mod status;
