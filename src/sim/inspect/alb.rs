@@ -1,0 +1,71 @@
+//! The Application Load Balancer: listener, rules, target groups and the
+//! health of each target.
+
+use super::{target_health_text, Row};
+use crate::sim::scenario::{Algorithm, Region, TargetGroup, TargetType};
+use crate::sim::world::World;
+
+/// The ALB: DNS name, listener and certificates, rules, target groups and
+/// the health of every pod it targets.
+pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
+    row("DNS name", r.alb.dns_name.clone());
+    row(
+        "listener",
+        format!(
+            "HTTPS:{} certificates {} (the first is the default; SNI picks the rest)",
+            r.alb.listener.port,
+            r.alb.listener.certificate_domains.join(", ")
+        ),
+    );
+    for rule in &r.alb.listener.rules {
+        row(&format!("rule {}", rule.priority), rule.describe());
+    }
+    row(
+        "default rule",
+        format!("fixed response {}", r.alb.listener.default_status),
+    );
+    for tg in &r.alb.target_groups {
+        row(&format!("target group {}", tg.id), target_group(tg));
+    }
+    for p in &r.cluster.pods {
+        if let Some(h) = w.target_health(&p.id) {
+            row(
+                &format!("target {}", p.id),
+                target_health_text(h.state, &h.reason),
+            );
+        }
+    }
+    rows
+}
+
+/// A target group in one line: port, target type, algorithm, stickiness,
+/// cross-zone, and its health check.
+fn target_group(tg: &TargetGroup) -> String {
+    format!(
+        "port {}, {} targets, {}{}; health {} every {} s, healthy {} / unhealthy {}",
+        tg.port,
+        match tg.target_type {
+            TargetType::Ip => "ip",
+            TargetType::Instance => "instance",
+        },
+        match tg.algorithm {
+            Algorithm::RoundRobin => "round robin",
+            Algorithm::LeastOutstandingRequests => "least outstanding requests",
+            Algorithm::WeightedRandom => "weighted random",
+        },
+        tg.stickiness_s
+            .map(|d| format!(", sticky {d} s"))
+            .unwrap_or_default()
+            + if tg.cross_zone {
+                ""
+            } else {
+                ", cross-zone off"
+            },
+        tg.health_path,
+        tg.health_interval_s,
+        tg.healthy_threshold,
+        tg.unhealthy_threshold
+    )
+}

@@ -1,0 +1,117 @@
+//! What is attached to a component (subnets, network ACLs, security
+//! groups) and which faults a learner can toggle there.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::scenario::Region;
+use crate::sim::world::{Fault, World};
+
+/// The editable things attached to a component.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachments {
+    pub subnets: Vec<String>,
+    pub nacls: Vec<String>,
+    pub security_groups: Vec<String>,
+}
+
+pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
+    w.scenario().regions.iter().find(|r| {
+        r.alb.id == node
+            || r.vpc.igw == node
+            || r.cluster.ingress.id == node
+            || r.cluster.services.iter().any(|s| s.id == node)
+            || r.cluster.pods.iter().any(|p| p.id == node)
+            || r.rds.instances.iter().any(|i| i.id == node)
+            || r.vpc.nat_gateways.iter().any(|n| n.id == node)
+    })
+}
+
+impl World {
+    /// Subnets, NACLs and security groups attached to a component.
+    pub fn attachments(&self, node: &str) -> Attachments {
+        let mut a = Attachments::default();
+        let Some(r) = region_of(self, node) else {
+            return a;
+        };
+        let push_subnet = |a: &mut Attachments, sid: &str| {
+            if let Some(s) = r.vpc.subnet(sid) {
+                if !a.subnets.contains(&s.id) {
+                    a.subnets.push(s.id.clone());
+                }
+                if !a.nacls.contains(&s.nacl) {
+                    a.nacls.push(s.nacl.clone());
+                }
+            }
+        };
+        if r.alb.id == node {
+            for n in &r.alb.nodes {
+                push_subnet(&mut a, &n.subnet);
+            }
+            a.security_groups = r.alb.security_groups.clone();
+        } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
+            push_subnet(&mut a, &p.subnet);
+            a.security_groups = p.security_groups.clone();
+        } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
+            push_subnet(&mut a, &i.subnet);
+            a.security_groups = r.rds.security_groups.clone();
+        } else if let Some(n) = r.vpc.nat_gateways.iter().find(|n| n.id == node) {
+            push_subnet(&mut a, &n.subnet);
+        }
+        a
+    }
+
+    /// Faults a learner can toggle from this component, most local first.
+    pub fn fault_options(&self, node: &str) -> Vec<Fault> {
+        let Some(r) = region_of(self, node) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        if r.cluster.pods.iter().any(|p| p.id == node) {
+            out.push(Fault::PodDown { pod: node.into() });
+        }
+        let att = self.attachments(node);
+        for s in &att.subnets {
+            if let Some(sub) = r.vpc.subnet(s) {
+                let f = Fault::AzDown { az: sub.az.clone() };
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out.push(Fault::RegionDown {
+            region: r.id.clone(),
+        });
+        out
+    }
+}
+
+impl World {
+    /// Whether a fault names things that exist in this scenario.
+    pub fn check_fault(&self, f: &Fault) -> Result<(), String> {
+        let s = self.scenario();
+        let ok = match f {
+            Fault::PodDown { pod } | Fault::TargetUnhealthy { pod } | Fault::PodHung { pod } => s
+                .regions
+                .iter()
+                .any(|r| r.cluster.pods.iter().any(|p| &p.id == pod)),
+            Fault::NodeDown { node } => s
+                .regions
+                .iter()
+                .any(|r| r.cluster.nodes.iter().any(|n| &n.id == node)),
+            Fault::AzDown { az } => s.regions.iter().any(|r| r.azs.contains(az)),
+            Fault::RegionDown { region } | Fault::RdsPrimaryDown { region } => {
+                s.region(region).is_some()
+            }
+            Fault::DnsAuthorityDown => true,
+            Fault::Origin5xx { origin } => s.cdn.origins.iter().any(|o| &o.id == origin),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "fault '{}' names something that is not in this scenario",
+                f.label()
+            ))
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! DNS servers: the root and TLD name servers, the Route 53 hosted zone
+//! with its records and health checks.
+
+use super::Row;
+use crate::sim::scenario::NameServer;
+use crate::sim::world::World;
+
+/// A root or TLD server: it only refers.
+pub(super) fn name_server(ns: &NameServer) -> Vec<Row> {
+    vec![
+        ("server".into(), format!("{} ({})", ns.name, ns.ip)),
+        (
+            "answers with".into(),
+            "referrals only, never the final address".into(),
+        ),
+    ]
+}
+
+/// The Route 53 hosted zone: name servers, records, health checks with
+/// their recent results and next check.
+pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
+    let s = w.scenario();
+    let now = w.now_ms();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
+    row("hosted zone", s.dns.zone.name.clone());
+    row("name servers", s.dns.zone.name_servers.join(", "));
+    for r in &s.dns.zone.records {
+        row(
+            &format!("record {}", r.name),
+            format!("{}, {}, TTL {} s", r.value, r.routing, r.ttl_s),
+        );
+    }
+    for hc in &s.dns.health_checks {
+        let st = w.health(&hc.id);
+        let status = st
+            .map(|h| if h.healthy { "healthy" } else { "UNHEALTHY" })
+            .unwrap_or("?");
+        let hist: String = st
+            .map(|h| {
+                h.history
+                    .iter()
+                    .map(|(_, ok, _)| if *ok { '✓' } else { '✗' })
+                    .collect()
+            })
+            .unwrap_or_default();
+        row(
+            &format!("health check {}", hc.id),
+            format!(
+                "{status}; HTTPS {} every {} s, threshold {}; recent {}",
+                hc.path,
+                hc.interval_s,
+                hc.failure_threshold,
+                if hist.is_empty() {
+                    "none yet".into()
+                } else {
+                    hist
+                }
+            ),
+        );
+        if let Some(h) = st {
+            row(
+                &format!("{} next check", hc.id),
+                format!("in {} s", h.next_due_ms.saturating_sub(now) / 1000),
+            );
+        }
+    }
+    rows
+}

@@ -1,0 +1,119 @@
+//! What the inspector shows for a component: its configuration and live
+//! state as label/value rows, the rule tables a learner may edit, and the
+//! faults that can be injected there. One function per kind of component.
+
+use super::world::World;
+
+mod alb;
+mod attach;
+mod client;
+mod dns;
+mod edge;
+mod k8s;
+mod rds;
+mod vpc;
+
+use attach::region_of;
+pub use attach::Attachments;
+
+/// One inspector row: a label and its value.
+pub type Row = (String, String);
+
+/// The rows that describe `node`: the first kind of component whose id
+/// matches answers; a regional component starts with its region and ends
+/// with the faults active on it.
+pub fn inspect(w: &World, node: &str) -> Vec<Row> {
+    let s = w.scenario();
+    if let Some(c) = s.clients.iter().find(|c| c.id == node) {
+        return client::browser(w, c);
+    }
+    if let Some(c) = s.clients.iter().find(|c| c.resolver.id == node) {
+        return client::resolver(w, c);
+    }
+    if node == s.dns.root.id {
+        return dns::name_server(&s.dns.root);
+    }
+    if node == s.dns.tld.id {
+        return dns::name_server(&s.dns.tld);
+    }
+    if node == s.dns.zone.id {
+        return dns::hosted_zone(w);
+    }
+    if node == s.cdn.id {
+        return edge::cloudfront(w);
+    }
+    if node == s.waf.id {
+        return edge::web_acl(&s.waf);
+    }
+    if node == "s3" {
+        return edge::s3();
+    }
+    let Some(r) = region_of(w, node) else {
+        return vec![("component".into(), "unknown".into())];
+    };
+    let mut rows = vec![("region".to_string(), format!("{} ({})", r.id, r.label))];
+    rows.extend(if r.alb.id == node {
+        alb::alb(w, r)
+    } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
+        k8s::pod(w, r, p)
+    } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
+        rds::instance(w, r, i)
+    } else if r.cluster.ingress.id == node {
+        k8s::ingress(r)
+    } else if let Some(svc) = r.cluster.services.iter().find(|x| x.id == node) {
+        k8s::service(w, r, svc)
+    } else if r.vpc.igw == node {
+        vpc::internet_gateway(r)
+    } else {
+        vec![]
+    });
+    let faults: Vec<String> = w
+        .fault_options(node)
+        .iter()
+        .filter(|f| w.faults().contains(f))
+        .map(|f| f.label())
+        .collect();
+    if !faults.is_empty() {
+        rows.push(("faults".into(), faults.join(", ")));
+    }
+    rows
+}
+
+/// Rows for one DNS cache (a browser's, a resolver's, an edge's): each
+/// live entry with the seconds it has left, or "empty".
+fn dns_cache_rows(w: &World) -> impl Fn(crate::sim::dns::CacheOwner<'_>, &mut Vec<Row>) + '_ {
+    let now = w.now_ms();
+    move |key: crate::sim::dns::CacheOwner<'_>, rows: &mut Vec<Row>| match w
+        .dns_cache(key)
+        .map(|c| c.live(now))
+        .filter(|l| !l.is_empty())
+    {
+        Some(live) => {
+            for e in live {
+                rows.push((
+                    format!("cache {}", e.name),
+                    format!(
+                        "{} ({} s left of {})",
+                        e.describe(),
+                        e.remaining_s(now),
+                        e.ttl_s
+                    ),
+                ));
+            }
+        }
+        None => rows.push(("cache".into(), "empty".into())),
+    }
+}
+
+/// An ALB target's health as the inspector shows it.
+fn target_health_text(state: crate::sim::world::TargetState, reason: &str) -> String {
+    format!(
+        "{} ({})",
+        if state == crate::sim::world::TargetState::Healthy {
+            "healthy"
+        } else {
+            "unhealthy"
+        },
+        reason
+    )
+}

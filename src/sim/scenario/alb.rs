@@ -1,0 +1,181 @@
+//! The Application Load Balancer a region runs: nodes, the HTTPS listener
+//! and its rules, target groups with their health checks. Fact sheet §8.
+
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+use super::WebAcl;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alb {
+    pub id: String,
+    pub dns_name: String,
+    /// One load balancer node per AZ, in that AZ's public subnet.
+    pub nodes: Vec<AlbNode>,
+    pub security_groups: Vec<String>,
+    pub listener: Listener,
+    pub target_groups: Vec<TargetGroup>,
+    /// A regional web ACL on the ALB, evaluated before the listener rules.
+    #[serde(default)]
+    pub web_acl: Option<WebAcl>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbNode {
+    pub subnet: String,
+    pub host: u32,
+    pub public_ip: Ipv4Addr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listener {
+    pub port: u16,
+    pub certificate_domains: Vec<String>,
+    pub rules: Vec<ListenerRule>,
+    pub default_status: u16,
+}
+
+/// A listener rule, as the AWS Load Balancer Controller writes it from the
+/// Ingress. Fact sheet §8 and §13.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerRule {
+    /// 1-50000, lowest first; the default rule is evaluated last.
+    pub priority: u32,
+    /// All conditions must match (AND); values within one condition are OR.
+    pub conditions: Vec<Condition>,
+    pub action: AlbAction,
+    /// The Ingress path this rule was generated from, if any.
+    #[serde(default)]
+    pub from_ingress_path: String,
+}
+
+/// A listener rule condition. Fact sheet §8 "Condition matching details".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Condition {
+    /// Case-insensitive, `*` and `?` wildcards.
+    HostHeader { values: Vec<String> },
+    /// Case-sensitive, `*` and `?`, path only (not the query).
+    PathPattern { values: Vec<String> },
+    /// Header name and value case-insensitive; wildcards in the value.
+    HttpHeader { name: String, values: Vec<String> },
+    /// Case-sensitive, exact.
+    HttpRequestMethod { values: Vec<String> },
+    /// `key=value` or `value`; case-insensitive; wildcards allowed.
+    QueryString { values: Vec<QueryMatch> },
+    /// CIDRs matched against the TCP peer (a proxy's address behind
+    /// CloudFront), never X-Forwarded-For.
+    SourceIp { values: Vec<ipnet::Ipv4Net> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryMatch {
+    #[serde(default)]
+    pub key: Option<String>,
+    pub value: String,
+}
+
+/// What a matching rule does. Fact sheet §8 "Forward / redirect / fixed response".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum AlbAction {
+    Forward {
+        target_group: String,
+    },
+    /// Weights 0-999; share = weight / sum.
+    WeightedForward {
+        groups: Vec<WeightedGroup>,
+    },
+    /// 301 or 302; `None` parts keep the request's (`#{host}` etc.).
+    Redirect {
+        status: u16,
+        #[serde(default)]
+        protocol: Option<String>,
+        #[serde(default)]
+        host: Option<String>,
+        #[serde(default)]
+        port: Option<u16>,
+        #[serde(default)]
+        path: Option<String>,
+    },
+    FixedResponse {
+        status: u16,
+        #[serde(default)]
+        body: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightedGroup {
+    pub target_group: String,
+    pub weight: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetType {
+    /// Pod IPs registered directly (VPC CNI); kube-proxy is not on the path.
+    #[default]
+    Ip,
+    /// Nodes on the Service's NodePort; kube-proxy forwards to a pod.
+    Instance,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    #[default]
+    RoundRobin,
+    LeastOutstandingRequests,
+    WeightedRandom,
+}
+
+fn cross_zone_on() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn default_node_port() -> u16 {
+    30080
+}
+fn default_dereg() -> u32 {
+    300
+}
+fn default_timeout() -> u32 {
+    5
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub id: String,
+    pub port: u16,
+    /// Kubernetes Service whose ready pods are registered (target type ip).
+    pub service: String,
+    pub health_path: String,
+    /// AWS Load Balancer Controller defaults: 15 s / 2 / 2. Fact sheet §14, §19.5.
+    pub health_interval_s: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+    #[serde(default = "default_timeout")]
+    pub health_timeout_s: u32,
+    #[serde(default)]
+    pub target_type: TargetType,
+    /// The Service's NodePort (30000-32767) for target type instance.
+    #[serde(default = "default_node_port")]
+    pub node_port: u16,
+    #[serde(default)]
+    pub algorithm: Algorithm,
+    /// Duration-based stickiness (cookie AWSALB), in seconds; none when off.
+    #[serde(default)]
+    pub stickiness_s: Option<u32>,
+    /// 0-3600 s, default 300. Fact sheet §8.
+    #[serde(default = "default_dereg")]
+    pub deregistration_delay_s: u32,
+    /// Cross-zone load balancing (on by default for an ALB): off, an ALB
+    /// node sends only to targets in its own AZ. Fact sheet §8.
+    #[serde(default = "cross_zone_on", skip_serializing_if = "is_true")]
+    pub cross_zone: bool,
+}

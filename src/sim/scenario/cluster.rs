@@ -1,0 +1,78 @@
+//! The Kubernetes cluster a region runs: worker nodes, the Ingress,
+//! Services and pods. Fact sheet §13, §14.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub name: String,
+    pub ingress: Ingress,
+    pub services: Vec<Service>,
+    pub pods: Vec<Pod>,
+    /// Worker nodes (EC2 instances); each pod runs on one.
+    #[serde(default)]
+    pub nodes: Vec<K8sNode>,
+    /// Seconds the application keeps the database endpoint's address once
+    /// resolved (the JVM's `networkaddress.cache.ttl`, for example); 0 asks
+    /// the VPC resolver on every query. AWS recommends at most 60 s, or a
+    /// Multi-AZ failover stays invisible longer. Fact sheet §1, §15.
+    #[serde(default)]
+    pub app_dns_cache_s: u32,
+}
+
+/// The longest application DNS cache a scenario may set (one day).
+pub const MAX_APP_DNS_CACHE_S: u32 = 86_400;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct K8sNode {
+    pub id: String,
+    pub subnet: String,
+    pub host: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingress {
+    pub id: String,
+    pub name: String,
+    pub rules: Vec<IngressPath>,
+    /// Service for requests no rule matches (controller-specific otherwise).
+    #[serde(default)]
+    pub default_backend: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathType {
+    Exact,
+    Prefix,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngressPath {
+    #[serde(default)]
+    pub host: Option<String>,
+    pub path: String,
+    pub path_type: PathType,
+    pub service: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub port: u16,
+    pub target_port: u16,
+    pub app: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pod {
+    pub id: String,
+    /// The worker node the pod runs on.
+    #[serde(default)]
+    pub node: Option<String>,
+    pub app: String,
+    pub subnet: String,
+    pub host: u32,
+    pub security_groups: Vec<String>,
+}

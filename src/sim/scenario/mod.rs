@@ -1,0 +1,141 @@
+//! The scenario: everything a learner or a lesson can configure. It is the
+//! serialized boundary of the engine (share links, exported files), so
+//! `validate` refuses anything the engine could not run.
+
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+pub use super::dnsconf::*;
+use super::net::*;
+
+mod alb;
+mod cdn;
+mod cluster;
+mod rds;
+mod validate;
+mod waf;
+
+pub use alb::*;
+pub use cdn::*;
+pub use cluster::*;
+pub use rds::*;
+pub use validate::*;
+pub use waf::*;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub domain: String,
+    pub clients: Vec<Client>,
+    pub dns: DnsConfig,
+    pub cdn: Distribution,
+    pub waf: WebAcl,
+    pub regions: Vec<Region>,
+    /// A service on the internet the pods call out to (through the NAT
+    /// gateway) when they write. Fact sheet §10 "NAT gateway".
+    #[serde(default)]
+    pub external_api: Option<ExternalApi>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalApi {
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub ip: Ipv4Addr,
+    pub port: u16,
+    /// Round trip from either region, in milliseconds.
+    pub rtt_ms: u32,
+}
+
+/// A learner's machine somewhere in the world.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub label: String,
+    pub city: String,
+    pub ip: Ipv4Addr,
+    pub os: EphemeralRange,
+    /// Chromium keeps OS-resolved answers for 60 s whatever the TTL. Fact sheet §1.
+    pub browser_cache_s: u32,
+    pub resolver: Resolver,
+    /// The CloudFront edge location its DNS answers point at.
+    pub pop: String,
+    pub rtt_pop_ms: u32,
+    /// Where the client is, for latency, geolocation, geoproximity and
+    /// IP-based routing. Fact sheet §3.
+    #[serde(default)]
+    pub geo: Geo,
+}
+
+/// A place: ISO 3166 country, continent code (AF AN AS EU NA OC SA), an
+/// optional US state / subdivision, and coordinates in degrees.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Geo {
+    pub country: String,
+    pub continent: String,
+    #[serde(default)]
+    pub subdivision: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// The recursive resolver a client uses (here an anycast instance of 8.8.8.8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolver {
+    pub id: String,
+    pub ip: Ipv4Addr,
+    pub rtt_ms: u32,
+    /// Whether the resolver sends EDNS Client Subnet, so Route 53 sees the
+    /// client's own network rather than the resolver's. Fact sheet §3.
+    #[serde(default)]
+    pub ecs: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub id: String,
+    pub label: String,
+    pub azs: Vec<String>,
+    pub vpc: Vpc,
+    pub alb: Alb,
+    pub cluster: Cluster,
+    pub rds: Rds,
+}
+
+impl Scenario {
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+    pub fn pop(&self, id: &str) -> Option<&Pop> {
+        self.cdn.pops.iter().find(|p| p.id == id)
+    }
+    /// The region whose VPC holds this subnet / SG / NACL id.
+    pub fn region_of_vpc_item(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| {
+            r.vpc.subnet(id).is_some()
+                || r.vpc.sg(id).is_some()
+                || r.vpc.nacl(id).is_some()
+                || r.vpc.route_table(id).is_some()
+        })
+    }
+
+    /// Read a scenario file (JSON, the format the app exports). Errors name
+    /// the field path and the problem; a file that parses is validated too.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path.is_empty() || path == "." {
+                format!("scenario: {}", e.inner())
+            } else {
+                format!("scenario field {path}: {}", e.inner())
+            }
+        })?;
+        s.validate().map_err(|e| format!("scenario: {e}"))?;
+        Ok(s)
+    }
+}

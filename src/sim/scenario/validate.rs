@@ -1,0 +1,621 @@
+//! Validation: a scenario that passes can be run; one that fails is
+//! refused whole with the first problem named. The rules are AWS's limits
+//! and quotas from the fact sheet.
+
+use ipnet::Ipv4Net;
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::sim::trace::Direction;
+
+impl Scenario {
+    /// Check everything the engine relies on. A scenario that passes can be
+    /// run; one that fails is refused whole with the first problem named.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.regions.is_empty() {
+            return Err("scenario has no regions".into());
+        }
+        if self.clients.is_empty() {
+            return Err("scenario has no clients".into());
+        }
+        let mut ids = BTreeSet::new();
+        for c in &self.clients {
+            if !ids.insert(c.id.clone()) {
+                return Err(format!("client id '{}' is used twice", c.id));
+            }
+            if self.pop(&c.pop).is_none() {
+                return Err(format!(
+                    "client '{}' names unknown CloudFront POP '{}'",
+                    c.id, c.pop
+                ));
+            }
+        }
+        for r in &self.regions {
+            validate_vpc(&r.vpc).map_err(|e| format!("region {}: {e}", r.id))?;
+            for n in &r.alb.nodes {
+                host_in(
+                    &r.vpc,
+                    &n.subnet,
+                    n.host,
+                    &format!("ALB node in {}", n.subnet),
+                )?;
+            }
+            for p in &r.cluster.pods {
+                host_in(&r.vpc, &p.subnet, p.host, &format!("pod {}", p.id))?;
+                for g in &p.security_groups {
+                    if r.vpc.sg(g).is_none() {
+                        return Err(format!("pod {} names unknown security group {g}", p.id));
+                    }
+                }
+            }
+            if r.cluster.app_dns_cache_s > MAX_APP_DNS_CACHE_S {
+                return Err(format!(
+                    "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",
+                    r.id, r.cluster.app_dns_cache_s
+                ));
+            }
+            if r.rds.replicas.len() > 15 {
+                return Err(format!(
+                    "region {}: at most 15 read replicas per database",
+                    r.id
+                ));
+            }
+            for i in r.rds.instances.iter().chain(&r.rds.replicas) {
+                host_in(
+                    &r.vpc,
+                    &i.subnet,
+                    i.host,
+                    &format!("database instance {}", i.id),
+                )?;
+            }
+            for g in r.alb.security_groups.iter().chain(&r.rds.security_groups) {
+                if r.vpc.sg(g).is_none() {
+                    return Err(format!("region {}: unknown security group {g}", r.id));
+                }
+            }
+            for n in &r.vpc.nat_gateways {
+                host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
+            }
+            if r.rds.instances.is_empty() {
+                return Err(format!("region {}: the database has no instances", r.id));
+            }
+        }
+        crate::sim::dnsconf::validate_dns(self)?;
+        validate_cdn(&self.cdn)?;
+        validate_web_acl(&self.waf)?;
+        for r in &self.regions {
+            validate_alb(r).map_err(|e| format!("region {}: {e}", r.id))?;
+        }
+        Ok(())
+    }
+}
+
+fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String> {
+    let s = vpc
+        .subnet(subnet)
+        .ok_or_else(|| format!("{what} is in unknown subnet {subnet}"))?;
+    if s.host(host).is_none() {
+        return Err(format!(
+            "{what} would have host number {host}, which does not fit in {} ({}): a /{} leaves {} usable addresses",
+            s.id,
+            s.cidr,
+            s.cidr.prefix_len(),
+            s.usable()
+        ));
+    }
+    Ok(())
+}
+
+/// Rules per network ACL and direction, AWS's default quota. Fact sheet §12.
+pub const MAX_NACL_RULES: usize = 20;
+/// Rules per security group and direction (IPv4), AWS's quota. Fact sheet §11.
+pub const MAX_SG_RULES: usize = 60;
+/// Listener rules per load balancer, not counting the default. Fact sheet §8.
+pub const MAX_LISTENER_RULES: usize = 100;
+
+/// A rule table's length against its per-direction quota.
+fn within_quota(
+    id: &str,
+    dir: Direction,
+    count: usize,
+    max: usize,
+    note: &str,
+) -> Result<(), String> {
+    if count > max {
+        return Err(format!(
+            "{id} {}: {count} rules is over the quota of {max} per direction ({note})",
+            dir.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// VPC rules from fact sheet §10 and §12.
+pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
+    validate_block(&vpc.cidr, "VPC")?;
+    validate_subnets(vpc)?;
+    validate_nacls(vpc)?;
+    validate_security_groups(vpc)
+}
+
+/// Subnets: valid blocks inside the VPC, no overlap, known route table and
+/// network ACL. Fact sheet §10.
+fn validate_subnets(vpc: &Vpc) -> Result<(), String> {
+    for (i, s) in vpc.subnets.iter().enumerate() {
+        validate_block(&s.cidr, &format!("subnet {}", s.id))?;
+        if !vpc.cidr.contains(&s.cidr) {
+            return Err(format!(
+                "subnet {} ({}) is not inside the VPC CIDR {}",
+                s.id, s.cidr, vpc.cidr
+            ));
+        }
+        for o in &vpc.subnets[..i] {
+            if o.cidr.contains(&s.cidr.network()) || s.cidr.contains(&o.cidr.network()) {
+                return Err(format!(
+                    "subnet {} ({}) overlaps subnet {} ({})",
+                    s.id, s.cidr, o.id, o.cidr
+                ));
+            }
+        }
+        if vpc.route_table(&s.route_table).is_none() {
+            return Err(format!(
+                "subnet {} uses unknown route table {}",
+                s.id, s.route_table
+            ));
+        }
+        if vpc.nacl(&s.nacl).is_none() {
+            return Err(format!(
+                "subnet {} uses unknown network ACL {}",
+                s.id, s.nacl
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Network ACLs: the rule quota, numbers 1-32766 used once, forward port
+/// ranges. Fact sheet §12.
+fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
+    for n in &vpc.nacls {
+        for dir in [Direction::Inbound, Direction::Outbound] {
+            within_quota(
+                &n.id,
+                dir,
+                n.rules(dir).len(),
+                MAX_NACL_RULES,
+                "AWS raises it to 40 on request; fact sheet §12",
+            )?;
+            let mut seen = BTreeSet::new();
+            for r in n.rules(dir) {
+                if !(1..=32766).contains(&r.number) {
+                    return Err(format!(
+                        "{} {}: rule number {} is outside 1-32766",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+                if !seen.insert(r.number) {
+                    return Err(format!(
+                        "{} {}: rule number {} is used twice",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+                if r.ports.from > r.ports.to {
+                    return Err(format!(
+                        "{} {}: rule {} has a backwards port range",
+                        n.id,
+                        dir.as_str(),
+                        r.number
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Security groups: the rule quota, known peer groups, forward port ranges.
+/// Fact sheet §11.
+fn validate_security_groups(vpc: &Vpc) -> Result<(), String> {
+    for g in &vpc.security_groups {
+        for dir in [Direction::Inbound, Direction::Outbound] {
+            within_quota(
+                &g.id,
+                dir,
+                g.rules(dir).len(),
+                MAX_SG_RULES,
+                "fact sheet §11",
+            )?;
+            for r in g.rules(dir) {
+                if let Peer::Sg(id) = &r.peer {
+                    if vpc.sg(id).is_none() {
+                        return Err(format!(
+                            "{} {} names unknown security group {id}",
+                            g.id,
+                            dir.as_str()
+                        ));
+                    }
+                }
+                if r.ports.from > r.ports.to {
+                    return Err(format!(
+                        "{} {}: a rule has a backwards port range",
+                        g.id,
+                        dir.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A VPC or subnet block must be between /16 and /28. Fact sheet §10.
+pub fn validate_block(cidr: &Ipv4Net, what: &str) -> Result<(), String> {
+    let p = cidr.prefix_len();
+    if !(16..=28).contains(&p) {
+        return Err(format!(
+            "{what} block {cidr} is a /{p}: AWS allows blocks from /16 (65,536 addresses) to /28 (16 addresses)"
+        ));
+    }
+    let link_local: Ipv4Net = "169.254.0.0/16".parse().expect("constant");
+    if link_local.contains(&cidr.network()) {
+        return Err(format!(
+            "{what} block {cidr} is link-local (169.254.0.0/16), which AWS does not allow"
+        ));
+    }
+    Ok(())
+}
+
+/// CloudFront rules from fact sheet §5.
+pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
+    if !(1..=3).contains(&cf.connection_attempts) {
+        return Err(format!(
+            "cdn.connection_attempts {} is outside 1-3",
+            cf.connection_attempts
+        ));
+    }
+    if !(1..=10).contains(&cf.connection_timeout_s) {
+        return Err(format!(
+            "cdn.connection_timeout_s {} is outside 1-10 s",
+            cf.connection_timeout_s
+        ));
+    }
+    if !(1..=60).contains(&cf.origin_response_timeout_s) {
+        return Err(format!(
+            "cdn.origin_response_timeout_s {} is outside 1-60 s",
+            cf.origin_response_timeout_s
+        ));
+    }
+    if cf.pops.is_empty() {
+        return Err("cdn.pops: the distribution needs at least one edge location".into());
+    }
+    let target_ok = |id: &str| {
+        cf.origins.iter().any(|o| o.id == id) || cf.origin_groups.iter().any(|g| g.id == id)
+    };
+    for (i, b) in cf.behaviors.iter().enumerate() {
+        if b.path_pattern.len() > 255 {
+            return Err(format!(
+                "cdn.behaviors[{i}].path_pattern is longer than 255 characters"
+            ));
+        }
+        if b.path_pattern == "*" && i + 1 != cf.behaviors.len() {
+            return Err(format!(
+                "cdn.behaviors[{i}]: the default behaviour '*' must be the last one"
+            ));
+        }
+        if !target_ok(&b.origin) {
+            return Err(format!(
+                "cdn.behaviors[{i}].origin names unknown origin or origin group '{}'",
+                b.origin
+            ));
+        }
+        if b.min_ttl_s > b.max_ttl_s || b.default_ttl_s > b.max_ttl_s.max(b.min_ttl_s) {
+            return Err(format!(
+                "cdn.behaviors[{i}]: TTLs must satisfy minimum <= maximum and default <= maximum (got {}/{}/{})",
+                b.min_ttl_s, b.default_ttl_s, b.max_ttl_s
+            ));
+        }
+    }
+    if cf.behaviors.last().map(|b| b.path_pattern.as_str()) != Some("*") {
+        return Err("cdn.behaviors: the last behaviour must be the default '*'".into());
+    }
+    for g in &cf.origin_groups {
+        for o in [&g.primary, &g.secondary] {
+            if !cf.origins.iter().any(|x| &x.id == o) {
+                return Err(format!(
+                    "cdn.origin_groups '{}' names unknown origin '{o}'",
+                    g.id
+                ));
+            }
+        }
+        if let Some(c) = g
+            .failover_codes
+            .iter()
+            .find(|c| !crate::sim::edge::FAILOVER_CODES.contains(c))
+        {
+            return Err(format!(
+                "cdn.origin_groups '{}': status {c} cannot trigger failover (allowed: 400, 403, 404, 416, 500, 502, 503, 504)",
+                g.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// WAF rules from fact sheet §6.
+pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for r in &acl.rules {
+        if !seen.insert(r.priority) {
+            return Err(format!(
+                "web ACL {}: priority {} is used twice (priorities are unique)",
+                acl.name, r.priority
+            ));
+        }
+        match &r.statement {
+            WafStatement::RateBased { limit, window_s } => {
+                if ![60, 120, 300, 600].contains(window_s) {
+                    return Err(format!(
+                        "WAF rule {}: window {window_s} s is not one of 60, 120, 300, 600",
+                        r.name
+                    ));
+                }
+                if *limit < 10 {
+                    return Err(format!(
+                        "WAF rule {}: rate limit {limit} is below the minimum of 10",
+                        r.name
+                    ));
+                }
+                if r.action == WafAction::Allow {
+                    return Err(format!(
+                        "WAF rule {}: a rate-based rule cannot Allow",
+                        r.name
+                    ));
+                }
+            }
+            WafStatement::IpSet { cidrs } => {
+                if let Some(c) = cidrs.iter().find(|c| c.prefix_len() == 0) {
+                    return Err(format!(
+                        "WAF rule {}: IP set entry {c} is not allowed (any prefix except /0)",
+                        r.name
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// ALB and target-group rules from fact sheet §8.
+pub fn validate_alb(r: &Region) -> Result<(), String> {
+    let alb = &r.alb;
+    if alb.nodes.len() < 2 {
+        return Err(format!(
+            "{} must be in at least two Availability Zone subnets",
+            alb.id
+        ));
+    }
+    for tg in &alb.target_groups {
+        if !tg.cross_zone && tg.stickiness_s.is_some() {
+            return Err(format!(
+                "{}: target group {} has stickiness with cross-zone load balancing off, which the ALB does not allow (fact sheet §8)",
+                alb.id, tg.id
+            ));
+        }
+    }
+    validate_listener(alb)?;
+    validate_target_groups(r)?;
+    validate_cluster(r)?;
+    if let Some(acl) = &alb.web_acl {
+        validate_web_acl(acl)?;
+    }
+    Ok(())
+}
+
+/// The HTTPS listener: a default certificate, the rule quota, unique
+/// priorities 1-50000, actions and conditions AWS accepts. Fact sheet §8.
+fn validate_listener(alb: &Alb) -> Result<(), String> {
+    if alb.listener.certificate_domains.is_empty() {
+        return Err(format!(
+            "{}.listener.certificate_domains is empty: an HTTPS listener needs a default certificate (fact sheet §8)",
+            alb.id
+        ));
+    }
+    if alb.listener.rules.len() > MAX_LISTENER_RULES {
+        return Err(format!(
+            "{}: {} listener rules is over the quota of {MAX_LISTENER_RULES} (the default rule not counted; fact sheet §8)",
+            alb.id,
+            alb.listener.rules.len()
+        ));
+    }
+    let mut prios = BTreeSet::new();
+    for rule in &alb.listener.rules {
+        if !(1..=50_000).contains(&rule.priority) {
+            return Err(format!(
+                "{}: listener rule priority {} is outside 1-50000",
+                alb.id, rule.priority
+            ));
+        }
+        if !prios.insert(rule.priority) {
+            return Err(format!(
+                "{}: listener rule priority {} is used twice",
+                alb.id, rule.priority
+            ));
+        }
+        validate_rule_action(alb, rule)?;
+        for c in &rule.conditions {
+            if let Condition::SourceIp { values } = c {
+                if values.iter().any(|v| v.to_string() == "255.255.255.255/32") {
+                    return Err(format!(
+                        "{}: rule {} source-ip 255.255.255.255/32 is not allowed",
+                        alb.id, rule.priority
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A listener rule's action: known target groups, 1-5 weighted groups with
+/// weights 0-999, a redirect that changes something (never to HTTP), a
+/// fixed response that is not 3XX. Fact sheet §8.
+fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
+    let tg_ok = |id: &str| alb.target_groups.iter().any(|t| t.id == id);
+    match &rule.action {
+        AlbAction::Forward { target_group } if !tg_ok(target_group) => {
+            return Err(format!(
+                "{}: rule {} forwards to unknown target group {target_group}",
+                alb.id, rule.priority
+            ));
+        }
+        AlbAction::WeightedForward { groups } => {
+            if groups.is_empty() || groups.len() > 5 {
+                return Err(format!(
+                    "{}: rule {} needs 1 to 5 target groups",
+                    alb.id, rule.priority
+                ));
+            }
+            for g in groups {
+                if !tg_ok(&g.target_group) {
+                    return Err(format!(
+                        "{}: rule {} forwards to unknown target group {}",
+                        alb.id, rule.priority, g.target_group
+                    ));
+                }
+                if g.weight > 999 {
+                    return Err(format!(
+                        "{}: rule {} weight {} is outside 0-999",
+                        alb.id, rule.priority, g.weight
+                    ));
+                }
+            }
+        }
+        AlbAction::Redirect {
+            status,
+            protocol,
+            host,
+            port,
+            path,
+        } => {
+            if *status != 301 && *status != 302 {
+                return Err(format!(
+                    "{}: rule {} redirect status must be 301 or 302",
+                    alb.id, rule.priority
+                ));
+            }
+            if protocol.is_none() && host.is_none() && port.is_none() && path.is_none() {
+                return Err(format!(
+                    "{}: rule {} redirect must change the protocol, host, port or path",
+                    alb.id, rule.priority
+                ));
+            }
+            if protocol
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("http"))
+            {
+                return Err(format!(
+                    "{}: rule {} cannot redirect HTTPS to HTTP",
+                    alb.id, rule.priority
+                ));
+            }
+        }
+        AlbAction::FixedResponse { status, .. }
+            if !(200..600).contains(status) || (300..400).contains(status) =>
+        {
+            return Err(format!(
+                "{}: rule {} fixed response must be 2XX, 4XX or 5XX",
+                alb.id, rule.priority
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Target groups: deregistration delay, NodePort, health-check interval
+/// and thresholds, stickiness duration, a known Service. Fact sheet §8.
+fn validate_target_groups(r: &Region) -> Result<(), String> {
+    for tg in &r.alb.target_groups {
+        if tg.deregistration_delay_s > 3600 {
+            return Err(format!(
+                "target group {}: deregistration delay {} s is outside 0-3600",
+                tg.id, tg.deregistration_delay_s
+            ));
+        }
+        if !(30_000..=32_767).contains(&tg.node_port) && tg.target_type == TargetType::Instance {
+            return Err(format!(
+                "target group {}: NodePort {} is outside 30000-32767",
+                tg.id, tg.node_port
+            ));
+        }
+        if !(5..=300).contains(&tg.health_interval_s) {
+            return Err(format!(
+                "target group {}: health check interval {} s is outside 5-300",
+                tg.id, tg.health_interval_s
+            ));
+        }
+        if !(2..=10).contains(&tg.healthy_threshold) || !(2..=10).contains(&tg.unhealthy_threshold)
+        {
+            return Err(format!(
+                "target group {}: health thresholds must be 2-10",
+                tg.id
+            ));
+        }
+        if let Some(d) = tg.stickiness_s {
+            if !(1..=604_800).contains(&d) {
+                return Err(format!(
+                    "target group {}: stickiness duration {d} s is outside 1 s - 7 days",
+                    tg.id
+                ));
+            }
+        }
+        if !r.cluster.services.iter().any(|s| s.id == tg.service) {
+            return Err(format!(
+                "target group {} names unknown Service {}",
+                tg.id, tg.service
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The cluster: pods on known nodes, nodes that fit their subnets, Ingress
+/// paths that start with / and hold no wildcard. Fact sheet §13.
+fn validate_cluster(r: &Region) -> Result<(), String> {
+    for p in &r.cluster.pods {
+        if let Some(n) = &p.node {
+            if !r.cluster.nodes.iter().any(|x| &x.id == n) {
+                return Err(format!("pod {} runs on unknown node {n}", p.id));
+            }
+        }
+    }
+    for n in &r.cluster.nodes {
+        let s = r
+            .vpc
+            .subnet(&n.subnet)
+            .ok_or_else(|| format!("node {} is in unknown subnet {}", n.id, n.subnet))?;
+        if s.host(n.host).is_none() {
+            return Err(format!(
+                "node {} host number {} does not fit in {} ({})",
+                n.id, n.host, s.id, s.cidr
+            ));
+        }
+    }
+    for ip in &r.cluster.ingress.rules {
+        if !ip.path.starts_with('/') {
+            return Err(format!("Ingress path '{}' must start with /", ip.path));
+        }
+        if ip.path.contains('*') {
+            return Err(format!(
+                "Ingress path '{}': wildcards are not allowed in Exact or Prefix paths",
+                ip.path
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! Building the topology from a world: the internet side (DNS servers,
+//! CloudFront, WAF, S3, the browsers and their resolvers), then each
+//! region's VPC, load balancer, cluster and database. Nodes and links are
+//! added in a fixed order: the diagram and `Topology::links` rely on it.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::BTreeMap;
+
+use super::{Node, NodeKind, Placement, RegionBox, SubnetBox, Topology};
+use crate::sim::scenario::{Region, Scenario};
+use crate::sim::world::World;
+
+/// The graph being built and the index from component id to node.
+#[derive(Default)]
+struct Builder {
+    g: DiGraph<Node, ()>,
+    index: BTreeMap<String, NodeIndex>,
+}
+
+impl Builder {
+    fn add(&mut self, n: Node) -> NodeIndex {
+        let id = n.id.clone();
+        let i = self.g.add_node(n);
+        self.index.insert(id, i);
+        i
+    }
+    fn link(&mut self, from: NodeIndex, to: NodeIndex) {
+        self.g.add_edge(from, to, ());
+    }
+}
+
+fn node(id: &str, kind: NodeKind, label: &str, detail: String, p: Placement) -> Node {
+    Node {
+        id: id.into(),
+        kind,
+        label: label.into(),
+        detail,
+        placement: p,
+        client: None,
+    }
+}
+
+/// The shared internet components every region links back to.
+struct Internet {
+    cf: NodeIndex,
+    api: Option<NodeIndex>,
+}
+
+impl World {
+    pub fn topology(&self) -> Topology {
+        let s = self.scenario();
+        let mut b = Builder::default();
+        let inet = internet(&mut b, s);
+        let regions = s
+            .regions
+            .iter()
+            .map(|r| region(&mut b, self, r, &inet))
+            .collect();
+        Topology {
+            graph: b.g,
+            index: b.index,
+            regions,
+        }
+    }
+}
+
+/// DNS servers, CloudFront, WAF, S3, the browsers with their resolvers,
+/// and the external API the pods call.
+fn internet(b: &mut Builder, s: &Scenario) -> Internet {
+    let inet = Placement::default;
+    let root = b.add(node(
+        &s.dns.root.id,
+        NodeKind::RootDns,
+        "Root DNS",
+        s.dns.root.name.clone(),
+        inet(),
+    ));
+    let tld = b.add(node(
+        &s.dns.tld.id,
+        NodeKind::TldDns,
+        ".com TLD",
+        s.dns.tld.name.clone(),
+        inet(),
+    ));
+    let r53 = b.add(node(
+        &s.dns.zone.id,
+        NodeKind::Route53,
+        "Route 53",
+        s.dns.zone.name.clone(),
+        inet(),
+    ));
+    let cf = b.add(node(
+        &s.cdn.id,
+        NodeKind::CloudFront,
+        "CloudFront",
+        s.cdn.domain.clone(),
+        inet(),
+    ));
+    let waf = b.add(node(
+        &s.waf.id,
+        NodeKind::Waf,
+        "AWS WAF",
+        s.waf.name.clone(),
+        inet(),
+    ));
+    let s3 = b.add(node(
+        "s3",
+        NodeKind::S3,
+        "S3 bucket",
+        "static assets".into(),
+        inet(),
+    ));
+    for c in &s.clients {
+        let mut browser = node(&c.id, NodeKind::Browser, &c.label, c.ip.to_string(), inet());
+        browser.client = Some(c.id.clone());
+        let mut resolver = node(
+            &c.resolver.id,
+            NodeKind::Resolver,
+            "Resolver",
+            c.resolver.ip.to_string(),
+            inet(),
+        );
+        resolver.client = Some(c.id.clone());
+        let bi = b.add(browser);
+        let ri = b.add(resolver);
+        b.link(bi, ri);
+        b.link(ri, root);
+        b.link(ri, tld);
+        b.link(ri, r53);
+        b.link(bi, cf);
+    }
+    let api = s.external_api.as_ref().map(|a| {
+        b.add(node(
+            &a.id,
+            NodeKind::ExternalApi,
+            &a.name,
+            a.host.clone(),
+            inet(),
+        ))
+    });
+    b.link(cf, waf);
+    b.link(cf, s3);
+    b.link(cf, r53);
+    Internet { cf, api }
+}
+
+/// Where a component of region `r` sits: its subnet and that subnet's AZ.
+fn at(r: &Region, subnet: &str) -> Placement {
+    Placement {
+        region: Some(r.id.clone()),
+        az: r.vpc.subnet(subnet).map(|x| x.az.clone()),
+        subnet: Some(subnet.to_string()),
+    }
+}
+
+/// The address of host number `host` in `subnet`, or "" if it has none.
+fn host_ip(r: &Region, subnet: &str, host: u32) -> String {
+    r.vpc
+        .subnet(subnet)
+        .and_then(|x| x.host(host))
+        .map(|a| a.to_string())
+        .unwrap_or_default()
+}
+
+/// One region: the internet gateway, the ALB, the Ingress and Services,
+/// the database instances, the pods, the NAT gateways; and its box.
+fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox {
+    let in_region = || Placement {
+        region: Some(r.id.clone()),
+        az: None,
+        subnet: None,
+    };
+    let igw = b.add(node(
+        &r.vpc.igw,
+        NodeKind::Igw,
+        "Internet gateway",
+        r.id.clone(),
+        in_region(),
+    ));
+    let nodes_ips: Vec<String> = r
+        .alb
+        .nodes
+        .iter()
+        .map(|n| n.public_ip.to_string())
+        .collect();
+    let alb = b.add(node(
+        &r.alb.id,
+        NodeKind::Alb,
+        &format!("ALB ({})", r.label),
+        nodes_ips.join(", "),
+        in_region(),
+    ));
+    let ing = b.add(node(
+        &r.cluster.ingress.id,
+        NodeKind::Ingress,
+        "Ingress",
+        r.cluster.ingress.name.clone(),
+        in_region(),
+    ));
+    b.link(inet.cf, igw);
+    if let Some(api) = inet.api {
+        b.link(igw, api);
+    }
+    b.link(igw, alb);
+    b.link(alb, ing);
+    let mut svc_idx = BTreeMap::new();
+    for svc in &r.cluster.services {
+        let si = b.add(node(
+            &svc.id,
+            NodeKind::Service,
+            "Service",
+            format!("{}:{}", svc.name, svc.port),
+            in_region(),
+        ));
+        b.link(ing, si);
+        svc_idx.insert(svc.app.clone(), si);
+    }
+    let db_idx = databases(b, w, r);
+    for p in &r.cluster.pods {
+        let ip = host_ip(r, &p.subnet, p.host);
+        let pi = b.add(node(&p.id, NodeKind::Pod, &p.id, ip, at(r, &p.subnet)));
+        if let Some(si) = svc_idx.get(&p.app) {
+            b.link(*si, pi);
+        }
+        b.link(alb, pi);
+        for d in &db_idx {
+            b.link(pi, *d);
+        }
+    }
+    for n in &r.vpc.nat_gateways {
+        let ni = b.add(node(
+            &n.id,
+            NodeKind::Nat,
+            "NAT gateway",
+            host_ip(r, &n.subnet, n.host),
+            at(r, &n.subnet),
+        ));
+        b.link(ni, igw);
+    }
+    region_box(r)
+}
+
+/// The database instances, labelled primary or standby as they are now.
+fn databases(b: &mut Builder, w: &World, r: &Region) -> Vec<NodeIndex> {
+    r.rds
+        .instances
+        .iter()
+        .map(|i| {
+            let role = if w.rds_primary(&r.id) == Some(i.id.as_str()) {
+                "primary"
+            } else {
+                "standby"
+            };
+            b.add(node(
+                &i.id,
+                NodeKind::Rds,
+                &format!("RDS {role}"),
+                host_ip(r, &i.subnet, i.host),
+                at(r, &i.subnet),
+            ))
+        })
+        .collect()
+}
+
+/// The region's box in the diagram: its VPC and subnets.
+fn region_box(r: &Region) -> RegionBox {
+    RegionBox {
+        id: r.id.clone(),
+        label: r.label.clone(),
+        vpc_id: r.vpc.id.clone(),
+        vpc_cidr: r.vpc.cidr.to_string(),
+        azs: r.azs.clone(),
+        subnets: r
+            .vpc
+            .subnets
+            .iter()
+            .map(|x| SubnetBox {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                cidr: x.cidr.to_string(),
+                tier: x.tier,
+                az: x.az.clone(),
+            })
+            .collect(),
+    }
+}
