@@ -113,6 +113,62 @@ pub struct AlbState {
     pub draining: BTreeMap<String, u64>,
 }
 
+/// Why a target failed an ALB health check, as AWS reports its reason
+/// code. Fact sheet §8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthFailure {
+    /// `Target.NotRegistered`.
+    NotRegistered,
+    /// `Elb.InternalError`: no load balancer node is up to check from.
+    NoNodeUp,
+    /// `Target.Timeout`: a filter on the way dropped the check.
+    Dropped(Code),
+    /// `Target.Timeout`: nothing answers (target, AZ or region down).
+    NoAnswer,
+    /// `Target.FailedHealthChecks`: the connection is refused.
+    Refused,
+    /// `Target.Timeout`: accepted, but no response within the check's timeout.
+    Hung { timeout_s: u32 },
+    /// `Target.ResponseCodeMismatch`: HTTP 500 where 200 is expected.
+    Status500,
+    /// `Target.FailedHealthChecks`: no ready endpoint behind the NodePort.
+    NoReadyEndpoint,
+}
+
+impl std::fmt::Display for HealthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HealthFailure::NotRegistered => f.write_str("Target.NotRegistered"),
+            HealthFailure::NoNodeUp => f.write_str("Elb.InternalError (no load balancer node up)"),
+            HealthFailure::Dropped(c) => write!(f, "Target.Timeout ({c})"),
+            HealthFailure::NoAnswer => f.write_str("Target.Timeout (no answer)"),
+            HealthFailure::Refused => f.write_str("Target.FailedHealthChecks (connection refused)"),
+            HealthFailure::Hung { timeout_s } => {
+                write!(f, "Target.Timeout (no response within {timeout_s} s)")
+            }
+            HealthFailure::Status500 => {
+                f.write_str("Target.ResponseCodeMismatch (HTTP 500, expected 200)")
+            }
+            HealthFailure::NoReadyEndpoint => {
+                f.write_str("Target.FailedHealthChecks (no ready endpoint behind the NodePort)")
+            }
+        }
+    }
+}
+
+/// Who connects to an ALB and how: what kind of sender, its id and
+/// address, its ephemeral port range, the round trip, and `connect` as
+/// (attempts, timeout s per attempt).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AlbClient<'a> {
+    pub caller: Caller,
+    pub id: &'a str,
+    pub ip: Ipv4Addr,
+    pub ports: EphemeralRange,
+    pub rtt_ms: u32,
+    pub connect: (u64, u64),
+}
+
 /// One registered target: a pod (target type ip) or a node (instance),
 /// borrowed from the scenario.
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +179,19 @@ pub(crate) struct Target<'a> {
     pub sgs: &'a [String],
     pub port: u16,
     pub pod: Option<&'a Pod>,
+}
+
+/// A listener rule (or the default action) the request was tried against;
+/// listener rules never deny, they only match or not.
+fn listener_check(subject: &str, conditions: String, rule: RuleRef, decided_by: String) -> Check {
+    Check::other(
+        CheckKind::ListenerRule,
+        subject,
+        conditions,
+        String::new(),
+        true,
+    )
+    .rule(rule, decided_by, true)
 }
 
 /// The TCP handshake into an ALB node from the internet.
@@ -307,17 +376,11 @@ impl World {
 
     /// A request arriving at a region's ALB from the internet, built from a
     /// host and path (health checkers and other simple callers).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn alb_request(
         &mut self,
         ri: usize,
-        src: &str,
-        src_ip: Ipv4Addr,
-        src_range: EphemeralRange,
-        rtt_ms: u32,
-        connect: (u64, u64),
-        host: &str,
-        path: &str,
+        client: AlbClient,
+        (host, path): (&str, &str),
         tb: &mut Recorder,
     ) -> Resp {
         let ctx = HttpCtx {
@@ -326,24 +389,27 @@ impl World {
             path: path.into(),
             ..Default::default()
         };
-        self.alb_request_ctx(ri, src, src_ip, src_range, rtt_ms, connect, &ctx, tb)
+        self.alb_request_ctx(ri, client, &ctx, tb)
     }
 
     /// A request arriving at a region's ALB from the internet (CloudFront,
     /// a browser, or a Route 53 health checker), down to a pod and the
     /// database, and back. `connect` is (attempts, timeout s per attempt).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn alb_request_ctx(
         &mut self,
         ri: usize,
-        src: &str,
-        src_ip: Ipv4Addr,
-        src_range: EphemeralRange,
-        rtt_ms: u32,
-        connect: (u64, u64),
+        client: AlbClient,
         ctx: &HttpCtx,
         tb: &mut Recorder,
     ) -> Resp {
+        let AlbClient {
+            caller,
+            id: src,
+            ip: src_ip,
+            ports: src_range,
+            rtt_ms,
+            connect,
+        } = client;
         let host = ctx.host.as_str();
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
@@ -554,13 +620,6 @@ impl World {
             .first()
             .map(String::as_str)
             .unwrap_or("none");
-        let caller = if src == s.cdn.id {
-            Caller::CloudFront
-        } else if s.clients.iter().any(|c| c.id == src) {
-            Caller::Browser
-        } else {
-            Caller::HealthChecker
-        };
         if cert.is_none() {
             // Who checks the name: CloudFront checks its origin's certificate
             // (§5: a mismatch is its 502), a browser refuses the page, and a
@@ -754,26 +813,21 @@ impl World {
         for rule in by_priority(&alb.listener.rules, |x| x.priority) {
             let failed = rule.conditions.iter().find(|c| !c.matches(ctx, peer));
             if tb.records() {
-                checks.push(Check {
-                    kind: CheckKind::ListenerRule,
-                    subject: format!("priority {}", rule.priority),
-                    direction: None,
-                    flow: rule
-                        .conditions
+                checks.push(listener_check(
+                    &format!("priority {}", rule.priority),
+                    rule.conditions
                         .iter()
                         .map(|c| c.describe())
                         .collect::<Vec<_>>()
                         .join(" and "),
-                    decided_by: match failed {
+                    RuleRef::ListenerRule {
+                        priority: rule.priority,
+                    },
+                    match failed {
                         Some(c) => format!("no match ({} does not hold)", c.describe()),
                         None => format!("match -> {}", rule.action.describe()),
                     },
-                    allowed: true,
-                    side: None,
-                    leg: Default::default(),
-                    five_tuple: None,
-                    rule: None,
-                });
+                ));
             }
             if failed.is_none() {
                 matched = Some(rule);
@@ -792,18 +846,14 @@ impl World {
             _ => None,
         };
         if let (None, Some(tg)) = (&matched, default_tg) {
-            checks.push(Check {
-                kind: CheckKind::ListenerRule,
-                subject: "default".into(),
-                direction: None,
-                flow: "no conditions".into(),
-                decided_by: format!("forward to {tg} (the Ingress default backend)"),
-                allowed: true,
-                side: None,
-                leg: Default::default(),
-                five_tuple: None,
-                rule: None,
-            });
+            if tb.records() {
+                checks.push(listener_check(
+                    "default",
+                    "no conditions".into(),
+                    RuleRef::ListenerDefault,
+                    format!("forward to {tg} (the Ingress default backend)"),
+                ));
+            }
             tb.hop(|| {
                 Step::new(
                     (&alb.id, &ingress.id),
@@ -833,18 +883,14 @@ impl World {
             return self.forward(r, node, &tg, &rule, ctx, tb);
         }
         let Some(rule) = matched else {
-            checks.push(Check {
-                kind: CheckKind::ListenerRule,
-                subject: "default".into(),
-                direction: None,
-                flow: "no conditions".into(),
-                decided_by: format!("fixed response {}", alb.listener.default_status),
-                allowed: true,
-                side: None,
-                leg: Default::default(),
-                five_tuple: None,
-                rule: None,
-            });
+            if tb.records() {
+                checks.push(listener_check(
+                    "default",
+                    "no conditions".into(),
+                    RuleRef::ListenerDefault,
+                    format!("fixed response {}", alb.listener.default_status),
+                ));
+            }
             tb.hop(|| {
                 Step::new(
                     (&alb.id, &alb.id),
@@ -1749,7 +1795,9 @@ impl World {
             self.alb.targets.remove(target);
             return;
         };
-        let (ok, reason) = self.probe_target(ri, &tg, target);
+        let verdict = self.probe_target(ri, &tg, target);
+        let ok = verdict.is_ok();
+        let reason = verdict.err().map(|e| e.to_string()).unwrap_or_default();
         let now = self.clock_ms;
         let region_id = self.scenario.regions[ri].id.clone();
         let st = self
@@ -1801,11 +1849,11 @@ impl World {
         ri: usize,
         tg: &TargetGroup,
         target: &str,
-    ) -> (bool, String) {
+    ) -> Result<(), HealthFailure> {
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
         let Some(t) = self.all_targets(r, tg).into_iter().find(|t| t.id == target) else {
-            return (false, "Target.NotRegistered".into());
+            return Err(HealthFailure::NotRegistered);
         };
         let Some(node) = r
             .alb
@@ -1814,7 +1862,7 @@ impl World {
             .find(|n| self.placement_up(r, &n.subnet))
             .cloned()
         else {
-            return (false, "Elb.InternalError (no load balancer node up)".into());
+            return Err(HealthFailure::NoNodeUp);
         };
         let mut scratch = Recorder::off();
         let (conn, _) = self.vpc_connect(
@@ -1832,37 +1880,36 @@ impl World {
             &mut scratch,
         );
         match conn {
-            Connect::Dropped(c) => return (false, format!("Target.Timeout ({c})")),
-            Connect::Silent => return (false, "Target.Timeout (no answer)".into()),
+            Connect::Dropped(c) => return Err(HealthFailure::Dropped(c)),
+            Connect::Silent => return Err(HealthFailure::NoAnswer),
             Connect::Ok => {}
         }
-        let app_ok = |w: &World, p: &Pod| -> Result<(), String> {
+        let app_ok = |w: &World, p: &Pod| -> Result<(), HealthFailure> {
             if !w.pod_host_up(r, p) {
-                Err("Target.Timeout (no answer)".into())
+                Err(HealthFailure::NoAnswer)
             } else if w.has_fault(|| Fault::PodDown { pod: p.id.clone() }) {
-                Err("Target.FailedHealthChecks (connection refused)".into())
+                Err(HealthFailure::Refused)
             } else if w.has_fault(|| Fault::PodHung { pod: p.id.clone() }) {
-                Err(format!(
-                    "Target.Timeout (no response within {} s)",
-                    tg.health_timeout_s
-                ))
+                Err(HealthFailure::Hung {
+                    timeout_s: tg.health_timeout_s,
+                })
             } else if w
                 .faults
                 .contains(&Fault::TargetUnhealthy { pod: p.id.clone() })
             {
-                Err("Target.ResponseCodeMismatch (HTTP 500, expected 200)".into())
+                Err(HealthFailure::Status500)
             } else {
                 Ok(())
             }
         };
-        let verdict = match &t.pod {
+        match &t.pod {
             Some(p) => app_ok(self, p),
             None => {
                 if self.has_fault(|| Fault::NodeDown {
                     node: t.id.to_string(),
                 }) || !self.placement_up(r, t.subnet)
                 {
-                    Err("Target.Timeout (no answer)".into())
+                    Err(HealthFailure::NoAnswer)
                 } else {
                     let svc_app = r
                         .cluster
@@ -1878,10 +1925,7 @@ impl World {
                         .filter(|p| p.app == svc_app && self.pod_ready(&p.id))
                         .collect();
                     if ready.is_empty() {
-                        Err(
-                            "Target.FailedHealthChecks (no ready endpoint behind the NodePort)"
-                                .into(),
-                        )
+                        Err(HealthFailure::NoReadyEndpoint)
                     } else {
                         let i = self.rng.index(ready.len());
                         let p = ready[i].clone();
@@ -1889,10 +1933,6 @@ impl World {
                     }
                 }
             }
-        };
-        match verdict {
-            Ok(()) => (true, "HTTP 200".into()),
-            Err(e) => (false, e),
         }
     }
 
