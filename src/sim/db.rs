@@ -1,5 +1,7 @@
 //! RDS: the pod's query, Multi-AZ failover on the clock. Fact sheet §15.
 
+use super::event::app::{DbOutcome, DbRole};
+use super::event::AppEvent;
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
@@ -26,7 +28,7 @@ impl World {
         pod: &Pod,
         read_only: bool,
         tb: &mut Recorder,
-    ) -> (u16, String, Code) {
+    ) -> DbOutcome {
         let replica = (read_only && !r.rds.replicas.is_empty())
             .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
         let primary = self
@@ -49,7 +51,7 @@ impl World {
             Some(rep) => rep,
             None => match r.rds.instances.iter().find(|i| i.id == target) {
                 Some(i) => i,
-                None => return (500, "no database instance".into(), Code::ComponentDown),
+                None => return DbOutcome::NoInstance,
             },
         };
         let cached_until = cached.map(|(_, exp)| *exp);
@@ -58,73 +60,62 @@ impl World {
                 .app_dns
                 .insert(pod.id.clone(), (inst.id.clone(), now + ttl * 1000));
         }
-        let (sql, role) = match (&replica, read_only) {
-            (Some(_), _) => (
-                "SQL SELECT * FROM appointments WHERE patient_id = $1",
-                "read replica (asynchronous, read-only; it may lag the primary by its ReplicaLag)",
-            ),
-            (None, true) => (
-                "SQL SELECT * FROM appointments WHERE patient_id = $1",
-                "primary",
-            ),
-            (None, false) => (
-                "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
-                "primary (writes always go to the primary)",
-            ),
+        let role = match (&replica, read_only) {
+            (Some(_), _) => DbRole::Replica,
+            (None, true) => DbRole::Primary,
+            (None, false) => DbRole::PrimaryWrite,
         };
         if let Some(exp) = cached_until {
             let left = (exp - now).div_ceil(1000);
-            hop!(
-                tb,
-                &pod.id,
-                &pod.id,
-                Layer::Dns,
-                "-",
-                format!(
-                    "application DNS cache: {} -> {} ({left} s left)",
-                    r.rds.endpoint, inst.id
-                ),
-                if inst.id == primary {
-                    format!("the application keeps resolved addresses for {ttl} s (app_dns_cache_s), so it does not ask the VPC resolver (fact sheet §1)")
-                } else {
-                    format!("the application keeps resolved addresses for {ttl} s, so it still uses {} although RDS has flipped the endpoint to {primary}: a long DNS cache prolongs a failover (fact sheet §1, §15)", inst.id)
-                },
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheHit
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, &pod.id),
+                    Layer::Dns,
+                    "-",
+                    Event::App(AppEvent::AppDnsCache {
+                        endpoint: r.rds.endpoint.clone(),
+                        instance: inst.id.clone(),
+                        left_s: left,
+                        ttl_s: ttl,
+                        primary: primary.to_string(),
+                    }),
+                    Verdict::Pass,
+                    Code::DnsCacheHit,
+                )
+            });
             if inst.id != primary && self.db_up(r, inst) {
-                hop!(tb, &pod.id, &inst.id, Layer::Tcp, &format!("TCP/{}", r.rds.port), "connection refused".into(),
-                    format!("{} is now the Multi-AZ standby, which accepts no connections (fact sheet §15)", inst.id),
-                    vec![], Verdict::Error, Code::ConnectionRefused);
+                tb.hop(|| {
+                    Step::new(
+                        (&pod.id, &inst.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", r.rds.port),
+                        Event::App(AppEvent::DbRefused {
+                            instance: inst.id.clone(),
+                        }),
+                        Verdict::Error,
+                        Code::ConnectionRefused,
+                    )
+                });
                 tb.wait(1_000);
-                return (500, format!("the application reached {}, which is no longer the primary, and answers 500", inst.id), Code::ConnectionRefused);
+                return DbOutcome::Standby {
+                    instance: inst.id.clone(),
+                };
             }
         } else {
-            hop!(
-                tb,
-                &pod.id,
-                &pod.id,
-                Layer::Dns,
-                "UDP/53",
-                format!(
-                    "resolve {} -> {} (VPC resolver)",
-                    if replica.is_some() {
-                        format!("{} (replica endpoint)", inst.id)
-                    } else {
-                        r.rds.endpoint.clone()
-                    },
-                    inst.id
-                ),
-                if replica.is_some() {
-                    "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".to_string()
-                } else {
-                    "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".to_string()
-                },
-                vec![],
-                Verdict::Pass,
-                Code::DnsAnswer
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, &pod.id),
+                    Layer::Dns,
+                    "UDP/53",
+                    Event::App(AppEvent::DbResolve {
+                        endpoint: r.rds.endpoint.clone(),
+                        instance: inst.id.clone(),
+                        replica: replica.is_some(),
+                    }),
+                    Verdict::Pass,
+                    Code::DnsAnswer,
+                )
+            });
         }
         let (conn, db_flow) = self.vpc_connect(
             r,
@@ -145,53 +136,51 @@ impl World {
         match conn {
             Connect::Ok => {
                 tb.wait(hop_us * 2);
-                hop!(
-                    tb,
-                    &pod.id,
-                    &inst.id,
-                    Layer::Sql,
-                    &format!("TCP/{}", r.rds.port),
-                    sql.into(),
-                    format!(
-                        "{} ({}) {role} in {}",
-                        r.rds.engine,
-                        inst.id,
-                        self.subnet_az(r, &inst.subnet)
-                    ),
-                    vec![],
-                    Verdict::Pass,
-                    Code::Delivered,
-                );
+                tb.hop(|| {
+                    Step::new(
+                        (&pod.id, &inst.id),
+                        Layer::Sql,
+                        format!("TCP/{}", r.rds.port),
+                        Event::App(AppEvent::Query {
+                            instance: inst.id.clone(),
+                            engine: r.rds.engine.to_string(),
+                            az: self.subnet_az(r, &inst.subnet).to_string(),
+                            role,
+                        }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    )
+                });
                 tb.wait(hop_us + 2_000);
-                hop!(
-                    tb,
-                    &inst.id,
-                    &pod.id,
-                    Layer::Sql,
-                    &format!("TCP/{}", r.rds.port),
-                    if read_only {
-                        "SQL result: 3 rows"
-                    } else {
-                        "SQL result: INSERT 0 1"
-                    }
-                    .into(),
-                    "the rows come back to the pod's ephemeral port through both network ACLs"
-                        .into(),
-                    World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed()),
-                    Verdict::Pass,
-                    Code::Delivered,
-                );
+                tb.hop(|| {
+                    Step::new(
+                        (&inst.id, &pod.id),
+                        Layer::Sql,
+                        format!("TCP/{}", r.rds.port),
+                        Event::App(AppEvent::QueryResult {
+                            instance: inst.id.clone(),
+                            write: !read_only,
+                        }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    )
+                    .checks(World::vpc_return_checks(
+                        r,
+                        &inst.subnet,
+                        &pod.subnet,
+                        &db_flow.reversed(),
+                    ))
+                });
                 tb.wait(hop_us);
-                (
-                    200,
-                    "the application answers with the appointments as JSON".into(),
-                    Code::Delivered,
-                )
+                DbOutcome::Answered
             }
             Connect::Dropped(_) | Connect::Silent => {
                 let code = code_or(&conn);
                 tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
-                (500, format!("the application gave up on the database after {APP_DB_CONNECT_TIMEOUT_S} s and answers 500 ({code})"), code)
+                DbOutcome::GaveUp {
+                    timeout_s: APP_DB_CONNECT_TIMEOUT_S,
+                    code,
+                }
             }
         }
     }

@@ -871,16 +871,15 @@ impl World {
             x
         };
         octx.client_timeout_s = Some(cf.origin_response_timeout_s as u64);
-        let mut resp = self.alb_request_ctx(
-            ri,
-            &cf.id,
-            pop.ip,
-            EphemeralRange::Elb,
-            rtt,
-            attempts,
-            &octx,
-            tb,
-        );
+        let edge = super::lb::AlbClient {
+            caller: super::event::alb::Caller::CloudFront,
+            id: &cf.id,
+            ip: pop.ip,
+            ports: EphemeralRange::Elb,
+            rtt_ms: rtt,
+            connect: attempts,
+        };
+        let mut resp = self.alb_request_ctx(ri, edge, &octx, tb);
         if resp.status == Some(460) {
             // The ALB logged 460 because CloudFront gave up first.
             resp.status = Some(504);

@@ -1,11 +1,13 @@
 //! The Application Load Balancer: listener, rules, target groups, target
 //! health, and the pod behind it. Fact sheet §8, §13, §14.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
+use super::event::alb::*;
+use super::event::app::*;
+use super::event::{AlbEvent, AppEvent};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
@@ -59,8 +61,6 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
 
 /// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
-/// What the appointments application accepts.
-const APP_METHODS: &str = "GET, HEAD, POST, OPTIONS";
 /// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
 pub const ALB_MAX_XFF: usize = 30;
 
@@ -113,6 +113,62 @@ pub struct AlbState {
     pub draining: BTreeMap<String, u64>,
 }
 
+/// Why a target failed an ALB health check, as AWS reports its reason
+/// code. Fact sheet §8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthFailure {
+    /// `Target.NotRegistered`.
+    NotRegistered,
+    /// `Elb.InternalError`: no load balancer node is up to check from.
+    NoNodeUp,
+    /// `Target.Timeout`: a filter on the way dropped the check.
+    Dropped(Code),
+    /// `Target.Timeout`: nothing answers (target, AZ or region down).
+    NoAnswer,
+    /// `Target.FailedHealthChecks`: the connection is refused.
+    Refused,
+    /// `Target.Timeout`: accepted, but no response within the check's timeout.
+    Hung { timeout_s: u32 },
+    /// `Target.ResponseCodeMismatch`: HTTP 500 where 200 is expected.
+    Status500,
+    /// `Target.FailedHealthChecks`: no ready endpoint behind the NodePort.
+    NoReadyEndpoint,
+}
+
+impl std::fmt::Display for HealthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HealthFailure::NotRegistered => f.write_str("Target.NotRegistered"),
+            HealthFailure::NoNodeUp => f.write_str("Elb.InternalError (no load balancer node up)"),
+            HealthFailure::Dropped(c) => write!(f, "Target.Timeout ({c})"),
+            HealthFailure::NoAnswer => f.write_str("Target.Timeout (no answer)"),
+            HealthFailure::Refused => f.write_str("Target.FailedHealthChecks (connection refused)"),
+            HealthFailure::Hung { timeout_s } => {
+                write!(f, "Target.Timeout (no response within {timeout_s} s)")
+            }
+            HealthFailure::Status500 => {
+                f.write_str("Target.ResponseCodeMismatch (HTTP 500, expected 200)")
+            }
+            HealthFailure::NoReadyEndpoint => {
+                f.write_str("Target.FailedHealthChecks (no ready endpoint behind the NodePort)")
+            }
+        }
+    }
+}
+
+/// Who connects to an ALB and how: what kind of sender, its id and
+/// address, its ephemeral port range, the round trip, and `connect` as
+/// (attempts, timeout s per attempt).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AlbClient<'a> {
+    pub caller: Caller,
+    pub id: &'a str,
+    pub ip: Ipv4Addr,
+    pub ports: EphemeralRange,
+    pub rtt_ms: u32,
+    pub connect: (u64, u64),
+}
+
 /// One registered target: a pod (target type ip) or a node (instance),
 /// borrowed from the scenario.
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +179,57 @@ pub(crate) struct Target<'a> {
     pub sgs: &'a [String],
     pub port: u16,
     pub pod: Option<&'a Pod>,
+}
+
+/// A listener rule (or the default action) the request was tried against;
+/// listener rules never deny, they only match or not.
+fn listener_check(subject: &str, conditions: String, rule: RuleRef, decided_by: String) -> Check {
+    Check::other(
+        CheckKind::ListenerRule,
+        subject,
+        conditions,
+        String::new(),
+        true,
+    )
+    .rule(rule, decided_by, true)
+}
+
+/// The TCP handshake into an ALB node from the internet.
+fn connect_step(
+    ends: (&str, &str),
+    r: &Region,
+    subnet: &Subnet,
+    node: &AlbNode,
+    flow: Flow,
+    result: ConnectResult,
+) -> Step {
+    Step::new(
+        ends,
+        Layer::Tcp,
+        format!("TCP/{}", flow.dst_port),
+        Event::Alb(AlbEvent::Connect {
+            flow,
+            igw: r.vpc.igw.to_string(),
+            subnet: subnet.id.to_string(),
+            public_ip: node.public_ip,
+            result,
+        }),
+        Verdict::Pass,
+        Code::Delivered,
+    )
+}
+
+/// A step's verdict and code, when they are not the default pass.
+trait Ends {
+    fn verdict(self, verdict: Verdict, code: Code) -> Self;
+}
+
+impl Ends for Step {
+    fn verdict(mut self, verdict: Verdict, code: Code) -> Self {
+        self.verdict = verdict;
+        self.code = code;
+        self
+    }
 }
 
 /// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
@@ -269,17 +376,11 @@ impl World {
 
     /// A request arriving at a region's ALB from the internet, built from a
     /// host and path (health checkers and other simple callers).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn alb_request(
         &mut self,
         ri: usize,
-        src: &str,
-        src_ip: Ipv4Addr,
-        src_range: EphemeralRange,
-        rtt_ms: u32,
-        connect: (u64, u64),
-        host: &str,
-        path: &str,
+        client: AlbClient,
+        (host, path): (&str, &str),
         tb: &mut Recorder,
     ) -> Resp {
         let ctx = HttpCtx {
@@ -288,24 +389,27 @@ impl World {
             path: path.into(),
             ..Default::default()
         };
-        self.alb_request_ctx(ri, src, src_ip, src_range, rtt_ms, connect, &ctx, tb)
+        self.alb_request_ctx(ri, client, &ctx, tb)
     }
 
     /// A request arriving at a region's ALB from the internet (CloudFront,
     /// a browser, or a Route 53 health checker), down to a pod and the
     /// database, and back. `connect` is (attempts, timeout s per attempt).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn alb_request_ctx(
         &mut self,
         ri: usize,
-        src: &str,
-        src_ip: Ipv4Addr,
-        src_range: EphemeralRange,
-        rtt_ms: u32,
-        connect: (u64, u64),
+        client: AlbClient,
         ctx: &HttpCtx,
         tb: &mut Recorder,
     ) -> Resp {
+        let AlbClient {
+            caller,
+            id: src,
+            ip: src_ip,
+            ports: src_range,
+            rtt_ms,
+            connect,
+        } = client;
         let host = ctx.host.as_str();
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
@@ -332,27 +436,29 @@ impl World {
             .filter(|n| self.placement_up(r, &n.subnet))
             .collect();
         if live.is_empty() {
-            hop!(
-                tb,
-                src,
-                &alb.id,
-                Layer::Tcp,
-                &format!("TCP/{}", alb.listener.port),
-                format!("TCP SYN to {} x{} attempts", alb.dns_name, connect.0),
-                format!(
-                    "no answer: {} is down ({}); each attempt waits {} s",
-                    alb.id,
-                    if self.region_down(&r.id) {
-                        format!("region {} is down", r.id)
-                    } else {
-                        "every AZ it lives in is down".into()
-                    },
-                    connect.1
-                ),
-                vec![],
-                Verdict::Timeout,
-                Code::ComponentDown,
-            );
+            let region_down = self.region_down(&r.id);
+            tb.hop(|| {
+                Step::new(
+                    (src, &alb.id),
+                    Layer::Tcp,
+                    format!("TCP/{}", alb.listener.port),
+                    Event::Alb(AlbEvent::Unreachable {
+                        alb: alb.id.clone(),
+                        dns_name: alb.dns_name.to_string(),
+                        attempts: connect.0,
+                        timeout_s: connect.1,
+                        down: if region_down {
+                            AlbDown::Region {
+                                region: r.id.to_string(),
+                            }
+                        } else {
+                            AlbDown::AllZones
+                        },
+                    }),
+                    Verdict::Timeout,
+                    Code::ComponentDown,
+                )
+            });
             return give_up(
                 tb,
                 format!(
@@ -406,13 +512,24 @@ impl World {
                 .deciding()
                 .map(|c| (c.subject.clone(), c.decided_by.clone()))
                 .unwrap_or_default();
-            let leg = match d.leg {
-                Leg::Forward => "SYN",
-                Leg::Return => "SYN-ACK (return path)",
-            };
-            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
-                format!("the {leg} is dropped silently by {}: {}; the sender retries {} times, {} s each", deciding.0, deciding.1, connect.0, connect.1),
-                path.into_list(), Verdict::Dropped, code);
+            tb.hop(|| {
+                connect_step(
+                    (src, &alb.id),
+                    r,
+                    subnet,
+                    node,
+                    flow,
+                    ConnectResult::Dropped {
+                        leg: d.leg,
+                        by: deciding.0.clone(),
+                        decided_by: deciding.1.clone(),
+                        attempts: connect.0,
+                        timeout_s: connect.1,
+                    },
+                )
+                .checks(path.into_list())
+                .verdict(Verdict::Dropped, code)
+            });
             return give_up(
                 tb,
                 format!(
@@ -424,22 +541,28 @@ impl World {
         }
         let checks = path.into_list();
         if port == alb.listener.port && ctx.plain_http {
-            hop!(
-                tb,
-                src,
-                &alb.id,
-                Layer::Tcp,
-                &format!("TCP/{port}"),
-                format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
-                "the filters let the connection in".into(),
-                checks,
-                Verdict::Pass,
-                Code::Delivered
-            );
+            tb.hop(|| {
+                connect_step(
+                    (src, &alb.id),
+                    r,
+                    subnet,
+                    node,
+                    flow,
+                    ConnectResult::PlainHttp,
+                )
+                .checks(checks)
+            });
             tb.wait(rtt);
-            hop!(tb, &alb.id, src, Layer::Http, &format!("TCP/{port}"), "HTTP 400 Bad Request (from the ALB)".into(),
-                format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
-                vec![], Verdict::Error, Code::AlbGenerated);
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, src),
+                    Layer::Http,
+                    format!("TCP/{port}"),
+                    Event::Alb(AlbEvent::generated(AlbError::PlainHttp { port })),
+                    Verdict::Error,
+                    Code::AlbGenerated,
+                )
+            });
             tb.wait(rtt);
             return here(Resp::err(
                 Some(400),
@@ -449,9 +572,21 @@ impl World {
             ));
         }
         if port != alb.listener.port {
-            hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP SYN {flow} via {} into {}: no listener", r.vpc.igw, subnet.id),
-                format!("the filters let port {port} in, but {} has only an HTTPS listener on {}: nothing accepts the connection (a common setup adds an HTTP:80 listener whose action redirects to HTTPS; fact sheet §8)", alb.id, alb.listener.port),
-                checks, Verdict::Error, Code::ConnectionRefused);
+            tb.hop(|| {
+                connect_step(
+                    (src, &alb.id),
+                    r,
+                    subnet,
+                    node,
+                    flow,
+                    ConnectResult::NoListener {
+                        alb: alb.id.clone(),
+                        listener_port: alb.listener.port,
+                    },
+                )
+                .checks(checks)
+                .verdict(Verdict::Error, Code::ConnectionRefused)
+            });
             tb.wait(rtt);
             return here(Resp::err(
                 None,
@@ -460,9 +595,17 @@ impl World {
                 format!("{} has no listener on port {port}", alb.id),
             ));
         }
-        hop!(tb, src, &alb.id, Layer::Tcp, &format!("TCP/{port}"), format!("TCP handshake {flow} via {} into {}", r.vpc.igw, subnet.id),
-            format!("the internet gateway maps {} to {node_ip}; the public subnet's network ACL and the ALB's security group let port {port} in, and the SYN-ACK out to the ephemeral port {}", node.public_ip, flow.src_port),
-            checks, Verdict::Pass, Code::Delivered);
+        tb.hop(|| {
+            connect_step(
+                (src, &alb.id),
+                r,
+                subnet,
+                node,
+                flow,
+                ConnectResult::Accepted,
+            )
+            .checks(checks)
+        });
         tb.wait(rtt);
         // TLS terminates at the ALB; SNI picks the certificate, the default
         // (first) one when nothing matches. Fact sheet §8.
@@ -481,17 +624,23 @@ impl World {
             // Who checks the name: CloudFront checks its origin's certificate
             // (§5: a mismatch is its 502), a browser refuses the page, and a
             // Route 53 health checker does not validate certificates (§4).
-            let refusal = if src == s.cdn.id {
-                Some((Some(502), "CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)"))
-            } else if s.clients.iter().any(|c| c.id == src) {
-                Some((None, "the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)"))
-            } else {
-                None
-            };
-            if let Some((status, who)) = refusal {
-                hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}: certificate name mismatch"),
-                    format!("no certificate on the listener matches {host}, so it presents its default certificate ({default_cert}); {who}"),
-                    vec![], Verdict::Error, Code::CertificateMismatch);
+            if caller.checks_certificate() {
+                let status = (caller == Caller::CloudFront).then_some(502);
+                tb.hop(|| {
+                    Step::new(
+                        (src, &alb.id),
+                        Layer::Tls,
+                        format!("TCP/{}", alb.listener.port),
+                        Event::Alb(AlbEvent::Tls {
+                            sni: host.to_string(),
+                            certificate: default_cert.to_string(),
+                            by_sni: false,
+                            caller,
+                        }),
+                        Verdict::Error,
+                        Code::CertificateMismatch,
+                    )
+                });
                 tb.wait(rtt);
                 return Resp::err(
                     status,
@@ -504,33 +653,40 @@ impl World {
                 );
             }
         }
-        hop!(tb, src, &alb.id, Layer::Tls, &format!("TCP/{}", alb.listener.port), format!("TLS handshake, SNI {host}"),
-            match cert {
-                Some(d) => format!("the HTTPS listener terminates TLS with the ACM certificate for {d} (chosen by SNI)"),
-                None => format!("no certificate matches {host}, so the listener presents its default certificate ({default_cert}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)"),
-            },
-            vec![], Verdict::Pass, Code::Delivered);
+        tb.hop(|| {
+            Step::new(
+                (src, &alb.id),
+                Layer::Tls,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Tls {
+                    sni: host.to_string(),
+                    certificate: cert.map_or(default_cert, String::as_str).to_string(),
+                    by_sni: cert.is_some(),
+                    caller,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
         tb.wait(rtt);
-        hop!(
-            tb,
-            src,
-            &alb.id,
-            Layer::Http,
-            &format!("TCP/{}", alb.listener.port),
-            format!("HTTP {} {} Host: {host}", ctx.method, ctx.path),
-            {
-                let mut xff: Vec<String> = ctx.xff.iter().map(|a| a.to_string()).collect();
-                xff.push(src_ip.to_string());
-                format!(
-                    "TLS ends here; the ALB appends the TCP peer to X-Forwarded-For ({}), sets X-Forwarded-Proto https and X-Forwarded-Port {} (fact sheet §8)",
-                    xff.join(", "),
-                    alb.listener.port
-                )
-            },
-            vec![],
-            Verdict::Pass,
-            Code::Delivered,
-        );
+        tb.hop(|| {
+            let mut xff = ctx.xff.clone();
+            xff.push(src_ip);
+            Step::new(
+                (src, &alb.id),
+                Layer::Http,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Request {
+                    method: ctx.method.to_string(),
+                    path: ctx.path.to_string(),
+                    host: host.to_string(),
+                    xff,
+                    listener_port: alb.listener.port,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
         tb.wait(rtt / 2);
         // A regional web ACL on the ALB runs before the listener rules; it
         // sees the TCP peer (CloudFront's address) unless told to read a
@@ -541,41 +697,33 @@ impl World {
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
                     self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, !tb.records());
-                hop!(
-                    tb,
-                    &alb.id,
-                    &alb.id,
-                    Layer::Http,
-                    "-",
-                    format!(
-                        "regional web ACL {}: {}",
-                        acl.name,
+                tb.hop(|| {
+                    Step::new(
+                        (&alb.id, &alb.id),
+                        Layer::Http,
+                        "-",
+                        Event::Alb(AlbEvent::WebAcl {
+                            acl: acl.name.to_string(),
+                            allowed,
+                            rule: rule.to_string(),
+                            seen,
+                            sees_edge: seen == src_ip
+                                && ctx.client.is_some()
+                                && !ctx.xff.is_empty(),
+                        }),
                         if allowed {
-                            "allow".to_string()
+                            Verdict::Pass
                         } else {
-                            format!("BLOCK by rule {rule}")
-                        }
-                    ),
-                    format!(
-                        "WAF on the ALB sees {seen} as the client{}",
-                        if seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty() {
-                            " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)"
+                            Verdict::Error
+                        },
+                        if allowed {
+                            Code::WafDefaultAllow
                         } else {
-                            ""
-                        }
-                    ),
-                    checks,
-                    if allowed {
-                        Verdict::Pass
-                    } else {
-                        Verdict::Error
-                    },
-                    if allowed {
-                        Code::WafDefaultAllow
-                    } else {
-                        Code::WafRuleBlock
-                    }
-                );
+                            Code::WafRuleBlock
+                        },
+                    )
+                    .checks(checks)
+                });
                 (!allowed).then(|| rule.into_owned())
             }
             None => None,
@@ -598,26 +746,26 @@ impl World {
             }
             checks
         };
-        hop!(
-            tb,
-            &alb.id,
-            src,
-            Layer::Http,
-            &format!("TCP/{}", alb.listener.port),
-            format!("HTTP {status} back to {src_ip}:{}", flow.src_port),
-            if resp.decided_by == alb.id {
-                "the ALB itself generated this response".into()
-            } else {
-                format!("the response from {} is relayed; the public network ACL is checked again for the ephemeral port", resp.decided_by)
-            },
-            ret(),
-            if status < 400 {
-                Verdict::Pass
-            } else {
-                Verdict::Error
-            },
-            resp.code
-        );
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, src),
+                Layer::Http,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Response {
+                    status,
+                    to: src_ip,
+                    port: flow.src_port,
+                    relayed_from: (resp.decided_by != alb.id).then(|| resp.decided_by.clone()),
+                }),
+                if status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                resp.code,
+            )
+            .checks(ret())
+        });
         tb.wait(rtt / 2);
         resp
     }
@@ -633,36 +781,30 @@ impl World {
     ) -> Resp {
         let alb = &r.alb;
         // An error the ALB answers itself, before any listener rule. Fact sheet §8.
-        let generated = |tb: &mut Recorder, status: u16, what: &str, why: String, summary: &str| {
-            hop!(
-                tb,
-                &alb.id,
-                &alb.id,
-                Layer::Http,
-                "-",
-                format!("HTTP {status}{what} (from the ALB)"),
-                why,
-                vec![],
-                Verdict::Error,
-                Code::AlbGenerated
-            );
+        let generated = |tb: &mut Recorder, reason: AlbError, summary: &str| {
+            let status = reason.status();
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &alb.id),
+                    Layer::Http,
+                    "-",
+                    Event::Alb(AlbEvent::generated(reason)),
+                    Verdict::Error,
+                    Code::AlbGenerated,
+                )
+            });
             Resp::err(Some(status), &alb.id, Code::AlbGenerated, summary.into())
         };
         if &*ctx.method == "TRACE" {
-            return generated(
-                tb,
-                405,
-                " Method Not Allowed",
-                "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
-                "the ALB does not accept TRACE",
-            );
+            return generated(tb, AlbError::Trace, "the ALB does not accept TRACE");
         }
         if ctx.xff.len() + 1 > ALB_MAX_XFF {
             return generated(
                 tb,
-                463,
-                "",
-                format!("X-Forwarded-For would list {} addresses; the ALB refuses more than {ALB_MAX_XFF} (fact sheet §8)", ctx.xff.len() + 1),
+                AlbError::TooManyForwarded {
+                    addresses: ctx.xff.len() + 1,
+                    max: ALB_MAX_XFF,
+                },
                 "too many X-Forwarded-For addresses",
             );
         }
@@ -671,26 +813,21 @@ impl World {
         for rule in by_priority(&alb.listener.rules, |x| x.priority) {
             let failed = rule.conditions.iter().find(|c| !c.matches(ctx, peer));
             if tb.records() {
-                checks.push(Check {
-                    kind: CheckKind::ListenerRule,
-                    subject: format!("priority {}", rule.priority),
-                    direction: None,
-                    flow: rule
-                        .conditions
+                checks.push(listener_check(
+                    &format!("priority {}", rule.priority),
+                    rule.conditions
                         .iter()
                         .map(|c| c.describe())
                         .collect::<Vec<_>>()
                         .join(" and "),
-                    decided_by: match failed {
+                    RuleRef::ListenerRule {
+                        priority: rule.priority,
+                    },
+                    match failed {
                         Some(c) => format!("no match ({} does not hold)", c.describe()),
                         None => format!("match -> {}", rule.action.describe()),
                     },
-                    allowed: true,
-                    side: None,
-                    leg: Default::default(),
-                    five_tuple: None,
-                    rule: None,
-                });
+                ));
             }
             if failed.is_none() {
                 matched = Some(rule);
@@ -709,21 +846,32 @@ impl World {
             _ => None,
         };
         if let (None, Some(tg)) = (&matched, default_tg) {
-            checks.push(Check {
-                kind: CheckKind::ListenerRule,
-                subject: "default".into(),
-                direction: None,
-                flow: "no conditions".into(),
-                decided_by: format!("forward to {tg} (the Ingress default backend)"),
-                allowed: true,
-                side: None,
-                leg: Default::default(),
-                five_tuple: None,
-                rule: None,
+            if tb.records() {
+                checks.push(listener_check(
+                    "default",
+                    "no conditions".into(),
+                    RuleRef::ListenerDefault,
+                    format!("forward to {tg} (the Ingress default backend)"),
+                ));
+            }
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &ingress.id),
+                    Layer::Decision,
+                    "-",
+                    Event::Alb(AlbEvent::DefaultAction {
+                        method: ctx.method.to_string(),
+                        path: ctx.path.to_string(),
+                        action: ListenerDefault::IngressBackend {
+                            target_group: tg.clone(),
+                            ingress: ingress.name.clone(),
+                        },
+                    }),
+                    Verdict::Pass,
+                    Code::ListenerDefaultAction,
+                )
+                .checks(checks)
             });
-            hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("no listener rule matches {} {}: default action -> forward to {tg}", ctx.method, ctx.path),
-                format!("Ingress '{}' has a default backend, which the controller turns into the listener's default action", ingress.name),
-                checks, Verdict::Pass, Code::ListenerDefaultAction);
             let rule = ListenerRule {
                 priority: 0,
                 conditions: vec![],
@@ -735,21 +883,32 @@ impl World {
             return self.forward(r, node, &tg, &rule, ctx, tb);
         }
         let Some(rule) = matched else {
-            checks.push(Check {
-                kind: CheckKind::ListenerRule,
-                subject: "default".into(),
-                direction: None,
-                flow: "no conditions".into(),
-                decided_by: format!("fixed response {}", alb.listener.default_status),
-                allowed: true,
-                side: None,
-                leg: Default::default(),
-                five_tuple: None,
-                rule: None,
+            if tb.records() {
+                checks.push(listener_check(
+                    "default",
+                    "no conditions".into(),
+                    RuleRef::ListenerDefault,
+                    format!("fixed response {}", alb.listener.default_status),
+                ));
+            }
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &alb.id),
+                    Layer::Decision,
+                    "-",
+                    Event::Alb(AlbEvent::DefaultAction {
+                        method: ctx.method.to_string(),
+                        path: ctx.path.to_string(),
+                        action: ListenerDefault::Fixed {
+                            listener_port: alb.listener.port,
+                            status: alb.listener.default_status,
+                        },
+                    }),
+                    Verdict::Error,
+                    Code::ListenerDefaultAction,
+                )
+                .checks(checks)
             });
-            hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener HTTPS:{}: no rule matches {} {}", alb.listener.port, ctx.method, ctx.path),
-                format!("the default rule (evaluated last) answers a fixed {}; no Ingress path covers this request, so nothing reaches the cluster", alb.listener.default_status),
-                checks, Verdict::Error, Code::ListenerDefaultAction);
             return Resp::err(
                 Some(alb.listener.default_status),
                 &alb.id,
@@ -757,28 +916,55 @@ impl World {
                 "the ALB's default rule answered".into(),
             );
         };
-        let from_ingress = || {
-            if rule.from_ingress_path.is_empty() {
-                "added on the load balancer itself".to_string()
-            } else {
-                format!(
-                    "written by the AWS Load Balancer Controller from Ingress '{}' path {}",
-                    ingress.name, rule.from_ingress_path
-                )
-            }
-        };
-        let conds = || {
-            rule.conditions
-                .iter()
-                .map(|c| c.describe())
-                .collect::<Vec<_>>()
-                .join(" and ")
+        // The hop of the matching rule, with what it did.
+        let matched_step = |action: ListenerAction, verdict: Verdict| {
+            Step::new(
+                (
+                    &alb.id,
+                    if matches!(
+                        action,
+                        ListenerAction::Forward { .. } | ListenerAction::WeightedForward { .. }
+                    ) {
+                        &ingress.id
+                    } else {
+                        &alb.id
+                    },
+                ),
+                Layer::Decision,
+                "-",
+                Event::Alb(AlbEvent::RuleMatch {
+                    priority: rule.priority,
+                    conditions: rule.conditions.clone(),
+                    action,
+                    origin: if rule.from_ingress_path.is_empty() {
+                        RuleOrigin::LoadBalancer
+                    } else {
+                        RuleOrigin::Ingress {
+                            ingress: ingress.name.clone(),
+                            path: rule.from_ingress_path.clone(),
+                        }
+                    },
+                }),
+                verdict,
+                Code::ListenerRuleMatch,
+            )
         };
         match &rule.action {
             AlbAction::FixedResponse { status, body } => {
-                hop!(tb, &alb.id, &alb.id, Layer::Decision, "-", format!("listener rule {} -> fixed response {status}", rule.priority),
-                    format!("rules are tried from the lowest priority number; this one answers without any target{}", if body.is_empty() { String::new() } else { format!(": \"{body}\"") }),
-                    checks, if *status < 400 { Verdict::Pass } else { Verdict::Error }, Code::ListenerRuleMatch);
+                tb.hop(|| {
+                    matched_step(
+                        ListenerAction::Fixed {
+                            status: *status,
+                            body: body.clone(),
+                        },
+                        if *status < 400 {
+                            Verdict::Pass
+                        } else {
+                            Verdict::Error
+                        },
+                    )
+                    .checks(checks)
+                });
                 Resp::err(
                     Some(*status),
                     &alb.id,
@@ -808,32 +994,30 @@ impl World {
                         format!("?{}", ctx.query)
                     }
                 );
-                hop!(
-                    tb,
-                    &alb.id,
-                    &alb.id,
-                    Layer::Decision,
-                    "-",
-                    format!(
-                        "listener rule {} -> HTTP {status} Location: {loc}",
-                        rule.priority
-                    ),
-                    if host.is_none() {
-                        format!("a redirect action answers from the load balancer and the browser follows it with a new request; #{{host}} is the Host header the ALB received ({}), which behind CloudFront is the origin's name (fact sheet §8)", ctx.host)
-                    } else {
-                        "a redirect action answers from the load balancer; the browser follows it with a new request (fact sheet §8)".into()
-                    },
-                    checks,
-                    Verdict::Pass,
-                    Code::ListenerRuleMatch
-                );
+                tb.hop(|| {
+                    matched_step(
+                        ListenerAction::Redirect {
+                            status: *status,
+                            location: loc.clone(),
+                            kept_host: host.is_none().then(|| ctx.host.clone()),
+                        },
+                        Verdict::Pass,
+                    )
+                    .checks(checks)
+                });
                 Resp::redirect(*status, &alb.id, Code::ListenerRuleMatch, loc)
             }
             AlbAction::Forward { target_group } => {
                 let tg = target_group;
-                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> forward to {tg}", rule.priority, conds()),
-                    format!("rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {}", from_ingress()),
-                    checks, Verdict::Pass, Code::ListenerRuleMatch);
+                tb.hop(|| {
+                    matched_step(
+                        ListenerAction::Forward {
+                            target_group: tg.clone(),
+                        },
+                        Verdict::Pass,
+                    )
+                    .checks(checks)
+                });
                 self.forward(r, node, tg, rule, ctx, tb)
             }
             AlbAction::WeightedForward { groups } => {
@@ -862,14 +1046,16 @@ impl World {
                         "weighted forward with no target groups".into(),
                     );
                 };
-                let shares = groups
-                    .iter()
-                    .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                hop!(tb, &alb.id, &ingress.id, Layer::Decision, "-", format!("listener rule {} ({}) -> weighted forward picks {tg}", rule.priority, conds()),
-                    format!("target groups share traffic by weight ({shares}); this request drew {tg}; this rule was {}", from_ingress()),
-                    checks, Verdict::Pass, Code::ListenerRuleMatch);
+                tb.hop(|| {
+                    matched_step(
+                        ListenerAction::WeightedForward {
+                            picked: tg.clone(),
+                            groups: groups.clone(),
+                        },
+                        Verdict::Pass,
+                    )
+                    .checks(checks)
+                });
                 self.forward(r, node, &tg, rule, ctx, tb)
             }
         }
@@ -971,104 +1157,94 @@ impl World {
                 "no Service behind the target group".into(),
             );
         };
-        let spec = || {
-            super::k8s::ingress_route(ingress, &ctx.host, &ctx.path)
-                .map(|p| {
-                    format!(
-                        "by the Ingress spec, path {} ({:?}) is the longest match for {}",
-                        p.path, p.path_type, ctx.path
-                    )
-                })
-                .unwrap_or_else(|| "no Ingress path matches by the spec".into())
-        };
-        let via = || {
-            match tg.target_type {
-            TargetType::Ip => "target type ip: the ALB sends straight to pod IPs registered from the Service's ready endpoints; kube-proxy is not on this path (fact sheet §14)".to_string(),
-            TargetType::Instance => format!("target type instance: the ALB sends to the worker nodes on NodePort {}, and kube-proxy on the node forwards to a ready pod (fact sheet §14)", tg.node_port),
-        }
-        };
-        hop!(
-            tb,
-            &ingress.id,
-            &svc.id,
-            Layer::Decision,
-            "-",
-            format!(
-                "Ingress '{}' {} -> Service {}:{}",
-                ingress.name,
-                if rule.from_ingress_path.is_empty() {
-                    "(rule not from the Ingress)".to_string()
-                } else {
-                    format!("path {}", rule.from_ingress_path)
-                },
-                svc.name,
-                svc.port
-            ),
-            format!("{}; {}", spec(), via()),
-            vec![],
-            Verdict::Pass,
-            Code::IngressRuleMatch,
-        );
+        tb.hop(|| {
+            Step::new(
+                (&ingress.id, &svc.id),
+                Layer::Decision,
+                "-",
+                Event::App(AppEvent::IngressMatch {
+                    ingress: ingress.name.clone(),
+                    rule_path: (!rule.from_ingress_path.is_empty())
+                        .then(|| rule.from_ingress_path.clone()),
+                    service: svc.name.clone(),
+                    port: svc.port,
+                    request_path: ctx.path.to_string(),
+                    spec: super::k8s::ingress_route(ingress, &ctx.host, &ctx.path).map(|p| {
+                        SpecMatch {
+                            path: p.path.clone(),
+                            path_type: p.path_type,
+                        }
+                    }),
+                    target_type: tg.target_type,
+                    node_port: tg.node_port,
+                }),
+                Verdict::Pass,
+                Code::IngressRuleMatch,
+            )
+        });
         let mut targets = self.targets(r, tg);
         // Cross-zone off: this ALB node only sends to targets in its AZ. Fact sheet §8.
         let node_az = self.subnet_az(r, &node.subnet);
         // The ALB's own 503 when there is nothing to send to. Fact sheet §8.
-        let no_targets =
-            |tb: &mut Recorder, what: String, why: String, why_503: &str, summary: String| {
-                hop!(
-                    tb,
-                    &svc.id,
-                    &alb.id,
-                    Layer::Decision,
-                    "-",
-                    what,
-                    why,
-                    vec![],
-                    Verdict::Error,
-                    Code::NoHealthyTargets
-                );
-                hop!(
-                    tb,
-                    &alb.id,
-                    &alb.id,
+        let no_targets_step = |reason: NoTargets| {
+            Step::new(
+                (&svc.id, &alb.id),
+                Layer::Decision,
+                "-",
+                Event::Alb(AlbEvent::NoTargets {
+                    target_group: tg.id.clone(),
+                    reason,
+                }),
+                Verdict::Error,
+                Code::NoHealthyTargets,
+            )
+        };
+        let no_targets = |tb: &mut Recorder,
+                          reason: &dyn Fn() -> NoTargets,
+                          why_503: AlbError,
+                          summary: String| {
+            tb.hop(|| no_targets_step(reason()));
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &alb.id),
                     Layer::Http,
                     "-",
-                    "HTTP 503 Service Unavailable (from the ALB)".into(),
-                    why_503.into(),
-                    vec![],
+                    Event::Alb(AlbEvent::generated(why_503)),
                     Verdict::Error,
-                    Code::NoHealthyTargets
-                );
-                Resp::err(Some(503), &alb.id, Code::NoHealthyTargets, summary)
-            };
+                    Code::NoHealthyTargets,
+                )
+            });
+            Resp::err(Some(503), &alb.id, Code::NoHealthyTargets, summary)
+        };
         if !tg.cross_zone {
             let all = targets.len();
             targets.retain(|t| self.subnet_az(r, t.subnet) == node_az);
             if targets.is_empty() && all > 0 {
                 return no_targets(
                     tb,
-                    format!("target group {}: no target in {node_az}", tg.id),
-                    format!("cross-zone load balancing is off, so the ALB node in {node_az} sends only to targets in {node_az}, and the {all} targets are all in other AZs (fact sheet §8)"),
-                    "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)",
+                    &|| NoTargets::CrossZone {
+                        az: node_az.to_string(),
+                        elsewhere: all,
+                    },
+                    AlbError::NoTargetInZone,
                     format!("cross-zone off and no target of {} in {node_az}", tg.id),
                 );
             }
         }
-        let endpoints = || {
-            r.cluster
+        let endpoints = || NoTargets::NoneRegistered {
+            endpoints: r
+                .cluster
                 .pods
                 .iter()
                 .filter(|p| p.app == svc.app)
-                .map(|p| format!("{} ready={}", p.id, self.pod_ready(&p.id)))
-                .collect::<Vec<_>>()
-                .join(", ")
+                .map(|p| (p.id.clone(), self.pod_ready(&p.id)))
+                .collect(),
         };
         if targets.is_empty() {
             return no_targets(
                 tb,
-                format!("target group {} has no registered targets", tg.id),
-                format!("EndpointSlice: {}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)", endpoints()),
-                "the ALB generates 503 when a target group has no registered targets (fact sheet §8)",
+                &endpoints,
+                AlbError::NoRegisteredTargets,
                 format!("{} has no registered targets", tg.id),
             );
         }
@@ -1083,8 +1259,7 @@ impl World {
             .copied()
             .collect();
         if pool.is_empty() {
-            hop!(tb, &svc.id, &alb.id, Layer::Decision, "-", format!("every target of {} is draining", tg.id),
-                "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(), vec![], Verdict::Error, Code::NoHealthyTargets);
+            tb.hop(|| no_targets_step(NoTargets::AllDraining));
             return Resp::err(
                 Some(503),
                 &alb.id,
@@ -1109,14 +1284,9 @@ impl World {
             .and_then(|s| pool.iter().find(|t| t.id == s))
             .cloned();
         let (pick, how) = match sticky_target {
-            Some(t) => (
-                t,
-                Cow::Borrowed(
-                    "the AWSALB stickiness cookie names this target and it is still healthy",
-                ),
-            ),
+            Some(t) => (t, PickHow::Sticky),
             None => {
-                let (t, how) = match tg.algorithm {
+                let t = match tg.algorithm {
                     Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
                         if !self.alb.rr.contains_key(&tg.id) {
                             self.alb.rr.insert(tg.id.clone(), 0);
@@ -1124,24 +1294,20 @@ impl World {
                         let n = self.alb.rr.get_mut(&tg.id).expect("inserted above");
                         let t = pool[(*n as usize) % pool.len()];
                         *n += 1;
-                        let how = if tg.algorithm == Algorithm::RoundRobin {
-                            "round robin"
-                        } else {
-                            "least outstanding requests (every target has 0 in flight here, so the tie goes round robin)"
-                        };
-                        (t, how)
+                        t
                     }
                     Algorithm::WeightedRandom => {
                         let i = self.rng.index(pool.len());
-                        (pool[i], "weighted random")
+                        pool[i]
                     }
                 };
-                let how = match (&sticky, tg.stickiness_s) {
-                    (Some(old), Some(_)) => Cow::Owned(format!("{how}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten")),
-                    (None, Some(_)) => Cow::Owned(format!("{how}; the ALB sets an AWSALB stickiness cookie for the next requests")),
-                    _ => Cow::Borrowed(how),
-                };
-                (t, how)
+                (
+                    t,
+                    PickHow::Algorithm {
+                        algorithm: tg.algorithm,
+                        cookie: CookieNote::None,
+                    },
+                )
             }
         };
         if let Some(d) = tg.stickiness_s {
@@ -1149,50 +1315,47 @@ impl World {
                 .cookies
                 .insert(cookie_key, (pick.id.to_string(), now + d as u64 * 1000));
         }
-        let listing = || {
-            targets
-                .iter()
-                .map(|t| {
-                    let state = if self.draining(t.id) {
-                        "draining"
-                    } else if self.target_healthy(t.id) {
-                        "healthy"
-                    } else {
-                        "unhealthy"
-                    };
-                    format!("{} {state}", t.id)
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        hop!(
-            tb,
-            &svc.id,
-            &pick.id,
-            Layer::Decision,
-            "-",
-            format!("{} picks {} ({})", tg.id, pick.id, listing()),
-            format!(
-                "{}{how}; {}",
-                if tg.cross_zone {
-                    String::new()
-                } else {
-                    format!("cross-zone load balancing is off, so the ALB node in {node_az} considers only targets in {node_az}; ")
+        tb.hop(|| {
+            let how = match how {
+                PickHow::Algorithm { algorithm, .. } => PickHow::Algorithm {
+                    algorithm,
+                    cookie: match (&sticky, tg.stickiness_s) {
+                        (Some(old), Some(_)) => CookieNote::Replaced { old: old.clone() },
+                        (None, Some(_)) => CookieNote::Set,
+                        _ => CookieNote::None,
+                    },
                 },
-                if fail_open {
-                    "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string()
-                } else {
-                    format!(
-                        "only healthy targets are used ({} of {})",
-                        pool.len(),
-                        targets.len()
-                    )
-                }
-            ),
-            vec![],
-            Verdict::Pass,
-            Code::ServiceEndpointPick
-        );
+                sticky => sticky,
+            };
+            Step::new(
+                (&svc.id, pick.id),
+                Layer::Decision,
+                "-",
+                Event::Alb(AlbEvent::TargetPick {
+                    target_group: tg.id.clone(),
+                    picked: pick.id.to_string(),
+                    candidates: targets
+                        .iter()
+                        .map(|t| {
+                            let state = if self.draining(t.id) {
+                                TargetStatus::Draining
+                            } else if self.target_healthy(t.id) {
+                                TargetStatus::Healthy
+                            } else {
+                                TargetStatus::Unhealthy
+                            };
+                            (t.id.to_string(), state)
+                        })
+                        .collect(),
+                    how,
+                    zone_only: (!tg.cross_zone).then(|| node_az.to_string()),
+                    fail_open,
+                    in_service: pool.len(),
+                }),
+                Verdict::Pass,
+                Code::ServiceEndpointPick,
+            )
+        });
         let (conn, alb_flow) = self.vpc_connect(
             r,
             &node.subnet,
@@ -1220,19 +1383,18 @@ impl World {
         };
         let mut resp = match conn {
             Connect::Ok if !target_up => {
-                let why = format!("{} is down: the SYN gets no answer", pick.id);
-                hop!(
-                    tb,
-                    &alb.id,
-                    &pick.id,
-                    Layer::Tcp,
-                    &format!("TCP/{}", pick.port),
-                    "TCP SYN, no answer".into(),
-                    why,
-                    vec![],
-                    Verdict::Timeout,
-                    Code::ComponentDown,
-                );
+                tb.hop(|| {
+                    Step::new(
+                        (&alb.id, pick.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", pick.port),
+                        Event::Alb(AlbEvent::TargetDown {
+                            target: pick.id.to_string(),
+                        }),
+                        Verdict::Timeout,
+                        Code::ComponentDown,
+                    )
+                });
                 self.target_timeout(&alb.id, pick.id, Code::ComponentDown, tb)
             }
             Connect::Ok => {
@@ -1266,8 +1428,18 @@ impl World {
                             )
                         }
                         None => {
-                            hop!(tb, &pick.id, &alb.id, Layer::Tcp, &format!("TCP/{}", pick.port), "TCP RST".into(),
-                                "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(), vec![], Verdict::Error, Code::ConnectionRefused);
+                            tb.hop(|| {
+                                Step::new(
+                                    (pick.id, &alb.id),
+                                    Layer::Tcp,
+                                    format!("TCP/{}", pick.port),
+                                    Event::App(AppEvent::Reset {
+                                        reason: ResetReason::NoReadyEndpoint,
+                                    }),
+                                    Verdict::Error,
+                                    Code::ConnectionRefused,
+                                )
+                            });
                             self.alb_502(&alb.id, pick.id, tb)
                         }
                     },
@@ -1285,8 +1457,19 @@ impl World {
 
     fn target_timeout(&mut self, alb: &str, target: &str, code: Code, tb: &mut Recorder) -> Resp {
         tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
-        hop!(tb, alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
-            format!("no TCP connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s: the ALB generates 504 (fact sheet §8)"), vec![], Verdict::Timeout, code);
+        tb.hop(|| {
+            Step::new(
+                (alb, alb),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::ConnectTimeout {
+                    target: target.to_string(),
+                    timeout_s: ALB_TARGET_CONNECT_TIMEOUT_S,
+                })),
+                Verdict::Timeout,
+                code,
+            )
+        });
         Resp::err(
             Some(504),
             alb,
@@ -1296,18 +1479,16 @@ impl World {
     }
 
     fn alb_502(&mut self, alb: &str, target: &str, tb: &mut Recorder) -> Resp {
-        hop!(
-            tb,
-            alb,
-            alb,
-            Layer::Http,
-            "-",
-            "HTTP 502 Bad Gateway (from the ALB)".into(),
-            "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
-            vec![],
-            Verdict::Error,
-            Code::ConnectionRefused,
-        );
+        tb.hop(|| {
+            Step::new(
+                (alb, alb),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::TargetReset)),
+                Verdict::Error,
+                Code::ConnectionRefused,
+            )
+        });
         Resp::err(
             Some(502),
             alb,
@@ -1348,9 +1529,20 @@ impl World {
         if self.has_fault(|| Fault::PodDown {
             pod: pod.id.clone(),
         }) {
-            hop!(tb, &pod.id, alb, Layer::Tcp, &format!("TCP/{port}"), "TCP RST".into(),
-                format!("{} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving", pod.id),
-                vec![], Verdict::Error, Code::ConnectionRefused);
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, alb),
+                    Layer::Tcp,
+                    format!("TCP/{port}"),
+                    Event::App(AppEvent::Reset {
+                        reason: ResetReason::Crashed {
+                            pod: pod.id.clone(),
+                        },
+                    }),
+                    Verdict::Error,
+                    Code::ConnectionRefused,
+                )
+            });
             return with_pod(self.alb_502(alb, &pod.id, tb));
         }
         let pip = r
@@ -1358,8 +1550,23 @@ impl World {
             .subnet(&pod.subnet)
             .and_then(|s| s.host(pod.host))
             .expect("validated");
-        hop!(tb, alb, &pod.id, Layer::Http, &format!("TCP/{port}"), format!("HTTP {} {} to {pip}:{port}", ctx.method, ctx.path),
-            format!("the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"), vec![], Verdict::Pass, Code::Delivered);
+        tb.hop(|| {
+            Step::new(
+                (alb, &pod.id),
+                Layer::Http,
+                format!("TCP/{port}"),
+                Event::App(AppEvent::PodRequest {
+                    pod: pod.id.clone(),
+                    method: ctx.method.to_string(),
+                    path: ctx.path.to_string(),
+                    ip: pip,
+                    port,
+                    peer,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
         tb.wait(hop_us);
         if self.has_fault(|| Fault::PodHung {
             pod: pod.id.clone(),
@@ -1367,9 +1574,20 @@ impl World {
             let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
             if limit < ALB_IDLE_TIMEOUT_S {
                 tb.wait(limit * 1_000_000);
-                hop!(tb, alb, alb, Layer::Http, "-", "client closed the connection: HTTP 460 in the ALB's log".into(),
-                    format!("{} accepted the request but never answers; the sender gave up after {limit} s, before the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout, so the ALB logs 460 (fact sheet §8)", pod.id),
-                    vec![], Verdict::Timeout, Code::ClientClosed);
+                tb.hop(|| {
+                    Step::new(
+                        (alb, alb),
+                        Layer::Http,
+                        "-",
+                        Event::Alb(AlbEvent::generated(AlbError::ClientClosed {
+                            target: pod.id.clone(),
+                            waited_s: limit,
+                            idle_timeout_s: ALB_IDLE_TIMEOUT_S,
+                        })),
+                        Verdict::Timeout,
+                        Code::ClientClosed,
+                    )
+                });
                 return with_pod(Resp::err(
                     Some(460),
                     alb,
@@ -1378,8 +1596,19 @@ impl World {
                 ));
             }
             tb.wait(ALB_IDLE_TIMEOUT_S * 1_000_000);
-            hop!(tb, alb, alb, Layer::Http, "-", "HTTP 504 Gateway Timeout (from the ALB)".into(),
-                format!("{} accepted the request but sent nothing within the ALB's {ALB_IDLE_TIMEOUT_S} s idle timeout (fact sheet §8)", pod.id), vec![], Verdict::Timeout, Code::ConnectionTimeout);
+            tb.hop(|| {
+                Step::new(
+                    (alb, alb),
+                    Layer::Http,
+                    "-",
+                    Event::Alb(AlbEvent::generated(AlbError::IdleTimeout {
+                        target: pod.id.clone(),
+                        timeout_s: ALB_IDLE_TIMEOUT_S,
+                    })),
+                    Verdict::Timeout,
+                    Code::ConnectionTimeout,
+                )
+            });
             return with_pod(Resp::err(
                 Some(504),
                 alb,
@@ -1387,66 +1616,34 @@ impl World {
                 format!("{} did not answer within {ALB_IDLE_TIMEOUT_S} s", pod.id),
             ));
         }
-        let (status, note, code) = if self.has_fault(|| Fault::TargetUnhealthy {
-            pod: pod.id.clone(),
-        }) {
-            (500, format!("{}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)", pod.id), Code::TargetError)
-        } else if &*ctx.path == "/healthz" {
-            (
-                200,
-                "health endpoint: answers without touching the database".to_string(),
-                Code::Delivered,
-            )
-        } else if &*ctx.method == "OPTIONS" {
-            (
-                204,
-                format!("the application lists what it accepts (Allow: {APP_METHODS}) without touching the database"),
-                Code::Delivered,
-            )
-        } else if !matches!(&*ctx.method, "GET" | "HEAD" | "POST") {
-            (
-                405,
-                format!("the appointments API reads with GET and books with POST; it answers {} with 405 itself (Allow: {APP_METHODS}), and the ALB passes a target's own answer through", ctx.method),
-                Code::MethodNotAllowed,
-            )
-        } else {
-            let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
-            let (st, note, code) = self.pod_query_db(r, pod, read, tb);
-            // A write sends a confirmation SMS through the NAT gateway.
-            match (st, read) {
-                (200, false) => match self.pod_egress(r, pod, tb) {
-                    Ok(()) => (201, "the appointment is stored and the confirmation SMS accepted".to_string(), Code::Delivered),
-                    Err((c, why)) => (500, format!("the appointment is stored, but the SMS API could not be reached ({why}); the application answers 500"), c),
-                },
-                _ => (st, note, code),
-            }
-        };
+        let answer = self.app_answer(r, pod, ctx, tb);
+        let status = answer.status();
+        let code = answer.code();
         tb.wait(3_000);
-        hop!(
-            tb,
-            &pod.id,
-            alb,
-            Layer::Http,
-            &format!("TCP/{port}"),
-            format!(
-                "HTTP {status} {}",
-                match status {
-                    200 => "OK, application/json",
-                    201 => "Created, application/json",
-                    204 => "No Content",
-                    405 => "Method Not Allowed",
-                    _ => "error",
-                }
-            ),
-            note,
-            World::vpc_return_checks(r, &pod.subnet, alb_subnet, &alb_flow.reversed()),
-            if status < 400 {
-                Verdict::Pass
-            } else {
-                Verdict::Error
-            },
-            code,
-        );
+        tb.hop(|| {
+            Step::new(
+                (&pod.id, alb),
+                Layer::Http,
+                format!("TCP/{port}"),
+                Event::App(AppEvent::PodResponse {
+                    pod: pod.id.clone(),
+                    status,
+                    answer,
+                }),
+                if status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                code,
+            )
+            .checks(World::vpc_return_checks(
+                r,
+                &pod.subnet,
+                alb_subnet,
+                &alb_flow.reversed(),
+            ))
+        });
         tb.wait(hop_us);
         with_pod(if status < 400 {
             Resp::ok(status, &pod.id, format!("served by {} in {label}", pod.id))
@@ -1474,6 +1671,38 @@ impl World {
         })
     }
 
+    /// What the application does with a request that reached it: its
+    /// health endpoint, OPTIONS, 405, or database work (and an SMS for a
+    /// booking).
+    fn app_answer(&mut self, r: &Region, pod: &Pod, ctx: &HttpCtx, tb: &mut Recorder) -> AppAnswer {
+        if self.has_fault(|| Fault::TargetUnhealthy {
+            pod: pod.id.clone(),
+        }) {
+            return AppAnswer::Broken;
+        }
+        if &*ctx.path == "/healthz" {
+            return AppAnswer::Health;
+        }
+        if &*ctx.method == "OPTIONS" {
+            return AppAnswer::Options;
+        }
+        if !matches!(&*ctx.method, "GET" | "HEAD" | "POST") {
+            return AppAnswer::MethodNotAllowed {
+                method: ctx.method.to_string(),
+            };
+        }
+        let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
+        let outcome = self.pod_query_db(r, pod, read, tb);
+        // A write sends a confirmation SMS through the NAT gateway.
+        match (outcome, read) {
+            (DbOutcome::Answered, false) => match self.pod_egress(r, pod, tb) {
+                Ok(()) => AppAnswer::Booked,
+                Err((code, reason)) => AppAnswer::SmsFailed { code, reason },
+            },
+            (outcome, _) => AppAnswer::Db { outcome },
+        }
+    }
+
     /// kube-proxy (iptables mode) on a node picks a ready endpoint at random,
     /// possibly on another node. Fact sheet §14.
     fn kube_proxy(
@@ -1490,47 +1719,30 @@ impl World {
             .filter(|p| p.app == svc.app && self.pod_ready(&p.id))
             .cloned()
             .collect();
-        if pool.is_empty() {
-            hop!(
-                tb,
-                &node.id,
-                &node.id,
+        let step = |picked: Option<&Pod>| {
+            Step::new(
+                (node.id, picked.map_or(node.id, |p| p.id.as_str())),
                 Layer::Decision,
                 "-",
-                format!(
-                    "kube-proxy on {}: no ready endpoint for {}",
-                    node.id, svc.name
-                ),
-                "kube-proxy programs only ready endpoints (fact sheet §14)".into(),
-                vec![],
-                Verdict::Error,
-                Code::NoHealthyTargets,
-            );
+                Event::App(AppEvent::EndpointPick {
+                    node: node.id.to_string(),
+                    service: svc.name.clone(),
+                    ready: pool.iter().map(|p| p.id.clone()).collect(),
+                    picked: picked.map(|p| p.id.clone()),
+                    crosses_to: picked
+                        .filter(|p| p.node.as_deref() != Some(node.id))
+                        .map(|p| p.node.clone().unwrap_or_default()),
+                }),
+                Verdict::Pass,
+                Code::ServiceEndpointPick,
+            )
+        };
+        if pool.is_empty() {
+            tb.hop(|| step(None).verdict(Verdict::Error, Code::NoHealthyTargets));
             return None;
         }
         let pick = pool[self.rng.index(pool.len())].clone();
-        let other = pick.node.as_deref() != Some(node.id);
-        hop!(
-            tb,
-            &node.id,
-            &pick.id,
-            Layer::Decision,
-            "-",
-            format!(
-                "kube-proxy on {} picks {} at random among {} ready endpoints",
-                node.id,
-                pick.id,
-                pool.len()
-            ),
-            if other {
-                format!("iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {}, so the packet is SNATed and crosses to that node", pick.node.clone().unwrap_or_default())
-            } else {
-                "iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node".into()
-            },
-            vec![],
-            Verdict::Pass,
-            Code::ServiceEndpointPick
-        );
+        tb.hop(|| step(Some(&pick)));
         Some(pick)
     }
 
@@ -1583,7 +1795,9 @@ impl World {
             self.alb.targets.remove(target);
             return;
         };
-        let (ok, reason) = self.probe_target(ri, &tg, target);
+        let verdict = self.probe_target(ri, &tg, target);
+        let ok = verdict.is_ok();
+        let reason = verdict.err().map(|e| e.to_string()).unwrap_or_default();
         let now = self.clock_ms;
         let region_id = self.scenario.regions[ri].id.clone();
         let st = self
@@ -1635,11 +1849,11 @@ impl World {
         ri: usize,
         tg: &TargetGroup,
         target: &str,
-    ) -> (bool, String) {
+    ) -> Result<(), HealthFailure> {
         let s = std::sync::Arc::clone(&self.scenario);
         let r = &s.regions[ri];
         let Some(t) = self.all_targets(r, tg).into_iter().find(|t| t.id == target) else {
-            return (false, "Target.NotRegistered".into());
+            return Err(HealthFailure::NotRegistered);
         };
         let Some(node) = r
             .alb
@@ -1648,7 +1862,7 @@ impl World {
             .find(|n| self.placement_up(r, &n.subnet))
             .cloned()
         else {
-            return (false, "Elb.InternalError (no load balancer node up)".into());
+            return Err(HealthFailure::NoNodeUp);
         };
         let mut scratch = Recorder::off();
         let (conn, _) = self.vpc_connect(
@@ -1666,37 +1880,36 @@ impl World {
             &mut scratch,
         );
         match conn {
-            Connect::Dropped(c) => return (false, format!("Target.Timeout ({c})")),
-            Connect::Silent => return (false, "Target.Timeout (no answer)".into()),
+            Connect::Dropped(c) => return Err(HealthFailure::Dropped(c)),
+            Connect::Silent => return Err(HealthFailure::NoAnswer),
             Connect::Ok => {}
         }
-        let app_ok = |w: &World, p: &Pod| -> Result<(), String> {
+        let app_ok = |w: &World, p: &Pod| -> Result<(), HealthFailure> {
             if !w.pod_host_up(r, p) {
-                Err("Target.Timeout (no answer)".into())
+                Err(HealthFailure::NoAnswer)
             } else if w.has_fault(|| Fault::PodDown { pod: p.id.clone() }) {
-                Err("Target.FailedHealthChecks (connection refused)".into())
+                Err(HealthFailure::Refused)
             } else if w.has_fault(|| Fault::PodHung { pod: p.id.clone() }) {
-                Err(format!(
-                    "Target.Timeout (no response within {} s)",
-                    tg.health_timeout_s
-                ))
+                Err(HealthFailure::Hung {
+                    timeout_s: tg.health_timeout_s,
+                })
             } else if w
                 .faults
                 .contains(&Fault::TargetUnhealthy { pod: p.id.clone() })
             {
-                Err("Target.ResponseCodeMismatch (HTTP 500, expected 200)".into())
+                Err(HealthFailure::Status500)
             } else {
                 Ok(())
             }
         };
-        let verdict = match &t.pod {
+        match &t.pod {
             Some(p) => app_ok(self, p),
             None => {
                 if self.has_fault(|| Fault::NodeDown {
                     node: t.id.to_string(),
                 }) || !self.placement_up(r, t.subnet)
                 {
-                    Err("Target.Timeout (no answer)".into())
+                    Err(HealthFailure::NoAnswer)
                 } else {
                     let svc_app = r
                         .cluster
@@ -1712,10 +1925,7 @@ impl World {
                         .filter(|p| p.app == svc_app && self.pod_ready(&p.id))
                         .collect();
                     if ready.is_empty() {
-                        Err(
-                            "Target.FailedHealthChecks (no ready endpoint behind the NodePort)"
-                                .into(),
-                        )
+                        Err(HealthFailure::NoReadyEndpoint)
                     } else {
                         let i = self.rng.index(ready.len());
                         let p = ready[i].clone();
@@ -1723,10 +1933,6 @@ impl World {
                     }
                 }
             }
-        };
-        match verdict {
-            Ok(()) => (true, "HTTP 200".into()),
-            Err(e) => (false, e),
         }
     }
 

@@ -958,16 +958,15 @@ impl World {
                 .and_then(|p| p.rtt_region_ms.get(&self.scenario.regions[ri].id).copied())
                 .unwrap_or(40)
                 + c.rtt_pop_ms;
-            return self.alb_request_ctx(
-                ri,
-                &c.id,
-                c.ip,
-                c.os,
-                rtt,
-                (1, BROWSER_CONNECT_TIMEOUT_S),
-                ctx,
-                tb,
-            );
+            let browser = super::lb::AlbClient {
+                caller: super::event::alb::Caller::Browser,
+                id: &c.id,
+                ip: c.ip,
+                ports: c.os,
+                rtt_ms: rtt,
+                connect: (1, BROWSER_CONNECT_TIMEOUT_S),
+            };
+            return self.alb_request_ctx(ri, browser, ctx, tb);
         }
         browser_gives_up(
             tb,

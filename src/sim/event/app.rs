@@ -1,17 +1,346 @@
 //! Events of Kubernetes (Ingress, Service, kube-proxy), the application, RDS and the SMS API.
 
+use std::net::Ipv4Addr;
+
 use serde::{Deserialize, Serialize};
 
+use crate::sim::scenario::{PathType, TargetType};
+use crate::sim::trace::Code;
+
+/// What the appointments application accepts.
+pub const APP_METHODS: &str = "GET, HEAD, POST, OPTIONS";
+
+/// Why a connection was reset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum ResetReason {
+    /// The pod's process crashed: its address answers, nothing listens.
+    Crashed { pod: String },
+    /// kube-proxy on the node has no ready endpoint for the Service.
+    NoReadyEndpoint,
+}
+
+/// How the application's database work ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum DbOutcome {
+    /// The query ran; the rows came back.
+    Answered,
+    /// The region has no database instance to reach.
+    NoInstance,
+    /// A cached address led to the Multi-AZ standby, which refuses.
+    Standby { instance: String },
+    /// No connection within the application's connect timeout.
+    GaveUp { timeout_s: u64, code: Code },
+}
+
+/// What the application answered, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum AppAnswer {
+    /// A fault makes the application answer 500.
+    Broken,
+    /// The health endpoint: 200 without the database.
+    Health,
+    /// OPTIONS: 204 with Allow.
+    Options,
+    /// A method the API does not accept: 405.
+    MethodNotAllowed { method: String },
+    /// A read (or a failed write) through the database.
+    Db { outcome: DbOutcome },
+    /// A write stored and its confirmation SMS accepted: 201.
+    Booked,
+    /// A write stored, but the SMS API could not be reached: 500.
+    SmsFailed { code: Code, reason: String },
+}
+
+impl AppAnswer {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppAnswer::Broken | AppAnswer::SmsFailed { .. } => 500,
+            AppAnswer::Health => 200,
+            AppAnswer::Options => 204,
+            AppAnswer::MethodNotAllowed { .. } => 405,
+            AppAnswer::Db {
+                outcome: DbOutcome::Answered,
+            } => 200,
+            AppAnswer::Db { .. } => 500,
+            AppAnswer::Booked => 201,
+        }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            AppAnswer::Broken => Code::TargetError,
+            AppAnswer::Health | AppAnswer::Options | AppAnswer::Booked => Code::Delivered,
+            AppAnswer::MethodNotAllowed { .. } => Code::MethodNotAllowed,
+            AppAnswer::SmsFailed { code, .. } => *code,
+            AppAnswer::Db { outcome } => match outcome {
+                DbOutcome::Answered => Code::Delivered,
+                DbOutcome::NoInstance => Code::ComponentDown,
+                DbOutcome::Standby { .. } => Code::ConnectionRefused,
+                DbOutcome::GaveUp { code, .. } => *code,
+            },
+        }
+    }
+}
+
+/// The database instance's role for a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DbRole {
+    /// A read replica (reads only).
+    Replica,
+    /// The primary, for a read.
+    Primary,
+    /// The primary, for a write.
+    PrimaryWrite,
+}
+
+/// The Ingress path that matches by the Kubernetes spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecMatch {
+    pub path: String,
+    pub path_type: PathType,
+}
+
+/// A Kubernetes, application or database event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AppEvent {}
+pub enum AppEvent {
+    /// The Ingress rule (as the controller wrote it) that leads to a Service.
+    IngressMatch {
+        ingress: String,
+        /// The Ingress path the listener rule came from (None: not from the Ingress).
+        rule_path: Option<String>,
+        service: String,
+        port: u16,
+        request_path: String,
+        /// The path the Kubernetes spec would choose.
+        spec: Option<SpecMatch>,
+        target_type: TargetType,
+        node_port: u16,
+    },
+    /// kube-proxy (iptables mode) on a node picks a ready endpoint.
+    EndpointPick {
+        node: String,
+        service: String,
+        ready: Vec<String>,
+        picked: Option<String>,
+        /// The node the picked pod runs on, when it is another one.
+        crosses_to: Option<String>,
+    },
+    /// The connection is reset (TCP RST).
+    Reset { reason: ResetReason },
+    /// The HTTP request reaches the pod.
+    PodRequest {
+        pod: String,
+        method: String,
+        path: String,
+        ip: Ipv4Addr,
+        port: u16,
+        peer: Ipv4Addr,
+    },
+    /// The application's answer.
+    PodResponse {
+        pod: String,
+        status: u16,
+        answer: AppAnswer,
+    },
+    /// The application's own DNS cache holds the RDS endpoint's address.
+    AppDnsCache {
+        endpoint: String,
+        instance: String,
+        left_s: u64,
+        ttl_s: u64,
+        /// The instance RDS has as primary now.
+        primary: String,
+    },
+    /// The VPC resolver answers the database endpoint.
+    DbResolve {
+        endpoint: String,
+        instance: String,
+        replica: bool,
+    },
+    /// The database instance refuses the connection (it is the standby).
+    DbRefused { instance: String },
+    /// The SQL query on an instance.
+    Query {
+        instance: String,
+        engine: String,
+        az: String,
+        role: DbRole,
+    },
+    /// The query's result back to the pod.
+    QueryResult { instance: String, write: bool },
+}
 
 impl AppEvent {
     pub fn what(&self) -> String {
-        match *self {}
+        match self {
+            AppEvent::IngressMatch {
+                ingress,
+                rule_path,
+                service,
+                port,
+                ..
+            } => format!(
+                "Ingress '{ingress}' {} -> Service {service}:{port}",
+                match rule_path {
+                    None => "(rule not from the Ingress)".to_string(),
+                    Some(p) => format!("path {p}"),
+                }
+            ),
+            AppEvent::EndpointPick {
+                node,
+                service,
+                ready,
+                picked,
+                ..
+            } => match picked {
+                None => format!("kube-proxy on {node}: no ready endpoint for {service}"),
+                Some(p) => format!(
+                    "kube-proxy on {node} picks {p} at random among {} ready endpoints",
+                    ready.len()
+                ),
+            },
+            AppEvent::Reset { .. } => "TCP RST".into(),
+            AppEvent::PodRequest {
+                method,
+                path,
+                ip,
+                port,
+                ..
+            } => format!("HTTP {method} {path} to {ip}:{port}"),
+            AppEvent::PodResponse { status, .. } => format!(
+                "HTTP {status} {}",
+                match status {
+                    200 => "OK, application/json",
+                    201 => "Created, application/json",
+                    204 => "No Content",
+                    405 => "Method Not Allowed",
+                    _ => "error",
+                }
+            ),
+            AppEvent::AppDnsCache {
+                endpoint,
+                instance,
+                left_s,
+                ..
+            } => format!("application DNS cache: {endpoint} -> {instance} ({left_s} s left)"),
+            AppEvent::DbResolve {
+                endpoint,
+                instance,
+                replica,
+            } => {
+                if *replica {
+                    format!("resolve {instance} (replica endpoint) -> {instance} (VPC resolver)")
+                } else {
+                    format!("resolve {endpoint} -> {instance} (VPC resolver)")
+                }
+            }
+            AppEvent::DbRefused { .. } => "connection refused".into(),
+            AppEvent::Query { role, .. } => match role {
+                DbRole::PrimaryWrite => "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
+                _ => "SQL SELECT * FROM appointments WHERE patient_id = $1",
+            }
+            .into(),
+            AppEvent::QueryResult { write, .. } => if *write {
+                "SQL result: INSERT 0 1"
+            } else {
+                "SQL result: 3 rows"
+            }
+            .into(),
+        }
     }
 
     pub fn why(&self) -> String {
-        match *self {}
+        match self {
+            AppEvent::IngressMatch {
+                request_path,
+                spec,
+                target_type,
+                node_port,
+                ..
+            } => {
+                let spec = match spec {
+                    Some(m) => format!(
+                        "by the Ingress spec, path {} ({:?}) is the longest match for {request_path}",
+                        m.path, m.path_type
+                    ),
+                    None => "no Ingress path matches by the spec".into(),
+                };
+                let via = match target_type {
+                    TargetType::Ip => "target type ip: the ALB sends straight to pod IPs registered from the Service's ready endpoints; kube-proxy is not on this path (fact sheet §14)".to_string(),
+                    TargetType::Instance => format!("target type instance: the ALB sends to the worker nodes on NodePort {node_port}, and kube-proxy on the node forwards to a ready pod (fact sheet §14)"),
+                };
+                format!("{spec}; {via}")
+            }
+            AppEvent::EndpointPick {
+                picked, crosses_to, ..
+            } => match (picked, crosses_to) {
+                (None, _) => "kube-proxy programs only ready endpoints (fact sheet §14)".into(),
+                (Some(_), Some(node)) => format!("iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {node}, so the packet is SNATed and crosses to that node"),
+                (Some(_), None) => "iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node".into(),
+            },
+            AppEvent::Reset { reason } => match reason {
+                ResetReason::Crashed { pod } => format!("{pod} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving"),
+                ResetReason::NoReadyEndpoint => "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(),
+            },
+            AppEvent::PodRequest { peer, .. } => format!(
+                "the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"
+            ),
+            AppEvent::PodResponse { pod, answer, .. } => match answer {
+                AppAnswer::Broken => format!("{pod}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)"),
+                AppAnswer::Health => "health endpoint: answers without touching the database".into(),
+                AppAnswer::Options => format!("the application lists what it accepts (Allow: {APP_METHODS}) without touching the database"),
+                AppAnswer::MethodNotAllowed { method } => format!("the appointments API reads with GET and books with POST; it answers {method} with 405 itself (Allow: {APP_METHODS}), and the ALB passes a target's own answer through"),
+                AppAnswer::Booked => "the appointment is stored and the confirmation SMS accepted".into(),
+                AppAnswer::SmsFailed { reason, .. } => format!("the appointment is stored, but the SMS API could not be reached ({reason}); the application answers 500"),
+                AppAnswer::Db { outcome } => match outcome {
+                    DbOutcome::Answered => "the application answers with the appointments as JSON".into(),
+                    DbOutcome::NoInstance => "no database instance".into(),
+                    DbOutcome::Standby { instance } => format!("the application reached {instance}, which is no longer the primary, and answers 500"),
+                    DbOutcome::GaveUp { timeout_s, code } => format!("the application gave up on the database after {timeout_s} s and answers 500 ({code})"),
+                },
+            },
+            AppEvent::AppDnsCache {
+                instance,
+                ttl_s,
+                primary,
+                ..
+            } => {
+                if instance == primary {
+                    format!("the application keeps resolved addresses for {ttl_s} s (app_dns_cache_s), so it does not ask the VPC resolver (fact sheet §1)")
+                } else {
+                    format!("the application keeps resolved addresses for {ttl_s} s, so it still uses {instance} although RDS has flipped the endpoint to {primary}: a long DNS cache prolongs a failover (fact sheet §1, §15)")
+                }
+            }
+            AppEvent::DbResolve { replica, .. } => if *replica {
+                "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)"
+            } else {
+                "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)"
+            }
+            .into(),
+            AppEvent::DbRefused { instance } => format!(
+                "{instance} is now the Multi-AZ standby, which accepts no connections (fact sheet §15)"
+            ),
+            AppEvent::Query {
+                instance,
+                engine,
+                az,
+                role,
+            } => format!(
+                "{engine} ({instance}) {} in {az}",
+                match role {
+                    DbRole::Replica => "read replica (asynchronous, read-only; it may lag the primary by its ReplicaLag)",
+                    DbRole::Primary => "primary",
+                    DbRole::PrimaryWrite => "primary (writes always go to the primary)",
+                }
+            ),
+            AppEvent::QueryResult { .. } => {
+                "the rows come back to the pod's ephemeral port through both network ACLs".into()
+            }
+        }
     }
 }

@@ -227,17 +227,15 @@ impl World {
         };
         let mut scratch = Recorder::off();
         let host = self.scenario.regions[ri].alb.dns_name.to_string();
-        let resp = self.alb_request(
-            ri,
-            "route53-checker",
-            hc.checker_ip,
-            EphemeralRange::Elb,
-            20,
-            (1, 4),
-            &host,
-            &hc.path,
-            &mut scratch,
-        );
+        let checker = crate::sim::lb::AlbClient {
+            caller: crate::sim::event::alb::Caller::HealthChecker,
+            id: "route53-checker",
+            ip: hc.checker_ip,
+            ports: EphemeralRange::Elb,
+            rtt_ms: 20,
+            connect: (1, 4),
+        };
+        let resp = self.alb_request(ri, checker, (&host, &hc.path), &mut scratch);
         match resp.status {
             Some(s) if (200..400).contains(&s) => (true, format!("HTTP {s}")),
             Some(s) => (false, format!("HTTP {s} ({})", resp.code)),
