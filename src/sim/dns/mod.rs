@@ -25,6 +25,7 @@ pub mod aws;
 pub mod cache;
 pub mod client;
 pub mod resolver;
+pub mod validate;
 
 pub use cache::{CacheOwner, DnsCache, DnsEntry, DnsState};
 

@@ -7,6 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+pub mod routing;
+
+pub use routing::Selection;
+
 /// The client-side caches a name passes through before a query leaves
 /// the machine, and the recursive resolver's own cache. Fact sheet §1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,11 +109,42 @@ pub enum AnswerReason {
         types: Vec<String>,
         negative_ttl_s: u32,
     },
-    /// Route 53 chose records by the routing policy; `selection` says how
-    /// (policy, health, candidates).
+    /// Route 53 chose records by the routing policy (`selection` says how:
+    /// where the query comes from, the candidates and their health), then
+    /// turned them into the answer (`value`).
     Routed {
         policy: RoutingPolicy,
-        selection: String,
+        selection: Selection,
+        value: ValueNote,
+    },
+    /// An alias chain longer than Route 53 follows.
+    AliasTooLong { target: String },
+}
+
+/// What the chosen record's value made of the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "value", rename_all = "snake_case")]
+pub enum ValueNote {
+    /// Addresses of A records as they are, or no answer at all.
+    Plain,
+    /// A CNAME: the resolver restarts at its target.
+    Cname { target: String },
+    /// The chosen record has no address.
+    NoAddress,
+    /// An alias A record to the CloudFront distribution (at the apex,
+    /// where a CNAME is not allowed), answered with the edge nearest.
+    AliasCloudFront { apex: bool, city: String },
+    /// An alias to a load balancer.
+    AliasAlb { dns_name: String },
+    /// An alias to records in the same zone, answered by their own answer.
+    AliasRecord {
+        target: String,
+        inner: Box<AnswerReason>,
+    },
+    /// An alias to records in the same zone that answer with a CNAME.
+    AliasToCname {
+        target: String,
+        inner: Box<AnswerReason>,
     },
 }
 
@@ -515,6 +550,31 @@ pub fn answer_why(name: &str, reason: &AnswerReason) -> String {
             "{name} exists but has no A record (only {}): NODATA is NOERROR with an empty answer, not NXDOMAIN; resolvers cache it for min(SOA TTL, minimum) = {negative_ttl_s} s (fact sheet §1)",
             types.join(", ")
         ),
-        AnswerReason::Routed { selection, .. } => selection.clone(),
+        AnswerReason::Routed {
+            selection, value, ..
+        } => {
+            let why = selection.describe();
+            match value {
+                ValueNote::Plain => why,
+                ValueNote::Cname { target } => {
+                    format!("{why}; a CNAME: the resolver must restart the query at {target}")
+                }
+                ValueNote::NoAddress => format!("{why}; the chosen record has no address"),
+                ValueNote::AliasCloudFront { apex, city } => format!(
+                    "{why}; alias A record{} to the distribution, which answers with its edge nearest the client: {city}",
+                    if *apex { " at the apex (a CNAME is not allowed there)" } else { "" }
+                ),
+                ValueNote::AliasAlb { dns_name } => format!("{why}; alias to the ALB {dns_name}"),
+                ValueNote::AliasRecord { target, inner } => format!(
+                    "{why}; alias to {target} in the same zone, answered by its own records ({}), with their TTL",
+                    answer_why(target, inner)
+                ),
+                ValueNote::AliasToCname { target, inner } => format!(
+                    "{why}; alias to {target}, a CNAME: {}",
+                    answer_why(target, inner)
+                ),
+            }
+        }
+        AnswerReason::AliasTooLong { target } => format!("alias chain at {target} is too long"),
     }
 }

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::sim::dns::Answer;
-use crate::sim::event::dns::{answer_why, AnswerReason, RoutingPolicy};
+use crate::sim::event::dns::{AnswerReason, RoutingPolicy, Selection, ValueNote};
 use crate::sim::trace::*;
 
 impl World {
@@ -80,20 +80,13 @@ impl World {
         let policy = cands[0].rec.routing.clone();
         let kind = policy_kind(&policy);
         let picked = match policy {
-            Routing::Simple => Ok((
-                vec![0],
-                format!(
-                    "simple record: the one record is returned{}",
-                    match &cands[0].rec.value {
-                        RecordValue::A { addresses } if addresses.len() > 1 => format!(
-                            " with all {} values, in random order (values are not health checked)",
-                            addresses.len()
-                        ),
-                        _ => String::new(),
-                    }
-                ),
-                Code::DnsAnswer,
-            )),
+            Routing::Simple => {
+                let values = match &cands[0].rec.value {
+                    RecordValue::A { addresses } => addresses.len(),
+                    _ => 1,
+                };
+                Ok((vec![0], Selection::Simple { values }, Code::DnsAnswer))
+            }
             Routing::Failover { .. } => Ok(self.pick_failover(&cands)),
             Routing::Weighted { .. } => Ok(self.pick_weighted(&cands)),
             Routing::Latency { .. } => Ok(self.pick_latency(&cands, src)),
@@ -104,13 +97,14 @@ impl World {
         };
         let (idx, why, code) = match picked {
             Ok(p) => p,
-            Err(why) => {
+            Err(selection) => {
                 return Answer::negative(
                     neg,
                     "no answer (NOERROR, empty)",
                     AnswerReason::Routed {
                         policy: kind,
-                        selection: why,
+                        selection,
+                        value: ValueNote::Plain,
                     },
                     Code::DnsNodata,
                 )
@@ -124,12 +118,16 @@ impl World {
         &mut self,
         cands: &[Cand],
         idx: &[usize],
-        (policy, why): (RoutingPolicy, String),
+        (policy, selection): (RoutingPolicy, Selection),
         code: Code,
         src: &QuerySource,
         depth: usize,
     ) -> Answer {
-        let routed = |selection: String| AnswerReason::Routed { policy, selection };
+        let routed = |value: ValueNote| AnswerReason::Routed {
+            policy,
+            selection: selection.clone(),
+            value,
+        };
         let first = &cands[idx[0]].rec;
         let ttl_s = idx
             .iter()
@@ -142,16 +140,14 @@ impl World {
                 addresses: vec![],
                 ttl_s,
                 target: format!("CNAME {t}"),
-                reason: routed(format!(
-                    "{why}; a CNAME: the resolver must restart the query at {t}"
-                )),
+                reason: routed(ValueNote::Cname { target: t.clone() }),
                 code: Code::DnsCname,
                 cname: Some(t),
             };
         }
         let mut addresses: Vec<Ipv4Addr> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
-        let mut extra = String::new();
+        let mut extra = ValueNote::Plain;
         let mut alias_ttl: Option<u32> = None;
         for i in idx {
             match &cands[*i].rec.value {
@@ -175,8 +171,10 @@ impl World {
                         "CloudFront {} ({})",
                         self.scenario.cdn.domain, pop.city
                     ));
-                    extra = format!("; alias A record{} to the distribution, which answers with its edge nearest the client: {}",
-                        if cands[*i].rec.name == self.scenario.dns.zone.name { " at the apex (a CNAME is not allowed there)" } else { "" }, pop.city);
+                    extra = ValueNote::AliasCloudFront {
+                        apex: cands[*i].rec.name == self.scenario.dns.zone.name,
+                        city: pop.city.clone(),
+                    };
                 }
                 RecordValue::AliasAlb { region } => {
                     let Some(r) = self.scenario.region(region) else {
@@ -185,7 +183,9 @@ impl World {
                     let addrs = self.alb_addresses(r);
                     addresses.extend(addrs);
                     targets.push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
-                    extra = format!("; alias to the ALB {}", r.alb.dns_name);
+                    extra = ValueNote::AliasAlb {
+                        dns_name: r.alb.dns_name.clone(),
+                    };
                 }
                 RecordValue::AliasRecord { target } => {
                     // Route 53 answers with the target's own answer, chosen by
@@ -194,27 +194,31 @@ impl World {
                         Answer::negative(
                             ttl_s,
                             "SERVFAIL",
-                            routed(format!("alias chain at {target} is too long")),
+                            AnswerReason::AliasTooLong {
+                                target: target.clone(),
+                            },
                             Code::DnsServfail,
                         )
                     } else {
                         self.r53_answer_at(target, src, depth + 1)
                     };
-                    let inner_why = answer_why(target, &inner.reason);
                     if inner.cname.is_some() {
+                        let value = ValueNote::AliasToCname {
+                            target: target.clone(),
+                            inner: Box::new(inner.reason.clone()),
+                        };
                         return Answer {
-                            reason: routed(format!(
-                                "{why}; alias to {target}, a CNAME: {inner_why}"
-                            )),
+                            reason: routed(value),
                             ..inner
                         };
                     }
                     alias_ttl = Some(alias_ttl.map_or(inner.ttl_s, |t: u32| t.min(inner.ttl_s)));
                     addresses.extend(inner.addresses.iter().copied());
                     targets.push(inner.target.clone());
-                    extra = format!(
-                        "; alias to {target} in the same zone, answered by its own records ({inner_why}), with their TTL"
-                    );
+                    extra = ValueNote::AliasRecord {
+                        target: target.clone(),
+                        inner: Box::new(inner.reason),
+                    };
                 }
                 // Not A: filtered out before selection.
                 RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
@@ -224,7 +228,7 @@ impl World {
             return Answer::negative(
                 ttl_s,
                 "no answer (NOERROR, empty)",
-                routed(format!("{why}; the chosen record has no address")),
+                routed(ValueNote::NoAddress),
                 Code::DnsNodata,
             );
         }
@@ -236,7 +240,7 @@ impl World {
             } else {
                 targets.join("; ")
             },
-            reason: routed(format!("{why}{extra}")),
+            reason: routed(extra),
             code,
             cname: None,
         }

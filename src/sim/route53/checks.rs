@@ -2,55 +2,236 @@
 //! applies the failure threshold by itself; Route 53 counts checkers (more
 //! than 18 % healthy); calculated checks combine their children. Fact sheet §4.
 
+use std::sync::Arc;
+
 use super::*;
 use crate::sim::net::*;
 use crate::sim::trace::*;
 
-impl World {
-    /// Create the runtime state of every Route 53 health check that has
-    /// none yet. A new check counts as healthy until enough data exists
-    /// (unhealthy if inverted). Fact sheet §4.
-    pub(crate) fn init_r53_checks(&mut self) {
-        let checks = self.scenario.dns.health_checks.clone();
-        for hc in &checks {
+/// One round of a health check: what the probe saw, and which checker
+/// Regions are down (they report failure whatever the endpoint does).
+pub struct Probe<'a> {
+    pub ok: bool,
+    pub reason: String,
+    pub region_down: &'a dyn Fn(&str) -> bool,
+}
+
+/// A checker's failure threshold applied to one result.
+fn checker_round(c: &mut CheckerState, ok: bool, thr: u32) {
+    c.last_ok = ok;
+    if ok {
+        c.consecutive_successes += 1;
+        c.consecutive_failures = 0;
+    } else {
+        c.consecutive_failures += 1;
+        c.consecutive_successes = 0;
+    }
+    if c.healthy && c.consecutive_failures >= thr {
+        c.healthy = false;
+    } else if !c.healthy && c.consecutive_successes >= thr {
+        c.healthy = true;
+    }
+}
+
+fn fresh_checker(region: &str) -> CheckerState {
+    CheckerState {
+        region: region.to_string(),
+        healthy: true,
+        consecutive_failures: 0,
+        consecutive_successes: 0,
+        last_ok: true,
+    }
+}
+
+fn push_history(st: &mut HealthState, entry: (u64, bool, String)) {
+    st.history.push(entry);
+    if st.history.len() > HISTORY_LEN {
+        st.history.remove(0);
+    }
+}
+
+/// What the world's event log says when a check flips.
+fn flip_text(
+    hc: &HealthCheck,
+    effective: bool,
+    (healthy, total): (u64, u64),
+    reason: &str,
+) -> String {
+    let thr = hc.failure_threshold;
+    if effective {
+        format!(
+            "HEALTHY{}: {healthy} of {total} checkers report healthy ({}, more than {HEALTHY_CHECKER_PERCENT} %){}",
+            if hc.inverted { " (inverted: the endpoint is failing)" } else { " again" },
+            pct(healthy, total),
+            if hc.inverted { String::new() } else { format!(" after {thr} consecutive successes") }
+        )
+    } else {
+        format!(
+            "UNHEALTHY{}: {healthy} of {total} checkers report healthy ({}, not more than {HEALTHY_CHECKER_PERCENT} %){} ({reason})",
+            if hc.inverted { " (inverted: the endpoint answers)" } else { "" },
+            pct(healthy, total),
+            if hc.inverted { String::new() } else { format!(" after {thr} consecutive failures") }
+        )
+    }
+}
+
+impl Route53State {
+    /// Create the runtime state of every health check that has none yet.
+    /// A new check counts as healthy until enough data exists (unhealthy
+    /// if inverted). Fact sheet §4.
+    pub fn init(&mut self, checks: &[HealthCheck], now: u64, events: &mut Vec<WorldEvent>) {
+        for hc in checks {
             let interval = if hc.calculated.is_some() {
                 CALCULATED_REFRESH_S
             } else {
                 hc.interval_s as u64
             };
-            self.route53
-                .health
-                .entry(hc.id.clone())
-                .or_insert(HealthState {
-                    healthy: hc.disabled || !hc.inverted,
-                    consecutive_failures: 0,
-                    consecutive_successes: 0,
-                    history: Vec::new(),
-                    next_due_ms: self.clock_ms + interval * 1000,
-                });
+            self.health.entry(hc.id.clone()).or_insert(HealthState {
+                healthy: hc.disabled || !hc.inverted,
+                consecutive_failures: 0,
+                consecutive_successes: 0,
+                history: Vec::new(),
+                next_due_ms: now + interval * 1000,
+            });
             if hc.calculated.is_none() {
                 let n = hc.checkers as usize;
-                let fresh = |i: usize| CheckerState {
-                    region: hc.checker_region(i).to_string(),
-                    healthy: true,
-                    consecutive_failures: 0,
-                    consecutive_successes: 0,
-                    last_ok: true,
-                };
-                let list = self.route53.checkers.entry(hc.id.clone()).or_default();
+                let list = self.checkers.entry(hc.id.clone()).or_default();
                 if list.len() != n
                     || list
                         .iter()
                         .enumerate()
                         .any(|(i, c)| c.region != hc.checker_region(i))
                 {
-                    *list = (0..n).map(fresh).collect();
+                    *list = (0..n)
+                        .map(|i| fresh_checker(hc.checker_region(i)))
+                        .collect();
                 }
             }
         }
-        let ids: Vec<String> = checks.iter().map(|h| h.id.clone()).collect();
-        self.route53.checkers.retain(|k, _| ids.contains(k));
-        self.refresh_calculated();
+        self.checkers
+            .retain(|k, _| checks.iter().any(|h| &h.id == k));
+        self.refresh_calculated(checks, now, events);
+    }
+
+    /// Re-evaluate calculated checks; each flip is logged.
+    pub fn refresh_calculated(
+        &mut self,
+        checks: &[HealthCheck],
+        now: u64,
+        events: &mut Vec<WorldEvent>,
+    ) {
+        for hc in checks.iter().filter(|h| h.calculated.is_some()) {
+            let (ok, text) = self.check_state(checks, &hc.id);
+            let Some(st) = self.health.get_mut(&hc.id) else {
+                continue;
+            };
+            if st.healthy != ok {
+                st.healthy = ok;
+                push_history(st, (now, ok, text.clone()));
+                events.push(WorldEvent {
+                    at_ms: now,
+                    source: format!("route53 {}", hc.id),
+                    text: format!("{} now", text),
+                });
+            }
+        }
+    }
+
+    /// A calculated or disabled check's turn: nothing is probed.
+    fn unprobed_round(&mut self, hc: &HealthCheck, now: u64) {
+        let Some(st) = self.health.get_mut(&hc.id) else {
+            return;
+        };
+        if hc.calculated.is_some() {
+            st.next_due_ms = now + CALCULATED_REFRESH_S * 1000;
+        } else {
+            st.next_due_ms = now + hc.interval_s as u64 * 1000;
+            st.healthy = true;
+        }
+    }
+
+    /// Every checker Region applies the probe's result (failure if its own
+    /// Region is down) to its threshold. Returns how many passed, how many
+    /// report healthy, and the reason in words.
+    fn checkers_round(&mut self, hc: &HealthCheck, probe: &Probe) -> (u64, u64, String) {
+        let n = hc.checkers as usize;
+        let mut states = self.checkers.remove(&hc.id).unwrap_or_default();
+        states.resize_with(n, || fresh_checker(""));
+        let mut down_checkers = Vec::new();
+        for (i, c) in states.iter_mut().enumerate() {
+            c.region = hc.checker_region(i).to_string();
+            let c_ok = probe.ok && !(probe.region_down)(&c.region);
+            if probe.ok && !c_ok {
+                down_checkers.push(c.region.clone());
+            }
+            checker_round(c, c_ok, hc.failure_threshold);
+        }
+        let passing = states.iter().filter(|c| c.last_ok).count() as u64;
+        let healthy = states.iter().filter(|c| c.healthy).count() as u64;
+        self.checkers.insert(hc.id.clone(), states);
+        let mut reason = probe.reason.clone();
+        if !down_checkers.is_empty() {
+            down_checkers.dedup();
+            reason = format!(
+                "{reason}, but checkers in {} are down",
+                down_checkers.join(", ")
+            );
+        }
+        (passing, healthy, reason)
+    }
+
+    /// Record one round of a health check: each checker's threshold, then
+    /// Route 53's count of checkers (more than 18 % healthy), inverted if
+    /// asked. A flip is logged in `events`. False when the check has no
+    /// runtime state (only its checkers were updated).
+    pub fn record_round(
+        &mut self,
+        hc: &HealthCheck,
+        probe: &Probe,
+        now: u64,
+        events: &mut Vec<WorldEvent>,
+    ) -> bool {
+        let (passing, healthy_checkers, reason) = self.checkers_round(hc, probe);
+        let total = hc.checkers as u64;
+        let round_ok = checkers_say_healthy(passing, total);
+        let effective = checkers_say_healthy(healthy_checkers, total) != hc.inverted;
+        let summary = format!(
+            "{reason}; {passing} of {total} checkers passed ({}), {healthy_checkers} of {total} report healthy ({})",
+            pct(passing, total),
+            pct(healthy_checkers, total)
+        );
+        let Some(st) = self.health.get_mut(&hc.id) else {
+            return false;
+        };
+        st.next_due_ms = now + hc.interval_s as u64 * 1000;
+        push_history(st, (now, round_ok, summary));
+        if round_ok {
+            st.consecutive_successes += 1;
+            st.consecutive_failures = 0;
+        } else {
+            st.consecutive_failures += 1;
+            st.consecutive_successes = 0;
+        }
+        if st.healthy != effective {
+            st.healthy = effective;
+            events.push(WorldEvent {
+                at_ms: now,
+                source: format!("route53 {}", hc.id),
+                text: flip_text(hc, effective, (healthy_checkers, total), &reason),
+            });
+        }
+        true
+    }
+}
+
+impl World {
+    /// Create the runtime state of every Route 53 health check that has
+    /// none yet.
+    pub(crate) fn init_r53_checks(&mut self) {
+        let sc = Arc::clone(&self.scenario);
+        let now = self.clock_ms;
+        self.route53
+            .init(&sc.dns.health_checks, now, &mut self.events);
     }
 
     /// The per-checker view of a health check (for the inspector and tests).
@@ -68,155 +249,40 @@ impl World {
         self.check_state(id).0
     }
 
-    pub(super) fn refresh_calculated(&mut self) {
-        let checks = self.scenario.dns.health_checks.clone();
-        for hc in checks.iter().filter(|h| h.calculated.is_some()) {
-            let (ok, text) = self.check_state(&hc.id);
-            let now = self.clock_ms;
-            if let Some(st) = self.route53.health.get_mut(&hc.id) {
-                if st.healthy != ok {
-                    st.healthy = ok;
-                    st.history.push((now, ok, text.clone()));
-                    if st.history.len() > HISTORY_LEN {
-                        st.history.remove(0);
-                    }
-                    self.events.push(WorldEvent {
-                        at_ms: now,
-                        source: format!("route53 {}", hc.id),
-                        text: format!("{} now", text),
-                    });
-                }
-            }
-        }
-    }
-
+    /// A health check's turn on the clock: probe (unless calculated or
+    /// disabled), record the round, then re-evaluate calculated checks.
     pub(crate) fn run_r53_check(&mut self, id: &str) {
-        let Some(hc) = self
-            .scenario
-            .dns
-            .health_checks
-            .iter()
-            .find(|h| h.id == id)
-            .cloned()
-        else {
+        let sc = Arc::clone(&self.scenario);
+        let checks = &sc.dns.health_checks;
+        let Some(hc) = checks.iter().find(|h| h.id == id) else {
             self.route53.health.remove(id);
             self.route53.checkers.remove(id);
             return;
         };
         let now = self.clock_ms;
-        if hc.calculated.is_some() {
-            if let Some(st) = self.route53.health.get_mut(id) {
-                st.next_due_ms = now + CALCULATED_REFRESH_S * 1000;
-            }
-            self.refresh_calculated();
-            return;
-        }
-        if hc.disabled {
-            if let Some(st) = self.route53.health.get_mut(id) {
-                st.next_due_ms = now + hc.interval_s as u64 * 1000;
-                st.healthy = true;
-            }
-            self.refresh_calculated();
-            return;
-        }
-        let (ok, reason) = self.probe_health_check(&hc);
-        // Each checker probes for itself; a checker whose own Region is
-        // down reports failure. Each applies the failure threshold.
-        let thr = hc.failure_threshold;
-        let mut down_checkers = Vec::new();
-        let n = hc.checkers as usize;
-        let mut states = self.route53.checkers.remove(id).unwrap_or_default();
-        states.resize_with(n, || CheckerState {
-            region: String::new(),
-            healthy: true,
-            consecutive_failures: 0,
-            consecutive_successes: 0,
-            last_ok: true,
-        });
-        for (i, c) in states.iter_mut().enumerate() {
-            c.region = hc.checker_region(i).to_string();
-            let c_ok = ok && !self.region_down(&c.region);
-            if ok && !c_ok {
-                down_checkers.push(c.region.clone());
-            }
-            c.last_ok = c_ok;
-            if c_ok {
-                c.consecutive_successes += 1;
-                c.consecutive_failures = 0;
-            } else {
-                c.consecutive_failures += 1;
-                c.consecutive_successes = 0;
-            }
-            if c.healthy && c.consecutive_failures >= thr {
-                c.healthy = false;
-            } else if !c.healthy && c.consecutive_successes >= thr {
-                c.healthy = true;
-            }
-        }
-        let passing = states.iter().filter(|c| c.last_ok).count() as u64;
-        let healthy_checkers = states.iter().filter(|c| c.healthy).count() as u64;
-        let total = n as u64;
-        let more_than = |k: u64| checkers_say_healthy(k, total);
-        let round_ok = more_than(passing);
-        let measured = more_than(healthy_checkers);
-        let effective = measured != hc.inverted;
-        self.route53.checkers.insert(id.to_string(), states);
-        let mut reason = reason;
-        if !down_checkers.is_empty() {
-            down_checkers.dedup();
-            reason = format!(
-                "{reason}, but checkers in {} are down",
-                down_checkers.join(", ")
-            );
-        }
-        let summary = format!(
-            "{reason}; {passing} of {total} checkers passed ({}), {healthy_checkers} of {total} report healthy ({})",
-            pct(passing, total),
-            pct(healthy_checkers, total)
-        );
-        let Some(st) = self.route53.health.get_mut(id) else {
-            return;
-        };
-        st.next_due_ms = now + hc.interval_s as u64 * 1000;
-        st.history.push((now, round_ok, summary.clone()));
-        if st.history.len() > HISTORY_LEN {
-            st.history.remove(0);
-        }
-        if round_ok {
-            st.consecutive_successes += 1;
-            st.consecutive_failures = 0;
+        if hc.calculated.is_some() || hc.disabled {
+            self.route53.unprobed_round(hc, now);
         } else {
-            st.consecutive_failures += 1;
-            st.consecutive_successes = 0;
+            let (ok, reason) = self.probe_health_check(hc);
+            // Route 53's state and the log are moved out while the checkers
+            // ask the world (read only) whether their Regions are down.
+            let mut events = std::mem::take(&mut self.events);
+            let mut state = std::mem::take(&mut self.route53);
+            let region_down = |r: &str| self.region_down(r);
+            let probe = Probe {
+                ok,
+                reason,
+                region_down: &region_down,
+            };
+            let known = state.record_round(hc, &probe, now, &mut events);
+            self.route53 = state;
+            self.events = events;
+            if !known {
+                return;
+            }
         }
-        let flip = if st.healthy != effective {
-            st.healthy = effective;
-            Some(if effective {
-                format!(
-                    "HEALTHY{}: {healthy_checkers} of {total} checkers report healthy ({}, more than {HEALTHY_CHECKER_PERCENT} %){}",
-                    if hc.inverted { " (inverted: the endpoint is failing)" } else { " again" },
-                    pct(healthy_checkers, total),
-                    if hc.inverted { String::new() } else { format!(" after {thr} consecutive successes") }
-                )
-            } else {
-                format!(
-                    "UNHEALTHY{}: {healthy_checkers} of {total} checkers report healthy ({}, not more than {HEALTHY_CHECKER_PERCENT} %){} ({reason})",
-                    if hc.inverted { " (inverted: the endpoint answers)" } else { "" },
-                    pct(healthy_checkers, total),
-                    if hc.inverted { String::new() } else { format!(" after {thr} consecutive failures") }
-                )
-            })
-        } else {
-            None
-        };
-        if let Some(text) = flip {
-            self.events.push(WorldEvent {
-                at_ms: now,
-                source: format!("route53 {id}"),
-                text,
-            });
-        }
-        self.refresh_calculated();
+        self.route53
+            .refresh_calculated(checks, now, &mut self.events);
     }
 
     /// A Route 53 health check: HTTPS GET of the path on the region's ALB

@@ -8,66 +8,8 @@ impl World {
     /// Whether Route 53 counts this health check as healthy now, with a
     /// short explanation (`hc-a UNHEALTHY (3 of 3 consecutive failures)`).
     pub(crate) fn check_state(&self, id: &str) -> (bool, String) {
-        let Some(hc) = self.scenario.dns.health_checks.iter().find(|c| c.id == id) else {
-            return (true, format!("{id} healthy"));
-        };
-        if hc.disabled {
-            return (true, format!("{id} disabled: counts as healthy"));
-        }
-        if let Some(calc) = &hc.calculated {
-            let (ok, text) = self.calculated_state(hc, calc);
-            return (
-                ok,
-                format!("{id} {} ({text})", if ok { "healthy" } else { "UNHEALTHY" }),
-            );
-        }
-        match self.route53.health.get(id) {
-            Some(s) => {
-                let thr = hc.failure_threshold;
-                let inv = if hc.inverted { ", inverted" } else { "" };
-                (
-                    s.healthy,
-                    format!(
-                        "{id} {} ({} of {thr} consecutive failures{inv})",
-                        if s.healthy { "healthy" } else { "UNHEALTHY" },
-                        s.consecutive_failures.min(thr)
-                    ),
-                )
-            }
-            None => (!hc.inverted, format!("{id} healthy")),
-        }
-    }
-
-    pub(super) fn calculated_state(&self, hc: &HealthCheck, calc: &Calculated) -> (bool, String) {
-        let states: Vec<(String, bool)> = calc
-            .children
-            .iter()
-            .map(|c| {
-                let ok = self.check_state(c).0;
-                (c.clone(), ok)
-            })
-            .collect();
-        let n = states.iter().filter(|s| s.1).count();
-        let total = states.len();
-        let (need, rule) = match calc.rule {
-            CalcRule::All => (total, "AND".to_string()),
-            CalcRule::Any => (1, "OR".to_string()),
-            CalcRule::AtLeast(k) => (k as usize, format!("at least {k}")),
-        };
-        let raw = n >= need;
-        let ok = raw != hc.inverted;
-        let list = states
-            .iter()
-            .map(|(c, ok)| format!("{c} {}", if *ok { "healthy" } else { "UNHEALTHY" }))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            ok,
-            format!(
-                "calculated {rule}: {n} of {total} children healthy, {need} needed{}: {list}",
-                if hc.inverted { ", inverted" } else { "" }
-            ),
-        )
+        self.route53
+            .check_state(&self.scenario.dns.health_checks, id)
     }
 
     /// Evaluate Target Health for an alias to a region's ALB: healthy only
@@ -203,5 +145,77 @@ impl World {
         r.health_check_id()
             .map(|h| self.check_state(h).0)
             .unwrap_or(true)
+    }
+}
+
+impl Route53State {
+    /// Whether Route 53 counts this health check as healthy now, with a
+    /// short explanation (`hc-a UNHEALTHY (3 of 3 consecutive failures)`).
+    pub fn check_state(&self, checks: &[HealthCheck], id: &str) -> (bool, String) {
+        let Some(hc) = checks.iter().find(|c| c.id == id) else {
+            return (true, format!("{id} healthy"));
+        };
+        if hc.disabled {
+            return (true, format!("{id} disabled: counts as healthy"));
+        }
+        if let Some(calc) = &hc.calculated {
+            let (ok, text) = self.calculated_state(checks, hc, calc);
+            return (
+                ok,
+                format!("{id} {} ({text})", if ok { "healthy" } else { "UNHEALTHY" }),
+            );
+        }
+        match self.health.get(id) {
+            Some(s) => {
+                let thr = hc.failure_threshold;
+                let inv = if hc.inverted { ", inverted" } else { "" };
+                (
+                    s.healthy,
+                    format!(
+                        "{id} {} ({} of {thr} consecutive failures{inv})",
+                        if s.healthy { "healthy" } else { "UNHEALTHY" },
+                        s.consecutive_failures.min(thr)
+                    ),
+                )
+            }
+            None => (!hc.inverted, format!("{id} healthy")),
+        }
+    }
+
+    fn calculated_state(
+        &self,
+        checks: &[HealthCheck],
+        hc: &HealthCheck,
+        calc: &Calculated,
+    ) -> (bool, String) {
+        let states: Vec<(String, bool)> = calc
+            .children
+            .iter()
+            .map(|c| {
+                let ok = self.check_state(checks, c).0;
+                (c.clone(), ok)
+            })
+            .collect();
+        let n = states.iter().filter(|s| s.1).count();
+        let total = states.len();
+        let (need, rule) = match calc.rule {
+            CalcRule::All => (total, "AND".to_string()),
+            CalcRule::Any => (1, "OR".to_string()),
+            CalcRule::AtLeast(k) => (k as usize, format!("at least {k}")),
+        };
+        let raw = n >= need;
+        let ok = raw != hc.inverted;
+        let list = states
+            .iter()
+            .map(|(c, ok)| format!("{c} {}", if *ok { "healthy" } else { "UNHEALTHY" }))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            ok,
+            format!(
+                "calculated {rule}: {n} of {total} children healthy, {need} needed{}: {list}",
+                if hc.inverted { ", inverted" } else { "" }
+            ),
+        )
     }
 }

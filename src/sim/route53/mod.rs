@@ -18,6 +18,7 @@ pub struct Route53State {
     pub checkers: std::collections::BTreeMap<String, Vec<CheckerState>>,
 }
 
+pub(crate) use super::event::dns::routing::pct;
 use super::event::dns::RoutingPolicy;
 use super::scenario::*;
 use super::world::*;
@@ -132,17 +133,5 @@ pub(super) fn a_tag(r: &Routing) -> String {
         Routing::Geoproximity { .. } => "A record, geoproximity".into(),
         Routing::Multivalue => "multivalue A record".into(),
         Routing::IpBased { location, .. } => format!("A record, IP-based location {location}"),
-    }
-}
-
-pub(super) fn pct(n: u64, total: u64) -> String {
-    if total == 0 {
-        return "0 %".into();
-    }
-    let p = n as f64 * 100.0 / total as f64;
-    if (p - p.round()).abs() < 0.05 {
-        format!("{} %", p.round() as u64)
-    } else {
-        format!("{p:.1} %")
     }
 }

@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 
 use super::ECS_PREFIX;
 use crate::sim::dns::CacheOwner;
+use crate::sim::event::dns::routing::QueryPlace;
 use crate::sim::scenario::*;
 use crate::sim::world::World;
 
@@ -16,8 +17,8 @@ use crate::sim::world::World;
 pub struct QuerySource {
     pub net: Ipv4Net,
     pub geo: Option<Geo>,
-    /// In words, for the trace.
-    pub how: String,
+    /// Where Route 53 places it, for the trace.
+    pub how: QueryPlace,
     pub client: Option<Client>,
 }
 
@@ -40,37 +41,36 @@ impl World {
                 return QuerySource {
                     net,
                     geo: cgeo,
-                    how: format!(
-                        "the resolver sends EDNS Client Subnet {net}, so Route 53 places the query at the client ({})",
-                        c.city
-                    ),
+                    how: QueryPlace::ClientSubnet {
+                        subnet: net,
+                        city: c.city.clone(),
+                    },
                     client: Some(c.clone()),
                 };
             }
             let net = Ipv4Net::from(c.resolver.ip);
-            let (geo, place) = match site(&c.resolver.id) {
+            let resolver = c.resolver.ip;
+            let (geo, how) = match site(&c.resolver.id) {
                 Some(s) => (
                     Some(s.geo.clone()),
-                    format!(
-                        "{} {}",
-                        s.geo.country,
-                        s.geo.subdivision.clone().unwrap_or_default()
-                    )
-                    .trim()
-                    .to_string(),
+                    QueryPlace::ResolverSite {
+                        resolver,
+                        country: s.geo.country.clone(),
+                        subdivision: s.geo.subdivision.clone(),
+                    },
                 ),
                 None => (
                     cgeo,
-                    format!("assumed near the client in {}: anycast", c.city),
+                    QueryPlace::ResolverNearClient {
+                        resolver,
+                        city: c.city.clone(),
+                    },
                 ),
             };
             return QuerySource {
                 net,
                 geo,
-                how: format!(
-                    "no EDNS Client Subnet: Route 53 only sees the resolver {} ({place})",
-                    c.resolver.ip
-                ),
+                how,
                 client: Some(c.clone()),
             };
         }
@@ -86,7 +86,10 @@ impl World {
                 return QuerySource {
                     net: Ipv4Net::from(pop.ip),
                     geo,
-                    how: format!("CloudFront's resolver at {} ({})", pop.city, pop.ip),
+                    how: QueryPlace::Edge {
+                        city: pop.city.clone(),
+                        ip: pop.ip,
+                    },
                     client: None,
                 };
             }
@@ -94,7 +97,7 @@ impl World {
         QuerySource {
             net: Ipv4Net::from(Ipv4Addr::UNSPECIFIED),
             geo: None,
-            how: "a resolver Route 53 cannot place".into(),
+            how: QueryPlace::Unknown,
             client: None,
         }
     }
