@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::dns::DnsCache;
+pub use super::event::browser::UrlError;
+use super::event::browser::{BrowserEvent, GiveUp, Refusal};
 use super::rng::Rng;
 use super::scenario::*;
 use super::trace::*;
@@ -378,14 +380,14 @@ pub(crate) struct Url {
     pub(crate) query: String,
 }
 
-pub(crate) fn parse_url(s: &str) -> Result<Url, String> {
+pub(crate) fn parse_url(s: &str) -> Result<Url, UrlError> {
     let t = s.trim();
     let (https, rest) = if let Some(r) = t.strip_prefix("https://") {
         (true, r)
     } else if let Some(r) = t.strip_prefix("http://") {
         (false, r)
     } else {
-        return Err(format!("'{t}' is not an http:// or https:// URL"));
+        return Err(UrlError::NotHttp);
     };
     let (hostport, pathq) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -394,13 +396,13 @@ pub(crate) fn parse_url(s: &str) -> Result<Url, String> {
     let (host, port) = match hostport.split_once(':') {
         Some((h, p)) => match p.parse::<u16>() {
             Ok(n) if n > 0 => (h, Some(n)),
-            _ => return Err(format!("'{t}' has no valid port after ':' (1-65535)")),
+            _ => return Err(UrlError::BadPort),
         },
         None => (hostport, None),
     };
     let host = host.to_ascii_lowercase();
     if host.is_empty() || host.contains(' ') {
-        return Err(format!("'{t}' has no host name"));
+        return Err(UrlError::NoHost);
     }
     let default_port = if https { 443 } else { 80 };
     let port = port.filter(|p| *p != default_port);
@@ -425,23 +427,27 @@ pub(crate) fn us(ms: u32) -> u64 {
 fn browser_gives_up(
     tb: &mut Recorder,
     (client, to): (&str, &str),
-    port: u16,
-    what: String,
-    why: String,
-    summary: String,
+    (ip, port): (std::net::Ipv4Addr, u16),
+    reason: GiveUp,
+    summary: impl FnOnce(&BrowserEvent) -> String,
 ) -> Resp {
-    hop!(
-        tb,
-        client,
-        to,
-        Layer::Tcp,
-        &format!("TCP/{port}"),
-        what,
-        why,
-        vec![],
-        Verdict::Timeout,
-        Code::ConnectionTimeout
-    );
+    let ev = BrowserEvent::GaveUp {
+        ip,
+        port,
+        timeout_s: BROWSER_CONNECT_TIMEOUT_S,
+        reason,
+    };
+    let summary = summary(&ev);
+    tb.hop(|| {
+        Step::new(
+            (client, to),
+            Layer::Tcp,
+            format!("TCP/{port}"),
+            Event::Browser(ev),
+            Verdict::Timeout,
+            Code::ConnectionTimeout,
+        )
+    });
     tb.wait(BROWSER_CONNECT_TIMEOUT_S * 1_000_000);
     Resp::err(None, client, Code::ConnectionTimeout, summary)
 }
@@ -720,37 +726,33 @@ impl World {
         };
         let client = &sc.clients[ci];
         // Input the browser itself refuses: nothing leaves the machine.
-        let refuse = |tb: &mut Recorder, what: String, e: String| {
-            hop!(
-                tb,
-                &client.id,
-                &client.id,
-                Layer::Http,
-                "-",
-                what,
-                e.clone(),
-                vec![],
-                Verdict::Error,
-                Code::ComponentDown
-            );
+        let refuse = |tb: &mut Recorder, input: Refusal| {
+            let ev = BrowserEvent::Refused { input };
+            let e = ev.why();
+            tb.hop(|| {
+                Step::new(
+                    (&client.id, &client.id),
+                    Layer::Http,
+                    "-",
+                    Event::Browser(ev),
+                    Verdict::Error,
+                    Code::ComponentDown,
+                )
+            });
             Resp::err(None, &client.id, Code::ComponentDown, e)
         };
         let url = match parse_url(&req.url) {
             Ok(u) => u,
-            Err(e) => return Err(refuse(tb, format!("refuse URL {}", req.url), e)),
+            Err(error) => {
+                let url = req.url.clone();
+                return Err(refuse(tb, Refusal::Url { url, error }));
+            }
         };
         let method = req.method.trim().to_ascii_uppercase();
         if method.is_empty() || method.len() > 20 || !method.bytes().all(|b| b.is_ascii_uppercase())
         {
-            let e = format!(
-                "'{}' is not an HTTP method: use GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS",
-                req.method.trim()
-            );
-            return Err(refuse(
-                tb,
-                format!("refuse method {}", req.method.trim()),
-                e,
-            ));
+            let method = req.method.trim().to_string();
+            return Err(refuse(tb, Refusal::Method { method }));
         }
         let ctx = super::lb::HttpCtx {
             method: method.as_str().into(),
@@ -804,19 +806,22 @@ impl World {
             (resp.location.take().map(String::from), resp.status)
         {
             if followed == MAX_REDIRECTS {
-                let why = format!("the browser has followed {MAX_REDIRECTS} redirects for this navigation and stops: ERR_TOO_MANY_REDIRECTS (a redirect loop)");
-                hop!(
-                    tb,
-                    client,
-                    client,
-                    Layer::Http,
-                    "-",
-                    format!("too many redirects: not following {status} to {loc}"),
-                    why.clone(),
-                    vec![],
-                    Verdict::Error,
-                    Code::TooManyRedirects
-                );
+                let ev = BrowserEvent::TooManyRedirects {
+                    status,
+                    location: loc,
+                    limit: MAX_REDIRECTS as u32,
+                };
+                let why = ev.why();
+                tb.hop(|| {
+                    Step::new(
+                        (client, client),
+                        Layer::Http,
+                        "-",
+                        Event::Browser(ev),
+                        Verdict::Error,
+                        Code::TooManyRedirects,
+                    )
+                });
                 return Resp::err(None, client, Code::TooManyRedirects, why);
             }
             followed += 1;
@@ -828,22 +833,23 @@ impl World {
                 method = "GET".into();
                 body.clear();
             }
-            hop!(
-                tb,
-                client,
-                client,
-                Layer::Http,
-                "-",
-                format!("follow {status} redirect to {method} {loc}"),
-                if to_get {
-                    format!("the browser follows the Location header with a new request; after a {status} it asks with GET and no body")
-                } else {
-                    format!("the browser follows the Location header with a new request ({followed} of at most {MAX_REDIRECTS})")
-                },
-                vec![],
-                Verdict::Pass,
-                Code::Delivered
-            );
+            tb.hop(|| {
+                Step::new(
+                    (client, client),
+                    Layer::Http,
+                    "-",
+                    Event::Browser(BrowserEvent::Redirect {
+                        status,
+                        method: method.clone(),
+                        location: loc.clone(),
+                        to_get,
+                        followed: followed as u32,
+                        limit: MAX_REDIRECTS as u32,
+                    }),
+                    Verdict::Pass,
+                    Code::Delivered,
+                )
+            });
             let req = Request {
                 client: client.clone(),
                 method: method.clone(),
@@ -890,9 +896,20 @@ impl World {
         {
             let left = (e.expires_at_ms - now).div_ceil(1000);
             let age = (now - e.stored_at_ms) / 1000;
-            hop!(tb, client, client, Layer::Cache, "-", format!("browser HTTP cache: fresh copy of {url} (200 from disk cache)"),
-                format!("stored {age} s ago and fresh for {left} s more (Cache-Control max-age), so the browser answers from its own cache and nothing leaves the machine; DevTools' \"Disable cache\" skips it (fact sheet §5)"),
-                vec![], Verdict::Pass, Code::BrowserCacheHit);
+            tb.hop(|| {
+                Step::new(
+                    (client, client),
+                    Layer::Cache,
+                    "-",
+                    Event::Browser(BrowserEvent::CacheHit {
+                        url,
+                        age_s: age,
+                        fresh_s: left,
+                    }),
+                    Verdict::Pass,
+                    Code::BrowserCacheHit,
+                )
+            });
             return Resp {
                 code: Code::BrowserCacheHit,
                 ..Resp::ok(200, client, "from the browser's HTTP cache".into())
@@ -927,14 +944,14 @@ impl World {
         // Who owns this address?
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
             if let Some(port) = ctx.port.filter(|p| !matches!(p, 80 | 443)) {
-                let why = format!("CloudFront accepts viewers on ports 80 and 443 only; nothing answers on {port}, so the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s");
                 return browser_gives_up(
                     tb,
                     (&client.id, &sc.cdn.id),
-                    port,
-                    format!("TCP SYN to {} ({}) port {port}", pop.city, pop.ip),
-                    why.clone(),
-                    why,
+                    (pop.ip, port),
+                    GiveUp::CloudFrontPort {
+                        city: pop.city.clone(),
+                    },
+                    BrowserEvent::why,
                 );
             }
             return self.cloudfront_request(client, pop, !ctx.plain_http, ctx, tb);
@@ -970,10 +987,9 @@ impl World {
         browser_gives_up(
             tb,
             (&client.id, &client.id),
-            443,
-            format!("connect to {ip}"),
-            format!("nothing in this scenario answers at {ip}; the browser gives up after {BROWSER_CONNECT_TIMEOUT_S} s"),
-            format!("no server at {ip}"),
+            (ip, 443),
+            GiveUp::NoServer,
+            |_| format!("no server at {ip}"),
         )
     }
 
@@ -1026,10 +1042,7 @@ mod tests {
             "https://a.com:70000/",
             "https://a.com:x/",
         ] {
-            assert!(
-                parse_url(bad).err().is_some_and(|e| e.contains("port")),
-                "{bad}"
-            );
+            assert!(parse_url(bad).err() == Some(UrlError::BadPort), "{bad}");
         }
     }
 }
