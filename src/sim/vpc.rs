@@ -467,3 +467,20 @@ fn egress_hops(
         )
     });
 }
+
+/// How a connection to an address ended.
+pub(crate) enum Connect {
+    Ok,
+    /// Dropped silently somewhere: the caller waits for its timeout.
+    Dropped(Code),
+    /// Nothing answers at all (host, AZ or region down).
+    Silent,
+}
+
+pub(crate) fn code_or(c: &Connect) -> Code {
+    match c {
+        Connect::Dropped(code) => *code,
+        Connect::Silent => Code::ComponentDown,
+        Connect::Ok => Code::Delivered,
+    }
+}
