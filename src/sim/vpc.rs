@@ -7,37 +7,31 @@ use super::scenario::*;
 use super::trace::*;
 use super::world::*;
 
-impl World {
-    // ----------------------------------------------------------------- VPC
+/// One end of a connection inside a VPC: the component, the subnet and
+/// host index of its interface, and the security groups on it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Endpoint<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) subnet: &'a str,
+    pub(crate) host: u32,
+    pub(crate) sgs: &'a [String],
+}
 
+impl World {
     /// Open a TCP connection between two interfaces in one VPC, checking
     /// the source SGs outbound, the source NACL outbound, the route, the
     /// destination NACL inbound and SGs inbound; then the SYN-ACK back
-    /// through both NACLs (stateless) but not the SGs (stateful). Fact sheet §17.
-    #[allow(clippy::too_many_arguments)]
+    /// through both NACLs (stateless) but not the SGs (stateful). The
+    /// source picks its port from `src_range`. Fact sheet §17.
     pub(crate) fn vpc_connect(
         &mut self,
         r: &Region,
-        src_subnet: &str,
-        src_host: u32,
-        src_sgs: &[String],
-        src_range: EphemeralRange,
-        dst_subnet: &str,
-        dst_host: u32,
-        dst_sgs: &[String],
-        port: u16,
-        from: &str,
-        to: &str,
+        (src, src_range): (Endpoint, EphemeralRange),
+        (dst, port): (Endpoint, u16),
         tb: &mut Recorder,
     ) -> (Connect, Flow) {
-        let (path, flow) = self.vpc_checks(
-            r,
-            (src_subnet, src_host, src_sgs, src_range),
-            (dst_subnet, dst_host, dst_sgs),
-            port,
-            tb.records(),
-        );
-        let silent = !self.placement_up(r, dst_subnet) || self.rds.failed.contains(to);
+        let (path, flow) = self.vpc_checks(r, (src, src_range), (dst, port), tb.records());
+        let silent = !self.placement_up(r, dst.subnet) || self.rds.failed.contains(dst.id);
         let (verdict, code) = match &path.denied {
             Some(d) => (Verdict::Dropped, d.code()),
             None if silent => (Verdict::Timeout, Code::ComponentDown),
@@ -47,11 +41,13 @@ impl World {
         tb.hop(|| {
             let end = match path.deciding() {
                 Some(c) => HandshakeEnd::Dropped { by: c.clone() },
-                None if silent => HandshakeEnd::Unanswered { host: to.into() },
+                None if silent => HandshakeEnd::Unanswered {
+                    host: dst.id.into(),
+                },
                 None => HandshakeEnd::Established,
             };
             Step::new(
-                (from, to),
+                (src.id, dst.id),
                 Layer::Tcp,
                 format!("TCP/{port}"),
                 Event::Net(NetEvent::Handshake { flow, end }),
@@ -72,20 +68,20 @@ impl World {
     pub(crate) fn vpc_checks(
         &mut self,
         r: &Region,
-        (src_subnet, src_host, src_sgs, src_range): (&str, u32, &[String], EphemeralRange),
-        (dst_subnet, dst_host, dst_sgs): (&str, u32, &[String]),
-        port: u16,
+        (src, src_range): (Endpoint, EphemeralRange),
+        (dst, port): (Endpoint, u16),
         record: bool,
     ) -> (PathChecks, Flow) {
+        let (src_sgs, dst_sgs) = (src.sgs, dst.sgs);
         let vpc = &r.vpc;
-        let ss = vpc.subnet(src_subnet).expect("validated");
-        let ds = vpc.subnet(dst_subnet).expect("validated");
+        let ss = vpc.subnet(src.subnet).expect("validated");
+        let ds = vpc.subnet(dst.subnet).expect("validated");
         let (lo, hi) = src_range.range();
         let flow = Flow {
             protocol: Protocol::Tcp,
-            src: ss.host(src_host).expect("validated"),
+            src: ss.host(src.host).expect("validated"),
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
-            dst: ds.host(dst_host).expect("validated"),
+            dst: ds.host(dst.host).expect("validated"),
             dst_port: port,
         };
         let mut path = PathChecks::new(record);
@@ -366,7 +362,7 @@ impl World {
         let mut path = tb.path();
         leg.outbound(&mut path);
         if let Some(d) = path.denied {
-            let by = leg.deciding(&path, None);
+            let by = Box::new(leg.deciding(&path, None));
             let ev = dropped(EgressDrop::Outbound { by });
             return egress_fails(tb, (&pod.id, &pod.id), ev, path, d.code());
         }
@@ -393,7 +389,7 @@ impl World {
         };
         leg.through_nat(ns, &out, &mut path);
         if let Some(d) = path.denied {
-            let by = leg.deciding(&path, Some((ns, &out)));
+            let by = Box::new(leg.deciding(&path, Some((ns, &out))));
             let ev = dropped(EgressDrop::AtNat { by });
             return egress_fails(tb, (&pod.id, &nat.id), ev, path, d.code());
         }

@@ -17,7 +17,7 @@ pub use super::browser::{BrowserState, HttpCacheEntry, BROWSER_CONNECT_TIMEOUT_S
 pub use super::event::browser::UrlError;
 pub(crate) use super::request::{us, Prepared, Resp};
 pub use super::request::{HttpCacheMode, Request, DEFAULT_CLIENT, DEFAULT_URL};
-pub(crate) use super::vpc::{code_or, Connect};
+pub(crate) use super::vpc::{code_or, Connect, Endpoint};
 
 /// Something a learner can break. AZ names are unique across regions.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -65,7 +65,7 @@ pub enum HandshakeEnd {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EgressDrop {
     /// The pod's security group or its subnet's NACL denied it on the way out.
-    Outbound { by: Check },
+    Outbound { by: Box<Check> },
     /// The pod's route table sends the address somewhere other than a NAT
     /// gateway: a pod has no public address.
     NotToNat {
@@ -79,7 +79,7 @@ pub enum EgressDrop {
     NatZoneDown { nat: String, az: String },
     /// A NACL or route table at the NAT gateway's subnet denied it, going
     /// out or coming back.
-    AtNat { by: Check },
+    AtNat { by: Box<Check> },
 }
 
 impl EgressDrop {
