@@ -806,3 +806,50 @@ fn a_booking_whose_sms_is_dropped_says_which_filter_dropped_it_recorded_or_not()
         answer.why
     );
 }
+
+#[test]
+fn vpc_and_browser_events_read_back_from_the_json_trace() {
+    // The JSON trace is a public format: a typed event written out reads
+    // back as the same value (a dropped handshake carries its deciding check).
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 110,
+    })
+    .unwrap();
+    let mut traces = vec![get(&mut w)];
+    let mut w = World::default_world();
+    traces.push(w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, "http://healthcareapp.com/api/appointments")
+    }));
+    traces.push(w.send(&Request::get(DEFAULT_CLIENT, "ftp://x")));
+    traces.push(w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    }));
+    let mut kinds = std::collections::BTreeSet::new();
+    for t in &traces {
+        let json = serde_json::to_string(t).unwrap();
+        let back: Trace = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, t);
+        for h in &t.hops {
+            let v = serde_json::to_value(&h.event).unwrap();
+            if matches!(v["component"].as_str(), Some("net" | "browser")) {
+                kinds.insert(v["kind"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    for k in [
+        "handshake",
+        "redirect",
+        "refused",
+        "egress_handshake",
+        "nat_rewrite",
+        "internet_gateway",
+        "api_answer",
+    ] {
+        assert!(kinds.contains(k), "{kinds:?}");
+    }
+}
