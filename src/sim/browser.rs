@@ -88,8 +88,6 @@ fn browser_gives_up(
 }
 
 impl World {
-    // ------------------------------------------------------------ requests
-
     /// Send one request and return its trace. Requests take no world-clock
     /// time: the trace's own timeline says how long the journey took.
     pub fn send(&mut self, req: &Request) -> Trace {
@@ -394,5 +392,22 @@ impl World {
             GiveUp::NoServer,
             |_| format!("no server at {ip}"),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_copy_is_fresh_until_its_max_age_runs_out() {
+        // Fact sheet §5: Cache-Control max-age counts from when it was stored.
+        let mut b = BrowserState::default();
+        b.store("client-na|https://a.com/x".into(), 10_000, 60);
+        let f = b.fresh("client-na|https://a.com/x", 25_500).unwrap();
+        assert_eq!((f.age_s, f.left_s), (15, 45));
+        assert!(b.fresh("client-na|https://a.com/x", 69_999).is_some());
+        assert!(b.fresh("client-na|https://a.com/x", 70_000).is_none());
+        assert!(b.fresh("client-eu|https://a.com/x", 25_500).is_none());
     }
 }

@@ -182,10 +182,6 @@ pub(crate) fn parse_url(s: &str) -> Result<Url, UrlError> {
     })
 }
 
-pub(crate) fn us(ms: u32) -> u64 {
-    ms as u64 * 1000
-}
-
 impl From<(String, Code)> for Resp {
     fn from((summary, code): (String, Code)) -> Self {
         Resp::err(

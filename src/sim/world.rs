@@ -15,8 +15,9 @@ use super::scenario::*;
 
 pub use super::browser::{BrowserState, HttpCacheEntry, BROWSER_CONNECT_TIMEOUT_S, MAX_REDIRECTS};
 pub use super::event::browser::UrlError;
-pub(crate) use super::request::{us, Prepared, Resp};
 pub use super::request::{HttpCacheMode, Request, DEFAULT_CLIENT, DEFAULT_URL};
+pub(crate) use super::request::{Prepared, Resp};
+pub(crate) use super::time::us;
 pub(crate) use super::vpc::{code_or, Connect, Endpoint};
 
 /// Something a learner can break. AZ names are unique across regions.
