@@ -193,6 +193,8 @@ fn host_method_and_query_conditions_match_as_the_alb_documents() {
 
 #[test]
 fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §8: redirect 301/302 answered by the ALB; #{host} is the Host it received,
     // which behind CloudFront is the origin's name, so the browser leaves CloudFront.
     let mut w = world(|s| {
@@ -223,9 +225,14 @@ fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it()
     let follow = t
         .hops
         .iter()
-        .position(|h| {
-            h.what
-                .starts_with("follow 301 redirect to GET https://api-origin")
+        .position(|h| match &h.event {
+            Event::Browser(BrowserEvent::Redirect {
+                status: 301,
+                method,
+                location,
+                ..
+            }) => method == "GET" && location.starts_with("https://api-origin"),
+            _ => false,
         })
         .expect("the browser follows the Location");
     assert!(
@@ -243,6 +250,8 @@ fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it()
 
 #[test]
 fn a_redirect_loop_ends_after_twenty_redirects_with_too_many_redirects() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §8 redirect action; the browser's limit is a named constant.
     let mut w = world(|s| {
         s.cdn.behaviors[0].path_pattern = "/*".into();
@@ -258,9 +267,23 @@ fn a_redirect_loop_ends_after_twenty_redirects_with_too_many_redirects() {
     let follows = t
         .hops
         .iter()
-        .filter(|h| h.what.starts_with("follow 302 redirect"))
+        .filter(|h| {
+            matches!(
+                h.event,
+                Event::Browser(BrowserEvent::Redirect { status: 302, .. })
+            )
+        })
         .count();
     assert_eq!(follows, hoplab::sim::world::MAX_REDIRECTS);
+    let last = &t.hops.last().unwrap().event;
+    assert!(
+        matches!(
+            last,
+            Event::Browser(BrowserEvent::TooManyRedirects { status: 302, limit, .. })
+                if *limit as usize == hoplab::sim::world::MAX_REDIRECTS
+        ),
+        "{last:?}"
+    );
     assert_eq!(t.outcome.status, None);
     assert_eq!(t.outcome.code, Code::TooManyRedirects);
     assert_eq!(t.outcome.decided_by, DEFAULT_CLIENT);
@@ -755,8 +778,8 @@ fn a_nacl_return_rule_sized_for_linux_ports_drops_windows_browsers_and_cloudfron
                     let c = h.deciding_check().unwrap();
                     assert!(c.subject.starts_with("acl-public-"), "{c:?}");
                     assert_eq!(c.direction, Some(Direction::Outbound));
-                    let port: u16 = c.flow.rsplit(':').next().unwrap().parse().unwrap();
-                    dropped_ports.push(port);
+                    assert_eq!(c.leg, hoplab::sim::trace::Leg::Return);
+                    dropped_ports.push(c.five_tuple.unwrap().dst_port);
                 }
                 None => {
                     assert_eq!(
@@ -824,8 +847,12 @@ fn security_groups_are_stateful_so_replies_need_no_rule_but_new_connections_do()
     assert!(drop.to.starts_with("rds-a-"), "{drop:?}");
     let c = drop.deciding_check().unwrap();
     assert_eq!(
-        (c.subject.as_str(), c.direction),
-        ("sg-app-a", Some(Direction::Outbound))
+        (c.subject.as_str(), c.direction, c.side),
+        (
+            "sg-app-a",
+            Some(Direction::Outbound),
+            Some(hoplab::sim::trace::Side::Source)
+        )
     );
     assert_eq!(drop.code, Code::EniSgRulesMismatch);
     assert_eq!(t.outcome.status, Some(500));
@@ -1084,6 +1111,8 @@ fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
 
 #[test]
 fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §5: the browser keeps what it gets for max-age (S3 sends max-age=3600);
     // CloudFront ignores a viewer's Cache-Control, so "Disable cache" in the
     // browser still gets CloudFront's copy.
@@ -1098,6 +1127,14 @@ fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
     assert_eq!(
         (second.outcome.status, second.outcome.decided_by.as_str()),
         (Some(200), DEFAULT_CLIENT)
+    );
+    assert_eq!(
+        second.hops[0].event,
+        Event::Browser(BrowserEvent::CacheHit {
+            url: "https://healthcareapp.com/static/app.js".into(),
+            age_s: 600,
+            fresh_s: 3000
+        })
     );
     assert!(
         second.hops[0].why.contains("fresh for 3000 s more"),
@@ -1124,6 +1161,8 @@ fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
 
 #[test]
 fn a_copy_from_the_edge_stays_fresh_in_the_browser_for_max_age_less_its_age() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §5 Age: seconds the object has sat in a cache; the browser counts from it.
     let mut w = World::default_world();
     let url = api("/static/app.js");
@@ -1135,9 +1174,12 @@ fn a_copy_from_the_edge_stays_fresh_in_the_browser_for_max_age_less_its_age() {
     let fresh = w.send(&Request::get(DEFAULT_CLIENT, &url));
     assert_eq!(fresh.outcome.code, Code::BrowserCacheHit);
     assert!(
-        fresh.hops[0].why.contains("fresh for 1 s more"),
-        "{}",
-        fresh.hops[0].why
+        matches!(
+            fresh.hops[0].event,
+            Event::Browser(BrowserEvent::CacheHit { fresh_s: 1, .. })
+        ),
+        "{:?}",
+        fresh.hops[0].event
     );
     w.advance(1_000);
     let stale = w.send(&Request::get(DEFAULT_CLIENT, &url));
@@ -1241,6 +1283,8 @@ fn an_invalidation_empties_matching_paths_at_every_edge() {
 
 #[test]
 fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_protocol_policy() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §5: redirect-to-https -> 301 with the HTTPS URL; https-only -> 403.
     let mut w = World::default_world();
     let t = get(&mut w, "http://healthcareapp.com/api/appointments?day=mon");
@@ -1258,11 +1302,16 @@ fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_proto
     let mut w = world(|s| s.cdn.behaviors[0].viewer_protocol = ViewerProtocol::HttpsOnly);
     let t = get(&mut w, "http://healthcareapp.com/api/appointments");
     assert_eq!(t.outcome.status, Some(403));
-    assert!(!t.hops.iter().any(|h| h.what.starts_with("follow")));
+    assert!(!t
+        .hops
+        .iter()
+        .any(|h| matches!(h.event, Event::Browser(BrowserEvent::Redirect { .. }))));
 }
 
 #[test]
 fn a_post_redirected_with_301_is_repeated_as_a_get_without_its_body() {
+    use hoplab::sim::event::browser::BrowserEvent;
+    use hoplab::sim::trace::Event;
     // §5 the 301; the browser turns a POST after 301/302 into a GET (Fetch standard).
     let mut w = World::default_world();
     let t = w.send(&Request {
@@ -1270,12 +1319,20 @@ fn a_post_redirected_with_301_is_repeated_as_a_get_without_its_body() {
         body: "patient=ann&slot=10:30".into(),
         ..Request::get(DEFAULT_CLIENT, "http://healthcareapp.com/api/appointments")
     });
-    let follow = hop_with(
-        &t,
-        "follow 301 redirect to GET https://healthcareapp.com/api/appointments",
-    )
-    .unwrap();
-    assert!(follow.why.contains("GET and no body"));
+    let follow = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Browser(e @ BrowserEvent::Redirect { .. }) => Some((h, e)),
+            _ => None,
+        })
+        .expect("the browser follows the redirect");
+    assert!(matches!(
+        follow.1,
+        BrowserEvent::Redirect { status: 301, method, location, to_get: true, followed: 1, .. }
+            if method == "GET" && location == "https://healthcareapp.com/api/appointments"
+    ));
+    assert!(follow.0.why.contains("GET and no body"));
     assert_eq!(
         t.outcome.status,
         Some(200),
@@ -1649,6 +1706,8 @@ fn reads_go_to_a_read_replica_and_survive_a_primary_failure_while_writes_do_not(
 
 #[test]
 fn a_write_calls_the_sms_api_through_the_nat_gateway() {
+    use hoplab::sim::event::net::NetEvent;
+    use hoplab::sim::trace::Event;
     // §10: private subnets reach the internet only through a NAT gateway.
     let mut w = World::default_world();
     let t = w.send(&Request {
@@ -1661,12 +1720,29 @@ fn a_write_calls_the_sms_api_through_the_nat_gateway() {
         .iter()
         .find(|h| h.to.starts_with("nat-a"))
         .expect("a hop into the NAT gateway");
-    assert!(nat.checks.iter().any(|c| c.decided_by.contains("-> nat-a")));
+    let Event::Net(NetEvent::EgressHandshake { flow, nat: id, .. }) = &nat.event else {
+        panic!("{:?}", nat.event)
+    };
+    assert_eq!(id, &nat.to);
+    assert_eq!(flow.dst_port, 443);
+    assert!(nat.checks.iter().any(|c| c.rule
+        == Some(hoplab::sim::trace::RuleRef::Route {
+            destination: "0.0.0.0/0".into(),
+            target: id.clone()
+        })));
+    // The NAT gateway rewrites the source to its own address.
+    let rewrite = t.hops.iter().find(|h| h.from == nat.to).unwrap();
+    let Event::Net(NetEvent::NatRewrite { src, .. }) = rewrite.event else {
+        panic!("{:?}", rewrite.event)
+    };
+    assert_ne!(src, flow.src);
     assert!(t.hops.iter().any(|h| h.to == "sms-api"));
 }
 
 #[test]
 fn without_the_443_egress_rule_the_write_fails_at_the_app_subnet_acl() {
+    use hoplab::sim::event::net::{EgressDrop, NetEvent};
+    use hoplab::sim::trace::Event;
     // §12: stateless NACLs need the outbound rule too.
     let mut w = World::default_world();
     w.apply_edit(&hoplab::sim::Edit::RemoveNaclRule {
@@ -1686,11 +1762,23 @@ fn without_the_443_egress_rule_the_write_fails_at_the_app_subnet_acl() {
         .find(|h| h.verdict == Verdict::Dropped)
         .unwrap();
     assert_eq!(drop.code, Code::SubnetAclRestriction);
-    assert_eq!(drop.deciding_check().unwrap().subject, "acl-app-a");
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(c.subject, "acl-app-a");
+    assert_eq!(c.side, Some(hoplab::sim::trace::Side::Source));
+    let Event::Net(NetEvent::EgressDropped {
+        reason: EgressDrop::Outbound { by },
+        ..
+    }) = &drop.event
+    else {
+        panic!("{:?}", drop.event)
+    };
+    assert_eq!(**by, *c);
 }
 
 #[test]
 fn a_nat_gateway_is_zonal_so_sharing_one_across_azs_loses_egress_with_its_az() {
+    use hoplab::sim::event::net::{EgressDrop, NetEvent};
+    use hoplab::sim::trace::Event;
     // §10: if its AZ fails, other AZs using it lose internet.
     let mut w = world(|s| {
         let rt = region_a(s)
@@ -1713,6 +1801,13 @@ fn a_nat_gateway_is_zonal_so_sharing_one_across_azs_loses_egress_with_its_az() {
         ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
     });
     assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::Net(NetEvent::EgressDropped {
+            reason: EgressDrop::NatZoneDown { nat, az },
+            ..
+        }) if nat == "nat-a1" && az == "us-east-1a"
+    )));
     assert!(hop_with(&t, "NAT gateway is zonal").is_some());
 }
 
@@ -1736,10 +1831,12 @@ fn a_default_nacl_lets_everything_through_and_a_new_custom_nacl_blocks_everythin
     let mut w = swap(hoplab::sim::net::Nacl::custom_acl("acl-public-a"));
     let t = get(&mut w, DEFAULT_URL);
     assert_eq!(t.outcome.status, Some(504));
-    assert!(t.hops.iter().any(|h| h
-        .checks
+    assert!(t
+        .hops
         .iter()
-        .any(|c| c.subject == "acl-public-a" && c.decided_by.contains("rule *"))));
+        .any(|h| h.checks.iter().any(|c| c.subject == "acl-public-a"
+            && c.rule == Some(hoplab::sim::trace::RuleRef::Star)
+            && !c.allowed)));
 }
 
 /// The inspector speaks the console's language, not Rust's: records read as

@@ -3,7 +3,11 @@
 //!
 //! Golden files: `UPDATE_GOLDEN=1 cargo test --test journey` rewrites them.
 
-use hoplab::sim::trace::Direction;
+use hoplab::layout::{rest_at, Rest};
+use hoplab::sim::event::browser::{BrowserEvent, Refusal, UrlError};
+use hoplab::sim::event::net::{HandshakeEnd, NetEvent};
+use hoplab::sim::net::SecurityGroup;
+use hoplab::sim::trace::{Check, CheckKind, Direction, Event, Hop, Leg, RuleRef, Side};
 use hoplab::sim::trace::{Code, Verdict};
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Edit, Fault, Request, Trace, World};
@@ -38,6 +42,19 @@ fn golden(name: &str, actual: &str) {
 
 fn visits(t: &Trace, node: &str) -> bool {
     t.hops.iter().any(|h| h.from == node || h.to == node)
+}
+
+/// The first hop a filter dropped.
+fn dropped(t: &Trace) -> &Hop {
+    t.hops
+        .iter()
+        .find(|h| h.verdict == Verdict::Dropped)
+        .expect("a dropped hop")
+}
+
+/// A check as (kind, subject, direction, side, leg): where it sat and what it saw.
+fn at(c: &Check) -> (CheckKind, &str, Option<Direction>, Option<Side>, Leg) {
+    (c.kind, c.subject.as_str(), c.direction, c.side, c.leg)
 }
 
 #[test]
@@ -80,24 +97,42 @@ fn every_vpc_crossing_shows_its_security_group_and_nacl_checks_both_ways() {
     let alb_to_pod = t
         .hops
         .iter()
-        .find(|h| h.from == "alb-a" && h.to.starts_with("pod-") && h.what.starts_with("TCP"))
+        .find(|h| {
+            h.from == "alb-a"
+                && h.to.starts_with("pod-")
+                && matches!(h.event, Event::Net(NetEvent::Handshake { .. }))
+        })
         .unwrap();
-    let lines: Vec<String> = alb_to_pod.checks.iter().map(|c| c.line()).collect();
-    assert!(lines[0].starts_with("SG sg-alb-a outbound"), "{lines:?}");
-    assert!(
-        lines[1].starts_with("NACL acl-public-a outbound"),
-        "{lines:?}"
+    let Event::Net(NetEvent::Handshake { flow, end }) = &alb_to_pod.event else {
+        unreachable!()
+    };
+    assert_eq!(*end, HandshakeEnd::Established);
+    assert_eq!(flow.dst_port, 8080);
+    use CheckKind::{Nacl, RouteTable, SecurityGroup as Sg};
+    use Direction::{Inbound, Outbound};
+    use Leg::{Forward, Return};
+    use Side::{Destination, Source};
+    let seen: Vec<_> = alb_to_pod.checks.iter().map(at).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Sg, "sg-alb-a", Some(Outbound), Some(Source), Forward),
+            (Nacl, "acl-public-a", Some(Outbound), Some(Source), Forward),
+            (RouteTable, "rtb-public-a", None, Some(Source), Forward),
+            (Nacl, "acl-app-a", Some(Inbound), Some(Destination), Forward),
+            (Sg, "sg-app-a", Some(Inbound), Some(Destination), Forward),
+            (Nacl, "acl-app-a", Some(Outbound), Some(Destination), Return),
+            (Nacl, "acl-public-a", Some(Inbound), Some(Source), Return),
+        ]
     );
-    assert!(lines[2].starts_with("route rtb-public-a"), "{lines:?}");
-    assert!(lines[3].starts_with("NACL acl-app-a inbound"), "{lines:?}");
-    assert!(lines[4].starts_with("SG sg-app-a inbound"), "{lines:?}");
+    // The SYN-ACK goes back to the ALB's ephemeral port: the five-tuple reversed.
+    let back = alb_to_pod.checks[5].five_tuple.unwrap();
+    assert_eq!((back.src_port, back.dst_port), (8080, flow.src_port));
+    // The rendered line still names the ephemeral range the rule allows.
     assert!(
-        lines[5].starts_with("NACL acl-app-a outbound") && lines[5].contains("1024-65535"),
-        "{lines:?}"
-    );
-    assert!(
-        lines[6].starts_with("NACL acl-public-a inbound"),
-        "{lines:?}"
+        alb_to_pod.checks[5].line().contains("1024-65535"),
+        "{}",
+        alb_to_pod.checks[5].line()
     );
     let response = t
         .hops
@@ -107,11 +142,11 @@ fn every_vpc_crossing_shows_its_security_group_and_nacl_checks_both_ways() {
     assert!(response
         .checks
         .iter()
-        .any(|c| c.line().contains("security groups are stateful")));
+        .any(|c| c.kind == CheckKind::SecurityGroupTracked && c.rule == Some(RuleRef::Tracked)));
     assert!(response
         .checks
         .iter()
-        .any(|c| c.line().starts_with("NACL acl-app-a outbound")));
+        .any(|c| (c.kind, c.subject.as_str(), c.direction) == (Nacl, "acl-app-a", Some(Outbound))));
 }
 
 #[test]
@@ -219,8 +254,18 @@ fn deleting_the_nacl_rule_that_allows_443_drops_the_request_at_the_public_subnet
     assert_eq!(drop.to, "alb-a");
     assert_eq!(drop.code, Code::SubnetAclRestriction);
     let c = drop.deciding_check().unwrap();
-    assert_eq!(c.subject, "acl-public-a");
-    assert!(c.decided_by.contains("rule *"), "{}", c.decided_by);
+    assert_eq!(
+        at(c),
+        (
+            CheckKind::Nacl,
+            "acl-public-a",
+            Some(Direction::Inbound),
+            Some(Side::Destination),
+            Leg::Forward
+        )
+    );
+    assert_eq!(c.rule, Some(RuleRef::Star));
+    assert_eq!(c.five_tuple.unwrap().dst_port, 443);
     assert_eq!(t.outcome.status, Some(504));
     assert_eq!(t.outcome.decided_by, "cloudfront");
     assert!(t.outcome.total_us >= 30_000_000, "3 attempts x 10 s");
@@ -241,16 +286,11 @@ fn a_lower_numbered_deny_rule_wins_over_the_allow_rule() {
     })
     .unwrap();
     let t = get(&mut w);
-    let drop = t
-        .hops
-        .iter()
-        .find(|h| h.verdict == Verdict::Dropped)
-        .unwrap();
-    assert!(drop
-        .deciding_check()
-        .unwrap()
-        .decided_by
-        .starts_with("rule 90 deny"));
+    let c = dropped(&t).deciding_check().unwrap();
+    assert_eq!(c.rule, Some(RuleRef::Number { number: 90 }));
+    assert!(!c.allowed);
+    // The rendered rule, as a learner reads it.
+    assert!(c.decided_by.starts_with("rule 90 deny"), "{}", c.decided_by);
 }
 
 #[test]
@@ -264,13 +304,26 @@ fn a_missing_return_rule_for_ephemeral_ports_makes_the_alb_answer_504() {
     })
     .unwrap();
     let t = get(&mut w);
-    let drop = t
-        .hops
-        .iter()
-        .find(|h| h.verdict == Verdict::Dropped)
-        .unwrap();
+    let drop = dropped(&t);
+    let Event::Net(NetEvent::Handshake {
+        end: HandshakeEnd::Dropped { by },
+        ..
+    }) = &drop.event
+    else {
+        panic!("a dropped handshake: {:?}", drop.event)
+    };
+    assert_eq!(Some(by), drop.deciding_check());
+    assert_eq!(
+        at(by),
+        (
+            CheckKind::Nacl,
+            "acl-app-a",
+            Some(Direction::Outbound),
+            Some(Side::Destination),
+            Leg::Return
+        )
+    );
     assert!(drop.why.contains("SYN-ACK"), "{}", drop.why);
-    assert_eq!(drop.deciding_check().unwrap().subject, "acl-app-a");
     assert_eq!(t.outcome.status, Some(504));
     assert_eq!(t.outcome.decided_by, "alb-a");
 }
@@ -286,13 +339,13 @@ fn removing_the_database_security_group_rule_makes_the_app_answer_500() {
     })
     .unwrap();
     let t = get(&mut w);
-    let drop = t
-        .hops
-        .iter()
-        .find(|h| h.verdict == Verdict::Dropped)
-        .unwrap();
+    let drop = dropped(&t);
     assert_eq!(drop.code, Code::EniSgRulesMismatch);
     assert!(drop.to.starts_with("rds-a-"));
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(c.kind, CheckKind::SecurityGroup);
+    assert_eq!(c.side, Some(Side::Destination));
+    assert_eq!(c.rule, Some(RuleRef::NoSgRule));
     assert_eq!(t.outcome.status, Some(500));
 }
 
@@ -386,10 +439,38 @@ fn an_unknown_name_ends_in_nxdomain_from_route_53() {
 #[test]
 fn bad_input_gives_a_readable_outcome_instead_of_a_panic() {
     let mut w = World::default_world();
-    for url in ["", "ftp://x", "https://", "https:// /a", "not a url"] {
+    for (url, error) in [
+        ("", UrlError::NotHttp),
+        ("ftp://x", UrlError::NotHttp),
+        ("https://", UrlError::NoHost),
+        ("https:// /a", UrlError::NoHost),
+        ("not a url", UrlError::NotHttp),
+    ] {
         let t = w.send(&Request::get(DEFAULT_CLIENT, url));
         assert_eq!(t.outcome.status, None, "{url}");
+        assert_eq!(
+            t.hops[0].event,
+            Event::Browser(BrowserEvent::Refused {
+                input: Refusal::Url {
+                    url: url.into(),
+                    error
+                }
+            })
+        );
     }
+    let t = w.send(&Request {
+        method: "GET /".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    });
+    assert_eq!(
+        t.hops[0].event,
+        Event::Browser(BrowserEvent::Refused {
+            input: Refusal::Method {
+                method: "GET /".into()
+            }
+        })
+    );
+    assert!(t.outcome.summary.contains("is not an HTTP method"));
     let t = w.send(&Request::get("client-mars", DEFAULT_URL));
     assert!(t.outcome.summary.contains("client-mars"));
 }
@@ -579,4 +660,196 @@ fn the_json_trace_keeps_every_field_it_ever_had() {
         }
     }
     assert!(compared >= 16, "only {compared} results compared");
+}
+
+/// The diagram rests a stopped packet at the end of the hop whose filter
+/// stopped it, read from the deciding check's side.
+fn rests_at(w: &World, hop: &Hop) -> Rest {
+    rest_at(hop, &w.attachments(&hop.from), &w.attachments(&hop.to))
+}
+
+#[test]
+fn a_packet_dropped_by_the_destinations_security_group_stops_at_the_destination() {
+    // §11: a security group is on the receiving interface; nothing matching
+    // its inbound rules denies the SYN there.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveSgRule {
+        sg: "sg-db-a".into(),
+        direction: Direction::Inbound,
+        index: 0,
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = dropped(&t);
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(
+        at(c),
+        (
+            CheckKind::SecurityGroup,
+            "sg-db-a",
+            Some(Direction::Inbound),
+            Some(Side::Destination),
+            Leg::Forward
+        )
+    );
+    assert_eq!(c.five_tuple.unwrap().dst_port, 5432);
+    assert_eq!(rests_at(&w, drop), Rest::To);
+    assert!(drop.to.starts_with("rds-a-"));
+}
+
+#[test]
+fn a_packet_dropped_by_the_source_subnets_nacl_stops_at_the_source() {
+    // §12: a network ACL is checked when traffic leaves a subnet; a lower
+    // numbered deny on the app subnet's way out stops the SYN at the pod.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::AddNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: "50".into(),
+        protocol: "tcp".into(),
+        ports: "5432".into(),
+        cidr: "0.0.0.0/0".into(),
+        action: "deny".into(),
+    })
+    .unwrap();
+    let t = get(&mut w);
+    let drop = dropped(&t);
+    assert!(drop.from.starts_with("pod-a-") && drop.to.starts_with("rds-a-"));
+    assert_eq!(drop.code, Code::SubnetAclRestriction);
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(
+        at(c),
+        (
+            CheckKind::Nacl,
+            "acl-app-a",
+            Some(Direction::Outbound),
+            Some(Side::Source),
+            Leg::Forward
+        )
+    );
+    assert_eq!(c.rule, Some(RuleRef::Number { number: 50 }));
+    assert_eq!(rests_at(&w, drop), Rest::From);
+}
+
+#[test]
+fn a_pod_with_two_security_groups_is_stopped_at_its_own_end_when_neither_allows_out() {
+    // §11: every group on an interface is evaluated together (the union);
+    // with no outbound rule in either, the SYN to the database stops at the
+    // pod, though the check names both groups at once.
+    let mut s = hoplab::sim::defaults::default_scenario();
+    let vpc = &mut s.regions[0].vpc;
+    vpc.security_groups.push(SecurityGroup {
+        id: "sg-audit-a".into(),
+        name: "audit".into(),
+        inbound: vec![],
+        outbound: vec![],
+    });
+    for g in vpc.security_groups.iter_mut() {
+        if g.id == "sg-app-a" {
+            g.outbound.clear();
+        }
+    }
+    for p in s.regions[0].cluster.pods.iter_mut() {
+        p.security_groups.push("sg-audit-a".into());
+    }
+    let mut w = World::new(s, 1).unwrap();
+    let t = get(&mut w);
+    let drop = dropped(&t);
+    assert!(drop.from.starts_with("pod-a-") && drop.to.starts_with("rds-a-"));
+    let c = drop.deciding_check().unwrap();
+    assert_eq!(c.kind, CheckKind::SecurityGroup);
+    assert_eq!(c.subject, "sg-app-a+sg-audit-a");
+    assert_eq!(c.side, Some(Side::Source));
+    assert_eq!(c.rule, Some(RuleRef::NoSgRule));
+    assert_eq!(
+        w.attachments(&drop.from).security_groups,
+        ["sg-app-a", "sg-audit-a"]
+    );
+    assert_eq!(rests_at(&w, drop), Rest::From);
+    assert_eq!(t.outcome.status, Some(500));
+}
+
+#[test]
+fn a_booking_whose_sms_is_dropped_says_which_filter_dropped_it_recorded_or_not() {
+    // §12: without the app subnet's 443 egress rule the SMS never leaves the
+    // VPC; the application's answer names the network ACL, and a burst's
+    // request (recording nothing) ends exactly like the traced one.
+    let edit = Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 120,
+    };
+    let post = Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    };
+    let mut traced = World::default_world();
+    traced.apply_edit(&edit).unwrap();
+    let mut burst = World::default_world();
+    burst.apply_edit(&edit).unwrap();
+    let t = traced.send(&post);
+    assert_eq!(burst.send_unrecorded(&post), t.outcome);
+    let answer = t
+        .hops
+        .iter()
+        .find(|h| {
+            h.from.starts_with("pod-a-")
+                && h.to == "alb-a"
+                && h.layer == hoplab::sim::trace::Layer::Http
+        })
+        .unwrap();
+    assert!(
+        answer
+            .why
+            .contains("SMS API could not be reached (dropped on the way out by acl-app-a: rule"),
+        "{}",
+        answer.why
+    );
+}
+
+#[test]
+fn vpc_and_browser_events_read_back_from_the_json_trace() {
+    // The JSON trace is a public format: a typed event written out reads
+    // back as the same value (a dropped handshake carries its deciding check).
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 110,
+    })
+    .unwrap();
+    let mut traces = vec![get(&mut w)];
+    let mut w = World::default_world();
+    traces.push(w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, "http://healthcareapp.com/api/appointments")
+    }));
+    traces.push(w.send(&Request::get(DEFAULT_CLIENT, "ftp://x")));
+    traces.push(w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
+    }));
+    let mut kinds = std::collections::BTreeSet::new();
+    for t in &traces {
+        let json = serde_json::to_string(t).unwrap();
+        let back: Trace = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, t);
+        for h in &t.hops {
+            let v = serde_json::to_value(&h.event).unwrap();
+            if matches!(v["component"].as_str(), Some("net" | "browser")) {
+                kinds.insert(v["kind"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    for k in [
+        "handshake",
+        "redirect",
+        "refused",
+        "egress_handshake",
+        "nat_rewrite",
+        "internet_gateway",
+        "api_answer",
+    ] {
+        assert!(kinds.contains(k), "{kinds:?}");
+    }
 }

@@ -119,16 +119,24 @@ impl World {
         }
         let (conn, db_flow) = self.vpc_connect(
             r,
-            &pod.subnet,
-            pod.host,
-            &pod.security_groups,
-            EphemeralRange::Linux,
-            &inst.subnet,
-            inst.host,
-            &r.rds.security_groups,
-            r.rds.port,
-            &pod.id,
-            &inst.id,
+            (
+                Endpoint {
+                    id: &pod.id,
+                    subnet: &pod.subnet,
+                    host: pod.host,
+                    sgs: &pod.security_groups,
+                },
+                EphemeralRange::Linux,
+            ),
+            (
+                Endpoint {
+                    id: &inst.id,
+                    subnet: &inst.subnet,
+                    host: inst.host,
+                    sgs: &r.rds.security_groups,
+                },
+                r.rds.port,
+            ),
             tb,
         );
         let same_az = self.subnet_az(r, &pod.subnet) == self.subnet_az(r, &inst.subnet);

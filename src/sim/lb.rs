@@ -1358,16 +1358,24 @@ impl World {
         });
         let (conn, alb_flow) = self.vpc_connect(
             r,
-            &node.subnet,
-            node.host,
-            &alb.security_groups,
-            EphemeralRange::Elb,
-            pick.subnet,
-            pick.host,
-            pick.sgs,
-            pick.port,
-            &alb.id,
-            pick.id,
+            (
+                Endpoint {
+                    id: &alb.id,
+                    subnet: &node.subnet,
+                    host: node.host,
+                    sgs: &alb.security_groups,
+                },
+                EphemeralRange::Elb,
+            ),
+            (
+                Endpoint {
+                    id: pick.id,
+                    subnet: pick.subnet,
+                    host: pick.host,
+                    sgs: pick.sgs,
+                },
+                pick.port,
+            ),
             tb,
         );
         let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
@@ -1867,16 +1875,24 @@ impl World {
         let mut scratch = Recorder::off();
         let (conn, _) = self.vpc_connect(
             r,
-            &node.subnet,
-            node.host,
-            &r.alb.security_groups,
-            EphemeralRange::Elb,
-            t.subnet,
-            t.host,
-            t.sgs,
-            t.port,
-            "alb",
-            target,
+            (
+                Endpoint {
+                    id: "alb",
+                    subnet: &node.subnet,
+                    host: node.host,
+                    sgs: &r.alb.security_groups,
+                },
+                EphemeralRange::Elb,
+            ),
+            (
+                Endpoint {
+                    id: target,
+                    subnet: t.subnet,
+                    host: t.host,
+                    sgs: t.sgs,
+                },
+                t.port,
+            ),
             &mut scratch,
         );
         match conn {

@@ -1,8 +1,10 @@
 //! The engine. Pure Rust: no web crates, no wall clock, one seeded RNG.
 //! Same world + same seed + same inputs => byte-identical trace.
 
+pub mod browser;
 pub mod burst;
 pub mod check;
+pub mod clock;
 pub mod db;
 pub mod defaults;
 pub mod dns;
@@ -14,6 +16,7 @@ pub mod inspect;
 pub mod k8s;
 pub mod lb;
 pub mod net;
+pub mod request;
 pub mod rng;
 pub mod route53;
 pub mod scenario;

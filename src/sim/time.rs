@@ -12,6 +12,11 @@ pub fn fmt_clock(ms: u64) -> String {
     }
 }
 
+/// Milliseconds (a configured latency) as the microseconds a trace counts in.
+pub(crate) fn us(ms: u32) -> u64 {
+    ms as u64 * 1000
+}
+
 pub const SECOND_MS: u64 = 1000;
 pub const MINUTE_MS: u64 = 60 * SECOND_MS;
 

@@ -1,42 +1,37 @@
 //! Connections inside a VPC: every boundary checked both ways.
 //! Fact sheet §10-§12, §17.
 
+use super::event::net::{EgressDrop, HandshakeEnd, NetEvent};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
 use super::world::*;
 
-impl World {
-    // ----------------------------------------------------------------- VPC
+/// One end of a connection inside a VPC: the component, the subnet and
+/// host index of its interface, and the security groups on it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Endpoint<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) subnet: &'a str,
+    pub(crate) host: u32,
+    pub(crate) sgs: &'a [String],
+}
 
+impl World {
     /// Open a TCP connection between two interfaces in one VPC, checking
     /// the source SGs outbound, the source NACL outbound, the route, the
     /// destination NACL inbound and SGs inbound; then the SYN-ACK back
-    /// through both NACLs (stateless) but not the SGs (stateful). Fact sheet §17.
-    #[allow(clippy::too_many_arguments)]
+    /// through both NACLs (stateless) but not the SGs (stateful). The
+    /// source picks its port from `src_range`. Fact sheet §17.
     pub(crate) fn vpc_connect(
         &mut self,
         r: &Region,
-        src_subnet: &str,
-        src_host: u32,
-        src_sgs: &[String],
-        src_range: EphemeralRange,
-        dst_subnet: &str,
-        dst_host: u32,
-        dst_sgs: &[String],
-        port: u16,
-        from: &str,
-        to: &str,
+        (src, src_range): (Endpoint, EphemeralRange),
+        (dst, port): (Endpoint, u16),
         tb: &mut Recorder,
     ) -> (Connect, Flow) {
-        let (path, flow) = self.vpc_checks(
-            r,
-            (src_subnet, src_host, src_sgs, src_range),
-            (dst_subnet, dst_host, dst_sgs),
-            port,
-            tb.records(),
-        );
-        let silent = !self.placement_up(r, dst_subnet) || self.rds.failed.contains(to);
+        let (path, flow) = self.vpc_checks(r, (src, src_range), (dst, port), tb.records());
+        let silent = !self.placement_up(r, dst.subnet) || self.rds.failed.contains(dst.id);
         let (verdict, code) = match &path.denied {
             Some(d) => (Verdict::Dropped, d.code()),
             None if silent => (Verdict::Timeout, Code::ComponentDown),
@@ -44,19 +39,22 @@ impl World {
         };
         let denied = path.denied;
         tb.hop(|| {
-            let why = match path.deciding() {
-                Some(c) => {
-                    let leg = match c.leg {
-                        Leg::Forward => "SYN",
-                        Leg::Return => "SYN-ACK (return path, ephemeral port)",
-                    };
-                    format!("the {leg} is dropped silently by {} {}: {}", c.kind.noun(), c.subject, c.decided_by)
-                }
-                None if silent => format!("every filter allows it, but nothing answers: {to} is down with its AZ or region"),
-                None => "allowed out, routed, allowed in; the SYN-ACK returns through both network ACLs on the ephemeral port (security groups track the connection)".into(),
+            let end = match path.deciding() {
+                Some(c) => HandshakeEnd::Dropped { by: c.clone() },
+                None if silent => HandshakeEnd::Unanswered {
+                    host: dst.id.into(),
+                },
+                None => HandshakeEnd::Established,
             };
-            Step::new((from, to), Layer::Tcp, format!("TCP/{port}"), Event::Text { what: format!("TCP handshake {flow}"), why }, verdict, code)
-                .checks(path.into_list())
+            Step::new(
+                (src.id, dst.id),
+                Layer::Tcp,
+                format!("TCP/{port}"),
+                Event::Net(NetEvent::Handshake { flow, end }),
+                verdict,
+                code,
+            )
+            .checks(path.into_list())
         });
         let c = match (denied, silent) {
             (Some(_), _) => Connect::Dropped(code),
@@ -70,20 +68,20 @@ impl World {
     pub(crate) fn vpc_checks(
         &mut self,
         r: &Region,
-        (src_subnet, src_host, src_sgs, src_range): (&str, u32, &[String], EphemeralRange),
-        (dst_subnet, dst_host, dst_sgs): (&str, u32, &[String]),
-        port: u16,
+        (src, src_range): (Endpoint, EphemeralRange),
+        (dst, port): (Endpoint, u16),
         record: bool,
     ) -> (PathChecks, Flow) {
+        let (src_sgs, dst_sgs) = (src.sgs, dst.sgs);
         let vpc = &r.vpc;
-        let ss = vpc.subnet(src_subnet).expect("validated");
-        let ds = vpc.subnet(dst_subnet).expect("validated");
+        let ss = vpc.subnet(src.subnet).expect("validated");
+        let ds = vpc.subnet(dst.subnet).expect("validated");
         let (lo, hi) = src_range.range();
         let flow = Flow {
             protocol: Protocol::Tcp,
-            src: ss.host(src_host).expect("validated"),
+            src: ss.host(src.host).expect("validated"),
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
-            dst: ds.host(dst_host).expect("validated"),
+            dst: ds.host(dst.host).expect("validated"),
             dst_port: port,
         };
         let mut path = PathChecks::new(record);
@@ -154,6 +152,180 @@ impl World {
     }
 }
 
+/// A pod's connection to a service on the internet, leg by leg: the
+/// checks on the way out, the route to a NAT gateway, and the NAT's leg.
+struct Egress<'a> {
+    vpc: &'a Vpc,
+    pod: &'a Pod,
+    /// The pod's subnet.
+    ps: &'a Subnet,
+    /// The packet as the pod sends it.
+    flow: Flow,
+}
+
+impl<'a> Egress<'a> {
+    /// The pod's security groups and its subnet's NACL, outbound.
+    fn outbound(&self, path: &mut PathChecks) {
+        let (vpc, flow) = (self.vpc, &self.flow);
+        path.sgs(
+            vpc,
+            &self.pod.security_groups,
+            Direction::Outbound,
+            flow,
+            (&[], false),
+            Side::Source,
+        );
+        if let Some(n) = vpc.nacl(&self.ps.nacl) {
+            path.nacl(n, Direction::Outbound, flow, Side::Source, Leg::Forward);
+        }
+    }
+
+    /// The pod's route table: its route for the destination must lead to a
+    /// NAT gateway, as a pod has no public address.
+    fn route(&self, path: &mut PathChecks) -> Result<&'a NatGateway, EgressDrop> {
+        let vpc = self.vpc;
+        let rt_id = &self.ps.route_table;
+        let dst = self.flow.dst;
+        let route = vpc.route_table(rt_id).and_then(|rt| rt.lookup(dst));
+        let nat = match route.map(|r| &r.target) {
+            Some(RouteTarget::Nat(id)) => vpc.nat_gateways.iter().find(|n| &n.id == id),
+            _ => None,
+        };
+        let check = |rule: RuleRef, decided_by: String, allowed: bool| {
+            Check::on_flow(CheckKind::RouteTable, rt_id, None, &self.flow)
+                .side(Side::Source)
+                .rule(rule, decided_by, allowed)
+        };
+        let Some(nat) = nat else {
+            let drop = match route {
+                Some(r) => EgressDrop::NotToNat {
+                    route_table: rt_id.clone(),
+                    dst,
+                    target: r.target.clone(),
+                },
+                None => EgressDrop::NoRoute {
+                    route_table: rt_id.clone(),
+                    dst,
+                },
+            };
+            path.add(
+                CheckKind::RouteTable,
+                Some(Side::Source),
+                Leg::Forward,
+                Decision::deny(None),
+                |_| {
+                    let rule = match route {
+                        Some(r) => RuleRef::Route {
+                            destination: r.destination.to_string(),
+                            target: r.target.to_string(),
+                        },
+                        None => RuleRef::NoRoute,
+                    };
+                    check(rule, drop.why(), false)
+                },
+            );
+            return Err(drop);
+        };
+        path.add(
+            CheckKind::RouteTable,
+            Some(Side::Source),
+            Leg::Forward,
+            Decision::allow(None),
+            |_| {
+                check(
+                    RuleRef::Route {
+                        destination: "0.0.0.0/0".into(),
+                        target: nat.id.clone(),
+                    },
+                    format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
+                    true,
+                )
+            },
+        );
+        Ok(nat)
+    }
+
+    /// The NAT gateway's leg: its subnet's NACL in and out (the source
+    /// rewritten to `out`), its route to the internet gateway, and the
+    /// replies back through every NACL on ephemeral ports.
+    fn through_nat(&self, ns: &Subnet, out: &Flow, path: &mut PathChecks) {
+        use Direction::{Inbound, Outbound};
+        use Side::{Destination, Source};
+        let (vpc, flow, ps) = (self.vpc, &self.flow, self.ps);
+        let nat_acl = vpc.nacl(&ns.nacl);
+        let crosses = ns.id != ps.id;
+        if let (true, Some(n)) = (crosses, nat_acl) {
+            path.nacl(n, Inbound, flow, Destination, Leg::Forward);
+        }
+        if let Some(n) = nat_acl {
+            path.nacl(n, Outbound, out, Destination, Leg::Forward);
+        }
+        if let Some(rt) = vpc.route_table(&ns.route_table) {
+            path.route(
+                rt,
+                flow.dst,
+                &|t| matches!(t, RouteTarget::Igw(_)),
+                out,
+                (Destination, Leg::Forward),
+            );
+        }
+        // Replies: into the NAT's subnet, back to the pod's ephemeral port.
+        if let Some(n) = nat_acl {
+            path.nacl(n, Inbound, &out.reversed(), Destination, Leg::Return);
+            if crosses {
+                path.nacl(n, Outbound, &flow.reversed(), Destination, Leg::Return);
+            }
+        }
+        if let (true, Some(n)) = (crosses, vpc.nacl(&ps.nacl)) {
+            path.nacl(n, Inbound, &flow.reversed(), Source, Leg::Return);
+        }
+    }
+
+    /// The check that denied: kept by a recording walk, worked out again
+    /// (on this failure only) by one that records nothing.
+    fn deciding(&self, path: &PathChecks, nat: Option<(&Subnet, &Flow)>) -> Check {
+        if let Some(c) = path.deciding() {
+            return c.clone();
+        }
+        let mut again = PathChecks::new(true);
+        self.outbound(&mut again);
+        if let Some((ns, out)) = nat {
+            let _ = self.route(&mut again);
+            self.through_nat(ns, out, &mut again);
+        }
+        again.deciding().cloned().expect("a path that denied")
+    }
+}
+
+/// A pod's SYN to the internet that never gets out: the hop, then the
+/// application's wait for its connect timeout.
+fn egress_fails(
+    tb: &mut Recorder,
+    (from, to): (&str, &str),
+    ev: NetEvent,
+    path: PathChecks,
+    code: Code,
+) -> Result<(), (Code, String)> {
+    let why = ev.why();
+    let port = match &ev {
+        NetEvent::EgressDropped { flow, .. } => flow.dst_port,
+        _ => 0,
+    };
+    tb.hop(|| {
+        Step::new(
+            (from, to),
+            Layer::Tcp,
+            format!("TCP/{port}"),
+            Event::Net(ev),
+            Verdict::Dropped,
+            code,
+        )
+        .checks(path.into_list())
+    });
+    tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
+    Err((code, why))
+}
+
 impl World {
     /// A pod calls a service on the internet: pod SG and subnet NACL out,
     /// the private route table's default route to a NAT gateway, the NAT's
@@ -166,212 +338,145 @@ impl World {
         pod: &Pod,
         tb: &mut Recorder,
     ) -> Result<(), (Code, String)> {
-        let Some(api) = self.scenario.external_api.clone() else {
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let Some(api) = &sc.external_api else {
             return Ok(());
         };
         let vpc = &r.vpc;
         let ps = vpc.subnet(&pod.subnet).expect("validated");
-        let pod_ip = ps.host(pod.host).expect("validated");
         let (lo, hi) = EphemeralRange::Linux.range();
         let flow = Flow {
             protocol: Protocol::Tcp,
-            src: pod_ip,
+            src: ps.host(pod.host).expect("validated"),
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
             dst: api.ip,
             dst_port: api.port,
         };
-        let port = format!("TCP/{}", api.port);
-        use Direction::{Inbound, Outbound};
-        use Side::{Destination, Source};
+        let leg = Egress { vpc, pod, ps, flow };
+        let dropped = |reason: EgressDrop| NetEvent::EgressDropped {
+            flow,
+            service: api.name.clone(),
+            host: api.host.clone(),
+            reason,
+        };
         let mut path = tb.path();
-        path.sgs(
-            vpc,
-            &pod.security_groups,
-            Outbound,
-            &flow,
-            (&[], false),
-            Source,
-        );
-        if let Some(n) = vpc.nacl(&ps.nacl) {
-            path.nacl(n, Outbound, &flow, Source, Leg::Forward);
-        }
-        let route = vpc
-            .route_table(&ps.route_table)
-            .and_then(|rt| rt.lookup(api.ip))
-            .cloned();
-        let rt_id = ps.route_table.clone();
-        let fail = |tb: &mut Recorder,
-                    path: PathChecks,
-                    code: Code,
-                    why: &dyn Fn(&PathChecks) -> String,
-                    to: &str| {
-            let why = why(&path);
-            hop!(
-                tb,
-                &pod.id,
-                to,
-                Layer::Tcp,
-                &port,
-                format!("TCP SYN {flow} to {} ({})", api.name, api.host),
-                why.clone(),
-                path.into_list(),
-                Verdict::Dropped,
-                code
-            );
-            tb.wait(super::world::APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
-            Err((code, why))
-        };
-        let deciding = |p: &PathChecks| {
-            p.deciding()
-                .map(|c| format!("{}: {}", c.subject, c.decided_by))
-                .unwrap_or_default()
-        };
+        leg.outbound(&mut path);
         if let Some(d) = path.denied {
-            return fail(
-                tb,
-                path,
-                d.code(),
-                &|p| format!("dropped on the way out by {}", deciding(p)),
-                &pod.id,
-            );
+            let by = Box::new(leg.deciding(&path, None));
+            let ev = dropped(EgressDrop::Outbound { by });
+            return egress_fails(tb, (&pod.id, &pod.id), ev, path, d.code());
         }
-        let nat = match route.as_ref().map(|r| &r.target) {
-            Some(RouteTarget::Nat(id)) => vpc.nat_gateways.iter().find(|n| &n.id == id).cloned(),
-            _ => None,
+        let nat = match leg.route(&mut path) {
+            Ok(nat) => nat,
+            Err(reason) => {
+                let (ev, code) = (dropped(reason), Code::NoRouteToDestination);
+                return egress_fails(tb, (&pod.id, &pod.id), ev, path, code);
+            }
         };
-        // The route table's say on the way out, as a check.
-        let route_check = |decided_by: String, allowed: bool, rule: RuleRef| {
-            Check::on_flow(CheckKind::RouteTable, &rt_id, None, &flow)
-                .side(Source)
-                .rule(rule, decided_by, allowed)
-        };
-        let Some(nat) = nat else {
-            let why = match &route {
-                Some(rt) => format!("route table {rt_id} sends {} to {}: a pod has no public address, so without a NAT gateway nothing leaves the VPC", api.ip, rt.target),
-                None => format!("route table {rt_id} has no route to {}", api.ip),
-            };
-            let rule = match &route {
-                Some(rt) => RuleRef::Route {
-                    destination: rt.destination.to_string(),
-                    target: rt.target.to_string(),
-                },
-                None => RuleRef::NoRoute,
-            };
-            path.add(
-                CheckKind::RouteTable,
-                Some(Source),
-                Leg::Forward,
-                Decision::deny(None),
-                |_| route_check(why.clone(), false, rule),
-            );
-            return fail(
-                tb,
-                path,
-                Code::NoRouteToDestination,
-                &|_| why.clone(),
-                &pod.id,
-            );
-        };
-        path.add(
-            CheckKind::RouteTable,
-            Some(Source),
-            Leg::Forward,
-            Decision::allow(None),
-            |_| {
-                route_check(
-                    format!("route 0.0.0.0/0 -> {} (longest prefix)", nat.id),
-                    true,
-                    RuleRef::Route {
-                        destination: "0.0.0.0/0".into(),
-                        target: nat.id.clone(),
-                    },
-                )
-            },
-        );
         let ns = vpc.subnet(&nat.subnet).expect("validated");
         if !self.placement_up(r, &nat.subnet) {
-            let why = format!("{} lives in {} and that AZ is down: a NAT gateway is zonal, so this subnet has lost the internet (best practice: one per AZ)", nat.id, ns.az);
-            return fail(tb, path, Code::ComponentDown, &|_| why.clone(), &nat.id);
-        }
-        if ns.id != ps.id {
-            if let Some(n) = vpc.nacl(&ns.nacl) {
-                path.nacl(n, Inbound, &flow, Destination, Leg::Forward);
-            }
+            let ev = dropped(EgressDrop::NatZoneDown {
+                nat: nat.id.clone(),
+                az: ns.az.clone(),
+            });
+            return egress_fails(tb, (&pod.id, &nat.id), ev, path, Code::ComponentDown);
         }
         // The NAT gateway rewrites the source to its own address, from 1024-65535.
-        let nat_ip = ns.host(nat.host).expect("validated");
         let out = Flow {
-            src: nat_ip,
+            src: ns.host(nat.host).expect("validated"),
             src_port: self.rng.range(1024, 65535) as u16,
             ..flow
         };
-        if let Some(n) = vpc.nacl(&ns.nacl) {
-            path.nacl(n, Outbound, &out, Destination, Leg::Forward);
-        }
-        if let Some(rt) = vpc.route_table(&ns.route_table) {
-            path.route(
-                rt,
-                api.ip,
-                &|t| matches!(t, RouteTarget::Igw(_)),
-                &out,
-                (Destination, Leg::Forward),
-            );
-        }
-        // Replies: into the NAT's subnet, back to the pod's ephemeral port.
-        if let Some(n) = vpc.nacl(&ns.nacl) {
-            path.nacl(n, Inbound, &out.reversed(), Destination, Leg::Return);
-            if ns.id != ps.id {
-                path.nacl(n, Outbound, &flow.reversed(), Destination, Leg::Return);
-            }
-        }
-        if ns.id != ps.id {
-            if let Some(n) = vpc.nacl(&ps.nacl) {
-                path.nacl(n, Inbound, &flow.reversed(), Source, Leg::Return);
-            }
-        }
+        leg.through_nat(ns, &out, &mut path);
         if let Some(d) = path.denied {
-            return fail(
-                tb,
-                path,
-                d.code(),
-                &|p| format!("dropped by {}", deciding(p)),
-                &nat.id,
-            );
+            let by = Box::new(leg.deciding(&path, Some((ns, &out))));
+            let ev = dropped(EgressDrop::AtNat { by });
+            return egress_fails(tb, (&pod.id, &nat.id), ev, path, d.code());
         }
-        let checks = path.into_list();
-        hop!(tb, &pod.id, &nat.id, Layer::Tcp, &port, format!("TCP handshake {flow} to {} via {}", api.host, nat.id),
-            format!("the private route table's default route leads to {} in {}; the pod's security group and both network ACLs allow it out, and the replies back on ephemeral ports", nat.id, ns.az),
-            checks, Verdict::Pass, Code::Delivered);
-        hop!(tb, &nat.id, &vpc.igw, Layer::Tcp, &port, format!("source rewritten to {nat_ip}:{} (then to the NAT's Elastic IP)", out.src_port),
-            "a NAT gateway only lets connections out; nothing on the internet can open one to the pods (fact sheet §10)".into(), vec![], Verdict::Pass, Code::Delivered);
-        hop!(
-            tb,
-            &vpc.igw,
-            &api.id,
-            Layer::Http,
-            &port,
-            format!("HTTPS POST /v1/messages to {}", api.host),
-            "the internet gateway carries the NAT's Elastic IP to the internet".into(),
-            vec![],
-            Verdict::Pass,
-            Code::Delivered
-        );
-        tb.wait(api.rtt_ms as u64 * 1000 * 2);
-        hop!(
-            tb,
-            &api.id,
-            &pod.id,
-            Layer::Http,
-            &port,
-            "HTTP 202 Accepted".into(),
-            format!(
-                "the reply returns through the internet gateway and {} to the pod",
-                nat.id
-            ),
-            vec![],
-            Verdict::Pass,
-            Code::Delivered
-        );
+        egress_hops(tb, (pod, nat, ns, &vpc.igw), api, (flow, out), path);
         Ok(())
+    }
+}
+
+/// The hops of a connection that got out: to the NAT gateway, through the
+/// internet gateway, to the API and its answer back.
+fn egress_hops(
+    tb: &mut Recorder,
+    (pod, nat, ns, igw): (&Pod, &NatGateway, &Subnet, &str),
+    api: &ExternalApi,
+    (flow, out): (Flow, Flow),
+    path: PathChecks,
+) {
+    let step = |(from, to): (&str, &str), layer: Layer, ev: NetEvent| {
+        Step::new(
+            (from, to),
+            layer,
+            format!("TCP/{}", api.port),
+            Event::Net(ev),
+            Verdict::Pass,
+            Code::Delivered,
+        )
+    };
+    tb.hop(|| {
+        step(
+            (&pod.id, &nat.id),
+            Layer::Tcp,
+            NetEvent::EgressHandshake {
+                flow,
+                host: api.host.clone(),
+                nat: nat.id.clone(),
+                az: ns.az.clone(),
+            },
+        )
+        .checks(path.into_list())
+    });
+    tb.hop(|| {
+        step(
+            (&nat.id, igw),
+            Layer::Tcp,
+            NetEvent::NatRewrite {
+                src: out.src,
+                src_port: out.src_port,
+            },
+        )
+    });
+    tb.hop(|| {
+        step(
+            (igw, &api.id),
+            Layer::Http,
+            NetEvent::InternetGateway {
+                method: "POST".into(),
+                path: "/v1/messages".into(),
+                host: api.host.clone(),
+            },
+        )
+    });
+    tb.wait(api.rtt_ms as u64 * 1000 * 2);
+    tb.hop(|| {
+        step(
+            (&api.id, &pod.id),
+            Layer::Http,
+            NetEvent::ApiAnswer {
+                status: 202,
+                nat: nat.id.clone(),
+            },
+        )
+    });
+}
+
+/// How a connection to an address ended.
+pub(crate) enum Connect {
+    Ok,
+    /// Dropped silently somewhere: the caller waits for its timeout.
+    Dropped(Code),
+    /// Nothing answers at all (host, AZ or region down).
+    Silent,
+}
+
+pub(crate) fn code_or(c: &Connect) -> Code {
+    match c {
+        Connect::Dropped(code) => *code,
+        Connect::Silent => Code::ComponentDown,
+        Connect::Ok => Code::Delivered,
     }
 }
