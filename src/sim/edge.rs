@@ -11,18 +11,16 @@ pub struct CdnState {
     pub cache: BTreeMap<String, CdnEntry>,
 }
 
-/// WAF's runtime state: the request times each rate-based rule counted,
-/// per rule and client address.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct WafState {
-    pub hits: BTreeMap<String, BTreeMap<std::net::Ipv4Addr, std::collections::VecDeque<u64>>>,
-}
+pub use super::waf::WafState;
 
 use super::lb::{wildcard_match, HttpCtx};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
 use super::world::*;
+use crate::sim::event::cdn::{CacheResult, CacheTtl, Stored, TtlReason};
+use crate::sim::event::waf::WafSite;
+use crate::sim::event::{CdnEvent, WafEvent};
 
 /// CloudFront path-pattern match: case-sensitive, `*` and `?`, leading `/`
 /// optional, query string not part of it. Fact sheet §5.
@@ -82,60 +80,52 @@ fn has_directive(cc: &str, name: &str) -> bool {
 /// How long CloudFront keeps a 200 answer, from the behaviour's min /
 /// default / max TTL and the origin's Cache-Control, with the reason.
 /// Fact sheet §5 "TTL settings and Cache-Control".
-pub fn cf_ttl(b: &Behavior, cache_control: Option<&str>) -> (u32, String) {
+pub fn cf_ttl(b: &Behavior, cache_control: Option<&str>) -> (u32, TtlReason) {
     let (min, def, max) = (b.min_ttl_s, b.default_ttl_s, b.max_ttl_s);
     if max == 0 {
-        return (
-            0,
-            "the cache policy's TTLs are 0/0/0 (CachingDisabled): nothing is stored".into(),
-        );
+        return (0, TtlReason::CachingDisabled);
     }
+    let default_ttl = if min > 0 { min.max(def) } else { def.min(max) };
     let Some(cc) = cache_control.filter(|c| !c.trim().is_empty()) else {
-        let ttl = if min > 0 { min.max(def) } else { def.min(max) };
-        return (
-            ttl,
-            format!("no Cache-Control from the origin: the default TTL applies ({ttl} s)"),
-        );
+        return (default_ttl, TtlReason::NoCacheControl);
     };
     if ["no-cache", "no-store", "private"]
         .iter()
         .any(|d| has_directive(cc, d))
     {
         return if min == 0 {
-            (
-                0,
-                format!("origin says '{cc}' and the minimum TTL is 0: not cached"),
-            )
+            (0, TtlReason::NotCached)
         } else {
-            (
-                min,
-                format!("origin says '{cc}' but the minimum TTL {min} s wins"),
-            )
+            (min, TtlReason::MinimumWins { min_ttl_s: min })
         };
     }
-    let age = directive(cc, "s-maxage").or_else(|| directive(cc, "max-age"));
-    match age {
+    let s_maxage = directive(cc, "s-maxage");
+    match s_maxage.or_else(|| directive(cc, "max-age")) {
         Some(a) => {
             let a = a.min(u32::MAX as u64) as u32;
-            let which = if directive(cc, "s-maxage").is_some() {
-                "s-maxage"
-            } else {
-                "max-age"
-            };
             let ttl = if min == 0 {
                 a.min(max)
             } else {
                 a.clamp(min, max.max(min))
             };
-            (ttl, format!("origin sends {which}={a}; clamped to the behaviour's {min}/{max} s: cached {ttl} s"))
+            let reason = TtlReason::MaxAge {
+                s_maxage: s_maxage.is_some(),
+                age_s: a,
+                min_ttl_s: min,
+                max_ttl_s: max,
+            };
+            (ttl, reason)
         }
-        None => {
-            let ttl = if min > 0 { min.max(def) } else { def.min(max) };
-            (
-                ttl,
-                format!("Cache-Control '{cc}' has no max-age: the default TTL applies ({ttl} s)"),
-            )
-        }
+        None => (default_ttl, TtlReason::NoMaxAge),
+    }
+}
+
+/// The TTL chosen for a 200, as the event carries it.
+fn cache_ttl(ttl_s: u32, reason: TtlReason, cache_control: Option<&str>) -> CacheTtl {
+    CacheTtl {
+        ttl_s,
+        reason,
+        cache_control: cache_control.map(str::to_string),
     }
 }
 
@@ -161,9 +151,21 @@ impl World {
         let (lo, hi) = c.os.range();
         let eph = self.rng.range(lo as u64, hi as u64) as u16;
         let proto = if https { "TCP/443" } else { "TCP/80" };
-        hop!(tb, &c.id, &cf.id, Layer::Tcp, proto, format!("TCP handshake SYN / SYN-ACK / ACK with {} ({}) from port {eph}", pop.city, pop.ip),
-            format!("one round trip ({} ms) before the browser can send; Shield Standard screens SYN floods and other layer 3/4 attacks at the edge, but not HTTP (fact sheet §7, §16)", c.rtt_pop_ms),
-            vec![], Verdict::Pass, Code::Delivered);
+        tb.hop(|| {
+            Step::new(
+                (&c.id, &cf.id),
+                Layer::Tcp,
+                proto,
+                Event::Cdn(CdnEvent::ViewerConnect {
+                    pop: pop.city.clone(),
+                    pop_ip: pop.ip,
+                    src_port: eph,
+                    rtt_ms: c.rtt_pop_ms,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
         tb.wait(rtt);
         let behavior = cf
             .behaviors
@@ -173,127 +175,154 @@ impl World {
             let policy = behavior
                 .map(|i| cf.behaviors[i].viewer_protocol)
                 .unwrap_or_default();
-            hop!(
-                tb,
-                &c.id,
-                &cf.id,
-                Layer::Http,
-                "TCP/80",
-                format!("HTTP {} {}{}", ctx.method, ctx.host, ctx.path),
-                "plain HTTP reaches the edge".into(),
-                vec![],
-                Verdict::Pass,
-                Code::Delivered,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&c.id, &cf.id),
+                    Layer::Http,
+                    "TCP/80",
+                    Event::Cdn(CdnEvent::PlainRequest {
+                        method: ctx.method.to_string(),
+                        host: ctx.host.clone(),
+                        path: ctx.path.to_string(),
+                    }),
+                    Verdict::Pass,
+                    Code::Delivered,
+                )
+            });
             tb.wait(rtt / 2);
             match policy {
                 ViewerProtocol::RedirectToHttps => {
                     let q = if ctx.query.is_empty() { "" } else { "?" };
                     let loc = format!("https://{}{}{q}{}", ctx.host, ctx.path, ctx.query);
-                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", format!("HTTP 301 X-Cache: Redirect from cloudfront, Location: {loc}"),
-                        "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(), vec![], Verdict::Pass, Code::Delivered);
+                    tb.hop(|| {
+                        Step::new(
+                            (&cf.id, &c.id),
+                            Layer::Http,
+                            "TCP/80",
+                            Event::Cdn(CdnEvent::ViewerRedirect {
+                                location: loc.clone(),
+                            }),
+                            Verdict::Pass,
+                            Code::Delivered,
+                        )
+                    });
                     tb.wait(rtt / 2);
                     return Resp::redirect(301, &cf.id, Code::Delivered, loc);
                 }
                 ViewerProtocol::HttpsOnly => {
-                    hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/80", "HTTP 403 Forbidden".into(),
-                        "viewer protocol policy 'HTTPS only' answers plain HTTP with 403 (fact sheet §5)".into(), vec![], Verdict::Error, Code::Delivered);
+                    tb.hop(|| {
+                        Step::new(
+                            (&cf.id, &c.id),
+                            Layer::Http,
+                            "TCP/80",
+                            Event::Cdn(CdnEvent::HttpsOnly),
+                            Verdict::Error,
+                            Code::Delivered,
+                        )
+                    });
                     tb.wait(rtt / 2);
                     return Resp::err(Some(403), &cf.id, Code::Delivered, "HTTPS only".into());
                 }
                 ViewerProtocol::AllowAll => {}
             }
         } else {
-            hop!(tb, &c.id, &cf.id, Layer::Tls, "TCP/443", format!("TLS 1.3 handshake, SNI {}", ctx.host),
-                format!("one more round trip; the edge presents the certificate for {} and the browser checks it", ctx.host), vec![], Verdict::Pass, Code::Delivered);
+            tb.hop(|| {
+                Step::new(
+                    (&c.id, &cf.id),
+                    Layer::Tls,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::ViewerTls {
+                        sni: ctx.host.clone(),
+                        certificate: ctx.host.clone(),
+                    }),
+                    Verdict::Pass,
+                    Code::Delivered,
+                )
+            });
             tb.wait(rtt);
-            let q = if ctx.query.is_empty() { "" } else { "?" };
-            hop!(
-                tb,
-                &c.id,
-                &cf.id,
-                Layer::Http,
-                "TCP/443",
-                format!(
-                    "HTTP {} {}{q}{} Host: {}",
-                    ctx.method, ctx.path, ctx.query, ctx.host
-                ),
-                "the encrypted request reaches the edge".into(),
-                vec![],
-                Verdict::Pass,
-                Code::Delivered,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&c.id, &cf.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::ViewerRequest {
+                        method: ctx.method.to_string(),
+                        host: ctx.host.clone(),
+                        path: ctx.path.to_string(),
+                        query: ctx.query.to_string(),
+                    }),
+                    Verdict::Pass,
+                    Code::Delivered,
+                )
+            });
             tb.wait(rtt / 2);
         }
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;
-        let (allowed, checks, rule, seen) =
-            self.waf_evaluate(acl, c.ip, ctx, 16 * 1024, !tb.records());
-        hop!(
-            tb,
-            &cf.id,
-            &acl.id,
-            Layer::Http,
-            "-",
-            format!(
-                "web ACL {}: {}",
-                acl.name,
+        let waf = self.waf_check(acl, c.ip, ctx, 16 * 1024, tb);
+        let allowed = waf.allowed;
+        tb.hop(|| {
+            Step::new(
+                (&cf.id, &acl.id),
+                Layer::Http,
+                "-",
+                Event::Waf(WafEvent::Decision {
+                    acl_id: acl.id.clone(),
+                    acl_name: acl.name.clone(),
+                    at: WafSite::Cloudfront,
+                    client: waf.seen,
+                    allowed,
+                    decider: waf.event.clone().expect("recorded walks carry the decider"),
+                    default_action: acl.default_action,
+                }),
                 if allowed {
-                    "allow".to_string()
+                    Verdict::Pass
                 } else {
-                    format!("BLOCK by rule {rule}")
-                }
-            ),
-            format!(
-                "WAF sees the viewer address {seen}; {}",
+                    Verdict::Error
+                },
                 if allowed {
-                    format!("no terminating rule matched, so {rule} applies")
+                    Code::WafDefaultAllow
                 } else {
-                    format!("rule {rule} matched and its action is Block: WAF, not the application, answers 403")
-                }
-            ),
-            checks,
-            if allowed {
-                Verdict::Pass
-            } else {
-                Verdict::Error
-            },
-            if allowed {
-                Code::WafDefaultAllow
-            } else {
-                Code::WafRuleBlock
-            }
-        );
+                    Code::WafRuleBlock
+                },
+            )
+            .checks(waf.checks.clone())
+        });
         tb.wait(100);
         // The edge answers the browser itself, with an error.
-        let refuse = |tb: &mut Recorder, what: &str, why: String, code: Code| {
-            hop!(
-                tb,
-                &cf.id,
-                &c.id,
-                Layer::Http,
-                "TCP/443",
-                what.into(),
-                why,
-                vec![],
-                Verdict::Error,
-                code
-            );
+        let refuse = |tb: &mut Recorder, event: CdnEvent, code: Code| {
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &c.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(event),
+                    Verdict::Error,
+                    code,
+                )
+            });
             tb.wait(rtt / 2);
         };
         if !allowed {
-            refuse(
-                tb,
-                "HTTP 403 Forbidden (from AWS WAF)",
-                format!("blocked at the edge by rule {rule}; the request never reached an origin"),
-                Code::WafRuleBlock,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &c.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::WafBlocked {
+                        decider: waf.event.expect("recorded walks carry the decider"),
+                    }),
+                    Verdict::Error,
+                    Code::WafRuleBlock,
+                )
+            });
+            tb.wait(rtt / 2);
             return Resp::err(
                 Some(403),
                 &acl.id,
                 Code::WafRuleBlock,
-                format!("blocked by WAF rule {rule}"),
+                format!("blocked by WAF rule {}", waf.decider),
             );
         }
 
@@ -308,15 +337,22 @@ impl World {
         };
         let b = &cf.behaviors[bi];
         if !b.allowed_methods.allows(&ctx.method) {
-            hop!(tb, &acl.id, &cf.id, Layer::Http, "-", format!("behaviour {} '{}': {} is not an allowed method", bi + 1, b.path_pattern, ctx.method),
-                format!("this behaviour accepts {} only, so CloudFront answers 403 (Invalid method) itself and asks no origin (fact sheet §5)", b.allowed_methods.methods().join(", ")),
-                vec![], Verdict::Error, Code::MethodNotAllowed);
-            refuse(
-                tb,
-                "HTTP 403 Forbidden X-Cache: Error from cloudfront",
-                "CloudFront's own answer: the method is not allowed here".into(),
-                Code::MethodNotAllowed,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&acl.id, &cf.id),
+                    Layer::Http,
+                    "-",
+                    Event::Cdn(CdnEvent::MethodNotAllowed {
+                        behaviour: bi as u16 + 1,
+                        path_pattern: b.path_pattern.clone(),
+                        method: ctx.method.to_string(),
+                        allowed: b.allowed_methods,
+                    }),
+                    Verdict::Error,
+                    Code::MethodNotAllowed,
+                )
+            });
+            refuse(tb, CdnEvent::MethodRefused, Code::MethodNotAllowed);
             return Resp::err(
                 Some(403),
                 &cf.id,
@@ -337,88 +373,69 @@ impl World {
             None
         };
         let fresh = cached.clone().filter(|e| e.expires_at_ms > now);
-        let key_text = if b.cache_query_strings {
-            "path and query string"
-        } else {
-            "path only; query strings are ignored unless the cache policy adds them"
-        };
-        hop!(
-            tb,
-            &acl.id,
-            &cf.id,
-            Layer::Cache,
-            "-",
-            format!(
-                "behaviour {} '{}' -> {}; cache {}",
-                bi + 1,
-                b.path_pattern,
-                b.origin,
-                if !cacheable_method {
-                    "bypassed".to_string()
-                } else if fresh.is_some() {
-                    "HIT".into()
-                } else if cached.is_some() {
-                    "EXPIRED".into()
-                } else {
-                    "MISS".into()
-                }
-            ),
-            if !cacheable_method {
-                format!("first matching behaviour in list order; {} is never cached, only GET and HEAD are (fact sheet §5)", ctx.method)
-            } else if let Some(h) = &fresh {
-                format!("first matching behaviour in list order; cached {} s ago, {} s left (cache key: {key_text})", (now - h.stored_at_ms) / 1000, (h.expires_at_ms - now).div_ceil(1000))
-            } else if cached.as_ref().is_some_and(|e| e.status == 200) {
-                "first matching behaviour in list order; the cached copy has expired, so CloudFront asks the origin whether it changed (fact sheet §5)".into()
-            } else if cached.is_some() {
-                "first matching behaviour in list order; the cached copy has expired, so CloudFront asks the origin again".into()
-            } else if b.max_ttl_s == 0 {
-                format!("first matching behaviour in list order; its cache policy has TTLs {}/{}/{} s (CachingDisabled), so every request goes to the origin", b.min_ttl_s, b.default_ttl_s, b.max_ttl_s)
-            } else {
-                format!("first matching behaviour in list order; not in the {} edge's cache (cache key: {key_text}), so fetch from the origin", pop.city)
-            },
-            vec![],
-            Verdict::Pass,
-            if fresh.is_some() {
-                Code::CacheHit
-            } else {
-                Code::CacheMiss
+        let result = if !cacheable_method {
+            CacheResult::Bypassed
+        } else if let Some(h) = &fresh {
+            CacheResult::Hit {
+                age_s: (now - h.stored_at_ms) / 1000,
+                ttl_left_s: (h.expires_at_ms - now).div_ceil(1000),
             }
-        );
+        } else if let Some(e) = &cached {
+            CacheResult::Expired {
+                revalidate: e.status == 200,
+            }
+        } else if b.max_ttl_s == 0 {
+            CacheResult::CachingDisabled {
+                min_ttl_s: b.min_ttl_s,
+                default_ttl_s: b.default_ttl_s,
+                max_ttl_s: b.max_ttl_s,
+            }
+        } else {
+            CacheResult::Miss
+        };
+        tb.hop(|| {
+            Step::new(
+                (&acl.id, &cf.id),
+                Layer::Cache,
+                "-",
+                Event::Cdn(CdnEvent::CacheLookup {
+                    behaviour: bi as u16 + 1,
+                    path_pattern: b.path_pattern.clone(),
+                    origin: b.origin.clone(),
+                    method: ctx.method.to_string(),
+                    pop: pop.city.clone(),
+                    cache_key: key.to_string(),
+                    query_in_key: b.cache_query_strings,
+                    result,
+                }),
+                Verdict::Pass,
+                if fresh.is_some() {
+                    Code::CacheHit
+                } else {
+                    Code::CacheMiss
+                },
+            )
+        });
         if let Some(h) = fresh {
             let age = (now - h.stored_at_ms) / 1000;
-            let xcache = if h.status >= 400 {
-                "Error from cloudfront"
-            } else {
-                "Hit from cloudfront"
-            };
-            let age_hdr = if age > 0 {
-                format!(", Age: {age}")
-            } else {
-                String::new()
-            };
-            hop!(
-                tb,
-                &cf.id,
-                &c.id,
-                Layer::Http,
-                "TCP/443",
-                format!("HTTP {} X-Cache: {xcache}{age_hdr}", h.status),
-                if h.status >= 400 {
-                    format!("a cached error: CloudFront keeps {} answers for the error caching minimum TTL, so the origin is not asked (fact sheet §5)", h.status)
-                } else {
-                    format!(
-                        "served from the {} edge without touching the origin",
-                        pop.city
-                    )
-                },
-                vec![],
-                if h.status < 400 {
-                    Verdict::Pass
-                } else {
-                    Verdict::Error
-                },
-                Code::CacheHit
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &c.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::CacheHit {
+                        status: h.status,
+                        age_s: age,
+                        pop: pop.city.clone(),
+                    }),
+                    if h.status < 400 {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Error
+                    },
+                    Code::CacheHit,
+                )
+            });
             tb.wait(rtt / 2);
             return if h.status < 400 {
                 Resp {
@@ -451,7 +468,7 @@ impl World {
         let mut resp = ans.resp;
         let got = resp.status;
         if got == Some(304) {
-            let (ttl, why) = cf_ttl(b, ans.cache_control.as_deref());
+            let (ttl, reason) = cf_ttl(b, ans.cache_control.as_deref());
             let browser_max_age_s = browser_max_age(ans.cache_control.as_deref());
             self.cdn.cache.insert(
                 key.to_string(),
@@ -462,9 +479,18 @@ impl World {
                     browser_max_age_s,
                 },
             );
-            hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", "HTTP 200 X-Cache: RefreshHit from cloudfront".into(),
-                format!("the origin answered 304 Not Modified, so CloudFront serves the copy it already holds and keeps it again: {why} (fact sheet §5)"),
-                vec![], Verdict::Pass, Code::CacheHit);
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &c.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::RefreshHit {
+                        ttl: cache_ttl(ttl, reason, ans.cache_control.as_deref()),
+                    }),
+                    Verdict::Pass,
+                    Code::CacheHit,
+                )
+            });
             tb.wait(rtt / 2);
             return Resp {
                 code: Code::CacheHit,
@@ -481,7 +507,7 @@ impl World {
         }
         // Store what may be stored. Fact sheet §5 "What is cached", "Errors from origin".
         let stale = cached.filter(|_| matches!(got, None | Some(500..=599)));
-        let mut note = String::new();
+        let mut stored: Option<Stored> = None;
         if let Some(s) = stale {
             let ttl = cf.error_caching_min_ttl_s as u64;
             self.cdn.cache.insert(
@@ -493,9 +519,20 @@ impl World {
                     browser_max_age_s: s.browser_max_age_s,
                 },
             );
-            hop!(tb, &cf.id, &c.id, Layer::Http, "TCP/443", format!("HTTP {} X-Cache: Hit from cloudfront (stale)", s.status),
-                format!("the origin failed ({}), so CloudFront keeps serving its expired copy for the error caching TTL ({ttl} s) (fact sheet §5)", got.map(|g| g.to_string()).unwrap_or_else(|| "no answer".into())),
-                vec![], Verdict::Pass, Code::CacheHit);
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &c.id),
+                    Layer::Http,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::StaleHit {
+                        status: s.status,
+                        origin_status: got,
+                        error_ttl_s: ttl,
+                    }),
+                    Verdict::Pass,
+                    Code::CacheHit,
+                )
+            });
             tb.wait(rtt / 2);
             return Resp {
                 code: Code::CacheHit,
@@ -514,9 +551,13 @@ impl World {
         if cacheable_method {
             let cc = ans.cache_control.as_deref();
             if status == 200 {
-                let (ttl, why) = cf_ttl(b, cc);
+                let (ttl, reason) = cf_ttl(b, cc);
                 let browser_max_age_s = browser_max_age(cc);
-                note = why;
+                if tb.records() {
+                    stored = Some(Stored::Object {
+                        ttl: cache_ttl(ttl, reason, cc),
+                    });
+                }
                 if ttl > 0 {
                     self.cdn.cache.insert(
                         key.to_string(),
@@ -545,40 +586,30 @@ impl World {
                             browser_max_age_s: None,
                         },
                     );
-                    note = format!("CloudFront caches a {status} for the error caching minimum TTL ({ttl} s), so the next requests in that time get it without asking the origin");
+                    stored = Some(Stored::Error { status, ttl_s: ttl });
                 }
             }
         }
-        let xcache = if status >= 400 || resp.decided_by == cf.id {
-            "Error from cloudfront"
-        } else {
-            "Miss from cloudfront"
-        };
-        let why = if got.is_none() || (resp.decided_by == cf.id && status == 504) {
-            "CloudFront answers 504 Gateway Timeout itself: it could not get an answer from the origin".to_string()
-        } else {
-            format!("the origin's answer ({status}) goes back to the browser over the same TLS connection")
-        };
-        hop!(
-            tb,
-            &cf.id,
-            &c.id,
-            Layer::Http,
-            "TCP/443",
-            format!("HTTP {status} X-Cache: {xcache}"),
-            if note.is_empty() {
-                why
-            } else {
-                format!("{why}; {note}")
-            },
-            vec![],
-            if status < 400 {
-                Verdict::Pass
-            } else {
-                Verdict::Error
-            },
-            resp.code,
-        );
+        let by_cloudfront = resp.decided_by == cf.id;
+        tb.hop(|| {
+            Step::new(
+                (&cf.id, &c.id),
+                Layer::Http,
+                "TCP/443",
+                Event::Cdn(CdnEvent::OriginResponse {
+                    status,
+                    origin_status: got,
+                    by_cloudfront,
+                    stored,
+                }),
+                if status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                resp.code,
+            )
+        });
         tb.wait(rtt / 2);
         resp
     }
@@ -606,25 +637,37 @@ impl World {
                 }
             };
             if trigger && failover_method {
-                hop!(tb, &cf.id, &cf.id, Layer::Decision, "-", format!("origin group {}: primary {} failed ({}), trying secondary {}", g.id, g.primary, code.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()), g.secondary),
-                    "origin groups fail over on the listed status codes, a connection failure or a timeout, for GET, HEAD and OPTIONS; every new request still tries the primary first (fact sheet §5)".into(),
-                    vec![], Verdict::Pass, Code::Delivered);
+                tb.hop(|| {
+                    Step::new(
+                        (&cf.id, &cf.id),
+                        Layer::Decision,
+                        "-",
+                        Event::Cdn(CdnEvent::OriginGroupFailover {
+                            group: g.id.clone(),
+                            primary: g.primary.clone(),
+                            secondary: g.secondary.clone(),
+                            primary_status: code,
+                        }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    )
+                });
                 return self.single_origin(pop, &g.secondary, ctx, tb);
             }
             if trigger {
-                hop!(
-                    tb,
-                    &cf.id,
-                    &cf.id,
-                    Layer::Decision,
-                    "-",
-                    format!("origin group {}: no failover for {}", g.id, ctx.method),
-                    "only GET, HEAD and OPTIONS fail over to the secondary origin (fact sheet §5)"
-                        .into(),
-                    vec![],
-                    Verdict::Error,
-                    Code::Delivered,
-                );
+                tb.hop(|| {
+                    Step::new(
+                        (&cf.id, &cf.id),
+                        Layer::Decision,
+                        "-",
+                        Event::Cdn(CdnEvent::OriginGroupNoFailover {
+                            group: g.id.clone(),
+                            method: ctx.method.to_string(),
+                        }),
+                        Verdict::Error,
+                        Code::Delivered,
+                    )
+                });
             }
             return first;
         }
@@ -656,27 +699,22 @@ impl World {
         });
         match origin.kind {
             OriginKind::S3 => {
-                let s3 = "s3".to_string();
-                let (condition, why) = if ctx.revalidate {
-                    (" If-None-Match: <ETag of the cached copy>", "CloudFront's copy has expired, so it asks S3 whether the object changed (a conditional request with the copy's ETag)")
-                } else {
-                    ("", "CloudFront fetches the object from the S3 bucket (a regional edge cache sits in between for cacheable objects)")
-                };
-                hop!(
-                    tb,
-                    &cf.id,
-                    &s3,
-                    Layer::Http,
-                    "TCP/443",
-                    format!(
-                        "HTTP {} {} from {}{condition}",
-                        ctx.method, ctx.path, origin.domain
-                    ),
-                    why.into(),
-                    vec![],
-                    Verdict::Pass,
-                    Code::Delivered
-                );
+                let s3 = "s3";
+                tb.hop(|| {
+                    Step::new(
+                        (&cf.id, s3),
+                        Layer::Http,
+                        "TCP/443",
+                        Event::Cdn(CdnEvent::S3Request {
+                            method: ctx.method.to_string(),
+                            path: ctx.path.to_string(),
+                            bucket: origin.domain.clone(),
+                            conditional: ctx.revalidate,
+                        }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    )
+                });
                 tb.wait(10_000);
                 let exists = origin
                     .objects
@@ -692,39 +730,23 @@ impl World {
                     404
                 };
                 let ok = matches!(status, 200 | 304);
-                hop!(
-                    tb,
-                    &s3,
-                    &cf.id,
-                    Layer::Http,
-                    "TCP/443",
-                    format!(
-                        "HTTP {status}{} from S3{}",
-                        if status == 304 { " Not Modified" } else { "" },
+                tb.hop(|| {
+                    Step::new(
+                        (s3, &cf.id),
+                        Layer::Http,
+                        "TCP/443",
+                        Event::Cdn(CdnEvent::S3Response {
+                            status,
+                            cache_control: origin.cache_control.clone().filter(|_| ok),
+                        }),
+                        if ok { Verdict::Pass } else { Verdict::Error },
                         if ok {
-                            origin
-                                .cache_control
-                                .as_ref()
-                                .map(|c| format!(", Cache-Control: {c}"))
-                                .unwrap_or_default()
+                            Code::Delivered
                         } else {
-                            String::new()
-                        }
-                    ),
-                    match status {
-                        200 => "the object exists".to_string(),
-                        304 => "the ETag still matches: the object has not changed, so S3 sends no body".into(),
-                        503 => "the origin is failing (injected fault): 503 Slow Down".into(),
-                        _ => "no such object in the bucket".into(),
-                    },
-                    vec![],
-                    if ok { Verdict::Pass } else { Verdict::Error },
-                    if ok {
-                        Code::Delivered
-                    } else {
-                        Code::TargetError
-                    },
-                );
+                            Code::TargetError
+                        },
+                    )
+                });
                 tb.wait(10_000);
                 let resp = if ok {
                     Resp::ok(status, &s3, "static object from S3".into())
@@ -747,18 +769,18 @@ impl World {
             }
             OriginKind::Custom => {
                 if broken {
-                    hop!(
-                        tb,
-                        &cf.id,
-                        &cf.id,
-                        Layer::Http,
-                        "-",
-                        format!("origin {} answers 503", origin.id),
-                        "the origin is failing (injected fault)".into(),
-                        vec![],
-                        Verdict::Error,
-                        Code::TargetError,
-                    );
+                    tb.hop(|| {
+                        Step::new(
+                            (&cf.id, &cf.id),
+                            Layer::Http,
+                            "-",
+                            Event::Cdn(CdnEvent::OriginFault {
+                                origin: origin.id.clone(),
+                            }),
+                            Verdict::Error,
+                            Code::TargetError,
+                        )
+                    });
                     return OriginAnswer {
                         resp: Resp::err(
                             Some(503),
@@ -798,39 +820,51 @@ impl World {
             None => self.cache_get(&key, &origin.domain).map(Cow::Owned),
         };
         let (addresses, code) = if let Some(e) = hit {
-            hop!(tb, &cf.id, &cf.id, Layer::Dns, "-", format!("origin DNS cache: {} -> {}", origin.domain, e.describe()),
-                format!("CloudFront's resolver cached this answer; {} s of {} s left, so Route 53 is not asked (health changes are invisible until it expires)", e.remaining_s(now), e.ttl_s),
-                vec![], Verdict::Pass, Code::DnsCacheHit);
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &cf.id),
+                    Layer::Dns,
+                    "-",
+                    Event::Cdn(CdnEvent::OriginDnsCached {
+                        domain: origin.domain.clone(),
+                        answer: e.describe(),
+                        ttl_left_s: e.remaining_s(now),
+                        ttl_s: e.ttl_s,
+                    }),
+                    Verdict::Pass,
+                    Code::DnsCacheHit,
+                )
+            });
             (e.addresses.clone(), e.code)
         } else {
-            hop!(
-                tb,
-                &cf.id,
-                &cf.id,
-                Layer::Dns,
-                "-",
-                format!("origin DNS cache: no entry for {}", origin.domain),
-                "CloudFront must resolve the origin's name".into(),
-                vec![],
-                Verdict::Pass,
-                Code::DnsCacheMiss,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &cf.id),
+                    Layer::Dns,
+                    "-",
+                    Event::Cdn(CdnEvent::OriginDnsMiss {
+                        domain: origin.domain.clone(),
+                    }),
+                    Verdict::Pass,
+                    Code::DnsCacheMiss,
+                )
+            });
             let e = self.iterate(&cf.id, &key, &origin.domain, None, tb);
             (e.addresses, e.code)
         };
         if addresses.is_empty() {
-            hop!(
-                tb,
-                &cf.id,
-                &cf.id,
-                Layer::Dns,
-                "-",
-                format!("cannot resolve {}", origin.domain),
-                "CloudFront answers 502 when it cannot resolve the origin".into(),
-                vec![],
-                Verdict::Error,
-                code,
-            );
+            tb.hop(|| {
+                Step::new(
+                    (&cf.id, &cf.id),
+                    Layer::Dns,
+                    "-",
+                    Event::Cdn(CdnEvent::OriginUnresolvable {
+                        domain: origin.domain.clone(),
+                    }),
+                    Verdict::Error,
+                    code,
+                )
+            });
             return Resp::err(
                 Some(502),
                 &cf.id,
@@ -921,308 +955,6 @@ impl World {
         });
         Ok(n)
     }
-
-    /// WAF rules by priority; Allow and Block terminate, Count goes on; the
-    /// default action applies when nothing terminated. Returns (allowed,
-    /// checks, deciding rule, the client address WAF saw). Fact sheet §6.
-    pub(crate) fn waf_evaluate<'a>(
-        &mut self,
-        acl: &'a WebAcl,
-        peer: Ipv4Addr,
-        ctx: &HttpCtx,
-        body_limit: usize,
-        quiet: bool,
-    ) -> (bool, Vec<Check>, Cow<'a, str>, Ipv4Addr) {
-        let seen = acl
-            .forwarded_ip_header
-            .as_deref()
-            .and_then(|h| {
-                ctx.header(h).map(|v| v.to_string()).or_else(|| {
-                    if h.eq_ignore_ascii_case("x-forwarded-for") && !ctx.xff.is_empty() {
-                        Some(
-                            ctx.xff
-                                .iter()
-                                .map(|a| a.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        )
-                    } else {
-                        None
-                    }
-                })
-            })
-            .and_then(|v| v.split(',').next().and_then(|f| f.trim().parse().ok()))
-            .unwrap_or(peer);
-        let rules = by_priority(&acl.rules, |r| r.priority);
-        let mut checks = Vec::new();
-        // Inspect at most `body_limit` bytes of the body (8 KB regional,
-        // 16 KB on CloudFront). Fact sheet §6 "Body inspection limit".
-        let body = match ctx.body.char_indices().nth(body_limit) {
-            Some((i, _)) => &ctx.body[..i],
-            None => &*ctx.body,
-        };
-        let fields = [
-            Scanned::new(WafField::Path, &ctx.path),
-            Scanned::new(WafField::Query, &ctx.query),
-            Scanned::new(WafField::Body, body),
-        ];
-        let headers: Vec<Scanned> = ctx
-            .headers
-            .iter()
-            .map(|(k, v)| Scanned::new(WafField::Header(k), v))
-            .collect();
-        let find = |pats: &[&'static str]| {
-            fields
-                .iter()
-                .chain(headers.iter())
-                .find_map(|f| pats.iter().find(|p| f.contains(p)).map(|p| (f.field, *p)))
-        };
-        let now = self.clock_ms;
-        let country = self
-            .scenario
-            .clients
-            .iter()
-            .find(|c| c.ip == seen)
-            .map(|c| c.geo.country.as_str());
-        for r in rules {
-            let txt = |f: &dyn Fn() -> String| if quiet { String::new() } else { f() };
-            let (matched, detail) = match &r.statement {
-                WafStatement::IpSet { cidrs } => {
-                    let m = cidrs.iter().find(|c| cidr_has(c, seen));
-                    (
-                        m.is_some(),
-                        match m {
-                            Some(c) => txt(&|| format!("source {seen} is in {c}")),
-                            None => txt(&|| format!("source {seen} is in no listed CIDR")),
-                        },
-                    )
-                }
-                WafStatement::SqlInjection => match find(&[
-                    "' or ",
-                    "'or'",
-                    "union select",
-                    "--",
-                    "; drop",
-                    "1=1",
-                    "' and ",
-                ]) {
-                    Some((f, p)) => (
-                        true,
-                        txt(&|| format!("SQL injection pattern '{p}' in the {f}")),
-                    ),
-                    None => (
-                        false,
-                        txt(&|| "no SQL injection pattern in path, query, body or headers".into()),
-                    ),
-                },
-                WafStatement::Xss => {
-                    match find(&["<script", "javascript:", "onerror=", "onload=", "<iframe"]) {
-                        Some((f, p)) => (true, txt(&|| format!("XSS pattern '{p}' in the {f}"))),
-                        None => (
-                            false,
-                            txt(&|| "no XSS pattern in path, query, body or headers".into()),
-                        ),
-                    }
-                }
-                WafStatement::GeoMatch { countries } => match &country {
-                    Some(cc) if countries.iter().any(|x| x.eq_ignore_ascii_case(cc)) => {
-                        (true, txt(&|| format!("{seen} is located in {cc}")))
-                    }
-                    Some(cc) => (
-                        false,
-                        txt(&|| {
-                            format!("{seen} is located in {cc}, not in {}", countries.join(", "))
-                        }),
-                    ),
-                    None => (false, txt(&|| format!("no country known for {seen}"))),
-                },
-                WafStatement::RateBased { limit, window_s } => {
-                    let k = KeyBuf::new(&[&acl.id, "|", &r.name]);
-                    if !self.waf.hits.contains_key(k.as_str()) {
-                        self.waf.hits.insert(k.to_string(), BTreeMap::new());
-                    }
-                    let hits = self
-                        .waf
-                        .hits
-                        .get_mut(k.as_str())
-                        .expect("inserted above")
-                        .entry(seen)
-                        .or_default();
-                    let from = now.saturating_sub(*window_s as u64 * 1000);
-                    while hits.front().is_some_and(|t| *t < from) {
-                        hits.pop_front();
-                    }
-                    hits.push_back(now);
-                    let n = hits.len() as u32;
-                    (
-                        n > *limit,
-                        txt(&|| {
-                            format!(
-                                "{n} requests from {seen} in the last {window_s} s (limit {limit})"
-                            )
-                        }),
-                    )
-                }
-            };
-            let terminating = matched && r.action != WafAction::Count;
-            if quiet {
-                // Only a denial is kept when nobody reads the hop text.
-                if terminating && r.action == WafAction::Block {
-                    checks.push(Check {
-                        kind: CheckKind::WafRule,
-                        subject: String::new(),
-                        direction: None,
-                        flow: String::new(),
-                        decided_by: String::new(),
-                        allowed: false,
-                        side: None,
-                        leg: Default::default(),
-                        five_tuple: None,
-                        rule: None,
-                    });
-                }
-                if terminating {
-                    return (
-                        r.action == WafAction::Allow,
-                        checks,
-                        Cow::Borrowed(&r.name),
-                        seen,
-                    );
-                }
-                continue;
-            }
-            checks.push(Check {
-                kind: CheckKind::WafRule,
-                subject: format!("{} (priority {})", r.name, r.priority),
-                direction: None,
-                flow: detail,
-                decided_by: if matched {
-                    format!(
-                        "match -> {:?}{}",
-                        r.action,
-                        if r.action == WafAction::Count {
-                            " (counted, evaluation goes on)"
-                        } else {
-                            ""
-                        }
-                    )
-                } else {
-                    "no match".into()
-                },
-                allowed: !(terminating && r.action == WafAction::Block),
-                side: None,
-                leg: Default::default(),
-                five_tuple: None,
-                rule: None,
-            });
-            if terminating {
-                return (
-                    r.action == WafAction::Allow,
-                    checks,
-                    Cow::Borrowed(&r.name),
-                    seen,
-                );
-            }
-        }
-        let allow = acl.default_action != WafAction::Block;
-        if quiet {
-            if !allow {
-                checks.push(Check {
-                    kind: CheckKind::WafDefault,
-                    subject: String::new(),
-                    direction: None,
-                    flow: String::new(),
-                    decided_by: String::new(),
-                    allowed: false,
-                    side: None,
-                    leg: Default::default(),
-                    five_tuple: None,
-                    rule: None,
-                });
-            }
-            let rule = match acl.default_action {
-                WafAction::Block => "the default action (Block)",
-                _ => "the default action (Allow)",
-            };
-            return (allow, checks, Cow::Borrowed(rule), seen);
-        }
-        checks.push(Check {
-            kind: CheckKind::WafDefault,
-            subject: acl.name.clone(),
-            direction: None,
-            flow: "no terminating rule matched".into(),
-            decided_by: format!("default action {:?}", acl.default_action),
-            allowed: allow,
-            side: None,
-            leg: Default::default(),
-            five_tuple: None,
-            rule: None,
-        });
-        (
-            allow,
-            checks,
-            Cow::Owned(format!("the default action ({:?})", acl.default_action)),
-            seen,
-        )
-    }
-}
-
-/// Where in a request WAF found a pattern.
-#[derive(Clone, Copy)]
-enum WafField<'a> {
-    Path,
-    Query,
-    Body,
-    Header(&'a str),
-}
-
-impl std::fmt::Display for WafField<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WafField::Path => f.write_str("URI path"),
-            WafField::Query => f.write_str("query string"),
-            WafField::Body => f.write_str("body"),
-            WafField::Header(k) => write!(f, "header {k}"),
-        }
-    }
-}
-
-/// A field as WAF matches it (lower-cased, URL-decoded), with the set of
-/// bytes it holds: a pattern with a byte the field lacks is skipped without
-/// a search, which is nearly every pattern on a normal request.
-struct Scanned<'a> {
-    field: WafField<'a>,
-    text: Cow<'a, str>,
-    bytes: [u64; 4],
-}
-
-impl<'a> Scanned<'a> {
-    fn new(field: WafField<'a>, raw: &'a str) -> Self {
-        let text = normalize(raw);
-        let mut bytes = [0u64; 4];
-        for b in text.bytes() {
-            bytes[(b >> 6) as usize] |= 1 << (b & 63);
-        }
-        Scanned { field, text, bytes }
-    }
-
-    fn contains(&self, pat: &str) -> bool {
-        pat.bytes()
-            .all(|b| self.bytes[(b >> 6) as usize] & (1 << (b & 63)) != 0)
-            && contains_pattern(&self.text, pat)
-    }
-}
-
-/// Substring search tuned for short fields and short patterns.
-fn contains_pattern(hay: &str, pat: &str) -> bool {
-    let (h, p) = (hay.as_bytes(), pat.as_bytes());
-    let Some((&first, rest)) = p.split_first() else {
-        return true;
-    };
-    if h.len() < p.len() {
-        return false;
-    }
-    (0..=h.len() - p.len()).any(|i| h[i] == first && &h[i + 1..i + p.len()] == rest)
 }
 
 /// The viewer's address as CloudFront saw it (the first X-Forwarded-For
@@ -1233,52 +965,6 @@ fn viewer_ip(w: &World, ctx: &HttpCtx) -> Ipv4Addr {
         .and_then(|c| w.scenario().client(c))
         .map(|c| c.ip)
         .unwrap_or(Ipv4Addr::UNSPECIFIED)
-}
-
-/// Lower-case and URL-decode a field for pattern matching, without
-/// copying when there is nothing to change.
-fn normalize(s: &str) -> Cow<'_, str> {
-    if s.bytes()
-        .any(|b| b == b'%' || b == b'+' || b.is_ascii_uppercase())
-    {
-        Cow::Owned(url_decode(s))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-fn url_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(
-                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                    16,
-                ) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    Err(_) => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod time;
 pub mod topology;
 pub mod trace;
 pub mod vpc;
+pub mod waf;
 pub mod world;
 
 pub use edit::Edit;
