@@ -2,6 +2,7 @@
 //! Same world + same seed + same inputs => byte-identical trace.
 
 pub mod burst;
+pub mod cdn;
 pub mod check;
 pub mod db;
 pub mod defaults;

@@ -11,7 +11,8 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use super::check::{Check, CheckKind, Decision, Leg, RuleRef};
-use super::event::waf::{WafDecider, WafInspected, WafStatementKind};
+use super::event::waf::{WafDecider, WafInspected, WafSite, WafStatementKind};
+use super::event::{Event, WafEvent};
 use super::lb::HttpCtx;
 use super::net::cidr_has;
 use super::scenario::{Client, WafAction, WafRule, WafStatement, WebAcl};
@@ -115,6 +116,28 @@ pub(crate) struct WafVerdict<'a> {
     pub checks: Vec<Check>,
     /// The decider as the event carries it (recorded walks only).
     pub event: Option<WafDecider>,
+}
+
+impl WafVerdict<'_> {
+    /// The decider as the events carry it (recorded walks only).
+    pub(crate) fn decider_event(&self) -> WafDecider {
+        self.event
+            .clone()
+            .expect("a recorded walk keeps the decider's event")
+    }
+
+    /// The verdict as a hop's event (recorded walks only).
+    pub(crate) fn event(&self, acl: &WebAcl, at: WafSite) -> Event {
+        Event::Waf(WafEvent::Decision {
+            acl_id: acl.id.clone(),
+            acl_name: acl.name.clone(),
+            at,
+            client: self.seen,
+            allowed: self.allowed,
+            decider: self.decider_event(),
+            default_action: acl.default_action,
+        })
+    }
 }
 
 /// Evaluate a web ACL: rules by priority; Allow and Block terminate, Count
