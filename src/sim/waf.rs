@@ -115,13 +115,13 @@ pub(crate) struct WafVerdict<'a> {
     /// One check per rule looked at and the default (recorded walks only).
     pub checks: Vec<Check>,
     /// The decider as the event carries it (recorded walks only).
-    pub event: Option<WafDecider>,
+    pub recorded_decider: Option<WafDecider>,
 }
 
 impl WafVerdict<'_> {
     /// The decider as the events carry it (recorded walks only).
     pub(crate) fn decider_event(&self) -> WafDecider {
-        self.event
+        self.recorded_decider
             .clone()
             .expect("a recorded walk keeps the decider's event")
     }
@@ -180,7 +180,7 @@ pub(crate) fn evaluate<'a>(
                 decider: Decider::Rule(r),
                 seen,
                 checks: path.into_list(),
-                event,
+                recorded_decider: event,
             };
         }
     }
@@ -216,7 +216,7 @@ pub(crate) fn evaluate<'a>(
         decider,
         seen,
         checks: path.into_list(),
-        event,
+        recorded_decider: event,
     }
 }
 
@@ -550,5 +550,79 @@ impl World {
     ) -> (bool, Vec<Check>, Decider<'a>, Ipv4Addr) {
         let v = self.waf_check(acl, peer, ctx, body_limit, rec);
         (v.allowed, v.checks, v.decider, v.seen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::defaults::default_scenario;
+    use std::rc::Rc;
+
+    fn request(path: &str) -> HttpCtx {
+        HttpCtx {
+            method: Rc::from("GET"),
+            host: "healthcareapp.com".into(),
+            path: Rc::from(path),
+            query: Rc::from(""),
+            headers: Rc::from(Vec::new()),
+            body: Rc::from(""),
+            xff: Vec::new(),
+            client: None,
+            client_timeout_s: None,
+            revalidate: false,
+            plain_http: false,
+            port: None,
+        }
+    }
+
+    /// Evaluate with a recorder that keeps hops and with one that keeps
+    /// nothing, each on its own fresh counters.
+    fn both_ways(acl: &WebAcl, path: &str) -> [(bool, String, usize); 2] {
+        let ctx = request(path);
+        let sc = default_scenario();
+        [Recorder::full(), Recorder::off()].map(|rec| {
+            let req = WafRequest {
+                peer: Ipv4Addr::new(203, 0, 113, 10),
+                ctx: &ctx,
+                body_limit: 16 * 1024,
+                clients: &sc.clients,
+                now_ms: 0,
+            };
+            let v = evaluate(acl, &mut WafState::default(), &req, &rec);
+            (v.allowed, v.decider.to_string(), v.checks.len())
+        })
+    }
+
+    #[test]
+    fn a_default_action_of_count_decides_the_same_recorded_or_not() {
+        // §6: the default action applies when no terminating rule matched;
+        // Count lets the request on. One evaluation decides either way: an
+        // unrecorded walk once said "(Allow)" where the trace said "(Count)".
+        let mut acl = default_scenario().waf;
+        acl.default_action = WafAction::Count;
+        let [recorded, unrecorded] = both_ways(&acl, "/api/appointments");
+        assert_eq!(recorded.0, unrecorded.0);
+        assert_eq!(recorded.1, unrecorded.1);
+        assert_eq!(unrecorded.1, "the default action (Count)");
+        assert!(recorded.0);
+        assert_eq!(
+            recorded.2,
+            acl.rules.len() + 1,
+            "a check per rule and the default"
+        );
+        assert_eq!(unrecorded.2, 0, "no check is built when nothing records");
+    }
+
+    #[test]
+    fn a_blocking_rule_decides_the_same_recorded_or_not() {
+        // §6: Block terminates evaluation at the first matching rule by priority.
+        let acl = default_scenario().waf;
+        let [recorded, unrecorded] = both_ways(&acl, "/x/<script>alert(1)</script>");
+        assert_eq!(recorded, (false, "CrossSiteScripting".into(), 3));
+        assert_eq!(
+            (unrecorded.0, unrecorded.1.as_str()),
+            (false, "CrossSiteScripting")
+        );
     }
 }
