@@ -10,8 +10,7 @@ use crate::sim::lb::HttpCtx;
 use crate::sim::net::EphemeralRange;
 use crate::sim::scenario::{Origin, OriginGroup, OriginKind};
 use crate::sim::trace::{Code, Event, Layer, Recorder, Step, Verdict};
-use crate::sim::world::Fault;
-use crate::sim::world::{KeyBuf, Resp, World};
+use crate::sim::world::{Fault, KeyBuf, Resp, World};
 
 /// Statuses an origin group may fail over on.
 pub const FAILOVER_CODES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];

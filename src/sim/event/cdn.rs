@@ -243,6 +243,36 @@ impl fmt::Display for Stored {
     }
 }
 
+impl CacheResult {
+    /// The result in one word, as the hop shows it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            CacheResult::Bypassed => "bypassed",
+            CacheResult::Hit { .. } => "HIT",
+            CacheResult::Expired { .. } => "EXPIRED",
+            CacheResult::Miss | CacheResult::CachingDisabled { .. } => "MISS",
+        }
+    }
+}
+
+/// The X-Cache header: `Error from cloudfront` for an error status.
+fn x_cache(status: u16, otherwise: &'static str) -> &'static str {
+    if status >= 400 {
+        "Error from cloudfront"
+    } else {
+        otherwise
+    }
+}
+
+/// The Age header, when the copy is at least a second old.
+fn age_header(age_s: u64) -> String {
+    if age_s > 0 {
+        format!(", Age: {age_s}")
+    } else {
+        String::new()
+    }
+}
+
 fn status_text(s: Option<u16>) -> String {
     s.map(|g| g.to_string())
         .unwrap_or_else(|| "no answer".into())
@@ -294,42 +324,26 @@ impl CdnEvent {
                 ..
             } => format!(
                 "behaviour {behaviour} '{path_pattern}' -> {origin}; cache {}",
-                match result {
-                    CacheResult::Bypassed => "bypassed",
-                    CacheResult::Hit { .. } => "HIT",
-                    CacheResult::Expired { .. } => "EXPIRED",
-                    CacheResult::Miss | CacheResult::CachingDisabled { .. } => "MISS",
-                }
+                result.word()
             ),
-            CdnEvent::CacheHit { status, age_s, .. } => {
-                let xcache = if *status >= 400 {
-                    "Error from cloudfront"
-                } else {
-                    "Hit from cloudfront"
-                };
-                let age = if *age_s > 0 {
-                    format!(", Age: {age_s}")
-                } else {
-                    String::new()
-                };
-                format!("HTTP {status} X-Cache: {xcache}{age}")
-            }
+            CdnEvent::CacheHit { status, age_s, .. } => format!(
+                "HTTP {status} X-Cache: {}{}",
+                x_cache(*status, "Hit from cloudfront"),
+                age_header(*age_s)
+            ),
             CdnEvent::RefreshHit { .. } => "HTTP 200 X-Cache: RefreshHit from cloudfront".into(),
             CdnEvent::StaleHit { status, .. } => {
                 format!("HTTP {status} X-Cache: Hit from cloudfront (stale)")
             }
             CdnEvent::OriginResponse {
                 status,
-                by_cloudfront,
+                by_cloudfront: true,
                 ..
-            } => {
-                let xcache = if *status >= 400 || *by_cloudfront {
-                    "Error from cloudfront"
-                } else {
-                    "Miss from cloudfront"
-                };
-                format!("HTTP {status} X-Cache: {xcache}")
-            }
+            } => format!("HTTP {status} X-Cache: Error from cloudfront"),
+            CdnEvent::OriginResponse { status, .. } => format!(
+                "HTTP {status} X-Cache: {}",
+                x_cache(*status, "Miss from cloudfront")
+            ),
             CdnEvent::OriginGroupFailover {
                 group,
                 primary,
