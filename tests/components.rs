@@ -1444,6 +1444,26 @@ fn a_count_rule_records_a_match_and_evaluation_goes_on() {
     );
 }
 
+#[test]
+fn cloudfront_and_waf_events_read_back_from_the_json_trace() {
+    // The JSON trace is a public format: every CloudFront and WAF event a
+    // trace carries must read back as the same value.
+    let mut w = World::default_world();
+    let traces = [
+        get(&mut w, "http://healthcareapp.com/api/appointments?day=mon"),
+        get(&mut w, &api("/api/appointments?id=1%27%20OR%201=1--")),
+        get(&mut w, &api("/static/app.js")),
+        get(&mut w, &api("/static/app.js")),
+        get(&mut w, &api("/missing.png")),
+    ];
+    for t in traces {
+        let json = serde_json::to_string(&t).unwrap();
+        let back: Trace = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        assert!(t.hops.iter().any(|h| matches!(h.event, Event::Cdn(_))));
+    }
+}
+
 /// What decided at CloudFront's web ACL.
 fn waf_decider(t: &Trace) -> &WafDecider {
     t.hops
