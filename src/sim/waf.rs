@@ -17,13 +17,16 @@ use super::lb::HttpCtx;
 use super::net::cidr_has;
 use super::scenario::{Client, WafAction, WafRule, WafStatement, WebAcl};
 use super::trace::Recorder;
-use super::world::{by_priority, KeyBuf, World};
+use super::world::{by_priority, World};
+
+/// The request times a rate-based rule counted, per client address.
+pub type RateWindow = BTreeMap<Ipv4Addr, VecDeque<u64>>;
 
 /// WAF's runtime state: the request times each rate-based rule counted,
-/// per rule and client address.
+/// by web ACL id, then rule name, then client address.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WafState {
-    pub hits: BTreeMap<String, BTreeMap<Ipv4Addr, VecDeque<u64>>>,
+    pub hits: BTreeMap<String, BTreeMap<String, RateWindow>>,
 }
 
 impl WafState {
@@ -37,13 +40,15 @@ impl WafState {
         window_s: u32,
         now: u64,
     ) -> u32 {
-        let k = KeyBuf::new(&[&acl.id, "|", &rule.name]);
-        if !self.hits.contains_key(k.as_str()) {
-            self.hits.insert(k.to_string(), BTreeMap::new());
+        if !self.hits.contains_key(&acl.id) {
+            self.hits.insert(acl.id.clone(), BTreeMap::new());
         }
-        let hits = self
-            .hits
-            .get_mut(k.as_str())
+        let rules = self.hits.get_mut(&acl.id).expect("inserted above");
+        if !rules.contains_key(&rule.name) {
+            rules.insert(rule.name.clone(), BTreeMap::new());
+        }
+        let hits = rules
+            .get_mut(&rule.name)
             .expect("inserted above")
             .entry(ip)
             .or_default();
