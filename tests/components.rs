@@ -1012,20 +1012,68 @@ fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_ans
 
 // ---------------------------------------------------------- CloudFront
 
+use hoplab::sim::check::RuleRef;
+use hoplab::sim::event::cdn::CacheResult;
+use hoplab::sim::event::waf::{WafDecider, WafInspected, WafStatementKind};
+use hoplab::sim::event::{CdnEvent, Event, WafEvent};
+
+/// The CloudFront events of a trace, in order.
+fn cdn_events(t: &Trace) -> Vec<&CdnEvent> {
+    t.hops
+        .iter()
+        .filter_map(|h| match &h.event {
+            Event::Cdn(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The result of the edge's cache lookup.
+fn cache_result(t: &Trace) -> &CacheResult {
+    cdn_events(t)
+        .into_iter()
+        .find_map(|e| match e {
+            CdnEvent::CacheLookup { result, .. } => Some(result),
+            _ => None,
+        })
+        .expect("a cache lookup")
+}
+
+/// The age of the copy the edge served from its cache, if it did.
+fn served_age(t: &Trace) -> Option<u64> {
+    cdn_events(t).into_iter().find_map(|e| match e {
+        CdnEvent::CacheHit { age_s, .. } => Some(*age_s),
+        _ => None,
+    })
+}
+
 #[test]
 fn query_strings_are_not_in_the_cache_key_by_default() {
     // §5: /a.js?v=1 and /a.js?v=2 share one cache entry by default.
     let mut w = World::default_world();
     get(&mut w, &api("/static/a.js?v=1"));
     let t = get(&mut w, &api("/static/a.js?v=2"));
-    assert!(hop_with(&t, "X-Cache: Hit from cloudfront").is_some());
+    assert!(matches!(cache_result(&t), CacheResult::Hit { .. }));
+    let key = |t: &Trace| {
+        cdn_events(t)
+            .into_iter()
+            .find_map(|e| match e {
+                CdnEvent::CacheLookup { cache_key, .. } => Some(cache_key.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert!(key(&t).ends_with("|/static/a.js"), "{}", key(&t));
     let mut w = world(|s| s.cdn.behaviors[1].cache_query_strings = true);
     get(&mut w, &api("/static/a.js?v=1"));
     let t = get(&mut w, &api("/static/a.js?v=2"));
-    assert!(
-        t.hops.iter().any(|h| h.to == "s3"),
+    assert_eq!(
+        cache_result(&t),
+        &CacheResult::Miss,
         "with query strings in the key, v=2 is a miss"
     );
+    assert!(key(&t).ends_with("|/static/a.js?v=2"), "{}", key(&t));
+    assert!(t.hops.iter().any(|h| h.to == "s3"));
 }
 
 #[test]
@@ -1034,9 +1082,17 @@ fn the_origin_max_age_decides_how_long_an_object_stays_cached() {
     let mut w = World::default_world();
     get(&mut w, &api("/static/app.js"));
     w.advance(3_599_000);
-    assert!(hop_with(&get(&mut w, &api("/static/app.js")), "Hit from cloudfront").is_some());
+    let t = get(&mut w, &api("/static/app.js"));
+    assert_eq!(
+        cache_result(&t),
+        &CacheResult::Hit {
+            age_s: 3599,
+            ttl_left_s: 1
+        }
+    );
     w.advance(2_000);
     let t = get(&mut w, &api("/static/app.js"));
+    assert_eq!(cache_result(&t), &CacheResult::Expired { revalidate: true });
     assert!(t.hops.iter().any(|h| h.to == "s3"), "expired after 3600 s");
 }
 
@@ -1090,23 +1146,59 @@ fn an_expired_copy_is_revalidated_with_a_304_and_served_as_a_refresh_hit() {
     get(&mut w, &api("/static/app.js"));
     w.advance(3_601_000);
     let t = get(&mut w, &api("/static/app.js"));
-    assert!(hop_with(&t, "If-None-Match").is_some());
-    let s3 = hop_with(&t, "304 Not Modified from S3").unwrap();
+    let events = cdn_events(&t);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        CdnEvent::S3Request {
+            conditional: true,
+            ..
+        }
+    )));
+    let s3 = t
+        .hops
+        .iter()
+        .find(|h| {
+            matches!(
+                &h.event,
+                Event::Cdn(CdnEvent::S3Response { status: 304, .. })
+            )
+        })
+        .unwrap();
     assert_eq!(s3.from, "s3");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, CdnEvent::RefreshHit { ttl } if ttl.ttl_s == 3600)));
+    // The rendered English of the refresh hit, pinned once.
     assert!(hop_with(&t, "X-Cache: RefreshHit from cloudfront").is_some());
     assert_eq!(t.outcome.status, Some(200));
     assert_eq!(t.outcome.code, Code::CacheHit);
     w.advance(60_000);
     let t = get(&mut w, &api("/static/app.js"));
-    assert!(
-        hop_with(&t, "Hit from cloudfront, Age: 60").is_some(),
+    assert_eq!(
+        served_age(&t),
+        Some(60),
         "the refreshed copy is a minute old"
     );
     // An invalidated object is gone: the next request is a plain miss.
     w.invalidate("/static/app.js").unwrap();
     let t = get(&mut w, &api("/static/app.js"));
-    assert!(hop_with(&t, "If-None-Match").is_none());
-    assert!(hop_with(&t, "X-Cache: Miss from cloudfront").is_some());
+    assert_eq!(cache_result(&t), &CacheResult::Miss);
+    let events = cdn_events(&t);
+    assert!(!events.iter().any(|e| matches!(
+        e,
+        CdnEvent::S3Request {
+            conditional: true,
+            ..
+        }
+    )));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        CdnEvent::OriginResponse {
+            status: 200,
+            by_cloudfront: false,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -1149,7 +1241,7 @@ fn a_fresh_copy_in_the_browsers_http_cache_answers_without_any_request() {
         "the inspector lists the browser's cached copy"
     );
     let bypass = w.send(&Request::get(DEFAULT_CLIENT, &url).no_store());
-    assert!(hop_with(&bypass, "X-Cache: Hit from cloudfront, Age: 600").is_some());
+    assert_eq!(served_age(&bypass), Some(600));
     w.advance(3_000_000);
     let later = w.send(&Request::get(DEFAULT_CLIENT, &url));
     assert_ne!(later.outcome.code, Code::BrowserCacheHit, "max-age is over");
@@ -1169,7 +1261,7 @@ fn a_copy_from_the_edge_stays_fresh_in_the_browser_for_max_age_less_its_age() {
     get(&mut w, &url); // fills the New York edge only
     w.advance(1_000_000);
     let t = w.send(&Request::get(DEFAULT_CLIENT, &url));
-    assert!(hop_with(&t, "Age: 1000").is_some());
+    assert_eq!(served_age(&t), Some(1000));
     w.advance(2_599_000);
     let fresh = w.send(&Request::get(DEFAULT_CLIENT, &url));
     assert_eq!(fresh.outcome.code, Code::BrowserCacheHit);
@@ -1199,7 +1291,7 @@ fn only_get_and_head_are_cached() {
         ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
     });
     assert!(t.hops.iter().any(|h| h.to == "s3"));
-    assert!(hop_with(&t, "only GET and HEAD are").is_some());
+    assert_eq!(cache_result(&t), &CacheResult::Bypassed);
 }
 
 #[test]
@@ -1210,7 +1302,17 @@ fn an_origin_error_is_cached_for_the_error_caching_ttl() {
     assert_eq!(first.outcome.status, Some(404));
     let second = get(&mut w, &api("/missing.png"));
     assert!(!second.hops.iter().any(|h| h.to == "s3"));
-    assert!(hop_with(&second, "Error from cloudfront").is_some());
+    assert!(cdn_events(&second)
+        .iter()
+        .any(|e| matches!(e, CdnEvent::CacheHit { status: 404, .. })));
+    assert!(cdn_events(&first).iter().any(|e| matches!(
+        e,
+        CdnEvent::OriginResponse {
+            status: 404,
+            stored: Some(hoplab::sim::event::cdn::Stored::Error { ttl_s: 10, .. }),
+            ..
+        }
+    )));
     w.advance(11_000);
     assert!(get(&mut w, &api("/missing.png"))
         .hops
@@ -1232,7 +1334,14 @@ fn an_expired_copy_is_served_while_the_origin_fails() {
     );
     let t = get(&mut w, &api("/static/app.js"));
     assert_eq!(t.outcome.status, Some(200));
-    assert!(hop_with(&t, "stale").is_some());
+    assert!(cdn_events(&t).iter().any(|e| matches!(
+        e,
+        CdnEvent::StaleHit {
+            status: 200,
+            origin_status: Some(503),
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -1259,12 +1368,20 @@ fn an_origin_group_fails_over_to_the_secondary_for_get_but_not_for_post() {
     );
     let t = get(&mut w, &api("/static/app.js"));
     assert_eq!(t.outcome.status, Some(200));
-    assert!(hop_with(&t, "trying secondary s3-backup").is_some());
+    assert!(cdn_events(&t).iter().any(|e| matches!(
+        e,
+        CdnEvent::OriginGroupFailover { secondary, primary_status: Some(503), .. }
+            if secondary == "s3-backup"
+    )));
     let t = w.send(&Request {
         method: "POST".into(),
         ..Request::get(DEFAULT_CLIENT, &api("/static/app.js"))
     });
     assert_eq!(t.outcome.status, Some(503));
+    assert!(cdn_events(&t).iter().any(|e| matches!(
+        e,
+        CdnEvent::OriginGroupNoFailover { method, .. } if method == "POST"
+    )));
 }
 
 #[test]
@@ -1290,11 +1407,16 @@ fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_proto
     let t = get(&mut w, "http://healthcareapp.com/api/appointments?day=mon");
     let r = hop_with(&t, "HTTP 301 X-Cache: Redirect from cloudfront, Location:").unwrap();
     assert_eq!(r.from, "cloudfront");
-    assert!(r
-        .what
-        .ends_with("https://healthcareapp.com/api/appointments?day=mon"));
+    assert_eq!(
+        r.event,
+        Event::Cdn(CdnEvent::ViewerRedirect {
+            location: "https://healthcareapp.com/api/appointments?day=mon".into()
+        })
+    );
     assert!(
-        hop_with(&t, "TLS 1.3 handshake").is_some(),
+        cdn_events(&t)
+            .iter()
+            .any(|e| matches!(e, CdnEvent::ViewerTls { sni, .. } if sni == "healthcareapp.com")),
         "the second request is HTTPS"
     );
     assert_eq!(t.outcome.status, Some(200));
@@ -1302,6 +1424,7 @@ fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_proto
     let mut w = world(|s| s.cdn.behaviors[0].viewer_protocol = ViewerProtocol::HttpsOnly);
     let t = get(&mut w, "http://healthcareapp.com/api/appointments");
     assert_eq!(t.outcome.status, Some(403));
+    assert!(cdn_events(&t).contains(&&CdnEvent::HttpsOnly));
     assert!(!t
         .hops
         .iter()
@@ -1352,8 +1475,88 @@ fn a_count_rule_records_a_match_and_evaluation_goes_on() {
     let mut w = world(|s| s.waf.rules[1].action = WafAction::Count);
     let t = get(&mut w, &api("/api/appointments?id=1%27%20OR%201=1--"));
     assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(
+        waf_decider(&t),
+        &WafDecider::Default {
+            action: WafAction::Allow
+        },
+        "evaluation went past the counting rule to the default action"
+    );
     let waf = t.hops.iter().find(|h| h.to == "waf").unwrap();
-    assert!(waf.checks.iter().any(|c| c.decided_by.contains("counted")));
+    let counted = waf
+        .checks
+        .iter()
+        .find(|c| matches!(&c.rule, Some(RuleRef::WafRule { name, .. }) if name == "SQLInjection"))
+        .expect("the counting rule's check");
+    assert!(counted.allowed);
+    // The rendered English of a Count match, pinned once.
+    assert!(
+        counted.decided_by.contains("counted"),
+        "{}",
+        counted.decided_by
+    );
+    assert_eq!(
+        waf.checks.last().and_then(|c| c.rule.clone()),
+        Some(RuleRef::WafDefault)
+    );
+}
+
+#[test]
+fn cloudfront_and_waf_events_read_back_from_the_json_trace() {
+    // The JSON trace is a public format: every CloudFront and WAF event a
+    // trace carries must read back as the same value.
+    let mut w = World::default_world();
+    let traces = [
+        get(&mut w, "http://healthcareapp.com/api/appointments?day=mon"),
+        get(&mut w, &api("/api/appointments?id=1%27%20OR%201=1--")),
+        get(&mut w, &api("/static/app.js")),
+        get(&mut w, &api("/static/app.js")),
+        get(&mut w, &api("/missing.png")),
+    ];
+    for t in traces {
+        let json = serde_json::to_string(&t).unwrap();
+        let back: Trace = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        assert!(t.hops.iter().any(|h| matches!(h.event, Event::Cdn(_))));
+    }
+}
+
+/// What decided at CloudFront's web ACL.
+fn waf_decider(t: &Trace) -> &WafDecider {
+    t.hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Waf(WafEvent::Decision { decider, .. }) => Some(decider),
+            _ => None,
+        })
+        .expect("a web ACL decision")
+}
+
+#[test]
+fn a_default_action_of_count_gives_the_same_outcome_recorded_or_not() {
+    // §6: the default action applies only when no terminating rule matched;
+    // a default of Count lets the request on. The decision is the same
+    // whether the walk records hops (send) or not (send_unrecorded, as a
+    // burst does), and so is the decider named in the outcome.
+    for default_action in [WafAction::Count, WafAction::Block, WafAction::Allow] {
+        let scenario = |s: &mut Scenario| s.waf.default_action = default_action;
+        let recorded = world(scenario).send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        let unrecorded =
+            world(scenario).send_unrecorded(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        assert_eq!(recorded.outcome, unrecorded, "default {default_action:?}");
+        assert_eq!(
+            waf_decider(&recorded),
+            &WafDecider::Default {
+                action: default_action
+            }
+        );
+        let blocked = default_action == WafAction::Block;
+        assert_eq!(recorded.outcome.status == Some(403), blocked);
+        if blocked {
+            assert_eq!(recorded.outcome.decided_by, "waf");
+            assert!(unrecorded.summary.ends_with("the default action (Block)"));
+        }
+    }
 }
 
 #[test]
@@ -1366,10 +1569,24 @@ fn sql_injection_in_the_body_is_blocked_too() {
         ..Request::get(DEFAULT_CLIENT, DEFAULT_URL)
     });
     assert_eq!(t.outcome.status, Some(403));
-    assert!(t
-        .hops
-        .iter()
-        .any(|h| h.checks.iter().any(|c| c.flow.contains("in the body"))));
+    assert!(
+        matches!(
+            waf_decider(&t),
+            WafDecider::Rule {
+                statement: WafStatementKind::SqlInjection,
+                action: WafAction::Block,
+                inspected: WafInspected::Pattern { field, .. },
+                ..
+            } if field == "body"
+        ),
+        "{:?}",
+        waf_decider(&t)
+    );
+    let blocked = t.hops.iter().flat_map(|h| &h.checks).find(|c| !c.allowed);
+    assert!(matches!(
+        blocked.and_then(|c| c.rule.as_ref()),
+        Some(RuleRef::WafRule { priority: 1, .. })
+    ));
 }
 
 #[test]
@@ -1389,6 +1606,15 @@ fn geo_match_blocks_by_the_viewer_country() {
     let t = w.send(&Request::get("client-eu", DEFAULT_URL));
     assert_eq!(t.outcome.status, Some(403));
     assert_eq!(t.outcome.decided_by, "waf");
+    assert!(matches!(
+        waf_decider(&t),
+        WafDecider::Rule {
+            priority: 4,
+            statement: WafStatementKind::GeoMatch,
+            inspected: WafInspected::Country { country: Some(cc), .. },
+            ..
+        } if cc == "FR"
+    ));
 }
 
 #[test]

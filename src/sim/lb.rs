@@ -696,7 +696,7 @@ impl World {
                 let mut wctx = ctx.clone();
                 wctx.xff.push(src_ip);
                 let (allowed, checks, rule, seen) =
-                    self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, !tb.records());
+                    self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, tb);
                 tb.hop(|| {
                     Step::new(
                         (&alb.id, &alb.id),

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod burst;
+pub mod cdn;
 pub mod check;
 pub mod clock;
 pub mod db;
@@ -26,6 +27,7 @@ pub mod time;
 pub mod topology;
 pub mod trace;
 pub mod vpc;
+pub mod waf;
 pub mod world;
 
 pub use edit::Edit;

@@ -1,0 +1,161 @@
+//! The viewer's side of an edge location: the TCP handshake, TLS with SNI,
+//! the viewer protocol policy, and the methods a behaviour allows.
+//! Fact sheet §5, §7, §16.
+
+use super::Edge;
+use crate::sim::event::CdnEvent;
+use crate::sim::lb::HttpCtx;
+use crate::sim::scenario::{Client, ViewerProtocol};
+use crate::sim::trace::{Code, Event, Layer, Recorder, Step, Verdict};
+use crate::sim::world::{Resp, World};
+
+impl World {
+    /// The browser's ephemeral source port for its connection to the edge.
+    pub(super) fn viewer_port(&mut self, c: &Client) -> u16 {
+        let (lo, hi) = c.os.range();
+        self.rng.range(lo as u64, hi as u64) as u16
+    }
+}
+
+impl Edge<'_> {
+    /// A hop from the viewer to the edge.
+    fn viewer_hop(
+        &self,
+        tb: &mut Recorder,
+        (layer, proto): (Layer, &str),
+        event: impl FnOnce() -> CdnEvent,
+    ) {
+        tb.hop(|| {
+            Step::new(
+                (&self.client.id, &self.cf.id),
+                layer,
+                proto,
+                Event::Cdn(event()),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
+    }
+
+    /// The viewer's TCP handshake with the edge location: one round trip.
+    pub(super) fn viewer_connect(&self, src_port: u16, https: bool, tb: &mut Recorder) {
+        let proto = if https { "TCP/443" } else { "TCP/80" };
+        self.viewer_hop(tb, (Layer::Tcp, proto), || CdnEvent::ViewerConnect {
+            pop: self.pop.city.clone(),
+            pop_ip: self.pop.ip,
+            src_port,
+            rtt_ms: self.client.rtt_pop_ms,
+        });
+        tb.wait(self.rtt);
+    }
+
+    /// The request reaches the edge: over TLS (one more round trip, the
+    /// certificate chosen by SNI), or over plain HTTP, where the viewer
+    /// protocol policy may answer itself (301 or 403). Fact sheet §5.
+    pub(super) fn viewer_protocol(
+        &self,
+        https: bool,
+        behavior: Option<usize>,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Option<Resp> {
+        if https {
+            self.viewer_hop(tb, (Layer::Tls, "TCP/443"), || CdnEvent::ViewerTls {
+                sni: ctx.host.clone(),
+                certificate: ctx.host.clone(),
+            });
+            tb.wait(self.rtt);
+            self.viewer_hop(tb, (Layer::Http, "TCP/443"), || CdnEvent::ViewerRequest {
+                method: ctx.method.to_string(),
+                host: ctx.host.clone(),
+                path: ctx.path.to_string(),
+                query: ctx.query.to_string(),
+            });
+            tb.wait(self.rtt / 2);
+            return None;
+        }
+        let policy = behavior
+            .map(|i| self.cf.behaviors[i].viewer_protocol)
+            .unwrap_or_default();
+        self.viewer_hop(tb, (Layer::Http, "TCP/80"), || CdnEvent::PlainRequest {
+            method: ctx.method.to_string(),
+            host: ctx.host.clone(),
+            path: ctx.path.to_string(),
+        });
+        tb.wait(self.rtt / 2);
+        match policy {
+            ViewerProtocol::RedirectToHttps => {
+                let q = if ctx.query.is_empty() { "" } else { "?" };
+                let loc = format!("https://{}{}{q}{}", ctx.host, ctx.path, ctx.query);
+                self.reply_on(
+                    tb,
+                    "TCP/80",
+                    || CdnEvent::ViewerRedirect {
+                        location: loc.clone(),
+                    },
+                    Verdict::Pass,
+                    Code::Delivered,
+                );
+                Some(Resp::redirect(301, &self.cf.id, Code::Delivered, loc))
+            }
+            ViewerProtocol::HttpsOnly => {
+                self.reply_on(
+                    tb,
+                    "TCP/80",
+                    || CdnEvent::HttpsOnly,
+                    Verdict::Error,
+                    Code::Delivered,
+                );
+                Some(Resp::err(
+                    Some(403),
+                    &self.cf.id,
+                    Code::Delivered,
+                    "HTTPS only".into(),
+                ))
+            }
+            ViewerProtocol::AllowAll => None,
+        }
+    }
+
+    /// The behaviour's allowed methods: anything else gets CloudFront's own
+    /// 403 and no origin is asked. Fact sheet §5.
+    pub(super) fn method_refusal(
+        &self,
+        acl_id: &str,
+        bi: usize,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Option<Resp> {
+        let b = &self.cf.behaviors[bi];
+        if b.allowed_methods.allows(&ctx.method) {
+            return None;
+        }
+        tb.hop(|| {
+            Step::new(
+                (acl_id, &self.cf.id),
+                Layer::Http,
+                "-",
+                Event::Cdn(CdnEvent::MethodNotAllowed {
+                    behaviour: bi as u16 + 1,
+                    path_pattern: b.path_pattern.clone(),
+                    method: ctx.method.to_string(),
+                    allowed: b.allowed_methods,
+                }),
+                Verdict::Error,
+                Code::MethodNotAllowed,
+            )
+        });
+        self.reply(
+            tb,
+            || CdnEvent::MethodRefused,
+            Verdict::Error,
+            Code::MethodNotAllowed,
+        );
+        Some(Resp::err(
+            Some(403),
+            &self.cf.id,
+            Code::MethodNotAllowed,
+            format!("{} is not allowed on '{}'", ctx.method, b.path_pattern),
+        ))
+    }
+}
