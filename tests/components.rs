@@ -61,6 +61,58 @@ fn api(path: &str) -> String {
 // ------------------------------------------------------------------ ALB
 
 #[test]
+fn the_json_trace_carries_the_matching_listener_rule_and_the_target_pick_as_data() {
+    // §8: rules are tried by priority; the first whose conditions all hold
+    // forwards, and the target group picks round robin by default.
+    let t = get(&mut World::default_world(), DEFAULT_URL);
+    let json = serde_json::to_value(&t).unwrap();
+    let hops = json["hops"].as_array().unwrap();
+    let event = |kind: &str| {
+        hops.iter()
+            .map(|h| &h["event"])
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} event"))
+            .clone()
+    };
+    let rule = event("rule_match");
+    assert_eq!(rule["component"], "alb");
+    assert_eq!(rule["action"]["action"], "forward");
+    assert_eq!(rule["action"]["target_group"], "tg-appointments-a");
+    assert_eq!(rule["origin"]["by"], "ingress");
+    let matched = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Alb(AlbEvent::RuleMatch {
+                priority,
+                conditions,
+                ..
+            }) => Some((*priority, conditions.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(matches!(&matched.1[..], [Condition::PathPattern { values }]
+        if values.iter().any(|v| v == "/api/*")));
+    let checks = &t
+        .hops
+        .iter()
+        .find(|h| matches!(h.event, Event::Alb(AlbEvent::RuleMatch { .. })))
+        .unwrap()
+        .checks;
+    assert_eq!(
+        checks.last().and_then(|c| c.rule.clone()),
+        Some(hoplab::sim::trace::RuleRef::ListenerRule {
+            priority: matched.0
+        }),
+        "the last rule tried is the one that matched"
+    );
+    let pick = event("target_pick");
+    assert_eq!(pick["how"]["how"], "algorithm");
+    assert_eq!(pick["how"]["algorithm"], "round_robin");
+    assert!(pick["candidates"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
 fn a_path_no_listener_rule_matches_gets_the_default_fixed_response() {
     // §8: the default rule is evaluated last.
     let mut w = world(|s| s.cdn.behaviors[0].path_pattern = "/*".into());

@@ -257,12 +257,8 @@ impl World {
                 .find(|t| t.target_type == TargetType::Ip)
                 .map(|t| t.deregistration_delay_s as u64 * 1000);
             match (ready, delay) {
-                (false, Some(d)) => {
-                    self.alb.draining.insert(pod_id.to_string(), now + d);
-                }
-                (true, _) => {
-                    self.alb.draining.remove(pod_id);
-                }
+                (false, Some(d)) => self.alb.deregister(pod_id, now + d),
+                (true, _) => self.alb.reregister(pod_id),
                 _ => {}
             }
             let text = if ready {

@@ -137,6 +137,17 @@ impl AlbState {
         self.draining.get(id).is_some_and(|d| *d > now_ms)
     }
 
+    /// A target leaves its target group: it drains until `until_ms` (the
+    /// deregistration delay) and gets no new requests. Fact sheet §8.
+    pub fn deregister(&mut self, target: &str, until_ms: u64) {
+        self.draining.insert(target.to_string(), until_ms);
+    }
+
+    /// A target is registered again (its pod turned ready).
+    pub fn reregister(&mut self, target: &str) {
+        self.draining.remove(target);
+    }
+
     /// A target's state as its target group lists it.
     pub fn status(&self, id: &str, now_ms: u64) -> TargetStatus {
         if self.draining(id, now_ms) {
