@@ -349,18 +349,7 @@ impl AlbEvent {
                     format!("regional web ACL {acl}: BLOCK by rule {rule}")
                 }
             }
-            AlbEvent::Generated { status, .. } => {
-                let text = match status {
-                    460 => return "client closed the connection: HTTP 460 in the ALB's log".into(),
-                    400 => " Bad Request",
-                    405 => " Method Not Allowed",
-                    502 => " Bad Gateway",
-                    503 => " Service Unavailable",
-                    504 => " Gateway Timeout",
-                    _ => "",
-                };
-                format!("HTTP {status}{text} (from the ALB)")
-            }
+            AlbEvent::Generated { status, .. } => generated_what(*status),
             AlbEvent::DefaultAction {
                 method,
                 path,
@@ -378,30 +367,7 @@ impl AlbEvent {
                 conditions,
                 action,
                 ..
-            } => {
-                let conds = || {
-                    conditions
-                        .iter()
-                        .map(|c| c.describe())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                };
-                match action {
-                    ListenerAction::Fixed { status, .. } => {
-                        format!("listener rule {priority} -> fixed response {status}")
-                    }
-                    ListenerAction::Redirect {
-                        status, location, ..
-                    } => format!("listener rule {priority} -> HTTP {status} Location: {location}"),
-                    ListenerAction::Forward { target_group } => {
-                        format!("listener rule {priority} ({}) -> forward to {target_group}", conds())
-                    }
-                    ListenerAction::WeightedForward { picked, .. } => format!(
-                        "listener rule {priority} ({}) -> weighted forward picks {picked}",
-                        conds()
-                    ),
-                }
-            }
+            } => action.what(*priority, conditions),
             AlbEvent::NoTargets {
                 target_group,
                 reason,
@@ -517,6 +483,20 @@ impl AlbEvent {
     }
 }
 
+/// An error the ALB generates, as its status line reads.
+fn generated_what(status: u16) -> String {
+    let text = match status {
+        460 => return "client closed the connection: HTTP 460 in the ALB's log".into(),
+        400 => " Bad Request",
+        405 => " Method Not Allowed",
+        502 => " Bad Gateway",
+        503 => " Service Unavailable",
+        504 => " Gateway Timeout",
+        _ => "",
+    };
+    format!("HTTP {status}{text} (from the ALB)")
+}
+
 /// Why a TLS handshake went as it did: the certificate SNI chose, or the
 /// default one and whether the caller refuses it.
 fn tls_why(sni: &str, certificate: &str, by_sni: bool, caller: Caller) -> String {
@@ -600,6 +580,35 @@ impl RuleOrigin {
 }
 
 impl ListenerAction {
+    /// The matching rule and what it did, in a few words.
+    fn what(&self, priority: u32, conditions: &[Condition]) -> String {
+        let conds = || {
+            conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        match self {
+            ListenerAction::Fixed { status, .. } => {
+                format!("listener rule {priority} -> fixed response {status}")
+            }
+            ListenerAction::Redirect {
+                status, location, ..
+            } => format!("listener rule {priority} -> HTTP {status} Location: {location}"),
+            ListenerAction::Forward { target_group } => {
+                format!(
+                    "listener rule {priority} ({}) -> forward to {target_group}",
+                    conds()
+                )
+            }
+            ListenerAction::WeightedForward { picked, .. } => format!(
+                "listener rule {priority} ({}) -> weighted forward picks {picked}",
+                conds()
+            ),
+        }
+    }
+
     fn why(&self, origin: &RuleOrigin) -> String {
         match self {
             ListenerAction::Fixed { body, .. } => format!(
