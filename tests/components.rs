@@ -4,6 +4,11 @@
 //! ../shared/reference/aws-facts.md.
 
 use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::event::alb::{
+    AlbError, Caller, ConnectResult, CookieNote, ListenerAction, ListenerDefault, NoTargets,
+    PickHow,
+};
+use hoplab::sim::event::{AlbEvent, AppEvent, Event};
 use hoplab::sim::net::PortRange;
 use hoplab::sim::scenario::*;
 use hoplab::sim::script::Script;
@@ -33,6 +38,20 @@ fn region_a(s: &mut Scenario) -> &mut Region {
     &mut s.regions[0]
 }
 
+/// The first hop whose ALB event satisfies `f`.
+fn alb_hop(t: &Trace, f: impl Fn(&AlbEvent) -> bool) -> Option<&hoplab::sim::Hop> {
+    t.hops
+        .iter()
+        .find(|h| matches!(&h.event, Event::Alb(e) if f(e)))
+}
+
+/// The first hop whose Kubernetes / application / RDS event satisfies `f`.
+fn app_hop(t: &Trace, f: impl Fn(&AppEvent) -> bool) -> Option<&hoplab::sim::Hop> {
+    t.hops
+        .iter()
+        .find(|h| matches!(&h.event, Event::App(e) if f(e)))
+}
+
 /// Serve /api/* and / from CloudFront straight through (no caching), so
 /// ALB-level behaviour is visible on every request.
 fn api(path: &str) -> String {
@@ -40,6 +59,58 @@ fn api(path: &str) -> String {
 }
 
 // ------------------------------------------------------------------ ALB
+
+#[test]
+fn the_json_trace_carries_the_matching_listener_rule_and_the_target_pick_as_data() {
+    // §8: rules are tried by priority; the first whose conditions all hold
+    // forwards, and the target group picks round robin by default.
+    let t = get(&mut World::default_world(), DEFAULT_URL);
+    let json = serde_json::to_value(&t).unwrap();
+    let hops = json["hops"].as_array().unwrap();
+    let event = |kind: &str| {
+        hops.iter()
+            .map(|h| &h["event"])
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} event"))
+            .clone()
+    };
+    let rule = event("rule_match");
+    assert_eq!(rule["component"], "alb");
+    assert_eq!(rule["action"]["action"], "forward");
+    assert_eq!(rule["action"]["target_group"], "tg-appointments-a");
+    assert_eq!(rule["origin"]["by"], "ingress");
+    let matched = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Alb(AlbEvent::RuleMatch {
+                priority,
+                conditions,
+                ..
+            }) => Some((*priority, conditions.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(matches!(&matched.1[..], [Condition::PathPattern { values }]
+        if values.iter().any(|v| v == "/api/*")));
+    let checks = &t
+        .hops
+        .iter()
+        .find(|h| matches!(h.event, Event::Alb(AlbEvent::RuleMatch { .. })))
+        .unwrap()
+        .checks;
+    assert_eq!(
+        checks.last().and_then(|c| c.rule.clone()),
+        Some(hoplab::sim::trace::RuleRef::ListenerRule {
+            priority: matched.0
+        }),
+        "the last rule tried is the one that matched"
+    );
+    let pick = event("target_pick");
+    assert_eq!(pick["how"]["how"], "algorithm");
+    assert_eq!(pick["how"]["algorithm"], "round_robin");
+    assert!(pick["candidates"].as_array().unwrap().len() >= 2);
+}
 
 #[test]
 fn a_path_no_listener_rule_matches_gets_the_default_fixed_response() {
@@ -120,9 +191,19 @@ fn a_source_ip_condition_sees_cloudfront_not_the_viewer() {
         Some(200),
         "the ALB's peer is the edge, so the viewer rule never holds"
     );
-    assert!(t.hops.iter().any(|h| h.checks.iter().any(|c| c
-        .decided_by
-        .contains("source IP 203.0.113.0/24 does not hold"))));
+    let tried = t
+        .hops
+        .iter()
+        .flat_map(|h| &h.checks)
+        .find(|c| c.rule == Some(hoplab::sim::trace::RuleRef::ListenerRule { priority: 1 }))
+        .expect("the source-ip rule was tried first");
+    assert!(
+        tried
+            .decided_by
+            .contains("source IP 203.0.113.0/24 does not hold"),
+        "{}",
+        tried.decided_by
+    );
 }
 
 /// Whether a first listener rule with this one condition catches the request.
@@ -215,10 +296,14 @@ fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it()
         });
     });
     let t = get(&mut w, &api("/old-appointments"));
-    let redirect = hop_with(
-        &t,
-        "-> HTTP 301 Location: https://api-origin.healthcareapp.com:443/api/appointments",
-    )
+    let redirect = alb_hop(&t, |e| {
+        matches!(e, AlbEvent::RuleMatch {
+            priority: 5,
+            action: ListenerAction::Redirect { status: 301, location, kept_host: Some(host) },
+            ..
+        } if location == "https://api-origin.healthcareapp.com:443/api/appointments"
+            && host == "api-origin.healthcareapp.com")
+    })
     .unwrap();
     assert_eq!(redirect.from, "alb-a");
     assert!(redirect.why.contains("origin's name"), "{}", redirect.why);
@@ -323,7 +408,12 @@ fn weighted_forward_splits_traffic_by_weight() {
     let mut canary = 0;
     for _ in 0..400 {
         let t = get(&mut w, DEFAULT_URL);
-        if hop_with(&t, "picks tg-canary").is_some() {
+        let drew_canary = |e: &AlbEvent| {
+            matches!(e, AlbEvent::RuleMatch {
+                action: ListenerAction::WeightedForward { picked, .. }, ..
+            } if picked == "tg-canary")
+        };
+        if alb_hop(&t, drew_canary).is_some() {
             canary += 1;
         }
     }
@@ -353,7 +443,20 @@ fn when_every_target_is_unhealthy_the_alb_fails_open() {
         .contains("Target.Timeout"));
     assert!(w.pod_ready("pod-a-1"));
     let t = get(&mut w, DEFAULT_URL);
-    assert!(hop_with(&t, "fails open").is_some(), "{}", t.render_text());
+    let Some(Event::Alb(AlbEvent::TargetPick {
+        fail_open,
+        in_service,
+        candidates,
+        ..
+    })) = alb_hop(&t, |e| matches!(e, AlbEvent::TargetPick { .. })).map(|h| &h.event)
+    else {
+        panic!("no target pick: {}", t.render_text())
+    };
+    assert!(*fail_open, "{}", t.render_text());
+    assert_eq!(*in_service, candidates.len(), "every target takes traffic");
+    assert!(candidates
+        .iter()
+        .all(|(_, s)| *s == hoplab::sim::event::alb::TargetStatus::Unhealthy));
     assert_eq!(t.outcome.status, Some(504));
 }
 
@@ -389,7 +492,20 @@ fn a_readiness_failure_deregisters_the_pod_and_an_empty_target_group_answers_503
     let t = get(&mut w, DEFAULT_URL);
     assert_eq!(t.outcome.status, Some(503));
     assert_eq!(t.outcome.decided_by, "alb-a");
-    assert!(hop_with(&t, "no registered targets").is_some());
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::NoTargets { reason: NoTargets::NoneRegistered { endpoints }, .. }
+            if endpoints.iter().all(|(_, ready)| !ready)
+    ))
+    .is_some());
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::Generated {
+            status: 503,
+            reason: AlbError::NoRegisteredTargets
+        }
+    ))
+    .is_some());
 }
 
 #[test]
@@ -404,7 +520,14 @@ fn a_hung_pod_behind_cloudfront_makes_the_alb_log_460_and_the_viewer_get_504() {
         true,
     );
     let t = get(&mut w, DEFAULT_URL); // round robin starts at pod-a-1
-    assert!(hop_with(&t, "HTTP 460").is_some());
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::Generated {
+            status: 460,
+            reason: AlbError::ClientClosed { .. }
+        }
+    ))
+    .is_some());
     assert_eq!(t.outcome.status, Some(504));
     assert_eq!(t.outcome.decided_by, "cloudfront");
 }
@@ -458,7 +581,10 @@ fn stickiness_keeps_a_browser_on_one_target_until_it_turns_unhealthy() {
     w.advance(30_000);
     let t = get(&mut w, DEFAULT_URL);
     assert_ne!(t.outcome.pod.as_deref(), Some(first.as_str()));
-    assert!(hop_with(&t, "AWSALB cookie rewritten").is_some());
+    assert!(alb_hop(&t, |e| matches!(e, AlbEvent::TargetPick {
+        how: PickHow::Algorithm { cookie: CookieNote::Replaced { old }, .. }, ..
+    } if *old == first))
+    .is_some());
 }
 
 #[test]
@@ -537,7 +663,11 @@ fn target_type_instance_goes_through_the_node_port_and_kube_proxy() {
         .hops
         .iter()
         .any(|h| h.to.starts_with("node-a-") && h.what.contains(":30080")));
-    assert!(hop_with(&t, "kube-proxy on node-a-").is_some());
+    assert!(app_hop(&t, |e| matches!(
+        e,
+        AppEvent::EndpointPick { node, picked: Some(_), .. } if node.starts_with("node-a-")
+    ))
+    .is_some());
 }
 
 #[test]
@@ -589,8 +719,17 @@ fn sni_picks_the_listener_certificate_that_names_the_host() {
     });
     let t = get(&mut w, DEFAULT_URL);
     assert_eq!(t.outcome.status, Some(200));
-    let tls = hop_with(&t, "TLS handshake, SNI api-origin.healthcareapp.com").unwrap();
+    let tls = alb_hop(&t, |e| matches!(e, AlbEvent::Tls { .. })).unwrap();
     assert_eq!(tls.from, "cloudfront");
+    assert_eq!(
+        tls.event,
+        Event::Alb(AlbEvent::Tls {
+            sni: "api-origin.healthcareapp.com".into(),
+            certificate: "*.healthcareapp.com".into(),
+            by_sni: true,
+            caller: Caller::CloudFront,
+        })
+    );
     assert!(
         tls.why
             .contains("certificate for *.healthcareapp.com (chosen by SNI)"),
@@ -612,7 +751,11 @@ fn cloudfront_answers_502_when_the_origin_certificate_does_not_name_the_origin()
     assert_eq!(t.outcome.status, Some(502));
     assert_eq!(t.outcome.decided_by, "cloudfront");
     assert_eq!(t.outcome.code, Code::CertificateMismatch);
-    let tls = hop_with(&t, "certificate name mismatch").unwrap();
+    let tls = alb_hop(&t, |e| {
+        matches!(e, AlbEvent::Tls { by_sni: false, caller: Caller::CloudFront, certificate, .. }
+            if certificate == "healthcareapp.com")
+    })
+    .unwrap();
     assert_eq!(tls.verdict, Verdict::Error);
     assert!(tls.why.contains("default certificate (healthcareapp.com)"));
     assert!(hop_with(&t, "Error from cloudfront").is_some());
@@ -638,7 +781,18 @@ fn a_browser_refuses_an_alb_certificate_for_another_name_but_health_checks_do_no
     assert_eq!(t.outcome.status, None, "the browser sends no request");
     assert_eq!(t.outcome.decided_by, DEFAULT_CLIENT);
     assert_eq!(t.outcome.code, Code::CertificateMismatch);
-    assert!(hop_with(&t, "ERR_CERT_COMMON_NAME_INVALID").is_some());
+    let tls = alb_hop(&t, |e| {
+        matches!(
+            e,
+            AlbEvent::Tls {
+                by_sni: false,
+                caller: Caller::Browser,
+                ..
+            }
+        )
+    })
+    .unwrap();
+    assert!(tls.why.contains("ERR_CERT_COMMON_NAME_INVALID"));
     w.advance(5 * 60_000);
     assert!(w.health_check_healthy("hc-cluster-a"));
     assert!(w.health_check_healthy("hc-cluster-b"));
@@ -680,7 +834,17 @@ fn weighted_random_spreads_targets_unevenly_but_fairly_and_the_seed_fixes_the_pi
     assert_ne!(wr, pod_counts(Algorithm::WeightedRandom, 8));
     let mut w = world(|s| region_a(s).alb.target_groups[0].algorithm = Algorithm::WeightedRandom);
     let t = get(&mut w, DEFAULT_URL);
-    assert!(hop_with(&t, "weighted random").is_some());
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::TargetPick {
+            how: PickHow::Algorithm {
+                algorithm: Algorithm::WeightedRandom,
+                ..
+            },
+            ..
+        }
+    ))
+    .is_some());
 }
 
 #[test]
@@ -692,7 +856,17 @@ fn least_outstanding_requests_with_nothing_in_flight_ties_and_rotates() {
     let mut w =
         world(|s| region_a(s).alb.target_groups[0].algorithm = Algorithm::LeastOutstandingRequests);
     let t = get(&mut w, DEFAULT_URL);
-    assert!(hop_with(&t, "least outstanding requests").is_some());
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::TargetPick {
+            how: PickHow::Algorithm {
+                algorithm: Algorithm::LeastOutstandingRequests,
+                ..
+            },
+            ..
+        }
+    ))
+    .is_some());
 }
 
 // ------------------------------------------------------ TCP, TLS, Shield
@@ -898,7 +1072,14 @@ fn plain_http_straight_to_the_alb_meets_the_nacl_then_finds_no_listener_on_port_
     })
     .unwrap();
     let t = get(&mut w, url);
-    let refused = hop_with(&t, "no listener").unwrap();
+    let refused = alb_hop(&t, |e| {
+        matches!(e, AlbEvent::Connect {
+            flow,
+            result: ConnectResult::NoListener { listener_port: 443, .. },
+            ..
+        } if flow.dst_port == 80)
+    })
+    .unwrap();
     assert_eq!(refused.code, Code::ConnectionRefused);
     assert!(refused.why.contains("only an HTTPS listener on 443"));
     assert_eq!(
@@ -1002,7 +1183,11 @@ fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_ans
         .find(|t| t.outcome.status == Some(503))
         .expect("some requests reach the node in us-east-1b");
     assert_eq!(empty.outcome.decided_by, "alb-a");
-    assert!(hop_with(empty, "no target in us-east-1b").is_some());
+    assert!(alb_hop(empty, |e| matches!(
+        e,
+        AlbEvent::NoTargets { reason: NoTargets::CrossZone { az, .. }, .. } if az == "us-east-1b"
+    ))
+    .is_some());
     assert!(traces.iter().any(|t| t.outcome.status == Some(200)));
     let mut s = default_scenario();
     region_a(&mut s).alb.target_groups[0].cross_zone = false;
@@ -1015,7 +1200,7 @@ fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_ans
 use hoplab::sim::check::RuleRef;
 use hoplab::sim::event::cdn::CacheResult;
 use hoplab::sim::event::waf::{WafDecider, WafInspected, WafStatementKind};
-use hoplab::sim::event::{CdnEvent, Event, WafEvent};
+use hoplab::sim::event::{CdnEvent, WafEvent};
 
 /// The CloudFront events of a trace, in order.
 fn cdn_events(t: &Trace) -> Vec<&CdnEvent> {
@@ -1684,6 +1869,11 @@ fn a_web_acl_on_the_alb_sees_cloudfront_unless_it_reads_the_forwarded_header() {
     let t = get(&mut w, DEFAULT_URL);
     assert_eq!(t.outcome.status, Some(403));
     assert_eq!(t.outcome.decided_by, "alb-a");
+    assert!(alb_hop(&t, |e| matches!(
+        e,
+        AlbEvent::WebAcl { allowed: false, rule, .. } if rule == "BlockViewer"
+    ))
+    .is_some());
 }
 
 // ----------------------------------------------------------------- RDS
@@ -1822,7 +2012,16 @@ fn an_ingress_default_backend_becomes_the_listeners_default_action() {
     });
     let t = get(&mut w, &api("/anything"));
     assert_eq!(t.outcome.status, Some(200));
-    assert!(hop_with(&t, "default backend").is_some());
+    let default = alb_hop(&t, |e| {
+        matches!(e, AlbEvent::DefaultAction {
+            action: ListenerDefault::IngressBackend { target_group, .. }, ..
+        } if target_group == "tg-appointments-a")
+    })
+    .unwrap();
+    assert_eq!(
+        default.checks.last().and_then(|c| c.rule.clone()),
+        Some(hoplab::sim::trace::RuleRef::ListenerDefault)
+    );
 }
 
 #[test]
@@ -1861,7 +2060,11 @@ fn an_application_dns_cache_keeps_pods_on_the_failed_primary_after_the_endpoint_
     let (after, later) = statuses(400);
     for t in &after {
         assert_eq!(t.outcome.status, Some(500), "still on the old primary");
-        let hop = hop_with(t, "application DNS cache").expect("the pod used its cached address");
+        let hop = app_hop(t, |e| {
+            matches!(e, AppEvent::AppDnsCache { instance, primary, .. }
+                if instance == "rds-a-1" && primary == "rds-a-2")
+        })
+        .expect("the pod used its cached address");
         assert!(hop.why.contains("prolongs a failover"), "{}", hop.why);
     }
     assert!(
@@ -1886,7 +2089,11 @@ fn an_application_dns_cache_keeps_pods_on_the_failed_primary_after_the_endpoint_
         .find(|t| t.outcome.pod.as_deref() == Some("pod-a-1"))
         .expect("round robin reaches pod-a-1");
     assert_eq!(t.outcome.status, Some(500));
-    assert!(hop_with(&t, "accepts no connections").is_some());
+    assert!(app_hop(&t, |e| matches!(
+        e,
+        AppEvent::DbRefused { instance } if instance == "rds-a-1"
+    ))
+    .is_some());
     let mut s = default_scenario();
     region_a(&mut s).cluster.app_dns_cache_s = 100_000;
     assert!(World::new(s, 1).unwrap_err().contains("app_dns_cache_s"));
@@ -1905,7 +2112,12 @@ fn reads_go_to_a_read_replica_and_survive_a_primary_failure_while_writes_do_not(
         r.rds.instances.truncate(1); // single-AZ primary: no standby to fail over to
     });
     let t = get(&mut w, DEFAULT_URL);
-    assert!(t.hops.iter().any(|h| h.to == "rds-a-r1"));
+    assert!(app_hop(&t, |e| matches!(
+        e,
+        AppEvent::Query { instance, role: hoplab::sim::event::app::DbRole::Replica, .. }
+            if instance == "rds-a-r1"
+    ))
+    .is_some());
     w.set_fault(
         Fault::RdsPrimaryDown {
             region: "us-east-1".into(),

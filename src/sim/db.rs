@@ -1,10 +1,7 @@
-//! RDS: the pod's query, Multi-AZ failover on the clock. Fact sheet §15.
+//! RDS: its primary, Multi-AZ failover on the clock, instances that
+//! failed. The application's query is [`crate::sim::app`]. Fact sheet §15.
 
-use super::event::app::{DbOutcome, DbRole};
-use super::event::AppEvent;
-use super::net::*;
 use super::scenario::*;
-use super::trace::*;
 use super::world::*;
 
 /// RDS runtime state, per region: the primary, a Multi-AZ failover under
@@ -19,180 +16,17 @@ pub struct RdsState {
     pub failed: std::collections::BTreeSet<String>,
 }
 
-impl World {
-    /// The pod's query: reads go to a read replica when the database has
-    /// any, everything else to the primary behind the endpoint name.
-    pub(crate) fn pod_query_db(
-        &mut self,
-        r: &Region,
-        pod: &Pod,
-        read_only: bool,
-        tb: &mut Recorder,
-    ) -> DbOutcome {
-        let replica = (read_only && !r.rds.replicas.is_empty())
-            .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
-        let primary = self
-            .rds
-            .primary
-            .get(&r.id)
+impl RdsState {
+    /// The instance that is primary in a region now ("" before any).
+    pub fn primary_of(&self, region: &str) -> &str {
+        self.primary
+            .get(region)
             .map(String::as_str)
-            .unwrap_or_default();
-        // The application may keep the endpoint's address in its own DNS
-        // cache; then it does not see a failover flip until that expires.
-        let now = self.clock_ms;
-        let ttl = r.cluster.app_dns_cache_s as u64;
-        let app_caches = ttl > 0 && replica.is_none();
-        let cached = app_caches
-            .then(|| self.k8s.app_dns.get(&pod.id))
-            .flatten()
-            .filter(|(_, exp)| *exp > now);
-        let target = cached.map_or(primary, |(id, _)| id.as_str());
-        let inst = match replica {
-            Some(rep) => rep,
-            None => match r.rds.instances.iter().find(|i| i.id == target) {
-                Some(i) => i,
-                None => return DbOutcome::NoInstance,
-            },
-        };
-        let cached_until = cached.map(|(_, exp)| *exp);
-        if app_caches && cached_until.is_none() {
-            self.k8s
-                .app_dns
-                .insert(pod.id.clone(), (inst.id.clone(), now + ttl * 1000));
-        }
-        let role = match (&replica, read_only) {
-            (Some(_), _) => DbRole::Replica,
-            (None, true) => DbRole::Primary,
-            (None, false) => DbRole::PrimaryWrite,
-        };
-        if let Some(exp) = cached_until {
-            let left = (exp - now).div_ceil(1000);
-            tb.hop(|| {
-                Step::new(
-                    (&pod.id, &pod.id),
-                    Layer::Dns,
-                    "-",
-                    Event::App(AppEvent::AppDnsCache {
-                        endpoint: r.rds.endpoint.clone(),
-                        instance: inst.id.clone(),
-                        left_s: left,
-                        ttl_s: ttl,
-                        primary: primary.to_string(),
-                    }),
-                    Verdict::Pass,
-                    Code::DnsCacheHit,
-                )
-            });
-            if inst.id != primary && self.db_up(r, inst) {
-                tb.hop(|| {
-                    Step::new(
-                        (&pod.id, &inst.id),
-                        Layer::Tcp,
-                        format!("TCP/{}", r.rds.port),
-                        Event::App(AppEvent::DbRefused {
-                            instance: inst.id.clone(),
-                        }),
-                        Verdict::Error,
-                        Code::ConnectionRefused,
-                    )
-                });
-                tb.wait(1_000);
-                return DbOutcome::Standby {
-                    instance: inst.id.clone(),
-                };
-            }
-        } else {
-            tb.hop(|| {
-                Step::new(
-                    (&pod.id, &pod.id),
-                    Layer::Dns,
-                    "UDP/53",
-                    Event::App(AppEvent::DbResolve {
-                        endpoint: r.rds.endpoint.clone(),
-                        instance: inst.id.clone(),
-                        replica: replica.is_some(),
-                    }),
-                    Verdict::Pass,
-                    Code::DnsAnswer,
-                )
-            });
-        }
-        let (conn, db_flow) = self.vpc_connect(
-            r,
-            (
-                Endpoint {
-                    id: &pod.id,
-                    subnet: &pod.subnet,
-                    host: pod.host,
-                    sgs: &pod.security_groups,
-                },
-                EphemeralRange::Linux,
-            ),
-            (
-                Endpoint {
-                    id: &inst.id,
-                    subnet: &inst.subnet,
-                    host: inst.host,
-                    sgs: &r.rds.security_groups,
-                },
-                r.rds.port,
-            ),
-            tb,
-        );
-        let same_az = self.subnet_az(r, &pod.subnet) == self.subnet_az(r, &inst.subnet);
-        let hop_us = if same_az { 250 } else { 750 };
-        match conn {
-            Connect::Ok => {
-                tb.wait(hop_us * 2);
-                tb.hop(|| {
-                    Step::new(
-                        (&pod.id, &inst.id),
-                        Layer::Sql,
-                        format!("TCP/{}", r.rds.port),
-                        Event::App(AppEvent::Query {
-                            instance: inst.id.clone(),
-                            engine: r.rds.engine.to_string(),
-                            az: self.subnet_az(r, &inst.subnet).to_string(),
-                            role,
-                        }),
-                        Verdict::Pass,
-                        Code::Delivered,
-                    )
-                });
-                tb.wait(hop_us + 2_000);
-                tb.hop(|| {
-                    Step::new(
-                        (&inst.id, &pod.id),
-                        Layer::Sql,
-                        format!("TCP/{}", r.rds.port),
-                        Event::App(AppEvent::QueryResult {
-                            instance: inst.id.clone(),
-                            write: !read_only,
-                        }),
-                        Verdict::Pass,
-                        Code::Delivered,
-                    )
-                    .checks(World::vpc_return_checks(
-                        r,
-                        &inst.subnet,
-                        &pod.subnet,
-                        &db_flow.reversed(),
-                    ))
-                });
-                tb.wait(hop_us);
-                DbOutcome::Answered
-            }
-            Connect::Dropped(_) | Connect::Silent => {
-                let code = code_or(&conn);
-                tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
-                DbOutcome::GaveUp {
-                    timeout_s: APP_DB_CONNECT_TIMEOUT_S,
-                    code,
-                }
-            }
-        }
+            .unwrap_or_default()
     }
+}
 
+impl World {
     pub(crate) fn schedule_rds_failovers(&mut self) {
         let mut due = Vec::new();
         for r in &self.scenario.regions {

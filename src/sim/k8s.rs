@@ -4,7 +4,11 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::alb::{HttpCtx, Target};
+use super::event::app::SpecMatch;
+use super::event::AppEvent;
 use super::scenario::*;
+use super::trace::*;
 use super::world::*;
 
 /// A readiness probe's state for one pod. Defaults: period 10 s, failure
@@ -35,6 +39,107 @@ pub struct K8sRuntime {
     pub app_dns: BTreeMap<String, (String, u64)>,
 }
 
+/// What one readiness/liveness probe round changed for a pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ProbeChange {
+    pub was_ready: bool,
+    pub ready: bool,
+    /// The kubelet restarted the container (liveness failed enough times).
+    pub restarted: bool,
+    pub restarts: u32,
+}
+
+impl K8sRuntime {
+    /// Whether the kubelet's readiness probe currently passes for a pod
+    /// (one never probed is ready).
+    pub fn ready(&self, pod: &str) -> bool {
+        self.probes.get(pod).map(|p| p.ready).unwrap_or(true)
+    }
+
+    /// The ready endpoints of a Service's app: what kube-proxy programs.
+    /// Fact sheet §14.
+    pub fn ready_endpoints<'a>(&self, r: &'a Region, app: &str) -> Vec<&'a Pod> {
+        r.cluster
+            .pods
+            .iter()
+            .filter(|p| p.app == app && self.ready(&p.id))
+            .collect()
+    }
+
+    /// Record one probe round: readiness (`ok`: the pod answers locally)
+    /// and liveness (`hung`: the process does not answer at all).
+    /// Fact sheet §14.
+    pub(crate) fn record_probe(
+        &mut self,
+        pod_id: &str,
+        (ok, hung): (bool, bool),
+        now_ms: u64,
+    ) -> Option<ProbeChange> {
+        let st = self.probes.get_mut(pod_id)?;
+        st.next_due_ms = now_ms + PROBE_PERIOD_S * 1000;
+        let was_ready = st.ready;
+        if ok {
+            st.consecutive_failures = 0;
+            st.ready = true;
+        } else {
+            st.consecutive_failures += 1;
+            if st.consecutive_failures >= PROBE_FAILURE_THRESHOLD {
+                st.ready = false;
+            }
+        }
+        // Liveness checks only that the process answers at all: a hung
+        // process fails it and gets restarted; an app that answers 500 to its
+        // readiness endpoint stays alive but unready. Fact sheet §14.
+        let mut restarted = false;
+        if hung {
+            st.liveness_failures += 1;
+            if st.liveness_failures >= PROBE_FAILURE_THRESHOLD {
+                st.liveness_failures = 0;
+                st.restarts += 1;
+                restarted = true;
+            }
+        } else {
+            st.liveness_failures = 0;
+        }
+        Some(ProbeChange {
+            was_ready,
+            ready: st.ready,
+            restarted,
+            restarts: st.restarts,
+        })
+    }
+}
+
+/// The hop where the Ingress (as the controller turned it into a listener
+/// rule from path `from`) leads to a target group's Service. Fact sheet §13, §14.
+pub(crate) fn ingress_match_step(
+    ingress: &Ingress,
+    from: &str,
+    (tg, svc): (&TargetGroup, &Service),
+    ctx: &HttpCtx,
+) -> Step {
+    Step::new(
+        (&ingress.id, &svc.id),
+        Layer::Decision,
+        "-",
+        Event::App(AppEvent::IngressMatch {
+            ingress: ingress.name.clone(),
+            rule_path: (!from.is_empty()).then(|| from.to_string()),
+            service: svc.name.clone(),
+            port: svc.port,
+            request_path: ctx.path.to_string(),
+            spec: ingress_route(ingress, &ctx.host, &ctx.path).map(|p| SpecMatch {
+                path: p.path.clone(),
+                path_type: p.path_type,
+            }),
+            target_type: tg.target_type,
+            node_port: tg.node_port,
+        }),
+        Verdict::Pass,
+        Code::IngressRuleMatch,
+    )
+}
+
 impl World {
     pub(crate) fn init_k8s_runtime(&mut self) {
         let now = self.clock_ms;
@@ -59,7 +164,49 @@ impl World {
 
     /// Whether the kubelet's readiness probe currently passes for a pod.
     pub fn pod_ready(&self, pod: &str) -> bool {
-        self.k8s.probes.get(pod).map(|p| p.ready).unwrap_or(true)
+        self.k8s.ready(pod)
+    }
+
+    /// kube-proxy (iptables mode) on a node picks a ready endpoint at
+    /// random, possibly on another node. Fact sheet §14.
+    pub(crate) fn kube_proxy<'a>(
+        &mut self,
+        r: &'a Region,
+        node: &Target,
+        svc: &Service,
+        tb: &mut Recorder,
+    ) -> Option<&'a Pod> {
+        let pool = self.k8s.ready_endpoints(r, &svc.app);
+        let step = |picked: Option<&Pod>| {
+            Step::new(
+                (node.id, picked.map_or(node.id, |p| p.id.as_str())),
+                Layer::Decision,
+                "-",
+                Event::App(AppEvent::EndpointPick {
+                    node: node.id.to_string(),
+                    service: svc.name.clone(),
+                    ready: pool.iter().map(|p| p.id.clone()).collect(),
+                    picked: picked.map(|p| p.id.clone()),
+                    crosses_to: picked
+                        .filter(|p| p.node.as_deref() != Some(node.id))
+                        .map(|p| p.node.clone().unwrap_or_default()),
+                }),
+                Verdict::Pass,
+                Code::ServiceEndpointPick,
+            )
+        };
+        if pool.is_empty() {
+            tb.hop(|| {
+                let mut s = step(None);
+                s.verdict = Verdict::Error;
+                s.code = Code::NoHealthyTargets;
+                s
+            });
+            return None;
+        }
+        let pick = pool[self.rng.index(pool.len())];
+        tb.hop(|| step(Some(pick)));
+        Some(pick)
     }
 
     pub(crate) fn run_readiness_probe(&mut self, pod_id: &str) {
@@ -76,46 +223,18 @@ impl World {
         };
         // The kubelet probes locally on the node: only the pod itself matters.
         let ok = self.pod_up(&r, &pod) && self.pod_host_up(&r, &pod) && self.pod_answers(&pod.id);
-        let st = self
-            .k8s
-            .probes
-            .get_mut(pod_id)
-            .expect("scheduled probe exists");
-        st.next_due_ms = now + PROBE_PERIOD_S * 1000;
-        let was = st.ready;
-        if ok {
-            st.consecutive_failures = 0;
-            st.ready = true;
-        } else {
-            st.consecutive_failures += 1;
-            if st.consecutive_failures >= PROBE_FAILURE_THRESHOLD {
-                st.ready = false;
-            }
-        }
-        // Liveness checks only that the process answers at all: a hung
-        // process fails it and gets restarted; an app that answers 500 to its
-        // readiness endpoint stays alive but unready. Fact sheet §14.
         let hung = self.has_fault(|| Fault::PodHung {
             pod: pod_id.to_string(),
         });
-        let st = self
-            .k8s
-            .probes
-            .get_mut(pod_id)
-            .expect("scheduled probe exists");
-        let mut restarted = false;
-        if hung {
-            st.liveness_failures += 1;
-            if st.liveness_failures >= PROBE_FAILURE_THRESHOLD {
-                st.liveness_failures = 0;
-                st.restarts += 1;
-                restarted = true;
-            }
-        } else {
-            st.liveness_failures = 0;
-        }
-        let restarts = st.restarts;
-        let ready = st.ready;
+        let Some(ProbeChange {
+            was_ready: was,
+            ready,
+            restarted,
+            restarts,
+        }) = self.k8s.record_probe(pod_id, (ok, hung), now)
+        else {
+            return;
+        };
         if restarted {
             self.faults.remove(&Fault::PodHung {
                 pod: pod_id.to_string(),
@@ -138,12 +257,8 @@ impl World {
                 .find(|t| t.target_type == TargetType::Ip)
                 .map(|t| t.deregistration_delay_s as u64 * 1000);
             match (ready, delay) {
-                (false, Some(d)) => {
-                    self.alb.draining.insert(pod_id.to_string(), now + d);
-                }
-                (true, _) => {
-                    self.alb.draining.remove(pod_id);
-                }
+                (false, Some(d)) => self.alb.deregister(pod_id, now + d),
+                (true, _) => self.alb.reregister(pod_id),
                 _ => {}
             }
             let text = if ready {

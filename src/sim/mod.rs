@@ -1,6 +1,8 @@
 //! The engine. Pure Rust: no web crates, no wall clock, one seeded RNG.
 //! Same world + same seed + same inputs => byte-identical trace.
 
+pub mod alb;
+pub mod app;
 pub mod browser;
 pub mod burst;
 pub mod cdn;

@@ -349,18 +349,7 @@ impl AlbEvent {
                     format!("regional web ACL {acl}: BLOCK by rule {rule}")
                 }
             }
-            AlbEvent::Generated { status, .. } => {
-                let text = match status {
-                    460 => return "client closed the connection: HTTP 460 in the ALB's log".into(),
-                    400 => " Bad Request",
-                    405 => " Method Not Allowed",
-                    502 => " Bad Gateway",
-                    503 => " Service Unavailable",
-                    504 => " Gateway Timeout",
-                    _ => "",
-                };
-                format!("HTTP {status}{text} (from the ALB)")
-            }
+            AlbEvent::Generated { status, .. } => generated_what(*status),
             AlbEvent::DefaultAction {
                 method,
                 path,
@@ -378,30 +367,7 @@ impl AlbEvent {
                 conditions,
                 action,
                 ..
-            } => {
-                let conds = || {
-                    conditions
-                        .iter()
-                        .map(|c| c.describe())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                };
-                match action {
-                    ListenerAction::Fixed { status, .. } => {
-                        format!("listener rule {priority} -> fixed response {status}")
-                    }
-                    ListenerAction::Redirect {
-                        status, location, ..
-                    } => format!("listener rule {priority} -> HTTP {status} Location: {location}"),
-                    ListenerAction::Forward { target_group } => {
-                        format!("listener rule {priority} ({}) -> forward to {target_group}", conds())
-                    }
-                    ListenerAction::WeightedForward { picked, .. } => format!(
-                        "listener rule {priority} ({}) -> weighted forward picks {picked}",
-                        conds()
-                    ),
-                }
-            }
+            } => action.what(*priority, conditions),
             AlbEvent::NoTargets {
                 target_group,
                 reason,
@@ -453,49 +419,13 @@ impl AlbEvent {
                 public_ip,
                 result,
                 ..
-            } => match result {
-                ConnectResult::Accepted => format!(
-                    "the internet gateway maps {public_ip} to {}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}",
-                    flow.dst, flow.dst_port, flow.src_port
-                ),
-                ConnectResult::PlainHttp => "the filters let the connection in".into(),
-                ConnectResult::Dropped {
-                    leg,
-                    by,
-                    decided_by,
-                    attempts,
-                    timeout_s,
-                } => format!(
-                    "the {} is dropped silently by {by}: {decided_by}; the sender retries {attempts} times, {timeout_s} s each",
-                    match leg {
-                        Leg::Forward => "SYN",
-                        Leg::Return => "SYN-ACK (return path)",
-                    }
-                ),
-                ConnectResult::NoListener { alb, listener_port } => format!(
-                    "the filters let port {} in, but {alb} has only an HTTPS listener on {listener_port}: nothing accepts the connection (a common setup adds an HTTP:80 listener whose action redirects to HTTPS; fact sheet §8)",
-                    flow.dst_port
-                ),
-            },
+            } => result.why(flow, *public_ip),
             AlbEvent::Tls {
                 sni,
                 certificate,
                 by_sni,
                 caller,
-            } => {
-                if *by_sni {
-                    format!("the HTTPS listener terminates TLS with the ACM certificate for {certificate} (chosen by SNI)")
-                } else if caller.checks_certificate() {
-                    let who = if *caller == Caller::CloudFront {
-                        "CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)"
-                    } else {
-                        "the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)"
-                    };
-                    format!("no certificate on the listener matches {sni}, so it presents its default certificate ({certificate}); {who}")
-                } else {
-                    format!("no certificate matches {sni}, so the listener presents its default certificate ({certificate}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)")
-                }
-            }
+            } => tls_why(sni, certificate, *by_sni, *caller),
             AlbEvent::Request {
                 xff, listener_port, ..
             } => format!(
@@ -515,65 +445,10 @@ impl AlbEvent {
                     ""
                 }
             ),
-            AlbEvent::Generated { reason, .. } => match reason {
-                AlbError::PlainHttp { port } => format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
-                AlbError::Trace => "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
-                AlbError::TooManyForwarded { addresses, max } => format!("X-Forwarded-For would list {addresses} addresses; the ALB refuses more than {max} (fact sheet §8)"),
-                AlbError::NoTargetInZone => "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)".into(),
-                AlbError::NoRegisteredTargets => "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(),
-                AlbError::ConnectTimeout { target, timeout_s } => format!("no TCP connection to {target} within {timeout_s} s: the ALB generates 504 (fact sheet §8)"),
-                AlbError::TargetReset => "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
-                AlbError::IdleTimeout { target, timeout_s } => format!("{target} accepted the request but sent nothing within the ALB's {timeout_s} s idle timeout (fact sheet §8)"),
-                AlbError::ClientClosed { target, waited_s, idle_timeout_s } => format!("{target} accepted the request but never answers; the sender gave up after {waited_s} s, before the ALB's {idle_timeout_s} s idle timeout, so the ALB logs 460 (fact sheet §8)"),
-            },
-            AlbEvent::DefaultAction { action, .. } => match action {
-                ListenerDefault::IngressBackend { ingress, .. } => format!("Ingress '{ingress}' has a default backend, which the controller turns into the listener's default action"),
-                ListenerDefault::Fixed { status, .. } => format!("the default rule (evaluated last) answers a fixed {status}; no Ingress path covers this request, so nothing reaches the cluster"),
-            },
-            AlbEvent::RuleMatch { action, origin, .. } => {
-                let origin = || match origin {
-                    RuleOrigin::LoadBalancer => "added on the load balancer itself".to_string(),
-                    RuleOrigin::Ingress { ingress, path } => format!(
-                        "written by the AWS Load Balancer Controller from Ingress '{ingress}' path {path}"
-                    ),
-                };
-                match action {
-                    ListenerAction::Fixed { body, .. } => format!(
-                        "rules are tried from the lowest priority number; this one answers without any target{}",
-                        if body.is_empty() { String::new() } else { format!(": \"{body}\"") }
-                    ),
-                    ListenerAction::Redirect { kept_host: Some(host), .. } => format!("a redirect action answers from the load balancer and the browser follows it with a new request; #{{host}} is the Host header the ALB received ({host}), which behind CloudFront is the origin's name (fact sheet §8)"),
-                    ListenerAction::Redirect { kept_host: None, .. } => "a redirect action answers from the load balancer; the browser follows it with a new request (fact sheet §8)".into(),
-                    ListenerAction::Forward { .. } => format!(
-                        "rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {}",
-                        origin()
-                    ),
-                    ListenerAction::WeightedForward { picked, groups } => {
-                        let total: u32 = groups.iter().map(|g| g.weight).sum();
-                        let shares = groups
-                            .iter()
-                            .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        format!(
-                            "target groups share traffic by weight ({shares}); this request drew {picked}; this rule was {}",
-                            origin()
-                        )
-                    }
-                }
-            }
-            AlbEvent::NoTargets { reason, .. } => match reason {
-                NoTargets::CrossZone { az, elsewhere } => format!("cross-zone load balancing is off, so the ALB node in {az} sends only to targets in {az}, and the {elsewhere} targets are all in other AZs (fact sheet §8)"),
-                NoTargets::NoneRegistered { endpoints } => format!(
-                    "EndpointSlice: {}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)",
-                    endpoints
-                        .iter()
-                        .map(|(p, ready)| format!("{p} ready={ready}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                NoTargets::AllDraining => "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(),
-            },
+            AlbEvent::Generated { reason, .. } => reason.why(),
+            AlbEvent::DefaultAction { action, .. } => action.why(),
+            AlbEvent::RuleMatch { action, origin, .. } => action.why(origin),
+            AlbEvent::NoTargets { reason, .. } => reason.why(),
             AlbEvent::TargetPick {
                 candidates,
                 how,
@@ -581,41 +456,22 @@ impl AlbEvent {
                 fail_open,
                 in_service,
                 ..
-            } => {
-                let how = match how {
-                    PickHow::Sticky => {
-                        "the AWSALB stickiness cookie names this target and it is still healthy"
-                            .to_string()
-                    }
-                    PickHow::Algorithm { algorithm, cookie } => {
-                        let base = match algorithm {
-                            Algorithm::RoundRobin => "round robin",
-                            Algorithm::LeastOutstandingRequests => "least outstanding requests (every target has 0 in flight here, so the tie goes round robin)",
-                            Algorithm::WeightedRandom => "weighted random",
-                        };
-                        match cookie {
-                            CookieNote::None => base.to_string(),
-                            CookieNote::Set => format!("{base}; the ALB sets an AWSALB stickiness cookie for the next requests"),
-                            CookieNote::Replaced { old } => format!("{base}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten"),
-                        }
-                    }
-                };
-                format!(
-                    "{}{how}; {}",
-                    match zone_only {
-                        None => String::new(),
-                        Some(az) => format!("cross-zone load balancing is off, so the ALB node in {az} considers only targets in {az}; "),
-                    },
-                    if *fail_open {
-                        "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string()
-                    } else {
-                        format!(
-                            "only healthy targets are used ({in_service} of {})",
-                            candidates.len()
-                        )
-                    }
-                )
-            }
+            } => format!(
+                "{}{}; {}",
+                match zone_only {
+                    None => String::new(),
+                    Some(az) => format!("cross-zone load balancing is off, so the ALB node in {az} considers only targets in {az}; "),
+                },
+                how.describe(),
+                if *fail_open {
+                    "every target is unhealthy, so the ALB fails open and spreads requests over all of them (fact sheet §8)".to_string()
+                } else {
+                    format!(
+                        "only healthy targets are used ({in_service} of {})",
+                        candidates.len()
+                    )
+                }
+            ),
             AlbEvent::TargetDown { target } => {
                 format!("{target} is down: the SYN gets no answer")
             }
@@ -623,6 +479,200 @@ impl AlbEvent {
                 None => "the ALB itself generated this response".into(),
                 Some(d) => format!("the response from {d} is relayed; the public network ACL is checked again for the ephemeral port"),
             },
+        }
+    }
+}
+
+/// An error the ALB generates, as its status line reads.
+fn generated_what(status: u16) -> String {
+    let text = match status {
+        460 => return "client closed the connection: HTTP 460 in the ALB's log".into(),
+        400 => " Bad Request",
+        405 => " Method Not Allowed",
+        502 => " Bad Gateway",
+        503 => " Service Unavailable",
+        504 => " Gateway Timeout",
+        _ => "",
+    };
+    format!("HTTP {status}{text} (from the ALB)")
+}
+
+/// Why a TLS handshake went as it did: the certificate SNI chose, or the
+/// default one and whether the caller refuses it.
+fn tls_why(sni: &str, certificate: &str, by_sni: bool, caller: Caller) -> String {
+    if by_sni {
+        format!("the HTTPS listener terminates TLS with the ACM certificate for {certificate} (chosen by SNI)")
+    } else if caller.checks_certificate() {
+        let who = if caller == Caller::CloudFront {
+            "CloudFront checks that the origin's certificate names the origin domain, drops the connection and answers 502 (fact sheet §5, §8)"
+        } else {
+            "the browser refuses a certificate for another name (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing (fact sheet §8)"
+        };
+        format!("no certificate on the listener matches {sni}, so it presents its default certificate ({certificate}); {who}")
+    } else {
+        format!("no certificate matches {sni}, so the listener presents its default certificate ({certificate}); Route 53 health checks do not validate certificates, so the check goes on (fact sheet §4, §8)")
+    }
+}
+
+impl ConnectResult {
+    fn why(&self, flow: &Flow, public_ip: Ipv4Addr) -> String {
+        match self {
+            ConnectResult::Accepted => format!(
+                "the internet gateway maps {public_ip} to {}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}",
+                flow.dst, flow.dst_port, flow.src_port
+            ),
+            ConnectResult::PlainHttp => "the filters let the connection in".into(),
+            ConnectResult::Dropped {
+                leg,
+                by,
+                decided_by,
+                attempts,
+                timeout_s,
+            } => format!(
+                "the {} is dropped silently by {by}: {decided_by}; the sender retries {attempts} times, {timeout_s} s each",
+                match leg {
+                    Leg::Forward => "SYN",
+                    Leg::Return => "SYN-ACK (return path)",
+                }
+            ),
+            ConnectResult::NoListener { alb, listener_port } => format!(
+                "the filters let port {} in, but {alb} has only an HTTPS listener on {listener_port}: nothing accepts the connection (a common setup adds an HTTP:80 listener whose action redirects to HTTPS; fact sheet §8)",
+                flow.dst_port
+            ),
+        }
+    }
+}
+
+impl AlbError {
+    fn why(&self) -> String {
+        match self {
+            AlbError::PlainHttp { port } => format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
+            AlbError::Trace => "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
+            AlbError::TooManyForwarded { addresses, max } => format!("X-Forwarded-For would list {addresses} addresses; the ALB refuses more than {max} (fact sheet §8)"),
+            AlbError::NoTargetInZone => "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)".into(),
+            AlbError::NoRegisteredTargets => "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(),
+            AlbError::ConnectTimeout { target, timeout_s } => format!("no TCP connection to {target} within {timeout_s} s: the ALB generates 504 (fact sheet §8)"),
+            AlbError::TargetReset => "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
+            AlbError::IdleTimeout { target, timeout_s } => format!("{target} accepted the request but sent nothing within the ALB's {timeout_s} s idle timeout (fact sheet §8)"),
+            AlbError::ClientClosed { target, waited_s, idle_timeout_s } => format!("{target} accepted the request but never answers; the sender gave up after {waited_s} s, before the ALB's {idle_timeout_s} s idle timeout, so the ALB logs 460 (fact sheet §8)"),
+        }
+    }
+}
+
+impl ListenerDefault {
+    fn why(&self) -> String {
+        match self {
+            ListenerDefault::IngressBackend { ingress, .. } => format!("Ingress '{ingress}' has a default backend, which the controller turns into the listener's default action"),
+            ListenerDefault::Fixed { status, .. } => format!("the default rule (evaluated last) answers a fixed {status}; no Ingress path covers this request, so nothing reaches the cluster"),
+        }
+    }
+}
+
+impl RuleOrigin {
+    fn describe(&self) -> String {
+        match self {
+            RuleOrigin::LoadBalancer => "added on the load balancer itself".to_string(),
+            RuleOrigin::Ingress { ingress, path } => format!(
+                "written by the AWS Load Balancer Controller from Ingress '{ingress}' path {path}"
+            ),
+        }
+    }
+}
+
+impl ListenerAction {
+    /// The matching rule and what it did, in a few words.
+    fn what(&self, priority: u32, conditions: &[Condition]) -> String {
+        let conds = || {
+            conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        match self {
+            ListenerAction::Fixed { status, .. } => {
+                format!("listener rule {priority} -> fixed response {status}")
+            }
+            ListenerAction::Redirect {
+                status, location, ..
+            } => format!("listener rule {priority} -> HTTP {status} Location: {location}"),
+            ListenerAction::Forward { target_group } => {
+                format!(
+                    "listener rule {priority} ({}) -> forward to {target_group}",
+                    conds()
+                )
+            }
+            ListenerAction::WeightedForward { picked, .. } => format!(
+                "listener rule {priority} ({}) -> weighted forward picks {picked}",
+                conds()
+            ),
+        }
+    }
+
+    fn why(&self, origin: &RuleOrigin) -> String {
+        match self {
+            ListenerAction::Fixed { body, .. } => format!(
+                "rules are tried from the lowest priority number; this one answers without any target{}",
+                if body.is_empty() { String::new() } else { format!(": \"{body}\"") }
+            ),
+            ListenerAction::Redirect { kept_host: Some(host), .. } => format!("a redirect action answers from the load balancer and the browser follows it with a new request; #{{host}} is the Host header the ALB received ({host}), which behind CloudFront is the origin's name (fact sheet §8)"),
+            ListenerAction::Redirect { kept_host: None, .. } => "a redirect action answers from the load balancer; the browser follows it with a new request (fact sheet §8)".into(),
+            ListenerAction::Forward { .. } => format!(
+                "rules are tried from the lowest priority number and the first whose conditions all hold wins; this one was {}",
+                origin.describe()
+            ),
+            ListenerAction::WeightedForward { picked, groups } => {
+                let total: u32 = groups.iter().map(|g| g.weight).sum();
+                let shares = groups
+                    .iter()
+                    .map(|g| format!("{} {}/{total}", g.target_group, g.weight))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "target groups share traffic by weight ({shares}); this request drew {picked}; this rule was {}",
+                    origin.describe()
+                )
+            }
+        }
+    }
+}
+
+impl NoTargets {
+    fn why(&self) -> String {
+        match self {
+            NoTargets::CrossZone { az, elsewhere } => format!("cross-zone load balancing is off, so the ALB node in {az} sends only to targets in {az}, and the {elsewhere} targets are all in other AZs (fact sheet §8)"),
+            NoTargets::NoneRegistered { endpoints } => format!(
+                "EndpointSlice: {}; only ready pods are registered, so there is nothing to send to (fact sheet §8, §14)",
+                endpoints
+                    .iter()
+                    .map(|(p, ready)| format!("{p} ready={ready}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            NoTargets::AllDraining => "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(),
+        }
+    }
+}
+
+impl PickHow {
+    /// How the target was chosen, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            PickHow::Sticky => {
+                "the AWSALB stickiness cookie names this target and it is still healthy".to_string()
+            }
+            PickHow::Algorithm { algorithm, cookie } => {
+                let base = match algorithm {
+                    Algorithm::RoundRobin => "round robin",
+                    Algorithm::LeastOutstandingRequests => "least outstanding requests (every target has 0 in flight here, so the tie goes round robin)",
+                    Algorithm::WeightedRandom => "weighted random",
+                };
+                match cookie {
+                    CookieNote::None => base.to_string(),
+                    CookieNote::Set => format!("{base}; the ALB sets an AWSALB stickiness cookie for the next requests"),
+                    CookieNote::Replaced { old } => format!("{base}; the cookie's target {old} is no longer usable, so a new target is picked and the AWSALB cookie rewritten"),
+                }
+            }
         }
     }
 }

@@ -1,0 +1,445 @@
+//! The ALB's front: a connection from the internet through the internet
+//! gateway into a load balancer node, TLS, the errors it generates before
+//! any listener rule, the regional web ACL, and the response back.
+//! Fact sheet §8.
+
+use std::net::Ipv4Addr;
+
+use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
+use crate::sim::event::alb::*;
+use crate::sim::event::AlbEvent;
+use crate::sim::net::*;
+use crate::sim::scenario::*;
+use crate::sim::trace::*;
+use crate::sim::world::*;
+
+/// A connection the ALB accepted: the node, its subnet, the five-tuple.
+#[derive(Clone, Copy)]
+struct Connected<'a> {
+    node: &'a AlbNode,
+    subnet: &'a Subnet,
+    flow: Flow,
+}
+
+/// The TCP handshake into an ALB node from the internet.
+fn connect_step(ends: (&str, &str), r: &Region, conn: Connected, result: ConnectResult) -> Step {
+    Step::new(
+        ends,
+        Layer::Tcp,
+        format!("TCP/{}", conn.flow.dst_port),
+        Event::Alb(AlbEvent::Connect {
+            flow: conn.flow,
+            igw: r.vpc.igw.to_string(),
+            subnet: conn.subnet.id.to_string(),
+            public_ip: conn.node.public_ip,
+            result,
+        }),
+        Verdict::Pass,
+        Code::Delivered,
+    )
+}
+
+/// Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL ->
+/// ALB SG, and the SYN-ACK back out through the NACL and the route table.
+fn inbound_checks(tb: &Recorder, r: &Region, subnet: &Subnet, flow: &Flow) -> PathChecks {
+    use Side::Destination;
+    let mut path = tb.path();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
+    }
+    path.sgs(
+        &r.vpc,
+        &r.alb.security_groups,
+        Direction::Inbound,
+        flow,
+        (&[], false),
+        Destination,
+    );
+    let back = flow.reversed();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
+    }
+    if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
+        path.route(
+            rt,
+            flow.src,
+            &|t| matches!(t, RouteTarget::Igw(_)),
+            &back,
+            (Destination, Leg::Return),
+        );
+    }
+    path
+}
+
+/// An answer from this region, before any listener rule ran.
+fn here(r: &Region, mut resp: Resp) -> Resp {
+    resp.region = Some(r.id.as_str().into());
+    resp
+}
+
+/// The sender retries and gives up: `connect` attempts of its timeout each.
+fn give_up(tb: &mut Recorder, r: &Region, client: &AlbClient, why: String, code: Code) -> Resp {
+    tb.wait(client.connect.0 * client.connect.1 * 1_000_000);
+    here(r, Resp::err(None, client.id, code, why))
+}
+
+/// TLS terminates at the ALB; SNI picks the certificate, the default
+/// (first) one when nothing matches. Who checks the name depends on the
+/// caller: CloudFront checks its origin's certificate (§5: a mismatch is
+/// its 502), a browser refuses the page, and a Route 53 health checker does
+/// not validate certificates (§4). Fact sheet §8.
+fn tls(tb: &mut Recorder, r: &Region, client: &AlbClient, host: &str) -> Result<(), Resp> {
+    let alb = &r.alb;
+    let caller = client.caller;
+    let cert = alb
+        .listener
+        .certificate_domains
+        .iter()
+        .find(|d| host_matches_cert(host, d));
+    let default_cert = alb
+        .listener
+        .certificate_domains
+        .first()
+        .map(String::as_str)
+        .unwrap_or("none");
+    let refused = cert.is_none() && caller.checks_certificate();
+    tb.hop(|| {
+        let step = Step::new(
+            (client.id, &alb.id),
+            Layer::Tls,
+            format!("TCP/{}", alb.listener.port),
+            Event::Alb(AlbEvent::Tls {
+                sni: host.to_string(),
+                certificate: cert.map_or(default_cert, String::as_str).to_string(),
+                by_sni: cert.is_some(),
+                caller,
+            }),
+            Verdict::Pass,
+            Code::Delivered,
+        );
+        if refused {
+            step.verdict(Verdict::Error, Code::CertificateMismatch)
+        } else {
+            step
+        }
+    });
+    tb.wait(us(client.rtt_ms));
+    if refused {
+        return Err(Resp::err(
+            (caller == Caller::CloudFront).then_some(502),
+            client.id,
+            Code::CertificateMismatch,
+            format!(
+                "{}'s certificate ({default_cert}) does not cover {host}",
+                alb.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl World {
+    /// The addresses DNS gives for a region's ALB: the nodes whose AZ is up
+    /// (a failed node leaves the answer), or all of them if none is.
+    pub(crate) fn alb_addresses(&self, r: &Region) -> Vec<Ipv4Addr> {
+        let live: Vec<Ipv4Addr> = r
+            .alb
+            .nodes
+            .iter()
+            .filter(|n| self.placement_up(r, &n.subnet))
+            .map(|n| n.public_ip)
+            .collect();
+        if live.is_empty() {
+            r.alb.nodes.iter().map(|n| n.public_ip).collect()
+        } else {
+            live
+        }
+    }
+
+    /// A request arriving at a region's ALB from the internet, built from a
+    /// host and path (health checkers and other simple callers).
+    pub(crate) fn alb_request(
+        &mut self,
+        ri: usize,
+        client: AlbClient,
+        (host, path): (&str, &str),
+        tb: &mut Recorder,
+    ) -> Resp {
+        let ctx = HttpCtx {
+            method: "GET".into(),
+            host: host.into(),
+            path: path.into(),
+            ..Default::default()
+        };
+        self.alb_request_ctx(ri, client, &ctx, tb)
+    }
+
+    /// A request arriving at a region's ALB from the internet (CloudFront,
+    /// a browser, or a Route 53 health checker), down to a pod and the
+    /// database, and back.
+    pub(crate) fn alb_request_ctx(
+        &mut self,
+        ri: usize,
+        client: AlbClient,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let s = std::sync::Arc::clone(&self.scenario);
+        let r = &s.regions[ri];
+        let alb = &r.alb;
+        let (src, src_ip) = (client.id, client.ip);
+        let rtt = us(client.rtt_ms);
+        let conn = match self.alb_connect(r, &client, ctx, tb) {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        };
+        if let Err(resp) = tls(tb, r, &client, &ctx.host) {
+            return resp;
+        }
+        tb.hop(|| {
+            let mut xff = ctx.xff.clone();
+            xff.push(src_ip);
+            Step::new(
+                (src, &alb.id),
+                Layer::Http,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Request {
+                    method: ctx.method.to_string(),
+                    path: ctx.path.to_string(),
+                    host: ctx.host.clone(),
+                    xff,
+                    listener_port: alb.listener.port,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
+        tb.wait(rtt / 2);
+        let mut resp = match self.alb_web_acl(r, src_ip, ctx, tb) {
+            Some(rule) => Resp::err(
+                Some(403),
+                &alb.id,
+                Code::WafRuleBlock,
+                format!("blocked by the ALB's web ACL rule {rule}"),
+            ),
+            None => self.alb_route(r, conn.node, src_ip, ctx, tb),
+        };
+        resp.region = Some(r.id.as_str().into());
+        let status = resp.status.unwrap_or(502);
+        let ret = || {
+            let mut checks = Vec::new();
+            if let Some(n) = r.vpc.nacl(&conn.subnet.nacl) {
+                checks.push(
+                    n.evaluate(Direction::Outbound, &conn.flow.reversed())
+                        .side(Side::Source),
+                );
+            }
+            checks
+        };
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, src),
+                Layer::Http,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Response {
+                    status,
+                    to: src_ip,
+                    port: conn.flow.src_port,
+                    relayed_from: (resp.decided_by != alb.id).then(|| resp.decided_by.clone()),
+                }),
+                if status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                resp.code,
+            )
+            .checks(ret())
+        });
+        tb.wait(rtt / 2);
+        resp
+    }
+
+    /// The TCP connection into a live ALB node, through the internet
+    /// gateway, the public subnet's NACL and the ALB's security group; or
+    /// the answer when it fails (nothing up, dropped, plain HTTP to the
+    /// HTTPS listener, no listener on the port).
+    fn alb_connect<'a>(
+        &mut self,
+        r: &'a Region,
+        client: &AlbClient,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Result<Connected<'a>, Resp> {
+        let alb = &r.alb;
+        let (src, connect) = (client.id, client.connect);
+        // The port the sender connects to: the URL's, or the scheme's own.
+        let port = ctx.port.unwrap_or(if ctx.plain_http {
+            80
+        } else {
+            alb.listener.port
+        });
+        let live: Vec<&AlbNode> = alb
+            .nodes
+            .iter()
+            .filter(|n| self.placement_up(r, &n.subnet))
+            .collect();
+        if live.is_empty() {
+            return Err(self.alb_unreachable(r, client, tb));
+        }
+        let node = live[self.rng.index(live.len())];
+        let subnet = r.vpc.subnet(&node.subnet).expect("validated");
+        let (lo, hi) = client.ports.range();
+        let flow = Flow {
+            protocol: Protocol::Tcp,
+            src: client.ip,
+            src_port: self.rng.range(lo as u64, hi as u64) as u16,
+            dst: subnet.host(node.host).expect("validated"),
+            dst_port: port,
+        };
+        let conn = Connected { node, subnet, flow };
+        let step = |result| connect_step((src, &alb.id), r, conn, result);
+        let path = inbound_checks(tb, r, subnet, &flow);
+        if let Some(d) = path.denied {
+            let code = d.code();
+            let deciding = path
+                .deciding()
+                .map(|c| (c.subject.clone(), c.decided_by.clone()))
+                .unwrap_or_default();
+            tb.hop(|| {
+                step(ConnectResult::Dropped {
+                    leg: d.leg,
+                    by: deciding.0.clone(),
+                    decided_by: deciding.1.clone(),
+                    attempts: connect.0,
+                    timeout_s: connect.1,
+                })
+                .checks(path.into_list())
+                .verdict(Verdict::Dropped, code)
+            });
+            let why = format!(
+                "connection to {} dropped by {} ({})",
+                alb.id, deciding.0, deciding.1
+            );
+            return Err(give_up(tb, r, client, why, code));
+        }
+        let checks = path.into_list();
+        let rtt = us(client.rtt_ms);
+        if port == alb.listener.port && ctx.plain_http {
+            tb.hop(|| step(ConnectResult::PlainHttp).checks(checks));
+            tb.wait(rtt);
+            // The ALB's own 400 before any rule. Fact sheet §8.
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, src),
+                    Layer::Http,
+                    format!("TCP/{port}"),
+                    Event::Alb(AlbEvent::generated(AlbError::PlainHttp { port })),
+                    Verdict::Error,
+                    Code::AlbGenerated,
+                )
+            });
+            tb.wait(rtt);
+            let resp = Resp::err(
+                Some(400),
+                &alb.id,
+                Code::AlbGenerated,
+                "plain HTTP sent to the HTTPS listener".into(),
+            );
+            return Err(here(r, resp));
+        }
+        if port != alb.listener.port {
+            tb.hop(|| {
+                step(ConnectResult::NoListener {
+                    alb: alb.id.clone(),
+                    listener_port: alb.listener.port,
+                })
+                .checks(checks)
+                .verdict(Verdict::Error, Code::ConnectionRefused)
+            });
+            tb.wait(rtt);
+            let why = format!("{} has no listener on port {port}", alb.id);
+            return Err(here(r, Resp::err(None, src, Code::ConnectionRefused, why)));
+        }
+        tb.hop(|| step(ConnectResult::Accepted).checks(checks));
+        tb.wait(rtt);
+        Ok(conn)
+    }
+
+    /// No load balancer node is up: the SYNs go unanswered.
+    fn alb_unreachable(&self, r: &Region, client: &AlbClient, tb: &mut Recorder) -> Resp {
+        let alb = &r.alb;
+        let connect = client.connect;
+        let region_down = self.region_down(&r.id);
+        tb.hop(|| {
+            Step::new(
+                (client.id, &alb.id),
+                Layer::Tcp,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::Unreachable {
+                    alb: alb.id.clone(),
+                    dns_name: alb.dns_name.to_string(),
+                    attempts: connect.0,
+                    timeout_s: connect.1,
+                    down: if region_down {
+                        AlbDown::Region {
+                            region: r.id.to_string(),
+                        }
+                    } else {
+                        AlbDown::AllZones
+                    },
+                }),
+                Verdict::Timeout,
+                Code::ComponentDown,
+            )
+        });
+        let why = format!(
+            "{} did not answer ({} x {} s)",
+            alb.id, connect.0, connect.1
+        );
+        give_up(tb, r, client, why, Code::ComponentDown)
+    }
+
+    /// A regional web ACL on the ALB runs before the listener rules; it
+    /// sees the TCP peer (CloudFront's address) unless told to read a
+    /// forwarded-IP header. The blocking rule, if one blocks. Fact sheet §6.
+    fn alb_web_acl(
+        &mut self,
+        r: &Region,
+        src_ip: Ipv4Addr,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Option<String> {
+        let alb = &r.alb;
+        let acl = alb.web_acl.as_ref()?;
+        let mut wctx = ctx.clone();
+        wctx.xff.push(src_ip);
+        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, tb);
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, &alb.id),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::WebAcl {
+                    acl: acl.name.to_string(),
+                    allowed,
+                    rule: rule.to_string(),
+                    seen,
+                    sees_edge: seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty(),
+                }),
+                if allowed {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                if allowed {
+                    Code::WafDefaultAllow
+                } else {
+                    Code::WafRuleBlock
+                },
+            )
+            .checks(checks)
+        });
+        (!allowed).then(|| rule.into_owned())
+    }
+}

@@ -1,0 +1,346 @@
+//! The Application Load Balancer: the connection into it and TLS
+//! ([`front`]), listener rules ([`listener`]), target groups and the pick
+//! ([`targets`]), and target health checks ([`health`]). Fact sheet §8.
+//!
+//! The application behind it is [`crate::sim::app`]; kube-proxy and the
+//! Service are [`crate::sim::k8s`].
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+
+use super::event::alb::{Caller, CookieNote, PickHow, TargetStatus};
+use super::net::EphemeralRange;
+use super::rng::Rng;
+use super::scenario::*;
+use super::trace::{Code, Step, Verdict};
+use super::world::{TargetHealth, TargetState};
+
+pub mod front;
+pub mod health;
+pub mod listener;
+pub mod targets;
+
+pub use health::HealthFailure;
+
+/// ALB path-pattern matching: case-sensitive, `*` any run, `?` one char. Fact sheet §8.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return wildcard(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    wildcard(&p, &t, '*', '?')
+}
+
+/// Greedy `*` / `?` matching with backtracking to the last star.
+fn wildcard<T: PartialEq + Copy>(p: &[T], t: &[T], star_sym: T, one: T) -> bool {
+    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != star_sym && (p[pi] == one || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == star_sym {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == star_sym {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
+    if let Some(rest) = domain.strip_prefix("*.") {
+        match host.split_once('.') {
+            Some((label, tail)) => !label.is_empty() && tail == rest,
+            None => false,
+        }
+    } else {
+        host == domain
+    }
+}
+/// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
+pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
+/// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
+pub const ALB_MAX_XFF: usize = 30;
+
+/// An HTTP request as it travels from one proxy to the next.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HttpCtx {
+    // What every proxy passes on unchanged is shared, so handing the
+    // request to the next hop copies nothing.
+    pub method: Rc<str>,
+    pub host: String,
+    pub path: Rc<str>,
+    pub query: Rc<str>,
+    /// Header names in lower case.
+    pub headers: Rc<[(String, String)]>,
+    pub body: Rc<str>,
+    /// X-Forwarded-For as received (left-most = original client).
+    pub xff: Vec<Ipv4Addr>,
+    /// The browser behind it, for stickiness cookies.
+    pub client: Option<Rc<str>>,
+    /// How long the sender waits for a response before it gives up.
+    pub client_timeout_s: Option<u64>,
+    /// CloudFront holds an expired copy and asks whether it changed
+    /// (If-None-Match with the copy's ETag). Fact sheet §5.
+    pub revalidate: bool,
+    /// Plain HTTP rather than HTTPS.
+    pub plain_http: bool,
+    /// A port the URL names explicitly, when it is not the scheme's own.
+    pub port: Option<u16>,
+}
+
+impl HttpCtx {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The ALB's runtime state: target health, round robin, stickiness
+/// cookies and draining targets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AlbState {
+    /// Each target's health as its target group sees it.
+    pub targets: BTreeMap<String, TargetHealth>,
+    /// Round-robin position per target group.
+    pub rr: BTreeMap<String, u64>,
+    /// Stickiness cookies: `client|target group` -> (target, expiry ms).
+    pub cookies: BTreeMap<String, (String, u64)>,
+    /// Targets being deregistered: target -> end of the deregistration delay (ms).
+    pub draining: BTreeMap<String, u64>,
+}
+
+impl AlbState {
+    /// Whether a target passes its health checks (one never checked does).
+    pub fn healthy(&self, id: &str) -> bool {
+        self.targets
+            .get(id)
+            .map(|h| h.state == TargetState::Healthy)
+            .unwrap_or(true)
+    }
+
+    /// Whether a target is within its deregistration delay at `now_ms`.
+    pub fn draining(&self, id: &str, now_ms: u64) -> bool {
+        self.draining.get(id).is_some_and(|d| *d > now_ms)
+    }
+
+    /// A target leaves its target group: it drains until `until_ms` (the
+    /// deregistration delay) and gets no new requests. Fact sheet §8.
+    pub fn deregister(&mut self, target: &str, until_ms: u64) {
+        self.draining.insert(target.to_string(), until_ms);
+    }
+
+    /// A target is registered again (its pod turned ready).
+    pub fn reregister(&mut self, target: &str) {
+        self.draining.remove(target);
+    }
+
+    /// A target's state as its target group lists it.
+    pub fn status(&self, id: &str, now_ms: u64) -> TargetStatus {
+        if self.draining(id, now_ms) {
+            TargetStatus::Draining
+        } else if self.healthy(id) {
+            TargetStatus::Healthy
+        } else {
+            TargetStatus::Unhealthy
+        }
+    }
+
+    /// Pick a target from the pool of targets in service: the stickiness
+    /// cookie's target when it is still in the pool, otherwise the target
+    /// group's algorithm (and a new cookie when stickiness is on).
+    /// Fact sheet §8.
+    pub(crate) fn pick<'a>(
+        &mut self,
+        tg: &TargetGroup,
+        pool: &[Target<'a>],
+        (client, now_ms): (Option<&str>, u64),
+        rng: &mut Rng,
+    ) -> (Target<'a>, PickHow) {
+        let cookie_key = if tg.stickiness_s.is_some() {
+            format!("{}|{}", client.unwrap_or_default(), tg.id)
+        } else {
+            String::new()
+        };
+        let sticky = tg
+            .stickiness_s
+            .and_then(|_| self.cookies.get(&cookie_key))
+            .filter(|(_, exp)| *exp > now_ms)
+            .map(|(t, _)| t.clone());
+        let sticky_target = sticky
+            .as_ref()
+            .and_then(|s| pool.iter().find(|t| t.id == s))
+            .copied();
+        let (pick, how) = match sticky_target {
+            Some(t) => (t, PickHow::Sticky),
+            None => {
+                let t = match tg.algorithm {
+                    Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
+                        if !self.rr.contains_key(&tg.id) {
+                            self.rr.insert(tg.id.clone(), 0);
+                        }
+                        let n = self.rr.get_mut(&tg.id).expect("inserted above");
+                        let t = pool[(*n as usize) % pool.len()];
+                        *n += 1;
+                        t
+                    }
+                    Algorithm::WeightedRandom => pool[rng.index(pool.len())],
+                };
+                let cookie = match (sticky, tg.stickiness_s) {
+                    (Some(old), Some(_)) => CookieNote::Replaced { old },
+                    (None, Some(_)) => CookieNote::Set,
+                    _ => CookieNote::None,
+                };
+                (
+                    t,
+                    PickHow::Algorithm {
+                        algorithm: tg.algorithm,
+                        cookie,
+                    },
+                )
+            }
+        };
+        if let Some(d) = tg.stickiness_s {
+            self.cookies
+                .insert(cookie_key, (pick.id.to_string(), now_ms + d as u64 * 1000));
+        }
+        (pick, how)
+    }
+
+    /// Keep a health record for exactly these targets (id, check interval s);
+    /// new ones start healthy.
+    pub(crate) fn register(&mut self, ids: Vec<(String, u32)>, now_ms: u64) {
+        self.targets.retain(|k, _| ids.iter().any(|(i, _)| i == k));
+        for (id, interval) in ids {
+            self.targets.entry(id).or_insert(TargetHealth {
+                state: TargetState::Healthy,
+                consecutive_failures: 0,
+                consecutive_successes: 0,
+                reason: "passing health checks".into(),
+                next_due_ms: now_ms + interval as u64 * 1000,
+            });
+        }
+    }
+
+    /// Record one health check's result for a target; returns the change
+    /// of state it caused, as the event log words it.
+    pub(crate) fn record_check(
+        &mut self,
+        target: &str,
+        tg: &TargetGroup,
+        result: Result<(), HealthFailure>,
+        now_ms: u64,
+    ) -> Option<String> {
+        let st = self.targets.get_mut(target)?;
+        st.next_due_ms = now_ms + tg.health_interval_s as u64 * 1000;
+        match result {
+            Ok(()) => {
+                st.consecutive_successes += 1;
+                st.consecutive_failures = 0;
+            }
+            Err(e) => {
+                st.consecutive_failures += 1;
+                st.consecutive_successes = 0;
+                st.reason = e.to_string();
+            }
+        }
+        match st.state {
+            TargetState::Healthy if st.consecutive_failures >= tg.unhealthy_threshold => {
+                st.state = TargetState::Unhealthy;
+                Some(format!(
+                    "unhealthy after {} failed checks: {}",
+                    tg.unhealthy_threshold, st.reason
+                ))
+            }
+            TargetState::Unhealthy if st.consecutive_successes >= tg.healthy_threshold => {
+                st.state = TargetState::Healthy;
+                st.reason = "passing health checks".into();
+                Some(format!(
+                    "healthy again after {} passed checks",
+                    tg.healthy_threshold
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Who connects to an ALB and how: what kind of sender, its id and
+/// address, its ephemeral port range, the round trip, and `connect` as
+/// (attempts, timeout s per attempt).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AlbClient<'a> {
+    pub caller: Caller,
+    pub id: &'a str,
+    pub ip: Ipv4Addr,
+    pub ports: EphemeralRange,
+    pub rtt_ms: u32,
+    pub connect: (u64, u64),
+}
+
+/// One registered target: a pod (target type ip) or a node (instance),
+/// borrowed from the scenario.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    pub id: &'a str,
+    pub subnet: &'a str,
+    pub host: u32,
+    pub sgs: &'a [String],
+    pub port: u16,
+    pub pod: Option<&'a Pod>,
+}
+
+/// A step's verdict and code, when they are not the default pass.
+pub(crate) trait StepEnds {
+    fn verdict(self, verdict: Verdict, code: Code) -> Self;
+}
+
+impl StepEnds for Step {
+    fn verdict(mut self, verdict: Verdict, code: Code) -> Self {
+        self.verdict = verdict;
+        self.code = code;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alb_path_patterns_use_star_and_question_mark() {
+        assert!(wildcard_match("/api/*", "/api/appointments"));
+        assert!(!wildcard_match("/api/*", "/api"));
+        assert!(wildcard_match("/img/?.png", "/img/a.png"));
+        assert!(!wildcard_match("/API/*", "/api/x"));
+    }
+
+    #[test]
+    fn a_wildcard_certificate_covers_exactly_one_label() {
+        assert!(host_matches_cert(
+            "api-origin.healthcareapp.com",
+            "*.healthcareapp.com"
+        ));
+        assert!(!host_matches_cert(
+            "healthcareapp.com",
+            "*.healthcareapp.com"
+        ));
+        assert!(!host_matches_cert(
+            "a.b.healthcareapp.com",
+            "*.healthcareapp.com"
+        ));
+    }
+}

@@ -1,0 +1,404 @@
+//! Target groups: which targets are registered, cross-zone load
+//! balancing, health and draining, the pick (stickiness, then the
+//! algorithm, in [`super::AlbState::pick`]), and forwarding to the target
+//! through the VPC. Fact sheet §8, §14.
+
+use super::{HttpCtx, Target};
+use crate::sim::app::Delivery;
+use crate::sim::event::alb::*;
+use crate::sim::event::app::ResetReason;
+use crate::sim::event::{AlbEvent, AppEvent};
+use crate::sim::net::*;
+use crate::sim::scenario::*;
+use crate::sim::trace::*;
+use crate::sim::world::*;
+
+/// A target group and the Service behind it.
+type Group<'a> = (&'a TargetGroup, &'a Service);
+
+/// The target group has nothing to send to: the decision and the ALB's own
+/// 503. Fact sheet §8.
+fn no_targets(
+    tb: &mut Recorder,
+    r: &Region,
+    (tg, svc): Group,
+    reason: &dyn Fn() -> NoTargets,
+    (why_503, summary): (Option<AlbError>, String),
+) -> Resp {
+    let alb = &r.alb;
+    tb.hop(|| {
+        Step::new(
+            (&svc.id, &alb.id),
+            Layer::Decision,
+            "-",
+            Event::Alb(AlbEvent::NoTargets {
+                target_group: tg.id.clone(),
+                reason: reason(),
+            }),
+            Verdict::Error,
+            Code::NoHealthyTargets,
+        )
+    });
+    if let Some(why) = why_503 {
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, &alb.id),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(why)),
+                Verdict::Error,
+                Code::NoHealthyTargets,
+            )
+        });
+    }
+    Resp::err(Some(503), &alb.id, Code::NoHealthyTargets, summary)
+}
+
+impl World {
+    /// The targets a target group has registered right now: ready pods
+    /// (target type ip, including draining ones) or the worker nodes
+    /// (target type instance). Fact sheet §8, §14.
+    pub(crate) fn targets<'a>(&self, r: &'a Region, tg: &TargetGroup) -> Vec<Target<'a>> {
+        let now = self.clock_ms;
+        let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
+            return vec![];
+        };
+        match tg.target_type {
+            TargetType::Ip => r
+                .cluster
+                .pods
+                .iter()
+                .filter(|p| p.app == svc.app)
+                .filter(|p| self.pod_ready(&p.id) || self.alb.draining(&p.id, now))
+                .map(|p| Target {
+                    id: &p.id,
+                    subnet: &p.subnet,
+                    host: p.host,
+                    sgs: &p.security_groups,
+                    port: tg.port,
+                    pod: Some(p),
+                })
+                .collect(),
+            TargetType::Instance => r
+                .cluster
+                .nodes
+                .iter()
+                .map(|n| {
+                    let sgs = r
+                        .cluster
+                        .pods
+                        .iter()
+                        .find(|p| p.node.as_deref() == Some(n.id.as_str()))
+                        .or(r.cluster.pods.first())
+                        .map(|p| p.security_groups.as_slice())
+                        .unwrap_or(&[]);
+                    Target {
+                        id: &n.id,
+                        subnet: &n.subnet,
+                        host: n.host,
+                        sgs,
+                        port: tg.node_port,
+                        pod: None,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Forward to a target group (`from` is the Ingress path the rule came
+    /// from): pick a target (registration, health, stickiness, algorithm),
+    /// connect through the VPC, let it answer.
+    pub(super) fn forward(
+        &mut self,
+        r: &Region,
+        node: &AlbNode,
+        (tg_id, from): (&str, &str),
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let alb = &r.alb;
+        let Some(tg) = alb.target_groups.iter().find(|t| t.id == tg_id) else {
+            return Resp::err(
+                Some(503),
+                &alb.id,
+                Code::NoHealthyTargets,
+                format!("rule forwards to missing target group {tg_id}"),
+            );
+        };
+        let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
+            return Resp::err(
+                Some(503),
+                &alb.id,
+                Code::NoHealthyTargets,
+                "no Service behind the target group".into(),
+            );
+        };
+        tb.hop(|| crate::sim::k8s::ingress_match_step(&r.cluster.ingress, from, (tg, svc), ctx));
+        match self.choose_target(r, node, (tg, svc), ctx, tb) {
+            Ok(pick) => self.send_to_target(r, node, svc, pick, ctx, tb),
+            Err(resp) => resp,
+        }
+    }
+
+    /// The target for this request: registered targets (in this node's AZ
+    /// when cross-zone is off), in service (not draining), healthy unless
+    /// none is (the ALB fails open), then stickiness and the algorithm.
+    fn choose_target<'a>(
+        &mut self,
+        r: &'a Region,
+        node: &AlbNode,
+        (tg, svc): Group,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Result<Target<'a>, Resp> {
+        let mut targets = self.targets(r, tg);
+        // Cross-zone off: this ALB node only sends to targets in its AZ. Fact sheet §8.
+        let node_az = self.subnet_az(r, &node.subnet);
+        if !tg.cross_zone {
+            let all = targets.len();
+            targets.retain(|t| self.subnet_az(r, t.subnet) == node_az);
+            if targets.is_empty() && all > 0 {
+                let reason = || NoTargets::CrossZone {
+                    az: node_az.to_string(),
+                    elsewhere: all,
+                };
+                let summary = format!("cross-zone off and no target of {} in {node_az}", tg.id);
+                let why = (Some(AlbError::NoTargetInZone), summary);
+                return Err(no_targets(tb, r, (tg, svc), &reason, why));
+            }
+        }
+        if targets.is_empty() {
+            let endpoints = || NoTargets::NoneRegistered {
+                endpoints: r
+                    .cluster
+                    .pods
+                    .iter()
+                    .filter(|p| p.app == svc.app)
+                    .map(|p| (p.id.clone(), self.pod_ready(&p.id)))
+                    .collect(),
+            };
+            let summary = format!("{} has no registered targets", tg.id);
+            let why = (Some(AlbError::NoRegisteredTargets), summary);
+            return Err(no_targets(tb, r, (tg, svc), &endpoints, why));
+        }
+        let now = self.clock_ms;
+        let st = &self.alb;
+        // Targets in service (not draining); only the healthy ones, unless
+        // none is, when the ALB fails open.
+        let fail_open = !targets
+            .iter()
+            .any(|t| !st.draining(t.id, now) && st.healthy(t.id));
+        let pool: Vec<Target> = targets
+            .iter()
+            .filter(|t| !st.draining(t.id, now) && (fail_open || st.healthy(t.id)))
+            .copied()
+            .collect();
+        if pool.is_empty() {
+            let why = (None, "every target is draining".to_string());
+            return Err(no_targets(
+                tb,
+                r,
+                (tg, svc),
+                &|| NoTargets::AllDraining,
+                why,
+            ));
+        }
+        // Stickiness first, then the algorithm. Fact sheet §8.
+        let client = (ctx.client.as_deref(), now);
+        let (pick, how) = self.alb.pick(tg, &pool, client, &mut self.rng);
+        let st = &self.alb;
+        tb.hop(|| {
+            Step::new(
+                (&svc.id, pick.id),
+                Layer::Decision,
+                "-",
+                Event::Alb(AlbEvent::TargetPick {
+                    target_group: tg.id.clone(),
+                    picked: pick.id.to_string(),
+                    candidates: targets
+                        .iter()
+                        .map(|t| (t.id.to_string(), st.status(t.id, now)))
+                        .collect(),
+                    how,
+                    zone_only: (!tg.cross_zone).then(|| node_az.to_string()),
+                    fail_open,
+                    in_service: pool.len(),
+                }),
+                Verdict::Pass,
+                Code::ServiceEndpointPick,
+            )
+        });
+        Ok(pick)
+    }
+
+    /// Connect to the picked target through the VPC and let it answer:
+    /// a pod directly (target type ip), or a node whose kube-proxy picks a
+    /// pod (instance).
+    fn send_to_target(
+        &mut self,
+        r: &Region,
+        node: &AlbNode,
+        svc: &Service,
+        pick: Target,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let alb = &r.alb;
+        let (conn, alb_flow) = self.vpc_connect(
+            r,
+            (
+                Endpoint {
+                    id: &alb.id,
+                    subnet: &node.subnet,
+                    host: node.host,
+                    sgs: &alb.security_groups,
+                },
+                EphemeralRange::Elb,
+            ),
+            (
+                Endpoint {
+                    id: pick.id,
+                    subnet: pick.subnet,
+                    host: pick.host,
+                    sgs: pick.sgs,
+                },
+                pick.port,
+            ),
+            tb,
+        );
+        let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
+        let hop_us = if same_az { 250 } else { 750 };
+        let target_up = match &pick.pod {
+            Some(p) => self.pod_host_up(r, p),
+            None => {
+                self.placement_up(r, pick.subnet)
+                    && !self.has_fault(|| Fault::NodeDown {
+                        node: pick.id.to_string(),
+                    })
+            }
+        };
+        let delivery = Delivery {
+            alb: &alb.id,
+            peer: alb_flow.src,
+            flow: alb_flow,
+            alb_subnet: &node.subnet,
+            hop_us,
+        };
+        let mut resp = match conn {
+            Connect::Ok if !target_up => {
+                tb.hop(|| {
+                    Step::new(
+                        (&alb.id, pick.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", pick.port),
+                        Event::Alb(AlbEvent::TargetDown {
+                            target: pick.id.to_string(),
+                        }),
+                        Verdict::Timeout,
+                        Code::ComponentDown,
+                    )
+                });
+                self.target_timeout(&alb.id, pick.id, Code::ComponentDown, tb)
+            }
+            Connect::Ok => {
+                tb.wait(hop_us * 2);
+                match &pick.pod {
+                    Some(p) => self.serve(r, p, &delivery, ctx, tb),
+                    None => self.through_node(r, svc, pick, delivery, (ctx, tb)),
+                }
+            }
+            Connect::Dropped(_) | Connect::Silent => {
+                self.target_timeout(&alb.id, pick.id, code_or(&conn), tb)
+            }
+        };
+        if resp.pod.is_none() {
+            resp.pod = pick.pod.as_ref().map(|p| p.id.as_str().into());
+        }
+        resp
+    }
+
+    /// Target type instance: kube-proxy on the node picks a pod, which sees
+    /// the node as its peer (SNAT); with no ready endpoint the node resets
+    /// the connection. Fact sheet §14.
+    fn through_node(
+        &mut self,
+        r: &Region,
+        svc: &Service,
+        node: Target,
+        delivery: Delivery,
+        (ctx, tb): (&HttpCtx, &mut Recorder),
+    ) -> Resp {
+        match self.kube_proxy(r, &node, svc, tb) {
+            Some(p) => {
+                let mut flow = delivery.flow;
+                flow.dst_port = svc.target_port;
+                let peer = crate::sim::app::pod_peer(r, &node);
+                let delivery = Delivery {
+                    peer,
+                    flow,
+                    ..delivery
+                };
+                self.serve(r, p, &delivery, ctx, tb)
+            }
+            None => {
+                tb.hop(|| {
+                    Step::new(
+                        (node.id, delivery.alb),
+                        Layer::Tcp,
+                        format!("TCP/{}", node.port),
+                        Event::App(AppEvent::Reset {
+                            reason: ResetReason::NoReadyEndpoint,
+                        }),
+                        Verdict::Error,
+                        Code::ConnectionRefused,
+                    )
+                });
+                self.alb_502(delivery.alb, node.id, tb)
+            }
+        }
+    }
+
+    /// No TCP connection to the target in time: the ALB's own 504.
+    fn target_timeout(&mut self, alb: &str, target: &str, code: Code, tb: &mut Recorder) -> Resp {
+        tb.wait(ALB_TARGET_CONNECT_TIMEOUT_S * 1_000_000);
+        tb.hop(|| {
+            Step::new(
+                (alb, alb),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::ConnectTimeout {
+                    target: target.to_string(),
+                    timeout_s: ALB_TARGET_CONNECT_TIMEOUT_S,
+                })),
+                Verdict::Timeout,
+                code,
+            )
+        });
+        Resp::err(
+            Some(504),
+            alb,
+            code,
+            format!("no connection to {target} within {ALB_TARGET_CONNECT_TIMEOUT_S} s"),
+        )
+    }
+
+    /// The target reset the connection: the ALB's own 502.
+    pub(crate) fn alb_502(&mut self, alb: &str, target: &str, tb: &mut Recorder) -> Resp {
+        tb.hop(|| {
+            Step::new(
+                (alb, alb),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::TargetReset)),
+                Verdict::Error,
+                Code::ConnectionRefused,
+            )
+        });
+        Resp::err(
+            Some(502),
+            alb,
+            Code::ConnectionRefused,
+            format!("{target} refused the connection"),
+        )
+    }
+}

@@ -1,0 +1,445 @@
+//! The appointments application in its pod: accepting or refusing the
+//! connection (crashed, hung), its own answers (health, OPTIONS, 405), its
+//! database work through its DNS cache and the RDS endpoint, and the
+//! confirmation SMS. RDS itself is [`crate::sim::db`]. Fact sheet §14, §15.
+
+use std::net::Ipv4Addr;
+
+use super::alb::{HttpCtx, Target, ALB_IDLE_TIMEOUT_S};
+use super::event::alb::AlbError;
+use super::event::app::{AppAnswer, DbOutcome, DbRole, ResetReason};
+use super::event::{AlbEvent, AppEvent};
+use super::net::*;
+use super::scenario::*;
+use super::trace::*;
+use super::world::*;
+
+/// How a request reaches a pod from the ALB: the ALB's id, the peer the pod
+/// sees, the connection's five-tuple, the ALB node's subnet, and the one-way
+/// time of a hop.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Delivery<'a> {
+    pub alb: &'a str,
+    pub peer: Ipv4Addr,
+    pub flow: Flow,
+    pub alb_subnet: &'a str,
+    pub hop_us: u64,
+}
+
+/// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
+pub(crate) fn pod_peer(r: &Region, node: &Target) -> Ipv4Addr {
+    r.vpc
+        .subnet(node.subnet)
+        .and_then(|s| s.host(node.host))
+        .unwrap_or(Ipv4Addr::UNSPECIFIED)
+}
+
+/// The database instance a query goes to, and how the application found it.
+struct DbTarget<'a> {
+    inst: &'a DbInstance,
+    replica: bool,
+    /// When the application's DNS cache entry expires, if it answered.
+    cached_until: Option<u64>,
+}
+
+impl World {
+    /// Whether the machine a pod runs on is up (its AZ, region and node).
+    pub(crate) fn pod_host_up(&self, r: &Region, pod: &Pod) -> bool {
+        self.placement_up(r, &pod.subnet)
+            && !pod
+                .node
+                .as_ref()
+                .is_some_and(|n| self.has_fault(|| Fault::NodeDown { node: n.clone() }))
+    }
+
+    /// The pod's answer once a connection reached it.
+    pub(crate) fn serve(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        d: &Delivery,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let (alb, port) = (d.alb, d.flow.dst_port);
+        let with_pod = |mut resp: Resp| {
+            resp.pod = Some(pod.id.as_str().into());
+            resp
+        };
+        if self.has_fault(|| Fault::PodDown {
+            pod: pod.id.clone(),
+        }) {
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, alb),
+                    Layer::Tcp,
+                    format!("TCP/{port}"),
+                    Event::App(AppEvent::Reset {
+                        reason: ResetReason::Crashed {
+                            pod: pod.id.clone(),
+                        },
+                    }),
+                    Verdict::Error,
+                    Code::ConnectionRefused,
+                )
+            });
+            return with_pod(self.alb_502(alb, &pod.id, tb));
+        }
+        let pip = r
+            .vpc
+            .subnet(&pod.subnet)
+            .and_then(|s| s.host(pod.host))
+            .expect("validated");
+        tb.hop(|| {
+            Step::new(
+                (alb, &pod.id),
+                Layer::Http,
+                format!("TCP/{port}"),
+                Event::App(AppEvent::PodRequest {
+                    pod: pod.id.clone(),
+                    method: ctx.method.to_string(),
+                    path: ctx.path.to_string(),
+                    ip: pip,
+                    port,
+                    peer: d.peer,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
+        tb.wait(d.hop_us);
+        if self.has_fault(|| Fault::PodHung {
+            pod: pod.id.clone(),
+        }) {
+            return with_pod(hung(tb, alb, pod, ctx));
+        }
+        with_pod(self.respond(r, pod, d, ctx, tb))
+    }
+
+    /// The application's answer and its way back to the ALB.
+    fn respond(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        d: &Delivery,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let answer = self.app_answer(r, pod, ctx, tb);
+        let status = answer.status();
+        let code = answer.code();
+        tb.wait(3_000);
+        tb.hop(|| {
+            Step::new(
+                (&pod.id, d.alb),
+                Layer::Http,
+                format!("TCP/{}", d.flow.dst_port),
+                Event::App(AppEvent::PodResponse {
+                    pod: pod.id.clone(),
+                    status,
+                    answer,
+                }),
+                if status < 400 {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                code,
+            )
+            .checks(World::vpc_return_checks(
+                r,
+                &pod.subnet,
+                d.alb_subnet,
+                &d.flow.reversed(),
+            ))
+        });
+        tb.wait(d.hop_us);
+        let summary = match code {
+            _ if status < 400 => {
+                return Resp::ok(
+                    status,
+                    &pod.id,
+                    format!("served by {} in {}", pod.id, r.label),
+                )
+            }
+            Code::TargetError => format!("{} answered 500", pod.id),
+            Code::MethodNotAllowed => format!("{} does not accept {}", pod.id, ctx.method),
+            _ => "the application could not reach its database".into(),
+        };
+        Resp::err(Some(status), &pod.id, code, summary)
+    }
+
+    /// What the application does with a request that reached it: its
+    /// health endpoint, OPTIONS, 405, or database work (and an SMS for a
+    /// booking).
+    fn app_answer(&mut self, r: &Region, pod: &Pod, ctx: &HttpCtx, tb: &mut Recorder) -> AppAnswer {
+        if self.has_fault(|| Fault::TargetUnhealthy {
+            pod: pod.id.clone(),
+        }) {
+            return AppAnswer::Broken;
+        }
+        if &*ctx.path == "/healthz" {
+            return AppAnswer::Health;
+        }
+        if &*ctx.method == "OPTIONS" {
+            return AppAnswer::Options;
+        }
+        if !matches!(&*ctx.method, "GET" | "HEAD" | "POST") {
+            return AppAnswer::MethodNotAllowed {
+                method: ctx.method.to_string(),
+            };
+        }
+        let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
+        let outcome = self.pod_query_db(r, pod, read, tb);
+        // A write sends a confirmation SMS through the NAT gateway.
+        match (outcome, read) {
+            (DbOutcome::Answered, false) => match self.pod_egress(r, pod, tb) {
+                Ok(()) => AppAnswer::Booked,
+                Err((code, reason)) => AppAnswer::SmsFailed { code, reason },
+            },
+            (outcome, _) => AppAnswer::Db { outcome },
+        }
+    }
+
+    /// The pod's query: reads go to a read replica when the database has
+    /// any, everything else to the primary behind the endpoint name.
+    pub(crate) fn pod_query_db(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        read_only: bool,
+        tb: &mut Recorder,
+    ) -> DbOutcome {
+        let target = match self.db_target(r, pod, read_only) {
+            Some(t) => t,
+            None => return DbOutcome::NoInstance,
+        };
+        if let Err(refused) = self.db_lookup(r, pod, &target, tb) {
+            return refused;
+        }
+        let role = match (target.replica, read_only) {
+            (true, _) => DbRole::Replica,
+            (false, true) => DbRole::Primary,
+            (false, false) => DbRole::PrimaryWrite,
+        };
+        self.db_query(r, pod, target.inst, role, tb)
+    }
+
+    /// Which instance the application reaches: a replica for a read when
+    /// there is one, otherwise the endpoint's primary, or what its own DNS
+    /// cache still says (and it caches a fresh answer).
+    fn db_target<'a>(&mut self, r: &'a Region, pod: &Pod, read_only: bool) -> Option<DbTarget<'a>> {
+        let replica = (read_only && !r.rds.replicas.is_empty())
+            .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
+        // The application may keep the endpoint's address in its own DNS
+        // cache; then it does not see a failover flip until that expires.
+        let now = self.clock_ms;
+        let ttl = r.cluster.app_dns_cache_s as u64;
+        let app_caches = ttl > 0 && replica.is_none();
+        let cached = app_caches
+            .then(|| self.k8s.app_dns.get(&pod.id))
+            .flatten()
+            .filter(|(_, exp)| *exp > now);
+        let primary = self.rds.primary_of(&r.id);
+        let target = cached.map_or(primary, |(id, _)| id.as_str());
+        let inst = match replica {
+            Some(rep) => rep,
+            None => r.rds.instances.iter().find(|i| i.id == target)?,
+        };
+        let cached_until = cached.map(|(_, exp)| *exp);
+        if app_caches && cached_until.is_none() {
+            self.k8s
+                .app_dns
+                .insert(pod.id.clone(), (inst.id.clone(), now + ttl * 1000));
+        }
+        Some(DbTarget {
+            inst,
+            replica: replica.is_some(),
+            cached_until,
+        })
+    }
+
+    /// How the application found the instance's address: its own DNS cache
+    /// (which may still name a demoted primary, now the standby that
+    /// refuses), or the VPC resolver. Fact sheet §1, §15.
+    fn db_lookup(
+        &self,
+        r: &Region,
+        pod: &Pod,
+        t: &DbTarget,
+        tb: &mut Recorder,
+    ) -> Result<(), DbOutcome> {
+        let inst = t.inst;
+        let primary = self.rds.primary_of(&r.id);
+        let Some(exp) = t.cached_until else {
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, &pod.id),
+                    Layer::Dns,
+                    "UDP/53",
+                    Event::App(AppEvent::DbResolve {
+                        endpoint: r.rds.endpoint.clone(),
+                        instance: inst.id.clone(),
+                        replica: t.replica,
+                    }),
+                    Verdict::Pass,
+                    Code::DnsAnswer,
+                )
+            });
+            return Ok(());
+        };
+        let left = (exp - self.clock_ms).div_ceil(1000);
+        tb.hop(|| {
+            Step::new(
+                (&pod.id, &pod.id),
+                Layer::Dns,
+                "-",
+                Event::App(AppEvent::AppDnsCache {
+                    endpoint: r.rds.endpoint.clone(),
+                    instance: inst.id.clone(),
+                    left_s: left,
+                    ttl_s: r.cluster.app_dns_cache_s as u64,
+                    primary: primary.to_string(),
+                }),
+                Verdict::Pass,
+                Code::DnsCacheHit,
+            )
+        });
+        if inst.id != primary && self.db_up(r, inst) {
+            tb.hop(|| {
+                Step::new(
+                    (&pod.id, &inst.id),
+                    Layer::Tcp,
+                    format!("TCP/{}", r.rds.port),
+                    Event::App(AppEvent::DbRefused {
+                        instance: inst.id.clone(),
+                    }),
+                    Verdict::Error,
+                    Code::ConnectionRefused,
+                )
+            });
+            tb.wait(1_000);
+            return Err(DbOutcome::Standby {
+                instance: inst.id.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Connect to the instance through both subnets' filters and run the
+    /// query.
+    fn db_query(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        inst: &DbInstance,
+        role: DbRole,
+        tb: &mut Recorder,
+    ) -> DbOutcome {
+        let (conn, db_flow) = self.vpc_connect(
+            r,
+            (
+                Endpoint {
+                    id: &pod.id,
+                    subnet: &pod.subnet,
+                    host: pod.host,
+                    sgs: &pod.security_groups,
+                },
+                EphemeralRange::Linux,
+            ),
+            (
+                Endpoint {
+                    id: &inst.id,
+                    subnet: &inst.subnet,
+                    host: inst.host,
+                    sgs: &r.rds.security_groups,
+                },
+                r.rds.port,
+            ),
+            tb,
+        );
+        let same_az = self.subnet_az(r, &pod.subnet) == self.subnet_az(r, &inst.subnet);
+        let hop_us = if same_az { 250 } else { 750 };
+        if !matches!(conn, Connect::Ok) {
+            let code = code_or(&conn);
+            tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
+            return DbOutcome::GaveUp {
+                timeout_s: APP_DB_CONNECT_TIMEOUT_S,
+                code,
+            };
+        }
+        tb.wait(hop_us * 2);
+        let sql = |ends, event, checks| {
+            Step::new(
+                ends,
+                Layer::Sql,
+                format!("TCP/{}", r.rds.port),
+                Event::App(event),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+            .checks(checks)
+        };
+        tb.hop(|| {
+            let event = AppEvent::Query {
+                instance: inst.id.clone(),
+                engine: r.rds.engine.to_string(),
+                az: self.subnet_az(r, &inst.subnet).to_string(),
+                role,
+            };
+            sql((&pod.id, &inst.id), event, vec![])
+        });
+        tb.wait(hop_us + 2_000);
+        tb.hop(|| {
+            let event = AppEvent::QueryResult {
+                instance: inst.id.clone(),
+                write: role == DbRole::PrimaryWrite,
+            };
+            let back = World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed());
+            sql((&inst.id, &pod.id), event, back)
+        });
+        tb.wait(hop_us);
+        DbOutcome::Answered
+    }
+}
+
+/// A pod that accepted the request and never answers: the sender gives up
+/// first (the ALB logs 460) or the ALB's idle timeout ends it (504).
+/// Fact sheet §8.
+fn hung(tb: &mut Recorder, alb: &str, pod: &Pod, ctx: &HttpCtx) -> Resp {
+    let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
+    let closed = limit < ALB_IDLE_TIMEOUT_S;
+    let (code, status, summary) = if closed {
+        tb.wait(limit * 1_000_000);
+        let summary = format!("{} hung; the client closed the connection first", pod.id);
+        (Code::ClientClosed, 460, summary)
+    } else {
+        tb.wait(ALB_IDLE_TIMEOUT_S * 1_000_000);
+        let summary = format!("{} did not answer within {ALB_IDLE_TIMEOUT_S} s", pod.id);
+        (Code::ConnectionTimeout, 504, summary)
+    };
+    tb.hop(|| {
+        let target = pod.id.clone();
+        let reason = if closed {
+            AlbError::ClientClosed {
+                target,
+                waited_s: limit,
+                idle_timeout_s: ALB_IDLE_TIMEOUT_S,
+            }
+        } else {
+            AlbError::IdleTimeout {
+                target,
+                timeout_s: ALB_IDLE_TIMEOUT_S,
+            }
+        };
+        Step::new(
+            (alb, alb),
+            Layer::Http,
+            "-",
+            Event::Alb(AlbEvent::generated(reason)),
+            Verdict::Timeout,
+            code,
+        )
+    });
+    Resp::err(Some(status), alb, code, summary)
+}
