@@ -135,36 +135,13 @@ impl Edit {
                     cidr: parse_cidr(cidr)?,
                     action: parse_action(action)?,
                 };
-                let n = find_nacl(s, nacl)?;
-                let rules = n.rules_mut(*direction);
-                if rules.iter().any(|r| r.number == rule.number) {
-                    return Err(format!(
-                        "{nacl} already has {} rule {}: rule numbers are unique per direction; delete it first or pick another number",
-                        direction.as_str(),
-                        rule.number
-                    ));
-                }
-                rules.push(rule);
-                rules.sort_by_key(|r| r.number);
-                Ok(())
+                add_nacl_rule(s, nacl, *direction, rule)
             }
             Edit::RemoveNaclRule {
                 nacl,
                 direction,
                 number,
-            } => {
-                let n = find_nacl(s, nacl)?;
-                let rules = n.rules_mut(*direction);
-                let before = rules.len();
-                rules.retain(|r| r.number != *number);
-                if rules.len() == before {
-                    return Err(format!(
-                        "{nacl} has no {} rule {number}",
-                        direction.as_str()
-                    ));
-                }
-                Ok(())
-            }
+            } => remove_nacl_rule(s, nacl, *direction, *number),
             Edit::AddSgRule {
                 sg,
                 direction,
@@ -178,69 +155,128 @@ impl Edit {
                 } else {
                     parse_ports(ports)?
                 };
-                let p = peer.trim();
-                let peer = if p.starts_with("sg-") {
-                    let region = s
-                        .region_of_vpc_item(sg)
-                        .ok_or_else(|| format!("no security group {sg}"))?;
-                    if region.vpc.sg(p).is_none() {
-                        return Err(format!("no security group {p} in {}", region.vpc.id));
-                    }
-                    Peer::Sg(p.to_string())
-                } else {
-                    Peer::Cidr(parse_cidr(p)?)
-                };
-                let g = find_sg(s, sg)?;
                 let rule = SgRule {
                     protocol,
                     ports,
-                    peer,
+                    peer: parse_peer(s, sg, peer)?,
                     description: "added by learner".into(),
                 };
-                if g.rules(*direction).iter().any(|r| {
-                    r.protocol == rule.protocol && r.ports == rule.ports && r.peer == rule.peer
-                }) {
-                    return Err(format!("{sg} already has this {} rule", direction.as_str()));
-                }
-                g.rules_mut(*direction).push(rule);
-                Ok(())
+                add_sg_rule(s, sg, *direction, rule)
             }
             Edit::RemoveSgRule {
                 sg,
                 direction,
                 index,
-            } => {
-                let g = find_sg(s, sg)?;
-                let rules = g.rules_mut(*direction);
-                if *index >= rules.len() {
-                    return Err(format!(
-                        "{sg} has no {} rule {}",
-                        direction.as_str(),
-                        index + 1
-                    ));
-                }
-                rules.remove(*index);
-                Ok(())
-            }
-            Edit::SetSubnetCidr { subnet, cidr } => {
-                let c = parse_cidr(cidr)?;
-                validate_block(&c, &format!("subnet {subnet}"))?;
-                let region = s
-                    .regions
-                    .iter_mut()
-                    .find(|r| r.vpc.subnet(subnet).is_some())
-                    .ok_or_else(|| format!("no subnet {subnet}"))?;
-                let sub = region
-                    .vpc
-                    .subnets
-                    .iter_mut()
-                    .find(|x| &x.id == subnet)
-                    .expect("found above");
-                sub.cidr = c;
-                Ok(())
-            }
+            } => remove_sg_rule(s, sg, *direction, *index),
+            Edit::SetSubnetCidr { subnet, cidr } => set_subnet_cidr(s, subnet, cidr),
         }
     }
+}
+
+/// Add a NACL rule; its number must be free in that direction.
+fn add_nacl_rule(
+    s: &mut Scenario,
+    nacl: &str,
+    direction: Direction,
+    rule: NaclRule,
+) -> Result<(), String> {
+    let n = find_nacl(s, nacl)?;
+    let rules = n.rules_mut(direction);
+    if rules.iter().any(|r| r.number == rule.number) {
+        return Err(format!(
+            "{nacl} already has {} rule {}: rule numbers are unique per direction; delete it first or pick another number",
+            direction.as_str(),
+            rule.number
+        ));
+    }
+    rules.push(rule);
+    rules.sort_by_key(|r| r.number);
+    Ok(())
+}
+
+fn remove_nacl_rule(
+    s: &mut Scenario,
+    nacl: &str,
+    direction: Direction,
+    number: u16,
+) -> Result<(), String> {
+    let n = find_nacl(s, nacl)?;
+    let rules = n.rules_mut(direction);
+    let before = rules.len();
+    rules.retain(|r| r.number != number);
+    if rules.len() == before {
+        return Err(format!(
+            "{nacl} has no {} rule {number}",
+            direction.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// A security group rule's peer: a group in the same VPC as `sg`, or a CIDR.
+fn parse_peer(s: &Scenario, sg: &str, peer: &str) -> Result<Peer, String> {
+    let p = peer.trim();
+    if p.starts_with("sg-") {
+        let region = s
+            .region_of_vpc_item(sg)
+            .ok_or_else(|| format!("no security group {sg}"))?;
+        if region.vpc.sg(p).is_none() {
+            return Err(format!("no security group {p} in {}", region.vpc.id));
+        }
+        Ok(Peer::Sg(p.to_string()))
+    } else {
+        Ok(Peer::Cidr(parse_cidr(p)?))
+    }
+}
+
+/// Add a security group rule unless the same rule is already there.
+fn add_sg_rule(
+    s: &mut Scenario,
+    sg: &str,
+    direction: Direction,
+    rule: SgRule,
+) -> Result<(), String> {
+    let g = find_sg(s, sg)?;
+    if g.rules(direction)
+        .iter()
+        .any(|r| r.protocol == rule.protocol && r.ports == rule.ports && r.peer == rule.peer)
+    {
+        return Err(format!("{sg} already has this {} rule", direction.as_str()));
+    }
+    g.rules_mut(direction).push(rule);
+    Ok(())
+}
+
+fn remove_sg_rule(
+    s: &mut Scenario,
+    sg: &str,
+    direction: Direction,
+    index: usize,
+) -> Result<(), String> {
+    let g = find_sg(s, sg)?;
+    let rules = g.rules_mut(direction);
+    if index >= rules.len() {
+        return Err(format!(
+            "{sg} has no {} rule {}",
+            direction.as_str(),
+            index + 1
+        ));
+    }
+    rules.remove(index);
+    Ok(())
+}
+
+fn set_subnet_cidr(s: &mut Scenario, subnet: &str, cidr: &str) -> Result<(), String> {
+    let c = parse_cidr(cidr)?;
+    validate_block(&c, &format!("subnet {subnet}"))?;
+    let sub = s
+        .regions
+        .iter_mut()
+        .flat_map(|r| r.vpc.subnets.iter_mut())
+        .find(|x| x.id == subnet)
+        .ok_or_else(|| format!("no subnet {subnet}"))?;
+    sub.cidr = c;
+    Ok(())
 }
 
 fn find_nacl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut Nacl, String> {
