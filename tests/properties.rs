@@ -165,7 +165,7 @@ fn random_edits_faults_and_requests_never_panic_and_refused_edits_change_nothing
                         Err(msg) => {
                             refused += 1;
                             assert!(
-                                !msg.0.is_empty(),
+                                !msg.to_string().is_empty(),
                                 "seed {seed} step {step}: empty message for {e:?}"
                             );
                             assert_eq!(

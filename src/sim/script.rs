@@ -249,7 +249,7 @@ impl Script {
                         step: n,
                         edit: e.describe(),
                     })
-                    .map_err(|e| e.0),
+                    .map_err(|e| e.to_string()),
                 Step::Invalidate(p) => world.invalidate(p).map(|objects| StepResult::Invalidated {
                     step: n,
                     path: p.clone(),
