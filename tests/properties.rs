@@ -10,8 +10,9 @@ use hoplab::sim::scenario::{
     WeightedGroup,
 };
 use hoplab::sim::trace::Direction;
-use hoplab::sim::{Edit, Fault, HttpCacheMode, Request, World};
+use hoplab::sim::{Code, Edit, Fault, HttpCacheMode, Request, World};
 use ipnet::Ipv4Net;
+use std::collections::BTreeMap;
 
 const CIDRS: &[&str] = &[
     "10.0.10.0/24",
@@ -333,7 +334,13 @@ fn random_request(rng: &mut Rng) -> Request {
 /// sent twice, once recorded and once unrecorded on a copy, and the two
 /// must agree on the outcome and leave the same world. Returns how many
 /// requests were compared.
-fn compare_recorded_and_unrecorded(w: &mut World, rng: &mut Rng, seed: u64, steps: usize) -> usize {
+fn compare_recorded_and_unrecorded(
+    w: &mut World,
+    rng: &mut Rng,
+    seed: u64,
+    steps: usize,
+    seen: &mut BTreeMap<(Option<u16>, Code), usize>,
+) -> usize {
     let mut compared = 0;
     for step in 0..steps {
         match rng.index(7) {
@@ -367,6 +374,7 @@ fn compare_recorded_and_unrecorded(w: &mut World, rng: &mut Rng, seed: u64, step
                     quiet == *w,
                     "{what}: the unrecorded send left a different world"
                 );
+                *seen.entry((t.status, t.code)).or_default() += 1;
                 compared += 1;
             }
         }
@@ -572,11 +580,13 @@ fn mutate_target_groups(rng: &mut Rng, region: &mut Region) {
 #[test]
 fn a_recorded_and_an_unrecorded_send_reach_the_same_outcome_and_world() {
     let mut compared = 0;
+    let mut seen = BTreeMap::new();
     for seed in 0..24u64 {
         let mut rng = Rng::new(seed + 1000);
         let mut w = World::new(hoplab::sim::defaults::default_scenario(), seed).unwrap();
-        compared += compare_recorded_and_unrecorded(&mut w, &mut rng, seed, 80);
+        compared += compare_recorded_and_unrecorded(&mut w, &mut rng, seed, 80, &mut seen);
     }
+    assert!(seen.len() > 5, "few kinds of outcome: {seen:?}");
     assert!(compared > 1000, "only {compared} requests compared");
 }
 
@@ -600,15 +610,30 @@ fn a_recorded_and_an_unrecorded_send_agree_when_web_acls_count_by_default() {
 fn mutated_worlds(waf: WafDefault, seeds: std::ops::Range<u64>) -> usize {
     let mut compared = 0;
     let mut distinct = 0;
+    let mut seen = BTreeMap::new();
     for seed in seeds {
         let mut rng = Rng::new(seed);
         let scenario = mutated_scenario(&mut rng, waf);
         let mut w = World::new(scenario, seed)
             .unwrap_or_else(|e| panic!("seed {seed}: a mutated scenario is valid: {e}"));
         distinct += (w.scenario() != &hoplab::sim::defaults::default_scenario()) as usize;
-        compared += compare_recorded_and_unrecorded(&mut w, &mut rng, seed, 60);
+        compared += compare_recorded_and_unrecorded(&mut w, &mut rng, seed, 60, &mut seen);
     }
     assert!(distinct > 0, "the generator should change the scenario");
+    // The generator reaches the paths it is about: served requests, WAF
+    // blocks, security groups that deny, targets no longer healthy.
+    let reached = |code: Code| seen.iter().any(|((_, c), _)| *c == code);
+    for code in [
+        Code::Delivered,
+        Code::WafRuleBlock,
+        Code::EniSgRulesMismatch,
+        Code::NoHealthyTargets,
+    ] {
+        assert!(
+            reached(code),
+            "{waf:?}: no request ended in {code}: {seen:?}"
+        );
+    }
     compared
 }
 

@@ -127,7 +127,6 @@ impl Topology {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::sim::world::World;
 
     #[test]
