@@ -299,8 +299,10 @@ fn random_scripts_never_panic_and_a_failing_step_is_named() {
         let (out, err) = script.run(&mut w);
         if let Some(e) = err {
             failures += 1;
+            assert_eq!(e.step, out.len() + 1, "seed {seed}: {e}");
             assert!(
-                e.starts_with(&format!("step {}:", out.len() + 1)),
+                e.to_string().starts_with(&format!("step {}: ", e.step))
+                    && !e.error.to_string().is_empty(),
                 "seed {seed}: {e}"
             );
         }
