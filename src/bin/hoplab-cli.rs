@@ -10,6 +10,12 @@
 //! hoplab-cli --bench
 //!     engine speed: one full trace, 10,000 requests
 //! ```
+//!
+//! With `--json` a trace is printed as JSON (a script's results as JSON
+//! Lines): every hop with its typed `event` (`{"component": ..., "kind":
+//! ...}`) and every check with its typed `side`, `leg`, `five_tuple` and
+//! `rule` beside the rendered text. The format is public and only grows;
+//! the README's section "The JSON trace format" lists every field.
 
 use hoplab::sim::scenario::Scenario;
 use hoplab::sim::script::Script;

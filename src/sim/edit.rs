@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::net::*;
-use super::scenario::{validate_block, Scenario};
+use super::scenario::{validate_block, QuotaExceeded, Scenario, ScenarioError};
 use super::trace::Direction;
 use super::world::World;
 
@@ -48,12 +48,109 @@ pub enum Edit {
     },
 }
 
+/// The kind of VPC part an edit names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VpcPart {
+    NetworkAcl,
+    SecurityGroup,
+    Subnet,
+}
+
+impl std::fmt::Display for VpcPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            VpcPart::NetworkAcl => "network ACL",
+            VpcPart::SecurityGroup => "security group",
+            VpcPart::Subnet => "subnet",
+        })
+    }
+}
+
+/// Why an edit was refused. The message (`to_string()`) is what the
+/// inspector shows next to the form.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EditError(pub String);
+pub enum EditError {
+    /// A typed value does not parse: a rule number, protocol, port range,
+    /// CIDR or action, with the reason and the expected form.
+    Parse(String),
+    /// The edit names a network ACL, security group or subnet the scenario
+    /// does not have.
+    Unknown { part: VpcPart, id: String },
+    /// A security group rule's peer group is not in the group's VPC.
+    PeerNotInVpc { peer: String, vpc: String },
+    /// The network ACL already has a rule with this number in this direction.
+    NaclRuleTaken {
+        nacl: String,
+        direction: Direction,
+        number: u16,
+    },
+    /// The network ACL has no rule with this number in this direction.
+    NoNaclRule {
+        nacl: String,
+        direction: Direction,
+        number: u16,
+    },
+    /// The security group already has the same rule in this direction.
+    SgRuleExists { sg: String, direction: Direction },
+    /// The security group has no rule at this position (1-based).
+    NoSgRule {
+        sg: String,
+        direction: Direction,
+        position: usize,
+    },
+    /// The edited scenario would be over a rule quota. Fact sheet §11, §12.
+    Quota {
+        region: Option<String>,
+        quota: QuotaExceeded,
+    },
+    /// The edited scenario would not be valid (a subnet block too small for
+    /// its hosts, outside the VPC, overlapping another...).
+    Invalid(String),
+}
 
 impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            EditError::Parse(m) | EditError::Invalid(m) => f.write_str(m),
+            EditError::Unknown { part, id } => write!(f, "no {part} {id}"),
+            EditError::PeerNotInVpc { peer, vpc } => write!(f, "no security group {peer} in {vpc}"),
+            EditError::NaclRuleTaken {
+                nacl,
+                direction,
+                number,
+            } => write!(
+                f,
+                "{nacl} already has {} rule {number}: rule numbers are unique per direction; delete it first or pick another number",
+                direction.as_str()
+            ),
+            EditError::NoNaclRule {
+                nacl,
+                direction,
+                number,
+            } => write!(f, "{nacl} has no {} rule {number}", direction.as_str()),
+            EditError::SgRuleExists { sg, direction } => {
+                write!(f, "{sg} already has this {} rule", direction.as_str())
+            }
+            EditError::NoSgRule {
+                sg,
+                direction,
+                position,
+            } => write!(f, "{sg} has no {} rule {position}", direction.as_str()),
+            EditError::Quota { region, quota } => ScenarioError::Quota {
+                region: region.clone(),
+                quota: quota.clone(),
+            }
+            .fmt(f),
+        }
+    }
+}
+
+impl From<ScenarioError> for EditError {
+    fn from(e: ScenarioError) -> Self {
+        match e {
+            ScenarioError::Quota { region, quota } => EditError::Quota { region, quota },
+            ScenarioError::Invalid(m) => EditError::Invalid(m),
+        }
     }
 }
 
@@ -117,7 +214,7 @@ impl Edit {
         }
     }
 
-    fn apply_to(&self, s: &mut Scenario) -> Result<(), String> {
+    fn apply_to(&self, s: &mut Scenario) -> Result<(), EditError> {
         match self {
             Edit::AddNaclRule {
                 nacl,
@@ -129,42 +226,19 @@ impl Edit {
                 action,
             } => {
                 let rule = NaclRule {
-                    number: parse_rule_number(number)?,
-                    protocol: parse_protocol(protocol)?,
-                    ports: parse_ports(ports)?,
-                    cidr: parse_cidr(cidr)?,
-                    action: parse_action(action)?,
+                    number: parse_rule_number(number).map_err(EditError::Parse)?,
+                    protocol: parse_protocol(protocol).map_err(EditError::Parse)?,
+                    ports: parse_ports(ports).map_err(EditError::Parse)?,
+                    cidr: parse_cidr(cidr).map_err(EditError::Parse)?,
+                    action: parse_action(action).map_err(EditError::Parse)?,
                 };
-                let n = find_nacl(s, nacl)?;
-                let rules = n.rules_mut(*direction);
-                if rules.iter().any(|r| r.number == rule.number) {
-                    return Err(format!(
-                        "{nacl} already has {} rule {}: rule numbers are unique per direction; delete it first or pick another number",
-                        direction.as_str(),
-                        rule.number
-                    ));
-                }
-                rules.push(rule);
-                rules.sort_by_key(|r| r.number);
-                Ok(())
+                add_nacl_rule(s, nacl, *direction, rule)
             }
             Edit::RemoveNaclRule {
                 nacl,
                 direction,
                 number,
-            } => {
-                let n = find_nacl(s, nacl)?;
-                let rules = n.rules_mut(*direction);
-                let before = rules.len();
-                rules.retain(|r| r.number != *number);
-                if rules.len() == before {
-                    return Err(format!(
-                        "{nacl} has no {} rule {number}",
-                        direction.as_str()
-                    ));
-                }
-                Ok(())
-            }
+            } => remove_nacl_rule(s, nacl, *direction, *number),
             Edit::AddSgRule {
                 sg,
                 direction,
@@ -172,99 +246,172 @@ impl Edit {
                 ports,
                 peer,
             } => {
-                let protocol = parse_protocol(protocol)?;
+                let protocol = parse_protocol(protocol).map_err(EditError::Parse)?;
                 let ports = if protocol == Protocol::All {
                     PortRange::ALL
                 } else {
-                    parse_ports(ports)?
+                    parse_ports(ports).map_err(EditError::Parse)?
                 };
-                let p = peer.trim();
-                let peer = if p.starts_with("sg-") {
-                    let region = s
-                        .region_of_vpc_item(sg)
-                        .ok_or_else(|| format!("no security group {sg}"))?;
-                    if region.vpc.sg(p).is_none() {
-                        return Err(format!("no security group {p} in {}", region.vpc.id));
-                    }
-                    Peer::Sg(p.to_string())
-                } else {
-                    Peer::Cidr(parse_cidr(p)?)
-                };
-                let g = find_sg(s, sg)?;
                 let rule = SgRule {
                     protocol,
                     ports,
-                    peer,
+                    peer: parse_peer(s, sg, peer)?,
                     description: "added by learner".into(),
                 };
-                if g.rules(*direction).iter().any(|r| {
-                    r.protocol == rule.protocol && r.ports == rule.ports && r.peer == rule.peer
-                }) {
-                    return Err(format!("{sg} already has this {} rule", direction.as_str()));
-                }
-                g.rules_mut(*direction).push(rule);
-                Ok(())
+                add_sg_rule(s, sg, *direction, rule)
             }
             Edit::RemoveSgRule {
                 sg,
                 direction,
                 index,
-            } => {
-                let g = find_sg(s, sg)?;
-                let rules = g.rules_mut(*direction);
-                if *index >= rules.len() {
-                    return Err(format!(
-                        "{sg} has no {} rule {}",
-                        direction.as_str(),
-                        index + 1
-                    ));
-                }
-                rules.remove(*index);
-                Ok(())
-            }
-            Edit::SetSubnetCidr { subnet, cidr } => {
-                let c = parse_cidr(cidr)?;
-                validate_block(&c, &format!("subnet {subnet}"))?;
-                let region = s
-                    .regions
-                    .iter_mut()
-                    .find(|r| r.vpc.subnet(subnet).is_some())
-                    .ok_or_else(|| format!("no subnet {subnet}"))?;
-                let sub = region
-                    .vpc
-                    .subnets
-                    .iter_mut()
-                    .find(|x| &x.id == subnet)
-                    .expect("found above");
-                sub.cidr = c;
-                Ok(())
-            }
+            } => remove_sg_rule(s, sg, *direction, *index),
+            Edit::SetSubnetCidr { subnet, cidr } => set_subnet_cidr(s, subnet, cidr),
         }
     }
 }
 
-fn find_nacl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut Nacl, String> {
+/// Add a NACL rule; its number must be free in that direction.
+fn add_nacl_rule(
+    s: &mut Scenario,
+    nacl: &str,
+    direction: Direction,
+    rule: NaclRule,
+) -> Result<(), EditError> {
+    let n = find_nacl(s, nacl)?;
+    let rules = n.rules_mut(direction);
+    if rules.iter().any(|r| r.number == rule.number) {
+        return Err(EditError::NaclRuleTaken {
+            nacl: nacl.to_string(),
+            direction,
+            number: rule.number,
+        });
+    }
+    rules.push(rule);
+    rules.sort_by_key(|r| r.number);
+    Ok(())
+}
+
+fn remove_nacl_rule(
+    s: &mut Scenario,
+    nacl: &str,
+    direction: Direction,
+    number: u16,
+) -> Result<(), EditError> {
+    let n = find_nacl(s, nacl)?;
+    let rules = n.rules_mut(direction);
+    let before = rules.len();
+    rules.retain(|r| r.number != number);
+    if rules.len() == before {
+        return Err(EditError::NoNaclRule {
+            nacl: nacl.to_string(),
+            direction,
+            number,
+        });
+    }
+    Ok(())
+}
+
+/// A security group rule's peer: a group in the same VPC as `sg`, or a CIDR.
+fn parse_peer(s: &Scenario, sg: &str, peer: &str) -> Result<Peer, EditError> {
+    let p = peer.trim();
+    if p.starts_with("sg-") {
+        let region = s
+            .region_of_vpc_item(sg)
+            .ok_or_else(|| unknown(VpcPart::SecurityGroup, sg))?;
+        if region.vpc.sg(p).is_none() {
+            return Err(EditError::PeerNotInVpc {
+                peer: p.to_string(),
+                vpc: region.vpc.id.clone(),
+            });
+        }
+        Ok(Peer::Sg(p.to_string()))
+    } else {
+        Ok(Peer::Cidr(parse_cidr(p).map_err(EditError::Parse)?))
+    }
+}
+
+/// Add a security group rule unless the same rule is already there.
+fn add_sg_rule(
+    s: &mut Scenario,
+    sg: &str,
+    direction: Direction,
+    rule: SgRule,
+) -> Result<(), EditError> {
+    let g = find_sg(s, sg)?;
+    if g.rules(direction)
+        .iter()
+        .any(|r| r.protocol == rule.protocol && r.ports == rule.ports && r.peer == rule.peer)
+    {
+        return Err(EditError::SgRuleExists {
+            sg: sg.to_string(),
+            direction,
+        });
+    }
+    g.rules_mut(direction).push(rule);
+    Ok(())
+}
+
+fn remove_sg_rule(
+    s: &mut Scenario,
+    sg: &str,
+    direction: Direction,
+    index: usize,
+) -> Result<(), EditError> {
+    let g = find_sg(s, sg)?;
+    let rules = g.rules_mut(direction);
+    if index >= rules.len() {
+        return Err(EditError::NoSgRule {
+            sg: sg.to_string(),
+            direction,
+            position: index + 1,
+        });
+    }
+    rules.remove(index);
+    Ok(())
+}
+
+fn set_subnet_cidr(s: &mut Scenario, subnet: &str, cidr: &str) -> Result<(), EditError> {
+    let c = parse_cidr(cidr).map_err(EditError::Parse)?;
+    validate_block(&c, &format!("subnet {subnet}")).map_err(EditError::Invalid)?;
+    let sub = s
+        .regions
+        .iter_mut()
+        .flat_map(|r| r.vpc.subnets.iter_mut())
+        .find(|x| x.id == subnet)
+        .ok_or_else(|| unknown(VpcPart::Subnet, subnet))?;
+    sub.cidr = c;
+    Ok(())
+}
+
+fn unknown(part: VpcPart, id: &str) -> EditError {
+    EditError::Unknown {
+        part,
+        id: id.to_string(),
+    }
+}
+
+fn find_nacl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut Nacl, EditError> {
     s.regions
         .iter_mut()
         .flat_map(|r| r.vpc.nacls.iter_mut())
         .find(|n| n.id == id)
-        .ok_or_else(|| format!("no network ACL {id}"))
+        .ok_or_else(|| unknown(VpcPart::NetworkAcl, id))
 }
 
-fn find_sg<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut SecurityGroup, String> {
+fn find_sg<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut SecurityGroup, EditError> {
     s.regions
         .iter_mut()
         .flat_map(|r| r.vpc.security_groups.iter_mut())
         .find(|g| g.id == id)
-        .ok_or_else(|| format!("no security group {id}"))
+        .ok_or_else(|| unknown(VpcPart::SecurityGroup, id))
 }
 
 impl World {
     /// Validate and apply an edit. On error the world is untouched.
     pub fn apply_edit(&mut self, edit: &Edit) -> Result<(), EditError> {
         let mut s = self.scenario().clone();
-        edit.apply_to(&mut s).map_err(EditError)?;
-        s.validate().map_err(EditError)?;
+        edit.apply_to(&mut s)?;
+        s.validate()?;
         self.replace_scenario(s);
         Ok(())
     }
@@ -305,7 +452,19 @@ mod tests {
         let err = w
             .apply_edit(&add_rule("1000", "22", "198.51.100.0/24"))
             .unwrap_err();
-        assert!(err.0.contains("quota of 20 per direction"), "{}", err.0);
+        let EditError::Quota { region, quota } = &err else {
+            panic!("{err:?} should be a quota error");
+        };
+        assert_eq!(region.as_deref(), Some("us-east-1"));
+        assert_eq!(
+            (quota.table.as_str(), quota.count, quota.max),
+            ("acl-public-a", MAX_NACL_RULES + 1, 20)
+        );
+        // The message the inspector shows names the region, the table and the quota.
+        assert_eq!(
+            err.to_string(),
+            "region us-east-1: acl-public-a inbound: 21 rules is over the quota of 20 per direction (AWS raises it to 40 on request; fact sheet §12)"
+        );
         assert_eq!(
             serde_json::to_string(&w).unwrap(),
             serde_json::to_string(&before).unwrap()
@@ -327,7 +486,15 @@ mod tests {
             w.apply_edit(&sg_rule(2000 + i)).unwrap();
         }
         let err = w.apply_edit(&sg_rule(3000)).unwrap_err();
-        assert!(err.0.contains("quota of 60 per direction"), "{}", err.0);
+        assert!(
+            matches!(&err, EditError::Quota { quota, .. }
+                if quota.table == "sg-alb-a" && quota.max == MAX_SG_RULES && quota.direction == Direction::Inbound),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("quota of 60 per direction"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -389,12 +556,76 @@ mod tests {
                 .apply_edit(&edit)
                 .expect_err(&format!("{edit:?} should fail"));
             assert!(
-                err.0.contains(want),
-                "{edit:?}: '{}' should mention '{want}'",
-                err.0
+                err.to_string().contains(want),
+                "{edit:?}: '{err}' should mention '{want}'"
             );
             assert_eq!(w, before, "a refused edit must leave the world unchanged");
         }
+    }
+
+    #[test]
+    fn a_refused_edit_says_what_kind_of_problem_it_is() {
+        let mut w = World::default_world();
+        let mut refuse = |e: Edit| w.apply_edit(&e).expect_err("refused");
+        assert!(matches!(
+            refuse(add_rule("90", "99999", "0.0.0.0/0")),
+            EditError::Parse(_)
+        ));
+        assert_eq!(
+            refuse(add_rule("100", "443", "0.0.0.0/0")),
+            EditError::NaclRuleTaken {
+                nacl: "acl-public-a".into(),
+                direction: Direction::Inbound,
+                number: 100
+            }
+        );
+        assert_eq!(
+            refuse(Edit::RemoveSgRule {
+                sg: "sg-alb-a".into(),
+                direction: Direction::Inbound,
+                index: 9,
+            }),
+            EditError::NoSgRule {
+                sg: "sg-alb-a".into(),
+                direction: Direction::Inbound,
+                position: 10
+            }
+        );
+        let e = refuse(Edit::AddSgRule {
+            sg: "sg-alb-a".into(),
+            direction: Direction::Outbound,
+            protocol: "tcp".into(),
+            ports: "8080".into(),
+            peer: "sg-app-b".into(),
+        });
+        assert_eq!(
+            e,
+            EditError::PeerNotInVpc {
+                peer: "sg-app-b".into(),
+                vpc: "vpc-a".into()
+            }
+        );
+        assert_eq!(e.to_string(), "no security group sg-app-b in vpc-a");
+        let e = refuse(Edit::RemoveNaclRule {
+            nacl: "acl-nope".into(),
+            direction: Direction::Inbound,
+            number: 100,
+        });
+        assert_eq!(
+            e,
+            EditError::Unknown {
+                part: VpcPart::NetworkAcl,
+                id: "acl-nope".into()
+            }
+        );
+        assert_eq!(e.to_string(), "no network ACL acl-nope");
+        assert!(matches!(
+            refuse(Edit::SetSubnetCidr {
+                subnet: "subnet-app-a1".into(),
+                cidr: "10.9.0.0/24".into(),
+            }),
+            EditError::Invalid(_)
+        ));
     }
 
     #[test]
@@ -421,6 +652,7 @@ mod tests {
                 cidr: "10.0.10.0/28".into(),
             })
             .unwrap_err();
-        assert!(err.0.contains("does not fit"), "{}", err.0);
+        assert!(matches!(err, EditError::Invalid(_)), "{err:?}");
+        assert!(err.to_string().contains("does not fit"), "{err}");
     }
 }

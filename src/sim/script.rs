@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::burst::BurstReport;
-use super::edit::Edit;
+use super::edit::{Edit, EditError};
 use super::trace::Trace;
 use super::world::{Fault, HttpCacheMode, Request, World};
 
@@ -177,6 +177,47 @@ impl StepResult {
     }
 }
 
+/// Why a step could not be carried out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepError {
+    /// A burst refused before it ran (no clients, too many requests, ...).
+    Burst(String),
+    /// An `advance` whose duration does not parse.
+    Duration(String),
+    /// A fault or repair naming something the scenario does not have.
+    Fault(String),
+    /// An edit the world refused.
+    Edit(EditError),
+    /// An invalidation path CloudFront would refuse.
+    Invalidate(String),
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepError::Burst(m)
+            | StepError::Duration(m)
+            | StepError::Fault(m)
+            | StepError::Invalidate(m) => f.write_str(m),
+            StepError::Edit(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The step that stopped a script (1-based) and why. Renders as
+/// `step N: reason`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepFailed {
+    pub step: usize,
+    pub error: StepError,
+}
+
+impl std::fmt::Display for StepFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "step {}: {}", self.step, self.error)
+    }
+}
+
 impl Script {
     /// Parse a script, naming the field and the problem on error.
     pub fn from_json(text: &str) -> Result<Script, String> {
@@ -200,68 +241,80 @@ impl Script {
 
     /// Run every step in order. The first step that cannot be carried out
     /// stops the run with a message naming it; the results so far are kept.
-    pub fn run(&self, world: &mut World) -> (Vec<StepResult>, Option<String>) {
+    pub fn run(&self, world: &mut World) -> (Vec<StepResult>, Option<StepFailed>) {
         let mut out = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             let n = i + 1;
-            let r = match step {
-                Step::Request(r) => Ok(StepResult::Trace {
-                    step: n,
-                    trace: Box::new(world.send(&Request {
-                        client: r.client.clone(),
-                        method: r.method.clone(),
-                        url: r.url.clone(),
-                        headers: r.headers.clone(),
-                        body: r.body.clone(),
-                        cache: r.cache,
-                    })),
-                }),
-                Step::Burst(b) => {
-                    world
-                        .burst_get(b.count, &b.clients, &b.url)
-                        .map(|report| StepResult::Burst {
-                            step: n,
-                            clock_ms: world.now_ms(),
-                            report,
-                        })
-                }
-                Step::Advance(d) => d.to_ms().map(|ms| {
-                    world.advance(ms);
-                    StepResult::Clock {
-                        step: n,
-                        clock_ms: world.now_ms(),
-                    }
-                }),
-                Step::Fault(f) | Step::Repair(f) => {
-                    let on = matches!(step, Step::Fault(_));
-                    world.check_fault(f).map(|_| {
-                        world.set_fault(f.clone(), on);
-                        StepResult::Fault {
-                            step: n,
-                            fault: f.label(),
-                            on,
-                        }
-                    })
-                }
-                Step::Edit(e) => world
-                    .apply_edit(e)
-                    .map(|_| StepResult::Edit {
-                        step: n,
-                        edit: e.describe(),
-                    })
-                    .map_err(|e| e.0),
-                Step::Invalidate(p) => world.invalidate(p).map(|objects| StepResult::Invalidated {
-                    step: n,
-                    path: p.clone(),
-                    objects,
-                }),
-            };
-            match r {
+            match run_step(world, step, n) {
                 Ok(res) => out.push(res),
-                Err(e) => return (out, Some(format!("step {n}: {e}"))),
+                Err(error) => return (out, Some(StepFailed { step: n, error })),
             }
         }
         (out, None)
+    }
+}
+
+/// Carry out step number `n`.
+fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, StepError> {
+    match step {
+        Step::Request(r) => Ok(StepResult::Trace {
+            step: n,
+            trace: Box::new(world.send(&Request {
+                client: r.client.clone(),
+                method: r.method.clone(),
+                url: r.url.clone(),
+                headers: r.headers.clone(),
+                body: r.body.clone(),
+                cache: r.cache,
+            })),
+        }),
+        Step::Burst(b) => world
+            .burst_get(b.count, &b.clients, &b.url)
+            .map(|report| StepResult::Burst {
+                step: n,
+                clock_ms: world.now_ms(),
+                report,
+            })
+            .map_err(StepError::Burst),
+        Step::Advance(d) => d
+            .to_ms()
+            .map(|ms| {
+                world.advance(ms);
+                StepResult::Clock {
+                    step: n,
+                    clock_ms: world.now_ms(),
+                }
+            })
+            .map_err(StepError::Duration),
+        Step::Fault(f) | Step::Repair(f) => {
+            let on = matches!(step, Step::Fault(_));
+            world
+                .check_fault(f)
+                .map(|_| {
+                    world.set_fault(f.clone(), on);
+                    StepResult::Fault {
+                        step: n,
+                        fault: f.label(),
+                        on,
+                    }
+                })
+                .map_err(StepError::Fault)
+        }
+        Step::Edit(e) => world
+            .apply_edit(e)
+            .map(|_| StepResult::Edit {
+                step: n,
+                edit: e.describe(),
+            })
+            .map_err(StepError::Edit),
+        Step::Invalidate(p) => world
+            .invalidate(p)
+            .map(|objects| StepResult::Invalidated {
+                step: n,
+                path: p.clone(),
+                objects,
+            })
+            .map_err(StepError::Invalidate),
     }
 }
 
@@ -297,7 +350,13 @@ mod tests {
         let mut w = World::default_world();
         let (out, err) = s.run(&mut w);
         assert_eq!(out.len(), 1);
-        assert!(err.unwrap().starts_with("step 2:"));
+        let err = err.expect("step 2 fails");
+        assert_eq!(err.step, 2);
+        assert!(matches!(err.error, StepError::Fault(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "step 2: fault 'pod-nope crashed' names something that is not in this scenario"
+        );
         assert_eq!(w.now_ms(), 1000);
     }
 }

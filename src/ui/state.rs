@@ -317,7 +317,7 @@ impl AppState {
                 true
             }
             Err(e) => {
-                self.edit_error.set(Some((form.to_string(), e.0)));
+                self.edit_error.set(Some((form.to_string(), e.to_string())));
                 false
             }
         }

@@ -11,27 +11,26 @@ use crate::sim::trace::Direction;
 impl Scenario {
     /// Check everything the engine relies on. A scenario that passes can be
     /// run; one that fails is refused whole with the first problem named.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.regions.is_empty() {
-            return Err("scenario has no regions".into());
+            return Err("scenario has no regions".to_string().into());
         }
         if self.clients.is_empty() {
-            return Err("scenario has no clients".into());
+            return Err("scenario has no clients".to_string().into());
         }
         let mut ids = BTreeSet::new();
         for c in &self.clients {
             if !ids.insert(c.id.clone()) {
-                return Err(format!("client id '{}' is used twice", c.id));
+                return Err(format!("client id '{}' is used twice", c.id).into());
             }
             if self.pop(&c.pop).is_none() {
-                return Err(format!(
-                    "client '{}' names unknown CloudFront POP '{}'",
-                    c.id, c.pop
-                ));
+                return Err(
+                    format!("client '{}' names unknown CloudFront POP '{}'", c.id, c.pop).into(),
+                );
             }
         }
         for r in &self.regions {
-            validate_vpc(&r.vpc).map_err(|e| format!("region {}: {e}", r.id))?;
+            validate_vpc(&r.vpc).map_err(|e| e.in_region(&r.id))?;
             for n in &r.alb.nodes {
                 host_in(
                     &r.vpc,
@@ -44,7 +43,7 @@ impl Scenario {
                 host_in(&r.vpc, &p.subnet, p.host, &format!("pod {}", p.id))?;
                 for g in &p.security_groups {
                     if r.vpc.sg(g).is_none() {
-                        return Err(format!("pod {} names unknown security group {g}", p.id));
+                        return Err(format!("pod {} names unknown security group {g}", p.id).into());
                     }
                 }
             }
@@ -52,13 +51,12 @@ impl Scenario {
                 return Err(format!(
                     "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",
                     r.id, r.cluster.app_dns_cache_s
-                ));
+                ).into());
             }
             if r.rds.replicas.len() > 15 {
-                return Err(format!(
-                    "region {}: at most 15 read replicas per database",
-                    r.id
-                ));
+                return Err(
+                    format!("region {}: at most 15 read replicas per database", r.id).into(),
+                );
             }
             for i in r.rds.instances.iter().chain(&r.rds.replicas) {
                 host_in(
@@ -70,14 +68,14 @@ impl Scenario {
             }
             for g in r.alb.security_groups.iter().chain(&r.rds.security_groups) {
                 if r.vpc.sg(g).is_none() {
-                    return Err(format!("region {}: unknown security group {g}", r.id));
+                    return Err(format!("region {}: unknown security group {g}", r.id).into());
                 }
             }
             for n in &r.vpc.nat_gateways {
                 host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
             }
             if r.rds.instances.is_empty() {
-                return Err(format!("region {}: the database has no instances", r.id));
+                return Err(format!("region {}: the database has no instances", r.id).into());
             }
         }
         crate::sim::dnsconf::validate_dns(self)?;
@@ -115,23 +113,26 @@ pub const MAX_LISTENER_RULES: usize = 100;
 
 /// A rule table's length against its per-direction quota.
 fn within_quota(
-    id: &str,
-    dir: Direction,
+    table: &str,
+    direction: Direction,
     count: usize,
     max: usize,
-    note: &str,
-) -> Result<(), String> {
+    note: &'static str,
+) -> Result<(), QuotaExceeded> {
     if count > max {
-        return Err(format!(
-            "{id} {}: {count} rules is over the quota of {max} per direction ({note})",
-            dir.as_str()
-        ));
+        return Err(QuotaExceeded {
+            table: table.to_string(),
+            direction,
+            count,
+            max,
+            note,
+        });
     }
     Ok(())
 }
 
 /// VPC rules from fact sheet §10 and §12.
-pub fn validate_vpc(vpc: &Vpc) -> Result<(), String> {
+pub fn validate_vpc(vpc: &Vpc) -> Result<(), ScenarioError> {
     validate_block(&vpc.cidr, "VPC")?;
     validate_subnets(vpc)?;
     validate_nacls(vpc)?;
@@ -175,7 +176,7 @@ fn validate_subnets(vpc: &Vpc) -> Result<(), String> {
 
 /// Network ACLs: the rule quota, numbers 1-32766 used once, forward port
 /// ranges. Fact sheet §12.
-fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
+fn validate_nacls(vpc: &Vpc) -> Result<(), ScenarioError> {
     for n in &vpc.nacls {
         for dir in [Direction::Inbound, Direction::Outbound] {
             within_quota(
@@ -193,7 +194,8 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
                         n.id,
                         dir.as_str(),
                         r.number
-                    ));
+                    )
+                    .into());
                 }
                 if !seen.insert(r.number) {
                     return Err(format!(
@@ -201,7 +203,8 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
                         n.id,
                         dir.as_str(),
                         r.number
-                    ));
+                    )
+                    .into());
                 }
                 if r.ports.from > r.ports.to {
                     return Err(format!(
@@ -209,7 +212,8 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
                         n.id,
                         dir.as_str(),
                         r.number
-                    ));
+                    )
+                    .into());
                 }
             }
         }
@@ -219,7 +223,7 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), String> {
 
 /// Security groups: the rule quota, known peer groups, forward port ranges.
 /// Fact sheet §11.
-fn validate_security_groups(vpc: &Vpc) -> Result<(), String> {
+fn validate_security_groups(vpc: &Vpc) -> Result<(), ScenarioError> {
     for g in &vpc.security_groups {
         for dir in [Direction::Inbound, Direction::Outbound] {
             within_quota(
@@ -236,7 +240,8 @@ fn validate_security_groups(vpc: &Vpc) -> Result<(), String> {
                             "{} {} names unknown security group {id}",
                             g.id,
                             dir.as_str()
-                        ));
+                        )
+                        .into());
                     }
                 }
                 if r.ports.from > r.ports.to {
@@ -244,7 +249,8 @@ fn validate_security_groups(vpc: &Vpc) -> Result<(), String> {
                         "{} {}: a rule has a backwards port range",
                         g.id,
                         dir.as_str()
-                    ));
+                    )
+                    .into());
                 }
             }
         }

@@ -1,0 +1,124 @@
+//! The command-line tool's JSON output, read the way a lesson author's
+//! script reads it: the public format described in docs-json-format.md.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn cli(args: &[&str]) -> (String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
+        .args(args)
+        .output()
+        .expect("hoplab-cli runs");
+    (
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Every hop has its event envelope, and the checks carry their typed
+/// fields next to the rendered text.
+fn assert_typed_trace(trace: &Value, what: &str) {
+    let hops = trace["hops"].as_array().expect("hops");
+    assert!(!hops.is_empty(), "{what}: no hops");
+    for h in hops {
+        assert!(
+            h["event"]["component"].is_string(),
+            "{what}: hop {} has no event component: {}",
+            h["index"],
+            h["event"]
+        );
+        for c in h["checks"].as_array().expect("checks") {
+            assert!(c["leg"].is_string(), "{what}: a check without leg: {c}");
+        }
+    }
+    assert!(trace["outcome"]["code"].is_string(), "{what}: outcome");
+}
+
+fn checks(trace: &Value) -> Vec<Value> {
+    trace["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["checks"].as_array().unwrap().clone())
+        .collect()
+}
+
+#[test]
+fn the_json_trace_of_one_request_has_typed_events_and_checks() {
+    let (out, code) = cli(&["--json"]);
+    assert_eq!(code, 0);
+    let trace: Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_typed_trace(&trace, "default request");
+    let checks = checks(&trace);
+    let flow = checks
+        .iter()
+        .find_map(|c| c.get("five_tuple"))
+        .expect("a check on a packet has its five-tuple");
+    assert!(
+        flow["src"].is_string() && flow["dst_port"].is_u64(),
+        "{flow}"
+    );
+    assert!(
+        checks
+            .iter()
+            .any(|c| matches!(c["side"].as_str(), Some("source" | "destination"))),
+        "some check says which end of the hop it belongs to"
+    );
+    assert!(
+        checks.iter().any(|c| c["rule"]["type"].is_string()),
+        "some check names its deciding rule as data"
+    );
+}
+
+#[test]
+fn a_script_run_prints_one_typed_result_per_step() {
+    let script = r#"{ "seed": 3, "steps": [
+        { "edit": { "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 } },
+        { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/appointments" } },
+        { "fault": { "kind": "pod_down", "pod": "pod-b-1" } },
+        { "advance": "30s" },
+        { "burst": { "count": 20, "clients": ["client-eu", "client-ap"], "url": "https://healthcareapp.com/" } },
+        { "repair": { "kind": "pod_down", "pod": "pod-b-1" } },
+        { "invalidate": "/static/*" }
+    ] }"#;
+    let path = std::env::temp_dir().join(format!("hoplab-cli-test-{}.json", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let (out, code) = cli(&["run", path.to_str().unwrap(), "--json"]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "edit",
+            "trace",
+            "fault",
+            "clock",
+            "burst",
+            "fault",
+            "invalidated"
+        ]
+    );
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["step"], i + 1);
+    }
+    // The request hits the edited NACL: fact sheet §12, a stateless rule
+    // table with numbered rules and a final `*`.
+    let trace = &lines[1]["trace"];
+    assert_typed_trace(trace, "script request");
+    assert!(
+        checks(trace)
+            .iter()
+            .any(|c| c["kind"] == "nacl" && c["allowed"] == false && c["rule"]["type"] == "star"),
+        "the request is denied by the NACL's * rule"
+    );
+    let report = &lines[4]["report"];
+    assert_eq!(report["requests"], 20);
+    assert!(report["status"].is_object() && report["latency"]["p99_ms"].is_number());
+    assert_eq!(lines[2]["on"], true);
+    assert_eq!(lines[5]["on"], false);
+}
