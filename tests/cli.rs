@@ -1,5 +1,5 @@
 //! The command-line tool's JSON output, read the way a lesson author's
-//! script reads it: the public format described in docs-json-format.md.
+//! script reads it: the public format described in the README (The JSON trace format).
 
 use serde_json::Value;
 use std::process::Command;
