@@ -122,10 +122,11 @@ pub enum AnswerReason {
 }
 
 /// What the chosen record's value made of the answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "value", rename_all = "snake_case")]
 pub enum ValueNote {
     /// Addresses of A records as they are, or no answer at all.
+    #[default]
     Plain,
     /// A CNAME: the resolver restarts at its target.
     Cname { target: String },
@@ -384,22 +385,7 @@ impl DnsEvent {
                 ttl_s,
                 negative,
                 ..
-            } => match cache {
-                DnsCacheLayer::Browser => format!(
-                    "cache hit, {ttl_left_s} s of its {ttl_s} s left: no query leaves the machine"
-                ),
-                DnsCacheLayer::Os => {
-                    format!("cache hit, {ttl_left_s} s left of the record's TTL")
-                }
-                DnsCacheLayer::Resolver => format!(
-                    "{}, {ttl_left_s} s left: no authoritative server is asked",
-                    if *negative {
-                        "negative cache hit (RFC 2308)"
-                    } else {
-                        "cache hit"
-                    }
-                ),
-            },
+            } => cache_hit_why(*cache, (*ttl_left_s, *ttl_s), *negative),
             DnsEvent::CacheMiss {
                 cache, resolver, ..
             } => match cache {
@@ -469,7 +455,43 @@ impl DnsEvent {
                 ),
             },
             DnsEvent::Answer { name, reason, .. } => answer_why(name, reason),
-            DnsEvent::Response { caching, .. } => match caching {
+            DnsEvent::Response { caching, .. } => response_why(caching),
+            DnsEvent::CnameRestart {
+                to,
+                restart,
+                max_restarts,
+                ..
+            } => format!(
+                "a CNAME redirects every query type: the resolver restarts the query at {to} (restart {restart} of at most {max_restarts})"
+            ),
+            DnsEvent::Servfail { reason, .. } => servfail_why(reason),
+        }
+    }
+}
+
+/// Why a cache hit ends the lookup there.
+fn cache_hit_why(cache: DnsCacheLayer, (ttl_left_s, ttl_s): (u32, u32), negative: bool) -> String {
+    match cache {
+        DnsCacheLayer::Browser => {
+            format!("cache hit, {ttl_left_s} s of its {ttl_s} s left: no query leaves the machine")
+        }
+        DnsCacheLayer::Os => {
+            format!("cache hit, {ttl_left_s} s left of the record's TTL")
+        }
+        DnsCacheLayer::Resolver => format!(
+            "{}, {ttl_left_s} s left: no authoritative server is asked",
+            if negative {
+                "negative cache hit (RFC 2308)"
+            } else {
+                "cache hit"
+            }
+        ),
+    }
+}
+
+/// How the client side caches the resolver's answer.
+fn response_why(caching: &ClientCaching) -> String {
+    match caching {
                 ClientCaching::NotCached { resolver } => format!(
                     "SERVFAIL is the resolver's own verdict ({resolver}), not a statement that the name is absent; it is not cached like NXDOMAIN, so the next request asks again (fact sheet §1)"
                 ),
@@ -486,16 +508,12 @@ impl DnsEvent {
                 } => format!(
                     "the OS caches it for the TTL ({ttl_left_s} s left); Chromium keeps it {browser_s} s whatever the TTL (fact sheet §1)"
                 ),
-            },
-            DnsEvent::CnameRestart {
-                to,
-                restart,
-                max_restarts,
-                ..
-            } => format!(
-                "a CNAME redirects every query type: the resolver restarts the query at {to} (restart {restart} of at most {max_restarts})"
-            ),
-            DnsEvent::Servfail { reason, .. } => match reason {
+            }
+}
+
+/// Why the resolver answered SERVFAIL itself.
+fn servfail_why(reason: &ServfailReason) -> String {
+    match reason {
                 ServfailReason::CnameChain {
                     chain,
                     target,
@@ -509,9 +527,7 @@ impl DnsEvent {
                 ServfailReason::AuthorityUnreachable { zone, servers } => format!(
                     "all {servers} authoritative servers for {zone} timed out: the resolver itself produces SERVFAIL (the authority never said the name is absent); SERVFAIL is not cached like NXDOMAIN (fact sheet §1)"
                 ),
-            },
-        }
-    }
+            }
 }
 
 fn cache_title(c: DnsCacheLayer) -> &'static str {
