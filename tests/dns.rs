@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use hoplab::sim::defaults::default_scenario;
 use hoplab::sim::dns::{CacheOwner, MAX_CNAME_RESTARTS};
+use hoplab::sim::event::dns::health::{AlbHealth, CheckStatus, Combine, HealthPart};
 use hoplab::sim::event::dns::routing::{FailoverPick, IpFallback, QueryPlace, WeightedPool};
 use hoplab::sim::event::dns::{
     AnswerReason, DnsCacheLayer, DnsEvent, Nameserver, NsLevel, Selection, ServfailReason,
@@ -1663,6 +1664,23 @@ fn a_record_with_a_calculated_check_fails_over_when_the_parent_turns_unhealthy()
     w.advance(100_000);
     let t = get(&mut w, "client-na", WWW);
     assert_eq!(resolved(&w, "client-na", WWW), vec![ip("192.0.2.2")]);
+    let Selection::Failover(FailoverPick::Secondary { primary, .. }) = selection(answer(&t)).0
+    else {
+        panic!("no failover: {:?}", reason(answer(&t)));
+    };
+    assert!(
+        matches!(
+            primary.0.as_slice(),
+            [HealthPart::Check(CheckStatus::Calculated {
+                id,
+                healthy: false,
+                combine: Combine::And,
+                ..
+            })] if id == "hc-parent"
+        ),
+        "{primary:?}"
+    );
+    // The English a learner reads for a calculated check.
     assert!(
         answer(&t)
             .why
@@ -1706,10 +1724,15 @@ fn evaluate_target_health_fails_over_when_a_target_group_has_no_healthy_target()
     let t = get(&mut w, "client-na", origin);
     let ans = answer(&t);
     assert_eq!(ans.code, Code::HealthCheckFailover, "{}", ans.why);
+    let Selection::Failover(FailoverPick::Secondary { primary, .. }) = selection(ans).0 else {
+        panic!("no failover: {:?}", reason(ans));
+    };
     assert!(
-        ans.why.contains("ETH") && ans.why.contains("0 of"),
-        "{}",
-        ans.why
+        primary
+            .0
+            .iter()
+            .any(|p| matches!(p, HealthPart::Alb(AlbHealth::NoHealthyTargets { .. }))),
+        "{primary:?}"
     );
     assert!(ans.what.contains("us-west-2"), "{}", ans.what);
 }
@@ -1757,18 +1780,27 @@ fn failover_takes_detection_time_plus_the_cached_ttl_and_the_trace_says_both() {
     let t = get(&mut w, "client-na", WWW);
     let ans = answer(&t);
     assert_eq!(ans.code, Code::HealthCheckFailover);
-    assert!(
-        ans.why.contains("3 of 3 consecutive failures"),
-        "{}",
-        ans.why
-    );
     let Selection::Failover(FailoverPick::Secondary {
-        detection: Some(d), ..
+        primary,
+        detection: Some(d),
+        ..
     }) = selection(ans).0
     else {
         panic!("no failover to the secondary: {:?}", reason(ans));
     };
     assert_eq!((d.interval_s, d.threshold, d.ttl_s), (30, 3, 60));
+    assert!(
+        matches!(
+            primary.0.as_slice(),
+            [HealthPart::Check(CheckStatus::Counted {
+                healthy: false,
+                failures: 3,
+                threshold: 3,
+                ..
+            })]
+        ),
+        "{primary:?}"
+    );
     // The English a learner reads: detection time is interval × threshold.
     assert!(
         ans.why.contains("interval 30 s × threshold 3 = 90 s"),

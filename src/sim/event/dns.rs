@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+pub mod health;
 pub mod routing;
 
 pub use routing::Selection;

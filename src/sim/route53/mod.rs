@@ -18,6 +18,7 @@ pub struct Route53State {
     pub checkers: std::collections::BTreeMap<String, Vec<CheckerState>>,
 }
 
+use super::event::dns::health::RecordHealth;
 pub(crate) use super::event::dns::routing::pct;
 use super::event::dns::RoutingPolicy;
 use super::scenario::*;
@@ -72,7 +73,7 @@ pub fn checkers_say_healthy(healthy: u64, total: u64) -> bool {
 pub(super) struct Cand {
     pub(super) rec: Record,
     pub(super) healthy: bool,
-    pub(super) health: String,
+    pub(super) health: RecordHealth,
 }
 
 /// Alias-to-record links Route 53 follows for one answer (validation

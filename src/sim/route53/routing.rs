@@ -248,7 +248,7 @@ impl World {
                 place,
             });
         }
-        let walked: Vec<(String, String)> = matches
+        let walked: Vec<(String, RecordHealth)> = matches
             .iter()
             .take_while(|(_, i)| !cands[*i].healthy)
             .map(|(_, i)| {
