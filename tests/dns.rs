@@ -2185,3 +2185,71 @@ fn an_alias_at_the_apex_to_a_cname_an_alias_to_nothing_and_an_alias_loop_are_ref
     ]);
     assert!(refused(s).contains("alias loop"));
 }
+
+#[test]
+fn every_dns_event_survives_the_json_trace_and_reads_back_the_same() {
+    // The CLI's JSON trace is a public format: each DNS event, with its
+    // routing selection and health, parses back to the same value.
+    let geoprox = |bias: i32| {
+        let mut r = rec(
+            WWW,
+            a(&["192.0.2.1"]),
+            Routing::Geoproximity {
+                region: Some("eu-west-3".into()),
+                lat: None,
+                lon: None,
+                bias,
+            },
+        );
+        r.ttl_s = 60;
+        r
+    };
+    let mut scenarios = vec![
+        (
+            with_records(weighted(&[(1, "192.0.2.1"), (3, "192.0.2.3")])),
+            WWW,
+        ),
+        (with_records(latency_records()), WWW),
+        (with_records(geo_records(false)), WWW),
+        (with_records(vec![geoprox(40)]), WWW),
+        (ip_scenario(true), WWW),
+        (with_records(chain(9)), "c0.healthcareapp.com"),
+        (default_scenario(), "nope.healthcareapp.com"),
+        (default_scenario(), "shop.invalid"),
+        (default_scenario(), "healthcareapp.com"),
+    ];
+    scenarios.push((default_scenario(), "authority-down"));
+    let mut kinds = std::collections::BTreeSet::new();
+    for (s, name) in scenarios {
+        for client in ["client-na", "client-eu", "client-ap"] {
+            let mut w = world(s.clone(), 1);
+            let name = if name == "authority-down" {
+                w.set_fault(Fault::DnsAuthorityDown, true);
+                "healthcareapp.com"
+            } else {
+                name
+            };
+            let t = get(&mut w, client, name);
+            for e in dns_events(&t) {
+                let json = serde_json::to_value(e).unwrap();
+                kinds.insert(json["kind"].as_str().unwrap().to_string());
+            }
+            let text = serde_json::to_string(&t).unwrap();
+            let back: Trace = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, t, "{text}");
+        }
+    }
+    for k in [
+        "cache_miss",
+        "query",
+        "query_timeout",
+        "referral",
+        "answer",
+        "response",
+        "servfail",
+        "tree_nxdomain",
+        "cname_restart",
+    ] {
+        assert!(kinds.contains(k), "no {k} in {kinds:?}");
+    }
+}

@@ -5,6 +5,14 @@
 //! and when nothing is healthy treat everything as healthy (Route 53 must
 //! answer something). Health checks run on their own schedule; nothing is
 //! probed at query time.
+//!
+//! - [`source`]: where Route 53 places a query (ECS, resolver, edge);
+//! - [`answer`]: NXDOMAIN / NODATA, or the chosen records as addresses,
+//!   aliases or a CNAME;
+//! - [`routing`]: selection by routing policy;
+//! - [`geo`]: distances, the latency model, geolocation matching;
+//! - [`health`]: a record's health (its check, Evaluate Target Health);
+//! - [`checks`]: health checks on the clock, per checker Region.
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
