@@ -23,6 +23,9 @@ pub enum DnsCacheLayer {
     Os,
     /// The recursive resolver's cache.
     Resolver,
+    /// CloudFront's resolver at an edge location, resolving an origin's
+    /// name (its entries hide health changes until they expire).
+    Edge,
 }
 
 /// What a DNS answer or cache entry holds: addresses, or a CNAME target,
@@ -210,11 +213,13 @@ pub enum DnsEvent {
         /// A negative (NXDOMAIN / NODATA) entry (RFC 2308).
         negative: bool,
     },
-    /// The browser's or the OS's cache has no entry; the next is asked.
+    /// The browser's, the OS's or CloudFront's cache has no entry; the
+    /// next is asked.
     CacheMiss {
         cache: DnsCacheLayer,
         name: String,
-        /// The recursive resolver the stub forwards to.
+        /// The recursive resolver the stub forwards to (CloudFront's own
+        /// resolver address for an edge).
         resolver: Ipv4Addr,
     },
     /// During iteration, one link of a (possible) CNAME chain is found in
@@ -393,6 +398,7 @@ impl DnsEvent {
                 DnsCacheLayer::Browser => {
                     "the browser asks the operating system's resolver next".into()
                 }
+                DnsCacheLayer::Edge => "CloudFront must resolve the origin's name".into(),
                 DnsCacheLayer::Os | DnsCacheLayer::Resolver => format!(
                     "the stub resolver forwards the question to the recursive resolver {resolver}"
                 ),
@@ -487,6 +493,9 @@ fn cache_hit_why(cache: DnsCacheLayer, (ttl_left_s, ttl_s): (u32, u32), negative
                 "cache hit"
             }
         ),
+        DnsCacheLayer::Edge => format!(
+            "CloudFront's resolver cached this answer; {ttl_left_s} s of {ttl_s} s left, so Route 53 is not asked (health changes are invisible until it expires)"
+        ),
     }
 }
 
@@ -536,6 +545,7 @@ fn cache_title(c: DnsCacheLayer) -> &'static str {
         DnsCacheLayer::Browser => "browser DNS cache:",
         DnsCacheLayer::Os => "OS DNS cache:",
         DnsCacheLayer::Resolver => "resolver cache:",
+        DnsCacheLayer::Edge => "origin DNS cache:",
     }
 }
 
@@ -593,5 +603,63 @@ pub fn answer_why(name: &str, reason: &AnswerReason) -> String {
             }
         }
         AnswerReason::AliasTooLong { target } => format!("alias chain at {target} is too long"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records() -> Records {
+        Records {
+            addresses: vec![Ipv4Addr::new(192, 0, 2, 10), Ipv4Addr::new(192, 0, 2, 11)],
+            target: "alb-a (Cluster A, us-east-1)".into(),
+            cname: None,
+        }
+    }
+
+    #[test]
+    fn an_edge_cache_hit_reads_as_cloudfronts_resolver_holding_the_origin() {
+        let e = DnsEvent::CacheHit {
+            cache: DnsCacheLayer::Edge,
+            name: "api-origin.healthcareapp.com".into(),
+            records: records(),
+            ttl_left_s: 42,
+            ttl_s: 60,
+            negative: false,
+        };
+        assert_eq!(
+            e.what(),
+            "origin DNS cache: api-origin.healthcareapp.com -> 192.0.2.10, 192.0.2.11 [alb-a (Cluster A, us-east-1)]"
+        );
+        assert_eq!(
+            e.why(),
+            "CloudFront's resolver cached this answer; 42 s of 60 s left, so Route 53 is not asked (health changes are invisible until it expires)"
+        );
+    }
+
+    #[test]
+    fn an_edge_cache_miss_reads_as_cloudfront_resolving_the_origin() {
+        let e = DnsEvent::CacheMiss {
+            cache: DnsCacheLayer::Edge,
+            name: "api-origin.healthcareapp.com".into(),
+            resolver: Ipv4Addr::new(18, 160, 10, 5),
+        };
+        assert_eq!(
+            e.what(),
+            "origin DNS cache: no entry for api-origin.healthcareapp.com"
+        );
+        assert_eq!(e.why(), "CloudFront must resolve the origin's name");
+    }
+
+    #[test]
+    fn a_cname_answer_shows_its_target_and_a_negative_one_its_kind() {
+        let mut r = records();
+        r.addresses.clear();
+        r.cname = Some("app.healthcareapp.com".into());
+        assert_eq!(r.describe(), "CNAME app.healthcareapp.com");
+        r.cname = None;
+        r.target = "NXDOMAIN".into();
+        assert_eq!(r.describe(), "NXDOMAIN");
     }
 }
