@@ -122,7 +122,7 @@ fn selection(h: &Hop) -> (&Selection, &ValueNote) {
     match reason(h) {
         AnswerReason::Routed {
             selection, value, ..
-        } => (selection, value),
+        } => (selection.as_ref(), value),
         r => panic!("not chosen by a routing policy: {r:?}"),
     }
 }

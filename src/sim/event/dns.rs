@@ -118,7 +118,7 @@ pub enum AnswerReason {
     /// turned them into the answer (`value`).
     Routed {
         policy: RoutingPolicy,
-        selection: Selection,
+        selection: Box<Selection>,
         value: ValueNote,
     },
     /// An alias chain longer than Route 53 follows.

@@ -135,7 +135,7 @@ impl World {
     ) -> Answer {
         let routed = |value: ValueNote| AnswerReason::Routed {
             policy,
-            selection: selection.clone(),
+            selection: Box::new(selection.clone()),
             value,
         };
         let first = &cands[idx[0]].rec;
