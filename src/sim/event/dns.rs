@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+pub mod health;
 pub mod routing;
 
 pub use routing::Selection;
@@ -22,6 +23,9 @@ pub enum DnsCacheLayer {
     Os,
     /// The recursive resolver's cache.
     Resolver,
+    /// CloudFront's resolver at an edge location, resolving an origin's
+    /// name (its entries hide health changes until they expire).
+    Edge,
 }
 
 /// What a DNS answer or cache entry holds: addresses, or a CNAME target,
@@ -114,7 +118,7 @@ pub enum AnswerReason {
     /// turned them into the answer (`value`).
     Routed {
         policy: RoutingPolicy,
-        selection: Selection,
+        selection: Box<Selection>,
         value: ValueNote,
     },
     /// An alias chain longer than Route 53 follows.
@@ -122,10 +126,11 @@ pub enum AnswerReason {
 }
 
 /// What the chosen record's value made of the answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "value", rename_all = "snake_case")]
 pub enum ValueNote {
     /// Addresses of A records as they are, or no answer at all.
+    #[default]
     Plain,
     /// A CNAME: the resolver restarts at its target.
     Cname { target: String },
@@ -208,11 +213,13 @@ pub enum DnsEvent {
         /// A negative (NXDOMAIN / NODATA) entry (RFC 2308).
         negative: bool,
     },
-    /// The browser's or the OS's cache has no entry; the next is asked.
+    /// The browser's, the OS's or CloudFront's cache has no entry; the
+    /// next is asked.
     CacheMiss {
         cache: DnsCacheLayer,
         name: String,
-        /// The recursive resolver the stub forwards to.
+        /// The recursive resolver the stub forwards to (CloudFront's own
+        /// resolver address for an edge).
         resolver: Ipv4Addr,
     },
     /// During iteration, one link of a (possible) CNAME chain is found in
@@ -384,28 +391,14 @@ impl DnsEvent {
                 ttl_s,
                 negative,
                 ..
-            } => match cache {
-                DnsCacheLayer::Browser => format!(
-                    "cache hit, {ttl_left_s} s of its {ttl_s} s left: no query leaves the machine"
-                ),
-                DnsCacheLayer::Os => {
-                    format!("cache hit, {ttl_left_s} s left of the record's TTL")
-                }
-                DnsCacheLayer::Resolver => format!(
-                    "{}, {ttl_left_s} s left: no authoritative server is asked",
-                    if *negative {
-                        "negative cache hit (RFC 2308)"
-                    } else {
-                        "cache hit"
-                    }
-                ),
-            },
+            } => cache_hit_why(*cache, (*ttl_left_s, *ttl_s), *negative),
             DnsEvent::CacheMiss {
                 cache, resolver, ..
             } => match cache {
                 DnsCacheLayer::Browser => {
                     "the browser asks the operating system's resolver next".into()
                 }
+                DnsCacheLayer::Edge => "CloudFront must resolve the origin's name".into(),
                 DnsCacheLayer::Os | DnsCacheLayer::Resolver => format!(
                     "the stub resolver forwards the question to the recursive resolver {resolver}"
                 ),
@@ -469,7 +462,46 @@ impl DnsEvent {
                 ),
             },
             DnsEvent::Answer { name, reason, .. } => answer_why(name, reason),
-            DnsEvent::Response { caching, .. } => match caching {
+            DnsEvent::Response { caching, .. } => response_why(caching),
+            DnsEvent::CnameRestart {
+                to,
+                restart,
+                max_restarts,
+                ..
+            } => format!(
+                "a CNAME redirects every query type: the resolver restarts the query at {to} (restart {restart} of at most {max_restarts})"
+            ),
+            DnsEvent::Servfail { reason, .. } => servfail_why(reason),
+        }
+    }
+}
+
+/// Why a cache hit ends the lookup there.
+fn cache_hit_why(cache: DnsCacheLayer, (ttl_left_s, ttl_s): (u32, u32), negative: bool) -> String {
+    match cache {
+        DnsCacheLayer::Browser => {
+            format!("cache hit, {ttl_left_s} s of its {ttl_s} s left: no query leaves the machine")
+        }
+        DnsCacheLayer::Os => {
+            format!("cache hit, {ttl_left_s} s left of the record's TTL")
+        }
+        DnsCacheLayer::Resolver => format!(
+            "{}, {ttl_left_s} s left: no authoritative server is asked",
+            if negative {
+                "negative cache hit (RFC 2308)"
+            } else {
+                "cache hit"
+            }
+        ),
+        DnsCacheLayer::Edge => format!(
+            "CloudFront's resolver cached this answer; {ttl_left_s} s of {ttl_s} s left, so Route 53 is not asked (health changes are invisible until it expires)"
+        ),
+    }
+}
+
+/// How the client side caches the resolver's answer.
+fn response_why(caching: &ClientCaching) -> String {
+    match caching {
                 ClientCaching::NotCached { resolver } => format!(
                     "SERVFAIL is the resolver's own verdict ({resolver}), not a statement that the name is absent; it is not cached like NXDOMAIN, so the next request asks again (fact sheet §1)"
                 ),
@@ -486,16 +518,12 @@ impl DnsEvent {
                 } => format!(
                     "the OS caches it for the TTL ({ttl_left_s} s left); Chromium keeps it {browser_s} s whatever the TTL (fact sheet §1)"
                 ),
-            },
-            DnsEvent::CnameRestart {
-                to,
-                restart,
-                max_restarts,
-                ..
-            } => format!(
-                "a CNAME redirects every query type: the resolver restarts the query at {to} (restart {restart} of at most {max_restarts})"
-            ),
-            DnsEvent::Servfail { reason, .. } => match reason {
+            }
+}
+
+/// Why the resolver answered SERVFAIL itself.
+fn servfail_why(reason: &ServfailReason) -> String {
+    match reason {
                 ServfailReason::CnameChain {
                     chain,
                     target,
@@ -509,9 +537,7 @@ impl DnsEvent {
                 ServfailReason::AuthorityUnreachable { zone, servers } => format!(
                     "all {servers} authoritative servers for {zone} timed out: the resolver itself produces SERVFAIL (the authority never said the name is absent); SERVFAIL is not cached like NXDOMAIN (fact sheet §1)"
                 ),
-            },
-        }
-    }
+            }
 }
 
 fn cache_title(c: DnsCacheLayer) -> &'static str {
@@ -519,6 +545,7 @@ fn cache_title(c: DnsCacheLayer) -> &'static str {
         DnsCacheLayer::Browser => "browser DNS cache:",
         DnsCacheLayer::Os => "OS DNS cache:",
         DnsCacheLayer::Resolver => "resolver cache:",
+        DnsCacheLayer::Edge => "origin DNS cache:",
     }
 }
 
@@ -576,5 +603,63 @@ pub fn answer_why(name: &str, reason: &AnswerReason) -> String {
             }
         }
         AnswerReason::AliasTooLong { target } => format!("alias chain at {target} is too long"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records() -> Records {
+        Records {
+            addresses: vec![Ipv4Addr::new(192, 0, 2, 10), Ipv4Addr::new(192, 0, 2, 11)],
+            target: "alb-a (Cluster A, us-east-1)".into(),
+            cname: None,
+        }
+    }
+
+    #[test]
+    fn an_edge_cache_hit_reads_as_cloudfronts_resolver_holding_the_origin() {
+        let e = DnsEvent::CacheHit {
+            cache: DnsCacheLayer::Edge,
+            name: "api-origin.healthcareapp.com".into(),
+            records: records(),
+            ttl_left_s: 42,
+            ttl_s: 60,
+            negative: false,
+        };
+        assert_eq!(
+            e.what(),
+            "origin DNS cache: api-origin.healthcareapp.com -> 192.0.2.10, 192.0.2.11 [alb-a (Cluster A, us-east-1)]"
+        );
+        assert_eq!(
+            e.why(),
+            "CloudFront's resolver cached this answer; 42 s of 60 s left, so Route 53 is not asked (health changes are invisible until it expires)"
+        );
+    }
+
+    #[test]
+    fn an_edge_cache_miss_reads_as_cloudfront_resolving_the_origin() {
+        let e = DnsEvent::CacheMiss {
+            cache: DnsCacheLayer::Edge,
+            name: "api-origin.healthcareapp.com".into(),
+            resolver: Ipv4Addr::new(18, 160, 10, 5),
+        };
+        assert_eq!(
+            e.what(),
+            "origin DNS cache: no entry for api-origin.healthcareapp.com"
+        );
+        assert_eq!(e.why(), "CloudFront must resolve the origin's name");
+    }
+
+    #[test]
+    fn a_cname_answer_shows_its_target_and_a_negative_one_its_kind() {
+        let mut r = records();
+        r.addresses.clear();
+        r.cname = Some("app.healthcareapp.com".into());
+        assert_eq!(r.describe(), "CNAME app.healthcareapp.com");
+        r.cname = None;
+        r.target = "NXDOMAIN".into();
+        assert_eq!(r.describe(), "NXDOMAIN");
     }
 }

@@ -7,6 +7,16 @@ use crate::sim::dns::Answer;
 use crate::sim::event::dns::{AnswerReason, RoutingPolicy, Selection, ValueNote};
 use crate::sim::trace::*;
 
+/// The addresses of the chosen records, what they belong to, and what
+/// their values made of the answer.
+#[derive(Default)]
+struct Gathered {
+    addresses: Vec<Ipv4Addr>,
+    targets: Vec<String>,
+    extra: ValueNote,
+    alias_ttl: Option<u32>,
+}
+
 impl World {
     /// Route 53 answers a query for `name` type A. Fact sheet §1-§3.
     pub(crate) fn r53_answer(&mut self, name: &str, src: &QuerySource) -> Answer {
@@ -125,7 +135,7 @@ impl World {
     ) -> Answer {
         let routed = |value: ValueNote| AnswerReason::Routed {
             policy,
-            selection: selection.clone(),
+            selection: Box::new(selection.clone()),
             value,
         };
         let first = &cands[idx[0]].rec;
@@ -145,86 +155,18 @@ impl World {
                 cname: Some(t),
             };
         }
-        let mut addresses: Vec<Ipv4Addr> = Vec::new();
-        let mut targets: Vec<String> = Vec::new();
-        let mut extra = ValueNote::Plain;
-        let mut alias_ttl: Option<u32> = None;
+        let mut g = Gathered::default();
         for i in idx {
-            match &cands[*i].rec.value {
-                RecordValue::A { addresses: a } => {
-                    let mut a = a.clone();
-                    self.shuffle(&mut a);
-                    addresses.extend(a.iter().copied());
-                    targets.push(a_tag(&cands[*i].rec.routing));
-                }
-                RecordValue::AliasCloudFront => {
-                    let Some(pop) = src
-                        .client
-                        .as_ref()
-                        .and_then(|c| self.scenario.pop(&c.pop))
-                        .or(self.scenario.cdn.pops.first())
-                    else {
-                        continue;
-                    };
-                    addresses.push(pop.ip);
-                    targets.push(format!(
-                        "CloudFront {} ({})",
-                        self.scenario.cdn.domain, pop.city
-                    ));
-                    extra = ValueNote::AliasCloudFront {
-                        apex: cands[*i].rec.name == self.scenario.dns.zone.name,
-                        city: pop.city.clone(),
-                    };
-                }
-                RecordValue::AliasAlb { region } => {
-                    let Some(r) = self.scenario.region(region) else {
-                        continue;
-                    };
-                    let addrs = self.alb_addresses(r);
-                    addresses.extend(addrs);
-                    targets.push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
-                    extra = ValueNote::AliasAlb {
-                        dns_name: r.alb.dns_name.clone(),
-                    };
-                }
-                RecordValue::AliasRecord { target } => {
-                    // Route 53 answers with the target's own answer, chosen by
-                    // its routing policy and health, with its TTL. Fact sheet §2.
-                    let inner = if depth >= MAX_ALIAS_DEPTH {
-                        Answer::negative(
-                            ttl_s,
-                            "SERVFAIL",
-                            AnswerReason::AliasTooLong {
-                                target: target.clone(),
-                            },
-                            Code::DnsServfail,
-                        )
-                    } else {
-                        self.r53_answer_at(target, src, depth + 1)
-                    };
-                    if inner.cname.is_some() {
-                        let value = ValueNote::AliasToCname {
-                            target: target.clone(),
-                            inner: Box::new(inner.reason.clone()),
-                        };
-                        return Answer {
-                            reason: routed(value),
-                            ..inner
-                        };
-                    }
-                    alias_ttl = Some(alias_ttl.map_or(inner.ttl_s, |t: u32| t.min(inner.ttl_s)));
-                    addresses.extend(inner.addresses.iter().copied());
-                    targets.push(inner.target.clone());
-                    extra = ValueNote::AliasRecord {
-                        target: target.clone(),
-                        inner: Box::new(inner.reason),
-                    };
-                }
-                // Not A: filtered out before selection.
-                RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
+            let rec = &cands[*i].rec;
+            if let Err(to_cname) = self.gather(rec, src, (depth, ttl_s), &mut g) {
+                let (inner, value) = *to_cname;
+                return Answer {
+                    reason: routed(value),
+                    ..inner
+                };
             }
         }
-        if addresses.is_empty() {
+        if g.addresses.is_empty() {
             return Answer::negative(
                 ttl_s,
                 "no answer (NOERROR, empty)",
@@ -232,18 +174,99 @@ impl World {
                 Code::DnsNodata,
             );
         }
+        let targets = &g.targets;
         Answer {
-            addresses,
-            ttl_s: alias_ttl.unwrap_or(ttl_s),
+            addresses: g.addresses,
+            ttl_s: g.alias_ttl.unwrap_or(ttl_s),
             target: if targets.len() > 1 && targets.iter().all(|t| *t == targets[0]) {
                 format!("{} × {}", targets.len(), targets[0])
             } else {
                 targets.join("; ")
             },
-            reason: routed(extra),
+            reason: routed(g.extra),
             code,
             cname: None,
         }
+    }
+
+    /// One chosen record's addresses, added to `g`. An alias whose target
+    /// answers with a CNAME ends the answer: `Err` carries that answer and
+    /// the [`ValueNote::AliasToCname`] to report.
+    fn gather(
+        &mut self,
+        rec: &Record,
+        src: &QuerySource,
+        (depth, ttl_s): (usize, u32),
+        g: &mut Gathered,
+    ) -> Result<(), Box<(Answer, ValueNote)>> {
+        match &rec.value {
+            RecordValue::A { addresses: a } => {
+                let mut a = a.clone();
+                self.shuffle(&mut a);
+                g.addresses.extend(a.iter().copied());
+                g.targets.push(a_tag(&rec.routing));
+            }
+            RecordValue::AliasCloudFront => {
+                let Some(pop) = src
+                    .client
+                    .as_ref()
+                    .and_then(|c| self.scenario.pop(&c.pop))
+                    .or(self.scenario.cdn.pops.first())
+                else {
+                    return Ok(());
+                };
+                g.addresses.push(pop.ip);
+                g.targets.push(format!(
+                    "CloudFront {} ({})",
+                    self.scenario.cdn.domain, pop.city
+                ));
+                g.extra = ValueNote::AliasCloudFront {
+                    apex: rec.name == self.scenario.dns.zone.name,
+                    city: pop.city.clone(),
+                };
+            }
+            RecordValue::AliasAlb { region } => {
+                let Some(r) = self.scenario.region(region) else {
+                    return Ok(());
+                };
+                let addrs = self.alb_addresses(r);
+                g.addresses.extend(addrs);
+                g.targets
+                    .push(format!("{} ({}, {})", r.alb.id, r.label, r.id));
+                g.extra = ValueNote::AliasAlb {
+                    dns_name: r.alb.dns_name.clone(),
+                };
+            }
+            RecordValue::AliasRecord { target } => {
+                // Route 53 answers with the target's own answer, chosen by
+                // its routing policy and health, with its TTL. Fact sheet §2.
+                let inner = if depth >= MAX_ALIAS_DEPTH {
+                    let reason = AnswerReason::AliasTooLong {
+                        target: target.clone(),
+                    };
+                    Answer::negative(ttl_s, "SERVFAIL", reason, Code::DnsServfail)
+                } else {
+                    self.r53_answer_at(target, src, depth + 1)
+                };
+                if inner.cname.is_some() {
+                    let value = ValueNote::AliasToCname {
+                        target: target.clone(),
+                        inner: Box::new(inner.reason.clone()),
+                    };
+                    return Err(Box::new((inner, value)));
+                }
+                g.alias_ttl = Some(g.alias_ttl.map_or(inner.ttl_s, |t| t.min(inner.ttl_s)));
+                g.addresses.extend(inner.addresses.iter().copied());
+                g.targets.push(inner.target.clone());
+                g.extra = ValueNote::AliasRecord {
+                    target: target.clone(),
+                    inner: Box::new(inner.reason),
+                };
+            }
+            // Not A: filtered out before selection.
+            RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
+        }
+        Ok(())
     }
 
     pub(super) fn shuffle<T>(&mut self, v: &mut [T]) {

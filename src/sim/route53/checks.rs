@@ -121,12 +121,14 @@ impl Route53State {
         events: &mut Vec<WorldEvent>,
     ) {
         for hc in checks.iter().filter(|h| h.calculated.is_some()) {
-            let (ok, text) = self.check_state(checks, &hc.id);
+            let status = self.check_state(checks, &hc.id);
+            let ok = status.healthy();
             let Some(st) = self.health.get_mut(&hc.id) else {
                 continue;
             };
             if st.healthy != ok {
                 st.healthy = ok;
+                let text = status.to_string();
                 push_history(st, (now, ok, text.clone()));
                 events.push(WorldEvent {
                     at_ms: now,
@@ -246,7 +248,7 @@ impl World {
     /// Whether Route 53 counts a health check healthy now (disabled,
     /// inverted and calculated checks included).
     pub fn health_check_healthy(&self, id: &str) -> bool {
-        self.check_state(id).0
+        self.check_state(id).healthy()
     }
 
     /// A health check's turn on the clock: probe (unless calculated or

@@ -3,11 +3,12 @@
 //! Health, the target's health. Fact sheet §2, §4.
 
 use super::*;
+use crate::sim::event::dns::health::{AlbHealth, CheckStatus, Combine, HealthPart, RecordHealth};
 
 impl World {
-    /// Whether Route 53 counts this health check as healthy now, with a
-    /// short explanation (`hc-a UNHEALTHY (3 of 3 consecutive failures)`).
-    pub(crate) fn check_state(&self, id: &str) -> (bool, String) {
+    /// Whether Route 53 counts this health check as healthy now, and why
+    /// (`hc-a UNHEALTHY (3 of 3 consecutive failures)`).
+    pub(crate) fn check_state(&self, id: &str) -> CheckStatus {
         self.route53
             .check_state(&self.scenario.dns.health_checks, id)
     }
@@ -15,15 +16,18 @@ impl World {
     /// Evaluate Target Health for an alias to a region's ALB: healthy only
     /// if every target group has at least one healthy target; a target
     /// group with no registered targets counts as unhealthy. Fact sheet §2.
-    pub(crate) fn alb_target_health(&self, region: &str) -> (bool, String) {
+    pub(crate) fn alb_target_health(&self, region: &str) -> AlbHealth {
         let Some(r) = self.scenario.region(region) else {
-            return (false, format!("region {region} is missing"));
+            return AlbHealth::RegionMissing {
+                region: region.to_string(),
+            };
         };
+        let alb = || r.alb.id.clone();
         if !r.alb.nodes.iter().any(|n| self.placement_up(r, &n.subnet)) {
-            return (false, format!("ETH: no node of {} is up", r.alb.id));
+            return AlbHealth::NoNodeUp { alb: alb() };
         }
         if r.alb.target_groups.is_empty() {
-            return (false, format!("ETH: {} has no target groups", r.alb.id));
+            return AlbHealth::NoTargetGroups { alb: alb() };
         }
         for tg in &r.alb.target_groups {
             let app = r
@@ -31,21 +35,16 @@ impl World {
                 .services
                 .iter()
                 .find(|s| s.id == tg.service)
-                .map(|s| s.app.clone());
+                .map(|s| &s.app);
             let targets: Vec<&Pod> = r
                 .cluster
                 .pods
                 .iter()
-                .filter(|p| Some(&p.app) == app.as_ref())
+                .filter(|p| Some(&p.app) == app)
                 .collect();
             if targets.is_empty() {
-                return (
-                    false,
-                    format!(
-                        "ETH: target group {} has no registered targets, so Route 53 counts {} unhealthy",
-                        tg.id, r.alb.id
-                    ),
-                );
+                let group = tg.id.clone();
+                return AlbHealth::NoTargets { group, alb: alb() };
             }
             let healthy = targets
                 .iter()
@@ -56,61 +55,48 @@ impl World {
                 })
                 .count();
             if healthy == 0 {
-                return (
-                    false,
-                    format!(
-                        "ETH: target group {} has 0 of {} healthy targets, so Route 53 counts {} unhealthy (even though the ALB itself would fail open)",
-                        tg.id,
-                        targets.len(),
-                        r.alb.id
-                    ),
-                );
+                return AlbHealth::NoHealthyTargets {
+                    group: tg.id.clone(),
+                    targets: targets.len(),
+                    alb: alb(),
+                };
             }
         }
-        (
-            true,
-            format!(
-                "ETH: every target group of {} has a healthy target",
-                r.alb.id
-            ),
-        )
+        AlbHealth::Healthy { alb: alb() }
     }
 
     /// A record's health: its health check and, for an alias with Evaluate
     /// Target Health, the target's health; both must be healthy. A record
     /// with neither is always healthy. Fact sheet §2, §3.
-    pub(super) fn record_health(&self, r: &Record) -> (bool, String) {
+    pub(super) fn record_health(&self, r: &Record) -> (bool, RecordHealth) {
         let mut ok = true;
         let mut parts = Vec::new();
         if let Some(h) = r.health_check_id() {
-            let (h_ok, t) = self.check_state(h);
-            ok &= h_ok;
-            parts.push(t);
+            let status = self.check_state(h);
+            ok &= status.healthy();
+            parts.push(HealthPart::Check(status));
         }
         if r.evaluate_target_health {
             match &r.value {
                 RecordValue::AliasAlb { region } => {
-                    let (e_ok, t) = self.alb_target_health(region);
-                    ok &= e_ok;
-                    parts.push(t);
+                    let eth = self.alb_target_health(region);
+                    ok &= matches!(eth, AlbHealth::Healthy { .. });
+                    parts.push(HealthPart::Alb(eth));
                 }
                 RecordValue::AliasRecord { target } => {
-                    let (e_ok, t) = self.alias_group_health(target, 0);
+                    let (e_ok, part) = self.alias_group_health(target, 0);
                     ok &= e_ok;
-                    parts.push(t);
+                    parts.push(part);
                 }
                 _ => {}
             }
         }
-        if parts.is_empty() {
-            return (true, "no health check: always healthy".into());
-        }
-        (ok, parts.join("; "))
+        (ok, RecordHealth(parts))
     }
 
     /// An alias to records in the zone, with Evaluate Target Health: the
     /// group is healthy while at least one of its records is. Fact sheet §2.
-    pub(super) fn alias_group_health(&self, target: &str, depth: usize) -> (bool, String) {
+    pub(super) fn alias_group_health(&self, target: &str, depth: usize) -> (bool, HealthPart) {
         let recs: Vec<&Record> = self
             .scenario
             .dns
@@ -120,7 +106,8 @@ impl World {
             .filter(|r| r.name == target && r.rtype() == "A")
             .collect();
         if depth > MAX_ALIAS_DEPTH {
-            return (false, format!("alias chain to {target} is too long"));
+            let target = target.to_string();
+            return (false, HealthPart::AliasTooLong { target });
         }
         let healthy = recs
             .iter()
@@ -131,54 +118,49 @@ impl World {
                 _ => self.record_health(r).0,
             })
             .count();
-        (
-            healthy > 0,
-            format!(
-                "evaluate target health on {target}: {healthy} of {} records healthy (healthy while at least one is)",
-                recs.len()
-            ),
-        )
+        let part = HealthPart::AliasGroup {
+            target: target.to_string(),
+            healthy,
+            records: recs.len(),
+        };
+        (healthy > 0, part)
     }
 
     /// A record's own health check only (no target health).
     pub(super) fn record_health_shallow(&self, r: &Record) -> bool {
         r.health_check_id()
-            .map(|h| self.check_state(h).0)
+            .map(|h| self.check_state(h).healthy())
             .unwrap_or(true)
     }
 }
 
 impl Route53State {
-    /// Whether Route 53 counts this health check as healthy now, with a
-    /// short explanation (`hc-a UNHEALTHY (3 of 3 consecutive failures)`).
-    pub fn check_state(&self, checks: &[HealthCheck], id: &str) -> (bool, String) {
+    /// Whether Route 53 counts this health check as healthy now, and why.
+    pub fn check_state(&self, checks: &[HealthCheck], id: &str) -> CheckStatus {
         let Some(hc) = checks.iter().find(|c| c.id == id) else {
-            return (true, format!("{id} healthy"));
+            return CheckStatus::Fresh {
+                id: id.to_string(),
+                healthy: true,
+            };
         };
         if hc.disabled {
-            return (true, format!("{id} disabled: counts as healthy"));
+            return CheckStatus::Disabled { id: id.to_string() };
         }
         if let Some(calc) = &hc.calculated {
-            let (ok, text) = self.calculated_state(checks, hc, calc);
-            return (
-                ok,
-                format!("{id} {} ({text})", if ok { "healthy" } else { "UNHEALTHY" }),
-            );
+            return self.calculated_state(checks, hc, calc);
         }
         match self.health.get(id) {
-            Some(s) => {
-                let thr = hc.failure_threshold;
-                let inv = if hc.inverted { ", inverted" } else { "" };
-                (
-                    s.healthy,
-                    format!(
-                        "{id} {} ({} of {thr} consecutive failures{inv})",
-                        if s.healthy { "healthy" } else { "UNHEALTHY" },
-                        s.consecutive_failures.min(thr)
-                    ),
-                )
-            }
-            None => (!hc.inverted, format!("{id} healthy")),
+            Some(s) => CheckStatus::Counted {
+                id: id.to_string(),
+                healthy: s.healthy,
+                failures: s.consecutive_failures,
+                threshold: hc.failure_threshold,
+                inverted: hc.inverted,
+            },
+            None => CheckStatus::Fresh {
+                id: id.to_string(),
+                healthy: !hc.inverted,
+            },
         }
     }
 
@@ -187,35 +169,26 @@ impl Route53State {
         checks: &[HealthCheck],
         hc: &HealthCheck,
         calc: &Calculated,
-    ) -> (bool, String) {
-        let states: Vec<(String, bool)> = calc
+    ) -> CheckStatus {
+        let children: Vec<(String, bool)> = calc
             .children
             .iter()
-            .map(|c| {
-                let ok = self.check_state(checks, c).0;
-                (c.clone(), ok)
-            })
+            .map(|c| (c.clone(), self.check_state(checks, c).healthy()))
             .collect();
-        let n = states.iter().filter(|s| s.1).count();
-        let total = states.len();
-        let (need, rule) = match calc.rule {
-            CalcRule::All => (total, "AND".to_string()),
-            CalcRule::Any => (1, "OR".to_string()),
-            CalcRule::AtLeast(k) => (k as usize, format!("at least {k}")),
+        let n = children.iter().filter(|s| s.1).count();
+        let total = children.len();
+        let (need, combine) = match calc.rule {
+            CalcRule::All => (total, Combine::And),
+            CalcRule::Any => (1, Combine::Or),
+            CalcRule::AtLeast(k) => (k as usize, Combine::AtLeast(k)),
         };
-        let raw = n >= need;
-        let ok = raw != hc.inverted;
-        let list = states
-            .iter()
-            .map(|(c, ok)| format!("{c} {}", if *ok { "healthy" } else { "UNHEALTHY" }))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            ok,
-            format!(
-                "calculated {rule}: {n} of {total} children healthy, {need} needed{}: {list}",
-                if hc.inverted { ", inverted" } else { "" }
-            ),
-        )
+        CheckStatus::Calculated {
+            id: hc.id.clone(),
+            healthy: (n >= need) != hc.inverted,
+            combine,
+            children,
+            need,
+            inverted: hc.inverted,
+        }
     }
 }

@@ -5,6 +5,14 @@
 //! and when nothing is healthy treat everything as healthy (Route 53 must
 //! answer something). Health checks run on their own schedule; nothing is
 //! probed at query time.
+//!
+//! - [`source`]: where Route 53 places a query (ECS, resolver, edge);
+//! - [`answer`]: NXDOMAIN / NODATA, or the chosen records as addresses,
+//!   aliases or a CNAME;
+//! - [`routing`]: selection by routing policy;
+//! - [`geo`]: distances, the latency model, geolocation matching;
+//! - [`health`]: a record's health (its check, Evaluate Target Health);
+//! - [`checks`]: health checks on the clock, per checker Region.
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
@@ -18,6 +26,7 @@ pub struct Route53State {
     pub checkers: std::collections::BTreeMap<String, Vec<CheckerState>>,
 }
 
+use super::event::dns::health::RecordHealth;
 pub(crate) use super::event::dns::routing::pct;
 use super::event::dns::RoutingPolicy;
 use super::scenario::*;
@@ -72,7 +81,7 @@ pub fn checkers_say_healthy(healthy: u64, total: u64) -> bool {
 pub(super) struct Cand {
     pub(super) rec: Record,
     pub(super) healthy: bool,
-    pub(super) health: String,
+    pub(super) health: RecordHealth,
 }
 
 /// Alias-to-record links Route 53 follows for one answer (validation

@@ -236,19 +236,19 @@ impl World {
         &self,
         cands: &[Cand],
         src: &QuerySource,
-    ) -> Result<Picked, Selection> {
+    ) -> Result<Picked, Box<Selection>> {
         let mut matches: Vec<(u8, usize)> = (0..cands.len())
             .filter_map(|i| geo_rank(&cands[i].rec.routing, src.geo.as_ref()).map(|r| (r, i)))
             .collect();
         matches.sort();
         let place = src.geo.as_ref().map(geo_place);
         if matches.is_empty() {
-            return Err(Selection::GeolocationNoMatch {
+            return Err(Box::new(Selection::GeolocationNoMatch {
                 source: src.how.clone(),
                 place,
-            });
+            }));
         }
-        let walked: Vec<(String, String)> = matches
+        let walked: Vec<(String, RecordHealth)> = matches
             .iter()
             .take_while(|(_, i)| !cands[*i].healthy)
             .map(|(_, i)| {
@@ -338,9 +338,13 @@ impl World {
         best.map(|(b, l)| (b, l.to_string()))
     }
 
-    pub(super) fn pick_ip(&self, cands: &[Cand], src: &QuerySource) -> Result<Picked, Selection> {
+    pub(super) fn pick_ip(
+        &self,
+        cands: &[Cand],
+        src: &QuerySource,
+    ) -> Result<Picked, Box<Selection>> {
         let Routing::IpBased { collection, .. } = &cands[0].rec.routing else {
-            return Err(Selection::IpBasedNoCollection);
+            return Err(Box::new(Selection::IpBasedNoCollection));
         };
         let block = self.longest_block(collection, &src.net);
         let loc_of = |c: &Cand| match &c.rec.routing {
@@ -360,12 +364,12 @@ impl World {
             (Some(m), _) => (m, IpFallback::Matched),
             (None, Some(d)) => (d, IpFallback::Default),
             (None, None) => {
-                return Err(Selection::IpBasedNoMatch {
+                return Err(Box::new(Selection::IpBasedNoMatch {
                     source: src.how.clone(),
                     subnet: src.net,
                     collection: collection.clone(),
                     block,
-                })
+                }))
             }
         };
         let sel = Selection::IpBased {

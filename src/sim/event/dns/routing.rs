@@ -7,6 +7,8 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+use super::health::RecordHealth;
+
 /// Where Route 53 places a query. Fact sheet §3.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "seen_as", rename_all = "snake_case")]
@@ -106,26 +108,26 @@ pub struct GeoPlace {
 pub enum FailoverPick {
     /// PRIMARY is healthy: only the primary is returned.
     Primary {
-        primary: String,
+        primary: RecordHealth,
     },
     /// PRIMARY unhealthy, SECONDARY healthy: Route 53 fails over.
     Secondary {
-        primary: String,
-        secondary: String,
+        primary: RecordHealth,
+        secondary: RecordHealth,
         /// How long detection took and the primary's TTL, when the primary
         /// has a plain health check.
         detection: Option<Detection>,
     },
     /// Both unhealthy: Route 53 returns the primary.
     BothUnhealthy {
-        primary: String,
-        secondary: String,
+        primary: RecordHealth,
+        secondary: RecordHealth,
     },
     OnlyPrimary {
-        health: String,
+        health: RecordHealth,
     },
     OnlySecondary {
-        health: String,
+        health: RecordHealth,
     },
     /// No record has a failover role.
     NoRole,
@@ -164,7 +166,7 @@ pub enum IpFallback {
     /// The matching location's record answered.
     Matched,
     /// The matching location's record is unhealthy: the default * answers.
-    MatchedUnhealthy { health: String },
+    MatchedUnhealthy { health: RecordHealth },
     /// No location matched: the default * answers.
     Default,
 }
@@ -182,7 +184,7 @@ pub enum Selection {
         picked: String,
         share: u64,
         total: u64,
-        health: String,
+        health: RecordHealth,
         pool: WeightedPool,
         records: Vec<Candidate>,
     },
@@ -195,17 +197,17 @@ pub enum Selection {
         source: QueryPlace,
         rows: Vec<LatencyRow>,
         none_healthy: bool,
-        health: String,
+        health: RecordHealth,
     },
     Geolocation {
         source: QueryPlace,
         place: Option<GeoPlace>,
         /// Matching records passed over because unhealthy: (location, health).
-        walked: Vec<(String, String)>,
+        walked: Vec<(String, RecordHealth)>,
         /// Every matching record is unhealthy.
         all_unhealthy: bool,
         location: String,
-        health: String,
+        health: RecordHealth,
     },
     /// No geolocation record covers the place and there is no default.
     GeolocationNoMatch {
@@ -216,7 +218,7 @@ pub enum Selection {
         source: QueryPlace,
         rows: Vec<DistanceRow>,
         none_healthy: bool,
-        health: String,
+        health: RecordHealth,
     },
     Multivalue {
         returned: usize,
@@ -235,7 +237,7 @@ pub enum Selection {
         block: Option<(Ipv4Net, String)>,
         fallback: IpFallback,
         record: String,
-        health: String,
+        health: RecordHealth,
     },
     /// No block matched a record's location and there is no default.
     IpBasedNoMatch {
