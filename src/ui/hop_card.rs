@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_handle, Live, Player};
 use crate::sim::trace::{fmt_ms, Check, CheckKind, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
 use crate::view::status::status_text;
@@ -35,9 +35,9 @@ fn check_kind(k: CheckKind) -> &'static str {
 
 #[component]
 pub fn HopCard() -> impl IntoView {
-    let app = use_app();
-    let hop = Memo::new(move |_| app.current_hop());
-    let has_trace = move || app.trace.with(|t| t.is_some());
+    let player = use_handle::<Player>();
+    let hop = Memo::new(move |_| player.current_hop());
+    let has_trace = move || player.trace.with(|t| t.is_some());
 
     view! {
         <div class=style::card data-testid="hop-card">
@@ -72,9 +72,10 @@ fn Intro() -> impl IntoView {
 
 #[component]
 fn HopBody(h: Hop) -> impl IntoView {
-    let app = use_app();
-    let total = app.playback.with_untracked(|p| p.len());
-    let names = app.world.with_untracked(|w| {
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let total = player.playback.with_untracked(|p| p.len());
+    let names = live.world.with_untracked(|w| {
         let t = w.topology();
         let name = |id: &str| {
             t.node(id)
@@ -174,9 +175,9 @@ fn CheckRow(c: Check, decides: bool) -> impl IntoView {
 
 #[component]
 fn Outcome() -> impl IntoView {
-    let app = use_app();
-    let outcome = move || app.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
-    let at_end = move || app.playback.with(|p| p.at_end());
+    let player = use_handle::<Player>();
+    let outcome = move || player.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
+    let at_end = move || player.playback.with(|p| p.at_end());
     move || {
         outcome().map(|o| {
             let ok = o.status.is_some_and(|s| s < 400);

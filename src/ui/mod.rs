@@ -65,14 +65,15 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
-    provide_context(app);
+    app.provide();
+    let playback = app.player.playback;
 
     // Playback: while playing, move on one hop per tick.
     Effect::new(move |_| {
-        let p = app.playback.get();
+        let p = playback.get();
         if p.playing() {
             let handle = set_timeout_with_handle(
-                move || app.playback.update(|p| p.tick()),
+                move || playback.update(|p| p.tick()),
                 Duration::from_millis(p.speed.hop_ms() as u64),
             );
             if let Ok(h) = handle {
@@ -89,11 +90,11 @@ pub fn App() -> impl IntoView {
         match ev.key().as_str() {
             "ArrowRight" => {
                 ev.prevent_default();
-                app.playback.update(|p| p.step_forward());
+                playback.update(|p| p.step_forward());
             }
             "ArrowLeft" => {
                 ev.prevent_default();
-                app.playback.update(|p| p.step_back());
+                playback.update(|p| p.step_back());
             }
             _ => {}
         }
@@ -122,7 +123,7 @@ pub fn App() -> impl IntoView {
             <section
                 class=style::bottom
                 aria-label="Request, trace and burst"
-                data-showing=move || app.showing.get().key()
+                data-showing=move || app.player.showing.get().key()
             >
                 <controls::Controls/>
                 <results::Results/>

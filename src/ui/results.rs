@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::burst::Burst;
-use super::state::{use_app, Showing};
+use super::state::{use_handle, BurstPanel, Live, Player, Showing};
 use super::trace_list::TraceList;
 use crate::sim::time::fmt_clock;
 use crate::view::format::thousands;
@@ -15,10 +15,12 @@ stylance::import_crate_style!(style, "src/ui/results.module.css");
 
 #[component]
 pub fn Results() -> impl IntoView {
-    let app = use_app();
-    let showing = app.showing;
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let burst = use_handle::<BurstPanel>();
+    let showing = player.showing;
     let trace_header = move || {
-        app.trace.with(|t| {
+        player.trace.with(|t| {
             t.as_ref().map(|t| {
                 format!(
                     "{} {} from {} at {} · {} hops",
@@ -32,7 +34,7 @@ pub fn Results() -> impl IntoView {
         })
     };
     let burst_header = move || {
-        app.burst.with(|b| {
+        burst.last.with(|b| {
             b.as_ref().map(|b| {
                 format!(
                     "{} × GET {} from {} at {} · burst {}",
@@ -51,7 +53,7 @@ pub fn Results() -> impl IntoView {
             .unwrap_or_else(|| "many GETs at one moment of the clock, summed up".into()),
     };
     let latest_event = move || {
-        app.world.with(|w| {
+        live.world.with(|w| {
             w.events()
                 .last()
                 .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
@@ -80,7 +82,7 @@ pub fn Results() -> impl IntoView {
             </div>
             <span class=style::about title=header>{header}</span>
             {move || {
-                app.dirty
+                live.dirty
                     .get()
                     .map(|d| {
                         view! {

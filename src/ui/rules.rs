@@ -9,7 +9,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_app, use_handle, Live, Selection};
 use crate::sim::net::{Nacl, SecurityGroup, Subnet};
 use crate::sim::trace::Direction;
 use crate::sim::{Edit, World};
@@ -61,14 +61,14 @@ fn select_value(r: NodeRef<html::Select>) -> String {
 /// The refusal message for one form, if its last edit was refused.
 #[component]
 fn EditError(form: String) -> impl IntoView {
-    let app = use_app();
+    let selection = use_handle::<Selection>();
     let form2 = form.clone();
     view! {
-        <Show when=move || app.error_for(&form).is_some()>
+        <Show when=move || selection.error_for(&form).is_some()>
             <p class="input-error" role="alert" data-testid="edit-error">
                 {
                     let form = form2.clone();
-                    move || app.error_for(&form).unwrap_or_default()
+                    move || selection.error_for(&form).unwrap_or_default()
                 }
             </p>
         </Show>
@@ -78,14 +78,15 @@ fn EditError(form: String) -> impl IntoView {
 #[component]
 pub fn NaclEditor(id: String) -> impl IntoView {
     let app = use_app();
+    let live = use_handle::<Live>();
     let nacl = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_nacl(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_nacl(w, &id)))
     };
     let used_by = {
         let id = id.clone();
         Memo::new(move |_| {
-            app.world.with(|w| {
+            live.world.with(|w| {
                 w.scenario()
                     .regions
                     .iter()
@@ -241,9 +242,10 @@ pub fn NaclEditor(id: String) -> impl IntoView {
 #[component]
 pub fn SgEditor(id: String) -> impl IntoView {
     let app = use_app();
+    let live = use_handle::<Live>();
     let sg = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_sg(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_sg(w, &id)))
     };
     let form = format!("sg:{id}");
     let name = move || sg.with(|g| g.as_ref().map(|g| g.name.clone()).unwrap_or_default());
@@ -365,9 +367,10 @@ pub fn SgEditor(id: String) -> impl IntoView {
 #[component]
 pub fn SubnetEditor(id: String) -> impl IntoView {
     let app = use_app();
+    let live = use_handle::<Live>();
     let subnet = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_subnet(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_subnet(w, &id)))
     };
     let form = format!("subnet:{id}");
     let initial = subnet

@@ -5,6 +5,7 @@
 //! - [`layout`]: where each component and box sits in the diagram.
 //! - [`packet`]: the packet marker and the trail of the current hop.
 //! - [`playback`]: the step / play / pause state machine.
+//! - [`request`]: the request bar's method and why a trace went stale.
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
@@ -14,4 +15,5 @@ pub mod format;
 pub mod layout;
 pub mod packet;
 pub mod playback;
+pub mod request;
 pub mod status;
