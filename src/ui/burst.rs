@@ -21,15 +21,7 @@ pub fn Burst() -> impl IntoView {
     let live = use_handle::<Live>();
     let bar = use_handle::<RequestBar>();
     let burst = use_handle::<BurstPanel>();
-    let (clients, tip) = live.world.with_untracked(|w| {
-        let s = w.scenario();
-        let clients: Vec<(String, String)> = s
-            .clients
-            .iter()
-            .map(|c| (c.id.clone(), c.city.clone()))
-            .collect();
-        (clients, rate_tip(s))
-    });
+    let tip = live.world.with_untracked(|w| rate_tip(w.scenario()));
     let error = move || burst.error.get();
     // Screen readers hear each new report's summary.
     let announce = move || {
@@ -39,10 +31,6 @@ pub fn Burst() -> impl IntoView {
                     .with_untracked(|w| summary(&run.report, w.scenario()))
             })
         })
-    };
-    let set_count = move |text: String| {
-        burst.count.set(text);
-        burst.error.set(None);
     };
 
     view! {
@@ -55,60 +43,8 @@ pub fn Burst() -> impl IntoView {
                     app.send_burst();
                 }
             >
-                <div class=style::countRow>
-                    <label class=style::field>
-                        <span class=style::label>"Requests"</span>
-                        <input
-                            class=style::count
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            spellcheck="false"
-                            data-testid="burst-count"
-                            aria-invalid=move || error().is_some().to_string()
-                            prop:value=move || burst.count.get()
-                            on:input=move |ev| set_count(event_target_value(&ev))
-                        />
-                    </label>
-                    <div class=style::presets role="group" aria-label="common counts">
-                        {PRESETS
-                            .into_iter()
-                            .map(|n| {
-                                view! {
-                                    <button
-                                        type="button"
-                                        data-testid=format!("burst-preset-{n}")
-                                        aria-pressed=move || (burst.count.get().trim() == n.to_string()).to_string()
-                                        on:click=move |_| set_count(n.to_string())
-                                    >
-                                        {thousands(n)}
-                                    </button>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                </div>
-                <fieldset class=style::clients>
-                    <legend class=style::label>"From"</legend>
-                    {clients
-                        .into_iter()
-                        .map(|(id, city)| {
-                            let id2 = id.clone();
-                            let id3 = id.clone();
-                            view! {
-                                <label class=style::client title=id.clone()>
-                                    <input
-                                        type="checkbox"
-                                        data-testid=format!("burst-client-{id}")
-                                        prop:checked=move || burst.clients.with(|c| c.contains(&id2))
-                                        on:change=move |ev| burst.tick_client(&id3, event_target_checked(&ev))
-                                    />
-                                    <span>{city}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
+                <CountField/>
+                <ClientChecks/>
                 <p class=style::target title="a burst sends GETs of the URL in the request bar">
                     <span class=style::method>"GET"</span>
                     <code class=style::url data-testid="burst-url">{move || bar.url.get()}</code>
@@ -139,6 +75,85 @@ pub fn Burst() -> impl IntoView {
                 }}
             </div>
         </div>
+    }
+}
+
+/// The count as typed, and the presets one click away.
+#[component]
+fn CountField() -> impl IntoView {
+    let burst = use_handle::<BurstPanel>();
+    let error = move || burst.error.get();
+    let set_count = move |text: String| burst.set_count(text);
+    view! {
+        <div class=style::countRow>
+            <label class=style::field>
+                <span class=style::label>"Requests"</span>
+                <input
+                    class=style::count
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid="burst-count"
+                    aria-invalid=move || error().is_some().to_string()
+                    prop:value=move || burst.count.get()
+                    on:input=move |ev| set_count(event_target_value(&ev))
+                />
+            </label>
+            <div class=style::presets role="group" aria-label="common counts">
+                {PRESETS
+                    .into_iter()
+                    .map(|n| {
+                        view! {
+                            <button
+                                type="button"
+                                data-testid=format!("burst-preset-{n}")
+                                aria-pressed=move || (burst.count.get().trim() == n.to_string()).to_string()
+                                on:click=move |_| set_count(n.to_string())
+                            >
+                                {thousands(n)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// One checkbox per client the burst can send from.
+#[component]
+fn ClientChecks() -> impl IntoView {
+    let burst = use_handle::<BurstPanel>();
+    let clients: Vec<(String, String)> = use_handle::<Live>().world.with_untracked(|w| {
+        w.scenario()
+            .clients
+            .iter()
+            .map(|c| (c.id.clone(), c.city.clone()))
+            .collect()
+    });
+    view! {
+        <fieldset class=style::clients>
+            <legend class=style::label>"From"</legend>
+            {clients
+                .into_iter()
+                .map(|(id, city)| {
+                    let id2 = id.clone();
+                    let id3 = id.clone();
+                    view! {
+                        <label class=style::client title=id.clone()>
+                            <input
+                                type="checkbox"
+                                data-testid=format!("burst-client-{id}")
+                                prop:checked=move || burst.clients.with(|c| c.contains(&id2))
+                                on:change=move |ev| burst.tick_client(&id3, event_target_checked(&ev))
+                            />
+                            <span>{city}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::state::{use_app, use_handle, Live, Method, Player, RequestBar};
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
-use crate::view::playback::Speed;
+use crate::view::playback::{event_line, Speed};
 
 stylance::import_crate_style!(style, "src/ui/controls.module.css");
 
@@ -189,12 +189,7 @@ fn Clock() -> impl IntoView {
     let live = use_handle::<Live>();
     let now = move || live.world.with(|w| w.now_ms());
     let events = Memo::new(move |_| live.world.with(|w| w.events().to_vec()));
-    let latest = move || {
-        events.with(|e| {
-            e.last()
-                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
-        })
-    };
+    let latest = move || events.with(|e| e.last().map(event_line));
     view! {
         <div class=style::clock role="group" aria-label="Simulated clock">
             <span class=style::clockFace title="simulated time since the scenario started">

@@ -25,6 +25,21 @@ pub struct BurstRun {
     pub report: BurstReport,
 }
 
+impl BurstRun {
+    /// The heading over the report: `1,000 × GET https://… from client-na,
+    /// client-eu at 00:10 · burst 2`.
+    pub fn heading(&self) -> String {
+        format!(
+            "{} × GET {} from {} at {} · burst {}",
+            thousands(self.count),
+            self.url,
+            self.clients.join(", "),
+            crate::sim::time::fmt_clock(self.at_ms),
+            self.number
+        )
+    }
+}
+
 /// Read the burst form's count: a whole number from 1 to [`MAX_BURST`].
 /// The message says what to type instead.
 pub fn parse_burst_count(text: &str) -> Result<usize, String> {
@@ -388,6 +403,22 @@ mod tests {
                 ("cloudfront".to_string(), 100),
                 ("waf".to_string(), 300)
             ]
+        );
+    }
+
+    #[test]
+    fn a_burst_heading_says_how_many_what_from_whom_and_when() {
+        let run = BurstRun {
+            number: 2,
+            count: 1000,
+            clients: vec!["client-na".into(), "client-eu".into()],
+            url: "https://healthcareapp.com/".into(),
+            at_ms: 70_000,
+            report: report(),
+        };
+        assert_eq!(
+            run.heading(),
+            "1,000 × GET https://healthcareapp.com/ from client-na, client-eu at 01:10 · burst 2"
         );
     }
 
