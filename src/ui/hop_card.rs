@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use super::state::{use_handle, Live, Player};
-use crate::sim::trace::{fmt_ms, Check, CheckKind, Hop, Verdict};
+use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
+use crate::view::hop::{check_kind, served, succeeded, verdict_word};
 use crate::view::status::status_text;
 
 stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
@@ -17,19 +18,6 @@ pub fn verdict_class(v: Verdict) -> &'static str {
         Verdict::Dropped => style::dropped,
         Verdict::Error => style::error,
         Verdict::Timeout => style::timeout,
-    }
-}
-
-fn check_kind(k: CheckKind) -> &'static str {
-    match k {
-        CheckKind::SecurityGroup => "Security group",
-        CheckKind::SecurityGroupTracked => "Security group (tracked)",
-        CheckKind::Nacl => "Network ACL",
-        CheckKind::RouteTable => "Route table",
-        CheckKind::WafRule => "WAF rule",
-        CheckKind::WafDefault => "WAF default",
-        CheckKind::Health => "Health",
-        CheckKind::ListenerRule => "Listener rule",
     }
 }
 
@@ -131,16 +119,6 @@ fn HopBody(h: Hop) -> impl IntoView {
     }
 }
 
-/// Filters allow or deny; listener rules match or are skipped.
-fn verdict_word(c: &Check) -> &'static str {
-    match (c.kind, c.allowed) {
-        (CheckKind::ListenerRule, _) if c.decided_by.starts_with("no match") => "skip",
-        (CheckKind::ListenerRule, _) => "match",
-        (_, true) => "allow",
-        (_, false) => "deny",
-    }
-}
-
 #[component]
 fn CheckRow(c: Check, decides: bool) -> impl IntoView {
     let class = format!(
@@ -180,7 +158,7 @@ fn Outcome() -> impl IntoView {
     let at_end = move || player.playback.with(|p| p.at_end());
     move || {
         outcome().map(|o| {
-            let ok = o.status.is_some_and(|s| s < 400);
+            let ok = succeeded(&o);
             let class = move || {
                 format!(
                     "{} {} {}",
@@ -189,11 +167,7 @@ fn Outcome() -> impl IntoView {
                     if at_end() { style::reached } else { "" }
                 )
             };
-            let served = match (&o.region, &o.pod) {
-                (Some(r), Some(p)) => Some(format!("served from {r} by {p}")),
-                (Some(r), None) => Some(format!("region {r}")),
-                _ => None,
-            };
+            let served = served(&o);
             view! {
                 <section class=class data-testid="outcome" aria-label="Outcome">
                     <h3 class=style::subhead>"Outcome"</h3>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::state::{use_handle, Player};
 use crate::sim::trace::{fmt_ms, Hop};
+use crate::view::hop::{deciding_line, route};
 
 stylance::import_crate_style!(style, "src/ui/trace_list.module.css");
 
@@ -97,19 +98,8 @@ fn Row(i: usize, h: Hop) -> impl IntoView {
     let player = use_handle::<Player>();
     let active = move || player.playback.with(|p| p.current() == Some(i));
     let seek = move || player.playback.update(|p| p.seek(i));
-    let deciding = h.deciding_check().map(|c| {
-        format!(
-            "{} {}: {}",
-            c.subject,
-            c.direction.map(|d| d.as_str()).unwrap_or(""),
-            c.decided_by
-        )
-    });
-    let route = if h.from == h.to {
-        format!("{} (inside)", h.from)
-    } else {
-        format!("{} → {}", h.from, h.to)
-    };
+    let deciding = deciding_line(&h);
+    let route = route(&h);
     view! {
         <tr
             class=style::row

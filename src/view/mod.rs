@@ -8,10 +8,12 @@
 //! - [`request`]: the request bar's method and why a trace went stale.
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
+//! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
 
 pub mod burst;
 pub mod format;
+pub mod hop;
 pub mod layout;
 pub mod packet;
 pub mod playback;
