@@ -96,13 +96,18 @@ pub struct StatusBar {
 }
 
 impl StatusBar {
-    fn new(r: &BurstReport, testid: String, label: String, count: usize) -> StatusBar {
+    fn new(
+        r: &BurstReport,
+        class: StatusClass,
+        (testid, label): (String, String),
+        count: usize,
+    ) -> StatusBar {
         let part = share(count, r.requests);
         StatusBar {
             testid,
             label,
             count,
-            class: StatusClass::Waf,
+            class,
             title: String::new(),
             percent: percent(part),
             width: percent_width(part),
@@ -121,19 +126,28 @@ pub fn status_bars(r: &BurstReport) -> Vec<StatusBar> {
             rest -= waf;
             bars.push(StatusBar {
                 title: "CloudFront answered 403 Forbidden because a WAF rule blocked the request: it never reached the origin".into(),
-                ..StatusBar::new(r, "burst-status-403-waf".into(), "403 blocked by WAF".into(), waf)
+                ..StatusBar::new(
+                    r,
+                    StatusClass::Waf,
+                    ("burst-status-403-waf".into(), "403 blocked by WAF".into()),
+                    waf,
+                )
             });
         }
         if rest > 0 {
             let key = status.map_or_else(|| "none".into(), |s| s.to_string());
             let label = status_text(status);
             bars.push(StatusBar {
-                class: StatusClass::of(status),
                 title: match status {
                     None => "nothing answered: the browser gave up (DNS failure, a dropped packet or a timeout)".into(),
                     Some(_) => format!("the browser received {label}"),
                 },
-                ..StatusBar::new(r, format!("burst-status-{key}"), label, rest)
+                ..StatusBar::new(
+                    r,
+                    StatusClass::of(status),
+                    (format!("burst-status-{key}"), label),
+                    rest,
+                )
             });
         }
     }
