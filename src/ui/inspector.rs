@@ -53,15 +53,10 @@ fn NodeInspector(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| live.world.with(|w| w.inspect(&id)))
     };
-    let options = {
-        let id = id.clone();
-        Memo::new(move |_| live.world.with(|w| w.fault_options(&id)))
-    };
     let attachments = {
         let id = id.clone();
         Memo::new(move |_| live.world.with(|w| w.attachments(&id)))
     };
-    let indexed_options = move || options.get().into_iter().enumerate().collect::<Vec<_>>();
     let icon = move || {
         node.with(|n| {
             n.as_ref()
@@ -99,6 +94,27 @@ fn NodeInspector(id: String) -> impl IntoView {
             </dl>
         </section>
 
+        <FaultList id=id.clone()/>
+
+        <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
+            <SubnetEditor id=s/>
+        </For>
+        <For each=move || attachments.get().nacls key=|s| s.clone() let:s>
+            <NaclEditor id=s/>
+        </For>
+        <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
+            <SgEditor id=s/>
+        </For>
+    }
+}
+
+/// The faults that can be injected at this component, as checkboxes.
+#[component]
+fn FaultList(id: String) -> impl IntoView {
+    let live = use_handle::<Live>();
+    let options = Memo::new(move |_| live.world.with(|w| w.fault_options(&id)));
+    let indexed_options = move || options.get().into_iter().enumerate().collect::<Vec<_>>();
+    view! {
         <Show when=move || !options.with(|o| o.is_empty())>
             <section class=style::section>
                 <h3 class=style::subhead>"Break it"</h3>
@@ -131,15 +147,5 @@ fn NodeInspector(id: String) -> impl IntoView {
                 </ul>
             </section>
         </Show>
-
-        <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
-            <SubnetEditor id=s/>
-        </For>
-        <For each=move || attachments.get().nacls key=|s| s.clone() let:s>
-            <NaclEditor id=s/>
-        </For>
-        <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
-            <SgEditor id=s/>
-        </For>
     }
 }
