@@ -2,7 +2,8 @@
 //! AZs and subnets; one icon per component; thin lines for links; and the
 //! packet marker, which travels the current hop from `from` to `to`.
 //!
-//! Positions come from `crate::layout`; what happened on the hop comes from
+//! Positions come from `crate::view::layout` and the marker from
+//! `crate::view::packet`; what happened on the hop comes from
 //! the trace. The marker moves with a CSS animation that restarts whenever
 //! the hop changes (a new element per hop); with reduced motion it jumps.
 

@@ -1,7 +1,8 @@
 //! The browser app (wasm32 only): leptos components that render the engine's
 //! traces and send requests, edits and faults back to it.
 //!
-//! - `state`: the world and the last trace in signals (`AppState`).
+//! - `state`: the app's signals as small handles (`Live`, `RequestBar`,
+//!   `Player`, `BurstPanel`, `Selection`) and the actions on them (`AppState`).
 //! - `header`: wordmark, client picker, active-fault chips.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
 //! - `hop_card`: the current hop explained, and the outcome.
@@ -11,6 +12,9 @@
 //! - `results`: under the request bar, the trace or the burst panel.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
+//!
+//! Everything they show is computed in `crate::view` (native, tested); the
+//! components only bind signals to it.
 
 mod burst;
 mod controls;
