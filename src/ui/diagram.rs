@@ -209,15 +209,8 @@ fn DiagramBox(b: Rect, faults: Memo<BTreeSet<Fault>>) -> impl IntoView {
         c
     };
     let (x, y, w, h) = (b.x, b.y, b.w, b.h);
-    let title = match b.kind {
-        BoxKind::Subnet(_) => format!("{} subnet", b.kind.as_str()),
-        _ => b.title.clone(),
-    };
-    let baseline = match b.kind {
-        BoxKind::Internet | BoxKind::Region => 16.0,
-        BoxKind::Vpc => 14.0,
-        BoxKind::Az | BoxKind::Subnet(_) => 12.0,
-    };
+    let title = b.caption();
+    let baseline = b.caption_baseline();
     let (tx, ty) = (x + 7.0, y + baseline);
     let subtitle_view = match b.kind {
         BoxKind::Subnet(_) => view! {
