@@ -159,6 +159,11 @@ pub struct Check {
     /// The rule that decided, as data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleRef>,
+    /// For rules that match rather than filter (a listener rule, a WAF
+    /// rule): whether the rule's conditions held. A listener rule that does
+    /// not match is skipped; a WAF rule that matches may still only count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched: Option<bool>,
 }
 
 impl Check {
@@ -180,6 +185,7 @@ impl Check {
             leg: Leg::Forward,
             five_tuple: Some(*flow),
             rule: None,
+            matched: None,
         }
     }
 
@@ -202,7 +208,14 @@ impl Check {
             leg: Leg::Forward,
             five_tuple: None,
             rule: None,
+            matched: None,
         }
+    }
+
+    /// Whether a matching rule's conditions held (listener and WAF rules).
+    pub fn matched(mut self, matched: bool) -> Self {
+        self.matched = Some(matched);
+        self
     }
 
     pub fn side(mut self, side: Side) -> Self {

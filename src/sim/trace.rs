@@ -335,27 +335,6 @@ pub struct Recorder {
     record: bool,
 }
 
-/// Record a hop with text written in place (being retired: every hop is
-/// moving to its own typed event).
-macro_rules! hop {
-    ($tb:expr, $from:expr, $to:expr, $layer:expr, $proto:expr, $what:expr, $why:expr, $checks:expr, $verdict:expr, $code:expr $(,)?) => {
-        $tb.hop(|| $crate::sim::trace::Step {
-            from: ($from).to_string(),
-            to: ($to).to_string(),
-            layer: $layer,
-            proto: ($proto).to_string(),
-            event: $crate::sim::trace::Event::Text {
-                what: $what,
-                why: $why,
-            },
-            checks: $checks,
-            verdict: $verdict,
-            code: $code,
-        })
-    };
-}
-pub(crate) use hop;
-
 impl Recorder {
     /// A recorder that keeps every hop: a single request's trace.
     pub fn full() -> Self {

@@ -277,6 +277,7 @@ fn rule_check(r: &WafRule, finding: &Finding, seen: Ipv4Addr, matched: bool) -> 
         allowed,
     )
     .rule(Decider::Rule(r).rule_ref(), decided_by, allowed)
+    .matched(matched)
 }
 
 const SQLI_PATTERNS: [&str; 7] = [

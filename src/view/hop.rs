@@ -17,14 +17,11 @@ pub fn check_kind(k: CheckKind) -> &'static str {
     }
 }
 
-/// Filters allow or deny; listener rules match or are skipped.
-///
-/// The engine records every listener rule it tried as allowed, and says
-/// only in `decided_by` whether it matched: until the check carries that as
-/// data, this is the one place that reads it from the text.
+/// Filters allow or deny; listener rules match or are skipped (the check
+/// says which in `matched`).
 pub fn verdict_word(c: &Check) -> &'static str {
     match (c.kind, c.allowed) {
-        (CheckKind::ListenerRule, _) if c.decided_by.starts_with("no match") => "skip",
+        (CheckKind::ListenerRule, _) if c.matched == Some(false) => "skip",
         (CheckKind::ListenerRule, _) => "match",
         (_, true) => "allow",
         (_, false) => "deny",

@@ -131,7 +131,12 @@ impl ListenerRule {
 
 /// A listener rule (or the default action) the request was tried against;
 /// listener rules never deny, they only match or not.
-fn listener_check(subject: &str, conditions: String, rule: RuleRef, decided_by: String) -> Check {
+fn listener_check(
+    subject: &str,
+    conditions: String,
+    (rule, matched): (RuleRef, bool),
+    decided_by: String,
+) -> Check {
     Check::other(
         CheckKind::ListenerRule,
         subject,
@@ -140,6 +145,7 @@ fn listener_check(subject: &str, conditions: String, rule: RuleRef, decided_by: 
         true,
     )
     .rule(rule, decided_by, true)
+    .matched(matched)
 }
 
 /// Try the listener's rules from the lowest priority number; the first
@@ -162,9 +168,12 @@ fn evaluate_rules<'a>(
                     .map(|c| c.describe())
                     .collect::<Vec<_>>()
                     .join(" and "),
-                RuleRef::ListenerRule {
-                    priority: rule.priority,
-                },
+                (
+                    RuleRef::ListenerRule {
+                        priority: rule.priority,
+                    },
+                    failed.is_none(),
+                ),
                 match failed {
                     Some(c) => format!("no match ({} does not hold)", c.describe()),
                     None => format!("match -> {}", rule.action.describe()),
@@ -308,7 +317,7 @@ impl World {
                 checks.push(listener_check(
                     "default",
                     "no conditions".into(),
-                    RuleRef::ListenerDefault,
+                    (RuleRef::ListenerDefault, true),
                     format!("forward to {tg} (the Ingress default backend)"),
                 ));
             }
@@ -327,7 +336,7 @@ impl World {
             checks.push(listener_check(
                 "default",
                 "no conditions".into(),
-                RuleRef::ListenerDefault,
+                (RuleRef::ListenerDefault, true),
                 format!("fixed response {status}"),
             ));
         }

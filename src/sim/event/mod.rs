@@ -43,8 +43,6 @@ pub enum Event {
     Alb(AlbEvent),
     /// Kubernetes, the application, its database and the SMS API.
     App(AppEvent),
-    /// Text written before the hop had its own variant (being retired).
-    Text { what: String, why: String },
 }
 
 impl Event {
@@ -58,7 +56,6 @@ impl Event {
             Event::Net(e) => e.what(),
             Event::Alb(e) => e.what(),
             Event::App(e) => e.what(),
-            Event::Text { what, .. } => what.clone(),
         }
     }
 
@@ -72,7 +69,6 @@ impl Event {
             Event::Net(e) => e.why(),
             Event::Alb(e) => e.why(),
             Event::App(e) => e.why(),
-            Event::Text { why, .. } => why.clone(),
         }
     }
 }
