@@ -4,6 +4,10 @@
 //! Golden files: `UPDATE_GOLDEN=1 cargo test --test journey` rewrites them.
 
 use hoplab::sim::event::browser::{BrowserEvent, Refusal, UrlError};
+use hoplab::sim::event::cdn::CdnEvent;
+use hoplab::sim::event::dns::health::{CheckStatus, HealthPart};
+use hoplab::sim::event::dns::routing::{FailoverPick, Selection};
+use hoplab::sim::event::dns::{AnswerReason, DnsCacheLayer, DnsEvent};
 use hoplab::sim::event::net::{HandshakeEnd, NetEvent};
 use hoplab::sim::net::SecurityGroup;
 use hoplab::sim::trace::{Check, CheckKind, Direction, Event, Hop, Leg, RuleRef, Side};
@@ -158,9 +162,17 @@ fn a_second_request_from_the_same_browser_skips_root_and_tld_and_shows_the_remai
     let t = get(&mut w);
     assert_eq!(t.hops[0].code, Code::DnsCacheHit);
     assert!(
-        t.hops[0].why.contains("45 s of its 60 s left"),
-        "{}",
-        t.hops[0].why
+        matches!(
+            &t.hops[0].event,
+            Event::Dns(DnsEvent::CacheHit {
+                cache: DnsCacheLayer::Browser,
+                ttl_left_s: 45,
+                ttl_s: 60,
+                ..
+            })
+        ),
+        "{:?}",
+        t.hops[0].event
     );
     assert!(!visits(&t, "root") && !visits(&t, "tld-com") && !visits(&t, "resolver-na"));
     assert_eq!(t.outcome.status, Some(200));
@@ -175,10 +187,10 @@ fn after_the_answer_expires_the_resolver_asks_route_53_directly_using_its_cached
     let t = get(&mut w);
     assert!(visits(&t, "resolver-na") && visits(&t, "route53"));
     assert!(!visits(&t, "root") && !visits(&t, "tld-com"));
-    assert!(t
-        .hops
-        .iter()
-        .any(|h| h.what.contains("NS for healthcareapp.com cached")));
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::Dns(DnsEvent::NsCached { zone, .. }) if zone == "healthcareapp.com"
+    )));
 }
 
 #[test]
@@ -210,29 +222,49 @@ fn region_a_down_fails_over_only_after_detection_and_the_cached_answer_expiring(
         .iter()
         .find(|h| h.from == "route53" && h.to == "cloudfront")
         .unwrap();
+    // The primary is still healthy: two failures of the threshold's three.
     assert!(
-        answer.why.contains("PRIMARY is healthy") && answer.why.contains("2 of 3"),
-        "{}",
-        answer.why
+        matches!(
+            failover_pick(answer),
+            Some(FailoverPick::Primary { primary })
+                if primary.0.iter().any(|p| matches!(
+                    p,
+                    HealthPart::Check(CheckStatus::Counted { healthy: true, failures: 2, threshold: 3, .. })
+                ))
+        ),
+        "{:?}",
+        answer.event
     );
 
     w.advance(39_000); // t = 100 s: unhealthy since 90 s, but the edge cached A at 61 s
     assert!(!w.health("hc-cluster-a").unwrap().healthy);
     let t = get(&mut w);
     assert_eq!(t.outcome.status, Some(504));
-    assert!(t
-        .hops
-        .iter()
-        .any(|h| h.code == Code::DnsCacheHit && h.what.contains("api-origin")));
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::Cdn(CdnEvent::OriginDnsCached { domain, .. }) if domain.starts_with("api-origin")
+    )));
 
     w.advance(22_000); // t = 122 s: the cached answer from 61 s has expired
     let t = get(&mut w);
     assert_eq!(t.outcome.status, Some(200));
     assert_eq!(t.outcome.region.as_deref(), Some("us-west-2"));
-    assert!(t
-        .hops
-        .iter()
-        .any(|h| h.code == Code::HealthCheckFailover && h.why.contains("SECONDARY")));
+    assert!(t.hops.iter().any(|h| h.code == Code::HealthCheckFailover
+        && matches!(failover_pick(h), Some(FailoverPick::Secondary { .. }))));
+}
+
+/// How Route 53's failover routing chose, from an answer hop's typed event.
+fn failover_pick(h: &Hop) -> Option<&FailoverPick> {
+    match &h.event {
+        Event::Dns(DnsEvent::Answer {
+            reason: AnswerReason::Routed { selection, .. },
+            ..
+        }) => match selection.as_ref() {
+            Selection::Failover(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[test]
