@@ -211,19 +211,11 @@ impl DnsEntry {
     }
 
     pub fn describe(&self) -> String {
-        if let Some(t) = &self.cname {
-            return format!("CNAME {t}");
-        }
-        if self.addresses.is_empty() {
-            return self.target.clone();
-        }
-        let a = self
-            .addresses
-            .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{a} [{}]", self.target)
+        crate::sim::event::dns::describe_records(
+            &self.addresses,
+            &self.target,
+            self.cname.as_deref(),
+        )
     }
 }
 

@@ -64,16 +64,7 @@ impl Answer {
     }
 
     pub fn describe(&self) -> String {
-        if self.addresses.is_empty() {
-            return self.target.clone();
-        }
-        let a = self
-            .addresses
-            .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{a} [{}]", self.target)
+        crate::sim::event::dns::describe_records(&self.addresses, &self.target, None)
     }
     pub fn into_entry(self, name: &str, now: u64) -> DnsEntry {
         let mut e = DnsEntry::new(

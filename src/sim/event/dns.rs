@@ -45,20 +45,25 @@ impl Records {
     /// `192.0.2.10, 192.0.2.11 [alb-a (...)]`, `CNAME x.example`, or the
     /// negative answer's kind.
     pub fn describe(&self) -> String {
-        if let Some(t) = &self.cname {
-            return format!("CNAME {t}");
-        }
-        if self.addresses.is_empty() {
-            return self.target.clone();
-        }
-        let a = self
-            .addresses
-            .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{a} [{}]", self.target)
+        describe_records(&self.addresses, &self.target, self.cname.as_deref())
     }
+}
+
+/// Records as a learner reads them: `CNAME x.example`, the negative
+/// answer's kind, or `192.0.2.10, 192.0.2.11 [alb-a (...)]`.
+pub fn describe_records(addresses: &[Ipv4Addr], target: &str, cname: Option<&str>) -> String {
+    if let Some(t) = cname {
+        return format!("CNAME {t}");
+    }
+    if addresses.is_empty() {
+        return target.to_string();
+    }
+    let a = addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{a} [{target}]")
 }
 
 /// The server a query is sent to.
