@@ -1869,11 +1869,15 @@ fn a_web_acl_on_the_alb_sees_cloudfront_unless_it_reads_the_forwarded_header() {
     let t = get(&mut w, DEFAULT_URL);
     assert_eq!(t.outcome.status, Some(403));
     assert_eq!(t.outcome.decided_by, "alb-a");
-    assert!(alb_hop(&t, |e| matches!(
-        e,
-        AlbEvent::WebAcl { allowed: false, rule, .. } if rule == "BlockViewer"
-    ))
-    .is_some());
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::Waf(hoplab::sim::event::WafEvent::Decision {
+            allowed: false,
+            at: hoplab::sim::event::waf::WafSite::Alb { .. },
+            decider: hoplab::sim::event::waf::WafDecider::Rule { name, .. },
+            ..
+        }) if name == "BlockViewer"
+    )));
 }
 
 // ----------------------------------------------------------------- RDS

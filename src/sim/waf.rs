@@ -83,12 +83,6 @@ pub(crate) enum Decider<'a> {
 }
 
 impl Decider<'_> {
-    /// The decider as text (`the default action (Count)` or the rule's
-    /// name), for callers that keep it past the web ACL.
-    pub(crate) fn into_owned(self) -> String {
-        self.to_string()
-    }
-
     /// The check's typed rule reference.
     pub(crate) fn rule_ref(self) -> RuleRef {
         match self {
@@ -543,19 +537,6 @@ impl World {
             now_ms: self.clock_ms,
         };
         evaluate(acl, &mut self.waf, &req, rec)
-    }
-
-    /// [`World::waf_check`] as (allowed, checks, decider, client address WAF saw).
-    pub(crate) fn waf_evaluate<'a>(
-        &mut self,
-        acl: &'a WebAcl,
-        peer: Ipv4Addr,
-        ctx: &HttpCtx,
-        body_limit: usize,
-        rec: &Recorder,
-    ) -> (bool, Vec<Check>, Decider<'a>, Ipv4Addr) {
-        let v = self.waf_check(acl, peer, ctx, body_limit, rec);
-        (v.allowed, v.checks, v.decider, v.seen)
     }
 }
 

@@ -3,6 +3,7 @@
 //! any listener rule, the regional web ACL, and the response back.
 //! Fact sheet §8.
 
+use crate::sim::event::waf::WafSite;
 use std::net::Ipv4Addr;
 
 use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
@@ -414,32 +415,22 @@ impl World {
         let acl = alb.web_acl.as_ref()?;
         let mut wctx = ctx.clone();
         wctx.xff.push(src_ip);
-        let (allowed, checks, rule, seen) = self.waf_evaluate(acl, src_ip, &wctx, 8 * 1024, tb);
+        let v = self.waf_check(acl, src_ip, &wctx, 8 * 1024, tb);
+        let allowed = v.allowed;
+        let blocked_by = (!allowed).then(|| v.decider.to_string());
         tb.hop(|| {
-            Step::new(
-                (&alb.id, &alb.id),
-                Layer::Http,
-                "-",
-                Event::Alb(AlbEvent::WebAcl {
-                    acl: acl.name.to_string(),
-                    allowed,
-                    rule: rule.to_string(),
-                    seen,
-                    sees_edge: seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty(),
-                }),
-                if allowed {
-                    Verdict::Pass
-                } else {
-                    Verdict::Error
-                },
-                if allowed {
-                    Code::WafDefaultAllow
-                } else {
-                    Code::WafRuleBlock
-                },
-            )
-            .checks(checks)
+            let site = WafSite::Alb {
+                alb_id: alb.id.clone(),
+                sees_edge: v.seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty(),
+            };
+            let event = v.event(acl, site);
+            let (verdict, code) = if allowed {
+                (Verdict::Pass, Code::WafDefaultAllow)
+            } else {
+                (Verdict::Error, Code::WafRuleBlock)
+            };
+            Step::new((&alb.id, &alb.id), Layer::Http, "-", event, verdict, code).checks(v.checks)
         });
-        (!allowed).then(|| rule.into_owned())
+        blocked_by
     }
 }

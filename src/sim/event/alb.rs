@@ -247,15 +247,6 @@ pub enum AlbEvent {
         xff: Vec<Ipv4Addr>,
         listener_port: u16,
     },
-    /// A regional AWS WAF web ACL associated with the ALB.
-    WebAcl {
-        acl: String,
-        allowed: bool,
-        rule: String,
-        seen: Ipv4Addr,
-        /// It sees the CloudFront edge rather than the viewer.
-        sees_edge: bool,
-    },
     /// An error the ALB generates itself (ELB 4xx/5xx, 460 in its log).
     Generated { status: u16, reason: AlbError },
     /// No listener rule matched: the default action.
@@ -340,15 +331,6 @@ impl AlbEvent {
             AlbEvent::Request {
                 method, path, host, ..
             } => format!("HTTP {method} {path} Host: {host}"),
-            AlbEvent::WebAcl {
-                acl, allowed, rule, ..
-            } => {
-                if *allowed {
-                    format!("regional web ACL {acl}: allow")
-                } else {
-                    format!("regional web ACL {acl}: BLOCK by rule {rule}")
-                }
-            }
             AlbEvent::Generated { status, .. } => generated_what(*status),
             AlbEvent::DefaultAction {
                 method,
@@ -434,16 +416,6 @@ impl AlbEvent {
                     .map(|a| a.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
-            ),
-            AlbEvent::WebAcl {
-                seen, sees_edge, ..
-            } => format!(
-                "WAF on the ALB sees {seen} as the client{}",
-                if *sees_edge {
-                    " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)"
-                } else {
-                    ""
-                }
             ),
             AlbEvent::Generated { reason, .. } => reason.why(),
             AlbEvent::DefaultAction { action, .. } => action.why(),
