@@ -302,16 +302,16 @@ impl<'a> Egress<'a> {
 fn egress_fails(
     tb: &mut Recorder,
     (from, to): (&str, &str),
-    ev: NetEvent,
+    make: impl FnOnce(&PathChecks) -> NetEvent,
     path: PathChecks,
-    code: Code,
-) -> Result<(), (Code, String)> {
-    let why = ev.why();
-    let port = match &ev {
-        NetEvent::EgressDropped { flow, .. } => flow.dst_port,
-        _ => 0,
-    };
+    (code, port): (Code, u16),
+) -> Result<(), (Code, Option<EgressDrop>)> {
+    let mut reason = None;
     tb.hop(|| {
+        let ev = make(&path);
+        if let NetEvent::EgressDropped { reason: r, .. } = &ev {
+            reason = Some(r.clone());
+        }
         Step::new(
             (from, to),
             Layer::Tcp,
@@ -323,7 +323,7 @@ fn egress_fails(
         .checks(path.into_list())
     });
     tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
-    Err((code, why))
+    Err((code, reason))
 }
 
 impl World {
@@ -337,7 +337,7 @@ impl World {
         r: &Region,
         pod: &Pod,
         tb: &mut Recorder,
-    ) -> Result<(), (Code, String)> {
+    ) -> Result<(), (Code, Option<EgressDrop>)> {
         let sc = std::sync::Arc::clone(&self.scenario);
         let Some(api) = &sc.external_api else {
             return Ok(());
@@ -361,25 +361,32 @@ impl World {
         };
         let mut path = tb.path();
         leg.outbound(&mut path);
+        let port = api.port;
         if let Some(d) = path.denied {
-            let by = Box::new(leg.deciding(&path, None));
-            let ev = dropped(EgressDrop::Outbound { by });
-            return egress_fails(tb, (&pod.id, &pod.id), ev, path, d.code());
+            let ev = |p: &PathChecks| {
+                let by = Box::new(leg.deciding(p, None));
+                dropped(EgressDrop::Outbound { by })
+            };
+            return egress_fails(tb, (&pod.id, &pod.id), ev, path, (d.code(), port));
         }
         let nat = match leg.route(&mut path) {
             Ok(nat) => nat,
             Err(reason) => {
-                let (ev, code) = (dropped(reason), Code::NoRouteToDestination);
-                return egress_fails(tb, (&pod.id, &pod.id), ev, path, code);
+                let code = Code::NoRouteToDestination;
+                let ev = |_: &PathChecks| dropped(reason);
+                return egress_fails(tb, (&pod.id, &pod.id), ev, path, (code, port));
             }
         };
         let ns = vpc.subnet(&nat.subnet).expect("validated");
         if !self.placement_up(r, &nat.subnet) {
-            let ev = dropped(EgressDrop::NatZoneDown {
-                nat: nat.id.clone(),
-                az: ns.az.clone(),
-            });
-            return egress_fails(tb, (&pod.id, &nat.id), ev, path, Code::ComponentDown);
+            let ev = |_: &PathChecks| {
+                dropped(EgressDrop::NatZoneDown {
+                    nat: nat.id.clone(),
+                    az: ns.az.clone(),
+                })
+            };
+            let code = Code::ComponentDown;
+            return egress_fails(tb, (&pod.id, &nat.id), ev, path, (code, port));
         }
         // The NAT gateway rewrites the source to its own address, from 1024-65535.
         let out = Flow {
@@ -389,9 +396,11 @@ impl World {
         };
         leg.through_nat(ns, &out, &mut path);
         if let Some(d) = path.denied {
-            let by = Box::new(leg.deciding(&path, Some((ns, &out))));
-            let ev = dropped(EgressDrop::AtNat { by });
-            return egress_fails(tb, (&pod.id, &nat.id), ev, path, d.code());
+            let ev = |p: &PathChecks| {
+                let by = Box::new(leg.deciding(p, Some((ns, &out))));
+                dropped(EgressDrop::AtNat { by })
+            };
+            return egress_fails(tb, (&pod.id, &nat.id), ev, path, (d.code(), port));
         }
         egress_hops(tb, (pod, nat, ns, &vpc.igw), api, (flow, out), path);
         Ok(())

@@ -51,7 +51,12 @@ pub enum AppAnswer {
     /// A write stored and its confirmation SMS accepted: 201.
     Booked,
     /// A write stored, but the SMS API could not be reached: 500.
-    SmsFailed { code: Code, reason: String },
+    SmsFailed {
+        code: Code,
+        /// Why the connection did not get out (recorded walks only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<crate::sim::event::net::EgressDrop>,
+    },
 }
 
 impl AppAnswer {
@@ -296,7 +301,10 @@ impl AppEvent {
                 AppAnswer::Options => format!("the application lists what it accepts (Allow: {APP_METHODS}) without touching the database"),
                 AppAnswer::MethodNotAllowed { method } => format!("the appointments API reads with GET and books with POST; it answers {method} with 405 itself (Allow: {APP_METHODS}), and the ALB passes a target's own answer through"),
                 AppAnswer::Booked => "the appointment is stored and the confirmation SMS accepted".into(),
-                AppAnswer::SmsFailed { reason, .. } => format!("the appointment is stored, but the SMS API could not be reached ({reason}); the application answers 500"),
+                AppAnswer::SmsFailed { reason, .. } => format!(
+                    "the appointment is stored, but the SMS API could not be reached ({}); the application answers 500",
+                    reason.as_ref().map(|r| r.why()).unwrap_or_default()
+                ),
                 AppAnswer::Db { outcome } => match outcome {
                     DbOutcome::Answered => "the application answers with the appointments as JSON".into(),
                     DbOutcome::NoInstance => "no database instance".into(),
