@@ -600,3 +600,42 @@ fn counts_are_refused_with_their_path() {
     let bad_id = tiny("", &goal).replace("id = \"tiny\"", "id = \"Tiny Lesson\"");
     assert_eq!(Lesson::from_toml(&bad_id).unwrap_err().path, "id");
 }
+
+#[test]
+fn an_advance_longer_than_a_day_is_refused_before_it_runs() {
+    let text = tiny(
+        "[setup]\nsteps = [{ advance = \"1000h\" }]",
+        &format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert_eq!(e.path, "setup.steps[0].advance");
+}
+
+#[test]
+fn goal_labels_read_as_short_english() {
+    let s = session_of(
+        "",
+        r#"[[steps.goals]]
+no_event = { component = "dns", kind = "query", fields = { to = { server = "root" } } }
+[[steps.goals]]
+outcome = { status = 200, decided_by = "pod-b-1" }
+[[steps.goals]]
+stopped_at = "alb-a"
+[[steps.goals]]
+nacl_rule = { nacl = "acl-public-a", direction = "inbound", number = 100, present = false }
+[[steps.goals]]
+burst = { region = "us-west-2", at_least = 0.9 }
+"#,
+    );
+    let labels: Vec<String> = s.goals().into_iter().map(|g| g.label).collect();
+    assert_eq!(
+        labels,
+        vec![
+            "the trace has no DNS query (to server root)",
+            "status 200 comes back, the answer comes from pod-b-1",
+            "the request stops at alb-a",
+            "acl-public-a has no inbound rule 100",
+            "at least 90% of a burst is served by us-west-2",
+        ]
+    );
+}

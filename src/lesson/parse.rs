@@ -9,6 +9,10 @@ use crate::sim::edit::Edit;
 use crate::sim::script::{ScriptRequest, Step};
 use crate::sim::World;
 
+/// The longest `advance` a setup or solution may hold: the checker runs
+/// every health check on the way, so a typo like `1000h` would take minutes.
+pub const MAX_ADVANCE_MS: u64 = 24 * 3_600_000;
+
 impl Lesson {
     /// Parse and validate a lesson file. Errors name the field path:
     /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss', expected
@@ -141,6 +145,13 @@ fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
 /// `a`, `b` ``); a teacher reads `unknown field 'x', expected one of a, b`.
 fn plain_message(m: &str) -> String {
     let m = m.trim();
+    if m.contains("untagged enum Duration") {
+        return "expected a duration like \"90s\", \"2m\", \"500ms\" or a number of milliseconds"
+            .into();
+    }
+    if m.contains("untagged enum Choice") {
+        return "expected a string or a whole number".into();
+    }
     let mut out = String::with_capacity(m.len());
     let mut parts = m.split('`');
     if let Some(first) = parts.next() {
@@ -178,10 +189,14 @@ fn validate_script_step(
             }
             Ok(())
         }
-        Step::Advance(d) => d
-            .to_ms()
-            .map(|_| ())
-            .map_err(|m| LessonError::at(format!("{path}.advance"), m)),
+        Step::Advance(d) => match d.to_ms() {
+            Ok(ms) if ms > MAX_ADVANCE_MS => Err(LessonError::at(
+                format!("{path}.advance"),
+                "a lesson moves the clock at most 24h in one step",
+            )),
+            Ok(_) => Ok(()),
+            Err(m) => Err(LessonError::at(format!("{path}.advance"), m)),
+        },
         Step::Fault(f) | Step::Repair(f) => {
             let key = if matches!(s, Step::Fault(_)) {
                 "fault"
