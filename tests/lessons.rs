@@ -446,6 +446,7 @@ fn mutated_lesson_files_are_refused_with_a_message_and_never_panic() {
             }
         }
     }
+    eprintln!("{refused} of {total} mutations refused");
     assert!(total > 100, "only {total} mutations");
     // Nearly every mutation breaks the lesson (a few land in Markdown text).
     assert!(
@@ -638,4 +639,20 @@ burst = { region = "us-west-2", at_least = 0.9 }
             "at least 90% of a burst is served by us-west-2",
         ]
     );
+}
+
+#[test]
+fn the_curriculum_puts_every_lesson_after_the_ones_it_requires() {
+    let c = hoplab::lesson::curriculum();
+    assert_eq!(c.len(), catalog().len(), "every catalog lesson reads");
+    assert_eq!(c[0].id, "journey");
+    for (i, l) in c.iter().enumerate() {
+        for r in &l.requires {
+            let at = c
+                .iter()
+                .position(|x| &x.id == r)
+                .expect("required lesson exists");
+            assert!(at < i, "{} comes before {r}", l.id);
+        }
+    }
 }
