@@ -408,7 +408,11 @@ impl Goal {
                     parts.join(", ")
                 }
             }
-            Goal::Event(g) => format!("the trace has a {}", g.describe()),
+            Goal::Event(g) => {
+                let d = g.describe();
+                let an = d.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+                format!("the trace has {} {d}", if an { "an" } else { "a" })
+            }
             Goal::NoEvent(g) => format!("the trace has no {}", g.describe()),
             Goal::Check(g) => {
                 let mut s = String::from("a ");
