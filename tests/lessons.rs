@@ -656,3 +656,18 @@ fn the_curriculum_puts_every_lesson_after_the_ones_it_requires() {
         }
     }
 }
+
+#[test]
+fn a_no_event_goal_with_a_misspelt_field_is_refused_rather_than_always_holding() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"q\"\nask = \"status\"\nchoices = [200, 504]\n[[steps.goals]]\nno_event = {{ component = \"dns\", kind = \"referral\", fields = {{ zon = \"org\" }} }}\n"
+        ),
+    );
+    let e = check(&text, &ids()).unwrap_err();
+    assert_eq!(e.path, "steps[0].goals[0].no_event.fields.zon");
+    assert!(e.message.contains("zone"), "{e}");
+    let good = text.replace("zon =", "zone =");
+    check(&good, &ids()).unwrap();
+}
