@@ -671,3 +671,48 @@ fn a_no_event_goal_with_a_misspelt_field_is_refused_rather_than_always_holding()
     let good = text.replace("zon =", "zone =");
     check(&good, &ids()).unwrap();
 }
+
+#[test]
+fn the_cli_prints_one_line_per_lesson_and_fails_on_a_bad_one() {
+    let cli = env!("CARGO_BIN_EXE_hoplab-cli");
+    let out = std::process::Command::new(cli)
+        .args(["lesson", "check"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().count(), catalog().len());
+    assert!(text.lines().all(|l| l.starts_with("ok  ")), "{text}");
+    assert!(text.contains("ok  journey  4 steps"), "{text}");
+
+    let dir = std::env::temp_dir().join(format!("hoplab-lessons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("dns.toml");
+    let dns = catalog()
+        .into_iter()
+        .find(|(id, _)| *id == "dns")
+        .unwrap()
+        .1;
+    std::fs::write(
+        &bad,
+        dns.replacen(
+            "outcome = { status = 200 }",
+            "outcome = { statuss = 200 }",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(cli)
+        .args(["lesson", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.starts_with("dns.toml: steps[3].goals[1].outcome.statuss: unknown field 'statuss'"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
