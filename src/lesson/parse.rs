@@ -135,7 +135,8 @@ pub(crate) fn parse_only(text: &str) -> Result<Lesson, LessonError> {
 fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
     let mut msg = plain_message(e.message());
     if let Some(span) = e.span() {
-        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let upto = &text.as_bytes()[..span.start.min(text.len())];
+        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         msg.push_str(&format!(" (line {line})"));
     }
     LessonError::at(path, msg)
