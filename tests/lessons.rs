@@ -444,8 +444,16 @@ fn mutated_lesson_files_are_refused_with_a_message_and_never_panic() {
     let all = ids();
     let mut refused = 0;
     let mut total = 0;
+    // At most this many variants per lesson (evenly spread), so the test
+    // stays quick as lessons are added; HOPLAB_LESSON_MUTATIONS raises it.
+    let cap: usize = std::env::var("HOPLAB_LESSON_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(80);
     for (id, text) in catalog() {
-        for m in mutations(text) {
+        let all_variants = mutations(text);
+        let stride = all_variants.len().div_ceil(cap.max(1)).max(1);
+        for m in all_variants.into_iter().step_by(stride) {
             total += 1;
             let res = std::panic::catch_unwind(|| check(&m, &all));
             let res = res.unwrap_or_else(|_| panic!("{id}: the checker panicked on:\n{m}"));
@@ -456,7 +464,7 @@ fn mutated_lesson_files_are_refused_with_a_message_and_never_panic() {
         }
     }
     eprintln!("{refused} of {total} mutations refused");
-    assert!(total > 100, "only {total} mutations");
+    assert!(total >= 100, "only {total} mutations");
     // Most mutations break the lesson (some land in Markdown text, or
     // leave out a hint or an optional line).
     assert!(
