@@ -210,7 +210,7 @@ fn validate_script_step(
         }
         Step::Edit(e) => {
             let p = format!("{path}.edit");
-            let r = match e {
+            match e {
                 Edit::AddNaclRule { nacl, .. } | Edit::RemoveNaclRule { nacl, .. } => {
                     require("network ACL", nacl, &ids.nacls)
                         .map_err(|m| LessonError::at(format!("{p}.nacl"), m))
@@ -221,8 +221,7 @@ fn validate_script_step(
                 }
                 Edit::SetSubnetCidr { subnet, .. } => require("subnet", subnet, &ids.subnets)
                     .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
-            };
-            r
+            }
         }
         Step::Invalidate(_) => Ok(()),
     }
