@@ -295,11 +295,13 @@ event = { component = "dns", kind = "referral", fields = { by = "root", zone = "
 check = { kind = "nacl", subject = "acl-public-a", allowed = true, rule = { type = "number", number = 100 } }
 [[steps.goals]]
 not = { event = { component = "dns", kind = "referral", fields = { zone = "org" } } }
+[[steps.goals]]
+no_event = { component = "waf", kind = "decision", fields = { allowed = false } }
 "#,
     );
     // With no trace yet only the `not` holds (a `no_event` would not).
     let met: Vec<bool> = s.goals().iter().map(|g| g.met).collect();
-    assert_eq!(met, vec![false, false, false, true]);
+    assert_eq!(met, vec![false, false, false, true, false]);
     send(&mut s);
     let g = s.goals();
     assert!(g.iter().all(|g| g.met), "{g:?}");
@@ -450,4 +452,151 @@ fn mutated_lesson_files_are_refused_with_a_message_and_never_panic() {
         refused * 10 >= total * 7,
         "only {refused} of {total} mutations were refused"
     );
+}
+
+#[test]
+fn the_worked_example_of_the_authoring_guide_passes_the_checker() {
+    let guide = include_str!("../lessons/README.md");
+    let start = guide
+        .find("## Worked example")
+        .expect("the guide has a worked example");
+    let rest = &guide[start..];
+    let open = rest.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let body = &rest[open..];
+    let text = &body[..body.find("```").expect("the block ends")];
+    let mut all = ids();
+    all.push("nacl-return".into());
+    let r = check(text, &all).unwrap_or_else(|e| panic!("the guide's example: {e}"));
+    assert_eq!(r.id, "nacl-return");
+    assert_eq!(
+        r.predict_answers,
+        vec!["200".to_string(), "alb-a".to_string()]
+    );
+}
+
+#[test]
+fn rule_and_subnet_goals_follow_the_learners_edits() {
+    use hoplab::sim::trace::Direction;
+    use hoplab::sim::Edit;
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+nacl_rule = { nacl = "acl-app-a", direction = "outbound", number = 100, present = false }
+[[steps.goals]]
+sg_rule = { sg = "sg-db-a", direction = "inbound", peer = "sg-app-a", present = false }
+[[steps.goals]]
+subnet_usable = { subnet = "subnet-app-a1", at_most = 27 }
+[[steps.goals]]
+nacl_rule = { nacl = "acl-public-a", direction = "inbound", number = 90, action = "deny" }
+"#,
+    );
+    let met = |s: &Session| s.goals().iter().map(|g| g.met).collect::<Vec<_>>();
+    assert_eq!(met(&s), vec![false, false, false, false]);
+    let w = s.world_mut();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 100,
+    })
+    .unwrap();
+    w.apply_edit(&Edit::RemoveSgRule {
+        sg: "sg-db-a".into(),
+        direction: Direction::Inbound,
+        index: 0,
+    })
+    .unwrap();
+    w.apply_edit(&Edit::SetSubnetCidr {
+        subnet: "subnet-app-a1".into(),
+        cidr: "10.0.10.0/27".into(),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    w.apply_edit(&Edit::AddNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: "90".into(),
+        protocol: "tcp".into(),
+        ports: "443".into(),
+        cidr: "203.0.113.0/24".into(),
+        action: "allow".into(),
+    })
+    .unwrap();
+    // Rule 90 exists but allows: the goal asks for a deny.
+    assert_eq!(met(&s), vec![true, true, true, false]);
+}
+
+#[test]
+fn all_any_and_not_combine_goals() {
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+all = [{ outcome = { status = 200 } }, { outcome = { region = "us-east-1" } }]
+[[steps.goals]]
+any = [{ outcome = { region = "us-west-2" } }, { stopped_at = "alb-a" }, { outcome = { decided_by = "pod-a-1" } }]
+[[steps.goals]]
+not = { outcome = { decided_by = "waf" } }
+[[steps.goals]]
+not = { all = [{ outcome = { status = 200 } }, { outcome = { region = "us-west-2" } }] }
+[[steps.goals]]
+clock_at_least = 0
+"#,
+    );
+    send(&mut s);
+    let g = s.goals();
+    assert!(g.iter().all(|g| g.met), "{g:?}");
+    assert_eq!(g[2].label, "not: the answer comes from waf");
+    let s2 = session_of(
+        "",
+        "[[steps.goals]]\nany = [{ outcome = { region = \"us-west-2\" } }, { stopped_at = \"alb-a\" }]\n",
+    );
+    assert!(!s2.goals()[0].met);
+}
+
+#[test]
+fn a_goal_table_with_two_kinds_or_none_is_refused() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\nstopped_at = \"alb-a\"\n"
+        ),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert!(e.path.starts_with("steps[0].goals[0]"), "{e}");
+    let text = tiny(
+        "",
+        &format!("solution = [{REQ}]\n[[steps.goals]]\nstatus = 200\n"),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert!(e.message.contains("outcome"), "{e}");
+}
+
+#[test]
+fn counts_are_refused_with_their_path() {
+    let goal = format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n");
+    let no_hints = tiny("", &goal).replace("hints = [\"a hint\"]", "hints = []");
+    assert_eq!(
+        Lesson::from_toml(&no_hints).unwrap_err().path,
+        "steps[0].hints"
+    );
+    let mut eight = tiny("", &goal);
+    for _ in 0..7 {
+        eight.push_str(&format!(
+            "[[steps]]\ntext = \"t\"\nhints = [\"h\"]\nexplanation = \"e\"\n{goal}"
+        ));
+    }
+    let e = Lesson::from_toml(&eight).unwrap_err();
+    assert_eq!(e.path, "steps");
+    assert!(e.message.contains("1 to 7"), "{e}");
+    let bad_level = tiny("", &goal).replace("\"beginner\"", "\"expert\"");
+    let e = Lesson::from_toml(&bad_level).unwrap_err();
+    assert_eq!(e.path, "level");
+    let bad_ask = tiny(
+        "",
+        &format!(
+            "{goal}[steps.predict]\nquestion = \"q\"\nask = \"colour\"\nchoices = [\"a\", \"b\"]\n"
+        ),
+    );
+    let e = Lesson::from_toml(&bad_ask).unwrap_err();
+    assert_eq!(e.path, "steps[0].predict.ask");
+    let bad_id = tiny("", &goal).replace("id = \"tiny\"", "id = \"Tiny Lesson\"");
+    assert_eq!(Lesson::from_toml(&bad_id).unwrap_err().path, "id");
 }
