@@ -631,6 +631,30 @@ fn an_advance_longer_than_a_day_is_refused_before_it_runs() {
 }
 
 #[test]
+fn a_lesson_advance_reads_durations_as_people_write_them_and_refuses_the_rest() {
+    for ok in ["\"1.5s\"", "\"2m30s\"", "\"1h30m\"", "\"500ms\"", "1500"] {
+        let text = tiny(
+            &format!("[setup]\nsteps = [{{ advance = {ok} }}]"),
+            &format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"),
+        );
+        Lesson::from_toml(&text).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for bad in ["-5", "\"-5s\"", "\"1.5x\"", "1.5", "\"30s2m\""] {
+        let text = tiny(
+            &format!("[setup]\nsteps = [{{ advance = {bad} }}]"),
+            &format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"),
+        );
+        let e = Lesson::from_toml(&text).unwrap_err();
+        assert_eq!(e.path, "setup.steps[0].advance", "{bad}: {e}");
+        assert!(
+            e.message.contains("1.5s, 2m30s, 90s, 500ms, 1h, 1h30m"),
+            "{bad}: {e}"
+        );
+        assert!(!e.message.contains("untagged"), "{bad}: {e}");
+    }
+}
+
+#[test]
 fn goal_labels_read_as_short_english() {
     let s = session_of(
         "",

@@ -146,10 +146,6 @@ fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
 /// `a`, `b` ``); a teacher reads `unknown field 'x', expected one of a, b`.
 fn plain_message(m: &str) -> String {
     let m = m.trim();
-    if m.contains("untagged enum Duration") {
-        return "expected a duration like \"90s\", \"2m\", \"500ms\" or a number of milliseconds"
-            .into();
-    }
     if m.contains("untagged enum Choice") {
         return "expected a string or a whole number".into();
     }

@@ -208,7 +208,9 @@ impl Edit {
                 direction,
                 index,
             } => {
-                format!("{sg} {}: delete rule {}", direction.as_str(), index + 1)
+                // u128: an index of usize::MAX is shown, not wrapped to 0.
+                let position = *index as u128 + 1;
+                format!("{sg} {}: delete rule {position}", direction.as_str())
             }
             Edit::SetSubnetCidr { subnet, cidr } => format!("{subnet}: CIDR {cidr}"),
         }
@@ -358,12 +360,17 @@ fn remove_sg_rule(
     index: usize,
 ) -> Result<(), EditError> {
     let g = find_sg(s, sg)?;
+    let position = index.checked_add(1).ok_or_else(|| {
+        EditError::Parse(format!(
+            "rule index {index} is too large: the index is a rule's place in the list, from 0"
+        ))
+    })?;
     let rules = g.rules_mut(direction);
     if index >= rules.len() {
         return Err(EditError::NoSgRule {
             sg: sg.to_string(),
             direction,
-            position: index + 1,
+            position,
         });
     }
     rules.remove(index);
@@ -550,6 +557,18 @@ mod tests {
                 },
                 "no inbound rule 10",
             ),
+            (
+                add_rule("90", "-1", "0.0.0.0/0"),
+                "'-1' is not a port number: a port cannot be negative",
+            ),
+            (
+                Edit::RemoveSgRule {
+                    sg: "sg-alb-a".into(),
+                    direction: Direction::Inbound,
+                    index: usize::MAX,
+                },
+                "is too large",
+            ),
         ];
         for (edit, want) in cases {
             let err = w
@@ -590,6 +609,22 @@ mod tests {
                 direction: Direction::Inbound,
                 position: 10
             }
+        );
+        let huge = Edit::RemoveSgRule {
+            sg: "sg-alb-a".into(),
+            direction: Direction::Inbound,
+            index: usize::MAX,
+        };
+        assert_eq!(
+            refuse(huge.clone()),
+            EditError::Parse(format!(
+                "rule index {} is too large: the index is a rule's place in the list, from 0",
+                usize::MAX
+            ))
+        );
+        assert_eq!(
+            huge.describe(),
+            format!("sg-alb-a inbound: delete rule {}", usize::MAX as u128 + 1)
         );
         let e = refuse(Edit::AddSgRule {
             sg: "sg-alb-a".into(),

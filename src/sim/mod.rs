@@ -25,6 +25,7 @@ pub mod route53;
 pub mod scenario;
 pub mod script;
 pub mod status;
+pub mod text;
 pub mod time;
 pub mod topology;
 pub mod trace;

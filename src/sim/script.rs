@@ -63,8 +63,10 @@ pub struct BurstSpec {
     pub url: String,
 }
 
-/// A duration: milliseconds as a number, or text like `90s`, `2m`, `500ms`, `1h`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A duration: milliseconds as a whole number, or text as people write it:
+/// `1.5s`, `2m30s`, `90s`, `500ms`, `1h`, `1h30m` (see [`parse_duration`]).
+/// A negative or fractional number of milliseconds is refused when read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Duration {
     Ms(u64),
@@ -80,23 +82,154 @@ impl Duration {
     }
 }
 
-/// `500ms`, `90s`, `2m`, `1h` (a bare number is milliseconds).
+/// The forms a duration may take, for error messages.
+pub const DURATION_FORMS: &str =
+    "write it like 1.5s, 2m30s, 90s, 500ms, 1h, 1h30m or a whole number of milliseconds";
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "a duration: {DURATION_FORMS}")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
+                Ok(Duration::Ms(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
+                u64::try_from(v).map(Duration::Ms).map_err(|_| {
+                    E::custom(format!(
+                        "'{v}' is not a duration: a duration cannot be negative; {DURATION_FORMS}"
+                    ))
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Duration, E> {
+                if v < 0.0 {
+                    return Err(E::custom(format!(
+                        "'{v}' is not a duration: a duration cannot be negative; {DURATION_FORMS}"
+                    )));
+                }
+                // 2^64 as f64: anything from there on does not fit.
+                if v.is_finite() && v.fract() == 0.0 && v < 18_446_744_073_709_551_616.0 {
+                    return Ok(Duration::Ms(v as u64));
+                }
+                Err(E::custom(format!(
+                    "'{v}' is not a whole number of milliseconds: {DURATION_FORMS}"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
+                Ok(Duration::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Text as people write a duration: one or more parts, each a number (with
+/// decimals if need be) and a unit, largest unit first and each unit once:
+/// `1.5s`, `2m30s`, `90s`, `500ms`, `1h`, `1h30m`. A bare whole number is
+/// milliseconds. Units: `ms`, `s`, `m` (or `min`), `h`. Negative values,
+/// fractions of a millisecond and anything over `u64::MAX` ms are refused.
 pub fn parse_duration(t: &str) -> Result<u64, String> {
+    use crate::sim::text::clip;
     let t = t.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{t}' is not a duration: write it like 500ms, 90s, 2m or 1h"))?;
-    let mult = match unit.trim() {
-        "" | "ms" => 1,
-        "s" => 1_000,
-        "m" | "min" => 60_000,
-        "h" => 3_600_000,
-        other => return Err(format!("'{other}' is not a time unit: use ms, s, m or h")),
+    let not = |why: &str| {
+        if why.is_empty() {
+            format!("'{}' is not a duration: {DURATION_FORMS}", clip(t))
+        } else {
+            format!("'{}' is not a duration: {why}; {DURATION_FORMS}", clip(t))
+        }
     };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("duration '{t}' is too long"))
+    if t.is_empty() {
+        return Err(format!("a duration is empty: {DURATION_FORMS}"));
+    }
+    if t.starts_with('-') {
+        return Err(not("a duration cannot be negative"));
+    }
+    let too_long = || {
+        format!(
+            "duration '{}' is too long: at most {} ms",
+            clip(t),
+            u64::MAX
+        )
+    };
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().map_err(|_| too_long());
+    }
+    // (unit, milliseconds, rank: a later part must have a smaller rank)
+    const UNITS: [(&str, u128, u8); 5] = [
+        ("h", 3_600_000, 4),
+        ("m", 60_000, 3),
+        ("min", 60_000, 3),
+        ("s", 1_000, 2),
+        ("ms", 1, 1),
+    ];
+    let mut rest = t;
+    let mut total: u128 = 0;
+    let mut last_rank = u8::MAX;
+    while !rest.is_empty() {
+        let int_len = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (int, after) = rest.split_at(int_len);
+        let (frac, after) = match after.strip_prefix('.') {
+            Some(a) => {
+                let n = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
+                a.split_at(n)
+            }
+            None => ("", after),
+        };
+        if int.is_empty() && frac.is_empty() {
+            return Err(not(""));
+        }
+        let after = after.trim_start();
+        let unit_len = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_len);
+        if unit.is_empty() {
+            return Err(not("every number but a lone one needs a unit"));
+        }
+        let Some(&(_, mult, rank)) = UNITS.iter().find(|(u, ..)| *u == unit) else {
+            return Err(not(&format!(
+                "'{}' is not a time unit (use ms, s, m or h)",
+                clip(unit)
+            )));
+        };
+        if rank >= last_rank {
+            return Err(not("write the largest unit first and each unit once"));
+        }
+        last_rank = rank;
+        // More than 20 digits is over u64::MAX whatever the unit.
+        if int.len() > 20 {
+            return Err(too_long());
+        }
+        if frac.len() > 12 {
+            return Err(not("too many decimals"));
+        }
+        let int: u128 = if int.is_empty() {
+            0
+        } else {
+            int.parse().unwrap_or(u128::MAX)
+        };
+        let scale = 10u128.pow(frac.len() as u32);
+        let frac: u128 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().unwrap_or(0)
+        };
+        if (frac * mult) % scale != 0 {
+            return Err(not("that is not a whole number of milliseconds"));
+        }
+        total = int
+            .checked_mul(mult)
+            .and_then(|v| v.checked_add(frac * mult / scale))
+            .and_then(|v| v.checked_add(total))
+            .ok_or_else(too_long)?;
+        rest = after.trim_start();
+    }
+    u64::try_from(total).map_err(|_| too_long())
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -331,6 +464,104 @@ mod tests {
             .unwrap_err()
             .contains("time unit"));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        for (text, ms) in [
+            ("1.5s", 1_500),
+            ("2m30s", 150_000),
+            ("90s", 90_000),
+            ("1h", 3_600_000),
+            ("500ms", 500),
+            ("1h30m", 5_400_000),
+            ("1h 30m 15s", 5_415_000),
+            ("0.25m", 15_000),
+            ("2min", 120_000),
+            ("1s500ms", 1_500),
+            ("750", 750),
+            ("0", 0),
+            (" 90s ", 90_000),
+        ] {
+            assert_eq!(parse_duration(text), Ok(ms), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_bad_duration_is_refused_with_the_accepted_forms() {
+        for bad in [
+            "-5",
+            "-1s",
+            "soon",
+            "",
+            "1.5",
+            "1.5.5s",
+            "s",
+            ".s",
+            "1x",
+            "30s2m",
+            "1m1m",
+            "1.0005s",
+            "10 parsecs",
+            "1s30",
+            "1 h 2",
+        ] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(
+                e.contains("1.5s, 2m30s, 90s, 500ms, 1h, 1h30m"),
+                "{bad:?}: {e}"
+            );
+        }
+        assert!(parse_duration("-5")
+            .unwrap_err()
+            .contains("cannot be negative"));
+        assert!(parse_duration("1x")
+            .unwrap_err()
+            .contains("'x' is not a time unit"));
+    }
+
+    #[test]
+    fn a_duration_that_overflows_is_refused_never_wrapped() {
+        assert_eq!(parse_duration("18446744073709551615"), Ok(u64::MAX));
+        for big in [
+            "18446744073709551616",
+            "99999999999999999999999h",
+            "5124095576031h",
+            "5124095576030h26m",
+            "307445734561826m",
+        ] {
+            let e = parse_duration(big).unwrap_err();
+            assert!(e.contains("too long"), "{big}: {e}");
+        }
+        // 2^64 - 1 ms is a little over 5,124,095,576,030 hours.
+        assert_eq!(
+            parse_duration("5124095576030h"),
+            Ok(5_124_095_576_030 * 3_600_000)
+        );
+    }
+
+    #[test]
+    fn a_long_bad_duration_is_quoted_in_eighty_characters() {
+        let bad = "x".repeat(1_000);
+        let e = parse_duration(&bad).unwrap_err();
+        assert!(e.len() < 400, "{e}");
+        assert!(e.contains('…'), "{e}");
+    }
+
+    #[test]
+    fn a_script_duration_as_a_number_must_be_whole_milliseconds() {
+        let ok = Script::from_json(r#"{"steps": [{"advance": 1500}, {"advance": 2.0}]}"#).unwrap();
+        assert_eq!(ok.steps[0], Step::Advance(Duration::Ms(1500)));
+        assert_eq!(ok.steps[1], Step::Advance(Duration::Ms(2)));
+        let e = Script::from_json(r#"{"steps": [{"advance": -5}]}"#).unwrap_err();
+        assert!(
+            e.contains("'-5' is not a duration: a duration cannot be negative"),
+            "{e}"
+        );
+        assert!(!e.contains("untagged"), "{e}");
+        let e = Script::from_json(r#"{"steps": [{"advance": 1.5}]}"#).unwrap_err();
+        assert!(e.contains("not a whole number of milliseconds"), "{e}");
+        assert!(e.contains("1.5s, 2m30s"), "{e}");
     }
 
     #[test]

@@ -343,32 +343,51 @@ pub fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
     }
     if !t.contains('/') {
         return Err(format!(
-            "'{t}' has no prefix length: write it like 10.0.1.0/24 (a single address is /32)"
+            "'{}' has no prefix length: write it like 10.0.1.0/24 (a single address is /32)",
+            crate::sim::text::clip(t)
         ));
     }
-    let net: Ipv4Net = t
-        .parse()
-        .map_err(|_| format!("'{t}' is not an IPv4 CIDR: write it like 10.0.1.0/24"))?;
+    let net: Ipv4Net = t.parse().map_err(|_| {
+        format!(
+            "'{}' is not an IPv4 CIDR: write it like 10.0.1.0/24",
+            crate::sim::text::clip(t)
+        )
+    })?;
     Ok(net.trunc())
 }
 
+/// The forms a port may take, for error messages.
+pub const PORT_FORMS: &str =
+    "ports go from 0 to 65535: write one like 443, a range like 1024-65535, or all";
+
 /// Parse a port or range: `443`, `1024-65535`, `all`.
 pub fn parse_ports(s: &str) -> Result<PortRange, String> {
+    use crate::sim::text::clip;
     let t = s.trim();
     if t.eq_ignore_ascii_case("all") || t == "*" {
         return Ok(PortRange::ALL);
     }
+    if t.is_empty() {
+        return Err(format!("the port is empty: {PORT_FORMS}"));
+    }
+    if t.starts_with('-') {
+        return Err(format!(
+            "'{}' is not a port number: a port cannot be negative; {PORT_FORMS}",
+            clip(t)
+        ));
+    }
     let one = |p: &str| -> Result<u16, String> {
         let p = p.trim();
-        let n: u64 = p
-            .parse()
-            .map_err(|_| format!("'{p}' is not a port number (0-65535)"))?;
-        if n > 65535 {
-            return Err(format!(
-                "port {n} is out of range: ports go from 0 to 65535"
-            ));
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("'{}' is not a port number: {PORT_FORMS}", clip(t)));
         }
-        Ok(n as u16)
+        match p.parse::<u16>() {
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "port {} is out of range: {PORT_FORMS}",
+                clip(p.trim_start_matches('0'))
+            )),
+        }
     };
     if let Some((a, b)) = t.split_once('-') {
         let (a, b) = (one(a)?, one(b)?);
@@ -390,7 +409,8 @@ pub fn parse_protocol(s: &str) -> Result<Protocol, String> {
         "icmp" | "1" => Ok(Protocol::Icmp),
         "all" | "-1" | "*" => Ok(Protocol::All),
         other => Err(format!(
-            "'{other}' is not a protocol: use tcp, udp, icmp or all"
+            "'{}' is not a protocol: use tcp, udp, icmp or all",
+            crate::sim::text::clip(other)
         )),
     }
 }
@@ -399,16 +419,22 @@ pub fn parse_action(s: &str) -> Result<RuleAction, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "allow" => Ok(RuleAction::Allow),
         "deny" => Ok(RuleAction::Deny),
-        other => Err(format!("'{other}' is not a NACL action: use allow or deny")),
+        other => Err(format!(
+            "'{}' is not a NACL action: use allow or deny",
+            crate::sim::text::clip(other)
+        )),
     }
 }
 
 /// NACL rule numbers go from 1 to 32766. Fact sheet §12.
 pub fn parse_rule_number(s: &str) -> Result<u16, String> {
     let t = s.trim();
-    let n: u64 = t
-        .parse()
-        .map_err(|_| format!("'{t}' is not a rule number: use a whole number from 1 to 32766"))?;
+    let n: u64 = t.parse().map_err(|_| {
+        format!(
+            "'{}' is not a rule number: use a whole number from 1 to 32766",
+            crate::sim::text::clip(t)
+        )
+    })?;
     if !(1..=32766).contains(&n) {
         return Err(format!(
             "rule number {n} is out of range: NACL rules are numbered 1 to 32766"
@@ -576,8 +602,45 @@ mod tests {
         );
         assert!(parse_ports("70000").unwrap_err().contains("out of range"));
         assert!(parse_ports("500-100").unwrap_err().contains("backwards"));
+        assert!(parse_rule_number("-1").is_err());
         assert!(parse_rule_number("0").is_err());
         assert!(parse_rule_number("32767").is_err());
         assert_eq!(parse_rule_number("100").unwrap(), 100);
+    }
+
+    #[test]
+    fn a_negative_port_is_refused_quoting_what_was_typed_and_the_range() {
+        let e = parse_ports("-1").unwrap_err();
+        assert_eq!(
+            e,
+            "'-1' is not a port number: a port cannot be negative; \
+             ports go from 0 to 65535: write one like 443, a range like 1024-65535, or all"
+        );
+        for bad in ["443-", "-", "80-x", "http", "4 43", "1-2-3"] {
+            let e = parse_ports(bad).unwrap_err();
+            assert!(e.contains(&format!("'{bad}'")), "{bad}: {e}");
+            assert!(e.contains("0 to 65535"), "{bad}: {e}");
+        }
+        let e = parse_ports("65536").unwrap_err();
+        assert!(e.contains("port 65536 is out of range"), "{e}");
+        assert!(e.contains("0 to 65535"), "{e}");
+        assert_eq!(parse_ports("0").unwrap(), PortRange::single(0));
+        assert_eq!(parse_ports("65535").unwrap(), PortRange::single(65535));
+    }
+
+    #[test]
+    fn a_long_bad_value_is_quoted_in_at_most_eighty_characters() {
+        let long = "9".repeat(5_000);
+        for e in [
+            parse_ports(&long).unwrap_err(),
+            parse_ports(&format!("1-{long}")).unwrap_err(),
+            parse_cidr(&long).unwrap_err(),
+            parse_protocol(&long).unwrap_err(),
+            parse_action(&long).unwrap_err(),
+            parse_rule_number(&long).unwrap_err(),
+        ] {
+            assert!(e.contains('…'), "{e}");
+            assert!(e.chars().count() < 250, "{e}");
+        }
     }
 }
