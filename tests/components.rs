@@ -1606,10 +1606,22 @@ fn plain_http_is_redirected_to_https_and_followed_or_refused_by_the_viewer_proto
     );
     assert_eq!(t.outcome.status, Some(200));
     assert!(t.outcome.summary.contains("after 1 redirect"));
+    // The 301 is an answer the browser follows: DELIVERED.
+    assert_eq!(r.code, Code::Delivered);
     let mut w = world(|s| s.cdn.behaviors[0].viewer_protocol = ViewerProtocol::HttpsOnly);
     let t = get(&mut w, "http://healthcareapp.com/api/appointments");
     assert_eq!(t.outcome.status, Some(403));
     assert!(cdn_events(&t).contains(&&CdnEvent::HttpsOnly));
+    // The 403 is CloudFront's own refusal, named by its code, not DELIVERED.
+    assert_eq!(t.outcome.code, Code::ViewerProtocolPolicy);
+    assert_eq!(t.outcome.decided_by, "cloudfront");
+    let refusal = t
+        .hops
+        .iter()
+        .find(|h| h.event == Event::Cdn(CdnEvent::HttpsOnly))
+        .unwrap();
+    assert_eq!(refusal.code, Code::ViewerProtocolPolicy);
+    assert_eq!(refusal.verdict, Verdict::Error);
     assert!(!t
         .hops
         .iter()

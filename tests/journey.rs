@@ -821,6 +821,18 @@ fn a_booking_whose_sms_is_dropped_says_which_filter_dropped_it_recorded_or_not()
     burst.apply_edit(&edit).unwrap();
     let t = traced.send(&post);
     assert_eq!(burst.send_unrecorded(&post), t.outcome);
+    // The outcome says what happened: stored, SMS not sent, and why; its
+    // code is the dropping table's (the NACL), not the database's.
+    assert_eq!(
+        t.outcome.summary,
+        "the appointment was stored, but the SMS API could not be reached: \
+         a network ACL dropped the connection"
+    );
+    assert_eq!(t.outcome.code, Code::SubnetAclRestriction);
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::App(hoplab::sim::event::app::AppEvent::QueryResult { write: true, .. })
+    )));
     let answer = t
         .hops
         .iter()

@@ -128,6 +128,7 @@ impl World {
         let answer = self.app_answer(r, pod, ctx, tb);
         let status = answer.status();
         let code = answer.code();
+        let sms_failed = matches!(answer, AppAnswer::SmsFailed { .. });
         tb.wait(3_000);
         tb.hop(|| {
             Step::new(
@@ -164,6 +165,7 @@ impl World {
             }
             Code::TargetError => format!("{} answered 500", pod.id),
             Code::MethodNotAllowed => format!("{} does not accept {}", pod.id, ctx.method),
+            _ if sms_failed => sms_failed_summary(code),
             _ => "the application could not reach its database".into(),
         };
         Resp::err(Some(status), &pod.id, code, summary)
@@ -442,4 +444,19 @@ fn hung(tb: &mut Recorder, alb: &str, pod: &Pod, ctx: &HttpCtx) -> Resp {
         )
     });
     Resp::err(Some(status), alb, code, summary)
+}
+
+/// The outcome of a booking whose confirmation SMS did not get out: the
+/// appointment is stored, the SMS API was not reached, and why in a few
+/// words. Only the code is used, so a recorded walk and a burst's request
+/// end with the same summary.
+fn sms_failed_summary(code: Code) -> String {
+    let why = match code {
+        Code::SubnetAclRestriction => "a network ACL dropped the connection",
+        Code::EniSgRulesMismatch => "a security group dropped the connection",
+        Code::NoRouteToDestination => "no route leads to the internet through a NAT gateway",
+        Code::ComponentDown => "the NAT gateway's Availability Zone is down",
+        _ => "the connection was dropped",
+    };
+    format!("the appointment was stored, but the SMS API could not be reached: {why}")
 }

@@ -54,6 +54,11 @@ pub enum Code {
     MethodNotAllowed,
     /// A fresh copy in the browser's own HTTP cache: no request is sent.
     BrowserCacheHit,
+    /// CloudFront answered a plain HTTP request itself because of the
+    /// behaviour's viewer protocol policy: 403 under "HTTPS only". (Its 301
+    /// under "Redirect HTTP to HTTPS" stays `DELIVERED`: the redirect is an
+    /// answer the browser follows.) Fact sheet §5.
+    ViewerProtocolPolicy,
 }
 
 impl Code {
@@ -72,6 +77,7 @@ impl Code {
             Code::TooManyRedirects => "TOO_MANY_REDIRECTS",
             Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Code::BrowserCacheHit => "BROWSER_CACHE_HIT",
+            Code::ViewerProtocolPolicy => "VIEWER_PROTOCOL_POLICY",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -104,12 +104,12 @@ impl Edge<'_> {
                     "TCP/80",
                     || CdnEvent::HttpsOnly,
                     Verdict::Error,
-                    Code::Delivered,
+                    Code::ViewerProtocolPolicy,
                 );
                 Some(Resp::err(
                     Some(403),
                     &self.cf.id,
-                    Code::Delivered,
+                    Code::ViewerProtocolPolicy,
                     "HTTPS only".into(),
                 ))
             }
