@@ -547,14 +547,24 @@ fn more_than_thirty_forwarded_addresses_get_463() {
         !ok.hops.iter().any(|h| h.to == "waf"),
         "bypassing CloudFront bypasses its WAF"
     );
-    let many: Vec<String> = (0..30).map(|i| format!("10.9.0.{i}")).collect();
+    // The limit is on the header as the ALB receives it: 30 is accepted
+    // (the ALB then appends its peer), 31 is refused.
+    let many: Vec<String> = (0..31).map(|i| format!("10.9.0.{i}")).collect();
     let t = w.send(&Request {
         headers: vec![("X-Forwarded-For".into(), many.join(", "))],
         ..Request::get(DEFAULT_CLIENT, alb_url)
     });
     assert_eq!(t.outcome.status, Some(463));
     assert_eq!(t.outcome.decided_by, "alb-a");
-    let few: Vec<String> = (0..29).map(|i| format!("10.9.0.{i}")).collect();
+    assert!(t.hops.iter().any(|h| h.event
+        == hoplab::sim::trace::Event::Alb(hoplab::sim::event::alb::AlbEvent::generated(
+            hoplab::sim::event::alb::AlbError::TooManyForwarded {
+                addresses: 32,
+                max: 30,
+                received: 31
+            }
+        ))));
+    let few: Vec<String> = (0..30).map(|i| format!("10.9.0.{i}")).collect();
     let t = w.send(&Request {
         headers: vec![("X-Forwarded-For".into(), few.join(", "))],
         ..Request::get(DEFAULT_CLIENT, alb_url)
@@ -562,8 +572,14 @@ fn more_than_thirty_forwarded_addresses_get_463() {
     assert_eq!(
         t.outcome.status,
         Some(200),
-        "29 + the peer = 30 is still allowed"
+        "a header of exactly 30 addresses is accepted"
     );
+    // ... and the ALB appends its TCP peer to it: 31 reach the target.
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        hoplab::sim::trace::Event::Alb(hoplab::sim::event::alb::AlbEvent::Request { xff, .. })
+            if xff.len() == 31
+    )));
 }
 
 #[test]

@@ -273,10 +273,13 @@ impl World {
         if &*ctx.method == "TRACE" {
             return generated(tb, AlbError::Trace, "the ALB does not accept TRACE");
         }
-        if ctx.xff.len() + 1 > super::ALB_MAX_XFF {
+        // The limit is on the header as received, before the ALB appends
+        // its TCP peer. Fact sheet §8.
+        if ctx.xff.len() > super::ALB_MAX_XFF {
             return generated(
                 tb,
                 AlbError::TooManyForwarded {
+                    received: ctx.xff.len(),
                     addresses: ctx.xff.len() + 1,
                     max: super::ALB_MAX_XFF,
                 },

@@ -70,7 +70,10 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
 }
 /// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
-/// More X-Forwarded-For entries than this and the ALB answers 463. Fact sheet §8.
+/// A request whose X-Forwarded-For header, as received, lists more addresses
+/// than this gets 463 from the ALB; exactly this many is accepted (and the
+/// ALB then appends its TCP peer). Fact sheet §8: "463 X-Forwarded-For with
+/// > 30 IPs".
 pub const ALB_MAX_XFF: usize = 30;
 
 /// An HTTP request as it travels from one proxy to the next.

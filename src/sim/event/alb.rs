@@ -73,7 +73,16 @@ pub enum AlbError {
     /// 405: the ALB refuses TRACE before any rule.
     Trace,
     /// 463: too many X-Forwarded-For addresses.
-    TooManyForwarded { addresses: usize, max: usize },
+    TooManyForwarded {
+        /// How many addresses the header would list with the TCP peer appended.
+        addresses: usize,
+        /// The most a received header may list ([`crate::sim::alb::ALB_MAX_XFF`]).
+        max: usize,
+        /// How many addresses the header listed as received (0 in traces
+        /// written before this field).
+        #[serde(default)]
+        received: usize,
+    },
     /// 503: cross-zone load balancing off and no target in this AZ.
     NoTargetInZone,
     /// 503: the target group has no registered targets.
@@ -520,7 +529,7 @@ impl AlbError {
         match self {
             AlbError::PlainHttp { port } => format!("plain HTTP reached the HTTPS listener on {port}, which expects a TLS handshake: the ALB answers 400 itself (fact sheet §8)"),
             AlbError::Trace => "the ALB refuses TRACE itself, before any listener rule (fact sheet §8)".into(),
-            AlbError::TooManyForwarded { addresses, max } => format!("X-Forwarded-For would list {addresses} addresses; the ALB refuses more than {max} (fact sheet §8)"),
+            AlbError::TooManyForwarded { received, max, .. } => format!("the request's X-Forwarded-For lists {received} addresses; the ALB accepts at most {max} and answers 463 itself (fact sheet §8)"),
             AlbError::NoTargetInZone => "with cross-zone load balancing off, an AZ with no targets answers 503 (fact sheet §8)".into(),
             AlbError::NoRegisteredTargets => "the ALB generates 503 when a target group has no registered targets (fact sheet §8)".into(),
             AlbError::ConnectTimeout { target, timeout_s } => format!("no TCP connection to {target} within {timeout_s} s: the ALB generates 504 (fact sheet §8)"),
