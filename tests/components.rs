@@ -2363,3 +2363,64 @@ fn the_inspector_shows_records_and_waf_rules_as_a_console_would() {
         "the static behaviour lists its methods: {cf:?}"
     );
 }
+
+#[test]
+fn each_target_is_health_checked_with_its_own_target_groups_interval_and_thresholds() {
+    use hoplab::sim::world::TargetState;
+    // §8: interval and thresholds are settings of a target group. Region a
+    // gets a second group (60 s, unhealthy after 3) whose Service selects
+    // pod-a-4; the first keeps 15 s, unhealthy after 2.
+    let mut w = world(|s| {
+        let r = region_a(s);
+        r.cluster
+            .pods
+            .iter_mut()
+            .find(|p| p.id == "pod-a-4")
+            .unwrap()
+            .app = "reports".into();
+        r.cluster.services.push(Service {
+            id: "svc-a-reports".into(),
+            name: "reports".into(),
+            port: 80,
+            target_port: 8080,
+            app: "reports".into(),
+        });
+        let mut tg = r.alb.target_groups[0].clone();
+        tg.id = "tg-reports-a".into();
+        tg.service = "svc-a-reports".into();
+        tg.health_interval_s = 60;
+        tg.unhealthy_threshold = 3;
+        r.alb.target_groups.push(tg);
+    });
+    assert_eq!(w.target_health("pod-a-1").unwrap().next_due_ms, 15_000);
+    assert_eq!(w.target_health("pod-a-4").unwrap().next_due_ms, 60_000);
+    for pod in ["pod-a-1", "pod-a-4"] {
+        w.set_fault(Fault::TargetUnhealthy { pod: pod.into() }, true);
+    }
+    w.advance(30_000);
+    let (a1, a4) = (
+        w.target_health("pod-a-1").unwrap(),
+        w.target_health("pod-a-4").unwrap(),
+    );
+    assert_eq!(
+        a1.state,
+        TargetState::Unhealthy,
+        "2 failed checks 15 s apart"
+    );
+    assert_eq!(a4.state, TargetState::Healthy, "not checked yet");
+    assert_eq!(a4.consecutive_failures, 0);
+    w.advance(90_000); // t = 120 s: checks at 60 s and 120 s
+    let a4 = w.target_health("pod-a-4").unwrap();
+    assert_eq!(a4.consecutive_failures, 2);
+    assert_eq!(
+        a4.state,
+        TargetState::Healthy,
+        "its own group needs 3 failures"
+    );
+    assert_eq!(a4.next_due_ms, 180_000);
+    w.advance(60_000); // t = 180 s: the third failure
+    assert_eq!(
+        w.target_health("pod-a-4").unwrap().state,
+        TargetState::Unhealthy
+    );
+}

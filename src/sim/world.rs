@@ -259,13 +259,11 @@ impl World {
     pub(crate) fn init_runtime(&mut self) {
         self.init_r53_checks();
         for r in &self.scenario.regions {
-            let interval = r
-                .alb
-                .target_groups
-                .first()
-                .map(|t| t.health_interval_s)
-                .unwrap_or(15);
             for p in &r.cluster.pods {
+                // The pod's own target group's interval (fact sheet §8).
+                let interval = crate::sim::alb::health::home_group(r, &p.id)
+                    .map(|t| t.health_interval_s)
+                    .unwrap_or(15);
                 self.alb
                     .targets
                     .entry(p.id.clone())

@@ -52,6 +52,33 @@ impl std::fmt::Display for HealthFailure {
     }
 }
 
+/// The target group whose health-check settings (interval, thresholds)
+/// apply to a target: for a pod, the group whose Service selects the pod's
+/// app (target type ip); for a worker node, the first group of target type
+/// instance. A pod no group's Service selects falls back to the first group
+/// of type ip. Health records are kept per target id, so a target in two
+/// groups is checked with the settings of the first. Fact sheet §8.
+pub(crate) fn home_group<'a>(r: &'a Region, id: &str) -> Option<&'a TargetGroup> {
+    let tgs = &r.alb.target_groups;
+    if let Some(pod) = r.cluster.pods.iter().find(|p| p.id == id) {
+        let serves = |tg: &&TargetGroup| {
+            tg.target_type == TargetType::Ip
+                && r.cluster
+                    .services
+                    .iter()
+                    .any(|s| s.id == tg.service && s.app == pod.app)
+        };
+        return tgs
+            .iter()
+            .find(serves)
+            .or_else(|| tgs.iter().find(|tg| tg.target_type == TargetType::Ip));
+    }
+    if r.cluster.nodes.iter().any(|n| n.id == id) {
+        return tgs.iter().find(|tg| tg.target_type == TargetType::Instance);
+    }
+    None
+}
+
 impl World {
     /// Make sure every registered target of every target group has a
     /// health record (pods for ip, nodes for instance).
@@ -60,12 +87,14 @@ impl World {
         let mut ids = Vec::new();
         for r in &self.scenario.regions {
             for tg in &r.alb.target_groups {
-                let all: Vec<String> = match tg.target_type {
-                    TargetType::Ip => r.cluster.pods.iter().map(|p| p.id.clone()).collect(),
-                    TargetType::Instance => r.cluster.nodes.iter().map(|n| n.id.clone()).collect(),
+                let all: Vec<&str> = match tg.target_type {
+                    TargetType::Ip => r.cluster.pods.iter().map(|p| p.id.as_str()).collect(),
+                    TargetType::Instance => r.cluster.nodes.iter().map(|n| n.id.as_str()).collect(),
                 };
                 for id in all {
-                    ids.push((id, tg.health_interval_s));
+                    // Each target is checked on its own group's interval.
+                    let home = home_group(r, id).unwrap_or(tg);
+                    ids.push((id.to_string(), home.health_interval_s));
                 }
             }
         }
@@ -74,16 +103,11 @@ impl World {
 
     /// The region and target group a target id belongs to.
     fn target_home(&self, id: &str) -> Option<(usize, TargetGroup)> {
-        self.scenario.regions.iter().enumerate().find_map(|(i, r)| {
-            r.alb
-                .target_groups
-                .iter()
-                .find(|tg| match tg.target_type {
-                    TargetType::Ip => r.cluster.pods.iter().any(|p| p.id == id),
-                    TargetType::Instance => r.cluster.nodes.iter().any(|n| n.id == id),
-                })
-                .map(|tg| (i, tg.clone()))
-        })
+        self.scenario
+            .regions
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| home_group(r, id).map(|tg| (i, tg.clone())))
     }
 
     /// A target's scheduled health check: probe, record, and log a change
