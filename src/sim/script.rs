@@ -219,7 +219,7 @@ pub fn parse_duration(t: &str) -> Result<u64, String> {
         } else {
             frac.parse().unwrap_or(0)
         };
-        if (frac * mult) % scale != 0 {
+        if !(frac * mult).is_multiple_of(scale) {
             return Err(not("that is not a whole number of milliseconds"));
         }
         total = int
