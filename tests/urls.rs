@@ -307,14 +307,33 @@ fn an_address_nothing_owns_times_out_on_the_urls_port_without_any_dns() {
 }
 
 #[test]
-fn a_cloudfront_edge_address_is_connected_to_without_dns() {
-    // The New York (JFK) edge of the default distribution.
-    // No DNS before it: the browser's first hop is the TCP handshake.
+fn a_cloudfront_edge_address_is_connected_to_without_dns_and_its_certificate_refused() {
+    // The New York (JFK) edge of the default distribution. No DNS before
+    // it: the browser's first hop is the TCP handshake.
     let t = send("https://18.160.10.5/api/appointments");
     assert!(matches!(
         t.hops[0].event,
         Event::Cdn(CdnEvent::ViewerConnect { pop_ip, .. }) if pop_ip == Ipv4Addr::new(18, 160, 10, 5)
     ));
+    // RFC 6066 §3: no SNI for an address, so the edge's default certificate
+    // (*.cloudfront.net), which does not name it; the browser sends nothing.
+    assert_eq!(
+        t.hops[1].event,
+        Event::Cdn(CdnEvent::ViewerCertificateMismatch {
+            address: Ipv4Addr::new(18, 160, 10, 5),
+            certificate: "*.cloudfront.net".into(),
+        })
+    );
+    assert_eq!(t.hops.len(), 2);
+    assert_eq!(t.outcome.code, Code::CertificateMismatch);
+    assert_eq!(t.outcome.status, None);
+    // Plain HTTP has no certificate: the request reaches the edge, Host
+    // header and all.
+    let t = send("http://18.160.10.5/api/appointments");
+    assert!(t.hops.iter().any(|h| matches!(
+        &h.event,
+        Event::Cdn(CdnEvent::PlainRequest { host, .. }) if host == "18.160.10.5"
+    )));
 }
 
 #[test]
