@@ -390,4 +390,33 @@ mod tests {
             assert!(parse_url(bad).err() == Some(UrlError::BadPort), "{bad}");
         }
     }
+
+    #[test]
+    fn ipv4_hosts_are_read_as_the_whatwg_parser_reads_them() {
+        // WHATWG URL standard, IPv4 parser: decimal, octal, hex, 1-4 parts.
+        for (host, ip) in [
+            ("127.0.0.1", [127, 0, 0, 1]),
+            ("0x7f.1", [127, 0, 0, 1]),
+            ("0177.0.0.1", [127, 0, 0, 1]),
+            ("2130706433", [127, 0, 0, 1]),
+            ("192.168.257", [192, 168, 1, 1]),
+            ("0x", [0, 0, 0, 0]),
+            ("255.255.255.255.", [255, 255, 255, 255]),
+        ] {
+            assert_eq!(parse_ipv4(host), Ok(Ipv4Addr::from(ip)), "{host}");
+        }
+        for host in [
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "1.2.3.08",
+            "0x1g",
+            "4294967296",
+            "1..1",
+        ] {
+            assert_eq!(parse_ipv4(host), Err(UrlError::BadIpv4), "{host}");
+        }
+        let u = parse_url("https://0X7F.1:443/a/../b?c#d").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("127.0.0.1", None));
+        assert_eq!((u.path.as_str(), u.query.as_str()), ("/b", "c"));
+    }
 }
