@@ -337,11 +337,16 @@ impl World {
         let sc = std::sync::Arc::clone(&self.scenario);
         let client = &sc.clients[p.client];
         let ctx = &p.ctx;
-        let ips = match self.resolve_for_client(client, &ctx.host, tb) {
-            Ok(ips) => ips,
-            Err(r) => return r,
+        // An IPv4 literal (parse_url writes it in dotted decimal) is
+        // connected to as it is: no DNS lookup at all.
+        let literal = ctx.host.parse::<std::net::Ipv4Addr>().ok();
+        let ip = match literal {
+            Some(ip) => ip,
+            None => match self.resolve_for_client(client, &ctx.host, tb) {
+                Ok(ips) => ips[self.rng.index(ips.len())],
+                Err(r) => return r,
+            },
         };
-        let ip = ips[self.rng.index(ips.len())];
         // Who owns this address?
         if let Some(pop) = sc.cdn.pops.iter().find(|p| p.ip == ip) {
             if let Some(port) = ctx.port.filter(|p| !matches!(p, 80 | 443)) {
@@ -381,13 +386,17 @@ impl World {
                 ports: c.os,
                 rtt_ms: rtt,
                 connect: (1, BROWSER_CONNECT_TIMEOUT_S),
+                to: literal,
             };
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }
         browser_gives_up(
             tb,
             (&client.id, &client.id),
-            (ip, 443),
+            (
+                ip,
+                ctx.port.unwrap_or(if ctx.plain_http { 80 } else { 443 }),
+            ),
             GiveUp::NoServer,
             |_| format!("no server at {ip}"),
         )

@@ -288,7 +288,13 @@ impl World {
         if live.is_empty() {
             return Err(self.alb_unreachable(r, client, tb));
         }
-        let node = live[self.rng.index(live.len())];
+        let node = match client
+            .to
+            .and_then(|ip| live.iter().find(|n| n.public_ip == ip))
+        {
+            Some(n) => n,
+            None => live[self.rng.index(live.len())],
+        };
         let subnet = r.vpc.subnet(&node.subnet).expect("validated");
         let (lo, hi) = client.ports.range();
         let flow = Flow {

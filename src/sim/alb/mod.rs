@@ -292,6 +292,10 @@ pub(crate) struct AlbClient<'a> {
     pub ports: EphemeralRange,
     pub rtt_ms: u32,
     pub connect: (u64, u64),
+    /// The node address the sender connects to when it chose one itself
+    /// (a browser given an IPv4 literal); otherwise one live node is
+    /// picked as a DNS answer would.
+    pub to: Option<Ipv4Addr>,
 }
 
 /// One registered target: a pod (target type ip) or a node (instance),

@@ -229,6 +229,7 @@ impl World {
             ports: EphemeralRange::Elb,
             rtt_ms: rtt,
             connect: attempts,
+            to: None,
         };
         let mut resp = self.alb_request_ctx(ri, edge, &octx, tb);
         if resp.status == Some(460) {

@@ -59,6 +59,32 @@ impl Edge<'_> {
         ctx: &HttpCtx,
         tb: &mut Recorder,
     ) -> Option<Resp> {
+        if let (true, Ok(address)) = (https, ctx.host.parse::<std::net::Ipv4Addr>()) {
+            let certificate = "*.cloudfront.net";
+            tb.hop(|| {
+                Step::new(
+                    (&self.client.id, &self.cf.id),
+                    Layer::Tls,
+                    "TCP/443",
+                    Event::Cdn(CdnEvent::ViewerCertificateMismatch {
+                        address,
+                        certificate: certificate.into(),
+                    }),
+                    Verdict::Error,
+                    Code::CertificateMismatch,
+                )
+            });
+            tb.wait(self.rtt);
+            return Some(Resp::err(
+                None,
+                &self.client.id,
+                Code::CertificateMismatch,
+                format!(
+                    "{}'s certificate ({certificate}) does not cover {address}",
+                    self.cf.id
+                ),
+            ));
+        }
         if https {
             self.viewer_hop(tb, (Layer::Tls, "TCP/443"), || CdnEvent::ViewerTls {
                 sni: ctx.host.clone(),

@@ -57,7 +57,7 @@ pub enum Refusal {
     Method { method: String },
 }
 
-/// What is wrong with a URL.
+/// What is wrong with a URL, or what this world cannot send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UrlError {
@@ -67,6 +67,18 @@ pub enum UrlError {
     BadPort,
     /// No host name.
     NoHost,
+    /// `user:pass@` before the host.
+    UserInfo,
+    /// A bracketed IPv6 literal such as `[::1]`: this world is IPv4-only.
+    Ipv6,
+    /// A host that reads as an IPv4 address (its last label is a number)
+    /// but is not one, such as `256.1.1.1` or `1.2.3.4.5`.
+    BadIpv4,
+    /// A host with a character no host name may hold (space, `%`, `<`,
+    /// `^`, `|`, …) or unbalanced brackets.
+    BadHost,
+    /// A host with characters outside ASCII: an internationalised name.
+    NonAsciiHost,
 }
 
 impl UrlError {
@@ -77,6 +89,21 @@ impl UrlError {
             UrlError::NotHttp => format!("'{t}' is not an http:// or https:// URL"),
             UrlError::BadPort => format!("'{t}' has no valid port after ':' (1-65535)"),
             UrlError::NoHost => format!("'{t}' has no host name"),
+            UrlError::UserInfo => format!(
+                "'{t}' carries a user name or password before '@': browsers strip or refuse credentials in URLs (fetch() rejects them; they hide the real host, as in https://bank.com@evil.example/); send an Authorization header instead"
+            ),
+            UrlError::Ipv6 => format!(
+                "'{t}' names an IPv6 address: this world is IPv4-only (its clients, DNS answers, load balancers and VPCs carry IPv4 alone; fact sheet §23 says what dual stack would take); use a host name or an IPv4 address"
+            ),
+            UrlError::BadIpv4 => format!(
+                "'{t}' has a host that ends in a number, so a browser reads it as an IPv4 address, and it is not one (four numbers 0-255, such as 203.0.113.10)"
+            ),
+            UrlError::BadHost => format!(
+                "'{t}' has a host a browser cannot read: a host name holds letters, digits, '-' and '.' (no spaces, '%', '<', '>', '^', '|' or brackets)"
+            ),
+            UrlError::NonAsciiHost => format!(
+                "'{t}' has a host outside ASCII: type an internationalised name in its xn-- (punycode) form"
+            ),
         }
     }
 }

@@ -33,6 +33,14 @@ pub enum CdnEvent {
     /// The viewer's TLS 1.3 handshake: the SNI it sent and the certificate
     /// the edge presented.
     ViewerTls { sni: String, certificate: String },
+    /// The viewer typed the edge's address: a browser sends no SNI for an
+    /// IP literal (RFC 6066 §3), the edge presents its default
+    /// `*.cloudfront.net` certificate, and the browser refuses it because
+    /// it does not name the address.
+    ViewerCertificateMismatch {
+        address: Ipv4Addr,
+        certificate: String,
+    },
     /// The decrypted request at the edge.
     ViewerRequest {
         method: String,
@@ -297,6 +305,9 @@ impl CdnEvent {
             }
             CdnEvent::HttpsOnly => "HTTP 403 Forbidden".into(),
             CdnEvent::ViewerTls { sni, .. } => format!("TLS 1.3 handshake, SNI {sni}"),
+            CdnEvent::ViewerCertificateMismatch { .. } => {
+                "TLS 1.3 handshake without SNI: certificate name mismatch".into()
+            }
             CdnEvent::ViewerRequest {
                 method,
                 host,
@@ -404,6 +415,9 @@ impl CdnEvent {
             }
             CdnEvent::ViewerTls { certificate, .. } => format!(
                 "one more round trip; the edge presents the certificate for {certificate} and the browser checks it"
+            ),
+            CdnEvent::ViewerCertificateMismatch { address, certificate } => format!(
+                "a browser sends no SNI for an IP address, so the edge presents its default certificate ({certificate}), which does not name {address}; the browser refuses it (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing"
             ),
             CdnEvent::ViewerRequest { .. } => "the encrypted request reaches the edge".into(),
             CdnEvent::WafBlocked { decider } => format!(

@@ -302,6 +302,7 @@ impl World {
             ports: EphemeralRange::Elb,
             rtt_ms: 20,
             connect: (1, 4),
+            to: None,
         };
         let resp = self.alb_request(ri, checker, (&host, &hc.path), &mut scratch);
         match resp.status {
