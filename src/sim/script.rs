@@ -74,9 +74,24 @@ pub enum Duration {
 impl Duration {
     pub fn to_ms(&self) -> Result<u64, String> {
         match self {
-            Duration::Ms(ms) => Ok(*ms),
+            Duration::Ms(ms) => within_max_advance(*ms, &format!("{ms} ms")),
             Duration::Text(t) => parse_duration(t),
         }
+    }
+}
+
+/// The longest one `advance` may move the clock: 10 years (of 365 days).
+/// Longer spans are refused with a message naming this bound.
+pub const MAX_ADVANCE_MS: u64 = 10 * 365 * 24 * 3_600_000;
+
+fn within_max_advance(ms: u64, what: &str) -> Result<u64, String> {
+    if ms > MAX_ADVANCE_MS {
+        Err(format!(
+            "duration '{what}' is longer than the longest advance, {}h (10 years): advance at most 10 years per step",
+            MAX_ADVANCE_MS / 3_600_000
+        ))
+    } else {
+        Ok(ms)
     }
 }
 
@@ -85,9 +100,16 @@ pub fn parse_duration(t: &str) -> Result<u64, String> {
     let t = t.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{t}' is not a duration: write it like 500ms, 90s, 2m or 1h"))?;
+    let n: u64 = match num.parse() {
+        Ok(n) => n,
+        // All digits but more than a u64 holds: far beyond the bound.
+        Err(_) if !num.is_empty() => u64::MAX,
+        Err(_) => {
+            return Err(format!(
+                "'{t}' is not a duration: write it like 500ms, 90s, 2m or 1h"
+            ))
+        }
+    };
     let mult = match unit.trim() {
         "" | "ms" => 1,
         "s" => 1_000,
@@ -95,8 +117,10 @@ pub fn parse_duration(t: &str) -> Result<u64, String> {
         "h" => 3_600_000,
         other => return Err(format!("'{other}' is not a time unit: use ms, s, m or h")),
     };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("duration '{t}' is too long"))
+    match n.checked_mul(mult) {
+        Some(ms) => within_max_advance(ms, t),
+        None => within_max_advance(u64::MAX, t),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -243,14 +267,26 @@ impl Script {
     /// stops the run with a message naming it; the results so far are kept.
     pub fn run(&self, world: &mut World) -> (Vec<StepResult>, Option<StepFailed>) {
         let mut out = Vec::new();
+        let failed = self.run_each(world, |res| out.push(res));
+        (out, failed)
+    }
+
+    /// Run the steps in order, handing each result to `on_step` as soon as
+    /// its step is done (so a caller can print it before the next step
+    /// starts); stops at the first failing step and returns it.
+    pub fn run_each(
+        &self,
+        world: &mut World,
+        mut on_step: impl FnMut(StepResult),
+    ) -> Option<StepFailed> {
         for (i, step) in self.steps.iter().enumerate() {
             let n = i + 1;
             match run_step(world, step, n) {
-                Ok(res) => out.push(res),
-                Err(error) => return (out, Some(StepFailed { step: n, error })),
+                Ok(res) => on_step(res),
+                Err(error) => return Some(StepFailed { step: n, error }),
             }
         }
-        (out, None)
+        None
     }
 }
 
@@ -334,6 +370,21 @@ mod tests {
     }
 
     #[test]
+    fn an_advance_longer_than_ten_years_is_refused_with_the_bound_named() {
+        let e = parse_duration("999999999h").unwrap_err();
+        assert!(e.contains("999999999h") && e.contains("10 years"), "{e}");
+        assert!(parse_duration("99999999999999999999h")
+            .unwrap_err()
+            .contains("10 years"));
+        assert_eq!(parse_duration("87600h").unwrap(), MAX_ADVANCE_MS);
+        assert!(parse_duration("87601h").is_err());
+        assert!(Duration::Ms(MAX_ADVANCE_MS + 1)
+            .to_ms()
+            .unwrap_err()
+            .contains("10 years"));
+    }
+
+    #[test]
     fn an_unknown_field_is_named_in_the_error() {
         let e = Script::from_json(r#"{"steps": [{"advance": "1s"}], "sed": 3}"#).unwrap_err();
         assert!(e.contains("unknown field `sed`"), "{e}");
@@ -358,5 +409,34 @@ mod tests {
             "step 2: fault 'pod-nope crashed' names something that is not in this scenario"
         );
         assert_eq!(w.now_ms(), 1000);
+    }
+
+    #[test]
+    fn each_result_reaches_the_caller_when_its_step_ends_before_a_later_step_fails() {
+        let s = Script::from_json(
+            r#"{"steps": [{"advance": "1s"}, {"advance": "2s"}, {"advance": "999999999h"}, {"advance": "1s"}]}"#,
+        )
+        .unwrap();
+        let mut w = World::default_world();
+        let mut seen = Vec::new();
+        let failed = s.run_each(&mut w, |r| seen.push(r));
+        assert_eq!(
+            seen,
+            vec![
+                StepResult::Clock {
+                    step: 1,
+                    clock_ms: 1000
+                },
+                StepResult::Clock {
+                    step: 2,
+                    clock_ms: 3000
+                },
+            ]
+        );
+        let failed = failed.expect("step 3 is refused");
+        assert_eq!(failed.step, 3);
+        assert!(matches!(failed.error, StepError::Duration(_)));
+        assert!(failed.to_string().contains("10 years"), "{failed}");
+        assert_eq!(w.now_ms(), 3000, "the refused advance moved nothing");
     }
 }
