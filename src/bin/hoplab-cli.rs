@@ -310,8 +310,9 @@ fn bench() {
     bench_clock(&fresh);
 }
 
-/// The clock: a simulated day, month and year of the default world, and of
-/// the default world with 1,000 more Route 53 health checks.
+/// The clock: a simulated day, month and year of the default world, and a
+/// minute and an hour of the default world with 1,000 more Route 53 health
+/// checks.
 fn bench_clock(fresh: &World) {
     use std::time::Instant;
     const H: u64 = 3_600_000;
@@ -333,6 +334,14 @@ fn bench_clock(fresh: &World) {
             time(fresh, ms).as_secs_f64() * 1e3
         );
     }
+    // The reference that runs every round, for comparison.
+    let mut w = fresh.clone();
+    let t = Instant::now();
+    w.advance_stepwise(24 * H);
+    println!(
+        "advance a day, every round run (reference): {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let mut sc = fresh.scenario().clone();
     let Some(first) = sc
         .dns
@@ -352,7 +361,9 @@ fn bench_clock(fresh: &World) {
         println!("advance with 1,000 more health checks: the scenario refuses them");
         return;
     };
-    for (name, ms) in [("an hour", H), ("a day", 24 * H)] {
+    // Route 53 probes walk the ALB and draw the RNG, so they still run
+    // one by one: an hour is the measure here.
+    for (name, ms) in [("a minute", 60_000), ("an hour", H)] {
         println!(
             "advance {name:<8} (+1,000 health checks): {:>8.1} ms",
             time(&many, ms).as_secs_f64() * 1e3
