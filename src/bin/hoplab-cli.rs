@@ -121,14 +121,23 @@ fn run(args: &[String]) {
         None => hoplab::sim::defaults::default_scenario(),
     };
     let mut world = World::new(scenario, script.seed.unwrap_or(1)).unwrap_or_else(|e| fail(&e));
-    let (results, err) = script.run(&mut world);
-    for r in &results {
-        if json {
-            println!("{}", serde_json::to_string(r).expect("a result serializes"));
+    // Each step's result is printed and flushed as soon as the step ends,
+    // so a long script shows its progress and a failing step's
+    // predecessors are already on screen.
+    let err = script.run_each(&mut world, |r| {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&r).expect("a result serializes")
+            )
         } else {
-            print!("{}", r.render_text());
-        }
-    }
+            write!(out, "{}", r.render_text())
+        };
+        let _ = out.flush();
+    });
     if let Some(e) = err {
         fail(&format!("{script_path}: {e}"));
     }
@@ -298,4 +307,66 @@ fn bench() {
         report.status.get(200).copied().unwrap_or(0),
         report.waf_blocks
     );
+    bench_clock(&fresh);
+}
+
+/// The clock: a simulated day, month and year of the default world, and a
+/// minute and an hour of the default world with 1,000 more Route 53 health
+/// checks.
+fn bench_clock(fresh: &World) {
+    use std::time::Instant;
+    const H: u64 = 3_600_000;
+    let spans = [
+        ("a day", 24 * H),
+        ("a month", 30 * 24 * H),
+        ("a year", 365 * 24 * H),
+    ];
+    let time = |w: &World, ms: u64| {
+        let mut w = w.clone();
+        let t = Instant::now();
+        w.advance(ms);
+        std::hint::black_box(&w);
+        t.elapsed()
+    };
+    for (name, ms) in spans {
+        println!(
+            "advance {name:<8} (default world):         {:>8.1} ms",
+            time(fresh, ms).as_secs_f64() * 1e3
+        );
+    }
+    // The reference that runs every round, for comparison.
+    let mut w = fresh.clone();
+    let t = Instant::now();
+    w.advance_stepwise(24 * H);
+    println!(
+        "advance a day, every round run (reference): {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let mut sc = fresh.scenario().clone();
+    let Some(first) = sc
+        .dns
+        .health_checks
+        .iter()
+        .find(|h| h.calculated.is_none())
+        .cloned()
+    else {
+        return;
+    };
+    for i in 0..1_000 {
+        let mut hc = first.clone();
+        hc.id = format!("bench-hc-{i}");
+        sc.dns.health_checks.push(hc);
+    }
+    let Ok(many) = World::new(sc, 1) else {
+        println!("advance with 1,000 more health checks: the scenario refuses them");
+        return;
+    };
+    // Route 53 probes walk the ALB and draw the RNG, so they still run
+    // one by one: an hour is the measure here.
+    for (name, ms) in [("a minute", 60_000), ("an hour", H)] {
+        println!(
+            "advance {name:<8} (+1,000 health checks): {:>8.1} ms",
+            time(&many, ms).as_secs_f64() * 1e3
+        );
+    }
 }

@@ -76,7 +76,7 @@ pub enum Duration {
 impl Duration {
     pub fn to_ms(&self) -> Result<u64, String> {
         match self {
-            Duration::Ms(ms) => Ok(*ms),
+            Duration::Ms(ms) => within_max_advance(*ms, &format!("{ms} ms")),
             Duration::Text(t) => parse_duration(t),
         }
     }
@@ -126,11 +126,27 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
+/// The longest one `advance` may move the clock: 10 years (of 365 days).
+/// Longer spans are refused with a message naming this bound.
+pub const MAX_ADVANCE_MS: u64 = 10 * 365 * 24 * 3_600_000;
+
+fn within_max_advance(ms: u64, what: &str) -> Result<u64, String> {
+    if ms > MAX_ADVANCE_MS {
+        Err(format!(
+            "duration '{}' is longer than the longest advance, {}h (10 years): advance at most 10 years per step",
+            crate::sim::text::clip(what),
+            MAX_ADVANCE_MS / 3_600_000
+        ))
+    } else {
+        Ok(ms)
+    }
+}
+
 /// Text as people write a duration: one or more parts, each a number (with
 /// decimals if need be) and a unit, largest unit first and each unit once:
 /// `1.5s`, `2m30s`, `90s`, `500ms`, `1h`, `1h30m`. A bare whole number is
 /// milliseconds. Units: `ms`, `s`, `m` (or `min`), `h`. Negative values,
-/// fractions of a millisecond and anything over `u64::MAX` ms are refused.
+/// fractions of a millisecond and anything over [`MAX_ADVANCE_MS`] are refused.
 pub fn parse_duration(t: &str) -> Result<u64, String> {
     use crate::sim::text::clip;
     let t = t.trim();
@@ -147,15 +163,9 @@ pub fn parse_duration(t: &str) -> Result<u64, String> {
     if t.starts_with('-') {
         return Err(not("a duration cannot be negative"));
     }
-    let too_long = || {
-        format!(
-            "duration '{}' is too long: at most {} ms",
-            clip(t),
-            u64::MAX
-        )
-    };
+    let too_long = || within_max_advance(u64::MAX, t).err().unwrap_or_default();
     if t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse().map_err(|_| too_long());
+        return within_max_advance(t.parse().unwrap_or(u64::MAX), t);
     }
     // (unit, milliseconds, rank: a later part must have a smaller rank)
     const UNITS: [(&str, u128, u8); 5] = [
@@ -229,7 +239,7 @@ pub fn parse_duration(t: &str) -> Result<u64, String> {
             .ok_or_else(too_long)?;
         rest = after.trim_start();
     }
-    u64::try_from(total).map_err(|_| too_long())
+    within_max_advance(u64::try_from(total).unwrap_or(u64::MAX), t)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -376,14 +386,26 @@ impl Script {
     /// stops the run with a message naming it; the results so far are kept.
     pub fn run(&self, world: &mut World) -> (Vec<StepResult>, Option<StepFailed>) {
         let mut out = Vec::new();
+        let failed = self.run_each(world, |res| out.push(res));
+        (out, failed)
+    }
+
+    /// Run the steps in order, handing each result to `on_step` as soon as
+    /// its step is done (so a caller can print it before the next step
+    /// starts); stops at the first failing step and returns it.
+    pub fn run_each(
+        &self,
+        world: &mut World,
+        mut on_step: impl FnMut(StepResult),
+    ) -> Option<StepFailed> {
         for (i, step) in self.steps.iter().enumerate() {
             let n = i + 1;
             match run_step(world, step, n) {
-                Ok(res) => out.push(res),
-                Err(error) => return (out, Some(StepFailed { step: n, error })),
+                Ok(res) => on_step(res),
+                Err(error) => return Some(StepFailed { step: n, error }),
             }
         }
-        (out, None)
+        None
     }
 }
 
@@ -522,8 +544,8 @@ mod tests {
 
     #[test]
     fn a_duration_that_overflows_is_refused_never_wrapped() {
-        assert_eq!(parse_duration("18446744073709551615"), Ok(u64::MAX));
         for big in [
+            "18446744073709551615",
             "18446744073709551616",
             "99999999999999999999999h",
             "5124095576031h",
@@ -531,13 +553,8 @@ mod tests {
             "307445734561826m",
         ] {
             let e = parse_duration(big).unwrap_err();
-            assert!(e.contains("too long"), "{big}: {e}");
+            assert!(e.contains("longer than the longest advance"), "{big}: {e}");
         }
-        // 2^64 - 1 ms is a little over 5,124,095,576,030 hours.
-        assert_eq!(
-            parse_duration("5124095576030h"),
-            Ok(5_124_095_576_030 * 3_600_000)
-        );
     }
 
     #[test]
@@ -565,6 +582,21 @@ mod tests {
     }
 
     #[test]
+    fn an_advance_longer_than_ten_years_is_refused_with_the_bound_named() {
+        let e = parse_duration("999999999h").unwrap_err();
+        assert!(e.contains("999999999h") && e.contains("10 years"), "{e}");
+        assert!(parse_duration("99999999999999999999h")
+            .unwrap_err()
+            .contains("10 years"));
+        assert_eq!(parse_duration("87600h").unwrap(), MAX_ADVANCE_MS);
+        assert!(parse_duration("87601h").is_err());
+        assert!(Duration::Ms(MAX_ADVANCE_MS + 1)
+            .to_ms()
+            .unwrap_err()
+            .contains("10 years"));
+    }
+
+    #[test]
     fn an_unknown_field_is_named_in_the_error() {
         let e = Script::from_json(r#"{"steps": [{"advance": "1s"}], "sed": 3}"#).unwrap_err();
         assert!(e.contains("unknown field `sed`"), "{e}");
@@ -589,5 +621,34 @@ mod tests {
             "step 2: fault 'pod-nope crashed' names something that is not in this scenario"
         );
         assert_eq!(w.now_ms(), 1000);
+    }
+
+    #[test]
+    fn each_result_reaches_the_caller_when_its_step_ends_before_a_later_step_fails() {
+        let s = Script::from_json(
+            r#"{"steps": [{"advance": "1s"}, {"advance": "2s"}, {"advance": "999999999h"}, {"advance": "1s"}]}"#,
+        )
+        .unwrap();
+        let mut w = World::default_world();
+        let mut seen = Vec::new();
+        let failed = s.run_each(&mut w, |r| seen.push(r));
+        assert_eq!(
+            seen,
+            vec![
+                StepResult::Clock {
+                    step: 1,
+                    clock_ms: 1000
+                },
+                StepResult::Clock {
+                    step: 2,
+                    clock_ms: 3000
+                },
+            ]
+        );
+        let failed = failed.expect("step 3 is refused");
+        assert_eq!(failed.step, 3);
+        assert!(matches!(failed.error, StepError::Duration(_)));
+        assert!(failed.to_string().contains("10 years"), "{failed}");
+        assert_eq!(w.now_ms(), 3000, "the refused advance moved nothing");
     }
 }
