@@ -276,6 +276,23 @@ async fn the_clock_advances_and_a_fault_toggle_shows_as_a_chip() {
 }
 
 #[wasm_bindgen_test]
+async fn letting_time_pass_after_a_send_marks_the_trace_stale_until_the_next_send() {
+    let root = mount().await;
+    click(&root, "send").await;
+    assert!(!exists(&root, "dirty"), "a fresh trace is not stale");
+    click(&root, "advance-10s").await;
+    assert_eq!(text(&find(&root, "clock")), "00:10");
+    assert!(
+        text(&find(&root, "dirty")).contains("time passed"),
+        "TTLs and health checks moved on, so the trace may no longer be what Send shows"
+    );
+    click(&root, "send").await;
+    assert!(!exists(&root, "dirty"), "the new trace is not stale");
+    click(&root, "advance-1m").await;
+    assert!(exists(&root, "dirty"), "+1m marks it stale too");
+}
+
+#[wasm_bindgen_test]
 async fn a_burst_of_300_shows_a_report_whose_status_counts_add_up_to_300_and_marks_the_trace_stale()
 {
     let root = mount().await;

@@ -7,6 +7,7 @@ pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted",
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
@@ -46,6 +47,7 @@ mod tests {
         assert_eq!(reason(304), "Not Modified");
         assert_eq!(reason(418), "");
         assert_eq!(line(201), "201 Created");
+        assert_eq!(line(202), "202 Accepted");
         assert_eq!(line(463), "463");
     }
 }

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_app, use_handle, BurstPanel, Live, RequestBar};
 use crate::sim::burst::BurstReport;
 use crate::view::burst::{
     answered_by, cache_detail, latency_tiles, rate_tip, region_label, status_bars, summary,
@@ -18,28 +18,19 @@ stylance::import_crate_style!(style, "src/ui/burst.module.css");
 #[component]
 pub fn Burst() -> impl IntoView {
     let app = use_app();
-    let (clients, tip) = app.world.with_untracked(|w| {
-        let s = w.scenario();
-        let clients: Vec<(String, String)> = s
-            .clients
-            .iter()
-            .map(|c| (c.id.clone(), c.city.clone()))
-            .collect();
-        (clients, rate_tip(s))
-    });
-    let error = move || app.burst_error.get();
+    let live = use_handle::<Live>();
+    let bar = use_handle::<RequestBar>();
+    let burst = use_handle::<BurstPanel>();
+    let tip = live.world.with_untracked(|w| rate_tip(w.scenario()));
+    let error = move || burst.error.get();
     // Screen readers hear each new report's summary.
     let announce = move || {
-        app.burst.with(|b| {
+        burst.last.with(|b| {
             b.as_ref().map(|run| {
-                app.world
+                live.world
                     .with_untracked(|w| summary(&run.report, w.scenario()))
             })
         })
-    };
-    let set_count = move |text: String| {
-        app.burst_count.set(text);
-        app.burst_error.set(None);
     };
 
     view! {
@@ -52,63 +43,11 @@ pub fn Burst() -> impl IntoView {
                     app.send_burst();
                 }
             >
-                <div class=style::countRow>
-                    <label class=style::field>
-                        <span class=style::label>"Requests"</span>
-                        <input
-                            class=style::count
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            spellcheck="false"
-                            data-testid="burst-count"
-                            aria-invalid=move || error().is_some().to_string()
-                            prop:value=move || app.burst_count.get()
-                            on:input=move |ev| set_count(event_target_value(&ev))
-                        />
-                    </label>
-                    <div class=style::presets role="group" aria-label="common counts">
-                        {PRESETS
-                            .into_iter()
-                            .map(|n| {
-                                view! {
-                                    <button
-                                        type="button"
-                                        data-testid=format!("burst-preset-{n}")
-                                        aria-pressed=move || (app.burst_count.get().trim() == n.to_string()).to_string()
-                                        on:click=move |_| set_count(n.to_string())
-                                    >
-                                        {thousands(n)}
-                                    </button>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                </div>
-                <fieldset class=style::clients>
-                    <legend class=style::label>"From"</legend>
-                    {clients
-                        .into_iter()
-                        .map(|(id, city)| {
-                            let id2 = id.clone();
-                            let id3 = id.clone();
-                            view! {
-                                <label class=style::client title=id.clone()>
-                                    <input
-                                        type="checkbox"
-                                        data-testid=format!("burst-client-{id}")
-                                        prop:checked=move || app.burst_clients.with(|c| c.contains(&id2))
-                                        on:change=move |ev| app.tick_burst_client(&id3, event_target_checked(&ev))
-                                    />
-                                    <span>{city}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
+                <CountField/>
+                <ClientChecks/>
                 <p class=style::target title="a burst sends GETs of the URL in the request bar">
                     <span class=style::method>"GET"</span>
-                    <code class=style::url data-testid="burst-url">{move || app.url.get()}</code>
+                    <code class=style::url data-testid="burst-url">{move || bar.url.get()}</code>
                 </p>
                 <div class=style::actions>
                     <button class="primary" type="submit" data-testid="burst-send">
@@ -130,12 +69,91 @@ pub fn Burst() -> impl IntoView {
             </form>
             <p class="visually-hidden" aria-live="polite">{announce}</p>
             <div class=style::result>
-                {move || match app.burst.get() {
+                {move || match burst.last.get() {
                     Some(run) => view! { <Report run=run/> }.into_any(),
                     None => view! { <Placeholder/> }.into_any(),
                 }}
             </div>
         </div>
+    }
+}
+
+/// The count as typed, and the presets one click away.
+#[component]
+fn CountField() -> impl IntoView {
+    let burst = use_handle::<BurstPanel>();
+    let error = move || burst.error.get();
+    let set_count = move |text: String| burst.set_count(text);
+    view! {
+        <div class=style::countRow>
+            <label class=style::field>
+                <span class=style::label>"Requests"</span>
+                <input
+                    class=style::count
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid="burst-count"
+                    aria-invalid=move || error().is_some().to_string()
+                    prop:value=move || burst.count.get()
+                    on:input=move |ev| set_count(event_target_value(&ev))
+                />
+            </label>
+            <div class=style::presets role="group" aria-label="common counts">
+                {PRESETS
+                    .into_iter()
+                    .map(|n| {
+                        view! {
+                            <button
+                                type="button"
+                                data-testid=format!("burst-preset-{n}")
+                                aria-pressed=move || (burst.count.get().trim() == n.to_string()).to_string()
+                                on:click=move |_| set_count(n.to_string())
+                            >
+                                {thousands(n)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// One checkbox per client the burst can send from.
+#[component]
+fn ClientChecks() -> impl IntoView {
+    let burst = use_handle::<BurstPanel>();
+    let clients: Vec<(String, String)> = use_handle::<Live>().world.with_untracked(|w| {
+        w.scenario()
+            .clients
+            .iter()
+            .map(|c| (c.id.clone(), c.city.clone()))
+            .collect()
+    });
+    view! {
+        <fieldset class=style::clients>
+            <legend class=style::label>"From"</legend>
+            {clients
+                .into_iter()
+                .map(|(id, city)| {
+                    let id2 = id.clone();
+                    let id3 = id.clone();
+                    view! {
+                        <label class=style::client title=id.clone()>
+                            <input
+                                type="checkbox"
+                                data-testid=format!("burst-client-{id}")
+                                prop:checked=move || burst.clients.with(|c| c.contains(&id2))
+                                on:change=move |ev| burst.tick_client(&id3, event_target_checked(&ev))
+                            />
+                            <span>{city}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }
 
@@ -157,7 +175,7 @@ fn Placeholder() -> impl IntoView {
 #[component]
 fn Report(run: BurstRun) -> impl IntoView {
     let r = run.report;
-    let summary = use_app()
+    let summary = use_handle::<Live>()
         .world
         .with_untracked(|w| summary(&r, w.scenario()));
     view! {
@@ -230,7 +248,7 @@ fn chips(rows: Vec<(String, usize)>, code: bool, empty: &'static str) -> AnyView
 
 #[component]
 fn WhoAnswered(r: BurstReport) -> impl IntoView {
-    let regions: Vec<(String, usize)> = use_app().world.with_untracked(|w| {
+    let regions: Vec<(String, usize)> = use_handle::<Live>().world.with_untracked(|w| {
         r.regions
             .iter()
             .map(|(id, n)| (region_label(w.scenario(), id), *n))

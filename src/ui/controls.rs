@@ -4,181 +4,202 @@
 
 use leptos::prelude::*;
 
-use super::state::{use_app, Method};
+use super::state::{use_app, use_handle, Live, Method, Player, RequestBar};
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
-use crate::view::playback::Speed;
+use crate::view::playback::{event_line, Speed};
 
 stylance::import_crate_style!(style, "src/ui/controls.module.css");
 
 #[component]
 pub fn Controls() -> impl IntoView {
-    let app = use_app();
-    let pb = app.playback;
-    let empty = move || pb.with(|p| p.is_empty());
-    let playing = move || pb.with(|p| p.playing());
-
     view! {
         <div class=style::bar>
-            <form
-                class=style::request
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    app.send();
-                }
-            >
-                <select
-                    class=style::method
-                    data-testid="method"
-                    data-method=move || app.method.get().as_str()
-                    aria-label="HTTP method"
-                    title=move || app.method.get().hint()
-                    on:change=move |ev| {
-                        if let Some(m) = Method::from_key(&event_target_value(&ev)) {
-                            app.method.set(m);
-                        }
-                    }
-                >
-                    {Method::ALL
-                        .into_iter()
-                        .map(|m| {
-                            view! {
-                                <option value=m.as_str() selected=move || app.method.get() == m>
-                                    {m.as_str()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                <input
-                    class=style::url
-                    aria-label="request URL"
-                    type="text"
-                    data-testid="url-input"
-                    spellcheck="false"
-                    autocomplete="off"
-                    prop:value=move || app.url.get()
-                    on:input=move |ev| app.url.set(event_target_value(&ev))
-                />
-                <button
-                    class=move || if app.dirty.get().is_some() { format!("primary {} {}", style::send, style::sendDirty) } else { format!("primary {}", style::send) }
-                    type="submit"
-                    data-testid="send"
-                >
-                    "Send"
-                </button>
-                <label
-                    class=style::nocache
-                    title="Like DevTools' Disable cache: the browser skips its own HTTP cache (CloudFront still answers from its cache)"
-                >
-                    <input
-                        type="checkbox"
-                        data-testid="disable-cache"
-                        prop:checked=move || app.disable_cache.get()
-                        on:change=move |ev| app.disable_cache.set(event_target_checked(&ev))
-                    />
-                    "Disable cache"
-                </label>
-            </form>
-
-            <div class=style::player role="group" aria-label="Playback">
-                <button
-                    data-testid="step-first"
-                    aria-label="first hop"
-                    title="first hop"
-                    disabled=move || empty() || pb.with(|p| p.at_start())
-                    on:click=move |_| pb.update(|p| p.first())
-                >
-                    "|◀"
-                </button>
-                <button
-                    data-testid="step-back"
-                    aria-label="previous hop"
-                    title="previous hop (←)"
-                    disabled=move || empty() || pb.with(|p| p.at_start())
-                    on:click=move |_| pb.update(|p| p.step_back())
-                >
-                    "◀"
-                </button>
-                <button
-                    class=style::play
-                    data-testid="play"
-                    aria-label=move || if playing() { "pause" } else { "play" }
-                    aria-pressed=move || playing().to_string()
-                    disabled=empty
-                    on:click=move |_| pb.update(|p| p.toggle())
-                >
-                    {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
-                </button>
-                <button
-                    data-testid="step-forward"
-                    aria-label="next hop"
-                    title="next hop (→)"
-                    disabled=move || empty() || pb.with(|p| p.at_end())
-                    on:click=move |_| pb.update(|p| p.step_forward())
-                >
-                    "▶"
-                </button>
-                <button
-                    data-testid="step-last"
-                    aria-label="last hop"
-                    title="last hop"
-                    disabled=move || empty() || pb.with(|p| p.at_end())
-                    on:click=move |_| pb.update(|p| p.last())
-                >
-                    "▶|"
-                </button>
-                <label class=style::speed>
-                    <span class="visually-hidden">"Speed"</span>
-                    <select
-                        data-testid="speed"
-                        aria-label="playback speed"
-                        on:change=move |ev| {
-                            if let Some(s) = Speed::from_key(&event_target_value(&ev)) {
-                                pb.update(|p| p.speed = s);
-                            }
-                        }
-                    >
-                        {Speed::ALL
-                            .into_iter()
-                            .map(|s| {
-                                view! {
-                                    <option value=s.key() selected=s == Speed::default()>
-                                        {s.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <span class=style::position aria-live="polite">{move || pb.with(|p| p.position_text())}</span>
-            </div>
-
+            <RequestForm/>
+            <PlaybackControls/>
             <Clock/>
         </div>
     }
 }
 
+/// Method, URL, Send and "Disable cache".
+#[component]
+fn RequestForm() -> impl IntoView {
+    let app = use_app();
+    let bar = use_handle::<RequestBar>();
+    let live = use_handle::<Live>();
+    let send_class = move || {
+        if live.dirty.get().is_some() {
+            format!("primary {} {}", style::send, style::sendDirty)
+        } else {
+            format!("primary {}", style::send)
+        }
+    };
+    view! {
+        <form
+            class=style::request
+            on:submit=move |ev| {
+                ev.prevent_default();
+                app.send();
+            }
+        >
+            <select
+                class=style::method
+                data-testid="method"
+                data-method=move || bar.method.get().as_str()
+                aria-label="HTTP method"
+                title=move || bar.method.get().hint()
+                on:change=move |ev| {
+                    if let Some(m) = Method::from_key(&event_target_value(&ev)) {
+                        bar.method.set(m);
+                    }
+                }
+            >
+                {Method::ALL
+                    .into_iter()
+                    .map(|m| {
+                        view! {
+                            <option value=m.as_str() selected=move || bar.method.get() == m>
+                                {m.as_str()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <input
+                class=style::url
+                aria-label="request URL"
+                type="text"
+                data-testid="url-input"
+                spellcheck="false"
+                autocomplete="off"
+                prop:value=move || bar.url.get()
+                on:input=move |ev| bar.url.set(event_target_value(&ev))
+            />
+            <button class=send_class type="submit" data-testid="send">
+                "Send"
+            </button>
+            <label
+                class=style::nocache
+                title="Like DevTools' Disable cache: the browser skips its own HTTP cache (CloudFront still answers from its cache)"
+            >
+                <input
+                    type="checkbox"
+                    data-testid="disable-cache"
+                    prop:checked=move || bar.disable_cache.get()
+                    on:change=move |ev| bar.disable_cache.set(event_target_checked(&ev))
+                />
+                "Disable cache"
+            </label>
+        </form>
+    }
+}
+
+/// |< ◀ play/pause ▶ >|, the speed and the position.
+#[component]
+fn PlaybackControls() -> impl IntoView {
+    let pb = use_handle::<Player>().playback;
+    let empty = move || pb.with(|p| p.is_empty());
+    let playing = move || pb.with(|p| p.playing());
+    view! {
+        <div class=style::player role="group" aria-label="Playback">
+            <button
+                data-testid="step-first"
+                aria-label="first hop"
+                title="first hop"
+                disabled=move || empty() || pb.with(|p| p.at_start())
+                on:click=move |_| pb.update(|p| p.first())
+            >
+                "|◀"
+            </button>
+            <button
+                data-testid="step-back"
+                aria-label="previous hop"
+                title="previous hop (←)"
+                disabled=move || empty() || pb.with(|p| p.at_start())
+                on:click=move |_| pb.update(|p| p.step_back())
+            >
+                "◀"
+            </button>
+            <button
+                class=style::play
+                data-testid="play"
+                aria-label=move || if playing() { "pause" } else { "play" }
+                aria-pressed=move || playing().to_string()
+                disabled=empty
+                on:click=move |_| pb.update(|p| p.toggle())
+            >
+                {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
+            </button>
+            <button
+                data-testid="step-forward"
+                aria-label="next hop"
+                title="next hop (→)"
+                disabled=move || empty() || pb.with(|p| p.at_end())
+                on:click=move |_| pb.update(|p| p.step_forward())
+            >
+                "▶"
+            </button>
+            <button
+                data-testid="step-last"
+                aria-label="last hop"
+                title="last hop"
+                disabled=move || empty() || pb.with(|p| p.at_end())
+                on:click=move |_| pb.update(|p| p.last())
+            >
+                "▶|"
+            </button>
+            <SpeedPicker/>
+            <span class=style::position aria-live="polite">{move || pb.with(|p| p.position_text())}</span>
+        </div>
+    }
+}
+
+#[component]
+fn SpeedPicker() -> impl IntoView {
+    let pb = use_handle::<Player>().playback;
+    view! {
+        <label class=style::speed>
+            <span class="visually-hidden">"Speed"</span>
+            <select
+                data-testid="speed"
+                aria-label="playback speed"
+                on:change=move |ev| {
+                    if let Some(s) = Speed::from_key(&event_target_value(&ev)) {
+                        pb.update(|p| p.speed = s);
+                    }
+                }
+            >
+                {Speed::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <option value=s.key() selected=s == Speed::default()>
+                                {s.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
 #[component]
 fn Clock() -> impl IntoView {
-    let app = use_app();
-    let now = move || app.world.with(|w| w.now_ms());
-    let events = Memo::new(move |_| app.world.with(|w| w.events().to_vec()));
-    let latest = move || {
-        events.with(|e| {
-            e.last()
-                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
-        })
-    };
+    let live = use_handle::<Live>();
+    let now = move || live.world.with(|w| w.now_ms());
+    let events = Memo::new(move |_| live.world.with(|w| w.events().to_vec()));
+    let latest = move || events.with(|e| e.last().map(event_line));
     view! {
         <div class=style::clock role="group" aria-label="Simulated clock">
             <span class=style::clockFace title="simulated time since the scenario started">
                 <span class=style::clockIcon aria-hidden="true">"◷"</span>
                 <span data-testid="clock">{move || fmt_clock(now())}</span>
             </span>
-            <button data-testid="advance-10s" title="let 10 simulated seconds pass" on:click=move |_| app.advance(10 * SECOND_MS)>
+            <button data-testid="advance-10s" title="let 10 simulated seconds pass" on:click=move |_| live.advance(10 * SECOND_MS)>
                 "+10s"
             </button>
-            <button data-testid="advance-1m" title="let one simulated minute pass" on:click=move |_| app.advance(MINUTE_MS)>
+            <button data-testid="advance-1m" title="let one simulated minute pass" on:click=move |_| live.advance(MINUTE_MS)>
                 "+1m"
             </button>
             <details class=style::events data-testid="clock-events">

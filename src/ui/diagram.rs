@@ -2,7 +2,8 @@
 //! AZs and subnets; one icon per component; thin lines for links; and the
 //! packet marker, which travels the current hop from `from` to `to`.
 //!
-//! Positions come from `crate::layout`; what happened on the hop comes from
+//! Positions come from `crate::view::layout` and the marker from
+//! `crate::view::packet`; what happened on the hop comes from
 //! the trace. The marker moves with a CSS animation that restarts whenever
 //! the hop changes (a new element per hop); with reduced motion it jumps.
 
@@ -10,7 +11,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_handle, Live, Player, RequestBar, Selection};
 use crate::sim::trace::Verdict;
 use crate::sim::Fault;
 use crate::view::format::coord;
@@ -36,21 +37,23 @@ fn spot_key(s: &Spot) -> String {
 
 #[component]
 pub fn Diagram() -> impl IntoView {
-    let app = use_app();
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let client = use_handle::<RequestBar>().client;
     let layout: Memo<Layout> = Memo::new(move |_| {
-        let client = app.client.get();
-        app.world.with(|w| layout::diagram(&w.topology(), &client))
+        let client = client.get();
+        live.world.with(|w| layout::diagram(&w.topology(), &client))
     });
-    let faults = Memo::new(move |_| app.world.with(|w| w.faults().clone()));
-    let hop = Memo::new(move |_| app.current_hop());
+    let faults = Memo::new(move |_| live.world.with(|w| w.faults().clone()));
+    let hop = Memo::new(move |_| player.current_hop());
 
     let marker = Memo::new(move |_| {
         let h = hop.get()?;
-        let key = (app.sends.get(), h.index);
-        let travel_ms = app.playback.with(|p| p.speed.travel_ms());
+        let key = (player.sends.get(), h.index);
+        let travel_ms = player.playback.with(|p| p.speed.travel_ms());
         layout.with(|d| {
             packet::marker(d, &h, key, travel_ms, |h| {
-                app.world
+                live.world
                     .with(|w| layout::rest_at(h, &w.attachments(&h.from), &w.attachments(&h.to)))
             })
         })
@@ -58,11 +61,11 @@ pub fn Diagram() -> impl IntoView {
 
     // Components the request has touched up to the current hop, and the links it used.
     let trail: Memo<Trail> = Memo::new(move |_| {
-        let Some(i) = app.playback.with(|p| p.current()) else {
+        let Some(i) = player.playback.with(|p| p.current()) else {
             return Trail::default();
         };
         layout.with(|d| {
-            app.trace.with(|t| {
+            player.trace.with(|t| {
                 t.as_ref()
                     .map(|t| packet::trail(d, &t.hops, i))
                     .unwrap_or_default()
@@ -74,22 +77,7 @@ pub fn Diagram() -> impl IntoView {
 
     view! {
         <div class=style::wrap>
-            <div class=style::bar>
-                <ul class=style::legend aria-label="Legend">
-                    <li><span class=format!("{} {}", style::swatch, style::swPublic)></span>"public subnet"</li>
-                    <li><span class=format!("{} {}", style::swatch, style::swApp)></span>"app subnet"</li>
-                    <li><span class=format!("{} {}", style::swatch, style::swData)></span>"data subnet"</li>
-                    <li><span class=format!("{} {}", style::swatch, style::swPacket)></span>"packet"</li>
-                    <li><span class=format!("{} {}", style::swatch, style::swStopped)></span>"stopped"</li>
-                </ul>
-                <p class=style::hint>
-                    "click a component to inspect · "
-                    <kbd>"←"</kbd>
-                    " "
-                    <kbd>"→"</kbd>
-                    " step"
-                </p>
-            </div>
+            <Legend/>
             <svg
                 class=style::svg
                 viewBox=view_box
@@ -120,28 +108,7 @@ pub fn Diagram() -> impl IntoView {
                         <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
                     </For>
                 </g>
-                {move || {
-                    marker
-                        .get()
-                        .filter(|m| !m.inside)
-                        .map(|m| {
-                            let class = if m.verdict == Verdict::Pass {
-                                style::hopLine
-                            } else {
-                                style::hopLineBad
-                            };
-                            view! {
-                                <line
-                                    class=class
-                                    aria-hidden="true"
-                                    x1=fmt(m.x1)
-                                    y1=fmt(m.y1)
-                                    x2=fmt(m.tx)
-                                    y2=fmt(m.ty)
-                                />
-                            }
-                        })
-                }}
+                <HopLine marker=marker/>
                 <g>
                     <For each=move || layout.get().spots key=spot_key let:s>
                         <Node spot=s hop=hop marker=marker trail=trail faults=faults/>
@@ -158,6 +125,52 @@ pub fn Diagram() -> impl IntoView {
                 </For>
             </svg>
         </div>
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <div class=style::bar>
+            <ul class=style::legend aria-label="Legend">
+                <li><span class=format!("{} {}", style::swatch, style::swPublic)></span>"public subnet"</li>
+                <li><span class=format!("{} {}", style::swatch, style::swApp)></span>"app subnet"</li>
+                <li><span class=format!("{} {}", style::swatch, style::swData)></span>"data subnet"</li>
+                <li><span class=format!("{} {}", style::swatch, style::swPacket)></span>"packet"</li>
+                <li><span class=format!("{} {}", style::swatch, style::swStopped)></span>"stopped"</li>
+            </ul>
+            <p class=style::hint>
+                "click a component to inspect · "
+                <kbd>"←"</kbd>
+                " "
+                <kbd>"→"</kbd>
+                " step"
+            </p>
+        </div>
+    }
+}
+
+/// The line of the current hop, from its start to the centre of `to`.
+#[component]
+fn HopLine(marker: Memo<Option<Marker>>) -> impl IntoView {
+    move || {
+        marker.get().filter(|m| !m.inside).map(|m| {
+            let class = if m.verdict == Verdict::Pass {
+                style::hopLine
+            } else {
+                style::hopLineBad
+            };
+            view! {
+                <line
+                    class=class
+                    aria-hidden="true"
+                    x1=fmt(m.x1)
+                    y1=fmt(m.y1)
+                    x2=fmt(m.tx)
+                    y2=fmt(m.ty)
+                />
+            }
+        })
     }
 }
 
@@ -196,15 +209,8 @@ fn DiagramBox(b: Rect, faults: Memo<BTreeSet<Fault>>) -> impl IntoView {
         c
     };
     let (x, y, w, h) = (b.x, b.y, b.w, b.h);
-    let title = match b.kind {
-        BoxKind::Subnet(_) => format!("{} subnet", b.kind.as_str()),
-        _ => b.title.clone(),
-    };
-    let baseline = match b.kind {
-        BoxKind::Internet | BoxKind::Region => 16.0,
-        BoxKind::Vpc => 14.0,
-        BoxKind::Az | BoxKind::Subnet(_) => 12.0,
-    };
+    let title = b.caption();
+    let baseline = b.caption_baseline();
     let (tx, ty) = (x + 7.0, y + baseline);
     let subtitle_view = match b.kind {
         BoxKind::Subnet(_) => view! {
@@ -245,7 +251,7 @@ fn Node(
     trail: Memo<Trail>,
     faults: Memo<BTreeSet<Fault>>,
 ) -> impl IntoView {
-    let app = use_app();
+    let selection = use_handle::<Selection>();
     let id = spot.id.clone();
     let class = {
         let id = id.clone();
@@ -255,7 +261,10 @@ fn Node(
                 c.push(' ');
                 c.push_str(k);
             };
-            if app.selected.with(|s| s.as_deref() == Some(id.as_str())) {
+            if selection
+                .selected
+                .with(|s| s.as_deref() == Some(id.as_str()))
+            {
                 add(style::selected);
             }
             if trail.with(|t| t.0.contains(&id)) {
@@ -280,7 +289,7 @@ fn Node(
     };
     let select = {
         let id = id.clone();
-        move || app.select(&id)
+        move || selection.select(&id)
     };
     let select2 = select.clone();
     let icon = format!("assets/{}.svg", spot.kind.icon());
@@ -293,7 +302,7 @@ fn Node(
             tabindex="0"
             role="button"
             aria-label=format!("{} ({}): inspect", spot.label, spot.id)
-            aria-pressed=move || app.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string()
+            aria-pressed=move || selection.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string()
             on:click=move |_| select()
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {

@@ -2,14 +2,16 @@
 
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_app, use_handle, Live, RequestBar};
 
 stylance::import_crate_style!(style, "src/ui/header.module.css");
 
 #[component]
 pub fn Header() -> impl IntoView {
     let app = use_app();
-    let clients = app.world.with_untracked(|w| {
+    let live = use_handle::<Live>();
+    let bar = use_handle::<RequestBar>();
+    let clients = live.world.with_untracked(|w| {
         w.scenario()
             .clients
             .iter()
@@ -17,7 +19,7 @@ pub fn Header() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     let faults = Memo::new(move |_| {
-        app.world
+        live.world
             .with(|w| w.faults().iter().cloned().collect::<Vec<_>>())
     });
 
@@ -33,12 +35,12 @@ pub fn Header() -> impl IntoView {
                 <select
                     data-testid="client-picker"
                     on:change=move |ev| app.set_client(event_target_value(&ev))
-                    prop:value=move || app.client.get()
+                    prop:value=move || bar.client.get()
                 >
                     {clients
                         .into_iter()
                         .map(|(id, city)| {
-                            let selected = id == app.client.get_untracked();
+                            let selected = id == bar.client.get_untracked();
                             view! {
                                 <option value=id.clone() selected=selected>
                                     {format!("{city} ({id})")}
@@ -64,7 +66,7 @@ pub fn Header() -> impl IntoView {
                                     title="repair"
                                     on:click={
                                         let fault = fault.clone();
-                                        move |_| app.set_fault(fault.clone(), false)
+                                        move |_| live.set_fault(fault.clone(), false)
                                     }
                                 >
                                     "×"

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::state::use_app;
-use crate::sim::trace::{fmt_ms, Check, CheckKind, Hop, Verdict};
+use super::state::{use_handle, Live, Player};
+use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
+use crate::view::hop::{check_kind, served, succeeded, verdict_word};
 use crate::view::status::status_text;
 
 stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
@@ -20,24 +21,11 @@ pub fn verdict_class(v: Verdict) -> &'static str {
     }
 }
 
-fn check_kind(k: CheckKind) -> &'static str {
-    match k {
-        CheckKind::SecurityGroup => "Security group",
-        CheckKind::SecurityGroupTracked => "Security group (tracked)",
-        CheckKind::Nacl => "Network ACL",
-        CheckKind::RouteTable => "Route table",
-        CheckKind::WafRule => "WAF rule",
-        CheckKind::WafDefault => "WAF default",
-        CheckKind::Health => "Health",
-        CheckKind::ListenerRule => "Listener rule",
-    }
-}
-
 #[component]
 pub fn HopCard() -> impl IntoView {
-    let app = use_app();
-    let hop = Memo::new(move |_| app.current_hop());
-    let has_trace = move || app.trace.with(|t| t.is_some());
+    let player = use_handle::<Player>();
+    let hop = Memo::new(move |_| player.current_hop());
+    let has_trace = move || player.trace.with(|t| t.is_some());
 
     view! {
         <div class=style::card data-testid="hop-card">
@@ -72,9 +60,10 @@ fn Intro() -> impl IntoView {
 
 #[component]
 fn HopBody(h: Hop) -> impl IntoView {
-    let app = use_app();
-    let total = app.playback.with_untracked(|p| p.len());
-    let names = app.world.with_untracked(|w| {
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let total = player.playback.with_untracked(|p| p.len());
+    let names = live.world.with_untracked(|w| {
         let t = w.topology();
         let name = |id: &str| {
             t.node(id)
@@ -130,16 +119,6 @@ fn HopBody(h: Hop) -> impl IntoView {
     }
 }
 
-/// Filters allow or deny; listener rules match or are skipped.
-fn verdict_word(c: &Check) -> &'static str {
-    match (c.kind, c.allowed) {
-        (CheckKind::ListenerRule, _) if c.decided_by.starts_with("no match") => "skip",
-        (CheckKind::ListenerRule, _) => "match",
-        (_, true) => "allow",
-        (_, false) => "deny",
-    }
-}
-
 #[component]
 fn CheckRow(c: Check, decides: bool) -> impl IntoView {
     let class = format!(
@@ -174,12 +153,12 @@ fn CheckRow(c: Check, decides: bool) -> impl IntoView {
 
 #[component]
 fn Outcome() -> impl IntoView {
-    let app = use_app();
-    let outcome = move || app.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
-    let at_end = move || app.playback.with(|p| p.at_end());
+    let player = use_handle::<Player>();
+    let outcome = move || player.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
+    let at_end = move || player.playback.with(|p| p.at_end());
     move || {
         outcome().map(|o| {
-            let ok = o.status.is_some_and(|s| s < 400);
+            let ok = succeeded(&o);
             let class = move || {
                 format!(
                     "{} {} {}",
@@ -188,11 +167,7 @@ fn Outcome() -> impl IntoView {
                     if at_end() { style::reached } else { "" }
                 )
             };
-            let served = match (&o.region, &o.pod) {
-                (Some(r), Some(p)) => Some(format!("served from {r} by {p}")),
-                (Some(r), None) => Some(format!("region {r}")),
-                _ => None,
-            };
+            let served = served(&o);
             view! {
                 <section class=class data-testid="outcome" aria-label="Outcome">
                     <h3 class=style::subhead>"Outcome"</h3>

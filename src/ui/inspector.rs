@@ -5,16 +5,16 @@
 use leptos::prelude::*;
 
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
-use super::state::use_app;
+use super::state::{use_handle, Live, Selection};
 
 stylance::import_crate_style!(style, "src/ui/inspector.module.css");
 
 #[component]
 pub fn Inspector() -> impl IntoView {
-    let app = use_app();
+    let selection = use_handle::<Selection>();
     view! {
         <div class=style::inspector data-testid="inspector">
-            {move || match app.selected.get() {
+            {move || match selection.selected.get() {
                 None => view! { <Empty/> }.into_any(),
                 Some(id) => view! { <NodeInspector id=id/> }.into_any(),
             }}
@@ -37,11 +37,12 @@ fn Empty() -> impl IntoView {
 
 #[component]
 fn NodeInspector(id: String) -> impl IntoView {
-    let app = use_app();
+    let live = use_handle::<Live>();
+    let selection = use_handle::<Selection>();
     let node = {
         let id = id.clone();
         Memo::new(move |_| {
-            app.world.with(|w| {
+            live.world.with(|w| {
                 w.topology()
                     .node(&id)
                     .map(|n| (n.label.clone(), n.detail.clone(), n.kind.icon()))
@@ -50,17 +51,12 @@ fn NodeInspector(id: String) -> impl IntoView {
     };
     let rows = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| w.inspect(&id)))
-    };
-    let options = {
-        let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| w.fault_options(&id)))
+        Memo::new(move |_| live.world.with(|w| w.inspect(&id)))
     };
     let attachments = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| w.attachments(&id)))
+        Memo::new(move |_| live.world.with(|w| w.attachments(&id)))
     };
-    let indexed_options = move || options.get().into_iter().enumerate().collect::<Vec<_>>();
     let icon = move || {
         node.with(|n| {
             n.as_ref()
@@ -80,11 +76,11 @@ fn NodeInspector(id: String) -> impl IntoView {
                     {move || node.with(|n| n.as_ref().map(|n| n.1.clone()).unwrap_or_default())}
                 </p>
             </div>
-            <button class=style::close aria-label="close the inspector" title="close" on:click=move |_| app.selected.set(None)>
+            <button class=style::close aria-label="close the inspector" title="close" on:click=move |_| selection.selected.set(None)>
                 "×"
             </button>
         </div>
-        {move || app.dirty.get().map(|d| view! { <p class=style::dirty role="status">{d.note()}</p> })}
+        {move || live.dirty.get().map(|d| view! { <p class=style::dirty role="status">{d.note()}</p> })}
 
         <section class=style::section>
             <h3 class=style::subhead>"Configuration and live state"</h3>
@@ -98,6 +94,27 @@ fn NodeInspector(id: String) -> impl IntoView {
             </dl>
         </section>
 
+        <FaultList id=id.clone()/>
+
+        <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
+            <SubnetEditor id=s/>
+        </For>
+        <For each=move || attachments.get().nacls key=|s| s.clone() let:s>
+            <NaclEditor id=s/>
+        </For>
+        <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
+            <SgEditor id=s/>
+        </For>
+    }
+}
+
+/// The faults that can be injected at this component, as checkboxes.
+#[component]
+fn FaultList(id: String) -> impl IntoView {
+    let live = use_handle::<Live>();
+    let options = Memo::new(move |_| live.world.with(|w| w.fault_options(&id)));
+    let indexed_options = move || options.get().into_iter().enumerate().collect::<Vec<_>>();
+    view! {
         <Show when=move || !options.with(|o| o.is_empty())>
             <section class=style::section>
                 <h3 class=style::subhead>"Break it"</h3>
@@ -110,7 +127,7 @@ fn NodeInspector(id: String) -> impl IntoView {
                         {
                             let (i, fault) = item;
                             let f2 = fault.clone();
-                            let checked = move || app.world.with(|w| w.faults().contains(&f2));
+                            let checked = move || live.world.with(|w| w.faults().contains(&f2));
                             let label = fault.label();
                             view! {
                                 <li>
@@ -119,7 +136,7 @@ fn NodeInspector(id: String) -> impl IntoView {
                                             type="checkbox"
                                             data-testid=format!("fault-{i}")
                                             prop:checked=checked
-                                            on:change=move |ev| app.set_fault(fault.clone(), event_target_checked(&ev))
+                                            on:change=move |ev| live.set_fault(fault.clone(), event_target_checked(&ev))
                                         />
                                         <span>{label}</span>
                                     </label>
@@ -130,15 +147,5 @@ fn NodeInspector(id: String) -> impl IntoView {
                 </ul>
             </section>
         </Show>
-
-        <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
-            <SubnetEditor id=s/>
-        </For>
-        <For each=move || attachments.get().nacls key=|s| s.clone() let:s>
-            <NaclEditor id=s/>
-        </For>
-        <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
-            <SgEditor id=s/>
-        </For>
     }
 }

@@ -1,7 +1,8 @@
 //! The browser app (wasm32 only): leptos components that render the engine's
 //! traces and send requests, edits and faults back to it.
 //!
-//! - `state`: the world and the last trace in signals (`AppState`).
+//! - `state`: the app's signals as small handles (`Live`, `RequestBar`,
+//!   `Player`, `BurstPanel`, `Selection`) and the actions on them (`AppState`).
 //! - `header`: wordmark, client picker, active-fault chips.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
 //! - `hop_card`: the current hop explained, and the outcome.
@@ -11,6 +12,9 @@
 //! - `results`: under the request bar, the trace or the burst panel.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
+//!
+//! Everything they show is computed in `crate::view` (native, tested); the
+//! components only bind signals to it.
 
 mod burst;
 mod controls;
@@ -65,14 +69,15 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
-    provide_context(app);
+    app.provide();
+    let playback = app.player.playback;
 
     // Playback: while playing, move on one hop per tick.
     Effect::new(move |_| {
-        let p = app.playback.get();
+        let p = playback.get();
         if p.playing() {
             let handle = set_timeout_with_handle(
-                move || app.playback.update(|p| p.tick()),
+                move || playback.update(|p| p.tick()),
                 Duration::from_millis(p.speed.hop_ms() as u64),
             );
             if let Ok(h) = handle {
@@ -89,11 +94,11 @@ pub fn App() -> impl IntoView {
         match ev.key().as_str() {
             "ArrowRight" => {
                 ev.prevent_default();
-                app.playback.update(|p| p.step_forward());
+                playback.update(|p| p.step_forward());
             }
             "ArrowLeft" => {
                 ev.prevent_default();
-                app.playback.update(|p| p.step_back());
+                playback.update(|p| p.step_back());
             }
             _ => {}
         }
@@ -122,7 +127,7 @@ pub fn App() -> impl IntoView {
             <section
                 class=style::bottom
                 aria-label="Request, trace and burst"
-                data-showing=move || app.showing.get().key()
+                data-showing=move || app.player.showing.get().key()
             >
                 <controls::Controls/>
                 <results::Results/>

@@ -6,57 +6,31 @@
 use leptos::prelude::*;
 
 use super::burst::Burst;
-use super::state::{use_app, Showing};
+use super::state::{use_handle, BurstPanel, Live, Player, Showing};
 use super::trace_list::TraceList;
-use crate::sim::time::fmt_clock;
-use crate::view::format::thousands;
+use crate::view::playback::{event_line, trace_heading};
 
 stylance::import_crate_style!(style, "src/ui/results.module.css");
 
 #[component]
 pub fn Results() -> impl IntoView {
-    let app = use_app();
-    let showing = app.showing;
-    let trace_header = move || {
-        app.trace.with(|t| {
-            t.as_ref().map(|t| {
-                format!(
-                    "{} {} from {} at {} · {} hops",
-                    t.method,
-                    t.url,
-                    t.client,
-                    fmt_clock(t.sent_at_ms),
-                    t.hops.len()
-                )
-            })
-        })
-    };
-    let burst_header = move || {
-        app.burst.with(|b| {
-            b.as_ref().map(|b| {
-                format!(
-                    "{} × GET {} from {} at {} · burst {}",
-                    thousands(b.count),
-                    b.url,
-                    b.clients.join(", "),
-                    fmt_clock(b.at_ms),
-                    b.number
-                )
-            })
-        })
-    };
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let burst = use_handle::<BurstPanel>();
+    let showing = player.showing;
     let header = move || match showing.get() {
-        Showing::Trace => trace_header().unwrap_or_else(|| "no request sent yet".into()),
-        Showing::Burst => burst_header()
-            .unwrap_or_else(|| "many GETs at one moment of the clock, summed up".into()),
+        Showing::Trace => player.trace.with(|t| {
+            t.as_ref()
+                .map_or_else(|| "no request sent yet".into(), trace_heading)
+        }),
+        Showing::Burst => burst.last.with(|b| {
+            b.as_ref().map_or_else(
+                || "many GETs at one moment of the clock, summed up".into(),
+                |b| b.heading(),
+            )
+        }),
     };
-    let latest_event = move || {
-        app.world.with(|w| {
-            w.events()
-                .last()
-                .map(|e| format!("{} {}: {}", fmt_clock(e.at_ms), e.source, e.text))
-        })
-    };
+    let latest_event = move || live.world.with(|w| w.events().last().map(event_line));
     let tab = move |which: Showing, label: &'static str, title: &'static str| {
         view! {
             <button
@@ -80,7 +54,7 @@ pub fn Results() -> impl IntoView {
             </div>
             <span class=style::about title=header>{header}</span>
             {move || {
-                app.dirty
+                live.dirty
                     .get()
                     .map(|d| {
                         view! {

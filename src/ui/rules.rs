@@ -9,7 +9,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_app, use_handle, Live, Selection};
 use crate::sim::net::{Nacl, SecurityGroup, Subnet};
 use crate::sim::trace::Direction;
 use crate::sim::{Edit, World};
@@ -50,6 +50,16 @@ fn parse_direction(s: &str) -> Direction {
     }
 }
 
+/// The key that shows a refused edit next to a network ACL's tables.
+fn nacl_form(id: &str) -> String {
+    format!("nacl:{id}")
+}
+
+/// The key that shows a refused edit next to a security group's tables.
+fn sg_form(id: &str) -> String {
+    format!("sg:{id}")
+}
+
 fn input_value(r: NodeRef<html::Input>) -> String {
     r.get_untracked().map(|e| e.value()).unwrap_or_default()
 }
@@ -61,14 +71,14 @@ fn select_value(r: NodeRef<html::Select>) -> String {
 /// The refusal message for one form, if its last edit was refused.
 #[component]
 fn EditError(form: String) -> impl IntoView {
-    let app = use_app();
+    let selection = use_handle::<Selection>();
     let form2 = form.clone();
     view! {
-        <Show when=move || app.error_for(&form).is_some()>
+        <Show when=move || selection.error_for(&form).is_some()>
             <p class="input-error" role="alert" data-testid="edit-error">
                 {
                     let form = form2.clone();
-                    move || app.error_for(&form).unwrap_or_default()
+                    move || selection.error_for(&form).unwrap_or_default()
                 }
             </p>
         </Show>
@@ -77,15 +87,15 @@ fn EditError(form: String) -> impl IntoView {
 
 #[component]
 pub fn NaclEditor(id: String) -> impl IntoView {
-    let app = use_app();
+    let live = use_handle::<Live>();
     let nacl = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_nacl(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_nacl(w, &id)))
     };
     let used_by = {
         let id = id.clone();
         Memo::new(move |_| {
-            app.world.with(|w| {
+            live.world.with(|w| {
                 w.scenario()
                     .regions
                     .iter()
@@ -97,80 +107,111 @@ pub fn NaclEditor(id: String) -> impl IntoView {
             })
         })
     };
-    let form = format!("nacl:{id}");
+    let form = nacl_form(&id);
     let name = move || nacl.with(|n| n.as_ref().map(|n| n.name.clone()).unwrap_or_default());
 
     let tables = DIRECTIONS
         .into_iter()
-        .map(|dir| {
-            let id = id.clone();
-            let form = form.clone();
-            let rules = move || nacl.with(|n| n.as_ref().map(|n| n.rules(dir).clone()).unwrap_or_default());
-            let peer = if dir == Direction::Inbound { "source" } else { "destination" };
-            view! {
-                <table class=style::table>
-                    <caption>{format!("{} rules", dir.as_str())}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"rule"</th>
-                            <th scope="col">"traffic"</th>
-                            <th scope="col">{peer}</th>
-                            <th scope="col" colspan="2">"action"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For
-                            each=rules
-                            key=|r| (r.number, r.describe(Direction::Inbound))
-                            let:r
-                        >
-                            {
-                                let id = id.clone();
-                                let form = form.clone();
-                                let n = r.number;
-                                let testid = format!("nacl-rule-{}-{}-{}", id, dir.as_str(), n);
-                                let del = format!("nacl-delete-{}-{}-{}", id, dir.as_str(), n);
-                                let allow = r.action == crate::sim::net::RuleAction::Allow;
-                                view! {
-                                    <tr data-testid=testid>
-                                        <td class=style::num>{n}</td>
-                                        <td>{format!("{} {}", r.protocol, r.ports)}</td>
-                                        <td class=style::cidr>{r.cidr.to_string()}</td>
-                                        <td class=if allow { style::allow } else { style::deny }>{r.action.to_string()}</td>
-                                        <td class=style::actions>
-                                            <button
-                                                class=style::delete
-                                                data-testid=del
-                                                aria-label=format!("delete {} rule {n} of {id}", dir.as_str())
-                                                title="delete rule"
-                                                on:click=move |_| {
-                                                    app.edit(
-                                                        &form,
-                                                        Edit::RemoveNaclRule { nacl: id.clone(), direction: dir, number: n },
-                                                    );
-                                                }
-                                            >
-                                                "×"
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            }
-                        </For>
-                        <tr class=style::star>
-                            <td class=style::num>"*"</td>
-                            <td>"all traffic"</td>
-                            <td class=style::cidr>"0.0.0.0/0"</td>
-                            <td class=style::deny>"deny"</td>
-                            <td></td>
-                        </tr>
-                    </tbody>
-                </table>
-            }
-        })
+        .map(|dir| view! { <NaclTable id=id.clone() dir=dir nacl=nacl/> })
         .collect_view();
 
-    // The add-rule form.
+    view! {
+        <section class=style::section data-testid=format!("nacl-{id}")>
+            <h3 class=style::heading>
+                <span class=style::kind>"Network ACL"</span>
+                <code>{id.clone()}</code>
+                <span class=style::muted>{name}</span>
+            </h3>
+            <p class=style::note>
+                "Stateless: checked both ways, lowest number first, first match wins. Used by "
+                {move || used_by.get()}
+                "."
+            </p>
+            {tables}
+            <NaclAddForm id=id.clone()/>
+            <EditError form=form.clone()/>
+        </section>
+    }
+}
+
+/// One direction's rules of a network ACL, with the `*` rule that ends it.
+#[component]
+fn NaclTable(id: String, dir: Direction, nacl: Memo<Option<Nacl>>) -> impl IntoView {
+    let app = use_app();
+    let form = nacl_form(&id);
+    let rules = move || nacl.with(|n| n.as_ref().map(|n| n.rules(dir).clone()).unwrap_or_default());
+    let peer = if dir == Direction::Inbound {
+        "source"
+    } else {
+        "destination"
+    };
+    view! {
+        <table class=style::table>
+            <caption>{format!("{} rules", dir.as_str())}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"rule"</th>
+                    <th scope="col">"traffic"</th>
+                    <th scope="col">{peer}</th>
+                    <th scope="col" colspan="2">"action"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=rules
+                    key=|r| (r.number, r.describe(Direction::Inbound))
+                    let:r
+                >
+                    {
+                        let id = id.clone();
+                        let form = form.clone();
+                        let n = r.number;
+                        let testid = format!("nacl-rule-{}-{}-{}", id, dir.as_str(), n);
+                        let del = format!("nacl-delete-{}-{}-{}", id, dir.as_str(), n);
+                        let allow = r.action == crate::sim::net::RuleAction::Allow;
+                        view! {
+                            <tr data-testid=testid>
+                                <td class=style::num>{n}</td>
+                                <td>{format!("{} {}", r.protocol, r.ports)}</td>
+                                <td class=style::cidr>{r.cidr.to_string()}</td>
+                                <td class=if allow { style::allow } else { style::deny }>{r.action.to_string()}</td>
+                                <td class=style::actions>
+                                    <button
+                                        class=style::delete
+                                        data-testid=del
+                                        aria-label=format!("delete {} rule {n} of {id}", dir.as_str())
+                                        title="delete rule"
+                                        on:click=move |_| {
+                                            app.edit(
+                                                &form,
+                                                Edit::RemoveNaclRule { nacl: id.clone(), direction: dir, number: n },
+                                            );
+                                        }
+                                    >
+                                        "×"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }
+                </For>
+                <tr class=style::star>
+                    <td class=style::num>"*"</td>
+                    <td>"all traffic"</td>
+                    <td class=style::cidr>"0.0.0.0/0"</td>
+                    <td class=style::deny>"deny"</td>
+                    <td></td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+/// The form that adds a rule to a network ACL.
+#[component]
+fn NaclAddForm(id: String) -> impl IntoView {
+    let app = use_app();
+    let form = nacl_form(&id);
     let direction: NodeRef<html::Select> = NodeRef::new();
     let number: NodeRef<html::Input> = NodeRef::new();
     let protocol: NodeRef<html::Select> = NodeRef::new();
@@ -200,118 +241,136 @@ pub fn NaclEditor(id: String) -> impl IntoView {
     };
 
     view! {
-        <section class=style::section data-testid=format!("nacl-{id}")>
-            <h3 class=style::heading>
-                <span class=style::kind>"Network ACL"</span>
-                <code>{id.clone()}</code>
-                <span class=style::muted>{name}</span>
-            </h3>
-            <p class=style::note>
-                "Stateless: checked both ways, lowest number first, first match wins. Used by "
-                {move || used_by.get()}
-                "."
-            </p>
-            {tables}
-            <form class=style::add on:submit=submit aria-label=format!("add a rule to {id}")>
-                <span class=style::addTitle>"Add rule"</span>
-                <select node_ref=direction data-testid="nacl-add-direction" aria-label="direction">
-                    <option value="inbound" selected=true>"inbound"</option>
-                    <option value="outbound">"outbound"</option>
-                </select>
-                <input node_ref=number data-testid="nacl-add-number" type="text" inputmode="numeric" placeholder="#" aria-label="rule number" class=style::short/>
-                <select node_ref=protocol data-testid="nacl-add-protocol" aria-label="protocol">
-                    <option value="tcp" selected=true>"TCP"</option>
-                    <option value="udp">"UDP"</option>
-                    <option value="icmp">"ICMP"</option>
-                    <option value="all">"all"</option>
-                </select>
-                <input node_ref=ports data-testid="nacl-add-ports" type="text" placeholder="443 or 1024-65535" aria-label="ports" class=style::mid/>
-                <input node_ref=cidr data-testid="nacl-add-cidr" type="text" placeholder="0.0.0.0/0" aria-label="CIDR" class=style::mid/>
-                <select node_ref=action data-testid="nacl-add-action" aria-label="action">
-                    <option value="allow" selected=true>"allow"</option>
-                    <option value="deny">"deny"</option>
-                </select>
-                <button type="submit" data-testid="nacl-add-submit">"Add"</button>
-            </form>
-            <EditError form=form.clone()/>
-        </section>
+        <form class=style::add on:submit=submit aria-label=format!("add a rule to {id}")>
+            <span class=style::addTitle>"Add rule"</span>
+            <select node_ref=direction data-testid="nacl-add-direction" aria-label="direction">
+                <option value="inbound" selected=true>"inbound"</option>
+                <option value="outbound">"outbound"</option>
+            </select>
+            <input node_ref=number data-testid="nacl-add-number" type="text" inputmode="numeric" placeholder="#" aria-label="rule number" class=style::short/>
+            <select node_ref=protocol data-testid="nacl-add-protocol" aria-label="protocol">
+                <option value="tcp" selected=true>"TCP"</option>
+                <option value="udp">"UDP"</option>
+                <option value="icmp">"ICMP"</option>
+                <option value="all">"all"</option>
+            </select>
+            <input node_ref=ports data-testid="nacl-add-ports" type="text" placeholder="443 or 1024-65535" aria-label="ports" class=style::mid/>
+            <input node_ref=cidr data-testid="nacl-add-cidr" type="text" placeholder="0.0.0.0/0" aria-label="CIDR" class=style::mid/>
+            <select node_ref=action data-testid="nacl-add-action" aria-label="action">
+                <option value="allow" selected=true>"allow"</option>
+                <option value="deny">"deny"</option>
+            </select>
+            <button type="submit" data-testid="nacl-add-submit">"Add"</button>
+        </form>
     }
 }
 
 #[component]
 pub fn SgEditor(id: String) -> impl IntoView {
-    let app = use_app();
+    let live = use_handle::<Live>();
     let sg = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_sg(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_sg(w, &id)))
     };
-    let form = format!("sg:{id}");
+    let form = sg_form(&id);
     let name = move || sg.with(|g| g.as_ref().map(|g| g.name.clone()).unwrap_or_default());
 
     let tables = DIRECTIONS
         .into_iter()
-        .map(|dir| {
-            let id = id.clone();
-            let form = form.clone();
-            let rules = move || {
-                sg.with(|g| g.as_ref().map(|g| g.rules(dir).iter().cloned().enumerate().collect::<Vec<_>>()).unwrap_or_default())
-            };
-            let peer = if dir == Direction::Inbound { "source" } else { "destination" };
-            view! {
-                <table class=style::table>
-                    <caption>{format!("{} rules", dir.as_str())}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"traffic"</th>
-                            <th scope="col">{peer}</th>
-                            <th scope="col">"note"</th>
-                            <th scope="col">
-                                <span class="visually-hidden">"delete"</span>
-                            </th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=rules key=|(i, r)| (*i, r.describe(Direction::Inbound), r.description.clone()) let:item>
-                            {
-                                let (i, r) = item;
-                                let id = id.clone();
-                                let form = form.clone();
-                                let row_id = format!("sg-rule-{}-{}-{}", id, dir.as_str(), i);
-                                let del_id = format!("sg-delete-{}-{}-{}", id, dir.as_str(), i);
-                                let del_label = format!("delete {} rule {} of {id}", dir.as_str(), i + 1);
-                                view! {
-                                    <tr data-testid=row_id>
-                                        <td>{format!("{} {}", r.protocol, r.ports)}</td>
-                                        <td class=style::mono>{r.peer.to_string()}</td>
-                                        <td class=style::muted>{r.description.clone()}</td>
-                                        <td class=style::actions>
-                                            <button
-                                                class=style::delete
-                                                data-testid=del_id
-                                                aria-label=del_label
-                                                title="delete rule"
-                                                on:click=move |_| {
-                                                    app.edit(&form, Edit::RemoveSgRule { sg: id.clone(), direction: dir, index: i });
-                                                }
-                                            >
-                                                "×"
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            }
-                        </For>
-                        <Show when=move || sg.with(|g| g.as_ref().is_some_and(|g| g.rules(dir).is_empty()))>
-                            <tr class=style::star>
-                                <td colspan="4">"no rules: all " {dir.as_str()} " traffic is denied"</td>
-                            </tr>
-                        </Show>
-                    </tbody>
-                </table>
-            }
-        })
+        .map(|dir| view! { <SgTable id=id.clone() dir=dir sg=sg/> })
         .collect_view();
 
+    view! {
+        <section class=style::section data-testid=format!("sg-{id}")>
+            <h3 class=style::heading>
+                <span class=style::kind>"Security group"</span>
+                <code>{id.clone()}</code>
+                <span class=style::muted>{name}</span>
+            </h3>
+            <p class=style::note>"Stateful and allow-only: any matching rule allows; replies to allowed traffic always pass."</p>
+            {tables}
+            <SgAddForm id=id.clone()/>
+            <EditError form=form.clone()/>
+        </section>
+    }
+}
+
+/// One direction's rules of a security group.
+#[component]
+fn SgTable(id: String, dir: Direction, sg: Memo<Option<SecurityGroup>>) -> impl IntoView {
+    let app = use_app();
+    let form = sg_form(&id);
+    let rules = move || {
+        sg.with(|g| {
+            g.as_ref()
+                .map(|g| g.rules(dir).iter().cloned().enumerate().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    let peer = if dir == Direction::Inbound {
+        "source"
+    } else {
+        "destination"
+    };
+    view! {
+        <table class=style::table>
+            <caption>{format!("{} rules", dir.as_str())}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"traffic"</th>
+                    <th scope="col">{peer}</th>
+                    <th scope="col">"note"</th>
+                    <th scope="col">
+                        <span class="visually-hidden">"delete"</span>
+                    </th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=rules key=|(i, r)| (*i, r.describe(Direction::Inbound), r.description.clone()) let:item>
+                    {
+                        let (i, r) = item;
+                        let id = id.clone();
+                        let form = form.clone();
+                        let row_id = format!("sg-rule-{}-{}-{}", id, dir.as_str(), i);
+                        let del_id = format!("sg-delete-{}-{}-{}", id, dir.as_str(), i);
+                        let del_label = format!("delete {} rule {} of {id}", dir.as_str(), i + 1);
+                        view! {
+                            <tr data-testid=row_id>
+                                <td>{format!("{} {}", r.protocol, r.ports)}</td>
+                                <td class=style::mono>{r.peer.to_string()}</td>
+                                <td class=style::muted>{r.description.clone()}</td>
+                                <td class=style::actions>
+                                    <button
+                                        class=style::delete
+                                        data-testid=del_id
+                                        aria-label=del_label
+                                        title="delete rule"
+                                        on:click=move |_| {
+                                            app.edit(&form, Edit::RemoveSgRule { sg: id.clone(), direction: dir, index: i });
+                                        }
+                                    >
+                                        "×"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }
+                </For>
+                <Show when=move || sg.with(|g| g.as_ref().is_some_and(|g| g.rules(dir).is_empty()))>
+                    <tr class=style::star>
+                        <td colspan="4">"no rules: all " {dir.as_str()} " traffic is denied"</td>
+                    </tr>
+                </Show>
+            </tbody>
+        </table>
+    }
+}
+
+/// The form that adds a rule to a security group.
+#[component]
+fn SgAddForm(id: String) -> impl IntoView {
+    let app = use_app();
+    let form = sg_form(&id);
     let direction: NodeRef<html::Select> = NodeRef::new();
     let protocol: NodeRef<html::Select> = NodeRef::new();
     let ports: NodeRef<html::Input> = NodeRef::new();
@@ -333,41 +392,32 @@ pub fn SgEditor(id: String) -> impl IntoView {
     };
 
     view! {
-        <section class=style::section data-testid=format!("sg-{id}")>
-            <h3 class=style::heading>
-                <span class=style::kind>"Security group"</span>
-                <code>{id.clone()}</code>
-                <span class=style::muted>{name}</span>
-            </h3>
-            <p class=style::note>"Stateful and allow-only: any matching rule allows; replies to allowed traffic always pass."</p>
-            {tables}
-            <form class=style::add on:submit=submit aria-label=format!("add a rule to {id}")>
-                <span class=style::addTitle>"Add rule"</span>
-                <select node_ref=direction data-testid="sg-add-direction" aria-label="direction">
-                    <option value="inbound" selected=true>"inbound"</option>
-                    <option value="outbound">"outbound"</option>
-                </select>
-                <select node_ref=protocol data-testid="sg-add-protocol" aria-label="protocol">
-                    <option value="tcp" selected=true>"TCP"</option>
-                    <option value="udp">"UDP"</option>
-                    <option value="icmp">"ICMP"</option>
-                    <option value="all">"all"</option>
-                </select>
-                <input node_ref=ports data-testid="sg-add-ports" type="text" placeholder="443" aria-label="ports" class=style::short/>
-                <input node_ref=peer data-testid="sg-add-peer" type="text" placeholder="CIDR or sg-…" aria-label="peer CIDR or security group id" class=style::mid/>
-                <button type="submit" data-testid="sg-add-submit">"Add"</button>
-            </form>
-            <EditError form=form.clone()/>
-        </section>
+        <form class=style::add on:submit=submit aria-label=format!("add a rule to {id}")>
+            <span class=style::addTitle>"Add rule"</span>
+            <select node_ref=direction data-testid="sg-add-direction" aria-label="direction">
+                <option value="inbound" selected=true>"inbound"</option>
+                <option value="outbound">"outbound"</option>
+            </select>
+            <select node_ref=protocol data-testid="sg-add-protocol" aria-label="protocol">
+                <option value="tcp" selected=true>"TCP"</option>
+                <option value="udp">"UDP"</option>
+                <option value="icmp">"ICMP"</option>
+                <option value="all">"all"</option>
+            </select>
+            <input node_ref=ports data-testid="sg-add-ports" type="text" placeholder="443" aria-label="ports" class=style::short/>
+            <input node_ref=peer data-testid="sg-add-peer" type="text" placeholder="CIDR or sg-…" aria-label="peer CIDR or security group id" class=style::mid/>
+            <button type="submit" data-testid="sg-add-submit">"Add"</button>
+        </form>
     }
 }
 
 #[component]
 pub fn SubnetEditor(id: String) -> impl IntoView {
     let app = use_app();
+    let live = use_handle::<Live>();
     let subnet = {
         let id = id.clone();
-        Memo::new(move |_| app.world.with(|w| find_subnet(w, &id)))
+        Memo::new(move |_| live.world.with(|w| find_subnet(w, &id)))
     };
     let form = format!("subnet:{id}");
     let initial = subnet

@@ -1,5 +1,9 @@
-//! The app's state: the world and the last trace in signals, plus what the
-//! learner has selected. Components get it with `use_app()`.
+//! The app's state, as small handles a component asks for by type with
+//! [`use_handle`]: the world and its clock ([`Live`]), the request bar
+//! ([`RequestBar`]), the trace and its playback ([`Player`]), the burst form
+//! and report ([`BurstPanel`]) and the inspector's selection and edit errors
+//! ([`Selection`]). Actions that touch several of them (Send, a burst, an
+//! edit, switching the client) live on [`AppState`], from `use_app()`.
 //!
 //! The UI never computes a hop, a verdict or a routing choice: it calls
 //! `World::send`, `World::burst_get`, `World::apply_edit`,
@@ -10,79 +14,13 @@ use leptos::prelude::*;
 use crate::sim::edit::EditError;
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use crate::sim::{Edit, Fault, Request, Trace, World};
+use crate::sim::{Edit, Fault, Trace, World};
 use crate::view::burst::{parse_burst_count, BurstRun};
 use crate::view::playback::Playback;
+pub use crate::view::request::{Method, Stale};
 
 /// Which form an edit error belongs to, so it shows next to that form.
 pub type FormKey = String;
-
-/// The form body a POST from the request bar carries: booking a slot makes
-/// the pod write to RDS and text a confirmation through the NAT gateway.
-pub const POST_BODY: &str = "patient=ann&slot=10:30";
-
-/// The request bar's method.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Method {
-    #[default]
-    Get,
-    Post,
-    Head,
-    Options,
-    Delete,
-}
-
-impl Method {
-    pub const ALL: [Method; 5] = [
-        Method::Get,
-        Method::Post,
-        Method::Head,
-        Method::Options,
-        Method::Delete,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Head => "HEAD",
-            Method::Options => "OPTIONS",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// What choosing this method shows, for the selector's tooltip.
-    pub fn hint(self) -> String {
-        match self {
-            Method::Get => "GET: read the appointments (the pod queries RDS)".into(),
-            Method::Post => format!("POST with the form body {POST_BODY}: the pod writes to RDS and texts a confirmation through the NAT gateway"),
-            Method::Head => "HEAD: a GET without the body; CloudFront caches it like a GET".into(),
-            Method::Options => "OPTIONS: ask what the API accepts (the pod answers 204); static files refuse it at CloudFront".into(),
-            Method::Delete => "DELETE: CloudFront passes it on, and the application answers 405 itself".into(),
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str() == key)
-    }
-
-    /// The request this method sends from `client` to `url`.
-    pub fn request(self, client: &str, url: &str) -> Request {
-        let get = Request::get(client, url);
-        match self {
-            Method::Get => get,
-            Method::Post => Request {
-                method: "POST".into(),
-                body: POST_BODY.into(),
-                ..get
-            },
-            other => Request {
-                method: other.as_str().into(),
-                ..get
-            },
-        }
-    }
-}
 
 /// What the area under the request bar shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -103,51 +41,134 @@ impl Showing {
     }
 }
 
-/// Why the trace on screen may no longer be what Send would show now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stale {
-    /// The configuration or the faults changed.
-    Edited,
-    /// A burst moved WAF rate counters, caches and round-robin positions.
-    Burst,
+/// The world and its clock, and whether they changed since the last Send.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub world: RwSignal<World>,
+    /// The world changed since the last Send (and why), so the trace on
+    /// screen may be stale.
+    pub dirty: RwSignal<Option<Stale>>,
 }
 
-impl Stale {
-    pub fn note(self) -> &'static str {
-        match self {
-            Stale::Edited => "edited — press Send to replay",
-            Stale::Burst => "a burst changed live state — press Send to replay",
+impl Live {
+    /// Say the trace on screen may be stale, and why.
+    pub fn mark(&self, change: Stale) {
+        let now = Stale::after(self.dirty.get_untracked(), change);
+        if self.dirty.get_untracked() != Some(now) {
+            self.dirty.set(Some(now));
         }
+    }
+
+    pub fn set_fault(&self, fault: Fault, on: bool) {
+        self.world.update(|w| w.set_fault(fault, on));
+        self.mark(Stale::Edited);
+    }
+
+    /// Let `ms` of simulated time pass: caches age, health checks run, so
+    /// the trace on screen is stale like after any other change.
+    pub fn advance(&self, ms: u64) {
+        self.world.update(|w| w.advance(ms));
+        self.mark(Stale::Clock);
     }
 }
 
+/// The request bar: who sends what.
 #[derive(Clone, Copy)]
-pub struct AppState {
-    pub world: RwSignal<World>,
-    pub trace: RwSignal<Option<Trace>>,
-    /// Counts sends, so trace rows of a new trace get new keys.
-    pub sends: RwSignal<u32>,
-    pub playback: RwSignal<Playback>,
+pub struct RequestBar {
     pub client: RwSignal<String>,
     pub method: RwSignal<Method>,
     pub url: RwSignal<String>,
     /// DevTools' "Disable cache": Send skips the browser's HTTP cache.
     pub disable_cache: RwSignal<bool>,
+}
+
+/// The last trace, where playback is in it, and what the area under the
+/// request bar shows.
+#[derive(Clone, Copy)]
+pub struct Player {
+    pub trace: RwSignal<Option<Trace>>,
+    /// Counts sends, so trace rows of a new trace get new keys.
+    pub sends: RwSignal<u32>,
+    pub playback: RwSignal<Playback>,
     /// Trace or burst, under the request bar.
     pub showing: RwSignal<Showing>,
-    /// The component shown in the inspector.
+}
+
+impl Player {
+    /// The hop playback is on, if any.
+    pub fn current_hop(&self) -> Option<Hop> {
+        let i = self.playback.with(|p| p.current())?;
+        self.trace
+            .with(|t| t.as_ref().and_then(|t| t.hops.get(i).cloned()))
+    }
+
+    /// Forget the trace (it no longer matches the picture).
+    pub fn clear(&self) {
+        self.trace.set(None);
+        self.playback.update(|p| p.clear());
+    }
+}
+
+/// The burst form (the count as typed, the ticked client ids), why the
+/// last Send burst was refused, and the last burst sent with its report.
+#[derive(Clone, Copy)]
+pub struct BurstPanel {
+    pub count: RwSignal<String>,
+    pub clients: RwSignal<Vec<String>>,
+    pub error: RwSignal<Option<String>>,
+    pub last: RwSignal<Option<BurstRun>>,
+}
+
+impl BurstPanel {
+    /// Tick or untick a client in the burst form.
+    pub fn tick_client(&self, id: &str, on: bool) {
+        self.clients.update(|c| {
+            c.retain(|x| x != id);
+            if on {
+                c.push(id.to_string());
+            }
+        });
+        self.error.set(None);
+    }
+
+    /// Type a count (or pick a preset): the old refusal no longer applies.
+    pub fn set_count(&self, text: String) {
+        self.count.set(text);
+        self.error.set(None);
+    }
+}
+
+/// The component shown in the inspector, and the last refused edit.
+#[derive(Clone, Copy)]
+pub struct Selection {
     pub selected: RwSignal<Option<String>>,
-    /// The world changed since the last Send (and why), so the trace on
-    /// screen may be stale.
-    pub dirty: RwSignal<Option<Stale>>,
     pub edit_error: RwSignal<Option<(FormKey, String)>>,
-    /// The burst form: the count as typed, and the ticked client ids.
-    pub burst_count: RwSignal<String>,
-    pub burst_clients: RwSignal<Vec<String>>,
-    /// Why the last Send burst was refused, if it was.
-    pub burst_error: RwSignal<Option<String>>,
-    /// The last burst sent, and its report.
-    pub burst: RwSignal<Option<BurstRun>>,
+}
+
+impl Selection {
+    pub fn select(&self, node: &str) {
+        self.edit_error.set(None);
+        self.selected.set(Some(node.to_string()));
+    }
+
+    /// The error for one form, if the last refused edit came from it.
+    pub fn error_for(&self, form: &str) -> Option<String> {
+        self.edit_error.with(|e| {
+            e.as_ref()
+                .filter(|(k, _)| k == form)
+                .map(|(_, m)| m.clone())
+        })
+    }
+}
+
+/// Every handle, for the actions that touch several of them.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub live: Live,
+    pub bar: RequestBar,
+    pub player: Player,
+    pub burst: BurstPanel,
+    pub selection: Selection,
     /// The learner asked for reduced motion: the packet jumps, nothing autoplays.
     pub reduced_motion: bool,
 }
@@ -170,46 +191,69 @@ impl AppState {
             .map(|c| c.id.clone())
             .collect();
         AppState {
-            world: RwSignal::new(world),
-            trace: RwSignal::new(None),
-            sends: RwSignal::new(0),
-            playback: RwSignal::new(Playback::default()),
-            client: RwSignal::new(DEFAULT_CLIENT.to_string()),
-            method: RwSignal::new(Method::Get),
-            url: RwSignal::new(DEFAULT_URL.to_string()),
-            disable_cache: RwSignal::new(false),
-            showing: RwSignal::new(Showing::Trace),
-            selected: RwSignal::new(None),
-            dirty: RwSignal::new(None),
-            edit_error: RwSignal::new(None),
-            burst_count: RwSignal::new("1000".to_string()),
-            burst_clients: RwSignal::new(clients),
-            burst_error: RwSignal::new(None),
-            burst: RwSignal::new(None),
+            live: Live {
+                world: RwSignal::new(world),
+                dirty: RwSignal::new(None),
+            },
+            bar: RequestBar {
+                client: RwSignal::new(DEFAULT_CLIENT.to_string()),
+                method: RwSignal::new(Method::Get),
+                url: RwSignal::new(DEFAULT_URL.to_string()),
+                disable_cache: RwSignal::new(false),
+            },
+            player: Player {
+                trace: RwSignal::new(None),
+                sends: RwSignal::new(0),
+                playback: RwSignal::new(Playback::default()),
+                showing: RwSignal::new(Showing::Trace),
+            },
+            burst: BurstPanel {
+                count: RwSignal::new("1000".to_string()),
+                clients: RwSignal::new(clients),
+                error: RwSignal::new(None),
+                last: RwSignal::new(None),
+            },
+            selection: Selection {
+                selected: RwSignal::new(None),
+                edit_error: RwSignal::new(None),
+            },
             reduced_motion: prefers_reduced_motion(),
         }
     }
 
+    /// Make the app and each handle available to the components below.
+    pub fn provide(self) {
+        provide_context(self);
+        provide_context(self.live);
+        provide_context(self.bar);
+        provide_context(self.player);
+        provide_context(self.burst);
+        provide_context(self.selection);
+    }
+
     /// Send the request in the request bar and start playing its trace.
     pub fn send(&self) {
-        let mut req = self.method.get_untracked().request(
-            &self.client.get_untracked(),
-            self.url.get_untracked().trim(),
-        );
-        if self.disable_cache.get_untracked() {
+        let bar = self.bar;
+        let mut req = bar
+            .method
+            .get_untracked()
+            .request(&bar.client.get_untracked(), bar.url.get_untracked().trim());
+        if bar.disable_cache.get_untracked() {
             req = req.no_store();
         }
         let trace = self
+            .live
             .world
             .try_update(|w| w.send(&req))
             .expect("world signal is alive");
         let len = trace.hops.len();
-        self.trace.set(Some(trace));
-        self.sends.update(|n| *n += 1);
+        let p = self.player;
+        p.trace.set(Some(trace));
+        p.sends.update(|n| *n += 1);
         let autoplay = !self.reduced_motion;
-        self.playback.update(|p| p.load(len, autoplay));
-        self.dirty.set(None);
-        self.showing.set(Showing::Trace);
+        p.playback.update(|p| p.load(len, autoplay));
+        self.live.dirty.set(None);
+        p.showing.set(Showing::Trace);
     }
 
     /// Send the burst form's requests (GETs of the request bar's URL) on the
@@ -217,15 +261,13 @@ impl AppState {
     /// as they would in AWS. Bad input is refused with a message and
     /// changes nothing.
     pub fn send_burst(&self) {
-        let count = match parse_burst_count(&self.burst_count.get_untracked()) {
+        let b = self.burst;
+        let count = match parse_burst_count(&b.count.get_untracked()) {
             Ok(n) => n,
-            Err(e) => {
-                self.burst_error.set(Some(e));
-                return;
-            }
+            Err(e) => return b.error.set(Some(e)),
         };
-        let ticked = self.burst_clients.get_untracked();
-        let clients: Vec<String> = self.world.with_untracked(|w| {
+        let ticked = b.clients.get_untracked();
+        let clients: Vec<String> = self.live.world.with_untracked(|w| {
             w.scenario()
                 .clients
                 .iter()
@@ -234,14 +276,15 @@ impl AppState {
                 .collect()
         });
         if clients.is_empty() {
-            self.burst_error
+            return b
+                .error
                 .set(Some("Tick at least one client to send from.".into()));
-            return;
         }
-        let url = self.url.get_untracked().trim().to_string();
+        let url = self.bar.url.get_untracked().trim().to_string();
         // Subscribers hear of it only when the burst ran: a refusal from the
         // engine leaves the world exactly as it was.
         let result = self
+            .live
             .world
             .try_maybe_update(|w| {
                 let r = w.burst_get(count, &clients, &url);
@@ -250,11 +293,11 @@ impl AppState {
             .expect("world signal is alive");
         match result {
             Ok((report, at_ms)) => {
-                let number = self
-                    .burst
-                    .with_untracked(|b| b.as_ref().map_or(0, |b| b.number))
+                let number = b
+                    .last
+                    .with_untracked(|l| l.as_ref().map_or(0, |l| l.number))
                     + 1;
-                self.burst.set(Some(BurstRun {
+                b.last.set(Some(BurstRun {
                     number,
                     count,
                     clients,
@@ -262,95 +305,53 @@ impl AppState {
                     at_ms,
                     report,
                 }));
-                self.burst_error.set(None);
-                if self.dirty.get_untracked().is_none() {
-                    self.dirty.set(Some(Stale::Burst));
-                }
+                b.error.set(None);
+                self.live.mark(Stale::Burst);
             }
-            Err(e) => self.burst_error.set(Some(e)),
+            Err(e) => b.error.set(Some(e)),
         }
-    }
-
-    /// Tick or untick a client in the burst form.
-    pub fn tick_burst_client(&self, id: &str, on: bool) {
-        self.burst_clients.update(|c| {
-            c.retain(|x| x != id);
-            if on {
-                c.push(id.to_string());
-            }
-        });
-        self.burst_error.set(None);
     }
 
     /// Once, while the learner reads the page: run a throwaway burst on a
     /// copy of the world so the browser's optimizing compiler has seen the
     /// engine before the first real burst. The world does not change.
     pub fn warm_up(&self) {
-        if self.burst.with_untracked(|b| b.is_some()) {
+        if self.burst.last.with_untracked(|b| b.is_some()) {
             return; // a real burst already did the job
         }
-        let _ = self.world.try_with_untracked(|w| w.warm_up());
+        let _ = self.live.world.try_with_untracked(|w| w.warm_up());
     }
 
     /// Switch the client. The old trace belonged to another browser, so it goes.
     pub fn set_client(&self, id: String) {
-        if self.client.get_untracked() == id {
+        if self.bar.client.get_untracked() == id {
             return;
         }
-        self.client.set(id);
-        self.trace.set(None);
-        self.playback.update(|p| p.clear());
+        self.bar.client.set(id);
+        self.player.clear();
     }
 
     /// Validate and apply an edit. A refused edit leaves the world as it was
     /// and shows its reason next to the form it came from.
     pub fn edit(&self, form: &str, edit: Edit) -> bool {
-        let result: Result<World, EditError> = self.world.with_untracked(|w| {
+        let result: Result<World, EditError> = self.live.world.with_untracked(|w| {
             let mut next = w.clone();
             next.apply_edit(&edit).map(|_| next)
         });
         match result {
             Ok(next) => {
-                self.world.set(next);
-                self.edit_error.set(None);
-                self.dirty.set(Some(Stale::Edited));
+                self.live.world.set(next);
+                self.selection.edit_error.set(None);
+                self.live.mark(Stale::Edited);
                 true
             }
             Err(e) => {
-                self.edit_error.set(Some((form.to_string(), e.to_string())));
+                self.selection
+                    .edit_error
+                    .set(Some((form.to_string(), e.to_string())));
                 false
             }
         }
-    }
-
-    pub fn set_fault(&self, fault: Fault, on: bool) {
-        self.world.update(|w| w.set_fault(fault, on));
-        self.dirty.set(Some(Stale::Edited));
-    }
-
-    pub fn advance(&self, ms: u64) {
-        self.world.update(|w| w.advance(ms));
-    }
-
-    pub fn select(&self, node: &str) {
-        self.edit_error.set(None);
-        self.selected.set(Some(node.to_string()));
-    }
-
-    /// The hop playback is on, if any.
-    pub fn current_hop(&self) -> Option<Hop> {
-        let i = self.playback.with(|p| p.current())?;
-        self.trace
-            .with(|t| t.as_ref().and_then(|t| t.hops.get(i).cloned()))
-    }
-
-    /// The error for one form, if the last refused edit came from it.
-    pub fn error_for(&self, form: &str) -> Option<String> {
-        self.edit_error.with(|e| {
-            e.as_ref()
-                .filter(|(k, _)| k == form)
-                .map(|(_, m)| m.clone())
-        })
     }
 }
 
@@ -360,6 +361,12 @@ impl Default for AppState {
     }
 }
 
+/// The app, for actions that touch several handles.
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
+}
+
+/// One handle: `use_handle::<Live>()`, `use_handle::<Player>()`, ...
+pub fn use_handle<T: Clone + 'static>() -> T {
+    expect_context::<T>()
 }

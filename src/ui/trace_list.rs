@@ -5,8 +5,9 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::state::use_app;
+use super::state::{use_handle, Player};
 use crate::sim::trace::{fmt_ms, Hop};
+use crate::view::hop::{deciding_line, route};
 
 stylance::import_crate_style!(style, "src/ui/trace_list.module.css");
 
@@ -37,11 +38,11 @@ fn reveal_active(container: &web_sys::HtmlDivElement) {
 
 #[component]
 pub fn TraceList() -> impl IntoView {
-    let app = use_app();
+    let player = use_handle::<Player>();
     let scroller: NodeRef<html::Div> = NodeRef::new();
     let rows = move || {
-        let send = app.sends.get();
-        app.trace.with(|t| {
+        let send = player.sends.get();
+        player.trace.with(|t| {
             t.as_ref()
                 .map(|t| {
                     t.hops
@@ -55,8 +56,8 @@ pub fn TraceList() -> impl IntoView {
         })
     };
     Effect::new(move |_| {
-        let _ = app.playback.with(|p| p.current());
-        let _ = app.sends.get();
+        let _ = player.playback.with(|p| p.current());
+        let _ = player.sends.get();
         if let Some(el) = scroller.get() {
             request_animation_frame(move || reveal_active(&el));
         }
@@ -82,7 +83,7 @@ pub fn TraceList() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || app.trace.with(|t| t.is_none())>
+                <Show when=move || player.trace.with(|t| t.is_none())>
                     <p class=style::empty>
                         "Press Send: every hop of the request will be listed here, with the rule that decided it."
                     </p>
@@ -94,22 +95,11 @@ pub fn TraceList() -> impl IntoView {
 
 #[component]
 fn Row(i: usize, h: Hop) -> impl IntoView {
-    let app = use_app();
-    let active = move || app.playback.with(|p| p.current() == Some(i));
-    let seek = move || app.playback.update(|p| p.seek(i));
-    let deciding = h.deciding_check().map(|c| {
-        format!(
-            "{} {}: {}",
-            c.subject,
-            c.direction.map(|d| d.as_str()).unwrap_or(""),
-            c.decided_by
-        )
-    });
-    let route = if h.from == h.to {
-        format!("{} (inside)", h.from)
-    } else {
-        format!("{} → {}", h.from, h.to)
-    };
+    let player = use_handle::<Player>();
+    let active = move || player.playback.with(|p| p.current() == Some(i));
+    let seek = move || player.playback.update(|p| p.seek(i));
+    let deciding = deciding_line(&h);
+    let route = route(&h);
     view! {
         <tr
             class=style::row

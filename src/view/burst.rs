@@ -25,6 +25,21 @@ pub struct BurstRun {
     pub report: BurstReport,
 }
 
+impl BurstRun {
+    /// The heading over the report: `1,000 × GET https://… from client-na,
+    /// client-eu at 00:10 · burst 2`.
+    pub fn heading(&self) -> String {
+        format!(
+            "{} × GET {} from {} at {} · burst {}",
+            thousands(self.count),
+            self.url,
+            self.clients.join(", "),
+            crate::sim::time::fmt_clock(self.at_ms),
+            self.number
+        )
+    }
+}
+
 /// Read the burst form's count: a whole number from 1 to [`MAX_BURST`].
 /// The message says what to type instead.
 pub fn parse_burst_count(text: &str) -> Result<usize, String> {
@@ -81,13 +96,18 @@ pub struct StatusBar {
 }
 
 impl StatusBar {
-    fn new(r: &BurstReport, testid: String, label: String, count: usize) -> StatusBar {
+    fn new(
+        r: &BurstReport,
+        class: StatusClass,
+        (testid, label): (String, String),
+        count: usize,
+    ) -> StatusBar {
         let part = share(count, r.requests);
         StatusBar {
             testid,
             label,
             count,
-            class: StatusClass::Waf,
+            class,
             title: String::new(),
             percent: percent(part),
             width: percent_width(part),
@@ -106,19 +126,28 @@ pub fn status_bars(r: &BurstReport) -> Vec<StatusBar> {
             rest -= waf;
             bars.push(StatusBar {
                 title: "CloudFront answered 403 Forbidden because a WAF rule blocked the request: it never reached the origin".into(),
-                ..StatusBar::new(r, "burst-status-403-waf".into(), "403 blocked by WAF".into(), waf)
+                ..StatusBar::new(
+                    r,
+                    StatusClass::Waf,
+                    ("burst-status-403-waf".into(), "403 blocked by WAF".into()),
+                    waf,
+                )
             });
         }
         if rest > 0 {
             let key = status.map_or_else(|| "none".into(), |s| s.to_string());
             let label = status_text(status);
             bars.push(StatusBar {
-                class: StatusClass::of(status),
                 title: match status {
                     None => "nothing answered: the browser gave up (DNS failure, a dropped packet or a timeout)".into(),
                     Some(_) => format!("the browser received {label}"),
                 },
-                ..StatusBar::new(r, format!("burst-status-{key}"), label, rest)
+                ..StatusBar::new(
+                    r,
+                    StatusClass::of(status),
+                    (format!("burst-status-{key}"), label),
+                    rest,
+                )
             });
         }
     }
@@ -388,6 +417,22 @@ mod tests {
                 ("cloudfront".to_string(), 100),
                 ("waf".to_string(), 300)
             ]
+        );
+    }
+
+    #[test]
+    fn a_burst_heading_says_how_many_what_from_whom_and_when() {
+        let run = BurstRun {
+            number: 2,
+            count: 1000,
+            clients: vec!["client-na".into(), "client-eu".into()],
+            url: "https://healthcareapp.com/".into(),
+            at_ms: 70_000,
+            report: report(),
+        };
+        assert_eq!(
+            run.heading(),
+            "1,000 × GET https://healthcareapp.com/ from client-na, client-eu at 01:10 · burst 2"
         );
     }
 

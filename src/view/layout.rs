@@ -86,6 +86,25 @@ impl Rect {
     pub fn contains(&self, x: f64, y: f64) -> bool {
         x >= self.x && x <= self.x + self.w && y >= self.y && y <= self.y + self.h
     }
+
+    /// The title drawn in the box's corner: a subnet shows its tier (its
+    /// CIDR goes on the line below), anything else its own title.
+    pub fn caption(&self) -> String {
+        match self.kind {
+            BoxKind::Subnet(_) => format!("{} subnet", self.kind.as_str()),
+            _ => self.title.clone(),
+        }
+    }
+
+    /// Where the caption's baseline sits below the box's top edge: larger
+    /// boxes have larger titles.
+    pub fn caption_baseline(&self) -> f64 {
+        match self.kind {
+            BoxKind::Internet | BoxKind::Region => 16.0,
+            BoxKind::Vpc => 14.0,
+            BoxKind::Az | BoxKind::Subnet(_) => 12.0,
+        }
+    }
 }
 
 /// One component in the diagram; `(x, y)` is the centre of its icon.
@@ -560,6 +579,17 @@ mod tests {
         let w = World::default_world();
         let d = diagram(&w.topology(), "client-na");
         (w, d)
+    }
+
+    #[test]
+    fn subnets_are_captioned_by_tier_and_other_boxes_by_their_title() {
+        let (_, d) = default_diagram();
+        let subnet = d.rect("subnet-public-a1").unwrap();
+        assert_eq!(subnet.caption(), "public subnet");
+        assert_eq!(subnet.subtitle, "10.0.0.0/24");
+        let region = d.rect("us-east-1").unwrap();
+        assert_eq!(region.caption(), "us-east-1");
+        assert!(region.caption_baseline() > subnet.caption_baseline());
     }
 
     #[test]

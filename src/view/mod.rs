@@ -5,13 +5,17 @@
 //! - [`layout`]: where each component and box sits in the diagram.
 //! - [`packet`]: the packet marker and the trail of the current hop.
 //! - [`playback`]: the step / play / pause state machine.
+//! - [`request`]: the request bar's method and why a trace went stale.
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
+//! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
 
 pub mod burst;
 pub mod format;
+pub mod hop;
 pub mod layout;
 pub mod packet;
 pub mod playback;
+pub mod request;
 pub mod status;

@@ -174,6 +174,28 @@ impl Playback {
     }
 }
 
+/// The heading over a trace: `GET https://… from client-na at 00:10 · 37 hops`.
+pub fn trace_heading(t: &crate::sim::Trace) -> String {
+    format!(
+        "{} {} from {} at {} · {} hops",
+        t.method,
+        t.url,
+        t.client,
+        crate::sim::time::fmt_clock(t.sent_at_ms),
+        t.hops.len()
+    )
+}
+
+/// One line of the clock's event log: `01:10 health-check: pod-a-1 failed`.
+pub fn event_line(e: &crate::sim::world::WorldEvent) -> String {
+    format!(
+        "{} {}: {}",
+        crate::sim::time::fmt_clock(e.at_ms),
+        e.source,
+        e.text
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +289,20 @@ mod tests {
         }
         assert!(Speed::Double.hop_ms() < Speed::Normal.hop_ms());
         assert_eq!(Speed::from_key("9"), None);
+    }
+
+    #[test]
+    fn a_trace_heading_names_the_request_the_client_the_time_and_the_hops() {
+        use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
+        let mut w = crate::sim::World::default_world();
+        w.advance(10_000);
+        let t = w.send(&crate::sim::Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        assert_eq!(
+            trace_heading(&t),
+            format!(
+                "GET {DEFAULT_URL} from {DEFAULT_CLIENT} at 00:10 · {} hops",
+                t.hops.len()
+            )
+        );
     }
 }

@@ -1,0 +1,128 @@
+//! The words around one hop: the kind of each check, what it decided, the
+//! route in a trace row, and where the outcome was served.
+
+use crate::sim::trace::{Check, CheckKind, Hop, Outcome};
+
+/// The name of a kind of check, as the hop card lists it.
+pub fn check_kind(k: CheckKind) -> &'static str {
+    match k {
+        CheckKind::SecurityGroup => "Security group",
+        CheckKind::SecurityGroupTracked => "Security group (tracked)",
+        CheckKind::Nacl => "Network ACL",
+        CheckKind::RouteTable => "Route table",
+        CheckKind::WafRule => "WAF rule",
+        CheckKind::WafDefault => "WAF default",
+        CheckKind::Health => "Health",
+        CheckKind::ListenerRule => "Listener rule",
+    }
+}
+
+/// Filters allow or deny; listener rules match or are skipped.
+///
+/// The engine records every listener rule it tried as allowed, and says
+/// only in `decided_by` whether it matched: until the check carries that as
+/// data, this is the one place that reads it from the text.
+pub fn verdict_word(c: &Check) -> &'static str {
+    match (c.kind, c.allowed) {
+        (CheckKind::ListenerRule, _) if c.decided_by.starts_with("no match") => "skip",
+        (CheckKind::ListenerRule, _) => "match",
+        (_, true) => "allow",
+        (_, false) => "deny",
+    }
+}
+
+/// The deciding check in one line of the trace table:
+/// `acl-public-a inbound: rule * deny all`.
+pub fn deciding_line(h: &Hop) -> Option<String> {
+    h.deciding_check().map(|c| {
+        format!(
+            "{} {}: {}",
+            c.subject,
+            c.direction.map(|d| d.as_str()).unwrap_or(""),
+            c.decided_by
+        )
+    })
+}
+
+/// `client-na → resolver-na`, or `cloudfront (inside)` for a lookup or a
+/// decision inside one component.
+pub fn route(h: &Hop) -> String {
+    if h.from == h.to {
+        format!("{} (inside)", h.from)
+    } else {
+        format!("{} → {}", h.from, h.to)
+    }
+}
+
+/// Where the answer came from: `served from us-east-1 by pod-a-1`.
+pub fn served(o: &Outcome) -> Option<String> {
+    match (&o.region, &o.pod) {
+        (Some(r), Some(p)) => Some(format!("served from {r} by {p}")),
+        (Some(r), None) => Some(format!("region {r}")),
+        _ => None,
+    }
+}
+
+/// The browser got an answer that is not an error.
+pub fn succeeded(o: &Outcome) -> bool {
+    o.status.is_some_and(|s| s < 400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
+    use crate::sim::{Request, World};
+
+    fn default_trace() -> crate::sim::Trace {
+        World::default_world().send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL))
+    }
+
+    #[test]
+    fn listener_rules_read_match_or_skip_and_filters_allow_or_deny() {
+        let t = default_trace();
+        let words: Vec<&str> = t
+            .hops
+            .iter()
+            .flat_map(|h| &h.checks)
+            .filter(|c| c.kind == CheckKind::ListenerRule)
+            .map(verdict_word)
+            .collect();
+        assert_eq!(
+            words.last(),
+            Some(&"match"),
+            "the ALB forwards the default request: its last listener rule tried matched"
+        );
+        assert!(words[..words.len() - 1].iter().all(|w| *w == "skip"));
+        let filters = t
+            .hops
+            .iter()
+            .flat_map(|h| &h.checks)
+            .filter(|c| c.kind != CheckKind::ListenerRule);
+        for c in filters {
+            assert_eq!(verdict_word(c), if c.allowed { "allow" } else { "deny" });
+        }
+    }
+
+    #[test]
+    fn the_default_request_is_served_by_a_pod_in_the_first_region() {
+        let t = default_trace();
+        assert!(succeeded(&t.outcome));
+        let served = served(&t.outcome).unwrap();
+        assert!(
+            served.starts_with("served from us-east-1 by pod-"),
+            "{served}"
+        );
+        assert!(t.hops.iter().all(|h| deciding_line(h).is_none()));
+    }
+
+    #[test]
+    fn a_route_names_both_ends_or_says_inside() {
+        let t = default_trace();
+        let between = t.hops.iter().find(|h| h.from != h.to).unwrap();
+        assert_eq!(route(between), format!("{} → {}", between.from, between.to));
+        let inside = t.hops.iter().find(|h| h.from == h.to).unwrap();
+        assert_eq!(route(inside), format!("{} (inside)", inside.from));
+        assert_eq!(check_kind(CheckKind::Nacl), "Network ACL");
+    }
+}
