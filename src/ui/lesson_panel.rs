@@ -98,7 +98,7 @@ pub fn LessonPanel() -> impl IntoView {
 #[component]
 fn StepView() -> impl IntoView {
     let lessons = use_lessons();
-    let Some(lesson) = lessons.lesson() else {
+    let Some(lesson) = lessons.lesson_untracked() else {
         return ().into_any();
     };
     let total = lesson.steps.len();
@@ -218,7 +218,7 @@ fn StepView() -> impl IntoView {
                 <button
                     type="button"
                     data-testid="show-hint"
-                    disabled=shown >= s.hints.len()
+                    disabled={ shown >= s.hints.len() }
                     on:click=move |_| lessons.show_hint()
                 >
                     {if shown == 0 {

@@ -428,7 +428,8 @@ impl LessonState {
             })
     }
 
-    fn lesson_untracked(&self) -> Option<Lesson> {
+    /// The open lesson, read without subscribing.
+    pub fn lesson_untracked(&self) -> Option<Lesson> {
         let i = self.open.get_untracked()?;
         self.lessons.with_value(|l| l.get(i).cloned())
     }
