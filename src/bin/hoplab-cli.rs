@@ -7,6 +7,9 @@
 //!     run a script of requests, bursts, clock moves, faults and edits
 //! hoplab-cli scenario
 //!     print the default scenario as JSON (a starting point for your own)
+//! hoplab-cli lesson check [LESSON.toml ...]
+//!     check lesson files (default: every lessons/*.toml): schema, ids,
+//!     setup, predict answers, solutions; one line per lesson
 //! hoplab-cli --bench
 //!     engine speed: one full trace, 10,000 requests
 //! ```
@@ -26,6 +29,7 @@ fn usage() -> ! {
     eprintln!("usage: hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]");
     eprintln!("       hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]");
     eprintln!("       hoplab-cli scenario");
+    eprintln!("       hoplab-cli lesson check [LESSON.toml ...]");
     eprintln!("       hoplab-cli --bench");
     eprintln!("  clients: client-na (New York), client-eu (Paris), client-ap (Tokyo)");
     std::process::exit(2)
@@ -44,6 +48,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(|s| s.as_str()) {
         Some("run") => return run(&args[1..]),
+        Some("lesson") => return lesson(&args[1..]),
         Some("scenario") => {
             let s = hoplab::sim::defaults::default_scenario();
             println!(
@@ -126,6 +131,87 @@ fn run(args: &[String]) {
     }
     if let Some(e) = err {
         fail(&format!("{script_path}: {e}"));
+    }
+}
+
+/// `lesson check [PATH...]`: one line per lesson (`ok  dns  5 steps, ...`
+/// or `FILE: path: problem`); exit code 1 when any lesson has a problem.
+/// With no path, every `lessons/*.toml` (from the current directory, or the
+/// crate's own folder when run through cargo elsewhere).
+fn lesson(args: &[String]) {
+    if args.first().map(String::as_str) != Some("check") {
+        usage()
+    }
+    let mut paths: Vec<std::path::PathBuf> = args[1..].iter().map(Into::into).collect();
+    if paths.is_empty() {
+        let dir = ["lessons", concat!(env!("CARGO_MANIFEST_DIR"), "/lessons")]
+            .into_iter()
+            .map(std::path::Path::new)
+            .find(|d| d.is_dir())
+            .unwrap_or_else(|| fail("no lessons/ folder here: give lesson files"));
+        let rd = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", dir.display())));
+        paths = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            fail(&format!("no lesson files in {}", dir.display()));
+        }
+    }
+    // Ids a lesson may require: the catalog built into this tool, plus the
+    // files being checked (a new lesson may require another new one).
+    let mut ids = hoplab::lesson::catalog_ids();
+    for p in &paths {
+        if let Some(stem) = p.file_stem() {
+            let stem = stem.to_string_lossy().to_string();
+            if !ids.contains(&stem) {
+                ids.push(stem);
+            }
+        }
+    }
+    let mut bad = 0;
+    for p in &paths {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| p.display().to_string());
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("{name}: cannot read {}: {e}", p.display());
+                bad += 1;
+                continue;
+            }
+        };
+        match hoplab::lesson::check(&text, &ids) {
+            Ok(report) => {
+                let stem = p.file_stem().map(|s| s.to_string_lossy().to_string());
+                if stem.as_deref() != Some(report.id.as_str()) {
+                    println!(
+                        "{name}: id: '{}' must equal the file name without .toml",
+                        report.id
+                    );
+                    bad += 1;
+                } else {
+                    println!("{report}");
+                }
+            }
+            Err(e) => {
+                println!("{name}: {e}");
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        eprintln!(
+            "hoplab-cli: {bad} of {} lesson{} refused",
+            paths.len(),
+            if paths.len() == 1 { "" } else { "s" }
+        );
+        std::process::exit(1);
     }
 }
 

@@ -1,0 +1,231 @@
+//! Reading a lesson file: TOML into the typed model with the field path of
+//! any error, then the checks serde cannot make (ids, counts, references
+//! to the lesson's world).
+
+use super::model::*;
+use super::refs::{require, WorldIds};
+use super::LessonError;
+use crate::sim::edit::Edit;
+use crate::sim::script::{ScriptRequest, Step};
+use crate::sim::World;
+
+impl Lesson {
+    /// Parse and validate a lesson file. Errors name the field path:
+    /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss', expected
+    /// one of status, code, decided_by, region, pod, no_response (line 40)`.
+    pub fn from_toml(text: &str) -> Result<Lesson, LessonError> {
+        let lesson = parse_only(text)?;
+        let world = lesson.base_world()?;
+        lesson.validate(&world)?;
+        Ok(lesson)
+    }
+
+    /// The lesson's world before its setup: the default scenario with the
+    /// setup's seed.
+    pub fn base_world(&self) -> Result<World, LessonError> {
+        World::new(crate::sim::defaults::default_scenario(), self.setup.seed())
+            .map_err(|e| LessonError::at("setup", e))
+    }
+
+    /// Every goal of every step, counted at the top level.
+    pub fn goal_count(&self) -> usize {
+        self.steps.iter().map(|s| s.goals.len()).sum()
+    }
+
+    fn validate(&self, world: &World) -> Result<(), LessonError> {
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(LessonError::at(
+                "id",
+                format!(
+                    "'{}' is not a lesson id: use lowercase letters, digits and '-'",
+                    self.id
+                ),
+            ));
+        }
+        for (f, v) in [("title", &self.title), ("summary", &self.summary)] {
+            if v.trim().is_empty() {
+                return Err(LessonError::at(f, "must not be empty"));
+            }
+        }
+        if self.steps.is_empty() || self.steps.len() > MAX_LESSON_STEPS {
+            return Err(LessonError::at(
+                "steps",
+                format!(
+                    "a lesson has 1 to {MAX_LESSON_STEPS} steps, this one has {}",
+                    self.steps.len()
+                ),
+            ));
+        }
+        let ids = WorldIds::of(world);
+        for (i, s) in self.setup.steps.iter().enumerate() {
+            validate_script_step(s, &format!("setup.steps[{i}]"), &ids, world)?;
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let p = format!("steps[{i}]");
+            if step.text.trim().is_empty() {
+                return Err(LessonError::at(format!("{p}.text"), "must not be empty"));
+            }
+            if step.hints.is_empty() {
+                return Err(LessonError::at(
+                    format!("{p}.hints"),
+                    "give at least one hint",
+                ));
+            }
+            if step.goals.is_empty() {
+                return Err(LessonError::at(
+                    format!("{p}.goals"),
+                    "give at least one goal",
+                ));
+            }
+            for (j, g) in step.goals.iter().enumerate() {
+                g.validate(&format!("{p}.goals[{j}]"), &ids, world)?;
+            }
+            for (k, s) in step.solution.iter().enumerate() {
+                validate_script_step(s, &format!("{p}.solution[{k}]"), &ids, world)?;
+            }
+            if let Some(pr) = &step.predict {
+                if pr.choices.len() < 2 {
+                    return Err(LessonError::at(
+                        format!("{p}.predict.choices"),
+                        "give at least two choices",
+                    ));
+                }
+                let texts = pr.choice_texts();
+                for (c, t) in texts.iter().enumerate() {
+                    if texts[..c].contains(t) {
+                        return Err(LessonError::at(
+                            format!("{p}.predict.choices[{c}]"),
+                            format!("'{t}' is listed twice"),
+                        ));
+                    }
+                }
+                if let Some(r) = &pr.probe {
+                    validate_request(r, &format!("{p}.predict.probe"), &ids)?;
+                } else if !step.solution.iter().any(|s| matches!(s, Step::Request(_))) {
+                    return Err(LessonError::at(
+                        format!("{p}.predict"),
+                        "no request to answer it with: give a probe, or a request in the solution",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// TOML into the typed model, without the checks against the world.
+pub(crate) fn parse_only(text: &str) -> Result<Lesson, LessonError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error("", &e, text))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        toml_error(&path, e.inner(), text)
+    })
+}
+
+fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
+    let mut msg = plain_message(e.message());
+    if let Some(span) = e.span() {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        msg.push_str(&format!(" (line {line})"));
+    }
+    LessonError::at(path, msg)
+}
+
+/// serde writes names in backticks (`` unknown field `x`, expected one of
+/// `a`, `b` ``); a teacher reads `unknown field 'x', expected one of a, b`.
+fn plain_message(m: &str) -> String {
+    let m = m.trim();
+    let mut out = String::with_capacity(m.len());
+    let mut parts = m.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i == 0 {
+            out.push('\'');
+            out.push_str(part);
+            out.push('\'');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn validate_request(r: &ScriptRequest, path: &str, ids: &WorldIds) -> Result<(), LessonError> {
+    require("client", &r.client, &ids.clients)
+        .map_err(|m| LessonError::at(format!("{path}.client"), m))
+}
+
+fn validate_script_step(
+    s: &Step,
+    path: &str,
+    ids: &WorldIds,
+    world: &World,
+) -> Result<(), LessonError> {
+    match s {
+        Step::Request(r) => validate_request(r, &format!("{path}.request"), ids),
+        Step::Burst(b) => {
+            for (i, c) in b.clients.iter().enumerate() {
+                require("client", c, &ids.clients)
+                    .map_err(|m| LessonError::at(format!("{path}.burst.clients[{i}]"), m))?;
+            }
+            Ok(())
+        }
+        Step::Advance(d) => d
+            .to_ms()
+            .map(|_| ())
+            .map_err(|m| LessonError::at(format!("{path}.advance"), m)),
+        Step::Fault(f) | Step::Repair(f) => {
+            let key = if matches!(s, Step::Fault(_)) {
+                "fault"
+            } else {
+                "repair"
+            };
+            world
+                .check_fault(f)
+                .map_err(|m| LessonError::at(format!("{path}.{key}"), m))
+        }
+        Step::Edit(e) => {
+            let p = format!("{path}.edit");
+            let r = match e {
+                Edit::AddNaclRule { nacl, .. } | Edit::RemoveNaclRule { nacl, .. } => {
+                    require("network ACL", nacl, &ids.nacls)
+                        .map_err(|m| LessonError::at(format!("{p}.nacl"), m))
+                }
+                Edit::AddSgRule { sg, .. } | Edit::RemoveSgRule { sg, .. } => {
+                    require("security group", sg, &ids.sgs)
+                        .map_err(|m| LessonError::at(format!("{p}.sg"), m))
+                }
+                Edit::SetSubnetCidr { subnet, .. } => require("subnet", subnet, &ids.subnets)
+                    .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
+            };
+            r
+        }
+        Step::Invalidate(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticked_names_read_as_quotes_and_plain_lists() {
+        assert_eq!(
+            plain_message("unknown field `statuss`, expected one of `status`, `code`"),
+            "unknown field 'statuss', expected one of status, code"
+        );
+        assert_eq!(
+            plain_message("missing field `hints`"),
+            "missing field 'hints'"
+        );
+        assert_eq!(plain_message("invalid type"), "invalid type");
+    }
+}

@@ -1,0 +1,602 @@
+//! Lessons: every lesson file passes the checker; bad files are refused
+//! with the field path, never a panic; each goal kind holds exactly when
+//! the engine says so.
+
+use hoplab::lesson::{catalog, catalog_ids, check, Lesson, LessonError, Session};
+
+fn ids() -> Vec<String> {
+    catalog_ids()
+}
+
+/// A one-step lesson around the given step body (TOML after `[[steps]]`).
+fn tiny(setup: &str, step: &str) -> String {
+    format!(
+        r#"id = "tiny"
+title = "Tiny"
+summary = "A lesson for tests."
+level = "beginner"
+minutes = 1
+{setup}
+[[steps]]
+text = "Do it."
+hints = ["a hint"]
+explanation = "Because (fact sheet §12)."
+{step}
+"#
+    )
+}
+
+const REQ: &str =
+    r#"{ request = { client = "client-na", url = "https://healthcareapp.com/api/appointments" } }"#;
+
+#[test]
+fn every_lesson_in_the_catalog_passes_the_checker() {
+    let all = ids();
+    assert!(!all.is_empty());
+    for (id, text) in catalog() {
+        let report = check(text, &all).unwrap_or_else(|e| panic!("{id}.toml: {e}"));
+        assert_eq!(report.id, id, "the id equals the file name");
+        assert!(
+            (3..=7).contains(&report.steps),
+            "{id}: {} steps",
+            report.steps
+        );
+        assert!(!report.predict_answers.is_empty(), "{id}");
+    }
+}
+
+#[test]
+fn the_catalog_holds_every_lesson_file_in_the_folder() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    on_disk.sort();
+    let mut in_catalog = ids();
+    in_catalog.sort();
+    assert_eq!(in_catalog, on_disk);
+    for (id, text) in catalog() {
+        let on_disk = std::fs::read_to_string(format!("{dir}/{id}.toml")).unwrap();
+        assert_eq!(text, on_disk, "{id}: the embedded text is the file's");
+    }
+}
+
+#[test]
+fn a_misspelt_goal_field_is_refused_with_its_path_and_the_expected_names() {
+    let text = tiny(
+        "",
+        &format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ statuss = 200 }}\n"),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert_eq!(e.path, "steps[0].goals[0].outcome.statuss");
+    assert!(
+        e.message.starts_with(
+            "unknown field 'statuss', expected one of status, code, decided_by, region, pod, no_response"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_unknown_event_component_is_refused_with_the_known_families() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[[steps.goals]]\nevent = {{ component = \"dnss\", kind = \"query\" }}\n"
+        ),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "steps[0].goals[0].event.component: unknown component 'dnss' (expected one of browser, dns, cdn, waf, net, alb, app)"
+    );
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[[steps.goals]]\nno_event = {{ component = \"dns\", kind = \"teleport\" }}\n"
+        ),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert_eq!(e.path, "steps[0].goals[0].no_event.kind");
+    assert!(e.message.contains("referral"), "{e}");
+}
+
+#[test]
+fn unknown_ids_of_the_world_are_refused_with_their_path() {
+    let cases = [
+        ("stopped_at = \"alb-z\"", "steps[0].goals[0].stopped_at"),
+        (
+            "nacl_rule = { nacl = \"acl-nope\", direction = \"inbound\", number = 100 }",
+            "steps[0].goals[0].nacl_rule.nacl",
+        ),
+        (
+            "health_check = { id = \"hc-nope\", healthy = true }",
+            "steps[0].goals[0].health_check.id",
+        ),
+        (
+            "target = { pod = \"pod-z-9\", healthy = true }",
+            "steps[0].goals[0].target.pod",
+        ),
+        (
+            "subnet_usable = { subnet = \"subnet-nope\", at_least = 1 }",
+            "steps[0].goals[0].subnet_usable.subnet",
+        ),
+        (
+            "sg_rule = { sg = \"sg-nope\", direction = \"inbound\" }",
+            "steps[0].goals[0].sg_rule.sg",
+        ),
+        (
+            "not = { outcome = { pod = \"pod-q\" } }",
+            "steps[0].goals[0].not.outcome.pod",
+        ),
+        (
+            "all = [{ stopped_at = \"alb-a\" }, { outcome = { region = \"mars-1\" } }]",
+            "steps[0].goals[0].all[1].outcome.region",
+        ),
+    ];
+    for (goal, path) in cases {
+        let text = tiny(
+            "",
+            &format!("solution = [{REQ}]\n[[steps.goals]]\n{goal}\n"),
+        );
+        let e = Lesson::from_toml(&text).unwrap_err();
+        assert_eq!(e.path, path, "{goal}: {e}");
+        assert!(e.message.starts_with("unknown "), "{goal}: {e}");
+    }
+    let text = tiny(
+        "[setup]\nsteps = [{ request = { client = \"client-mars\", url = \"https://healthcareapp.com/\" } }]\n",
+        &format!("solution = [{REQ}]\n[[steps.goals]]\nstopped_at = \"alb-a\"\n"),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert_eq!(e.path, "setup.steps[0].request.client");
+}
+
+#[test]
+fn a_lesson_whose_goal_is_already_met_at_the_start_is_refused() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"q\"\nask = \"status\"\nchoices = [200, 504]\n[[steps.goals]]\nnacl_rule = {{ nacl = \"acl-public-a\", direction = \"inbound\", number = 100 }}\n"
+        ),
+    );
+    let e = check(&text, &ids()).unwrap_err();
+    assert_eq!(e.path, "steps[0].goals[0]");
+    assert!(e.message.contains("already met"), "{e}");
+}
+
+#[test]
+fn a_predict_question_whose_choices_miss_the_answer_is_refused() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"What comes back?\"\nask = \"status\"\nchoices = [403, 504]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"
+        ),
+    );
+    let e = check(&text, &ids()).unwrap_err();
+    assert_eq!(e.path, "steps[0].predict.choices");
+    assert!(e.message.contains("'200'"), "{e}");
+    // With the answer among the choices the same lesson passes.
+    let good = text.replace("[403, 504]", "[403, 200, 504]");
+    let r = check(&good, &ids()).unwrap();
+    assert_eq!(r.predict_answers, vec!["200".to_string()]);
+}
+
+#[test]
+fn a_solution_that_does_not_reach_its_goal_is_refused() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"q\"\nask = \"status\"\nchoices = [200, 504]\n[[steps.goals]]\nstopped_at = \"alb-a\"\n"
+        ),
+    );
+    let e = check(&text, &ids()).unwrap_err();
+    assert_eq!(e.path, "steps[0].goals[0]");
+    assert!(e.message.contains("not met"), "{e}");
+}
+
+#[test]
+fn requires_must_name_a_lesson_of_the_set() {
+    let text = tiny(
+        "requires = [\"astrology\"]",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"q\"\nask = \"status\"\nchoices = [200, 504]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"
+        ),
+    );
+    let e = check(&text, &ids()).unwrap_err();
+    assert_eq!(e.path, "requires[0]");
+}
+
+fn session_of(setup: &str, goals: &str) -> Session {
+    let text = tiny(setup, &format!("solution = []\n{goals}"));
+    let lesson = Lesson::from_toml(&text).unwrap_or_else(|e| panic!("{e}"));
+    Session::start(&lesson).unwrap()
+}
+
+fn send(s: &mut Session) {
+    let t = s.world_mut().send(&hoplab::sim::Request::get(
+        "client-na",
+        "https://healthcareapp.com/api/appointments",
+    ));
+    s.record_trace(t);
+}
+
+fn goal_met(s: &Session) -> bool {
+    s.goals().iter().all(|g| g.met)
+}
+
+#[test]
+fn stopped_at_holds_after_the_nacl_rule_that_let_https_in_is_removed() {
+    let mut s = session_of("", "[[steps.goals]]\nstopped_at = \"alb-a\"\n");
+    assert!(!goal_met(&s), "no trace yet");
+    send(&mut s);
+    assert!(!goal_met(&s), "the request goes through");
+    s.world_mut()
+        .apply_edit(&hoplab::sim::Edit::RemoveNaclRule {
+            nacl: "acl-public-a".into(),
+            direction: hoplab::sim::trace::Direction::Inbound,
+            number: 100,
+        })
+        .unwrap();
+    send(&mut s);
+    assert!(goal_met(&s));
+    assert!(s.step_done());
+    assert!(s.next_step());
+    assert!(s.finished());
+}
+
+#[test]
+fn a_burst_goal_reads_the_share_of_a_region() {
+    let mut s = session_of(
+        "",
+        "[[steps.goals]]\nburst = { region = \"us-east-1\", at_least = 0.9 }\n",
+    );
+    let r = s
+        .world_mut()
+        .burst_get(
+            50,
+            &["client-na".to_string()],
+            "https://healthcareapp.com/api/appointments",
+        )
+        .unwrap();
+    s.record_burst(r);
+    assert!(goal_met(&s));
+    let mut s = session_of(
+        "[setup]\nsteps = [{ fault = { kind = \"region_down\", region = \"us-east-1\" } }, { advance = \"5m\" }]",
+        "[[steps.goals]]\nburst = { region = \"us-east-1\", at_least = 0.9 }\n",
+    );
+    let r = s
+        .world_mut()
+        .burst_get(
+            50,
+            &["client-na".to_string()],
+            "https://healthcareapp.com/api/appointments",
+        )
+        .unwrap();
+    s.record_burst(r);
+    assert!(
+        !goal_met(&s),
+        "region A is down: the burst is answered by B"
+    );
+}
+
+#[test]
+fn outcome_event_and_check_goals_read_the_last_trace() {
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+outcome = { status = 200, region = "us-east-1", code = "DELIVERED" }
+[[steps.goals]]
+event = { component = "dns", kind = "referral", fields = { by = "root", zone = "com" } }
+[[steps.goals]]
+check = { kind = "nacl", subject = "acl-public-a", allowed = true, rule = { type = "number", number = 100 } }
+[[steps.goals]]
+not = { event = { component = "dns", kind = "referral", fields = { zone = "org" } } }
+[[steps.goals]]
+no_event = { component = "waf", kind = "decision", fields = { allowed = false } }
+"#,
+    );
+    // With no trace yet only the `not` holds (a `no_event` would not).
+    let met: Vec<bool> = s.goals().iter().map(|g| g.met).collect();
+    assert_eq!(met, vec![false, false, false, true, false]);
+    send(&mut s);
+    let g = s.goals();
+    assert!(g.iter().all(|g| g.met), "{g:?}");
+    // The second request finds the answer in the browser's DNS cache:
+    // no referral any more.
+    send(&mut s);
+    assert!(!s.goals()[1].met);
+}
+
+#[test]
+fn world_goals_read_the_world_as_it_is_now() {
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+health_check = { id = "hc-cluster-a", healthy = false }
+[[steps.goals]]
+fault = { fault = { kind = "region_down", region = "us-east-1" }, on = true }
+[[steps.goals]]
+clock_at_least = "2m"
+[[steps.goals]]
+target = { pod = "pod-a-1", healthy = true }
+[[steps.goals]]
+subnet_usable = { subnet = "subnet-app-a1", at_least = 200 }
+[[steps.goals]]
+sg_rule = { sg = "sg-alb-a", direction = "inbound", protocol = "tcp", ports = "443", peer = "0.0.0.0/0" }
+"#,
+    );
+    let met = |s: &Session| s.goals().iter().map(|g| g.met).collect::<Vec<_>>();
+    assert_eq!(met(&s), vec![false, false, false, true, true, true]);
+    s.world_mut().set_fault(
+        hoplab::sim::Fault::RegionDown {
+            region: "us-east-1".into(),
+        },
+        true,
+    );
+    s.world_mut().advance(120_000);
+    // Region A down: its pods fail the ALB's health checks too.
+    assert_eq!(met(&s), vec![true, true, true, false, true, true]);
+}
+
+#[test]
+fn the_predict_answer_is_computed_on_the_world_as_the_step_started() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[steps.predict]\nquestion = \"q\"\nask = \"decided_by\"\nchoices = [\"pod-a-1\", \"cloudfront\"]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n"
+        ),
+    );
+    let lesson = Lesson::from_toml(&text).unwrap();
+    let mut s = Session::start(&lesson).unwrap();
+    assert_eq!(s.predict_answer().as_deref(), Some("pod-a-1"));
+    // The learner breaks something: the question still has its answer.
+    s.world_mut()
+        .set_fault(hoplab::sim::Fault::DnsAuthorityDown, true);
+    assert_eq!(s.predict_answer().as_deref(), Some("pod-a-1"));
+    // The solution runs on the live (broken) world: SERVFAIL, no status.
+    s.run_solution_step().unwrap();
+    assert_eq!(s.last_trace().unwrap().outcome.status, None);
+    assert!(!s.step_done());
+}
+
+// ------------------------------------------------------------ mutations
+
+/// Variants of a real lesson file: fields renamed, values of the wrong
+/// type, ids that do not exist, the text cut short.
+fn mutations(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let renames = [
+        ("status", "statuss"),
+        ("hints", "hint"),
+        ("solution", "solutions"),
+        ("explanation", "explain"),
+        ("choices", "choice"),
+        ("ask", "asks"),
+        ("nacl_rule", "nacl_rules"),
+        ("outcome", "outcom"),
+        ("stopped_at", "stoped_at"),
+        ("component", "componant"),
+        ("request", "reqest"),
+        ("level", "lvl"),
+        ("direction", "dir"),
+    ];
+    for (a, b) in renames {
+        for (i, _) in text.match_indices(a) {
+            let mut t = text.to_string();
+            t.replace_range(i..i + a.len(), b);
+            out.push(t);
+        }
+    }
+    let values = [
+        ("= 200", "= \"two hundred\""),
+        ("= 100", "= -1"),
+        ("\"beginner\"", "\"expert\""),
+        ("\"decided_by\"", "\"who\""),
+        ("\"stopped_at\"", "\"where\""),
+        ("\"alb-a\"", "\"alb-z\""),
+        ("\"acl-public-a\"", "\"acl-public-z\""),
+        ("\"client-na\"", "\"client-mars\""),
+        ("\"inbound\"", "\"sideways\""),
+        ("\"dns\"", "\"dnss\""),
+        ("\"app\"", "\"apps\""),
+        ("\"query\"", "\"querry\""),
+        ("= true", "= 1"),
+        ("= false", "= \"no\""),
+        ("\"10s\"", "\"10 parsecs\""),
+        ("[[steps]]", "[[step]]"),
+        ("[steps.predict]", "[steps.predicts]"),
+        ("\"us-east-1\"", "\"us-mars-1\""),
+    ];
+    for (a, b) in values {
+        for (i, _) in text.match_indices(a) {
+            let mut t = text.to_string();
+            t.replace_range(i..i + a.len(), b);
+            out.push(t);
+        }
+    }
+    // Truncations at many points (on character boundaries).
+    let n = text.len();
+    let mut cut = 1;
+    while cut < n {
+        if text.is_char_boundary(cut) {
+            out.push(text[..cut].to_string());
+        }
+        cut += 1 + n / 60;
+    }
+    out
+}
+
+#[test]
+fn mutated_lesson_files_are_refused_with_a_message_and_never_panic() {
+    let all = ids();
+    let mut refused = 0;
+    let mut total = 0;
+    for (id, text) in catalog() {
+        for m in mutations(text) {
+            total += 1;
+            let res = std::panic::catch_unwind(|| check(&m, &all));
+            let res = res.unwrap_or_else(|_| panic!("{id}: the checker panicked on:\n{m}"));
+            if let Err(LessonError { message, .. }) = &res {
+                assert!(!message.trim().is_empty(), "{id}: an empty message");
+                refused += 1;
+            }
+        }
+    }
+    assert!(total > 100, "only {total} mutations");
+    // Nearly every mutation breaks the lesson (a few land in Markdown text).
+    assert!(
+        refused * 10 >= total * 7,
+        "only {refused} of {total} mutations were refused"
+    );
+}
+
+#[test]
+fn the_worked_example_of_the_authoring_guide_passes_the_checker() {
+    let guide = include_str!("../lessons/README.md");
+    let start = guide
+        .find("## Worked example")
+        .expect("the guide has a worked example");
+    let rest = &guide[start..];
+    let open = rest.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let body = &rest[open..];
+    let text = &body[..body.find("```").expect("the block ends")];
+    let mut all = ids();
+    all.push("nacl-return".into());
+    let r = check(text, &all).unwrap_or_else(|e| panic!("the guide's example: {e}"));
+    assert_eq!(r.id, "nacl-return");
+    assert_eq!(
+        r.predict_answers,
+        vec!["200".to_string(), "alb-a".to_string()]
+    );
+}
+
+#[test]
+fn rule_and_subnet_goals_follow_the_learners_edits() {
+    use hoplab::sim::trace::Direction;
+    use hoplab::sim::Edit;
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+nacl_rule = { nacl = "acl-app-a", direction = "outbound", number = 100, present = false }
+[[steps.goals]]
+sg_rule = { sg = "sg-db-a", direction = "inbound", peer = "sg-app-a", present = false }
+[[steps.goals]]
+subnet_usable = { subnet = "subnet-app-a1", at_most = 27 }
+[[steps.goals]]
+nacl_rule = { nacl = "acl-public-a", direction = "inbound", number = 90, action = "deny" }
+"#,
+    );
+    let met = |s: &Session| s.goals().iter().map(|g| g.met).collect::<Vec<_>>();
+    assert_eq!(met(&s), vec![false, false, false, false]);
+    let w = s.world_mut();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-app-a".into(),
+        direction: Direction::Outbound,
+        number: 100,
+    })
+    .unwrap();
+    w.apply_edit(&Edit::RemoveSgRule {
+        sg: "sg-db-a".into(),
+        direction: Direction::Inbound,
+        index: 0,
+    })
+    .unwrap();
+    w.apply_edit(&Edit::SetSubnetCidr {
+        subnet: "subnet-app-a1".into(),
+        cidr: "10.0.10.0/27".into(),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    w.apply_edit(&Edit::AddNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: "90".into(),
+        protocol: "tcp".into(),
+        ports: "443".into(),
+        cidr: "203.0.113.0/24".into(),
+        action: "allow".into(),
+    })
+    .unwrap();
+    // Rule 90 exists but allows: the goal asks for a deny.
+    assert_eq!(met(&s), vec![true, true, true, false]);
+}
+
+#[test]
+fn all_any_and_not_combine_goals() {
+    let mut s = session_of(
+        "",
+        r#"[[steps.goals]]
+all = [{ outcome = { status = 200 } }, { outcome = { region = "us-east-1" } }]
+[[steps.goals]]
+any = [{ outcome = { region = "us-west-2" } }, { stopped_at = "alb-a" }, { outcome = { decided_by = "pod-a-1" } }]
+[[steps.goals]]
+not = { outcome = { decided_by = "waf" } }
+[[steps.goals]]
+not = { all = [{ outcome = { status = 200 } }, { outcome = { region = "us-west-2" } }] }
+[[steps.goals]]
+clock_at_least = 0
+"#,
+    );
+    send(&mut s);
+    let g = s.goals();
+    assert!(g.iter().all(|g| g.met), "{g:?}");
+    assert_eq!(g[2].label, "not: the answer comes from waf");
+    let s2 = session_of(
+        "",
+        "[[steps.goals]]\nany = [{ outcome = { region = \"us-west-2\" } }, { stopped_at = \"alb-a\" }]\n",
+    );
+    assert!(!s2.goals()[0].met);
+}
+
+#[test]
+fn a_goal_table_with_two_kinds_or_none_is_refused() {
+    let text = tiny(
+        "",
+        &format!(
+            "solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\nstopped_at = \"alb-a\"\n"
+        ),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert!(e.path.starts_with("steps[0].goals[0]"), "{e}");
+    let text = tiny(
+        "",
+        &format!("solution = [{REQ}]\n[[steps.goals]]\nstatus = 200\n"),
+    );
+    let e = Lesson::from_toml(&text).unwrap_err();
+    assert!(e.message.contains("outcome"), "{e}");
+}
+
+#[test]
+fn counts_are_refused_with_their_path() {
+    let goal = format!("solution = [{REQ}]\n[[steps.goals]]\noutcome = {{ status = 200 }}\n");
+    let no_hints = tiny("", &goal).replace("hints = [\"a hint\"]", "hints = []");
+    assert_eq!(
+        Lesson::from_toml(&no_hints).unwrap_err().path,
+        "steps[0].hints"
+    );
+    let mut eight = tiny("", &goal);
+    for _ in 0..7 {
+        eight.push_str(&format!(
+            "[[steps]]\ntext = \"t\"\nhints = [\"h\"]\nexplanation = \"e\"\n{goal}"
+        ));
+    }
+    let e = Lesson::from_toml(&eight).unwrap_err();
+    assert_eq!(e.path, "steps");
+    assert!(e.message.contains("1 to 7"), "{e}");
+    let bad_level = tiny("", &goal).replace("\"beginner\"", "\"expert\"");
+    let e = Lesson::from_toml(&bad_level).unwrap_err();
+    assert_eq!(e.path, "level");
+    let bad_ask = tiny(
+        "",
+        &format!(
+            "{goal}[steps.predict]\nquestion = \"q\"\nask = \"colour\"\nchoices = [\"a\", \"b\"]\n"
+        ),
+    );
+    let e = Lesson::from_toml(&bad_ask).unwrap_err();
+    assert_eq!(e.path, "steps[0].predict.ask");
+    let bad_id = tiny("", &goal).replace("id = \"tiny\"", "id = \"Tiny Lesson\"");
+    assert_eq!(Lesson::from_toml(&bad_id).unwrap_err().path, "id");
+}
