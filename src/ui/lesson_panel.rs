@@ -8,6 +8,7 @@
 //! into elements here: never HTML strings.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::lesson_state::use_lessons;
 use crate::view::lesson::{
@@ -280,6 +281,20 @@ fn StepView() -> impl IntoView {
         })
     };
 
+    // When the goals are met, the explanation scrolls into the panel's view.
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if !done.get() {
+            return;
+        }
+        let Some(body) = body.get() else { return };
+        if let Ok(Some(el)) = body.query_selector("[data-testid=\"explanation\"]") {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                body.set_scroll_top(el.offset_top() - 8);
+            }
+        }
+    });
+
     view! {
         <div class=style::head>
             <p class=style::kicker>
@@ -314,7 +329,7 @@ fn StepView() -> impl IntoView {
                 </ol>
             </div>
         </div>
-        <div class=style::body>
+        <div class=style::body node_ref=body>
             <div class=style::text data-testid="lesson-text">
                 {move || cur().map(|s| view! { <Markdown text=s.text.clone()/> })}
             </div>
