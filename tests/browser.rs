@@ -620,6 +620,11 @@ fn forget_lesson_progress() {
     storage.remove_item("hoplab.lessons.v1").unwrap();
 }
 
+/// The element with `testid` inside the element with `within`.
+fn find_in(root: &HtmlElement, within: &str) -> HtmlElement {
+    find(root, within).unchecked_into()
+}
+
 fn goal_states(root: &HtmlElement) -> Vec<bool> {
     find_all(root, "goal")
         .iter()
@@ -669,6 +674,16 @@ async fn a_lesson_link_opens_journey_and_send_meets_its_first_steps_goals() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(stored, "{\"journey\":[0]}");
+    // A new page (a reload) lists the step as done.
+    let again = mount().await;
+    click(&again, "lessons-button").await;
+    assert_eq!(
+        text(&find(
+            &find_in(&again, "lesson-journey"),
+            "lesson-row-progress"
+        )),
+        "1 / 4 steps"
+    );
 
     click(&root, "next-step").await;
     assert_eq!(text(&find(&root, "lesson-step")), "Step 2 of 4");

@@ -102,7 +102,18 @@ pub fn LessonPicker() -> impl IntoView {
     view! {
         <Show when=move || lessons.picker.get()>
             <div class=style::backdrop on:click=move |_| lessons.picker.set(false)></div>
-            <div class=style::dialog role="dialog" aria-modal="false" aria-labelledby="lesson-picker-title" data-testid="lesson-picker">
+            <div
+                class=style::dialog
+                role="dialog"
+                aria-modal="false"
+                aria-labelledby="lesson-picker-title"
+                data-testid="lesson-picker"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        lessons.picker.set(false);
+                    }
+                }
+            >
                 <div class=style::head>
                     <h2 class=style::heading id="lesson-picker-title">"Lessons"</h2>
                     <button

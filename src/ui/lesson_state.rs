@@ -463,7 +463,6 @@ impl LessonState {
 
     /// The `data-lesson-hide` attribute: the controls the open lesson hides.
     pub fn hidden_controls(&self) -> String {
-        self.open.with(|_| ());
         self.lesson()
             .map(|l| {
                 l.hide_controls
