@@ -54,7 +54,7 @@ pub fn Diagram() -> impl IntoView {
         layout.with(|d| {
             packet::marker(d, &h, key, travel_ms, |h| {
                 live.world
-                    .with(|w| layout::rest_at(h, &w.attachments(&h.from), &w.attachments(&h.to)))
+                    .with(|w| packet::rest_at(h, &w.attachments(&h.from), &w.attachments(&h.to)))
             })
         })
     });

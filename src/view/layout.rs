@@ -13,10 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sim::inspect::Attachments;
 use crate::sim::net::Tier;
 use crate::sim::topology::{Node, NodeKind, RegionBox, SubnetBox, Topology};
-use crate::sim::trace::{CheckKind, Hop, Verdict};
 
 /// Horizontal pitch of one component in the Internet column.
 pub const CELL_W: f64 = 76.0;
@@ -533,46 +531,10 @@ fn region(
     size
 }
 
-/// Which end of a hop the packet marker rests at when the hop did not pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rest {
-    From,
-    To,
-}
-
-/// Where to draw the packet at the end of a hop. A passing hop arrives at
-/// `to`. A hop that was stopped rests where the deciding filter sits: the
-/// engine says on which side of the hop each check belongs (the sender's
-/// interface and subnet, or the receiver's). Checks without a side fall back
-/// to the attachments: a security group or network ACL attached to the
-/// sender (or a route table) keeps it at `from`; otherwise (an error answer,
-/// a timeout) it rests at `to`. This is presentation only: the verdict and
-/// the deciding check come from the engine.
-pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
-    if hop.verdict == Verdict::Pass || hop.from == hop.to {
-        return Rest::To;
-    }
-    let Some(c) = hop.deciding_check() else {
-        return Rest::To;
-    };
-    match c.side {
-        Some(crate::sim::trace::Side::Source) => return Rest::From,
-        Some(crate::sim::trace::Side::Destination) => return Rest::To,
-        None => {}
-    }
-    let attached =
-        |a: &Attachments| a.nacls.contains(&c.subject) || a.security_groups.contains(&c.subject);
-    match c.kind {
-        CheckKind::RouteTable => Rest::From,
-        _ if attached(from) && !attached(to) => Rest::From,
-        _ => Rest::To,
-    }
-}
-
+/// Where a stopped packet rests lives with the marker; kept here for old paths.
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::trace::{Check, Code, Layer};
     use crate::sim::World;
 
     fn default_diagram() -> (World, Diagram) {
@@ -750,60 +712,6 @@ mod tests {
         .unwrap();
         let d = diagram(&w.topology(), "client-na");
         assert_eq!(d.rect("subnet-app-a1").unwrap().subtitle, "10.0.12.0/26");
-    }
-
-    fn hop(verdict: Verdict, checks: Vec<Check>) -> Hop {
-        Hop {
-            index: 1,
-            t_us: 0,
-            from: "alb-a".into(),
-            to: "pod-a-1".into(),
-            layer: Layer::Tcp,
-            proto: "TCP/8080".into(),
-            what: String::new(),
-            why: String::new(),
-            event: crate::sim::trace::Event::Text {
-                what: String::new(),
-                why: String::new(),
-            },
-            checks,
-            verdict,
-            code: Code::Delivered,
-        }
-    }
-
-    fn check(kind: CheckKind, subject: &str, allowed: bool) -> Check {
-        Check::other(kind, subject, String::new(), String::new(), allowed)
-    }
-
-    #[test]
-    fn a_stopped_packet_rests_at_the_end_whose_filter_stopped_it() {
-        let w = World::default_world();
-        let (from, to) = (w.attachments("alb-a"), w.attachments("pod-a-1"));
-        let pass = hop(
-            Verdict::Pass,
-            vec![check(CheckKind::Nacl, "acl-public-a", true)],
-        );
-        assert_eq!(rest_at(&pass, &from, &to), Rest::To);
-        let sender = hop(
-            Verdict::Dropped,
-            vec![check(CheckKind::SecurityGroup, "sg-alb-a", false)],
-        );
-        assert_eq!(rest_at(&sender, &from, &to), Rest::From);
-        let receiver = hop(
-            Verdict::Dropped,
-            vec![check(CheckKind::Nacl, "acl-app-a", false)],
-        );
-        assert_eq!(rest_at(&receiver, &from, &to), Rest::To);
-        let route = hop(
-            Verdict::Dropped,
-            vec![check(CheckKind::RouteTable, "rtb-public-a", false)],
-        );
-        assert_eq!(rest_at(&route, &from, &to), Rest::From);
-        assert_eq!(
-            rest_at(&hop(Verdict::Timeout, vec![]), &from, &to),
-            Rest::To
-        );
     }
 }
 

@@ -5,9 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::sim::trace::{Hop, Verdict};
+use crate::sim::inspect::Attachments;
+use crate::sim::trace::{CheckKind, Hop, Verdict};
 
-use super::layout::{Diagram, Rest, ICON};
+use super::layout::{Diagram, ICON};
 
 /// What the packet marker does on the current hop, in diagram coordinates.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,9 +134,46 @@ pub fn trail(d: &Diagram, hops: &[Hop], upto: usize) -> Trail {
     (nodes, links)
 }
 
+/// Which end of a hop the packet marker rests at when the hop did not pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rest {
+    From,
+    To,
+}
+
+/// Where to draw the packet at the end of a hop. A passing hop arrives at
+/// `to`. A hop that was stopped rests where the deciding filter sits: the
+/// engine says on which side of the hop each check belongs (the sender's
+/// interface and subnet, or the receiver's). Checks without a side fall back
+/// to the attachments: a security group or network ACL attached to the
+/// sender (or a route table) keeps it at `from`; otherwise (an error answer,
+/// a timeout) it rests at `to`. This is presentation only: the verdict and
+/// the deciding check come from the engine.
+pub fn rest_at(hop: &Hop, from: &Attachments, to: &Attachments) -> Rest {
+    if hop.verdict == Verdict::Pass || hop.from == hop.to {
+        return Rest::To;
+    }
+    let Some(c) = hop.deciding_check() else {
+        return Rest::To;
+    };
+    match c.side {
+        Some(crate::sim::trace::Side::Source) => return Rest::From,
+        Some(crate::sim::trace::Side::Destination) => return Rest::To,
+        None => {}
+    }
+    let attached =
+        |a: &Attachments| a.nacls.contains(&c.subject) || a.security_groups.contains(&c.subject);
+    match c.kind {
+        CheckKind::RouteTable => Rest::From,
+        _ if attached(from) && !attached(to) => Rest::From,
+        _ => Rest::To,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::trace::Check;
     use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
     use crate::sim::{Request, World};
     use crate::view::layout::diagram;
@@ -204,5 +242,51 @@ mod tests {
         pairs.dedup();
         assert_eq!(pairs.len(), n, "each link once");
         assert!(all_links.iter().all(|l| l.a < l.b));
+    }
+
+    /// A hop from the ALB to a pod, taken from a real trace, with the
+    /// given verdict and checks.
+    fn hop(verdict: Verdict, checks: Vec<Check>) -> Hop {
+        let (_, hops) = sent();
+        let mut h = hops.into_iter().find(|h| h.from != h.to).unwrap();
+        h.from = "alb-a".into();
+        h.to = "pod-a-1".into();
+        h.verdict = verdict;
+        h.checks = checks;
+        h
+    }
+
+    fn check(kind: CheckKind, subject: &str, allowed: bool) -> Check {
+        Check::other(kind, subject, String::new(), String::new(), allowed)
+    }
+
+    #[test]
+    fn a_stopped_packet_rests_at_the_end_whose_filter_stopped_it() {
+        let w = World::default_world();
+        let (from, to) = (w.attachments("alb-a"), w.attachments("pod-a-1"));
+        let pass = hop(
+            Verdict::Pass,
+            vec![check(CheckKind::Nacl, "acl-public-a", true)],
+        );
+        assert_eq!(rest_at(&pass, &from, &to), Rest::To);
+        let sender = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::SecurityGroup, "sg-alb-a", false)],
+        );
+        assert_eq!(rest_at(&sender, &from, &to), Rest::From);
+        let receiver = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::Nacl, "acl-app-a", false)],
+        );
+        assert_eq!(rest_at(&receiver, &from, &to), Rest::To);
+        let route = hop(
+            Verdict::Dropped,
+            vec![check(CheckKind::RouteTable, "rtb-public-a", false)],
+        );
+        assert_eq!(rest_at(&route, &from, &to), Rest::From);
+        assert_eq!(
+            rest_at(&hop(Verdict::Timeout, vec![]), &from, &to),
+            Rest::To
+        );
     }
 }
