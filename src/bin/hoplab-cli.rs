@@ -162,13 +162,25 @@ fn lesson(args: &[String]) {
         }
     }
     // Ids a lesson may require: the catalog built into this tool, plus the
-    // files being checked (a new lesson may require another new one).
+    // files being checked and the lessons beside them (a new lesson may
+    // require another new one).
     let mut ids = hoplab::lesson::catalog_ids();
+    let mut add = |p: &std::path::Path| {
+        if p.extension().is_some_and(|x| x == "toml") {
+            if let Some(stem) = p.file_stem() {
+                let stem = stem.to_string_lossy().to_string();
+                if !ids.contains(&stem) {
+                    ids.push(stem);
+                }
+            }
+        }
+    };
     for p in &paths {
-        if let Some(stem) = p.file_stem() {
-            let stem = stem.to_string_lossy().to_string();
-            if !ids.contains(&stem) {
-                ids.push(stem);
+        add(p);
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Ok(rd) = std::fs::read_dir(dir.unwrap_or(std::path::Path::new("."))) {
+            for e in rd.filter_map(|e| e.ok()) {
+                add(&e.path());
             }
         }
     }

@@ -6,9 +6,14 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
+use super::goal::{EventGoal, Goal};
 use super::model::Lesson;
 use super::session::Session;
 use super::LessonError;
+use crate::sim::trace::Trace;
+use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 
 /// What the checker found in a good lesson.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +74,10 @@ pub fn check(lesson_text: &str, all_ids: &[String]) -> Result<CheckReport, Lesso
         ));
     }
     let mut session = Session::start(&lesson)?;
+    // Events of an ordinary request, to tell a misspelt field of a
+    // `no_event` goal (which would always hold) from a real one.
+    let sample = crate::sim::World::default_world()
+        .send(&crate::sim::Request::get(DEFAULT_CLIENT, DEFAULT_URL));
     let mut answers = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
         let p = format!("steps[{i}]");
@@ -107,6 +116,10 @@ pub fn check(lesson_text: &str, all_ids: &[String]) -> Result<CheckReport, Lesso
             let (at, why) = m.split_once(": ").unwrap_or(("solution", m.as_str()));
             return Err(LessonError::at(format!("{p}.{at}"), why));
         }
+        for (j, g) in step.goals.iter().enumerate() {
+            let traces: Vec<&Trace> = session.last_trace().into_iter().chain([&sample]).collect();
+            no_event_fields_exist(g, &format!("{p}.goals[{j}]"), &traces)?;
+        }
         for (j, g) in session.goals().iter().enumerate() {
             if !g.met {
                 return Err(LessonError::at(
@@ -128,4 +141,67 @@ pub fn check(lesson_text: &str, all_ids: &[String]) -> Result<CheckReport, Lesso
         goals: lesson.goal_count(),
         predict_answers: answers,
     })
+}
+
+/// A `no_event` goal whose field is misspelt never matches, so it always
+/// holds. Refuse a top-level field that no event of that component and
+/// kind has, in the step's last trace or an ordinary request's trace (when
+/// neither has such an event at all, there is nothing to compare with).
+fn no_event_fields_exist(g: &Goal, path: &str, traces: &[&Trace]) -> Result<(), LessonError> {
+    match g {
+        Goal::NoEvent(e) => event_fields_exist(e, &format!("{path}.no_event"), traces),
+        Goal::All(gs) | Goal::Any(gs) => {
+            let key = if matches!(g, Goal::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
+            for (i, g) in gs.iter().enumerate() {
+                no_event_fields_exist(g, &format!("{path}.{key}[{i}]"), traces)?;
+            }
+            Ok(())
+        }
+        Goal::Not(g) => no_event_fields_exist(g, &format!("{path}.not"), traces),
+        _ => Ok(()),
+    }
+}
+
+fn event_fields_exist(e: &EventGoal, path: &str, traces: &[&Trace]) -> Result<(), LessonError> {
+    let Some(fields) = &e.fields else {
+        return Ok(());
+    };
+    let same: Vec<Value> = traces
+        .iter()
+        .flat_map(|t| &t.hops)
+        .filter_map(|h| serde_json::to_value(&h.event).ok())
+        .filter(|v| {
+            v.get("component").and_then(Value::as_str) == Some(e.component.as_str())
+                && v.get("kind").and_then(Value::as_str) == Some(e.kind.as_str())
+        })
+        .collect();
+    if same.is_empty() {
+        return Ok(());
+    }
+    for key in fields.keys() {
+        if !same.iter().any(|v| v.get(key).is_some()) {
+            let mut known: Vec<&str> = same
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|m| m.keys().map(String::as_str))
+                .filter(|k| *k != "component" && *k != "kind")
+                .collect();
+            known.sort();
+            known.dedup();
+            return Err(LessonError::at(
+                format!("{path}.fields.{key}"),
+                format!(
+                    "no {} '{}' event has a field '{key}' (its fields: {}), so this goal would always hold",
+                    e.component,
+                    e.kind,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

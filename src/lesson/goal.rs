@@ -242,15 +242,45 @@ impl EventGoal {
         })
     }
 
+    /// `DNS referral (by root, zone com)`.
     fn describe(&self) -> String {
-        let mut s = format!("a {} '{}' event", self.component, self.kind);
+        let family = match self.component.as_str() {
+            "dns" => "DNS",
+            "cdn" => "CloudFront",
+            "waf" => "WAF",
+            "net" => "network",
+            "alb" => "ALB",
+            "app" => "application",
+            "browser" => "browser",
+            other => other,
+        };
+        let mut s = format!("{family} {}", self.kind.replace('_', " "));
         if let Some(f) = &self.fields {
-            let parts: Vec<String> = f.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let mut parts = Vec::new();
+            flatten_fields("", &Value::Object(f.clone()), &mut parts);
             if !parts.is_empty() {
-                s.push_str(&format!(" with {}", parts.join(", ")));
+                s.push_str(&format!(" ({})", parts.join(", ")));
             }
         }
         s
+    }
+}
+
+/// `{ to = { server = "root" } }` -> `to server root`.
+fn flatten_fields(prefix: &str, v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let key = k.replace('_', " ");
+                let p = if prefix.is_empty() {
+                    key
+                } else {
+                    format!("{prefix} {key}")
+                };
+                flatten_fields(&p, v, out);
+            }
+        }
+        other => out.push(format!("{prefix} {}", plain(other))),
     }
 }
 
@@ -378,10 +408,12 @@ impl Goal {
                     parts.join(", ")
                 }
             }
-            Goal::Event(g) => format!("the trace has {}", g.describe()),
-            Goal::NoEvent(g) => {
-                format!("the trace has no {}", g.describe().trim_start_matches("a "))
+            Goal::Event(g) => {
+                let d = g.describe();
+                let an = d.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+                format!("the trace has {} {d}", if an { "an" } else { "a" })
             }
+            Goal::NoEvent(g) => format!("the trace has no {}", g.describe()),
             Goal::Check(g) => {
                 let mut s = String::from("a ");
                 s.push_str(g.kind.map(|k| k.noun()).unwrap_or("rule table"));
@@ -418,24 +450,24 @@ impl Goal {
             Goal::StoppedAt(c) => format!("the request stops at {c}"),
             Goal::Burst(g) => {
                 let what = if let Some(s) = g.status {
-                    format!("status {s}")
+                    format!("gets status {s}")
                 } else if let Some(r) = &g.region {
-                    format!("region {r}")
+                    format!("is served by {r}")
                 } else if let Some(d) = &g.decided_by {
-                    format!("answers from {d}")
+                    format!("is answered by {d}")
                 } else if let Some(p) = &g.pod {
-                    format!("pod {p}")
+                    format!("is served by {p}")
                 } else {
-                    "requests".to_string()
+                    "is sent".to_string()
                 };
                 let pct = |x: f64| format!("{}%", (x * 100.0).round());
                 match (g.at_least, g.at_most) {
                     (Some(a), Some(b)) => {
-                        format!("a burst gets between {} and {} {what}", pct(a), pct(b))
+                        format!("{} to {} of a burst {what}", pct(a), pct(b))
                     }
-                    (Some(a), None) => format!("a burst gets at least {} {what}", pct(a)),
-                    (None, Some(b)) => format!("a burst gets at most {} {what}", pct(b)),
-                    (None, None) => format!("a burst gets {what}"),
+                    (Some(a), None) => format!("at least {} of a burst {what}", pct(a)),
+                    (None, Some(b)) => format!("at most {} of a burst {what}", pct(b)),
+                    (None, None) => format!("a burst {what}"),
                 }
             }
             Goal::HealthCheck(g) => format!(

@@ -72,3 +72,34 @@ const CATALOG: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lessons.rs"
 pub fn catalog_ids() -> Vec<String> {
     CATALOG.iter().map(|(id, _)| id.to_string()).collect()
 }
+
+/// Every catalog lesson that reads, in teaching order: a lesson comes after
+/// the lessons it `requires`; among those ready, the lower level first,
+/// then challenges last, then by id. Lessons that do not read are left out
+/// (the checker and the tests name them).
+pub fn curriculum() -> Vec<Lesson> {
+    let mut left: Vec<Lesson> = CATALOG
+        .iter()
+        .filter_map(|(_, text)| Lesson::from_toml(text).ok())
+        .collect();
+    let mut out: Vec<Lesson> = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let ready = |l: &Lesson| {
+            l.requires
+                .iter()
+                .all(|r| out.iter().any(|o| &o.id == r) || !left.iter().any(|x| &x.id == r))
+        };
+        let pick = left
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| ready(l))
+            .min_by(|(_, a), (_, b)| {
+                (a.challenge, a.level, &a.id).cmp(&(b.challenge, b.level, &b.id))
+            })
+            .map(|(i, _)| i)
+            // A cycle of requires: take the rest in id order.
+            .unwrap_or(0);
+        out.push(left.remove(pick));
+    }
+    out
+}

@@ -9,6 +9,10 @@ use crate::sim::edit::Edit;
 use crate::sim::script::{ScriptRequest, Step};
 use crate::sim::World;
 
+/// The longest `advance` a setup or solution may hold: the checker runs
+/// every health check on the way, so a typo like `1000h` would take minutes.
+pub const MAX_ADVANCE_MS: u64 = 24 * 3_600_000;
+
 impl Lesson {
     /// Parse and validate a lesson file. Errors name the field path:
     /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss', expected
@@ -131,7 +135,8 @@ pub(crate) fn parse_only(text: &str) -> Result<Lesson, LessonError> {
 fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
     let mut msg = plain_message(e.message());
     if let Some(span) = e.span() {
-        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let upto = &text.as_bytes()[..span.start.min(text.len())];
+        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         msg.push_str(&format!(" (line {line})"));
     }
     LessonError::at(path, msg)
@@ -141,6 +146,13 @@ fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
 /// `a`, `b` ``); a teacher reads `unknown field 'x', expected one of a, b`.
 fn plain_message(m: &str) -> String {
     let m = m.trim();
+    if m.contains("untagged enum Duration") {
+        return "expected a duration like \"90s\", \"2m\", \"500ms\" or a number of milliseconds"
+            .into();
+    }
+    if m.contains("untagged enum Choice") {
+        return "expected a string or a whole number".into();
+    }
     let mut out = String::with_capacity(m.len());
     let mut parts = m.split('`');
     if let Some(first) = parts.next() {
@@ -178,10 +190,14 @@ fn validate_script_step(
             }
             Ok(())
         }
-        Step::Advance(d) => d
-            .to_ms()
-            .map(|_| ())
-            .map_err(|m| LessonError::at(format!("{path}.advance"), m)),
+        Step::Advance(d) => match d.to_ms() {
+            Ok(ms) if ms > MAX_ADVANCE_MS => Err(LessonError::at(
+                format!("{path}.advance"),
+                "a lesson moves the clock at most 24h in one step",
+            )),
+            Ok(_) => Ok(()),
+            Err(m) => Err(LessonError::at(format!("{path}.advance"), m)),
+        },
         Step::Fault(f) | Step::Repair(f) => {
             let key = if matches!(s, Step::Fault(_)) {
                 "fault"
@@ -194,7 +210,7 @@ fn validate_script_step(
         }
         Step::Edit(e) => {
             let p = format!("{path}.edit");
-            let r = match e {
+            match e {
                 Edit::AddNaclRule { nacl, .. } | Edit::RemoveNaclRule { nacl, .. } => {
                     require("network ACL", nacl, &ids.nacls)
                         .map_err(|m| LessonError::at(format!("{p}.nacl"), m))
@@ -205,8 +221,7 @@ fn validate_script_step(
                 }
                 Edit::SetSubnetCidr { subnet, .. } => require("subnet", subnet, &ids.subnets)
                     .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
-            };
-            r
+            }
         }
         Step::Invalidate(_) => Ok(()),
     }

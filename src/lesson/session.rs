@@ -21,10 +21,10 @@ pub struct GoalStatus {
 pub struct Session {
     lesson: Lesson,
     world: World,
-    /// The world as the current step started: predict questions are
-    /// answered on a copy of it, so the answer does not move while the
-    /// learner experiments.
-    step_start: World,
+    /// The current step's predict answer, computed on a copy of the world
+    /// as the step starts, so it does not move while the learner
+    /// experiments.
+    answer: Option<String>,
     step: usize,
     last_trace: Option<Trace>,
     last_burst: Option<BurstReport>,
@@ -75,14 +75,16 @@ impl Session {
                 f.error.to_string(),
             ));
         }
-        Ok(Session {
+        let mut s = Session {
             lesson: lesson.clone(),
-            step_start: world.clone(),
+            answer: None,
             world,
             step: 0,
             last_trace: None,
             last_burst: None,
-        })
+        };
+        s.answer = s.compute_answer();
+        Ok(s)
     }
 
     pub fn lesson(&self) -> &Lesson {
@@ -165,7 +167,7 @@ impl Session {
         self.step += 1;
         self.last_trace = None;
         self.last_burst = None;
-        self.step_start = self.world.clone();
+        self.answer = self.compute_answer();
         true
     }
 
@@ -183,11 +185,17 @@ impl Session {
     }
 
     /// The right choice of the current step's predict question, computed by
-    /// sending the probe on a copy of the world as the step started.
+    /// sending the probe on a copy of the world as the step started (once,
+    /// when the step starts: calling this is cheap).
     pub fn predict_answer(&self) -> Option<String> {
+        self.answer.clone()
+    }
+
+    fn compute_answer(&self) -> Option<String> {
         let ask = self.current()?.predict.as_ref()?.ask;
         let probe = self.probe()?;
-        let mut w = self.step_start.clone();
+        // Called as the step starts: the world is the step's starting world.
+        let mut w = self.world.clone();
         let t = w.send(&request_of(&probe));
         Some(answer_of(ask, &t))
     }
