@@ -3,7 +3,7 @@
 //!
 //! Golden files: `UPDATE_GOLDEN=1 cargo test --test journey` rewrites them.
 
-use hoplab::layout::{rest_at, Rest};
+use hoplab::view::packet::{rest_at, Rest};
 use hoplab::sim::event::browser::{BrowserEvent, Refusal, UrlError};
 use hoplab::sim::event::net::{HandshakeEnd, NetEvent};
 use hoplab::sim::net::SecurityGroup;
