@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::lesson_state::use_lessons;
-use crate::view::lesson::{progress_text, START_HERE};
+use crate::view::lesson::progress_text;
 
 stylance::import_crate_style!(style, "src/ui/lesson_picker.module.css");
 
@@ -45,7 +45,8 @@ pub fn LessonPicker() -> impl IntoView {
     let rows = move || {
         lessons.lessons.with_value(|all| {
             all.iter()
-                .map(|l| {
+                .enumerate()
+                .map(|(i, l)| {
                     let id = l.id.clone();
                     let total = l.steps.len();
                     let id2 = id.clone();
@@ -74,7 +75,7 @@ pub fn LessonPicker() -> impl IntoView {
                             >
                                 <span class=style::titleLine>
                                     <span class=style::title>{l.title.clone()}</span>
-                                    {(id == START_HERE).then(|| view! { <span class=style::start>"start here"</span> })}
+                                    {(i == 0).then(|| view! { <span class=style::start>"start here"</span> })}
                                     {l.challenge.then(|| view! { <span class=style::challenge>"challenge"</span> })}
                                 </span>
                                 <span class=style::summary>{l.summary.clone()}</span>

@@ -13,18 +13,15 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, Showing};
-use crate::lesson::{catalog, Control, Lesson, Session};
+use crate::lesson::{catalog, curriculum, Control, Lesson, Session};
 use crate::sim::script::Step;
 use crate::sim::{Fault, World};
 use crate::view::burst::BurstRun;
-use crate::view::lesson::{
-    curriculum_order, lesson_hash, lesson_in_hash, unknown_lesson, PickerEntry, Progress,
-    PROGRESS_KEY,
-};
+use crate::view::lesson::{lesson_hash, lesson_in_hash, unknown_lesson, Progress, PROGRESS_KEY};
 
 #[derive(Clone, Copy)]
 pub struct LessonState {
-    /// Every lesson of the catalog, in the picker's order.
+    /// Every lesson of the catalog, in teaching order (the picker's).
     pub lessons: StoredValue<Vec<Lesson>>,
     /// Catalog entries that did not parse (a message each), shown in the picker.
     pub broken: StoredValue<Vec<String>>,
@@ -90,30 +87,14 @@ fn set_location_hash(hash: &str) {
     }
 }
 
-/// The catalog parsed, in the picker's order, and the entries that did not
-/// parse.
+/// The lessons in teaching order (`lesson::curriculum`), and the catalog
+/// entries that did not parse (a message each).
 fn load_catalog() -> (Vec<Lesson>, Vec<String>) {
-    let mut lessons = Vec::new();
-    let mut broken = Vec::new();
-    for (id, text) in catalog() {
-        match Lesson::from_toml(text) {
-            Ok(l) => lessons.push(l),
-            Err(e) => broken.push(format!("{id}: {e}")),
-        }
-    }
-    let entries: Vec<PickerEntry> = lessons
-        .iter()
-        .map(|l| PickerEntry {
-            id: l.id.clone(),
-            requires: l.requires.clone(),
-            challenge: l.challenge,
-            level: l.level as u8,
-        })
+    let broken = catalog()
+        .into_iter()
+        .filter_map(|(id, text)| Lesson::from_toml(text).err().map(|e| format!("{id}: {e}")))
         .collect();
-    let order = curriculum_order(&entries);
-    let mut slots: Vec<Option<Lesson>> = lessons.into_iter().map(Some).collect();
-    let ordered = order.into_iter().filter_map(|i| slots[i].take()).collect();
-    (ordered, broken)
+    (curriculum(), broken)
 }
 
 fn control_key(c: Control) -> &'static str {

@@ -371,64 +371,6 @@ pub fn unknown_lesson(id: &str) -> String {
     format!("There is no lesson called \u{201c}{id}\u{201d}. Pick one from the list.")
 }
 
-/// One lesson as the picker orders it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PickerEntry {
-    pub id: String,
-    pub requires: Vec<String>,
-    pub challenge: bool,
-    /// 0 beginner, 1 intermediate, 2 advanced.
-    pub level: u8,
-}
-
-/// The order the picker lists lessons in (indexes into `entries`): the
-/// lesson that starts the course (`journey`) first, then by level (a lesson
-/// counts at least as hard as what it requires), then every lesson after the
-/// lessons it requires, then the catalog's order; the challenges last.
-pub fn curriculum_order(entries: &[PickerEntry]) -> Vec<usize> {
-    /// (depth of the prerequisites, highest level along them)
-    fn rank(
-        i: usize,
-        entries: &[PickerEntry],
-        memo: &mut Vec<Option<(usize, u8)>>,
-        seen: &mut Vec<bool>,
-    ) -> (usize, u8) {
-        if let Some(r) = memo[i] {
-            return r;
-        }
-        if seen[i] {
-            return (0, entries[i].level); // a cycle: the checker refuses it; do not loop here
-        }
-        seen[i] = true;
-        let mut r = (0, entries[i].level);
-        for j in entries[i]
-            .requires
-            .iter()
-            .filter_map(|req| entries.iter().position(|e| &e.id == req))
-        {
-            let (d, l) = rank(j, entries, memo, seen);
-            r = (r.0.max(d + 1), r.1.max(l));
-        }
-        memo[i] = Some(r);
-        r
-    }
-    let mut memo = vec![None; entries.len()];
-    let mut seen = vec![false; entries.len()];
-    let ranks: Vec<(usize, u8)> = (0..entries.len())
-        .map(|i| rank(i, entries, &mut memo, &mut seen))
-        .collect();
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| {
-        let e = &entries[i];
-        let (depth, level) = ranks[i];
-        (e.challenge, e.id != START_HERE, level, depth, i)
-    });
-    order
-}
-
-/// The lesson the picker marks "start here".
-pub const START_HERE: &str = "journey";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,26 +504,5 @@ mod tests {
             prediction_verdict(Some("waf"), "alb-a"),
             "You predicted waf; the answer was alb-a."
         );
-    }
-    #[test]
-    fn the_picker_lists_journey_first_prerequisites_before_their_lessons_and_challenges_last() {
-        let e = |id: &str, requires: &[&str], challenge: bool, level: u8| PickerEntry {
-            id: id.into(),
-            requires: requires.iter().map(|r| r.to_string()).collect(),
-            challenge,
-            level,
-        };
-        let entries = vec![
-            e("ttl", &["dns"], false, 0),
-            e("down-1", &[], true, 2),
-            e("dns", &["journey"], false, 0),
-            e("journey", &[], false, 0),
-            e("waf", &[], false, 1),
-        ];
-        let ids: Vec<&str> = curriculum_order(&entries)
-            .into_iter()
-            .map(|i| entries[i].id.as_str())
-            .collect();
-        assert_eq!(ids, ["journey", "dns", "ttl", "waf", "down-1"]);
     }
 }
