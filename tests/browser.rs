@@ -703,7 +703,7 @@ async fn an_unknown_lesson_link_says_so_and_shows_the_lesson_list() {
 }
 
 #[wasm_bindgen_test]
-async fn hints_are_revealed_one_at_a_time() {
+async fn hints_are_revealed_one_at_a_time_and_reset_starts_the_lesson_again() {
     let root = mount_at("#lesson=journey").await;
     assert_eq!(find_all(&root, "hint").len(), 0);
     click(&root, "show-hint").await;
@@ -716,6 +716,17 @@ async fn hints_are_revealed_one_at_a_time() {
         find(&root, "show-hint").has_attribute("disabled"),
         "no third hint in step 1"
     );
+
+    // Reset starts the lesson again: its own world, no hints, no goal met.
+    click(&root, "send").await;
+    click(&root, "advance-10s").await;
+    assert!(goal_states(&root).iter().all(|m| *m));
+    click(&root, "reset-lesson").await;
+    assert_eq!(find_all(&root, "hint").len(), 0);
+    assert!(goal_states(&root).iter().all(|m| !m));
+    assert_eq!(text(&find(&root, "clock")), "00:00");
+    assert!(find_all(&root, "trace-row").is_empty());
+    forget_lesson_progress();
 }
 
 #[wasm_bindgen_test]
