@@ -3,7 +3,6 @@
 //!
 //! Golden files: `UPDATE_GOLDEN=1 cargo test --test journey` rewrites them.
 
-use hoplab::view::packet::{rest_at, Rest};
 use hoplab::sim::event::browser::{BrowserEvent, Refusal, UrlError};
 use hoplab::sim::event::net::{HandshakeEnd, NetEvent};
 use hoplab::sim::net::SecurityGroup;
@@ -11,6 +10,7 @@ use hoplab::sim::trace::{Check, CheckKind, Direction, Event, Hop, Leg, RuleRef, 
 use hoplab::sim::trace::{Code, Verdict};
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Edit, Fault, Request, Trace, World};
+use hoplab::view::packet::{rest_at, Rest};
 
 fn get(w: &mut World) -> Trace {
     w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL))
