@@ -63,7 +63,17 @@ pub fn Header() -> impl IntoView {
                 <span class=style::faultsLabel>"Faults"</span>
                 <Show
                     when=move || !faults.with(|f| f.is_empty())
-                    fallback=|| view! { <span class=style::none>"none — everything is up"</span> }
+                    fallback=move || {
+                        // In a challenge that hides its faults, "none" would be a lie.
+                        let text = move || {
+                            if lessons.is_some_and(|l| l.hidden_faults.with(|h| !h.is_empty())) {
+                                "not shown in this challenge"
+                            } else {
+                                "none — everything is up"
+                            }
+                        };
+                        view! { <span class=style::none>{text}</span> }
+                    }
                 >
                     <ul class=style::chips>
                         <For each=move || faults.get() key=|f| f.clone() let:fault>
