@@ -601,3 +601,219 @@ async fn the_warm_up_after_start_up_leaves_the_world_as_it_was() {
     );
     assert!(trace_text(&warmed).contains("DNS_CACHE_MISS"));
 }
+
+// ---- Lessons -----------------------------------------------------------
+
+/// Mount a fresh app with the page's hash set to `hash` (a lesson link),
+/// then clear the hash so later tests start in the sandbox.
+async fn mount_at(hash: &str) -> HtmlElement {
+    let location = web_sys::window().unwrap().location();
+    location.set_hash(hash).unwrap();
+    let root = mount().await;
+    location.set_hash("").unwrap();
+    settle().await;
+    root
+}
+
+fn forget_lesson_progress() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("hoplab.lessons.v1").unwrap();
+}
+
+/// The element with `testid` inside the element with `within`.
+fn find_in(root: &HtmlElement, within: &str) -> HtmlElement {
+    find(root, within).unchecked_into()
+}
+
+fn goal_states(root: &HtmlElement) -> Vec<bool> {
+    find_all(root, "goal")
+        .iter()
+        .map(|g| g.get_attribute("data-met").as_deref() == Some("true"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_link_opens_journey_and_send_meets_its_first_steps_goals() {
+    forget_lesson_progress();
+    let root = mount_at("#lesson=journey").await;
+    assert!(text(&find(&root, "lesson-title")).contains("journey"));
+    assert_eq!(text(&find(&root, "lesson-step")), "Step 1 of 4");
+    assert!(text(&find(&root, "lesson-progress")).starts_with("0 / "));
+    let before = goal_states(&root);
+    assert!(!before.is_empty(), "the step has goals");
+    assert!(before.iter().all(|met| !met), "no goal holds before acting");
+    assert!(!exists(&root, "explanation"));
+    // Hidden by the page's stylesheet (not loaded in these tests): the app
+    // names the controls the lesson hides.
+    let app = root.query_selector("[data-lesson-hide]").unwrap().unwrap();
+    assert_eq!(
+        app.get_attribute("data-lesson-hide").as_deref(),
+        Some("burst"),
+        "journey hides the burst panel (hide_controls)"
+    );
+
+    // Predict, then act.
+    click(&root, "predict-choice-3").await;
+    click(&root, "send").await;
+    settle().await;
+    let after = goal_states(&root);
+    assert!(after.iter().all(|met| *met), "goals after Send: {after:?}");
+    assert!(text(&find(&root, "explanation")).contains("fact sheet"));
+    let verdict = text(&find(&root, "predict-verdict"));
+    assert!(
+        verdict.contains("pod-a-"),
+        "the computed answer is a pod: {verdict}"
+    );
+    assert!(text(&find(&root, "lesson-progress")).starts_with("1 / "));
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("hoplab.lessons.v1")
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(stored, "{\"journey\":[0]}");
+    // A new page (a reload) lists the step as done.
+    let again = mount().await;
+    click(&again, "lessons-button").await;
+    assert_eq!(
+        text(&find(
+            &find_in(&again, "lesson-journey"),
+            "lesson-row-progress"
+        )),
+        "1 / 4 steps"
+    );
+
+    click(&root, "next-step").await;
+    assert_eq!(text(&find(&root, "lesson-step")), "Step 2 of 4");
+    assert!(goal_states(&root).iter().all(|met| !met));
+    forget_lesson_progress();
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_lesson_link_says_so_and_shows_the_lesson_list() {
+    let root = mount_at("#lesson=no-such-lesson").await;
+    let notice = text(&find(&root, "lesson-notice"));
+    assert!(notice.contains("no-such-lesson"), "notice: {notice}");
+    assert!(exists(&root, "lesson-picker"));
+    assert!(exists(&root, "open-lesson-journey"));
+    assert!(text(&find(&root, "lesson-journey")).contains("start here"));
+    assert!(!exists(&root, "lesson-panel"), "no lesson is open");
+}
+
+#[wasm_bindgen_test]
+async fn hints_are_revealed_one_at_a_time_and_reset_starts_the_lesson_again() {
+    let root = mount_at("#lesson=journey").await;
+    assert_eq!(find_all(&root, "hint").len(), 0);
+    click(&root, "show-hint").await;
+    assert_eq!(find_all(&root, "hint").len(), 1);
+    click(&root, "show-hint").await;
+    let hints = find_all(&root, "hint");
+    assert_eq!(hints.len(), 2);
+    assert!(text(&hints[0]).contains("Send"));
+    assert!(
+        find(&root, "show-hint").has_attribute("disabled"),
+        "no third hint in step 1"
+    );
+
+    // Reset starts the lesson again: its own world, no hints, no goal met.
+    click(&root, "send").await;
+    click(&root, "advance-10s").await;
+    assert!(goal_states(&root).iter().all(|m| *m));
+    click(&root, "reset-lesson").await;
+    assert_eq!(find_all(&root, "hint").len(), 0);
+    assert!(goal_states(&root).iter().all(|m| !m));
+    assert_eq!(text(&find(&root, "clock")), "00:00");
+    assert!(find_all(&root, "trace-row").is_empty());
+    forget_lesson_progress();
+}
+
+#[wasm_bindgen_test]
+async fn the_picker_opens_a_lesson_on_its_own_world_and_sandbox_brings_back_the_old_one() {
+    let root = mount().await;
+    click(&root, "advance-10s").await;
+    assert_eq!(text(&find(&root, "clock")), "00:10");
+    click(&root, "lessons-button").await;
+    assert!(exists(&root, "lesson-picker"));
+    click(&root, "open-lesson-journey").await;
+    assert!(!exists(&root, "lesson-picker"), "the list closes");
+    assert!(exists(&root, "lesson-panel"));
+    assert_eq!(
+        text(&find(&root, "clock")),
+        "00:00",
+        "the lesson's own world"
+    );
+
+    click(&root, "show-solution").await;
+    assert!(
+        goal_states(&root).iter().all(|m| *m),
+        "the solution meets the goals"
+    );
+    assert!(
+        find_all(&root, "trace-row").len() > 20,
+        "its trace is shown"
+    );
+
+    click(&root, "sandbox-button").await;
+    assert!(!exists(&root, "lesson-panel"));
+    assert_eq!(
+        text(&find(&root, "clock")),
+        "00:10",
+        "the sandbox as it was"
+    );
+    assert!(find_all(&root, "trace-row").is_empty());
+    web_sys::window().unwrap().location().set_hash("").unwrap();
+    forget_lesson_progress();
+}
+
+#[wasm_bindgen_test]
+async fn the_journey_lesson_can_be_completed_through_clicks_and_typing() {
+    forget_lesson_progress();
+    let root = mount_at("#lesson=journey").await;
+    // 1: Send.
+    click(&root, "send").await;
+    assert!(goal_states(&root).iter().all(|m| *m));
+    click(&root, "next-step").await;
+    // 2: delete inbound rule 100 of acl-public-a.
+    click(&root, "node-alb-a").await;
+    click(&root, "nacl-delete-acl-public-a-inbound-100").await;
+    assert!(
+        goal_states(&root).iter().all(|m| *m),
+        "{:?}",
+        goal_states(&root)
+    );
+    click(&root, "next-step").await;
+    // 3: Send again: stopped at alb-a, 504 from CloudFront.
+    click(&root, "predict-choice-2").await;
+    click(&root, "send").await;
+    assert!(
+        goal_states(&root).iter().all(|m| *m),
+        "{:?}",
+        goal_states(&root)
+    );
+    assert_eq!(
+        find(&root, "predict-verdict")
+            .get_attribute("data-right")
+            .as_deref(),
+        Some("true"),
+        "alb-a was the right prediction"
+    );
+    click(&root, "next-step").await;
+    // 4: add the rule back, wait out CloudFront's cached 504, Send.
+    type_into(&root, "nacl-add-number", "100").await;
+    type_into(&root, "nacl-add-ports", "443").await;
+    type_into(&root, "nacl-add-cidr", "0.0.0.0/0").await;
+    click(&root, "nacl-add-submit").await;
+    click(&root, "advance-10s").await;
+    click(&root, "send").await;
+    assert!(
+        goal_states(&root).iter().all(|m| *m),
+        "{:?}",
+        goal_states(&root)
+    );
+    assert!(exists(&root, "lesson-complete"));
+    assert!(exists(&root, "next-lesson"));
+    assert!(text(&find(&root, "lesson-progress")).starts_with("done"));
+    forget_lesson_progress();
+}

@@ -1,4 +1,5 @@
-//! The header: wordmark, client picker and the faults currently injected.
+//! The header: wordmark, Lessons / Sandbox, client picker and the faults
+//! currently injected.
 
 use leptos::prelude::*;
 
@@ -18,9 +19,16 @@ pub fn Header() -> impl IntoView {
             .map(|c| (c.id.clone(), c.city.clone()))
             .collect::<Vec<_>>()
     });
+    // A challenge may hide the faults its setup injected.
+    let lessons = use_context::<super::lesson_state::LessonState>();
     let faults = Memo::new(move |_| {
-        live.world
-            .with(|w| w.faults().iter().cloned().collect::<Vec<_>>())
+        live.world.with(|w| {
+            w.faults()
+                .iter()
+                .filter(|f| !lessons.is_some_and(|l| l.hides_fault(f)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     });
 
     view! {
@@ -30,6 +38,7 @@ pub fn Header() -> impl IntoView {
                 <span class=style::wordmark>"Hoplab"</span>
                 <span class=style::tagline>"follow one HTTPS request through AWS, hop by hop"</span>
             </div>
+            <super::lesson_picker::LessonButtons/>
             <label class=style::picker>
                 <span class=style::pickerLabel>"Client"</span>
                 <select
@@ -54,7 +63,17 @@ pub fn Header() -> impl IntoView {
                 <span class=style::faultsLabel>"Faults"</span>
                 <Show
                     when=move || !faults.with(|f| f.is_empty())
-                    fallback=|| view! { <span class=style::none>"none — everything is up"</span> }
+                    fallback=move || {
+                        // In a challenge that hides its faults, "none" would be a lie.
+                        let text = move || {
+                            if lessons.is_some_and(|l| l.hidden_faults.with(|h| !h.is_empty())) {
+                                "not shown in this challenge"
+                            } else {
+                                "none — everything is up"
+                            }
+                        };
+                        view! { <span class=style::none>{text}</span> }
+                    }
                 >
                     <ul class=style::chips>
                         <For each=move || faults.get() key=|f| f.clone() let:fault>

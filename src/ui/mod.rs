@@ -12,6 +12,8 @@
 //! - `results`: under the request bar, the trace or the burst panel.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
+//! - `lesson_state`, `lesson_picker`, `lesson_panel`: the open lesson (its
+//!   session on the app's world), the lesson list, and the panel beside the diagram.
 //!
 //! Everything they show is computed in `crate::view` (native, tested); the
 //! components only bind signals to it.
@@ -22,6 +24,9 @@ mod diagram;
 mod header;
 mod hop_card;
 mod inspector;
+mod lesson_panel;
+mod lesson_picker;
+pub mod lesson_state;
 mod results;
 mod rules;
 pub mod state;
@@ -70,6 +75,7 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     app.provide();
+    let lessons = lesson_state::LessonState::provide(app);
     let playback = app.player.playback;
 
     // Playback: while playing, move on one hop per tick.
@@ -113,8 +119,14 @@ pub fn App() -> impl IntoView {
     }
 
     view! {
-        <div class=style::app>
+        <div
+            class=style::app
+            data-lesson=move || if lessons.open.get().is_some() { "open" } else { "closed" }
+            data-lesson-hide=move || lessons.hidden_controls()
+        >
             <header::Header/>
+            <lesson_panel::LessonPanel/>
+            <lesson_picker::LessonPicker/>
             <aside class=style::card aria-label="Current hop">
                 <hop_card::HopCard/>
             </aside>

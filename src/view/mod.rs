@@ -9,12 +9,14 @@
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
 //! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
+//! - [`lesson`]: lesson Markdown as blocks, progress per lesson, lesson links.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
 
 pub mod burst;
 pub mod format;
 pub mod hop;
 pub mod layout;
+pub mod lesson;
 pub mod packet;
 pub mod playback;
 pub mod request;
