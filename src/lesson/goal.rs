@@ -379,97 +379,16 @@ impl Goal {
     /// A short English rendering for the lesson panel.
     pub fn label(&self) -> String {
         match self {
-            Goal::Outcome(g) => {
-                let mut parts = Vec::new();
-                if let Some(s) = g.status {
-                    parts.push(format!("status {s} comes back"));
-                }
-                if g.no_response == Some(true) {
-                    parts.push("no response comes back".to_string());
-                }
-                if g.no_response == Some(false) {
-                    parts.push("a response comes back".to_string());
-                }
-                if let Some(d) = &g.decided_by {
-                    parts.push(format!("the answer comes from {d}"));
-                }
-                if let Some(p) = &g.pod {
-                    parts.push(format!("pod {p} serves it"));
-                }
-                if let Some(r) = &g.region {
-                    parts.push(format!("region {r} serves it"));
-                }
-                if let Some(c) = g.code {
-                    parts.push(format!("the outcome is {c}"));
-                }
-                if parts.is_empty() {
-                    "a request is sent".to_string()
-                } else {
-                    parts.join(", ")
-                }
-            }
+            Goal::Outcome(g) => outcome_label(g),
             Goal::Event(g) => {
                 let d = g.describe();
                 let an = d.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
                 format!("the trace has {} {d}", if an { "an" } else { "a" })
             }
             Goal::NoEvent(g) => format!("the trace has no {}", g.describe()),
-            Goal::Check(g) => {
-                let mut s = String::from("a ");
-                s.push_str(g.kind.map(|k| k.noun()).unwrap_or("rule table"));
-                if let Some(x) = &g.subject {
-                    s.push_str(&format!(" {x}"));
-                }
-                s.push_str(" check");
-                if let Some(d) = g.direction {
-                    s.push_str(&format!(" ({})", d.as_str()));
-                }
-                if let Some(r) = &g.rule {
-                    let parts: Vec<String> = r
-                        .iter()
-                        .filter(|(k, _)| k.as_str() != "type")
-                        .map(|(k, v)| format!("{k} {}", plain(v)))
-                        .collect();
-                    let ty = r.get("type").map(plain).unwrap_or_default();
-                    s.push_str(&format!(
-                        " decided by {}",
-                        if parts.is_empty() {
-                            ty.replace('_', " ")
-                        } else {
-                            parts.join(", ")
-                        }
-                    ));
-                }
-                match g.allowed {
-                    Some(true) => s.push_str(" allows"),
-                    Some(false) => s.push_str(" denies"),
-                    None => s.push_str(" is made"),
-                }
-                s
-            }
+            Goal::Check(g) => check_label(g),
             Goal::StoppedAt(c) => format!("the request stops at {c}"),
-            Goal::Burst(g) => {
-                let what = if let Some(s) = g.status {
-                    format!("gets status {s}")
-                } else if let Some(r) = &g.region {
-                    format!("is served by {r}")
-                } else if let Some(d) = &g.decided_by {
-                    format!("is answered by {d}")
-                } else if let Some(p) = &g.pod {
-                    format!("is served by {p}")
-                } else {
-                    "is sent".to_string()
-                };
-                let pct = |x: f64| format!("{}%", (x * 100.0).round());
-                match (g.at_least, g.at_most) {
-                    (Some(a), Some(b)) => {
-                        format!("{} to {} of a burst {what}", pct(a), pct(b))
-                    }
-                    (Some(a), None) => format!("at least {} of a burst {what}", pct(a)),
-                    (None, Some(b)) => format!("at most {} of a burst {what}", pct(b)),
-                    (None, None) => format!("a burst {what}"),
-                }
-            }
+            Goal::Burst(g) => burst_label(g),
             Goal::HealthCheck(g) => format!(
                 "health check {} is {}",
                 g.id,
@@ -494,29 +413,7 @@ impl Goal {
                 g.number,
                 g.action.map(|a| format!(" ({a})")).unwrap_or_default()
             ),
-            Goal::SgRule(g) => {
-                let mut s = format!(
-                    "{} has {}{} rule",
-                    g.sg,
-                    if g.present { "an " } else { "no " },
-                    g.direction.as_str()
-                );
-                if let Some(p) = &g.protocol {
-                    s.push_str(&format!(" {}", p.to_uppercase()));
-                }
-                if let Some(p) = &g.ports {
-                    s.push_str(&format!(" {p}"));
-                }
-                if let Some(p) = &g.peer {
-                    let w = if g.direction == Direction::Inbound {
-                        "from"
-                    } else {
-                        "to"
-                    };
-                    s.push_str(&format!(" {w} {p}"));
-                }
-                s
-            }
+            Goal::SgRule(g) => sg_rule_label(g),
             Goal::Fault(g) => format!(
                 "{} is {}",
                 g.fault.label(),
@@ -539,142 +436,20 @@ impl Goal {
     pub fn validate(&self, path: &str, ids: &WorldIds, world: &World) -> Result<(), LessonError> {
         let at = |field: &str, msg: String| LessonError::at(format!("{path}.{field}"), msg);
         match self {
-            Goal::Outcome(g) => {
-                if let Some(d) = &g.decided_by {
-                    require("component", d, &ids.components)
-                        .map_err(|m| at("outcome.decided_by", m))?;
-                }
-                if let Some(r) = &g.region {
-                    require("region", r, &ids.regions).map_err(|m| at("outcome.region", m))?;
-                }
-                if let Some(p) = &g.pod {
-                    require("pod", p, &ids.pods).map_err(|m| at("outcome.pod", m))?;
-                }
-                if g.status.is_some() && g.no_response == Some(true) {
-                    return Err(at(
-                        "outcome",
-                        "a status and no_response = true can never hold together".into(),
-                    ));
-                }
-            }
+            Goal::Outcome(g) => validate_outcome(g, ids, &at)?,
             Goal::Event(g) | Goal::NoEvent(g) => {
                 let key = if matches!(self, Goal::Event(_)) {
                     "event"
                 } else {
                     "no_event"
                 };
-                let fams = kinds::families();
-                let Some(kinds) =
-                    kinds::kinds(&g.component).filter(|_| fams.contains(&g.component))
-                else {
-                    return Err(at(
-                        &format!("{key}.component"),
-                        format!(
-                            "unknown component '{}' (expected one of {})",
-                            g.component,
-                            fams.join(", ")
-                        ),
-                    ));
-                };
-                if !kinds.contains(&g.kind) {
-                    return Err(at(
-                        &format!("{key}.kind"),
-                        format!(
-                            "unknown {} event kind '{}' (expected one of {})",
-                            g.component,
-                            g.kind,
-                            kinds.join(", ")
-                        ),
-                    ));
-                }
-                if let Some(f) = &g.fields {
-                    for k in ["component", "kind"] {
-                        if f.contains_key(k) {
-                            return Err(at(
-                                &format!("{key}.fields.{k}"),
-                                format!("'{k}' is given beside fields, not inside them"),
-                            ));
-                        }
-                    }
-                }
+                validate_event(g, key, &at)?;
             }
-            Goal::Check(g) => {
-                if let (Some(kind), Some(s)) = (g.kind, &g.subject) {
-                    let known = match kind {
-                        CheckKind::Nacl => Some(("network ACL", &ids.nacls)),
-                        CheckKind::SecurityGroup => Some(("security group", &ids.sgs)),
-                        CheckKind::RouteTable => Some(("route table", &ids.route_tables)),
-                        _ => None,
-                    };
-                    if let Some((what, set)) = known {
-                        require(what, s, set).map_err(|m| at("check.subject", m))?;
-                    }
-                }
-                if let Some(r) = &g.rule {
-                    let types = kinds::rule_types();
-                    match r.get("type").and_then(Value::as_str) {
-                        Some(t) if types.iter().any(|x| x == t) => {}
-                        Some(t) => {
-                            return Err(at(
-                                "check.rule.type",
-                                format!(
-                                    "unknown rule type '{t}' (expected one of {})",
-                                    types.join(", ")
-                                ),
-                            ))
-                        }
-                        None => {
-                            return Err(at(
-                                "check.rule",
-                                format!("missing field 'type' (one of {})", types.join(", ")),
-                            ))
-                        }
-                    }
-                }
-            }
+            Goal::Check(g) => validate_check(g, ids, &at)?,
             Goal::StoppedAt(c) => {
                 require("component", c, &ids.components).map_err(|m| at("stopped_at", m))?;
             }
-            Goal::Burst(g) => {
-                let n = [
-                    g.status.is_some(),
-                    g.region.is_some(),
-                    g.decided_by.is_some(),
-                    g.pod.is_some(),
-                ]
-                .iter()
-                .filter(|x| **x)
-                .count();
-                if n != 1 {
-                    return Err(at(
-                        "burst",
-                        "give exactly one of status, region, decided_by, pod".into(),
-                    ));
-                }
-                if g.at_least.is_none() && g.at_most.is_none() {
-                    return Err(at("burst", "give at_least, at_most or both".into()));
-                }
-                for (f, v) in [("at_least", g.at_least), ("at_most", g.at_most)] {
-                    if let Some(x) = v {
-                        if !(0.0..=1.0).contains(&x) {
-                            return Err(at(
-                                &format!("burst.{f}"),
-                                format!("{x} is not a share from 0.0 to 1.0"),
-                            ));
-                        }
-                    }
-                }
-                if let Some(r) = &g.region {
-                    require("region", r, &ids.regions).map_err(|m| at("burst.region", m))?;
-                }
-                if let Some(p) = &g.pod {
-                    require("pod", p, &ids.pods).map_err(|m| at("burst.pod", m))?;
-                }
-                if let Some(d) = &g.decided_by {
-                    require("component", d, &ids.components)
-                        .map_err(|m| at("burst.decided_by", m))?;
-                }
-            }
+            Goal::Burst(g) => validate_burst(g, ids, &at)?,
             Goal::HealthCheck(g) => {
                 require("health check", &g.id, &ids.health_checks)
                     .map_err(|m| at("health_check.id", m))?;
@@ -689,21 +464,7 @@ impl Goal {
             Goal::NaclRule(g) => {
                 require("network ACL", &g.nacl, &ids.nacls).map_err(|m| at("nacl_rule.nacl", m))?;
             }
-            Goal::SgRule(g) => {
-                require("security group", &g.sg, &ids.sgs).map_err(|m| at("sg_rule.sg", m))?;
-                if let Some(p) = &g.protocol {
-                    parse_protocol(p).map_err(|m| at("sg_rule.protocol", m))?;
-                }
-                if let Some(p) = &g.ports {
-                    parse_ports(p).map_err(|m| at("sg_rule.ports", m))?;
-                }
-                if let Some(p) = &g.peer {
-                    if parse_cidr(p).is_err() {
-                        require("security group or CIDR", p, &ids.sgs)
-                            .map_err(|m| at("sg_rule.peer", m))?;
-                    }
-                }
-            }
+            Goal::SgRule(g) => validate_sg_rule(g, ids, &at)?,
             Goal::Fault(g) => {
                 world
                     .check_fault(&g.fault)
@@ -758,4 +519,283 @@ fn burst_share(g: &BurstGoal, b: &BurstReport) -> Option<f64> {
         return None;
     };
     Some(n as f64 / b.requests as f64)
+}
+
+fn outcome_label(g: &OutcomeGoal) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = g.status {
+        parts.push(format!("status {s} comes back"));
+    }
+    if g.no_response == Some(true) {
+        parts.push("no response comes back".to_string());
+    }
+    if g.no_response == Some(false) {
+        parts.push("a response comes back".to_string());
+    }
+    if let Some(d) = &g.decided_by {
+        parts.push(format!("the answer comes from {d}"));
+    }
+    if let Some(p) = &g.pod {
+        parts.push(format!("pod {p} serves it"));
+    }
+    if let Some(r) = &g.region {
+        parts.push(format!("region {r} serves it"));
+    }
+    if let Some(c) = g.code {
+        parts.push(format!("the outcome is {c}"));
+    }
+    if parts.is_empty() {
+        "a request is sent".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn check_label(g: &CheckGoal) -> String {
+    let mut s = String::from("a ");
+    s.push_str(g.kind.map(|k| k.noun()).unwrap_or("rule table"));
+    if let Some(x) = &g.subject {
+        s.push_str(&format!(" {x}"));
+    }
+    s.push_str(" check");
+    if let Some(d) = g.direction {
+        s.push_str(&format!(" ({})", d.as_str()));
+    }
+    if let Some(r) = &g.rule {
+        let parts: Vec<String> = r
+            .iter()
+            .filter(|(k, _)| k.as_str() != "type")
+            .map(|(k, v)| format!("{k} {}", plain(v)))
+            .collect();
+        let ty = r.get("type").map(plain).unwrap_or_default();
+        s.push_str(&format!(
+            " decided by {}",
+            if parts.is_empty() {
+                ty.replace('_', " ")
+            } else {
+                parts.join(", ")
+            }
+        ));
+    }
+    match g.allowed {
+        Some(true) => s.push_str(" allows"),
+        Some(false) => s.push_str(" denies"),
+        None => s.push_str(" is made"),
+    }
+    s
+}
+
+fn burst_label(g: &BurstGoal) -> String {
+    let what = if let Some(s) = g.status {
+        format!("gets status {s}")
+    } else if let Some(r) = &g.region {
+        format!("is served by {r}")
+    } else if let Some(d) = &g.decided_by {
+        format!("is answered by {d}")
+    } else if let Some(p) = &g.pod {
+        format!("is served by {p}")
+    } else {
+        "is sent".to_string()
+    };
+    let pct = |x: f64| format!("{}%", (x * 100.0).round());
+    match (g.at_least, g.at_most) {
+        (Some(a), Some(b)) => {
+            format!("{} to {} of a burst {what}", pct(a), pct(b))
+        }
+        (Some(a), None) => format!("at least {} of a burst {what}", pct(a)),
+        (None, Some(b)) => format!("at most {} of a burst {what}", pct(b)),
+        (None, None) => format!("a burst {what}"),
+    }
+}
+
+fn sg_rule_label(g: &SgRuleGoal) -> String {
+    let mut s = format!(
+        "{} has {}{} rule",
+        g.sg,
+        if g.present { "an " } else { "no " },
+        g.direction.as_str()
+    );
+    if let Some(p) = &g.protocol {
+        s.push_str(&format!(" {}", p.to_uppercase()));
+    }
+    if let Some(p) = &g.ports {
+        s.push_str(&format!(" {p}"));
+    }
+    if let Some(p) = &g.peer {
+        let w = if g.direction == Direction::Inbound {
+            "from"
+        } else {
+            "to"
+        };
+        s.push_str(&format!(" {w} {p}"));
+    }
+    s
+}
+
+fn validate_outcome(
+    g: &OutcomeGoal,
+    ids: &WorldIds,
+    at: &impl Fn(&str, String) -> LessonError,
+) -> Result<(), LessonError> {
+    if let Some(d) = &g.decided_by {
+        require("component", d, &ids.components).map_err(|m| at("outcome.decided_by", m))?;
+    }
+    if let Some(r) = &g.region {
+        require("region", r, &ids.regions).map_err(|m| at("outcome.region", m))?;
+    }
+    if let Some(p) = &g.pod {
+        require("pod", p, &ids.pods).map_err(|m| at("outcome.pod", m))?;
+    }
+    if g.status.is_some() && g.no_response == Some(true) {
+        return Err(at(
+            "outcome",
+            "a status and no_response = true can never hold together".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_check(
+    g: &CheckGoal,
+    ids: &WorldIds,
+    at: &impl Fn(&str, String) -> LessonError,
+) -> Result<(), LessonError> {
+    if let (Some(kind), Some(s)) = (g.kind, &g.subject) {
+        let known = match kind {
+            CheckKind::Nacl => Some(("network ACL", &ids.nacls)),
+            CheckKind::SecurityGroup => Some(("security group", &ids.sgs)),
+            CheckKind::RouteTable => Some(("route table", &ids.route_tables)),
+            _ => None,
+        };
+        if let Some((what, set)) = known {
+            require(what, s, set).map_err(|m| at("check.subject", m))?;
+        }
+    }
+    if let Some(r) = &g.rule {
+        let types = kinds::rule_types();
+        match r.get("type").and_then(Value::as_str) {
+            Some(t) if types.iter().any(|x| x == t) => {}
+            Some(t) => {
+                return Err(at(
+                    "check.rule.type",
+                    format!(
+                        "unknown rule type '{t}' (expected one of {})",
+                        types.join(", ")
+                    ),
+                ))
+            }
+            None => {
+                return Err(at(
+                    "check.rule",
+                    format!("missing field 'type' (one of {})", types.join(", ")),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_burst(
+    g: &BurstGoal,
+    ids: &WorldIds,
+    at: &impl Fn(&str, String) -> LessonError,
+) -> Result<(), LessonError> {
+    let n = [
+        g.status.is_some(),
+        g.region.is_some(),
+        g.decided_by.is_some(),
+        g.pod.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if n != 1 {
+        return Err(at(
+            "burst",
+            "give exactly one of status, region, decided_by, pod".into(),
+        ));
+    }
+    if g.at_least.is_none() && g.at_most.is_none() {
+        return Err(at("burst", "give at_least, at_most or both".into()));
+    }
+    for (f, v) in [("at_least", g.at_least), ("at_most", g.at_most)] {
+        if let Some(x) = v {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(at(
+                    &format!("burst.{f}"),
+                    format!("{x} is not a share from 0.0 to 1.0"),
+                ));
+            }
+        }
+    }
+    if let Some(r) = &g.region {
+        require("region", r, &ids.regions).map_err(|m| at("burst.region", m))?;
+    }
+    if let Some(p) = &g.pod {
+        require("pod", p, &ids.pods).map_err(|m| at("burst.pod", m))?;
+    }
+    if let Some(d) = &g.decided_by {
+        require("component", d, &ids.components).map_err(|m| at("burst.decided_by", m))?;
+    }
+    Ok(())
+}
+
+fn validate_sg_rule(
+    g: &SgRuleGoal,
+    ids: &WorldIds,
+    at: &impl Fn(&str, String) -> LessonError,
+) -> Result<(), LessonError> {
+    require("security group", &g.sg, &ids.sgs).map_err(|m| at("sg_rule.sg", m))?;
+    if let Some(p) = &g.protocol {
+        parse_protocol(p).map_err(|m| at("sg_rule.protocol", m))?;
+    }
+    if let Some(p) = &g.ports {
+        parse_ports(p).map_err(|m| at("sg_rule.ports", m))?;
+    }
+    if let Some(p) = &g.peer {
+        if parse_cidr(p).is_err() {
+            require("security group or CIDR", p, &ids.sgs).map_err(|m| at("sg_rule.peer", m))?;
+        }
+    }
+    Ok(())
+}
+
+fn validate_event(
+    g: &EventGoal,
+    key: &str,
+    at: &impl Fn(&str, String) -> LessonError,
+) -> Result<(), LessonError> {
+    let fams = kinds::families();
+    let Some(kinds) = kinds::kinds(&g.component).filter(|_| fams.contains(&g.component)) else {
+        return Err(at(
+            &format!("{key}.component"),
+            format!(
+                "unknown component '{}' (expected one of {})",
+                g.component,
+                fams.join(", ")
+            ),
+        ));
+    };
+    if !kinds.contains(&g.kind) {
+        return Err(at(
+            &format!("{key}.kind"),
+            format!(
+                "unknown {} event kind '{}' (expected one of {})",
+                g.component,
+                g.kind,
+                kinds.join(", ")
+            ),
+        ));
+    }
+    if let Some(f) = &g.fields {
+        for k in ["component", "kind"] {
+            if f.contains_key(k) {
+                return Err(at(
+                    &format!("{key}.fields.{k}"),
+                    format!("'{k}' is given beside fields, not inside them"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
