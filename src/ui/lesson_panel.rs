@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::lesson_state::use_lessons;
+use crate::lesson::{Lesson, Predict};
 use crate::view::lesson::{
     markdown, prediction_verdict, progress_text, step_heading, Block, Inline,
 };
@@ -103,183 +104,14 @@ fn StepView() -> impl IntoView {
         return ().into_any();
     };
     let total = lesson.steps.len();
-    let id = lesson.id.clone();
     let step = Memo::new(move |_| lessons.session.with(|s| s.as_ref().map_or(0, |s| s.step())));
-    let goals = Memo::new(move |_| {
-        lessons.session.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    s.goals()
-                        .into_iter()
-                        .map(|g| (g.label, g.met))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
     let done = Memo::new(move |_| {
         lessons
             .session
             .with(|s| s.as_ref().is_some_and(|s| s.step_done()))
     });
-    let last = move || step.get() + 1 >= total;
     let steps = StoredValue::new(lesson.steps.clone());
     let cur = move || steps.with_value(|s| s.get(step.get()).cloned());
-    let progress = {
-        let id = id.clone();
-        move || {
-            lessons
-                .progress
-                .with(|p| progress_text(p.done_count(&id, total), total))
-        }
-    };
-    let next_lesson = move || lessons.next_lesson_id();
-
-    let predict = move || {
-        let s = cur()?;
-        let p = s.predict?;
-        let choices = p.choice_texts();
-        let question = p.question.clone();
-        let verdict = move || {
-            if !done.get() {
-                return None;
-            }
-            let answer = lessons.answer.get()?;
-            Some(prediction_verdict(lessons.picked.get().as_deref(), &answer))
-        };
-        let right = move || {
-            lessons
-                .answer
-                .get()
-                .is_some_and(|a| lessons.picked.get().as_deref() == Some(a.as_str()))
-        };
-        Some(view! {
-            <fieldset class=style::predict data-testid="predict">
-                <legend class=style::subhead>"Predict first"</legend>
-                <p class=style::question>{question}</p>
-                <div class=style::choices role="radiogroup">
-                    {choices
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            let c2 = c.clone();
-                            let c3 = c.clone();
-                            view! {
-                                <label class=style::choice>
-                                    <input
-                                        type="radio"
-                                        name="lesson-predict"
-                                        value=c.clone()
-                                        data-testid=format!("predict-choice-{i}")
-                                        disabled=move || done.get()
-                                        prop:checked=move || lessons.picked.get().as_deref() == Some(c2.as_str())
-                                        on:change=move |_| lessons.picked.set(Some(c3.clone()))
-                                    />
-                                    <span>{c}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-                {move || {
-                    (!done.get() && lessons.picked.get().is_none())
-                        .then(|| view! { <p class=style::muted>"Pick an answer, then act in the app."</p> })
-                }}
-                {move || {
-                    verdict()
-                        .map(|v| {
-                            view! {
-                                <p
-                                    class=style::verdict
-                                    data-testid="predict-verdict"
-                                    data-right=move || right().to_string()
-                                    role="status"
-                                >
-                                    {v}
-                                </p>
-                            }
-                        })
-                }}
-            </fieldset>
-        })
-    };
-
-    let hints = move || {
-        let s = cur()?;
-        let shown = lessons.hints.get().min(s.hints.len());
-        Some(view! {
-            <section class=style::hints aria-label="Hints">
-                <ol class=style::hintList>
-                    {s.hints
-                        .iter()
-                        .take(shown)
-                        .map(|h| view! { <li data-testid="hint"><Markdown text=h.clone()/></li> })
-                        .collect_view()}
-                </ol>
-                <button
-                    type="button"
-                    data-testid="show-hint"
-                    disabled={ shown >= s.hints.len() }
-                    on:click=move |_| lessons.show_hint()
-                >
-                    {if shown == 0 {
-                        "Show a hint".to_string()
-                    } else if shown < s.hints.len() {
-                        format!("Show another hint ({shown} of {})", s.hints.len())
-                    } else {
-                        "No more hints".to_string()
-                    }}
-                </button>
-            </section>
-        })
-    };
-
-    let explanation = move || {
-        if !done.get() {
-            return None;
-        }
-        let s = cur()?;
-        Some(view! {
-            <section class=style::explanation data-testid="explanation" aria-label="Why">
-                <h3 class=style::subhead>"Goals met — why"</h3>
-                <Markdown text=s.explanation.clone()/>
-                {move || {
-                    if !last() {
-                        view! {
-                            <button class="primary" type="button" data-testid="next-step" on:click=move |_| lessons.next_step()>
-                                "Next step"
-                            </button>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <p class=style::complete data-testid="lesson-complete">"Lesson complete."</p>
-                            {match next_lesson() {
-                                Some(next) => view! {
-                                    <button
-                                        class="primary"
-                                        type="button"
-                                        data-testid="next-lesson"
-                                        on:click=move |_| lessons.open_lesson(&next)
-                                    >
-                                        "Next lesson"
-                                    </button>
-                                }
-                                    .into_any(),
-                                None => view! {
-                                    <button type="button" data-testid="next-lesson" on:click=move |_| lessons.picker.set(true)>
-                                        "Back to the lessons"
-                                    </button>
-                                }
-                                    .into_any(),
-                            }}
-                        }
-                            .into_any()
-                    }
-                }}
-            </section>
-        })
-    };
 
     // When the goals are met, the explanation scrolls into the panel's view.
     let body = NodeRef::<leptos::html::Div>::new();
@@ -295,6 +127,56 @@ fn StepView() -> impl IntoView {
         }
     });
 
+    view! {
+        <StepHead lesson=lesson step=step done=done/>
+        <div class=style::body node_ref=body>
+            <div class=style::text data-testid="lesson-text">
+                {move || cur().map(|s| view! { <Markdown text=s.text.clone()/> })}
+            </div>
+            {move || {
+                cur()
+                    .and_then(|s| s.predict)
+                    .map(|p| view! { <PredictQuestion predict=p done=done/> })
+            }}
+            <GoalList/>
+            {move || {
+                if !done.get() {
+                    return None;
+                }
+                let s = cur()?;
+                Some(view! { <Explanation text=s.explanation step=step total=total/> })
+            }}
+            {move || {
+                let s = cur()?;
+                let shown = lessons.hints.get().min(s.hints.len());
+                Some(view! { <Hints hints=s.hints shown=shown/> })
+            }}
+            {move || {
+                lessons
+                    .error
+                    .get()
+                    .map(|e| view! { <p class="input-error" role="alert" data-testid="lesson-error">{e}</p> })
+            }}
+        </div>
+        <StepActions done=done/>
+    }
+    .into_any()
+}
+
+/// The lesson's kind, level, progress and title, the step's heading and
+/// one dot per step.
+#[component]
+fn StepHead(lesson: Lesson, step: Memo<usize>, done: Memo<bool>) -> impl IntoView {
+    let lessons = use_lessons();
+    let total = lesson.steps.len();
+    let progress = {
+        let id = lesson.id.clone();
+        move || {
+            lessons
+                .progress
+                .with(|p| progress_text(p.done_count(&id, total), total))
+        }
+    };
     view! {
         <div class=style::head>
             <p class=style::kicker>
@@ -329,40 +211,217 @@ fn StepView() -> impl IntoView {
                 </ol>
             </div>
         </div>
-        <div class=style::body node_ref=body>
-            <div class=style::text data-testid="lesson-text">
-                {move || cur().map(|s| view! { <Markdown text=s.text.clone()/> })}
+    }
+}
+
+/// The question asked before the learner acts, its choices and, once the
+/// goals are met, whether the pick was right.
+#[component]
+fn PredictQuestion(predict: Predict, done: Memo<bool>) -> impl IntoView {
+    let lessons = use_lessons();
+    let choices = predict.choice_texts();
+    let question = predict.question.clone();
+    let verdict = move || {
+        if !done.get() {
+            return None;
+        }
+        let answer = lessons.answer.get()?;
+        Some(prediction_verdict(lessons.picked.get().as_deref(), &answer))
+    };
+    let right = move || {
+        lessons
+            .answer
+            .get()
+            .is_some_and(|a| lessons.picked.get().as_deref() == Some(a.as_str()))
+    };
+    view! {
+        <fieldset class=style::predict data-testid="predict">
+            <legend class=style::subhead>"Predict first"</legend>
+            <p class=style::question>{question}</p>
+            <div class=style::choices role="radiogroup">
+                {choices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| view! { <PredictChoice index=i choice=c done=done/> })
+                    .collect_view()}
             </div>
-            {predict}
-            <section class=style::goals aria-label="Goals">
-                <h3 class=style::subhead>"Goals"</h3>
-                <ul class=style::goalList data-testid="goals" aria-live="polite">
-                    {move || {
-                        goals
-                            .get()
-                            .into_iter()
-                            .map(|(label, met)| {
-                                view! {
-                                    <li class=style::goal data-testid="goal" data-met=met.to_string()>
-                                        <span class=style::mark aria-hidden="true">{if met { "✓" } else { "○" }}</span>
-                                        <span>{label}</span>
-                                        <span class="visually-hidden">{if met { " (met)" } else { " (not met yet)" }}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </section>
-            {explanation}
-            {hints}
             {move || {
-                lessons
-                    .error
-                    .get()
-                    .map(|e| view! { <p class="input-error" role="alert" data-testid="lesson-error">{e}</p> })
+                (!done.get() && lessons.picked.get().is_none())
+                    .then(|| view! { <p class=style::muted>"Pick an answer, then act in the app."</p> })
             }}
-        </div>
+            {move || {
+                verdict()
+                    .map(|v| {
+                        view! {
+                            <p
+                                class=style::verdict
+                                data-testid="predict-verdict"
+                                data-right=move || right().to_string()
+                                role="status"
+                            >
+                                {v}
+                            </p>
+                        }
+                    })
+            }}
+        </fieldset>
+    }
+}
+
+/// One answer of the prediction, as a radio button.
+#[component]
+fn PredictChoice(index: usize, choice: String, done: Memo<bool>) -> impl IntoView {
+    let lessons = use_lessons();
+    let c2 = choice.clone();
+    let c3 = choice.clone();
+    view! {
+        <label class=style::choice>
+            <input
+                type="radio"
+                name="lesson-predict"
+                value=choice.clone()
+                data-testid=format!("predict-choice-{index}")
+                disabled=move || done.get()
+                prop:checked=move || lessons.picked.get().as_deref() == Some(c2.as_str())
+                on:change=move |_| lessons.picked.set(Some(c3.clone()))
+            />
+            <span>{choice}</span>
+        </label>
+    }
+}
+
+/// Each goal of the step with whether it holds now.
+#[component]
+fn GoalList() -> impl IntoView {
+    let lessons = use_lessons();
+    let goals = Memo::new(move |_| {
+        lessons.session.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.goals()
+                        .into_iter()
+                        .map(|g| (g.label, g.met))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <section class=style::goals aria-label="Goals">
+            <h3 class=style::subhead>"Goals"</h3>
+            <ul class=style::goalList data-testid="goals" aria-live="polite">
+                {move || {
+                    goals
+                        .get()
+                        .into_iter()
+                        .map(|(label, met)| {
+                            view! {
+                                <li class=style::goal data-testid="goal" data-met=met.to_string()>
+                                    <span class=style::mark aria-hidden="true">{if met { "✓" } else { "○" }}</span>
+                                    <span>{label}</span>
+                                    <span class="visually-hidden">{if met { " (met)" } else { " (not met yet)" }}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// The hints shown so far and the button that shows one more.
+#[component]
+fn Hints(hints: Vec<String>, shown: usize) -> impl IntoView {
+    let lessons = use_lessons();
+    let count = hints.len();
+    view! {
+        <section class=style::hints aria-label="Hints">
+            <ol class=style::hintList>
+                {hints
+                    .into_iter()
+                    .take(shown)
+                    .map(|h| view! { <li data-testid="hint"><Markdown text=h/></li> })
+                    .collect_view()}
+            </ol>
+            <button
+                type="button"
+                data-testid="show-hint"
+                disabled={ shown >= count }
+                on:click=move |_| lessons.show_hint()
+            >
+                {if shown == 0 {
+                    "Show a hint".to_string()
+                } else if shown < count {
+                    format!("Show another hint ({shown} of {count})")
+                } else {
+                    "No more hints".to_string()
+                }}
+            </button>
+        </section>
+    }
+}
+
+/// Why the goals hold, shown once they are met, with the way on: the next
+/// step, or at the end the next lesson.
+#[component]
+fn Explanation(text: String, step: Memo<usize>, total: usize) -> impl IntoView {
+    let lessons = use_lessons();
+    let last = move || step.get() + 1 >= total;
+    view! {
+        <section class=style::explanation data-testid="explanation" aria-label="Why">
+            <h3 class=style::subhead>"Goals met — why"</h3>
+            <Markdown text=text/>
+            {move || {
+                if !last() {
+                    view! {
+                        <button class="primary" type="button" data-testid="next-step" on:click=move |_| lessons.next_step()>
+                            "Next step"
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! { <LessonComplete next=lessons.next_lesson_id()/> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The end of the lesson: the next lesson, or back to the picker after the
+/// last one.
+#[component]
+fn LessonComplete(next: Option<String>) -> impl IntoView {
+    let lessons = use_lessons();
+    view! {
+        <p class=style::complete data-testid="lesson-complete">"Lesson complete."</p>
+        {match next {
+            Some(next) => view! {
+                <button
+                    class="primary"
+                    type="button"
+                    data-testid="next-lesson"
+                    on:click=move |_| lessons.open_lesson(&next)
+                >
+                    "Next lesson"
+                </button>
+            }
+                .into_any(),
+            None => view! {
+                <button type="button" data-testid="next-lesson" on:click=move |_| lessons.picker.set(true)>
+                    "Back to the lessons"
+                </button>
+            }
+                .into_any(),
+        }}
+    }
+}
+
+/// The buttons under the step: its solution, and starting the lesson again.
+#[component]
+fn StepActions(done: Memo<bool>) -> impl IntoView {
+    let lessons = use_lessons();
+    view! {
         <div class=style::actions>
             <button
                 type="button"
@@ -378,5 +437,4 @@ fn StepView() -> impl IntoView {
             </button>
         </div>
     }
-    .into_any()
 }
