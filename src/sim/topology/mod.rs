@@ -1,6 +1,6 @@
 //! The topology: every component as a node with a kind and a placement,
 //! and the links a packet can take, as a petgraph graph. The diagram's
-//! layout is derived from placement (see `crate::layout`).
+//! layout is derived from placement (see `crate::view::layout`).
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
