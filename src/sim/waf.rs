@@ -16,7 +16,7 @@ use super::event::{Event, WafEvent};
 use super::lb::HttpCtx;
 use super::net::cidr_has;
 use super::scenario::{Client, WafAction, WafRule, WafStatement, WebAcl};
-use super::trace::Recorder;
+use super::trace::{Code, Layer, Recorder, Step, Verdict};
 use super::world::{by_priority, World};
 
 /// The request times a rate-based rule counted, per client address.
@@ -136,6 +136,25 @@ impl WafVerdict<'_> {
             decider: self.decider_event(),
             default_action: acl.default_action,
         })
+    }
+
+    /// The verdict as a hop at `(from, to)` (recorded walks only): the same
+    /// hop wherever the web ACL runs, at CloudFront or on an ALB.
+    pub(crate) fn step(&self, acl: &WebAcl, at: WafSite, (from, to): (&str, &str)) -> Step {
+        let (verdict, code) = if self.allowed {
+            (Verdict::Pass, Code::WafDefaultAllow)
+        } else {
+            (Verdict::Error, Code::WafRuleBlock)
+        };
+        Step::new(
+            (from, to),
+            Layer::Http,
+            "-",
+            self.event(acl, at),
+            verdict,
+            code,
+        )
+        .checks(self.checks.clone())
     }
 }
 

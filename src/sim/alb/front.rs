@@ -422,20 +422,13 @@ impl World {
         let mut wctx = ctx.clone();
         wctx.xff.push(src_ip);
         let v = self.waf_check(acl, src_ip, &wctx, 8 * 1024, tb);
-        let allowed = v.allowed;
-        let blocked_by = (!allowed).then(|| v.decider.to_string());
+        let blocked_by = (!v.allowed).then(|| v.decider.to_string());
         tb.hop(|| {
             let site = WafSite::Alb {
                 alb_id: alb.id.clone(),
                 sees_edge: v.seen == src_ip && ctx.client.is_some() && !ctx.xff.is_empty(),
             };
-            let event = v.event(acl, site);
-            let (verdict, code) = if allowed {
-                (Verdict::Pass, Code::WafDefaultAllow)
-            } else {
-                (Verdict::Error, Code::WafRuleBlock)
-            };
-            Step::new((&alb.id, &alb.id), Layer::Http, "-", event, verdict, code).checks(v.checks)
+            v.step(acl, site, (&alb.id, &alb.id))
         });
         blocked_by
     }

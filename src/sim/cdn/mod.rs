@@ -172,26 +172,7 @@ impl World {
 impl Edge<'_> {
     /// The web ACL's verdict at the edge, as a hop.
     fn record_waf(&self, acl: &WebAcl, waf: &WafVerdict, tb: &mut Recorder) {
-        let allowed = waf.allowed;
-        tb.hop(|| {
-            Step::new(
-                (&self.cf.id, &acl.id),
-                Layer::Http,
-                "-",
-                waf.event(acl, WafSite::Cloudfront),
-                if allowed {
-                    Verdict::Pass
-                } else {
-                    Verdict::Error
-                },
-                if allowed {
-                    Code::WafDefaultAllow
-                } else {
-                    Code::WafRuleBlock
-                },
-            )
-            .checks(waf.checks.clone())
-        });
+        tb.hop(|| waf.step(acl, WafSite::Cloudfront, (&self.cf.id, &acl.id)));
     }
 
     /// WAF blocked: CloudFront answers 403 itself; no origin is asked.
