@@ -233,6 +233,26 @@ impl World {
         None
     }
 
+    /// NXDOMAIN from the root or the TLD: the hop back, and the negative
+    /// answer kept for that server's SOA negative TTL (RFC 2308).
+    fn nxdomain_from(
+        &mut self,
+        l: Lookup,
+        (level, server, rtt_ms): (TreeLevel, &str, u32),
+        tld_label: &str,
+        tb: &mut Recorder,
+    ) -> DnsEntry {
+        tb.hop(|| tree_nxdomain(level, (server, l.node), l.name, tld_label));
+        tb.wait(us(rtt_ms) / 2);
+        let (ttl, label) = match level {
+            TreeLevel::Root => (ROOT_NEGATIVE_TTL_S, "NXDOMAIN from the root"),
+            TreeLevel::Tld => (TLD_NEGATIVE_TTL_S, "NXDOMAIN from .com"),
+        };
+        let e = DnsEntry::negative(l.name, self.clock_ms, ttl, Code::DnsNxdomain, label).by(server);
+        self.dns.put(l.cache, e.clone());
+        e
+    }
+
     /// Ask a root server: a referral to the TLD, or NXDOMAIN (cached for
     /// the root SOA's negative TTL) when the TLD does not exist.
     fn ask_root(&mut self, l: Lookup, tld_label: &str, tb: &mut Recorder) -> Option<DnsEntry> {
@@ -247,18 +267,8 @@ impl World {
         });
         tb.wait(us(root.rtt_ms) / 2);
         if tld_label != "com" {
-            tb.hop(|| tree_nxdomain(TreeLevel::Root, (&root.id, l.node), l.name, tld_label));
-            tb.wait(us(root.rtt_ms) / 2);
-            let e = DnsEntry::negative(
-                l.name,
-                self.clock_ms,
-                ROOT_NEGATIVE_TTL_S,
-                Code::DnsNxdomain,
-                "NXDOMAIN from the root",
-            )
-            .by(&root.id);
-            self.dns.put(l.cache, e.clone());
-            return Some(e);
+            let server = (TreeLevel::Root, root.id.as_str(), root.rtt_ms);
+            return Some(self.nxdomain_from(l, server, tld_label, tb));
         }
         tb.hop(|| {
             let ns = vec![sc.dns.tld.name.clone()];
@@ -293,18 +303,8 @@ impl World {
         });
         tb.wait(us(tld.rtt_ms) / 2);
         if !in_zone {
-            tb.hop(|| tree_nxdomain(TreeLevel::Tld, (&tld.id, l.node), l.name, tld_label));
-            tb.wait(us(tld.rtt_ms) / 2);
-            let e = DnsEntry::negative(
-                l.name,
-                self.clock_ms,
-                TLD_NEGATIVE_TTL_S,
-                Code::DnsNxdomain,
-                "NXDOMAIN from .com",
-            )
-            .by(&tld.id);
-            self.dns.put(l.cache, e.clone());
-            return Some(e);
+            let server = (TreeLevel::Tld, tld.id.as_str(), tld.rtt_ms);
+            return Some(self.nxdomain_from(l, server, tld_label, tb));
         }
         tb.hop(|| {
             let ns = zone.name_servers.clone();
