@@ -704,6 +704,7 @@ async fn an_unknown_lesson_link_says_so_and_shows_the_lesson_list() {
 
 #[wasm_bindgen_test]
 async fn hints_are_revealed_one_at_a_time_and_reset_starts_the_lesson_again() {
+    forget_lesson_progress();
     let root = mount_at("#lesson=journey").await;
     assert_eq!(find_all(&root, "hint").len(), 0);
     click(&root, "show-hint").await;
@@ -731,6 +732,7 @@ async fn hints_are_revealed_one_at_a_time_and_reset_starts_the_lesson_again() {
 
 #[wasm_bindgen_test]
 async fn the_picker_opens_a_lesson_on_its_own_world_and_sandbox_brings_back_the_old_one() {
+    forget_lesson_progress();
     let root = mount().await;
     click(&root, "advance-10s").await;
     assert_eq!(text(&find(&root, "clock")), "00:10");
@@ -816,4 +818,52 @@ async fn the_journey_lesson_can_be_completed_through_clicks_and_typing() {
     assert!(exists(&root, "next-lesson"));
     assert!(text(&find(&root, "lesson-progress")).starts_with("done"));
     forget_lesson_progress();
+}
+
+#[wasm_bindgen_test]
+async fn a_returning_learner_finds_the_lesson_at_the_step_they_reached_and_can_start_over() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .set_item("hoplab.lessons.v1", r#"{"journey":[0]}"#)
+        .unwrap();
+    let root = mount_at("#lesson=journey").await;
+    assert_eq!(text(&find(&root, "lesson-step")), "Step 2 of 4");
+    assert!(text(&find(&root, "lesson-resumed")).contains("step 1"));
+    assert!(
+        goal_states(&root).iter().all(|m| !m),
+        "the step starts with nothing done"
+    );
+    click(&root, "start-over").await;
+    assert_eq!(text(&find(&root, "lesson-step")), "Step 1 of 4");
+    assert!(!exists(&root, "lesson-resumed"));
+    forget_lesson_progress();
+}
+
+#[wasm_bindgen_test]
+async fn cloudfront_s_inspector_invalidates_a_path_and_refuses_one_without_a_slash() {
+    let root = mount().await;
+    click(&root, "node-cloudfront").await;
+    // Every origin's 5xx can be injected from CloudFront (fact sheet §5).
+    assert!(text(&find(&root, "inspector")).contains("503"));
+    type_into(&root, "invalidate-path", "static/*").await;
+    click(&root, "invalidate").await;
+    let refused = text(&find(&root, "invalidate-result"));
+    assert!(refused.contains("/"), "{refused}");
+    type_into(&root, "invalidate-path", "/static/*").await;
+    click(&root, "invalidate").await;
+    assert!(text(&find(&root, "invalidate-result")).starts_with("Invalidated /static/*"));
+}
+
+#[wasm_bindgen_test]
+async fn any_span_of_time_can_pass_as_people_write_it_and_a_bad_one_changes_nothing() {
+    let root = mount().await;
+    click(&root, "advance-other").await;
+    type_into(&root, "advance-by", "1h30m").await;
+    click(&root, "advance-go").await;
+    assert_eq!(text(&find(&root, "clock")), "1:30:00");
+    click(&root, "advance-other").await;
+    type_into(&root, "advance-by", "-5s").await;
+    click(&root, "advance-go").await;
+    assert!(text(&find(&root, "advance-error")).contains("negative"));
+    assert_eq!(text(&find(&root, "clock")), "1:30:00");
 }

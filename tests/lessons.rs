@@ -758,3 +758,30 @@ fn the_cli_prints_one_line_per_lesson_and_fails_on_a_bad_one() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_returning_learner_resumes_at_the_first_step_not_done_with_the_world_as_they_left_it() {
+    let (_, text) = catalog()
+        .into_iter()
+        .find(|(id, _)| *id == "security-groups")
+        .expect("the security-groups lesson exists");
+    let lesson = Lesson::from_toml(text).expect("parses");
+    assert!(lesson.steps.len() >= 3);
+    let resumed = Session::resume(&lesson, 2).expect("resumes");
+    assert_eq!(resumed.step(), 2, "two steps done: the third opens");
+    assert!(
+        resumed.last_trace().is_none(),
+        "the step starts with no evidence"
+    );
+    // The world is the one the first two solutions leave behind.
+    let mut by_hand = Session::start(&lesson).expect("starts");
+    for _ in 0..2 {
+        by_hand.run_solution_step().expect("solution runs");
+        assert!(by_hand.next_step());
+    }
+    assert!(resumed.world() == by_hand.world());
+    assert!(resumed.world() != Session::start(&lesson).unwrap().world());
+    // A finished lesson opens at its first step again.
+    let again = Session::resume(&lesson, lesson.steps.len()).expect("starts");
+    assert_eq!(again.step(), 0);
+}

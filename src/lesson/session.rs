@@ -87,6 +87,24 @@ impl Session {
         Ok(s)
     }
 
+    /// Start the lesson and bring it to step `steps_done` by replaying the
+    /// solutions of the steps before it, as a learner who comes back finds
+    /// the world where they left it. Stops early (at the first step whose
+    /// solution does not complete it) rather than skipping a goal; a
+    /// finished lesson opens at its first step again.
+    pub fn resume(lesson: &Lesson, steps_done: usize) -> Result<Session, LessonError> {
+        let mut s = Session::start(lesson)?;
+        if steps_done >= lesson.steps.len() {
+            return Ok(s);
+        }
+        while s.step < steps_done {
+            if s.run_solution_step().is_err() || !s.next_step() {
+                break;
+            }
+        }
+        Ok(s)
+    }
+
     pub fn lesson(&self) -> &Lesson {
         &self.lesson
     }

@@ -202,6 +202,7 @@ fn Clock() -> impl IntoView {
             <button data-testid="advance-1m" title="let one simulated minute pass" on:click=move |_| live.advance(MINUTE_MS)>
                 "+1m"
             </button>
+            <ClockJump/>
             <details class=style::events data-testid="clock-events">
                 <summary title=move || latest().unwrap_or_default()>
                     {move || format!("events ({})", events.with(|e| e.len()))}
@@ -239,5 +240,53 @@ fn Clock() -> impl IntoView {
                 </div>
             </details>
         </div>
+    }
+}
+
+/// Let any span of simulated time pass, written as people write durations
+/// (`5m`, `1h30m`, `2.5s`); a bad duration says which forms work and
+/// changes nothing.
+#[component]
+fn ClockJump() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let open = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match crate::sim::script::parse_duration(&text.get_untracked()) {
+            Ok(ms) => {
+                live.advance(ms);
+                error.set(None);
+                open.set(false);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <details class=style::jump prop:open=move || open.get() on:toggle=move |ev| {
+            use wasm_bindgen::JsCast;
+            if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                open.set(d.open());
+            }
+        }>
+            <summary data-testid="advance-other" title="let any span of simulated time pass">"+…"</summary>
+            <form class=style::jumpPanel on:submit=submit>
+                <label>
+                    "Let pass"
+                    <input
+                        type="text"
+                        data-testid="advance-by"
+                        placeholder="e.g. 5m, 1h30m, 2.5s"
+                        size="12"
+                        spellcheck="false"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="submit" data-testid="advance-go">"Go"</button>
+                {move || error.get().map(|e| view! { <p class="input-error" role="alert" data-testid="advance-error">{e}</p> })}
+            </form>
+        </details>
     }
 }

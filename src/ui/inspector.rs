@@ -95,6 +95,10 @@ fn NodeInspector(id: String) -> impl IntoView {
         </section>
 
         <FaultList id=id.clone()/>
+        {
+            let is_cdn = live.world.with_untracked(|w| w.scenario().cdn.id == id);
+            is_cdn.then(|| view! { <InvalidateForm/> })
+        }
 
         <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
             <SubnetEditor id=s/>
@@ -147,5 +151,48 @@ fn FaultList(id: String) -> impl IntoView {
                 </ul>
             </section>
         </Show>
+    }
+}
+
+/// CloudFront's invalidation: empty the cached copies whose path matches,
+/// at every edge (fact sheet §5), so the next request is a miss.
+#[component]
+fn InvalidateForm() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let path = RwSignal::new("/*".to_string());
+    let result = RwSignal::new(None::<Result<String, String>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let p = path.get_untracked();
+        result.set(Some(
+            live.invalidate(&p)
+                .map(|n| crate::view::format::invalidated(&p, n)),
+        ));
+    };
+    view! {
+        <section class=style::section>
+            <h3 class=style::subhead>"Invalidate cached copies"</h3>
+            <form class=style::invalidate on:submit=submit>
+                <label>
+                    <span class=style::label>"path"</span>
+                    <input
+                        type="text"
+                        data-testid="invalidate-path"
+                        spellcheck="false"
+                        prop:value=move || path.get()
+                        on:input=move |ev| path.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="submit" data-testid="invalidate">"Invalidate"</button>
+            </form>
+            {move || {
+                result
+                    .get()
+                    .map(|r| match r {
+                        Ok(m) => view! { <p role="status" data-testid="invalidate-result">{m}</p> }.into_any(),
+                        Err(e) => view! { <p class="input-error" role="alert" data-testid="invalidate-result">{e}</p> }.into_any(),
+                    })
+            }}
+        </section>
     }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::lesson_state::use_lessons;
 use crate::lesson::{Lesson, Predict};
 use crate::view::lesson::{
-    markdown, prediction_verdict, progress_text, step_heading, Block, Inline,
+    markdown, prediction_verdict, progress_text, resumed_note, step_heading, Block, Inline,
 };
 
 stylance::import_crate_style!(style, "src/ui/lesson_panel.module.css");
@@ -130,6 +130,16 @@ fn StepView() -> impl IntoView {
     view! {
         <StepHead lesson=lesson step=step done=done/>
         <div class=style::body node_ref=body>
+            {move || {
+                let n = lessons.resumed.get();
+                (n > 0 && step.get() == n).then(|| view! {
+                    <p class=style::resumed role="status" data-testid="lesson-resumed">
+                        {resumed_note(n)}
+                        " "
+                        <button type="button" class=style::startOver data-testid="start-over" on:click=move |_| lessons.reset()>"Start over"</button>
+                    </p>
+                })
+            }}
             <div class=style::text data-testid="lesson-text">
                 {move || cur().map(|s| view! { <Markdown text=s.text.clone()/> })}
             </div>

@@ -45,6 +45,9 @@ pub struct LessonState {
     pub error: RwSignal<Option<String>>,
     /// Steps done per lesson, kept in localStorage.
     pub progress: RwSignal<Progress>,
+    /// How many steps were replayed when the lesson opened where the learner
+    /// left it (0: it opened at its first step).
+    pub resumed: RwSignal<usize>,
     /// Faults the setup injected that the lesson hides (a challenge's cause).
     pub hidden_faults: RwSignal<Vec<Fault>>,
     /// The sandbox world, kept while a lesson is open.
@@ -125,6 +128,7 @@ impl LessonState {
             hints: RwSignal::new(0),
             error: RwSignal::new(None),
             progress: RwSignal::new(load_progress()),
+            resumed: RwSignal::new(0),
             hidden_faults: RwSignal::new(Vec::new()),
             sandbox: StoredValue::new(None),
             recorded_send: StoredValue::new(app.player.sends.get_untracked()),
@@ -239,16 +243,27 @@ impl LessonState {
         self.lessons.with_value(|l| l.get(i).cloned())
     }
 
-    /// Open lesson `id` at its first step, its world in place of the
-    /// sandbox's.
+    /// Open lesson `id` where the learner left it (the first step not
+    /// done, the solutions of the steps before replayed), its world in
+    /// place of the sandbox's.
     pub fn open_lesson(&self, id: &str) {
+        self.open_at(id, true)
+    }
+
+    fn open_at(&self, id: &str, resume: bool) {
         let Some(index) = self.index_of(id) else {
             self.notice.set(Some(unknown_lesson(id)));
             self.picker.set(true);
             return;
         };
         let lesson = self.lessons.with_value(|l| l[index].clone());
-        let session = match Session::start(&lesson) {
+        let at = if resume {
+            self.progress
+                .with_untracked(|p| p.resume_at(id, lesson.steps.len()))
+        } else {
+            0
+        };
+        let session = match Session::resume(&lesson, at) {
             Ok(s) => s,
             Err(e) => {
                 self.notice.set(Some(format!(
@@ -269,6 +284,7 @@ impl LessonState {
             Vec::new()
         };
         self.hidden_faults.set(hidden);
+        self.resumed.set(session.step());
         self.session.set(Some(session));
         self.open.set(Some(index));
         self.show_world(world);
@@ -300,13 +316,13 @@ impl LessonState {
         set_location_hash("");
     }
 
-    /// Start the open lesson again from its setup.
+    /// Start the open lesson again from its setup, at its first step.
     pub fn reset(&self) {
         if let Some(id) = self.open_id_untracked() {
             // Re-opening keeps the sandbox saved when the lesson was first opened.
             self.open.set(None);
             let saved = self.sandbox.get_value();
-            self.open_lesson(&id);
+            self.open_at(&id, false);
             self.sandbox.set_value(saved);
         }
     }

@@ -64,6 +64,16 @@ impl Live {
         self.mark(Stale::Edited);
     }
 
+    /// Ask CloudFront to invalidate `path` at every edge (fact sheet §5).
+    /// A refused path changes nothing and says why.
+    pub fn invalidate(&self, path: &str) -> Result<usize, String> {
+        let mut next = self.world.get_untracked();
+        let n = next.invalidate(path)?;
+        self.world.set(next);
+        self.mark(Stale::Edited);
+        Ok(n)
+    }
+
     /// Let `ms` of simulated time pass: caches age, health checks run, so
     /// the trace on screen is stale like after any other change.
     pub fn advance(&self, ms: u64) {

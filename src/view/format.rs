@@ -50,6 +50,17 @@ pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// What an invalidation did: `Invalidated /static/* at every edge: 2 cached
+/// copies removed; the next request for them is a miss.`
+pub fn invalidated(path: &str, removed: usize) -> String {
+    let copies = match removed {
+        0 => "no cached copy matched".to_string(),
+        1 => "1 cached copy removed".to_string(),
+        n => format!("{n} cached copies removed"),
+    };
+    format!("Invalidated {path} at every edge: {copies}; the next request for it is a miss.")
+}
+
 /// A diagram coordinate for an SVG attribute, to a tenth.
 pub fn coord(v: f64) -> String {
     format!("{v:.1}")
@@ -66,6 +77,16 @@ pub fn capitalized(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_invalidation_says_how_many_copies_it_removed() {
+        assert_eq!(
+            super::invalidated("/static/*", 2),
+            "Invalidated /static/* at every edge: 2 cached copies removed; the next request for it is a miss."
+        );
+        assert!(super::invalidated("/x", 1).contains("1 cached copy removed"));
+        assert!(super::invalidated("/x", 0).contains("no cached copy matched"));
+    }
+
     use super::*;
 
     #[test]

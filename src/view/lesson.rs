@@ -286,6 +286,18 @@ pub fn block_text(b: &Block) -> String {
     }
 }
 
+/// What a returning learner reads above the step the lesson reopened at.
+pub fn resumed_note(steps_done: usize) -> String {
+    let done = if steps_done == 1 {
+        "step 1".to_string()
+    } else {
+        format!("steps 1\u{2013}{steps_done}")
+    };
+    format!(
+        "Welcome back. You had done {done}: their solutions were replayed, so the world is as you left it."
+    )
+}
+
 /// The localStorage key the lesson progress is kept under.
 pub const PROGRESS_KEY: &str = "hoplab.lessons.v1";
 
@@ -320,6 +332,20 @@ impl Progress {
         self.done
             .get(id)
             .map_or(0, |s| s.iter().filter(|&&i| i < total).count())
+    }
+
+    /// Where a returning learner picks the lesson up: the first step not
+    /// done (steps count in order), or 0 when every step is done.
+    pub fn resume_at(&self, id: &str, total: usize) -> usize {
+        let done = self.done.get(id);
+        let first = (0..total)
+            .find(|i| !done.is_some_and(|d| d.contains(i)))
+            .unwrap_or(total);
+        if first >= total {
+            0
+        } else {
+            first
+        }
     }
 
     pub fn complete(&self, id: &str, total: usize) -> bool {
@@ -374,6 +400,20 @@ pub fn unknown_lesson(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lesson_reopens_at_its_first_step_not_done_and_from_the_start_once_finished() {
+        let mut p = Progress::default();
+        assert_eq!(p.resume_at("dns", 4), 0);
+        p.mark("dns", 0);
+        p.mark("dns", 1);
+        p.mark("dns", 3);
+        assert_eq!(p.resume_at("dns", 4), 2, "steps count in order");
+        p.mark("dns", 2);
+        assert_eq!(p.resume_at("dns", 4), 0, "a finished lesson starts over");
+        assert!(resumed_note(2).contains("steps 1\u{2013}2"));
+        assert!(resumed_note(1).contains("step 1:"));
+    }
 
     fn text(s: &str) -> Inline {
         Inline::Text(s.into())

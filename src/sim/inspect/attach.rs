@@ -60,14 +60,49 @@ impl World {
         a
     }
 
-    /// Faults a learner can toggle from this component, most local first.
+    /// Faults a learner can toggle from this component, most local first:
+    /// every kind of fault the engine models is offered where it happens
+    /// (a pod's crash, hang, failing health check and its worker node; the
+    /// database's primary; an origin's 5xx at CloudFront and at the origin;
+    /// Route 53's name servers at the hosted zone), then the AZ and Region.
     pub fn fault_options(&self, node: &str) -> Vec<Fault> {
+        let s = self.scenario();
+        if node == s.dns.zone.id {
+            return vec![Fault::DnsAuthorityDown];
+        }
+        if node == s.cdn.id {
+            return s
+                .cdn
+                .origins
+                .iter()
+                .map(|o| Fault::Origin5xx {
+                    origin: o.id.clone(),
+                })
+                .collect();
+        }
+        if let Some(o) = s.cdn.origins.iter().find(|o| {
+            o.id == node || node == "s3" && o.kind == crate::sim::scenario::OriginKind::S3
+        }) {
+            return vec![Fault::Origin5xx {
+                origin: o.id.clone(),
+            }];
+        }
         let Some(r) = region_of(self, node) else {
             return vec![];
         };
         let mut out = Vec::new();
-        if r.cluster.pods.iter().any(|p| p.id == node) {
+        if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
             out.push(Fault::PodDown { pod: node.into() });
+            out.push(Fault::PodHung { pod: node.into() });
+            out.push(Fault::TargetUnhealthy { pod: node.into() });
+            if let Some(n) = &p.node {
+                out.push(Fault::NodeDown { node: n.clone() });
+            }
+        }
+        if r.rds.instances.iter().any(|i| i.id == node) {
+            out.push(Fault::RdsPrimaryDown {
+                region: r.id.clone(),
+            });
         }
         let att = self.attachments(node);
         for s in &att.subnets {
@@ -113,5 +148,45 @@ impl World {
                 f.label()
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::world::{Fault, World};
+
+    #[test]
+    fn every_kind_of_fault_a_lesson_uses_can_be_injected_from_the_inspector() {
+        let w = World::default_world();
+        let s = w.scenario();
+        let region = &s.regions[0];
+        let pod = &region.cluster.pods[0];
+        let mut offered: Vec<Fault> = Vec::new();
+        let mut nodes: Vec<String> = vec![s.dns.zone.id.clone(), s.cdn.id.clone(), "s3".into()];
+        nodes.push(pod.id.clone());
+        nodes.push(region.rds.instances[0].id.clone());
+        for n in &nodes {
+            for f in w.fault_options(n) {
+                assert!(w.check_fault(&f).is_ok(), "{f:?} offered at {n} exists");
+                offered.push(f);
+            }
+        }
+        let has = |p: fn(&Fault) -> bool| offered.iter().any(p);
+        assert!(has(|f| matches!(f, Fault::PodDown { .. })));
+        assert!(has(|f| matches!(f, Fault::PodHung { .. })));
+        assert!(has(|f| matches!(f, Fault::TargetUnhealthy { .. })));
+        assert!(has(|f| matches!(f, Fault::NodeDown { .. })) || pod.node.is_none());
+        assert!(has(|f| matches!(f, Fault::AzDown { .. })));
+        assert!(has(|f| matches!(f, Fault::RegionDown { .. })));
+        assert!(has(|f| matches!(f, Fault::RdsPrimaryDown { .. })));
+        assert!(has(|f| matches!(f, Fault::DnsAuthorityDown)));
+        assert!(has(|f| matches!(f, Fault::Origin5xx { .. })));
+        // A pod's own crash stays the first choice.
+        assert_eq!(
+            w.fault_options(&pod.id)[0],
+            Fault::PodDown {
+                pod: pod.id.clone()
+            }
+        );
     }
 }
