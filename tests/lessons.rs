@@ -785,3 +785,86 @@ fn a_returning_learner_resumes_at_the_first_step_not_done_with_the_world_as_they
     let again = Session::resume(&lesson, lesson.steps.len()).expect("starts");
     assert_eq!(again.step(), 0);
 }
+
+// ---- The bundle the app downloads ----------------------------------------
+
+#[test]
+fn every_lesson_reads_back_from_its_bundle_file_as_the_same_lesson() {
+    for l in hoplab::lesson::curriculum() {
+        let back = Lesson::from_json(&l.to_json()).unwrap_or_else(|e| panic!("{}: {e}", l.id));
+        assert!(back == l, "{} survives the round trip", l.id);
+    }
+}
+
+#[test]
+fn the_lesson_list_holds_every_lesson_in_teaching_order_with_its_step_count() {
+    let index = hoplab::lesson::BundleIndex::of_catalog();
+    let order: Vec<String> = hoplab::lesson::curriculum()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let listed: Vec<String> = index.lessons.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(listed, order);
+    assert_eq!(listed.len(), ids().len());
+    assert!(index.broken.is_empty());
+    let journey = index.lessons.iter().find(|c| c.id == "journey").unwrap();
+    assert_eq!(journey.steps, 4);
+    let text = serde_json::to_string(&index).unwrap();
+    assert_eq!(
+        hoplab::lesson::BundleIndex::from_json(&text).unwrap(),
+        index
+    );
+}
+
+#[test]
+fn a_damaged_or_foreign_bundle_file_is_refused_with_a_message() {
+    use hoplab::lesson::BundleIndex;
+    let index = BundleIndex::of_catalog();
+    let mut old = serde_json::to_value(&index).unwrap();
+    old["format"] = serde_json::json!(0);
+    let e = BundleIndex::from_json(&old.to_string()).unwrap_err();
+    assert!(e.contains("format 0"), "{e}");
+    assert!(BundleIndex::from_json("<html>404</html>").is_err());
+    let huge = format!(
+        "\"{}\"",
+        "x".repeat(hoplab::lesson::bundle::MAX_BUNDLE_FILE_BYTES)
+    );
+    assert!(BundleIndex::from_json(&huge)
+        .unwrap_err()
+        .contains("larger"));
+
+    let journey = hoplab::lesson::curriculum().remove(0);
+    let mut v: serde_json::Value = serde_json::from_str(&journey.to_json()).unwrap();
+    v["steps"][0]["goals"][0] = serde_json::json!({ "outcome": { "statuss": 200 } });
+    let e = Lesson::from_json(&v.to_string()).unwrap_err();
+    assert!(e.to_string().contains("statuss"), "{e}");
+    v = serde_json::from_str(&journey.to_json()).unwrap();
+    v["setup"]["steps"] =
+        serde_json::json!([{ "fault": { "kind": "pod_down", "pod": "pod-z-9" } }]);
+    assert!(
+        Lesson::from_json(&v.to_string()).is_err(),
+        "an unknown pod is refused"
+    );
+    assert!(
+        Lesson::from_json(&journey.to_json()[..40]).is_err(),
+        "a truncated file"
+    );
+}
+
+#[test]
+fn the_bundle_command_writes_the_list_and_one_file_per_lesson() {
+    let dir = std::env::temp_dir().join(format!("hoplab-bundle-{}", std::process::id()));
+    let n = hoplab::lesson::bundle::write_bundle(&dir).unwrap();
+    assert_eq!(n, ids().len());
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(files, n + 1, "index.json and one file per lesson");
+    let index = std::fs::read_to_string(dir.join("index.json")).unwrap();
+    assert_eq!(
+        hoplab::lesson::BundleIndex::from_json(&index)
+            .unwrap()
+            .lessons
+            .len(),
+        n
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

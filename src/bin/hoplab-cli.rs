@@ -10,6 +10,10 @@
 //! hoplab-cli lesson check [LESSON.toml ...]
 //!     check lesson files (default: every lessons/*.toml): schema, ids,
 //!     setup, predict answers, solutions; one line per lesson
+//! hoplab-cli lesson bundle [DIR]
+//!     write the built-in lessons as the app downloads them (index.json and
+//!     <id>.json) into DIR (default: $TRUNK_STAGING_DIR/lessons, as the
+//!     Trunk build's post_build hook runs it)
 //! hoplab-cli --bench
 //!     engine speed: one full trace, 10,000 requests
 //! ```
@@ -30,6 +34,7 @@ fn usage() -> ! {
     eprintln!("       hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]");
     eprintln!("       hoplab-cli scenario");
     eprintln!("       hoplab-cli lesson check [LESSON.toml ...]");
+    eprintln!("       hoplab-cli lesson bundle [DIR]");
     eprintln!("       hoplab-cli --bench");
     eprintln!("  clients: client-na (New York), client-eu (Paris), client-ap (Tokyo)");
     std::process::exit(2)
@@ -148,6 +153,9 @@ fn run(args: &[String]) {
 /// With no path, every `lessons/*.toml` (from the current directory, or the
 /// crate's own folder when run through cargo elsewhere).
 fn lesson(args: &[String]) {
+    if args.first().map(String::as_str) == Some("bundle") {
+        return lesson_bundle(&args[1..]);
+    }
     if args.first().map(String::as_str) != Some("check") {
         usage()
     }
@@ -233,6 +241,26 @@ fn lesson(args: &[String]) {
             if paths.len() == 1 { "" } else { "s" }
         );
         std::process::exit(1);
+    }
+}
+
+/// `lesson bundle [DIR]`: the lessons as the app downloads them.
+fn lesson_bundle(args: &[String]) {
+    let dir = match args {
+        [dir] => std::path::PathBuf::from(dir),
+        [] => match std::env::var_os("TRUNK_STAGING_DIR") {
+            Some(staging) => std::path::Path::new(&staging).join("lessons"),
+            None => fail("give the folder to write the lessons into"),
+        },
+        _ => usage(),
+    };
+    let broken = hoplab::lesson::BundleIndex::of_catalog().broken;
+    if !broken.is_empty() {
+        fail(&format!("lessons that do not read: {}", broken.join("; ")));
+    }
+    match hoplab::lesson::bundle::write_bundle(&dir) {
+        Ok(n) => eprintln!("hoplab-cli: {n} lessons written to {}", dir.display()),
+        Err(e) => fail(&format!("cannot write lessons into {}: {e}", dir.display())),
     }
 }
 

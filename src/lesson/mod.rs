@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+pub mod bundle;
 mod check;
 pub mod goal;
 pub mod kinds;
@@ -16,6 +17,7 @@ mod parse;
 pub mod refs;
 mod session;
 
+pub use bundle::{BundleIndex, LessonCard, BUNDLE_FORMAT};
 pub use check::{check, CheckReport};
 pub use goal::{
     BurstGoal, CheckGoal, EventGoal, Evidence, FaultGoal, Goal, HealthCheckGoal, NaclRuleGoal,

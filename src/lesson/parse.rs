@@ -18,10 +18,14 @@ impl Lesson {
     /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss', expected
     /// one of status, code, decided_by, region, pod, no_response (line 40)`.
     pub fn from_toml(text: &str) -> Result<Lesson, LessonError> {
-        let lesson = parse_only(text)?;
-        let world = lesson.base_world()?;
-        lesson.validate(&world)?;
-        Ok(lesson)
+        parse_only(text)?.validated()
+    }
+
+    /// The checks serde cannot make, on a lesson just read.
+    pub(crate) fn validated(self) -> Result<Lesson, LessonError> {
+        let world = self.base_world()?;
+        self.validate(&world)?;
+        Ok(self)
     }
 
     /// The lesson's world before its setup: the default scenario with the

@@ -43,12 +43,13 @@ pub fn LessonButtons() -> impl IntoView {
 pub fn LessonPicker() -> impl IntoView {
     let lessons = use_lessons();
     let rows = move || {
-        lessons.lessons.with_value(|all| {
+        lessons.cards.with(|all| {
             all.iter()
+                .flatten()
                 .enumerate()
                 .map(|(i, l)| {
                     let id = l.id.clone();
-                    let total = l.steps.len();
+                    let total = l.steps;
                     let id2 = id.clone();
                     let progress = move || {
                         lessons
@@ -99,7 +100,6 @@ pub fn LessonPicker() -> impl IntoView {
                 .collect_view()
         })
     };
-    let broken = lessons.broken.get_value();
     view! {
         <Show when=move || lessons.picker.get()>
             <div class=style::backdrop on:click=move |_| lessons.picker.set(false)></div>
@@ -138,16 +138,22 @@ pub fn LessonPicker() -> impl IntoView {
                     <strong>"Sandbox"</strong>
                     " is the free playground. Progress is kept in this browser."
                 </p>
+                {move || {
+                    (lessons.loading.get() && lessons.cards.with(|c| c.is_none()))
+                        .then(|| view! { <p class=style::intro role="status" data-testid="lessons-loading">"Loading the lessons\u{2026}"</p> })
+                }}
                 <ol class=style::list>{rows}</ol>
-                {(!broken.is_empty())
-                    .then(|| {
+                {move || {
+                    let broken = lessons.broken.get();
+                    (!broken.is_empty()).then(|| {
                         view! {
                             <details class=style::broken>
                                 <summary>{format!("{} lesson file(s) could not be read", broken.len())}</summary>
                                 <ul>{broken.iter().map(|b| view! { <li>{b.clone()}</li> }).collect_view()}</ul>
                             </details>
                         }
-                    })}
+                    })
+                }}
             </div>
         </Show>
     }

@@ -1,8 +1,14 @@
 //! The lesson the learner has open, as one handle (`LessonState`, from
-//! `use_lessons()`): the catalog, the `Session` (the engine's record of the
-//! learner's progress through one lesson), what the panel shows (picked
+//! `use_lessons()`): the lesson list, the `Session` (the engine's record of
+//! the learner's progress through one lesson), what the panel shows (picked
 //! prediction, hints revealed), the picker, and the progress kept in the
 //! browser's localStorage.
+//!
+//! Lessons are not in the first download: the list (`lessons/index.json`)
+//! is fetched from the same origin the first time the learner asks for
+//! lessons, and each lesson (`lessons/<id>.json`) when it opens
+//! (`LessonSource::Fetch`). The browser tests use the lessons built into
+//! the program instead (`LessonSource::BuiltIn`).
 //!
 //! While a lesson is open the app's world IS the lesson's world: Send,
 //! edits, faults, the clock and bursts act on `Live::world` as always, and
@@ -13,18 +19,33 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, Showing};
-use crate::lesson::{catalog, curriculum, Control, Lesson, Session};
+use crate::lesson::{BundleIndex, Control, Lesson, LessonCard, Session};
 use crate::sim::script::Step;
 use crate::sim::{Fault, World};
 use crate::view::burst::BurstRun;
 use crate::view::lesson::{lesson_hash, lesson_in_hash, unknown_lesson, Progress, PROGRESS_KEY};
 
+/// Where the app gets its lessons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LessonSource {
+    /// Download them from the same origin, under this folder (relative to
+    /// the page): `index.json`, then `<id>.json` when a lesson opens.
+    Fetch(&'static str),
+    /// The lessons built into the program (`lesson::catalog`).
+    BuiltIn,
+}
+
 #[derive(Clone, Copy)]
 pub struct LessonState {
-    /// Every lesson of the catalog, in teaching order (the picker's).
-    pub lessons: StoredValue<Vec<Lesson>>,
-    /// Catalog entries that did not parse (a message each), shown in the picker.
-    pub broken: StoredValue<Vec<String>>,
+    /// The lesson list in teaching order (the picker's), once loaded.
+    pub cards: RwSignal<Option<Vec<LessonCard>>>,
+    /// Lesson files that did not read (a message each), shown in the picker.
+    pub broken: RwSignal<Vec<String>>,
+    /// A download under way ("Loading lessons…").
+    pub loading: RwSignal<bool>,
+    /// Lessons already downloaded and read.
+    loaded: StoredValue<Vec<Lesson>>,
+    source: LessonSource,
     /// The open lesson's session, `None` in the sandbox.
     pub session: RwSignal<Option<Session>>,
     /// The open lesson's index in `lessons`.
@@ -90,14 +111,26 @@ fn set_location_hash(hash: &str) {
     }
 }
 
-/// The lessons in teaching order (`lesson::curriculum`), and the catalog
-/// entries that did not parse (a message each).
-fn load_catalog() -> (Vec<Lesson>, Vec<String>) {
-    let broken = catalog()
-        .into_iter()
-        .filter_map(|(id, text)| Lesson::from_toml(text).err().map(|e| format!("{id}: {e}")))
-        .collect();
-    (curriculum(), broken)
+/// Download a text file from the page's own origin.
+async fn fetch_text(url: String) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let offline = || format!("{url} could not be downloaded (is the site reachable?)");
+    let window = web_sys::window().ok_or_else(offline)?;
+    let resp = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .map_err(|_| offline())?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| offline())?;
+    if !resp.ok() {
+        return Err(format!(
+            "{url} could not be downloaded (HTTP {})",
+            resp.status()
+        ));
+    }
+    let text = JsFuture::from(resp.text().map_err(|_| offline())?)
+        .await
+        .map_err(|_| offline())?;
+    text.as_string().ok_or_else(offline)
 }
 
 fn control_key(c: Control) -> &'static str {
@@ -114,11 +147,13 @@ fn control_key(c: Control) -> &'static str {
 impl LessonState {
     /// Create the lesson handle, provide it, wire it to the app's signals,
     /// and open the lesson the page's link names (`#lesson=<id>`).
-    pub fn provide(app: AppState) -> LessonState {
-        let (lessons, broken) = load_catalog();
+    pub fn provide(app: AppState, source: LessonSource) -> LessonState {
         let state = LessonState {
-            lessons: StoredValue::new(lessons),
-            broken: StoredValue::new(broken),
+            cards: RwSignal::new(None),
+            broken: RwSignal::new(Vec::new()),
+            loading: RwSignal::new(false),
+            loaded: StoredValue::new(Vec::new()),
+            source,
             session: RwSignal::new(None),
             open: RwSignal::new(None),
             picker: RwSignal::new(false),
@@ -196,6 +231,12 @@ impl LessonState {
                 });
             }
         });
+        // The list downloads the first time the picker opens.
+        Effect::new(move |_| {
+            if self.picker.get() {
+                self.load_list();
+            }
+        });
         // A step whose goals are met counts as done, across reloads.
         Effect::new(move |_| {
             let done = self
@@ -216,7 +257,97 @@ impl LessonState {
 
     fn open_id_untracked(&self) -> Option<String> {
         let i = self.open.get_untracked()?;
-        self.lessons.with_value(|l| l.get(i).map(|l| l.id.clone()))
+        self.cards
+            .with_untracked(|c| c.as_ref()?.get(i).map(|l| l.id.clone()))
+    }
+
+    /// Run `then` once the lesson list is loaded (at once when it is; after
+    /// the download otherwise). A list that cannot be loaded says why over
+    /// the picker.
+    fn with_cards(self, then: impl FnOnce(LessonState) + 'static) {
+        if self.cards.with_untracked(|c| c.is_some()) {
+            return then(self);
+        }
+        match self.source {
+            LessonSource::BuiltIn => {
+                let index = BundleIndex::of_catalog();
+                self.broken.set(index.broken);
+                self.cards.set(Some(index.lessons));
+                then(self)
+            }
+            LessonSource::Fetch(base) => {
+                if self.loading.get_untracked() {
+                    return;
+                }
+                self.loading.set(true);
+                leptos::task::spawn_local(async move {
+                    let got = fetch_text(format!("{base}index.json"))
+                        .await
+                        .and_then(|t| BundleIndex::from_json(&t));
+                    self.loading.set(false);
+                    match got {
+                        Ok(index) => {
+                            self.broken.set(index.broken);
+                            self.cards.set(Some(index.lessons));
+                            then(self)
+                        }
+                        Err(e) => {
+                            self.notice
+                                .set(Some(format!("The lessons could not be loaded: {e}")));
+                            self.picker.set(true);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// Run `then` with lesson `id` read (downloaded first if need be).
+    fn with_lesson(self, id: String, then: impl FnOnce(LessonState, Lesson) + 'static) {
+        if let Some(l) = self
+            .loaded
+            .with_value(|all| all.iter().find(|l| l.id == id).cloned())
+        {
+            return then(self, l);
+        }
+        let name = id.clone();
+        let fail = move |e: String| {
+            self.notice.set(Some(format!(
+                "The lesson \u{201c}{name}\u{201d} could not be loaded: {e}"
+            )));
+            self.picker.set(true);
+        };
+        let keep = move |l: Lesson| {
+            self.loaded.update_value(|all| all.push(l.clone()));
+            then(self, l)
+        };
+        match self.source {
+            LessonSource::BuiltIn => {
+                match crate::lesson::curriculum().into_iter().find(|l| l.id == id) {
+                    Some(l) => keep(l),
+                    None => fail("it is not built in".into()),
+                }
+            }
+            LessonSource::Fetch(base) => {
+                self.loading.set(true);
+                let url = format!("{base}{id}.json");
+                leptos::task::spawn_local(async move {
+                    let got = fetch_text(url)
+                        .await
+                        .and_then(|t| Lesson::from_json(&t).map_err(|e| e.to_string()));
+                    self.loading.set(false);
+                    match got {
+                        Ok(l) => keep(l),
+                        Err(e) => fail(e),
+                    }
+                });
+            }
+        }
+    }
+
+    /// Load the lesson list if it is not yet (the picker opening).
+    pub fn load_list(&self) {
+        self.with_cards(|_| {});
     }
 
     /// Open what a location hash names: a lesson, or the list with a
@@ -233,14 +364,14 @@ impl LessonState {
 
     /// The index of a lesson in the picker's order.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.lessons
-            .with_value(|l| l.iter().position(|l| l.id == id))
+        self.cards
+            .with_untracked(|c| c.as_ref()?.iter().position(|l| l.id == id))
     }
 
     /// The open lesson, if any.
     pub fn lesson(&self) -> Option<Lesson> {
-        let i = self.open.get()?;
-        self.lessons.with_value(|l| l.get(i).cloned())
+        self.open.track();
+        self.lesson_untracked()
     }
 
     /// Open lesson `id` where the learner left it (the first step not
@@ -251,12 +382,21 @@ impl LessonState {
     }
 
     fn open_at(&self, id: &str, resume: bool) {
-        let Some(index) = self.index_of(id) else {
-            self.notice.set(Some(unknown_lesson(id)));
-            self.picker.set(true);
-            return;
-        };
-        let lesson = self.lessons.with_value(|l| l[index].clone());
+        let id = id.to_string();
+        self.with_cards(move |s| {
+            let Some(index) = s.index_of(&id) else {
+                s.notice.set(Some(unknown_lesson(&id)));
+                s.picker.set(true);
+                return;
+            };
+            s.with_lesson(id.clone(), move |s, lesson| {
+                s.start(index, &id, lesson, resume)
+            });
+        });
+    }
+
+    /// Start a lesson that is read: its session, its world on screen.
+    fn start(&self, index: usize, id: &str, lesson: Lesson, resume: bool) {
         let at = if resume {
             self.progress
                 .with_untracked(|p| p.resume_at(id, lesson.steps.len()))
@@ -341,8 +481,8 @@ impl LessonState {
     /// The lesson after the open one in the picker's order.
     pub fn next_lesson_id(&self) -> Option<String> {
         let i = self.open.get()?;
-        self.lessons
-            .with_value(|l| l.get(i + 1).map(|l| l.id.clone()))
+        self.cards
+            .with(|c| c.as_ref()?.get(i + 1).map(|l| l.id.clone()))
     }
 
     pub fn show_hint(&self) {
@@ -427,8 +567,9 @@ impl LessonState {
 
     /// The open lesson, read without subscribing.
     pub fn lesson_untracked(&self) -> Option<Lesson> {
-        let i = self.open.get_untracked()?;
-        self.lessons.with_value(|l| l.get(i).cloned())
+        let id = self.open_id_untracked()?;
+        self.loaded
+            .with_value(|all| all.iter().find(|l| l.id == id).cloned())
     }
 
     fn show_world(&self, world: World) {

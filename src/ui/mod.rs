@@ -37,6 +37,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use lesson_state::LessonSource;
 use state::AppState;
 
 stylance::import_crate_style!(style, "src/ui/app.module.css");
@@ -44,17 +45,29 @@ stylance::import_crate_style!(style, "src/ui/app.module.css");
 /// How long after mounting the app warms the engine up.
 const WARM_UP_DELAY: Duration = Duration::from_millis(1500);
 
-/// Mount the app on the page's `<body>` (the normal entry point).
+/// Where the built site keeps the lessons, relative to the page.
+const LESSON_FOLDER: &str = "lessons/";
+
+/// Mount the app on the page's `<body>` (the normal entry point). Lessons
+/// are downloaded from `lessons/` beside the page when first needed.
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(|| {
+        provide_context(LessonSource::Fetch(LESSON_FOLDER));
+        view! { <App/> }
+    });
 }
 
-/// Mount the app inside an element (used by the browser tests). The app
-/// stays mounted for the life of the page.
+/// Mount the app inside an element (used by the browser tests), with the
+/// lessons built into the program. The app stays mounted for the life of
+/// the page.
 pub fn mount_to(parent: web_sys::HtmlElement) {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to(parent, App).forget();
+    leptos::mount::mount_to(parent, || {
+        provide_context(LessonSource::BuiltIn);
+        view! { <App/> }
+    })
+    .forget();
 }
 
 /// Whether a key press belongs to a text field (arrow keys move the caret there).
@@ -75,7 +88,8 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     app.provide();
-    let lessons = lesson_state::LessonState::provide(app);
+    let source = use_context::<LessonSource>().unwrap_or(LessonSource::Fetch(LESSON_FOLDER));
+    let lessons = lesson_state::LessonState::provide(app, source);
     let playback = app.player.playback;
 
     // Playback: while playing, move on one hop per tick.

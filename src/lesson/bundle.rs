@@ -1,0 +1,145 @@
+//! Lessons as the app downloads them: the lesson list (`index.json`, one
+//! [`LessonCard`] per lesson in teaching order) and one JSON file per
+//! lesson (`<id>.json`), written into `dist/lessons/` by `hoplab-cli lesson
+//! bundle` when the app is built. The app fetches the list when the learner
+//! first asks for lessons and a lesson when it opens, so lesson text and the
+//! TOML reader stay out of the first download.
+//!
+//! The JSON is the typed [`Lesson`] the checker validated, serialized: the
+//! app reads it back with the same types and the same checks
+//! ([`Lesson::from_json`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Lesson, Level};
+use super::LessonError;
+
+/// The bundle's format version, in `index.json`. A page refuses a bundle
+/// of another version (an old page left open while the site was updated).
+pub const BUNDLE_FORMAT: u32 = 1;
+
+/// The most bytes the app reads for one bundle file: far above any lesson
+/// (the largest is about 20 KB), far below what could stall a page.
+pub const MAX_BUNDLE_FILE_BYTES: usize = 1 << 20;
+
+/// A lesson's entry in the lesson list: what the picker shows before the
+/// lesson itself is downloaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonCard {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub level: Level,
+    pub minutes: u32,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub challenge: bool,
+    /// How many steps the lesson has (for "2 / 5 steps").
+    pub steps: usize,
+}
+
+impl LessonCard {
+    pub fn of(l: &Lesson) -> LessonCard {
+        LessonCard {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            summary: l.summary.clone(),
+            level: l.level,
+            minutes: l.minutes,
+            topics: l.topics.clone(),
+            requires: l.requires.clone(),
+            challenge: l.challenge,
+            steps: l.steps.len(),
+        }
+    }
+}
+
+/// `index.json`: the lessons in teaching order, and the lesson files that
+/// did not read (a message each; the checker refuses them in CI, so a
+/// built site normally has none).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleIndex {
+    pub format: u32,
+    pub lessons: Vec<LessonCard>,
+    #[serde(default)]
+    pub broken: Vec<String>,
+}
+
+impl BundleIndex {
+    /// The list of the lessons built into this program (`catalog`), in
+    /// teaching order (`curriculum`).
+    pub fn of_catalog() -> BundleIndex {
+        BundleIndex {
+            format: BUNDLE_FORMAT,
+            lessons: super::curriculum().iter().map(LessonCard::of).collect(),
+            broken: super::catalog()
+                .into_iter()
+                .filter_map(|(id, text)| {
+                    Lesson::from_toml(text).err().map(|e| format!("{id}: {e}"))
+                })
+                .collect(),
+        }
+    }
+
+    /// Read `index.json` as downloaded: too large, not JSON, the wrong
+    /// shape or another format version is refused with a message.
+    pub fn from_json(text: &str) -> Result<BundleIndex, String> {
+        within_limit(text)?;
+        let index: BundleIndex = serde_json::from_str(text)
+            .map_err(|e| format!("the lesson list does not read: {e}"))?;
+        if index.format != BUNDLE_FORMAT {
+            return Err(format!(
+                "the lesson list is format {}, this page reads format {BUNDLE_FORMAT}: reload the page",
+                index.format
+            ));
+        }
+        Ok(index)
+    }
+}
+
+fn within_limit(text: &str) -> Result<(), String> {
+    if text.len() > MAX_BUNDLE_FILE_BYTES {
+        return Err(format!(
+            "a lesson file is larger than {MAX_BUNDLE_FILE_BYTES} bytes"
+        ));
+    }
+    Ok(())
+}
+
+impl Lesson {
+    /// Read a lesson as the bundle holds it (JSON), with the same checks as
+    /// a lesson file: the ids it names, its steps, its goals.
+    pub fn from_json(text: &str) -> Result<Lesson, LessonError> {
+        within_limit(text).map_err(LessonError::whole)?;
+        let lesson: Lesson = serde_json::from_str(text)
+            .map_err(|e| LessonError::whole(format!("the lesson does not read: {e}")))?;
+        lesson.validated()
+    }
+
+    /// The lesson as its bundle file holds it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a lesson serializes")
+    }
+}
+
+/// Write the bundle of the built-in lessons into `dir`: `index.json` and
+/// one `<id>.json` per lesson. Returns how many lessons were written.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn write_bundle(dir: &std::path::Path) -> std::io::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let index = BundleIndex::of_catalog();
+    let lessons = super::curriculum();
+    for l in &lessons {
+        std::fs::write(dir.join(format!("{}.json", l.id)), l.to_json())?;
+    }
+    std::fs::write(
+        dir.join("index.json"),
+        serde_json::to_string(&index).expect("the index serializes"),
+    )?;
+    Ok(lessons.len())
+}
