@@ -867,3 +867,32 @@ async fn any_span_of_time_can_pass_as_people_write_it_and_a_bad_one_changes_noth
     assert!(text(&find(&root, "advance-error")).contains("negative"));
     assert_eq!(text(&find(&root, "clock")), "1:30:00");
 }
+
+#[wasm_bindgen_test]
+async fn the_failure_screen_offers_a_reload_and_the_world_as_a_file() {
+    let root = mount().await;
+    // What the panic hook shows, called directly (a real panic ends the test).
+    hoplab::ui::failure::show(Some("{\"regions\": []}"));
+    let doc = document();
+    let screen = doc
+        .query_selector("[data-testid=\"failure-screen\"]")
+        .unwrap()
+        .expect("the screen is over the page");
+    assert!(text(&screen).contains("Something went wrong"));
+    assert_eq!(screen.get_attribute("role").as_deref(), Some("alertdialog"));
+    let link = doc
+        .query_selector("[data-testid=\"failure-download\"]")
+        .unwrap()
+        .expect("the world can be downloaded");
+    assert!(link.get_attribute("href").unwrap().starts_with("blob:"));
+    assert_eq!(
+        link.get_attribute("download").as_deref(),
+        Some("hoplab-world.json")
+    );
+    assert!(doc
+        .query_selector("[data-testid=\"failure-reload\"]")
+        .unwrap()
+        .is_some());
+    screen.remove();
+    drop(root);
+}

@@ -26,13 +26,18 @@ use crate::view::burst::BurstRun;
 use crate::view::lesson::{lesson_hash, lesson_in_hash, unknown_lesson, Progress, PROGRESS_KEY};
 
 /// Where the app gets its lessons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum LessonSource {
     /// Download them from the same origin, under this folder (relative to
     /// the page): `index.json`, then `<id>.json` when a lesson opens.
     Fetch(&'static str),
-    /// The lessons built into the program (`lesson::catalog`).
-    BuiltIn,
+    /// The lessons built into the program (`lesson::catalog`), through
+    /// these functions (given by `ui::mount_to` only, so the page's own
+    /// build holds no lesson text and no TOML reader).
+    BuiltIn {
+        index: fn() -> BundleIndex,
+        lesson: fn(&str) -> Option<Lesson>,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -269,8 +274,8 @@ impl LessonState {
             return then(self);
         }
         match self.source {
-            LessonSource::BuiltIn => {
-                let index = BundleIndex::of_catalog();
+            LessonSource::BuiltIn { index, .. } => {
+                let index = index();
                 self.broken.set(index.broken);
                 self.cards.set(Some(index.lessons));
                 then(self)
@@ -322,12 +327,10 @@ impl LessonState {
             then(self, l)
         };
         match self.source {
-            LessonSource::BuiltIn => {
-                match crate::lesson::curriculum().into_iter().find(|l| l.id == id) {
-                    Some(l) => keep(l),
-                    None => fail("it is not built in".into()),
-                }
-            }
+            LessonSource::BuiltIn { lesson, .. } => match lesson(&id) {
+                Some(l) => keep(l),
+                None => fail("it is not built in".into()),
+            },
             LessonSource::Fetch(base) => {
                 self.loading.set(true);
                 let url = format!("{base}{id}.json");

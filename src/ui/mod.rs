@@ -12,6 +12,7 @@
 //! - `results`: under the request bar, the trace or the burst panel.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
+//! - `failure`: the screen a panic leaves (reload, download the world).
 //! - `lesson_state`, `lesson_picker`, `lesson_panel`: the open lesson (its
 //!   session on the app's world), the lesson list, and the panel beside the diagram.
 //!
@@ -21,6 +22,7 @@
 mod burst;
 mod controls;
 mod diagram;
+pub mod failure;
 mod header;
 mod hop_card;
 mod inspector;
@@ -51,7 +53,7 @@ const LESSON_FOLDER: &str = "lessons/";
 /// Mount the app on the page's `<body>` (the normal entry point). Lessons
 /// are downloaded from `lessons/` beside the page when first needed.
 pub fn mount() {
-    console_error_panic_hook::set_once();
+    failure::install();
     leptos::mount::mount_to_body(|| {
         provide_context(LessonSource::Fetch(LESSON_FOLDER));
         view! { <App/> }
@@ -62,9 +64,12 @@ pub fn mount() {
 /// lessons built into the program. The app stays mounted for the life of
 /// the page.
 pub fn mount_to(parent: web_sys::HtmlElement) {
-    console_error_panic_hook::set_once();
+    failure::install();
     leptos::mount::mount_to(parent, || {
-        provide_context(LessonSource::BuiltIn);
+        provide_context(LessonSource::BuiltIn {
+            index: crate::lesson::BundleIndex::of_catalog,
+            lesson: |id| crate::lesson::curriculum().into_iter().find(|l| l.id == id),
+        });
         view! { <App/> }
     })
     .forget();
@@ -105,6 +110,9 @@ pub fn App() -> impl IntoView {
             }
         }
     });
+
+    // The failure screen offers the world on screen for download.
+    Effect::new(move |_| app.live.world.with(|w| failure::remember(w.scenario())));
 
     // Left / right arrows step through the trace when focus is not in a field.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
