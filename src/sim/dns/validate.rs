@@ -297,9 +297,27 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
             zone.name
         ));
     }
+    validate_ttl(rec)?;
     validate_value(s, rec)?;
     validate_record_health(s, rec)?;
     validate_routing(s, rec)
+}
+
+/// An alias takes its target's TTL and cannot set one; any other record
+/// needs one. Fact sheet §2.
+fn validate_ttl(rec: &Record) -> Result<(), String> {
+    let name = &rec.name;
+    match (rec.is_alias(), rec.ttl_s) {
+        (true, Some(t)) => Err(format!(
+            "record {name}: an alias record takes no TTL (ttl_s {t}): Route 53 answers an alias with its target's TTL ({} s for an AWS resource, the record's own for another record in the zone); leave ttl_s out (fact sheet §2)",
+            crate::sim::limits::ALIAS_RESOURCE_TTL_S
+        )),
+        (false, None) => Err(format!(
+            "record {name}: a {} record needs ttl_s, the seconds resolvers may cache it (fact sheet §1)",
+            rec.rtype()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The record's value: aliases point at something that exists, CNAMEs
