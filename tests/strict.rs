@@ -429,3 +429,86 @@ fn the_default_scenario_round_trips_through_its_own_strict_reader() {
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(s, hoplab::sim::defaults::default_scenario());
 }
+
+#[test]
+fn an_alb_takes_one_subnet_per_zone_each_at_least_a_slash_27() {
+    // §8: at least two AZ subnets, one per AZ, each at least a /27.
+    let e = refused(|v| {
+        v["regions"][0]["vpc"]["subnets"][0]["cidr"] = json!("10.0.0.0/28");
+        v["regions"][0]["vpc"]["nat_gateways"][0]["host"] = json!(12);
+    });
+    assert!(
+        e.contains("subnet subnet-public-a1 (10.0.0.0/28) is smaller than the /27"),
+        "{e}"
+    );
+    let e = refused(|v| {
+        let node = &mut v["regions"][0]["alb"]["nodes"][1];
+        node["subnet"] = json!("subnet-public-a1");
+        node["host"] = json!(11);
+    });
+    assert!(e.contains("two of its subnets are in us-east-1a"), "{e}");
+}
+
+#[test]
+fn a_multi_az_standby_in_its_primarys_zone_is_refused() {
+    // §15: the synchronous standby is in another AZ.
+    let e = refused(|v| {
+        let i = &mut v["regions"][0]["rds"]["instances"][1];
+        i["subnet"] = json!("subnet-data-a1");
+        i["host"] = json!(11);
+    });
+    assert!(
+        e.contains("database rds-a has two instances in us-east-1a"),
+        "{e}"
+    );
+}
+
+#[test]
+fn two_interfaces_on_one_address_are_refused() {
+    let e = refused(|v| v["regions"][0]["cluster"]["pods"][1]["host"] = json!(20));
+    assert!(
+        e.contains("pod pod-a-2 and pod pod-a-1 both have address 10.0.10.20"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_explicit_allow_on_a_security_group_edit_is_accepted() {
+    // §11: "allow" is the only action a security group rule has.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::AddSgRule {
+        sg: "sg-alb-a".into(),
+        direction: Direction::Inbound,
+        protocol: "tcp".into(),
+        ports: "8443".into(),
+        peer: "203.0.113.0/24".into(),
+        action: Some("allow".into()),
+    })
+    .unwrap();
+    let e = w
+        .apply_edit(&Edit::AddSgRule {
+            sg: "sg-alb-a".into(),
+            direction: Direction::Inbound,
+            protocol: "tcp".into(),
+            ports: "8443".into(),
+            peer: "203.0.113.0/24".into(),
+            action: Some("maybe".into()),
+        })
+        .unwrap_err();
+    assert!(matches!(e, EditError::Parse(_)), "{e:?}");
+}
+
+#[test]
+fn a_round_trip_longer_than_hoplabs_bound_is_refused_before_any_time_sum_overflows() {
+    // §16 gives round trips up to about 250 ms; Hoplab allows 10 s.
+    let e = refused(|v| v["cdn"]["pops"][0]["rtt_region_ms"]["us-east-1"] = json!(u32::MAX));
+    assert!(
+        e.contains(
+            "rtt_region_ms us-east-1 4294967295 is over Hoplab's longest round trip, 10000 ms"
+        ),
+        "{e}"
+    );
+    assert!(load(|v| v["clients"][0]["rtt_pop_ms"] = json!(MAX_RTT_MS)).is_ok());
+    let e = refused(|v| v["clients"][0]["rtt_pop_ms"] = json!(MAX_RTT_MS + 1));
+    assert!(e.contains("client client-na rtt_pop_ms 10001"), "{e}");
+}

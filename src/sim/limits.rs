@@ -13,6 +13,25 @@ use std::ops::RangeInclusive;
 /// this model, CloudFront): the record itself cannot set one. Fact sheet §2.
 pub const ALIAS_RESOURCE_TTL_S: u32 = 60;
 
+// ------------------------------------------------------------ §3, §4 Route 53
+
+/// A weighted record's weight. Fact sheet §3.
+pub const R53_WEIGHTS: RangeInclusive<u32> = 0..=255;
+/// Weighted records with one name and type. Fact sheet §3.
+pub const R53_MAX_WEIGHTED_RECORDS: usize = 100;
+/// Geoproximity bias. Fact sheet §3.
+pub const R53_GEOPROXIMITY_BIAS: RangeInclusive<i32> = -99..=99;
+/// Prefix lengths of an IPv4 block in a CIDR collection. Fact sheet §3.
+pub const R53_CIDR_BLOCK_PREFIX: RangeInclusive<u8> = 1..=24;
+/// Health-check failure threshold. Fact sheet §4.
+pub const R53_FAILURE_THRESHOLD: RangeInclusive<u32> = 1..=10;
+/// Health-check request intervals, seconds. Fact sheet §4.
+pub const R53_INTERVALS_S: [u32; 2] = [10, 30];
+/// Children of a calculated health check (one page says 255). Fact sheet §4.
+pub const R53_MAX_CALCULATED_CHILDREN: usize = 256;
+/// Checker Regions a custom set needs at least. Fact sheet §4.
+pub const R53_MIN_CHECKER_REGIONS: usize = 3;
+
 // ------------------------------------------------------------ §5 CloudFront
 
 /// Origin connection attempts. Fact sheet §5.
@@ -39,6 +58,8 @@ pub const WAF_MAX_IP_SET_ENTRIES: usize = 10_000;
 
 /// Availability Zone subnets an ALB must be placed in, at least. Fact sheet §8.
 pub const ALB_MIN_AZS: usize = 2;
+/// The longest prefix of an ALB subnet: /27 (and 8 free addresses). Fact sheet §8.
+pub const ALB_MAX_SUBNET_PREFIX: u8 = 27;
 /// Listener rules per load balancer, not counting the default. Fact sheet §8.
 pub const MAX_LISTENER_RULES: usize = 100;
 /// Listener rule priorities. Fact sheet §8.
@@ -120,6 +141,13 @@ pub const MAX_READ_REPLICAS: usize = 15;
 pub const LATITUDE: RangeInclusive<f64> = -90.0..=90.0;
 /// Longitude in degrees. Fact sheet §3.
 pub const LONGITUDE: RangeInclusive<f64> = -180.0..=180.0;
+
+// ------------------------------------------------------------ §16 latency
+
+/// The longest round trip a scenario may give (Hoplab's own bound: the
+/// reference distances go up to about 250 ms; 10 s leaves room for a
+/// satellite link and keeps every time sum far from overflowing). Fact sheet §16.
+pub const MAX_RTT_MS: u32 = 10_000;
 
 // ------------------------------------------------------------ input sizes
 

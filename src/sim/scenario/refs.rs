@@ -12,6 +12,7 @@ use crate::sim::text::clip;
 /// Check ids, references and counts; the first problem is named.
 pub fn validate_references(s: &Scenario) -> Result<(), String> {
     unique_ids(s)?;
+    round_trips(s)?;
     for c in &s.clients {
         let g = &c.geo;
         if !g.lat.is_finite() || !LATITUDE.contains(&g.lat) {
@@ -292,4 +293,82 @@ fn ingress(r: &Region) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// No two interfaces share a private address: ALB nodes, NAT gateways,
+/// worker nodes, pods and database instances each have their own. Run
+/// once the subnets are known to be valid blocks that do not overlap.
+pub(super) fn addresses(r: &Region) -> Result<(), String> {
+    let k = &r.cluster;
+    let mut at: Vec<(String, &str, u32)> = Vec::new();
+    at.extend(
+        r.alb
+            .nodes
+            .iter()
+            .map(|n| (format!("{} node", r.alb.id), n.subnet.as_str(), n.host)),
+    );
+    at.extend(
+        r.vpc
+            .nat_gateways
+            .iter()
+            .map(|n| (format!("NAT gateway {}", n.id), n.subnet.as_str(), n.host)),
+    );
+    at.extend(
+        k.nodes
+            .iter()
+            .map(|n| (format!("node {}", n.id), n.subnet.as_str(), n.host)),
+    );
+    at.extend(
+        k.pods
+            .iter()
+            .map(|p| (format!("pod {}", p.id), p.subnet.as_str(), p.host)),
+    );
+    let db = r.rds.instances.iter().chain(&r.rds.replicas);
+    at.extend(db.map(|i| {
+        (
+            format!("database instance {}", i.id),
+            i.subnet.as_str(),
+            i.host,
+        )
+    }));
+    let mut seen: BTreeMap<std::net::Ipv4Addr, &str> = BTreeMap::new();
+    for (what, subnet, host) in &at {
+        let Some(ip) = r.vpc.subnet(subnet).and_then(|s| s.host(*host)) else {
+            continue; // a missing subnet or host is named elsewhere
+        };
+        if let Some(other) = seen.insert(ip, what) {
+            return Err(format!(
+                "{what} and {other} both have address {ip}: every interface needs its own"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every round trip at most [`MAX_RTT_MS`]. Fact sheet §16.
+fn round_trips(s: &Scenario) -> Result<(), String> {
+    let mut rtts: Vec<(String, u32)> = Vec::new();
+    for c in &s.clients {
+        let id = clip(&c.id);
+        rtts.push((format!("client {id} rtt_pop_ms"), c.rtt_pop_ms));
+        rtts.push((format!("client {id} resolver.rtt_ms"), c.resolver.rtt_ms));
+    }
+    rtts.push(("dns.root.rtt_ms".into(), s.dns.root.rtt_ms));
+    rtts.push(("dns.tld.rtt_ms".into(), s.dns.tld.rtt_ms));
+    rtts.push(("dns.zone.rtt_ms".into(), s.dns.zone.rtt_ms));
+    for p in &s.cdn.pops {
+        for (r, ms) in &p.rtt_region_ms {
+            let what = format!("CloudFront POP {} rtt_region_ms {}", clip(&p.id), clip(r));
+            rtts.push((what, *ms));
+        }
+    }
+    if let Some(api) = &s.external_api {
+        rtts.push(("external_api.rtt_ms".into(), api.rtt_ms));
+    }
+    match rtts.into_iter().find(|(_, ms)| *ms > MAX_RTT_MS) {
+        Some((what, ms)) => Err(format!(
+            "{what} {ms} is over Hoplab's longest round trip, {MAX_RTT_MS} ms (fact sheet §16)"
+        )),
+        None => Ok(()),
+    }
 }

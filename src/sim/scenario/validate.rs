@@ -34,6 +34,7 @@ impl Scenario {
         super::refs::validate_references(self)?;
         for r in &self.regions {
             validate_vpc(&r.vpc).map_err(|e| e.in_region(&r.id))?;
+            super::refs::addresses(r).map_err(|e| format!("region {}: {e}", r.id))?;
             for n in &r.alb.nodes {
                 host_in(
                     &r.vpc,
@@ -80,6 +81,7 @@ impl Scenario {
             for n in &r.vpc.nat_gateways {
                 host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
             }
+            rds_azs(r)?;
             if r.rds.instances.is_empty() {
                 return Err(format!("region {}: the database has no instances", r.id).into());
             }
@@ -92,6 +94,24 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// A Multi-AZ database keeps its standby in another Availability Zone
+/// than its primary. Fact sheet §15.
+fn rds_azs(r: &Region) -> Result<(), String> {
+    let az = |i: &DbInstance| r.vpc.subnet(&i.subnet).map(|s| s.az.as_str());
+    let mut seen = BTreeSet::new();
+    for i in &r.rds.instances {
+        if let Some(a) = az(i) {
+            if !seen.insert(a) {
+                return Err(format!(
+                    "region {}: database {} has two instances in {a}: a Multi-AZ standby is in another Availability Zone than its primary (fact sheet §15)",
+                    r.id, r.rds.id
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String> {
@@ -420,10 +440,11 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
     let alb = &r.alb;
     if alb.nodes.len() < ALB_MIN_AZS {
         return Err(format!(
-            "{} must be in at least two Availability Zone subnets",
+            "{} must be in at least two Availability Zone subnets (fact sheet §8)",
             alb.id
         ));
     }
+    alb_subnets(r)?;
     for tg in &alb.target_groups {
         if !tg.cross_zone && tg.stickiness_s.is_some() {
             return Err(format!(
@@ -437,6 +458,31 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
     validate_cluster(r)?;
     if let Some(acl) = &alb.web_acl {
         validate_web_acl(acl)?;
+    }
+    Ok(())
+}
+
+/// The ALB's subnets: one per Availability Zone, each at least a /27.
+/// Fact sheet §8.
+fn alb_subnets(r: &Region) -> Result<(), String> {
+    let alb = &r.alb;
+    let mut azs = BTreeSet::new();
+    for n in &alb.nodes {
+        let Some(s) = r.vpc.subnet(&n.subnet) else {
+            continue; // named by host_in
+        };
+        if !azs.insert(s.az.as_str()) {
+            return Err(format!(
+                "{}: two of its subnets are in {}: an ALB takes one subnet per Availability Zone (fact sheet §8)",
+                alb.id, s.az
+            ));
+        }
+        if s.cidr.prefix_len() > ALB_MAX_SUBNET_PREFIX {
+            return Err(format!(
+                "{}: subnet {} ({}) is smaller than the /{ALB_MAX_SUBNET_PREFIX} an ALB subnet needs (fact sheet §8)",
+                alb.id, s.id, s.cidr
+            ));
+        }
     }
     Ok(())
 }
