@@ -152,7 +152,7 @@ pub const MAX_RTT_MS: u32 = 10_000;
 // ------------------------------------------------------------ input sizes
 
 /// The largest scenario file `hoplab-cli --scenario` reads (4 MiB; the
-/// default scenario is about 30 KiB).
+/// default scenario is about 35 KiB).
 pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 /// The largest script file `hoplab-cli run` reads (4 MiB: 10,000 steps of
 /// about 400 bytes).
