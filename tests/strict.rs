@@ -512,3 +512,15 @@ fn a_round_trip_longer_than_hoplabs_bound_is_refused_before_any_time_sum_overflo
     let e = refused(|v| v["clients"][0]["rtt_pop_ms"] = json!(MAX_RTT_MS + 1));
     assert!(e.contains("client client-na rtt_pop_ms 10001"), "{e}");
 }
+
+#[test]
+fn an_id_too_long_to_quote_whole_is_refused() {
+    let e = refused(|v| v["regions"][0]["cluster"]["pods"][0]["id"] = json!("p".repeat(81)));
+    assert!(
+        e.contains("pod id 'ppp") && e.contains("ids are 1 to 80 characters"),
+        "{e}"
+    );
+    assert!(e.len() < 250, "{e}");
+    let e = refused(|v| v["clients"][0]["id"] = json!(""));
+    assert!(e.contains("client id '' is not an id"), "{e}");
+}

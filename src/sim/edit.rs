@@ -164,7 +164,7 @@ impl From<ScenarioError> for EditError {
     fn from(e: ScenarioError) -> Self {
         match e {
             ScenarioError::Quota { region, quota } => EditError::Quota { region, quota },
-            ScenarioError::Invalid(m) => EditError::Invalid(m),
+            ScenarioError::Invalid(m) => EditError::Invalid(crate::sim::text::clip_message(&m)),
         }
     }
 }

@@ -149,6 +149,13 @@ pub const LONGITUDE: RangeInclusive<f64> = -180.0..=180.0;
 /// satellite link and keeps every time sum far from overflowing). Fact sheet §16.
 pub const MAX_RTT_MS: u32 = 10_000;
 
+// ------------------------------------------------------------ ids
+
+/// The longest id a scenario part may have (Hoplab's own bound: AWS ids
+/// such as `sg-0123456789abcdef0` are about 20 characters), so that a
+/// message can always quote an id whole within `text::MAX_QUOTED`.
+pub const MAX_ID_CHARS: usize = 80;
+
 // ------------------------------------------------------------ input sizes
 
 /// The largest scenario file `hoplab-cli --scenario` reads (4 MiB; the

@@ -103,7 +103,23 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
         let db = r.rds.instances.iter().chain(&r.rds.replicas);
         ids.extend(db.map(|x| ("database instance", x.id.as_str())));
     }
+    ids.extend(s.clients.iter().map(|c| ("client", c.id.as_str())));
+    ids.extend(
+        s.dns
+            .health_checks
+            .iter()
+            .map(|h| ("health check", h.id.as_str())),
+    );
     for (kind, id) in ids {
+        if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+            return Err(format!(
+                "{kind} id '{}' is not an id: ids are 1 to {MAX_ID_CHARS} characters",
+                clip(id)
+            ));
+        }
+        if kind == "client" || kind == "health check" {
+            continue; // used twice: named with the clients and health checks
+        }
         if seen.insert((kind, id), ()).is_some() {
             return Err(format!(
                 "{kind} id '{}' is used twice: every {kind} needs its own id",
