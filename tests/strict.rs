@@ -526,3 +526,16 @@ fn an_id_too_long_to_quote_whole_is_refused() {
     let e = refused(|v| v["clients"][0]["id"] = json!(""));
     assert!(e.contains("client id '' is not an id"), "{e}");
 }
+
+#[test]
+fn a_listener_rule_forwarding_to_another_load_balancers_target_group_is_refused() {
+    // §8: a target group belongs to one load balancer.
+    let e = refused(|v| {
+        v["regions"][0]["alb"]["listener"]["rules"][0]["action"] =
+            json!({"type": "forward", "target_group": "tg-appointments-b"});
+    });
+    assert!(
+        e.contains("forwards to target group tg-appointments-b of alb-b: a target group belongs to one load balancer"),
+        "{e}"
+    );
+}

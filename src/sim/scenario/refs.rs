@@ -3,7 +3,7 @@
 //! can use it, and the per-VPC and per-interface quotas. Fact sheet §3,
 //! §10, §11, §13.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 use crate::sim::limits::*;
@@ -44,6 +44,7 @@ pub fn validate_references(s: &Scenario) -> Result<(), String> {
         routes(s, r).map_err(|e| format!("region {}: {e}", r.id))?;
         interfaces(s, r).map_err(|e| format!("region {}: {e}", r.id))?;
         ingress(r).map_err(|e| format!("region {}: {e}", r.id))?;
+        target_groups(s, r).map_err(|e| format!("region {}: {e}", r.id))?;
     }
     Ok(())
 }
@@ -51,7 +52,7 @@ pub fn validate_references(s: &Scenario) -> Result<(), String> {
 /// Every id of one kind is used once in the whole scenario: faults, edits
 /// and lessons name parts by id alone.
 fn unique_ids(s: &Scenario) -> Result<(), String> {
-    let mut seen: BTreeMap<(&str, &str), ()> = BTreeMap::new();
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut ids: Vec<(&'static str, &str)> = Vec::new();
     for p in &s.cdn.pops {
         ids.push(("CloudFront POP", &p.id));
@@ -120,7 +121,7 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
         if kind == "client" || kind == "health check" {
             continue; // used twice: named with the clients and health checks
         }
-        if seen.insert((kind, id), ()).is_some() {
+        if !seen.insert((kind, id)) {
             return Err(format!(
                 "{kind} id '{}' is used twice: every {kind} needs its own id",
                 clip(id)
@@ -387,4 +388,34 @@ fn round_trips(s: &Scenario) -> Result<(), String> {
         )),
         None => Ok(()),
     }
+}
+
+/// A listener forwards only to its own load balancer's target groups.
+/// Fact sheet §8 "A target group belongs to one load balancer".
+fn target_groups(s: &Scenario, r: &Region) -> Result<(), String> {
+    for rule in &r.alb.listener.rules {
+        let ids: Vec<&str> = match &rule.action {
+            AlbAction::Forward { target_group } => vec![target_group],
+            AlbAction::WeightedForward { groups } => {
+                groups.iter().map(|g| g.target_group.as_str()).collect()
+            }
+            _ => continue,
+        };
+        for id in ids {
+            if r.alb.target_groups.iter().any(|t| t.id == id) {
+                continue;
+            }
+            let owner = s
+                .regions
+                .iter()
+                .find(|o| o.alb.target_groups.iter().any(|t| t.id == id));
+            if let Some(o) = owner {
+                return Err(format!(
+                    "{}: rule {} forwards to target group {id} of {}: a target group belongs to one load balancer (fact sheet §8)",
+                    r.alb.id, rule.priority, o.alb.id
+                ));
+            }
+        }
+    }
+    Ok(())
 }
