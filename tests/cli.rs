@@ -122,3 +122,87 @@ fn a_script_run_prints_one_typed_result_per_step() {
     assert_eq!(lines[2]["on"], true);
     assert_eq!(lines[5]["on"], false);
 }
+
+/// stdout, stderr and exit code of one run.
+fn cli_err(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
+        .args(args)
+        .output()
+        .expect("hoplab-cli runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("hoplab-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn an_endless_scenario_file_is_refused_at_the_size_limit_without_reading_on() {
+    let script = temp_file("one-step.json", r#"{"steps": [{"advance": "1s"}]}"#);
+    let started = std::time::Instant::now();
+    let (out, err, code) = cli_err(&["run", script.to_str().unwrap(), "--scenario", "/dev/zero"]);
+    let _ = std::fs::remove_file(&script);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        err.trim(),
+        format!(
+            "hoplab-cli: /dev/zero: file is larger than {} bytes, the most hoplab-cli reads",
+            hoplab::sim::limits::MAX_SCENARIO_BYTES
+        )
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let (_, err, code) = cli_err(&["run", "/dev/zero"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("file is larger than"), "{err}");
+    let (out, _, code) = cli_err(&["lesson", "check", "/dev/zero"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("file is larger than"), "{out}");
+}
+
+#[test]
+fn a_scenario_error_quotes_a_huge_value_in_eighty_characters_and_notes_a_normalised_cidr() {
+    let script = temp_file("advance.json", r#"{"steps": [{"advance": "1s"}]}"#);
+    let mut v = serde_json::to_value(hoplab::sim::defaults::default_scenario()).unwrap();
+    v["regions"][0]["vpc"]["subnets"][0]["tier"] = Value::String("z".repeat(1_000_000));
+    let bad = temp_file("huge.json", &v.to_string());
+    let (_, err, code) = cli_err(&[
+        "run",
+        script.to_str().unwrap(),
+        "--scenario",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.len() < 1_000, "{} bytes of error", err.len());
+    assert!(
+        err.contains("scenario field regions[0].vpc.subnets[0].tier"),
+        "{err}"
+    );
+    v["regions"][0]["vpc"]["subnets"][0]["tier"] = "public".into();
+    v["regions"][0]["vpc"]["cidr"] = "10.0.0.7/16".into();
+    std::fs::write(&bad, v.to_string()).unwrap();
+    let (out, err, code) = cli_err(&[
+        "run",
+        script.to_str().unwrap(),
+        "--scenario",
+        bad.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&script);
+    let _ = std::fs::remove_file(&bad);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("clock now"), "{out}");
+    assert!(
+        err.contains("note: regions[0].vpc.cidr: 10.0.0.7/16 read as 10.0.0.0/16"),
+        "{err}"
+    );
+}

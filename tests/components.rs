@@ -1085,6 +1085,7 @@ fn plain_http_straight_to_the_alb_meets_the_nacl_then_finds_no_listener_on_port_
         protocol: "tcp".into(),
         ports: "80".into(),
         peer: "0.0.0.0/0".into(),
+        action: None,
     })
     .unwrap();
     let t = get(&mut w, url);

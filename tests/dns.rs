@@ -22,10 +22,17 @@ use hoplab::sim::{Code, Fault, Request, Trace, World};
 // ----------------------------------------------------------------- helpers
 
 fn rec(name: &str, value: RecordValue, routing: Routing) -> Record {
+    // §2: an alias takes its target's TTL and sets none of its own.
+    let alias = matches!(
+        value,
+        RecordValue::AliasCloudFront
+            | RecordValue::AliasAlb { .. }
+            | RecordValue::AliasRecord { .. }
+    );
     Record {
         name: name.into(),
         value,
-        ttl_s: 60,
+        ttl_s: if alias { None } else { Some(60) },
         routing,
         health_check: None,
         evaluate_target_health: false,
@@ -166,7 +173,7 @@ const WWW: &str = "www.healthcareapp.com";
 fn browser_os_and_resolver_caches_count_down_on_the_sim_clock() {
     // §1 TTL caching layers: Chromium 60 s, OS for the TTL, resolver for the TTL.
     let mut r = rec(WWW, a(&["192.0.2.10"]), Routing::Simple);
-    r.ttl_s = 300;
+    r.ttl_s = Some(300);
     let mut w = world(with_records(vec![r]), 1);
     get(&mut w, "client-na", WWW);
 
@@ -548,7 +555,7 @@ fn cloudfront_answers_502_when_its_resolver_gets_servfail_for_the_origin() {
 fn a_cname_chain_is_followed_and_each_link_is_cached_with_its_own_ttl() {
     // §1 CNAME: each link is cached separately with its own TTL.
     let mut link = rec(WWW, cname("app.healthcareapp.com"), Routing::Simple);
-    link.ttl_s = 300;
+    link.ttl_s = Some(300);
     let target = rec("app.healthcareapp.com", a(&["192.0.2.10"]), Routing::Simple);
     let mut w = world(with_records(vec![link, target]), 1);
     let t = get(&mut w, "client-na", WWW);
@@ -1897,7 +1904,7 @@ fn routing_policies_and_health_checks_can_be_written_in_a_scenario_file() {
             {"name": "www.healthcareapp.com", "value": {"a": {"addresses": ["192.0.2.1"]}},
              "ttl_s": 60, "routing": {"weighted": {"weight": 0}}, "health_check": "hc-calc"},
             {"name": "www.healthcareapp.com", "value": {"alias_alb": {"region": "us-west-2"}},
-             "ttl_s": 60, "routing": {"weighted": {"weight": 10}}, "evaluate_target_health": true}
+             "routing": {"weighted": {"weight": 10}}, "evaluate_target_health": true}
         ]"#,
         )
         .unwrap(),
@@ -1998,7 +2005,9 @@ fn any_dns_configuration_that_passes_validation_runs_without_panicking() {
             r.health_check =
                 [None, Some("hc-r".to_string()), Some("hc-p".to_string())][rng.index(3)].clone();
             r.evaluate_target_health = rng.index(4) == 0;
-            r.ttl_s = rng.range(0, 400) as u32;
+            if !r.is_alias() {
+                r.ttl_s = Some(rng.range(0, 400) as u32);
+            }
             s.dns.zone.records.push(r);
         }
         let Ok(mut w) = World::new(s, round) else {
@@ -2039,9 +2048,8 @@ fn an_alias_to_another_record_answers_with_its_addresses_and_its_ttl() {
         a(&["198.51.100.7"]),
         Routing::Simple,
     );
-    target.ttl_s = 120;
-    let mut alias = rec(WWW, alias_to("app.healthcareapp.com"), Routing::Simple);
-    alias.ttl_s = 5; // ignored: Route 53 uses the target's TTL
+    target.ttl_s = Some(120);
+    let alias = rec(WWW, alias_to("app.healthcareapp.com"), Routing::Simple);
     let mut w = world(with_records(vec![target, alias]), 1);
     let t = get(&mut w, "client-na", WWW);
     assert_eq!(resolved(&w, "client-na", WWW), vec![ip("198.51.100.7")]);
@@ -2201,7 +2209,7 @@ fn every_dns_event_survives_the_json_trace_and_reads_back_the_same() {
                 bias,
             },
         );
-        r.ttl_s = 60;
+        r.ttl_s = Some(60);
         r
     };
     let mut scenarios = vec![

@@ -75,7 +75,7 @@ fn a_misspelt_goal_field_is_refused_with_its_path_and_the_expected_names() {
     assert_eq!(e.path, "steps[0].goals[0].outcome.statuss");
     assert!(
         e.message.starts_with(
-            "unknown field 'statuss', expected one of status, code, decided_by, region, pod, no_response"
+            "unknown field 'statuss' (did you mean 'status'?), expected one of status, code, decided_by, region, pod, no_response"
         ),
         "{e}"
     );

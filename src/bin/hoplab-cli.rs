@@ -24,6 +24,7 @@
 //! `rule` beside the rendered text. The format is public and only grows;
 //! the README's section "The JSON trace format" lists every field.
 
+use hoplab::sim::limits;
 use hoplab::sim::scenario::Scenario;
 use hoplab::sim::script::Script;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
@@ -45,8 +46,31 @@ fn fail(msg: &str) -> ! {
     std::process::exit(1)
 }
 
-fn read(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot read {path}: {e}")))
+/// A file's text, read through `Read::take` so that no file (not even
+/// `/dev/zero`) is read past `limit` bytes: a larger one is refused.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let name = path.display();
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut bytes = Vec::new();
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "{name}: file is larger than {limit} bytes, the most hoplab-cli reads"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name}: not UTF-8 text (byte {} is not part of a UTF-8 character)",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn read(path: &str, limit: u64) -> String {
+    read_limited(std::path::Path::new(path), limit).unwrap_or_else(|e| fail(&e))
 }
 
 fn main() {
@@ -119,10 +143,17 @@ fn run(args: &[String]) {
         }
     }
     let script_path = script_path.unwrap_or_else(|| usage());
-    let script = Script::from_json(&read(&script_path))
+    let script = Script::from_json(&read(&script_path, limits::MAX_SCRIPT_BYTES))
         .unwrap_or_else(|e| fail(&format!("{script_path}: {e}")));
     let scenario = match &scenario_path {
-        Some(p) => Scenario::from_json(&read(p)).unwrap_or_else(|e| fail(&format!("{p}: {e}"))),
+        Some(p) => {
+            let (s, notes) = Scenario::from_json_with_notes(&read(p, limits::MAX_SCENARIO_BYTES))
+                .unwrap_or_else(|e| fail(&format!("{p}: {e}")));
+            for n in notes {
+                eprintln!("hoplab-cli: {p}: note: {n}");
+            }
+            s
+        }
         None => hoplab::sim::defaults::default_scenario(),
     };
     let mut world = World::new(scenario, script.seed.unwrap_or(1)).unwrap_or_else(|e| fail(&e));
@@ -207,10 +238,10 @@ fn lesson(args: &[String]) {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| p.display().to_string());
-        let text = match std::fs::read_to_string(p) {
+        let text = match read_limited(p, limits::MAX_LESSON_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                println!("{name}: cannot read {}: {e}", p.display());
+                println!("{name}: {e}");
                 bad += 1;
                 continue;
             }

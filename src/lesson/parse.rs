@@ -15,8 +15,9 @@ pub const MAX_ADVANCE_MS: u64 = 24 * 3_600_000;
 
 impl Lesson {
     /// Parse and validate a lesson file. Errors name the field path:
-    /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss', expected
-    /// one of status, code, decided_by, region, pod, no_response (line 40)`.
+    /// `steps[1].goals[0].outcome.statuss: unknown field 'statuss' (did you
+    /// mean 'status'?), expected one of status, code, decided_by, region,
+    /// pod, no_response (line 40)`.
     pub fn from_toml(text: &str) -> Result<Lesson, LessonError> {
         parse_only(text)?.validated()
     }
@@ -137,13 +138,13 @@ pub(crate) fn parse_only(text: &str) -> Result<Lesson, LessonError> {
 }
 
 fn toml_error(path: &str, e: &toml::de::Error, text: &str) -> LessonError {
-    let mut msg = plain_message(e.message());
+    let mut msg = plain_message(&crate::sim::text::tidy_serde_message(e.message()));
     if let Some(span) = e.span() {
         let upto = &text.as_bytes()[..span.start.min(text.len())];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         msg.push_str(&format!(" (line {line})"));
     }
-    LessonError::at(path, msg)
+    LessonError::at(crate::sim::text::clip_message(path), msg)
 }
 
 /// serde writes names in backticks (`` unknown field `x`, expected one of
@@ -159,7 +160,8 @@ fn plain_message(m: &str) -> String {
         out.push_str(first);
     }
     for (i, part) in parts.enumerate() {
-        if i == 0 {
+        // The first name (the unknown one) and a suggestion are quoted.
+        if i == 0 || (i == 2 && out.ends_with("did you mean ")) {
             out.push('\'');
             out.push_str(part);
             out.push('\'');

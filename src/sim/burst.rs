@@ -294,7 +294,10 @@ impl World {
             return Err("a burst needs at least one client".into());
         }
         if let Some(c) = clients.iter().find(|c| self.scenario().client(c).is_none()) {
-            return Err(format!("a burst names unknown client '{c}'"));
+            return Err(format!(
+                "a burst names unknown client '{}'",
+                crate::sim::text::clip(c)
+            ));
         }
         if count > MAX_BURST {
             return Err(format!(

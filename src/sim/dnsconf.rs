@@ -12,6 +12,7 @@ use super::scenario::Geo;
 pub use super::dns::validate::validate_dns;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NameServer {
     pub id: String,
     pub name: String,
@@ -21,6 +22,7 @@ pub struct NameServer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DnsConfig {
     pub root: NameServer,
     pub tld: NameServer,
@@ -40,6 +42,7 @@ pub struct DnsConfig {
 
 /// A Route 53 public hosted zone. Fact sheet §1 (NS/SOA), §2 (alias), §3.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HostedZone {
     pub id: String,
     pub name: String,
@@ -64,12 +67,17 @@ impl HostedZone {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Record {
     pub name: String,
     pub value: RecordValue,
-    /// For aliases to AWS resources Route 53 uses the resource's TTL (60 s for
-    /// ELB and CloudFront in this model). Fact sheet §2.
-    pub ttl_s: u32,
+    /// Seconds resolvers may cache the answer. An alias takes no TTL of its
+    /// own: Route 53 answers an alias to an AWS resource with the
+    /// resource's TTL (60 s for ELB and CloudFront in this model) and an
+    /// alias to another record with that record's; a file that sets one on
+    /// an alias is refused (read it with [`Record::ttl_s`]). Fact sheet §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_s: Option<u32>,
     pub routing: Routing,
     /// A health check for any routing policy but simple (failover records may
     /// also name theirs inside `routing`). Fact sheet §3, §4.
@@ -82,6 +90,29 @@ pub struct Record {
 }
 
 impl Record {
+    /// The TTL Route 53 answers this record with: the record's own, or for
+    /// an alias the resource's (an alias to another record answers with
+    /// that record's TTL, which the answer reads there). Fact sheet §2.
+    pub fn ttl_s(&self) -> u32 {
+        match self.value {
+            RecordValue::AliasCloudFront
+            | RecordValue::AliasAlb { .. }
+            | RecordValue::AliasRecord { .. } => crate::sim::limits::ALIAS_RESOURCE_TTL_S,
+            _ => self
+                .ttl_s
+                .unwrap_or(crate::sim::limits::ALIAS_RESOURCE_TTL_S),
+        }
+    }
+    /// Whether the record is an alias (Route 53's extension, answered with
+    /// its target's addresses and TTL). Fact sheet §2.
+    pub fn is_alias(&self) -> bool {
+        matches!(
+            self.value,
+            RecordValue::AliasCloudFront
+                | RecordValue::AliasAlb { .. }
+                | RecordValue::AliasRecord { .. }
+        )
+    }
     /// The record's health check, wherever it is configured.
     pub fn health_check_id(&self) -> Option<&str> {
         match (&self.routing, &self.health_check) {
@@ -104,6 +135,7 @@ impl Record {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum RecordValue {
     /// Alias A record to the CloudFront distribution.
     AliasCloudFront,
@@ -150,6 +182,7 @@ impl RecordValue {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
+#[serde(deny_unknown_fields)]
 pub enum FailoverRole {
     Primary,
     Secondary,
@@ -158,6 +191,7 @@ pub enum FailoverRole {
 /// Route 53 routing policies. Fact sheet §3.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Routing {
     Simple,
     Failover {
@@ -293,12 +327,14 @@ impl std::fmt::Display for Routing {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CidrCollection {
     pub id: String,
     pub locations: Vec<CidrLocation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CidrLocation {
     pub name: String,
     /// IPv4 blocks /1 to /24.
@@ -307,6 +343,7 @@ pub struct CidrLocation {
 
 /// Where a resolver (or a CloudFront POP's resolver) sits.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResolverSite {
     /// A resolver id (`resolver-na`) or a CloudFront POP id (`pop-jfk`).
     pub id: String,
@@ -316,6 +353,7 @@ pub struct ResolverSite {
 /// How a calculated health check combines its children. Fact sheet §4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum CalcRule {
     /// AND: every child healthy.
     All,
@@ -326,6 +364,7 @@ pub enum CalcRule {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Calculated {
     pub children: Vec<String>,
     pub rule: CalcRule,
@@ -334,6 +373,7 @@ pub struct Calculated {
 /// A Route 53 health check on a region's ALB, or a calculated check over
 /// other checks. Fact sheet §4.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HealthCheck {
     pub id: String,
     #[serde(default)]
@@ -481,7 +521,7 @@ pub fn default_dns() -> DnsConfig {
                 Record {
                     name: "healthcareapp.com".into(),
                     value: RecordValue::AliasCloudFront,
-                    ttl_s: 60,
+                    ttl_s: None,
                     routing: Routing::Simple,
                     health_check: None,
                     evaluate_target_health: false,
@@ -491,7 +531,7 @@ pub fn default_dns() -> DnsConfig {
                     value: RecordValue::AliasAlb {
                         region: "us-east-1".into(),
                     },
-                    ttl_s: 60,
+                    ttl_s: None,
                     routing: Routing::Failover {
                         role: FailoverRole::Primary,
                         health_check: Some("hc-cluster-a".into()),
@@ -504,7 +544,7 @@ pub fn default_dns() -> DnsConfig {
                     value: RecordValue::AliasAlb {
                         region: "us-west-2".into(),
                     },
-                    ttl_s: 60,
+                    ttl_s: None,
                     routing: Routing::Failover {
                         role: FailoverRole::Secondary,
                         health_check: Some("hc-cluster-b".into()),

@@ -12,6 +12,7 @@ use super::world::World;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Edit {
     /// Add a numbered rule to a network ACL. All fields are typed text.
     AddNaclRule {
@@ -35,6 +36,10 @@ pub enum Edit {
         protocol: String,
         ports: String,
         peer: String,
+        /// `allow` when given: a security group has no deny rules, and
+        /// `deny` is refused ([`EditError::SgAllowOnly`]). Fact sheet §11.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<String>,
     },
     /// Remove the rule at `index` (0-based, in list order).
     RemoveSgRule {
@@ -90,6 +95,8 @@ pub enum EditError {
         direction: Direction,
         number: u16,
     },
+    /// A security group rule asked to deny: groups allow only. Fact sheet §11.
+    SgAllowOnly { sg: String },
     /// The security group already has the same rule in this direction.
     SgRuleExists { sg: String, direction: Direction },
     /// The security group has no rule at this position (1-based).
@@ -112,8 +119,13 @@ impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EditError::Parse(m) | EditError::Invalid(m) => f.write_str(m),
-            EditError::Unknown { part, id } => write!(f, "no {part} {id}"),
-            EditError::PeerNotInVpc { peer, vpc } => write!(f, "no security group {peer} in {vpc}"),
+            EditError::Unknown { part, id } => {
+                write!(f, "no {part} {}", crate::sim::text::clip(id))
+            }
+            EditError::PeerNotInVpc { peer, vpc } => {
+                let peer = crate::sim::text::clip(peer);
+                write!(f, "no security group {peer} in {vpc}")
+            }
             EditError::NaclRuleTaken {
                 nacl,
                 direction,
@@ -128,6 +140,9 @@ impl std::fmt::Display for EditError {
                 direction,
                 number,
             } => write!(f, "{nacl} has no {} rule {number}", direction.as_str()),
+            EditError::SgAllowOnly { sg } => {
+                write!(f, "{sg}: {}", crate::sim::limits::SG_ALLOW_ONLY)
+            }
             EditError::SgRuleExists { sg, direction } => {
                 write!(f, "{sg} already has this {} rule", direction.as_str())
             }
@@ -149,7 +164,7 @@ impl From<ScenarioError> for EditError {
     fn from(e: ScenarioError) -> Self {
         match e {
             ScenarioError::Quota { region, quota } => EditError::Quota { region, quota },
-            ScenarioError::Invalid(m) => EditError::Invalid(m),
+            ScenarioError::Invalid(m) => EditError::Invalid(crate::sim::text::clip_message(&m)),
         }
     }
 }
@@ -197,6 +212,7 @@ impl Edit {
                 protocol,
                 ports,
                 peer,
+                ..
             } => {
                 format!(
                     "{sg} {}: allow {protocol} {ports} {peer}",
@@ -212,7 +228,14 @@ impl Edit {
                 let position = *index as u128 + 1;
                 format!("{sg} {}: delete rule {position}", direction.as_str())
             }
-            Edit::SetSubnetCidr { subnet, cidr } => format!("{subnet}: CIDR {cidr}"),
+            Edit::SetSubnetCidr { subnet, cidr } => match parse_cidr(cidr) {
+                Ok(n) if n.to_string() != cidr.trim() => format!(
+                    "{subnet}: CIDR {n} (typed {}: {})",
+                    crate::sim::text::clip(cidr.trim()),
+                    crate::sim::scenario::NORMALISED
+                ),
+                _ => format!("{subnet}: CIDR {}", crate::sim::text::clip(cidr)),
+            },
         }
     }
 
@@ -247,7 +270,13 @@ impl Edit {
                 protocol,
                 ports,
                 peer,
+                action,
             } => {
+                if let Some(a) = action {
+                    if parse_action(a).map_err(EditError::Parse)? == RuleAction::Deny {
+                        return Err(EditError::SgAllowOnly { sg: sg.clone() });
+                    }
+                }
                 let protocol = parse_protocol(protocol).map_err(EditError::Parse)?;
                 let ports = if protocol == Protocol::All {
                     PortRange::ALL
@@ -482,6 +511,7 @@ mod tests {
             protocol: "tcp".into(),
             ports: port.to_string(),
             peer: "198.51.100.0/24".into(),
+            action: None,
         };
         let have = w.scenario().regions[0]
             .vpc
@@ -632,6 +662,7 @@ mod tests {
             protocol: "tcp".into(),
             ports: "8080".into(),
             peer: "sg-app-b".into(),
+            action: None,
         });
         assert_eq!(
             e,

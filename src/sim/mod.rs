@@ -18,6 +18,7 @@ pub mod event;
 pub mod inspect;
 pub mod k8s;
 pub mod lb;
+pub mod limits;
 pub mod net;
 pub mod request;
 pub mod rng;

@@ -366,12 +366,7 @@ impl Script {
     pub fn from_json(text: &str) -> Result<Script, String> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let s: Script = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path.is_empty() || path == "." {
-                format!("script: {}", e.inner())
-            } else {
-                format!("script field {path}: {}", e.inner())
-            }
+            crate::sim::text::field_error("script", &e.path().to_string(), &e.inner().to_string())
         })?;
         if s.steps.len() > MAX_STEPS {
             return Err(format!(

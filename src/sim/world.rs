@@ -23,6 +23,7 @@ pub(crate) use super::vpc::{code_or, Connect, Endpoint};
 /// Something a learner can break. AZ names are unique across regions.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Fault {
     /// The pod's container crashed: its address answers with RST.
     PodDown {
@@ -230,7 +231,9 @@ impl std::ops::Deref for KeyBuf {
 }
 
 impl World {
-    pub fn new(scenario: Scenario, seed: u64) -> Result<World, String> {
+    pub fn new(mut scenario: Scenario, seed: u64) -> Result<World, String> {
+        // CIDRs as AWS stores them (fact sheet §10); from_json says so.
+        scenario.normalise();
         scenario.validate()?;
         let mut w = World {
             scenario: std::sync::Arc::new(scenario),

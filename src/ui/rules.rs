@@ -386,6 +386,7 @@ fn SgAddForm(id: String) -> impl IntoView {
                 protocol: select_value(protocol),
                 ports: input_value(ports),
                 peer: input_value(peer),
+                action: None,
             };
             app.edit(&form, edit);
         }

@@ -115,6 +115,7 @@ pub fn random_edit(rng: &mut Rng) -> Edit {
             protocol: pick(rng, PROTOCOLS).into(),
             ports: pick(rng, PORTS).into(),
             peer: pick(rng, PEERS).into(),
+            action: None,
         },
         3 => Edit::RemoveSgRule {
             sg: pick(rng, SGS).into(),

@@ -88,11 +88,13 @@ impl fmt::Display for InvalidPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InvalidPath::NoLeadingSlash(p) => {
+                let p = crate::sim::text::clip(p);
                 write!(f, "invalidation path '{p}' must start with /")
             }
             InvalidPath::WildcardNotLast(p) => write!(
                 f,
-                "invalidation path '{p}': * is only allowed as the last character"
+                "invalidation path '{}': * is only allowed as the last character",
+                crate::sim::text::clip(p)
             ),
         }
     }

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::dnsconf::*;
+use crate::sim::limits::*;
 use crate::sim::scenario::{Geo, Scenario};
 
 /// Check the DNS part of a scenario; the first problem is named, with the
@@ -62,7 +63,7 @@ fn validate_cidr_collections(d: &DnsConfig) -> Result<(), String> {
             }
             for b in &l.blocks {
                 let p = b.prefix_len();
-                if !(1..=24).contains(&p) {
+                if !R53_CIDR_BLOCK_PREFIX.contains(&p) {
                     return Err(format!(
                         "CIDR collection {} location {}: block {b} is a /{p}; IPv4 blocks must be /1 to /24 ({})",
                         c.id,
@@ -132,9 +133,9 @@ fn validate_policy_set(name: &str, t: &str, rs: &[&Record]) -> Result<(), String
                         }
                     }
                 }
-                Routing::Weighted { .. } if rs.len() > 100 => {
+                Routing::Weighted { .. } if rs.len() > R53_MAX_WEIGHTED_RECORDS => {
                     return Err(format!(
-                        "record {name} {t}: at most 100 weighted records per name and type, not {}",
+                        "record {name} {t}: at most {R53_MAX_WEIGHTED_RECORDS} weighted records per name and type, not {} (fact sheet §3)",
                         rs.len()
                     ))
                 }
@@ -194,9 +195,9 @@ fn validate_health_check(s: &Scenario, hc: &HealthCheck) -> Result<(), String> {
                 hc.id
             ));
         }
-        if calc.children.len() > 256 {
+        if calc.children.len() > R53_MAX_CALCULATED_CHILDREN {
             return Err(format!(
-                "health check {}: calculated.children has {} children, at most 256",
+                "health check {}: calculated.children has {} children, at most {R53_MAX_CALCULATED_CHILDREN} (fact sheet §4)",
                 hc.id,
                 calc.children.len()
             ));
@@ -232,15 +233,15 @@ fn validate_health_check(s: &Scenario, hc: &HealthCheck) -> Result<(), String> {
             hc.id, hc.region
         ));
     }
-    if !(1..=10).contains(&hc.failure_threshold) {
+    if !R53_FAILURE_THRESHOLD.contains(&hc.failure_threshold) {
         return Err(format!(
-            "health check {}: failure threshold {} is outside 1-10",
+            "health check {}: failure threshold {} is outside 1-10 (fact sheet §4)",
             hc.id, hc.failure_threshold
         ));
     }
-    if hc.interval_s != 10 && hc.interval_s != 30 {
+    if !R53_INTERVALS_S.contains(&hc.interval_s) {
         return Err(format!(
-            "health check {}: request interval must be 10 or 30 seconds, not {}",
+            "health check {}: request interval must be 10 or 30 seconds, not {} (fact sheet §4)",
             hc.id, hc.interval_s
         ));
     }
@@ -261,9 +262,9 @@ fn validate_health_check(s: &Scenario, hc: &HealthCheck) -> Result<(), String> {
             }
         }
         let distinct: BTreeSet<&String> = hc.checker_regions.iter().collect();
-        if distinct.len() < 3 {
+        if distinct.len() < R53_MIN_CHECKER_REGIONS {
             return Err(format!(
-                "health check {}: checker_regions lists {} Region(s); a custom set needs at least 3",
+                "health check {}: checker_regions lists {} Region(s); a custom set needs at least {R53_MIN_CHECKER_REGIONS} (fact sheet §4)",
                 hc.id,
                 distinct.len()
             ));
@@ -297,9 +298,27 @@ fn validate_record(s: &Scenario, rec: &Record) -> Result<(), String> {
             zone.name
         ));
     }
+    validate_ttl(rec)?;
     validate_value(s, rec)?;
     validate_record_health(s, rec)?;
     validate_routing(s, rec)
+}
+
+/// An alias takes its target's TTL and cannot set one; any other record
+/// needs one. Fact sheet §2.
+fn validate_ttl(rec: &Record) -> Result<(), String> {
+    let name = &rec.name;
+    match (rec.is_alias(), rec.ttl_s) {
+        (true, Some(t)) => Err(format!(
+            "record {name}: an alias record takes no TTL (ttl_s {t}): Route 53 answers an alias with its target's TTL ({} s for an AWS resource, the record's own for another record in the zone); leave ttl_s out (fact sheet §2)",
+            crate::sim::limits::ALIAS_RESOURCE_TTL_S
+        )),
+        (false, None) => Err(format!(
+            "record {name}: a {} record needs ttl_s, the seconds resolvers may cache it (fact sheet §1)",
+            rec.rtype()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The record's value: aliases point at something that exists, CNAMEs
@@ -439,8 +458,10 @@ fn validate_routing(s: &Scenario, rec: &Record) -> Result<(), String> {
     let d = &s.dns;
     let name = &rec.name;
     match &rec.routing {
-        Routing::Weighted { weight } if *weight > 255 => {
-            return Err(format!("record {name}: weight {weight} is out of 0-255"));
+        Routing::Weighted { weight } if !R53_WEIGHTS.contains(weight) => {
+            return Err(format!(
+                "record {name}: weight {weight} is out of 0-255 (fact sheet §3)"
+            ));
         }
         Routing::Latency { region } if aws_region_location(region).is_none() => {
             return Err(format!(
@@ -538,7 +559,7 @@ fn validate_geoproximity(
     (lat, lon): (Option<f64>, Option<f64>),
     bias: i32,
 ) -> Result<(), String> {
-    if !(-99..=99).contains(&bias) {
+    if !R53_GEOPROXIMITY_BIAS.contains(&bias) {
         return Err(format!(
             "record {name}: geoproximity bias {bias} is out of -99..99"
         ));

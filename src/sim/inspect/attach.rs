@@ -145,7 +145,7 @@ impl World {
         } else {
             Err(format!(
                 "fault '{}' names something that is not in this scenario",
-                f.label()
+                crate::sim::text::clip(&f.label())
             ))
         }
     }

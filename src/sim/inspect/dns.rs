@@ -2,7 +2,7 @@
 //! with its records and health checks.
 
 use super::Row;
-use crate::sim::scenario::NameServer;
+use crate::sim::scenario::{NameServer, RecordValue};
 use crate::sim::world::World;
 
 /// A root or TLD server: it only refers.
@@ -28,7 +28,12 @@ pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
     for r in &s.dns.zone.records {
         row(
             &format!("record {}", r.name),
-            format!("{}, {}, TTL {} s", r.value, r.routing, r.ttl_s),
+            match &r.value {
+                RecordValue::AliasRecord { target } => {
+                    format!("{}, {}, TTL of {target}", r.value, r.routing)
+                }
+                _ => format!("{}, {}, TTL {} s", r.value, r.routing, r.ttl_s()),
+            },
         );
     }
     for hc in &s.dns.health_checks {

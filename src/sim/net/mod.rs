@@ -19,6 +19,7 @@ pub use sg::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum Protocol {
     Tcp,
     Udp,
@@ -45,6 +46,7 @@ impl fmt::Display for Protocol {
 
 /// An inclusive port range. `0-65535` means all ports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PortRange {
     pub from: u16,
     pub to: u16,
@@ -151,6 +153,7 @@ impl fmt::Display for Flow {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum RouteTarget {
     Local,
     Igw(String),
@@ -167,12 +170,14 @@ impl fmt::Display for RouteTarget {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Route {
     pub destination: Ipv4Net,
     pub target: RouteTarget,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RouteTable {
     pub id: String,
     pub name: String,
@@ -235,6 +240,7 @@ impl RouteTable {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum Tier {
     Public,
     App,
@@ -242,6 +248,7 @@ pub enum Tier {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Subnet {
     pub id: String,
     pub name: String,
@@ -273,6 +280,7 @@ impl Subnet {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vpc {
     pub id: String,
     pub cidr: Ipv4Net,
@@ -285,6 +293,7 @@ pub struct Vpc {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NatGateway {
     pub id: String,
     pub subnet: String,
@@ -313,6 +322,7 @@ impl Vpc {
 /// Ephemeral source ports a client type picks from. Fact sheet §12.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum EphemeralRange {
     /// Linux kernel default `ip_local_port_range` 32768-60999.
     Linux,

@@ -5,6 +5,7 @@ use super::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum RuleAction {
     Allow,
     Deny,
@@ -21,6 +22,7 @@ impl fmt::Display for RuleAction {
 
 /// A numbered network ACL rule. Fact sheet §12.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NaclRule {
     pub number: u16,
     pub protocol: Protocol,
@@ -43,6 +45,7 @@ impl NaclRule {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Nacl {
     pub id: String,
     pub name: String,

@@ -6,6 +6,7 @@ use super::*;
 /// Where a Security Group rule lets traffic come from or go to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum Peer {
     Cidr(Ipv4Net),
     /// A reference to another group: matches the private addresses of
@@ -22,13 +23,45 @@ impl fmt::Display for Peer {
     }
 }
 
+/// A security group rule: always an allow (fact sheet §11). A file may
+/// write `"action": "allow"`; `"deny"` is refused with the reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SgRuleInput")]
 pub struct SgRule {
     pub protocol: Protocol,
     pub ports: PortRange,
     pub peer: Peer,
     #[serde(default)]
     pub description: String,
+}
+
+/// A security group rule as a file writes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SgRuleInput {
+    protocol: Protocol,
+    ports: PortRange,
+    peer: Peer,
+    #[serde(default)]
+    description: String,
+    /// Only `allow`: security groups have no deny rules. Fact sheet §11.
+    #[serde(default)]
+    action: Option<RuleAction>,
+}
+
+impl TryFrom<SgRuleInput> for SgRule {
+    type Error = &'static str;
+    fn try_from(r: SgRuleInput) -> Result<SgRule, &'static str> {
+        if r.action == Some(RuleAction::Deny) {
+            return Err(crate::sim::limits::SG_ALLOW_ONLY);
+        }
+        Ok(SgRule {
+            protocol: r.protocol,
+            ports: r.ports,
+            peer: r.peer,
+            description: r.description,
+        })
+    }
 }
 
 impl SgRule {
@@ -45,6 +78,7 @@ impl SgRule {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,

@@ -141,9 +141,9 @@ impl World {
         let first = &cands[idx[0]].rec;
         let ttl_s = idx
             .iter()
-            .map(|i| cands[*i].rec.ttl_s)
+            .map(|i| cands[*i].rec.ttl_s())
             .min()
-            .unwrap_or(first.ttl_s);
+            .unwrap_or(first.ttl_s());
         if let RecordValue::Cname { target } = &first.value {
             let t = target.trim_end_matches('.').to_ascii_lowercase();
             return Answer {

@@ -110,7 +110,7 @@ impl World {
                 Some(h) if h.calculated.is_none() => Some(Detection {
                     interval_s: h.interval_s,
                     threshold: h.failure_threshold,
-                    ttl_s: cands[i].rec.ttl_s,
+                    ttl_s: cands[i].rec.ttl_s(),
                 }),
                 _ => None,
             }

@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use super::WebAcl;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alb {
     pub id: String,
     pub dns_name: String,
@@ -21,6 +22,7 @@ pub struct Alb {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlbNode {
     pub subnet: String,
     pub host: u32,
@@ -28,6 +30,7 @@ pub struct AlbNode {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Listener {
     pub port: u16,
     pub certificate_domains: Vec<String>,
@@ -38,6 +41,7 @@ pub struct Listener {
 /// A listener rule, as the AWS Load Balancer Controller writes it from the
 /// Ingress. Fact sheet §8 and §13.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListenerRule {
     /// 1-50000, lowest first; the default rule is evaluated last.
     pub priority: u32,
@@ -52,6 +56,7 @@ pub struct ListenerRule {
 /// A listener rule condition. Fact sheet §8 "Condition matching details".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields)]
 pub enum Condition {
     /// Case-insensitive, `*` and `?` wildcards.
     HostHeader { values: Vec<String> },
@@ -69,6 +74,7 @@ pub enum Condition {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueryMatch {
     #[serde(default)]
     pub key: Option<String>,
@@ -78,6 +84,7 @@ pub struct QueryMatch {
 /// What a matching rule does. Fact sheet §8 "Forward / redirect / fixed response".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(deny_unknown_fields)]
 pub enum AlbAction {
     Forward {
         target_group: String,
@@ -106,6 +113,7 @@ pub enum AlbAction {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WeightedGroup {
     pub target_group: String,
     pub weight: u32,
@@ -113,6 +121,7 @@ pub struct WeightedGroup {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum TargetType {
     /// Pod IPs registered directly (VPC CNI); kube-proxy is not on the path.
     #[default]
@@ -123,6 +132,7 @@ pub enum TargetType {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Algorithm {
     #[default]
     RoundRobin,
@@ -149,6 +159,7 @@ fn default_timeout() -> u32 {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     pub id: String,
     pub port: u16,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Distribution {
     pub id: String,
     pub domain: String,
@@ -26,6 +27,7 @@ pub struct Distribution {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pop {
     pub id: String,
     pub city: String,
@@ -37,6 +39,7 @@ pub struct Pop {
 /// A cache behaviour. First match in list order wins; `*` is the default and
 /// is always last. Fact sheet §5.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Behavior {
     pub path_pattern: String,
     /// An origin id or an origin group id.
@@ -57,6 +60,7 @@ pub struct Behavior {
 /// A behaviour's allowed HTTP methods: one of three fixed sets. Fact sheet §5.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum AllowedMethods {
     /// GET and HEAD.
     GetHead,
@@ -83,6 +87,7 @@ impl AllowedMethods {
 /// Viewer protocol policy. Fact sheet §5.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum ViewerProtocol {
     /// GET/HEAD over HTTP get a 301 to HTTPS.
     #[default]
@@ -95,6 +100,7 @@ pub enum ViewerProtocol {
 /// Primary and secondary origins; failover on the listed status codes, a
 /// connection failure or a timeout, for GET/HEAD/OPTIONS only. Fact sheet §5.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OriginGroup {
     pub id: String,
     pub primary: String,
@@ -114,6 +120,7 @@ fn default_objects() -> Vec<String> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Origin {
     pub id: String,
     pub domain: String,
@@ -128,6 +135,7 @@ pub struct Origin {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum OriginKind {
     S3,
     /// A custom origin resolved through DNS (here: the failover name in front of the ALBs).

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cluster {
     pub name: String,
     pub ingress: Ingress,
@@ -24,6 +25,7 @@ pub struct Cluster {
 pub const MAX_APP_DNS_CACHE_S: u32 = 86_400;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct K8sNode {
     pub id: String,
     pub subnet: String,
@@ -31,6 +33,7 @@ pub struct K8sNode {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ingress {
     pub id: String,
     pub name: String,
@@ -41,12 +44,14 @@ pub struct Ingress {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum PathType {
     Exact,
     Prefix,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IngressPath {
     #[serde(default)]
     pub host: Option<String>,
@@ -57,6 +62,7 @@ pub struct IngressPath {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,
     pub name: String,
@@ -66,6 +72,7 @@ pub struct Service {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pod {
     pub id: String,
     /// The worker node the pod runs on.

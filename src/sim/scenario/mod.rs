@@ -11,8 +11,11 @@ use super::net::*;
 mod alb;
 mod cdn;
 mod cluster;
+mod conditions;
 mod error;
+mod normalise;
 mod rds;
+mod refs;
 mod validate;
 mod waf;
 
@@ -20,11 +23,13 @@ pub use alb::*;
 pub use cdn::*;
 pub use cluster::*;
 pub use error::*;
+pub use normalise::NORMALISED;
 pub use rds::*;
 pub use validate::*;
 pub use waf::*;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     pub domain: String,
@@ -40,6 +45,7 @@ pub struct Scenario {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExternalApi {
     pub id: String,
     pub name: String,
@@ -52,6 +58,7 @@ pub struct ExternalApi {
 
 /// A learner's machine somewhere in the world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Client {
     pub id: String,
     pub label: String,
@@ -73,6 +80,7 @@ pub struct Client {
 /// A place: ISO 3166 country, continent code (AF AN AS EU NA OC SA), an
 /// optional US state / subdivision, and coordinates in degrees.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Geo {
     pub country: String,
     pub continent: String,
@@ -84,6 +92,7 @@ pub struct Geo {
 
 /// The recursive resolver a client uses (here an anycast instance of 8.8.8.8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Resolver {
     pub id: String,
     pub ip: Ipv4Addr,
@@ -95,6 +104,7 @@ pub struct Resolver {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     pub id: String,
     pub label: String,
@@ -126,18 +136,22 @@ impl Scenario {
     }
 
     /// Read a scenario file (JSON, the format the app exports). Errors name
-    /// the field path and the problem; a file that parses is validated too.
+    /// the field path and the problem (an unknown field with the closest
+    /// known name); a file that parses is normalised and validated too.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
+        Scenario::from_json_with_notes(text).map(|(s, _)| s)
+    }
+
+    /// [`Scenario::from_json`], with a note for each value read other than
+    /// as written (a CIDR with host bits set, see [`Scenario::normalise`]).
+    pub fn from_json_with_notes(text: &str) -> Result<(Scenario, Vec<String>), String> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path.is_empty() || path == "." {
-                format!("scenario: {}", e.inner())
-            } else {
-                format!("scenario field {path}: {}", e.inner())
-            }
+        let mut s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            crate::sim::text::field_error("scenario", &e.path().to_string(), &e.inner().to_string())
         })?;
-        s.validate().map_err(|e| format!("scenario: {e}"))?;
-        Ok(s)
+        let notes = s.normalise();
+        s.validate()
+            .map_err(|e| crate::sim::text::clip_message(&format!("scenario: {e}")))?;
+        Ok((s, notes))
     }
 }

@@ -6,6 +6,8 @@ use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::sim::limits::*;
+use crate::sim::text::clip;
 use crate::sim::trace::Direction;
 
 impl Scenario {
@@ -29,8 +31,10 @@ impl Scenario {
                 );
             }
         }
+        super::refs::validate_references(self)?;
         for r in &self.regions {
             validate_vpc(&r.vpc).map_err(|e| e.in_region(&r.id))?;
+            super::refs::addresses(r).map_err(|e| format!("region {}: {e}", r.id))?;
             for n in &r.alb.nodes {
                 host_in(
                     &r.vpc,
@@ -53,10 +57,13 @@ impl Scenario {
                     r.id, r.cluster.app_dns_cache_s
                 ).into());
             }
-            if r.rds.replicas.len() > 15 {
-                return Err(
-                    format!("region {}: at most 15 read replicas per database", r.id).into(),
-                );
+            if r.rds.replicas.len() > MAX_READ_REPLICAS {
+                return Err(format!(
+                    "region {}: {} read replicas is over the quota of {MAX_READ_REPLICAS} per database (fact sheet §15)",
+                    r.id,
+                    r.rds.replicas.len()
+                )
+                .into());
             }
             for i in r.rds.instances.iter().chain(&r.rds.replicas) {
                 host_in(
@@ -74,6 +81,7 @@ impl Scenario {
             for n in &r.vpc.nat_gateways {
                 host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
             }
+            rds_azs(r)?;
             if r.rds.instances.is_empty() {
                 return Err(format!("region {}: the database has no instances", r.id).into());
             }
@@ -86,6 +94,24 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// A Multi-AZ database keeps its standby in another Availability Zone
+/// than its primary. Fact sheet §15.
+fn rds_azs(r: &Region) -> Result<(), String> {
+    let az = |i: &DbInstance| r.vpc.subnet(&i.subnet).map(|s| s.az.as_str());
+    let mut seen = BTreeSet::new();
+    for i in &r.rds.instances {
+        if let Some(a) = az(i) {
+            if !seen.insert(a) {
+                return Err(format!(
+                    "region {}: database {} has two instances in {a}: a Multi-AZ standby is in another Availability Zone than its primary (fact sheet §15)",
+                    r.id, r.rds.id
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String> {
@@ -104,12 +130,7 @@ fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String>
     Ok(())
 }
 
-/// Rules per network ACL and direction, AWS's default quota. Fact sheet §12.
-pub const MAX_NACL_RULES: usize = 20;
-/// Rules per security group and direction (IPv4), AWS's quota. Fact sheet §11.
-pub const MAX_SG_RULES: usize = 60;
-/// Listener rules per load balancer, not counting the default. Fact sheet §8.
-pub const MAX_LISTENER_RULES: usize = 100;
+pub use crate::sim::limits::{MAX_LISTENER_RULES, MAX_NACL_RULES, MAX_SG_RULES};
 
 /// A rule table's length against its per-direction quota.
 fn within_quota(
@@ -188,7 +209,7 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), ScenarioError> {
             )?;
             let mut seen = BTreeSet::new();
             for r in n.rules(dir) {
-                if !(1..=32766).contains(&r.number) {
+                if !NACL_RULE_NUMBERS.contains(&r.number) {
                     return Err(format!(
                         "{} {}: rule number {} is outside 1-32766",
                         n.id,
@@ -261,7 +282,7 @@ fn validate_security_groups(vpc: &Vpc) -> Result<(), ScenarioError> {
 /// A VPC or subnet block must be between /16 and /28. Fact sheet §10.
 pub fn validate_block(cidr: &Ipv4Net, what: &str) -> Result<(), String> {
     let p = cidr.prefix_len();
-    if !(16..=28).contains(&p) {
+    if !VPC_PREFIX.contains(&p) {
         return Err(format!(
             "{what} block {cidr} is a /{p}: AWS allows blocks from /16 (65,536 addresses) to /28 (16 addresses)"
         ));
@@ -277,19 +298,19 @@ pub fn validate_block(cidr: &Ipv4Net, what: &str) -> Result<(), String> {
 
 /// CloudFront rules from fact sheet §5.
 pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
-    if !(1..=3).contains(&cf.connection_attempts) {
+    if !CF_CONNECTION_ATTEMPTS.contains(&cf.connection_attempts) {
         return Err(format!(
             "cdn.connection_attempts {} is outside 1-3",
             cf.connection_attempts
         ));
     }
-    if !(1..=10).contains(&cf.connection_timeout_s) {
+    if !CF_CONNECTION_TIMEOUT_S.contains(&cf.connection_timeout_s) {
         return Err(format!(
             "cdn.connection_timeout_s {} is outside 1-10 s",
             cf.connection_timeout_s
         ));
     }
-    if !(1..=60).contains(&cf.origin_response_timeout_s) {
+    if !CF_RESPONSE_TIMEOUT_S.contains(&cf.origin_response_timeout_s) {
         return Err(format!(
             "cdn.origin_response_timeout_s {} is outside 1-60 s",
             cf.origin_response_timeout_s
@@ -302,7 +323,7 @@ pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
         cf.origins.iter().any(|o| o.id == id) || cf.origin_groups.iter().any(|g| g.id == id)
     };
     for (i, b) in cf.behaviors.iter().enumerate() {
-        if b.path_pattern.len() > 255 {
+        if b.path_pattern.chars().count() > CF_MAX_PATH_PATTERN {
             return Err(format!(
                 "cdn.behaviors[{i}].path_pattern is longer than 255 characters"
             ));
@@ -353,6 +374,17 @@ pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
 
 /// WAF rules from fact sheet §6.
 pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
+    let rate_rules = acl
+        .rules
+        .iter()
+        .filter(|r| matches!(r.statement, WafStatement::RateBased { .. }))
+        .count();
+    if rate_rules > WAF_MAX_RATE_RULES {
+        return Err(format!(
+            "web ACL {}: {rate_rules} rate-based rules is over the quota of {WAF_MAX_RATE_RULES} per web ACL (fact sheet §27)",
+            clip(&acl.name)
+        ));
+    }
     let mut seen = BTreeSet::new();
     for r in &acl.rules {
         if !seen.insert(r.priority) {
@@ -363,13 +395,13 @@ pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
         }
         match &r.statement {
             WafStatement::RateBased { limit, window_s } => {
-                if ![60, 120, 300, 600].contains(window_s) {
+                if !WAF_RATE_WINDOWS_S.contains(window_s) {
                     return Err(format!(
                         "WAF rule {}: window {window_s} s is not one of 60, 120, 300, 600",
                         r.name
                     ));
                 }
-                if *limit < 10 {
+                if *limit < WAF_MIN_RATE_LIMIT {
                     return Err(format!(
                         "WAF rule {}: rate limit {limit} is below the minimum of 10",
                         r.name
@@ -383,6 +415,13 @@ pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
                 }
             }
             WafStatement::IpSet { cidrs } => {
+                if cidrs.len() > WAF_MAX_IP_SET_ENTRIES {
+                    return Err(format!(
+                        "WAF rule {}: {} IP set entries is over the quota of {WAF_MAX_IP_SET_ENTRIES} (fact sheet §6)",
+                        clip(&r.name),
+                        cidrs.len()
+                    ));
+                }
                 if let Some(c) = cidrs.iter().find(|c| c.prefix_len() == 0) {
                     return Err(format!(
                         "WAF rule {}: IP set entry {c} is not allowed (any prefix except /0)",
@@ -399,12 +438,13 @@ pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
 /// ALB and target-group rules from fact sheet §8.
 pub fn validate_alb(r: &Region) -> Result<(), String> {
     let alb = &r.alb;
-    if alb.nodes.len() < 2 {
+    if alb.nodes.len() < ALB_MIN_AZS {
         return Err(format!(
-            "{} must be in at least two Availability Zone subnets",
+            "{} must be in at least two Availability Zone subnets (fact sheet §8)",
             alb.id
         ));
     }
+    alb_subnets(r)?;
     for tg in &alb.target_groups {
         if !tg.cross_zone && tg.stickiness_s.is_some() {
             return Err(format!(
@@ -422,6 +462,31 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
     Ok(())
 }
 
+/// The ALB's subnets: one per Availability Zone, each at least a /27.
+/// Fact sheet §8.
+fn alb_subnets(r: &Region) -> Result<(), String> {
+    let alb = &r.alb;
+    let mut azs = BTreeSet::new();
+    for n in &alb.nodes {
+        let Some(s) = r.vpc.subnet(&n.subnet) else {
+            continue; // named by host_in
+        };
+        if !azs.insert(s.az.as_str()) {
+            return Err(format!(
+                "{}: two of its subnets are in {}: an ALB takes one subnet per Availability Zone (fact sheet §8)",
+                alb.id, s.az
+            ));
+        }
+        if s.cidr.prefix_len() > ALB_MAX_SUBNET_PREFIX {
+            return Err(format!(
+                "{}: subnet {} ({}) is smaller than the /{ALB_MAX_SUBNET_PREFIX} an ALB subnet needs (fact sheet §8)",
+                alb.id, s.id, s.cidr
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The HTTPS listener: a default certificate, the rule quota, unique
 /// priorities 1-50000, actions and conditions AWS accepts. Fact sheet §8.
 fn validate_listener(alb: &Alb) -> Result<(), String> {
@@ -429,6 +494,25 @@ fn validate_listener(alb: &Alb) -> Result<(), String> {
         return Err(format!(
             "{}.listener.certificate_domains is empty: an HTTPS listener needs a default certificate (fact sheet §8)",
             alb.id
+        ));
+    }
+    if alb.listener.certificate_domains.len() > MAX_CERTIFICATES {
+        return Err(format!(
+            "{}: {} certificates is over the quota of 25 per listener besides the default (fact sheet §8)",
+            alb.id,
+            alb.listener.certificate_domains.len()
+        ));
+    }
+    if alb.listener.port == 0 {
+        return Err(format!(
+            "{}.listener.port 0 is not a port: listeners use ports 1-65535 (fact sheet §8)",
+            alb.id
+        ));
+    }
+    if !fixed_response_status_ok(alb.listener.default_status) {
+        return Err(format!(
+            "{}.listener.default_status {} is not a status the ALB can answer with: a fixed response is 2XX, 4XX or 5XX (fact sheet §8)",
+            alb.id, alb.listener.default_status
         ));
     }
     if alb.listener.rules.len() > MAX_LISTENER_RULES {
@@ -440,7 +524,7 @@ fn validate_listener(alb: &Alb) -> Result<(), String> {
     }
     let mut prios = BTreeSet::new();
     for rule in &alb.listener.rules {
-        if !(1..=50_000).contains(&rule.priority) {
+        if !LISTENER_PRIORITIES.contains(&rule.priority) {
             return Err(format!(
                 "{}: listener rule priority {} is outside 1-50000",
                 alb.id, rule.priority
@@ -453,16 +537,8 @@ fn validate_listener(alb: &Alb) -> Result<(), String> {
             ));
         }
         validate_rule_action(alb, rule)?;
-        for c in &rule.conditions {
-            if let Condition::SourceIp { values } = c {
-                if values.iter().any(|v| v.to_string() == "255.255.255.255/32") {
-                    return Err(format!(
-                        "{}: rule {} source-ip 255.255.255.255/32 is not allowed",
-                        alb.id, rule.priority
-                    ));
-                }
-            }
-        }
+        super::conditions::validate_conditions(rule)
+            .map_err(|e| format!("{}: rule {}: {e}", alb.id, rule.priority))?;
     }
     Ok(())
 }
@@ -480,9 +556,9 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
             ));
         }
         AlbAction::WeightedForward { groups } => {
-            if groups.is_empty() || groups.len() > 5 {
+            if groups.is_empty() || groups.len() > MAX_FORWARD_GROUPS {
                 return Err(format!(
-                    "{}: rule {} needs 1 to 5 target groups",
+                    "{}: rule {} needs 1 to {MAX_FORWARD_GROUPS} target groups (fact sheet §8)",
                     alb.id, rule.priority
                 ));
             }
@@ -493,7 +569,7 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
                         alb.id, rule.priority, g.target_group
                     ));
                 }
-                if g.weight > 999 {
+                if !FORWARD_WEIGHTS.contains(&g.weight) {
                     return Err(format!(
                         "{}: rule {} weight {} is outside 0-999",
                         alb.id, rule.priority, g.weight
@@ -508,7 +584,7 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
             port,
             path,
         } => {
-            if *status != 301 && *status != 302 {
+            if !REDIRECT_STATUSES.contains(status) {
                 return Err(format!(
                     "{}: rule {} redirect status must be 301 or 302",
                     alb.id, rule.priority
@@ -530,11 +606,9 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
                 ));
             }
         }
-        AlbAction::FixedResponse { status, .. }
-            if !(200..600).contains(status) || (300..400).contains(status) =>
-        {
+        AlbAction::FixedResponse { status, .. } if !fixed_response_status_ok(*status) => {
             return Err(format!(
-                "{}: rule {} fixed response must be 2XX, 4XX or 5XX",
+                "{}: rule {} fixed response status {status} is not allowed: it must be 2XX, 4XX or 5XX (fact sheet §8)",
                 alb.id, rule.priority
             ));
         }
@@ -547,25 +621,32 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
 /// and thresholds, stickiness duration, a known Service. Fact sheet §8.
 fn validate_target_groups(r: &Region) -> Result<(), String> {
     for tg in &r.alb.target_groups {
-        if tg.deregistration_delay_s > 3600 {
+        if !DEREGISTRATION_DELAY_S.contains(&tg.deregistration_delay_s) {
             return Err(format!(
                 "target group {}: deregistration delay {} s is outside 0-3600",
                 tg.id, tg.deregistration_delay_s
             ));
         }
-        if !(30_000..=32_767).contains(&tg.node_port) && tg.target_type == TargetType::Instance {
+        if !NODE_PORTS.contains(&tg.node_port) && tg.target_type == TargetType::Instance {
             return Err(format!(
                 "target group {}: NodePort {} is outside 30000-32767",
                 tg.id, tg.node_port
             ));
         }
-        if !(5..=300).contains(&tg.health_interval_s) {
+        if !HEALTH_INTERVAL_S.contains(&tg.health_interval_s) {
             return Err(format!(
                 "target group {}: health check interval {} s is outside 5-300",
                 tg.id, tg.health_interval_s
             ));
         }
-        if !(2..=10).contains(&tg.healthy_threshold) || !(2..=10).contains(&tg.unhealthy_threshold)
+        if !HEALTH_TIMEOUT_S.contains(&tg.health_timeout_s) {
+            return Err(format!(
+                "target group {}: health check timeout {} s is outside 2-120 (fact sheet §8)",
+                tg.id, tg.health_timeout_s
+            ));
+        }
+        if !HEALTH_THRESHOLDS.contains(&tg.healthy_threshold)
+            || !HEALTH_THRESHOLDS.contains(&tg.unhealthy_threshold)
         {
             return Err(format!(
                 "target group {}: health thresholds must be 2-10",
@@ -573,7 +654,7 @@ fn validate_target_groups(r: &Region) -> Result<(), String> {
             ));
         }
         if let Some(d) = tg.stickiness_s {
-            if !(1..=604_800).contains(&d) {
+            if !STICKINESS_S.contains(&d) {
                 return Err(format!(
                     "target group {}: stickiness duration {d} s is outside 1 s - 7 days",
                     tg.id

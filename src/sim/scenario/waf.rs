@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A WAF web ACL attached to the distribution. Fact sheet §6.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WebAcl {
     pub id: String,
     pub name: String,
@@ -18,6 +19,7 @@ pub struct WebAcl {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WafRule {
     pub priority: u32,
     pub name: String,
@@ -27,6 +29,7 @@ pub struct WafRule {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum WafStatement {
     IpSet {
         cidrs: Vec<Ipv4Net>,
@@ -48,6 +51,7 @@ pub enum WafStatement {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[serde(deny_unknown_fields)]
 pub enum WafAction {
     Allow,
     Block,

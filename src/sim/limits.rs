@@ -1,0 +1,168 @@
+//! Every quota and range Hoplab enforces, in one place, each named after
+//! the AWS rule it stands for and citing the fact sheet
+//! (`../shared/reference/aws-facts.md`) section it comes from. Validation
+//! (`scenario/validate.rs`, `scenario/refs.rs`, `dns/validate.rs`) and the
+//! edits read them from here; the README's "Limits Hoplab enforces" lists
+//! them section by section.
+
+use std::ops::RangeInclusive;
+
+// ------------------------------------------------------------ §2 alias records
+
+/// The TTL Route 53 answers an alias to an AWS resource with (ELB and, in
+/// this model, CloudFront): the record itself cannot set one. Fact sheet §2.
+pub const ALIAS_RESOURCE_TTL_S: u32 = 60;
+
+// ------------------------------------------------------------ §3, §4 Route 53
+
+/// A weighted record's weight. Fact sheet §3.
+pub const R53_WEIGHTS: RangeInclusive<u32> = 0..=255;
+/// Weighted records with one name and type. Fact sheet §3.
+pub const R53_MAX_WEIGHTED_RECORDS: usize = 100;
+/// Geoproximity bias. Fact sheet §3.
+pub const R53_GEOPROXIMITY_BIAS: RangeInclusive<i32> = -99..=99;
+/// Prefix lengths of an IPv4 block in a CIDR collection. Fact sheet §3.
+pub const R53_CIDR_BLOCK_PREFIX: RangeInclusive<u8> = 1..=24;
+/// Health-check failure threshold. Fact sheet §4.
+pub const R53_FAILURE_THRESHOLD: RangeInclusive<u32> = 1..=10;
+/// Health-check request intervals, seconds. Fact sheet §4.
+pub const R53_INTERVALS_S: [u32; 2] = [10, 30];
+/// Children of a calculated health check (one page says 255). Fact sheet §4.
+pub const R53_MAX_CALCULATED_CHILDREN: usize = 256;
+/// Checker Regions a custom set needs at least. Fact sheet §4.
+pub const R53_MIN_CHECKER_REGIONS: usize = 3;
+
+// ------------------------------------------------------------ §5 CloudFront
+
+/// Origin connection attempts. Fact sheet §5.
+pub const CF_CONNECTION_ATTEMPTS: RangeInclusive<u32> = 1..=3;
+/// Origin connection timeout, seconds. Fact sheet §5.
+pub const CF_CONNECTION_TIMEOUT_S: RangeInclusive<u32> = 1..=10;
+/// Origin response (read) timeout, seconds. Fact sheet §5.
+pub const CF_RESPONSE_TIMEOUT_S: RangeInclusive<u32> = 1..=60;
+/// Characters in a cache behaviour's path pattern. Fact sheet §5.
+pub const CF_MAX_PATH_PATTERN: usize = 255;
+
+// ------------------------------------------------------------ §6 WAF
+
+/// Rate-based rule evaluation windows, seconds (2024+). Fact sheet §6.
+pub const WAF_RATE_WINDOWS_S: [u32; 4] = [60, 120, 300, 600];
+/// The lowest rate limit per window (2024+; 100 before). Fact sheet §6.
+pub const WAF_MIN_RATE_LIMIT: u32 = 10;
+/// Rate-based rules per web ACL. Fact sheet §27.
+pub const WAF_MAX_RATE_RULES: usize = 10;
+/// Entries in one IP set. Fact sheet §6.
+pub const WAF_MAX_IP_SET_ENTRIES: usize = 10_000;
+
+// ------------------------------------------------------------ §8 ALB
+
+/// Availability Zone subnets an ALB must be placed in, at least. Fact sheet §8.
+pub const ALB_MIN_AZS: usize = 2;
+/// The longest prefix of an ALB subnet: /27 (and 8 free addresses). Fact sheet §8.
+pub const ALB_MAX_SUBNET_PREFIX: u8 = 27;
+/// Listener rules per load balancer, not counting the default. Fact sheet §8.
+pub const MAX_LISTENER_RULES: usize = 100;
+/// Listener rule priorities. Fact sheet §8.
+pub const LISTENER_PRIORITIES: RangeInclusive<u32> = 1..=50_000;
+/// Values in one listener-rule condition (OR-ed). Fact sheet §8.
+pub const MAX_VALUES_PER_CONDITION: usize = 3;
+/// Condition values in one listener rule, all conditions together. Fact sheet §8.
+pub const MAX_CONDITION_VALUES_PER_RULE: usize = 5;
+/// Wildcards (`*`, `?`) in one listener rule. Fact sheet §8.
+pub const MAX_WILDCARDS_PER_RULE: usize = 5;
+/// Characters in a path-pattern condition value. Fact sheet §8.
+pub const MAX_PATH_PATTERN: usize = 128;
+/// Certificates on an HTTPS listener: the default plus 25. Fact sheet §8.
+pub const MAX_CERTIFICATES: usize = 26;
+/// Target groups in one (weighted) forward action. Fact sheet §8.
+pub const MAX_FORWARD_GROUPS: usize = 5;
+/// A target group's weight in a weighted forward. Fact sheet §8.
+pub const FORWARD_WEIGHTS: RangeInclusive<u32> = 0..=999;
+/// Redirect statuses. Fact sheet §8.
+pub const REDIRECT_STATUSES: [u16; 2] = [301, 302];
+/// Target-group health-check interval, seconds. Fact sheet §8.
+pub const HEALTH_INTERVAL_S: RangeInclusive<u32> = 5..=300;
+/// Target-group health-check timeout, seconds. Fact sheet §8.
+pub const HEALTH_TIMEOUT_S: RangeInclusive<u32> = 2..=120;
+/// Healthy and unhealthy thresholds. Fact sheet §8.
+pub const HEALTH_THRESHOLDS: RangeInclusive<u32> = 2..=10;
+/// Deregistration delay, seconds. Fact sheet §8.
+pub const DEREGISTRATION_DELAY_S: RangeInclusive<u32> = 0..=3_600;
+/// Duration-based stickiness, seconds: 1 s to 7 days. Fact sheet §8.
+pub const STICKINESS_S: RangeInclusive<u32> = 1..=604_800;
+
+/// Whether an ALB may answer with `status` itself (a fixed response or the
+/// listener's default action): 2XX, 4XX or 5XX. Fact sheet §8.
+pub fn fixed_response_status_ok(status: u16) -> bool {
+    matches!(status, 200..=299 | 400..=599)
+}
+
+// ------------------------------------------------------------ §10 VPC
+
+/// Prefix lengths of a VPC or subnet IPv4 block: /16 to /28. Fact sheet §10.
+pub const VPC_PREFIX: RangeInclusive<u8> = 16..=28;
+/// Subnets per VPC. Fact sheet §10.
+pub const MAX_SUBNETS_PER_VPC: usize = 200;
+/// Route tables per VPC. Fact sheet §10.
+pub const MAX_ROUTE_TABLES_PER_VPC: usize = 200;
+/// Non-propagated routes per route table. Fact sheet §10.
+pub const MAX_ROUTES_PER_TABLE: usize = 50;
+/// NAT gateways per Availability Zone. Fact sheet §10.
+pub const MAX_NAT_PER_AZ: usize = 5;
+/// Network ACLs per VPC. Fact sheet §12.
+pub const MAX_NACLS_PER_VPC: usize = 200;
+
+// ------------------------------------------------------------ §11 security groups
+
+/// Rules per security group and direction (IPv4). Fact sheet §11.
+pub const MAX_SG_RULES: usize = 60;
+/// Security groups on one network interface (AWS raises it to 16). Fact sheet §11.
+pub const MAX_SGS_PER_ENI: usize = 5;
+/// Why a security-group rule cannot deny. Fact sheet §11.
+pub const SG_ALLOW_ONLY: &str = "security groups have allow rules only: there is no deny action (deny with a network ACL rule instead; fact sheet §11)";
+
+// ------------------------------------------------------------ §12 network ACLs
+
+/// Rules per network ACL and direction (AWS raises it to 40). Fact sheet §12.
+pub const MAX_NACL_RULES: usize = 20;
+/// Network ACL rule numbers. Fact sheet §12.
+pub const NACL_RULE_NUMBERS: RangeInclusive<u16> = 1..=32_766;
+
+// ------------------------------------------------------------ §14, §15
+
+/// NodePorts a Service may use. Fact sheet §14.
+pub const NODE_PORTS: RangeInclusive<u16> = 30_000..=32_767;
+/// Read replicas per database. Fact sheet §15.
+pub const MAX_READ_REPLICAS: usize = 15;
+
+// ------------------------------------------------------------ §3 places
+
+/// Latitude in degrees, for clients and places. Fact sheet §3.
+pub const LATITUDE: RangeInclusive<f64> = -90.0..=90.0;
+/// Longitude in degrees. Fact sheet §3.
+pub const LONGITUDE: RangeInclusive<f64> = -180.0..=180.0;
+
+// ------------------------------------------------------------ §16 latency
+
+/// The longest round trip a scenario may give (Hoplab's own bound: the
+/// reference distances go up to about 250 ms; 10 s leaves room for a
+/// satellite link and keeps every time sum far from overflowing). Fact sheet §16.
+pub const MAX_RTT_MS: u32 = 10_000;
+
+// ------------------------------------------------------------ ids
+
+/// The longest id a scenario part may have (Hoplab's own bound: AWS ids
+/// such as `sg-0123456789abcdef0` are about 20 characters), so that a
+/// message can always quote an id whole within `text::MAX_QUOTED`.
+pub const MAX_ID_CHARS: usize = 80;
+
+// ------------------------------------------------------------ input sizes
+
+/// The largest scenario file `hoplab-cli --scenario` reads (4 MiB; the
+/// default scenario is about 35 KiB).
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+/// The largest script file `hoplab-cli run` reads (4 MiB: 10,000 steps of
+/// about 400 bytes).
+pub const MAX_SCRIPT_BYTES: u64 = 4 << 20;
+/// The largest lesson file `hoplab-cli lesson check` reads (1 MiB).
+pub const MAX_LESSON_BYTES: u64 = 1 << 20;
