@@ -40,6 +40,12 @@ impl Scheduled {
     }
 }
 
+/// A number of rounds as a counter adds it: counters stop at their
+/// largest value rather than wrap (a check can be counted for decades).
+pub(crate) fn rounds_u32(rounds: u64) -> u32 {
+    u32::try_from(rounds).unwrap_or(u32::MAX)
+}
+
 /// A readiness probe whose every round until the end of an advance is
 /// known in advance: its pod answers (`ok`) or fails without hanging, and
 /// its state already says so.
@@ -81,7 +87,7 @@ impl World {
             };
             p.next_due_ms = s.due_ms + rounds * period;
             if !s.ok {
-                p.consecutive_failures += rounds as u32;
+                p.consecutive_failures = p.consecutive_failures.saturating_add(rounds_u32(rounds));
             }
         }
         self.clock_ms = end;
@@ -373,6 +379,27 @@ mod tests {
         assert_eq!(h.consecutive_successes - was.consecutive_successes, 2_880);
         assert_eq!(h.history.len(), crate::sim::world::HISTORY_LEN);
         assert!(h.history.iter().all(|(_, ok, _)| *ok));
+    }
+
+    #[test]
+    fn counters_stop_at_their_largest_value_the_same_either_way() {
+        let mut w = World::default_world();
+        w.advance(60_000);
+        for h in w.alb.targets.values_mut() {
+            h.consecutive_successes = u32::MAX - 3;
+        }
+        for h in w.route53.health.values_mut() {
+            h.consecutive_successes = u32::MAX - 1;
+        }
+        let mut stepped = w.clone();
+        w.advance(600_000);
+        stepped.advance_stepwise(600_000);
+        assert!(w == stepped);
+        assert!(w
+            .alb
+            .targets
+            .values()
+            .all(|h| h.consecutive_successes == u32::MAX));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::alb::health::{home_group, HealthFailure};
-use super::clock::Scheduled;
+use super::clock::{rounds_u32, Scheduled};
 use super::net::{Nacl, NaclRule};
 use super::net::{Protocol, RuleAction};
 use super::route53::checks::SettledRound;
@@ -411,9 +411,11 @@ impl World {
                     if let Some(h) = self.alb.targets.get_mut(&it.id) {
                         h.next_due_ms = next_due;
                         if ok {
-                            h.consecutive_successes += rounds as u32;
+                            h.consecutive_successes =
+                                h.consecutive_successes.saturating_add(rounds_u32(rounds));
                         } else {
-                            h.consecutive_failures += rounds as u32;
+                            h.consecutive_failures =
+                                h.consecutive_failures.saturating_add(rounds_u32(rounds));
                         }
                     }
                 }

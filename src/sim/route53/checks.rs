@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::sim::clock::rounds_u32;
 use crate::sim::net::*;
 use crate::sim::trace::*;
 
@@ -20,10 +21,10 @@ pub struct Probe<'a> {
 fn checker_round(c: &mut CheckerState, ok: bool, thr: u32) {
     c.last_ok = ok;
     if ok {
-        c.consecutive_successes += 1;
+        c.consecutive_successes = c.consecutive_successes.saturating_add(1);
         c.consecutive_failures = 0;
     } else {
-        c.consecutive_failures += 1;
+        c.consecutive_failures = c.consecutive_failures.saturating_add(1);
         c.consecutive_successes = 0;
     }
     if c.healthy && c.consecutive_failures >= thr {
@@ -208,10 +209,10 @@ impl Route53State {
         st.next_due_ms = now + hc.interval_s as u64 * 1000;
         push_history(st, (now, round_ok, summary));
         if round_ok {
-            st.consecutive_successes += 1;
+            st.consecutive_successes = st.consecutive_successes.saturating_add(1);
             st.consecutive_failures = 0;
         } else {
-            st.consecutive_failures += 1;
+            st.consecutive_failures = st.consecutive_failures.saturating_add(1);
             st.consecutive_successes = 0;
         }
         if st.healthy != effective {
@@ -321,9 +322,11 @@ impl Route53State {
         if let Some(states) = self.checkers.get_mut(id) {
             for (c, ok) in states.iter_mut().zip(&round.checker_ok) {
                 if *ok {
-                    c.consecutive_successes += rounds as u32;
+                    c.consecutive_successes =
+                        c.consecutive_successes.saturating_add(rounds_u32(rounds));
                 } else {
-                    c.consecutive_failures += rounds as u32;
+                    c.consecutive_failures =
+                        c.consecutive_failures.saturating_add(rounds_u32(rounds));
                 }
             }
         }
@@ -332,9 +335,9 @@ impl Route53State {
         };
         st.next_due_ms = due_ms + rounds * interval_ms;
         if round.round_ok {
-            st.consecutive_successes += rounds as u32;
+            st.consecutive_successes = st.consecutive_successes.saturating_add(rounds_u32(rounds));
         } else {
-            st.consecutive_failures += rounds as u32;
+            st.consecutive_failures = st.consecutive_failures.saturating_add(rounds_u32(rounds));
         }
         let keep = rounds.min(HISTORY_LEN as u64);
         for i in rounds - keep..rounds {
