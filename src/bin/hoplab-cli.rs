@@ -23,7 +23,7 @@
 use hoplab::sim::scenario::Scenario;
 use hoplab::sim::script::Script;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use hoplab::sim::{Request, World};
+use hoplab::sim::{Fault, Request, World};
 
 fn usage() -> ! {
     eprintln!("usage: hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]");
@@ -332,6 +332,29 @@ fn bench_clock(fresh: &World) {
         println!(
             "advance {name:<8} (default world):         {:>8.1} ms",
             time(fresh, ms).as_secs_f64() * 1e3
+        );
+    }
+    // With something broken the rounds run one by one until every check
+    // has counted it (and a deregistered target has drained), then skip.
+    for (name, fault) in [
+        (
+            "pod-a-1 crashed",
+            Fault::PodDown {
+                pod: "pod-a-1".into(),
+            },
+        ),
+        (
+            "us-east-1 down",
+            Fault::RegionDown {
+                region: "us-east-1".into(),
+            },
+        ),
+    ] {
+        let mut w = fresh.clone();
+        w.set_fault(fault, true);
+        println!(
+            "advance a year ({name:<15}):         {:>8.1} ms",
+            time(&w, 365 * 24 * H).as_secs_f64() * 1e3
         );
     }
     // The reference that runs every round, for comparison.

@@ -49,10 +49,10 @@ pub(crate) fn rounds_u32(rounds: u64) -> u32 {
 /// A readiness probe whose every round until the end of an advance is
 /// known in advance: its pod answers (`ok`) or fails without hanging, and
 /// its state already says so.
-struct SteadyProbe {
-    pod: String,
-    ok: bool,
-    due_ms: u64,
+pub(crate) struct SteadyProbe {
+    pub(crate) pod: String,
+    pub(crate) ok: bool,
+    pub(crate) due_ms: u64,
 }
 
 impl World {
@@ -157,7 +157,7 @@ impl World {
     /// no failures counted; or failing, unready, past the threshold, with
     /// no liveness failures. Such a round only moves the due time (and
     /// counts one more failure).
-    fn steady_probes(&self, end: u64) -> Vec<SteadyProbe> {
+    pub(crate) fn steady_probes(&self, end: u64) -> Vec<SteadyProbe> {
         let mut out = Vec::new();
         for r in &self.scenario.regions {
             for pod in &r.cluster.pods {
@@ -400,6 +400,28 @@ mod tests {
             .targets
             .values()
             .all(|h| h.consecutive_successes == u32::MAX));
+    }
+
+    #[test]
+    fn a_crashed_pod_settles_once_its_target_has_drained_and_then_skips() {
+        let mut w = World::default_world();
+        w.set_fault(
+            Fault::PodDown {
+                pod: "pod-a-1".into(),
+            },
+            true,
+        );
+        w.advance(60_000);
+        // Deregistered and draining for 300 s (fact sheet §8): not settled.
+        assert!(w.settled_plan(w.now_ms() + 3_600_000).is_none());
+        w.advance(600_000);
+        assert!(w.settled_plan(w.now_ms() + 3_600_000).is_some());
+        let mut stepped = w.clone();
+        w.advance(6 * 3_600_000);
+        stepped.advance_stepwise(6 * 3_600_000);
+        assert!(w == stepped);
+        let p = &w.k8s.probes["pod-a-1"];
+        assert!(!p.ready && p.consecutive_failures > 2_000);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use std::net::Ipv4Addr;
 
 use super::alb::health::{home_group, HealthFailure};
 use super::clock::{rounds_u32, Scheduled};
+use super::k8s::PROBE_PERIOD_S;
 use super::net::{Nacl, NaclRule};
 use super::net::{Protocol, RuleAction};
 use super::route53::checks::SettledRound;
@@ -45,6 +46,8 @@ enum Effect {
     Route53(SettledRound),
     /// A calculated or disabled check: only its due time moves.
     Unprobed,
+    /// A readiness probe with the same result as before.
+    Probe { ok: bool },
 }
 
 /// One scheduled item whose every remaining round is known.
@@ -223,11 +226,38 @@ impl World {
         }
         let s = std::sync::Arc::clone(&self.scenario);
         let settles: Vec<bool> = s.regions.iter().map(|r| region_settles(&s, r)).collect();
-        let mut items = Vec::new();
-        // Readiness probes that are steady were taken off the schedule for
-        // this advance; any still due can change a pod's readiness.
-        if self.k8s.probes.values().any(|p| p.next_due_ms <= end) {
+        // The cheap refusals first: a check that can never settle here.
+        let unsettled = |hc: &HealthCheck| {
+            hc.calculated.is_none()
+                && !hc.disabled
+                && (hc.path != super::app::HEALTH_PATH
+                    || !s
+                        .regions
+                        .iter()
+                        .zip(&settles)
+                        .any(|(r, ok)| r.id == hc.region && *ok))
+        };
+        if s.dns.health_checks.iter().any(unsettled) {
             return None;
+        }
+        let mut items = Vec::new();
+        // Readiness probes steady at the start of the advance were taken
+        // off the schedule; those that have settled since are added here.
+        let steady = self.steady_probes(end);
+        for (id, p) in &self.k8s.probes {
+            if p.next_due_ms > end {
+                continue;
+            }
+            let s = steady.iter().find(|s| &s.pod == id)?;
+            items.push(Item {
+                work: Scheduled::ReadinessProbe,
+                id: id.clone(),
+                due_ms: p.next_due_ms,
+                interval_ms: PROBE_PERIOD_S * 1000,
+                rng_step: 0,
+                rr_step: Vec::new(),
+                effect: Effect::Probe { ok: s.ok },
+            });
         }
         for (id, h) in &self.alb.targets {
             if h.next_due_ms > end {
@@ -416,6 +446,15 @@ impl World {
                         } else {
                             h.consecutive_failures =
                                 h.consecutive_failures.saturating_add(rounds_u32(rounds));
+                        }
+                    }
+                }
+                (_, Effect::Probe { ok }) => {
+                    if let Some(p) = self.k8s.probes.get_mut(&it.id) {
+                        p.next_due_ms = next_due;
+                        if !ok {
+                            p.consecutive_failures =
+                                p.consecutive_failures.saturating_add(rounds_u32(rounds));
                         }
                     }
                 }
