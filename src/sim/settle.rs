@@ -9,8 +9,9 @@
 //! - its state is saturated (healthy and passing with no failures counted,
 //!   or unhealthy and failing past the threshold with the same reason);
 //! - its result does not depend on anything that moves with the rounds:
-//!   the ephemeral source port (every network ACL in the region decides
-//!   the same over the whole range for every address a check meets), the
+//!   the ephemeral source port (every network ACL a check crosses, in the
+//!   load balancer's and the targets' subnets, decides the same over the
+//!   whole range for every address a check meets), the
 //!   load balancer node picked (each live node tried), the round-robin
 //!   position (each position tried), and nothing random picks a target
 //!   group or a target (no weighted forward, no weighted random, no
