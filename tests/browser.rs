@@ -817,3 +817,16 @@ async fn the_journey_lesson_can_be_completed_through_clicks_and_typing() {
     assert!(text(&find(&root, "lesson-progress")).starts_with("done"));
     forget_lesson_progress();
 }
+
+#[wasm_bindgen_test]
+async fn the_inspector_shows_the_live_state_of_health_checks_and_endpoints() {
+    let root = mount().await;
+    let live = text(&find(&root, "live-state"));
+    assert!(live.contains("Live state"), "{live}");
+    // textContent includes the collapsed rows: each Route 53 check and
+    // each Service's ready endpoints.
+    assert!(live.contains("check hc-cluster-a"), "{live}");
+    assert!(live.contains("endpoints svc-a"), "{live}");
+    click(&root, "node-alb-a").await;
+    assert!(text(&find(&root, "live-state")).contains("targets tg-appointments-a"));
+}
