@@ -50,6 +50,8 @@ pub struct CheckerLive {
     pub region: String,
     pub healthy: bool,
     pub last_ok: bool,
+    /// This checker's recent results, oldest first (true = passed).
+    pub recent: Vec<bool>,
     pub consecutive_failures: u32,
     pub consecutive_successes: u32,
 }
@@ -190,6 +192,7 @@ fn health_checks(w: &World) -> Vec<HealthCheckLive> {
                         region: c.region.clone(),
                         healthy: c.healthy,
                         last_ok: c.last_ok,
+                        recent: c.recent_results(),
                         consecutive_failures: c.consecutive_failures,
                         consecutive_successes: c.consecutive_successes,
                     })
@@ -433,6 +436,17 @@ impl LiveState {
                     }
                 ));
             }
+            for c in h.checkers.iter().filter(|c| c.recent.contains(&false)) {
+                let marks: String = c
+                    .recent
+                    .iter()
+                    .map(|ok| if *ok { '+' } else { '-' })
+                    .collect();
+                o.push_str(&format!(
+                    "      {} recent (oldest first): {marks}\n",
+                    c.region
+                ));
+            }
             for r in h.history.iter().rev().take(3) {
                 let mark = if r.ok { "pass" } else { "fail" };
                 o.push_str(&format!(
@@ -572,7 +586,35 @@ mod tests {
         assert_eq!(hc.checkers.len(), 8);
         assert_eq!(hc.history.len(), 2);
         assert!(hc.healthy && hc.history.iter().all(|r| r.ok));
+        assert!(hc.checkers.iter().all(|c| c.recent == vec![true, true]));
         assert_eq!(hc.next_due_ms, Some(90_000));
+    }
+
+    #[test]
+    fn each_checker_region_keeps_its_own_recent_results() {
+        let mut w = World::default_world();
+        w.set_fault(
+            Fault::RegionDown {
+                region: "us-east-1".into(),
+            },
+            true,
+        );
+        w.advance(24 * 3_600_000);
+        let live = w.live_state();
+        let hc = live
+            .health_checks
+            .iter()
+            .find(|h| h.id == "hc-cluster-b")
+            .expect("hc-cluster-b");
+        // The checker in a Region that is down reports failure (fact sheet §4).
+        for c in &hc.checkers {
+            let want = c.region != "us-east-1";
+            assert_eq!(c.recent.len(), 16, "{c:?}");
+            assert!(c.recent.iter().all(|ok| *ok == want), "{c:?}");
+        }
+        assert!(live
+            .render_text()
+            .contains("us-east-1 recent (oldest first): ----"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub struct Probe<'a> {
 /// A checker's failure threshold applied to one result.
 fn checker_round(c: &mut CheckerState, ok: bool, thr: u32) {
     c.last_ok = ok;
+    c.remember(ok, 1);
     if ok {
         c.consecutive_successes = c.consecutive_successes.saturating_add(1);
         c.consecutive_failures = 0;
@@ -41,6 +42,8 @@ fn fresh_checker(region: &str) -> CheckerState {
         consecutive_failures: 0,
         consecutive_successes: 0,
         last_ok: true,
+        recent: 0,
+        rounds_seen: 0,
     }
 }
 
@@ -321,6 +324,7 @@ impl Route53State {
     ) {
         if let Some(states) = self.checkers.get_mut(id) {
             for (c, ok) in states.iter_mut().zip(&round.checker_ok) {
+                c.remember(*ok, rounds);
                 if *ok {
                     c.consecutive_successes =
                         c.consecutive_successes.saturating_add(rounds_u32(rounds));
