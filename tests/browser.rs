@@ -896,3 +896,16 @@ async fn the_failure_screen_offers_a_reload_and_the_world_as_a_file() {
     screen.remove();
     drop(root);
 }
+
+#[wasm_bindgen_test]
+async fn the_inspector_shows_the_live_state_of_health_checks_and_endpoints() {
+    let root = mount().await;
+    let live = text(&find(&root, "live-state"));
+    assert!(live.contains("Live state"), "{live}");
+    // textContent includes the collapsed rows: each Route 53 check and
+    // each Service's ready endpoints.
+    assert!(live.contains("check hc-cluster-a"), "{live}");
+    assert!(live.contains("endpoints svc-a"), "{live}");
+    click(&root, "node-alb-a").await;
+    assert!(text(&find(&root, "live-state")).contains("targets tg-appointments-a"));
+}

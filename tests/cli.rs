@@ -206,3 +206,38 @@ fn a_scenario_error_quotes_a_huge_value_in_eighty_characters_and_notes_a_normali
         "{err}"
     );
 }
+
+#[test]
+fn an_inspect_step_prints_the_live_state_as_one_json_line_and_as_text() {
+    let dir = std::env::temp_dir().join(format!("hoplab-cli-inspect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let script = dir.join("inspect.json");
+    std::fs::write(
+        &script,
+        r#"{ "steps": [ { "fault": { "kind": "pod_down", "pod": "pod-a-1" } }, { "advance": "1m" }, "inspect" ] }"#,
+    )
+    .expect("the script is written");
+    let path = script.to_str().expect("a UTF-8 path");
+    let (out, code) = cli(&["run", path, "--json"]);
+    assert_eq!(code, 0);
+    let last: Value = serde_json::from_str(out.lines().last().expect("three lines")).expect("JSON");
+    assert_eq!(last["kind"], "inspect");
+    let state = &last["state"];
+    assert_eq!(state["clock_ms"], 60_000);
+    let targets = state["target_groups"][0]["targets"]
+        .as_array()
+        .expect("targets");
+    let crashed = targets
+        .iter()
+        .find(|t| t["id"] == "pod-a-1")
+        .expect("pod-a-1");
+    assert_eq!(crashed["status"], "draining");
+    assert!(state["health_checks"][0]["checkers"]
+        .as_array()
+        .is_some_and(|c| c.len() == 8));
+    assert!(state["scheduled"].as_array().is_some_and(|s| !s.is_empty()));
+    let (text, code) = cli(&["run", path]);
+    assert_eq!(code, 0);
+    assert!(text.contains("== step 3: inspect"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,7 +28,7 @@ use hoplab::sim::limits;
 use hoplab::sim::scenario::Scenario;
 use hoplab::sim::script::Script;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use hoplab::sim::{Request, World};
+use hoplab::sim::{Fault, Request, World};
 
 fn usage() -> ! {
     eprintln!("usage: hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]");
@@ -393,6 +393,29 @@ fn bench_clock(fresh: &World) {
             time(fresh, ms).as_secs_f64() * 1e3
         );
     }
+    // With something broken the rounds run one by one until every check
+    // has counted it (and a deregistered target has drained), then skip.
+    for (name, fault) in [
+        (
+            "pod-a-1 crashed",
+            Fault::PodDown {
+                pod: "pod-a-1".into(),
+            },
+        ),
+        (
+            "us-east-1 down",
+            Fault::RegionDown {
+                region: "us-east-1".into(),
+            },
+        ),
+    ] {
+        let mut w = fresh.clone();
+        w.set_fault(fault, true);
+        println!(
+            "advance a year ({name:<15}):         {:>8.1} ms",
+            time(&w, 365 * 24 * H).as_secs_f64() * 1e3
+        );
+    }
     // The reference that runs every round, for comparison.
     let mut w = fresh.clone();
     let t = Instant::now();
@@ -420,9 +443,14 @@ fn bench_clock(fresh: &World) {
         println!("advance with 1,000 more health checks: the scenario refuses them");
         return;
     };
-    // Route 53 probes walk the ALB and draw the RNG, so they still run
-    // one by one: an hour is the measure here.
-    for (name, ms) in [("a minute", 60_000), ("an hour", H)] {
+    // Once every check is settled the rest of a span is arithmetic; the
+    // cost left is looking at each check (and running the rounds until
+    // they settle).
+    for (name, ms) in [
+        ("a minute", 60_000),
+        ("an hour", H),
+        ("a year", 365 * 24 * H),
+    ] {
         println!(
             "advance {name:<8} (+1,000 health checks): {:>8.1} ms",
             time(&many, ms).as_secs_f64() * 1e3

@@ -26,6 +26,9 @@ pub(crate) struct Delivery<'a> {
     pub hop_us: u64,
 }
 
+/// The application's health endpoint: answered without the database.
+pub const HEALTH_PATH: &str = "/healthz";
+
 /// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
 pub(crate) fn pod_peer(r: &Region, node: &Target) -> Ipv4Addr {
     r.vpc
@@ -180,7 +183,7 @@ impl World {
         }) {
             return AppAnswer::Broken;
         }
-        if &*ctx.path == "/healthz" {
+        if &*ctx.path == HEALTH_PATH {
             return AppAnswer::Health;
         }
         if &*ctx.method == "OPTIONS" {

@@ -82,7 +82,7 @@ impl K8sRuntime {
             st.consecutive_failures = 0;
             st.ready = true;
         } else {
-            st.consecutive_failures += 1;
+            st.consecutive_failures = st.consecutive_failures.saturating_add(1);
             if st.consecutive_failures >= PROBE_FAILURE_THRESHOLD {
                 st.ready = false;
             }
@@ -92,10 +92,10 @@ impl K8sRuntime {
         // readiness endpoint stays alive but unready. Fact sheet §14.
         let mut restarted = false;
         if hung {
-            st.liveness_failures += 1;
+            st.liveness_failures = st.liveness_failures.saturating_add(1);
             if st.liveness_failures >= PROBE_FAILURE_THRESHOLD {
                 st.liveness_failures = 0;
-                st.restarts += 1;
+                st.restarts = st.restarts.saturating_add(1);
                 restarted = true;
             }
         } else {

@@ -25,6 +25,7 @@ pub mod rng;
 pub mod route53;
 pub mod scenario;
 pub mod script;
+mod settle;
 pub mod status;
 pub mod text;
 pub mod time;

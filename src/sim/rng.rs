@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How far one draw moves the generator's state.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rng {
     state: u64,
@@ -17,11 +20,27 @@ impl Rng {
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.state = self.state.wrapping_add(GAMMA);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// The generator's state: how far two copies are apart is a multiple
+    /// of one draw's step (the clock uses it to skip settled rounds).
+    pub(crate) fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// Move on as `n` draws would, without drawing.
+    pub fn skip(&mut self, n: u64) {
+        self.state = self.state.wrapping_add(n.wrapping_mul(GAMMA));
+    }
+
+    /// Move the state by `delta`, a distance measured with [`Rng::state`].
+    pub(crate) fn skip_state(&mut self, delta: u64) {
+        self.state = self.state.wrapping_add(delta);
     }
 
     /// A value in `lo..=hi` (inclusive). `lo > hi` returns `lo`.
@@ -53,6 +72,18 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
+    }
+
+    #[test]
+    fn skipping_draws_lands_where_drawing_them_does() {
+        let mut a = Rng::new(3);
+        let mut b = Rng::new(3);
+        for _ in 0..17 {
+            a.next_u64();
+        }
+        b.skip(17);
+        assert_eq!(a, b);
+        assert_eq!(a.next_u64(), b.next_u64());
     }
 
     #[test]

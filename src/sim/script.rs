@@ -11,14 +11,19 @@
 //!     { "burst": { "count": 100, "clients": ["client-na", "client-eu"], "url": "https://healthcareapp.com/" } },
 //!     { "repair": { "kind": "region_down", "region": "us-east-1" } },
 //!     { "edit": { "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 } },
-//!     { "invalidate": "/static/*" }
+//!     { "invalidate": "/static/*" },
+//!     "inspect"
 //!   ] }
 //! ```
+//!
+//! `"inspect"` takes no argument: it reports the world's live state (see
+//! [`LiveState`]) without changing anything.
 
 use serde::{Deserialize, Serialize};
 
 use super::burst::BurstReport;
 use super::edit::{Edit, EditError};
+use super::inspect::LiveState;
 use super::trace::Trace;
 use super::world::{Fault, HttpCacheMode, Request, World};
 
@@ -252,6 +257,8 @@ pub enum Step {
     Repair(Fault),
     Edit(Edit),
     Invalidate(String),
+    /// Report the live state; changes nothing.
+    Inspect,
 }
 
 /// What one step produced.
@@ -285,6 +292,10 @@ pub enum StepResult {
         path: String,
         objects: usize,
     },
+    Inspect {
+        step: usize,
+        state: Box<LiveState>,
+    },
 }
 
 impl StepResult {
@@ -315,6 +326,9 @@ impl StepResult {
                 objects,
             } => {
                 format!("== step {step}: invalidated {path} ({objects} objects)\n")
+            }
+            StepResult::Inspect { step, state } => {
+                format!("== step {step}: inspect, {}", state.render_text())
             }
         }
     }
@@ -465,12 +479,31 @@ fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, Step
                 objects,
             })
             .map_err(StepError::Invalidate),
+        Step::Inspect => Ok(StepResult::Inspect {
+            step: n,
+            state: Box::new(world.live_state()),
+        }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inspect_step_reports_the_live_state_and_changes_nothing() {
+        let script = Script::from_json(r#"{ "steps": [ { "advance": "1m" }, "inspect" ] }"#)
+            .expect("inspect is a step");
+        let mut w = World::default_world();
+        let (out, failed) = script.run(&mut w);
+        assert!(failed.is_none());
+        let StepResult::Inspect { step, state } = &out[1] else {
+            panic!("the second result is the live state: {:?}", out[1]);
+        };
+        assert_eq!((*step, state.clock_ms), (2, 60_000));
+        assert!(**state == w.live_state());
+        assert!(out[1].render_text().starts_with("== step 2: inspect"));
+    }
 
     #[test]
     fn durations_read_like_a_clock() {

@@ -122,6 +122,10 @@ pub struct WorldEvent {
     pub text: String,
 }
 
+/// How many events the world's log keeps (the newest): a check that flaps
+/// for years must not grow it without end.
+pub const MAX_EVENTS: usize = 500;
+
 /// How many recent results a health-check history keeps.
 pub const HISTORY_LEN: usize = 12;
 /// How long the app waits for a database connection before answering 500.
@@ -303,6 +307,13 @@ impl World {
     pub fn events(&self) -> &[WorldEvent] {
         &self.events
     }
+    /// Drop the oldest events beyond [`MAX_EVENTS`].
+    pub(crate) fn trim_events(&mut self) {
+        if self.events.len() > MAX_EVENTS {
+            let extra = self.events.len() - MAX_EVENTS;
+            self.events.drain(..extra);
+        }
+    }
     /// One owner's DNS cache (a browser's, an OS's, a resolver's, an edge's).
     pub fn dns_cache(&self, owner: crate::sim::dns::CacheOwner) -> Option<&DnsCache> {
         self.dns.get(owner)
@@ -369,6 +380,7 @@ impl World {
                 if on { "(injected)" } else { "(repaired)" }
             ),
         });
+        self.trim_events();
         self.schedule_rds_failovers();
     }
 

@@ -32,6 +32,34 @@ fn Empty() -> impl IntoView {
                 "Load balancers, pods, databases and NAT gateways show their subnets, network ACLs and security groups here. Edit them, inject faults, and press Send to see what changes."
             </p>
         </div>
+        <LiveStateSection/>
+    }
+}
+
+/// The world's live state in a few rows (health checks, targets,
+/// endpoints, caches with TTL left, WAF counters, the clock's events),
+/// from the same `LiveState` the `inspect` script step prints.
+#[component]
+fn LiveStateSection() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let rows = Memo::new(move |_| {
+        live.world
+            .with(|w| crate::view::live::live_rows(&w.live_state()))
+    });
+    view! {
+        <section class=style::section data-testid="live-state">
+            <details class=style::live>
+                <summary class=style::subhead>"Live state"</summary>
+                <dl class=style::rows>
+                    {move || {
+                        rows.get()
+                            .into_iter()
+                            .map(|(k, v)| view! { <dt>{k}</dt> <dd>{v}</dd> })
+                            .collect_view()
+                    }}
+                </dl>
+            </details>
+        </section>
     }
 }
 
@@ -99,6 +127,7 @@ fn NodeInspector(id: String) -> impl IntoView {
             let is_cdn = live.world.with_untracked(|w| w.scenario().cdn.id == id);
             is_cdn.then(|| view! { <InvalidateForm/> })
         }
+        <LiveStateSection/>
 
         <For each=move || attachments.get().subnets key=|s| s.clone() let:s>
             <SubnetEditor id=s/>

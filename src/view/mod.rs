@@ -11,12 +11,14 @@
 //! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
 //! - [`lesson`]: lesson Markdown as blocks, progress per lesson, lesson links.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
+//! - [`live`]: the inspector's compact live state (health, endpoints, caches, clock).
 
 pub mod burst;
 pub mod format;
 pub mod hop;
 pub mod layout;
 pub mod lesson;
+pub mod live;
 pub mod packet;
 pub mod playback;
 pub mod request;

@@ -251,11 +251,11 @@ impl AlbState {
         st.next_due_ms = now_ms + tg.health_interval_s as u64 * 1000;
         match result {
             Ok(()) => {
-                st.consecutive_successes += 1;
+                st.consecutive_successes = st.consecutive_successes.saturating_add(1);
                 st.consecutive_failures = 0;
             }
             Err(e) => {
-                st.consecutive_failures += 1;
+                st.consecutive_failures = st.consecutive_failures.saturating_add(1);
                 st.consecutive_successes = 0;
                 st.reason = e.to_string();
             }

@@ -10,11 +10,13 @@ mod client;
 mod dns;
 mod edge;
 mod k8s;
+pub mod live;
 mod rds;
 mod vpc;
 
 use attach::region_of;
 pub use attach::Attachments;
+pub use live::LiveState;
 
 /// One inspector row: a label and its value.
 pub type Row = (String, String);

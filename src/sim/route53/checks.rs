@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::sim::clock::rounds_u32;
 use crate::sim::net::*;
 use crate::sim::trace::*;
 
@@ -19,11 +20,12 @@ pub struct Probe<'a> {
 /// A checker's failure threshold applied to one result.
 fn checker_round(c: &mut CheckerState, ok: bool, thr: u32) {
     c.last_ok = ok;
+    c.remember(ok, 1);
     if ok {
-        c.consecutive_successes += 1;
+        c.consecutive_successes = c.consecutive_successes.saturating_add(1);
         c.consecutive_failures = 0;
     } else {
-        c.consecutive_failures += 1;
+        c.consecutive_failures = c.consecutive_failures.saturating_add(1);
         c.consecutive_successes = 0;
     }
     if c.healthy && c.consecutive_failures >= thr {
@@ -40,6 +42,8 @@ fn fresh_checker(region: &str) -> CheckerState {
         consecutive_failures: 0,
         consecutive_successes: 0,
         last_ok: true,
+        recent: 0,
+        rounds_seen: 0,
     }
 }
 
@@ -208,10 +212,10 @@ impl Route53State {
         st.next_due_ms = now + hc.interval_s as u64 * 1000;
         push_history(st, (now, round_ok, summary));
         if round_ok {
-            st.consecutive_successes += 1;
+            st.consecutive_successes = st.consecutive_successes.saturating_add(1);
             st.consecutive_failures = 0;
         } else {
-            st.consecutive_failures += 1;
+            st.consecutive_failures = st.consecutive_failures.saturating_add(1);
             st.consecutive_successes = 0;
         }
         if st.healthy != effective {
@@ -223,6 +227,131 @@ impl Route53State {
             });
         }
         true
+    }
+}
+
+/// One round of a settled health check: what it records, the same every
+/// round (see `sim::settle`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettledRound {
+    pub round_ok: bool,
+    pub summary: String,
+    /// Each checker's result, in order.
+    pub checker_ok: Vec<bool>,
+}
+
+impl Route53State {
+    /// The round a check would record if it changes nothing but counters,
+    /// its due time and its history: every checker already reports what
+    /// its result says (saturated), and so does the aggregate. Built with
+    /// the same words as [`Route53State::record_round`].
+    pub fn settled_round(
+        &self,
+        hc: &HealthCheck,
+        ok: bool,
+        reason: &str,
+        region_down: &dyn Fn(&str) -> bool,
+    ) -> Option<SettledRound> {
+        let n = hc.checkers as usize;
+        let states = self.checkers.get(&hc.id)?;
+        let st = self.health.get(&hc.id)?;
+        if states.len() != n || hc.failure_threshold == 0 {
+            return None;
+        }
+        let mut down_checkers = Vec::new();
+        let mut checker_ok = Vec::with_capacity(n);
+        for (i, c) in states.iter().enumerate() {
+            if c.region != hc.checker_region(i) {
+                return None;
+            }
+            let c_ok = ok && !region_down(&c.region);
+            if ok && !c_ok {
+                down_checkers.push(c.region.clone());
+            }
+            let saturated = c.last_ok == c_ok
+                && if c_ok {
+                    c.healthy && c.consecutive_failures == 0
+                } else {
+                    !c.healthy
+                        && c.consecutive_successes == 0
+                        && c.consecutive_failures >= hc.failure_threshold
+                };
+            if !saturated {
+                return None;
+            }
+            checker_ok.push(c_ok);
+        }
+        let passing = checker_ok.iter().filter(|x| **x).count() as u64;
+        let healthy_checkers = passing;
+        let total = hc.checkers as u64;
+        let round_ok = checkers_say_healthy(passing, total);
+        let effective = checkers_say_healthy(healthy_checkers, total) != hc.inverted;
+        let counted = if round_ok {
+            st.consecutive_failures == 0
+        } else {
+            st.consecutive_successes == 0
+        };
+        if st.healthy != effective || !counted {
+            return None;
+        }
+        let mut reason = reason.to_string();
+        if !down_checkers.is_empty() {
+            down_checkers.dedup();
+            reason = format!(
+                "{reason}, but checkers in {} are down",
+                down_checkers.join(", ")
+            );
+        }
+        let summary = format!(
+            "{reason}; {passing} of {total} checkers passed ({}), {healthy_checkers} of {total} report healthy ({})",
+            pct(passing, total),
+            pct(healthy_checkers, total)
+        );
+        Some(SettledRound {
+            round_ok,
+            summary,
+            checker_ok,
+        })
+    }
+
+    /// Record `rounds` settled rounds at once, the first due at `due_ms`
+    /// and then every `interval_ms`: what `record_round` would leave.
+    pub fn apply_settled(
+        &mut self,
+        id: &str,
+        round: &SettledRound,
+        (due_ms, interval_ms, rounds): (u64, u64, u64),
+    ) {
+        if let Some(states) = self.checkers.get_mut(id) {
+            for (c, ok) in states.iter_mut().zip(&round.checker_ok) {
+                c.remember(*ok, rounds);
+                if *ok {
+                    c.consecutive_successes =
+                        c.consecutive_successes.saturating_add(rounds_u32(rounds));
+                } else {
+                    c.consecutive_failures =
+                        c.consecutive_failures.saturating_add(rounds_u32(rounds));
+                }
+            }
+        }
+        let Some(st) = self.health.get_mut(id) else {
+            return;
+        };
+        st.next_due_ms = due_ms + rounds * interval_ms;
+        if round.round_ok {
+            st.consecutive_successes = st.consecutive_successes.saturating_add(rounds_u32(rounds));
+        } else {
+            st.consecutive_failures = st.consecutive_failures.saturating_add(rounds_u32(rounds));
+        }
+        let keep = rounds.min(HISTORY_LEN as u64);
+        for i in rounds - keep..rounds {
+            let entry = (
+                due_ms + i * interval_ms,
+                round.round_ok,
+                round.summary.clone(),
+            );
+            push_history(st, entry);
+        }
     }
 }
 

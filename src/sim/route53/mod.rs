@@ -69,6 +69,33 @@ pub struct CheckerState {
     pub consecutive_successes: u32,
     /// The last probe's result from this checker.
     pub last_ok: bool,
+    /// This checker's recent results, newest in bit 0 (1 = passed).
+    #[serde(default)]
+    pub recent: u16,
+    /// How many of `recent`'s bits hold a result (at most 16).
+    #[serde(default)]
+    pub rounds_seen: u8,
+}
+
+impl CheckerState {
+    /// How many recent results a checker keeps.
+    pub const RECENT: u8 = 16;
+
+    /// Note `rounds` more results, all `ok` or all failed.
+    pub fn remember(&mut self, ok: bool, rounds: u64) {
+        let k = rounds.min(Self::RECENT as u64) as u32;
+        let fill = if ok { ((1u32 << k) - 1) as u16 } else { 0 };
+        self.recent = ((self.recent as u32) << k) as u16 | fill;
+        self.rounds_seen = (self.rounds_seen as u64 + rounds).min(Self::RECENT as u64) as u8;
+    }
+
+    /// The recent results, oldest first.
+    pub fn recent_results(&self) -> Vec<bool> {
+        (0..self.rounds_seen)
+            .rev()
+            .map(|i| self.recent & (1 << i) != 0)
+            .collect()
+    }
 }
 
 /// Route 53's aggregation: healthy only if MORE than 18 % of the checkers
