@@ -4,6 +4,7 @@
 //! - `state`: the app's signals as small handles (`Live`, `RequestBar`,
 //!   `Player`, `BurstPanel`, `Selection`) and the actions on them (`AppState`).
 //! - `header`: wordmark, client picker, active-fault chips.
+//! - `theme`: the header's light / dark button, remembered in localStorage.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
@@ -30,6 +31,7 @@ pub mod lesson_state;
 mod results;
 mod rules;
 pub mod state;
+mod theme;
 mod trace_list;
 
 use std::time::Duration;
@@ -44,9 +46,16 @@ stylance::import_crate_style!(style, "src/ui/app.module.css");
 /// How long after mounting the app warms the engine up.
 const WARM_UP_DELAY: Duration = Duration::from_millis(1500);
 
-/// Mount the app on the page's `<body>` (the normal entry point).
+/// Mount the app on the page's `<body>` (the normal entry point), in place
+/// of the loading screen `index.html` shows while the WebAssembly loads.
 pub fn mount() {
     console_error_panic_hook::set_once();
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("hoplab-loading"))
+    {
+        loading.remove();
+    }
     leptos::mount::mount_to_body(App);
 }
 

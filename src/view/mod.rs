@@ -11,6 +11,7 @@
 //! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
 //! - [`lesson`]: lesson Markdown as blocks, progress per lesson, lesson links.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
+//! - [`theme`]: the light and dark themes and the learner's remembered choice.
 
 pub mod burst;
 pub mod format;
@@ -21,3 +22,4 @@ pub mod packet;
 pub mod playback;
 pub mod request;
 pub mod status;
+pub mod theme;
