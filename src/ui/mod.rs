@@ -136,13 +136,14 @@ pub fn App() -> impl IntoView {
             <header::Header/>
             <lesson_panel::LessonPanel/>
             <lesson_picker::LessonPicker/>
-            <aside class=style::card aria-label="Current hop">
+            // tabindex: the card and the inspector scroll, and keyboard users must be able to scroll them.
+            <aside class=style::card aria-label="Current hop" tabindex="0">
                 <hop_card::HopCard/>
             </aside>
             <main class=style::stage aria-label="Topology">
                 <diagram::Diagram/>
             </main>
-            <aside class=style::inspector aria-label="Inspector">
+            <aside class=style::inspector aria-label="Inspector" tabindex="0">
                 <inspector::Inspector/>
             </aside>
             <section
