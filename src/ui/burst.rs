@@ -68,7 +68,8 @@ pub fn Burst() -> impl IntoView {
                 {tip.map(|t| view! { <p class=style::tip>{t}</p> })}
             </form>
             <p class="visually-hidden" aria-live="polite">{announce}</p>
-            <div class=style::result>
+            // Focusable so a keyboard can scroll a long report.
+            <div class=style::result tabindex="0" role="region" aria-label="Last burst">
                 {move || match burst.last.get() {
                     Some(run) => view! { <Report run=run/> }.into_any(),
                     None => view! { <Placeholder/> }.into_any(),

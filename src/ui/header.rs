@@ -39,6 +39,7 @@ pub fn Header() -> impl IntoView {
                 <span class=style::tagline>"follow one HTTPS request through AWS, hop by hop"</span>
             </div>
             <super::lesson_picker::LessonButtons/>
+            <super::theme::ThemeButton/>
             <label class=style::picker>
                 <span class=style::pickerLabel>"Client"</span>
                 <select

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::state::{use_handle, Live, Player};
 use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
-use crate::view::hop::{check_kind, served, succeeded, verdict_word};
+use crate::view::hop::{announcement, check_kind, served, succeeded, verdict_word};
 use crate::view::status::status_text;
 
 stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
@@ -26,8 +26,20 @@ pub fn HopCard() -> impl IntoView {
     let player = use_handle::<Player>();
     let hop = Memo::new(move |_| player.current_hop());
     let has_trace = move || player.trace.with(|t| t.is_some());
+    // The live region a screen reader reads as playback (or a step) reaches
+    // each hop; it is always in the page so the first change is announced.
+    let spoken = move || {
+        let h = hop.get()?;
+        let total = player.playback.with(|p| p.len());
+        player
+            .trace
+            .with(|t| t.as_ref().map(|t| announcement(&h, total, &t.outcome)))
+    };
 
     view! {
+        <p class="visually-hidden" aria-live="polite" data-testid="hop-live">
+            {spoken}
+        </p>
         <div class=style::card data-testid="hop-card">
             <Show when=has_trace fallback=move || view! { <Intro/> }>
                 {move || hop.get().map(|h| view! { <HopBody h=h/> })}
@@ -78,7 +90,8 @@ fn HopBody(h: Hop) -> impl IntoView {
     } else {
         view! {
             <span class=style::node>{names.0.clone()}</span>
-            <span class=style::arrow aria-label="to">"→"</span>
+            <span class=style::arrow aria-hidden="true">"→"</span>
+            <span class="visually-hidden">" to "</span>
             <span class=style::node>{names.1.clone()}</span>
         }
         .into_any()

@@ -4,6 +4,7 @@
 //! - `state`: the app's signals as small handles (`Live`, `RequestBar`,
 //!   `Player`, `BurstPanel`, `Selection`) and the actions on them (`AppState`).
 //! - `header`: wordmark, client picker, active-fault chips.
+//! - `theme`: the header's light / dark button, remembered in localStorage.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
@@ -32,6 +33,7 @@ pub mod lesson_state;
 mod results;
 mod rules;
 pub mod state;
+mod theme;
 mod trace_list;
 
 use std::time::Duration;
@@ -50,10 +52,17 @@ const WARM_UP_DELAY: Duration = Duration::from_millis(1500);
 /// Where the built site keeps the lessons, relative to the page.
 const LESSON_FOLDER: &str = "lessons/";
 
-/// Mount the app on the page's `<body>` (the normal entry point). Lessons
-/// are downloaded from `lessons/` beside the page when first needed.
+/// Mount the app on the page's `<body>` (the normal entry point), in place
+/// of the loading screen `index.html` shows while the WebAssembly loads.
+/// Lessons are downloaded from `lessons/` beside the page when first needed.
 pub fn mount() {
     failure::install();
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("hoplab-loading"))
+    {
+        loading.remove();
+    }
     leptos::mount::mount_to_body(|| {
         provide_context(LessonSource::Fetch(LESSON_FOLDER));
         view! { <App/> }
@@ -149,13 +158,14 @@ pub fn App() -> impl IntoView {
             <header::Header/>
             <lesson_panel::LessonPanel/>
             <lesson_picker::LessonPicker/>
-            <aside class=style::card aria-label="Current hop">
+            // tabindex: the card and the inspector scroll, and keyboard users must be able to scroll them.
+            <aside class=style::card aria-label="Current hop" tabindex="0">
                 <hop_card::HopCard/>
             </aside>
             <main class=style::stage aria-label="Topology">
                 <diagram::Diagram/>
             </main>
-            <aside class=style::inspector aria-label="Inspector">
+            <aside class=style::inspector aria-label="Inspector" tabindex="0">
                 <inspector::Inspector/>
             </aside>
             <section

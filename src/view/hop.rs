@@ -60,6 +60,20 @@ pub fn served(o: &Outcome) -> Option<String> {
     }
 }
 
+/// What the hop card's live region says when playback reaches a hop: its
+/// one-line summary, and on the last hop the status the browser got
+/// (`Hop 3 of 41: …`, `… Outcome: 200 OK`).
+pub fn announcement(h: &Hop, total: usize, outcome: &Outcome) -> String {
+    let mut line = format!("Hop {} of {}: {}", h.index, total, h.what);
+    if h.index >= total {
+        line.push_str(&format!(
+            ". Outcome: {}",
+            crate::view::status::status_text(outcome.status)
+        ));
+    }
+    line
+}
+
 /// The browser got an answer that is not an error.
 pub fn succeeded(o: &Outcome) -> bool {
     o.status.is_some_and(|s| s < 400)
@@ -111,6 +125,17 @@ mod tests {
             "{served}"
         );
         assert!(t.hops.iter().all(|h| deciding_line(h).is_none()));
+    }
+
+    #[test]
+    fn the_live_region_reads_each_hops_summary_and_the_outcome_on_the_last_hop() {
+        let t = default_trace();
+        let n = t.hops.len();
+        let first = announcement(&t.hops[0], n, &t.outcome);
+        assert_eq!(first, format!("Hop 1 of {n}: {}", t.hops[0].what));
+        let last = announcement(&t.hops[n - 1], n, &t.outcome);
+        assert!(last.starts_with(&format!("Hop {n} of {n}: ")), "{last}");
+        assert!(last.ends_with(". Outcome: 200 OK"), "{last}");
     }
 
     #[test]

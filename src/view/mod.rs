@@ -12,6 +12,7 @@
 //! - [`lesson`]: lesson Markdown as blocks, progress per lesson, lesson links.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
 //! - [`live`]: the inspector's compact live state (health, endpoints, caches, clock).
+//! - [`theme`]: the light and dark themes and the learner's remembered choice.
 
 pub mod burst;
 pub mod format;
@@ -23,3 +24,4 @@ pub mod packet;
 pub mod playback;
 pub mod request;
 pub mod status;
+pub mod theme;
