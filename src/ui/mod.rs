@@ -5,6 +5,8 @@
 //!   `Player`, `BurstPanel`, `Selection`) and the actions on them (`AppState`).
 //! - `header`: wordmark, client picker, active-fault chips.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
+//! - `zoom`: the diagram's zoom and pan (wheel, pinch, drag, keys, buttons),
+//!   fit, and following the packet.
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
@@ -31,6 +33,7 @@ mod results;
 mod rules;
 pub mod state;
 mod trace_list;
+mod zoom;
 
 use std::time::Duration;
 
