@@ -140,24 +140,7 @@ pub fn Diagram() -> impl IntoView {
                         <DiagramBox b=b faults=faults/>
                     </For>
                 </g>
-                <g class=style::links aria-hidden="true">
-                    <For
-                        each=move || layout.get().lines
-                        key=|l| format!("{}|{}|{}|{}|{}|{}", l.from, l.to, l.x1, l.y1, l.x2, l.y2)
-                        let:l
-                    >
-                        <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
-                    </For>
-                </g>
-                <g class=style::trail aria-hidden="true">
-                    <For
-                        each=move || trail.get().1
-                        key=|l| format!("{}|{}|{}|{}|{}|{}", l.a, l.b, l.x1, l.y1, l.x2, l.y2)
-                        let:l
-                    >
-                        <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
-                    </For>
-                </g>
+                <Links layout=layout trail=trail/>
                 <HopLine marker=marker/>
                 <g>
                     <For each=move || layout.get().spots key=spot_key let:s>
@@ -176,6 +159,31 @@ pub fn Diagram() -> impl IntoView {
                 <Callout layout=layout hovered=hovered/>
             </svg>
         </div>
+    }
+}
+
+/// The links between components, and the trail of those the request used.
+#[component]
+fn Links(layout: Memo<Layout>, trail: Memo<Trail>) -> impl IntoView {
+    view! {
+        <g class=style::links aria-hidden="true">
+            <For
+                each=move || layout.get().lines
+                key=|l| format!("{}|{}|{}|{}|{}|{}", l.from, l.to, l.x1, l.y1, l.x2, l.y2)
+                let:l
+            >
+                <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
+            </For>
+        </g>
+        <g class=style::trail aria-hidden="true">
+            <For
+                each=move || trail.get().1
+                key=|l| format!("{}|{}|{}|{}|{}|{}", l.a, l.b, l.x1, l.y1, l.x2, l.y2)
+                let:l
+            >
+                <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
+            </For>
+        </g>
     }
 }
 

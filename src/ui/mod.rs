@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
         on_cleanup(move || warm.clear());
     }
 
+    let (stage, card, bottom) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
+
     view! {
         <div
             class=style::app
@@ -128,18 +130,20 @@ pub fn App() -> impl IntoView {
             data-lesson-hide=move || lessons.hidden_controls()
         >
             <header::Header/>
+            <JumpBar stage=stage card=card bottom=bottom/>
             <lesson_panel::LessonPanel/>
             <lesson_picker::LessonPicker/>
-            <aside class=style::card aria-label="Current hop">
+            <aside class=style::card aria-label="Current hop" node_ref=card>
                 <hop_card::HopCard/>
             </aside>
-            <main class=style::stage aria-label="Topology">
+            <main class=style::stage aria-label="Topology" node_ref=stage>
                 <diagram::Diagram/>
             </main>
             <aside class=style::inspector aria-label="Inspector">
                 <inspector::Inspector/>
             </aside>
             <section
+                node_ref=bottom
                 class=style::bottom
                 aria-label="Request, trace and burst"
                 data-showing=move || app.player.showing.get().key()
@@ -148,5 +152,34 @@ pub fn App() -> impl IntoView {
                 <results::Results/>
             </section>
         </div>
+    }
+}
+
+/// On a phone, where the parts of the page sit one under the other: a bar
+/// that stays at the top and scrolls to the diagram, the hop card or the
+/// request bar and trace (hidden on larger screens by the stylesheet).
+#[component]
+fn JumpBar(
+    stage: NodeRef<leptos::html::Main>,
+    card: NodeRef<leptos::html::Aside>,
+    bottom: NodeRef<leptos::html::Section>,
+) -> impl IntoView {
+    fn go(el: Option<impl AsRef<web_sys::Element>>) {
+        if let Some(el) = el {
+            el.as_ref().scroll_into_view();
+        }
+    }
+    view! {
+        <nav class=style::jump aria-label="Jump to">
+            <button type="button" data-testid="jump-diagram" on:click=move |_| go(stage.get())>
+                "Diagram"
+            </button>
+            <button type="button" data-testid="jump-hop" on:click=move |_| go(card.get())>
+                "Hop"
+            </button>
+            <button type="button" data-testid="jump-trace" on:click=move |_| go(bottom.get())>
+                "Trace"
+            </button>
+        </nav>
     }
 }
