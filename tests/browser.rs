@@ -896,10 +896,26 @@ async fn the_page_never_scrolls_sideways_at_any_of_the_four_screen_sizes() {
             .take(5)
             .map(|e| format!("{} {:?}", e.tag_name(), e.get_attribute("class")))
             .collect();
+        // The request bar works: its fields are whole on screen.
+        for id in ["method", "url-input", "send"] {
+            let r = page.find(id).get_bounding_client_rect();
+            assert!(
+                r.left() >= 0.0 && r.right() <= f64::from(w),
+                "{w}x{h}: {id} cut off"
+            );
+        }
+        let url = page.find("url-input").get_bounding_client_rect().width();
+        let jump = page.css(&page.find("jump"), "display");
         page.close();
         assert!(
             overflow <= 0,
             "{w}x{h} scrolls sideways by {overflow}px: {wide:?}"
+        );
+        assert!(url >= 150.0, "{w}x{h}: the URL field is {url}px wide");
+        assert_eq!(
+            jump != "none",
+            w < 640,
+            "{w}x{h}: the jump bar is for phones only"
         );
     }
 }

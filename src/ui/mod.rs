@@ -170,7 +170,7 @@ fn JumpBar(
         }
     }
     view! {
-        <nav class=style::jump aria-label="Jump to">
+        <nav class=style::jump aria-label="Jump to" data-testid="jump">
             <button type="button" data-testid="jump-diagram" on:click=move |_| go(stage.get())>
                 "Diagram"
             </button>
