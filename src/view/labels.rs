@@ -57,6 +57,13 @@ impl TextBox {
     fn inside(&self, r: &Rect) -> bool {
         self.x0 >= r.x && self.x1 <= r.x + r.w && self.y0 >= r.y && self.y1 <= r.y + r.h
     }
+
+    /// Whether one of the box's edges runs through the text.
+    fn crosses(&self, r: &Rect) -> bool {
+        let apart =
+            self.x1 <= r.x || self.x0 >= r.x + r.w || self.y1 <= r.y || self.y0 >= r.y + r.h;
+        !apart && !self.inside(r)
+    }
 }
 
 /// Width of `s` in sans serif (labels, captions) at `font`.
@@ -132,15 +139,17 @@ fn innermost<'a>(boxes: &'a [Rect], x: f64, y: f64) -> Option<&'a Rect> {
 }
 
 /// Decide, in drawing order, which detail lines are drawn: one is drawn
-/// when it stays inside the box around its component and touches no
-/// label, icon, caption or detail line already drawn.
+/// when it stays inside the box around its component, no box edge runs
+/// through it, and it touches no label, icon, caption or detail line
+/// already drawn. (The ALB's addresses, across two subnets, wait.)
 pub fn place_details(spots: &mut [Spot], boxes: &[Rect]) {
     let mut taken: Vec<TextBox> = boxes.iter().flat_map(caption_boxes).collect();
     taken.extend(spots.iter().map(label_box));
     taken.extend(spots.iter().map(tile_box));
     for s in spots.iter_mut() {
         let d = detail_box(s);
-        let room = innermost(boxes, s.x, s.y).is_none_or(|r| d.inside(r));
+        let room = innermost(boxes, s.x, s.y).is_none_or(|r| d.inside(r))
+            && !boxes.iter().any(|b| d.crosses(b));
         s.show_detail = !s.detail.is_empty() && room && !taken.iter().any(|t| t.overlaps(&d));
         if s.show_detail {
             taken.push(d);
@@ -185,6 +194,11 @@ mod tests {
     fn no_two_texts_in_the_default_diagram_touch_for_any_client() {
         for d in diagrams() {
             let texts = drawn_texts(&d.spots, &d.boxes);
+            for (name, t) in texts.iter().filter(|(n, _)| n.ends_with("detail")) {
+                for b in &d.boxes {
+                    assert!(!t.crosses(b), "{name} crosses the edge of {}", b.id);
+                }
+            }
             for (i, (a, ta)) in texts.iter().enumerate() {
                 for (b, tb) in &texts[i + 1..] {
                     assert!(!ta.overlaps(tb), "{a} touches {b}: {ta:?} {tb:?}");
@@ -242,6 +256,12 @@ mod tests {
         let (tld, waf) = (d.spot("tld-com").unwrap(), d.spot("waf").unwrap());
         assert!(!tld.show_detail, "it would run into the WAF's icon");
         assert!(detail_box(tld).overlaps(&tile_box(waf)));
+        let alb = d.spot("alb-a").unwrap();
+        assert!(alb.detail.contains(", "), "the ALB has an address per node");
+        assert!(
+            !alb.show_detail,
+            "its two addresses would cross both public subnets' edges"
+        );
     }
 
     #[test]
