@@ -131,7 +131,7 @@ pub fn caption_boxes(r: &Rect) -> Vec<TextBox> {
 }
 
 /// The smallest box around the point: where a component's texts must stay.
-fn innermost<'a>(boxes: &'a [Rect], x: f64, y: f64) -> Option<&'a Rect> {
+fn innermost(boxes: &[Rect], x: f64, y: f64) -> Option<&Rect> {
     boxes
         .iter()
         .filter(|b| b.contains(x, y))
