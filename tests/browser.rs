@@ -865,6 +865,54 @@ async fn the_zoom_buttons_change_the_diagrams_view_box_and_fit_shows_the_whole_d
     );
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function press(el, key) {
+  el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+}
+export function wheel(el, deltaY, ctrlKey) {
+  const r = el.getBoundingClientRect();
+  el.dispatchEvent(new WheelEvent('wheel', {
+    deltaY, ctrlKey, bubbles: true, cancelable: true,
+    clientX: r.left + r.width / 2, clientY: r.top + r.height / 2,
+  }));
+}
+")]
+extern "C" {
+    fn press(el: &Element, key: &str);
+    fn wheel(el: &Element, delta_y: f64, ctrl_key: bool);
+}
+
+#[wasm_bindgen_test]
+async fn on_the_focused_diagram_plus_minus_zero_and_arrows_zoom_fit_and_pan_and_ctrl_wheel_zooms() {
+    let root = mount().await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+    let svg = find(&root, "diagram");
+    let first = view_box(&svg);
+    press(&svg, "+");
+    settle().await;
+    let closer = view_box(&svg);
+    assert!(closer.2 < first.2, "+ zooms in: {first:?} -> {closer:?}");
+    press(&svg, "ArrowRight");
+    press(&svg, "ArrowDown");
+    settle().await;
+    let panned = view_box(&svg);
+    assert!(
+        panned.0 > closer.0 && panned.1 > closer.1,
+        "arrows pan: {closer:?} -> {panned:?}"
+    );
+    assert_eq!(panned.2, closer.2, "panning keeps the zoom");
+    press(&svg, "-");
+    settle().await;
+    assert!(view_box(&svg).2 > panned.2, "- zooms out");
+    press(&svg, "0");
+    settle().await;
+    let fit = view_box(&svg);
+    wheel(&svg, -200.0, true);
+    settle().await;
+    assert!(view_box(&svg).2 < fit.2, "Ctrl + wheel up zooms in");
+}
+
 #[wasm_bindgen_test]
 async fn follow_the_packet_is_on_by_default_and_its_button_turns_it_off() {
     let root = mount().await;
