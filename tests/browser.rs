@@ -869,6 +869,14 @@ async fn the_zoom_buttons_change_the_diagrams_view_box_and_fit_shows_the_whole_d
 export function press(el, key) {
   el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
 }
+export function pointer(el, type, pointerId, touch, dx, dy) {
+  const r = el.getBoundingClientRect();
+  el.dispatchEvent(new PointerEvent(type, {
+    pointerId, pointerType: touch ? 'touch' : 'mouse', button: 0, isPrimary: pointerId === 1,
+    clientX: r.left + r.width / 2 + dx, clientY: r.top + r.height / 2 + dy,
+    bubbles: true, cancelable: true,
+  }));
+}
 export function wheel(el, deltaY, ctrlKey) {
   const r = el.getBoundingClientRect();
   el.dispatchEvent(new WheelEvent('wheel', {
@@ -878,6 +886,7 @@ export function wheel(el, deltaY, ctrlKey) {
 }
 ")]
 extern "C" {
+    fn pointer(el: &Element, kind: &str, id: i32, touch: bool, dx: f64, dy: f64);
     fn press(el: &Element, key: &str);
     fn wheel(el: &Element, delta_y: f64, ctrl_key: bool);
 }
@@ -911,6 +920,38 @@ async fn on_the_focused_diagram_plus_minus_zero_and_arrows_zoom_fit_and_pan_and_
     wheel(&svg, -200.0, true);
     settle().await;
     assert!(view_box(&svg).2 < fit.2, "Ctrl + wheel up zooms in");
+}
+
+#[wasm_bindgen_test]
+async fn dragging_the_diagram_pans_it_and_two_fingers_spreading_apart_zoom_in() {
+    let root = mount().await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+    let svg = find(&root, "diagram");
+    // Closer first, so that there is somewhere to pan to.
+    click(&root, "zoom-in").await;
+    click(&root, "zoom-in").await;
+    let first = view_box(&svg);
+    pointer(&svg, "pointerdown", 1, false, 0.0, 0.0);
+    pointer(&svg, "pointermove", 1, false, -40.0, -20.0);
+    pointer(&svg, "pointerup", 1, false, -40.0, -20.0);
+    settle().await;
+    let dragged = view_box(&svg);
+    assert!(
+        dragged.0 > first.0 && dragged.1 > first.1 && dragged.2 == first.2,
+        "dragging left and up shows what lies right and below: {first:?} -> {dragged:?}"
+    );
+    pointer(&svg, "pointerdown", 2, true, -20.0, 0.0);
+    pointer(&svg, "pointerdown", 3, true, 20.0, 0.0);
+    pointer(&svg, "pointermove", 3, true, 30.0, 0.0);
+    pointer(&svg, "pointerup", 3, true, 30.0, 0.0);
+    pointer(&svg, "pointerup", 2, true, -20.0, 0.0);
+    settle().await;
+    let pinched = view_box(&svg);
+    assert!(
+        (pinched.2 - dragged.2 / 1.25).abs() < 0.5,
+        "spreading two fingers from 40 to 50 px zooms in 1.25 times: {dragged:?} -> {pinched:?}"
+    );
 }
 
 #[wasm_bindgen_test]
