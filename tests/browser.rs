@@ -13,6 +13,8 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod page;
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -908,4 +910,246 @@ async fn the_inspector_shows_the_live_state_of_health_checks_and_endpoints() {
     assert!(live.contains("endpoints svc-a"), "{live}");
     click(&root, "node-alb-a").await;
     assert!(text(&find(&root, "live-state")).contains("targets tg-appointments-a"));
+}
+
+// ---- the diagram's zoom, and the page at each screen size
+
+/// The diagram's viewBox as (x, y, width, height).
+fn view_box(svg: &Element) -> (f64, f64, f64, f64) {
+    let v: Vec<f64> = svg
+        .get_attribute("viewBox")
+        .unwrap()
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    (v[0], v[1], v[2], v[3])
+}
+
+#[wasm_bindgen_test]
+async fn the_zoom_buttons_change_the_diagrams_view_box_and_fit_shows_the_whole_diagram_again() {
+    let root = mount().await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+    let svg = find(&root, "diagram");
+    let d =
+        hoplab::view::layout::diagram(&hoplab::sim::World::default_world().topology(), "client-na");
+    let first = view_box(&svg);
+    click(&root, "zoom-in").await;
+    let closer = view_box(&svg);
+    assert!(
+        closer.2 < first.2 && closer.3 < first.3,
+        "{first:?} -> {closer:?}"
+    );
+    click(&root, "zoom-out").await;
+    click(&root, "zoom-out").await;
+    let farther = view_box(&svg);
+    assert!(farther.2 > closer.2, "{closer:?} -> {farther:?}");
+    click(&root, "zoom-in").await;
+    click(&root, "zoom-in").await;
+    click(&root, "zoom-fit").await;
+    let (x, y, w, h) = view_box(&svg);
+    assert!(
+        x <= 0.0 && y <= 0.0 && x + w >= d.width && y + h >= d.height,
+        "fit shows all of {}x{}: {:?}",
+        d.width,
+        d.height,
+        (x, y, w, h)
+    );
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function press(el, key) {
+  el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+}
+export function pointer(el, type, pointerId, touch, dx, dy) {
+  const r = el.getBoundingClientRect();
+  el.dispatchEvent(new PointerEvent(type, {
+    pointerId, pointerType: touch ? 'touch' : 'mouse', button: 0, isPrimary: pointerId === 1,
+    clientX: r.left + r.width / 2 + dx, clientY: r.top + r.height / 2 + dy,
+    bubbles: true, cancelable: true,
+  }));
+}
+export function wheel(el, deltaY, ctrlKey) {
+  const r = el.getBoundingClientRect();
+  el.dispatchEvent(new WheelEvent('wheel', {
+    deltaY, ctrlKey, bubbles: true, cancelable: true,
+    clientX: r.left + r.width / 2, clientY: r.top + r.height / 2,
+  }));
+}
+")]
+extern "C" {
+    fn pointer(el: &Element, kind: &str, id: i32, touch: bool, dx: f64, dy: f64);
+    fn press(el: &Element, key: &str);
+    fn wheel(el: &Element, delta_y: f64, ctrl_key: bool);
+}
+
+#[wasm_bindgen_test]
+async fn on_the_focused_diagram_plus_minus_zero_and_arrows_zoom_fit_and_pan_and_ctrl_wheel_zooms() {
+    let root = mount().await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+    let svg = find(&root, "diagram");
+    let first = view_box(&svg);
+    press(&svg, "+");
+    settle().await;
+    let closer = view_box(&svg);
+    assert!(closer.2 < first.2, "+ zooms in: {first:?} -> {closer:?}");
+    press(&svg, "ArrowRight");
+    press(&svg, "ArrowDown");
+    settle().await;
+    let panned = view_box(&svg);
+    assert!(
+        panned.0 > closer.0 && panned.1 > closer.1,
+        "arrows pan: {closer:?} -> {panned:?}"
+    );
+    assert_eq!(panned.2, closer.2, "panning keeps the zoom");
+    press(&svg, "-");
+    settle().await;
+    assert!(view_box(&svg).2 > panned.2, "- zooms out");
+    press(&svg, "0");
+    settle().await;
+    let fit = view_box(&svg);
+    wheel(&svg, -200.0, true);
+    settle().await;
+    assert!(view_box(&svg).2 < fit.2, "Ctrl + wheel up zooms in");
+}
+
+#[wasm_bindgen_test]
+async fn dragging_the_diagram_pans_it_and_two_fingers_spreading_apart_zoom_in() {
+    let root = mount().await;
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+    let svg = find(&root, "diagram");
+    // Closer first, so that there is somewhere to pan to.
+    click(&root, "zoom-in").await;
+    click(&root, "zoom-in").await;
+    let first = view_box(&svg);
+    pointer(&svg, "pointerdown", 1, false, 0.0, 0.0);
+    pointer(&svg, "pointermove", 1, false, -40.0, -20.0);
+    pointer(&svg, "pointerup", 1, false, -40.0, -20.0);
+    settle().await;
+    let dragged = view_box(&svg);
+    assert!(
+        dragged.0 > first.0 && dragged.1 > first.1 && dragged.2 == first.2,
+        "dragging left and up shows what lies right and below: {first:?} -> {dragged:?}"
+    );
+    pointer(&svg, "pointerdown", 2, true, -20.0, 0.0);
+    pointer(&svg, "pointerdown", 3, true, 20.0, 0.0);
+    pointer(&svg, "pointermove", 3, true, 30.0, 0.0);
+    pointer(&svg, "pointerup", 3, true, 30.0, 0.0);
+    pointer(&svg, "pointerup", 2, true, -20.0, 0.0);
+    settle().await;
+    let pinched = view_box(&svg);
+    assert!(
+        (pinched.2 - dragged.2 / 1.25).abs() < 0.5,
+        "spreading two fingers from 40 to 50 px zooms in 1.25 times: {dragged:?} -> {pinched:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn follow_the_packet_is_on_by_default_and_its_button_turns_it_off() {
+    let root = mount().await;
+    let follow = find(&root, "zoom-follow");
+    assert_eq!(
+        follow.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    click(&root, "zoom-follow").await;
+    assert_eq!(
+        follow.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+}
+
+/// The four screens the page is checked at (width, height).
+const SCREENS: [(u32, u32); 4] = [(1280, 800), (1024, 768), (768, 1024), (390, 844)];
+
+#[wasm_bindgen_test]
+async fn the_page_never_scrolls_sideways_at_any_of_the_four_screen_sizes() {
+    for (w, h) in SCREENS {
+        let page = page::Page::open(w, h).await;
+        click_in(&page, "send").await;
+        let overflow = page.sideways_overflow();
+        let wide: Vec<String> = page
+            .all("body *:not(svg *)")
+            .iter()
+            .filter(|e| e.get_bounding_client_rect().right() > f64::from(w) + 0.5)
+            .take(5)
+            .map(|e| format!("{} {:?}", e.tag_name(), e.get_attribute("class")))
+            .collect();
+        // The request bar works: its fields are whole on screen.
+        for id in ["method", "url-input", "send"] {
+            let r = page.find(id).get_bounding_client_rect();
+            assert!(
+                r.left() >= 0.0 && r.right() <= f64::from(w),
+                "{w}x{h}: {id} cut off"
+            );
+        }
+        let url = page.find("url-input").get_bounding_client_rect().width();
+        let jump = page.css(&page.find("jump"), "display");
+        page.close();
+        assert!(
+            overflow <= 0,
+            "{w}x{h} scrolls sideways by {overflow}px: {wide:?}"
+        );
+        assert!(url >= 150.0, "{w}x{h}: the URL field is {url}px wide");
+        assert_eq!(
+            jump != "none",
+            w < 640,
+            "{w}x{h}: the jump bar is for phones only"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_text_in_the_diagram_is_at_least_11_px_at_the_first_zoom_at_1280_by_800() {
+    let page = page::Page::open(1280, 800).await;
+    let svg = page.find("diagram");
+    let r = svg.get_bounding_client_rect();
+    let (_, _, vw, vh) = view_box(&svg);
+    let scale = (r.width() / vw).min(r.height() / vh);
+    assert!(
+        r.width() > 500.0 && r.height() > 300.0,
+        "the diagram gets {}x{}",
+        r.width(),
+        r.height()
+    );
+    let texts = page.all("[data-testid=\"diagram\"] text");
+    assert!(texts.len() > 20, "{} texts", texts.len());
+    for t in &texts {
+        let size: f64 = page
+            .css(t, "font-size")
+            .trim_end_matches("px")
+            .parse()
+            .unwrap();
+        assert!(
+            size * scale >= 10.99,
+            "{:?} is {:.1} px on screen",
+            t.text_content(),
+            size * scale
+        );
+    }
+    page.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_diagram_keeps_its_size_on_screen_when_the_burst_panel_opens() {
+    let page = page::Page::open(1280, 800).await;
+    let svg = page.find("diagram");
+    let before = (svg.get_bounding_client_rect().width(), view_box(&svg).2);
+    click_in(&page, "show-burst").await;
+    let after = (svg.get_bounding_client_rect().width(), view_box(&svg).2);
+    let (s0, s1) = (before.0 / before.1, after.0 / after.1);
+    page.close();
+    assert!((s0 - s1).abs() < 1e-6, "scale {s0} -> {s1}");
+}
+
+/// Click inside a framed page.
+async fn click_in(page: &page::Page, testid: &str) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    page.find(testid).dispatch_event(&ev).unwrap();
+    page.settle().await;
 }

@@ -6,19 +6,27 @@
 //! `crate::view::packet`; what happened on the hop comes from
 //! the trace. The marker moves with a CSS animation that restarts whenever
 //! the hop changes (a new element per hop); with reduced motion it jumps.
+//!
+//! The SVG's viewBox is the camera's (`super::zoom`): zoom, pan, fit, and
+//! following the packet during playback. Address lines that do not fit
+//! (`crate::view::labels`) show in a callout over the diagram while their
+//! component is hovered, focused or selected.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
 use super::state::{use_handle, Live, Player, RequestBar, Selection};
+use super::zoom::{watch_size, Zoom, ZoomBar};
 use crate::sim::trace::Verdict;
 use crate::sim::Fault;
+use crate::view::camera::Size;
 use crate::view::format::coord;
+use crate::view::labels::{self, CIDR_DY, DETAIL_DY, DETAIL_FONT, LABEL_DY};
 use crate::view::layout::{self, BoxKind, Diagram as Layout, Rect, Spot, ICON};
 use crate::view::packet::{self, Marker, Trail};
 
-stylance::import_crate_style!(style, "src/ui/diagram.module.css");
+stylance::import_crate_style!(pub(super) style, "src/ui/diagram.module.css");
 
 fn fmt(v: f64) -> String {
     coord(v)
@@ -32,7 +40,10 @@ fn box_key(b: &Rect) -> String {
 }
 
 fn spot_key(s: &Spot) -> String {
-    format!("{}|{}|{}|{}|{}", s.id, s.label, s.detail, s.x, s.y)
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        s.id, s.label, s.detail, s.show_detail, s.x, s.y
+    )
 }
 
 #[component]
@@ -73,45 +84,67 @@ pub fn Diagram() -> impl IntoView {
         })
     });
 
-    let view_box = move || layout.with(|d| format!("0 0 {} {}", fmt(d.width), fmt(d.height)));
+    let zoom = Zoom::new(Signal::derive(move || {
+        layout.with(|d| Size::new(d.width, d.height))
+    }));
+    // During playback, keep the current hop's two ends in view.
+    Effect::new(move |_| {
+        if let Some(m) = marker.get() {
+            zoom.follow_points(&[(m.x1, m.y1), (m.tx, m.ty)]);
+        }
+    });
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    Effect::new(move |_| {
+        if let Some(el) = svg_ref.get() {
+            watch_size(zoom, el.into());
+        }
+    });
+    let el = move || -> Option<web_sys::Element> { svg_ref.get_untracked().map(Into::into) };
+    let hovered = RwSignal::new(None::<String>);
 
     view! {
         <div class=style::wrap>
-            <Legend/>
+            <Legend zoom=zoom/>
             <svg
                 class=style::svg
-                viewBox=view_box
+                node_ref=svg_ref
+                data-testid="diagram"
+                viewBox=move || zoom.view_box()
                 preserveAspectRatio="xMidYMid meet"
                 role="group"
-                aria-label="Topology: the Internet, then region us-east-1 and region us-west-2"
+                tabindex="0"
+                aria-label="Topology: the Internet, then region us-east-1 and region us-west-2. Plus and minus zoom, 0 fits, arrow keys pan."
+                aria-keyshortcuts="+ - 0"
+                on:keydown=move |ev| zoom.on_key(&ev)
+                on:wheel=move |ev| {
+                    if let Some(el) = el() {
+                        zoom.on_wheel(&ev, &el);
+                    }
+                }
+                on:pointerdown=move |ev| {
+                    if let Some(el) = el() {
+                        zoom.on_pointer_down(&ev, &el);
+                    }
+                }
+                on:pointermove=move |ev| {
+                    if let Some(el) = el() {
+                        zoom.on_pointer_move(&ev, &el);
+                    }
+                }
+                on:pointerup=move |ev| zoom.on_pointer_up(&ev)
+                on:pointercancel=move |ev| zoom.on_pointer_up(&ev)
+                on:click=move |ev| zoom.swallow_click_after_drag(&ev)
             >
                 <g>
                     <For each=move || layout.get().boxes key=box_key let:b>
                         <DiagramBox b=b faults=faults/>
                     </For>
                 </g>
-                <g class=style::links aria-hidden="true">
-                    <For
-                        each=move || layout.get().lines
-                        key=|l| format!("{}|{}|{}|{}|{}|{}", l.from, l.to, l.x1, l.y1, l.x2, l.y2)
-                        let:l
-                    >
-                        <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
-                    </For>
-                </g>
-                <g class=style::trail aria-hidden="true">
-                    <For
-                        each=move || trail.get().1
-                        key=|l| format!("{}|{}|{}|{}|{}|{}", l.a, l.b, l.x1, l.y1, l.x2, l.y2)
-                        let:l
-                    >
-                        <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
-                    </For>
-                </g>
+                <Links layout=layout trail=trail/>
                 <HopLine marker=marker/>
                 <g>
                     <For each=move || layout.get().spots key=spot_key let:s>
-                        <Node spot=s hop=hop marker=marker trail=trail faults=faults/>
+                        <Node spot=s hop=hop marker=marker trail=trail faults=faults hovered=hovered/>
                     </For>
                 </g>
                 // Keyed by hop: a new element per hop, so the CSS animation starts over
@@ -123,13 +156,39 @@ pub fn Diagram() -> impl IntoView {
                 >
                     <Packet m=m/>
                 </For>
+                <Callout layout=layout hovered=hovered/>
             </svg>
         </div>
     }
 }
 
+/// The links between components, and the trail of those the request used.
 #[component]
-fn Legend() -> impl IntoView {
+fn Links(layout: Memo<Layout>, trail: Memo<Trail>) -> impl IntoView {
+    view! {
+        <g class=style::links aria-hidden="true">
+            <For
+                each=move || layout.get().lines
+                key=|l| format!("{}|{}|{}|{}|{}|{}", l.from, l.to, l.x1, l.y1, l.x2, l.y2)
+                let:l
+            >
+                <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
+            </For>
+        </g>
+        <g class=style::trail aria-hidden="true">
+            <For
+                each=move || trail.get().1
+                key=|l| format!("{}|{}|{}|{}|{}|{}", l.a, l.b, l.x1, l.y1, l.x2, l.y2)
+                let:l
+            >
+                <line x1=fmt(l.x1) y1=fmt(l.y1) x2=fmt(l.x2) y2=fmt(l.y2)/>
+            </For>
+        </g>
+    }
+}
+
+#[component]
+fn Legend(zoom: Zoom) -> impl IntoView {
     view! {
         <div class=style::bar>
             <ul class=style::legend aria-label="Legend">
@@ -146,6 +205,7 @@ fn Legend() -> impl IntoView {
                 <kbd>"→"</kbd>
                 " step"
             </p>
+            <ZoomBar zoom=zoom/>
         </div>
     }
 }
@@ -211,10 +271,10 @@ fn DiagramBox(b: Rect, faults: Memo<BTreeSet<Fault>>) -> impl IntoView {
     let (x, y, w, h) = (b.x, b.y, b.w, b.h);
     let title = b.caption();
     let baseline = b.caption_baseline();
-    let (tx, ty) = (x + 7.0, y + baseline);
+    let (tx, ty) = (x + labels::CAPTION_DX, y + baseline);
     let subtitle_view = match b.kind {
         BoxKind::Subnet(_) => view! {
-            <text class=style::cidr x=fmt(tx) y=fmt(ty + 11.0) data-testid=format!("subnet-label-{}", b.id)>
+            <text class=style::cidr x=fmt(tx) y=fmt(ty + CIDR_DY) data-testid=format!("subnet-label-{}", b.id)>
                 {b.subtitle.clone()}
             </text>
         }
@@ -250,9 +310,22 @@ fn Node(
     marker: Memo<Option<Marker>>,
     trail: Memo<Trail>,
     faults: Memo<BTreeSet<Fault>>,
+    hovered: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let selection = use_handle::<Selection>();
     let id = spot.id.clone();
+    let (enter, leave) = (spot.id.clone(), spot.id.clone());
+    let (show, hide) = (
+        move || hovered.set(Some(enter.clone())),
+        move || {
+            hovered.update(|h| {
+                if h.as_deref() == Some(leave.as_str()) {
+                    *h = None;
+                }
+            })
+        },
+    );
+    let (show2, hide2) = (show.clone(), hide.clone());
     let class = {
         let id = id.clone();
         move || {
@@ -304,6 +377,10 @@ fn Node(
             aria-label=format!("{} ({}): inspect", spot.label, spot.id)
             aria-pressed=move || selection.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string()
             on:click=move |_| select()
+            on:pointerenter=move |_| show()
+            on:pointerleave=move |_| hide()
+            on:focus=move |_| show2()
+            on:blur=move |_| hide2()
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Enter" || ev.key() == " " {
                     ev.prevent_default();
@@ -314,8 +391,52 @@ fn Node(
             <circle class=style::halo r="24"/>
             <rect class=style::tile x=fmt(-half - 3.0) y=fmt(-half - 3.0) width=fmt(ICON + 6.0) height=fmt(ICON + 6.0) rx="9"/>
             <image href=icon x=fmt(-half) y=fmt(-half) width=fmt(ICON) height=fmt(ICON)/>
-            <text class=style::label y=fmt(half + 12.0)>{spot.label.clone()}</text>
-            <text class=style::detail y=fmt(half + 23.0)>{spot.detail.clone()}</text>
+            <text class=style::label y=fmt(LABEL_DY)>{spot.label.clone()}</text>
+            {spot.show_detail.then(|| view! {
+                <text class=style::detail y=fmt(DETAIL_DY)>{spot.detail.clone()}</text>
+            })}
+        </g>
+    }
+}
+
+/// The address line of the hovered, focused or selected component when
+/// the diagram leaves it out for lack of room: drawn last, over the rest.
+#[component]
+fn Callout(layout: Memo<Layout>, hovered: RwSignal<Option<String>>) -> impl IntoView {
+    let selected = use_handle::<Selection>().selected;
+    let shown = move || {
+        let mut ids: Vec<String> = selected.get().into_iter().collect();
+        if let Some(h) = hovered.get() {
+            if !ids.contains(&h) {
+                ids.push(h);
+            }
+        }
+        layout.with(|d| {
+            ids.iter()
+                .filter_map(|id| d.spot(id))
+                .filter(|s| !s.show_detail && !s.detail.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <g class=style::callouts aria-hidden="true">
+            <For each=shown key=spot_key let:s>
+                <g
+                    class=style::callout
+                    data-testid=format!("callout-{}", s.id)
+                    transform=format!("translate({} {})", fmt(s.x), fmt(s.y + DETAIL_DY))
+                >
+                    <rect
+                        x=fmt(-labels::mono_width(&s.detail, DETAIL_FONT) / 2.0 - 5.0)
+                        y=fmt(-DETAIL_FONT - 1.0)
+                        width=fmt(labels::mono_width(&s.detail, DETAIL_FONT) + 10.0)
+                        height=fmt(DETAIL_FONT + 6.0)
+                        rx="4"
+                    />
+                    <text>{s.detail.clone()}</text>
+                </g>
+            </For>
         </g>
     }
 }

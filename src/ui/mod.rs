@@ -6,6 +6,8 @@
 //! - `header`: wordmark, client picker, active-fault chips.
 //! - `theme`: the header's light / dark button, remembered in localStorage.
 //! - `diagram`: the topology as SVG, with the moving packet marker.
+//! - `zoom`: the diagram's zoom and pan (wheel, pinch, drag, keys, buttons),
+//!   fit, and following the packet.
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
@@ -35,6 +37,7 @@ mod rules;
 pub mod state;
 mod theme;
 mod trace_list;
+mod zoom;
 
 use std::time::Duration;
 
@@ -149,6 +152,8 @@ pub fn App() -> impl IntoView {
         on_cleanup(move || warm.clear());
     }
 
+    let (stage, card, bottom) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
+
     view! {
         <div
             class=style::app
@@ -156,19 +161,21 @@ pub fn App() -> impl IntoView {
             data-lesson-hide=move || lessons.hidden_controls()
         >
             <header::Header/>
+            <JumpBar stage=stage card=card bottom=bottom/>
             <lesson_panel::LessonPanel/>
             <lesson_picker::LessonPicker/>
             // tabindex: the card and the inspector scroll, and keyboard users must be able to scroll them.
-            <aside class=style::card aria-label="Current hop" tabindex="0">
+            <aside class=style::card aria-label="Current hop" tabindex="0" node_ref=card>
                 <hop_card::HopCard/>
             </aside>
-            <main class=style::stage aria-label="Topology">
+            <main class=style::stage aria-label="Topology" node_ref=stage>
                 <diagram::Diagram/>
             </main>
             <aside class=style::inspector aria-label="Inspector" tabindex="0">
                 <inspector::Inspector/>
             </aside>
             <section
+                node_ref=bottom
                 class=style::bottom
                 aria-label="Request, trace and burst"
                 data-showing=move || app.player.showing.get().key()
@@ -177,5 +184,34 @@ pub fn App() -> impl IntoView {
                 <results::Results/>
             </section>
         </div>
+    }
+}
+
+/// On a phone, where the parts of the page sit one under the other: a bar
+/// that stays at the top and scrolls to the diagram, the hop card or the
+/// request bar and trace (hidden on larger screens by the stylesheet).
+#[component]
+fn JumpBar(
+    stage: NodeRef<leptos::html::Main>,
+    card: NodeRef<leptos::html::Aside>,
+    bottom: NodeRef<leptos::html::Section>,
+) -> impl IntoView {
+    fn go(el: Option<impl AsRef<web_sys::Element>>) {
+        if let Some(el) = el {
+            el.as_ref().scroll_into_view();
+        }
+    }
+    view! {
+        <nav class=style::jump aria-label="Jump to" data-testid="jump">
+            <button type="button" data-testid="jump-diagram" on:click=move |_| go(stage.get())>
+                "Diagram"
+            </button>
+            <button type="button" data-testid="jump-hop" on:click=move |_| go(card.get())>
+                "Hop"
+            </button>
+            <button type="button" data-testid="jump-trace" on:click=move |_| go(bottom.get())>
+                "Trace"
+            </button>
+        </nav>
     }
 }

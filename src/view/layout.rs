@@ -19,21 +19,19 @@ use crate::sim::topology::{Node, NodeKind, RegionBox, SubnetBox, Topology};
 /// Horizontal pitch of one component in the Internet column.
 pub const CELL_W: f64 = 76.0;
 /// Vertical pitch of one component (icon, label, detail line).
-pub const CELL_H: f64 = 56.0;
+pub const CELL_H: f64 = 61.0;
 /// Offset of the icon centre from the top of its cell.
 pub const ICON_DY: f64 = 16.0;
 /// Icon edge length.
 pub const ICON: f64 = 28.0;
-/// Longest detail line drawn under an icon (the inspector shows it all).
-pub const DETAIL_MAX: usize = 17;
 
 const PAD: f64 = 8.0;
 const GAP: f64 = 14.0;
 const REGION_TITLE: f64 = 24.0;
 const VPC_TITLE: f64 = 20.0;
 const AZ_TITLE: f64 = 16.0;
-const SUBNET_TITLE: f64 = 26.0;
-const AZ_W: f64 = 92.0;
+const SUBNET_TITLE: f64 = 30.0;
+const AZ_W: f64 = 104.0;
 const AZ_GAP: f64 = 10.0;
 const AZ_PAD: f64 = 5.0;
 /// Room left of the first AZ so the internet gateway can sit on the VPC border.
@@ -111,7 +109,11 @@ pub struct Spot {
     pub id: String,
     pub kind: NodeKind,
     pub label: String,
+    /// The address line, whole (the diagram may leave it out, see `show_detail`).
     pub detail: String,
+    /// Whether the detail line fits under the label without touching
+    /// another text or icon; otherwise it is shown on demand.
+    pub show_detail: bool,
     pub x: f64,
     pub y: f64,
 }
@@ -166,17 +168,6 @@ fn internet_slot(kind: NodeKind) -> (f64, f64) {
 /// The lowest Internet row in use.
 const INTERNET_ROWS: f64 = 4.2;
 
-/// Shorten a detail line to `max` characters, ending in an ellipsis.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
 /// The label drawn under an icon: a few kinds get their usual short name.
 fn diagram_label(kind: NodeKind, label: &str) -> String {
     match kind {
@@ -195,13 +186,14 @@ fn spot_at(topo: &Topology, id: &str, x: f64, y: f64) -> Spot {
     let detail = if n.kind == NodeKind::Igw {
         n.id.clone()
     } else {
-        clip(&n.detail, DETAIL_MAX)
+        n.detail.clone()
     };
     Spot {
         id: n.id.clone(),
         kind: n.kind,
         label: diagram_label(n.kind, &n.label),
         detail,
+        show_detail: false,
         x,
         y,
     }
@@ -225,6 +217,7 @@ pub fn diagram(topo: &Topology, client: &str) -> Diagram {
     let mut boxes = vec![internet];
     boxes.extend(region_boxes);
     let lines = links(topo, &spots);
+    super::labels::place_details(&mut spots, &boxes);
     Diagram {
         width,
         height,
@@ -721,19 +714,13 @@ mod size_tests {
     use crate::sim::World;
 
     #[test]
-    fn long_details_are_clipped_with_an_ellipsis() {
-        assert_eq!(clip("8.8.8.8", 18), "8.8.8.8");
-        assert_eq!(clip("d1h2k3l4m5n6.cloudfront.net", 10), "d1h2k3l4m…");
-        assert_eq!(clip("", 3), "");
-    }
-
-    #[test]
     fn the_default_diagram_stays_compact_enough_to_read_at_1280_by_800() {
         let d = diagram(&World::default_world().topology(), "client-na");
-        // The stage is about 650 x 450 CSS pixels at 1280 x 800: keep the
-        // picture near that shape so labels stay legible (scale >= 0.8).
-        assert!(d.width <= 800.0, "width {}", d.width);
-        assert!(d.height <= 540.0, "height {}", d.height);
+        // Read at one pixel per unit (the camera's first view), the picture
+        // should need little panning in the diagram's share of a 1280 x 800
+        // window (about 900 x 560 pixels).
+        assert!(d.width <= 860.0, "width {}", d.width);
+        assert!(d.height <= 580.0, "height {}", d.height);
         let ratio = d.width / d.height;
         assert!((1.3..=1.7).contains(&ratio), "aspect {ratio}");
     }

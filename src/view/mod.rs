@@ -3,6 +3,8 @@
 //! The leptos components in `ui` only bind signals to these functions.
 //!
 //! - [`layout`]: where each component and box sits in the diagram.
+//! - [`labels`]: the room the diagram's texts take; which address lines fit.
+//! - [`camera`]: the diagram's zoom and pan (its viewBox), fit, follow the packet.
 //! - [`packet`]: the packet marker and the trail of the current hop.
 //! - [`playback`]: the step / play / pause state machine.
 //! - [`request`]: the request bar's method and why a trace went stale.
@@ -15,8 +17,10 @@
 //! - [`theme`]: the light and dark themes and the learner's remembered choice.
 
 pub mod burst;
+pub mod camera;
 pub mod format;
 pub mod hop;
+pub mod labels;
 pub mod layout;
 pub mod lesson;
 pub mod live;
