@@ -790,9 +790,23 @@ fn a_returning_learner_resumes_at_the_first_step_not_done_with_the_world_as_they
 
 #[test]
 fn every_lesson_reads_back_from_its_bundle_file_as_the_same_lesson() {
+    use hoplab::lesson::LessonFile;
     for l in hoplab::lesson::curriculum() {
-        let back = Lesson::from_json(&l.to_json()).unwrap_or_else(|e| panic!("{}: {e}", l.id));
-        assert!(back == l, "{} survives the round trip", l.id);
+        let file = LessonFile::of(l.clone());
+        let back =
+            LessonFile::from_json(&file.to_json()).unwrap_or_else(|e| panic!("{}: {e}", l.id));
+        assert!(back.lesson == l, "{} survives the round trip", l.id);
+        // Every Markdown text arrives as the blocks the parser makes of it.
+        for s in &l.steps {
+            assert_eq!(
+                back.blocks(&s.text),
+                hoplab::view::lesson::markdown(&s.text)
+            );
+            assert_eq!(
+                back.blocks(&s.explanation),
+                hoplab::view::lesson::markdown(&s.explanation)
+            );
+        }
     }
 }
 
@@ -833,21 +847,31 @@ fn a_damaged_or_foreign_bundle_file_is_refused_with_a_message() {
         .unwrap_err()
         .contains("larger"));
 
-    let journey = hoplab::lesson::curriculum().remove(0);
+    use hoplab::lesson::LessonFile;
+    let journey = LessonFile::of(hoplab::lesson::curriculum().remove(0));
     let mut v: serde_json::Value = serde_json::from_str(&journey.to_json()).unwrap();
-    v["steps"][0]["goals"][0] = serde_json::json!({ "outcome": { "statuss": 200 } });
-    let e = Lesson::from_json(&v.to_string()).unwrap_err();
+    v["lesson"]["steps"][0]["goals"][0] = serde_json::json!({ "outcome": { "statuss": 200 } });
+    let e = LessonFile::from_json(&v.to_string()).unwrap_err();
     assert!(e.to_string().contains("statuss"), "{e}");
     v = serde_json::from_str(&journey.to_json()).unwrap();
-    v["setup"]["steps"] =
+    v["lesson"]["setup"]["steps"] =
         serde_json::json!([{ "fault": { "kind": "pod_down", "pod": "pod-z-9" } }]);
     assert!(
-        Lesson::from_json(&v.to_string()).is_err(),
+        LessonFile::from_json(&v.to_string()).is_err(),
         "an unknown pod is refused"
     );
     assert!(
-        Lesson::from_json(&journey.to_json()[..40]).is_err(),
+        LessonFile::from_json(&journey.to_json()[..40]).is_err(),
         "a truncated file"
+    );
+    // Text with no blocks made for it reads as plain paragraphs, never as markup.
+    let blocks = journey.blocks("**not** in the file\n\n<b>x</b>");
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(
+        blocks[0],
+        hoplab::view::lesson::Block::Paragraph(vec![hoplab::view::lesson::Inline::Text(
+            "**not** in the file".into()
+        )])
     );
 }
 

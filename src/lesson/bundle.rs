@@ -5,14 +5,18 @@
 //! first asks for lessons and a lesson when it opens, so lesson text and the
 //! TOML reader stay out of the first download.
 //!
-//! The JSON is the typed [`Lesson`] the checker validated, serialized: the
-//! app reads it back with the same types and the same checks
-//! ([`Lesson::from_json`]).
+//! A lesson file is the typed [`Lesson`] the checker validated, serialized,
+//! with its Markdown already turned into blocks ([`LessonFile`]): the app
+//! reads it back with the same types and the same checks
+//! ([`LessonFile::from_json`]) and holds no TOML or Markdown parser.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::model::{Lesson, Level};
 use super::LessonError;
+use crate::view::lesson::{markdown, plain_blocks, Block};
 
 /// The bundle's format version, in `index.json`. A page refuses a bundle
 /// of another version (an old page left open while the site was updated).
@@ -111,14 +115,51 @@ fn within_limit(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-impl Lesson {
+/// One lesson as the page downloads it (`<id>.json`): the lesson, and its
+/// Markdown (step texts, hints, explanations) already turned into blocks,
+/// so the page holds no Markdown parser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonFile {
+    pub lesson: Lesson,
+    /// Each Markdown text of the lesson and its blocks.
+    pub text: BTreeMap<String, Vec<Block>>,
+}
+
+impl LessonFile {
+    /// The bundle file of a lesson: its Markdown rendered once, here.
+    pub fn of(lesson: Lesson) -> LessonFile {
+        let mut text = BTreeMap::new();
+        for s in &lesson.steps {
+            for t in std::iter::once(&s.text)
+                .chain(std::iter::once(&s.explanation))
+                .chain(s.hints.iter())
+            {
+                text.entry(t.clone()).or_insert_with(|| markdown(t));
+            }
+        }
+        LessonFile { lesson, text }
+    }
+
+    /// The blocks of one of the lesson's texts (plain paragraphs for a text
+    /// the file has no blocks for).
+    pub fn blocks(&self, text: &str) -> Vec<Block> {
+        self.text
+            .get(text)
+            .cloned()
+            .unwrap_or_else(|| plain_blocks(text))
+    }
+
     /// Read a lesson as the bundle holds it (JSON), with the same checks as
     /// a lesson file: the ids it names, its steps, its goals.
-    pub fn from_json(text: &str) -> Result<Lesson, LessonError> {
+    pub fn from_json(text: &str) -> Result<LessonFile, LessonError> {
         within_limit(text).map_err(LessonError::whole)?;
-        let lesson: Lesson = serde_json::from_str(text)
+        let file: LessonFile = serde_json::from_str(text)
             .map_err(|e| LessonError::whole(format!("the lesson does not read: {e}")))?;
-        lesson.validated()
+        Ok(LessonFile {
+            lesson: file.lesson.validated()?,
+            text: file.text,
+        })
     }
 
     /// The lesson as its bundle file holds it.
@@ -134,7 +175,8 @@ pub fn write_bundle(dir: &std::path::Path) -> std::io::Result<usize> {
     let index = BundleIndex::of_catalog();
     let lessons = super::curriculum();
     for l in &lessons {
-        std::fs::write(dir.join(format!("{}.json", l.id)), l.to_json())?;
+        let file = LessonFile::of(l.clone());
+        std::fs::write(dir.join(format!("{}.json", l.id)), file.to_json())?;
     }
     std::fs::write(
         dir.join("index.json"),

@@ -17,7 +17,7 @@ mod parse;
 pub mod refs;
 mod session;
 
-pub use bundle::{BundleIndex, LessonCard, BUNDLE_FORMAT};
+pub use bundle::{BundleIndex, LessonCard, LessonFile, BUNDLE_FORMAT};
 pub use check::{check, CheckReport};
 pub use goal::{
     BurstGoal, CheckGoal, EventGoal, Evidence, FaultGoal, Goal, HealthCheckGoal, NaclRuleGoal,

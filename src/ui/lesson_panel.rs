@@ -4,8 +4,8 @@
 //! the explanation once the goals are met, and the buttons that move on,
 //! show the solution or start the lesson again.
 //!
-//! Lesson text is Markdown, turned into blocks by `crate::view::lesson` and
-//! into elements here: never HTML strings.
+//! Lesson text is Markdown, turned into blocks by `crate::view::lesson` when
+//! the lesson bundle is written, and into elements here: never HTML strings.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::lesson_state::use_lessons;
 use crate::lesson::{Lesson, Predict};
 use crate::view::lesson::{
-    markdown, prediction_verdict, progress_text, resumed_note, step_heading, Block, Inline,
+    prediction_verdict, progress_text, resumed_note, step_heading, Block, Inline,
 };
 
 stylance::import_crate_style!(style, "src/ui/lesson_panel.module.css");
@@ -21,7 +21,7 @@ stylance::import_crate_style!(style, "src/ui/lesson_panel.module.css");
 /// Lesson Markdown as elements.
 #[component]
 pub fn Markdown(text: String) -> impl IntoView {
-    blocks_view(markdown(&text))
+    blocks_view(use_lessons().blocks(&text))
 }
 
 fn blocks_view(blocks: Vec<Block>) -> AnyView {

@@ -19,7 +19,7 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, Showing};
-use crate::lesson::{BundleIndex, Control, Lesson, LessonCard, Session};
+use crate::lesson::{BundleIndex, Control, Lesson, LessonCard, LessonFile, Session};
 use crate::sim::script::Step;
 use crate::sim::{Fault, World};
 use crate::view::burst::BurstRun;
@@ -36,7 +36,7 @@ pub enum LessonSource {
     /// build holds no lesson text and no TOML reader).
     BuiltIn {
         index: fn() -> BundleIndex,
-        lesson: fn(&str) -> Option<Lesson>,
+        lesson: fn(&str) -> Option<LessonFile>,
     },
 }
 
@@ -48,8 +48,8 @@ pub struct LessonState {
     pub broken: RwSignal<Vec<String>>,
     /// A download under way ("Loading lessons…").
     pub loading: RwSignal<bool>,
-    /// Lessons already downloaded and read.
-    loaded: StoredValue<Vec<Lesson>>,
+    /// Lessons already downloaded and read (with their text as blocks).
+    loaded: StoredValue<Vec<LessonFile>>,
     source: LessonSource,
     /// The open lesson's session, `None` in the sandbox.
     pub session: RwSignal<Option<Session>>,
@@ -309,10 +309,11 @@ impl LessonState {
 
     /// Run `then` with lesson `id` read (downloaded first if need be).
     fn with_lesson(self, id: String, then: impl FnOnce(LessonState, Lesson) + 'static) {
-        if let Some(l) = self
-            .loaded
-            .with_value(|all| all.iter().find(|l| l.id == id).cloned())
-        {
+        if let Some(l) = self.loaded.with_value(|all| {
+            all.iter()
+                .find(|f| f.lesson.id == id)
+                .map(|f| f.lesson.clone())
+        }) {
             return then(self, l);
         }
         let name = id.clone();
@@ -322,8 +323,9 @@ impl LessonState {
             )));
             self.picker.set(true);
         };
-        let keep = move |l: Lesson| {
-            self.loaded.update_value(|all| all.push(l.clone()));
+        let keep = move |f: LessonFile| {
+            let l = f.lesson.clone();
+            self.loaded.update_value(|all| all.push(f));
             then(self, l)
         };
         match self.source {
@@ -337,7 +339,7 @@ impl LessonState {
                 leptos::task::spawn_local(async move {
                     let got = fetch_text(url)
                         .await
-                        .and_then(|t| Lesson::from_json(&t).map_err(|e| e.to_string()));
+                        .and_then(|t| LessonFile::from_json(&t).map_err(|e| e.to_string()));
                     self.loading.set(false);
                     match got {
                         Ok(l) => keep(l),
@@ -571,8 +573,23 @@ impl LessonState {
     /// The open lesson, read without subscribing.
     pub fn lesson_untracked(&self) -> Option<Lesson> {
         let id = self.open_id_untracked()?;
-        self.loaded
-            .with_value(|all| all.iter().find(|l| l.id == id).cloned())
+        self.loaded.with_value(|all| {
+            all.iter()
+                .find(|f| f.lesson.id == id)
+                .map(|f| f.lesson.clone())
+        })
+    }
+
+    /// One of the open lesson's texts as blocks (made when the bundle was
+    /// written; plain paragraphs if it has none).
+    pub fn blocks(&self, text: &str) -> Vec<crate::view::lesson::Block> {
+        let id = self.open_id_untracked();
+        self.loaded.with_value(|all| {
+            all.iter()
+                .find(|f| Some(&f.lesson.id) == id.as_ref())
+                .map(|f| f.blocks(text))
+                .unwrap_or_else(|| crate::view::lesson::plain_blocks(text))
+        })
     }
 
     fn show_world(&self, world: World) {

@@ -80,7 +80,12 @@ pub fn mount_to(parent: web_sys::HtmlElement) {
     leptos::mount::mount_to(parent, || {
         provide_context(LessonSource::BuiltIn {
             index: crate::lesson::BundleIndex::of_catalog,
-            lesson: |id| crate::lesson::curriculum().into_iter().find(|l| l.id == id),
+            lesson: |id| {
+                crate::lesson::curriculum()
+                    .into_iter()
+                    .find(|l| l.id == id)
+                    .map(crate::lesson::LessonFile::of)
+            },
         });
         view! { <App/> }
     })

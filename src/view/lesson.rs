@@ -3,7 +3,8 @@
 //! elements, the progress the browser keeps per lesson, and the link that
 //! opens a lesson (`#lesson=<id>`).
 //!
-//! Markdown is parsed with `pulldown-cmark`. Raw HTML in a lesson is shown
+//! Markdown is parsed with `pulldown-cmark` when the lesson bundle is
+//! written (`lesson::bundle`), so the page receives blocks, not Markdown. Raw HTML in a lesson is shown
 //! as text, never interpreted, and a link only keeps an `http(s)`, relative
 //! or `#` target: lesson text cannot run script in the page.
 
@@ -12,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use pulldown_cmark::{Event, Parser, Tag};
 
 /// A block of lesson text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Block {
     Paragraph(Vec<Inline>),
     /// A heading, level 1–6.
@@ -30,7 +32,8 @@ pub enum Block {
 }
 
 /// Text inside a block.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Inline {
     Text(String),
     Code(String),
@@ -78,6 +81,15 @@ pub fn safe_href(url: &str) -> bool {
         }
         _ => true,
     }
+}
+
+/// Text with no blocks made for it: paragraphs at blank lines, as plain text.
+pub fn plain_blocks(text: &str) -> Vec<Block> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Block::Paragraph(vec![Inline::Text(p.to_string())]))
+        .collect()
 }
 
 /// Lesson Markdown as blocks. Raw HTML (blocks and inline tags) is kept as
