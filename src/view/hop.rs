@@ -1,7 +1,7 @@
 //! The words around one hop: the kind of each check, what it decided, the
 //! route in a trace row, and where the outcome was served.
 
-use crate::sim::trace::{Check, CheckKind, Hop, Outcome};
+use crate::sim::trace::{Check, CheckKind, Hop, Outcome, Verdict};
 
 /// The name of a kind of check, as the hop card lists it.
 pub fn check_kind(k: CheckKind) -> &'static str {
@@ -26,6 +26,18 @@ pub fn verdict_word(c: &Check) -> &'static str {
         (_, true) => "allow",
         (_, false) => "deny",
     }
+}
+
+/// The checks "Checks on the way" lists. On a hop that stopped, only the
+/// ones up to and including the deciding one: the packet never reached the
+/// rest, so they were not evaluated for it (the trace's data keeps them all).
+pub fn checks_on_the_way(h: &Hop) -> &[Check] {
+    if h.verdict != Verdict::Pass {
+        if let Some(i) = h.checks.iter().position(|c| !c.allowed) {
+            return &h.checks[..=i];
+        }
+    }
+    &h.checks
 }
 
 /// The deciding check in one line of the trace table:
@@ -136,6 +148,37 @@ mod tests {
         let last = announcement(&t.hops[n - 1], n, &t.outcome);
         assert!(last.starts_with(&format!("Hop {n} of {n}: ")), "{last}");
         assert!(last.ends_with(". Outcome: 200 OK"), "{last}");
+    }
+
+    #[test]
+    fn a_hop_that_stopped_lists_its_checks_up_to_the_deciding_deny_and_no_further() {
+        let mut w = World::default_world();
+        w.apply_edit(&crate::sim::edit::Edit::RemoveNaclRule {
+            nacl: "acl-public-a".into(),
+            direction: crate::sim::check::Direction::Inbound,
+            number: 100,
+        })
+        .unwrap();
+        let t = w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        let h = t
+            .hops
+            .iter()
+            .find(|h| h.verdict == Verdict::Dropped)
+            .unwrap();
+        assert!(h.checks.len() > 1, "the trace's data keeps every check");
+        let listed = checks_on_the_way(h);
+        let last = listed.last().unwrap();
+        assert!(!last.allowed, "the deciding deny ends the list");
+        assert_eq!(Some(last), h.deciding_check());
+        assert!(listed[..listed.len() - 1].iter().all(|c| c.allowed));
+        assert!(listed.len() < h.checks.len(), "later checks are not listed");
+        // A hop that passed lists every check it made.
+        let passed = t
+            .hops
+            .iter()
+            .find(|h| h.checks.len() > 1 && h.verdict == Verdict::Pass)
+            .unwrap();
+        assert_eq!(checks_on_the_way(passed).len(), passed.checks.len());
     }
 
     #[test]
