@@ -1234,3 +1234,27 @@ async fn the_hop_that_stopped_lists_its_checks_up_to_the_deciding_deny_and_no_fu
         "{allowed:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_subnet_cidr_with_host_bits_is_saved_and_the_inspector_says_what_was_stored() {
+    // Fact sheet §10: AWS stores a CIDR with host bits set as its network address.
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    let input: HtmlInputElement = find(&root, "subnet-cidr-subnet-public-a1").unchecked_into();
+    input.set_value("10.0.0.5/24");
+    click(&root, "subnet-cidr-save-subnet-public-a1").await;
+    let note = text(&find(&root, "subnet-cidr-stored-subnet-public-a1"));
+    assert!(
+        note.starts_with("stored as 10.0.0.0/24 (typed 10.0.0.5/24"),
+        "{note}"
+    );
+    assert_eq!(
+        input.value(),
+        "10.0.0.0/24",
+        "the field shows what is stored"
+    );
+    // A CIDR stored as typed needs no note.
+    input.set_value("10.0.0.0/25");
+    click(&root, "subnet-cidr-save-subnet-public-a1").await;
+    assert!(!exists(&root, "subnet-cidr-stored-subnet-public-a1"));
+}
