@@ -750,6 +750,11 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(err, EditError::Invalid(_)), "{err:?}");
-        assert!(err.to_string().contains("does not fit"), "{err}");
+        let m = err.to_string();
+        assert!(
+            m.starts_with("subnet-app-a1 (10.0.10.0/28) has addresses 10.0.10.0 to 10.0.10.15 (11 usable): pod ")
+                && m.ends_with(", outside the block"),
+            "{m}"
+        );
     }
 }
