@@ -200,6 +200,32 @@ mod tests {
     }
 
     #[test]
+    fn two_minutes_later_the_cached_name_servers_of_the_zone_spare_root_and_com() {
+        // §1: the A record (60 s) expired everywhere, the zone's NS (two days) did not.
+        let mut w = World::default_world();
+        w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        w.advance(120_000);
+        let t = w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        let rows = skipped_work(&t, &zone(&w));
+        let r = rows.first().expect("the NS cache spared something");
+        assert!(matches!(
+            t.hops[r.after].event,
+            Event::Dns(DnsEvent::NsCached {
+                level: NsLevel::Zone,
+                ..
+            })
+        ));
+        assert_eq!(r.not_asked, ["root", ".com"]);
+        assert_eq!(
+            r.line(),
+            format!(
+                "root and .com not asked: the name servers of healthcareapp.com cached, {} s left",
+                172_800 - 120
+            )
+        );
+    }
+
+    #[test]
     fn cached_name_servers_skip_the_levels_above_them() {
         let mut w = World::default_world();
         let h = resolver_hit_hop(1);
