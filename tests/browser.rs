@@ -1233,6 +1233,11 @@ async fn the_hop_that_stopped_lists_its_checks_up_to_the_deciding_deny_and_no_fu
         1,
         "{allowed:?}"
     );
+    let note = text(&find(&root, "checks-not-reached"));
+    assert!(
+        note.ends_with("not reached: the packet stopped here"),
+        "{note}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -8,7 +8,7 @@ use super::state::{use_handle, Live, Player};
 use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
 use crate::view::hop::{
-    announcement, check_kind, checks_on_the_way, served, succeeded, verdict_word,
+    announcement, check_kind, checks_on_the_way, not_reached_note, served, succeeded, verdict_word,
 };
 use crate::view::status::status_text;
 
@@ -99,6 +99,7 @@ fn HopBody(h: Hop) -> impl IntoView {
         .into_any()
     };
     let checks = checks_on_the_way(&h).to_vec();
+    let not_reached = not_reached_note(&h);
     let has_checks = !checks.is_empty();
     view! {
         <div class=style::hop>
@@ -124,6 +125,14 @@ fn HopBody(h: Hop) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ol>
+                        {not_reached
+                            .map(|n| {
+                                view! {
+                                    <p class=style::notReached data-testid="checks-not-reached">
+                                        {n}
+                                    </p>
+                                }
+                            })}
                     }
                 })}
             <p class=format!("{} {}", style::verdict, verdict_class(h.verdict))>

@@ -40,6 +40,19 @@ pub fn checks_on_the_way(h: &Hop) -> &[Check] {
     &h.checks
 }
 
+/// Under a stopped hop's list: how many checks the packet never reached
+/// (`2 later checks not reached: the packet stopped here`).
+pub fn not_reached_note(h: &Hop) -> Option<String> {
+    let n = h.checks.len() - checks_on_the_way(h).len();
+    match n {
+        0 => None,
+        1 => Some("1 later check not reached: the packet stopped here".into()),
+        n => Some(format!(
+            "{n} later checks not reached: the packet stopped here"
+        )),
+    }
+}
+
 /// The deciding check in one line of the trace table:
 /// `acl-public-a inbound: rule * deny all`.
 pub fn deciding_line(h: &Hop) -> Option<String> {
@@ -172,6 +185,14 @@ mod tests {
         assert_eq!(Some(last), h.deciding_check());
         assert!(listed[..listed.len() - 1].iter().all(|c| c.allowed));
         assert!(listed.len() < h.checks.len(), "later checks are not listed");
+        let n = h.checks.len() - listed.len();
+        assert_eq!(
+            not_reached_note(h),
+            Some(format!(
+                "{n} later check{} not reached: the packet stopped here",
+                if n == 1 { "" } else { "s" }
+            ))
+        );
         // A hop that passed lists every check it made.
         let passed = t
             .hops
@@ -179,6 +200,7 @@ mod tests {
             .find(|h| h.checks.len() > 1 && h.verdict == Verdict::Pass)
             .unwrap();
         assert_eq!(checks_on_the_way(passed).len(), passed.checks.len());
+        assert_eq!(not_reached_note(passed), None);
     }
 
     #[test]
