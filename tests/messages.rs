@@ -137,3 +137,70 @@ fn the_alb_inspector_says_a_listener_rules_number_once() {
     assert!(rule.starts_with("path /healthz"), "{rule}");
     assert!(!rule.contains("rule 1"), "{rule}");
 }
+
+/// Every kind of refused edit names the part being edited first (after the
+/// region, for checks of the whole scenario), so the learner sees at once which form it is about.
+#[test]
+fn every_kind_of_refused_edit_names_the_edited_part_first() {
+    let nacl = |number: &str| Edit::AddNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: number.into(),
+        protocol: "tcp".into(),
+        ports: "443".into(),
+        cidr: "0.0.0.0/0".into(),
+        action: "allow".into(),
+    };
+    let sg = |action: Option<&str>| Edit::AddSgRule {
+        sg: "sg-alb-a".into(),
+        direction: Direction::Inbound,
+        protocol: "tcp".into(),
+        ports: "443".into(),
+        peer: "0.0.0.0/0".into(),
+        action: action.map(Into::into),
+    };
+    let cases: Vec<(Edit, &str)> = vec![
+        (nacl("100"), "acl-public-a already has inbound rule 100"),
+        (
+            Edit::RemoveNaclRule {
+                nacl: "acl-public-a".into(),
+                direction: Direction::Inbound,
+                number: 7,
+            },
+            "acl-public-a has no inbound rule 7",
+        ),
+        (sg(Some("deny")), "sg-alb-a: "),
+        (sg(None), "sg-alb-a already has this inbound rule"),
+        (
+            Edit::RemoveSgRule {
+                sg: "sg-alb-a".into(),
+                direction: Direction::Inbound,
+                index: 9,
+            },
+            "sg-alb-a has no inbound rule 10",
+        ),
+        (
+            cidr_edit("subnet-app-a1", "10.9.0.0/24"),
+            "subnet subnet-app-a1 (10.9.0.0/24) is not inside the VPC",
+        ),
+        (
+            cidr_edit("subnet-app-a1", "10.0.11.0/24"),
+            "subnet subnet-app-a1 (10.0.11.0/24) overlaps",
+        ),
+        (
+            cidr_edit("subnet-app-a1", "10.0.10.0/28"),
+            "subnet-app-a1 (10.0.10.0/28) has addresses",
+        ),
+    ];
+    for (edit, start) in cases {
+        let e = refusal(&edit);
+        // Whole-scenario checks may say the region first.
+        let e = e
+            .strip_prefix("region us-east-1: ")
+            .map_or(e.clone(), str::to_string);
+        assert!(
+            e.starts_with(start),
+            "{edit:?}:\n  {e}\n  should start {start:?}"
+        );
+    }
+}
