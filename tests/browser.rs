@@ -107,7 +107,12 @@ fn status_bars(root: &HtmlElement) -> Vec<(String, usize)> {
         .collect()
 }
 
-fn outcome(root: &HtmlElement) -> String {
+/// The outcome box's text. The outcome is shown once playback reaches the
+/// last hop, so jump there first if it is not yet.
+async fn outcome(root: &HtmlElement) -> String {
+    if exists(root, "jump-to-outcome") {
+        click(root, "jump-to-outcome").await;
+    }
     text(&find(root, "outcome"))
 }
 
@@ -160,11 +165,8 @@ async fn sending_the_default_request_visits_the_whole_stack_and_stepping_moves_t
     assert!(rows
         .iter()
         .all(|r| r.get_attribute("data-verdict").as_deref() == Some("pass")));
-    assert!(
-        text(&find(&root, "outcome")).contains("200"),
-        "outcome: {}",
-        text(&find(&root, "outcome"))
-    );
+    let out = outcome(&root).await;
+    assert!(out.contains("200"), "outcome: {out}");
     assert!(text(&find(&root, "hop-card")).contains("Hop"));
     assert!(
         root.query_selector("[data-testid=\"packet\"]")
@@ -219,11 +221,8 @@ async fn deleting_the_public_nacl_https_rule_drops_the_syn_at_acl_public_a_and_e
         t.contains("acl-public-a") && t.contains("rule *"),
         "the dropped hop names the ACL and its * rule: {t}"
     );
-    assert!(
-        text(&find(&root, "outcome")).contains("504"),
-        "outcome: {}",
-        text(&find(&root, "outcome"))
-    );
+    let out = outcome(&root).await;
+    assert!(out.contains("504"), "outcome: {out}");
 }
 
 #[wasm_bindgen_test]
@@ -399,16 +398,9 @@ async fn a_burst_from_new_york_alone_past_the_waf_rate_limit_shows_blocks_and_th
         Some("true"),
         "Send shows the trace"
     );
-    assert!(
-        outcome(&root).contains("403"),
-        "outcome: {}",
-        outcome(&root)
-    );
-    assert!(
-        outcome(&root).contains("waf"),
-        "WAF decided: {}",
-        outcome(&root)
-    );
+    let out = outcome(&root).await;
+    assert!(out.contains("403"), "outcome: {out}");
+    assert!(out.contains("waf"), "WAF decided: {out}");
     assert!(!exists(&root, "dirty"), "a new trace is not stale");
 }
 
@@ -460,11 +452,8 @@ async fn refused_burst_counts_and_an_empty_client_list_show_a_reason_and_change_
 
     // Nothing ran: New York's first request still goes through WAF to a pod.
     click(&root, "send").await;
-    assert!(
-        outcome(&root).contains("200"),
-        "outcome: {}",
-        outcome(&root)
-    );
+    let out = outcome(&root).await;
+    assert!(out.contains("200"), "outcome: {out}");
     assert!(
         find_all(&root, "trace-row")
             .iter()
@@ -501,7 +490,8 @@ async fn post_to_api_appointments_produces_a_trace_that_reaches_the_sms_api_thro
         all.contains("→ sms-api"),
         "the trace reaches the SMS API:\n{all}"
     );
-    assert!(outcome(&root).contains("201"), "booked: {}", outcome(&root));
+    let out = outcome(&root).await;
+    assert!(out.contains("201"), "booked: {out}");
     assert!(
         text(&root).contains("POST https://healthcareapp.com/api/appointments"),
         "the trace heading names the method"
@@ -528,7 +518,7 @@ async fn typing_an_http_url_shows_cloudfronts_301_and_the_browser_following_it_t
         all.contains("TLS 1.3 handshake"),
         "then speaks HTTPS:\n{all}"
     );
-    let out = outcome(&root);
+    let out = outcome(&root).await;
     assert!(
         out.contains("200") && out.contains("after 1 redirect"),
         "the outcome is the page, reached after one redirect: {out}"
@@ -540,7 +530,7 @@ async fn a_delete_from_the_method_selector_is_answered_405_by_the_application_it
     let root = mount().await;
     choose(&root, "method", "DELETE").await;
     click(&root, "send").await;
-    let out = outcome(&root);
+    let out = outcome(&root).await;
     assert!(out.contains("405"), "the API does not serve DELETE: {out}");
     assert!(
         out.contains("pod-a-"),
@@ -575,7 +565,7 @@ async fn a_second_get_of_a_static_file_comes_from_the_browser_cache_unless_the_c
         trace_text(&root)
     );
     assert!(trace_text(&root).contains("browser HTTP cache: fresh copy"));
-    assert!(outcome(&root).contains("200"));
+    assert!(outcome(&root).await.contains("200"));
     click(&root, "disable-cache").await;
     assert!(find(&root, "disable-cache")
         .unchecked_into::<HtmlInputElement>()
@@ -1152,4 +1142,124 @@ async fn click_in(page: &page::Page, testid: &str) {
     let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
     page.find(testid).dispatch_event(&ev).unwrap();
     page.settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_outcome_waits_for_the_last_hop_and_jump_to_outcome_shows_it_at_once() {
+    let root = mount().await;
+    click(&root, "send").await;
+    assert_eq!(active_index(&root), Some(0), "playback starts at hop 1");
+    assert!(exists(&root, "outcome-pending"), "not given away at hop 1");
+    assert!(
+        !exists(&root, "outcome"),
+        "no status before the packet arrives"
+    );
+    click(&root, "step-last").await;
+    assert!(text(&find(&root, "outcome")).contains("200 OK"));
+    click(&root, "step-first").await;
+    assert!(exists(&root, "outcome"), "stepping back keeps it shown");
+
+    click(&root, "send").await;
+    assert!(
+        exists(&root, "outcome-pending"),
+        "a new trace hides it again"
+    );
+    click(&root, "jump-to-outcome").await;
+    let rows = find_all(&root, "trace-row");
+    assert_eq!(
+        active_index(&root),
+        Some(rows.len() - 1),
+        "jumped to the last hop"
+    );
+    assert!(text(&find(&root, "outcome")).contains("200 OK"));
+    assert!(!exists(&root, "outcome-pending"));
+}
+
+#[wasm_bindgen_test]
+async fn a_second_send_shows_the_dns_steps_the_browser_cache_saved_as_one_collapsed_row() {
+    let root = mount().await;
+    click(&root, "send").await;
+    assert!(
+        find_all(&root, "skipped-row").is_empty(),
+        "a cold world asks everyone"
+    );
+    click(&root, "send").await;
+    let skipped = find_all(&root, "skipped-row");
+    assert!(!skipped.is_empty(), "the cached answer skipped the lookup");
+    let first = text(&skipped[0]);
+    assert!(
+        first.contains("root, .com and Route 53 not asked: in the browser's DNS cache")
+            && first.contains(" s left"),
+        "{first}"
+    );
+    let details = skipped[0].query_selector("details").unwrap().unwrap();
+    assert!(!details.has_attribute("open"), "collapsed until opened");
+    let rows = find_all(&root, "trace-row");
+    assert_eq!(
+        rows[0].next_element_sibling().as_ref(),
+        Some(&skipped[0]),
+        "right under the hop where the browser's cache answered"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_hop_that_stopped_lists_its_checks_up_to_the_deciding_deny_and_no_further() {
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    click(&root, "nacl-delete-acl-public-a-inbound-100").await;
+    click(&root, "send").await;
+    let rows = find_all(&root, "trace-row");
+    let dropped = rows
+        .iter()
+        .position(|r| r.get_attribute("data-verdict").as_deref() == Some("dropped"))
+        .expect("one hop is dropped");
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    rows[dropped].dispatch_event(&ev).unwrap();
+    settle().await;
+    assert_eq!(active_index(&root), Some(dropped));
+    let allowed: Vec<String> = find_all(&root, "check-row")
+        .iter()
+        .map(|c| c.get_attribute("data-allowed").unwrap())
+        .collect();
+    assert_eq!(
+        allowed.last().map(String::as_str),
+        Some("false"),
+        "the deciding deny is the last check listed: {allowed:?}"
+    );
+    assert_eq!(
+        allowed.iter().filter(|a| *a == "false").count(),
+        1,
+        "{allowed:?}"
+    );
+    let note = text(&find(&root, "checks-not-reached"));
+    assert!(
+        note.ends_with("not reached: the packet stopped here"),
+        "{note}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_subnet_cidr_with_host_bits_is_saved_and_the_inspector_says_what_was_stored() {
+    // Fact sheet §10: AWS stores a CIDR with host bits set as its network address.
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    let input: HtmlInputElement = find(&root, "subnet-cidr-subnet-public-a1").unchecked_into();
+    input.set_value("10.0.0.5/24");
+    click(&root, "subnet-cidr-save-subnet-public-a1").await;
+    let note = text(&find(&root, "subnet-cidr-stored-subnet-public-a1"));
+    assert!(
+        note.starts_with("stored as 10.0.0.0/24 (typed 10.0.0.5/24"),
+        "{note}"
+    );
+    assert_eq!(
+        input.value(),
+        "10.0.0.0/24",
+        "the field shows what is stored"
+    );
+    // A CIDR stored as typed needs no note.
+    input.set_value("10.0.0.0/25");
+    click(&root, "subnet-cidr-save-subnet-public-a1").await;
+    assert!(!exists(&root, "subnet-cidr-stored-subnet-public-a1"));
 }

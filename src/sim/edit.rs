@@ -184,6 +184,24 @@ impl Edit {
         }
     }
 
+    /// When AWS would store a typed CIDR differently (host bits set), what
+    /// it stores, said out loud: `stored as 10.0.20.0/24 (typed
+    /// 10.0.20.5/24: AWS normalises …)`. `None` when stored as typed or
+    /// when the edit has no CIDR to normalise.
+    pub fn normalised_note(&self) -> Option<String> {
+        let Edit::SetSubnetCidr { cidr, .. } = self else {
+            return None;
+        };
+        let n = parse_cidr(cidr).ok()?;
+        (n.to_string() != cidr.trim()).then(|| {
+            format!(
+                "stored as {n} (typed {}: {})",
+                crate::sim::text::clip(cidr.trim()),
+                crate::sim::scenario::NORMALISED
+            )
+        })
+    }
+
     /// A one-line description for the edit history.
     pub fn describe(&self) -> String {
         match self {
@@ -409,13 +427,26 @@ fn remove_sg_rule(
 fn set_subnet_cidr(s: &mut Scenario, subnet: &str, cidr: &str) -> Result<(), EditError> {
     let c = parse_cidr(cidr).map_err(EditError::Parse)?;
     validate_block(&c, &format!("subnet {subnet}")).map_err(EditError::Invalid)?;
-    let sub = s
+    let vpc = s
         .regions
         .iter_mut()
-        .flat_map(|r| r.vpc.subnets.iter_mut())
-        .find(|x| x.id == subnet)
+        .map(|r| &mut r.vpc)
+        .find(|v| v.subnets.iter().any(|x| x.id == subnet))
         .ok_or_else(|| unknown(VpcPart::Subnet, subnet))?;
-    sub.cidr = c;
+    // Validation names overlapping subnets in list order; the learner
+    // edited this one, so it comes first.
+    let clash = vpc.subnets.iter().find(|o| {
+        o.id != subnet && (o.cidr.contains(&c.network()) || c.contains(&o.cidr.network()))
+    });
+    if let Some(o) = clash {
+        return Err(EditError::Invalid(format!(
+            "subnet {subnet} ({c}) overlaps subnet {} ({}): subnets of one VPC cannot share addresses",
+            o.id, o.cidr
+        )));
+    }
+    if let Some(sub) = vpc.subnets.iter_mut().find(|x| x.id == subnet) {
+        sub.cidr = c;
+    }
     Ok(())
 }
 
@@ -719,6 +750,11 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(err, EditError::Invalid(_)), "{err:?}");
-        assert!(err.to_string().contains("does not fit"), "{err}");
+        let m = err.to_string();
+        assert!(
+            m.starts_with("subnet-app-a1 (10.0.10.0/28) has addresses 10.0.10.0 to 10.0.10.15 (11 usable): pod ")
+                && m.ends_with(", outside the block"),
+            "{m}"
+        );
     }
 }

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use super::state::{use_handle, Live, Player};
 use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
-use crate::view::hop::{announcement, check_kind, served, succeeded, verdict_word};
+use crate::view::hop::{
+    announcement, check_kind, checks_on_the_way, not_reached_note, served, succeeded, verdict_word,
+};
 use crate::view::status::status_text;
 
 stylance::import_crate_style!(style, "src/ui/hop_card.module.css");
@@ -96,7 +98,8 @@ fn HopBody(h: Hop) -> impl IntoView {
         }
         .into_any()
     };
-    let checks = h.checks.clone();
+    let checks = checks_on_the_way(&h).to_vec();
+    let not_reached = not_reached_note(&h);
     let has_checks = !checks.is_empty();
     view! {
         <div class=style::hop>
@@ -122,6 +125,14 @@ fn HopBody(h: Hop) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ol>
+                        {not_reached
+                            .map(|n| {
+                                view! {
+                                    <p class=style::notReached data-testid="checks-not-reached">
+                                        {n}
+                                    </p>
+                                }
+                            })}
                     }
                 })}
             <p class=format!("{} {}", style::verdict, verdict_class(h.verdict))>
@@ -145,7 +156,7 @@ fn CheckRow(c: Check, decides: bool) -> impl IntoView {
         .map(|d| d.as_str().to_string())
         .unwrap_or_default();
     view! {
-        <li class=class data-allowed=c.allowed.to_string()>
+        <li class=class data-testid="check-row" data-allowed=c.allowed.to_string()>
             <span class=style::mark aria-hidden="true">{if c.allowed { "✓" } else { "✕" }}</span>
             <div class=style::checkBody>
                 <div class=style::checkHead>
@@ -166,6 +177,42 @@ fn CheckRow(c: Check, decides: bool) -> impl IntoView {
 
 #[component]
 fn Outcome() -> impl IntoView {
+    let player = use_handle::<Player>();
+    let shown = move || player.playback.with(|p| p.outcome_shown());
+    view! {
+        <Show when=shown fallback=move || view! { <OutcomePending/> }>
+            <OutcomeReached/>
+        </Show>
+    }
+}
+
+/// Before the packet gets there: the outcome is not given away, but the
+/// learner can jump straight to it.
+#[component]
+fn OutcomePending() -> impl IntoView {
+    let player = use_handle::<Player>();
+    view! {
+        <section
+            class=format!("{} {}", style::outcome, style::pending)
+            data-testid="outcome-pending"
+            aria-label="Outcome"
+        >
+            <h3 class=style::subhead>"Outcome"</h3>
+            <p class=style::summary>"Shown when the packet gets there, at the last hop."</p>
+            <button
+                class=style::jump
+                type="button"
+                data-testid="jump-to-outcome"
+                on:click=move |_| player.playback.update(|p| p.jump_to_outcome())
+            >
+                "Jump to outcome"
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn OutcomeReached() -> impl IntoView {
     let player = use_handle::<Player>();
     let outcome = move || player.trace.with(|t| t.as_ref().map(|t| t.outcome.clone()));
     let at_end = move || player.playback.with(|p| p.at_end());

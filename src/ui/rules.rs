@@ -426,20 +426,28 @@ pub fn SubnetEditor(id: String) -> impl IntoView {
         .map(|s| s.cidr.to_string())
         .unwrap_or_default();
     let input: NodeRef<html::Input> = NodeRef::new();
+    // A CIDR stored differently from what was typed is said out loud.
+    let stored_note: RwSignal<Option<String>> = RwSignal::new(None);
     let submit = {
         let id = id.clone();
         let form = form.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            app.edit(
-                &form,
-                Edit::SetSubnetCidr {
-                    subnet: id.clone(),
-                    cidr: input_value(input),
-                },
-            );
+            let edit = Edit::SetSubnetCidr {
+                subnet: id.clone(),
+                cidr: input_value(input),
+            };
+            if app.edit(&form, edit.clone()) {
+                stored_note.set(edit.normalised_note());
+                if let (Some(el), Some(s)) = (input.get_untracked(), subnet.get_untracked()) {
+                    el.set_value(&s.cidr.to_string());
+                }
+            } else {
+                stored_note.set(None);
+            }
         }
     };
+    let id_note = id.clone();
     let facts = move || {
         subnet.with(|s| {
             s.as_ref().map(|s| {
@@ -477,6 +485,17 @@ pub fn SubnetEditor(id: String) -> impl IntoView {
                     "now " <code>{move || subnet.with(|s| s.as_ref().map(|s| s.cidr.to_string()).unwrap_or_default())}</code>
                     " · " {facts}
                 </p>
+                {move || {
+                    stored_note
+                        .get()
+                        .map(|n| {
+                            view! {
+                                <p class=style::note role="status" data-testid=format!("subnet-cidr-stored-{id_note}")>
+                                    {n}
+                                </p>
+                            }
+                        })
+                }}
             </form>
             <EditError form=form.clone()/>
         </section>

@@ -5,9 +5,10 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::state::{use_handle, Player};
+use super::state::{use_handle, Live, Player};
 use crate::sim::trace::{fmt_ms, Hop};
 use crate::view::hop::{deciding_line, route};
+use crate::view::skipped::{skipped_work, Skipped};
 
 stylance::import_crate_style!(style, "src/ui/trace_list.module.css");
 
@@ -39,17 +40,25 @@ fn reveal_active(container: &web_sys::HtmlDivElement) {
 #[component]
 pub fn TraceList() -> impl IntoView {
     let player = use_handle::<Player>();
+    let live = use_handle::<Live>();
     let scroller: NodeRef<html::Div> = NodeRef::new();
     let rows = move || {
         let send = player.sends.get();
+        let zone = live
+            .world
+            .with_untracked(|w| w.scenario().dns.zone.name.clone());
         player.trace.with(|t| {
             t.as_ref()
                 .map(|t| {
+                    let mut skipped = skipped_work(t, &zone).into_iter().peekable();
                     t.hops
                         .iter()
                         .cloned()
                         .enumerate()
-                        .map(|(i, h)| (send, i, h))
+                        .map(|(i, h)| {
+                            let s = skipped.next_if(|s| s.after == i);
+                            (send, i, h, s)
+                        })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
@@ -78,8 +87,9 @@ pub fn TraceList() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=rows key=|(send, i, _)| (*send, *i) let:row>
+                        <For each=rows key=|(send, i, _, _)| (*send, *i) let:row>
                             <Row i=row.1 h=row.2/>
+                            {row.3.map(|s| view! { <SkippedRow s=s/> })}
                         </For>
                     </tbody>
                 </table>
@@ -132,6 +142,26 @@ fn Row(i: usize, h: Hop) -> impl IntoView {
                 <span class=style::verdict>{h.verdict.as_str()}</span>
                 " "
                 <code class=style::code>{h.code.as_str()}</code>
+            </td>
+        </tr>
+    }
+}
+
+/// The DNS work a cache made unnecessary, collapsed under the hop where the
+/// cache answered; opening it lists who was not asked.
+#[component]
+fn SkippedRow(s: Skipped) -> impl IntoView {
+    let line = s.line();
+    view! {
+        <tr class=style::skipped data-testid="skipped-row">
+            <td class=style::num aria-hidden="true">"⋯"</td>
+            <td colspan="5">
+                <details>
+                    <summary>{line}</summary>
+                    <ul class=style::skippedList>
+                        {s.not_asked.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                    </ul>
+                </details>
             </td>
         </tr>
     }

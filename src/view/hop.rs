@@ -1,7 +1,7 @@
 //! The words around one hop: the kind of each check, what it decided, the
 //! route in a trace row, and where the outcome was served.
 
-use crate::sim::trace::{Check, CheckKind, Hop, Outcome};
+use crate::sim::trace::{Check, CheckKind, Hop, Outcome, Verdict};
 
 /// The name of a kind of check, as the hop card lists it.
 pub fn check_kind(k: CheckKind) -> &'static str {
@@ -25,6 +25,31 @@ pub fn verdict_word(c: &Check) -> &'static str {
         (CheckKind::ListenerRule, _) => "match",
         (_, true) => "allow",
         (_, false) => "deny",
+    }
+}
+
+/// The checks "Checks on the way" lists. On a hop that stopped, only the
+/// ones up to and including the deciding one: the packet never reached the
+/// rest, so they were not evaluated for it (the trace's data keeps them all).
+pub fn checks_on_the_way(h: &Hop) -> &[Check] {
+    if h.verdict != Verdict::Pass {
+        if let Some(i) = h.checks.iter().position(|c| !c.allowed) {
+            return &h.checks[..=i];
+        }
+    }
+    &h.checks
+}
+
+/// Under a stopped hop's list: how many checks the packet never reached
+/// (`2 later checks not reached: the packet stopped here`).
+pub fn not_reached_note(h: &Hop) -> Option<String> {
+    let n = h.checks.len() - checks_on_the_way(h).len();
+    match n {
+        0 => None,
+        1 => Some("1 later check not reached: the packet stopped here".into()),
+        n => Some(format!(
+            "{n} later checks not reached: the packet stopped here"
+        )),
     }
 }
 
@@ -136,6 +161,46 @@ mod tests {
         let last = announcement(&t.hops[n - 1], n, &t.outcome);
         assert!(last.starts_with(&format!("Hop {n} of {n}: ")), "{last}");
         assert!(last.ends_with(". Outcome: 200 OK"), "{last}");
+    }
+
+    #[test]
+    fn a_hop_that_stopped_lists_its_checks_up_to_the_deciding_deny_and_no_further() {
+        let mut w = World::default_world();
+        w.apply_edit(&crate::sim::edit::Edit::RemoveNaclRule {
+            nacl: "acl-public-a".into(),
+            direction: crate::sim::check::Direction::Inbound,
+            number: 100,
+        })
+        .unwrap();
+        let t = w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL));
+        let h = t
+            .hops
+            .iter()
+            .find(|h| h.verdict == Verdict::Dropped)
+            .unwrap();
+        assert!(h.checks.len() > 1, "the trace's data keeps every check");
+        let listed = checks_on_the_way(h);
+        let last = listed.last().unwrap();
+        assert!(!last.allowed, "the deciding deny ends the list");
+        assert_eq!(Some(last), h.deciding_check());
+        assert!(listed[..listed.len() - 1].iter().all(|c| c.allowed));
+        assert!(listed.len() < h.checks.len(), "later checks are not listed");
+        let n = h.checks.len() - listed.len();
+        assert_eq!(
+            not_reached_note(h),
+            Some(format!(
+                "{n} later check{} not reached: the packet stopped here",
+                if n == 1 { "" } else { "s" }
+            ))
+        );
+        // A hop that passed lists every check it made.
+        let passed = t
+            .hops
+            .iter()
+            .find(|h| h.checks.len() > 1 && h.verdict == Verdict::Pass)
+            .unwrap();
+        assert_eq!(checks_on_the_way(passed).len(), passed.checks.len());
+        assert_eq!(not_reached_note(passed), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`camera`]: the diagram's zoom and pan (its viewBox), fit, follow the packet.
 //! - [`packet`]: the packet marker and the trail of the current hop.
 //! - [`playback`]: the step / play / pause state machine.
+//! - [`skipped`]: the DNS work a cache made unnecessary, as one collapsed row.
 //! - [`request`]: the request bar's method and why a trace went stale.
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
@@ -27,5 +28,6 @@ pub mod live;
 pub mod packet;
 pub mod playback;
 pub mod request;
+pub mod skipped;
 pub mod status;
 pub mod theme;

@@ -71,6 +71,9 @@ pub struct Playback {
     len: usize,
     index: usize,
     playing: bool,
+    /// Playback has reached the last hop of this trace (played, stepped or
+    /// jumped there): from then on the outcome is shown.
+    reached_end: bool,
     pub speed: Speed,
 }
 
@@ -81,6 +84,26 @@ impl Playback {
         self.len = len;
         self.index = 0;
         self.playing = autoplay && len > 1;
+        self.reached_end = false;
+        self.note_end();
+    }
+
+    fn note_end(&mut self) {
+        if self.len > 0 && self.at_end() {
+            self.reached_end = true;
+        }
+    }
+
+    /// Whether the outcome may be shown: only once the packet got there, so
+    /// the ending is not given away at hop 1. Stepping back afterwards keeps
+    /// it shown.
+    pub fn outcome_shown(&self) -> bool {
+        self.reached_end
+    }
+
+    /// "Jump to outcome": go to the last hop, where the outcome is.
+    pub fn jump_to_outcome(&mut self) {
+        self.last();
     }
 
     /// Forget the trace (the client changed, so it no longer matches the picture).
@@ -88,6 +111,7 @@ impl Playback {
         self.len = 0;
         self.index = 0;
         self.playing = false;
+        self.reached_end = false;
     }
 
     pub fn len(&self) -> usize {
@@ -116,6 +140,7 @@ impl Playback {
         if !self.at_end() {
             self.index += 1;
         }
+        self.note_end();
     }
     pub fn step_back(&mut self) {
         self.playing = false;
@@ -128,12 +153,14 @@ impl Playback {
     pub fn last(&mut self) {
         self.playing = false;
         self.index = self.len.saturating_sub(1);
+        self.note_end();
     }
     /// Jump to a hop (clicking a trace row). Out-of-range indexes are ignored.
     pub fn seek(&mut self, index: usize) {
         if index < self.len {
             self.playing = false;
             self.index = index;
+            self.note_end();
         }
     }
 
@@ -163,6 +190,7 @@ impl Playback {
         if self.at_end() {
             self.playing = false;
         }
+        self.note_end();
     }
 
     /// "hop 3 of 37" for the controls.
@@ -272,6 +300,43 @@ mod tests {
         let mut q = loaded(4);
         q.clear();
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn the_outcome_is_shown_only_once_playback_reaches_the_last_hop() {
+        let mut p = loaded(3);
+        assert!(!p.outcome_shown(), "not at hop 1 of 3");
+        p.tick();
+        assert!(!p.outcome_shown());
+        p.tick();
+        assert!(p.outcome_shown(), "playing reached the last hop");
+        p.step_back();
+        assert!(p.outcome_shown(), "stepping back keeps it");
+        p.load(3, true);
+        assert!(!p.outcome_shown(), "a new trace hides it again");
+    }
+
+    #[test]
+    fn without_autoplay_the_outcome_shows_when_the_learner_steps_to_the_end_or_jumps() {
+        let mut p = Playback::default();
+        p.load(4, false);
+        p.step_forward();
+        p.step_forward();
+        assert!(!p.outcome_shown());
+        p.step_forward();
+        assert!(p.outcome_shown(), "stepped to the end");
+        p.load(4, false);
+        p.seek(2);
+        assert!(!p.outcome_shown());
+        p.jump_to_outcome();
+        assert!(p.outcome_shown());
+        assert_eq!(p.current(), Some(3));
+        assert!(!p.playing());
+        let mut one = Playback::default();
+        one.load(1, false);
+        assert!(one.outcome_shown(), "a one-hop trace is already at its end");
+        one.clear();
+        assert!(!one.outcome_shown());
     }
 
     #[test]

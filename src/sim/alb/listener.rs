@@ -111,7 +111,14 @@ impl AlbAction {
 }
 
 impl ListenerRule {
+    /// `rule 1: path /healthz -> forward to tg-a`.
     pub fn describe(&self) -> String {
+        format!("rule {}: {}", self.priority, self.describe_body())
+    }
+
+    /// The rule without its number, for a row already labelled with it:
+    /// `path /healthz -> forward to tg-a`.
+    pub fn describe_body(&self) -> String {
         let conds = if self.conditions.is_empty() {
             "any request".to_string()
         } else {
@@ -121,11 +128,7 @@ impl ListenerRule {
                 .collect::<Vec<_>>()
                 .join(" and ")
         };
-        format!(
-            "rule {}: {conds} -> {}",
-            self.priority,
-            self.action.describe()
-        )
+        format!("{conds} -> {}", self.action.describe())
     }
 }
 

@@ -157,7 +157,10 @@ impl WafInspected {
                 count,
                 limit,
                 window_s,
-            } => format!("{count} requests from {ip} in the last {window_s} s (limit {limit})"),
+            } => format!(
+                "{count} request{} from {ip} in the last {window_s} s (limit {limit})",
+                if *count == 1 { "" } else { "s" }
+            ),
         }
     }
 }

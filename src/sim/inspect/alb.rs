@@ -20,7 +20,7 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
         ),
     );
     for rule in &r.alb.listener.rules {
-        row(&format!("rule {}", rule.priority), rule.describe());
+        row(&format!("rule {}", rule.priority), rule.describe_body());
     }
     row(
         "default rule",

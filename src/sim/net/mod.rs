@@ -62,6 +62,17 @@ impl PortRange {
     }
 }
 
+/// What a rule lets through, as a learner reads it: `TCP 443`,
+/// `UDP 1024-65535`, or `all traffic` for protocol "all" (its ports do not
+/// apply), never "all all ports".
+pub fn traffic(protocol: Protocol, ports: PortRange) -> String {
+    if protocol == Protocol::All {
+        "all traffic".into()
+    } else {
+        format!("{protocol} {ports}")
+    }
+}
+
 impl fmt::Display for PortRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if *self == PortRange::ALL {

@@ -38,8 +38,12 @@ impl NaclRule {
             Direction::Outbound => "to",
         };
         format!(
-            "rule {} {} {} {} {} {}",
-            self.number, self.action, self.protocol, self.ports, peer, self.cidr
+            "rule {} {} {} {} {}",
+            self.number,
+            self.action,
+            traffic(self.protocol, self.ports),
+            peer,
+            self.cidr
         )
     }
 }

@@ -71,8 +71,10 @@ impl SgRule {
             Direction::Outbound => "to",
         };
         format!(
-            "allow {} {} {} {}",
-            self.protocol, self.ports, peer, self.peer
+            "allow {} {} {}",
+            traffic(self.protocol, self.ports),
+            peer,
+            self.peer
         )
     }
 }

@@ -119,15 +119,34 @@ fn host_in(vpc: &Vpc, subnet: &str, host: u32, what: &str) -> Result<(), String>
         .subnet(subnet)
         .ok_or_else(|| format!("{what} is in unknown subnet {subnet}"))?;
     if s.host(host).is_none() {
-        return Err(format!(
-            "{what} would have host number {host}, which does not fit in {} ({}): a /{} leaves {} usable addresses",
-            s.id,
-            s.cidr,
-            s.cidr.prefix_len(),
-            s.usable()
-        ));
+        return Err(host_outside(s, host, what));
     }
     Ok(())
+}
+
+/// A component's address is its host number counted from the start of its
+/// subnet, so a smaller or moved block can leave it outside. Names the
+/// subnet first, says where the host number lands and which addresses the
+/// block has: `subnet-public-a1 (10.0.0.16/28) has addresses 10.0.0.16 to
+/// 10.0.0.31 …: NAT gateway nat-a1 is host number 20 of its subnet, 10.0.0.36
+/// here, outside the block`.
+fn host_outside(s: &crate::sim::net::Subnet, host: u32, what: &str) -> String {
+    let start = u32::from(s.cidr.network());
+    let size = 1u64 << (32 - u32::from(s.cidr.prefix_len()));
+    let ip = |n: u64| std::net::Ipv4Addr::from((u64::from(start) + n).min(u32::MAX as u64) as u32);
+    let lands = if u64::from(start) + u64::from(host) <= u32::MAX as u64 {
+        format!("{}", ip(u64::from(host)))
+    } else {
+        "past the last IPv4 address".to_string()
+    };
+    format!(
+        "{} ({}) has addresses {} to {} ({} usable): {what} is host number {host} of its subnet (counted from the subnet's first address), which here would be {lands}, outside the block",
+        s.id,
+        s.cidr,
+        ip(0),
+        ip(size - 1),
+        s.usable()
+    )
 }
 
 pub use crate::sim::limits::{MAX_LISTENER_RULES, MAX_NACL_RULES, MAX_SG_RULES};
