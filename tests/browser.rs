@@ -1263,3 +1263,20 @@ async fn a_subnet_cidr_with_host_bits_is_saved_and_the_inspector_says_what_was_s
     click(&root, "subnet-cidr-save-subnet-public-a1").await;
     assert!(!exists(&root, "subnet-cidr-stored-subnet-public-a1"));
 }
+
+#[wasm_bindgen_test]
+async fn the_hop_card_says_what_the_world_is_waiting_for_and_it_runs_down_with_the_clock() {
+    let root = mount().await;
+    assert!(!exists(&root, "waiting-for"), "a fresh world waits for nothing");
+    click(&root, "send").await;
+    let browser_line = |root: &HtmlElement| {
+        find_all(root, "waiting-line")
+            .iter()
+            .map(text)
+            .find(|t| t.contains("browser DNS cache"))
+    };
+    let first = browser_line(&root).expect("the browser's cached answer is listed (fact sheet §1)");
+    click(&root, "advance-10s").await;
+    let later = browser_line(&root).expect("still cached 10 s later");
+    assert_ne!(first, later, "the seconds left run down: {first} / {later}");
+}

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::state::{use_handle, Live, Player};
+use super::state::{use_handle, Live, Player, RequestBar};
 use crate::sim::trace::{fmt_ms, Check, Hop, Verdict};
 use crate::sim::world::DEFAULT_URL;
 use crate::view::hop::{
@@ -47,6 +47,7 @@ pub fn HopCard() -> impl IntoView {
                 {move || hop.get().map(|h| view! { <HopBody h=h/> })}
                 <Outcome/>
             </Show>
+            <WaitingFor/>
         </div>
     }
 }
@@ -249,5 +250,40 @@ fn OutcomeReached() -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// What the world is waiting for: the time-based state that shapes the
+/// chosen client's next answer (cached answers with seconds left, health
+/// checks part-way to flipping, targets and pods out of service), computed
+/// by the engine and updated as the clock moves.
+#[component]
+fn WaitingFor() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let bar = use_handle::<RequestBar>();
+    let lines = Memo::new(move |_| {
+        let client = bar.client.get();
+        live.world.with(|w| {
+            w.waiting_for(&client)
+                .iter()
+                .map(|x| x.text())
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || !lines.with(|l| l.is_empty())>
+            <section class=style::waiting aria-label="What the world is waiting for" data-testid="waiting-for">
+                <h3 class=style::subhead>"What the world is waiting for"</h3>
+                <ul>
+                    {move || {
+                        lines
+                            .get()
+                            .into_iter()
+                            .map(|l| view! { <li data-testid="waiting-line">{l}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </section>
+        </Show>
     }
 }

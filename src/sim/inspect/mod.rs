@@ -13,6 +13,7 @@ mod k8s;
 pub mod live;
 mod rds;
 mod vpc;
+pub mod waiting;
 
 use attach::region_of;
 pub use attach::Attachments;
