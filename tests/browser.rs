@@ -1267,7 +1267,10 @@ async fn a_subnet_cidr_with_host_bits_is_saved_and_the_inspector_says_what_was_s
 #[wasm_bindgen_test]
 async fn the_hop_card_says_what_the_world_is_waiting_for_and_it_runs_down_with_the_clock() {
     let root = mount().await;
-    assert!(!exists(&root, "waiting-for"), "a fresh world waits for nothing");
+    assert!(
+        !exists(&root, "waiting-for"),
+        "a fresh world waits for nothing"
+    );
     click(&root, "send").await;
     let browser_line = |root: &HtmlElement| {
         find_all(root, "waiting-line")

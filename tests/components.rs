@@ -1547,6 +1547,46 @@ fn an_expired_copy_is_served_while_the_origin_fails() {
 }
 
 #[test]
+fn an_expired_cached_error_is_never_served_as_a_stale_copy() {
+    // §5: a 5xx is cached for the error caching TTL (10 s); "stale" serving
+    // is for an expired copy of an object, not of an error.
+    let mut w = World::default_world();
+    w.set_fault(
+        Fault::Origin5xx {
+            origin: "s3-static".into(),
+        },
+        true,
+    );
+    let first = get(&mut w, &api("/static/app.js"));
+    assert_eq!(first.outcome.status, Some(503));
+    // Within the error caching TTL: CloudFront's error cache answers, as an error.
+    w.advance(4_000);
+    let cached = get(&mut w, &api("/static/app.js"));
+    assert_eq!(cached.outcome.status, Some(503));
+    assert!(cdn_events(&cached)
+        .iter()
+        .any(|e| matches!(e, CdnEvent::CacheHit { status: 503, .. })));
+    assert!(
+        cached.hops.iter().all(|h| h.to != "s3"),
+        "the origin is not asked"
+    );
+    assert!(
+        cached.outcome.summary.contains("error cache"),
+        "{}",
+        cached.outcome.summary
+    );
+    assert!(cached.hops.iter().any(|h| h.verdict == Verdict::Error));
+    // Expired: the origin is asked again and its new error goes back; no stale hit.
+    w.advance(10_000);
+    let again = get(&mut w, &api("/static/app.js"));
+    assert_eq!(again.outcome.status, Some(503));
+    assert!(again.hops.iter().any(|h| h.to == "s3"));
+    assert!(!cdn_events(&again)
+        .iter()
+        .any(|e| matches!(e, CdnEvent::StaleHit { .. })));
+}
+
+#[test]
 fn an_origin_group_fails_over_to_the_secondary_for_get_but_not_for_post() {
     // §5: origin groups fail over on listed codes, GET/HEAD/OPTIONS only.
     let mut w = world(|s| {

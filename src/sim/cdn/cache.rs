@@ -315,8 +315,11 @@ impl World {
         if got == Some(304) {
             return self.refresh_hit(edge, (b, &key), &ans, tb);
         }
-        // The origin fails: an expired copy is served rather than the error.
-        if let Some(s) = cached.filter(|_| matches!(got, None | Some(500..=599))) {
+        // The origin fails: an expired copy of the object is served rather
+        // than the error. An expired *error* is not a copy of anything: the
+        // new error goes back (and is cached for the error caching TTL).
+        if let Some(s) = cached.filter(|s| s.status < 400 && matches!(got, None | Some(500..=599)))
+        {
             return self.serve_stale(edge, &key, s, got, tb);
         }
         self.pass_on(edge, (b, &key), cacheable, ans, tb)
@@ -519,11 +522,15 @@ impl Edge<'_> {
                 ..Resp::ok(h.status, &self.cf.id, format!("cache hit at {city}"))
             }
         } else {
+            let left = h.expires_at_ms.saturating_sub(now).div_ceil(1000);
             Resp::err(
                 Some(h.status),
                 &self.cf.id,
                 Code::CacheHit,
-                format!("cached {} at {city}", h.status),
+                format!(
+                    "cached {} at {city}: CloudFront's error cache answers for {left} s more without asking the origin",
+                    h.status
+                ),
             )
         }
     }
