@@ -1587,6 +1587,31 @@ fn an_expired_cached_error_is_never_served_as_a_stale_copy() {
 }
 
 #[test]
+fn a_cached_error_still_names_its_root_cause_and_how_long_the_error_cache_keeps_it() {
+    // §5: the 504 is cached for the error caching TTL (10 s); the learner who
+    // fixes the NACL meanwhile must read why the answer is still 504.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::RemoveNaclRule {
+        nacl: "acl-public-a".into(),
+        direction: Direction::Inbound,
+        number: 100,
+    })
+    .unwrap();
+    let first = get(&mut w, DEFAULT_URL);
+    assert_eq!(first.outcome.status, Some(504));
+    w.advance(3_000);
+    let cached = get(&mut w, DEFAULT_URL);
+    assert_eq!(cached.outcome.status, Some(504));
+    assert_eq!(cached.outcome.code, Code::CacheHit);
+    let s = &cached.outcome.summary;
+    assert!(s.contains("error cache answers for 7 s more"), "{s}");
+    assert!(
+        s.contains("SUBNET_ACL_RESTRICTION"),
+        "the root cause is named: {s}"
+    );
+}
+
+#[test]
 fn an_origin_group_fails_over_to_the_secondary_for_get_but_not_for_post() {
     // §5: origin groups fail over on listed codes, GET/HEAD/OPTIONS only.
     let mut w = world(|s| {

@@ -112,6 +112,10 @@ pub struct CdnEntry {
     /// The max-age the origin gave browsers, passed on with every hit.
     #[serde(default)]
     pub browser_max_age_s: Option<u64>,
+    /// For a cached error: the explanation code of what went wrong when it
+    /// was stored, so a hit on it can still say why.
+    #[serde(default)]
+    pub cause: Option<crate::sim::trace::Code>,
 }
 
 /// Something that happened on the clock (a health check flipped, a failover).

@@ -345,6 +345,7 @@ impl World {
                 stored_at_ms: now,
                 expires_at_ms: now + ttl as u64 * 1000,
                 browser_max_age_s,
+                cause: None,
             },
         );
         edge.reply(
@@ -442,6 +443,7 @@ impl World {
                         stored_at_ms: now,
                         expires_at_ms,
                         browser_max_age_s,
+                        cause: None,
                     },
                 );
             }
@@ -457,6 +459,7 @@ impl World {
                 stored_at_ms: now,
                 expires_at_ms: now + ttl * 1000,
                 browser_max_age_s: None,
+                cause: Some(resp.code),
             };
             self.cdn.store(key, entry);
             stored = Some(Stored::Error { status, ttl_s: ttl });
@@ -523,12 +526,16 @@ impl Edge<'_> {
             }
         } else {
             let left = h.expires_at_ms.saturating_sub(now).div_ceil(1000);
+            let cause = h
+                .cause
+                .map(|c| format!("; the error it keeps: {}", c.as_str()))
+                .unwrap_or_default();
             Resp::err(
                 Some(h.status),
                 &self.cf.id,
                 Code::CacheHit,
                 format!(
-                    "cached {} at {city}: CloudFront's error cache answers for {left} s more without asking the origin",
+                    "cached {} at {city}: CloudFront's error cache answers for {left} s more without asking the origin{cause}",
                     h.status
                 ),
             )
