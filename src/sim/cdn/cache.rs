@@ -320,7 +320,7 @@ impl World {
         // new error goes back (and is cached for the error caching TTL).
         if let Some(s) = cached.filter(|s| s.status < 400 && matches!(got, None | Some(500..=599)))
         {
-            return self.serve_stale(edge, &key, s, got, tb);
+            return self.serve_stale(edge, &key, s, (got, ans.resp.code), tb);
         }
         self.pass_on(edge, (b, &key), cacheable, ans, tb)
     }
@@ -377,7 +377,7 @@ impl World {
         edge: &Edge,
         key: &CdnKey,
         s: CdnEntry,
-        got: Option<u16>,
+        (got, why): (Option<u16>, Code),
         tb: &mut Recorder,
     ) -> Resp {
         let ttl = edge.cf.error_caching_min_ttl_s as u64;
@@ -404,7 +404,14 @@ impl World {
             ..Resp::ok(
                 status,
                 &edge.cf.id,
-                "stale copy served while the origin fails".into(),
+                format!(
+                    "stale copy served at {} while the origin fails ({}), for {ttl} s more",
+                    edge.pop.city,
+                    match got {
+                        Some(st) => format!("HTTP {st}, {}", why.as_str()),
+                        None => why.as_str().to_string(),
+                    }
+                ),
             )
         }
     }
