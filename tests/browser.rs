@@ -1283,3 +1283,20 @@ async fn the_hop_card_says_what_the_world_is_waiting_for_and_it_runs_down_with_t
     let later = browser_line(&root).expect("still cached 10 s later");
     assert_ne!(first, later, "the seconds left run down: {first} / {later}");
 }
+
+#[wasm_bindgen_test]
+async fn each_hop_says_what_its_code_means_with_a_page_to_learn_more_and_the_glossary_lists_every_code(
+) {
+    let root = mount().await;
+    click(&root, "send").await;
+    let meaning = find(&root, "code-meaning");
+    assert!(text(&meaning).len() > 20);
+    let link = find(&root, "learn-more");
+    assert!(link.get_attribute("href").unwrap().starts_with("https://"));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    let glossary = find(&root, "glossary");
+    assert_eq!(
+        glossary.query_selector_all("dt").unwrap().length() as usize,
+        hoplab::sim::glossary::ALL_CODES.len()
+    );
+}

@@ -15,6 +15,7 @@ pub mod dnsconf;
 pub mod edge;
 pub mod edit;
 pub mod event;
+pub mod glossary;
 pub mod inspect;
 pub mod k8s;
 pub mod lb;

@@ -48,6 +48,7 @@ pub fn HopCard() -> impl IntoView {
                 <Outcome/>
             </Show>
             <WaitingFor/>
+            <Glossary/>
         </div>
     }
 }
@@ -140,6 +141,7 @@ fn HopBody(h: Hop) -> impl IntoView {
                 <span class=style::verdictWord>{h.verdict.as_str()}</span>
                 <code class=style::code>{h.code.as_str()}</code>
             </p>
+            <CodeMeaning code=h.code/>
         </div>
     }
 }
@@ -242,6 +244,8 @@ fn OutcomeReached() -> impl IntoView {
                         <dt>"code"</dt>
                         <dd>
                             <code>{o.code.as_str()}</code>
+                            " "
+                            <CodeMeaning code=o.code/>
                         </dd>
                         <dt>"total"</dt>
                         <dd>{format!("{} ms", fmt_ms(o.total_us))}</dd>
@@ -285,5 +289,54 @@ fn WaitingFor() -> impl IntoView {
                 </ul>
             </section>
         </Show>
+    }
+}
+
+/// An explanation code's one-line meaning (the glossary's) and the public
+/// page to learn more from, opened by the learner in a new tab.
+#[component]
+fn CodeMeaning(code: crate::sim::trace::Code) -> impl IntoView {
+    view! {
+        <span class=style::meaning data-testid="code-meaning">
+            {code.meaning()}
+            " "
+            <a
+                href=code.learn_more()
+                target="_blank"
+                rel="noopener noreferrer"
+                data-testid="learn-more"
+            >
+                "Learn more"
+                <span class="visually-hidden">{format!(" about {} (opens a new tab)", code.as_str())}</span>
+            </a>
+        </span>
+    }
+}
+
+/// Every explanation code with its meaning and a page to learn more.
+#[component]
+fn Glossary() -> impl IntoView {
+    view! {
+        <details class=style::glossary data-testid="glossary">
+            <summary>"Explanation codes: what each one means"</summary>
+            <dl>
+                {crate::sim::glossary::ALL_CODES
+                    .iter()
+                    .map(|c| {
+                        view! {
+                            <dt><code>{c.as_str()}</code></dt>
+                            <dd>
+                                {c.meaning()}
+                                " "
+                                <a href=c.learn_more() target="_blank" rel="noopener noreferrer">
+                                    "Learn more"
+                                    <span class="visually-hidden">{format!(" about {} (opens a new tab)", c.as_str())}</span>
+                                </a>
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </details>
     }
 }

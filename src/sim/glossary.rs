@@ -1,0 +1,163 @@
+//! The glossary of explanation codes: what each code means in one line,
+//! and the public page (AWS, Kubernetes, MDN) a learner can read to learn
+//! more — opened by the learner, never fetched by Hoplab. The pages are
+//! the sources of the fact sheet (its §20).
+
+use super::trace::Code;
+
+/// Every code, in the order the glossary lists them (the request's path).
+pub const ALL_CODES: [Code; 34] = [
+    Code::BrowserCacheHit,
+    Code::DnsCacheHit,
+    Code::DnsCacheMiss,
+    Code::DnsReferral,
+    Code::DnsCname,
+    Code::DnsAnswer,
+    Code::DnsNodata,
+    Code::DnsNxdomain,
+    Code::DnsServfail,
+    Code::HealthCheckFailover,
+    Code::ViewerProtocolPolicy,
+    Code::MethodNotAllowed,
+    Code::CacheHit,
+    Code::CacheMiss,
+    Code::WafRuleBlock,
+    Code::WafDefaultAllow,
+    Code::CertificateMismatch,
+    Code::TooManyRedirects,
+    Code::NoRouteToDestination,
+    Code::SubnetAclRestriction,
+    Code::EniSgRulesMismatch,
+    Code::ConnectionTimeout,
+    Code::ConnectionRefused,
+    Code::ListenerRuleMatch,
+    Code::ListenerDefaultAction,
+    Code::TargetUnhealthy,
+    Code::NoHealthyTargets,
+    Code::AlbGenerated,
+    Code::ClientClosed,
+    Code::IngressRuleMatch,
+    Code::ServiceEndpointPick,
+    Code::ComponentDown,
+    Code::TargetError,
+    Code::Delivered,
+];
+
+const R53: &str = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/";
+const CF: &str = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/";
+const ALB: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/";
+const VPC: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/";
+
+impl Code {
+    /// What the code means, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Code::BrowserCacheHit => "The browser had a fresh copy in its own HTTP cache: nothing left the machine.",
+            Code::DnsCacheHit => "A DNS cache (browser, OS or resolver) still held the answer, so no server was asked.",
+            Code::DnsCacheMiss => "No cache held the answer: the question goes one step further.",
+            Code::DnsReferral => "A name server does not know the answer but says which servers do (root → .com → the zone).",
+            Code::DnsCname => "The name is an alias (CNAME) of another name: the resolver asks again for that name.",
+            Code::DnsAnswer => "The authoritative server answered with the records, cached for their TTL.",
+            Code::DnsNodata => "The name exists but has no record of the asked type (NOERROR, empty answer).",
+            Code::DnsNxdomain => "The name does not exist; the \"no\" is cached for the zone's negative TTL.",
+            Code::DnsServfail => "The resolver could not get an answer (the servers failed or could not be reached).",
+            Code::HealthCheckFailover => "Route 53 answered with another record because a health check marked the first unhealthy.",
+            Code::ViewerProtocolPolicy => "CloudFront refused plain HTTP on a behaviour that requires HTTPS (403).",
+            Code::MethodNotAllowed => "The method is not accepted here: CloudFront's allowed methods, or a 405 from the ALB or the application.",
+            Code::CacheHit => "CloudFront answered from its cache (an object, a stale copy, or a cached error) without the origin.",
+            Code::CacheMiss => "CloudFront had no fresh copy and asked the origin.",
+            Code::WafRuleBlock => "A WAF rule matched with a Block action: the request ends with 403 at the web ACL.",
+            Code::WafDefaultAllow => "No WAF rule blocked the request; the web ACL's default action let it through.",
+            Code::CertificateMismatch => "The server's certificate does not name the host that was asked for: the TLS handshake fails.",
+            Code::TooManyRedirects => "The browser gave up following a chain of redirects.",
+            Code::NoRouteToDestination => "The subnet's route table has no route that matches the destination address.",
+            Code::SubnetAclRestriction => "A network ACL rule (stateless, checked in number order) denied the packet at a subnet's edge.",
+            Code::EniSgRulesMismatch => "No security group rule allows this traffic (security groups have allow rules only).",
+            Code::ConnectionTimeout => "Nothing answered in time (a packet silently dropped, or a hung process).",
+            Code::ConnectionRefused => "The address answered with a reset: nothing listens there (a crashed process).",
+            Code::ListenerRuleMatch => "An ALB listener rule's conditions matched, in priority order; its action decides.",
+            Code::ListenerDefaultAction => "No listener rule matched; the listener's default action applies.",
+            Code::TargetUnhealthy => "The ALB does not send to this target: its health checks failed.",
+            Code::NoHealthyTargets => "The target group has no target the ALB may use: the ALB answers 503 itself.",
+            Code::AlbGenerated => "The ALB generated this answer itself (400, 460, 463, 502, 503, 504), not its target.",
+            Code::ClientClosed => "The client closed the connection before the ALB answered (460).",
+            Code::IngressRuleMatch => "The Kubernetes Ingress path rule chose the Service the request goes to.",
+            Code::ServiceEndpointPick => "The Service sent the request to one of its ready endpoints (pods).",
+            Code::ComponentDown => "A component on the path is down (a fault: pod, node, AZ, Region or database).",
+            Code::TargetError => "The target itself answered with an error, passed through unchanged.",
+            Code::Delivered => "The hop did its work and passed the request or answer on.",
+        }
+    }
+
+    /// The public page to learn more from (opened by the learner).
+    pub fn learn_more(self) -> String {
+        let (base, page) = match self {
+            Code::BrowserCacheHit => ("https://developer.mozilla.org/docs/Web/HTTP/", "Caching"),
+            Code::DnsCacheHit | Code::DnsCacheMiss | Code::DnsReferral | Code::DnsAnswer => {
+                (R53, "welcome-dns-service.html")
+            }
+            Code::DnsCname | Code::DnsNodata | Code::DnsNxdomain | Code::DnsServfail => {
+                (R53, "DNSBehavior.html")
+            }
+            Code::HealthCheckFailover => (R53, "dns-failover-determining-health-of-endpoints.html"),
+            Code::ViewerProtocolPolicy => (CF, "using-https-viewers-to-cloudfront.html"),
+            Code::CacheHit | Code::CacheMiss => (CF, "HTTPStatusCodes.html"),
+            Code::WafRuleBlock | Code::WafDefaultAllow => (
+                "https://docs.aws.amazon.com/waf/latest/developerguide/",
+                "web-acl-processing-order.html",
+            ),
+            Code::CertificateMismatch => (ALB, "create-https-listener.html"),
+            Code::NoRouteToDestination => (VPC, "VPC_Route_Tables.html"),
+            Code::SubnetAclRestriction => (VPC, "vpc-network-acls.html"),
+            Code::EniSgRulesMismatch => (VPC, "security-group-rules.html"),
+            Code::ListenerRuleMatch | Code::ListenerDefaultAction | Code::MethodNotAllowed => {
+                (ALB, "load-balancer-listeners.html")
+            }
+            Code::TargetUnhealthy | Code::NoHealthyTargets => {
+                (ALB, "target-group-health-checks.html")
+            }
+            Code::AlbGenerated
+            | Code::ClientClosed
+            | Code::TargetError
+            | Code::TooManyRedirects
+            | Code::ConnectionTimeout
+            | Code::ConnectionRefused => (ALB, "load-balancer-troubleshooting.html"),
+            Code::IngressRuleMatch => (
+                "https://kubernetes.io/docs/concepts/services-networking/",
+                "ingress/",
+            ),
+            Code::ServiceEndpointPick => (
+                "https://kubernetes.io/docs/concepts/services-networking/",
+                "service/",
+            ),
+            Code::ComponentDown => (
+                "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/",
+                "availability-zones.html",
+            ),
+            Code::Delivered => (CF, "HowCloudFrontWorks.html"),
+        };
+        format!("{base}{page}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_in_the_glossary_once_with_a_meaning_and_a_public_page() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ALL_CODES {
+            assert!(seen.insert(c.as_str()), "{c} listed twice");
+            assert!(c.meaning().len() > 20 && c.meaning().ends_with('.'), "{c}");
+            assert!(c.learn_more().starts_with("https://"), "{c}");
+        }
+        // A code added to the enum must be added here: serde lists every
+        // variant when it refuses an unknown one.
+        let err = serde_json::from_str::<Code>("\"NOT_A_CODE\"")
+            .unwrap_err()
+            .to_string();
+        let listed = err.matches('`').count() / 2 - 1;
+        assert_eq!(listed, ALL_CODES.len(), "{err}");
+    }
+}
