@@ -1153,3 +1153,143 @@ async fn click_in(page: &page::Page, testid: &str) {
     page.find(testid).dispatch_event(&ev).unwrap();
     page.settle().await;
 }
+
+/// The clock's text ("01:10" or "1:02:03") in seconds.
+fn clock_seconds(root: &HtmlElement) -> u64 {
+    text(&find(root, "clock"))
+        .split(':')
+        .map(|p| p.trim().parse::<u64>().unwrap())
+        .fold(0, |acc, p| acc * 60 + p)
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_runs_at_sixty_times_real_time_send_works_meanwhile_and_pause_stops_it() {
+    let root = mount().await;
+    assert_eq!(clock_seconds(&root), 0);
+    let x60 = find(&root, "clock-run-60");
+    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("false"));
+    click(&root, "clock-run-60").await;
+    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert!(text(&find(&root, "clock-run-status")).contains("×60"));
+
+    let started = js_sys::Date::now();
+    gloo_timers::future::TimeoutFuture::new(1_200).await;
+    settle().await;
+    click(&root, "send").await;
+    assert!(
+        !outcome(&root).is_empty(),
+        "Send answers while the clock runs"
+    );
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    settle().await;
+    let wall_s = (js_sys::Date::now() - started) / 1000.0;
+    let moved = clock_seconds(&root);
+    assert!(
+        moved as f64 > 10.0 * wall_s,
+        "{moved} simulated s in {wall_s:.1} wall s is not running at ×60"
+    );
+
+    click(&root, "clock-pause").await;
+    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(text(&find(&root, "clock-run-status")), "Clock paused.");
+    let paused_at = clock_seconds(&root);
+    gloo_timers::future::TimeoutFuture::new(700).await;
+    settle().await;
+    assert_eq!(clock_seconds(&root), paused_at, "a paused clock stays put");
+}
+
+/// What Tab reaches, in order: focusable, not `tabindex="-1"`, not disabled,
+/// drawn (a closed `<details>` or `display: none` has no box).
+fn tab_stops(root: &HtmlElement) -> Vec<Element> {
+    select_all(
+        root,
+        "a[href], button, input, select, textarea, summary, [tabindex]",
+    )
+    .into_iter()
+    .filter(|e| e.get_attribute("tabindex").as_deref() != Some("-1"))
+    .filter(|e| !e.has_attribute("disabled"))
+    .filter(|e| {
+        let r = e.get_bounding_client_rect();
+        r.width() > 0.0 || r.height() > 0.0
+    })
+    .collect()
+}
+
+fn focused_testid() -> Option<String> {
+    document()
+        .active_element()
+        .and_then(|e| e.get_attribute("data-testid"))
+}
+
+#[wasm_bindgen_test]
+async fn the_skip_link_comes_first_send_is_within_five_tabs_and_the_diagram_tabs_in_request_order()
+{
+    let root = mount().await;
+    let stops = tab_stops(&root);
+    assert!(
+        stops
+            .iter()
+            .all(|e| e.get_attribute("tabindex").is_none_or(|t| t == "0")),
+        "no positive tabindex reorders the page"
+    );
+    let ids: Vec<String> = stops
+        .iter()
+        .map(|e| e.get_attribute("data-testid").unwrap_or_default())
+        .collect();
+    assert_eq!(ids[0], "skip-link");
+    let send = ids.iter().position(|i| i == "send").unwrap();
+    assert!(
+        send < 5,
+        "Send is Tab press {} from load: {ids:?}",
+        send + 1
+    );
+    let nodes: Vec<&String> = ids.iter().filter(|i| i.starts_with("node-")).collect();
+    assert_eq!(nodes[0], "node-client-na", "the browser first: {nodes:?}");
+    let at = |id: &str| nodes.iter().position(|n| *n == id).unwrap();
+    assert!(at("node-pod-a-1") > at("node-client-na"));
+    assert_eq!(
+        nodes.last().map(|n| n.contains("sms")),
+        Some(true),
+        "{nodes:?}"
+    );
+
+    click(&root, "skip-link").await;
+    assert_eq!(focused_testid().as_deref(), Some("url-input"));
+}
+
+#[wasm_bindgen_test]
+async fn enter_on_a_component_focuses_the_inspector_and_escape_closes_it_back_to_the_component() {
+    let root = mount().await;
+    press(&find(&root, "node-pod-a-1"), "Enter");
+    settle().await;
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    settle().await;
+    assert!(exists(&root, "inspector-title"));
+    assert_eq!(focused_testid().as_deref(), Some("inspector-title"));
+    press(&document().active_element().unwrap(), "Escape");
+    settle().await;
+    assert!(
+        !exists(&root, "inspector-title"),
+        "Escape closes the inspector"
+    );
+    assert_eq!(focused_testid().as_deref(), Some("node-pod-a-1"));
+}
+
+#[wasm_bindgen_test]
+async fn question_mark_opens_the_shortcut_list_and_escape_closes_it() {
+    let root = mount().await;
+    assert!(!exists(&root, "shortcuts"));
+    // Typed in a text field, ? is just a character.
+    press(&find(&root, "url-input"), "?");
+    settle().await;
+    assert!(!exists(&root, "shortcuts"));
+    press(&root, "?");
+    settle().await;
+    let list = text(&find(&root, "shortcuts"));
+    for k in ["Escape", "Enter", "←"] {
+        assert!(list.contains(k), "{k} missing from {list}");
+    }
+    press(&root, "Escape");
+    settle().await;
+    assert!(!exists(&root, "shortcuts"));
+}

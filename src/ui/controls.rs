@@ -1,11 +1,12 @@
 //! The request bar (method, URL, Send), the playback controls
 //! (|< ◀ play/pause ▶ >|, speed) and the simulated clock (+10 s, +1 min,
-//! and what happened on it).
+//! running at ×1, ×10 or ×60, and what happened on it).
 
 use leptos::prelude::*;
 
 use super::state::{use_app, use_handle, Live, Method, Player, RequestBar};
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
+use crate::view::clock::{self, ClockRate, TICK_MS};
 use crate::view::playback::{event_line, Speed};
 
 stylance::import_crate_style!(style, "src/ui/controls.module.css");
@@ -203,6 +204,7 @@ fn Clock() -> impl IntoView {
                 "+1m"
             </button>
             <ClockJump/>
+            <ClockRun/>
             <details class=style::events data-testid="clock-events">
                 <summary title=move || latest().unwrap_or_default()>
                     {move || format!("events ({})", events.with(|e| e.len()))}
@@ -288,5 +290,70 @@ fn ClockJump() -> impl IntoView {
                 {move || error.get().map(|e| view! { <p class="input-error" role="alert" data-testid="advance-error">{e}</p> })}
             </form>
         </details>
+    }
+}
+
+/// Realtime mode: the clock runs at ×1, ×10 or ×60 until paused. Every
+/// [`TICK_MS`] of wall time it lets the rate times that much simulated time
+/// pass, through the same `Live::advance` as +10s; Send keeps working.
+/// A lesson that hides the clock stops it.
+#[component]
+fn ClockRun() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let running = live.running;
+    Effect::new(move |_| {
+        if let Some(rate) = running.get() {
+            let step = rate.step_ms(TICK_MS);
+            let handle = set_interval_with_handle(
+                move || live.advance(step),
+                std::time::Duration::from_millis(TICK_MS),
+            );
+            if let Ok(h) = handle {
+                on_cleanup(move || h.clear());
+            }
+        }
+    });
+    if let Some(lessons) = use_context::<super::lesson_state::LessonState>() {
+        Effect::new(move |_| {
+            let hidden = lessons.hidden_controls();
+            if hidden.split_whitespace().any(|c| c == "clock") && running.get_untracked().is_some()
+            {
+                running.set(None);
+            }
+        });
+    }
+    view! {
+        <div class=style::run role="group" aria-label="Run the clock" data-testid="clock-run">
+            {ClockRate::ALL
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <button
+                            type="button"
+                            data-testid=format!("clock-run-{}", r.key())
+                            title=r.describe()
+                            aria-label=r.describe()
+                            aria-pressed=move || (running.get() == Some(r)).to_string()
+                            on:click=move |_| running.update(|now| *now = clock::press(*now, r))
+                        >
+                            {format!("▶{}", r.label())}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            <button
+                type="button"
+                data-testid="clock-pause"
+                title="stop the clock"
+                aria-label="pause the clock"
+                disabled=move || running.get().is_none()
+                on:click=move |_| running.set(None)
+            >
+                "❚❚"
+            </button>
+            <span class="visually-hidden" role="status" data-testid="clock-run-status">
+                {move || clock::announcement(running.get())}
+            </span>
+        </div>
     }
 }
