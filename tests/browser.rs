@@ -1166,10 +1166,16 @@ fn clock_seconds(root: &HtmlElement) -> u64 {
 async fn the_clock_runs_at_sixty_times_real_time_send_works_meanwhile_and_pause_stops_it() {
     let root = mount().await;
     assert_eq!(clock_seconds(&root), 0);
-    let x60 = find(&root, "clock-run-60");
-    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("false"));
-    click(&root, "clock-run-60").await;
-    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let run = find(&root, "clock-run-toggle");
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("false"));
+    choose(&root, "clock-rate", "60").await;
+    assert_eq!(
+        clock_seconds(&root),
+        0,
+        "choosing a rate does not start the clock"
+    );
+    click(&root, "clock-run-toggle").await;
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("true"));
     assert!(text(&find(&root, "clock-run-status")).contains("×60"));
 
     let started = js_sys::Date::now();
@@ -1189,8 +1195,8 @@ async fn the_clock_runs_at_sixty_times_real_time_send_works_meanwhile_and_pause_
         "{moved} simulated s in {wall_s:.1} wall s is not running at ×60"
     );
 
-    click(&root, "clock-pause").await;
-    assert_eq!(x60.get_attribute("aria-pressed").as_deref(), Some("false"));
+    click(&root, "clock-run-toggle").await;
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("false"));
     assert_eq!(text(&find(&root, "clock-run-status")), "Clock paused.");
     let paused_at = clock_seconds(&root);
     gloo_timers::future::TimeoutFuture::new(700).await;
@@ -1292,4 +1298,18 @@ async fn question_mark_opens_the_shortcut_list_and_escape_closes_it() {
     press(&root, "Escape");
     settle().await;
     assert!(!exists(&root, "shortcuts"));
+}
+
+#[wasm_bindgen_test]
+async fn at_1280_by_800_the_running_clock_controls_share_the_request_bars_row() {
+    let page = page::Page::open(1280, 800).await;
+    let send = page.find("send").get_bounding_client_rect();
+    let run = page.find("clock-run-toggle").get_bounding_client_rect();
+    page.close();
+    assert!(
+        (send.y() - run.y()).abs() < 4.0,
+        "Send at y {} and the clock's run button at y {}: the bar takes a second row from the trace",
+        send.y(),
+        run.y()
+    );
 }

@@ -293,7 +293,8 @@ fn ClockJump() -> impl IntoView {
     }
 }
 
-/// Realtime mode: the clock runs at ×1, ×10 or ×60 until paused. Every
+/// Realtime mode: ▶ runs the clock at the chosen rate (×1, ×10 or ×60)
+/// until ❚❚ pauses it; choosing another rate while it runs switches. Every
 /// [`TICK_MS`] of wall time it lets the rate times that much simulated time
 /// pass, through the same `Live::advance` as +10s; Send keeps working.
 /// A lesson that hides the clock stops it.
@@ -322,35 +323,43 @@ fn ClockRun() -> impl IntoView {
             }
         });
     }
+    let chosen = RwSignal::new(ClockRate::X10);
+    let on = move || running.get().is_some();
     view! {
         <div class=style::run role="group" aria-label="Run the clock" data-testid="clock-run">
-            {ClockRate::ALL
-                .into_iter()
-                .map(|r| {
-                    view! {
-                        <button
-                            type="button"
-                            data-testid=format!("clock-run-{}", r.key())
-                            title=r.describe()
-                            aria-label=r.describe()
-                            aria-pressed=move || (running.get() == Some(r)).to_string()
-                            on:click=move |_| running.update(|now| *now = clock::press(*now, r))
-                        >
-                            {format!("▶{}", r.label())}
-                        </button>
-                    }
-                })
-                .collect_view()}
             <button
                 type="button"
-                data-testid="clock-pause"
-                title="stop the clock"
-                aria-label="pause the clock"
-                disabled=move || running.get().is_none()
-                on:click=move |_| running.set(None)
+                data-testid="clock-run-toggle"
+                aria-label=move || if on() { "pause the clock" } else { "run the clock" }
+                title=move || {
+                    if on() { "pause the clock".to_string() } else { chosen.get().describe().to_string() }
+                }
+                aria-pressed=move || on().to_string()
+                on:click=move |_| running.update(|now| *now = clock::toggle(*now, chosen.get_untracked()))
             >
-                "❚❚"
+                {move || if on() { "❚❚" } else { "▶" }}
             </button>
+            <select
+                data-testid="clock-rate"
+                aria-label="clock speed"
+                on:change=move |ev| {
+                    if let Some(r) = ClockRate::from_key(&event_target_value(&ev)) {
+                        chosen.set(r);
+                        running.update(|now| *now = clock::choose(*now, r));
+                    }
+                }
+            >
+                {ClockRate::ALL
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <option value=r.key() selected=move || chosen.get() == r title=r.describe()>
+                                {r.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
             <span class="visually-hidden" role="status" data-testid="clock-run-status">
                 {move || clock::announcement(running.get())}
             </span>

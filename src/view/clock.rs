@@ -38,7 +38,7 @@ impl ClockRate {
         }
     }
 
-    /// A stable key for test ids (`clock-run-60`).
+    /// A stable value for the rate picker's options.
     pub fn key(self) -> &'static str {
         match self {
             ClockRate::X1 => "1",
@@ -47,7 +47,11 @@ impl ClockRate {
         }
     }
 
-    /// What the button's tooltip and accessible name say.
+    pub fn from_key(key: &str) -> Option<ClockRate> {
+        ClockRate::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// What the rate's option says in full.
     pub fn describe(self) -> &'static str {
         match self {
             ClockRate::X1 => "run the clock in real time",
@@ -62,15 +66,19 @@ impl ClockRate {
     }
 }
 
-/// Pressing a rate button: a stopped clock starts at that rate, a clock
-/// running at another rate switches to it, and pressing the rate it runs
-/// at pauses it.
-pub fn press(running: Option<ClockRate>, pressed: ClockRate) -> Option<ClockRate> {
-    if running == Some(pressed) {
-        None
-    } else {
-        Some(pressed)
+/// The run / pause button: a paused clock starts at the `chosen` rate, a
+/// running one pauses.
+pub fn toggle(running: Option<ClockRate>, chosen: ClockRate) -> Option<ClockRate> {
+    match running {
+        Some(_) => None,
+        None => Some(chosen),
     }
+}
+
+/// Choosing a rate: a running clock switches to it at once, a paused one
+/// stays paused (and starts at it next time).
+pub fn choose(running: Option<ClockRate>, rate: ClockRate) -> Option<ClockRate> {
+    running.map(|_| rate)
 }
 
 /// The sentence announced when the clock starts, changes rate or stops.
@@ -101,13 +109,27 @@ mod tests {
     }
 
     #[test]
-    fn pressing_a_rate_starts_or_switches_and_pressing_it_again_pauses() {
-        assert_eq!(press(None, ClockRate::X10), Some(ClockRate::X10));
+    fn run_starts_at_the_chosen_rate_and_pauses_a_running_clock() {
+        assert_eq!(toggle(None, ClockRate::X10), Some(ClockRate::X10));
+        assert_eq!(toggle(Some(ClockRate::X60), ClockRate::X60), None);
+        assert_eq!(toggle(Some(ClockRate::X1), ClockRate::X60), None);
+    }
+
+    #[test]
+    fn choosing_a_rate_switches_a_running_clock_and_leaves_a_paused_one_paused() {
         assert_eq!(
-            press(Some(ClockRate::X10), ClockRate::X60),
+            choose(Some(ClockRate::X10), ClockRate::X60),
             Some(ClockRate::X60)
         );
-        assert_eq!(press(Some(ClockRate::X60), ClockRate::X60), None);
+        assert_eq!(choose(None, ClockRate::X60), None);
+    }
+
+    #[test]
+    fn rates_round_trip_through_their_keys() {
+        for r in ClockRate::ALL {
+            assert_eq!(ClockRate::from_key(r.key()), Some(r));
+        }
+        assert_eq!(ClockRate::from_key("7"), None);
     }
 
     #[test]
