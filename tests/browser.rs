@@ -1313,3 +1313,47 @@ async fn at_1280_by_800_the_running_clock_controls_share_the_request_bars_row() 
         run.y()
     );
 }
+
+#[wasm_bindgen_test]
+async fn everything_tab_reaches_shows_a_focus_ring() {
+    let page = page::Page::open(1280, 800).await;
+    // Read the rings' end state, not the start of their transitions.
+    let still = page.doc.create_element("style").unwrap();
+    still.set_text_content(Some("* { transition: none !important; }"));
+    page.doc.body().unwrap().append_child(&still).unwrap();
+    let stops: Vec<Element> = tab_stops(&page.root)
+        .into_iter()
+        // What a closed <details> holds is not reachable until it opens.
+        .filter(|e| {
+            e.tag_name() == "SUMMARY" || e.closest("details:not([open])").unwrap().is_none()
+        })
+        .collect();
+    assert!(stops.len() > 40, "{} tab stops", stops.len());
+    // What a ring changes: the element's shadow and outline, or for a
+    // diagram component its halo.
+    let look = |el: &Element| {
+        let halo = el.query_selector(":scope > [class*=halo]").unwrap();
+        (
+            page.css(el, "box-shadow"),
+            page.css(el, "outline-style"),
+            halo.map(|h| page.css(&h, "stroke")),
+        )
+    };
+    let mut bare = Vec::new();
+    for el in &stops {
+        let id = el
+            .get_attribute("data-testid")
+            .unwrap_or_else(|| el.tag_name());
+        let before = look(el);
+        if el.namespace_uri().as_deref() == Some("http://www.w3.org/2000/svg") {
+            el.unchecked_ref::<web_sys::SvgElement>().focus().unwrap();
+        } else {
+            el.unchecked_ref::<HtmlElement>().focus().unwrap();
+        }
+        if look(el) == before {
+            bare.push(id);
+        }
+    }
+    page.close();
+    assert!(bare.is_empty(), "no visible focus ring on {bare:?}");
+}
