@@ -1295,6 +1295,7 @@ async fn question_mark_opens_the_shortcut_list_and_escape_closes_it() {
     for k in ["Escape", "Enter", "←"] {
         assert!(list.contains(k), "{k} missing from {list}");
     }
+    assert_eq!(focused_testid().as_deref(), Some("shortcuts-close"));
     press(&root, "Escape");
     settle().await;
     assert!(!exists(&root, "shortcuts"));

@@ -58,6 +58,12 @@ pub fn Shortcuts() -> impl IntoView {
                     aria-label="Keyboard shortcuts"
                     data-testid="shortcuts"
                     on:click=|ev| ev.stop_propagation()
+                    // Close is its one control: Tab stays inside the dialog.
+                    on:keydown=|ev| {
+                        if ev.key() == "Tab" {
+                            ev.prevent_default();
+                        }
+                    }
                 >
                     <h2 class=style::title>"Keyboard shortcuts"</h2>
                     <dl class=style::list>
