@@ -1304,12 +1304,22 @@ async fn question_mark_opens_the_shortcut_list_and_escape_closes_it() {
 #[wasm_bindgen_test]
 async fn at_1280_by_800_the_running_clock_controls_share_the_request_bars_row() {
     let page = page::Page::open(1280, 800).await;
+    // In the sandbox (an open lesson takes a column of its own).
+    click_in(&page, "sandbox-button").await;
     let send = page.find("send").get_bounding_client_rect();
     let run = page.find("clock-run-toggle").get_bounding_client_rect();
+    let widths: Vec<String> = page
+        .all("[aria-label=\"Request, trace and burst\"] > div > *")
+        .iter()
+        .map(|e| {
+            let r = e.get_bounding_client_rect();
+            format!("{} {:.0}x{:.0}", e.tag_name(), r.width(), r.x())
+        })
+        .collect();
     page.close();
     assert!(
         (send.y() - run.y()).abs() < 4.0,
-        "Send at y {} and the clock's run button at y {}: the bar takes a second row from the trace",
+        "Send at y {} and the clock's run button at y {}: the bar takes a second row from the trace ({widths:?})",
         send.y(),
         run.y()
     );
