@@ -1300,3 +1300,218 @@ async fn each_hop_says_what_its_code_means_with_a_page_to_learn_more_and_the_glo
         hoplab::sim::glossary::ALL_CODES.len()
     );
 }
+
+/// The clock's text ("01:10" or "1:02:03") in seconds.
+fn clock_seconds(root: &HtmlElement) -> u64 {
+    text(&find(root, "clock"))
+        .split(':')
+        .map(|p| p.trim().parse::<u64>().unwrap())
+        .fold(0, |acc, p| acc * 60 + p)
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_runs_at_sixty_times_real_time_send_works_meanwhile_and_pause_stops_it() {
+    let root = mount().await;
+    assert_eq!(clock_seconds(&root), 0);
+    let run = find(&root, "clock-run-toggle");
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("false"));
+    choose(&root, "clock-rate", "60").await;
+    assert_eq!(
+        clock_seconds(&root),
+        0,
+        "choosing a rate does not start the clock"
+    );
+    click(&root, "clock-run-toggle").await;
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert!(text(&find(&root, "clock-run-status")).contains("×60"));
+
+    let started = js_sys::Date::now();
+    gloo_timers::future::TimeoutFuture::new(1_200).await;
+    settle().await;
+    click(&root, "send").await;
+    assert!(
+        !outcome(&root).is_empty(),
+        "Send answers while the clock runs"
+    );
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    settle().await;
+    let wall_s = (js_sys::Date::now() - started) / 1000.0;
+    let moved = clock_seconds(&root);
+    assert!(
+        moved as f64 > 10.0 * wall_s,
+        "{moved} simulated s in {wall_s:.1} wall s is not running at ×60"
+    );
+
+    click(&root, "clock-run-toggle").await;
+    assert_eq!(run.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(text(&find(&root, "clock-run-status")), "Clock paused.");
+    let paused_at = clock_seconds(&root);
+    gloo_timers::future::TimeoutFuture::new(700).await;
+    settle().await;
+    assert_eq!(clock_seconds(&root), paused_at, "a paused clock stays put");
+}
+
+/// What Tab reaches, in order: focusable, not `tabindex="-1"`, not disabled,
+/// drawn (a closed `<details>` or `display: none` has no box).
+fn tab_stops(root: &HtmlElement) -> Vec<Element> {
+    select_all(
+        root,
+        "a[href], button, input, select, textarea, summary, [tabindex]",
+    )
+    .into_iter()
+    .filter(|e| e.get_attribute("tabindex").as_deref() != Some("-1"))
+    .filter(|e| !e.has_attribute("disabled"))
+    .filter(|e| {
+        let r = e.get_bounding_client_rect();
+        r.width() > 0.0 || r.height() > 0.0
+    })
+    .collect()
+}
+
+fn focused_testid() -> Option<String> {
+    document()
+        .active_element()
+        .and_then(|e| e.get_attribute("data-testid"))
+}
+
+#[wasm_bindgen_test]
+async fn the_skip_link_comes_first_send_is_within_five_tabs_and_the_diagram_tabs_in_request_order()
+{
+    let root = mount().await;
+    let stops = tab_stops(&root);
+    assert!(
+        stops
+            .iter()
+            .all(|e| e.get_attribute("tabindex").is_none_or(|t| t == "0")),
+        "no positive tabindex reorders the page"
+    );
+    let ids: Vec<String> = stops
+        .iter()
+        .map(|e| e.get_attribute("data-testid").unwrap_or_default())
+        .collect();
+    assert_eq!(ids[0], "skip-link");
+    let send = ids.iter().position(|i| i == "send").unwrap();
+    assert!(
+        send < 5,
+        "Send is Tab press {} from load: {ids:?}",
+        send + 1
+    );
+    let nodes: Vec<&String> = ids.iter().filter(|i| i.starts_with("node-")).collect();
+    assert_eq!(nodes[0], "node-client-na", "the browser first: {nodes:?}");
+    let at = |id: &str| nodes.iter().position(|n| *n == id).unwrap();
+    assert!(at("node-pod-a-1") > at("node-client-na"));
+    assert_eq!(
+        nodes.last().map(|n| n.contains("sms")),
+        Some(true),
+        "{nodes:?}"
+    );
+
+    click(&root, "skip-link").await;
+    assert_eq!(focused_testid().as_deref(), Some("url-input"));
+}
+
+#[wasm_bindgen_test]
+async fn enter_on_a_component_focuses_the_inspector_and_escape_closes_it_back_to_the_component() {
+    let root = mount().await;
+    press(&find(&root, "node-pod-a-1"), "Enter");
+    settle().await;
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    settle().await;
+    assert!(exists(&root, "inspector-title"));
+    assert_eq!(focused_testid().as_deref(), Some("inspector-title"));
+    press(&document().active_element().unwrap(), "Escape");
+    settle().await;
+    assert!(
+        !exists(&root, "inspector-title"),
+        "Escape closes the inspector"
+    );
+    assert_eq!(focused_testid().as_deref(), Some("node-pod-a-1"));
+}
+
+#[wasm_bindgen_test]
+async fn question_mark_opens_the_shortcut_list_and_escape_closes_it() {
+    let root = mount().await;
+    assert!(!exists(&root, "shortcuts"));
+    // Typed in a text field, ? is just a character.
+    press(&find(&root, "url-input"), "?");
+    settle().await;
+    assert!(!exists(&root, "shortcuts"));
+    press(&root, "?");
+    settle().await;
+    let list = text(&find(&root, "shortcuts"));
+    for k in ["Escape", "Enter", "←"] {
+        assert!(list.contains(k), "{k} missing from {list}");
+    }
+    assert_eq!(focused_testid().as_deref(), Some("shortcuts-close"));
+    press(&root, "Escape");
+    settle().await;
+    assert!(!exists(&root, "shortcuts"));
+}
+
+#[wasm_bindgen_test]
+async fn at_1280_by_800_the_running_clock_controls_share_the_request_bars_row() {
+    let page = page::Page::open(1280, 800).await;
+    // In the sandbox (an open lesson takes a column of its own).
+    click_in(&page, "sandbox-button").await;
+    let send = page.find("send").get_bounding_client_rect();
+    let run = page.find("clock-run-toggle").get_bounding_client_rect();
+    let widths: Vec<String> = page
+        .all("[aria-label=\"Request, trace and burst\"] > div > *")
+        .iter()
+        .map(|e| {
+            let r = e.get_bounding_client_rect();
+            format!("{} {:.0}x{:.0}", e.tag_name(), r.width(), r.x())
+        })
+        .collect();
+    page.close();
+    assert!(
+        (send.y() - run.y()).abs() < 4.0,
+        "Send at y {} and the clock's run button at y {}: the bar takes a second row from the trace ({widths:?})",
+        send.y(),
+        run.y()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn everything_tab_reaches_shows_a_focus_ring() {
+    let page = page::Page::open(1280, 800).await;
+    // Read the rings' end state, not the start of their transitions.
+    let still = page.doc.create_element("style").unwrap();
+    still.set_text_content(Some("* { transition: none !important; }"));
+    page.doc.body().unwrap().append_child(&still).unwrap();
+    let stops: Vec<Element> = tab_stops(&page.root)
+        .into_iter()
+        // What a closed <details> holds is not reachable until it opens.
+        .filter(|e| {
+            e.tag_name() == "SUMMARY" || e.closest("details:not([open])").unwrap().is_none()
+        })
+        .collect();
+    assert!(stops.len() > 40, "{} tab stops", stops.len());
+    // What a ring changes: the element's shadow and outline, or for a
+    // diagram component its halo.
+    let look = |el: &Element| {
+        let halo = el.query_selector(":scope > [class*=halo]").unwrap();
+        (
+            page.css(el, "box-shadow"),
+            page.css(el, "outline-style"),
+            halo.map(|h| page.css(&h, "stroke")),
+        )
+    };
+    let mut bare = Vec::new();
+    for el in &stops {
+        let id = el
+            .get_attribute("data-testid")
+            .unwrap_or_else(|| el.tag_name());
+        let before = look(el);
+        if el.namespace_uri().as_deref() == Some("http://www.w3.org/2000/svg") {
+            el.unchecked_ref::<web_sys::SvgElement>().focus().unwrap();
+        } else {
+            el.unchecked_ref::<HtmlElement>().focus().unwrap();
+        }
+        if look(el) == before {
+            bare.push(id);
+        }
+    }
+    page.close();
+    assert!(bare.is_empty(), "no visible focus ring on {bare:?}");
+}

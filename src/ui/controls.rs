@@ -1,11 +1,12 @@
 //! The request bar (method, URL, Send), the playback controls
 //! (|< ◀ play/pause ▶ >|, speed) and the simulated clock (+10 s, +1 min,
-//! and what happened on it).
+//! running at ×1, ×10 or ×60, and what happened on it).
 
 use leptos::prelude::*;
 
 use super::state::{use_app, use_handle, Live, Method, Player, RequestBar};
 use crate::sim::time::{fmt_clock, MINUTE_MS, SECOND_MS};
+use crate::view::clock::{self, ClockRate, TICK_MS};
 use crate::view::playback::{event_line, Speed};
 
 stylance::import_crate_style!(style, "src/ui/controls.module.css");
@@ -203,6 +204,7 @@ fn Clock() -> impl IntoView {
                 "+1m"
             </button>
             <ClockJump/>
+            <ClockRun/>
             <details class=style::events data-testid="clock-events">
                 <summary title=move || latest().unwrap_or_default()>
                     {move || format!("events ({})", events.with(|e| e.len()))}
@@ -288,5 +290,79 @@ fn ClockJump() -> impl IntoView {
                 {move || error.get().map(|e| view! { <p class="input-error" role="alert" data-testid="advance-error">{e}</p> })}
             </form>
         </details>
+    }
+}
+
+/// Realtime mode: ▶ runs the clock at the chosen rate (×1, ×10 or ×60)
+/// until ❚❚ pauses it; choosing another rate while it runs switches. Every
+/// [`TICK_MS`] of wall time it lets the rate times that much simulated time
+/// pass, through the same `Live::advance` as +10s; Send keeps working.
+/// A lesson that hides the clock stops it.
+#[component]
+fn ClockRun() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let running = live.running;
+    Effect::new(move |_| {
+        if let Some(rate) = running.get() {
+            let step = rate.step_ms(TICK_MS);
+            let handle = set_interval_with_handle(
+                move || live.advance(step),
+                std::time::Duration::from_millis(TICK_MS),
+            );
+            if let Ok(h) = handle {
+                on_cleanup(move || h.clear());
+            }
+        }
+    });
+    if let Some(lessons) = use_context::<super::lesson_state::LessonState>() {
+        Effect::new(move |_| {
+            let hidden = lessons.hidden_controls();
+            if hidden.split_whitespace().any(|c| c == "clock") && running.get_untracked().is_some()
+            {
+                running.set(None);
+            }
+        });
+    }
+    let chosen = RwSignal::new(ClockRate::X10);
+    let on = move || running.get().is_some();
+    view! {
+        <div class=style::run role="group" aria-label="Run the clock" data-testid="clock-run">
+            <button
+                type="button"
+                data-testid="clock-run-toggle"
+                aria-label=move || if on() { "pause the clock" } else { "run the clock" }
+                title=move || {
+                    if on() { "pause the clock".to_string() } else { chosen.get().describe().to_string() }
+                }
+                aria-pressed=move || on().to_string()
+                on:click=move |_| running.update(|now| *now = clock::toggle(*now, chosen.get_untracked()))
+            >
+                {move || if on() { "❚❚" } else { "▶" }}
+            </button>
+            <select
+                data-testid="clock-rate"
+                aria-label="clock speed"
+                on:change=move |ev| {
+                    if let Some(r) = ClockRate::from_key(&event_target_value(&ev)) {
+                        chosen.set(r);
+                        running.update(|now| *now = clock::choose(*now, r));
+                    }
+                }
+            >
+                {ClockRate::ALL
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <option value=r.key() selected=move || chosen.get() == r title=r.describe()>
+                                {r.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <span class="visually-hidden" role="status" data-testid="clock-run-status">
+                {move || clock::announcement(running.get())}
+            </span>
+        </div>
     }
 }

@@ -203,7 +203,9 @@ fn Legend(zoom: Zoom) -> impl IntoView {
                 <kbd>"←"</kbd>
                 " "
                 <kbd>"→"</kbd>
-                " step"
+                " step · "
+                <kbd>"?"</kbd>
+                " keys"
             </p>
             <ZoomBar zoom=zoom/>
         </div>

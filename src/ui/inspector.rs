@@ -1,8 +1,11 @@
 //! The inspector: what the engine reports about the clicked component (its
 //! configuration and live state), the faults that can be injected there, and
-//! the rule tables and subnets attached to it.
+//! the rule tables and subnets attached to it. Opening a component moves
+//! focus to the inspector's title; Escape (or ×) closes it and focus goes
+//! back to the component in the diagram.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::state::{use_handle, Live, Selection};
@@ -19,6 +22,39 @@ pub fn Inspector() -> impl IntoView {
                 Some(id) => view! { <NodeInspector id=id/> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Escape inside the inspector closes it and gives focus back to the
+/// component in the diagram.
+pub fn close_on_escape(ev: &web_sys::KeyboardEvent, selection: Selection) {
+    if ev.key() != "Escape" {
+        return;
+    }
+    let Some(id) = selection.selected.get_untracked() else {
+        return;
+    };
+    ev.prevent_default();
+    let from = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    close_and_refocus(from, &id, selection);
+}
+
+/// Close the inspector and focus the diagram's node `id` in the same app
+/// as `from`.
+fn close_and_refocus(from: Option<web_sys::Element>, id: &str, selection: Selection) {
+    let node = from
+        .and_then(|el| el.closest("[data-lesson]").ok().flatten())
+        .and_then(|app| {
+            app.query_selector(&format!("[data-testid=\"node-{id}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|n| n.dyn_into::<web_sys::SvgElement>().ok());
+    selection.selected.set(None);
+    if let Some(n) = node {
+        let _ = n.focus();
     }
 }
 
@@ -93,18 +129,37 @@ fn NodeInspector(id: String) -> impl IntoView {
         })
     };
 
+    // Opening a component moves focus here, so the keyboard is where the
+    // learner's eyes go.
+    let title_ref = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = title_ref.get() {
+            let _ = h.focus();
+        }
+    });
+    let close_id = id.clone();
+
     view! {
         <div class=style::head>
             <img class=style::icon src=icon alt="" width="32" height="32"/>
             <div class=style::names>
-                <h2 class=style::title>{move || node.with(|n| n.as_ref().map(|n| n.0.clone()).unwrap_or_default())}</h2>
+                <h2 class=style::title tabindex="-1" node_ref=title_ref data-testid="inspector-title">{move || node.with(|n| n.as_ref().map(|n| n.0.clone()).unwrap_or_default())}</h2>
                 <p class=style::sub>
                     <code>{id.clone()}</code>
                     " · "
                     {move || node.with(|n| n.as_ref().map(|n| n.1.clone()).unwrap_or_default())}
                 </p>
             </div>
-            <button class=style::close aria-label="close the inspector" title="close" on:click=move |_| selection.selected.set(None)>
+            <button
+                class=style::close
+                data-testid="inspector-close"
+                aria-label="close the inspector"
+                title="close (Esc)"
+                on:click=move |ev| {
+                    let from = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    close_and_refocus(from, &close_id, selection)
+                }
+            >
                 "×"
             </button>
         </div>

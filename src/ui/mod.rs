@@ -16,6 +16,7 @@
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
 //! - `failure`: the screen a panic leaves (reload, download the world).
+//! - `shortcuts`: the `?` overlay listing the keyboard shortcuts.
 //! - `lesson_state`, `lesson_picker`, `lesson_panel`: the open lesson (its
 //!   session on the app's world), the lesson list, and the panel beside the diagram.
 //!
@@ -34,6 +35,7 @@ mod lesson_picker;
 pub mod lesson_state;
 mod results;
 mod rules;
+mod shortcuts;
 pub mod state;
 mod theme;
 mod trace_list;
@@ -165,6 +167,18 @@ pub fn App() -> impl IntoView {
             data-lesson=move || if lessons.open.get().is_some() { "open" } else { "closed" }
             data-lesson-hide=move || lessons.hidden_controls()
         >
+            <SkipLink/>
+            // First in the page's order after the skip link (the grid still
+            // draws it at the bottom): Send is the fourth Tab stop.
+            <section
+                node_ref=bottom
+                class=style::bottom
+                aria-label="Request, trace and burst"
+                data-showing=move || app.player.showing.get().key()
+            >
+                <controls::Controls/>
+                <results::Results/>
+            </section>
             <header::Header/>
             <JumpBar stage=stage card=card bottom=bottom/>
             <lesson_panel::LessonPanel/>
@@ -176,19 +190,43 @@ pub fn App() -> impl IntoView {
             <main class=style::stage aria-label="Topology" node_ref=stage>
                 <diagram::Diagram/>
             </main>
-            <aside class=style::inspector aria-label="Inspector" tabindex="0">
+            <aside
+                class=style::inspector
+                aria-label="Inspector"
+                tabindex="0"
+                on:keydown=move |ev| inspector::close_on_escape(&ev, app.selection)
+            >
                 <inspector::Inspector/>
             </aside>
-            <section
-                node_ref=bottom
-                class=style::bottom
-                aria-label="Request, trace and burst"
-                data-showing=move || app.player.showing.get().key()
-            >
-                <controls::Controls/>
-                <results::Results/>
-            </section>
+            <shortcuts::Shortcuts/>
         </div>
+    }
+}
+
+/// The first Tab stop: straight to the request bar's URL field.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let go = move |ev: leptos::ev::MouseEvent| {
+        // The page's hash holds lesson links: keep it.
+        ev.prevent_default();
+        let url = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|a| a.parent_element())
+            .and_then(|app| {
+                app.query_selector("[data-testid=\"url-input\"]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(url) = url {
+            let _ = url.focus();
+        }
+    };
+    view! {
+        <a class="skip-link" href="#request" data-testid="skip-link" on:click=go>
+            "Skip to the request bar"
+        </a>
     }
 }
 

@@ -16,6 +16,7 @@ use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use crate::sim::{Edit, Fault, Trace, World};
 use crate::view::burst::{parse_burst_count, BurstRun};
+use crate::view::clock::ClockRate;
 use crate::view::playback::Playback;
 pub use crate::view::request::{Method, Stale};
 
@@ -48,6 +49,8 @@ pub struct Live {
     /// The world changed since the last Send (and why), so the trace on
     /// screen may be stale.
     pub dirty: RwSignal<Option<Stale>>,
+    /// The clock's realtime mode: running at a rate, or paused (`None`).
+    pub running: RwSignal<Option<ClockRate>>,
 }
 
 impl Live {
@@ -204,6 +207,7 @@ impl AppState {
             live: Live {
                 world: RwSignal::new(world),
                 dirty: RwSignal::new(None),
+                running: RwSignal::new(None),
             },
             bar: RequestBar {
                 client: RwSignal::new(DEFAULT_CLIENT.to_string()),

@@ -207,8 +207,11 @@ pub fn diagram(topo: &Topology, client: &str) -> Diagram {
     let mut x = internet_w + GAP;
     let mut height: f64 = 0.0;
     let mut region_boxes = Vec::new();
-    for r in &topo.regions {
+    // The region each regional spot belongs to, by index.
+    let mut region_of: Vec<usize> = Vec::new();
+    for (i, r) in topo.regions.iter().enumerate() {
         let (w, h) = region(topo, r, x, &mut region_boxes, &mut spots);
+        region_of.resize(spots.len(), i);
         height = height.max(h);
         x += w + GAP;
     }
@@ -218,6 +221,7 @@ pub fn diagram(topo: &Topology, client: &str) -> Diagram {
     boxes.extend(region_boxes);
     let lines = links(topo, &spots);
     super::labels::place_details(&mut spots, &boxes);
+    let spots = in_request_order(spots, &region_of);
     Diagram {
         width,
         height,
@@ -225,6 +229,29 @@ pub fn diagram(topo: &Topology, client: &str) -> Diagram {
         spots,
         lines,
     }
+}
+
+/// The spots in the order a request meets them, which is also the
+/// keyboard's tab order: the browser, its resolver, the DNS servers,
+/// CloudFront and WAF, then each region's components (internet gateway,
+/// ALB, ingress, Service, pods, database, NAT gateway), the SMS API last.
+/// `region_of[i]` is the region of the i-th spot for the regional ones,
+/// which come first in `spots`.
+fn in_request_order(spots: Vec<Spot>, region_of: &[usize]) -> Vec<Spot> {
+    let mut keyed: Vec<((u8, usize, NodeKind), Spot)> = spots
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let key = match (region_of.get(i), s.kind) {
+                (_, NodeKind::ExternalApi) => (2, 0, s.kind),
+                (Some(&r), kind) => (1, r, kind),
+                (None, kind) => (0, 0, kind),
+            };
+            (key, s)
+        })
+        .collect();
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed.into_iter().map(|(_, s)| s).collect()
 }
 
 /// The Internet column, stretched to the regions' `height` (or taller if
@@ -534,6 +561,20 @@ mod tests {
         let w = World::default_world();
         let d = diagram(&w.topology(), "client-na");
         (w, d)
+    }
+
+    #[test]
+    fn components_come_in_request_order_browser_first_and_the_sms_api_last() {
+        let (_, d) = default_diagram();
+        let kinds: Vec<NodeKind> = d.spots.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds[0], NodeKind::Browser);
+        assert_eq!(kinds[1], NodeKind::Resolver);
+        assert_eq!(kinds.last(), Some(&NodeKind::ExternalApi));
+        let first = |k| kinds.iter().position(|&x| x == k).unwrap();
+        assert!(first(NodeKind::Route53) < first(NodeKind::CloudFront));
+        assert!(first(NodeKind::Waf) < first(NodeKind::Alb));
+        assert!(first(NodeKind::Alb) < first(NodeKind::Pod));
+        assert!(first(NodeKind::Pod) < first(NodeKind::Rds));
     }
 
     #[test]

@@ -16,11 +16,15 @@
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
 //! - [`live`]: the inspector's compact live state (health, endpoints, caches, clock).
 //! - [`theme`]: the light and dark themes and the learner's remembered choice.
+//! - [`clock`]: the world clock's realtime mode (×1, ×10, ×60, paused).
+//! - [`keys`]: the keyboard shortcuts the `?` overlay lists.
 
 pub mod burst;
 pub mod camera;
+pub mod clock;
 pub mod format;
 pub mod hop;
+pub mod keys;
 pub mod labels;
 pub mod layout;
 pub mod lesson;
