@@ -40,6 +40,8 @@ pub enum Waiting {
     },
     /// A pod its Service does not send to (readiness failing).
     PodNotReady { pod: String, next_in_s: u64 },
+    /// RDS Multi-AZ is promoting the standby of a failed primary.
+    RdsPromotion { region: String, done_in_s: u64 },
 }
 
 impl Waiting {
@@ -95,6 +97,9 @@ impl Waiting {
             Waiting::PodNotReady { pod, next_in_s } => format!(
                 "{pod} is not ready: its Service sends it nothing, next readiness probe in {next_in_s} s"
             ),
+            Waiting::RdsPromotion { region, done_in_s } => format!(
+                "RDS Multi-AZ in {region} is promoting the standby: writes fail for {done_in_s} s more"
+            ),
         }
     }
 }
@@ -130,6 +135,12 @@ impl World {
                     next_in_s: secs(t.next_due_ms),
                 });
             }
+        }
+        for (region, due) in &self.rds.failover_due {
+            out.push(Waiting::RdsPromotion {
+                region: region.clone(),
+                done_in_s: secs(*due),
+            });
         }
         for p in live.pods.iter().filter(|p| !p.ready) {
             out.push(Waiting::PodNotReady {
@@ -255,6 +266,32 @@ mod tests {
         let threshold = w.scenario().dns.health_checks[0].failure_threshold;
         assert_eq!(streak + more, threshold);
         assert!(more >= 1);
+    }
+
+    #[test]
+    fn a_multi_az_promotion_in_progress_says_how_long_it_has_left() {
+        // Fact sheet §15: Multi-AZ failover takes 60-120 s.
+        let mut w = World::default_world();
+        w.set_fault(
+            Fault::RdsPrimaryDown {
+                region: "us-east-1".into(),
+            },
+            true,
+        );
+        let left = |w: &World| {
+            w.waiting_for(DEFAULT_CLIENT)
+                .into_iter()
+                .find_map(|x| match x {
+                    Waiting::RdsPromotion { done_in_s, .. } => Some(done_in_s),
+                    _ => None,
+                })
+        };
+        let first = left(&w).expect("the promotion is under way");
+        assert!((60..=120).contains(&first), "{first}");
+        w.advance(10_000);
+        assert_eq!(left(&w), Some(first - 10));
+        w.advance(200_000);
+        assert_eq!(left(&w), None, "done");
     }
 
     #[test]
