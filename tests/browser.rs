@@ -1330,7 +1330,7 @@ async fn the_clock_runs_at_sixty_times_real_time_send_works_meanwhile_and_pause_
     settle().await;
     click(&root, "send").await;
     assert!(
-        !outcome(&root).is_empty(),
+        !outcome(&root).await.is_empty(),
         "Send answers while the clock runs"
     );
     gloo_timers::future::TimeoutFuture::new(300).await;
