@@ -1515,3 +1515,23 @@ async fn everything_tab_reaches_shows_a_focus_ring() {
     page.close();
     assert!(bare.is_empty(), "no visible focus ring on {bare:?}");
 }
+
+#[wasm_bindgen_test]
+async fn a_fact_cited_in_an_explanation_links_to_its_public_source() {
+    let root = mount().await;
+    click(&root, "send").await;
+    // Hop 5: the root's referral, which cites fact sheet §1.
+    let rows = find_all(&root, "trace-row");
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    rows[4].dispatch_event(&ev).unwrap();
+    settle().await;
+    let cite = find(&root, "cite");
+    assert_eq!(text(&cite), "§1");
+    assert!(cite
+        .get_attribute("href")
+        .unwrap()
+        .starts_with("https://docs.aws.amazon.com/Route53/"));
+    assert_eq!(cite.get_attribute("target").as_deref(), Some("_blank"));
+}

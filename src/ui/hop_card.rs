@@ -113,7 +113,7 @@ fn HopBody(h: Hop) -> impl IntoView {
             </div>
             <p class=style::route>{route}</p>
             <h2 class=style::what>{h.what.clone()}</h2>
-            <p class=style::why>{h.why.clone()}</p>
+            <p class=style::why>{why_view(&h.why)}</p>
             {has_checks
                 .then(|| {
                     view! {
@@ -339,4 +339,29 @@ fn Glossary() -> impl IntoView {
             </dl>
         </details>
     }
+}
+
+/// An explanation with each fact-sheet citation as a link to its public
+/// source page (opened by the learner in a new tab).
+fn why_view(why: &str) -> AnyView {
+    use crate::view::cite::{why_parts, WhyPart};
+    why_parts(why)
+        .into_iter()
+        .map(|p| match p {
+            WhyPart::Text(t) => view! { <span>{t}</span> }.into_any(),
+            WhyPart::Cite { label, url } => view! {
+                <a
+                    href=url
+                    target="_blank"
+                    rel="noopener noreferrer"
+                    data-testid="cite"
+                    title="the public page this fact comes from (opens a new tab)"
+                >
+                    {label}
+                </a>
+            }
+            .into_any(),
+        })
+        .collect_view()
+        .into_any()
 }

@@ -21,6 +21,7 @@
 
 pub mod burst;
 pub mod camera;
+pub mod cite;
 pub mod clock;
 pub mod format;
 pub mod hop;
