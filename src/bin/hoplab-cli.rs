@@ -147,7 +147,7 @@ fn run(args: &[String]) {
         .unwrap_or_else(|e| fail(&format!("{script_path}: {e}")));
     let scenario = match &scenario_path {
         Some(p) => {
-            let (s, notes) = Scenario::from_json_with_notes(&read(p, limits::MAX_SCENARIO_BYTES))
+            let (s, notes) = Scenario::read_file(&read(p, limits::MAX_SCENARIO_BYTES))
                 .unwrap_or_else(|e| fail(&format!("{p}: {e}")));
             for n in notes {
                 eprintln!("hoplab-cli: {p}: note: {n}");

@@ -166,3 +166,7 @@ pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 pub const MAX_SCRIPT_BYTES: u64 = 4 << 20;
 /// The largest lesson file `hoplab-cli lesson check` reads (1 MiB).
 pub const MAX_LESSON_BYTES: u64 = 1 << 20;
+/// The largest saved world (a whole-state file, or what the app keeps in
+/// the browser's localStorage: the scenario, the journal of actions, the
+/// request bar): 4 MiB, within the 5 MiB localStorage gives each site.
+pub const MAX_SAVED_STATE_BYTES: u64 = 4 << 20;

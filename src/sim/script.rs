@@ -60,6 +60,21 @@ fn get() -> String {
     "GET".into()
 }
 
+impl From<Request> for ScriptRequest {
+    /// The request as a script step writes it (the app's journal records
+    /// each Send this way).
+    fn from(r: Request) -> ScriptRequest {
+        ScriptRequest {
+            client: r.client,
+            url: r.url,
+            method: r.method,
+            headers: r.headers,
+            body: r.body,
+            cache: r.cache,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BurstSpec {
@@ -418,8 +433,10 @@ impl Script {
     }
 }
 
-/// Carry out step number `n`.
-fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, StepError> {
+/// Carry out step number `n`: the one place a step changes a world, for
+/// scripts, lessons, and the app's actions (each recorded in its journal,
+/// see `crate::classroom`). A refused step leaves the world as it was.
+pub fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, StepError> {
     match step {
         Step::Request(r) => Ok(StepResult::Trace {
             step: n,

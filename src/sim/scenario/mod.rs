@@ -142,6 +142,21 @@ impl Scenario {
         Scenario::from_json_with_notes(text).map(|(s, _)| s)
     }
 
+    /// A scenario file's text, read as `hoplab-cli --scenario` and the
+    /// app's Import both read it: at most [`MAX_SCENARIO_BYTES`] bytes, then
+    /// [`Scenario::from_json_with_notes`].
+    ///
+    /// [`MAX_SCENARIO_BYTES`]: crate::sim::limits::MAX_SCENARIO_BYTES
+    pub fn read_file(text: &str) -> Result<(Scenario, Vec<String>), String> {
+        let limit = crate::sim::limits::MAX_SCENARIO_BYTES;
+        if text.len() as u64 > limit {
+            return Err(format!(
+                "scenario: the file is larger than {limit} bytes, the most Hoplab reads"
+            ));
+        }
+        Scenario::from_json_with_notes(text)
+    }
+
     /// [`Scenario::from_json`], with a note for each value read other than
     /// as written (a CIDR with host bits set, see [`Scenario::normalise`]).
     pub fn from_json_with_notes(text: &str) -> Result<(Scenario, Vec<String>), String> {
