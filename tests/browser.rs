@@ -948,6 +948,12 @@ async fn the_zoom_buttons_change_the_diagrams_view_box_and_fit_shows_the_whole_d
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function pick_file(input, name, text) {
+  const picked = new DataTransfer();
+  picked.items.add(new File([text], name, { type: 'application/json' }));
+  input.files = picked.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
 export function press(el, key) {
   el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
 }
@@ -970,6 +976,7 @@ export function wheel(el, deltaY, ctrlKey) {
 extern "C" {
     fn pointer(el: &Element, kind: &str, id: i32, touch: bool, dx: f64, dy: f64);
     fn press(el: &Element, key: &str);
+    fn pick_file(input: &Element, name: &str, text: &str);
     fn wheel(el: &Element, delta_y: f64, ctrl_key: bool);
 }
 
@@ -1534,4 +1541,235 @@ async fn a_fact_cited_in_an_explanation_links_to_its_public_source() {
         .unwrap()
         .starts_with("https://docs.aws.amazon.com/Route53/"));
     assert_eq!(cite.get_attribute("target").as_deref(), Some("_blank"));
+}
+
+// ---------------------------------------------------------------- the saved world
+
+/// Mount a fresh app that keeps its world in localStorage under `key`.
+async fn mount_keeping(key: &str) -> HtmlElement {
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    hoplab::ui::mount_with(
+        root.clone(),
+        hoplab::ui::Options {
+            storage_key: Some(key.to_string()),
+        },
+    );
+    settle().await;
+    root
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// A test's own storage key, empty, and no lesson link in the page's hash.
+fn fresh_key(name: &str) -> String {
+    let key = format!("hoplab.test.{name}");
+    local_storage().remove_item(&key).unwrap();
+    let _ = web_sys::window().unwrap().location().set_hash("");
+    key
+}
+
+fn stored(key: &str) -> Option<String> {
+    local_storage().get_item(key).unwrap()
+}
+
+/// Pick a file in the World menu's file input (a real `change` event with
+/// a `File`), and wait for it to be read.
+async fn import_file(root: &HtmlElement, name: &str, text: &str) {
+    pick_file(&find(root, "import-file"), name, text);
+    for _ in 0..100 {
+        settle().await;
+        if exists(root, "world-message-text") {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    panic!("the imported file was never read");
+}
+
+/// [`mount_keeping`], then crash pod-a-1 (one fault chip).
+async fn mount_with_a_fault(key: &str) -> HtmlElement {
+    let root = mount_keeping(key).await;
+    click(&root, "node-pod-a-1").await;
+    click(&root, "fault-0").await;
+    root
+}
+
+/// Let the app's effects (and its saves) run.
+async fn settle_saves() {
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    settle().await;
+}
+
+fn fault_chips(root: &HtmlElement) -> Vec<String> {
+    find_all(root, "fault-chip").iter().map(text).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_with_the_same_storage_key_keeps_the_edit_the_fault_and_the_next_trace() {
+    let key = fresh_key("reload");
+    let before = mount_keeping(&key).await;
+    click(&before, "node-alb-a").await;
+    click(&before, "nacl-delete-acl-public-a-inbound-100").await;
+    click(&before, "node-pod-a-1").await;
+    click(&before, "fault-0").await;
+    click(&before, "advance-10s").await;
+    click(&before, "send").await;
+    assert!(stored(&key).is_some(), "every change is saved");
+
+    let after = mount_keeping(&key).await;
+    assert_eq!(fault_chips(&after), fault_chips(&before));
+    assert_eq!(fault_chips(&after).len(), 1);
+    assert_eq!(text(&find(&after, "clock")), "00:10");
+    click(&after, "node-alb-a").await;
+    assert!(
+        !exists(&after, "nacl-rule-acl-public-a-inbound-100"),
+        "the deleted rule stays deleted"
+    );
+    assert!(exists(&after, "nacl-rule-acl-public-a-outbound-100"));
+    assert!(
+        !exists(&after, "trace-row"),
+        "a restored world starts with no trace"
+    );
+
+    // Both worlds are the same, so the next Send tells the same story.
+    click(&before, "send").await;
+    click(&after, "send").await;
+    assert_eq!(trace_text(&after), trace_text(&before));
+    let (a, b) = (outcome(&after).await, outcome(&before).await);
+    assert!(a.contains("504"), "{a}");
+    assert_eq!(a, b);
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_world_that_cannot_be_restored_says_why_shows_the_default_world_and_keeps_the_text()
+{
+    let key = fresh_key("corrupt");
+    let bad = r#"{"version":1,"seed":1,"steps":[{"advance":"1s"},{"teleport":3}],"client":"client-na","method":"GET","url":"https://healthcareapp.com/"}"#;
+    local_storage().set_item(&key, bad).unwrap();
+    let root = mount_keeping(&key).await;
+    let m = text(&find(&root, "world-message"));
+    assert!(m.contains("Your saved world could not be restored"), "{m}");
+    assert!(
+        m.contains("steps[1]") && m.contains("teleport"),
+        "the field path: {m}"
+    );
+    assert_eq!(text(&find(&root, "clock")), "00:00", "the default world");
+    assert!(fault_chips(&root).is_empty());
+    settle_saves().await;
+    assert_eq!(stored(&key).as_deref(), Some(bad), "left as it was");
+
+    // The learner's first change saves their new world.
+    click(&root, "advance-10s").await;
+    let now = stored(&key).unwrap();
+    assert_ne!(now, bad);
+    assert!(
+        hoplab::classroom::SavedState::from_json(&now).is_ok(),
+        "{now}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn importing_a_bad_file_is_refused_with_the_field_path_and_changes_nothing() {
+    let key = fresh_key("import-bad");
+    let root = mount_with_a_fault(&key).await;
+    let kept = stored(&key);
+    let good = hoplab::classroom::scenario_json(&hoplab::sim::defaults::default_scenario());
+    let bad = good.replacen("\"browser_cache_s\"", "\"browser_cache_seconds\"", 1);
+    import_file(&root, "class.json", &bad).await;
+    let alert = find(&root, "world-message");
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    let m = text(&alert);
+    assert!(
+        m.contains("The file was not imported") && m.contains("clients[0].browser_cache_seconds"),
+        "{m}"
+    );
+    assert_eq!(fault_chips(&root).len(), 1, "the world is unchanged");
+    assert_eq!(stored(&key), kept, "and so is its saved copy");
+}
+
+#[wasm_bindgen_test]
+async fn importing_a_good_scenario_replaces_the_world_clears_the_trace_and_saves_it() {
+    let key = fresh_key("import-good");
+    let root = mount_with_a_fault(&key).await;
+    click(&root, "send").await;
+    assert!(exists(&root, "trace-row"));
+    let mut s = hoplab::sim::defaults::default_scenario();
+    s.name = "Class 3B".into();
+    s.clients.retain(|c| c.id != "client-ap");
+    import_file(&root, "class.json", &hoplab::classroom::scenario_json(&s)).await;
+    let m = text(&find(&root, "world-message"));
+    assert!(m.contains("Imported") && m.contains("Class 3B"), "{m}");
+    assert!(fault_chips(&root).is_empty(), "a new world");
+    assert!(!exists(&root, "trace-row"), "the old trace is gone");
+    let picker: HtmlSelectElement = find(&root, "client-picker").unchecked_into();
+    assert_eq!(picker.length(), 2, "the imported scenario's clients");
+    let saved = hoplab::classroom::SavedState::from_json(&stored(&key).unwrap()).unwrap();
+    assert_eq!(saved.scenario.map(|s| s.name).as_deref(), Some("Class 3B"));
+    assert!(saved.steps.is_empty());
+    click(&root, "send").await;
+    assert!(exists(&root, "trace-row"), "Send works on the new world");
+}
+
+#[wasm_bindgen_test]
+async fn reset_asks_first_cancel_and_escape_keep_the_world_and_reset_brings_back_the_default() {
+    let key = fresh_key("reset");
+    let root = mount_with_a_fault(&key).await;
+    click(&root, "reset-world").await;
+    assert!(exists(&root, "reset-dialog"), "it asks first");
+    let focused = document().active_element().unwrap();
+    assert_eq!(
+        focused.get_attribute("data-testid").as_deref(),
+        Some("reset-cancel")
+    );
+    click(&root, "reset-cancel").await;
+    assert!(!exists(&root, "reset-dialog"));
+    assert_eq!(fault_chips(&root).len(), 1, "Cancel keeps the world");
+
+    click(&root, "reset-world").await;
+    press(&find(&root, "reset-cancel"), "Escape");
+    settle().await;
+    assert!(!exists(&root, "reset-dialog"), "Escape closes it");
+    assert_eq!(fault_chips(&root).len(), 1, "and keeps the world");
+    assert!(stored(&key).is_some());
+
+    click(&root, "reset-world").await;
+    click(&root, "reset-confirm").await;
+    assert!(!exists(&root, "reset-dialog"));
+    assert!(fault_chips(&root).is_empty(), "the default world");
+    settle_saves().await;
+    assert_eq!(stored(&key), None, "nothing kept");
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_save_from_another_tab_is_never_overwritten_and_can_be_loaded() {
+    let key = fresh_key("tabs");
+    let root = mount_keeping(&key).await;
+    click(&root, "advance-10s").await;
+    // Another tab saves a world with a fault, at a later revision.
+    let mut theirs = hoplab::classroom::SavedState::from_json(&stored(&key).unwrap()).unwrap();
+    theirs.revision += 5;
+    theirs.steps = vec![hoplab::sim::script::Step::Fault(
+        hoplab::sim::Fault::PodDown {
+            pod: "pod-a-1".into(),
+        },
+    )];
+    local_storage().set_item(&key, &theirs.to_json()).unwrap();
+
+    click(&root, "advance-1m").await;
+    assert!(
+        text(&find(&root, "other-tab")).contains("Another tab changed the saved world"),
+        "it says so"
+    );
+    assert_eq!(
+        stored(&key),
+        Some(theirs.to_json()),
+        "and writes nothing over it"
+    );
+    click(&root, "load-other-tab").await;
+    assert!(!exists(&root, "other-tab"));
+    assert_eq!(fault_chips(&root).len(), 1, "the other tab's world");
+    assert_eq!(text(&find(&root, "clock")), "00:00");
 }

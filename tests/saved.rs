@@ -26,6 +26,13 @@ fn act(world: &mut World, journal: &mut Journal, actions: &[Step]) {
     }
 }
 
+/// The default world after `json`'s actions, and their journal.
+fn acted(json: &str) -> (World, Journal) {
+    let (mut world, mut journal) = (World::default_world(), Journal::default());
+    act(&mut world, &mut journal, &steps(json));
+    (world, journal)
+}
+
 fn saved(journal: &Journal) -> SavedState {
     SavedState::new(journal, "client-eu", Method::Post, DEFAULT_URL, None)
 }
@@ -49,9 +56,7 @@ const FAULT_EDIT_ADVANCE: &str = r#"[
 
 #[test]
 fn a_saved_world_read_back_gives_an_identical_next_trace() {
-    let mut world = World::default_world();
-    let mut journal = Journal::default();
-    act(&mut world, &mut journal, &steps(FAULT_EDIT_ADVANCE));
+    let (mut world, journal) = acted(FAULT_EDIT_ADVANCE);
     let text = saved(&journal).to_json();
     let back = SavedState::from_json(&text).expect("a saved world reads back");
     assert_eq!(back, saved(&journal));
@@ -62,16 +67,10 @@ fn a_saved_world_read_back_gives_an_identical_next_trace() {
 
 #[test]
 fn a_fault_an_edit_and_time_passing_restore_the_same_live_state() {
-    let mut world = World::default_world();
-    let mut journal = Journal::default();
-    act(
-        &mut world,
-        &mut journal,
-        &steps(
-            r#"[ { "fault": { "kind": "az_down", "az": "us-east-1a" } },
+    let (world, journal) = acted(
+        r#"[ { "fault": { "kind": "az_down", "az": "us-east-1a" } },
                  { "edit": { "kind": "set_subnet_cidr", "subnet": "subnet-app-a1", "cidr": "10.0.10.0/27" } },
                  { "advance": 90000 } ]"#,
-        ),
     );
     let restored = saved(&journal).restore().unwrap();
     assert_eq!(restored.live_state(), world.live_state());
@@ -259,15 +258,9 @@ fn a_bad_imported_file_is_refused_with_the_field_path() {
 
 #[test]
 fn the_scenario_the_page_exports_after_edits_is_read_by_hoplab_cli() {
-    let mut world = World::default_world();
-    let mut journal = Journal::default();
-    act(
-        &mut world,
-        &mut journal,
-        &steps(
-            r#"[ { "edit": { "kind": "set_subnet_cidr", "subnet": "subnet-app-a1", "cidr": "10.0.10.5/27" } },
+    let (world, _) = acted(
+        r#"[ { "edit": { "kind": "set_subnet_cidr", "subnet": "subnet-app-a1", "cidr": "10.0.10.5/27" } },
                     { "edit": { "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 } } ]"#,
-        ),
     );
     let exported = scenario_json(world.scenario());
     let (read, notes) = Scenario::read_file(&exported).expect("the CLI's reader takes it");

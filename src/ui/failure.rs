@@ -1,7 +1,8 @@
 //! The failure screen: if the app ever panics, the page says so in plain
 //! words, offers to reload, and offers the learner's world (the scenario
 //! with every edit, as `hoplab-cli --scenario` reads it) as a file to
-//! download, so nothing typed is lost.
+//! download, so nothing typed is lost. Its `download` also serves the
+//! World menu's downloads.
 //!
 //! Built with plain DOM calls inside the panic hook, before the program
 //! stops: nothing in it needs the app (its signals may be mid-update) or
@@ -35,10 +36,9 @@ pub fn install() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let world = LAST_SCENARIO.with(|cell| {
-            cell.try_borrow().ok().and_then(|s| {
-                s.as_ref()
-                    .and_then(|s| serde_json::to_string_pretty(s).ok())
-            })
+            cell.try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(crate::classroom::scenario_json))
         });
         show(world.as_deref());
     }));
@@ -98,6 +98,29 @@ fn try_show(world: Option<&str>) -> Option<()> {
     Some(())
 }
 
+/// Offer `json` as a file named `name` for download (the World menu's
+/// downloads): a `blob:` link clicked once, then let go.
+pub fn download(name: &str, json: &str) {
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok());
+    let (Some(link), Some(url)) = (link, blob_url(json)) else {
+        return;
+    };
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", name);
+    link.click();
+    // Let go of the file once the browser has taken it.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+}
+
+/// A `blob:` URL holding `json`.
 fn blob_url(json: &str) -> Option<String> {
     let parts = web_sys::js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(json));
     let opts = web_sys::BlobPropertyBag::new();

@@ -1,5 +1,6 @@
-//! The header: wordmark, Lessons / Sandbox, client picker and the faults
-//! currently injected.
+//! The header: wordmark, Lessons / Sandbox, the theme, the World menu,
+//! client picker, the faults currently injected, and the saved world's
+//! messages.
 
 use leptos::prelude::*;
 
@@ -12,12 +13,15 @@ pub fn Header() -> impl IntoView {
     let app = use_app();
     let live = use_handle::<Live>();
     let bar = use_handle::<RequestBar>();
-    let clients = live.world.with_untracked(|w| {
-        w.scenario()
-            .clients
-            .iter()
-            .map(|c| (c.id.clone(), c.city.clone()))
-            .collect::<Vec<_>>()
+    // The scenario's clients (another after an import).
+    let clients = Memo::new(move |_| {
+        live.world.with(|w| {
+            w.scenario()
+                .clients
+                .iter()
+                .map(|c| (c.id.clone(), c.city.clone()))
+                .collect::<Vec<_>>()
+        })
     });
     // A challenge may hide the faults its setup injected.
     let lessons = use_context::<super::lesson_state::LessonState>();
@@ -40,6 +44,7 @@ pub fn Header() -> impl IntoView {
             </div>
             <super::lesson_picker::LessonButtons/>
             <super::theme::ThemeButton/>
+            <super::saved::WorldMenu/>
             <label class=style::picker>
                 <span class=style::pickerLabel>"Client"</span>
                 <select
@@ -47,17 +52,20 @@ pub fn Header() -> impl IntoView {
                     on:change=move |ev| app.set_client(event_target_value(&ev))
                     prop:value=move || bar.client.get()
                 >
-                    {clients
-                        .into_iter()
-                        .map(|(id, city)| {
-                            let selected = id == bar.client.get_untracked();
-                            view! {
-                                <option value=id.clone() selected=selected>
-                                    {format!("{city} ({id})")}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {move || {
+                        clients
+                            .get()
+                            .into_iter()
+                            .map(|(id, city)| {
+                                let selected = id == bar.client.get_untracked();
+                                view! {
+                                    <option value=id.clone() selected=selected>
+                                        {format!("{city} ({id})")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </select>
             </label>
             <div class=style::faults aria-live="polite">
@@ -96,6 +104,7 @@ pub fn Header() -> impl IntoView {
                     </ul>
                 </Show>
             </div>
+            <super::saved::WorldNotes/>
         </header>
     }
 }

@@ -19,6 +19,7 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, Showing};
+use crate::classroom::SavedLesson;
 use crate::lesson::{BundleIndex, Control, Lesson, LessonCard, LessonFile, Session};
 use crate::sim::script::Step;
 use crate::sim::{Fault, World};
@@ -84,7 +85,7 @@ pub struct LessonState {
     app: AppState,
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub(super) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
@@ -101,7 +102,7 @@ fn save_progress(p: &Progress) {
     }
 }
 
-fn location_hash() -> String {
+pub(super) fn location_hash() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default()
@@ -136,6 +137,17 @@ async fn fetch_text(url: String) -> Result<String, String> {
         .await
         .map_err(|_| offline())?;
     text.as_string().ok_or_else(offline)
+}
+
+/// Where a lesson opens.
+#[derive(Clone, Copy)]
+enum At {
+    /// Where the learner left it (the first step not done).
+    Progress,
+    /// At its first step.
+    First,
+    /// After this many steps (a saved world's lesson).
+    Step(usize),
 }
 
 fn control_key(c: Control) -> &'static str {
@@ -234,6 +246,18 @@ impl LessonState {
                         s.record_burst(report);
                     }
                 });
+            }
+        });
+        // The open lesson and how far the learner got, for the saved world.
+        Effect::new(move |_| {
+            let step = self.session.with(|s| s.as_ref().map(|s| s.step()));
+            self.open.track();
+            let now = match (self.open_id_untracked(), step) {
+                (Some(id), Some(steps_done)) => Some(SavedLesson { id, steps_done }),
+                _ => None,
+            };
+            if app.live.lesson.with_untracked(|l| *l != now) {
+                app.live.lesson.set(now);
             }
         });
         // The list downloads the first time the picker opens.
@@ -383,10 +407,15 @@ impl LessonState {
     /// done, the solutions of the steps before replayed), its world in
     /// place of the sandbox's.
     pub fn open_lesson(&self, id: &str) {
-        self.open_at(id, true)
+        self.open_at(id, At::Progress)
     }
 
-    fn open_at(&self, id: &str, resume: bool) {
+    /// Open a saved world's lesson after the steps it had done.
+    pub fn open_saved(&self, saved: &SavedLesson) {
+        self.open_at(&saved.id, At::Step(saved.steps_done))
+    }
+
+    fn open_at(&self, id: &str, at: At) {
         let id = id.to_string();
         self.with_cards(move |s| {
             let Some(index) = s.index_of(&id) else {
@@ -394,19 +423,18 @@ impl LessonState {
                 s.picker.set(true);
                 return;
             };
-            s.with_lesson(id.clone(), move |s, lesson| {
-                s.start(index, &id, lesson, resume)
-            });
+            s.with_lesson(id.clone(), move |s, lesson| s.start(index, &id, lesson, at));
         });
     }
 
     /// Start a lesson that is read: its session, its world on screen.
-    fn start(&self, index: usize, id: &str, lesson: Lesson, resume: bool) {
-        let at = if resume {
-            self.progress
-                .with_untracked(|p| p.resume_at(id, lesson.steps.len()))
-        } else {
-            0
+    fn start(&self, index: usize, id: &str, lesson: Lesson, at: At) {
+        let at = match at {
+            At::Progress => self
+                .progress
+                .with_untracked(|p| p.resume_at(id, lesson.steps.len())),
+            At::First => 0,
+            At::Step(n) => n,
         };
         let session = match Session::resume(&lesson, at) {
             Ok(s) => s,
@@ -467,7 +495,7 @@ impl LessonState {
             // Re-opening keeps the sandbox saved when the lesson was first opened.
             self.open.set(None);
             let saved = self.sandbox.get_value();
-            self.open_at(&id, false);
+            self.open_at(&id, At::First);
             self.sandbox.set_value(saved);
         }
     }

@@ -17,6 +17,9 @@
 //! - `burst`: many requests at once from the ticked clients, and their report.
 //! - `failure`: the screen a panic leaves (reload, download the world).
 //! - `shortcuts`: the `?` overlay listing the keyboard shortcuts.
+//! - `saved`: the learner's world kept in localStorage across reloads (per
+//!   mount, [`Options`]), other tabs' saves, and the World menu (download,
+//!   import, reset).
 //! - `lesson_state`, `lesson_picker`, `lesson_panel`: the open lesson (its
 //!   session on the app's world), the lesson list, and the panel beside the diagram.
 //!
@@ -35,6 +38,7 @@ mod lesson_picker;
 pub mod lesson_state;
 mod results;
 mod rules;
+pub mod saved;
 mod shortcuts;
 pub mod state;
 mod theme;
@@ -47,6 +51,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use lesson_state::LessonSource;
+pub use saved::{Options, STORAGE_KEY};
 use state::AppState;
 
 stylance::import_crate_style!(style, "src/ui/app.module.css");
@@ -59,7 +64,8 @@ const LESSON_FOLDER: &str = "lessons/";
 
 /// Mount the app on the page's `<body>` (the normal entry point), in place
 /// of the loading screen `index.html` shows while the WebAssembly loads.
-/// Lessons are downloaded from `lessons/` beside the page when first needed.
+/// Lessons are downloaded from `lessons/` beside the page when first needed;
+/// the learner's world is kept in localStorage under [`STORAGE_KEY`].
 pub fn mount() {
     failure::install();
     if let Some(loading) = web_sys::window()
@@ -70,16 +76,26 @@ pub fn mount() {
     }
     leptos::mount::mount_to_body(|| {
         provide_context(LessonSource::Fetch(LESSON_FOLDER));
+        provide_context(Options {
+            storage_key: Some(STORAGE_KEY.to_string()),
+        });
         view! { <App/> }
     });
 }
 
 /// Mount the app inside an element (used by the browser tests), with the
-/// lessons built into the program. The app stays mounted for the life of
-/// the page.
+/// lessons built into the program and nothing kept in storage. The app
+/// stays mounted for the life of the page.
 pub fn mount_to(parent: web_sys::HtmlElement) {
+    mount_with(parent, Options::default())
+}
+
+/// [`mount_to`] with options: a storage key keeps the world across mounts
+/// (the browser tests give each test its own).
+pub fn mount_with(parent: web_sys::HtmlElement, options: Options) {
     failure::install();
-    leptos::mount::mount_to(parent, || {
+    leptos::mount::mount_to(parent, move || {
+        provide_context(options);
         provide_context(LessonSource::BuiltIn {
             index: crate::lesson::BundleIndex::of_catalog,
             lesson: |id| {
@@ -112,8 +128,12 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     app.provide();
+    let options = use_context::<Options>().unwrap_or_default();
+    // The saved world first, so a lesson opens over it.
+    let saver = saved::Saver::provide(app, options.storage_key);
     let source = use_context::<LessonSource>().unwrap_or(LessonSource::Fetch(LESSON_FOLDER));
     let lessons = lesson_state::LessonState::provide(app, source);
+    saver.attach(lessons);
     let playback = app.player.playback;
 
     // Playback: while playing, move on one hop per tick.
@@ -166,6 +186,9 @@ pub fn App() -> impl IntoView {
             class=style::app
             data-lesson=move || if lessons.open.get().is_some() { "open" } else { "closed" }
             data-lesson-hide=move || lessons.hidden_controls()
+            // A scenario or whole-state file dropped anywhere is imported.
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=move |ev: leptos::ev::DragEvent| saver.drop_file(ev)
         >
             <SkipLink/>
             // First in the page's order after the skip link (the grid still

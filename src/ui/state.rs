@@ -5,13 +5,16 @@
 //! ([`Selection`]). Actions that touch several of them (Send, a burst, an
 //! edit, switching the client) live on [`AppState`], from `use_app()`.
 //!
-//! The UI never computes a hop, a verdict or a routing choice: it calls
-//! `World::send`, `World::burst_get`, `World::apply_edit`,
-//! `World::set_fault` and `World::advance`, and renders what comes back.
+//! The UI never computes a hop, a verdict or a routing choice: every
+//! action is a script `Step` carried out by the engine (`Live::act`, the one
+//! place the learner changes the world), which also records it in the
+//! world's journal (`crate::classroom`) so the world can be saved and
+//! rebuilt; the UI renders what comes back.
 
 use leptos::prelude::*;
 
-use crate::sim::edit::EditError;
+use crate::classroom::{Journal, SavedLesson};
+use crate::sim::script::{run_step, BurstSpec, Duration, Step, StepError, StepResult};
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use crate::sim::{Edit, Fault, Trace, World};
@@ -51,6 +54,11 @@ pub struct Live {
     pub dirty: RwSignal<Option<Stale>>,
     /// The clock's realtime mode: running at a rate, or paused (`None`).
     pub running: RwSignal<Option<ClockRate>>,
+    /// The sandbox world as its base scenario and every action taken on it.
+    pub journal: RwSignal<Journal>,
+    /// The open lesson and the steps done in it. While a lesson is open the
+    /// world is the lesson's, and its actions are not journaled.
+    pub lesson: RwSignal<Option<SavedLesson>>,
 }
 
 impl Live {
@@ -62,26 +70,54 @@ impl Live {
         }
     }
 
+    /// Carry out one action on the world, and journal it (in the sandbox).
+    /// A refused action leaves the world as it was, unjournaled, and
+    /// subscribers hear of nothing.
+    pub fn act(&self, step: Step) -> Result<StepResult, StepError> {
+        let n = self.journal.with_untracked(|j| j.steps.len()) + 1;
+        let result = self
+            .world
+            .try_maybe_update(|w| {
+                let r = run_step(w, &step, n);
+                (r.is_ok(), r)
+            })
+            .expect("world signal is alive");
+        if result.is_ok() && self.lesson.with_untracked(|l| l.is_none()) {
+            self.journal.update(|j| j.record(step));
+        }
+        result
+    }
+
     pub fn set_fault(&self, fault: Fault, on: bool) {
-        self.world.update(|w| w.set_fault(fault, on));
-        self.mark(Stale::Edited);
+        let step = if on {
+            Step::Fault(fault)
+        } else {
+            Step::Repair(fault)
+        };
+        if self.act(step).is_ok() {
+            self.mark(Stale::Edited);
+        }
     }
 
     /// Ask CloudFront to invalidate `path` at every edge (fact sheet §5).
     /// A refused path changes nothing and says why.
     pub fn invalidate(&self, path: &str) -> Result<usize, String> {
-        let mut next = self.world.get_untracked();
-        let n = next.invalidate(path)?;
-        self.world.set(next);
-        self.mark(Stale::Edited);
-        Ok(n)
+        match self.act(Step::Invalidate(path.to_string())) {
+            Ok(StepResult::Invalidated { objects, .. }) => {
+                self.mark(Stale::Edited);
+                Ok(objects)
+            }
+            Ok(_) => Ok(0),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Let `ms` of simulated time pass: caches age, health checks run, so
     /// the trace on screen is stale like after any other change.
     pub fn advance(&self, ms: u64) {
-        self.world.update(|w| w.advance(ms));
-        self.mark(Stale::Clock);
+        if self.act(Step::Advance(Duration::Ms(ms))).is_ok() {
+            self.mark(Stale::Clock);
+        }
     }
 }
 
@@ -208,6 +244,8 @@ impl AppState {
                 world: RwSignal::new(world),
                 dirty: RwSignal::new(None),
                 running: RwSignal::new(None),
+                journal: RwSignal::new(Journal::default()),
+                lesson: RwSignal::new(None),
             },
             bar: RequestBar {
                 client: RwSignal::new(DEFAULT_CLIENT.to_string()),
@@ -255,11 +293,10 @@ impl AppState {
         if bar.disable_cache.get_untracked() {
             req = req.no_store();
         }
-        let trace = self
-            .live
-            .world
-            .try_update(|w| w.send(&req))
-            .expect("world signal is alive");
+        let Ok(StepResult::Trace { trace, .. }) = self.live.act(Step::Request(req.into())) else {
+            return;
+        };
+        let trace = *trace;
         let len = trace.hops.len();
         let p = self.player;
         p.trace.set(Some(trace));
@@ -295,18 +332,18 @@ impl AppState {
                 .set(Some("Tick at least one client to send from.".into()));
         }
         let url = self.bar.url.get_untracked().trim().to_string();
-        // Subscribers hear of it only when the burst ran: a refusal from the
-        // engine leaves the world exactly as it was.
-        let result = self
-            .live
-            .world
-            .try_maybe_update(|w| {
-                let r = w.burst_get(count, &clients, &url);
-                (r.is_ok(), r.map(|report| (report, w.now_ms())))
-            })
-            .expect("world signal is alive");
-        match result {
-            Ok((report, at_ms)) => {
+        // A refusal from the engine leaves the world exactly as it was.
+        let spec = BurstSpec {
+            count,
+            clients: clients.clone(),
+            url: url.clone(),
+        };
+        match self.live.act(Step::Burst(spec)) {
+            Ok(StepResult::Burst {
+                report,
+                clock_ms: at_ms,
+                ..
+            }) => {
                 let number = b
                     .last
                     .with_untracked(|l| l.as_ref().map_or(0, |l| l.number))
@@ -322,7 +359,8 @@ impl AppState {
                 b.error.set(None);
                 self.live.mark(Stale::Burst);
             }
-            Err(e) => b.error.set(Some(e)),
+            Ok(_) => {}
+            Err(e) => b.error.set(Some(e.to_string())),
         }
     }
 
@@ -345,16 +383,39 @@ impl AppState {
         self.player.clear();
     }
 
+    /// Put another world on screen (restored, imported, reset, or loaded
+    /// from another tab's save) with its journal: the trace, the burst
+    /// report and the selection belonged to the old one.
+    pub fn replace(&self, journal: Journal, world: World) {
+        let clients: Vec<String> = world
+            .scenario()
+            .clients
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        if !clients.contains(&self.bar.client.get_untracked()) {
+            if let Some(first) = clients.first() {
+                self.bar.client.set(first.clone());
+            }
+        }
+        self.live.running.set(None);
+        self.live.world.set(world);
+        self.live.journal.set(journal);
+        self.live.dirty.set(None);
+        self.player.clear();
+        self.player.showing.set(Showing::Trace);
+        self.burst.last.set(None);
+        self.burst.error.set(None);
+        self.burst.clients.set(clients);
+        self.selection.selected.set(None);
+        self.selection.edit_error.set(None);
+    }
+
     /// Validate and apply an edit. A refused edit leaves the world as it was
     /// and shows its reason next to the form it came from.
     pub fn edit(&self, form: &str, edit: Edit) -> bool {
-        let result: Result<World, EditError> = self.live.world.with_untracked(|w| {
-            let mut next = w.clone();
-            next.apply_edit(&edit).map(|_| next)
-        });
-        match result {
-            Ok(next) => {
-                self.live.world.set(next);
+        match self.live.act(Step::Edit(edit)) {
+            Ok(_) => {
                 self.selection.edit_error.set(None);
                 self.live.mark(Stale::Edited);
                 true

@@ -55,6 +55,7 @@ fn page_css() -> String {
         module!("src/ui/lesson_picker.module.css", buttons),
         module!("src/ui/results.module.css", head),
         module!("src/ui/rules.module.css", section),
+        module!("src/ui/saved.module.css", menu),
         module!("src/ui/trace_list.module.css", wrap),
     ] {
         css.push('\n');

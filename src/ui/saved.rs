@@ -1,0 +1,532 @@
+//! The learner's world kept across reloads, and the header's World menu.
+//!
+//! The world is a base scenario plus the journal of every action
+//! (`crate::classroom`). When the app is mounted with a storage key
+//! ([`Options`]; the page uses [`STORAGE_KEY`], the browser tests their own
+//! keys, and `mount_to` none), every change saves it as one JSON text under
+//! that key (one `setItem`), and the next start replays it. A saved world
+//! that cannot be restored is reported and left in storage untouched until
+//! the learner changes something.
+//!
+//! Two tabs: each save carries a revision. A tab writes only over the
+//! revision it last read or wrote; when another tab saved since, it says so
+//! ("Another tab changed the saved world") and offers to load that world
+//! instead of overwriting it (or to keep its own).
+//!
+//! The World menu downloads the scenario (as `hoplab-cli --scenario` reads
+//! it) or the whole state, imports either (a file input, or a file dropped
+//! on the page; told apart by content, read as the CLI reads a scenario,
+//! refused whole with the field path in a `role=alert` region), and resets
+//! to the default world after asking in the page.
+
+use leptos::prelude::*;
+
+use super::failure::download;
+use super::lesson_state::{location_hash, storage, LessonState};
+use super::state::AppState;
+use crate::classroom::{import, scenario_json, Imported, Journal, SavedLesson, SavedState};
+use crate::sim::limits::{MAX_SAVED_STATE_BYTES, MAX_SCENARIO_BYTES};
+use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
+use crate::sim::World;
+use crate::view::request::Method;
+
+stylance::import_crate_style!(style, "src/ui/saved.module.css");
+/// The reset dialog looks like the `?` overlay (whose list style it leaves).
+#[allow(dead_code)]
+mod shortcuts_css {
+    stylance::import_crate_style!(pub css, "src/ui/shortcuts.module.css");
+}
+use shortcuts_css::css as overlay;
+
+/// The localStorage key the page keeps the learner's world under.
+pub const STORAGE_KEY: &str = "hoplab.world.v1";
+
+/// How an app is mounted.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Where in localStorage the world is kept; `None` keeps nothing.
+    pub storage_key: Option<String>,
+}
+
+/// The saved world's handle: storage, the menu's actions and messages.
+#[derive(Clone, Copy)]
+pub struct Saver {
+    app: AppState,
+    key: StoredValue<Option<String>>,
+    /// The revision this tab last read or wrote.
+    base: StoredValue<u64>,
+    /// The state (revision 0) last read or written, so an unchanged world
+    /// is not written again.
+    last: StoredValue<String>,
+    /// A refused restore or import, or what an import brought (role=alert).
+    pub message: RwSignal<Option<String>>,
+    /// Another tab saved after this tab last read or wrote.
+    pub other_tab: RwSignal<bool>,
+    /// The reset dialog is open.
+    pub confirming: RwSignal<bool>,
+    lessons: StoredValue<Option<LessonState>>,
+    /// A restored or imported world's lesson, until the lessons can open it.
+    pending: StoredValue<Option<SavedLesson>>,
+}
+
+/// A saved world's text, read and replayed.
+fn restore_text(text: &str) -> Result<(SavedState, World), String> {
+    let state = SavedState::from_json(text)?;
+    let world = state.restore()?;
+    Ok((state, world))
+}
+
+impl Saver {
+    /// Create the handle, provide it, and put the saved world (if any) on
+    /// screen. Call before the lessons start.
+    pub fn provide(app: AppState, key: Option<String>) -> Saver {
+        let saver = Saver {
+            app,
+            key: StoredValue::new(key),
+            base: StoredValue::new(0),
+            last: StoredValue::new(String::new()),
+            message: RwSignal::new(None),
+            other_tab: RwSignal::new(false),
+            confirming: RwSignal::new(false),
+            lessons: StoredValue::new(None),
+            pending: StoredValue::new(None),
+        };
+        provide_context(saver);
+        if let Some(text) = saver.stored() {
+            match restore_text(&text) {
+                Ok((state, world)) => saver.apply(&state, world),
+                // The default world, and the saved text left as it is.
+                Err(e) => saver.message.set(Some(format!(
+                    "Your saved world could not be restored: {e}. This is the default world; \
+                     the saved one stays in this browser until you change something."
+                ))),
+            }
+        }
+        saver
+    }
+
+    /// Once the lessons exist: reopen the saved world's lesson (unless the
+    /// page's link names one), then save after every change and listen to
+    /// other tabs.
+    pub fn attach(self, lessons: LessonState) {
+        self.lessons.set_value(Some(lessons));
+        self.reopen_lesson();
+        let (app, bar) = (self.app, self.app.bar);
+        Effect::new(move |first: Option<()>| {
+            app.live.journal.track();
+            app.live.lesson.track();
+            bar.client.track();
+            bar.method.track();
+            bar.url.track();
+            // Starting (or restoring) is not a change.
+            if first.is_some() {
+                self.save();
+            }
+        });
+        if self.key.with_value(|k| k.is_some()) {
+            let other = window_event_listener(leptos::ev::storage, move |ev| {
+                if ev.key() != self.key.get_value() {
+                    return;
+                }
+                // Removed (a reset elsewhere) or written over this tab's revision.
+                let newer = match ev.new_value() {
+                    None => true,
+                    Some(t) => {
+                        SavedState::revision_of(&t).is_some_and(|r| r > self.base.get_value())
+                    }
+                };
+                if newer {
+                    self.other_tab.set(true);
+                }
+            });
+            on_cleanup(move || other.remove());
+        }
+    }
+
+    fn stored(&self) -> Option<String> {
+        let key = self.key.get_value()?;
+        storage()?.get_item(&key).ok().flatten()
+    }
+
+    /// What would be saved now (revision 0).
+    fn current(&self) -> SavedState {
+        let (live, bar) = (self.app.live, self.app.bar);
+        live.journal.with_untracked(|j| {
+            SavedState::new(
+                j,
+                &bar.client.get_untracked(),
+                bar.method.get_untracked(),
+                &bar.url.get_untracked(),
+                live.lesson.get_untracked(),
+            )
+        })
+    }
+
+    /// Take `state` as in sync with storage.
+    fn in_sync(&self, revision: u64) {
+        self.base.set_value(revision);
+        self.last.set_value(self.current().to_json());
+    }
+
+    /// Save the world, unless another tab saved since this tab last read
+    /// or wrote (then say so and write nothing).
+    fn save(&self) {
+        let Some(key) = self.key.get_value() else {
+            return;
+        };
+        let mut state = self.current();
+        let plain = state.to_json();
+        if self.last.with_value(|l| *l == plain) {
+            return;
+        }
+        let Some(storage) = storage() else { return };
+        let stored = storage.get_item(&key).ok().flatten();
+        let stored_rev = stored
+            .as_deref()
+            .and_then(SavedState::revision_of)
+            .unwrap_or(0);
+        if stored_rev > self.base.get_value() {
+            self.other_tab.set(true);
+            return;
+        }
+        state.revision = stored_rev.max(self.base.get_value()) + 1;
+        let text = state.to_json();
+        // What the next start could not read is not written.
+        if let Err(e) = SavedState::from_json(&text) {
+            self.message.set(Some(format!(
+                "Your world is no longer saved in this browser ({e}). Download the whole state to keep it."
+            )));
+            return;
+        }
+        match storage.set_item(&key, &text) {
+            Ok(()) => {
+                self.base.set_value(state.revision);
+                self.last.set_value(plain);
+            }
+            Err(_) => self.message.set(Some(
+                "Your world could not be saved in this browser (its storage is full or turned off). \
+                 Download the whole state to keep it."
+                    .into(),
+            )),
+        }
+    }
+
+    /// Put a saved world on screen: its sandbox world, its request bar,
+    /// and its lesson (reopened once the lessons exist).
+    fn apply(&self, state: &SavedState, world: World) {
+        if let Some(l) = self.lessons.get_value() {
+            l.close();
+        }
+        self.app.replace(state.journal(), world);
+        let bar = self.app.bar;
+        bar.client.set(state.client.clone());
+        bar.method.set(state.method());
+        bar.url.set(state.url.clone());
+        self.app.live.lesson.set(None);
+        self.in_sync(state.revision);
+        self.pending_lesson(state.lesson.clone());
+    }
+
+    fn pending_lesson(&self, lesson: Option<SavedLesson>) {
+        self.pending.set_value(lesson);
+        if self.lessons.with_value(|l| l.is_some()) {
+            self.reopen_lesson();
+        }
+    }
+
+    fn reopen_lesson(&self) {
+        let Some(lessons) = self.lessons.get_value() else {
+            return;
+        };
+        let pending = self.pending.try_update_value(|p| p.take()).flatten();
+        // A lesson link wins over the saved lesson.
+        if let Some(l) = pending {
+            if crate::view::lesson::lesson_in_hash(&location_hash()).is_none() {
+                lessons.open_saved(&l);
+            }
+        }
+    }
+
+    /// "Another tab changed the saved world": load that world.
+    pub fn load_other_tab(&self) {
+        self.other_tab.set(false);
+        match self.stored() {
+            None => self.to_default(),
+            Some(text) => match restore_text(&text) {
+                Ok((state, world)) => self.apply(&state, world),
+                Err(e) => self.message.set(Some(format!(
+                    "The other tab's saved world could not be restored: {e}"
+                ))),
+            },
+        }
+    }
+
+    /// Keep this tab's world: write it over the other tab's.
+    pub fn keep_this_tab(&self) {
+        self.other_tab.set(false);
+        let stored_rev = self
+            .stored()
+            .as_deref()
+            .and_then(SavedState::revision_of)
+            .unwrap_or(0);
+        self.base.set_value(stored_rev);
+        self.last.set_value(String::new());
+        self.save();
+    }
+
+    /// The default world, with nothing done to it, and nothing kept.
+    pub fn reset(&self) {
+        self.confirming.set(false);
+        self.message.set(None);
+        self.to_default();
+        if let (Some(key), Some(s)) = (self.key.get_value(), storage()) {
+            let _ = s.remove_item(&key);
+        }
+    }
+
+    fn to_default(&self) {
+        let state = SavedState::new(
+            &Journal::default(),
+            DEFAULT_CLIENT,
+            Method::Get,
+            DEFAULT_URL,
+            None,
+        );
+        let base = self.base.get_value();
+        self.apply(
+            &SavedState {
+                revision: base,
+                ..state
+            },
+            World::default_world(),
+        );
+    }
+
+    /// Import a file's text: a scenario file (read as `hoplab-cli
+    /// --scenario` reads it) or a whole state, told apart by content. A
+    /// refused file changes nothing and says why, naming the field.
+    pub fn import_text(&self, text: &str) {
+        let bar = self.app.bar;
+        let read = import(text).and_then(|file| match file {
+            Imported::Scenario(s, notes) => {
+                // The request bar's client, if the new scenario has it.
+                let client = Some(bar.client.get_untracked())
+                    .filter(|c| s.client(c).is_some())
+                    .or_else(|| s.clients.first().map(|c| c.id.clone()))
+                    .unwrap_or_default();
+                let state = SavedState::new(
+                    &Journal::of_scenario(s),
+                    &client,
+                    bar.method.get_untracked(),
+                    &bar.url.get_untracked(),
+                    None,
+                );
+                state.restore().map(|w| (state, w, notes))
+            }
+            Imported::State(s) => s.restore().map(|w| (s, w, Vec::new())),
+        });
+        match read {
+            Ok((mut state, world, notes)) => {
+                let name = world.scenario().name.clone();
+                state.revision = self.base.get_value();
+                self.apply(&state, world);
+                // Saved as this tab's next revision.
+                self.last.set_value(String::new());
+                self.save();
+                let mut m = format!("Imported \u{201c}{name}\u{201d}.");
+                for n in notes {
+                    m.push_str(&format!(" Note: {n}."));
+                }
+                self.message.set(Some(m));
+            }
+            Err(e) => self
+                .message
+                .set(Some(format!("The file was not imported: {e}"))),
+        }
+    }
+
+    /// Import a file the learner picked or dropped.
+    pub fn import_file(self, file: web_sys::File) {
+        let limit = MAX_SAVED_STATE_BYTES.max(MAX_SCENARIO_BYTES);
+        if file.size() > limit as f64 {
+            return self.message.set(Some(format!(
+                "The file was not imported: {} is larger than {limit} bytes, the most Hoplab reads.",
+                crate::sim::text::clip(&file.name())
+            )));
+        }
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            match text.ok().and_then(|t| t.as_string()) {
+                Some(t) => self.import_text(&t),
+                None => self.message.set(Some(
+                    "The file was not imported: it could not be read as text.".into(),
+                )),
+            }
+        });
+    }
+
+    /// A file dropped on the page.
+    pub fn drop_file(self, ev: web_sys::DragEvent) {
+        let file = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0));
+        if let Some(f) = file {
+            ev.prevent_default();
+            self.import_file(f);
+        }
+    }
+
+    pub fn download_scenario(&self) {
+        let json = self
+            .app
+            .live
+            .world
+            .with_untracked(|w| scenario_json(w.scenario()));
+        download("hoplab-scenario.json", &json);
+    }
+
+    pub fn download_state(&self) {
+        download("hoplab-state.json", &self.current().to_json());
+    }
+}
+
+/// The header's World menu: downloads, import, reset.
+#[component]
+pub fn WorldMenu() -> impl IntoView {
+    let saver = expect_context::<Saver>();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let file = NodeRef::<leptos::html::Input>::new();
+    let close = move || {
+        if let Some(d) = menu.get_untracked() {
+            d.set_open(false);
+        }
+    };
+    let picked = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            saver.import_file(f);
+        }
+        input.set_value("");
+        close();
+    };
+    view! {
+        <details class=style::menu node_ref=menu data-testid="world-menu">
+            <summary data-testid="world-menu-button">"World"</summary>
+            <div class=style::items>
+                <button type="button" data-testid="download-scenario" on:click=move |_| { saver.download_scenario(); close(); }>
+                    "Download scenario (JSON)"
+                </button>
+                <button type="button" data-testid="download-state" on:click=move |_| { saver.download_state(); close(); }>
+                    "Download whole state"
+                </button>
+                <button
+                    type="button"
+                    data-testid="import-button"
+                    title="a scenario file or a whole state (or drop one on the page)"
+                    on:click=move |_| {
+                        if let Some(f) = file.get_untracked() {
+                            f.click();
+                        }
+                    }
+                >
+                    "Import…"
+                </button>
+                <input
+                    type="file"
+                    accept=".json,application/json"
+                    hidden=true
+                    tabindex="-1"
+                    aria-hidden="true"
+                    data-testid="import-file"
+                    node_ref=file
+                    on:change=picked
+                />
+                <button type="button" data-testid="reset-world" on:click=move |_| { saver.confirming.set(true); close(); }>
+                    "Reset to the default world…"
+                </button>
+            </div>
+        </details>
+    }
+}
+
+/// The saved world's messages (a `role=alert` region), the other tab's
+/// note and the reset dialog.
+#[component]
+pub fn WorldNotes() -> impl IntoView {
+    let saver = expect_context::<Saver>();
+    view! {
+        <div class=style::notes role="alert" data-testid="world-message">
+            {move || {
+                saver.message.get().map(|m| {
+                    view! {
+                        <p class=style::note>
+                            <span data-testid="world-message-text">{m}</span>
+                            <button type="button" data-testid="world-message-dismiss" on:click=move |_| saver.message.set(None)>
+                                "Dismiss"
+                            </button>
+                        </p>
+                    }
+                })
+            }}
+        </div>
+        <Show when=move || saver.other_tab.get()>
+            <p class=style::note data-testid="other-tab" role="status">
+                "Another tab changed the saved world."
+                <button type="button" data-testid="load-other-tab" on:click=move |_| saver.load_other_tab()>
+                    "Load it"
+                </button>
+                <button type="button" data-testid="keep-this-tab" on:click=move |_| saver.keep_this_tab()>
+                    "Keep this tab's world"
+                </button>
+            </p>
+        </Show>
+        <Show when=move || saver.confirming.get()>
+            <ResetDialog/>
+        </Show>
+    }
+}
+
+/// "Reset to the default world?" asked in the page: Cancel has focus,
+/// Escape cancels.
+#[component]
+fn ResetDialog() -> impl IntoView {
+    let saver = expect_context::<Saver>();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <div class=overlay::backdrop>
+            <div
+                class=overlay::dialog
+                role="alertdialog"
+                aria-modal="true"
+                aria-label="Reset to the default world?"
+                data-testid="reset-dialog"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.stop_propagation();
+                        saver.confirming.set(false);
+                    }
+                }
+            >
+                <h2 class=overlay::title>"Reset to the default world?"</h2>
+                <p>
+                    "Your edits, faults, clock, requests and any imported scenario are forgotten, \
+                     here and in this browser's saved copy. Download the whole state first to keep them."
+                </p>
+                <div class=style::actions>
+                    <button type="button" data-testid="reset-confirm" on:click=move |_| saver.reset()>
+                        "Reset"
+                    </button>
+                    <button type="button" data-testid="reset-cancel" node_ref=cancel on:click=move |_| saver.confirming.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
