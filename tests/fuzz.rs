@@ -1,6 +1,7 @@
 //! Fuzzing every text a person can hand Hoplab: scenario files, scripts,
 //! lesson files (parsed, checked, then played through `lesson::Session`),
-//! and the location hash and stored progress the app reads. Each case is a
+//! the location hash and stored progress the app reads, and saved worlds
+//! (a whole-state file or the app's localStorage, imported and replayed). Each case is a
 //! mutation of a real file, driven by the engine's own seeded generator:
 //! bytes flipped, cut, repeated or spliced, and JSON/TOML values replaced,
 //! removed, renamed or duplicated. Every case runs in its own thread under
@@ -44,6 +45,7 @@ enum Kind {
     Script,
     Lesson,
     Link,
+    Saved,
 }
 
 /// What one case came to.
@@ -62,8 +64,8 @@ struct Counts {
     panics: usize,
     hangs: usize,
     silent_refusals: usize,
-    by_kind: [usize; 4],
-    accepted_by_kind: [usize; 4],
+    by_kind: [usize; 5],
+    accepted_by_kind: [usize; 5],
 }
 
 /// Tokens that tend to find edges: limits, signs, types, escapes.
@@ -137,6 +139,30 @@ fn corpus() -> Vec<(Kind, String)> {
     out.push((
         Kind::Script,
         r#"{ "seed": 7, "steps": [ { "advance": "2m" }, "inspect", { "burst": { "count": 50, "clients": ["client-na"], "url": "https://healthcareapp.com/" } } ] }"#.into(),
+    ));
+    // A saved world whose journal is a journey's steps.
+    let journey = out
+        .iter()
+        .find(|c| c.0 == Kind::Script)
+        .and_then(|c| Script::from_json(&c.1).ok())
+        .expect("a journey script reads");
+    let journal = hoplab::classroom::Journal {
+        steps: journey.steps,
+        ..Default::default()
+    };
+    out.push((
+        Kind::Saved,
+        hoplab::classroom::SavedState::new(
+            &journal,
+            "client-na",
+            hoplab::view::request::Method::Post,
+            "https://healthcareapp.com/api/appointments",
+            Some(hoplab::classroom::SavedLesson {
+                id: "dns".into(),
+                steps_done: 1,
+            }),
+        )
+        .to_json(),
     ));
     out.push((Kind::Link, "#lesson=dns&step=2".into()));
     out.push((Kind::Link, r#"{"dns":[0,1],"waf":[2]}"#.into()));
@@ -397,12 +423,27 @@ fn run_link(text: &str) -> Outcome {
     Outcome::Accepted
 }
 
+/// A file handed to the app's Import (or its saved world): read, then
+/// replayed.
+fn run_saved(text: &str) -> Outcome {
+    let world = match hoplab::classroom::import(text) {
+        Ok(hoplab::classroom::Imported::State(s)) => s.restore(),
+        Ok(hoplab::classroom::Imported::Scenario(s, _)) => World::new(s, 1),
+        Err(e) => return refused(e),
+    };
+    match world {
+        Ok(_) => Outcome::Accepted,
+        Err(e) => refused(e),
+    }
+}
+
 fn run_case(kind: Kind, text: String, seed: u64, ids: Vec<String>) -> Outcome {
     match kind {
         Kind::Scenario => run_scenario(&text, seed),
         Kind::Script => run_script(&text),
         Kind::Lesson => run_lesson(&text, &ids),
         Kind::Link => run_link(&text),
+        Kind::Saved => run_saved(&text),
     }
 }
 
@@ -475,9 +516,13 @@ fn no_mutated_scenario_script_lesson_or_link_panics_hangs_or_is_refused_without_
     let mut problems = Vec::new();
     let start = Instant::now();
     for i in 0..cases {
-        // Three kinds in equal shares, links less often.
+        // Three kinds in equal shares, links and saved worlds less often.
         let kind = [Kind::Scenario, Kind::Script, Kind::Lesson][rng.index(3)];
-        let kind = if rng.index(10) == 0 { Kind::Link } else { kind };
+        let kind = match rng.index(10) {
+            0 => Kind::Link,
+            1 => Kind::Saved,
+            _ => kind,
+        };
         let of_kind: Vec<&String> = corpus
             .iter()
             .filter(|c| c.0 == kind)
@@ -499,7 +544,7 @@ fn no_mutated_scenario_script_lesson_or_link_panics_hangs_or_is_refused_without_
     let _ = std::panic::take_hook();
     let took = start.elapsed();
     println!(
-        "fuzz: {} cases in {:.1} s (accepted/cases: scenario {}/{}, script {}/{}, lesson {}/{}, link {}/{}): {} refused, {} accepted, {} panics, {} hangs, {} refusals without a message",
+        "fuzz: {} cases in {:.1} s (accepted/cases: scenario {}/{}, script {}/{}, lesson {}/{}, link {}/{}, saved {}/{}): {} refused, {} accepted, {} panics, {} hangs, {} refusals without a message",
         counts.cases,
         took.as_secs_f64(),
         counts.accepted_by_kind[Kind::Scenario as usize],
@@ -510,6 +555,8 @@ fn no_mutated_scenario_script_lesson_or_link_panics_hangs_or_is_refused_without_
         counts.by_kind[Kind::Lesson as usize],
         counts.accepted_by_kind[Kind::Link as usize],
         counts.by_kind[Kind::Link as usize],
+        counts.accepted_by_kind[Kind::Saved as usize],
+        counts.by_kind[Kind::Saved as usize],
         counts.refused,
         counts.accepted,
         counts.panics,
