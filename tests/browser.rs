@@ -1660,6 +1660,10 @@ async fn a_saved_world_that_cannot_be_restored_says_why_shows_the_default_world_
     assert!(fault_chips(&root).is_empty());
     settle_saves().await;
     assert_eq!(stored(&key).as_deref(), Some(bad), "left as it was");
+    assert!(
+        exists(&root, "download-unrestored"),
+        "and offered as a file"
+    );
 
     // The learner's first change saves their new world.
     click(&root, "advance-10s").await;

@@ -64,6 +64,9 @@ pub struct Saver {
     pub other_tab: RwSignal<bool>,
     /// The reset dialog is open.
     pub confirming: RwSignal<bool>,
+    /// The stored text that could not be restored, offered for download
+    /// until the learner's next change replaces it.
+    unrestored: RwSignal<Option<String>>,
     lessons: StoredValue<Option<LessonState>>,
     /// A restored or imported world's lesson, until the lessons can open it.
     pending: StoredValue<Option<SavedLesson>>,
@@ -88,6 +91,7 @@ impl Saver {
             message: RwSignal::new(None),
             other_tab: RwSignal::new(false),
             confirming: RwSignal::new(false),
+            unrestored: RwSignal::new(None),
             lessons: StoredValue::new(None),
             pending: StoredValue::new(None),
         };
@@ -96,10 +100,13 @@ impl Saver {
             match restore_text(&text) {
                 Ok((state, world)) => saver.apply(&state, world),
                 // The default world, and the saved text left as it is.
-                Err(e) => saver.message.set(Some(format!(
-                    "Your saved world could not be restored: {e}. This is the default world; \
-                     the saved one stays in this browser until you change something."
-                ))),
+                Err(e) => {
+                    saver.message.set(Some(format!(
+                        "Your saved world could not be restored: {e}. This is the default world; \
+                         the saved one stays in this browser until you change something."
+                    )));
+                    saver.unrestored.set(Some(text));
+                }
             }
         }
         saver
@@ -202,6 +209,7 @@ impl Saver {
             Ok(()) => {
                 self.base.set_value(state.revision);
                 self.last.set_value(plain);
+                self.unrestored.set(None);
             }
             Err(_) => self.message.set(Some(
                 "Your world could not be saved in this browser (its storage is full or turned off). \
@@ -462,6 +470,19 @@ pub fn WorldNotes() -> impl IntoView {
                     view! {
                         <p class=style::note>
                             <span data-testid="world-message-text">{m}</span>
+                            <Show when=move || saver.unrestored.with(|u| u.is_some())>
+                                <button
+                                    type="button"
+                                    data-testid="download-unrestored"
+                                    on:click=move |_| {
+                                        if let Some(t) = saver.unrestored.get_untracked() {
+                                            download("hoplab-saved-world.json", &t);
+                                        }
+                                    }
+                                >
+                                    "Download the saved text"
+                                </button>
+                            </Show>
                             <button type="button" data-testid="world-message-dismiss" on:click=move |_| saver.message.set(None)>
                                 "Dismiss"
                             </button>
