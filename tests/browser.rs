@@ -1777,3 +1777,50 @@ async fn a_newer_save_from_another_tab_is_never_overwritten_and_can_be_loaded() 
     assert_eq!(fault_chips(&root).len(), 1, "the other tab's world");
     assert_eq!(text(&find(&root, "clock")), "00:00");
 }
+
+#[wasm_bindgen_test]
+async fn a_saved_world_reopens_its_lesson_after_the_steps_done_with_its_sandbox_behind_it() {
+    forget_lesson_progress();
+    let key = fresh_key("lesson");
+    let journal = hoplab::classroom::Journal {
+        steps: vec![
+            hoplab::sim::script::Step::Advance(hoplab::sim::script::Duration::Ms(10_000)),
+            hoplab::sim::script::Step::Fault(hoplab::sim::Fault::PodDown {
+                pod: "pod-a-1".into(),
+            }),
+        ],
+        ..Default::default()
+    };
+    let state = hoplab::classroom::SavedState::new(
+        &journal,
+        "client-na",
+        hoplab::view::request::Method::Get,
+        "https://healthcareapp.com/api/appointments",
+        Some(hoplab::classroom::SavedLesson {
+            id: "journey".into(),
+            steps_done: 1,
+        }),
+    );
+    local_storage().set_item(&key, &state.to_json()).unwrap();
+    let root = mount_keeping(&key).await;
+    assert_eq!(text(&find(&root, "lesson-step")), "Step 2 of 4");
+    assert_eq!(
+        text(&find(&root, "clock")),
+        "00:00",
+        "the lesson's own world"
+    );
+
+    click(&root, "sandbox-button").await;
+    assert!(!exists(&root, "lesson-panel"));
+    assert_eq!(text(&find(&root, "clock")), "00:10", "the saved sandbox");
+    assert_eq!(fault_chips(&root).len(), 1);
+    settle_saves().await;
+    let saved = hoplab::classroom::SavedState::from_json(&stored(&key).unwrap()).unwrap();
+    assert_eq!(
+        saved.lesson, None,
+        "the lesson is closed in the saved world too"
+    );
+    assert_eq!(saved.steps, journal.steps);
+    web_sys::window().unwrap().location().set_hash("").unwrap();
+    forget_lesson_progress();
+}

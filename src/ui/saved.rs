@@ -169,10 +169,15 @@ impl Saver {
         })
     }
 
-    /// Take `state` as in sync with storage.
-    fn in_sync(&self, revision: u64) {
-        self.base.set_value(revision);
-        self.last.set_value(self.current().to_json());
+    /// Take `state` as what storage holds (or, after a reset, as what
+    /// needs no saving).
+    fn in_sync(&self, state: &SavedState) {
+        self.base.set_value(state.revision);
+        let plain = SavedState {
+            revision: 0,
+            ..state.clone()
+        };
+        self.last.set_value(plain.to_json());
     }
 
     /// Save the world, unless another tab saved since this tab last read
@@ -231,7 +236,7 @@ impl Saver {
         bar.method.set(state.method());
         bar.url.set(state.url.clone());
         self.app.live.lesson.set(None);
-        self.in_sync(state.revision);
+        self.in_sync(state);
         self.pending_lesson(state.lesson.clone());
     }
 
