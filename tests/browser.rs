@@ -1733,9 +1733,27 @@ async fn reset_asks_first_cancel_and_escape_keep_the_world_and_reset_brings_back
     assert_eq!(fault_chips(&root).len(), 1, "Cancel keeps the world");
 
     click(&root, "reset-world").await;
+    let focused = || {
+        document()
+            .active_element()
+            .and_then(|e| e.get_attribute("data-testid"))
+    };
+    press(&find(&root, "reset-cancel"), "Tab");
+    assert_eq!(
+        focused().as_deref(),
+        Some("reset-confirm"),
+        "Tab stays in the dialog"
+    );
+    press(&find(&root, "reset-confirm"), "Tab");
+    assert_eq!(focused().as_deref(), Some("reset-cancel"));
     press(&find(&root, "reset-cancel"), "Escape");
     settle().await;
     assert!(!exists(&root, "reset-dialog"), "Escape closes it");
+    assert_eq!(
+        focused().as_deref(),
+        Some("world-menu-button"),
+        "focus back on the menu"
+    );
     assert_eq!(fault_chips(&root).len(), 1, "and keeps the world");
     assert!(stored(&key).is_some());
 

@@ -64,6 +64,8 @@ pub struct Saver {
     pub other_tab: RwSignal<bool>,
     /// The reset dialog is open.
     pub confirming: RwSignal<bool>,
+    /// The World menu's button, where focus returns when the dialog closes.
+    menu_button: NodeRef<leptos::html::Summary>,
     /// The stored text that could not be restored, offered for download
     /// until the learner's next change replaces it.
     unrestored: RwSignal<Option<String>>,
@@ -91,6 +93,7 @@ impl Saver {
             message: RwSignal::new(None),
             other_tab: RwSignal::new(false),
             confirming: RwSignal::new(false),
+            menu_button: NodeRef::new(),
             unrestored: RwSignal::new(None),
             lessons: StoredValue::new(None),
             pending: StoredValue::new(None),
@@ -287,9 +290,17 @@ impl Saver {
         self.save();
     }
 
+    /// Close the reset dialog, focus back on the World menu.
+    pub fn close_dialog(&self) {
+        self.confirming.set(false);
+        if let Some(b) = self.menu_button.get_untracked() {
+            let _ = b.focus();
+        }
+    }
+
     /// The default world, with nothing done to it, and nothing kept.
     pub fn reset(&self) {
-        self.confirming.set(false);
+        self.close_dialog();
         self.message.set(None);
         self.to_default();
         if let (Some(key), Some(s)) = (self.key.get_value(), storage()) {
@@ -424,8 +435,21 @@ pub fn WorldMenu() -> impl IntoView {
         close();
     };
     view! {
-        <details class=style::menu node_ref=menu data-testid="world-menu">
-            <summary data-testid="world-menu-button">"World"</summary>
+        <details
+            class=style::menu
+            node_ref=menu
+            data-testid="world-menu"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && menu.get_untracked().is_some_and(|d| d.open()) {
+                    ev.stop_propagation();
+                    close();
+                    if let Some(b) = saver.menu_button.get_untracked() {
+                        let _ = b.focus();
+                    }
+                }
+            }
+        >
+            <summary data-testid="world-menu-button" node_ref=saver.menu_button>"World"</summary>
             <div class=style::items>
                 <button type="button" data-testid="download-scenario" on:click=move |_| { saver.download_scenario(); close(); }>
                     "Download scenario (JSON)"
@@ -513,12 +537,16 @@ pub fn WorldNotes() -> impl IntoView {
     }
 }
 
-/// "Reset to the default world?" asked in the page: Cancel has focus,
-/// Escape cancels.
+/// "Reset to the default world?" asked in the page: Cancel has focus, Tab
+/// moves between the two buttons only, Escape cancels, and focus goes back
+/// to the World menu.
 #[component]
 fn ResetDialog() -> impl IntoView {
     let saver = expect_context::<Saver>();
-    let cancel = NodeRef::<leptos::html::Button>::new();
+    let (confirm, cancel) = (
+        NodeRef::<leptos::html::Button>::new(),
+        NodeRef::<leptos::html::Button>::new(),
+    );
     Effect::new(move |_| {
         if let Some(b) = cancel.get() {
             let _ = b.focus();
@@ -532,11 +560,24 @@ fn ResetDialog() -> impl IntoView {
                 aria-modal="true"
                 aria-label="Reset to the default world?"
                 data-testid="reset-dialog"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
+                on:keydown=move |ev| match ev.key().as_str() {
+                    "Escape" => {
                         ev.stop_propagation();
-                        saver.confirming.set(false);
+                        saver.close_dialog();
                     }
+                    // Focus stays in the dialog: the other button.
+                    "Tab" => {
+                        ev.prevent_default();
+                        let on_cancel = cancel
+                            .get_untracked()
+                            .zip(document().active_element())
+                            .is_some_and(|(c, a)| AsRef::<web_sys::Element>::as_ref(&c) == &a);
+                        let next = if on_cancel { confirm } else { cancel };
+                        if let Some(b) = next.get_untracked() {
+                            let _ = b.focus();
+                        }
+                    }
+                    _ => {}
                 }
             >
                 <h2 class=overlay::title>"Reset to the default world?"</h2>
@@ -545,10 +586,10 @@ fn ResetDialog() -> impl IntoView {
                      here and in this browser's saved copy. Download the whole state first to keep them."
                 </p>
                 <div class=style::actions>
-                    <button type="button" data-testid="reset-confirm" on:click=move |_| saver.reset()>
+                    <button type="button" data-testid="reset-confirm" node_ref=confirm on:click=move |_| saver.reset()>
                         "Reset"
                     </button>
-                    <button type="button" data-testid="reset-cancel" node_ref=cancel on:click=move |_| saver.confirming.set(false)>
+                    <button type="button" data-testid="reset-cancel" node_ref=cancel on:click=move |_| saver.close_dialog()>
                         "Cancel"
                     </button>
                 </div>
