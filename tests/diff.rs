@@ -5,6 +5,7 @@
 use hoplab::sim::diff::{diff, CheckChange, CheckDecision, Divergence, HopDiff, TraceDiff};
 use hoplab::sim::event::dns::DnsEvent;
 use hoplab::sim::event::Event;
+use hoplab::sim::script::{Script, StepError, StepResult};
 use hoplab::sim::trace::{CheckKind, Code, Direction, Layer, Leg, RuleRef, Side, Verdict};
 use hoplab::sim::world::DEFAULT_CLIENT;
 use hoplab::sim::{Edit, Fault, Request, Trace, World};
@@ -342,4 +343,71 @@ fn a_diff_survives_json_both_ways() {
     assert!(json["first_divergence"]["component"].is_string());
     let back: TraceDiff = serde_json::from_value(json).unwrap();
     assert_eq!(back, d);
+}
+
+// ------------------------------------------------------------- scripts
+
+#[test]
+fn a_diff_step_compares_the_last_two_requests_of_a_script() {
+    let script = Script::from_json(&format!(
+        r#"{{ "steps": [
+            {{ "request": {{ "client": "client-na", "url": "{API}", "cache": "no_store" }} }},
+            {{ "request": {{ "client": "client-na", "url": "{API}", "cache": "no_store" }} }},
+            {{ "edit": {{ "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 }} }},
+            {{ "request": {{ "client": "client-na", "url": "{API}", "cache": "no_store" }} }},
+            "diff"
+        ] }}"#
+    ))
+    .expect("diff is a step");
+    let mut w = World::default_world();
+    let (out, failed) = script.run(&mut w);
+    assert!(failed.is_none(), "{failed:?}");
+    let StepResult::Trace { trace: second, .. } = &out[1] else {
+        panic!("a trace")
+    };
+    let StepResult::Trace { trace: third, .. } = &out[3] else {
+        panic!("a trace")
+    };
+    let StepResult::Diff { step, diff: d } = &out[4] else {
+        panic!("the last result is a diff: {:?}", out[4])
+    };
+    assert_eq!(*step, 5);
+    assert_eq!(**d, diff(second, third));
+    assert_eq!(
+        nacl_change(d).2.after.as_ref().unwrap().rule,
+        Some(RuleRef::Star)
+    );
+    let text = out[4].render_text();
+    assert!(
+        text.starts_with("== step 5: diff of the last two requests\n"),
+        "{text}"
+    );
+    assert!(text.contains("denied by the * rule"), "{text}");
+    let json = serde_json::to_value(&out[4]).unwrap();
+    assert_eq!(json["kind"], "diff");
+    assert_eq!(json["diff"]["outcome_after"]["status"], 504);
+}
+
+#[test]
+fn a_diff_step_before_two_requests_stops_the_script_and_says_why() {
+    for (steps, sent) in [
+        (r#""diff""#.to_string(), "none"),
+        (
+            format!(r#"{{ "request": {{ "client": "client-na", "url": "{API}" }} }}, "diff""#),
+            "only one",
+        ),
+    ] {
+        let script = Script::from_json(&format!(r#"{{ "steps": [ {steps} ] }}"#)).unwrap();
+        let (out, failed) = script.run(&mut World::default_world());
+        let failed = failed.expect("the diff step fails");
+        assert_eq!(failed.step, out.len() + 1);
+        assert!(matches!(failed.error, StepError::Diff { .. }));
+        assert_eq!(
+            failed.to_string(),
+            format!(
+                "step {}: diff compares the last two requests' traces, and the script has sent {sent} so far: send the request once before the change and once after",
+                failed.step
+            )
+        );
+    }
 }

@@ -138,6 +138,10 @@ fn corpus() -> Vec<(Kind, String)> {
         Kind::Script,
         r#"{ "seed": 7, "steps": [ { "advance": "2m" }, "inspect", { "burst": { "count": 50, "clients": ["client-na"], "url": "https://healthcareapp.com/" } } ] }"#.into(),
     ));
+    out.push((
+        Kind::Script,
+        r#"{ "steps": [ { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, { "fault": { "kind": "pod_down", "pod": "pod-a-1" } }, { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, "diff" ] }"#.into(),
+    ));
     out.push((Kind::Link, "#lesson=dns&step=2".into()));
     out.push((Kind::Link, r#"{"dns":[0,1],"waf":[2]}"#.into()));
     out
