@@ -9,6 +9,8 @@ use hoplab::sim::script::{Script, StepError, StepResult};
 use hoplab::sim::trace::{CheckKind, Code, Direction, Layer, Leg, RuleRef, Side, Verdict};
 use hoplab::sim::world::DEFAULT_CLIENT;
 use hoplab::sim::{Edit, Fault, Request, Trace, World};
+use serde_json::Value;
+use std::process::Command;
 
 const API: &str = "https://healthcareapp.com/api/appointments";
 /// A SQL injection the web ACL blocks at the edge, before any origin.
@@ -410,4 +412,123 @@ fn a_diff_step_before_two_requests_stops_the_script_and_says_why() {
             )
         );
     }
+}
+
+// ----------------------------------------------------------------- CLI
+
+/// stdout, stderr and exit code of one run of the command-line tool.
+fn cli(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
+        .args(args)
+        .output()
+        .expect("hoplab-cli runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hoplab-diff-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}
+
+#[test]
+fn hoplab_cli_diff_reads_two_json_traces_and_prints_the_changed_check() {
+    let dir = temp_dir("cli");
+    // Before: one request as `hoplab-cli --json` prints it.
+    let (before, _, code) = cli(&["--json", API]);
+    assert_eq!(code, 0);
+    // After: the same request from a script, after the edit.
+    let script = dir.join("script.json");
+    std::fs::write(
+        &script,
+        format!(
+            r#"{{ "steps": [
+                {{ "edit": {{ "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 }} }},
+                {{ "request": {{ "client": "client-na", "url": "{API}" }} }}
+            ] }}"#
+        ),
+    )
+    .unwrap();
+    let (lines, _, code) = cli(&["run", script.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let last: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    let (b, a) = (dir.join("before.json"), dir.join("after.json"));
+    std::fs::write(&b, &before).unwrap();
+    std::fs::write(&a, last["trace"].to_string()).unwrap();
+    let (b, a) = (b.to_str().unwrap(), a.to_str().unwrap());
+
+    let (text, err, code) = cli(&["diff", b, a]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains(
+            "changed: NACL acl-public-a inbound: allowed by rule 100 → denied by the * rule"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("outcome: 200 OK (pod-a-1) → 504 Gateway Timeout (cloudfront)"),
+        "{text}"
+    );
+
+    let (json, err, code) = cli(&["diff", b, a, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: TraceDiff = serde_json::from_str(&json).expect("a diff as JSON");
+    let (_, _, c) = nacl_change(&d);
+    assert_eq!(c.after.as_ref().unwrap().rule, Some(RuleRef::Star));
+    assert_eq!(d.first_divergence.unwrap().component, "alb-a");
+
+    let (same, _, code) = cli(&["diff", b, b]);
+    assert_eq!(code, 0);
+    assert!(same.starts_with("replay diff: nothing changed"), "{same}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hoplab_cli_diff_refuses_a_file_that_is_no_trace_with_a_message() {
+    let dir = temp_dir("bad");
+    let good = dir.join("good.json");
+    let (trace, _, _) = cli(&["--json"]);
+    std::fs::write(&good, &trace).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{ \"hops\": [ 1, 2").unwrap();
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, r#"{"client": "client-na", "hops": []}"#).unwrap();
+    let (good, bad, wrong) = (
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        wrong.to_str().unwrap(),
+    );
+    for (args, says) in [
+        (
+            vec!["diff", good, bad],
+            "not a JSON trace as hoplab-cli --json prints it",
+        ),
+        (vec!["diff", wrong, good], "missing field"),
+        (
+            vec!["diff", good, "/nonexistent/after.json"],
+            "cannot read /nonexistent/after.json",
+        ),
+        (
+            vec!["diff", good, "/dev/zero"],
+            "file is larger than 4194304 bytes",
+        ),
+    ] {
+        let (out, err, code) = cli(&args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.starts_with("hoplab-cli: "), "{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let (_, err, code) = cli(&["diff", good]);
+    assert_eq!(code, 2, "one file is a usage error");
+    assert!(
+        err.contains("hoplab-cli diff BEFORE.json AFTER.json"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
