@@ -10,7 +10,8 @@ use hoplab::sim::trace::{CheckKind, Code, Direction, Layer, Leg, RuleRef, Side, 
 use hoplab::sim::world::DEFAULT_CLIENT;
 use hoplab::sim::{Edit, Fault, Request, Trace, World};
 use serde_json::Value;
-use std::process::Command;
+
+mod common;
 
 const API: &str = "https://healthcareapp.com/api/appointments";
 /// A SQL injection the web ACL blocks at the edge, before any origin.
@@ -416,18 +417,7 @@ fn a_diff_step_before_two_requests_stops_the_script_and_says_why() {
 
 // ----------------------------------------------------------------- CLI
 
-/// stdout, stderr and exit code of one run of the command-line tool.
-fn cli(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
-        .args(args)
-        .output()
-        .expect("hoplab-cli runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::hoplab_cli as cli;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("hoplab-diff-{name}-{}", std::process::id()));

@@ -122,13 +122,18 @@ fn main() {
         method,
         ..Request::get(&client, &url)
     });
+    print_one(&trace, json, Trace::render_text);
+}
+
+/// One result on stdout: pretty-printed JSON with `--json`, else its text.
+fn print_one<T: serde::Serialize>(value: &T, json: bool, text: impl FnOnce(&T) -> String) {
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&trace).expect("a trace serializes")
+            serde_json::to_string_pretty(value).expect("a result serializes")
         );
     } else {
-        print!("{}", trace.render_text());
+        print!("{}", text(value));
     }
 }
 
@@ -213,14 +218,7 @@ fn diff(args: &[String]) {
         })
     };
     let d = hoplab::sim::diff::diff(&read_trace(before), &read_trace(after));
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&d).expect("a diff serializes")
-        );
-    } else {
-        print!("{}", d.render_text());
-    }
+    print_one(&d, json, hoplab::sim::diff::TraceDiff::render_text);
 }
 
 /// `lesson check [PATH...]`: one line per lesson (`ok  dns  5 steps, ...`
