@@ -23,7 +23,7 @@ use super::trace::{Code, Hop, Layer, Outcome, Trace, Verdict};
 ///
 /// Hop positions (`before`, `after`) are indices into the two traces'
 /// `hops` (0-based); a hop's number as the trace shows it is one more.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceDiff {
     /// Every hop of both traces once, in path order: aligned pairs
     /// (`same` or `changed`) and the hops only one trace has.
@@ -40,7 +40,7 @@ pub struct TraceDiff {
 }
 
 /// One hop of the alignment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum HopDiff {
     /// The same hop, decided the same way, in both traces.
@@ -94,7 +94,7 @@ impl HopDiff {
 /// A check matched across two aligned hops by what it looked at (kind,
 /// subject, direction, side and leg), with its decision on each side;
 /// `None` where that hop did not evaluate it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckChange {
     pub kind: CheckKind,
     pub subject: String,
@@ -106,7 +106,7 @@ pub struct CheckChange {
 }
 
 /// How one check decided.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckDecision {
     pub allowed: bool,
     /// The deciding rule as data, when the check names one.
