@@ -364,96 +364,153 @@ fn place<'a>(h: &'a Hop, checks: &[CheckChange]) -> &'a str {
 }
 
 impl TraceDiff {
+    /// What a diff with nothing in it says.
+    pub const UNCHANGED: &'static str = "nothing changed on the request's path: the same hops decided the same way (timings and ephemeral ports aside)";
+
     /// Nothing differs: the same hops, decided the same way, and the same
     /// outcome (timings and ephemeral ports aside).
     pub fn is_empty(&self) -> bool {
         !self.outcome_changed && self.entries.iter().all(HopDiff::is_same)
     }
 
+    /// How many hops changed, are gone (only before) and are new (only after).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |f: fn(&HopDiff) -> bool| self.entries.iter().filter(|e| f(e)).count();
+        (
+            count(|e| matches!(e, HopDiff::Changed { .. })),
+            count(|e| matches!(e, HopDiff::Removed { .. })),
+            count(|e| matches!(e, HopDiff::Added { .. })),
+        )
+    }
+
+    /// `3 hops changed, 12 removed, 2 added`; `the same hops decided the
+    /// same way` when only the outcome differs.
+    pub fn summary(&self) -> String {
+        let (changed, removed, added) = self.counts();
+        let counts: Vec<String> = [(changed, "changed"), (removed, "removed"), (added, "added")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .enumerate()
+            .map(|(k, (n, how))| match (k, n) {
+                (0, 1) => format!("1 hop {how}"),
+                (0, _) => format!("{n} hops {how}"),
+                _ => format!("{n} {how}"),
+            })
+            .collect();
+        if counts.is_empty() {
+            "the same hops decided the same way".into()
+        } else {
+            counts.join(", ")
+        }
+    }
+
+    /// The outcome before and after, as a learner reads each: with the
+    /// Region when it moved, with the code when nothing else tells them apart.
+    pub fn outcome_texts(&self) -> (String, String) {
+        let (b, a) = (&self.outcome_before, &self.outcome_after);
+        let region = b.region != a.region;
+        let (tb, ta) = (b.render_text(region, false), a.render_text(region, false));
+        if tb == ta && self.outcome_changed {
+            (b.render_text(true, true), a.render_text(true, true))
+        } else {
+            (tb, ta)
+        }
+    }
+
+    /// `200 OK (pod-a-1) → 504 Gateway Timeout (cloudfront)`, or
+    /// `unchanged, 200 OK (pod-a-1)`.
+    pub fn outcome_line(&self) -> String {
+        let (tb, ta) = self.outcome_texts();
+        if self.outcome_changed {
+            format!("{tb} → {ta}")
+        } else {
+            format!("unchanged, {ta}")
+        }
+    }
+
     /// The diff as a learner reads it: one line per change, then the outcome.
     pub fn render_text(&self) -> String {
-        let count = |f: fn(&HopDiff) -> bool| self.entries.iter().filter(|e| f(e)).count();
-        let changed = count(|e| matches!(e, HopDiff::Changed { .. }));
-        let removed = count(|e| matches!(e, HopDiff::Removed { .. }));
-        let added = count(|e| matches!(e, HopDiff::Added { .. }));
-        let mut out = String::new();
+        let mut out = String::from("replay diff: ");
         if self.is_empty() {
-            out.push_str(
-                "replay diff: nothing changed, the same hops decided the same way (timings and ephemeral ports aside)\n",
-            );
+            out.push_str(Self::UNCHANGED);
         } else {
-            let counts: Vec<String> =
-                [(changed, "changed"), (removed, "removed"), (added, "added")]
-                    .into_iter()
-                    .filter(|(n, _)| *n > 0)
-                    .enumerate()
-                    .map(|(k, (n, how))| match (k, n) {
-                        (0, 1) => format!("1 hop {how}"),
-                        (0, _) => format!("{n} hops {how}"),
-                        _ => format!("{n} {how}"),
-                    })
-                    .collect();
-            out.push_str("replay diff: ");
-            if counts.is_empty() {
-                out.push_str("the same hops decided the same way");
-            } else {
-                out.push_str(&counts.join(", "));
-            }
+            out.push_str(&self.summary());
             if let Some(d) = &self.first_divergence {
-                let at = d.after.or(d.before).map_or(0, |p| p + 1);
-                out.push_str(&format!("; first difference at hop {at} ({})", d.component));
+                out.push_str(&format!("; {}", d.render_text()));
             }
-            out.push('\n');
         }
+        out.push('\n');
         for e in &self.entries {
+            let hop = e.hop_label();
             match e {
                 HopDiff::Same { .. } => {}
-                HopDiff::Changed {
-                    before,
-                    after,
-                    what,
-                    checks,
-                    verdict_before,
-                    verdict_after,
-                    code_before,
-                    code_after,
-                } => {
-                    let hop = if before == after {
-                        format!("hop {}", after + 1)
-                    } else {
-                        format!("hop {} (hop {} before)", after + 1, before + 1)
-                    };
-                    if (verdict_before, code_before) != (verdict_after, code_after) {
-                        out.push_str(&format!(
-                            "{hop} changed: {what}: {} ({code_before}) → {} ({code_after})\n",
-                            verdict_before.as_str(),
-                            verdict_after.as_str()
-                        ));
+                HopDiff::Changed { checks, .. } => {
+                    if let Some(v) = e.verdict_text() {
+                        out.push_str(&format!("{hop} changed: {v}\n"));
                     }
                     for c in checks {
                         out.push_str(&format!("{hop} changed: {}\n", c.render_text()));
                     }
                 }
-                HopDiff::Added { after, what } => {
-                    out.push_str(&format!("+ hop {}: {what}\n", after + 1));
-                }
-                HopDiff::Removed { before, what } => {
-                    out.push_str(&format!("- hop {}: {what}\n", before + 1));
-                }
+                HopDiff::Added { what, .. } => out.push_str(&format!("+ {hop}: {what}\n")),
+                HopDiff::Removed { what, .. } => out.push_str(&format!("- {hop}: {what}\n")),
             }
         }
-        let (b, a) = (&self.outcome_before, &self.outcome_after);
-        let region = b.region != a.region;
-        let (mut tb, mut ta) = (b.render_text(region, false), a.render_text(region, false));
-        if tb == ta && self.outcome_changed {
-            (tb, ta) = (b.render_text(true, true), a.render_text(true, true));
-        }
-        if self.outcome_changed {
-            out.push_str(&format!("outcome: {tb} → {ta}\n"));
-        } else {
-            out.push_str(&format!("outcome: unchanged, {ta}\n"));
-        }
+        out.push_str(&format!("outcome: {}\n", self.outcome_line()));
         out
+    }
+}
+
+impl Divergence {
+    /// The hop's number (1-based) in the after trace, or in the before
+    /// trace for a hop that no longer happens.
+    pub fn hop(&self) -> usize {
+        self.after.or(self.before).map_or(0, |p| p + 1)
+    }
+
+    /// `first difference at hop 14 (alb-a)`.
+    pub fn render_text(&self) -> String {
+        format!(
+            "first difference at hop {} ({})",
+            self.hop(),
+            self.component
+        )
+    }
+}
+
+impl HopDiff {
+    /// `hop 14`, `hop 3 (hop 9 before)` for a pair at different places;
+    /// the before trace's number for a hop that no longer happens.
+    pub fn hop_label(&self) -> String {
+        match self.positions() {
+            (Some(b), Some(a)) if a != b => format!("hop {} (hop {} before)", a + 1, b + 1),
+            (_, Some(a)) => format!("hop {}", a + 1),
+            (Some(b), None) => format!("hop {}", b + 1),
+            (None, None) => "hop".into(),
+        }
+    }
+
+    /// A changed hop whose verdict or code changed: `TCP SYN …: pass
+    /// (DELIVERED) → dropped (SUBNET_ACL_RESTRICTION)`.
+    pub fn verdict_text(&self) -> Option<String> {
+        let HopDiff::Changed {
+            what,
+            verdict_before,
+            verdict_after,
+            code_before,
+            code_after,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        ((verdict_before, code_before) != (verdict_after, code_after)).then(|| {
+            format!(
+                "{what}: {} ({code_before}) → {} ({code_after})",
+                verdict_before.as_str(),
+                verdict_after.as_str()
+            )
+        })
     }
 }
 
@@ -476,7 +533,7 @@ impl OutcomeFacts {
 
 impl CheckChange {
     /// `NACL acl-public-a inbound: allowed by rule 100 → denied by the * rule`.
-    fn render_text(&self) -> String {
+    pub fn render_text(&self) -> String {
         let mut name = format!("{} {}", self.kind.label(), self.subject);
         if let Some(d) = self.direction {
             name.push(' ');
@@ -496,7 +553,7 @@ impl CheckChange {
 
 impl CheckDecision {
     /// `allowed by rule 100`, `denied by the * rule`, `rule 10 matched`.
-    fn render_text(&self) -> String {
+    pub fn render_text(&self) -> String {
         let rule = match &self.rule {
             Some(RuleRef::Number { number }) => format!("rule {number}"),
             Some(RuleRef::Star) => "the * rule".into(),
