@@ -14,9 +14,10 @@ use leptos::prelude::*;
 use crate::sim::edit::EditError;
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use crate::sim::{Edit, Fault, Trace, World};
+use crate::sim::{Edit, Fault, Request, Trace, World};
 use crate::view::burst::{parse_burst_count, BurstRun};
 use crate::view::clock::ClockRate;
+use crate::view::diff::{replay_view, DiffView};
 use crate::view::playback::Playback;
 pub use crate::view::request::{Method, Stale};
 
@@ -100,6 +101,13 @@ pub struct RequestBar {
 #[derive(Clone, Copy)]
 pub struct Player {
     pub trace: RwSignal<Option<Trace>>,
+    /// The request that produced `trace`, sent again as it was by Replay
+    /// (none for a trace a lesson's solution produced).
+    pub request: RwSignal<Option<Request>>,
+    /// The trace `trace` replaced, to compare with.
+    pub previous: RwSignal<Option<Trace>>,
+    /// The open "What changed" panel: `previous` against `trace`.
+    pub diff: RwSignal<Option<DiffView>>,
     /// Counts sends, so trace rows of a new trace get new keys.
     pub sends: RwSignal<u32>,
     pub playback: RwSignal<Playback>,
@@ -118,7 +126,34 @@ impl Player {
     /// Forget the trace (it no longer matches the picture).
     pub fn clear(&self) {
         self.trace.set(None);
+        self.request.set(None);
+        self.previous.set(None);
+        self.diff.set(None);
         self.playback.update(|p| p.clear());
+    }
+
+    /// Show a new trace from the start (playing unless `autoplay` is off),
+    /// keeping the one it replaces as `previous`; the open comparison closes.
+    pub fn load(&self, trace: Trace, request: Option<Request>, autoplay: bool) {
+        let len = trace.hops.len();
+        let old = self.trace.try_update(|t| t.replace(trace)).flatten();
+        if old.is_some() {
+            self.previous.set(old);
+        }
+        self.request.set(request);
+        self.diff.set(None);
+        self.sends.update(|n| *n += 1);
+        self.playback.update(|p| p.load(len, autoplay));
+        self.showing.set(Showing::Trace);
+    }
+
+    /// Open the "What changed" panel: the previous trace against this one.
+    pub fn compare(&self) {
+        let view = self.previous.with_untracked(|b| {
+            self.trace
+                .with_untracked(|a| Some(replay_view(b.as_ref()?, a.as_ref()?)))
+        });
+        self.diff.set(view);
     }
 }
 
@@ -217,6 +252,9 @@ impl AppState {
             },
             player: Player {
                 trace: RwSignal::new(None),
+                request: RwSignal::new(None),
+                previous: RwSignal::new(None),
+                diff: RwSignal::new(None),
                 sends: RwSignal::new(0),
                 playback: RwSignal::new(Playback::default()),
                 showing: RwSignal::new(Showing::Trace),
@@ -255,19 +293,29 @@ impl AppState {
         if bar.disable_cache.get_untracked() {
             req = req.no_store();
         }
+        self.send_request(req);
+    }
+
+    /// Send `req` on the live world and start playing its trace.
+    fn send_request(&self, req: Request) {
         let trace = self
             .live
             .world
             .try_update(|w| w.send(&req))
             .expect("world signal is alive");
-        let len = trace.hops.len();
-        let p = self.player;
-        p.trace.set(Some(trace));
-        p.sends.update(|n| *n += 1);
-        let autoplay = !self.reduced_motion;
-        p.playback.update(|p| p.load(len, autoplay));
+        self.player.load(trace, Some(req), !self.reduced_motion);
         self.live.dirty.set(None);
-        p.showing.set(Showing::Trace);
+    }
+
+    /// Send the request of the trace on screen again, exactly as it was
+    /// (client, method, URL, cache mode), and open "What changed" on the
+    /// two traces. Nothing happens when no request produced the trace.
+    pub fn replay(&self) {
+        let Some(req) = self.player.request.get_untracked() else {
+            return;
+        };
+        self.send_request(req);
+        self.player.compare();
     }
 
     /// Send the burst form's requests (GETs of the request bar's URL) on the

@@ -48,6 +48,9 @@ pub struct OutcomeRow {
     pub before: String,
     /// `504 Gateway Timeout (cloudfront)`.
     pub after: String,
+    /// Both as one line: `200 OK (pod-a-1) → 504 Gateway Timeout
+    /// (cloudfront)`, `unchanged, 200 OK (pod-a-1)`.
+    pub text: String,
 }
 
 /// What kind of change a row shows.
@@ -196,6 +199,7 @@ pub fn diff_view(d: &TraceDiff, before: &Trace, after: &Trace) -> DiffView {
             status_after: d.outcome_after.status,
             before: before_text,
             after: after_text,
+            text: d.outcome_line(),
         },
         rows,
         components: d.components.clone(),
@@ -218,28 +222,31 @@ impl DiffView {
 mod tests {
     use super::*;
     use crate::sim::trace::Direction;
-    use crate::sim::world::DEFAULT_CLIENT;
+    use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
     use crate::sim::{Edit, Request, World};
+    use crate::view::request::Method;
 
-    const API: &str = "https://healthcareapp.com/api/appointments";
     const STATIC: &str = "https://healthcareapp.com/static/app.js";
 
     fn send(w: &mut World, url: &str) -> Trace {
         w.send(&Request::get(DEFAULT_CLIENT, url).no_store())
     }
 
-    /// The NACL replay: DNS cached, then the public NACL's HTTPS rule removed.
+    /// The NACL replay as the page's browser test does it: the request
+    /// bar's default request sent twice (the DNS caches filled), the public
+    /// NACL's HTTPS rule removed, the same request sent again.
     fn nacl() -> (Trace, Trace, DiffView) {
         let mut w = World::default_world();
-        send(&mut w, API);
-        let before = send(&mut w, API);
+        let req = Method::Get.request(DEFAULT_CLIENT, DEFAULT_URL);
+        w.send(&req);
+        let before = w.send(&req);
         w.apply_edit(&Edit::RemoveNaclRule {
             nacl: "acl-public-a".into(),
             direction: Direction::Inbound,
             number: 100,
         })
         .unwrap();
-        let after = send(&mut w, API);
+        let after = w.send(&req);
         let v = replay_view(&before, &after);
         (before, after, v)
     }
@@ -304,6 +311,10 @@ mod tests {
         let pod = before.outcome.pod.unwrap();
         assert_eq!(v.outcome.before, format!("200 OK ({pod})"));
         assert_eq!(v.outcome.after, "504 Gateway Timeout (cloudfront)");
+        assert_eq!(
+            v.outcome.text,
+            format!("200 OK ({pod}) → 504 Gateway Timeout (cloudfront)")
+        );
         let removed = v.rows.iter().filter(|r| r.kind == RowKind::Removed).count();
         assert!(removed > 0);
         assert!(v.rows.iter().all(|r| r.kind != RowKind::Added));
@@ -341,6 +352,7 @@ mod tests {
         assert_eq!(v.summary, TraceDiff::UNCHANGED);
         assert!(!v.outcome.changed);
         assert_eq!(v.outcome.before, v.outcome.after);
+        assert_eq!(v.outcome.text, format!("unchanged, {}", v.outcome.after));
         assert_eq!(
             (tri(Some(true)), tri(Some(false)), tri(None)),
             ("true", "false", "none")
