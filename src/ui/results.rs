@@ -67,31 +67,24 @@ pub fn Results() -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || live.dirty.with(Option::is_some) && player.request.with(Option::is_some)>
-                <button
-                    type="button"
-                    class=style::replay
-                    data-testid="replay"
-                    title="send the same request again (same client, method, URL and cache mode) and show what changed"
-                    on:click=move |_| app.replay()
-                >
-                    "Replay"
-                </button>
-            </Show>
-            <Show when=move || {
-                player.previous.with(Option::is_some) && player.diff.with(Option::is_none)
-                    && live.dirty.with(Option::is_none)
-            }>
-                <button
-                    type="button"
-                    class=style::replay
-                    data-testid="compare"
-                    title="what changed from the trace before this one"
-                    on:click=move |_| player.compare()
-                >
-                    "Compare with previous"
-                </button>
-            </Show>
+            {head_button(
+                "replay",
+                "Replay",
+                "send the same request again (same client, method, URL and cache mode) and show what changed",
+                move || live.dirty.with(Option::is_some) && player.request.with(Option::is_some),
+                move || app.replay(),
+            )}
+            {head_button(
+                "compare",
+                "Compare with previous",
+                "what changed from the trace before this one",
+                move || {
+                    player.previous.with(Option::is_some)
+                        && player.diff.with(Option::is_none)
+                        && live.dirty.with(Option::is_none)
+                },
+                move || player.compare(),
+            )}
             <span class=style::event title=move || latest_event().unwrap_or_default()>
                 {move || latest_event().map(|e| format!("last clock event — {e}"))}
             </span>
@@ -103,5 +96,28 @@ pub fn Results() -> impl IntoView {
         <div class=style::pane hidden=move || showing.get() != Showing::Burst>
             <Burst/>
         </div>
+    }
+}
+
+/// A button in the heading, shown while `when` holds.
+fn head_button(
+    testid: &'static str,
+    label: &'static str,
+    title: &'static str,
+    when: impl Fn() -> bool + Send + Sync + 'static,
+    act: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Show when=when>
+            <button
+                type="button"
+                class=style::replay
+                data-testid=testid
+                title=title
+                on:click=move |_| act()
+            >
+                {label}
+            </button>
+        </Show>
     }
 }
