@@ -225,6 +225,147 @@ async fn deleting_the_public_nacl_https_rule_drops_the_syn_at_acl_public_a_and_e
     assert!(out.contains("504"), "outcome: {out}");
 }
 
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name)
+        .unwrap_or_else(|| panic!("no {name} on {}", el.outer_html()))
+}
+
+#[wasm_bindgen_test]
+async fn replay_after_deleting_the_public_nacl_https_rule_shows_the_changed_check_and_marks_where_the_paths_part(
+) {
+    let root = mount().await;
+    assert!(!exists(&root, "replay"), "nothing to replay before a Send");
+    // Twice, so the DNS caches are filled before and after: the paths
+    // part where the edit is, not at the first lookup.
+    click(&root, "send").await;
+    click(&root, "send").await;
+    assert!(!exists(&root, "replay"), "a fresh trace is not stale");
+    click(&root, "node-alb-a").await;
+    click(&root, "nacl-delete-acl-public-a-inbound-100").await;
+    assert!(exists(&root, "dirty"));
+    click(&root, "replay").await;
+    assert!(!exists(&root, "dirty"), "the replayed trace is fresh");
+    assert!(!exists(&root, "replay"));
+
+    let panel = find(&root, "diff-panel");
+    assert_eq!(attr(&panel, "role"), "region");
+    assert_eq!(attr(&panel, "data-empty"), "false");
+    let heading = attr(&panel, "aria-labelledby");
+    assert_eq!(
+        text(
+            &panel
+                .query_selector(&format!("#{heading}"))
+                .unwrap()
+                .unwrap()
+        ),
+        "What changed"
+    );
+
+    let rows = find_all(&root, "diff-row");
+    let nacl: Vec<&Element> = rows
+        .iter()
+        .filter(|r| r.get_attribute("data-check-kind").as_deref() == Some("NACL"))
+        .collect();
+    assert_eq!(nacl.len(), 1, "one NACL check changed");
+    let r = nacl[0];
+    assert_eq!(
+        [
+            "data-kind",
+            "data-subject",
+            "data-direction",
+            "data-allowed-before",
+            "data-allowed-after",
+            "data-to"
+        ]
+        .map(|a| attr(r, a)),
+        ["check", "acl-public-a", "inbound", "true", "false", "alb-a"]
+    );
+    assert!(
+        text(r).contains("allowed by rule 100 → denied by the * rule"),
+        "{}",
+        text(r)
+    );
+    assert!(
+        rows.iter().any(|r| attr(r, "data-kind") == "removed"
+            && r.get_attribute("data-to").as_deref() == Some("rds-a-1")),
+        "the database query no longer happens"
+    );
+
+    let out = find(&root, "diff-outcome");
+    assert_eq!(
+        ["data-changed", "data-status-before", "data-status-after"].map(|a| attr(&out, a)),
+        ["true", "200 OK", "504 Gateway Timeout"]
+    );
+    assert_eq!(
+        attr(&find(&root, "diff-divergence"), "data-component"),
+        "alb-a"
+    );
+
+    let alb = find(&root, "node-alb-a");
+    assert_eq!(attr(&alb, "data-diverged"), "true");
+    assert!(attr(&alb, "aria-label").contains("paths part here"));
+    assert_eq!(
+        attr(&find(&root, "node-cloudfront"), "data-diverged"),
+        "false"
+    );
+
+    // Closing the panel clears the mark; Compare with previous opens it again.
+    click(&root, "diff-close").await;
+    assert!(!exists(&root, "diff-panel"));
+    assert_eq!(attr(&find(&root, "node-alb-a"), "data-diverged"), "false");
+    click(&root, "compare").await;
+    assert_eq!(
+        attr(&find(&root, "diff-divergence"), "data-component"),
+        "alb-a"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn replay_after_a_change_off_the_request_s_path_says_nothing_changed() {
+    let root = mount().await;
+    // A static file with the browser cache off: from the second send on,
+    // every DNS cache and CloudFront's cache answer the same way.
+    type_into(
+        &root,
+        "url-input",
+        "https://healthcareapp.com/static/app.js",
+    )
+    .await;
+    click(&root, "disable-cache").await;
+    click(&root, "send").await;
+    click(&root, "send").await;
+    // Invalidating the API's paths marks the trace stale but touches
+    // nothing this request meets.
+    click(&root, "node-cloudfront").await;
+    type_into(&root, "invalidate-path", "/api/*").await;
+    click(&root, "invalidate").await;
+    assert!(exists(&root, "dirty"));
+    // The request bar changes after the send; Replay sends the trace's request.
+    type_into(
+        &root,
+        "url-input",
+        "https://healthcareapp.com/api/appointments",
+    )
+    .await;
+    click(&root, "replay").await;
+    let panel = find(&root, "diff-panel");
+    assert_eq!(attr(&panel, "data-empty"), "true");
+    assert!(
+        text(&find(&root, "diff-summary")).starts_with("nothing changed on the request's path"),
+        "{}",
+        text(&panel)
+    );
+    assert!(find_all(&root, "diff-row").is_empty());
+    assert!(!exists(&root, "diff-divergence"));
+    let out = find(&root, "diff-outcome");
+    assert_eq!(attr(&out, "data-changed"), "false");
+    assert_eq!(attr(&out, "data-status-after"), "200 OK");
+    assert!(find_all(&root, "trace-row")
+        .iter()
+        .all(|r| !text(r).contains("rds-a-1")));
+    assert_eq!(select_all(&root, "[data-diverged=\"true\"]").len(), 0);
+}
+
 #[wasm_bindgen_test]
 async fn a_bad_subnet_cidr_is_refused_with_a_reason_and_the_subnet_keeps_its_cidr() {
     let root = mount().await;

@@ -1,6 +1,8 @@
 //! The command-line tool's JSON output, read the way a lesson author's
 //! script reads it: the public format described in the README (The JSON trace format).
 
+mod common;
+
 use serde_json::Value;
 use std::process::Command;
 
@@ -123,18 +125,7 @@ fn a_script_run_prints_one_typed_result_per_step() {
     assert_eq!(lines[5]["on"], false);
 }
 
-/// stdout, stderr and exit code of one run.
-fn cli_err(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
-        .args(args)
-        .output()
-        .expect("hoplab-cli runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::hoplab_cli as cli_err;
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("hoplab-cli-{}-{name}", std::process::id()));

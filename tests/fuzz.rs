@@ -164,6 +164,10 @@ fn corpus() -> Vec<(Kind, String)> {
         )
         .to_json(),
     ));
+    out.push((
+        Kind::Script,
+        r#"{ "steps": [ { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, { "fault": { "kind": "pod_down", "pod": "pod-a-1" } }, { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, "diff" ] }"#.into(),
+    ));
     out.push((Kind::Link, "#lesson=dns&step=2".into()));
     out.push((Kind::Link, r#"{"dns":[0,1],"waf":[2]}"#.into()));
     out

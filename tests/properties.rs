@@ -152,6 +152,8 @@ fn random_scripts_never_panic_and_a_failing_step_is_named() {
                 _ => Step::Edit(random_edit(&mut rng)),
             });
         }
+        // The last two traces, whatever they were, compared.
+        steps.push(Step::Diff);
         let script = Script {
             seed: Some(seed),
             steps,

@@ -5,6 +5,8 @@
 //!     the trace of one request against the default scenario
 //! hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]
 //!     run a script of requests, bursts, clock moves, faults and edits
+//! hoplab-cli diff BEFORE.json AFTER.json [--json]
+//!     what changed from one JSON trace (as `--json` prints it) to another
 //! hoplab-cli scenario
 //!     print the default scenario as JSON (a starting point for your own)
 //! hoplab-cli lesson check [LESSON.toml ...]
@@ -27,12 +29,14 @@
 use hoplab::sim::limits;
 use hoplab::sim::scenario::Scenario;
 use hoplab::sim::script::Script;
+use hoplab::sim::trace::Trace;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Fault, Request, World};
 
 fn usage() -> ! {
     eprintln!("usage: hoplab-cli [--json] [--client ID] [--method M] [--seed N] [URL]");
     eprintln!("       hoplab-cli run SCRIPT.json [--scenario FILE.json] [--json]");
+    eprintln!("       hoplab-cli diff BEFORE.json AFTER.json [--json]");
     eprintln!("       hoplab-cli scenario");
     eprintln!("       hoplab-cli lesson check [LESSON.toml ...]");
     eprintln!("       hoplab-cli lesson bundle [DIR]");
@@ -78,6 +82,7 @@ fn main() {
     match args.first().map(|s| s.as_str()) {
         Some("run") => return run(&args[1..]),
         Some("lesson") => return lesson(&args[1..]),
+        Some("diff") => return diff(&args[1..]),
         Some("scenario") => {
             let s = hoplab::sim::defaults::default_scenario();
             println!(
@@ -117,13 +122,18 @@ fn main() {
         method,
         ..Request::get(&client, &url)
     });
+    print_one(&trace, json, Trace::render_text);
+}
+
+/// One result on stdout: pretty-printed JSON with `--json`, else its text.
+fn print_one<T: serde::Serialize>(value: &T, json: bool, text: impl FnOnce(&T) -> String) {
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&trace).expect("a trace serializes")
+            serde_json::to_string_pretty(value).expect("a result serializes")
         );
     } else {
-        print!("{}", trace.render_text());
+        print!("{}", text(value));
     }
 }
 
@@ -177,6 +187,38 @@ fn run(args: &[String]) {
     if let Some(e) = err {
         fail(&format!("{script_path}: {e}"));
     }
+}
+
+/// `diff BEFORE AFTER [--json]`: what changed from one JSON trace to
+/// another, as text or as one JSON object. Exit code 1 when a file cannot
+/// be read or is not a trace.
+fn diff(args: &[String]) {
+    let mut json = false;
+    let mut paths = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            s if s.starts_with("--") => usage(),
+            s => paths.push(s),
+        }
+    }
+    let [before, after] = paths[..] else { usage() };
+    let read_trace = |path: &str| -> Trace {
+        let text = read(path, limits::MAX_TRACE_BYTES);
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(de).unwrap_or_else(|e| {
+            fail(&format!(
+                "{path}: not a JSON trace as hoplab-cli --json prints it: {}",
+                hoplab::sim::text::field_error(
+                    "trace",
+                    &e.path().to_string(),
+                    &e.inner().to_string()
+                )
+            ))
+        })
+    };
+    let d = hoplab::sim::diff::diff(&read_trace(before), &read_trace(after));
+    print_one(&d, json, hoplab::sim::diff::TraceDiff::render_text);
 }
 
 /// `lesson check [PATH...]`: one line per lesson (`ok  dns  5 steps, ...`

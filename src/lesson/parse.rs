@@ -225,7 +225,7 @@ fn validate_script_step(
                     .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
             }
         }
-        Step::Invalidate(_) | Step::Inspect => Ok(()),
+        Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),
     }
 }
 

@@ -53,6 +53,19 @@ impl CheckKind {
         }
     }
 
+    /// The short name a check line starts with (`NACL`, `SG`, `route`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckKind::SecurityGroup | CheckKind::SecurityGroupTracked => "SG",
+            CheckKind::Nacl => "NACL",
+            CheckKind::RouteTable => "route",
+            CheckKind::WafRule => "WAF rule",
+            CheckKind::WafDefault => "WAF default",
+            CheckKind::Health => "health",
+            CheckKind::ListenerRule => "listener",
+        }
+    }
+
     /// How a learner calls this kind of table in a sentence.
     pub fn noun(self) -> &'static str {
         match self {
@@ -240,16 +253,7 @@ impl Check {
     }
 
     pub fn line(&self) -> String {
-        let what = match self.kind {
-            CheckKind::SecurityGroup => "SG",
-            CheckKind::SecurityGroupTracked => "SG",
-            CheckKind::Nacl => "NACL",
-            CheckKind::RouteTable => "route",
-            CheckKind::WafRule => "WAF rule",
-            CheckKind::WafDefault => "WAF default",
-            CheckKind::Health => "health",
-            CheckKind::ListenerRule => "listener",
-        };
+        let what = self.kind.label();
         let dir = self
             .direction
             .map(|d| format!(" {}", d.as_str()))

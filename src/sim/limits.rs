@@ -164,6 +164,9 @@ pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 /// The largest script file `hoplab-cli run` reads (4 MiB: 10,000 steps of
 /// about 400 bytes).
 pub const MAX_SCRIPT_BYTES: u64 = 4 << 20;
+/// The largest trace file `hoplab-cli diff` reads (4 MiB; the default
+/// request's JSON trace is about 45 KiB).
+pub const MAX_TRACE_BYTES: u64 = 4 << 20;
 /// The largest lesson file `hoplab-cli lesson check` reads (1 MiB).
 pub const MAX_LESSON_BYTES: u64 = 1 << 20;
 /// The largest saved world (a whole-state file, or what the app keeps in

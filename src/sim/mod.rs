@@ -10,6 +10,7 @@ pub mod check;
 pub mod clock;
 pub mod db;
 pub mod defaults;
+pub mod diff;
 pub mod dns;
 pub mod dnsconf;
 pub mod edge;

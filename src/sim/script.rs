@@ -12,16 +12,21 @@
 //!     { "repair": { "kind": "region_down", "region": "us-east-1" } },
 //!     { "edit": { "kind": "remove_nacl_rule", "nacl": "acl-public-a", "direction": "inbound", "number": 100 } },
 //!     { "invalidate": "/static/*" },
-//!     "inspect"
+//!     "inspect",
+//!     { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/appointments" } },
+//!     "diff"
 //!   ] }
 //! ```
 //!
 //! `"inspect"` takes no argument: it reports the world's live state (see
-//! [`LiveState`]) without changing anything.
+//! [`LiveState`]) without changing anything. `"diff"` takes none either: it
+//! compares the last two request traces the script produced (see
+//! [`TraceDiff`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::burst::BurstReport;
+use super::diff::{diff, TraceDiff};
 use super::edit::{Edit, EditError};
 use super::inspect::LiveState;
 use super::trace::Trace;
@@ -274,6 +279,8 @@ pub enum Step {
     Invalidate(String),
     /// Report the live state; changes nothing.
     Inspect,
+    /// Compare the last two request traces; changes nothing.
+    Diff,
 }
 
 /// What one step produced.
@@ -311,6 +318,11 @@ pub enum StepResult {
         step: usize,
         state: Box<LiveState>,
     },
+    /// What changed from the second-to-last request's trace to the last's.
+    Diff {
+        step: usize,
+        diff: Box<TraceDiff>,
+    },
 }
 
 impl StepResult {
@@ -345,6 +357,12 @@ impl StepResult {
             StepResult::Inspect { step, state } => {
                 format!("== step {step}: inspect, {}", state.render_text())
             }
+            StepResult::Diff { step, diff } => {
+                format!(
+                    "== step {step}: diff of the last two requests\n{}",
+                    diff.render_text()
+                )
+            }
         }
     }
 }
@@ -362,6 +380,8 @@ pub enum StepError {
     Edit(EditError),
     /// An invalidation path CloudFront would refuse.
     Invalidate(String),
+    /// A `diff` before the script has sent two requests (how many it has).
+    Diff { requests: usize },
 }
 
 impl std::fmt::Display for StepError {
@@ -372,6 +392,14 @@ impl std::fmt::Display for StepError {
             | StepError::Fault(m)
             | StepError::Invalidate(m) => f.write_str(m),
             StepError::Edit(e) => e.fmt(f),
+            StepError::Diff { requests } => write!(
+                f,
+                "diff compares the last two requests' traces, and the script has sent {} so far: send the request once before the change and once after",
+                match requests {
+                    0 => "none",
+                    _ => "only one",
+                }
+            ),
         }
     }
 }
@@ -422,10 +450,21 @@ impl Script {
         world: &mut World,
         mut on_step: impl FnMut(StepResult),
     ) -> Option<StepFailed> {
+        // The last two traces, kept only when a `diff` step will read them.
+        let diffs = self.steps.iter().any(|s| matches!(s, Step::Diff));
+        let mut last: Vec<Trace> = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             let n = i + 1;
-            match run_step(world, step, n) {
-                Ok(res) => on_step(res),
+            match run_step_after(world, step, n, &last) {
+                Ok(res) => {
+                    if let (true, StepResult::Trace { trace, .. }) = (diffs, &res) {
+                        if last.len() == 2 {
+                            last.remove(0);
+                        }
+                        last.push((**trace).clone());
+                    }
+                    on_step(res)
+                }
                 Err(error) => return Some(StepFailed { step: n, error }),
             }
         }
@@ -435,8 +474,20 @@ impl Script {
 
 /// Carry out step number `n`: the one place a step changes a world, for
 /// scripts, lessons, and the app's actions (each recorded in its journal,
-/// see `crate::classroom`). A refused step leaves the world as it was.
+/// see `crate::classroom`). A refused step leaves the world as it was. A
+/// `diff` step outside a script has no traces to compare and is refused.
 pub fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, StepError> {
+    run_step_after(world, step, n, &[])
+}
+
+/// [`run_step`], where `last` holds the script's last two request traces
+/// (fewer before the second request) for a `diff` step.
+fn run_step_after(
+    world: &mut World,
+    step: &Step,
+    n: usize,
+    last: &[Trace],
+) -> Result<StepResult, StepError> {
     match step {
         Step::Request(r) => Ok(StepResult::Trace {
             step: n,
@@ -500,6 +551,15 @@ pub fn run_step(world: &mut World, step: &Step, n: usize) -> Result<StepResult, 
             step: n,
             state: Box::new(world.live_state()),
         }),
+        Step::Diff => match last {
+            [before, after] => Ok(StepResult::Diff {
+                step: n,
+                diff: Box::new(diff(before, after)),
+            }),
+            _ => Err(StepError::Diff {
+                requests: last.len(),
+            }),
+        },
     }
 }
 

@@ -315,7 +315,27 @@ fn Node(
     hovered: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let selection = use_handle::<Selection>();
+    let player = use_handle::<Player>();
     let id = spot.id.clone();
+    let diverged = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            player
+                .diff
+                .with(|d| d.as_ref().and_then(|d| d.diverged_at()) == Some(id.as_str()))
+        })
+    };
+    let label = {
+        let (label, id) = (spot.label.clone(), spot.id.clone());
+        move || {
+            let part = if diverged.get() {
+                ", paths part here"
+            } else {
+                ""
+            };
+            format!("{label} ({id}){part}: inspect")
+        }
+    };
     let (enter, leave) = (spot.id.clone(), spot.id.clone());
     let (show, hide) = (
         move || hovered.set(Some(enter.clone())),
@@ -359,6 +379,14 @@ fn Node(
             if faults.with(|f| f.contains(&Fault::PodDown { pod: id.clone() })) {
                 add(style::crashed);
             }
+            match player.diff.with(|d| {
+                d.as_ref()
+                    .map(|d| (d.diverged_at() == Some(id.as_str()), d.touches(&id)))
+            }) {
+                Some((true, _)) => add(style::diverged),
+                Some((false, true)) => add(style::changed),
+                _ => {}
+            }
             c
         }
     };
@@ -376,7 +404,8 @@ fn Node(
             transform=format!("translate({} {})", fmt(spot.x), fmt(spot.y))
             tabindex="0"
             role="button"
-            aria-label=format!("{} ({}): inspect", spot.label, spot.id)
+            aria-label=label
+            data-diverged=move || diverged.get().to_string()
             aria-pressed=move || selection.selected.with(|s| s.as_deref() == Some(id.as_str())).to_string()
             on:click=move |_| select()
             on:pointerenter=move |_| show()
@@ -390,6 +419,7 @@ fn Node(
                 }
             }
         >
+            {move || diverged.get().then(|| view! { <title>"paths part here"</title> })}
             <circle class=style::halo r="24"/>
             <rect class=style::tile x=fmt(-half - 3.0) y=fmt(-half - 3.0) width=fmt(ICON + 6.0) height=fmt(ICON + 6.0) rx="9"/>
             <image href=icon x=fmt(-half) y=fmt(-half) width=fmt(ICON) height=fmt(ICON)/>

@@ -563,15 +563,10 @@ impl LessonState {
                 }
                 match trace {
                     Some(t) => {
-                        let len = t.hops.len();
-                        let n = app.player.sends.get_untracked() + 1;
-                        self.recorded_send.set_value(n);
-                        app.player.trace.set(Some(t));
-                        app.player.sends.set(n);
-                        let autoplay = !app.reduced_motion;
-                        app.player.playback.update(|p| p.load(len, autoplay));
+                        self.recorded_send
+                            .set_value(app.player.sends.get_untracked() + 1);
+                        app.player.load(t, None, !app.reduced_motion);
                         app.live.dirty.set(None);
-                        app.player.showing.set(Showing::Trace);
                     }
                     None => app.player.clear(),
                 }

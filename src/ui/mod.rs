@@ -12,7 +12,9 @@
 //! - `inspector`: the clicked component: live state, faults, rule tables.
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
 //! - `controls`: request bar (method, URL, Send), playback controls, clock.
-//! - `results`: under the request bar, the trace or the burst panel.
+//! - `results`: under the request bar, the trace or the burst panel; Replay
+//!   and "Compare with previous".
+//! - `diff_panel`: "What changed", a replay compared with the trace before it.
 //! - `trace_list`: the trace as a table, the text alternative to the animation.
 //! - `burst`: many requests at once from the ticked clients, and their report.
 //! - `failure`: the screen a panic leaves (reload, download the world).
@@ -29,6 +31,7 @@
 mod burst;
 mod controls;
 mod diagram;
+mod diff_panel;
 pub mod failure;
 mod header;
 mod hop_card;

@@ -1,12 +1,14 @@
 //! Under the request bar: what sending produced, as two views the learner
 //! switches between — the trace of the last request, hop by hop, and the
 //! burst panel (many requests at once, summed up) — with a heading that
-//! says what is shown and whether the world changed since.
+//! says what is shown and whether the world changed since (then Replay
+//! sends the same request again and "What changed" compares the two).
 
 use leptos::prelude::*;
 
 use super::burst::Burst;
-use super::state::{use_handle, BurstPanel, Live, Player, Showing};
+use super::diff_panel::DiffPanel;
+use super::state::{use_app, use_handle, BurstPanel, Live, Player, Showing};
 use super::trace_list::TraceList;
 use crate::view::playback::{event_line, trace_heading};
 
@@ -14,6 +16,7 @@ stylance::import_crate_style!(style, "src/ui/results.module.css");
 
 #[component]
 pub fn Results() -> impl IntoView {
+    let app = use_app();
     let live = use_handle::<Live>();
     let player = use_handle::<Player>();
     let burst = use_handle::<BurstPanel>();
@@ -64,15 +67,57 @@ pub fn Results() -> impl IntoView {
                         }
                     })
             }}
+            {head_button(
+                "replay",
+                "Replay",
+                "send the same request again (same client, method, URL and cache mode) and show what changed",
+                move || live.dirty.with(Option::is_some) && player.request.with(Option::is_some),
+                move || app.replay(),
+            )}
+            {head_button(
+                "compare",
+                "Compare with previous",
+                "what changed from the trace before this one",
+                move || {
+                    player.previous.with(Option::is_some)
+                        && player.diff.with(Option::is_none)
+                        && live.dirty.with(Option::is_none)
+                },
+                move || player.compare(),
+            )}
             <span class=style::event title=move || latest_event().unwrap_or_default()>
                 {move || latest_event().map(|e| format!("last clock event — {e}"))}
             </span>
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Trace>
+            <DiffPanel/>
             <TraceList/>
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Burst>
             <Burst/>
         </div>
+    }
+}
+
+/// A button in the heading, shown while `when` holds.
+fn head_button(
+    testid: &'static str,
+    label: &'static str,
+    title: &'static str,
+    when: impl Fn() -> bool + Send + Sync + 'static,
+    act: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Show when=when>
+            <button
+                type="button"
+                class=style::replay
+                data-testid=testid
+                title=title
+                on:click=move |_| act()
+            >
+                {label}
+            </button>
+        </Show>
     }
 }

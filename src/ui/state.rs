@@ -17,9 +17,10 @@ use crate::classroom::{Journal, SavedLesson};
 use crate::sim::script::{run_step, BurstSpec, Duration, Step, StepError, StepResult};
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use crate::sim::{Edit, Fault, Trace, World};
+use crate::sim::{Edit, Fault, Request, Trace, World};
 use crate::view::burst::{parse_burst_count, BurstRun};
 use crate::view::clock::ClockRate;
+use crate::view::diff::{replay_view, DiffView};
 use crate::view::playback::Playback;
 pub use crate::view::request::{Method, Stale};
 
@@ -136,6 +137,13 @@ pub struct RequestBar {
 #[derive(Clone, Copy)]
 pub struct Player {
     pub trace: RwSignal<Option<Trace>>,
+    /// The request that produced `trace`, sent again as it was by Replay
+    /// (none for a trace a lesson's solution produced).
+    pub request: RwSignal<Option<Request>>,
+    /// The trace `trace` replaced, to compare with.
+    pub previous: RwSignal<Option<Trace>>,
+    /// The open "What changed" panel: `previous` against `trace`.
+    pub diff: RwSignal<Option<DiffView>>,
     /// Counts sends, so trace rows of a new trace get new keys.
     pub sends: RwSignal<u32>,
     pub playback: RwSignal<Playback>,
@@ -154,7 +162,34 @@ impl Player {
     /// Forget the trace (it no longer matches the picture).
     pub fn clear(&self) {
         self.trace.set(None);
+        self.request.set(None);
+        self.previous.set(None);
+        self.diff.set(None);
         self.playback.update(|p| p.clear());
+    }
+
+    /// Show a new trace from the start (playing unless `autoplay` is off),
+    /// keeping the one it replaces as `previous`; the open comparison closes.
+    pub fn load(&self, trace: Trace, request: Option<Request>, autoplay: bool) {
+        let len = trace.hops.len();
+        let old = self.trace.try_update(|t| t.replace(trace)).flatten();
+        if old.is_some() {
+            self.previous.set(old);
+        }
+        self.request.set(request);
+        self.diff.set(None);
+        self.sends.update(|n| *n += 1);
+        self.playback.update(|p| p.load(len, autoplay));
+        self.showing.set(Showing::Trace);
+    }
+
+    /// Open the "What changed" panel: the previous trace against this one.
+    pub fn compare(&self) {
+        let view = self.previous.with_untracked(|b| {
+            self.trace
+                .with_untracked(|a| Some(replay_view(b.as_ref()?, a.as_ref()?)))
+        });
+        self.diff.set(view);
     }
 }
 
@@ -255,6 +290,9 @@ impl AppState {
             },
             player: Player {
                 trace: RwSignal::new(None),
+                request: RwSignal::new(None),
+                previous: RwSignal::new(None),
+                diff: RwSignal::new(None),
                 sends: RwSignal::new(0),
                 playback: RwSignal::new(Playback::default()),
                 showing: RwSignal::new(Showing::Trace),
@@ -293,18 +331,31 @@ impl AppState {
         if bar.disable_cache.get_untracked() {
             req = req.no_store();
         }
-        let Ok(StepResult::Trace { trace, .. }) = self.live.act(Step::Request(req.into())) else {
+        self.send_request(req);
+    }
+
+    /// Send `req` on the live world (a journaled step) and start playing
+    /// its trace. A refused request changes nothing.
+    fn send_request(&self, req: Request) -> bool {
+        let Ok(StepResult::Trace { trace, .. }) = self.live.act(Step::Request(req.clone().into()))
+        else {
+            return false;
+        };
+        self.player.load(*trace, Some(req), !self.reduced_motion);
+        self.live.dirty.set(None);
+        true
+    }
+
+    /// Send the request of the trace on screen again, exactly as it was
+    /// (client, method, URL, cache mode), and open "What changed" on the
+    /// two traces. Nothing happens when no request produced the trace.
+    pub fn replay(&self) {
+        let Some(req) = self.player.request.get_untracked() else {
             return;
         };
-        let trace = *trace;
-        let len = trace.hops.len();
-        let p = self.player;
-        p.trace.set(Some(trace));
-        p.sends.update(|n| *n += 1);
-        let autoplay = !self.reduced_motion;
-        p.playback.update(|p| p.load(len, autoplay));
-        self.live.dirty.set(None);
-        p.showing.set(Showing::Trace);
+        if self.send_request(req) {
+            self.player.compare();
+        }
     }
 
     /// Send the burst form's requests (GETs of the request bar's URL) on the

@@ -11,6 +11,7 @@
 //! - [`request`]: the request bar's method and why a trace went stale.
 //! - [`status`]: HTTP status lines (the engine's one reason-phrase table).
 //! - [`burst`]: the burst form's input and the burst report's rows and summary.
+//! - [`diff`]: the "What changed" panel's rows from a replay's `TraceDiff`.
 //! - [`hop`]: the words around one hop: check kinds and verdicts, routes, where it was served.
 //! - [`lesson`]: lesson Markdown as blocks, progress per lesson, lesson links.
 //! - [`format`]: numbers as the UI writes them (thousands, percent, ms).
@@ -23,6 +24,7 @@ pub mod burst;
 pub mod camera;
 pub mod cite;
 pub mod clock;
+pub mod diff;
 pub mod format;
 pub mod hop;
 pub mod keys;

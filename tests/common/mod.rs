@@ -1,11 +1,25 @@
 //! Generators shared by the property tests: typed text a learner might
 //! type into the inspector (good and bad), edits, faults, requests. All
-//! randomness comes from the engine's own seeded generator.
+//! randomness comes from the engine's own seeded generator. Also: running
+//! the command-line tool.
 #![allow(dead_code)]
 
 use hoplab::sim::rng::Rng;
 use hoplab::sim::trace::Direction;
 use hoplab::sim::{Edit, Fault, Request};
+
+/// stdout, stderr and exit code of one run of `hoplab-cli`.
+pub fn hoplab_cli(args: &[&str]) -> (String, String, i32) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoplab-cli"))
+        .args(args)
+        .output()
+        .expect("hoplab-cli runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
 
 pub const CIDRS: &[&str] = &[
     "10.0.10.0/24",

@@ -45,7 +45,37 @@ pub enum Event {
     App(AppEvent),
 }
 
+/// Which kind of event a hop holds, without its data: the family and the
+/// variant (a `Dns` `Query`, a `Net` `Handshake`), as
+/// [`std::mem::discriminant`] tells them apart. Two sends of one request
+/// that take the same path have hops of the same kinds even when their
+/// ports, addresses or timings differ; the replay diff aligns hops by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Browser(std::mem::Discriminant<BrowserEvent>),
+    Dns(std::mem::Discriminant<DnsEvent>),
+    Cdn(std::mem::Discriminant<CdnEvent>),
+    Waf(std::mem::Discriminant<WafEvent>),
+    Net(std::mem::Discriminant<NetEvent>),
+    Alb(std::mem::Discriminant<AlbEvent>),
+    App(std::mem::Discriminant<AppEvent>),
+}
+
 impl Event {
+    /// The family and variant of this event, without its data.
+    pub fn kind(&self) -> EventKind {
+        use std::mem::discriminant as d;
+        match self {
+            Event::Browser(e) => EventKind::Browser(d(e)),
+            Event::Dns(e) => EventKind::Dns(d(e)),
+            Event::Cdn(e) => EventKind::Cdn(d(e)),
+            Event::Waf(e) => EventKind::Waf(d(e)),
+            Event::Net(e) => EventKind::Net(d(e)),
+            Event::Alb(e) => EventKind::Alb(d(e)),
+            Event::App(e) => EventKind::App(d(e)),
+        }
+    }
+
     /// What happened, in a few words (`DNS query A healthcareapp.com`).
     pub fn what(&self) -> String {
         match self {
