@@ -1558,6 +1558,13 @@ async fn the_skip_link_comes_first_send_is_within_five_tabs_and_the_diagram_tabs
         "{nodes:?}"
     );
 
+    // The skip link names a target that is in the app: the request bar.
+    let href = find(&root, "skip-link").get_attribute("href").unwrap();
+    let target = root.query_selector(&href).unwrap();
+    assert!(
+        target.is_some_and(|t| t.query_selector("[data-testid=\"url-input\"]").unwrap().is_some()),
+        "the skip link's {href} is not the request bar"
+    );
     click(&root, "skip-link").await;
     assert_eq!(focused_testid().as_deref(), Some("url-input"));
 }

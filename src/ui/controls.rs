@@ -37,6 +37,7 @@ fn RequestForm() -> impl IntoView {
     };
     view! {
         <form
+            id="request"
             class=style::request
             on:submit=move |ev| {
                 ev.prevent_default();
