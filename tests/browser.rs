@@ -1562,7 +1562,10 @@ async fn the_skip_link_comes_first_send_is_within_five_tabs_and_the_diagram_tabs
     let href = find(&root, "skip-link").get_attribute("href").unwrap();
     let target = root.query_selector(&href).unwrap();
     assert!(
-        target.is_some_and(|t| t.query_selector("[data-testid=\"url-input\"]").unwrap().is_some()),
+        target.is_some_and(|t| t
+            .query_selector("[data-testid=\"url-input\"]")
+            .unwrap()
+            .is_some()),
         "the skip link's {href} is not the request bar"
     );
     click(&root, "skip-link").await;
