@@ -146,6 +146,7 @@ fn corpus() -> Vec<(Kind, String)> {
         .find(|c| c.0 == Kind::Script)
         .and_then(|c| Script::from_json(&c.1).ok())
         .expect("a journey script reads");
+    let journey_steps = journey.steps.clone();
     let journal = hoplab::classroom::Journal {
         steps: journey.steps,
         ..Default::default()
@@ -169,6 +170,35 @@ fn corpus() -> Vec<(Kind, String)> {
         r#"{ "steps": [ { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, { "fault": { "kind": "pod_down", "pod": "pod-a-1" } }, { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, "diff" ] }"#.into(),
     ));
     out.push((Kind::Link, "#lesson=dns&step=2".into()));
+    // Share links: one as the page writes it, and what one carries (a
+    // mutated payload is packed into a link by `run_link`).
+    let (mut world, mut journal) = (
+        World::default_world(),
+        hoplab::classroom::Journal::default(),
+    );
+    for (i, step) in journey_steps.iter().take(12).enumerate() {
+        if hoplab::sim::script::run_step(&mut world, step, i + 1).is_ok() {
+            journal.record(step.clone());
+        }
+    }
+    let shared = hoplab::classroom::SavedState::new(
+        &journal,
+        "client-na",
+        hoplab::view::request::Method::Get,
+        "https://healthcareapp.com/",
+        None,
+    );
+    out.push((
+        Kind::Link,
+        format!(
+            "#{}",
+            hoplab::classroom::link::encode(&shared).expect("fits a link")
+        ),
+    ));
+    out.push((
+        Kind::Link,
+        hoplab::classroom::link::payload(&shared).to_string(),
+    ));
     out.push((Kind::Link, r#"{"dns":[0,1],"waf":[2]}"#.into()));
     out
 }
@@ -419,12 +449,22 @@ fn run_lesson(text: &str, ids: &[String]) -> Outcome {
     Outcome::Accepted
 }
 
-/// The app's location hash and stored progress.
+/// The app's location hash (a lesson link or a share link) and stored
+/// progress. A JSON text is also packed as a share link's payload, so the
+/// mutations reach the world it describes.
 fn run_link(text: &str) -> Outcome {
     let _ = hoplab::view::lesson::lesson_in_hash(text);
     let p = hoplab::view::lesson::Progress::from_json(text);
     let _ = p.to_json();
-    Outcome::Accepted
+    let share = if text.starts_with('{') {
+        Some(hoplab::classroom::link::pack(text.as_bytes()))
+    } else {
+        hoplab::classroom::link::is_link(text).then(|| text.to_string())
+    };
+    match share.map(|l| hoplab::classroom::link::decode(&l).and_then(|s| s.restore())) {
+        Some(Err(e)) => refused(e),
+        _ => Outcome::Accepted,
+    }
 }
 
 /// A file handed to the app's Import (or its saved world): read, then
