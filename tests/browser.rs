@@ -2001,3 +2001,210 @@ async fn a_saved_world_reopens_its_lesson_after_the_steps_done_with_its_sandbox_
     web_sys::window().unwrap().location().set_hash("").unwrap();
     forget_lesson_progress();
 }
+
+// ---------------------------------------------------------------- share links
+
+/// Put `hash` in the address without a `hashchange` (the apps earlier
+/// tests mounted listen for one).
+fn set_hash_quietly(hash: &str) {
+    let w = web_sys::window().unwrap();
+    let page = w.location().href().unwrap();
+    let page = page.split('#').next().unwrap().to_string();
+    w.history()
+        .unwrap()
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{page}{hash}")),
+        )
+        .unwrap();
+}
+
+fn input_value(root: &HtmlElement, testid: &str) -> String {
+    find(root, testid)
+        .unchecked_into::<HtmlInputElement>()
+        .value()
+}
+
+/// The default world with pod-a-1 crashed, kept under `key`.
+fn a_saved_world_with_a_fault() -> String {
+    let journal = hoplab::classroom::Journal {
+        steps: vec![hoplab::sim::script::Step::Fault(
+            hoplab::sim::Fault::PodDown {
+                pod: "pod-a-1".into(),
+            },
+        )],
+        ..Default::default()
+    };
+    hoplab::classroom::SavedState::new(
+        &journal,
+        "client-na",
+        hoplab::view::request::Method::Get,
+        "https://healthcareapp.com/api/appointments",
+        None,
+    )
+    .to_json()
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_link_opened_in_a_fresh_page_gives_the_same_world_and_the_same_trace() {
+    let teacher_key = fresh_key("share-teacher");
+    let teacher = mount_keeping(&teacher_key).await;
+    click(&teacher, "node-alb-a").await;
+    click(&teacher, "nacl-delete-acl-public-a-inbound-100").await;
+    click(&teacher, "node-pod-a-2").await;
+    click(&teacher, "fault-0").await;
+    click(&teacher, "advance-10s").await;
+    click(&teacher, "send").await;
+
+    click(&teacher, "share-button").await;
+    let dialog = find(&teacher, "share-dialog");
+    assert_eq!(dialog.get_attribute("role").as_deref(), Some("dialog"));
+    assert_eq!(
+        focused_testid().as_deref(),
+        Some("share-link"),
+        "the link is focused and selected"
+    );
+    let link = input_value(&teacher, "share-link");
+    let (page, fragment) = link.split_once('#').expect("a fragment");
+    assert!(fragment.starts_with("world=1."), "{link}");
+    assert!(!page.is_empty());
+    let size = text(&find(&teacher, "share-size"));
+    assert!(
+        size.starts_with(&format!("{} characters", link.len())) && size.contains("at most 16,384"),
+        "{size}"
+    );
+    click(&teacher, "share-copy").await;
+    for _ in 0..50 {
+        if !text(&find(&teacher, "share-status")).is_empty() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    let status = text(&find(&teacher, "share-status"));
+    assert!(
+        status.contains("Copied") || status.contains("copy it with Ctrl+C"),
+        "{status}"
+    );
+    press(&find(&teacher, "share-link"), "Escape");
+    settle().await;
+    assert!(!exists(&teacher, "share-dialog"));
+    assert_eq!(focused_testid().as_deref(), Some("share-button"));
+
+    // A learner with their own saved world opens the link.
+    let learner_key = fresh_key("share-learner");
+    let own = a_saved_world_with_a_fault();
+    local_storage().set_item(&learner_key, &own).unwrap();
+    set_hash_quietly(&format!("#{fragment}"));
+    let learner = mount_keeping(&learner_key).await;
+    let m = text(&find(&learner, "world-message"));
+    assert!(m.contains("Opened a shared world"), "{m}");
+    assert_eq!(
+        web_sys::window().unwrap().location().hash().unwrap(),
+        "",
+        "the link leaves the address bar once read"
+    );
+    assert_eq!(fault_chips(&learner), fault_chips(&teacher));
+    assert_eq!(text(&find(&learner, "clock")), "00:10");
+    click(&teacher, "send").await;
+    click(&learner, "send").await;
+    assert_eq!(trace_text(&learner), trace_text(&teacher));
+    assert_eq!(outcome(&learner).await, outcome(&teacher).await);
+
+    // The learner's own world was put aside, and comes back.
+    settle_saves().await;
+    assert_eq!(
+        stored(&format!("{learner_key}.before-link")).as_deref(),
+        Some(own.as_str())
+    );
+    let saved = hoplab::classroom::SavedState::from_json(&stored(&learner_key).unwrap()).unwrap();
+    assert_eq!(
+        saved.steps.len(),
+        5,
+        "the shared world's four actions and the learner's Send: {:?}",
+        saved.steps
+    );
+    click(&learner, "back-to-previous").await;
+    let chips = fault_chips(&learner);
+    assert!(
+        chips.len() == 1 && chips[0].contains("pod-a-1 crashed"),
+        "{chips:?}"
+    );
+    assert_eq!(
+        text(&find(&learner, "clock")),
+        "00:00",
+        "the learner's own world"
+    );
+    assert!(stored(&format!("{learner_key}.before-link")).is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_tampered_link_says_why_opens_the_default_world_and_leaves_saved_work_untouched() {
+    let key = fresh_key("share-tampered");
+    let own = a_saved_world_with_a_fault();
+    local_storage().set_item(&key, &own).unwrap();
+    let good =
+        hoplab::classroom::link::encode(&hoplab::classroom::SavedState::from_json(&own).unwrap())
+            .unwrap();
+    let mut bytes = good.into_bytes();
+    let i = bytes.len() / 2;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    set_hash_quietly(&format!("#{}", String::from_utf8(bytes).unwrap()));
+    let root = mount_keeping(&key).await;
+    let alert = find(&root, "world-message");
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    let m = text(&alert);
+    assert!(
+        m.contains("This link could not be opened") && m.contains("damaged"),
+        "{m}"
+    );
+    assert!(fault_chips(&root).is_empty(), "the default world");
+    settle_saves().await;
+    assert_eq!(stored(&key).as_deref(), Some(own.as_str()), "untouched");
+
+    // Working in the default world puts the saved one aside first.
+    click(&root, "advance-10s").await;
+    settle_saves().await;
+    assert_ne!(stored(&key).as_deref(), Some(own.as_str()));
+    assert_eq!(
+        stored(&format!("{key}.before-link")).as_deref(),
+        Some(own.as_str())
+    );
+    click(&root, "world-menu-button").await;
+    click(&root, "menu-back-to-previous").await;
+    assert_eq!(fault_chips(&root).len(), 1, "the learner's world is back");
+    assert_eq!(text(&find(&root, "clock")), "00:00");
+}
+
+#[wasm_bindgen_test]
+async fn a_world_too_big_for_a_link_offers_the_whole_state_download_instead() {
+    let key = fresh_key("share-too-long");
+    let root = mount_keeping(&key).await;
+    // A long URL in the request bar that does not compress.
+    let mut x: u64 = 3;
+    let noise: String = (0..20_000)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            char::from(b'a' + (x >> 59) as u8 % 26)
+        })
+        .collect();
+    type_into(
+        &root,
+        "url-input",
+        &format!("https://healthcareapp.com/{noise}"),
+    )
+    .await;
+    click(&root, "share-button").await;
+    let m = text(&find(&root, "share-too-long"));
+    assert!(
+        m.contains("more than the 16384") && m.contains("download the whole state"),
+        "{m}"
+    );
+    assert!(exists(&root, "share-download"));
+    assert!(!exists(&root, "share-link"));
+    assert_eq!(focused_testid().as_deref(), Some("share-download"));
+    click(&root, "share-close").await;
+    assert!(!exists(&root, "share-dialog"));
+}

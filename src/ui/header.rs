@@ -1,4 +1,4 @@
-//! The header: wordmark, Lessons / Sandbox, the theme, the World menu,
+//! The header: wordmark, Lessons / Sandbox, the theme, Share, the World menu,
 //! client picker, the faults currently injected, and the saved world's
 //! messages.
 
@@ -44,6 +44,7 @@ pub fn Header() -> impl IntoView {
             </div>
             <super::lesson_picker::LessonButtons/>
             <super::theme::ThemeButton/>
+            <super::share::ShareButton/>
             <super::saved::WorldMenu/>
             <label class=style::picker>
                 <span class=style::pickerLabel>"Client"</span>

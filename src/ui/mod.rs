@@ -42,6 +42,7 @@ pub mod lesson_state;
 mod results;
 mod rules;
 pub mod saved;
+mod share;
 mod shortcuts;
 pub mod state;
 mod theme;

@@ -18,12 +18,21 @@
 //! on the page; told apart by content, read as the CLI reads a scenario,
 //! refused whole with the field path in a `role=alert` region), and resets
 //! to the default world after asking in the page.
+//!
+//! Share links (`#world=1.…`, `crate::classroom::link`): opening one puts
+//! its world on screen and saves it, after copying the learner's own saved
+//! world aside (`<key>.before-link`) so "Back to my previous world" can
+//! bring it back. A link that cannot be read says why, shows the default
+//! world and leaves the saved world where it was (copied aside the same
+//! way before this tab first saves over it). The link leaves the address
+//! bar once read, so a reload shows the saved world with later changes.
 
 use leptos::prelude::*;
 
 use super::failure::download;
 use super::lesson_state::{location_hash, storage, LessonState};
 use super::state::AppState;
+use crate::classroom::link;
 use crate::classroom::{import, scenario_json, Imported, Journal, SavedLesson, SavedState};
 use crate::sim::limits::{MAX_SAVED_STATE_BYTES, MAX_SCENARIO_BYTES};
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
@@ -72,6 +81,33 @@ pub struct Saver {
     lessons: StoredValue<Option<LessonState>>,
     /// A restored or imported world's lesson, until the lessons can open it.
     pending: StoredValue<Option<SavedLesson>>,
+    /// A share link was opened (or refused): before this tab first writes,
+    /// the stored world is copied aside.
+    aside_pending: StoredValue<bool>,
+    /// The learner's own world from before a link can be brought back.
+    pub previous: RwSignal<bool>,
+    /// The Share dialog is open.
+    pub sharing: RwSignal<bool>,
+    /// The header's Share button, where focus returns when the dialog closes.
+    pub share_button: NodeRef<leptos::html::Button>,
+}
+
+/// The address without its fragment.
+fn page_address() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.split_once('#') {
+        Some((page, _)) => page.to_string(),
+        None => href,
+    }
+}
+
+/// Take a read link out of the address bar (no reload, no history entry).
+fn clear_link_from_address() {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_address()));
+    }
 }
 
 /// A saved world's text, read and replayed.
@@ -97,9 +133,17 @@ impl Saver {
             unrestored: RwSignal::new(None),
             lessons: StoredValue::new(None),
             pending: StoredValue::new(None),
+            aside_pending: StoredValue::new(false),
+            previous: RwSignal::new(false),
+            sharing: RwSignal::new(false),
+            share_button: NodeRef::new(),
         };
         provide_context(saver);
-        if let Some(text) = saver.stored() {
+        saver.previous.set(saver.stored_aside().is_some());
+        let hash = location_hash();
+        if link::is_link(&hash) {
+            saver.open_link(&hash);
+        } else if let Some(text) = saver.stored() {
             match restore_text(&text) {
                 Ok((state, world)) => saver.apply(&state, world),
                 // The default world, and the saved text left as it is.
@@ -151,6 +195,117 @@ impl Saver {
             });
             on_cleanup(move || other.remove());
         }
+        // A share link pasted into the address bar of an open page.
+        let links = window_event_listener(leptos::ev::hashchange, move |_| {
+            let hash = location_hash();
+            if link::is_link(&hash) {
+                self.open_link(&hash);
+            }
+        });
+        on_cleanup(move || links.remove());
+    }
+
+    fn aside_key(&self) -> Option<String> {
+        self.key.get_value().map(|k| format!("{k}.before-link"))
+    }
+
+    fn stored_aside(&self) -> Option<String> {
+        let key = self.aside_key()?;
+        storage()?.get_item(&key).ok().flatten()
+    }
+
+    /// Open a share link: its world, saved in place of the learner's (which
+    /// is copied aside first); or, for a link that cannot be read, a
+    /// message, the default world, and the saved world left in place.
+    fn open_link(&self, hash: &str) {
+        clear_link_from_address();
+        let had_saved = self.stored().is_some();
+        match link::decode(hash).and_then(|s| s.restore().map(|w| (s, w))) {
+            Ok((state, world)) => {
+                let actions = state.steps.len();
+                let name = world.scenario().name.clone();
+                let lesson = state.lesson.as_ref().map(|l| l.id.clone());
+                self.apply(&state, world);
+                self.aside_pending.set_value(true);
+                self.last.set_value(String::new());
+                self.save();
+                let mut m = format!(
+                    "Opened a shared world: \u{201c}{name}\u{201d} with {actions} action{}",
+                    if actions == 1 { "" } else { "s" }
+                );
+                if let Some(id) = lesson {
+                    m.push_str(&format!(" and the lesson \u{201c}{id}\u{201d}"));
+                }
+                m.push('.');
+                if self.previous.get_untracked() {
+                    m.push_str(" Your own world from before the link is kept.");
+                }
+                self.message.set(Some(m));
+            }
+            Err(e) => {
+                if let Some(l) = self.lessons.get_value() {
+                    l.close();
+                }
+                self.app.replace(Journal::default(), World::default_world());
+                self.app.live.lesson.set(None);
+                self.aside_pending.set_value(true);
+                self.previous
+                    .set(had_saved || self.previous.get_untracked());
+                let kept = if had_saved {
+                    " Your saved world in this browser is untouched: \u{201c}Back to my previous world\u{201d} opens it."
+                } else {
+                    ""
+                };
+                self.message.set(Some(format!(
+                    "This link could not be opened ({e}). This is the default world.{kept}"
+                )));
+            }
+        }
+    }
+
+    /// Bring back the world from before a share link: the saved world a
+    /// refused link left in place, or the one copied aside.
+    pub fn back_to_previous(&self) {
+        let (text, from_aside) = if self.aside_pending.get_value() {
+            (self.stored(), false)
+        } else {
+            (self.stored_aside(), true)
+        };
+        let Some(text) = text else {
+            self.previous.set(false);
+            return;
+        };
+        match restore_text(&text) {
+            Ok((state, world)) => {
+                self.aside_pending.set_value(false);
+                self.apply(&state, world);
+                if from_aside {
+                    // Written as this tab's next revision; the copy goes.
+                    let rev = self
+                        .stored()
+                        .as_deref()
+                        .and_then(SavedState::revision_of)
+                        .unwrap_or(0);
+                    self.base.set_value(rev);
+                    self.last.set_value(String::new());
+                    self.save();
+                    if let (Some(k), Some(s)) = (self.aside_key(), storage()) {
+                        let _ = s.remove_item(&k);
+                    }
+                }
+                self.previous.set(self.stored_aside().is_some());
+                self.message
+                    .set(Some("Your world from before the link is back.".into()));
+            }
+            Err(e) => self.message.set(Some(format!(
+                "Your world from before the link could not be restored: {e}"
+            ))),
+        }
+    }
+
+    /// The link that opens this world, or why there is none.
+    pub fn share_link(&self) -> Result<String, link::ShareError> {
+        link::encode(&self.current()).map(|f| format!("{}#{f}", page_address()))
     }
 
     fn stored(&self) -> Option<String> {
@@ -200,6 +355,23 @@ impl Saver {
             .as_deref()
             .and_then(SavedState::revision_of)
             .unwrap_or(0);
+        if self.aside_pending.get_value() {
+            // After a share link: the learner's own world goes aside first,
+            // and is not written over if it cannot.
+            if let (Some(text), Some(aside)) = (stored.as_deref(), self.aside_key()) {
+                if storage.set_item(&aside, text).is_err() {
+                    self.message.set(Some(
+                        "This world is not saved in this browser: your own saved world could not be \
+                         copied aside, so it was kept as it is. Download the whole state to keep this one."
+                            .into(),
+                    ));
+                    return;
+                }
+                self.previous.set(true);
+            }
+            self.aside_pending.set_value(false);
+            self.base.set_value(stored_rev);
+        }
         if stored_rev > self.base.get_value() {
             self.other_tab.set(true);
             return;
@@ -479,6 +651,16 @@ pub fn WorldMenu() -> impl IntoView {
                     node_ref=file
                     on:change=picked
                 />
+                <Show when=move || saver.previous.get()>
+                    <button
+                        type="button"
+                        data-testid="menu-back-to-previous"
+                        title="the world this browser kept before you opened a share link"
+                        on:click=move |_| { saver.back_to_previous(); close(); }
+                    >
+                        "Back to my world from before the link"
+                    </button>
+                </Show>
                 <button type="button" data-testid="reset-world" on:click=move |_| { saver.confirming.set(true); close(); }>
                     "Reset to the default world…"
                 </button>
@@ -510,6 +692,11 @@ pub fn WorldNotes() -> impl IntoView {
                                     }
                                 >
                                     "Download the saved text"
+                                </button>
+                            </Show>
+                            <Show when=move || saver.previous.get()>
+                                <button type="button" data-testid="back-to-previous" on:click=move |_| saver.back_to_previous()>
+                                    "Back to my previous world"
                                 </button>
                             </Show>
                             <button type="button" data-testid="world-message-dismiss" on:click=move |_| saver.message.set(None)>
