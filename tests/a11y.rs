@@ -209,6 +209,16 @@ async fn the_burst_report_has_no_serious_accessibility_violations_in_either_them
 }
 
 #[wasm_bindgen_test]
+async fn the_share_dialog_has_no_serious_accessibility_violations_in_either_theme() {
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    click(&root, "nacl-delete-acl-public-a-inbound-100").await;
+    click(&root, "share-button").await;
+    find(&root, "share-link");
+    assert_accessible_in_both_themes(&root, "the share dialog").await;
+}
+
+#[wasm_bindgen_test]
 async fn an_open_lesson_and_the_lesson_list_have_no_serious_accessibility_violations() {
     let root = mount().await;
     click(&root, "lessons-button").await;
