@@ -440,4 +440,132 @@ mod tests {
             EditError::Parse(_)
         ));
     }
+    #[test]
+    fn any_typed_text_in_a_traffic_edit_is_applied_or_refused_whole_without_a_panic() {
+        use crate::sim::rng::Rng;
+        const TEXT: &[&str] = &[
+            "",
+            "0",
+            "1",
+            "10",
+            "300",
+            "50000",
+            "50001",
+            "4294967296",
+            "-1",
+            "x",
+            "*",
+            "/",
+            "/api/*",
+            "/api",
+            "waf",
+            "alb-a",
+            "ingress-a",
+            "svc-a",
+            "svc-b",
+            "tg-appointments-a",
+            "IPBlockList",
+            "RateLimitPerIP",
+            "SQLInjection",
+            "default",
+            "GET,HEAD",
+            "all",
+            "Prefix",
+            "Exact",
+            "ip_set",
+            "rate_based",
+            "geo_match",
+            "block",
+            "allow",
+            "forward",
+            "redirect",
+            "fixed_response",
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "US",
+            "X-Test: a",
+            "https://example.com/x",
+            "round_robin",
+            "off",
+            "s3-static",
+            "alb-origin",
+            "\u{0}\u{ffff}",
+            "é/ü",
+        ];
+        let mut rng = Rng::new(7);
+        let mut t = || TEXT[rng.index(TEXT.len())].to_string();
+        let mut w = World::default_world();
+        for _ in 0..600 {
+            let e = match t().len() % 8 {
+                0 => Edit::AddWafRule {
+                    web_acl: t(),
+                    priority: t(),
+                    name: t(),
+                    statement: t(),
+                    values: t(),
+                    limit: t(),
+                    window_s: t(),
+                    action: t(),
+                },
+                1 => Edit::SetWafRulePriority {
+                    web_acl: t(),
+                    name: t(),
+                    priority: t(),
+                },
+                2 => Edit::AddWafIpSetEntry {
+                    web_acl: t(),
+                    name: t(),
+                    cidr: t(),
+                },
+                3 => Edit::AddListenerRule {
+                    alb: t(),
+                    priority: t(),
+                    host: t(),
+                    path: t(),
+                    method: t(),
+                    header: t(),
+                    action: t(),
+                    target: t(),
+                    status: t(),
+                    body: t(),
+                },
+                4 => Edit::SetTargetGroup {
+                    target_group: t(),
+                    algorithm: t(),
+                    stickiness_s: t(),
+                    health_path: t(),
+                    health_interval_s: t(),
+                    healthy_threshold: t(),
+                    unhealthy_threshold: t(),
+                },
+                5 => Edit::AddIngressPath {
+                    ingress: t(),
+                    path: t(),
+                    path_type: t(),
+                    service: t(),
+                    port: t(),
+                },
+                6 => Edit::ChangeCacheBehavior {
+                    behavior: t(),
+                    path_pattern: t(),
+                    origin: t(),
+                    min_ttl_s: t(),
+                    default_ttl_s: t(),
+                    max_ttl_s: t(),
+                    allowed_methods: t(),
+                },
+                _ => Edit::RemoveListenerRule {
+                    alb: t(),
+                    priority: t(),
+                },
+            };
+            let before = w.clone();
+            let _ = e.describe();
+            if w.apply_edit(&e).is_err() {
+                assert_eq!(w, before, "{e:?}");
+            } else {
+                assert!(w.scenario().validate().is_ok());
+            }
+        }
+    }
 }
