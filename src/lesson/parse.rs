@@ -213,6 +213,23 @@ fn validate_script_step(
         Step::Edit(e) => {
             let p = format!("{path}.edit");
             match e {
+                // The traffic edits name their parts in the edit itself;
+                // an unknown one is refused when the step runs.
+                Edit::AddWafRule { .. }
+                | Edit::RemoveWafRule { .. }
+                | Edit::SetWafRulePriority { .. }
+                | Edit::SetWafRateLimit { .. }
+                | Edit::AddWafIpSetEntry { .. }
+                | Edit::RemoveWafIpSetEntry { .. }
+                | Edit::AddListenerRule { .. }
+                | Edit::ChangeListenerRule { .. }
+                | Edit::RemoveListenerRule { .. }
+                | Edit::SetTargetGroup { .. }
+                | Edit::AddIngressPath { .. }
+                | Edit::RemoveIngressPath { .. }
+                | Edit::AddCacheBehavior { .. }
+                | Edit::ChangeCacheBehavior { .. }
+                | Edit::RemoveCacheBehavior { .. } => Ok(()),
                 Edit::AddNaclRule { nacl, .. } | Edit::RemoveNaclRule { nacl, .. } => {
                     require("network ACL", nacl, &ids.nacls)
                         .map_err(|m| LessonError::at(format!("{p}.nacl"), m))

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::edit_traffic::TrafficEditor;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::state::{use_handle, Live, Selection};
 
@@ -182,6 +183,7 @@ fn NodeInspector(id: String) -> impl IntoView {
             let is_cdn = live.world.with_untracked(|w| w.scenario().cdn.id == id);
             is_cdn.then(|| view! { <InvalidateForm/> })
         }
+        <TrafficEditor id=id.clone()/>
         <LiveStateSection/>
 
         <For each=move || attachments.get().subnets key=|s| s.clone() let:s>

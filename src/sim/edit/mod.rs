@@ -10,10 +10,162 @@ use super::scenario::{validate_block, QuotaExceeded, Scenario, ScenarioError};
 use super::trace::Direction;
 use super::world::World;
 
+mod alb;
+mod cdn;
+mod ingress;
+mod waf;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[serde(deny_unknown_fields)]
 pub enum Edit {
+    // ---- Traffic: WAF (fact sheet §6, §27). All numbers are typed text.
+    /// Add a rule to a web ACL. `statement` is `ip_set`, `geo_match`,
+    /// `rate_based`, `sql_injection` or `xss`; `values` holds an IP set's
+    /// CIDRs or a geo match's country codes (commas or spaces between);
+    /// `limit` and `window_s` (default 300) a rate-based rule's.
+    AddWafRule {
+        web_acl: String,
+        priority: String,
+        name: String,
+        statement: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        values: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        limit: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        window_s: String,
+        action: String,
+    },
+    RemoveWafRule {
+        web_acl: String,
+        name: String,
+    },
+    /// Move a rule: priorities are unique per web ACL, lowest first.
+    SetWafRulePriority {
+        web_acl: String,
+        name: String,
+        priority: String,
+    },
+    /// A rate-based rule's limit per window (at least 10; fact sheet §6).
+    SetWafRateLimit {
+        web_acl: String,
+        name: String,
+        limit: String,
+    },
+    AddWafIpSetEntry {
+        web_acl: String,
+        name: String,
+        cidr: String,
+    },
+    RemoveWafIpSetEntry {
+        web_acl: String,
+        name: String,
+        cidr: String,
+    },
+    // ---- Traffic: ALB listener rules and target groups (fact sheet §8).
+    /// Add a listener rule. Conditions: `host`, `path`, `method` (values
+    /// separated by commas) and `header` (`Name: v1, v2`); empty is no
+    /// condition. `action` is `forward` (`target`: a target group),
+    /// `redirect` (`target`: `/path` or `https://host/path`, `status` 301
+    /// or 302) or `fixed_response` (`status`, `body`).
+    AddListenerRule {
+        alb: String,
+        priority: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        host: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        method: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        header: String,
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        target: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        status: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        body: String,
+    },
+    /// Replace the rule now at priority `rule` (its priority, conditions and
+    /// action; fields as for `add_listener_rule`).
+    ChangeListenerRule {
+        alb: String,
+        rule: String,
+        priority: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        host: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        method: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        header: String,
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        target: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        status: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        body: String,
+    },
+    /// Delete the rule at `priority`; `default` (the default rule) is refused.
+    RemoveListenerRule {
+        alb: String,
+        priority: String,
+    },
+    /// A target group's algorithm, stickiness (`off` or seconds) and health check.
+    SetTargetGroup {
+        target_group: String,
+        algorithm: String,
+        stickiness_s: String,
+        health_path: String,
+        health_interval_s: String,
+        healthy_threshold: String,
+        unhealthy_threshold: String,
+    },
+    // ---- Traffic: Ingress (fact sheet §13, §14).
+    /// Add a path to an Ingress; the load balancer controller rewrites the
+    /// listener rules it owns from the new Ingress.
+    AddIngressPath {
+        ingress: String,
+        path: String,
+        path_type: String,
+        service: String,
+        port: String,
+    },
+    RemoveIngressPath {
+        ingress: String,
+        path: String,
+        path_type: String,
+    },
+    // ---- Traffic: CloudFront cache behaviours (fact sheet §5).
+    /// Add a behaviour just before the default `*`. `allowed_methods` is
+    /// `GET,HEAD`, `GET,HEAD,OPTIONS` or all seven (`all`).
+    AddCacheBehavior {
+        path_pattern: String,
+        origin: String,
+        min_ttl_s: String,
+        default_ttl_s: String,
+        max_ttl_s: String,
+        allowed_methods: String,
+    },
+    /// Change the behaviour whose pattern is `behavior` (the default `*`
+    /// keeps its pattern).
+    ChangeCacheBehavior {
+        behavior: String,
+        path_pattern: String,
+        origin: String,
+        min_ttl_s: String,
+        default_ttl_s: String,
+        max_ttl_s: String,
+        allowed_methods: String,
+    },
+    /// Delete a behaviour; the default `*` is refused.
+    RemoveCacheBehavior {
+        path_pattern: String,
+    },
     /// Add a numbered rule to a network ACL. All fields are typed text.
     AddNaclRule {
         nacl: String,
@@ -56,6 +208,17 @@ pub enum Edit {
 /// The kind of VPC part an edit names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VpcPart {
+    WebAcl,
+    WafRule,
+    IpSetEntry,
+    LoadBalancer,
+    ListenerRule,
+    TargetGroup,
+    Ingress,
+    IngressPath,
+    Service,
+    CacheBehavior,
+    Origin,
     NetworkAcl,
     SecurityGroup,
     Subnet,
@@ -64,6 +227,17 @@ pub enum VpcPart {
 impl std::fmt::Display for VpcPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            VpcPart::WebAcl => "web ACL",
+            VpcPart::WafRule => "WAF rule",
+            VpcPart::IpSetEntry => "IP set entry",
+            VpcPart::LoadBalancer => "load balancer",
+            VpcPart::ListenerRule => "listener rule",
+            VpcPart::TargetGroup => "target group",
+            VpcPart::Ingress => "Ingress",
+            VpcPart::IngressPath => "Ingress path",
+            VpcPart::Service => "Service",
+            VpcPart::CacheBehavior => "cache behaviour",
+            VpcPart::Origin => "origin or origin group",
             VpcPart::NetworkAcl => "network ACL",
             VpcPart::SecurityGroup => "security group",
             VpcPart::Subnet => "subnet",
@@ -75,6 +249,36 @@ impl std::fmt::Display for VpcPart {
 /// inspector shows next to the form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditError {
+    /// A WAF rule or listener rule priority is already used by another rule
+    /// of the same web ACL or listener (`owner`). Fact sheet §6, §8.
+    PriorityTaken {
+        part: VpcPart,
+        owner: String,
+        priority: u32,
+        by: String,
+    },
+    /// A rule name, IP set entry, Ingress path or cache behaviour pattern
+    /// that is already there.
+    Exists { part: VpcPart, id: String },
+    /// A number outside the range AWS accepts for it.
+    OutOfRange {
+        what: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+        section: u8,
+    },
+    /// A rate-based rule's limit under AWS's minimum. Fact sheet §6.
+    RateLimitTooLow { rule: String, limit: u64 },
+    /// The edit needs a rule of another statement kind (an IP set, a
+    /// rate-based rule).
+    WrongStatement { rule: String, want: &'static str },
+    /// The listener's default rule or the distribution's default
+    /// behaviour `*`: it cannot be deleted, and what `why` says.
+    DefaultKept { part: VpcPart, why: &'static str },
+    /// A behaviour's TTLs out of order: minimum <= default <= maximum.
+    /// Fact sheet §5.
+    TtlOrder { min: u32, default: u32, max: u32 },
     /// A typed value does not parse: a rule number, protocol, port range,
     /// CIDR or action, with the reason and the expected form.
     Parse(String),
@@ -118,6 +322,42 @@ pub enum EditError {
 impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            EditError::PriorityTaken {
+                part,
+                owner,
+                priority,
+                by,
+            } => write!(
+                f,
+                "{owner}: priority {priority} is already used by {part} {by}: priorities are unique (fact sheet {}); move that rule first or pick another number",
+                if *part == VpcPart::WafRule { "§6" } else { "§8" }
+            ),
+            EditError::Exists { part, id } => {
+                write!(f, "{part} {} already exists", crate::sim::text::clip(id))
+            }
+            EditError::OutOfRange {
+                what,
+                value,
+                min,
+                max,
+                section,
+            } => write!(
+                f,
+                "{what} {value} is outside {min}-{max} (fact sheet §{section})"
+            ),
+            EditError::RateLimitTooLow { rule, limit } => write!(
+                f,
+                "{rule}: a rate limit of {limit} is below AWS's minimum of {} requests per window (100 before 2024; fact sheet §6)",
+                crate::sim::limits::WAF_MIN_RATE_LIMIT
+            ),
+            EditError::WrongStatement { rule, want } => {
+                write!(f, "{} is not {want}", crate::sim::text::clip(rule))
+            }
+            EditError::DefaultKept { part, why } => write!(f, "the default {part} {why}"),
+            EditError::TtlOrder { min, default, max } => write!(
+                f,
+                "TTLs must satisfy minimum <= default <= maximum (got {min} / {default} / {max}; fact sheet §5)"
+            ),
             EditError::Parse(m) | EditError::Invalid(m) => f.write_str(m),
             EditError::Unknown { part, id } => {
                 write!(f, "no {part} {}", crate::sim::text::clip(id))
@@ -205,6 +445,20 @@ impl Edit {
     /// A one-line description for the edit history.
     pub fn describe(&self) -> String {
         match self {
+            Edit::AddWafRule { .. }
+            | Edit::RemoveWafRule { .. }
+            | Edit::SetWafRulePriority { .. }
+            | Edit::SetWafRateLimit { .. }
+            | Edit::AddWafIpSetEntry { .. }
+            | Edit::RemoveWafIpSetEntry { .. } => waf::describe(self),
+            Edit::AddListenerRule { .. }
+            | Edit::ChangeListenerRule { .. }
+            | Edit::RemoveListenerRule { .. }
+            | Edit::SetTargetGroup { .. } => alb::describe(self),
+            Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::describe(self),
+            Edit::AddCacheBehavior { .. }
+            | Edit::ChangeCacheBehavior { .. }
+            | Edit::RemoveCacheBehavior { .. } => cdn::describe(self),
             Edit::AddNaclRule {
                 nacl,
                 direction,
@@ -259,6 +513,20 @@ impl Edit {
 
     fn apply_to(&self, s: &mut Scenario) -> Result<(), EditError> {
         match self {
+            Edit::AddWafRule { .. }
+            | Edit::RemoveWafRule { .. }
+            | Edit::SetWafRulePriority { .. }
+            | Edit::SetWafRateLimit { .. }
+            | Edit::AddWafIpSetEntry { .. }
+            | Edit::RemoveWafIpSetEntry { .. } => waf::apply(self, s),
+            Edit::AddListenerRule { .. }
+            | Edit::ChangeListenerRule { .. }
+            | Edit::RemoveListenerRule { .. }
+            | Edit::SetTargetGroup { .. } => alb::apply(self, s),
+            Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::apply(self, s),
+            Edit::AddCacheBehavior { .. }
+            | Edit::ChangeCacheBehavior { .. }
+            | Edit::RemoveCacheBehavior { .. } => cdn::apply(self, s),
             Edit::AddNaclRule {
                 nacl,
                 direction,
