@@ -11,6 +11,7 @@
 //! - `hop_card`: the current hop explained, and the outcome.
 //! - `inspector`: the clicked component: live state, faults, rule tables.
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
+//! - `edit_net`: route tables, Route 53 records and health checks, scale.
 //! - `controls`: request bar (method, URL, Send), playback controls, clock.
 //! - `results`: under the request bar, the trace or the burst panel; Replay
 //!   and "Compare with previous".
@@ -32,6 +33,7 @@ mod burst;
 mod controls;
 mod diagram;
 mod diff_panel;
+mod edit_net;
 pub mod failure;
 mod header;
 mod hop_card;
