@@ -15,8 +15,7 @@ use crate::sim::dnsconf::*;
 use crate::sim::scenario::Scenario;
 use crate::sim::text::clip;
 
-/// The longest health check path Route 53 takes (`ResourcePath`).
-pub const MAX_HC_PATH: usize = 255;
+use crate::sim::limits::MAX_HC_PATH;
 
 pub(super) fn describe(e: &Edit) -> String {
     match e {

@@ -15,7 +15,6 @@ mod routes;
 mod scale;
 
 pub use dns::{record_value_text, routing_text};
-pub use scale::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

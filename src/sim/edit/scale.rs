@@ -14,11 +14,7 @@ use crate::sim::net::Tier;
 use crate::sim::scenario::{K8sNode, Pod, Region, Scenario};
 use crate::sim::text::clip;
 
-/// The most pods one application may have in a region.
-pub const MAX_REPLICAS: usize = 100;
-
-/// The most worker nodes a region's cluster may have.
-pub const MAX_NODES_PER_CLUSTER: usize = 20;
+use crate::sim::limits::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS};
 
 pub(super) fn describe(e: &Edit) -> String {
     match e {
