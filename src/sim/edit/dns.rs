@@ -789,8 +789,8 @@ mod tests {
         assert_eq!(r.routing, Routing::Weighted { weight: 70 });
         assert_eq!(r.health_check.as_deref(), Some("hc-cluster-a"));
         assert!(r.evaluate_target_health);
-        // Both records of a name and type move to latency together? No: one
-        // at a time is refused, as a name and type has one policy (§3).
+        // §3: a name and type has one policy, so moving one of the two
+        // weighted records to latency alone is refused.
         let e = change(
             &w,
             n - 2,
