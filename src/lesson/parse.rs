@@ -240,6 +240,18 @@ fn validate_script_step(
                 }
                 Edit::SetSubnetCidr { subnet, .. } => require("subnet", subnet, &ids.subnets)
                     .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
+                // Route tables, Route 53 and scale: checked when the step runs.
+                Edit::AddRoute { .. }
+                | Edit::RemoveRoute { .. }
+                | Edit::AssociateRouteTable { .. }
+                | Edit::CreateRecord { .. }
+                | Edit::ChangeRecord { .. }
+                | Edit::DeleteRecord { .. }
+                | Edit::CreateHealthCheck { .. }
+                | Edit::ChangeHealthCheck { .. }
+                | Edit::DeleteHealthCheck { .. }
+                | Edit::ScalePods { .. }
+                | Edit::ScaleNodes { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

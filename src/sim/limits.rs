@@ -149,6 +149,18 @@ pub const LONGITUDE: RangeInclusive<f64> = -180.0..=180.0;
 /// satellite link and keeps every time sum far from overflowing). Fact sheet §16.
 pub const MAX_RTT_MS: u32 = 10_000;
 
+// ------------------------------------------------------------ edits
+
+/// The most pods a `scale_pods` edit gives one application in a region
+/// (Hoplab's own bound; a /24 app subnet holds 251 hosts, fact sheet §10).
+pub const MAX_REPLICAS: usize = 100;
+/// The most worker nodes a `scale_nodes` edit gives a region's cluster
+/// (Hoplab's own bound).
+pub const MAX_NODES_PER_CLUSTER: usize = 20;
+/// The longest path a health check edit takes: Route 53's
+/// `ResourcePath` is at most 255 characters. Fact sheet §4.
+pub const MAX_HC_PATH: usize = 255;
+
 // ------------------------------------------------------------ ids
 
 /// The longest id a scenario part may have (Hoplab's own bound: AWS ids

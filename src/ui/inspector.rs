@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::edit_traffic::TrafficEditor;
+use super::edit_net::NetEditors;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::state::{use_handle, Live, Selection};
 
@@ -195,6 +196,7 @@ fn NodeInspector(id: String) -> impl IntoView {
         <For each=move || attachments.get().security_groups key=|s| s.clone() let:s>
             <SgEditor id=s/>
         </For>
+        <NetEditors id=id.clone()/>
     }
 }
 

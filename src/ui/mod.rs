@@ -13,6 +13,7 @@
 //! - `rules`: NACL / Security Group tables and the subnet CIDR form.
 //! - `edit_traffic`: WAF rules, listener rules and target groups, Ingress
 //!   paths and CloudFront behaviours, edited in the inspector.
+//! - `edit_net`: route tables, Route 53 records and health checks, scale.
 //! - `controls`: request bar (method, URL, Send), playback controls, clock.
 //! - `results`: under the request bar, the trace or the burst panel; Replay
 //!   and "Compare with previous".
@@ -35,6 +36,7 @@ mod controls;
 mod diagram;
 mod diff_panel;
 mod edit_traffic;
+mod edit_net;
 pub mod failure;
 mod header;
 mod hop_card;

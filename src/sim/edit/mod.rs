@@ -14,6 +14,11 @@ mod alb;
 mod cdn;
 mod ingress;
 mod waf;
+mod dns;
+mod routes;
+mod scale;
+
+pub use dns::{record_value_text, routing_text};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -203,6 +208,97 @@ pub enum Edit {
         subnet: String,
         cidr: String,
     },
+    /// Add a route to a route table: a destination CIDR and a target
+    /// (`igw-…` or `nat-…` of the table's own VPC). Fact sheet §10.
+    AddRoute {
+        route_table: String,
+        destination: String,
+        target: String,
+    },
+    /// Delete the route for `destination`; the `local` route cannot be
+    /// deleted. Fact sheet §10.
+    RemoveRoute {
+        route_table: String,
+        destination: String,
+    },
+    /// Associate a subnet with another route table of its VPC.
+    AssociateRouteTable {
+        subnet: String,
+        route_table: String,
+    },
+    /// Create a record in the hosted zone. `value` is `A 192.0.2.1, …`,
+    /// `AAAA …`, `CNAME name`, `TXT …`, `alias cloudfront`, `alias alb
+    /// REGION` or `alias record NAME`; `ttl_s` is empty for an alias;
+    /// `routing` is `simple`, `weighted N`, `latency REGION`, `failover
+    /// primary|secondary`, `geolocation default|continent XX|country XX
+    /// [subdivision YY]`, `geoproximity REGION|LAT,LON [bias N]`,
+    /// `multivalue` or `ip-based COLLECTION LOCATION`; `health_check` is a
+    /// health check id or empty. Fact sheet §1-§3.
+    CreateRecord {
+        name: String,
+        value: String,
+        #[serde(default)]
+        ttl_s: String,
+        routing: String,
+        #[serde(default)]
+        health_check: String,
+        #[serde(default)]
+        evaluate_target_health: bool,
+    },
+    /// Replace the record at `index` (0-based, in the zone's list), which
+    /// must be named `name`, with these settings (as in `create_record`).
+    ChangeRecord {
+        index: usize,
+        name: String,
+        value: String,
+        #[serde(default)]
+        ttl_s: String,
+        routing: String,
+        #[serde(default)]
+        health_check: String,
+        #[serde(default)]
+        evaluate_target_health: bool,
+    },
+    /// Delete the record at `index`, which must be named `name`.
+    DeleteRecord {
+        index: usize,
+        name: String,
+    },
+    /// Create a Route 53 health check on a region's ALB. Fact sheet §4.
+    CreateHealthCheck {
+        id: String,
+        region: String,
+        path: String,
+        interval_s: String,
+        failure_threshold: String,
+    },
+    /// Change a health check's path and failure threshold. Its request
+    /// interval cannot change after creation (fact sheet §4): an
+    /// `interval_s` other than the current one is refused.
+    ChangeHealthCheck {
+        id: String,
+        path: String,
+        #[serde(default)]
+        interval_s: String,
+        failure_threshold: String,
+    },
+    /// Delete a health check no record or calculated check uses.
+    DeleteHealthCheck {
+        id: String,
+    },
+    /// Set the number of pods of an application (a Deployment's replicas)
+    /// in a region. New pods go on the worker nodes with the fewest of
+    /// them, with the first free address of the node's subnet.
+    ScalePods {
+        region: String,
+        app: String,
+        replicas: String,
+    },
+    /// Set the number of worker nodes in a region's cluster.
+    ScaleNodes {
+        region: String,
+        count: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -222,6 +318,13 @@ pub enum VpcPart {
     NetworkAcl,
     SecurityGroup,
     Subnet,
+    RouteTable,
+    /// An internet or NAT gateway, as a route's target.
+    Gateway,
+    Region,
+    HealthCheck,
+    /// An application (the pods of one Deployment) in a region.
+    App,
 }
 
 impl std::fmt::Display for VpcPart {
@@ -241,6 +344,11 @@ impl std::fmt::Display for VpcPart {
             VpcPart::NetworkAcl => "network ACL",
             VpcPart::SecurityGroup => "security group",
             VpcPart::Subnet => "subnet",
+            VpcPart::RouteTable => "route table",
+            VpcPart::Gateway => "internet or NAT gateway",
+            VpcPart::Region => "region",
+            VpcPart::HealthCheck => "health check",
+            VpcPart::App => "application",
         })
     }
 }
@@ -317,6 +425,42 @@ pub enum EditError {
     /// The edited scenario would not be valid (a subnet block too small for
     /// its hosts, outside the VPC, overlapping another...).
     Invalid(String),
+    /// A route table, or a route's gateway, belongs to another VPC than
+    /// the subnet or table it is used with. Fact sheet §10.
+    NotInVpc {
+        part: VpcPart,
+        id: String,
+        vpc: String,
+    },
+    /// The route table already has a route for this destination.
+    RouteExists {
+        route_table: String,
+        destination: String,
+    },
+    /// The route table has no route for this destination.
+    NoRoute {
+        route_table: String,
+        destination: String,
+    },
+    /// The `local` route cannot be deleted. Fact sheet §10.
+    LocalRoute {
+        route_table: String,
+        destination: String,
+    },
+    /// The hosted zone has no record at this index with this name.
+    NoRecord { index: usize, name: String },
+    /// A health check with this id already exists.
+    HealthCheckExists { id: String },
+    /// A health check's request interval cannot change after creation.
+    /// Fact sheet §4.
+    IntervalFixed {
+        health_check: String,
+        interval_s: u32,
+    },
+    /// A health check still used by a record (or a calculated check).
+    HealthCheckInUse { health_check: String, user: String },
+    /// Scaling nodes down would remove a node that still runs pods.
+    NodeHasPods { node: String, pods: Vec<String> },
 }
 
 impl std::fmt::Display for EditError {
@@ -396,6 +540,54 @@ impl std::fmt::Display for EditError {
                 quota: quota.clone(),
             }
             .fmt(f),
+            EditError::NotInVpc { part, id, vpc } => write!(
+                f,
+                "{part} {} is not in {vpc}: a subnet uses a route table of its own VPC, and a route leads to a gateway of its table's VPC (fact sheet §10)",
+                crate::sim::text::clip(id)
+            ),
+            EditError::RouteExists {
+                route_table,
+                destination,
+            } => write!(
+                f,
+                "{route_table} already has a route for {destination}: one route per destination; delete it first"
+            ),
+            EditError::NoRoute {
+                route_table,
+                destination,
+            } => write!(f, "{route_table} has no route for {}", crate::sim::text::clip(destination)),
+            EditError::LocalRoute {
+                route_table,
+                destination,
+            } => write!(
+                f,
+                "{route_table}: the local route {destination} cannot be deleted: every route table keeps a local route for each VPC CIDR (fact sheet §10)"
+            ),
+            EditError::NoRecord { index, name } => write!(
+                f,
+                "the hosted zone has no record {} named {}",
+                *index as u128 + 1,
+                crate::sim::text::clip(name)
+            ),
+            EditError::HealthCheckExists { id } => {
+                write!(f, "health check {} already exists", crate::sim::text::clip(id))
+            }
+            EditError::IntervalFixed {
+                health_check,
+                interval_s,
+            } => write!(
+                f,
+                "health check {health_check}: the request interval ({interval_s} s) cannot be changed after creation; create a new check instead (fact sheet §4)"
+            ),
+            EditError::HealthCheckInUse { health_check, user } => write!(
+                f,
+                "health check {health_check} is still used by {user}: change that first"
+            ),
+            EditError::NodeHasPods { node, pods } => write!(
+                f,
+                "node {node} still runs {}: scale the pods down first",
+                pods.join(", ")
+            ),
         }
     }
 }
@@ -508,6 +700,16 @@ impl Edit {
                 ),
                 _ => format!("{subnet}: CIDR {}", crate::sim::text::clip(cidr)),
             },
+            Edit::AddRoute { .. } | Edit::RemoveRoute { .. } | Edit::AssociateRouteTable { .. } => {
+                routes::describe(self)
+            }
+            Edit::CreateRecord { .. }
+            | Edit::ChangeRecord { .. }
+            | Edit::DeleteRecord { .. }
+            | Edit::CreateHealthCheck { .. }
+            | Edit::ChangeHealthCheck { .. }
+            | Edit::DeleteHealthCheck { .. } => dns::describe(self),
+            Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
         }
     }
 
@@ -583,6 +785,16 @@ impl Edit {
                 index,
             } => remove_sg_rule(s, sg, *direction, *index),
             Edit::SetSubnetCidr { subnet, cidr } => set_subnet_cidr(s, subnet, cidr),
+            Edit::AddRoute { .. } | Edit::RemoveRoute { .. } | Edit::AssociateRouteTable { .. } => {
+                routes::apply(self, s)
+            }
+            Edit::CreateRecord { .. }
+            | Edit::ChangeRecord { .. }
+            | Edit::DeleteRecord { .. }
+            | Edit::CreateHealthCheck { .. }
+            | Edit::ChangeHealthCheck { .. }
+            | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
+            Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
         }
     }
 }
