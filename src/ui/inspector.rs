@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::edit_traffic::TrafficEditor;
 use super::edit_net::NetEditors;
+use super::edit_traffic::TrafficEditor;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::state::{use_handle, Live, Selection};
 

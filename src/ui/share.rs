@@ -135,11 +135,18 @@ fn ShareDialog() -> impl IntoView {
         }
     };
     let carries = {
-        let mut s = format!(
-            "Anyone who opens it gets this very world: {} of your actions (edits, faults, the clock, requests sent) replayed on {}, and the request bar",
-            grouped(actions),
-            app.live.world.with_untracked(|w| format!("\u{201c}{}\u{201d}", w.scenario().name)),
-        );
+        let name = app
+            .live
+            .world
+            .with_untracked(|w| format!("\u{201c}{}\u{201d}", w.scenario().name));
+        let mut s = match actions {
+            0 => format!("Anyone who opens it gets this very world: {name} as it starts, and the request bar"),
+            1 => format!("Anyone who opens it gets this very world: your one action (an edit, a fault, the clock or a request sent) replayed on {name}, and the request bar"),
+            n => format!(
+                "Anyone who opens it gets this very world: your {} actions (edits, faults, the clock, requests sent) replayed on {name}, and the request bar",
+                grouped(n)
+            ),
+        };
         if let Some(l) = &lesson {
             s.push_str(&format!(
                 ", with the lesson \u{201c}{}\u{201d} open at step {}",

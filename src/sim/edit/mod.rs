@@ -12,11 +12,11 @@ use super::world::World;
 
 mod alb;
 mod cdn;
-mod ingress;
-mod waf;
 mod dns;
+mod ingress;
 mod routes;
 mod scale;
+mod waf;
 
 pub use dns::{record_value_text, routing_text};
 
