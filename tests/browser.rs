@@ -1095,6 +1095,12 @@ export function pick_file(input, name, text) {
   input.files = picked.files;
   input.dispatchEvent(new Event('change', { bubbles: true }));
 }
+export function drop_file(el, name, text) {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], name, { type: 'application/json' }));
+  el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  return el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+}
 export function storage_event(key, newValue) {
   window.dispatchEvent(new StorageEvent('storage', { key, newValue }));
 }
@@ -1121,6 +1127,7 @@ extern "C" {
     fn pointer(el: &Element, kind: &str, id: i32, touch: bool, dx: f64, dy: f64);
     fn press(el: &Element, key: &str);
     fn pick_file(input: &Element, name: &str, text: &str);
+    fn drop_file(el: &Element, name: &str, text: &str) -> bool;
     fn storage_event(key: &str, new_value: &str);
     fn wheel(el: &Element, delta_y: f64, ctrl_key: bool);
 }
@@ -1635,6 +1642,55 @@ async fn at_1280_by_800_the_running_clock_controls_share_the_request_bars_row() 
 }
 
 #[wasm_bindgen_test]
+async fn at_every_screen_size_no_control_of_the_request_bar_covers_another() {
+    for (w, h) in [(1280, 800), (1024, 768), (768, 1024), (390, 844)] {
+        let page = page::Page::open(w, h).await;
+        click_in(&page, "sandbox-button").await;
+        let controls: Vec<(String, web_sys::DomRect)> = page
+            .all("[aria-label=\"Request, trace and burst\"] > div:first-child :is(button, select, input, label, summary, [data-testid=clock])")
+            .iter()
+            .filter(|e| e.get_attribute("type").as_deref() != Some("checkbox"))
+            // What a closed `+…` panel holds is not on screen.
+            .filter(|e| {
+                e.closest("details:not([open]) > :not(summary)")
+                    .ok()
+                    .flatten()
+                    .is_none()
+            })
+            .map(|e| {
+                let name = e
+                    .get_attribute("data-testid")
+                    .unwrap_or_else(|| e.text_content().unwrap_or_default());
+                (name, e.get_bounding_client_rect())
+            })
+            .filter(|(_, r)| r.width() > 0.0 && r.height() > 0.0)
+            .collect();
+        page.close();
+        assert!(controls.len() > 10, "{w}x{h}: {} controls", controls.len());
+        for (i, (a, ra)) in controls.iter().enumerate() {
+            for (b, rb) in &controls[i + 1..] {
+                // A label holds its own checkbox; nothing else may share pixels.
+                let overlap_x = ra.right().min(rb.right()) - ra.left().max(rb.left());
+                let overlap_y = ra.bottom().min(rb.bottom()) - ra.top().max(rb.top());
+                let nested = (ra.left() <= rb.left()
+                    && ra.right() >= rb.right()
+                    && ra.top() <= rb.top()
+                    && ra.bottom() >= rb.bottom())
+                    || (rb.left() <= ra.left()
+                        && rb.right() >= ra.right()
+                        && rb.top() <= ra.top()
+                        && rb.bottom() >= ra.bottom());
+                assert!(
+                    nested || overlap_x <= 1.0 || overlap_y <= 1.0,
+                    "{w}x{h}: '{a}' ({:.0},{:.0} {:.0}x{:.0}) and '{b}' ({:.0},{:.0} {:.0}x{:.0}) overlap",
+                    ra.x(), ra.y(), ra.width(), ra.height(), rb.x(), rb.y(), rb.width(), rb.height()
+                );
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 async fn everything_tab_reaches_shows_a_focus_ring() {
     let page = page::Page::open(1280, 800).await;
     // Read the rings' end state, not the start of their transitions.
@@ -1870,6 +1926,45 @@ async fn importing_a_good_scenario_replaces_the_world_clears_the_trace_and_saves
     assert!(saved.steps.is_empty());
     click(&root, "send").await;
     assert!(exists(&root, "trace-row"), "Send works on the new world");
+}
+
+#[wasm_bindgen_test]
+async fn a_whole_state_dropped_on_the_page_is_imported_and_a_bad_one_is_refused_with_the_field_path(
+) {
+    let key = fresh_key("import-drop");
+    let root = mount_keeping(&key).await;
+    let target = find(&root, "diagram");
+    let wait_for_message = || async {
+        for _ in 0..100 {
+            settle().await;
+            if exists(&root, "world-message-text") {
+                return;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        panic!("the dropped file was never read");
+    };
+    let state = a_saved_world_with_a_fault();
+    let taken = !drop_file(&target, "state.json", &state);
+    assert!(
+        taken,
+        "the page takes the drop (the browser does not open the file)"
+    );
+    wait_for_message().await;
+    let m = text(&find(&root, "world-message"));
+    assert!(m.contains("Imported"), "{m}");
+    assert_eq!(fault_chips(&root).len(), 1, "the dropped world's fault");
+    click(&root, "world-message-dismiss").await;
+
+    let bad = state.replacen("\"steps\"", "\"stepz\"", 1);
+    drop_file(&target, "bad.json", &bad);
+    wait_for_message().await;
+    let m = text(&find(&root, "world-message"));
+    assert!(
+        m.contains("The file was not imported") && m.contains("stepz"),
+        "{m}"
+    );
+    assert_eq!(fault_chips(&root).len(), 1, "the world is unchanged");
 }
 
 #[wasm_bindgen_test]

@@ -16,8 +16,8 @@ pub fn Controls() -> impl IntoView {
     view! {
         <div class=style::bar>
             <RequestForm/>
-            <PlaybackControls/>
             <Clock/>
+            <PlaybackControls/>
         </div>
     }
 }
