@@ -70,7 +70,9 @@ pub fn encode(state: &SavedState) -> Result<String, ShareError> {
 /// without its revision, and its base scenario as changes against the
 /// default (`scenario_patch`) whenever that patch rebuilds it exactly.
 pub fn payload(state: &SavedState) -> Value {
-    let mut v = serde_json::to_value(state).expect("a saved world serializes");
+    // Through the text the saved world already serializes to: one
+    // `Serialize` per type in the wasm, not a second one into `Value`.
+    let mut v = as_value(&state.to_json());
     let obj = v.as_object_mut().expect("a saved world is an object");
     obj.remove("revision");
     if let Some(scenario) = obj.remove("scenario") {
@@ -168,7 +170,14 @@ pub fn decode(hash: &str) -> Result<SavedState, String> {
 }
 
 fn default_scenario_value() -> Value {
-    serde_json::to_value(crate::sim::defaults::default_scenario()).expect("scenario serializes")
+    as_value(
+        &serde_json::to_string(&crate::sim::defaults::default_scenario())
+            .expect("scenario serializes"),
+    )
+}
+
+fn as_value(json: &str) -> Value {
+    serde_json::from_str(json).expect("JSON this Hoplab wrote reads back")
 }
 
 /// What turns `a` into `b`, or `None` when they are equal. Objects are
