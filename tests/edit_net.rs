@@ -354,3 +354,51 @@ async fn a_pod_count_that_is_not_a_number_is_refused_and_no_pod_changes() {
     );
     assert!(exists(&root, "node-pod-a-4"));
 }
+
+// ------------------------------------------------ creating and deleting tables
+
+#[wasm_bindgen_test]
+async fn a_route_table_created_at_the_internet_gateway_has_the_local_route_only_and_is_deleted() {
+    let root = mount().await;
+    click(&root, "node-igw-a").await;
+    labelled(&root, "rt-create-vpc-a");
+    assert!(!exists(&root, "rt-rtb-test-a"));
+    type_into(&root, "rt-create-id-vpc-a", "rtb-test-a").await;
+    press_enter_in(&root, "rt-create-id-vpc-a").await;
+    assert!(no_refusal(&root));
+    // Fact sheet §10: the VPC's local route and nothing else.
+    let local = text(&find(&root, "rt-route-rtb-test-a-0"));
+    assert!(
+        local.contains("10.0.0.0/16") && local.contains("local"),
+        "{local}"
+    );
+    assert!(!exists(&root, "rt-route-rtb-test-a-1"));
+    assert_eq!(text(&find(&root, "rt-using-rtb-test-a")), "no subnet");
+    assert_eq!(value_of(&root, "rt-create-id-vpc-a"), "");
+    labelled(&root, "rt-rtb-test-a");
+    // No subnet uses it: it can be deleted.
+    click(&root, "rt-delete-table-rtb-test-a").await;
+    assert!(no_refusal(&root));
+    assert!(!exists(&root, "rt-rtb-test-a"));
+}
+
+#[wasm_bindgen_test]
+async fn a_route_table_a_subnet_uses_is_not_deleted_and_a_taken_id_is_refused() {
+    let root = mount().await;
+    click(&root, "node-igw-a").await;
+    click(&root, "rt-delete-table-rtb-public-a").await;
+    let m = refusal(&root);
+    assert!(
+        m.starts_with("rtb-public-a is still associated with subnet-public-a1, subnet-public-a2"),
+        "{m}"
+    );
+    assert!(exists(&root, "rt-rtb-public-a"), "the table stays");
+    type_into(&root, "rt-create-id-vpc-a", "rtb-app-a1").await;
+    click(&root, "rt-create-submit-vpc-a").await;
+    assert_eq!(refusal(&root), "route table rtb-app-a1 already exists");
+    assert_eq!(value_of(&root, "rt-create-id-vpc-a"), "rtb-app-a1");
+    assert!(
+        !text(&root).contains("edited — press Send"),
+        "nothing changed"
+    );
+}

@@ -344,3 +344,67 @@ async fn ttls_out_of_order_and_deleting_the_default_behaviour_are_refused() {
         "0/10/31536000"
     );
 }
+
+// ------------------------------------------------ creating and deleting target groups
+
+#[wasm_bindgen_test]
+async fn a_created_target_group_has_no_targets_so_forwarding_to_it_answers_503_and_it_is_deleted() {
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    type_into(&root, "tg-create-id", "tg-test-a").await;
+    type_into(&root, "tg-create-port", "8080").await;
+    click(&root, "tg-create-submit").await;
+    assert!(!exists(&root, "edit-error"));
+    assert!(exists(&root, "tg-form-tg-test-a"));
+    forms_are_labelled(&root, "alb-editor");
+    // AWS's health-check defaults (fact sheet §8).
+    assert_eq!(value(&root, "tg-health-path-tg-test-a"), "/");
+    assert_eq!(value(&root, "tg-interval-tg-test-a"), "30");
+    // The Ingress's /api rule to 20, then /api/* at 10 to the new group.
+    choose(&root, "alb-rule-which", "2").await;
+    type_into(&root, "alb-rule-priority", "20").await;
+    click(&root, "alb-rule-submit").await;
+    choose(&root, "alb-rule-which", "new").await;
+    type_into(&root, "alb-rule-priority", "10").await;
+    type_into(&root, "alb-rule-path", "/api/*").await;
+    choose(&root, "alb-rule-action", "forward").await;
+    type_into(&root, "alb-rule-target", "tg-test-a").await;
+    click(&root, "alb-rule-submit").await;
+    assert!(!exists(&root, "edit-error"));
+    click(&root, "send").await;
+    assert!(outcome(&root).await.contains("503"));
+    assert!(
+        trace_text(&root).contains("target group tg-test-a has no registered targets"),
+        "{}",
+        trace_text(&root)
+    );
+    // Once no rule forwards to it, it can be deleted.
+    click(&root, "alb-delete-10").await;
+    click(&root, "tg-delete-tg-test-a").await;
+    assert!(!exists(&root, "edit-error"));
+    assert!(!exists(&root, "tg-form-tg-test-a"));
+}
+
+#[wasm_bindgen_test]
+async fn a_target_group_a_rule_forwards_to_is_not_deleted_and_a_bad_nodeport_is_refused() {
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    click(&root, "tg-delete-tg-appointments-a").await;
+    let m = refusal(&root);
+    assert!(
+        m.starts_with("target group tg-appointments-a is still used by alb-a listener rule "),
+        "{m}"
+    );
+    assert!(exists(&root, "tg-form-tg-appointments-a"));
+    type_into(&root, "tg-create-id", "tg-nodes-a").await;
+    type_into(&root, "tg-create-port", "8080").await;
+    choose(&root, "tg-create-type", "instance").await;
+    click(&root, "tg-create-submit").await;
+    assert_eq!(
+        refusal(&root),
+        "NodePort 8080 is outside 30000-32767 (fact sheet §14)"
+    );
+    assert_eq!(value(&root, "tg-create-id"), "tg-nodes-a");
+    assert_eq!(value(&root, "tg-create-port"), "8080");
+    assert!(!exists(&root, "tg-form-tg-nodes-a"));
+}

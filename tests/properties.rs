@@ -64,6 +64,98 @@ fn random_edits_faults_and_requests_never_panic_and_refused_edits_change_nothing
     );
 }
 
+/// Every edit kind the engine has (its script `kind`): a new kind is
+/// added here and to `random_edit`.
+const EDIT_KINDS: &[&str] = &[
+    "add_waf_rule",
+    "remove_waf_rule",
+    "set_waf_rule_priority",
+    "set_waf_rate_limit",
+    "add_waf_ip_set_entry",
+    "remove_waf_ip_set_entry",
+    "add_listener_rule",
+    "change_listener_rule",
+    "remove_listener_rule",
+    "set_target_group",
+    "add_ingress_path",
+    "remove_ingress_path",
+    "add_cache_behavior",
+    "change_cache_behavior",
+    "remove_cache_behavior",
+    "add_nacl_rule",
+    "remove_nacl_rule",
+    "add_sg_rule",
+    "remove_sg_rule",
+    "set_subnet_cidr",
+    "add_route",
+    "remove_route",
+    "associate_route_table",
+    "create_record",
+    "change_record",
+    "delete_record",
+    "create_health_check",
+    "change_health_check",
+    "delete_health_check",
+    "scale_pods",
+    "scale_nodes",
+    "create_route_table",
+    "delete_route_table",
+    "create_target_group",
+    "delete_target_group",
+];
+
+#[test]
+fn every_edit_kind_is_generated_and_none_panics_or_changes_the_world_when_refused() {
+    use std::collections::BTreeMap;
+    // kind -> (accepted, refused)
+    let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for seed in 0..30u64 {
+        let mut rng = Rng::new(1_000 + seed);
+        let mut w = World::new(hoplab::sim::defaults::default_scenario(), seed).unwrap();
+        for step in 0..150 {
+            let e = random_edit(&mut rng);
+            let kind = serde_json::to_value(&e).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(EDIT_KINDS.contains(&kind.as_str()), "unlisted kind {kind}");
+            let before = w.clone();
+            let slot = seen.entry(kind).or_default();
+            match w.apply_edit(&e) {
+                Ok(()) => slot.0 += 1,
+                Err(err) => {
+                    slot.1 += 1;
+                    assert!(
+                        !err.to_string().is_empty(),
+                        "seed {seed} step {step}: {e:?}"
+                    );
+                    assert_eq!(
+                        w, before,
+                        "seed {seed} step {step}: refused {e:?} changed the world"
+                    );
+                }
+            }
+            if step % 10 == 0 {
+                let t = w.send(&Request::get(
+                    "client-na",
+                    "https://healthcareapp.com/api/x",
+                ));
+                assert!(!t.outcome.summary.is_empty());
+            }
+        }
+    }
+    println!("edit kinds (accepted, refused): {seen:?}");
+    for kind in EDIT_KINDS {
+        let (ok, no) = seen.get(*kind).copied().unwrap_or_default();
+        assert!(no > 0, "{kind}: never refused ({ok} accepted)");
+    }
+    let accepted_kinds = seen.values().filter(|(ok, _)| *ok > 0).count();
+    assert!(
+        accepted_kinds * 4 >= EDIT_KINDS.len() * 3,
+        "most kinds are accepted sometimes: {seen:?}"
+    );
+}
+
 #[test]
 fn a_world_serializes_and_comes_back_identical() {
     let mut w = World::default_world();

@@ -240,7 +240,8 @@ fn validate_script_step(
                 }
                 Edit::SetSubnetCidr { subnet, .. } => require("subnet", subnet, &ids.subnets)
                     .map_err(|m| LessonError::at(format!("{p}.subnet"), m)),
-                // Route tables, Route 53 and scale: checked when the step runs.
+                // Route tables, Route 53, scale and target groups: checked
+                // when the step runs.
                 Edit::AddRoute { .. }
                 | Edit::RemoveRoute { .. }
                 | Edit::AssociateRouteTable { .. }
@@ -251,7 +252,11 @@ fn validate_script_step(
                 | Edit::ChangeHealthCheck { .. }
                 | Edit::DeleteHealthCheck { .. }
                 | Edit::ScalePods { .. }
-                | Edit::ScaleNodes { .. } => Ok(()),
+                | Edit::ScaleNodes { .. }
+                | Edit::CreateRouteTable { .. }
+                | Edit::DeleteRouteTable { .. }
+                | Edit::CreateTargetGroup { .. }
+                | Edit::DeleteTargetGroup { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -8,7 +8,8 @@
 //!
 //! Which editors a component shows: a subnet-attached component (ALB, pod,
 //! database, NAT gateway) its subnets' route tables, a NAT gateway also the
-//! tables that route to it, the internet gateway every table of its VPC;
+//! tables that route to it, the internet gateway every table of its VPC
+//! and a form that creates one (each table's editor can delete it);
 //! Route 53 its records and health checks; a Service or pod the scale of
 //! its application and of the cluster's nodes.
 
@@ -130,13 +131,20 @@ pub fn NetEditors(id: String) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| live.world.with(|w| route_tables_for(w, &id)))
     };
-    let (is_zone, scale) = live
-        .world
-        .with_untracked(|w| (w.scenario().dns.zone.id == id, scale_target(w, &id)));
+    let (is_zone, scale, igw_vpc) = live.world.with_untracked(|w| {
+        let s = w.scenario();
+        let igw_vpc = s
+            .regions
+            .iter()
+            .find(|r| r.vpc.igw == id)
+            .map(|r| r.vpc.id.clone());
+        (s.dns.zone.id == id, scale_target(w, &id), igw_vpc)
+    });
     view! {
         <For each=move || tables.get() key=|t| t.clone() let:t>
             <RouteTableEditor id=t/>
         </For>
+        {igw_vpc.map(|vpc| view! { <CreateRouteTable vpc=vpc/> })}
         {is_zone.then(|| view! { <RecordsEditor/> <HealthChecksEditor/> })}
         {scale.map(|(region, app)| view! { <ScaleEditor region=region app=app/> })}
     }
@@ -224,6 +232,13 @@ fn RouteTableEditor(id: String) -> impl IntoView {
         }
     };
     let rows_id = id.clone();
+    let delete_table = {
+        let (id, form) = (id.clone(), form.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            app.edit(&form, Edit::DeleteRouteTable { id: id.clone() });
+        }
+    };
     view! {
         <section class=style::section data-testid=format!("rt-{id}")>
             <h3 class=style::heading>
@@ -310,7 +325,43 @@ fn RouteTableEditor(id: String) -> impl IntoView {
                 </select>
                 <button type="submit" data-testid=format!("rt-assoc-submit-{id}")>"Associate"</button>
             </form>
+            <form class=style::add on:submit=delete_table aria-label=format!("delete route table {id}")>
+                <span class=style::addTitle>"Delete this table (only once no subnet uses it)"</span>
+                <button type="submit" data-testid=format!("rt-delete-table-{id}")>"Delete route table"</button>
+            </form>
             <Refusal form=form.clone()/>
+        </section>
+    }
+}
+
+/// Create a route table in a VPC: it starts with the `local` route only.
+#[component]
+fn CreateRouteTable(vpc: String) -> impl IntoView {
+    let app = use_app();
+    let form = format!("rt-create:{vpc}");
+    let new_id = RwSignal::new(String::new());
+    let create = {
+        let (vpc, form) = (vpc.clone(), form.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let edit = Edit::CreateRouteTable {
+                id: new_id.get_untracked(),
+                vpc: vpc.clone(),
+            };
+            if app.edit(&form, edit) {
+                new_id.set(String::new());
+            }
+        }
+    };
+    view! {
+        <section class=style::section data-testid=format!("rt-create-{vpc}")>
+            <form class=style::add on:submit=create aria-label=format!("create a route table in {vpc}")>
+                <span class=style::addTitle>"Create a route table in " {vpc.clone()}</span>
+                <Field label="id" value=new_id testid=format!("rt-create-id-{vpc}") placeholder="rtb-…" class=style::mid/>
+                <button type="submit" data-testid=format!("rt-create-submit-{vpc}")>"Create route table"</button>
+            </form>
+            <p class=style::note>"A new table has the VPC's local route only (fact sheet §10)."</p>
+            <Refusal form=form/>
         </section>
     }
 }

@@ -418,6 +418,10 @@ const ALB_ACTIONS: [(&str, &str); 3] = [
     ("redirect", "redirect"),
     ("fixed_response", "fixed response"),
 ];
+const TARGET_TYPES: [(&str, &str); 2] = [
+    ("ip", "ip (pod addresses)"),
+    ("instance", "instance (nodes on a NodePort)"),
+];
 const ALGORITHMS: [(&str, &str); 3] = [
     ("round_robin", "round robin"),
     ("least_outstanding_requests", "least outstanding requests"),
@@ -613,6 +617,7 @@ fn AlbEditor(id: String) -> impl IntoView {
     };
 
     let table_refusal = table_form.clone();
+    let alb_id = id.clone();
     view! {
         <section class=style::section data-testid="alb-editor">
             <h3 class=style::heading>
@@ -710,7 +715,56 @@ fn AlbEditor(id: String) -> impl IntoView {
             <For each=target_groups key=|t| t.id.clone() let:t>
                 <TargetGroupForm tg=t/>
             </For>
+            <CreateTargetGroupForm alb=alb_id/>
         </section>
+    }
+}
+
+/// Create a target group on this load balancer. It has no registered
+/// targets (no Service is bound to it), so a rule forwarding to it gets the
+/// ALB's 503. Empty health-check fields take AWS's defaults.
+#[component]
+fn CreateTargetGroupForm(alb: String) -> impl IntoView {
+    let app = use_app();
+    let u = uid("tg-create");
+    let form = format!("tg-create:{alb}");
+    let kind = NodeRef::<html::Select>::new();
+    let fields: [NodeRef<html::Input>; 6] = Default::default();
+    let [id, port, hpath, interval, healthy, unhealthy] = fields;
+    let save = {
+        let (alb, form) = (alb.clone(), form.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let edit = Edit::CreateTargetGroup {
+                id: input_value(id),
+                alb: alb.clone(),
+                port: input_value(port),
+                target_type: select_value(kind),
+                health_path: input_value(hpath),
+                health_interval_s: input_value(interval),
+                healthy_threshold: input_value(healthy),
+                unhealthy_threshold: input_value(unhealthy),
+            };
+            if app.edit(&form, edit) {
+                for r in fields {
+                    set_input(r, "");
+                }
+            }
+        }
+    };
+    view! {
+        <form class=style::form on:submit=save aria-label=format!("create a target group on {alb}") data-testid="tg-create-form">
+            <span class=style::title>"New target group (no targets until some are registered; fact sheet §8)"</span>
+            {text_field(&u, "tg-create-id", "id", id, String::new())}
+            {text_field(&u, "tg-create-port", "port", port, String::new())}
+            {select_field(&u, "tg-create-type", "target type", kind, &TARGET_TYPES, "ip")}
+            {text_field(&u, "tg-create-health-path", "health check path (default /)", hpath, String::new())}
+            {text_field(&u, "tg-create-interval", "interval (5-300 s, default 30)", interval, String::new())}
+            {text_field(&u, "tg-create-healthy", "healthy threshold (2-10, default 5)", healthy, String::new())}
+            {text_field(&u, "tg-create-unhealthy", "unhealthy threshold (2-10, default 2)", unhealthy, String::new())}
+            <button type="submit" data-testid="tg-create-submit">"Create target group"</button>
+        </form>
+        <Refusal form=form/>
     }
 }
 
@@ -742,6 +796,13 @@ fn TargetGroupForm(tg: TargetGroup) -> impl IntoView {
             );
         }
     };
+    let delete = {
+        let (id, form) = (tg.id.clone(), form.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            app.edit(&form, Edit::DeleteTargetGroup { id: id.clone() });
+        }
+    };
     let algo = match tg.algorithm {
         Algorithm::RoundRobin => "round_robin",
         Algorithm::LeastOutstandingRequests => "least_outstanding_requests",
@@ -758,6 +819,9 @@ fn TargetGroupForm(tg: TargetGroup) -> impl IntoView {
             {text_field(&u, &t("healthy"), "healthy threshold (2-10)", healthy, tg.healthy_threshold.to_string())}
             {text_field(&u, &t("unhealthy"), "unhealthy threshold (2-10)", unhealthy, tg.unhealthy_threshold.to_string())}
             <button type="submit" data-testid=t("submit")>"Save target group"</button>
+        </form>
+        <form class=style::form on:submit=delete aria-label=format!("delete target group {}", tg.id)>
+            <button type="submit" data-testid=t("delete")>"Delete target group " {tg.id.clone()}</button>
         </form>
         <Refusal form=form/>
     }

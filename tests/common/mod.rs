@@ -107,7 +107,442 @@ pub fn dir(rng: &mut Rng) -> Direction {
     }
 }
 
+pub const ROUTE_TABLES: &[&str] = &[
+    "rtb-public-a",
+    "rtb-app-a1",
+    "rtb-app-a2",
+    "rtb-data-a",
+    "rtb-app-b1",
+    "rtb-new-a",
+    "rtb-nope",
+    "",
+];
+pub const ROUTE_TARGETS: &[&str] = &["igw-a", "nat-a1", "nat-b1", "igw-b", "local", "nat-zz", ""];
+pub const VPCS: &[&str] = &["vpc-a", "vpc-b", "vpc-zz", ""];
+pub const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-nowhere-1", ""];
+pub const ALBS: &[&str] = &["alb-a", "alb-b", "alb-zz"];
+pub const TARGET_GROUPS: &[&str] = &[
+    "tg-appointments-a",
+    "tg-appointments-b",
+    "tg-new-a",
+    "tg-zz",
+    "",
+];
+/// Numbers a learner types into the traffic editors: sensible, at a
+/// limit, just past one, and not numbers at all.
+pub const AMOUNTS: &[&str] = &[
+    "1",
+    "2",
+    "5",
+    "10",
+    "30",
+    "300",
+    "301",
+    "3600",
+    "0",
+    "50000",
+    "50001",
+    "99999999999999999999",
+    "-3",
+    "x",
+    "",
+    "off",
+];
+pub const PATHS: &[&str] = &["/api", "/api/*", "/healthz", "/", "*", "api", "/a b", ""];
+pub const NAMES: &[&str] = &[
+    "healthcareapp.com",
+    "www.healthcareapp.com",
+    "api.healthcareapp.com",
+    "nope.example",
+    "",
+];
+pub const RECORD_VALUES: &[&str] = &[
+    "A 192.0.2.1",
+    "A 192.0.2.1, 192.0.2.2",
+    "CNAME healthcareapp.com",
+    "alias cloudfront",
+    "alias alb us-east-1",
+    "alias record api.healthcareapp.com",
+    "TXT hello",
+    "AAAA 2001:db8::1",
+    "A 999.1.1.1",
+    "MX 10 mail",
+    "",
+];
+pub const ROUTINGS: &[&str] = &[
+    "simple",
+    "weighted 10",
+    "latency us-east-1",
+    "failover primary",
+    "failover secondary",
+    "geolocation default",
+    "geolocation country DE",
+    "geoproximity us-west-2 bias 10",
+    "multivalue",
+    "weighted -1",
+    "whatever",
+    "",
+];
+pub const HEALTH_CHECKS: &[&str] = &["hc-cluster-a", "hc-cluster-b", "hc-new", "hc-zz", ""];
+
+/// One of the engine's edit kinds, with sensible and garbage values: a
+/// third of the time a whole edit a learner would sensibly make (still
+/// refused when the world's state does not allow it), otherwise each field
+/// drawn from values good and bad.
 pub fn random_edit(rng: &mut Rng) -> Edit {
+    if rng.index(3) == 0 {
+        return sensible_edit(rng);
+    }
+    match rng.index(38) {
+        0..5 => random_vpc_edit(rng),
+        5..12 => random_route_or_scale_edit(rng),
+        12..18 => random_dns_edit(rng),
+        18..24 => random_waf_edit(rng),
+        24..32 => random_alb_edit(rng),
+        _ => random_ingress_or_cdn_edit(rng),
+    }
+}
+
+/// Edits that are valid in the default world (or after an earlier one).
+fn sensible_edit(rng: &mut Rng) -> Edit {
+    let e = |json: &str| serde_json::from_str::<Edit>(json).expect("a sensible edit");
+    let priority = ["10", "20", "300"][rng.index(3)];
+    match rng.index(16) {
+        0 => e(&format!(
+            r#"{{"kind":"add_listener_rule","alb":"alb-a","priority":"{priority}","path":"/api/v2/*","action":"fixed_response","status":"503","body":"soon"}}"#
+        )),
+        1 => e(
+            r#"{"kind":"change_listener_rule","alb":"alb-a","rule":"2","priority":"2","path":"/api, /api/*","action":"forward","target":"tg-appointments-a"}"#,
+        ),
+        2 => e(&format!(
+            r#"{{"kind":"remove_listener_rule","alb":"alb-a","priority":"{priority}"}}"#
+        )),
+        3 => e(
+            r#"{"kind":"set_target_group","target_group":"tg-appointments-a","algorithm":"least_outstanding_requests","stickiness_s":"off","health_path":"/healthz","health_interval_s":"15","healthy_threshold":"2","unhealthy_threshold":"2"}"#,
+        ),
+        4 => e(
+            r#"{"kind":"create_target_group","id":"tg-new-a","alb":"alb-a","port":"8080","target_type":"ip"}"#,
+        ),
+        5 => e(r#"{"kind":"delete_target_group","id":"tg-new-a"}"#),
+        6 => e(
+            r#"{"kind":"change_cache_behavior","behavior":"/api/*","path_pattern":"/api/*","origin":"alb-origin","min_ttl_s":"0","default_ttl_s":"0","max_ttl_s":"0","allowed_methods":"all"}"#,
+        ),
+        7 => e(
+            r#"{"kind":"change_record","index":0,"name":"healthcareapp.com","value":"alias cloudfront","routing":"simple"}"#,
+        ),
+        8 => e(
+            r#"{"kind":"create_health_check","id":"hc-new","region":"us-east-1","path":"/healthz","interval_s":"30","failure_threshold":"3"}"#,
+        ),
+        9 => e(
+            r#"{"kind":"change_health_check","id":"hc-new","path":"/api/health","failure_threshold":"2"}"#,
+        ),
+        10 => e(r#"{"kind":"delete_health_check","id":"hc-new"}"#),
+        11 => e(
+            r#"{"kind":"add_waf_ip_set_entry","web_acl":"waf","name":"IPBlockList","cidr":"203.0.113.0/24"}"#,
+        ),
+        12 => e(
+            r#"{"kind":"remove_waf_ip_set_entry","web_acl":"waf","name":"IPBlockList","cidr":"203.0.113.0/24"}"#,
+        ),
+        13 => e(r#"{"kind":"create_route_table","id":"rtb-new-a","vpc":"vpc-a"}"#),
+        14 => e(
+            r#"{"kind":"associate_route_table","subnet":"subnet-data-a2","route_table":"rtb-new-a"}"#,
+        ),
+        _ => e(r#"{"kind":"delete_route_table","id":"rtb-new-a"}"#),
+    }
+}
+
+fn s(rng: &mut Rng, xs: &[&str]) -> String {
+    pick(rng, xs).to_string()
+}
+
+fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
+    match rng.index(7) {
+        0 => Edit::AddRoute {
+            route_table: s(rng, ROUTE_TABLES),
+            destination: s(rng, CIDRS),
+            target: s(rng, ROUTE_TARGETS),
+        },
+        1 => Edit::RemoveRoute {
+            route_table: s(rng, ROUTE_TABLES),
+            destination: s(rng, CIDRS),
+        },
+        2 => Edit::AssociateRouteTable {
+            subnet: s(rng, SUBNETS),
+            route_table: s(rng, ROUTE_TABLES),
+        },
+        3 => Edit::CreateRouteTable {
+            id: s(rng, ROUTE_TABLES),
+            vpc: s(rng, VPCS),
+        },
+        4 => Edit::DeleteRouteTable {
+            id: s(rng, ROUTE_TABLES),
+        },
+        5 => Edit::ScalePods {
+            region: s(rng, REGIONS),
+            app: s(rng, &["appointments-api", "nope", ""]),
+            replicas: s(rng, AMOUNTS),
+        },
+        _ => Edit::ScaleNodes {
+            region: s(rng, REGIONS),
+            count: s(rng, AMOUNTS),
+        },
+    }
+}
+
+fn random_dns_edit(rng: &mut Rng) -> Edit {
+    match rng.index(6) {
+        0 => Edit::CreateRecord {
+            name: s(rng, NAMES),
+            value: s(rng, RECORD_VALUES),
+            ttl_s: s(rng, AMOUNTS),
+            routing: s(rng, ROUTINGS),
+            health_check: s(rng, HEALTH_CHECKS),
+            evaluate_target_health: rng.index(2) == 0,
+        },
+        1 => Edit::ChangeRecord {
+            index: [0, 1, 2, 5, usize::MAX][rng.index(5)],
+            name: s(rng, NAMES),
+            value: s(rng, RECORD_VALUES),
+            ttl_s: s(rng, AMOUNTS),
+            routing: s(rng, ROUTINGS),
+            health_check: s(rng, HEALTH_CHECKS),
+            evaluate_target_health: rng.index(2) == 0,
+        },
+        2 => Edit::DeleteRecord {
+            index: [0, 1, 2, 5, usize::MAX][rng.index(5)],
+            name: s(rng, NAMES),
+        },
+        3 => Edit::CreateHealthCheck {
+            id: s(rng, HEALTH_CHECKS),
+            region: s(rng, REGIONS),
+            path: s(rng, PATHS),
+            interval_s: s(rng, &["10", "30", "20", "x", ""]),
+            failure_threshold: s(rng, AMOUNTS),
+        },
+        4 => Edit::ChangeHealthCheck {
+            id: s(rng, HEALTH_CHECKS),
+            path: s(rng, PATHS),
+            interval_s: s(rng, &["10", "30", "20", ""]),
+            failure_threshold: s(rng, AMOUNTS),
+        },
+        _ => Edit::DeleteHealthCheck {
+            id: s(rng, HEALTH_CHECKS),
+        },
+    }
+}
+
+const WEB_ACLS: &[&str] = &["waf", "waf-nope", ""];
+const WAF_RULES: &[&str] = &[
+    "IPBlockList",
+    "SQLInjection",
+    "RateLimitPerIP",
+    "NewRule",
+    "",
+];
+
+fn random_waf_edit(rng: &mut Rng) -> Edit {
+    match rng.index(6) {
+        0 => Edit::AddWafRule {
+            web_acl: s(rng, WEB_ACLS),
+            priority: s(rng, AMOUNTS),
+            name: s(rng, WAF_RULES),
+            statement: s(
+                rng,
+                &[
+                    "ip_set",
+                    "geo_match",
+                    "rate_based",
+                    "sql_injection",
+                    "xss",
+                    "magic",
+                    "",
+                ],
+            ),
+            values: s(
+                rng,
+                &["203.0.113.0/24", "DE, FR", "banana", "", "1.2.3.4/33"],
+            ),
+            limit: s(rng, AMOUNTS),
+            window_s: s(rng, AMOUNTS),
+            action: s(rng, &["block", "allow", "count", "maybe", ""]),
+        },
+        1 => Edit::RemoveWafRule {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+        },
+        2 => Edit::SetWafRulePriority {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            priority: s(rng, AMOUNTS),
+        },
+        3 => Edit::SetWafRateLimit {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            limit: s(rng, AMOUNTS),
+        },
+        4 => Edit::AddWafIpSetEntry {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            cidr: s(rng, CIDRS),
+        },
+        _ => Edit::RemoveWafIpSetEntry {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            cidr: s(rng, CIDRS),
+        },
+    }
+}
+
+fn random_alb_edit(rng: &mut Rng) -> Edit {
+    let actions = &["forward", "redirect", "fixed_response", "dance", ""];
+    let targets = &[
+        "tg-appointments-a",
+        "tg-new-a",
+        "tg-appointments-b",
+        "/v2",
+        "https://example.com/x",
+        "http://example.com/",
+        "",
+    ];
+    match rng.index(6) {
+        0 | 1 => {
+            let (alb, priority, path, action, target, status) = (
+                s(rng, ALBS),
+                s(rng, AMOUNTS),
+                s(rng, PATHS),
+                s(rng, actions),
+                s(rng, targets),
+                s(rng, &["301", "302", "503", "200", "700", ""]),
+            );
+            let (host, method, header) = (
+                s(rng, &["healthcareapp.com", "*.example.com", ""]),
+                s(rng, &["GET", "get", "POST, PUT", ""]),
+                s(rng, &["X-Debug: 1", "no colon", ": v", ""]),
+            );
+            let body = s(rng, &["closed", ""]);
+            if rng.index(2) == 0 {
+                Edit::AddListenerRule {
+                    alb,
+                    priority,
+                    host,
+                    path,
+                    method,
+                    header,
+                    action,
+                    target,
+                    status,
+                    body,
+                }
+            } else {
+                Edit::ChangeListenerRule {
+                    alb,
+                    rule: s(rng, &["1", "2", "default", "0", "77", "x"]),
+                    priority,
+                    host,
+                    path,
+                    method,
+                    header,
+                    action,
+                    target,
+                    status,
+                    body,
+                }
+            }
+        }
+        2 => Edit::RemoveListenerRule {
+            alb: s(rng, ALBS),
+            priority: s(rng, &["1", "2", "default", "0", "10", "x"]),
+        },
+        3 => Edit::SetTargetGroup {
+            target_group: s(rng, TARGET_GROUPS),
+            algorithm: s(
+                rng,
+                &[
+                    "round_robin",
+                    "least_outstanding_requests",
+                    "weighted_random",
+                    "fastest",
+                ],
+            ),
+            stickiness_s: s(rng, AMOUNTS),
+            health_path: s(rng, PATHS),
+            health_interval_s: s(rng, AMOUNTS),
+            healthy_threshold: s(rng, AMOUNTS),
+            unhealthy_threshold: s(rng, AMOUNTS),
+        },
+        4 => Edit::CreateTargetGroup {
+            id: s(rng, TARGET_GROUPS),
+            alb: s(rng, ALBS),
+            port: s(rng, &["8080", "30080", "0", "65536", "x", ""]),
+            target_type: s(rng, &["ip", "instance", "lambda", ""]),
+            health_path: s(rng, PATHS),
+            health_interval_s: s(rng, AMOUNTS),
+            healthy_threshold: s(rng, AMOUNTS),
+            unhealthy_threshold: s(rng, AMOUNTS),
+        },
+        _ => Edit::DeleteTargetGroup {
+            id: s(rng, TARGET_GROUPS),
+        },
+    }
+}
+
+fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
+    let ingresses = &["ingress-a", "ingress-b", "ingress-zz"];
+    let patterns = &["/api/*", "/static/*", "/images/*", "*", "", "/a b"];
+    let methods = &["GET,HEAD", "GET,HEAD,OPTIONS", "all", "GET", ""];
+    match rng.index(5) {
+        0 => Edit::AddIngressPath {
+            ingress: s(rng, ingresses),
+            path: s(rng, PATHS),
+            path_type: s(
+                rng,
+                &["Prefix", "Exact", "ImplementationSpecific", "fuzzy", ""],
+            ),
+            service: s(rng, &["svc-a", "svc-b", "nope", ""]),
+            port: s(rng, &["80", "8080", "0", "x", ""]),
+        },
+        1 => Edit::RemoveIngressPath {
+            ingress: s(rng, ingresses),
+            path: s(rng, PATHS),
+            path_type: s(rng, &["Prefix", "Exact", ""]),
+        },
+        2 | 3 => {
+            let (path_pattern, origin, min, default, max, allowed) = (
+                s(rng, patterns),
+                s(rng, &["alb-origin", "s3-static", "origin-zz", ""]),
+                s(rng, AMOUNTS),
+                s(rng, AMOUNTS),
+                s(rng, AMOUNTS),
+                s(rng, methods),
+            );
+            if rng.index(2) == 0 {
+                Edit::AddCacheBehavior {
+                    path_pattern,
+                    origin,
+                    min_ttl_s: min,
+                    default_ttl_s: default,
+                    max_ttl_s: max,
+                    allowed_methods: allowed,
+                }
+            } else {
+                Edit::ChangeCacheBehavior {
+                    behavior: s(rng, patterns),
+                    path_pattern,
+                    origin,
+                    min_ttl_s: min,
+                    default_ttl_s: default,
+                    max_ttl_s: max,
+                    allowed_methods: allowed,
+                }
+            }
+        }
+        _ => Edit::RemoveCacheBehavior {
+            path_pattern: s(rng, patterns),
+        },
+    }
+}
+
+fn random_vpc_edit(rng: &mut Rng) -> Edit {
     match rng.index(5) {
         0 => Edit::AddNaclRule {
             nacl: pick(rng, NACLS).into(),

@@ -59,7 +59,9 @@ impl std::fmt::Display for HealthFailure {
 /// of type ip. Health records are kept per target id, so a target in two
 /// groups is checked with the settings of the first. Fact sheet §8.
 pub(crate) fn home_group<'a>(r: &'a Region, id: &str) -> Option<&'a TargetGroup> {
-    let tgs = &r.alb.target_groups;
+    // A group no Service is bound to (created at the load balancer) has
+    // no targets of its own.
+    let tgs = || r.alb.target_groups.iter().filter(|t| t.bound());
     if let Some(pod) = r.cluster.pods.iter().find(|p| p.id == id) {
         let serves = |tg: &&TargetGroup| {
             tg.target_type == TargetType::Ip
@@ -68,13 +70,12 @@ pub(crate) fn home_group<'a>(r: &'a Region, id: &str) -> Option<&'a TargetGroup>
                     .iter()
                     .any(|s| s.id == tg.service && s.app == pod.app)
         };
-        return tgs
-            .iter()
+        return tgs()
             .find(serves)
-            .or_else(|| tgs.iter().find(|tg| tg.target_type == TargetType::Ip));
+            .or_else(|| tgs().find(|tg| tg.target_type == TargetType::Ip));
     }
     if r.cluster.nodes.iter().any(|n| n.id == id) {
-        return tgs.iter().find(|tg| tg.target_type == TargetType::Instance);
+        return tgs().find(|tg| tg.target_type == TargetType::Instance);
     }
     None
 }
@@ -86,7 +87,8 @@ impl World {
         let now = self.clock_ms;
         let mut ids = Vec::new();
         for r in &self.scenario.regions {
-            for tg in &r.alb.target_groups {
+            // A group no Service is bound to has no targets to check.
+            for tg in r.alb.target_groups.iter().filter(|t| t.bound()) {
                 let all: Vec<&str> = match tg.target_type {
                     TargetType::Ip => r.cluster.pods.iter().map(|p| p.id.as_str()).collect(),
                     TargetType::Instance => r.cluster.nodes.iter().map(|n| n.id.as_str()).collect(),

@@ -23,12 +23,24 @@ fn no_targets(
     r: &Region,
     (tg, svc): Group,
     reason: &dyn Fn() -> NoTargets,
+    why: (Option<AlbError>, String),
+) -> Resp {
+    no_targets_from(tb, r, (tg, &svc.id), reason, why)
+}
+
+/// [`no_targets`] for a hop that starts at `from` (the Service, or the
+/// group itself when no Service is bound).
+fn no_targets_from(
+    tb: &mut Recorder,
+    r: &Region,
+    (tg, from): (&TargetGroup, &str),
+    reason: &dyn Fn() -> NoTargets,
     (why_503, summary): (Option<AlbError>, String),
 ) -> Resp {
     let alb = &r.alb;
     tb.hop(|| {
         Step::new(
-            (&svc.id, &alb.id),
+            (from, &alb.id),
             Layer::Decision,
             "-",
             Event::Alb(AlbEvent::NoTargets {
@@ -126,12 +138,10 @@ impl World {
             );
         };
         let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
-            return Resp::err(
-                Some(503),
-                &alb.id,
-                Code::NoHealthyTargets,
-                "no Service behind the target group".into(),
-            );
+            // A group created at the load balancer: nothing registered.
+            let summary = format!("{} has no registered targets", tg.id);
+            let why = (Some(AlbError::NoRegisteredTargets), summary);
+            return no_targets_from(tb, r, (tg, &tg.id), &|| NoTargets::Unbound, why);
         };
         tb.hop(|| crate::sim::k8s::ingress_match_step(&r.cluster.ingress, from, (tg, svc), ctx));
         match self.choose_target(r, node, (tg, svc), ctx, tb) {

@@ -1,5 +1,6 @@
 //! ALB edits: create, change and delete listener rules (the default rule
-//! stays), and a target group's algorithm, stickiness and health check.
+//! stays); create and delete target groups (none deleted while a rule
+//! forwards to it), and a group's algorithm, stickiness and health check.
 //! Fact sheet §8.
 //!
 //! A rule the load balancer controller wrote from the Ingress becomes the
@@ -9,10 +10,11 @@
 use super::waf::{list, number, ranged};
 use super::{unknown, Edit, EditError, VpcPart};
 use crate::sim::limits::{
-    HEALTH_INTERVAL_S, HEALTH_THRESHOLDS, LISTENER_PRIORITIES, REDIRECT_STATUSES, STICKINESS_S,
+    HEALTH_INTERVAL_S, HEALTH_THRESHOLDS, LISTENER_PRIORITIES, NODE_PORTS, REDIRECT_STATUSES,
+    STICKINESS_S,
 };
 use crate::sim::scenario::{
-    Alb, AlbAction, Algorithm, Condition, ListenerRule, Scenario, TargetGroup,
+    Alb, AlbAction, Algorithm, Condition, ListenerRule, Scenario, TargetGroup, TargetType,
 };
 use crate::sim::text::clip;
 
@@ -51,6 +53,19 @@ pub(super) fn describe(e: &Edit) -> String {
         } => format!(
             "{target_group}: {algorithm}, stickiness {stickiness_s}, health check {health_path} every {health_interval_s} s ({healthy_threshold}/{unhealthy_threshold})"
         ),
+        Edit::CreateTargetGroup {
+            id,
+            alb,
+            port,
+            target_type,
+            ..
+        } => format!(
+            "{alb}: create target group {} ({}, port {})",
+            clip(id.trim()),
+            clip(target_type.trim()),
+            clip(port.trim())
+        ),
+        Edit::DeleteTargetGroup { id } => format!("delete target group {}", clip(id.trim())),
         _ => String::new(),
     }
 }
@@ -159,8 +174,169 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             *tg = new;
             Ok(())
         }
+        Edit::CreateTargetGroup {
+            id,
+            alb,
+            port,
+            target_type,
+            health_path,
+            health_interval_s,
+            healthy_threshold,
+            unhealthy_threshold,
+        } => create_target_group(
+            s,
+            (id, alb, port, target_type),
+            [
+                health_path,
+                health_interval_s,
+                healthy_threshold,
+                unhealthy_threshold,
+            ],
+        ),
+        Edit::DeleteTargetGroup { id } => delete_target_group(s, id.trim()),
         _ => Ok(()),
     }
+}
+
+/// A typed number in a range, or `default` when nothing was typed.
+fn or_default(
+    text: &str,
+    default: u32,
+    what: &'static str,
+    r: &std::ops::RangeInclusive<u32>,
+) -> Result<u32, EditError> {
+    if text.trim().is_empty() {
+        return Ok(default);
+    }
+    ranged(text, what, (*r.start() as u64, *r.end() as u64), 8)
+}
+
+/// A new group on a load balancer, with AWS's health-check defaults for
+/// whatever is left empty (`/`, 30 s, 5, 2; fact sheet §8). No Service is
+/// bound to it: the controller registers pods only in the groups it builds
+/// from the Ingress, so the group starts with no registered targets.
+fn create_target_group(
+    s: &mut Scenario,
+    (id, alb, port, target_type): (&str, &str, &str, &str),
+    [path, interval, healthy, unhealthy]: [&str; 4],
+) -> Result<(), EditError> {
+    let id = super::routes::new_id(id, "target group")?;
+    find_alb(s, alb.trim())?;
+    let target_type = match target_type.trim().to_ascii_lowercase().as_str() {
+        "ip" => TargetType::Ip,
+        "instance" => TargetType::Instance,
+        t => {
+            return Err(EditError::Parse(format!(
+                "'{}' is not a target type here: ip (pod addresses) or instance (the worker nodes on a NodePort) (fact sheet §8, §14)",
+                clip(t)
+            )))
+        }
+    };
+    let port = match target_type {
+        TargetType::Ip => ranged(port, "port", (1, 65_535), 8)?,
+        // Instance targets are the worker nodes on a NodePort. Fact sheet §14.
+        TargetType::Instance => ranged(
+            port,
+            "NodePort",
+            (*NODE_PORTS.start() as u64, *NODE_PORTS.end() as u64),
+            14,
+        )?,
+    };
+    // In range above, so it fits a port number.
+    let port = u16::try_from(port).unwrap_or(u16::MAX);
+    let health_path = if path.trim().is_empty() {
+        "/".to_string()
+    } else {
+        parse_health_path(path)?
+    };
+    let tg = TargetGroup {
+        id: id.clone(),
+        port,
+        service: String::new(),
+        health_path,
+        health_interval_s: or_default(
+            interval,
+            30,
+            "health check interval (s)",
+            &HEALTH_INTERVAL_S,
+        )?,
+        healthy_threshold: or_default(healthy, 5, "healthy threshold", &HEALTH_THRESHOLDS)?,
+        unhealthy_threshold: or_default(unhealthy, 2, "unhealthy threshold", &HEALTH_THRESHOLDS)?,
+        health_timeout_s: 5,
+        target_type,
+        node_port: if target_type == TargetType::Instance {
+            port
+        } else {
+            30_080
+        },
+        algorithm: Algorithm::RoundRobin,
+        stickiness_s: None,
+        deregistration_delay_s: 300,
+        cross_zone: true,
+    };
+    if s.regions
+        .iter()
+        .any(|r| r.alb.target_groups.iter().any(|t| t.id == id))
+    {
+        return Err(EditError::Exists {
+            part: VpcPart::TargetGroup,
+            id,
+        });
+    }
+    let lb = find_alb(s, alb.trim())?;
+    lb.target_groups.push(tg);
+    Ok(())
+}
+
+/// Delete a group no listener rule forwards to (fact sheet §8: a rule's
+/// forward action names its groups). The listener's default rule
+/// forwards to the Ingress default backend's group, if there is one.
+fn delete_target_group(s: &mut Scenario, id: &str) -> Result<(), EditError> {
+    let r = s
+        .regions
+        .iter_mut()
+        .find(|r| r.alb.target_groups.iter().any(|t| t.id == id))
+        .ok_or_else(|| unknown(VpcPart::TargetGroup, id))?;
+    let lb = &r.alb;
+    let forwards = |a: &AlbAction| match a {
+        AlbAction::Forward { target_group } => target_group == id,
+        AlbAction::WeightedForward { groups } => groups.iter().any(|g| g.target_group == id),
+        _ => false,
+    };
+    let in_use = |rule: String| EditError::TargetGroupInUse {
+        target_group: id.to_string(),
+        alb: lb.id.clone(),
+        rule,
+    };
+    if let Some(rule) = lb.listener.rules.iter().find(|r| forwards(&r.action)) {
+        return Err(in_use(if rule.from_ingress_path.is_empty() {
+            rule.priority.to_string()
+        } else {
+            format!(
+                "{} (from Ingress path {})",
+                rule.priority, rule.from_ingress_path
+            )
+        }));
+    }
+    let default_backend = r.cluster.ingress.default_backend.as_deref();
+    let tg_service = lb
+        .target_groups
+        .iter()
+        .find(|t| t.id == id)
+        .map(|t| &t.service);
+    if default_backend.is_some() && tg_service.map(String::as_str) == default_backend {
+        // The first group of that Service is the default rule's.
+        let first = lb
+            .target_groups
+            .iter()
+            .find(|t| Some(t.service.as_str()) == default_backend)
+            .map(|t| t.id.as_str());
+        if first == Some(id) {
+            return Err(in_use("default (the Ingress default backend)".into()));
+        }
+    }
+    r.alb.target_groups.retain(|t| t.id != id);
+    Ok(())
 }
 
 fn find_alb<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut Alb, EditError> {
@@ -422,7 +598,7 @@ fn parse_health_path(text: &str) -> Result<String, EditError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::event::alb::{ListenerAction, RuleOrigin};
+    use crate::sim::event::alb::{AlbError, ListenerAction, NoTargets, RuleOrigin};
     use crate::sim::event::{AlbEvent, Event};
     use crate::sim::{Request, World};
 
@@ -749,6 +925,281 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "health check interval (s) 4 is outside 5-300 (fact sheet §8)"
+        );
+    }
+
+    fn create_tg(id: &str, port: &str, target_type: &str) -> Edit {
+        Edit::CreateTargetGroup {
+            id: id.into(),
+            alb: "alb-a".into(),
+            port: port.into(),
+            target_type: target_type.into(),
+            health_path: String::new(),
+            health_interval_s: String::new(),
+            healthy_threshold: String::new(),
+            unhealthy_threshold: String::new(),
+        }
+    }
+
+    fn forward(priority: &str, path: &str, group: &str) -> Edit {
+        let mut e = fixed(priority, path, "");
+        if let Edit::AddListenerRule {
+            action,
+            target,
+            body,
+            ..
+        } = &mut e
+        {
+            *action = "forward".into();
+            *target = group.into();
+            body.clear();
+        }
+        e
+    }
+
+    #[test]
+    fn a_created_target_group_has_no_targets_so_a_rule_forwarding_to_it_gets_the_albs_503() {
+        // Fact sheet §8: health-check defaults /, 30 s, 5, 2; a group with
+        // no registered targets gives the ALB's own 503.
+        let mut w = World::default_world();
+        w.apply_edit(&create_tg("tg-test-a", "8080", "ip")).unwrap();
+        let g = w.scenario().regions[0].alb.target_groups.last().unwrap();
+        assert_eq!(
+            (
+                g.id.as_str(),
+                g.port,
+                g.target_type,
+                g.health_path.as_str(),
+                g.health_interval_s,
+                g.healthy_threshold,
+                g.unhealthy_threshold,
+                g.bound()
+            ),
+            ("tg-test-a", 8080, TargetType::Ip, "/", 30, 5, 2, false)
+        );
+        assert!(w
+            .live_state()
+            .target_groups
+            .iter()
+            .any(|t| t.id == "tg-test-a" && t.targets.is_empty()));
+        // The Ingress's /api rule is at 2: move it after the new rule at 10.
+        let mut moved = forward("20", "/api, /api/*", "tg-appointments-a");
+        if let Edit::AddListenerRule {
+            alb,
+            priority,
+            host,
+            path,
+            method,
+            header,
+            action,
+            target,
+            status,
+            body,
+        } = moved
+        {
+            moved = Edit::ChangeListenerRule {
+                alb,
+                rule: "2".into(),
+                priority,
+                host,
+                path,
+                method,
+                header,
+                action,
+                target,
+                status,
+                body,
+            };
+        }
+        w.apply_edit(&moved).unwrap();
+        w.apply_edit(&forward("10", "/api/*", "tg-test-a")).unwrap();
+        let t = w.send(&get("/api/appointments"));
+        assert_eq!(t.outcome.status, Some(503), "{}", t.render_text());
+        let events: Vec<&AlbEvent> = t
+            .hops
+            .iter()
+            .filter_map(|h| match &h.event {
+                Event::Alb(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert!(events.iter().any(|e| matches!(e,
+            AlbEvent::NoTargets { target_group, reason: NoTargets::Unbound } if target_group == "tg-test-a")));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            AlbEvent::Generated {
+                status: 503,
+                reason: AlbError::NoRegisteredTargets
+            }
+        )));
+        // §8: a group a rule forwards to stays, naming the rule.
+        let before = w.clone();
+        assert_eq!(
+            w.apply_edit(&Edit::DeleteTargetGroup {
+                id: "tg-test-a".into()
+            }),
+            Err(EditError::TargetGroupInUse {
+                target_group: "tg-test-a".into(),
+                alb: "alb-a".into(),
+                rule: "10".into(),
+            })
+        );
+        assert_eq!(w, before);
+        w.apply_edit(&Edit::RemoveListenerRule {
+            alb: "alb-a".into(),
+            priority: "10".into(),
+        })
+        .unwrap();
+        w.apply_edit(&Edit::DeleteTargetGroup {
+            id: "tg-test-a".into(),
+        })
+        .unwrap();
+        assert!(!w.scenario().regions[0]
+            .alb
+            .target_groups
+            .iter()
+            .any(|t| t.id == "tg-test-a"));
+        // The error caching minimum TTL at CloudFront (§5) passes; the
+        // Ingress's rule forwards again.
+        w.advance(11_000);
+        assert_eq!(w.send(&get("/api/appointments")).outcome.status, Some(200));
+    }
+
+    #[test]
+    fn a_created_instance_group_takes_a_nodeport_and_given_health_settings() {
+        let mut w = World::default_world();
+        w.apply_edit(&Edit::CreateTargetGroup {
+            id: "tg-nodes-a".into(),
+            alb: "alb-a".into(),
+            port: "30080".into(),
+            target_type: "Instance".into(),
+            health_path: "/healthz".into(),
+            health_interval_s: "10".into(),
+            healthy_threshold: "3".into(),
+            unhealthy_threshold: "4".into(),
+        })
+        .unwrap();
+        let g = w.scenario().regions[0].alb.target_groups.last().unwrap();
+        assert_eq!(
+            (
+                g.target_type,
+                g.node_port,
+                g.health_path.as_str(),
+                g.health_interval_s,
+                g.healthy_threshold,
+                g.unhealthy_threshold
+            ),
+            (TargetType::Instance, 30_080, "/healthz", 10, 3, 4)
+        );
+    }
+
+    #[test]
+    fn target_group_creations_and_deletions_aws_refuses_change_nothing() {
+        let mut w = World::default_world();
+        let before = w.clone();
+        let mut refuse = |e: Edit| {
+            let err = w.apply_edit(&e).expect_err("refused");
+            assert_eq!(w, before, "{e:?} changed the world");
+            err
+        };
+        assert_eq!(
+            refuse(create_tg("tg-appointments-b", "8080", "ip")),
+            EditError::Exists {
+                part: VpcPart::TargetGroup,
+                id: "tg-appointments-b".into()
+            }
+        );
+        let mut other = create_tg("tg-x", "8080", "ip");
+        if let Edit::CreateTargetGroup { alb, .. } = &mut other {
+            *alb = "alb-zz".into();
+        }
+        assert_eq!(
+            refuse(other),
+            EditError::Unknown {
+                part: VpcPart::LoadBalancer,
+                id: "alb-zz".into()
+            }
+        );
+        for e in [
+            create_tg("tg-x", "8080", "lambda"),
+            create_tg("", "8080", "ip"),
+            create_tg("tg-x", "http", "ip"),
+        ] {
+            assert!(matches!(refuse(e), EditError::Parse(_)));
+        }
+        // §8: ports 1-65535; §14: NodePorts 30000-32767 for instance targets.
+        assert!(matches!(
+            refuse(create_tg("tg-x", "0", "ip")),
+            EditError::OutOfRange {
+                what: "port",
+                value: 0,
+                min: 1,
+                max: 65_535,
+                section: 8
+            }
+        ));
+        assert!(matches!(
+            refuse(create_tg("tg-x", "8080", "instance")),
+            EditError::OutOfRange {
+                what: "NodePort",
+                value: 8080,
+                min: 30_000,
+                max: 32_767,
+                section: 14
+            }
+        ));
+        // The same health-check ranges as set_target_group (§8).
+        for (i, (field, bad, what)) in [
+            ("interval", "4", "health check interval (s)"),
+            ("healthy", "11", "healthy threshold"),
+            ("unhealthy", "1", "unhealthy threshold"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut e = create_tg(&format!("tg-x{i}"), "8080", "ip");
+            if let Edit::CreateTargetGroup {
+                health_interval_s,
+                healthy_threshold,
+                unhealthy_threshold,
+                ..
+            } = &mut e
+            {
+                *match field {
+                    "interval" => health_interval_s,
+                    "healthy" => healthy_threshold,
+                    _ => unhealthy_threshold,
+                } = bad.into();
+            }
+            let err = refuse(e);
+            assert!(
+                matches!(err, EditError::OutOfRange { what: w, section: 8, .. } if w == what),
+                "{err:?}"
+            );
+        }
+        let mut e = create_tg("tg-x", "8080", "ip");
+        if let Edit::CreateTargetGroup { health_path, .. } = &mut e {
+            *health_path = "healthz".into();
+        }
+        assert!(matches!(refuse(e), EditError::Parse(_)));
+        // The Ingress's rules forward to the controller's group (§8, §13).
+        let err = refuse(Edit::DeleteTargetGroup {
+            id: "tg-appointments-a".into(),
+        });
+        assert!(
+            matches!(&err, EditError::TargetGroupInUse { target_group, alb, rule }
+                if target_group == "tg-appointments-a" && alb == "alb-a" && rule.contains("from Ingress path")),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("target group tg-appointments-a is still used by alb-a listener rule "));
+        assert_eq!(
+            refuse(Edit::DeleteTargetGroup { id: "tg-zz".into() }),
+            EditError::Unknown {
+                part: VpcPart::TargetGroup,
+                id: "tg-zz".into()
+            }
         );
     }
 }

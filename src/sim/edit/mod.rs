@@ -299,6 +299,41 @@ pub enum Edit {
         region: String,
         count: String,
     },
+    /// Create a route table in a VPC. It starts with the VPC's `local`
+    /// route only, as AWS creates it. Fact sheet §10.
+    CreateRouteTable {
+        id: String,
+        vpc: String,
+    },
+    /// Delete a route table no subnet is associated with. (The scenario
+    /// associates every subnet explicitly and models no main table.)
+    /// Fact sheet §10.
+    DeleteRouteTable {
+        id: String,
+    },
+    /// Create a target group on a load balancer. `target_type` is `ip` or
+    /// `instance` (then `port` is the nodes' NodePort, 30000-32767); the
+    /// health-check fields are optional (empty: AWS's defaults `/`, 30 s,
+    /// 5 and 2) and take the ranges `set_target_group` takes. No Service
+    /// is bound to it, so it has no registered targets. Fact sheet §8.
+    CreateTargetGroup {
+        id: String,
+        alb: String,
+        port: String,
+        target_type: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_interval_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        healthy_threshold: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        unhealthy_threshold: String,
+    },
+    /// Delete a target group no listener rule forwards to. Fact sheet §8.
+    DeleteTargetGroup {
+        id: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -325,6 +360,7 @@ pub enum VpcPart {
     HealthCheck,
     /// An application (the pods of one Deployment) in a region.
     App,
+    Vpc,
 }
 
 impl std::fmt::Display for VpcPart {
@@ -349,6 +385,7 @@ impl std::fmt::Display for VpcPart {
             VpcPart::Region => "region",
             VpcPart::HealthCheck => "health check",
             VpcPart::App => "application",
+            VpcPart::Vpc => "VPC",
         })
     }
 }
@@ -461,6 +498,19 @@ pub enum EditError {
     HealthCheckInUse { health_check: String, user: String },
     /// Scaling nodes down would remove a node that still runs pods.
     NodeHasPods { node: String, pods: Vec<String> },
+    /// A route table that subnets are still associated with cannot be
+    /// deleted. Fact sheet §10.
+    RouteTableInUse {
+        route_table: String,
+        subnets: Vec<String>,
+    },
+    /// A target group a listener rule still forwards to cannot be deleted
+    /// (`rule`: the rule's priority, or `default`). Fact sheet §8.
+    TargetGroupInUse {
+        target_group: String,
+        alb: String,
+        rule: String,
+    },
 }
 
 impl std::fmt::Display for EditError {
@@ -588,6 +638,23 @@ impl std::fmt::Display for EditError {
                 "node {node} still runs {}: scale the pods down first",
                 pods.join(", ")
             ),
+            EditError::RouteTableInUse {
+                route_table,
+                subnets,
+            } => write!(
+                f,
+                "{route_table} is still associated with {}: every subnet uses exactly one route table, so associate {} with another table first (fact sheet §10)",
+                subnets.join(", "),
+                if subnets.len() == 1 { "it" } else { "them" }
+            ),
+            EditError::TargetGroupInUse {
+                target_group,
+                alb,
+                rule,
+            } => write!(
+                f,
+                "target group {target_group} is still used by {alb} listener rule {rule}: change or delete that rule first (fact sheet §8)"
+            ),
         }
     }
 }
@@ -646,7 +713,9 @@ impl Edit {
             Edit::AddListenerRule { .. }
             | Edit::ChangeListenerRule { .. }
             | Edit::RemoveListenerRule { .. }
-            | Edit::SetTargetGroup { .. } => alb::describe(self),
+            | Edit::SetTargetGroup { .. }
+            | Edit::CreateTargetGroup { .. }
+            | Edit::DeleteTargetGroup { .. } => alb::describe(self),
             Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::describe(self),
             Edit::AddCacheBehavior { .. }
             | Edit::ChangeCacheBehavior { .. }
@@ -700,9 +769,11 @@ impl Edit {
                 ),
                 _ => format!("{subnet}: CIDR {}", crate::sim::text::clip(cidr)),
             },
-            Edit::AddRoute { .. } | Edit::RemoveRoute { .. } | Edit::AssociateRouteTable { .. } => {
-                routes::describe(self)
-            }
+            Edit::AddRoute { .. }
+            | Edit::RemoveRoute { .. }
+            | Edit::AssociateRouteTable { .. }
+            | Edit::CreateRouteTable { .. }
+            | Edit::DeleteRouteTable { .. } => routes::describe(self),
             Edit::CreateRecord { .. }
             | Edit::ChangeRecord { .. }
             | Edit::DeleteRecord { .. }
@@ -724,7 +795,9 @@ impl Edit {
             Edit::AddListenerRule { .. }
             | Edit::ChangeListenerRule { .. }
             | Edit::RemoveListenerRule { .. }
-            | Edit::SetTargetGroup { .. } => alb::apply(self, s),
+            | Edit::SetTargetGroup { .. }
+            | Edit::CreateTargetGroup { .. }
+            | Edit::DeleteTargetGroup { .. } => alb::apply(self, s),
             Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::apply(self, s),
             Edit::AddCacheBehavior { .. }
             | Edit::ChangeCacheBehavior { .. }
@@ -785,9 +858,11 @@ impl Edit {
                 index,
             } => remove_sg_rule(s, sg, *direction, *index),
             Edit::SetSubnetCidr { subnet, cidr } => set_subnet_cidr(s, subnet, cidr),
-            Edit::AddRoute { .. } | Edit::RemoveRoute { .. } | Edit::AssociateRouteTable { .. } => {
-                routes::apply(self, s)
-            }
+            Edit::AddRoute { .. }
+            | Edit::RemoveRoute { .. }
+            | Edit::AssociateRouteTable { .. }
+            | Edit::CreateRouteTable { .. }
+            | Edit::DeleteRouteTable { .. } => routes::apply(self, s),
             Edit::CreateRecord { .. }
             | Edit::ChangeRecord { .. }
             | Edit::DeleteRecord { .. }

@@ -1,10 +1,11 @@
-//! Route table edits: add and delete routes, and move a subnet to another
-//! route table of its VPC. Fact sheet §10: one route per destination, the
-//! longest prefix wins, the `local` route stays, and a route leads to a
-//! gateway of its own VPC.
+//! Route table edits: create and delete tables, add and delete routes, and
+//! move a subnet to another route table of its VPC. Fact sheet §10: a new
+//! table has the `local` route only, a table a subnet uses stays, one
+//! route per destination, the longest prefix wins, the `local` route
+//! stays, and a route leads to a gateway of its own VPC.
 
 use super::{unknown, Edit, EditError, VpcPart};
-use crate::sim::net::{cidr_has, parse_cidr, Route, RouteTarget, Vpc};
+use crate::sim::net::{cidr_has, parse_cidr, Route, RouteTable, RouteTarget, Vpc};
 use crate::sim::scenario::Scenario;
 use crate::sim::text::clip;
 
@@ -27,6 +28,10 @@ pub(super) fn describe(e: &Edit) -> String {
             subnet,
             route_table,
         } => format!("{subnet}: use route table {route_table}"),
+        Edit::CreateRouteTable { id, vpc } => {
+            format!("{vpc}: create route table {}", clip(id.trim()))
+        }
+        Edit::DeleteRouteTable { id } => format!("delete route table {}", clip(id.trim())),
         _ => String::new(),
     }
 }
@@ -46,8 +51,76 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             subnet,
             route_table,
         } => associate(s, subnet, route_table),
+        Edit::CreateRouteTable { id, vpc } => create_table(s, id, vpc),
+        Edit::DeleteRouteTable { id } => delete_table(s, id),
         _ => Ok(()),
     }
+}
+
+/// A new id typed by the learner: not empty, no spaces.
+pub(super) fn new_id(text: &str, what: &str) -> Result<String, EditError> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(char::is_whitespace) {
+        return Err(EditError::Parse(format!(
+            "'{}' is not a {what} id: write one word, e.g. {}",
+            clip(t),
+            if what == "route table" {
+                "rtb-test-a"
+            } else {
+                "tg-test-a"
+            }
+        )));
+    }
+    Ok(t.to_string())
+}
+
+/// A new table with the VPC's `local` route only, as AWS creates it
+/// (fact sheet §10). Its quota (200 per VPC) is checked with the scenario.
+fn create_table(s: &mut Scenario, id: &str, vpc: &str) -> Result<(), EditError> {
+    let id = new_id(id, "route table")?;
+    if s.regions.iter().any(|r| r.vpc.route_table(&id).is_some()) {
+        return Err(EditError::Exists {
+            part: VpcPart::RouteTable,
+            id,
+        });
+    }
+    let v = s
+        .regions
+        .iter_mut()
+        .map(|r| &mut r.vpc)
+        .find(|v| v.id == vpc.trim())
+        .ok_or_else(|| unknown(VpcPart::Vpc, vpc.trim()))?;
+    v.route_tables.push(RouteTable {
+        id,
+        name: String::new(),
+        routes: vec![Route {
+            destination: v.cidr,
+            target: RouteTarget::Local,
+        }],
+    });
+    Ok(())
+}
+
+/// Delete a table no subnet is associated with (fact sheet §10: every
+/// subnet is associated with exactly one table). The scenario associates
+/// every subnet explicitly and has no main table to protect.
+fn delete_table(s: &mut Scenario, id: &str) -> Result<(), EditError> {
+    let id = id.trim();
+    let vpc = vpc_of_table(s, id)?;
+    let subnets: Vec<String> = vpc
+        .subnets
+        .iter()
+        .filter(|x| x.route_table == id)
+        .map(|x| x.id.clone())
+        .collect();
+    if !subnets.is_empty() {
+        return Err(EditError::RouteTableInUse {
+            route_table: id.to_string(),
+            subnets,
+        });
+    }
+    vpc.route_tables.retain(|t| t.id != id);
+    Ok(())
 }
 
 /// The VPC that holds a route table.
@@ -450,6 +523,167 @@ mod tests {
             )),
             "{}",
             t.render_text()
+        );
+    }
+
+    fn create(id: &str, vpc: &str) -> Edit {
+        Edit::CreateRouteTable {
+            id: id.into(),
+            vpc: vpc.into(),
+        }
+    }
+
+    fn delete(id: &str) -> Edit {
+        Edit::DeleteRouteTable { id: id.into() }
+    }
+
+    #[test]
+    fn a_new_route_table_starts_with_the_local_route_only_and_is_deleted_once_no_subnet_uses_it() {
+        // Fact sheet §10: a new table has a local route per VPC CIDR, nothing else.
+        let mut w = World::default_world();
+        w.apply_edit(&create("rtb-test-a", "vpc-a")).unwrap();
+        assert_eq!(
+            routes(&w, "rtb-test-a"),
+            vec![("10.0.0.0/16".into(), RouteTarget::Local)]
+        );
+        // App subnets moved to it lose their NAT route: a booking's SMS call
+        // is dropped at the new table.
+        for subnet in ["subnet-app-a1", "subnet-app-a2"] {
+            w.apply_edit(&Edit::AssociateRouteTable {
+                subnet: subnet.into(),
+                route_table: "rtb-test-a".into(),
+            })
+            .unwrap();
+        }
+        let t = post(&mut w);
+        assert!(
+            t.hops.iter().any(|h| matches!(
+                &h.event,
+                Event::Net(NetEvent::EgressDropped {
+                    reason: EgressDrop::NoRoute { route_table, .. },
+                    ..
+                }) if route_table == "rtb-test-a"
+            )),
+            "{}",
+            t.render_text()
+        );
+        // §10: every subnet is associated with exactly one table, so a
+        // table in use stays, naming its subnets.
+        let before = w.clone();
+        assert_eq!(
+            w.apply_edit(&delete("rtb-test-a")),
+            Err(EditError::RouteTableInUse {
+                route_table: "rtb-test-a".into(),
+                subnets: vec!["subnet-app-a1".into(), "subnet-app-a2".into()],
+            })
+        );
+        assert_eq!(w, before);
+        for (subnet, table) in [
+            ("subnet-app-a1", "rtb-app-a1"),
+            ("subnet-app-a2", "rtb-app-a2"),
+        ] {
+            w.apply_edit(&Edit::AssociateRouteTable {
+                subnet: subnet.into(),
+                route_table: table.into(),
+            })
+            .unwrap();
+        }
+        w.apply_edit(&delete("rtb-test-a")).unwrap();
+        assert!(w.scenario().regions[0]
+            .vpc
+            .route_table("rtb-test-a")
+            .is_none());
+        assert_eq!(post(&mut w).outcome.status, Some(201));
+    }
+
+    #[test]
+    fn route_table_creations_and_deletions_aws_refuses_change_nothing() {
+        let mut w = World::default_world();
+        let before = w.clone();
+        let cases = [
+            (
+                create("rtb-app-a1", "vpc-a"),
+                EditError::Exists {
+                    part: VpcPart::RouteTable,
+                    id: "rtb-app-a1".into(),
+                },
+            ),
+            // Ids are unique across the scenario, not per VPC.
+            (
+                create("rtb-app-b1", "vpc-a"),
+                EditError::Exists {
+                    part: VpcPart::RouteTable,
+                    id: "rtb-app-b1".into(),
+                },
+            ),
+            (
+                create("rtb-test", "vpc-zz"),
+                EditError::Unknown {
+                    part: VpcPart::Vpc,
+                    id: "vpc-zz".into(),
+                },
+            ),
+            (
+                delete("rtb-nope"),
+                EditError::Unknown {
+                    part: VpcPart::RouteTable,
+                    id: "rtb-nope".into(),
+                },
+            ),
+            (
+                delete("rtb-public-a"),
+                EditError::RouteTableInUse {
+                    route_table: "rtb-public-a".into(),
+                    subnets: vec!["subnet-public-a1".into(), "subnet-public-a2".into()],
+                },
+            ),
+        ];
+        for (edit, want) in cases {
+            assert_eq!(w.apply_edit(&edit), Err(want), "{edit:?}");
+            assert_eq!(w, before, "a refused edit must leave the world unchanged");
+        }
+        for id in ["", "  ", "rtb two"] {
+            let err = w.apply_edit(&create(id, "vpc-a")).unwrap_err();
+            assert!(matches!(err, EditError::Parse(_)), "{id:?}: {err:?}");
+            assert_eq!(w, before);
+        }
+        // A long id is refused by the scenario's id rule.
+        let err = w.apply_edit(&create(&"r".repeat(81), "vpc-a")).unwrap_err();
+        assert!(matches!(err, EditError::Invalid(_)), "{err:?}");
+        assert_eq!(w, before);
+    }
+
+    #[test]
+    fn the_two_hundred_and_first_route_table_of_a_vpc_is_refused() {
+        // Fact sheet §10: 200 route tables per VPC.
+        use crate::sim::limits::MAX_ROUTE_TABLES_PER_VPC;
+        let mut w = World::default_world();
+        let have = w.scenario().regions[0].vpc.route_tables.len();
+        for i in have..MAX_ROUTE_TABLES_PER_VPC {
+            w.apply_edit(&create(&format!("rtb-extra-{i}"), "vpc-a"))
+                .unwrap();
+        }
+        let before = w.clone();
+        let err = w
+            .apply_edit(&create("rtb-one-too-many", "vpc-a"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, EditError::Invalid(m) if m.contains("quota of 200 per VPC")),
+            "{err:?}"
+        );
+        assert_eq!(w, before);
+    }
+
+    #[test]
+    fn a_refused_route_table_deletion_names_the_subnets_and_the_fact_sheet() {
+        let mut w = World::default_world();
+        assert_eq!(
+            w.apply_edit(&delete("rtb-app-a1")).unwrap_err().to_string(),
+            "rtb-app-a1 is still associated with subnet-app-a1: every subnet uses exactly one route table, so associate it with another table first (fact sheet §10)"
+        );
+        assert_eq!(
+            create("rtb-x", "vpc-a").describe(),
+            "vpc-a: create route table rtb-x"
         );
     }
 }

@@ -172,6 +172,9 @@ pub enum NoTargets {
     NoneRegistered { endpoints: Vec<(String, bool)> },
     /// Every registered target is draining.
     AllDraining,
+    /// No Service is bound to the group (it was created at the load
+    /// balancer, not by the controller), so nothing is registered.
+    Unbound,
 }
 
 /// A target's state as its target group sees it.
@@ -370,6 +373,9 @@ impl AlbEvent {
                     format!("target group {target_group} has no registered targets")
                 }
                 NoTargets::AllDraining => format!("every target of {target_group} is draining"),
+                NoTargets::Unbound => {
+                    format!("target group {target_group} has no registered targets")
+                }
             },
             AlbEvent::TargetPick {
                 target_group,
@@ -631,6 +637,7 @@ impl NoTargets {
                     .join(", ")
             ),
             NoTargets::AllDraining => "deregistered targets get no new requests during the deregistration delay (fact sheet §8)".into(),
+            NoTargets::Unbound => "the group was created at the load balancer and no Service is bound to it: the load balancer controller registers pods only in the groups it builds from the Ingress, so nothing is registered and the ALB answers 503 (fact sheet §8)".into(),
         }
     }
 }

@@ -218,6 +218,8 @@ fn target_groups(w: &World) -> Vec<TargetGroupLive> {
     for r in &w.scenario().regions {
         for tg in &r.alb.target_groups {
             let ids: Vec<&str> = match tg.target_type {
+                // Created at the load balancer: nothing registered.
+                _ if !tg.bound() => Vec::new(),
                 crate::sim::scenario::TargetType::Ip => {
                     let app = r.cluster.services.iter().find(|s| s.id == tg.service);
                     r.cluster

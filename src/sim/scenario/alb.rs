@@ -158,12 +158,25 @@ fn default_timeout() -> u32 {
     5
 }
 
+impl TargetGroup {
+    /// Whether a Kubernetes Service is bound to the group (its targets
+    /// come from the cluster); a group created at the load balancer has
+    /// none and no registered targets.
+    pub fn bound(&self) -> bool {
+        !self.service.is_empty()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     pub id: String,
     pub port: u16,
-    /// Kubernetes Service whose ready pods are registered (target type ip).
+    /// Kubernetes Service whose ready pods are registered (target type ip)
+    /// or whose NodePort the worker nodes serve (instance): the load
+    /// balancer controller's binding. Empty for a group created at the
+    /// load balancer, which has no registered targets (fact sheet §8).
+    #[serde(default)]
     pub service: String,
     pub health_path: String,
     /// AWS Load Balancer Controller defaults: 15 s / 2 / 2. Fact sheet §14, §19.5.

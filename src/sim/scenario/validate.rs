@@ -680,7 +680,7 @@ fn validate_target_groups(r: &Region) -> Result<(), String> {
                 ));
             }
         }
-        if !r.cluster.services.iter().any(|s| s.id == tg.service) {
+        if tg.bound() && !r.cluster.services.iter().any(|s| s.id == tg.service) {
             return Err(format!(
                 "target group {} names unknown Service {}",
                 tg.id, tg.service
