@@ -958,6 +958,35 @@ mod tests {
     }
 
     #[test]
+    fn a_target_group_no_rule_uses_leaves_route_53s_view_of_the_alb_alone() {
+        // Fact sheet §2: Evaluate Target Health looks at the load balancer's
+        // target groups; a group no listener rule forwards to is not one of
+        // them, and once a rule forwards to it, its lack of targets counts.
+        use crate::sim::event::dns::health::AlbHealth;
+        let mut w = World::default_world();
+        assert!(matches!(
+            w.alb_target_health("us-east-1"),
+            AlbHealth::Healthy { .. }
+        ));
+        w.apply_edit(&create_tg("tg-spare-a", "8080", "ip"))
+            .unwrap();
+        assert!(
+            matches!(w.alb_target_health("us-east-1"), AlbHealth::Healthy { .. }),
+            "{:?}",
+            w.alb_target_health("us-east-1")
+        );
+        w.apply_edit(&forward("10", "/spare/*", "tg-spare-a"))
+            .unwrap();
+        assert_eq!(
+            w.alb_target_health("us-east-1"),
+            AlbHealth::NoTargets {
+                group: "tg-spare-a".into(),
+                alb: "alb-a".into()
+            }
+        );
+    }
+
+    #[test]
     fn a_created_target_group_has_no_targets_so_a_rule_forwarding_to_it_gets_the_albs_503() {
         // Fact sheet §8: health-check defaults /, 30 s, 5, 2; a group with
         // no registered targets gives the ALB's own 503.

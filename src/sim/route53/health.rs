@@ -29,7 +29,24 @@ impl World {
         if r.alb.target_groups.is_empty() {
             return AlbHealth::NoTargetGroups { alb: alb() };
         }
-        for tg in &r.alb.target_groups {
+        // A group created at the load balancer with no Service behind it
+        // belongs to the load balancer only once a listener rule forwards
+        // to it (then, with no targets, it counts as unhealthy).
+        let forwarded = |id: &str| {
+            r.alb.listener.rules.iter().any(|rule| match &rule.action {
+                crate::sim::scenario::AlbAction::Forward { target_group } => target_group == id,
+                crate::sim::scenario::AlbAction::WeightedForward { groups } => {
+                    groups.iter().any(|g| g.target_group == id)
+                }
+                _ => false,
+            })
+        };
+        for tg in r
+            .alb
+            .target_groups
+            .iter()
+            .filter(|t| t.bound() || forwarded(&t.id))
+        {
             let app = r
                 .cluster
                 .services
