@@ -478,8 +478,8 @@ fn RecordsEditor() -> impl IntoView {
                             view! {
                                 <tr data-testid=format!("r53-record-{i}")>
                                     <td class=style::num>{i + 1}</td>
-                                    <td class=style::mono>{r.name.clone()}</td>
-                                    <td class=style::mono>{record_value_text(&r.value)}</td>
+                                    <td class=format!("{} {}", style::mono, style::words)>{breakable(&r.name)}</td>
+                                    <td class=format!("{} {}", style::mono, style::words)>{breakable(&record_value_text(&r.value))}</td>
                                     <td class=style::num>{r.ttl_s()}</td>
                                     <td>{routing_shown}</td>
                                     <td class=style::actions>
@@ -767,4 +767,16 @@ fn ScaleEditor(region: String, app: String) -> impl IntoView {
             <Refusal form=form.clone()/>
         </section>
     }
+}
+
+/// A DNS name or value that may wrap only after a dot or a space (`<wbr>`
+/// after each dot), never inside a label: `healthcareapp.com` breaks as
+/// `healthcareapp.` / `com`, not `healthca` / `reapp.com`.
+fn breakable(text: &str) -> impl IntoView {
+    text.split_inclusive('.')
+        .map(|part| {
+            let part = part.to_string();
+            view! { {part}<wbr/> }
+        })
+        .collect_view()
 }

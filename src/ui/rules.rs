@@ -14,7 +14,12 @@ use crate::sim::net::{Nacl, SecurityGroup, Subnet};
 use crate::sim::trace::Direction;
 use crate::sim::{Edit, World};
 
-stylance::import_crate_style!(style, "src/ui/rules.module.css");
+// Shared with edit_net.rs, which uses classes these tables do not.
+stylance::import_crate_style!(
+    #[allow(dead_code)]
+    style,
+    "src/ui/rules.module.css"
+);
 
 const DIRECTIONS: [Direction; 2] = [Direction::Inbound, Direction::Outbound];
 
