@@ -74,7 +74,15 @@ pub fn TraceList() -> impl IntoView {
 
     view! {
         <div class=style::wrap>
-            <div class=style::scroller node_ref=scroller tabindex="-1">
+            // With hops, the current row is the Tab stop; with none, the
+            // list itself is, so a scrolled empty list is reachable too.
+            <div
+                class=style::scroller
+                node_ref=scroller
+                aria-label="Trace"
+                role="region"
+                tabindex=move || if player.trace.with(|t| t.is_none()) { "0" } else { "-1" }
+            >
                 <table class=style::table>
                     <thead>
                         <tr>
