@@ -453,7 +453,7 @@ fn RecordsEditor() -> impl IntoView {
             <p class=style::note>
                 "A change is seen by a client once its cached answer expires (fact sheet §1); an alias takes its target's TTL (§2)."
             </p>
-            <table class=style::table>
+            <table class=format!("{} {}", style::table, style::compact)>
                 <caption>"records"</caption>
                 <thead>
                     <tr>
