@@ -169,6 +169,10 @@ fn corpus() -> Vec<(Kind, String)> {
         Kind::Script,
         r#"{ "steps": [ { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, { "fault": { "kind": "pod_down", "pod": "pod-a-1" } }, { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/x" } }, "diff" ] }"#.into(),
     ));
+    out.push((
+        Kind::Script,
+        r#"{ "steps": [ { "dig": { "name": "healthcareapp.com", "type": "AAAA", "from": "client-na" } }, { "dig": { "name": "www.healthcareapp.com", "type": "MX", "from": "resolver" } }, { "edit": { "kind": "set_ip_address_type", "component": "cloudfront", "ip_address_type": "dualstack" } }, { "dig": { "name": "d1h2k3l4m5n6.cloudfront.net", "type": "aaaa", "from": "resolver-eu" } } ] }"#.into(),
+    ));
     out.push((Kind::Link, "#lesson=dns&step=2".into()));
     // Share links: one as the page writes it, and what one carries (a
     // mutated payload is packed into a link by `run_link`).

@@ -185,6 +185,12 @@ fn validate_script_step(
 ) -> Result<(), LessonError> {
     match s {
         Step::Request(r) => validate_request(r, &format!("{path}.request"), ids),
+        // A dig changes caches only; run it on a copy to check its fields.
+        Step::Dig(d) => world
+            .clone()
+            .dig(d)
+            .map(|_| ())
+            .map_err(|m| LessonError::at(format!("{path}.dig"), m)),
         Step::Burst(b) => {
             for (i, c) in b.clients.iter().enumerate() {
                 require("client", c, &ids.clients)
@@ -256,7 +262,8 @@ fn validate_script_step(
                 | Edit::CreateRouteTable { .. }
                 | Edit::DeleteRouteTable { .. }
                 | Edit::CreateTargetGroup { .. }
-                | Edit::DeleteTargetGroup { .. } => Ok(()),
+                | Edit::DeleteTargetGroup { .. }
+                | Edit::SetIpAddressType { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -57,6 +57,16 @@ pub struct HostedZone {
 }
 
 impl HostedZone {
+    /// The SOA record's value as `dig` prints it: primary name server,
+    /// hostmaster, serial, refresh, retry, expire, minimum (Route 53's
+    /// defaults but the minimum). Fact sheet §1.
+    pub fn soa_value(&self) -> String {
+        let primary = self.name_servers.first().map(|s| s.as_str()).unwrap_or("");
+        format!(
+            "{primary}. hostmaster.{}. 1 7200 900 1209600 {}",
+            self.name, self.soa_minimum_s
+        )
+    }
     /// The negative-cache time of RFC 2308: min(SOA TTL, SOA minimum). Fact sheet §1.
     pub fn negative_ttl_s(&self) -> u32 {
         self.soa_ttl_s.min(self.soa_minimum_s)
@@ -97,6 +107,8 @@ impl Record {
         match self.value {
             RecordValue::AliasCloudFront
             | RecordValue::AliasAlb { .. }
+            | RecordValue::AliasAaaaCloudFront
+            | RecordValue::AliasAaaaAlb { .. }
             | RecordValue::AliasRecord { .. } => crate::sim::limits::ALIAS_RESOURCE_TTL_S,
             _ => self
                 .ttl_s
@@ -110,6 +122,8 @@ impl Record {
             self.value,
             RecordValue::AliasCloudFront
                 | RecordValue::AliasAlb { .. }
+                | RecordValue::AliasAaaaCloudFront
+                | RecordValue::AliasAaaaAlb { .. }
                 | RecordValue::AliasRecord { .. }
         )
     }
@@ -164,6 +178,33 @@ pub enum RecordValue {
     Txt {
         values: Vec<String>,
     },
+    /// Mail exchangers, each with its preference (lower first). Fact sheet §1.
+    Mx {
+        values: Vec<MxValue>,
+    },
+    /// Alias AAAA record to the CloudFront distribution: answers with the
+    /// edge's IPv6 address when the distribution has IPv6 on, NODATA
+    /// otherwise. Fact sheet §2, §23.
+    AliasAaaaCloudFront,
+    /// Alias AAAA record to a region's ALB: its nodes' IPv6 addresses when
+    /// the load balancer is dual-stack, NODATA otherwise. Fact sheet §2, §23.
+    AliasAaaaAlb {
+        region: String,
+    },
+}
+
+/// One mail exchanger of an MX record: `10 mail.example.com`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MxValue {
+    pub preference: u16,
+    pub host: String,
+}
+
+impl std::fmt::Display for MxValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.preference, self.host)
+    }
 }
 
 impl RecordValue {
@@ -176,6 +217,8 @@ impl RecordValue {
             RecordValue::Aaaa { .. } => "AAAA",
             RecordValue::Cname { .. } => "CNAME",
             RecordValue::Txt { .. } => "TXT",
+            RecordValue::Mx { .. } => "MX",
+            RecordValue::AliasAaaaCloudFront | RecordValue::AliasAaaaAlb { .. } => "AAAA",
         }
     }
 }
@@ -271,6 +314,11 @@ impl std::fmt::Display for RecordValue {
             RecordValue::Aaaa { addresses } => write!(f, "AAAA {}", join(addresses)),
             RecordValue::Cname { target } => write!(f, "CNAME {target}"),
             RecordValue::Txt { values } => write!(f, "TXT {}", join(values)),
+            RecordValue::Mx { values } => write!(f, "MX {}", join(values)),
+            RecordValue::AliasAaaaCloudFront => {
+                f.write_str("AAAA alias -> the CloudFront distribution")
+            }
+            RecordValue::AliasAaaaAlb { region } => write!(f, "AAAA alias -> the ALB in {region}"),
         }
     }
 }

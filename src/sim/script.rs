@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::burst::BurstReport;
 use super::diff::{diff, TraceDiff};
+use super::dns::dig::{DigResult, DigSpec};
 use super::edit::{Edit, EditError};
 use super::inspect::LiveState;
 use super::trace::Trace;
@@ -281,6 +282,9 @@ pub enum Step {
     Inspect,
     /// Compare the last two request traces; changes nothing.
     Diff,
+    /// Ask like `dig`: a name and a type, from a client or a resolver.
+    /// Fact sheet §1.
+    Dig(DigSpec),
 }
 
 /// What one step produced.
@@ -323,6 +327,11 @@ pub enum StepResult {
         step: usize,
         diff: Box<TraceDiff>,
     },
+    /// What a `dig` step asked and got, with its resolution.
+    Dig {
+        step: usize,
+        dig: Box<DigResult>,
+    },
 }
 
 impl StepResult {
@@ -363,6 +372,7 @@ impl StepResult {
                     diff.render_text()
                 )
             }
+            StepResult::Dig { step, dig } => format!("== step {step}: {}", dig.render_text()),
         }
     }
 }
@@ -382,6 +392,8 @@ pub enum StepError {
     Invalidate(String),
     /// A `diff` before the script has sent two requests (how many it has).
     Diff { requests: usize },
+    /// A `dig` with an unknown type, name or `from`.
+    Dig(String),
 }
 
 impl std::fmt::Display for StepError {
@@ -390,7 +402,8 @@ impl std::fmt::Display for StepError {
             StepError::Burst(m)
             | StepError::Duration(m)
             | StepError::Fault(m)
-            | StepError::Invalidate(m) => f.write_str(m),
+            | StepError::Invalidate(m)
+            | StepError::Dig(m) => f.write_str(m),
             StepError::Edit(e) => e.fmt(f),
             StepError::Diff { requests } => write!(
                 f,
@@ -547,6 +560,13 @@ fn run_step_after(
                 objects,
             })
             .map_err(StepError::Invalidate),
+        Step::Dig(d) => world
+            .dig(d)
+            .map(|dig| StepResult::Dig {
+                step: n,
+                dig: Box::new(dig),
+            })
+            .map_err(StepError::Dig),
         Step::Inspect => Ok(StepResult::Inspect {
             step: n,
             state: Box::new(world.live_state()),

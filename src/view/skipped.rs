@@ -191,6 +191,8 @@ mod tests {
                 addresses: vec![],
                 target: "x".into(),
                 cname: None,
+                qtype: Default::default(),
+                data: vec![],
             },
             ttl_left_s,
             ttl_s: 60,

@@ -167,6 +167,9 @@ pub const RECORD_VALUES: &[&str] = &[
     "AAAA 2001:db8::1",
     "A 999.1.1.1",
     "MX 10 mail",
+    "MX 10 mail.healthcareapp.com, 20 mx2.healthcareapp.com",
+    "alias aaaa cloudfront",
+    "alias aaaa alb us-east-1",
     "",
 ];
 pub const ROUTINGS: &[&str] = &[
@@ -256,7 +259,7 @@ fn s(rng: &mut Rng, xs: &[&str]) -> String {
 }
 
 fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
-    match rng.index(7) {
+    match rng.index(8) {
         0 => Edit::AddRoute {
             route_table: s(rng, ROUTE_TABLES),
             destination: s(rng, CIDRS),
@@ -282,9 +285,13 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
             app: s(rng, &["appointments-api", "nope", ""]),
             replicas: s(rng, AMOUNTS),
         },
-        _ => Edit::ScaleNodes {
+        6 => Edit::ScaleNodes {
             region: s(rng, REGIONS),
             count: s(rng, AMOUNTS),
+        },
+        _ => Edit::SetIpAddressType {
+            component: s(rng, &["cloudfront", "alb-a", "alb-b", "alb-zz", ""]),
+            ip_address_type: s(rng, &["ipv4", "dualstack", "ipv6", ""]),
         },
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::is_negative;
+use super::qtype::QType;
 use super::MAX_CNAME_RESTARTS;
 use crate::sim::event::dns::{DnsCacheLayer, DnsEvent, Records};
 use crate::sim::trace::Code;
@@ -104,6 +105,29 @@ impl DnsState {
         self.get(owner).and_then(|c| c.get(name, now))
     }
 
+    /// A fresh entry of type `qtype` as stored (a CNAME link stays a link).
+    pub fn raw_typed(
+        &self,
+        owner: CacheOwner,
+        name: &str,
+        qtype: QType,
+        now: u64,
+    ) -> Option<&DnsEntry> {
+        self.get(owner)
+            .and_then(|c| c.get(&qtype.cache_key(name), now))
+    }
+
+    /// What a cache can answer for `name` type `qtype` without asking anyone.
+    pub fn answer_typed(
+        &self,
+        owner: CacheOwner,
+        name: &str,
+        qtype: QType,
+        now: u64,
+    ) -> Option<DnsEntry> {
+        self.get(owner)?.answer_typed(name, qtype, now)
+    }
+
     /// A fresh cached answer that is not a CNAME link, without copying it.
     pub fn peek(&self, owner: CacheOwner, name: &str, now: u64) -> Option<&DnsEntry> {
         self.raw(owner, name, now).filter(|e| e.cname.is_none())
@@ -139,6 +163,13 @@ pub struct DnsEntry {
     /// for NXDOMAIN / NODATA, the resolver itself for SERVFAIL.
     #[serde(default)]
     pub decided_by: String,
+    /// The type asked for (A unless written). Fact sheet §1.
+    #[serde(default, skip_serializing_if = "QType::is_a")]
+    pub qtype: QType,
+    /// The answer's records of a type other than A, as `dig` prints their
+    /// values (`2001:db8::1`, `10 mail.example.com`, `"v=spf1 -all"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
 }
 
 impl DnsEntry {
@@ -160,7 +191,27 @@ impl DnsEntry {
             code,
             cname: None,
             decided_by: String::new(),
+            qtype: QType::A,
+            data: Vec::new(),
         }
+    }
+
+    /// The same entry as an answer of type `qtype` holding `data`.
+    pub fn typed(mut self, qtype: QType, data: Vec<String>) -> Self {
+        self.qtype = qtype;
+        self.data = data;
+        self
+    }
+
+    /// Whether the entry answers with records (addresses or other data),
+    /// as opposed to NXDOMAIN, NODATA, SERVFAIL or a bare CNAME link.
+    pub fn has_answer(&self) -> bool {
+        !self.addresses.is_empty() || !self.data.is_empty()
+    }
+
+    /// The key this entry is cached under (see [`QType::cache_key`]).
+    pub fn key(&self) -> String {
+        self.qtype.cache_key(&self.name).into_owned()
     }
 
     /// The same entry, marked as produced by `who`.
@@ -194,6 +245,8 @@ impl DnsEntry {
             addresses: self.addresses.clone(),
             target: self.target.clone(),
             cname: self.cname.clone(),
+            qtype: self.qtype,
+            data: self.data.clone(),
         }
     }
 
@@ -211,6 +264,9 @@ impl DnsEntry {
     }
 
     pub fn describe(&self) -> String {
+        if !self.data.is_empty() {
+            return self.records().describe();
+        }
         crate::sim::event::dns::describe_records(
             &self.addresses,
             &self.target,
@@ -229,7 +285,38 @@ impl DnsCache {
         self.entries.get(name).filter(|e| e.expires_at_ms > now)
     }
     pub fn put(&mut self, e: DnsEntry) {
-        self.entries.insert(e.name.clone(), e);
+        let key = if e.qtype.is_a() {
+            e.name.clone()
+        } else {
+            e.key()
+        };
+        self.entries.insert(key, e);
+    }
+
+    /// What this cache can answer for `name` type `qtype` (A: as
+    /// [`DnsCache::answer`]); a CNAME chain is followed in the same type.
+    pub fn answer_typed(&self, name: &str, qtype: QType, now: u64) -> Option<DnsEntry> {
+        if qtype.is_a() {
+            return self.answer(name, now);
+        }
+        let first = self.get(&qtype.cache_key(name), now)?;
+        if first.cname.is_none() {
+            return Some(first.clone());
+        }
+        let mut links = vec![first.clone()];
+        loop {
+            let last = links.last()?;
+            let Some(t) = last.cname.as_deref() else {
+                break;
+            };
+            if links.len() > MAX_CNAME_RESTARTS {
+                return None;
+            }
+            let next = self.get(&qtype.cache_key(t), now)?.clone();
+            links.push(next);
+        }
+        let end = links.pop()?;
+        Some(chain_entry(name, &links, end))
     }
     /// What this cache can answer for `name` without asking anyone: the
     /// entry itself, or, for a CNAME, the whole chain when every link is
@@ -292,6 +379,8 @@ pub(crate) fn chain_entry(name: &str, links: &[DnsEntry], end: DnsEntry) -> DnsE
         code: end.code,
         cname: None,
         decided_by: end.decided_by.clone(),
+        qtype: end.qtype,
+        data: end.data.clone(),
     }
 }
 

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 use super::cache::{CacheOwner, DnsEntry, DnsState};
-use super::{dns_step, is_negative, local, query, OS_MAX_NEGATIVE_TTL_S, OS_MAX_TTL_S};
+use super::{
+    dns_step, is_negative, local, query_typed, QType, OS_MAX_NEGATIVE_TTL_S, OS_MAX_TTL_S,
+};
 use crate::sim::event::dns::{ClientCaching, DnsCacheLayer, DnsEvent, Nameserver};
 use crate::sim::scenario::Client;
 use crate::sim::trace::{Code, Recorder, Verdict};
@@ -53,7 +55,7 @@ impl DnsState {
             return;
         }
         let left = entry.remaining_s(now);
-        let (os_ttl, b_ttl) = if entry.addresses.is_empty() {
+        let (os_ttl, b_ttl) = if !entry.has_answer() {
             (left.min(OS_MAX_NEGATIVE_TTL_S), c.browser_cache_s.min(left))
         } else {
             (left.min(OS_MAX_TTL_S), c.browser_cache_s)
@@ -91,31 +93,69 @@ impl World {
             return dns_result(&e, name, c);
         }
         tb.hop(|| local(&c.id, cache_miss(DnsCacheLayer::Os, name, c)));
-        let entry = self.ask_resolver(c, name, tb);
+        let entry = self.ask_resolver(c, (name, QType::A), tb);
         self.dns.client_keeps(c, &entry, self.clock_ms);
         dns_result(&entry, name, c)
     }
 
+    /// Resolve `name` type `qtype` for a client as [`World::resolve_for_client`]
+    /// does for A: its browser's cache, the OS's, then the resolver. The
+    /// entry that answered, and which cache held it (none: the resolver
+    /// was asked). Fact sheet §1.
+    pub(crate) fn resolve_typed_for_client(
+        &mut self,
+        c: &Client,
+        (name, qtype): (&str, QType),
+        tb: &mut Recorder,
+    ) -> (DnsEntry, Option<DnsCacheLayer>) {
+        let now = self.clock_ms;
+        let browser = CacheOwner::Browser(&c.id);
+        if let Some(e) = self.dns.answer_typed(browser, name, qtype, now) {
+            tb.hop(|| local(&c.id, e.cache_hit(DnsCacheLayer::Browser, name, now)));
+            return (e, Some(DnsCacheLayer::Browser));
+        }
+        tb.hop(|| local(&c.id, cache_miss(DnsCacheLayer::Browser, name, c)));
+        tb.wait(CLIENT_CACHE_LOOKUP_US);
+        if let Some(e) = self
+            .dns
+            .answer_typed(CacheOwner::Os(&c.id), name, qtype, now)
+        {
+            tb.hop(|| local(&c.id, e.cache_hit(DnsCacheLayer::Os, name, now)));
+            let b = e.rekeyed(now, c.browser_cache_s.min(e.remaining_s(now).max(1)));
+            self.dns.put(browser, b);
+            return (e, Some(DnsCacheLayer::Os));
+        }
+        tb.hop(|| local(&c.id, cache_miss(DnsCacheLayer::Os, name, c)));
+        let entry = self.ask_resolver(c, (name, qtype), tb);
+        self.dns.client_keeps(c, &entry, self.clock_ms);
+        (entry, None)
+    }
+
     /// The stub asks the client's recursive resolver, which answers from
     /// its cache or iterates; its answer travels back to the client.
-    fn ask_resolver(&mut self, c: &Client, name: &str, tb: &mut Recorder) -> DnsEntry {
+    fn ask_resolver(
+        &mut self,
+        c: &Client,
+        (name, qtype): (&str, QType),
+        tb: &mut Recorder,
+    ) -> DnsEntry {
         let now = self.clock_ms;
         let r = &c.resolver;
         tb.hop(|| {
             let to = Nameserver::Recursive { ip: r.ip };
-            query((&c.id, &r.id), name, to, Code::DnsCacheMiss)
+            query_typed((&c.id, &r.id), (name, qtype), to, Code::DnsCacheMiss)
         });
         tb.wait(us(r.rtt_ms) / 2);
         let owner = CacheOwner::Resolver(&r.id);
-        let entry = if let Some(e) = self.dns.answer(owner, name, now) {
+        let entry = if let Some(e) = self.dns.answer_typed(owner, name, qtype, now) {
             tb.hop(|| local(&r.id, e.cache_hit(DnsCacheLayer::Resolver, name, now)));
             e
         } else {
-            self.iterate(&r.id, owner, name, Some(c), tb)
+            self.iterate_typed(&r.id, owner, (name, qtype), Some(c), tb)
         };
         let left = entry.remaining_s(self.clock_ms);
         tb.hop(|| {
-            let verdict = if entry.addresses.is_empty() {
+            let verdict = if !entry.has_answer() {
                 Verdict::Error
             } else {
                 Verdict::Pass

@@ -24,10 +24,14 @@ use crate::sim::world::World;
 pub mod aws;
 pub mod cache;
 pub mod client;
+pub mod dig;
+pub mod dualstack;
+pub mod qtype;
 pub mod resolver;
 pub mod validate;
 
 pub use cache::{CacheOwner, DnsCache, DnsEntry, DnsState};
+pub use qtype::QType;
 
 /// An authoritative answer before it is cached.
 #[derive(Clone, Debug)]
@@ -40,6 +44,9 @@ pub struct Answer {
     pub code: Code,
     /// Set when the answer is a CNAME: where the resolver must go next.
     pub cname: Option<String>,
+    /// The type asked for, and the answer's records of a type other than A.
+    pub qtype: QType,
+    pub data: Vec<String>,
 }
 
 impl Answer {
@@ -52,7 +59,14 @@ impl Answer {
             reason,
             code,
             cname: None,
+            qtype: QType::A,
+            data: Vec::new(),
         }
+    }
+    /// The same answer, to a query of type `qtype`.
+    pub fn typed(mut self, qtype: QType) -> Self {
+        self.qtype = qtype;
+        self
     }
     /// What the answer holds, for an event.
     pub fn records(&self) -> Records {
@@ -60,6 +74,8 @@ impl Answer {
             addresses: self.addresses.clone(),
             target: self.target.clone(),
             cname: self.cname.clone(),
+            qtype: self.qtype,
+            data: self.data.clone(),
         }
     }
 
@@ -76,7 +92,7 @@ impl Answer {
             self.code,
         );
         e.cname = self.cname;
-        e
+        e.typed(self.qtype, self.data)
     }
 }
 
@@ -126,9 +142,19 @@ fn local(node: &str, (ev, code): (DnsEvent, Code)) -> Step {
 
 /// A query of type A over UDP/53.
 fn query(from_to: (&str, &str), name: &str, to: Nameserver, code: Code) -> Step {
+    query_typed(from_to, (name, QType::A), to, code)
+}
+
+/// A query of type `qtype` over UDP/53.
+fn query_typed(
+    from_to: (&str, &str),
+    (name, qtype): (&str, QType),
+    to: Nameserver,
+    code: Code,
+) -> Step {
     let ev = DnsEvent::Query {
         name: name.to_string(),
-        qtype: "A".into(),
+        qtype: qtype.as_str().into(),
         to,
     };
     dns_step(from_to, "UDP/53", ev, Verdict::Pass, code)

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use super::cache::{chain_entry, CacheOwner, DnsEntry};
 use super::{
-    dns_step, query, servfail, MAX_CNAME_RESTARTS, RESOLVER_TRY_TIMEOUT_MS, ROOT_NEGATIVE_TTL_S,
-    TLD_NEGATIVE_TTL_S, TLD_NS_TTL_S,
+    dns_step, query_typed, servfail, QType, MAX_CNAME_RESTARTS, RESOLVER_TRY_TIMEOUT_MS,
+    ROOT_NEGATIVE_TTL_S, TLD_NEGATIVE_TTL_S, TLD_NS_TTL_S,
 };
 use crate::sim::event::dns::{DnsEvent, Nameserver, NsLevel, ServfailReason, TreeLevel};
 use crate::sim::route53::QuerySource;
@@ -25,6 +25,7 @@ struct Lookup<'a> {
     node: &'a str,
     cache: CacheOwner<'a>,
     name: &'a str,
+    qtype: QType,
 }
 
 fn ns_cached(node: &str, zone: &str, level: NsLevel, ttl_left_s: u32) -> Step {
@@ -85,12 +86,25 @@ impl World {
         client: Option<&Client>,
         tb: &mut Recorder,
     ) -> DnsEntry {
+        self.iterate_typed(node, owner, (name, QType::A), client, tb)
+    }
+
+    /// [`World::iterate`] for a query of type `qtype`: the chain is
+    /// followed in that type, and each answer cached under its type.
+    pub(crate) fn iterate_typed(
+        &mut self,
+        node: &str,
+        owner: CacheOwner,
+        (name, qtype): (&str, QType),
+        client: Option<&Client>,
+        tb: &mut Recorder,
+    ) -> DnsEntry {
         let src = self.query_source(owner, client);
         let mut links: Vec<DnsEntry> = Vec::new();
         let mut current = name.to_string();
         loop {
             let now = self.clock_ms;
-            let e = match self.dns.raw(owner, &current, now).cloned() {
+            let e = match self.dns.raw_typed(owner, &current, qtype, now).cloned() {
                 Some(e) => {
                     tb.hop(|| {
                         let ev = DnsEvent::LinkCached {
@@ -108,6 +122,7 @@ impl World {
                         node,
                         cache: owner,
                         name: &current,
+                        qtype,
                     };
                     self.iterate_one(l, &src, tb)
                 }
@@ -120,7 +135,9 @@ impl World {
             };
             links.push(e);
             if links.len() > MAX_CNAME_RESTARTS {
-                return self.chain_too_long(node, name, &links, &target, tb);
+                return self
+                    .chain_too_long(node, name, &links, &target, tb)
+                    .typed(qtype, vec![]);
             }
             tb.hop(|| {
                 let ev = DnsEvent::CnameRestart {
@@ -174,7 +191,7 @@ impl World {
 
     /// One name, one lookup: referrals as needed, then the authority.
     fn iterate_one(&mut self, l: Lookup, src: &QuerySource, tb: &mut Recorder) -> DnsEntry {
-        if let Some(e) = self.aws_name(l.node, l.name, src, tb) {
+        if let Some(e) = self.aws_name(l.node, (l.name, l.qtype), src, tb) {
             self.dns.put(l.cache, e.clone());
             return e;
         }
@@ -182,7 +199,9 @@ impl World {
             return negative;
         }
         if self.has_fault(|| Fault::DnsAuthorityDown) {
-            return self.authority_unreachable(l.node, l.name, tb);
+            return self
+                .authority_unreachable(l.node, (l.name, l.qtype), tb)
+                .typed(l.qtype, vec![]);
         }
         self.ask_route53(l, src, tb)
     }
@@ -248,7 +267,9 @@ impl World {
             TreeLevel::Root => (ROOT_NEGATIVE_TTL_S, "NXDOMAIN from the root"),
             TreeLevel::Tld => (TLD_NEGATIVE_TTL_S, "NXDOMAIN from .com"),
         };
-        let e = DnsEntry::negative(l.name, self.clock_ms, ttl, Code::DnsNxdomain, label).by(server);
+        let e = DnsEntry::negative(l.name, self.clock_ms, ttl, Code::DnsNxdomain, label)
+            .by(server)
+            .typed(l.qtype, vec![]);
         self.dns.put(l.cache, e.clone());
         e
     }
@@ -263,7 +284,12 @@ impl World {
                 name: root.name.clone(),
                 ip: root.ip,
             };
-            query((l.node, &root.id), l.name, to, Code::DnsCacheMiss)
+            query_typed(
+                (l.node, &root.id),
+                (l.name, l.qtype),
+                to,
+                Code::DnsCacheMiss,
+            )
         });
         tb.wait(us(root.rtt_ms) / 2);
         if tld_label != "com" {
@@ -299,7 +325,7 @@ impl World {
                 name: tld.name.clone(),
                 ip: tld.ip,
             };
-            query((l.node, &tld.id), l.name, to, Code::DnsCacheMiss)
+            query_typed((l.node, &tld.id), (l.name, l.qtype), to, Code::DnsCacheMiss)
         });
         tb.wait(us(tld.rtt_ms) / 2);
         if !in_zone {
@@ -323,12 +349,18 @@ impl World {
             let to = Nameserver::Route53 {
                 name: zone.name_servers.first().cloned().unwrap_or_default(),
             };
-            query((l.node, &zone.id), l.name, to, Code::DnsCacheMiss)
+            query_typed(
+                (l.node, &zone.id),
+                (l.name, l.qtype),
+                to,
+                Code::DnsCacheMiss,
+            )
         });
         tb.wait(us(zone.rtt_ms) / 2);
-        let ans = self.r53_answer(l.name, src);
+        let ans = self.r53_answer_typed(l.name, l.qtype, src);
         tb.hop(|| {
-            let verdict = if ans.addresses.is_empty() && ans.cname.is_none() {
+            let verdict = if ans.addresses.is_empty() && ans.data.is_empty() && ans.cname.is_none()
+            {
                 Verdict::Error
             } else {
                 Verdict::Pass
@@ -350,7 +382,12 @@ impl World {
 
     /// `DnsAuthorityDown`: every Route 53 name server times out; the
     /// resolver tries each once, then answers SERVFAIL itself. Fact sheet §1.
-    fn authority_unreachable(&mut self, node: &str, name: &str, tb: &mut Recorder) -> DnsEntry {
+    fn authority_unreachable(
+        &mut self,
+        node: &str,
+        (name, qtype): (&str, QType),
+        tb: &mut Recorder,
+    ) -> DnsEntry {
         let sc = Arc::clone(&self.scenario);
         let zone = &sc.dns.zone;
         let n = zone.name_servers.len();
@@ -358,7 +395,7 @@ impl World {
             tb.hop(|| {
                 let ev = DnsEvent::QueryTimeout {
                     name: name.to_string(),
-                    qtype: "A".into(),
+                    qtype: qtype.as_str().into(),
                     server: ns.clone(),
                     attempt: i + 1,
                     attempts: n,

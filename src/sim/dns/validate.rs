@@ -327,8 +327,24 @@ fn validate_value(s: &Scenario, rec: &Record) -> Result<(), String> {
     let zone = &s.dns.zone;
     let name = &rec.name;
     match &rec.value {
-        RecordValue::AliasAlb { region } if s.region(region).is_none() => {
+        RecordValue::AliasAlb { region } | RecordValue::AliasAaaaAlb { region }
+            if s.region(region).is_none() =>
+        {
             return Err(format!("record {name} aliases unknown region {region}"));
+        }
+        RecordValue::Mx { values } if values.is_empty() => {
+            return Err(format!("record {name} MX: values is empty"));
+        }
+        RecordValue::Mx { values } => {
+            if let Some(m) = values
+                .iter()
+                .find(|m| m.host.trim_end_matches('.').is_empty() || m.host.contains(' '))
+            {
+                return Err(format!(
+                    "record {name} MX: host '{}' is not a name",
+                    crate::sim::text::clip(&m.host)
+                ));
+            }
         }
         RecordValue::A { addresses } if addresses.is_empty() => {
             return Err(format!("record {name} A: addresses is empty"));
@@ -415,8 +431,10 @@ fn validate_record_health(s: &Scenario, rec: &Record) -> Result<(), String> {
     let name = &rec.name;
     if rec.evaluate_target_health {
         match rec.value {
-            RecordValue::AliasAlb { .. } | RecordValue::AliasRecord { .. } => {}
-            RecordValue::AliasCloudFront => {
+            RecordValue::AliasAlb { .. }
+            | RecordValue::AliasAaaaAlb { .. }
+            | RecordValue::AliasRecord { .. } => {}
+            RecordValue::AliasCloudFront | RecordValue::AliasAaaaCloudFront => {
                 return Err(format!(
                 "record {name}: evaluate_target_health cannot be Yes for a CloudFront distribution"
             ))

@@ -254,9 +254,60 @@ pub fn parse_value(v: &str) -> Result<RecordValue, EditError> {
                 values: items.into_iter().map(String::from).collect(),
             })
         }
+        "mx" => {
+            let items = list();
+            need(&items, "mail exchanger")?;
+            let values = items
+                .iter()
+                .map(|x| parse_mx(x).ok_or_else(|| bad("a mail exchanger (write it as 10 mail.example.com)", x)))
+                .collect::<Result<_, _>>()?;
+            Ok(RecordValue::Mx { values })
+        }
         "alias" => {
             let mut words = rest.split_whitespace();
-            match (words.next(), words.next(), words.next()) {
+            match (words.next(), words.next(), words.next(), words.next()) {
+                (Some(t), Some(c), None, None)
+                    if t.eq_ignore_ascii_case("aaaa") && c.eq_ignore_ascii_case("cloudfront") =>
+                {
+                    Ok(RecordValue::AliasAaaaCloudFront)
+                }
+                (Some(t), Some(a), Some(region), None)
+                    if t.eq_ignore_ascii_case("aaaa") && a.eq_ignore_ascii_case("alb") =>
+                {
+                    Ok(RecordValue::AliasAaaaAlb {
+                        region: region.to_string(),
+                    })
+                }
+                (a, b, c, None) => alias_a(v, (a, b, c)),
+                _ => alias_a(v, (Some(""), Some(""), Some(""))),
+            }
+        }
+        _ => Err(EditError::Parse(format!(
+            "'{}' is not a record value: write A 192.0.2.10, AAAA 2001:db8::1, CNAME name, TXT text, MX 10 mail.example.com, alias cloudfront, alias alb REGION, alias aaaa cloudfront, alias aaaa alb REGION or alias record NAME",
+            clip(v)
+        ))),
+    }
+}
+
+/// `10 mail.example.com`: a preference (0-65535) and a host name.
+fn parse_mx(x: &str) -> Option<MxValue> {
+    let (p, host) = x.split_once(char::is_whitespace)?;
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(MxValue {
+        preference: p.parse().ok()?,
+        host,
+    })
+}
+
+/// An alias A value: `alias cloudfront`, `alias alb REGION`, `alias record NAME`.
+fn alias_a(
+    v: &str,
+    words: (Option<&str>, Option<&str>, Option<&str>),
+) -> Result<RecordValue, EditError> {
+    match words {
                 (Some(c), None, None) if c.eq_ignore_ascii_case("cloudfront") => {
                     Ok(RecordValue::AliasCloudFront)
                 }
@@ -271,16 +322,10 @@ pub fn parse_value(v: &str) -> Result<RecordValue, EditError> {
                     })
                 }
                 _ => Err(EditError::Parse(format!(
-                    "'{}' is not an alias: write alias cloudfront, alias alb REGION or alias record NAME",
+                    "'{}' is not an alias: write alias cloudfront, alias alb REGION, alias aaaa cloudfront, alias aaaa alb REGION or alias record NAME",
                     clip(v)
                 ))),
             }
-        }
-        _ => Err(EditError::Parse(format!(
-            "'{}' is not a record value: write A 192.0.2.10, AAAA 2001:db8::1, CNAME name, TXT text, alias cloudfront, alias alb REGION or alias record NAME",
-            clip(v)
-        ))),
-    }
 }
 
 /// A record's value as [`parse_value`] reads it.
@@ -304,6 +349,12 @@ pub fn record_value_text(v: &RecordValue) -> String {
         }
         RecordValue::Cname { target } => format!("CNAME {target}"),
         RecordValue::Txt { values } => format!("TXT {}", values.join(", ")),
+        RecordValue::Mx { values } => format!(
+            "MX {}",
+            join(values.iter().map(|m| m.to_string()).collect())
+        ),
+        RecordValue::AliasAaaaCloudFront => "alias aaaa cloudfront".into(),
+        RecordValue::AliasAaaaAlb { region } => format!("alias aaaa alb {region}"),
     }
 }
 

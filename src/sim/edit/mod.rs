@@ -13,6 +13,7 @@ use super::world::World;
 mod alb;
 mod cdn;
 mod dns;
+mod dualstack;
 mod ingress;
 mod routes;
 mod scale;
@@ -333,6 +334,13 @@ pub enum Edit {
     /// Delete a target group no listener rule forwards to. Fact sheet §8.
     DeleteTargetGroup {
         id: String,
+    },
+    /// Dual stack: `component` is `cloudfront` (IPv6 on or off) or a load
+    /// balancer's id; `ip_address_type` is `ipv4` or `dualstack`.
+    /// Fact sheet §23.
+    SetIpAddressType {
+        component: String,
+        ip_address_type: String,
     },
 }
 
@@ -781,6 +789,7 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
+            Edit::SetIpAddressType { .. } => dualstack::describe(self),
         }
     }
 
@@ -870,6 +879,7 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
+            Edit::SetIpAddressType { .. } => dualstack::apply(self, s),
         }
     }
 }

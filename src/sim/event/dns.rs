@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
+use crate::sim::dns::qtype::QType;
+
 pub mod health;
 pub mod routing;
 
@@ -39,12 +41,21 @@ pub struct Records {
     /// A CNAME link: the name this one points at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname: Option<String>,
+    /// The type asked for (A unless written). Fact sheet §1.
+    #[serde(default, skip_serializing_if = "QType::is_a")]
+    pub qtype: QType,
+    /// Records of a type other than A, as `dig` prints their values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
 }
 
 impl Records {
     /// `192.0.2.10, 192.0.2.11 [alb-a (...)]`, `CNAME x.example`, or the
-    /// negative answer's kind.
+    /// negative answer's kind; for another type, `AAAA 2001:db8::1 [...]`.
     pub fn describe(&self) -> String {
+        if !self.data.is_empty() {
+            return format!("{} {} [{}]", self.qtype, self.data.join(", "), self.target);
+        }
         describe_records(&self.addresses, &self.target, self.cname.as_deref())
     }
 }
@@ -128,6 +139,15 @@ pub enum AnswerReason {
     },
     /// An alias chain longer than Route 53 follows.
     AliasTooLong { target: String },
+    /// Route 53's own NS or SOA record at the zone apex. Fact sheet §1.
+    ZoneApex { qtype: QType },
+    /// Route 53: the name exists, but has no record of the type asked
+    /// (only `types`): NODATA. Fact sheet §1.
+    NoRecordOfType {
+        qtype: QType,
+        types: Vec<String>,
+        negative_ttl_s: u32,
+    },
 }
 
 /// What the chosen record's value made of the answer.
@@ -156,6 +176,9 @@ pub enum ValueNote {
         target: String,
         inner: Box<AnswerReason>,
     },
+    /// An alias AAAA record to a target without IPv6 (CloudFront with IPv6
+    /// off, an IPv4-only load balancer): NODATA. Fact sheet §2, §23.
+    AliasWithoutIpv6 { target: String, negative_ttl_s: u32 },
 }
 
 /// A Route 53 routing policy (fact sheet §3).
@@ -605,9 +628,23 @@ pub fn answer_why(name: &str, reason: &AnswerReason) -> String {
                     "{why}; alias to {target}, a CNAME: {}",
                     answer_why(target, inner)
                 ),
+                ValueNote::AliasWithoutIpv6 { target, negative_ttl_s } => format!(
+                    "{why}; alias AAAA to {target}, which has no IPv6 address (IPv6 off or not dual-stack): NODATA, NOERROR with an empty answer and the SOA; resolvers cache it for {negative_ttl_s} s and clients fall back to A (fact sheet §2, §23)"
+                ),
             }
         }
         AnswerReason::AliasTooLong { target } => format!("alias chain at {target} is too long"),
+        AnswerReason::ZoneApex { qtype } => format!(
+            "Route 53 creates an NS record (the zone's four name servers) and an SOA record for every public hosted zone; this is the zone's {qtype} record (fact sheet §1)"
+        ),
+        AnswerReason::NoRecordOfType {
+            qtype,
+            types,
+            negative_ttl_s,
+        } => format!(
+            "{name} exists but has no {qtype} record (only {}): NODATA is NOERROR with an empty answer and the SOA, not NXDOMAIN; resolvers cache it for min(SOA TTL, minimum) = {negative_ttl_s} s (fact sheet §1)",
+            if types.is_empty() { "none".to_string() } else { types.join(", ") }
+        ),
     }
 }
 
@@ -620,6 +657,8 @@ mod tests {
             addresses: vec![Ipv4Addr::new(192, 0, 2, 10), Ipv4Addr::new(192, 0, 2, 11)],
             target: "alb-a (Cluster A, us-east-1)".into(),
             cname: None,
+            qtype: QType::A,
+            data: vec![],
         }
     }
 

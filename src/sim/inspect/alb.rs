@@ -11,6 +11,16 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     row("DNS name", r.alb.dns_name.clone());
+    let v6 = w.alb_ipv6_addresses(r);
+    row(
+        "IP address type",
+        if v6.is_empty() {
+            format!("{}: no AAAA answer", r.alb.ip_address_type.as_str())
+        } else {
+            let v6: Vec<String> = v6.iter().map(|a| a.to_string()).collect();
+            format!("{}: IPv6 {}", r.alb.ip_address_type.as_str(), v6.join(", "))
+        },
+    );
     row(
         "listener",
         format!(

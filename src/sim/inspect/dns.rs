@@ -25,6 +25,20 @@ pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     row("hosted zone", s.dns.zone.name.clone());
     row("name servers", s.dns.zone.name_servers.join(", "));
+    let z = &s.dns.zone;
+    row(
+        "NS record",
+        format!("{}, TTL {} s", z.name_servers.join(", "), z.ns_ttl_s),
+    );
+    row(
+        "SOA record",
+        format!(
+            "{}, TTL {} s; NXDOMAIN / NODATA cached {} s",
+            z.soa_value(),
+            z.soa_ttl_s,
+            z.negative_ttl_s()
+        ),
+    );
     for r in &s.dns.zone.records {
         row(
             &format!("record {}", r.name),

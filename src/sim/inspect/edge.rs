@@ -14,6 +14,14 @@ pub(super) fn cloudfront(w: &World) -> Vec<Row> {
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     let cache_rows = dns_cache_rows(w);
     row("distribution", s.cdn.domain.clone());
+    row(
+        "IPv6",
+        if s.cdn.ipv6_enabled {
+            "on: AAAA answers with the edge's IPv6 address (dual stack)".into()
+        } else {
+            "off: AAAA gets NODATA, clients use IPv4".into()
+        },
+    );
     for (i, b) in s.cdn.behaviors.iter().enumerate() {
         row(
             &format!("behaviour {}", i + 1),

@@ -301,7 +301,7 @@ fn caches(w: &World) -> Vec<CacheEntryLive> {
             out.push(CacheEntryLive {
                 cache: kind,
                 owner: owner.id().to_string(),
-                key: e.name.clone(),
+                key: e.key(),
                 value: e.describe(),
                 ttl_left_s: left_s(e.expires_at_ms, now),
                 ttl_s: e.ttl_s as u64,

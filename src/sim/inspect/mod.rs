@@ -94,7 +94,7 @@ fn dns_cache_rows(w: &World) -> impl Fn(crate::sim::dns::CacheOwner<'_>, &mut Ve
         Some(live) => {
             for e in live {
                 rows.push((
-                    format!("cache {}", e.name),
+                    format!("cache {}", e.key()),
                     format!(
                         "{} ({} s left of {})",
                         e.describe(),

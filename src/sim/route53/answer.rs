@@ -3,7 +3,8 @@
 //! Fact sheet §1-§3.
 
 use super::*;
-use crate::sim::dns::Answer;
+use crate::sim::dns::dualstack::edge_ipv6;
+use crate::sim::dns::{Answer, QType};
 use crate::sim::event::dns::{AnswerReason, RoutingPolicy, Selection, ValueNote};
 use crate::sim::trace::*;
 
@@ -12,21 +13,39 @@ use crate::sim::trace::*;
 #[derive(Default)]
 struct Gathered {
     addresses: Vec<Ipv4Addr>,
+    /// Records of a type other than A, as `dig` prints their values.
+    data: Vec<String>,
+    /// An alias AAAA to a target without IPv6 (its name). Fact sheet §23.
+    no_ipv6: Option<String>,
     targets: Vec<String>,
     extra: ValueNote,
     alias_ttl: Option<u32>,
 }
 
 impl World {
-    /// Route 53 answers a query for `name` type A. Fact sheet §1-§3.
-    pub(crate) fn r53_answer(&mut self, name: &str, src: &QuerySource) -> Answer {
-        self.r53_answer_at(name, src, 0)
+    /// Route 53 answers a query for `name` of type `qtype`. Fact sheet §1-§3.
+    pub(crate) fn r53_answer_typed(
+        &mut self,
+        name: &str,
+        qtype: QType,
+        src: &QuerySource,
+    ) -> Answer {
+        self.r53_answer_at(name, qtype, src, 0)
     }
 
     /// `depth` counts alias-to-record links followed so far.
-    pub(super) fn r53_answer_at(&mut self, name: &str, src: &QuerySource, depth: usize) -> Answer {
+    pub(super) fn r53_answer_at(
+        &mut self,
+        name: &str,
+        qtype: QType,
+        src: &QuerySource,
+        depth: usize,
+    ) -> Answer {
         let zone = self.scenario.dns.zone.clone();
         let neg = zone.negative_ttl_s();
+        if name == zone.name && matches!(qtype, QType::NS | QType::SOA) {
+            return apex_answer(&zone, qtype);
+        }
         let all: Vec<&Record> = zone.records.iter().filter(|r| r.name == name).collect();
         if all.is_empty() {
             let below = zone
@@ -56,16 +75,32 @@ impl World {
                 Code::DnsNxdomain,
             );
         }
-        let cname = all
-            .iter()
-            .any(|r| matches!(r.value, RecordValue::Cname { .. }));
+        // A CNAME redirects every type but CNAME itself. Fact sheet §1.
+        let cname = qtype != QType::CNAME
+            && all
+                .iter()
+                .any(|r| matches!(r.value, RecordValue::Cname { .. }));
         let recs: Vec<Record> = all
             .iter()
-            .filter(|r| cname || r.rtype() == "A")
+            .filter(|r| cname || r.rtype() == qtype.as_str())
             .map(|r| (*r).clone())
             .collect();
         if recs.is_empty() {
-            let types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
+            let mut types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
+            types.dedup();
+            if !qtype.is_a() {
+                return Answer::negative(
+                    neg,
+                    "NODATA (NOERROR, empty answer)",
+                    AnswerReason::NoRecordOfType {
+                        qtype,
+                        types,
+                        negative_ttl_s: neg,
+                    },
+                    Code::DnsNodata,
+                )
+                .typed(qtype);
+            }
             return Answer::negative(
                 neg,
                 "NODATA (NOERROR, empty answer)",
@@ -120,7 +155,8 @@ impl World {
                 )
             }
         };
-        self.values(&cands, &idx, (kind, why), code, src, depth)
+        self.values(&cands, &idx, (kind, why), code, src, (qtype, depth))
+            .typed(qtype)
     }
 
     /// Turn the chosen records into addresses (or a CNAME).
@@ -131,7 +167,7 @@ impl World {
         (policy, selection): (RoutingPolicy, Selection),
         code: Code,
         src: &QuerySource,
-        depth: usize,
+        (qtype, depth): (QType, usize),
     ) -> Answer {
         let routed = |value: ValueNote| AnswerReason::Routed {
             policy,
@@ -144,7 +180,7 @@ impl World {
             .map(|i| cands[*i].rec.ttl_s())
             .min()
             .unwrap_or(first.ttl_s());
-        if let RecordValue::Cname { target } = &first.value {
+        if let (RecordValue::Cname { target }, false) = (&first.value, qtype == QType::CNAME) {
             let t = target.trim_end_matches('.').to_ascii_lowercase();
             return Answer {
                 addresses: vec![],
@@ -153,6 +189,8 @@ impl World {
                 reason: routed(ValueNote::Cname { target: t.clone() }),
                 code: Code::DnsCname,
                 cname: Some(t),
+                qtype,
+                data: vec![],
             };
         }
         let mut g = Gathered::default();
@@ -166,7 +204,21 @@ impl World {
                 };
             }
         }
-        if g.addresses.is_empty() {
+        if let (true, Some(target)) = (g.addresses.is_empty() && g.data.is_empty(), g.no_ipv6) {
+            // An alias AAAA to a target without IPv6: NODATA with the SOA.
+            let neg = self.scenario.dns.zone.negative_ttl_s();
+            let value = ValueNote::AliasWithoutIpv6 {
+                target,
+                negative_ttl_s: neg,
+            };
+            return Answer::negative(
+                neg,
+                "NODATA (NOERROR, empty answer)",
+                routed(value),
+                Code::DnsNodata,
+            );
+        }
+        if g.addresses.is_empty() && g.data.is_empty() {
             return Answer::negative(
                 ttl_s,
                 "no answer (NOERROR, empty)",
@@ -186,6 +238,8 @@ impl World {
             reason: routed(g.extra),
             code,
             cname: None,
+            qtype,
+            data: g.data,
         }
     }
 
@@ -246,7 +300,7 @@ impl World {
                     };
                     Answer::negative(ttl_s, "SERVFAIL", reason, Code::DnsServfail)
                 } else {
-                    self.r53_answer_at(target, src, depth + 1)
+                    self.r53_answer_at(target, QType::A, src, depth + 1)
                 };
                 if inner.cname.is_some() {
                     let value = ValueNote::AliasToCname {
@@ -263,8 +317,61 @@ impl World {
                     inner: Box::new(inner.reason),
                 };
             }
-            // Not A: filtered out before selection.
-            RecordValue::Aaaa { .. } | RecordValue::Txt { .. } | RecordValue::Cname { .. } => {}
+            RecordValue::Aaaa { addresses } => {
+                g.data.extend(addresses.iter().map(|a| a.to_string()));
+                g.targets.push("AAAA record".into());
+            }
+            RecordValue::Txt { values } => {
+                g.data.extend(values.iter().map(|v| format!("\"{v}\"")));
+                g.targets.push("TXT record".into());
+            }
+            RecordValue::Mx { values } => {
+                let mut v = values.clone();
+                v.sort_by_key(|m| m.preference);
+                g.data.extend(v.iter().map(|m| m.to_string()));
+                g.targets.push("MX record".into());
+            }
+            // Asked for the CNAME itself: its value is the answer.
+            RecordValue::Cname { target } => {
+                g.data.push(target.clone());
+                g.targets.push("CNAME record".into());
+            }
+            RecordValue::AliasAaaaCloudFront => {
+                let cdn = &self.scenario.cdn;
+                let pop = src
+                    .client
+                    .as_ref()
+                    .and_then(|c| self.scenario.pop(&c.pop))
+                    .or(cdn.pops.first());
+                match pop {
+                    Some(pop) if cdn.ipv6_enabled => {
+                        g.data.push(edge_ipv6(pop).to_string());
+                        g.targets
+                            .push(format!("CloudFront {} ({}), IPv6", cdn.domain, pop.city));
+                        g.extra = ValueNote::AliasCloudFront {
+                            apex: rec.name == self.scenario.dns.zone.name,
+                            city: pop.city.clone(),
+                        };
+                    }
+                    _ => g.no_ipv6 = Some(cdn.domain.clone()),
+                }
+            }
+            RecordValue::AliasAaaaAlb { region } => {
+                let Some(r) = self.scenario.region(region) else {
+                    return Ok(());
+                };
+                let v6 = self.alb_ipv6_addresses(r);
+                if v6.is_empty() {
+                    g.no_ipv6 = Some(r.alb.dns_name.clone());
+                    return Ok(());
+                }
+                g.data.extend(v6.iter().map(|a| a.to_string()));
+                g.targets
+                    .push(format!("{} ({}, {}), IPv6", r.alb.id, r.label, r.id));
+                g.extra = ValueNote::AliasAlb {
+                    dns_name: r.alb.dns_name.clone(),
+                };
+            }
         }
         Ok(())
     }
@@ -277,5 +384,24 @@ impl World {
             let j = self.rng.index(i + 1);
             v.swap(i, j);
         }
+    }
+}
+
+/// The zone's own NS and SOA records at the apex, which Route 53 creates
+/// for every public hosted zone. Fact sheet §1.
+fn apex_answer(zone: &HostedZone, qtype: QType) -> Answer {
+    let (data, ttl_s) = match qtype {
+        QType::NS => (zone.name_servers.clone(), zone.ns_ttl_s),
+        _ => (vec![zone.soa_value()], zone.soa_ttl_s),
+    };
+    Answer {
+        addresses: vec![],
+        ttl_s,
+        target: format!("{qtype} record of the zone"),
+        reason: AnswerReason::ZoneApex { qtype },
+        code: Code::DnsAnswer,
+        cname: None,
+        qtype,
+        data,
     }
 }

@@ -95,7 +95,7 @@ impl World {
         }
         if r.evaluate_target_health {
             match &r.value {
-                RecordValue::AliasAlb { region } => {
+                RecordValue::AliasAlb { region } | RecordValue::AliasAaaaAlb { region } => {
                     let eth = self.alb_target_health(region);
                     ok &= matches!(eth, AlbHealth::Healthy { .. });
                     parts.push(HealthPart::Alb(eth));

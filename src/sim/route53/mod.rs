@@ -132,6 +132,13 @@ pub(super) fn label(r: &Record) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         RecordValue::Txt { values } => values.join(" "),
+        RecordValue::Mx { values } => values
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        RecordValue::AliasAaaaCloudFront => "alias AAAA CloudFront".into(),
+        RecordValue::AliasAaaaAlb { region } => format!("alias AAAA ALB {region}"),
     };
     match &r.routing {
         Routing::Weighted { weight } => format!("{v} (weight {weight})"),

@@ -19,6 +19,32 @@ pub struct Alb {
     /// A regional web ACL on the ALB, evaluated before the listener rules.
     #[serde(default)]
     pub web_acl: Option<WebAcl>,
+    /// `ipv4` (the default) or `dualstack`: a dual-stack load balancer's
+    /// nodes also have IPv6 addresses and its DNS name answers AAAA.
+    /// Fact sheet §23.
+    #[serde(default, skip_serializing_if = "IpAddressType::is_ipv4")]
+    pub ip_address_type: IpAddressType,
+}
+
+/// A load balancer's IP address type. Fact sheet §23.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpAddressType {
+    #[default]
+    Ipv4,
+    Dualstack,
+}
+
+impl IpAddressType {
+    pub fn is_ipv4(&self) -> bool {
+        *self == IpAddressType::Ipv4
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,11 @@ pub struct Distribution {
     pub error_caching_min_ttl_s: u32,
     #[serde(default)]
     pub origin_groups: Vec<OriginGroup>,
+    /// IPv6 on: the edge answers AAAA queries (an alias AAAA record to the
+    /// distribution answers with the edge's IPv6 address). Off (the
+    /// default): AAAA gets NODATA and clients use IPv4. Fact sheet §23.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ipv6_enabled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
