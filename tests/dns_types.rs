@@ -321,3 +321,89 @@ fn a_dig_step_reads_from_a_script_and_bad_ones_are_refused_by_name() {
         assert_eq!(w, before);
     }
 }
+
+/// §1: when the authority cannot be reached the resolver answers SERVFAIL
+/// itself, with no authority section, and it is not cached.
+#[test]
+fn a_dig_while_route53_is_unreachable_is_servfail_from_the_resolver() {
+    let mut w = World::default_world();
+    w.set_fault(hoplab::sim::Fault::DnsAuthorityDown, true);
+    let d = dig(&mut w, ZONE, "MX", "resolver-na");
+    assert_eq!(d.status, Rcode::Servfail);
+    assert!(d.authority.is_empty());
+    assert_eq!(d.answered_by, "resolver-na");
+    let again = dig(&mut w, ZONE, "MX", "resolver-na");
+    assert_eq!(again.cache, None);
+}
+
+/// §23: CloudFront with IPv6 off answers AAAA for its own domain with
+/// NODATA; with IPv6 on, with the edge's IPv6 address.
+#[test]
+fn cloudfronts_own_name_answers_aaaa_only_with_ipv6_on() {
+    let mut w = World::default_world();
+    let domain = w.scenario().cdn.domain.clone();
+    let off = dig(&mut w, &domain, "AAAA", "resolver-na");
+    assert_eq!(off.status, Rcode::Noerror);
+    assert!(off.answer.is_empty());
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::SetIpAddressType {
+        component: "cloudfront".into(),
+        ip_address_type: "dualstack".into(),
+    })
+    .unwrap();
+    let on = dig(&mut w, &domain, "AAAA", "resolver-na");
+    assert_eq!(values(&on).len(), 1);
+}
+
+/// A bad MX host or an alias AAAA to a region without a load balancer is
+/// refused whole, naming the record.
+#[test]
+fn bad_mx_and_alias_aaaa_records_are_refused_with_the_scenario_unchanged() {
+    let mut w = World::default_world();
+    let before = w.clone();
+    for value in ["MX 10 ", "alias aaaa alb eu-west-9"] {
+        let e = w
+            .apply_edit(&Edit::CreateRecord {
+                name: "mail.healthcareapp.com".into(),
+                value: value.into(),
+                ttl_s: String::new(),
+                routing: "simple".into(),
+                health_check: String::new(),
+                evaluate_target_health: false,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(e, EditError::Parse(_) | EditError::Invalid(_)),
+            "{value}: {e:?}"
+        );
+    }
+    assert_eq!(w, before);
+}
+
+/// §1: the type asked travels in the trace: every query hop of a dig for
+/// AAAA says AAAA, and the Route 53 answer carries the AAAA values as data.
+#[test]
+fn the_type_asked_is_in_every_query_and_answer_event_of_the_resolution() {
+    let mut w = World::default_world();
+    create(
+        &mut w,
+        "www.healthcareapp.com",
+        "AAAA 2001:db8::1, 2001:db8::2",
+    );
+    let d = dig(&mut w, "www.healthcareapp.com", "AAAA", "client-eu");
+    let mut queries = 0;
+    for h in &d.hops {
+        match &h.event {
+            Event::Dns(DnsEvent::Query { qtype, .. }) => {
+                queries += 1;
+                assert_eq!(qtype, "AAAA");
+            }
+            Event::Dns(DnsEvent::Answer { records, .. }) => {
+                assert_eq!(records.qtype, QType::AAAA);
+                assert_eq!(records.data, ["2001:db8::1", "2001:db8::2"]);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(queries, 4, "stub -> resolver, root, TLD, Route 53");
+}

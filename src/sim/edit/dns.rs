@@ -934,7 +934,8 @@ mod tests {
         );
         for (edit, what) in [
             (create(WWW, "A 192.0.2.300", "60", "simple"), "parse"),
-            (create(WWW, "MX 10 mail", "60", "simple"), "parse"),
+            // An MX value needs its preference (§1).
+            (create(WWW, "MX mail", "60", "simple"), "parse"),
             (create(WWW, "A 192.0.2.1", "sixty", "simple"), "parse"),
             (create(WWW, "A 192.0.2.1", "60", "round-robin"), "parse"),
             (create(WWW, "A 192.0.2.1", "", "simple"), "invalid"),
@@ -1147,5 +1148,41 @@ mod tests {
             .to_string(),
             "health check hc-cluster-a is still used by record 2 api-origin.healthcareapp.com (failover primary): change that first"
         );
+    }
+
+    /// Fact sheet §1, §2: MX values (preference and host) and alias AAAA
+    /// records are read from text and written back the same way; a bad
+    /// mail exchanger is refused by name.
+    #[test]
+    fn mx_and_alias_aaaa_values_are_read_from_text_and_written_back() {
+        for text in [
+            "MX 10 mail.healthcareapp.com, 20 mx2.healthcareapp.com",
+            "alias aaaa cloudfront",
+            "alias aaaa alb us-west-2",
+        ] {
+            let v = parse_value(text).unwrap();
+            assert_eq!(record_value_text(&v), text);
+            assert_eq!(parse_value(&record_value_text(&v)), Ok(v));
+        }
+        assert_eq!(
+            parse_value("mx 5 Mail.Example.com."),
+            Ok(RecordValue::Mx {
+                values: vec![MxValue {
+                    preference: 5,
+                    host: "mail.example.com".into()
+                }]
+            })
+        );
+        for bad in [
+            "MX mail.example.com",
+            "MX 70000 mail.example.com",
+            "MX",
+            "alias aaaa s3",
+        ] {
+            assert!(
+                matches!(parse_value(bad), Err(EditError::Parse(_))),
+                "{bad}"
+            );
+        }
     }
 }
