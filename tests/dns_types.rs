@@ -407,3 +407,61 @@ fn the_type_asked_is_in_every_query_and_answer_event_of_the_resolution() {
     }
     assert_eq!(queries, 4, "stub -> resolver, root, TLD, Route 53");
 }
+
+/// The command-line tool prints a dig step in text (as `dig` does, then
+/// the hops) and in JSON Lines (`"kind": "dig"` with typed fields).
+#[test]
+fn the_cli_prints_a_dig_step_in_text_and_json() {
+    let dir = std::env::temp_dir().join(format!("hoplab-dig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("dig.json");
+    std::fs::write(
+        &script,
+        r#"{ "steps": [ { "dig": { "name": "nope.healthcareapp.com", "type": "AAAA", "from": "resolver-na" } } ] }"#,
+    )
+    .unwrap();
+    let run = |json: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hoplab-cli"));
+        c.arg("run").arg(&script);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().expect("hoplab-cli runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(false);
+    assert!(text.contains("status NXDOMAIN"), "{text}");
+    assert!(text.contains(";; AUTHORITY SECTION:"), "{text}");
+    let line: serde_json::Value = serde_json::from_str(run(true).lines().next().unwrap()).unwrap();
+    assert_eq!(line["kind"], "dig");
+    assert_eq!(line["dig"]["status"], "NXDOMAIN");
+    assert_eq!(line["dig"]["authority"][0]["type"], "SOA");
+    assert_eq!(line["dig"]["hops"][0]["event"]["component"], "dns");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The inspector shows the zone's own NS and SOA records, CloudFront's
+/// IPv6 switch and each load balancer's IP address type (fact sheet §1, §23).
+#[test]
+fn the_inspector_shows_ns_soa_ipv6_and_the_ip_address_type() {
+    use hoplab::sim::inspect::inspect;
+    let mut w = World::default_world();
+    let row = |w: &World, node: &str, key: &str| {
+        inspect(w, node)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("{node} has no row {key}"))
+    };
+    assert!(row(&w, "route53", "SOA record").contains("cached 900 s"));
+    assert!(row(&w, "route53", "NS record").contains("TTL 172800 s"));
+    assert!(row(&w, "cloudfront", "IPv6").starts_with("off"));
+    assert!(row(&w, "alb-a", "IP address type").starts_with("ipv4"));
+    w.apply_edit(&Edit::SetIpAddressType {
+        component: "alb-a".into(),
+        ip_address_type: "dualstack".into(),
+    })
+    .unwrap();
+    assert!(row(&w, "alb-a", "IP address type").contains("IPv6 2600:1f18:"));
+}
