@@ -465,3 +465,44 @@ fn the_inspector_shows_ns_soa_ipv6_and_the_ip_address_type() {
     .unwrap();
     assert!(row(&w, "alb-a", "IP address type").contains("IPv6 2600:1f18:"));
 }
+
+/// Lessons reuse script steps: a `dig` in a lesson's steps is checked when
+/// the file is read, and a bad one is refused with its field path.
+#[test]
+fn a_lesson_may_dig_and_a_bad_dig_is_refused_with_its_path() {
+    let lesson = |dig: &str| {
+        format!(
+            r#"id = "tiny"
+title = "Tiny"
+summary = "A lesson for tests."
+level = "beginner"
+minutes = 1
+[setup]
+steps = [{{ dig = {dig} }}]
+[[steps]]
+text = "Do it."
+hints = ["a hint"]
+explanation = "Because (fact sheet §1)."
+solution = [{{ request = {{ client = "client-na", url = "https://healthcareapp.com/api/appointments" }} }}]
+[[steps.goals]]
+stopped_at = "alb-a"
+"#
+        )
+    };
+    let bad = hoplab::lesson::Lesson::from_toml(&lesson(
+        r#"{ name = "healthcareapp.com", type = "AXFR", from = "client-na" }"#,
+    ))
+    .unwrap_err();
+    assert_eq!(bad.path, "setup.steps[0].dig", "{bad}");
+    assert!(bad.message.contains("'AXFR'"), "{bad}");
+    let good = hoplab::lesson::Lesson::from_toml(&lesson(
+        r#"{ name = "healthcareapp.com", type = "AAAA", from = "client-na" }"#,
+    ));
+    assert!(
+        good.as_ref()
+            .err()
+            .is_none_or(|e| e.path != "setup.steps[0].dig"),
+        "{:?}",
+        good.err()
+    );
+}
