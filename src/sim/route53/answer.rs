@@ -86,9 +86,11 @@ impl World {
             .map(|r| (*r).clone())
             .collect();
         if recs.is_empty() {
-            let mut types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
-            types.dedup();
+            let types: Vec<String> = all.iter().map(|r| r.rtype().to_string()).collect();
             if !qtype.is_a() {
+                let mut types = types;
+                types.sort();
+                types.dedup();
                 return Answer::negative(
                     neg,
                     "NODATA (NOERROR, empty answer)",
