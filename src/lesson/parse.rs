@@ -256,7 +256,15 @@ fn validate_script_step(
                 | Edit::CreateRouteTable { .. }
                 | Edit::DeleteRouteTable { .. }
                 | Edit::CreateTargetGroup { .. }
-                | Edit::DeleteTargetGroup { .. } => Ok(()),
+                | Edit::DeleteTargetGroup { .. }
+                | Edit::AddWafMatchRule { .. }
+                | Edit::AddWafLabelRule { .. }
+                | Edit::AddWafManagedGroup { .. }
+                | Edit::SetWafRuleAction { .. }
+                | Edit::SetWafRuleLabels { .. }
+                | Edit::SetWafDefaultAction { .. }
+                | Edit::SetWafTokenImmunity { .. }
+                | Edit::SetWafBodyLimit { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),
