@@ -753,3 +753,69 @@ fn random_waf_statement_edits_never_panic_and_a_refused_one_changes_nothing() {
         }
     }
 }
+
+#[test]
+fn a_body_past_the_limit_is_named_in_the_decision_even_when_no_rule_reads_the_body() {
+    // §6, §27: CloudFront's web ACL inspects 16 KB; an allowed request is
+    // forwarded whole.
+    let mut w = World::default_world();
+    let t = w.send(&req(DEFAULT_URL, &[], &"a".repeat(20 * 1024)));
+    let WafEvent::Decision {
+        body_past_limit, ..
+    } = decision(&t)
+    else {
+        unreachable!()
+    };
+    let b = body_past_limit.as_ref().expect("the body is past 16 KB");
+    assert_eq!((b.size, b.limit), (20 * 1024, 16 * 1024));
+    let t = w.send(&req(DEFAULT_URL, &[], "small"));
+    let WafEvent::Decision {
+        body_past_limit, ..
+    } = decision(&t)
+    else {
+        unreachable!()
+    };
+    assert_eq!(body_past_limit, &None);
+}
+
+#[test]
+fn a_cli_script_adds_a_captcha_rule_and_the_json_trace_shows_405_then_a_token_passes() {
+    // §27 "CAPTCHA and Challenge", through the public JSON trace format.
+    let script = r#"{ "seed": 1, "steps": [
+        { "edit": { "kind": "add_waf_match_rule", "web_acl": "waf", "priority": "10", "name": "Puzzle",
+                    "statement": "byte_match", "field": "uri_path", "search": "/api/", "positional": "starts_with",
+                    "action": "captcha" } },
+        { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/appointments", "cache": "no_store" } },
+        { "advance": "60s" },
+        { "request": { "client": "client-na", "url": "https://healthcareapp.com/api/appointments", "cache": "no_store",
+                       "headers": [["cookie", "aws-waf-token=30"]] } }
+    ] }"#;
+    let path = std::env::temp_dir().join(format!("hoplab-waf-{}.json", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let (out, err, code) = common::hoplab_cli(&["run", path.to_str().unwrap(), "--json"]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let first = &lines[1]["trace"];
+    assert_eq!(first["outcome"]["status"], 405);
+    assert_eq!(first["outcome"]["code"], "WAF_INTERSTITIAL");
+    let hops = first["hops"].as_array().unwrap();
+    assert!(
+        hops.iter()
+            .any(|h| h["event"]["kind"] == "interstitial" && h["event"]["status"] == 405),
+        "{first}"
+    );
+    let second = &lines[3]["trace"];
+    assert_eq!(second["outcome"]["status"], 200);
+    let decision = second["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["event"]["kind"] == "decision")
+        .expect("a WAF decision");
+    assert_eq!(decision["event"]["tokens"][0]["state"], "valid");
+    assert_eq!(decision["event"]["tokens"][0]["age_s"], 30);
+}

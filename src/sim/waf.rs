@@ -12,8 +12,8 @@ use std::net::Ipv4Addr;
 
 use super::check::{Check, CheckKind, Decision, Leg, RuleRef};
 use super::event::waf::{
-    WafDecider, WafInspected, WafOversizeSeen, WafSite, WafStatementKind, WafTokenCheck,
-    WafTokenState,
+    WafBodyLimit, WafDecider, WafInspected, WafOversizeSeen, WafSite, WafStatementKind,
+    WafTokenCheck, WafTokenState,
 };
 use super::event::{Event, WafEvent};
 use super::lb::HttpCtx;
@@ -131,6 +131,8 @@ pub(crate) struct WafVerdict<'a> {
     pub counted: Vec<String>,
     /// Token checks of CAPTCHA and Challenge rules (recorded walks only).
     pub tokens: Vec<WafTokenCheck>,
+    /// `(size, limit)` of a body past the inspection limit.
+    pub body_past_limit: Option<(u64, u64)>,
 }
 
 impl WafVerdict<'_> {
@@ -155,6 +157,9 @@ impl WafVerdict<'_> {
             counted: self.counted.clone(),
             tokens: self.tokens.clone(),
             status: (!self.allowed && self.status != 403).then_some(self.status),
+            body_past_limit: self
+                .body_past_limit
+                .map(|(size, limit)| WafBodyLimit { size, limit }),
         })
     }
 
@@ -293,6 +298,7 @@ pub(crate) fn evaluate<'a>(
                 labels,
                 counted,
                 tokens,
+                body_past_limit: body_past_limit(req),
             };
         }
     }
@@ -333,7 +339,14 @@ pub(crate) fn evaluate<'a>(
         labels,
         counted,
         tokens,
+        body_past_limit: body_past_limit(req),
     }
+}
+
+/// `(size, limit)` when the body is larger than what WAF inspects.
+fn body_past_limit(req: &WafRequest) -> Option<(u64, u64)> {
+    (req.ctx.body.len() > req.body_limit)
+        .then_some((req.ctx.body.len() as u64, req.body_limit as u64))
 }
 
 /// A CAPTCHA or Challenge rule's look at the request's token: valid when

@@ -44,6 +44,10 @@ pub enum WafEvent {
         /// 405 (CAPTCHA) or 202 (Challenge). Fact sheet §6, §27.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
+        /// The body was past the web ACL's inspection limit: WAF read
+        /// only its first `limit` bytes. Fact sheet §6, §27.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body_past_limit: Option<WafBodyLimit>,
     },
     /// WAF answered a CAPTCHA (405) or Challenge (202) rule's request with
     /// its interstitial instead of forwarding it. Fact sheet §6, §27.
@@ -84,6 +88,13 @@ pub enum WafTokenState {
     Expired,
     /// Solved within the immunity time: the rule acts like Count.
     Valid,
+}
+
+/// A body larger than the bytes WAF inspects. Fact sheet §6, §27.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WafBodyLimit {
+    pub size: u64,
+    pub limit: u64,
 }
 
 /// Oversize handling applied to a component past its inspection limit.
@@ -363,10 +374,17 @@ impl WafEvent {
                 labels,
                 counted,
                 tokens,
+                body_past_limit,
                 ..
             } => {
                 let base = self.why_base(at, *client, *allowed, decider);
                 let mut extra = String::new();
+                if let Some(b) = body_past_limit {
+                    extra.push_str(&format!(
+                        "; the body is {} bytes and WAF inspected only the first {} (the web ACL's limit, fact sheet §6, §27): rules saw no further, and an allowed request goes on whole",
+                        b.size, b.limit
+                    ));
+                }
                 if !counted.is_empty() {
                     extra.push_str(&format!(
                         "; matched without terminating (evaluation went on): {}",
