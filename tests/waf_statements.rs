@@ -819,3 +819,87 @@ fn a_cli_script_adds_a_captcha_rule_and_the_json_trace_shows_405_then_a_token_pa
     assert_eq!(decision["event"]["tokens"][0]["state"], "valid");
     assert_eq!(decision["event"]["tokens"][0]["age_s"], 30);
 }
+
+fn body_rule(name: &str) -> WafRule {
+    WafRule {
+        priority: 0,
+        name: name.into(),
+        statement: WafStatement::ByteMatch {
+            field: FieldToMatch::Body,
+            positional: Positional::Contains,
+            search: "attack".into(),
+            transforms: Vec::new(),
+            oversize: Oversize::Continue,
+        },
+        action: WafAction::Block,
+        labels: Vec::new(),
+        immunity_s: None,
+    }
+}
+
+#[test]
+fn a_regional_web_acl_on_the_alb_inspects_only_the_first_8_kb_of_the_body() {
+    // §27 "What a learner gets wrong": a body past 8 KB is not fully
+    // inspected behind an ALB; CloudFront's 16 KB would have seen it.
+    let mut s = hoplab::sim::defaults::default_scenario();
+    let mut acl = s.waf.clone();
+    acl.id = "waf-alb-a".into();
+    acl.name = "regional-a".into();
+    acl.rules = vec![body_rule("AlbBody")];
+    for r in &mut s.regions {
+        let mut a = acl.clone();
+        a.id = format!("waf-{}", r.alb.id);
+        r.alb.web_acl = Some(a);
+    }
+    let w = World::new(s.clone(), 1).expect("valid");
+    let at_10_kb = format!("{}attack", "a".repeat(10 * 1024));
+    let t = w.clone().send(&req(DEFAULT_URL, &[], &at_10_kb));
+    assert_eq!(
+        t.outcome.status.map(|s| s != 403),
+        Some(true),
+        "the ALB's ACL missed it"
+    );
+    let t = w.clone().send(&req(DEFAULT_URL, &[], "attack"));
+    assert_eq!(t.outcome.status, Some(403));
+    let alb = &w.scenario().regions[0].alb.id;
+    let rows = w.inspect(alb);
+    assert!(
+        rows.iter()
+            .any(|(k, v)| k == "WAF body inspection" && v == "first 8 KB (regional)"),
+        "{rows:?}"
+    );
+    // A regional ACL takes no other body limit (§6, §27).
+    s.regions[0]
+        .alb
+        .web_acl
+        .as_mut()
+        .unwrap()
+        .body_inspection_kb = Some(16);
+    assert!(World::new(s, 1).is_err());
+}
+
+#[test]
+fn cookies_past_200_items_follow_the_rules_oversize_handling() {
+    // §27 "Oversize handling": headers and cookies, first 8 KB and 200 items.
+    let many: String = (0..201).map(|i| format!("c{i}=v; ")).collect();
+    let run = |oversize: Oversize| {
+        let mut s = hoplab::sim::defaults::default_scenario();
+        let mut r = body_rule("CookieRule");
+        r.priority = 10;
+        r.statement = WafStatement::ByteMatch {
+            field: FieldToMatch::Cookies,
+            positional: Positional::Exactly,
+            search: "never-there".into(),
+            transforms: Vec::new(),
+            oversize,
+        };
+        s.waf.rules.push(r);
+        let mut w = World::new(s, 1).expect("valid");
+        w.send(&req(DEFAULT_URL, &[("cookie", &many)], ""))
+            .outcome
+            .status
+    };
+    assert_eq!(run(Oversize::Match), Some(403));
+    assert_eq!(run(Oversize::Continue), Some(200));
+    assert_eq!(run(Oversize::NoMatch), Some(200));
+}
