@@ -903,3 +903,54 @@ fn cookies_past_200_items_follow_the_rules_oversize_handling() {
     assert_eq!(run(Oversize::Continue), Some(200));
     assert_eq!(run(Oversize::NoMatch), Some(200));
 }
+
+#[test]
+fn a_geo_match_labels_every_request_it_inspects_and_a_namespace_match_reads_it() {
+    // §27 "Labels": geo match labels every request it inspects (country
+    // and region); a label match by namespace sees them.
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::AddWafRule {
+        web_acl: ACL.into(),
+        priority: "10".into(),
+        name: "OnlyLabels".into(),
+        statement: "geo_match".into(),
+        values: "DE".into(),
+        limit: String::new(),
+        window_s: String::new(),
+        action: "count".into(),
+    })
+    .unwrap();
+    // Any request with a region label (Paris has none in the scenario).
+    w.apply_edit(&Edit::AddWafLabelRule {
+        web_acl: ACL.into(),
+        priority: "20".into(),
+        name: "RegionPuzzle".into(),
+        scope: "namespace".into(),
+        key: "awswaf:clientip:geo:region:".into(),
+        action: "captcha".into(),
+        labels: String::new(),
+        immunity_s: String::new(),
+    })
+    .unwrap();
+    let t = w.send(&req(DEFAULT_URL, &[], ""));
+    assert_eq!(t.outcome.status, Some(405));
+    let WafEvent::Decision {
+        labels, counted, ..
+    } = decision(&t)
+    else {
+        unreachable!()
+    };
+    assert!(
+        counted.is_empty(),
+        "the geo rule did not match (US is not DE)"
+    );
+    assert_eq!(
+        labels,
+        &[
+            "awswaf:clientip:geo:country:US".to_string(),
+            "awswaf:clientip:geo:region:US-NY".to_string()
+        ]
+    );
+    let paris = Request::get("client-eu", DEFAULT_URL).no_store();
+    assert_eq!(w.send(&paris).outcome.status, Some(200));
+}

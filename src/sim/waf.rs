@@ -262,6 +262,14 @@ pub(crate) fn evaluate<'a>(
         if let Some(t) = token.filter(|_| rec.records()) {
             tokens.push(t);
         }
+        if matches!(r.statement, WafStatement::GeoMatch { .. }) {
+            // Geo match labels every request it inspects. Fact sheet §27.
+            for l in geo_labels(req, seen) {
+                if !labels.contains(&l) {
+                    labels.push(l);
+                }
+            }
+        }
         if matched {
             // Labels are added when the rule finishes. Fact sheet §27.
             labels.extend(r.labels.iter().map(|l| full_label(acl, l)));
@@ -341,6 +349,21 @@ pub(crate) fn evaluate<'a>(
         tokens,
         body_past_limit: body_past_limit(req),
     }
+}
+
+/// The labels a geo match adds to every request it inspects:
+/// `awswaf:clientip:geo:country:US` and, when known,
+/// `awswaf:clientip:geo:region:US-NY`. Fact sheet §6, §27.
+fn geo_labels(req: &WafRequest, seen: Ipv4Addr) -> Vec<String> {
+    let Some(c) = req.clients.iter().find(|c| c.ip == seen) else {
+        return Vec::new();
+    };
+    let cc = &c.geo.country;
+    let mut out = vec![format!("awswaf:clientip:geo:country:{cc}")];
+    if let Some(sub) = &c.geo.subdivision {
+        out.push(format!("awswaf:clientip:geo:region:{cc}-{sub}"));
+    }
+    out
 }
 
 /// `(size, limit)` when the body is larger than what WAF inspects.
