@@ -1879,6 +1879,8 @@ fn geo_match_blocks_by_the_viewer_country() {
                 countries: vec!["FR".into()],
             },
             action: WafAction::Block,
+            labels: Vec::new(),
+            immunity_s: None,
         });
     });
     assert_eq!(get(&mut w, DEFAULT_URL).outcome.status, Some(200));
@@ -1948,6 +1950,8 @@ fn a_web_acl_on_the_alb_sees_cloudfront_unless_it_reads_the_forwarded_header() {
                     cidrs: vec!["203.0.113.10/32".parse().unwrap()],
                 },
                 action: WafAction::Block,
+                labels: Vec::new(),
+                immunity_s: None,
             }];
             acl.forwarded_ip_header = fwd.map(|s| s.to_string());
             region_a(s).alb.web_acl = Some(acl);

@@ -147,6 +147,8 @@ fn mutate_region(rng: &mut Rng, region: &mut Region, waf: WafDefault) {
                         cidrs: vec!["203.0.113.0/24".parse().unwrap()],
                     },
                     action: random_waf_action(rng),
+                    labels: Vec::new(),
+                    immunity_s: None,
                 },
                 WafRule {
                     priority: 1,
@@ -156,6 +158,8 @@ fn mutate_region(rng: &mut Rng, region: &mut Region, waf: WafDefault) {
                         window_s: 60,
                     },
                     action: [WafAction::Block, WafAction::Count][rng.index(2)],
+                    labels: Vec::new(),
+                    immunity_s: None,
                 },
                 WafRule {
                     priority: 2,
@@ -164,10 +168,15 @@ fn mutate_region(rng: &mut Rng, region: &mut Region, waf: WafDefault) {
                         countries: vec!["JP".into()],
                     },
                     action: random_waf_action(rng),
+                    labels: Vec::new(),
+                    immunity_s: None,
                 },
             ],
             default_action: waf_default(rng, waf),
             forwarded_ip_header: None,
+            captcha_immunity_s: None,
+            challenge_immunity_s: None,
+            body_inspection_kb: None,
         });
     }
     // A second security group: on the ALB, on some pods, or both.

@@ -264,6 +264,14 @@ fn validate_script_step(
                 | Edit::CreateTargetGroup { .. }
                 | Edit::DeleteTargetGroup { .. }
                 | Edit::SetIpAddressType { .. } => Ok(()),
+                | Edit::AddWafMatchRule { .. }
+                | Edit::AddWafLabelRule { .. }
+                | Edit::AddWafManagedGroup { .. }
+                | Edit::SetWafRuleAction { .. }
+                | Edit::SetWafRuleLabels { .. }
+                | Edit::SetWafDefaultAction { .. }
+                | Edit::SetWafTokenImmunity { .. }
+                | Edit::SetWafBodyLimit { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 34] = [
+pub const ALL_CODES: [Code; 35] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -23,6 +23,7 @@ pub const ALL_CODES: [Code; 34] = [
     Code::CacheMiss,
     Code::WafRuleBlock,
     Code::WafDefaultAllow,
+    Code::WafInterstitial,
     Code::CertificateMismatch,
     Code::TooManyRedirects,
     Code::NoRouteToDestination,
@@ -68,6 +69,7 @@ impl Code {
             Code::CacheMiss => "CloudFront had no fresh copy and asked the origin.",
             Code::WafRuleBlock => "A WAF rule matched with a Block action: the request ends with 403 at the web ACL.",
             Code::WafDefaultAllow => "No WAF rule blocked the request; the web ACL's default action let it through.",
+            Code::WafInterstitial => "A WAF CAPTCHA or Challenge rule matched a request without a valid token: WAF answered 405 (CAPTCHA) or 202 (Challenge) with its interstitial.",
             Code::CertificateMismatch => "The server's certificate does not name the host that was asked for: the TLS handshake fails.",
             Code::TooManyRedirects => "The browser gave up following a chain of redirects.",
             Code::NoRouteToDestination => "The subnet's route table has no route that matches the destination address.",
@@ -102,6 +104,10 @@ impl Code {
             Code::HealthCheckFailover => (R53, "dns-failover-determining-health-of-endpoints.html"),
             Code::ViewerProtocolPolicy => (CF, "using-https-viewers-to-cloudfront.html"),
             Code::CacheHit | Code::CacheMiss => (CF, "HTTPStatusCodes.html"),
+            Code::WafInterstitial => (
+                "https://docs.aws.amazon.com/waf/latest/developerguide/",
+                "waf-captcha-and-challenge.html",
+            ),
             Code::WafRuleBlock | Code::WafDefaultAllow => (
                 "https://docs.aws.amazon.com/waf/latest/developerguide/",
                 "web-acl-processing-order.html",

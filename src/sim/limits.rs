@@ -53,6 +53,26 @@ pub const WAF_MIN_RATE_LIMIT: u32 = 10;
 pub const WAF_MAX_RATE_RULES: usize = 10;
 /// Entries in one IP set. Fact sheet §6.
 pub const WAF_MAX_IP_SET_ENTRIES: usize = 10_000;
+/// A web ACL's capacity, WCUs (above 1,500 only costs more). Fact sheet §6, §27.
+pub const WAF_MAX_WEB_ACL_WCU: u32 = 5_000;
+/// Text transformations per statement (current quota). Fact sheet §27.
+pub const WAF_MAX_TRANSFORMS: usize = 10;
+/// Characters in a string match's search string. Fact sheet §27.
+pub const WAF_MAX_SEARCH_LEN: usize = 200;
+/// Patterns in a regex pattern set, and characters in each. Fact sheet §27.
+pub const WAF_MAX_REGEX_PATTERNS: usize = 10;
+pub const WAF_MAX_REGEX_LEN: usize = 200;
+/// Immunity times, seconds: CAPTCHA from 60, Challenge from 300, both up
+/// to 3 days. Fact sheet §27.
+pub const WAF_CAPTCHA_IMMUNITY_S: std::ops::RangeInclusive<u32> = 60..=259_200;
+pub const WAF_CHALLENGE_IMMUNITY_S: std::ops::RangeInclusive<u32> = 300..=259_200;
+/// CloudFront web ACL body inspection limits, KB; a regional ACL's is 8.
+/// Fact sheet §6, §27.
+pub const WAF_CLOUDFRONT_BODY_KB: [u32; 4] = [16, 32, 48, 64];
+pub const WAF_REGIONAL_BODY_KB: u32 = 8;
+/// Headers and cookies: first 8 KB and first 200 items. Fact sheet §27.
+pub const WAF_HEADER_LIMIT_BYTES: usize = 8 * 1024;
+pub const WAF_HEADER_LIMIT_ITEMS: usize = 200;
 
 // ------------------------------------------------------------ §8 ALB
 

@@ -35,6 +35,9 @@ pub mod topology;
 pub mod trace;
 pub mod vpc;
 pub mod waf;
+pub mod waf_managed;
+pub mod waf_match;
+pub mod waf_regex;
 pub mod world;
 
 pub use edit::Edit;

@@ -59,6 +59,10 @@ pub enum Code {
     /// under "Redirect HTTP to HTTPS" stays `DELIVERED`: the redirect is an
     /// answer the browser follows.) Fact sheet §5.
     ViewerProtocolPolicy,
+    /// A WAF CAPTCHA (405) or Challenge (202) rule matched a request
+    /// without a valid token: WAF answered with its interstitial.
+    /// Fact sheet §6, §27.
+    WafInterstitial,
 }
 
 impl Code {
@@ -98,6 +102,7 @@ impl Code {
             Code::ClientClosed => "CLIENT_CLOSED",
             Code::TargetError => "TARGET_ERROR",
             Code::Delivered => "DELIVERED",
+            Code::WafInterstitial => "WAF_INTERSTITIAL",
         }
     }
 }

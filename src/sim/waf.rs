@@ -11,12 +11,19 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use super::check::{Check, CheckKind, Decision, Leg, RuleRef};
-use super::event::waf::{WafDecider, WafInspected, WafSite, WafStatementKind};
+use super::event::waf::{
+    WafBodyLimit, WafDecider, WafInspected, WafOversizeSeen, WafSite, WafStatementKind,
+    WafTokenCheck, WafTokenState,
+};
 use super::event::{Event, WafEvent};
 use super::lb::HttpCtx;
 use super::net::cidr_has;
-use super::scenario::{Client, WafAction, WafRule, WafStatement, WebAcl};
+use super::scenario::{
+    full_label, immunity_s, Client, FieldToMatch, LabelScope, ManagedGroup, Transform, WafAction,
+    WafRule, WafStatement, WebAcl,
+};
 use super::trace::{Code, Layer, Recorder, Step, Verdict};
+use super::waf_match::{label_matches, read_token, run_component, ComponentFinding, Test, Token};
 use super::world::{by_priority, World};
 
 /// The request times a rate-based rule counted, per client address.
@@ -115,6 +122,17 @@ pub(crate) struct WafVerdict<'a> {
     pub checks: Vec<Check>,
     /// The decider as the event carries it (recorded walks only).
     pub recorded_decider: Option<WafDecider>,
+    /// The answer when the request is stopped: 403 Block, 405 CAPTCHA,
+    /// 202 Challenge. Fact sheet §6, §27.
+    pub status: u16,
+    /// Labels on the request at the end (full names). Fact sheet §27.
+    pub labels: Vec<String>,
+    /// Rules that matched without terminating (recorded walks only).
+    pub counted: Vec<String>,
+    /// Token checks of CAPTCHA and Challenge rules (recorded walks only).
+    pub tokens: Vec<WafTokenCheck>,
+    /// `(size, limit)` of a body past the inspection limit.
+    pub body_past_limit: Option<(u64, u64)>,
 }
 
 impl WafVerdict<'_> {
@@ -135,7 +153,45 @@ impl WafVerdict<'_> {
             allowed: self.allowed,
             decider: self.decider_event(),
             default_action: acl.default_action,
+            labels: self.labels.clone(),
+            counted: self.counted.clone(),
+            tokens: self.tokens.clone(),
+            status: (!self.allowed && self.status != 403).then_some(self.status),
+            body_past_limit: self
+                .body_past_limit
+                .map(|(size, limit)| WafBodyLimit { size, limit }),
         })
+    }
+
+    /// The explanation code of a stopped request.
+    pub(crate) fn code(&self) -> Code {
+        if self.status == 403 {
+            Code::WafRuleBlock
+        } else {
+            Code::WafInterstitial
+        }
+    }
+
+    /// CAPTCHA or Challenge stopped the request: WAF's own answer as an
+    /// event (recorded walks only). Fact sheet §27.
+    pub(crate) fn interstitial(&self, acl: &WebAcl, ctx: &HttpCtx) -> Option<Event> {
+        let Decider::Rule(r) = self.decider else {
+            return None;
+        };
+        if self.allowed || self.status == 403 {
+            return None;
+        }
+        let html = match ctx.header("accept") {
+            Some(a) => a.to_ascii_lowercase().contains("text/html"),
+            None => &*ctx.method == "GET",
+        };
+        Some(Event::Waf(WafEvent::Interstitial {
+            acl_id: acl.id.clone(),
+            rule: r.name.clone(),
+            action: r.action,
+            status: self.status,
+            html,
+        }))
     }
 
     /// The verdict as a hop at `(from, to)` (recorded walks only): the same
@@ -144,7 +200,7 @@ impl WafVerdict<'_> {
         let (verdict, code) = if self.allowed {
             (Verdict::Pass, Code::WafDefaultAllow)
         } else {
-            (Verdict::Error, Code::WafRuleBlock)
+            (Verdict::Error, self.code())
         };
         Step::new(
             (from, to),
@@ -159,8 +215,10 @@ impl WafVerdict<'_> {
 }
 
 /// Evaluate a web ACL: rules by priority; Allow and Block terminate, Count
-/// goes on; the default action applies when nothing terminated. Counters
-/// of rate-based rules are in `state`. Fact sheet §6.
+/// goes on; CAPTCHA and Challenge go on with a valid token and stop the
+/// request without one; labels a matching rule adds are seen by later
+/// rules; the default action applies when nothing terminated. Counters
+/// of rate-based rules are in `state`. Fact sheet §6, §27.
 pub(crate) fn evaluate<'a>(
     acl: &'a WebAcl,
     state: &mut WafState,
@@ -171,18 +229,59 @@ pub(crate) fn evaluate<'a>(
     let fields = Fields::of(req.ctx, req.body_limit);
     let mut path = rec.path();
     let mut event = None;
+    let mut labels: Vec<String> = Vec::new();
+    let mut counted = Vec::new();
+    let mut tokens = Vec::new();
     for r in by_priority(&acl.rules, |r| r.priority) {
-        let finding = inspect(r, acl, state, req, &fields, seen);
+        let finding = inspect(r, acl, state, req, &fields, seen, &labels);
         let matched = finding.matched();
-        let terminating = matched && r.action != WafAction::Count;
-        let allowed = !(terminating && r.action == WafAction::Block);
+        let token = if matched && matches!(r.action, WafAction::Captcha | WafAction::Challenge) {
+            Some(token_check(acl, r, req))
+        } else {
+            None
+        };
+        let token_ok = token
+            .as_ref()
+            .is_some_and(|t| t.state == WafTokenState::Valid);
+        // A managed group under Block uses its rules' own actions (Block);
+        // under Count every rule is overridden to Count.
+        let terminating = matched
+            && match r.action {
+                WafAction::Count => false,
+                WafAction::Captcha | WafAction::Challenge => !token_ok,
+                WafAction::Allow | WafAction::Block => true,
+            };
+        let allowed = !terminating || r.action == WafAction::Allow;
         path.add(
             CheckKind::WafRule,
             None,
             Leg::Forward,
             Decision { allowed, at: None },
-            |_| rule_check(r, &finding, seen, matched),
+            |_| rule_check(r, &finding, seen, matched, terminating, &labels),
         );
+        if let Some(t) = token.filter(|_| rec.records()) {
+            tokens.push(t);
+        }
+        if matches!(r.statement, WafStatement::GeoMatch { .. }) {
+            // Geo match labels every request it inspects. Fact sheet §27.
+            for l in geo_labels(req, seen) {
+                if !labels.contains(&l) {
+                    labels.push(l);
+                }
+            }
+        }
+        if matched {
+            // Labels are added when the rule finishes. Fact sheet §27.
+            labels.extend(r.labels.iter().map(|l| full_label(acl, l)));
+            if let (WafStatement::ManagedRuleGroup { group }, Finding::Managed(Some(rule))) =
+                (&r.statement, &finding)
+            {
+                labels.push(super::waf_managed::managed_label(*group, rule));
+            }
+            if !terminating && rec.records() {
+                counted.push(r.name.clone());
+            }
+        }
         if terminating {
             if rec.records() {
                 event = Some(WafDecider::Rule {
@@ -190,7 +289,7 @@ pub(crate) fn evaluate<'a>(
                     name: r.name.clone(),
                     statement: statement_kind(&r.statement),
                     action: r.action,
-                    inspected: finding.inspected(seen, &r.statement),
+                    inspected: finding.inspected(seen, &r.statement, &labels),
                 });
             }
             return WafVerdict {
@@ -199,6 +298,15 @@ pub(crate) fn evaluate<'a>(
                 seen,
                 checks: path.into_list(),
                 recorded_decider: event,
+                status: match r.action {
+                    WafAction::Captcha => 405,
+                    WafAction::Challenge => 202,
+                    _ => 403,
+                },
+                labels,
+                counted,
+                tokens,
+                body_past_limit: body_past_limit(req),
             };
         }
     }
@@ -235,6 +343,73 @@ pub(crate) fn evaluate<'a>(
         seen,
         checks: path.into_list(),
         recorded_decider: event,
+        status: 403,
+        labels,
+        counted,
+        tokens,
+        body_past_limit: body_past_limit(req),
+    }
+}
+
+/// The labels a geo match adds to every request it inspects:
+/// `awswaf:clientip:geo:country:US` and, when known,
+/// `awswaf:clientip:geo:region:US-NY`. Fact sheet §6, §27.
+fn geo_labels(req: &WafRequest, seen: Ipv4Addr) -> Vec<String> {
+    let Some(c) = req.clients.iter().find(|c| c.ip == seen) else {
+        return Vec::new();
+    };
+    let cc = &c.geo.country;
+    let mut out = vec![format!("awswaf:clientip:geo:country:{cc}")];
+    if let Some(sub) = &c.geo.subdivision {
+        out.push(format!("awswaf:clientip:geo:region:{cc}-{sub}"));
+    }
+    out
+}
+
+/// `(size, limit)` when the body is larger than what WAF inspects.
+fn body_past_limit(req: &WafRequest) -> Option<(u64, u64)> {
+    (req.ctx.body.len() > req.body_limit)
+        .then_some((req.ctx.body.len() as u64, req.body_limit as u64))
+}
+
+/// A CAPTCHA or Challenge rule's look at the request's token: valid when
+/// the matching solve is no older than the immunity time (world clock).
+/// Fact sheet §27 "CAPTCHA and Challenge".
+fn token_check(acl: &WebAcl, r: &WafRule, req: &WafRequest) -> WafTokenCheck {
+    let immunity = immunity_s(acl, r);
+    let now_s = req.now_ms / 1000;
+    let solved = match read_token(req.ctx) {
+        Token::None => Err(WafTokenState::Missing),
+        Token::Invalid => Err(WafTokenState::Invalid),
+        Token::Solved {
+            captcha_s,
+            challenge_s,
+        } => match r.action {
+            WafAction::Captcha => captcha_s,
+            _ => challenge_s,
+        }
+        .filter(|at| *at <= now_s)
+        .ok_or(WafTokenState::Invalid),
+    };
+    let (state, solved_at_s, age_s) = match solved {
+        Err(state) => (state, None, None),
+        Ok(at) => {
+            let age = now_s - at;
+            let state = if age <= immunity as u64 {
+                WafTokenState::Valid
+            } else {
+                WafTokenState::Expired
+            };
+            (state, Some(at), Some(age))
+        }
+    };
+    WafTokenCheck {
+        rule: r.name.clone(),
+        action: r.action,
+        state,
+        solved_at_s,
+        age_s,
+        immunity_s: immunity,
     }
 }
 
@@ -259,28 +434,42 @@ fn statement_kind(s: &WafStatement) -> WafStatementKind {
         WafStatement::Xss => WafStatementKind::Xss,
         WafStatement::GeoMatch { .. } => WafStatementKind::GeoMatch,
         WafStatement::RateBased { .. } => WafStatementKind::RateBased,
+        WafStatement::ByteMatch { .. } => WafStatementKind::ByteMatch,
+        WafStatement::RegexMatch { .. } => WafStatementKind::RegexMatch,
+        WafStatement::SizeConstraint { .. } => WafStatementKind::SizeConstraint,
+        WafStatement::LabelMatch { .. } => WafStatementKind::LabelMatch,
+        WafStatement::ManagedRuleGroup { .. } => WafStatementKind::ManagedRuleGroup,
     }
 }
 
 /// The check for one rule (recorded walks only).
-fn rule_check(r: &WafRule, finding: &Finding, seen: Ipv4Addr, matched: bool) -> Check {
-    let terminating = matched && r.action != WafAction::Count;
-    let allowed = !(terminating && r.action == WafAction::Block);
+fn rule_check(
+    r: &WafRule,
+    finding: &Finding,
+    seen: Ipv4Addr,
+    matched: bool,
+    terminating: bool,
+    labels: &[String],
+) -> Check {
+    let allowed = !terminating || r.action == WafAction::Allow;
     let decided_by = if matched {
         format!(
             "match -> {:?}{}",
             r.action,
-            if r.action == WafAction::Count {
-                " (counted, evaluation goes on)"
-            } else {
-                ""
+            match r.action {
+                WafAction::Count => " (counted, evaluation goes on)",
+                WafAction::Captcha | WafAction::Challenge if !terminating =>
+                    " (valid token: counted, evaluation goes on)",
+                WafAction::Captcha => " (no valid token: 405 and a puzzle)",
+                WafAction::Challenge => " (no valid token: 202 and a challenge)",
+                _ => "",
             }
         )
     } else {
         "no match".into()
     };
     let flow = finding
-        .inspected(seen, &r.statement)
+        .inspected(seen, &r.statement, labels)
         .render(statement_kind(&r.statement), matched);
     Check::other(
         CheckKind::WafRule,
@@ -293,7 +482,7 @@ fn rule_check(r: &WafRule, finding: &Finding, seen: Ipv4Addr, matched: bool) -> 
     .matched(matched)
 }
 
-const SQLI_PATTERNS: [&str; 7] = [
+pub(crate) const SQLI_PATTERNS: [&str; 7] = [
     "' or ",
     "'or'",
     "union select",
@@ -302,7 +491,8 @@ const SQLI_PATTERNS: [&str; 7] = [
     "1=1",
     "' and ",
 ];
-const XSS_PATTERNS: [&str; 5] = ["<script", "javascript:", "onerror=", "onload=", "<iframe"];
+pub(crate) const XSS_PATTERNS: [&str; 5] =
+    ["<script", "javascript:", "onerror=", "onload=", "<iframe"];
 
 /// What one rule statement found, borrowed from the request and the ACL:
 /// made on every request without allocating.
@@ -318,6 +508,9 @@ enum Finding<'f> {
         limit: u32,
         window_s: u32,
     },
+    Component(ComponentFinding),
+    Label(Option<String>),
+    Managed(Option<&'static str>),
 }
 
 impl Finding<'_> {
@@ -327,12 +520,52 @@ impl Finding<'_> {
             Finding::Pattern(p) => p.is_some(),
             Finding::Country { matched, .. } => *matched,
             Finding::Rate { count, limit, .. } => count > limit,
+            Finding::Component(c) => c.matched,
+            Finding::Label(l) => l.is_some(),
+            Finding::Managed(m) => m.is_some(),
         }
     }
 
     /// The finding as the event and the check carry it.
-    fn inspected(&self, ip: Ipv4Addr, statement: &WafStatement) -> WafInspected {
+    fn inspected(&self, ip: Ipv4Addr, statement: &WafStatement, labels: &[String]) -> WafInspected {
         match self {
+            Finding::Component(c) => {
+                let (field, transforms) = component_of(statement);
+                WafInspected::Component {
+                    field: field.map(|f| f.to_string()).unwrap_or_default(),
+                    transforms: transforms.to_vec(),
+                    value: c
+                        .value
+                        .as_ref()
+                        .map(|v| crate::sim::text::clip(&String::from_utf8_lossy(v)).to_string()),
+                    size: c.size,
+                    oversize: c.oversize.map(|(size, limit, handling)| WafOversizeSeen {
+                        size,
+                        limit,
+                        handling,
+                    }),
+                    absent: c.absent,
+                }
+            }
+            Finding::Label(m) => {
+                let (scope, key) = match statement {
+                    WafStatement::LabelMatch { scope, key } => (*scope, key.clone()),
+                    _ => (LabelScope::Label, String::new()),
+                };
+                WafInspected::Labels {
+                    key,
+                    scope,
+                    labels: labels.to_vec(),
+                    matched: m.clone(),
+                }
+            }
+            Finding::Managed(m) => WafInspected::Managed {
+                group: match statement {
+                    WafStatement::ManagedRuleGroup { group } => *group,
+                    _ => ManagedGroup::CommonRuleSet,
+                },
+                rule: m.map(str::to_string),
+            },
             Finding::Address(c) => WafInspected::Address {
                 ip,
                 cidr: c.map(|c| c.to_string()),
@@ -373,8 +606,58 @@ fn inspect<'f>(
     req: &WafRequest<'f>,
     fields: &Fields<'f>,
     seen: Ipv4Addr,
+    labels: &[String],
 ) -> Finding<'f> {
+    let comp = |field, transforms: &[Transform], oversize, test| {
+        Finding::Component(run_component(
+            req.ctx,
+            field,
+            req.body_limit,
+            transforms,
+            oversize,
+            test,
+        ))
+    };
     match &r.statement {
+        WafStatement::ByteMatch {
+            field,
+            positional,
+            search,
+            transforms,
+            oversize,
+        } => comp(
+            field,
+            transforms,
+            *oversize,
+            Test::Bytes(search.as_bytes(), *positional),
+        ),
+        WafStatement::RegexMatch {
+            field,
+            patterns,
+            transforms,
+            oversize,
+        } => {
+            // Validation compiled every pattern; one that fails here
+            // cannot match.
+            let rs: Vec<_> = patterns
+                .iter()
+                .filter_map(|p| super::waf_regex::Regex::new(p).ok())
+                .collect();
+            comp(field, transforms, *oversize, Test::Regex(&rs))
+        }
+        WafStatement::SizeConstraint {
+            field,
+            comparison,
+            size,
+            transforms,
+            oversize,
+        } => comp(field, transforms, *oversize, Test::Size(*comparison, *size)),
+        WafStatement::LabelMatch { scope, key } => {
+            Finding::Label(label_matches(labels, *scope, key).map(str::to_string))
+        }
+        WafStatement::ManagedRuleGroup { group } => Finding::Managed(
+            super::waf_managed::first_match(*group, req.ctx, seen, req.body_limit),
+        ),
         WafStatement::IpSet { cidrs } => Finding::Address(cidrs.iter().find(|c| cidr_has(c, seen))),
         WafStatement::SqlInjection => Finding::Pattern(fields.find(&SQLI_PATTERNS)),
         WafStatement::Xss => Finding::Pattern(fields.find(&XSS_PATTERNS)),
@@ -393,6 +676,22 @@ fn inspect<'f>(
             limit: *limit,
             window_s: *window_s,
         },
+    }
+}
+
+/// The component and transformations of a component statement.
+fn component_of(s: &WafStatement) -> (Option<&FieldToMatch>, &[Transform]) {
+    match s {
+        WafStatement::ByteMatch {
+            field, transforms, ..
+        }
+        | WafStatement::RegexMatch {
+            field, transforms, ..
+        }
+        | WafStatement::SizeConstraint {
+            field, transforms, ..
+        } => (Some(field), transforms),
+        _ => (None, &[]),
     }
 }
 

@@ -400,6 +400,127 @@ fn random_waf_edit(rng: &mut Rng) -> Edit {
     }
 }
 
+/// The WAF edits of match statements, labels, managed groups, actions,
+/// immunity and body limits (fact sheet §27). Not drawn by `random_edit`,
+/// so the seeded sequences other tests rely on stay as they were;
+/// `tests/waf_statements.rs` runs it.
+pub fn random_waf_statement_edit(rng: &mut Rng) -> Edit {
+    let actions = &[
+        "block",
+        "count",
+        "captcha",
+        "challenge",
+        "allow",
+        "maybe",
+        "",
+    ];
+    let numbers = &["", "0", "9", "60", "300", "16", "32", "259201", "x", "-1"];
+    match rng.index(8) {
+        0 => Edit::AddWafMatchRule {
+            web_acl: s(rng, WEB_ACLS),
+            priority: s(rng, AMOUNTS),
+            name: s(rng, WAF_RULES),
+            statement: s(
+                rng,
+                &["byte_match", "regex_match", "size_constraint", "magic", ""],
+            ),
+            field: s(
+                rng,
+                &[
+                    "uri_path",
+                    "body",
+                    "header:user-agent",
+                    "query_argument:id",
+                    "cookies",
+                    "all_headers",
+                    "header:",
+                    "elbow",
+                    "",
+                ],
+            ),
+            search: s(rng, &["bot", "", "bad bot", "<script", "\u{0}"]),
+            positional: s(
+                rng,
+                &["contains", "contains_word", "exactly", "sideways", ""],
+            ),
+            patterns: s(
+                rng,
+                &["^/admin", "(a)\\1", "(a+)+b", "[", "a{1000}{1000}", ""],
+            ),
+            comparison: s(rng, &["gt", "eq", "<=", "about", ""]),
+            size: s(rng, AMOUNTS),
+            transforms: s(
+                rng,
+                &[
+                    "lowercase, url_decode",
+                    "base64_decode",
+                    "rot13",
+                    "",
+                    "cmd_line cmd_line",
+                ],
+            ),
+            oversize: s(rng, &["continue", "match", "no_match", "maybe", ""]),
+            labels: s(
+                rng,
+                &["bots:suspect", "aws:x", "a:b:c:d:e:f:g", "", "bad label"],
+            ),
+            action: s(rng, actions),
+            immunity_s: s(rng, numbers),
+        },
+        1 => Edit::AddWafLabelRule {
+            web_acl: s(rng, WEB_ACLS),
+            priority: s(rng, AMOUNTS),
+            name: s(rng, WAF_RULES),
+            scope: s(rng, &["label", "namespace", "galaxy", ""]),
+            key: s(rng, &["bots:suspect", "bots:", "", "?!"]),
+            action: s(rng, actions),
+            labels: s(rng, &["", "x:y"]),
+            immunity_s: s(rng, numbers),
+        },
+        2 => Edit::AddWafManagedGroup {
+            web_acl: s(rng, WEB_ACLS),
+            priority: s(rng, AMOUNTS),
+            name: s(rng, WAF_RULES),
+            group: s(
+                rng,
+                &[
+                    "common",
+                    "known_bad_inputs",
+                    "ip_reputation",
+                    "sqli",
+                    "nope",
+                    "",
+                ],
+            ),
+            action: s(rng, actions),
+        },
+        3 => Edit::SetWafRuleAction {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            action: s(rng, actions),
+            immunity_s: s(rng, numbers),
+        },
+        4 => Edit::SetWafRuleLabels {
+            web_acl: s(rng, WEB_ACLS),
+            name: s(rng, WAF_RULES),
+            labels: s(rng, &["bots:suspect", "aws:x", ""]),
+        },
+        5 => Edit::SetWafDefaultAction {
+            web_acl: s(rng, WEB_ACLS),
+            action: s(rng, actions),
+        },
+        6 => Edit::SetWafTokenImmunity {
+            web_acl: s(rng, WEB_ACLS),
+            captcha_s: s(rng, numbers),
+            challenge_s: s(rng, numbers),
+        },
+        _ => Edit::SetWafBodyLimit {
+            web_acl: s(rng, WEB_ACLS),
+            kb: s(rng, numbers),
+        },
+    }
+}
+
 fn random_alb_edit(rng: &mut Rng) -> Edit {
     let actions = &["forward", "redirect", "fixed_response", "dance", ""];
     let targets = &[

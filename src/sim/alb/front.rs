@@ -217,11 +217,18 @@ impl World {
         });
         tb.wait(rtt / 2);
         let mut resp = match self.alb_web_acl(r, src_ip, ctx, tb) {
-            Some(rule) => Resp::err(
+            Some((rule, 403, code)) => Resp::err(
                 Some(403),
                 &alb.id,
-                Code::WafRuleBlock,
+                code,
                 format!("blocked by the ALB's web ACL rule {rule}"),
+            ),
+            // CAPTCHA (405) or Challenge (202). Fact sheet §27.
+            Some((rule, status, code)) => Resp::err(
+                Some(status),
+                &alb.id,
+                code,
+                format!("{status} from the ALB's web ACL rule {rule}"),
             ),
             None => self.alb_route(r, conn.node, src_ip, ctx, tb),
         };
@@ -416,13 +423,13 @@ impl World {
         src_ip: Ipv4Addr,
         ctx: &HttpCtx,
         tb: &mut Recorder,
-    ) -> Option<String> {
+    ) -> Option<(String, u16, Code)> {
         let alb = &r.alb;
         let acl = alb.web_acl.as_ref()?;
         let mut wctx = ctx.clone();
         wctx.xff.push(src_ip);
         let v = self.waf_check(acl, src_ip, &wctx, 8 * 1024, tb);
-        let blocked_by = (!v.allowed).then(|| v.decider.to_string());
+        let blocked_by = (!v.allowed).then(|| (v.decider.to_string(), v.status, v.code()));
         tb.hop(|| {
             let site = WafSite::Alb {
                 alb_id: alb.id.clone(),
@@ -430,6 +437,19 @@ impl World {
             };
             v.step(acl, site, (&alb.id, &alb.id))
         });
+        if !v.allowed && v.status != 403 {
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &alb.id),
+                    Layer::Http,
+                    "-",
+                    v.interstitial(acl, ctx)
+                        .expect("a CAPTCHA or Challenge rule stopped the request"),
+                    Verdict::Error,
+                    v.code(),
+                )
+            });
+        }
         blocked_by
     }
 }

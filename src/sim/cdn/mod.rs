@@ -146,11 +146,12 @@ impl World {
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;
-        let waf = self.waf_check(acl, c.ip, ctx, 16 * 1024, tb);
+        let body_limit = acl.body_inspection_kb.unwrap_or(16) as usize * 1024;
+        let waf = self.waf_check(acl, c.ip, ctx, body_limit, tb);
         edge.record_waf(acl, &waf, tb);
         tb.wait(100);
         if !waf.allowed {
-            return edge.waf_refusal(acl, &waf, tb);
+            return edge.waf_refusal(acl, &waf, ctx, tb);
         }
 
         // Cache behaviour: first match in list order. Fact sheet §5.
@@ -176,7 +177,34 @@ impl Edge<'_> {
     }
 
     /// WAF blocked: CloudFront answers 403 itself; no origin is asked.
-    fn waf_refusal(&self, acl: &WebAcl, waf: &WafVerdict, tb: &mut Recorder) -> Resp {
+    fn waf_refusal(
+        &self,
+        acl: &WebAcl,
+        waf: &WafVerdict,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        if waf.status != 403 {
+            // CAPTCHA (405) or Challenge (202): WAF's interstitial. Fact sheet §27.
+            tb.hop(|| {
+                Step::new(
+                    (&self.cf.id, &self.client.id),
+                    Layer::Http,
+                    "TCP/443",
+                    waf.interstitial(acl, ctx)
+                        .expect("a CAPTCHA or Challenge rule stopped the request"),
+                    Verdict::Error,
+                    waf.code(),
+                )
+            });
+            tb.wait(self.rtt / 2);
+            return Resp::err(
+                Some(waf.status),
+                &acl.id,
+                waf.code(),
+                format!("{} by WAF rule {}", waf.status, waf.decider),
+            );
+        }
         self.reply(
             tb,
             || CdnEvent::WafBlocked {

@@ -18,6 +18,7 @@ mod ingress;
 mod routes;
 mod scale;
 mod waf;
+mod waf_match;
 
 pub use dns::{record_value_text, routing_text};
 
@@ -341,6 +342,102 @@ pub enum Edit {
     SetIpAddressType {
         component: String,
         ip_address_type: String,
+    },
+    // ---- Traffic: WAF match statements, labels, tokens (fact sheet §6, §27).
+    /// Add a string match (`byte_match`: `search` at `positional`),
+    /// regex pattern set (`regex_match`: `patterns`, one per line) or size
+    /// constraint (`size_constraint`: `comparison` and `size`) rule on
+    /// `field` (`method`, `uri_path`, `query_string`, `query_argument:NAME`,
+    /// `header:NAME`, `all_headers`, `body`, `cookies`) after `transforms`
+    /// (in order, commas between), with `oversize` handling (`continue`,
+    /// `match`, `no_match`), the `labels` it adds and, for a CAPTCHA or
+    /// Challenge action, its `immunity_s`.
+    AddWafMatchRule {
+        web_acl: String,
+        priority: String,
+        name: String,
+        statement: String,
+        field: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        search: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        positional: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        patterns: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comparison: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        size: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        transforms: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        oversize: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        labels: String,
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        immunity_s: String,
+    },
+    /// Add a label match rule: `scope` `label` or `namespace`, `key` the
+    /// label or namespace an earlier rule added.
+    AddWafLabelRule {
+        web_acl: String,
+        priority: String,
+        name: String,
+        scope: String,
+        key: String,
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        labels: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        immunity_s: String,
+    },
+    /// Add an AWS managed rule group (`common`, `known_bad_inputs`,
+    /// `ip_reputation`, `sqli`, or its AWS name); `action` `block` (the
+    /// group's own actions) or `count` (every rule overridden to Count).
+    AddWafManagedGroup {
+        web_acl: String,
+        priority: String,
+        name: String,
+        group: String,
+        action: String,
+    },
+    /// Change a rule's action (`allow`, `block`, `count`, `captcha`,
+    /// `challenge`) and, for CAPTCHA or Challenge, its own `immunity_s`
+    /// (empty: the web ACL's).
+    SetWafRuleAction {
+        web_acl: String,
+        name: String,
+        action: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        immunity_s: String,
+    },
+    /// Replace the labels a rule adds when it matches (empty: none).
+    SetWafRuleLabels {
+        web_acl: String,
+        name: String,
+        #[serde(default)]
+        labels: String,
+    },
+    /// The web ACL's default action: `allow` or `block`. Fact sheet §6.
+    SetWafDefaultAction {
+        web_acl: String,
+        action: String,
+    },
+    /// The web ACL's CAPTCHA and Challenge immunity times in seconds
+    /// (empty: 300). Fact sheet §27.
+    SetWafTokenImmunity {
+        web_acl: String,
+        #[serde(default)]
+        captcha_s: String,
+        #[serde(default)]
+        challenge_s: String,
+    },
+    /// A CloudFront web ACL's body inspection limit: 16, 32, 48 or 64 KB
+    /// (a regional one takes 8 only). Fact sheet §6, §27.
+    SetWafBodyLimit {
+        web_acl: String,
+        kb: String,
     },
 }
 
@@ -790,6 +887,14 @@ impl Edit {
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
             Edit::SetIpAddressType { .. } => dualstack::describe(self),
+            Edit::AddWafMatchRule { .. }
+            | Edit::AddWafLabelRule { .. }
+            | Edit::AddWafManagedGroup { .. }
+            | Edit::SetWafRuleAction { .. }
+            | Edit::SetWafRuleLabels { .. }
+            | Edit::SetWafDefaultAction { .. }
+            | Edit::SetWafTokenImmunity { .. }
+            | Edit::SetWafBodyLimit { .. } => waf_match::describe(self),
         }
     }
 
@@ -880,6 +985,14 @@ impl Edit {
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
             Edit::SetIpAddressType { .. } => dualstack::apply(self, s),
+            Edit::AddWafMatchRule { .. }
+            | Edit::AddWafLabelRule { .. }
+            | Edit::AddWafManagedGroup { .. }
+            | Edit::SetWafRuleAction { .. }
+            | Edit::SetWafRuleLabels { .. }
+            | Edit::SetWafDefaultAction { .. }
+            | Edit::SetWafTokenImmunity { .. }
+            | Edit::SetWafBodyLimit { .. } => waf_match::apply(self, s),
         }
     }
 }

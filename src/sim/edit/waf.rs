@@ -129,6 +129,8 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 name,
                 statement,
                 action,
+                labels: Vec::new(),
+                immunity_s: None,
             });
             acl.rules.sort_by_key(|r| r.priority);
             Ok(())
@@ -222,7 +224,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
 }
 
 /// The web ACL with this id: CloudFront's, or a regional one on an ALB.
-fn find_acl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut WebAcl, EditError> {
+pub(super) fn find_acl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut WebAcl, EditError> {
     if s.waf.id == id {
         return Ok(&mut s.waf);
     }
@@ -233,7 +235,7 @@ fn find_acl<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut WebAcl, EditErr
         .ok_or_else(|| unknown(VpcPart::WebAcl, id))
 }
 
-fn rule_at(acl: &WebAcl, name: &str) -> Result<usize, EditError> {
+pub(super) fn rule_at(acl: &WebAcl, name: &str) -> Result<usize, EditError> {
     acl.rules
         .iter()
         .position(|r| r.name == name.trim())
@@ -241,11 +243,15 @@ fn rule_at(acl: &WebAcl, name: &str) -> Result<usize, EditError> {
 }
 
 /// A priority: a whole number, unique within the web ACL. Fact sheet §6.
-fn priority_of(text: &str) -> Result<u32, EditError> {
+pub(super) fn priority_of(text: &str) -> Result<u32, EditError> {
     ranged(text, "WAF rule priority", (0, u32::MAX as u64), 6)
 }
 
-fn free_priority(acl: &WebAcl, priority: u32, except: Option<usize>) -> Result<(), EditError> {
+pub(super) fn free_priority(
+    acl: &WebAcl,
+    priority: u32,
+    except: Option<usize>,
+) -> Result<(), EditError> {
     match acl
         .rules
         .iter()
@@ -263,7 +269,7 @@ fn free_priority(acl: &WebAcl, priority: u32, except: Option<usize>) -> Result<(
 }
 
 /// A rule name: 1-128 letters, digits, `_` or `-`, as AWS accepts.
-fn rule_name(text: &str) -> Result<String, EditError> {
+pub(super) fn rule_name(text: &str) -> Result<String, EditError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(EditError::Parse("the rule needs a name".into()));
@@ -281,13 +287,15 @@ fn rule_name(text: &str) -> Result<String, EditError> {
     Ok(t.to_string())
 }
 
-fn parse_action(text: &str) -> Result<WafAction, EditError> {
+pub(super) fn parse_action(text: &str) -> Result<WafAction, EditError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "allow" => Ok(WafAction::Allow),
         "block" => Ok(WafAction::Block),
         "count" => Ok(WafAction::Count),
+        "captcha" => Ok(WafAction::Captcha),
+        "challenge" => Ok(WafAction::Challenge),
         _ => Err(EditError::Parse(format!(
-            "'{}' is not a WAF action: allow, block or count",
+            "'{}' is not a WAF action: allow, block, count, captcha or challenge",
             clip(text.trim())
         ))),
     }

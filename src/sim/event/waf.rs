@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use crate::sim::scenario::WafAction;
+use crate::sim::scenario::{LabelScope, ManagedGroup, Oversize, Transform, WafAction};
 
+// Events are built only when a walk records; the decision is the common one.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WafEvent {
@@ -26,7 +28,81 @@ pub enum WafEvent {
         decider: WafDecider,
         /// The web ACL's default action, whether or not it applied.
         default_action: WafAction,
+        /// Labels on the request when evaluation ended (full names).
+        /// Fact sheet §27 "Labels".
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        labels: Vec<String>,
+        /// Rules that matched without terminating: Count, or CAPTCHA and
+        /// Challenge with a valid token. Fact sheet §6.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        counted: Vec<String>,
+        /// The token check of each CAPTCHA or Challenge rule that matched.
+        /// Fact sheet §27 "CAPTCHA and Challenge".
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tokens: Vec<WafTokenCheck>,
+        /// The answer WAF gives when it stops the request: 403 (Block),
+        /// 405 (CAPTCHA) or 202 (Challenge). Fact sheet §6, §27.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// The body was past the web ACL's inspection limit: WAF read
+        /// only its first `limit` bytes. Fact sheet §6, §27.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body_past_limit: Option<WafBodyLimit>,
     },
+    /// WAF answered a CAPTCHA (405) or Challenge (202) rule's request with
+    /// its interstitial instead of forwarding it. Fact sheet §6, §27.
+    Interstitial {
+        acl_id: String,
+        rule: String,
+        action: WafAction,
+        status: u16,
+        /// The HTML page is included only when the request accepts
+        /// `text/html` (a browser GET without an Accept header does).
+        html: bool,
+    },
+}
+
+/// A CAPTCHA or Challenge rule's look at the request's token
+/// (cookie `aws-waf-token`). Fact sheet §27 "CAPTCHA and Challenge".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WafTokenCheck {
+    pub rule: String,
+    pub action: WafAction,
+    pub state: WafTokenState,
+    /// World time (s) of the last solve of this kind, when the token has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solved_at_s: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_s: Option<u64>,
+    pub immunity_s: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WafTokenState {
+    /// No `aws-waf-token` cookie.
+    Missing,
+    /// A token WAF cannot read, or without a solve of this kind.
+    Invalid,
+    /// Solved longer ago than the immunity time.
+    Expired,
+    /// Solved within the immunity time: the rule acts like Count.
+    Valid,
+}
+
+/// A body larger than the bytes WAF inspects. Fact sheet §6, §27.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WafBodyLimit {
+    pub size: u64,
+    pub limit: u64,
+}
+
+/// Oversize handling applied to a component past its inspection limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WafOversizeSeen {
+    pub size: u64,
+    pub limit: u64,
+    pub handling: Oversize,
 }
 
 /// Which service a web ACL protects.
@@ -90,6 +166,11 @@ pub enum WafStatementKind {
     Xss,
     GeoMatch,
     RateBased,
+    ByteMatch,
+    RegexMatch,
+    SizeConstraint,
+    LabelMatch,
+    ManagedRuleGroup,
 }
 
 /// What a rule statement inspected and found, as data.
@@ -115,6 +196,36 @@ pub enum WafInspected {
         count: u32,
         limit: u32,
         window_s: u32,
+    },
+    /// A request component after the transformations (string, regex and
+    /// size statements). Fact sheet §27.
+    Component {
+        field: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        transforms: Vec<Transform>,
+        /// The transformed value that matched, else the first inspected
+        /// (clipped); None when nothing was inspected.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        /// Bytes of the whole component.
+        size: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        oversize: Option<WafOversizeSeen>,
+        /// The request lacks the component: no match. Fact sheet §27.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        absent: bool,
+    },
+    /// The labels earlier rules added, and the one that matched.
+    Labels {
+        key: String,
+        scope: LabelScope,
+        labels: Vec<String>,
+        matched: Option<String>,
+    },
+    /// A managed rule group and the rule in it that matched.
+    Managed {
+        group: ManagedGroup,
+        rule: Option<String>,
     },
 }
 
@@ -161,6 +272,54 @@ impl WafInspected {
                 "{count} request{} from {ip} in the last {window_s} s (limit {limit})",
                 if *count == 1 { "" } else { "s" }
             ),
+            WafInspected::Component {
+                field,
+                transforms,
+                value,
+                size,
+                oversize,
+                absent,
+            } => {
+                if *absent {
+                    return format!("the request has no {field}: no match (fact sheet §27)");
+                }
+                let mut out = format!("{field} ({size} bytes)");
+                if !transforms.is_empty() {
+                    let names: Vec<&str> = transforms.iter().map(|t| t.name()).collect();
+                    out.push_str(&format!(" after {}", names.join(", ")));
+                }
+                if let Some(v) = value {
+                    out.push_str(&format!(" reads '{v}'"));
+                }
+                if let Some(o) = oversize {
+                    out.push_str(&format!(
+                        "; past the {}-byte inspection limit, oversize handling {}",
+                        o.limit,
+                        o.handling.name()
+                    ));
+                    if o.handling != Oversize::Continue {
+                        out.push_str(" decided without inspecting");
+                    }
+                }
+                out.push_str(if matched { ": match" } else { ": no match" });
+                out
+            }
+            WafInspected::Labels {
+                key,
+                labels,
+                matched: m,
+                ..
+            } => match m {
+                Some(l) => format!("label {l} (added by an earlier rule) matches {key}"),
+                None if labels.is_empty() => {
+                    format!("no earlier rule added a label, so nothing matches {key}")
+                }
+                None => format!("labels {} do not match {key}", labels.join(", ")),
+            },
+            WafInspected::Managed { group, rule } => match rule {
+                Some(r) => format!("{group}: rule {r} matched"),
+                None => format!("{group}: no rule in the group matched"),
+            },
         }
     }
 }
@@ -179,40 +338,118 @@ impl WafEvent {
                     WafSite::Cloudfront => "web ACL",
                     WafSite::Alb { .. } => "regional web ACL",
                 };
-                if *allowed {
-                    format!("{scope} {acl_name}: allow")
-                } else {
-                    format!("{scope} {acl_name}: BLOCK by rule {decider}")
+                match decider.action() {
+                    _ if *allowed => format!("{scope} {acl_name}: allow"),
+                    WafAction::Captcha => {
+                        format!("{scope} {acl_name}: CAPTCHA by rule {decider} (405)")
+                    }
+                    WafAction::Challenge => {
+                        format!("{scope} {acl_name}: CHALLENGE by rule {decider} (202)")
+                    }
+                    _ => format!("{scope} {acl_name}: BLOCK by rule {decider}"),
                 }
             }
+            WafEvent::Interstitial { action, status, .. } => match action {
+                WafAction::Captcha => format!("HTTP {status} with a CAPTCHA puzzle (from AWS WAF)"),
+                _ => format!("HTTP {status} with a silent challenge (from AWS WAF)"),
+            },
         }
     }
 
     pub fn why(&self) -> String {
         match self {
+            WafEvent::Interstitial { rule, action, html, .. } => format!(
+                "rule {rule} ({action}) found no valid aws-waf-token cookie, so WAF answers instead of the application{}; once solved, the browser retries with the token and passes until the immunity time runs out (fact sheet §27)",
+                if *html {
+                    ", with the HTML interstitial (the request accepts text/html)"
+                } else {
+                    " without the HTML page (the request does not accept text/html: a POST or API call cannot complete it)"
+                }
+            ),
             WafEvent::Decision {
                 at,
                 client,
                 allowed,
                 decider,
+                labels,
+                counted,
+                tokens,
+                body_past_limit,
                 ..
-            } => match at {
-                WafSite::Cloudfront => {
-                    if *allowed {
-                        format!("WAF sees the viewer address {client}; no terminating rule matched, so {decider} applies")
-                    } else {
-                        format!("WAF sees the viewer address {client}; rule {decider} matched and its action is Block: WAF, not the application, answers 403")
-                    }
+            } => {
+                let base = self.why_base(at, *client, *allowed, decider);
+                let mut extra = String::new();
+                if let Some(b) = body_past_limit {
+                    extra.push_str(&format!(
+                        "; the body is {} bytes and WAF inspected only the first {} (the web ACL's limit, fact sheet §6, §27): rules saw no further, and an allowed request goes on whole",
+                        b.size, b.limit
+                    ));
                 }
-                WafSite::Alb { sees_edge, .. } => format!(
-                    "WAF on the ALB sees {client} as the client{}",
-                    if *sees_edge {
-                        " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)"
-                    } else {
-                        ""
-                    }
-                ),
-            },
+                if !counted.is_empty() {
+                    extra.push_str(&format!(
+                        "; matched without terminating (evaluation went on): {}",
+                        counted.join(", ")
+                    ));
+                }
+                if !labels.is_empty() {
+                    extra.push_str(&format!("; labels on the request: {}", labels.join(", ")));
+                }
+                for t in tokens {
+                    extra.push_str(&format!("; {}", t.render()));
+                }
+                format!("{base}{extra}")
+            }
+        }
+    }
+
+    fn why_base(
+        &self,
+        at: &WafSite,
+        client: Ipv4Addr,
+        allowed: bool,
+        decider: &WafDecider,
+    ) -> String {
+        match at {
+            WafSite::Cloudfront => {
+                if allowed {
+                    format!("WAF sees the viewer address {client}; no terminating rule matched, so {decider} applies")
+                } else if matches!(decider.action(), WafAction::Captcha | WafAction::Challenge) {
+                    format!("WAF sees the viewer address {client}; rule {decider} matched and the request carries no valid token, so WAF answers with its interstitial")
+                } else {
+                    format!("WAF sees the viewer address {client}; rule {decider} matched and its action is Block: WAF, not the application, answers 403")
+                }
+            }
+            WafSite::Alb { sees_edge, .. } => format!(
+                "WAF on the ALB sees {client} as the client{}",
+                if *sees_edge {
+                    " (the CloudFront edge, not the viewer: configure a forwarded-IP header to read X-Forwarded-For)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
+impl WafTokenCheck {
+    /// The check as a sentence: `rule Puzzle (CAPTCHA): token solved at 0 s
+    /// is 400 s old, over its immunity of 300 s`.
+    pub fn render(&self) -> String {
+        let head = format!("rule {} ({})", self.rule, self.action);
+        match (self.state, self.solved_at_s, self.age_s) {
+            (WafTokenState::Missing, ..) => format!("{head}: no aws-waf-token cookie"),
+            (WafTokenState::Invalid, ..) => {
+                format!("{head}: the aws-waf-token holds no readable solve of this kind")
+            }
+            (WafTokenState::Expired, Some(at), Some(age)) => format!(
+                "{head}: token solved at {at} s is {age} s old, over its immunity time of {} s",
+                self.immunity_s
+            ),
+            (WafTokenState::Valid, Some(at), Some(age)) => format!(
+                "{head}: token solved at {at} s is {age} s old, within its immunity time of {} s: the rule acts like Count",
+                self.immunity_s
+            ),
+            (state, ..) => format!("{head}: token {state:?}"),
         }
     }
 }

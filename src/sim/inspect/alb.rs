@@ -47,6 +47,12 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
             );
         }
     }
+    if let Some(acl) = &r.alb.web_acl {
+        // The regional web ACL's rows, each named "WAF …". Fact sheet §6, §27.
+        for (k, v) in super::edge::web_acl_at(acl, false) {
+            rows.push((format!("WAF {k}"), v));
+        }
+    }
     rows
 }
 

@@ -2,7 +2,7 @@
 //! DNS caches and cached objects), its WAF web ACL, the S3 origin.
 
 use super::{dns_cache_rows, Row};
-use crate::sim::scenario::WebAcl;
+use crate::sim::scenario::{statement_wcu, web_acl_wcu, WebAcl};
 use crate::sim::world::World;
 
 /// The distribution: behaviours, origin timeouts, each edge's DNS cache
@@ -61,18 +61,54 @@ pub(super) fn cloudfront(w: &World) -> Vec<Row> {
     rows
 }
 
-/// A web ACL: its rules by priority and the default action.
+/// A web ACL: its rules by priority (with the labels they add and their
+/// immunity times), the default action, its capacity, body inspection
+/// limit and token immunity times. Fact sheet §6, §27.
 pub(super) fn web_acl(acl: &WebAcl) -> Vec<Row> {
+    web_acl_at(acl, true)
+}
+
+/// A web ACL's rows; `cloudfront` picks the body limit it shows.
+pub(super) fn web_acl_at(acl: &WebAcl, cloudfront: bool) -> Vec<Row> {
     let mut rows: Vec<Row> = vec![("web ACL".into(), acl.name.clone())];
     let mut rules: Vec<_> = acl.rules.iter().collect();
     rules.sort_by_key(|r| r.priority);
     for r in rules {
-        rows.push((
-            format!("priority {}", r.priority),
-            format!("{}: {} -> {}", r.name, r.statement, r.action),
-        ));
+        let mut text = format!("{}: {} -> {}", r.name, r.statement, r.action);
+        if let Some(i) = r.immunity_s {
+            text.push_str(&format!(" (immunity {i} s)"));
+        }
+        if !r.labels.is_empty() {
+            text.push_str(&format!("; adds label {}", r.labels.join(", ")));
+        }
+        text.push_str(&format!(" [{} WCU]", statement_wcu(&r.statement)));
+        rows.push((format!("priority {}", r.priority), text));
     }
     rows.push(("default action".into(), acl.default_action.to_string()));
+    rows.push((
+        "capacity".into(),
+        format!(
+            "{} of {} WCUs",
+            web_acl_wcu(acl),
+            crate::sim::limits::WAF_MAX_WEB_ACL_WCU
+        ),
+    ));
+    rows.push((
+        "body inspection".into(),
+        if cloudfront {
+            format!("first {} KB", acl.body_inspection_kb.unwrap_or(16))
+        } else {
+            "first 8 KB (regional)".into()
+        },
+    ));
+    rows.push((
+        "token immunity".into(),
+        format!(
+            "CAPTCHA {} s, Challenge {} s",
+            acl.captcha_immunity_s.unwrap_or(300),
+            acl.challenge_immunity_s.unwrap_or(300)
+        ),
+    ));
     rows
 }
 

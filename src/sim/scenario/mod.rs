@@ -18,6 +18,7 @@ mod rds;
 mod refs;
 mod validate;
 mod waf;
+mod waf_match;
 
 pub use alb::*;
 pub use cdn::*;

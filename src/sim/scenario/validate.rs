@@ -89,6 +89,7 @@ impl Scenario {
         crate::sim::dnsconf::validate_dns(self)?;
         validate_cdn(&self.cdn)?;
         validate_web_acl(&self.waf)?;
+        validate_body_limit(&self.waf, true)?;
         for r in &self.regions {
             validate_alb(r).map_err(|e| format!("region {}: {e}", r.id))?;
         }
@@ -451,7 +452,7 @@ pub fn validate_web_acl(acl: &WebAcl) -> Result<(), String> {
             _ => {}
         }
     }
-    Ok(())
+    validate_waf_statements(acl)
 }
 
 /// ALB and target-group rules from fact sheet §8.
@@ -477,6 +478,7 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
     validate_cluster(r)?;
     if let Some(acl) = &alb.web_acl {
         validate_web_acl(acl)?;
+        validate_body_limit(acl, false)?;
     }
     Ok(())
 }
