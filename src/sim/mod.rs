@@ -22,6 +22,7 @@ pub mod k8s;
 pub mod lb;
 pub mod limits;
 pub mod net;
+pub mod reqlimit;
 pub mod request;
 pub mod rng;
 pub mod route53;

@@ -143,6 +143,10 @@ impl World {
         if let Some(answer) = edge.viewer_protocol(https, behavior, ctx, tb) {
             return answer;
         }
+        // Past a size limit: CloudFront's own 413, before WAF. Fact sheet §5.
+        if let Some(o) = super::reqlimit::cloudfront(ctx) {
+            return edge.too_large(o, ctx, tb);
+        }
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;

@@ -35,6 +35,7 @@ pub(super) fn cloudfront(w: &World) -> Vec<Row> {
             s.cdn.connection_attempts, s.cdn.connection_timeout_s
         ),
     );
+    rows.push(super::limits::cloudfront());
     for p in &s.cdn.pops {
         cache_rows(crate::sim::dns::CacheOwner::Edge(&p.id), &mut rows);
     }
