@@ -194,3 +194,216 @@ fn a_request_just_within_cloudfronts_url_limit_is_served() {
     assert_eq!(t.outcome.status, Some(200));
     assert!(!t.hops.iter().any(|h| h.code == Code::RequestTooLarge));
 }
+
+// ------------------------------------------------------------------ Shield
+
+use hoplab::sim::scenario::ShieldTier;
+use hoplab::sim::script::{BurstSpec, Step};
+use hoplab::sim::shield::{Flood, ShieldDecision};
+use hoplab::sim::Edit;
+
+fn clients() -> Vec<String> {
+    vec!["client-na".into(), "client-eu".into(), "client-ap".into()]
+}
+
+fn shield_events(t: &Trace) -> Vec<(String, ShieldTier, Flood, ShieldDecision)> {
+    t.hops
+        .iter()
+        .filter_map(|h| match &h.event {
+            Event::Waf(WafEvent::Shield {
+                resource,
+                tier,
+                flood,
+                decision,
+            }) => Some((resource.clone(), *tier, *flood, *decision)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A rate-based rule that blocks one address past 100 requests a minute.
+fn with_rate_rule(s: &mut Scenario) {
+    s.waf
+        .rules
+        .retain(|r| !matches!(r.statement, WafStatement::RateBased { .. }));
+    s.waf.rules.push(WafRule {
+        priority: 90,
+        name: "FloodLimit".into(),
+        statement: WafStatement::RateBased {
+            limit: 100,
+            window_s: 60,
+        },
+        action: WafAction::Block,
+    });
+}
+
+/// §7: Shield Standard absorbs a SYN flood at CloudFront's edge: 10,000
+/// packets, none reaches the ALB or a pod, and a legitimate request right
+/// after is served as before.
+#[test]
+fn a_syn_flood_burst_of_10000_is_absorbed_at_the_edge_and_the_targets_see_none() {
+    let mut w = world(|_| {});
+    let mut calm = w.clone();
+    let r = w
+        .burst_flood(10_000, &clients(), DEFAULT_URL, Some(Flood::SynFlood))
+        .unwrap();
+    assert_eq!(r.requests, 10_000);
+    let sh = r.shield.as_ref().expect("a flood burst reports Shield");
+    assert_eq!(sh.flood, Some(Flood::SynFlood));
+    assert_eq!(sh.absorbed, 10_000);
+    assert_eq!(sh.absorbed_at.get("cloudfront"), Some(&10_000));
+    assert_eq!(sh.passed, 0);
+    assert!(r.pods.is_empty(), "the targets see none: {:?}", r.pods);
+    assert!(r.regions.is_empty());
+    assert_eq!(r.status.no_response(), 10_000);
+    assert_eq!(r.waf_blocks, 0);
+    let after = get(&mut w, DEFAULT_URL, &[]);
+    let calm_t = get(&mut calm, DEFAULT_URL, &[]);
+    assert_eq!(after.outcome.status, Some(200));
+    assert_eq!(
+        after.outcome.pod, calm_t.outcome.pod,
+        "the ALB's round robin did not move"
+    );
+}
+
+/// §7: UDP reflection aimed straight at the ALB is absorbed there by
+/// Shield Standard.
+#[test]
+fn udp_reflection_at_the_alb_is_absorbed_by_shield_standard_on_the_alb() {
+    let mut w = world(|_| {});
+    let r = w
+        .burst_flood(
+            500,
+            &["client-na".into()],
+            "https://api-origin.healthcareapp.com/",
+            Some(Flood::UdpReflection),
+        )
+        .unwrap();
+    let sh = r.shield.unwrap();
+    assert_eq!(sh.absorbed_at.get("alb-a"), Some(&500));
+    assert!(r.pods.is_empty());
+    let t = w.send_flood(
+        &Request::get(DEFAULT_CLIENT, "https://api-origin.healthcareapp.com/"),
+        Flood::UdpReflection,
+    );
+    assert_eq!(
+        shield_events(&t),
+        vec![(
+            "alb-a".into(),
+            ShieldTier::Standard,
+            Flood::UdpReflection,
+            ShieldDecision::Absorbed
+        )]
+    );
+    assert_eq!(t.outcome.code, Code::ShieldMitigation);
+    assert_eq!(t.outcome.status, None);
+    assert_eq!(t.hops.last().unwrap().verdict, Verdict::Dropped);
+}
+
+/// §6, §7: an HTTP flood passes Shield Standard, reaches WAF, and a
+/// rate-based rule blocks it past its limit.
+#[test]
+fn an_http_flood_passes_shield_standard_and_the_waf_rate_rule_blocks_it() {
+    let mut w = world(with_rate_rule);
+    let r = w
+        .burst_flood(
+            2_000,
+            &["client-na".into()],
+            DEFAULT_URL,
+            Some(Flood::HttpFlood),
+        )
+        .unwrap();
+    let sh = r.shield.as_ref().unwrap();
+    assert_eq!((sh.absorbed, sh.passed), (0, 2_000));
+    assert!(r.waf_blocks >= 1_800, "{r:?}");
+    assert_eq!(r.status.get(403), Some(&r.waf_blocks));
+    let t = w.send_flood(
+        &Request::get(DEFAULT_CLIENT, DEFAULT_URL).no_store(),
+        Flood::HttpFlood,
+    );
+    assert_eq!(
+        shield_events(&t)[0],
+        (
+            "cloudfront".into(),
+            ShieldTier::Standard,
+            Flood::HttpFlood,
+            ShieldDecision::PassedToWaf
+        )
+    );
+    assert!(waf_asked(&t));
+    assert_eq!(t.outcome.code, Code::WafRuleBlock);
+}
+
+/// §7: Shield Advanced with automatic application-layer mitigation blocks
+/// an HTTP flood at CloudFront before its WAF rules; set by an edit.
+#[test]
+fn shield_advanced_automatic_mitigation_blocks_an_http_flood_at_cloudfront() {
+    let mut w = world(|_| {});
+    w.apply_edit(&Edit::SetShield {
+        resource: "cloudfront".into(),
+        tier: "advanced".into(),
+        automatic_l7_mitigation: "on".into(),
+    })
+    .unwrap();
+    let r = w
+        .burst_flood(300, &clients(), DEFAULT_URL, Some(Flood::HttpFlood))
+        .unwrap();
+    let sh = r.shield.as_ref().unwrap();
+    assert_eq!(sh.absorbed_at.get("cloudfront"), Some(&300));
+    assert_eq!(r.status.get(403), Some(&300));
+    assert!(r.pods.is_empty());
+    let t = w.send_flood(
+        &Request::get(DEFAULT_CLIENT, DEFAULT_URL).no_store(),
+        Flood::HttpFlood,
+    );
+    assert_eq!(shield_events(&t)[0].3, ShieldDecision::Mitigated);
+    assert_eq!(t.outcome.code, Code::ShieldMitigation);
+    assert!(!waf_asked(&t));
+    // An ordinary request is not a flood: served as before.
+    assert_eq!(get(&mut w, DEFAULT_URL, &[]).outcome.status, Some(200));
+}
+
+/// §7: a burst without a flood is today's burst: no Shield report, and
+/// an ordinary request's trace has no Shield hop.
+#[test]
+fn a_burst_without_a_flood_has_no_shield_report_and_reads_as_before() {
+    let mut a = world(|_| {});
+    let mut b = world(|_| {});
+    let plain = a.burst_get(200, &clients(), DEFAULT_URL).unwrap();
+    let none = b.burst_flood(200, &clients(), DEFAULT_URL, None).unwrap();
+    assert_eq!(plain, none);
+    assert!(plain.shield.is_none());
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(!json.contains("shield"));
+    let t = get(&mut a, DEFAULT_URL, &[]);
+    assert!(shield_events(&t).is_empty());
+}
+
+/// §7: the burst step's `flood` field, from a script, and the inspector
+/// row showing the tier.
+#[test]
+fn a_script_burst_step_reads_its_flood_and_the_inspector_shows_shield() {
+    let step: Step = serde_json::from_str(
+        r#"{"burst":{"count":20,"clients":["client-na"],"url":"https://healthcareapp.com/","flood":"syn_flood"}}"#,
+    )
+    .unwrap();
+    let Step::Burst(BurstSpec { flood, .. }) = &step else {
+        panic!()
+    };
+    assert_eq!(*flood, Some(Flood::SynFlood));
+    assert!(serde_json::from_str::<Step>(
+        r#"{"burst":{"count":20,"clients":["client-na"],"url":"https://healthcareapp.com/","flood":"ping_flood"}}"#
+    )
+    .is_err());
+    let w = world(|s| s.regions[0].alb.shield.tier = ShieldTier::Advanced);
+    let rows = hoplab::sim::inspect::inspect(&w, "alb-a");
+    let shield = rows.iter().find(|(k, _)| k == "Shield").unwrap();
+    assert!(shield.1.starts_with("Advanced"), "{}", shield.1);
+    let rows = hoplab::sim::inspect::inspect(&w, "cloudfront");
+    assert!(rows
+        .iter()
+        .any(|(k, v)| k == "Shield" && v.starts_with("Standard")));
+    assert!(rows
+        .iter()
+        .any(|(k, v)| k == "request limits" && v.contains("8192")));
+}

@@ -29,6 +29,7 @@ pub mod route53;
 pub mod scenario;
 pub mod script;
 mod settle;
+pub mod shield;
 pub mod status;
 pub mod text;
 pub mod time;

@@ -258,14 +258,22 @@ impl World {
             // Past a header limit: the ALB's own 414 or 400, before its
             // web ACL and its rules. Fact sheet §8.
             Some(o) => too_large(tb, alb, o, ctx),
-            None => match self.alb_web_acl(r, src_ip, ctx, tb) {
-                Some(rule) => Resp::err(
-                    Some(403),
-                    &alb.id,
-                    Code::WafRuleBlock,
-                    format!("blocked by the ALB's web ACL rule {rule}"),
-                ),
-                None => self.alb_route(r, conn.node, src_ip, ctx, tb),
+            // An HTTP flood's request meets Shield first. Fact sheet §7.
+            None => match ctx
+                .http_flood
+                .then(|| crate::sim::shield::on_http(tb, (src, &alb.id), alb.shield))
+                .flatten()
+            {
+                Some(blocked) => blocked,
+                None => match self.alb_web_acl(r, src_ip, ctx, tb) {
+                    Some(rule) => Resp::err(
+                        Some(403),
+                        &alb.id,
+                        Code::WafRuleBlock,
+                        format!("blocked by the ALB's web ACL rule {rule}"),
+                    ),
+                    None => self.alb_route(r, conn.node, src_ip, ctx, tb),
+                },
             },
         };
         resp.region = Some(r.id.as_str().into());

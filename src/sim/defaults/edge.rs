@@ -77,6 +77,7 @@ pub(super) fn distribution() -> Distribution {
         origin_response_timeout_s: 30,
         error_caching_min_ttl_s: 10,
         origin_groups: vec![],
+        shield: Default::default(),
     }
 }
 

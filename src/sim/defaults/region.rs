@@ -353,6 +353,7 @@ impl RegionSpec<'_> {
                 default_status: 404,
             },
             web_acl: None,
+            shield: Default::default(),
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,

@@ -16,6 +16,7 @@ mod dns;
 mod ingress;
 mod routes;
 mod scale;
+mod shield;
 mod waf;
 
 pub use dns::{record_value_text, routing_text};
@@ -333,6 +334,16 @@ pub enum Edit {
     /// Delete a target group no listener rule forwards to. Fact sheet §8.
     DeleteTargetGroup {
         id: String,
+    },
+    /// Set a resource's AWS Shield protection: `resource` is the
+    /// distribution's id or an ALB's; `tier` `standard` or `advanced`;
+    /// `automatic_l7_mitigation` `on` or `off` (empty: off), Advanced only
+    /// and, on an ALB, with a web ACL. Fact sheet §7.
+    SetShield {
+        resource: String,
+        tier: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        automatic_l7_mitigation: String,
     },
 }
 
@@ -781,6 +792,7 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
+            Edit::SetShield { .. } => shield::describe(self),
         }
     }
 
@@ -870,6 +882,7 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
+            Edit::SetShield { .. } => shield::apply(self, s),
         }
     }
 }

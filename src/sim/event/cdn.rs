@@ -149,6 +149,10 @@ pub enum CdnEvent {
         max: u64,
         status: u16,
     },
+    /// CloudFront answers 403 because Shield Advanced's automatic
+    /// application-layer mitigation blocked an HTTP flood's request.
+    /// Fact sheet §7.
+    ShieldBlocked,
 }
 
 /// What a cache lookup found. Fact sheet §5.
@@ -411,6 +415,7 @@ impl CdnEvent {
                 format!("origin DNS cache: no entry for {domain}")
             }
             CdnEvent::OriginUnresolvable { domain } => format!("cannot resolve {domain}"),
+            CdnEvent::ShieldBlocked => "HTTP 403 Forbidden (Shield Advanced mitigation)".into(),
             CdnEvent::RequestTooLarge {
                 limit,
                 size,
@@ -533,6 +538,7 @@ impl CdnEvent {
             CdnEvent::OriginUnresolvable { .. } => {
                 "CloudFront answers 502 when it cannot resolve the origin".into()
             }
+            CdnEvent::ShieldBlocked => "the rule group Shield Advanced added to the web ACL blocks this HTTP flood: CloudFront answers 403 and no origin is asked (fact sheet §7)".into(),
             CdnEvent::RequestTooLarge { limit, size, max, .. } => format!(
                 "the {} is {size} bytes; CloudFront accepts at most {max} and answers 413 itself, then closes the connection: its web ACL, its cache and the origin never see the request (fact sheet §5)",
                 limit.label()

@@ -21,6 +21,8 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
     );
     let (k, v) = super::limits::alb();
     row(&k, v);
+    let (k, v) = super::limits::shield(&r.alb.shield);
+    row(&k, v);
     for rule in &r.alb.listener.rules {
         row(&format!("rule {}", rule.priority), rule.describe_body());
     }

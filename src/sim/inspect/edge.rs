@@ -36,6 +36,7 @@ pub(super) fn cloudfront(w: &World) -> Vec<Row> {
         ),
     );
     rows.push(super::limits::cloudfront());
+    rows.push(super::limits::shield(&s.cdn.shield));
     for p in &s.cdn.pops {
         cache_rows(crate::sim::dns::CacheOwner::Edge(&p.id), &mut rows);
     }

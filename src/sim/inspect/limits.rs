@@ -23,3 +23,8 @@ pub(super) fn alb() -> Row {
         ),
     )
 }
+
+/// A resource's Shield protection. Fact sheet §7.
+pub(super) fn shield(p: &crate::sim::scenario::ShieldProtection) -> Row {
+    ("Shield".into(), p.describe())
+}

@@ -1,6 +1,7 @@
 //! The Application Load Balancer a region runs: nodes, the HTTPS listener
 //! and its rules, target groups with their health checks. Fact sheet §8.
 
+use super::ShieldProtection;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -19,6 +20,9 @@ pub struct Alb {
     /// A regional web ACL on the ALB, evaluated before the listener rules.
     #[serde(default)]
     pub web_acl: Option<WebAcl>,
+    /// AWS Shield on the load balancer: Standard unless set. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "ShieldProtection::is_default")]
+    pub shield: ShieldProtection,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! The CloudFront distribution a scenario configures: edge locations,
 //! cache behaviours, origins and origin groups. Fact sheet §5.
 
+use super::ShieldProtection;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -24,6 +25,9 @@ pub struct Distribution {
     pub error_caching_min_ttl_s: u32,
     #[serde(default)]
     pub origin_groups: Vec<OriginGroup>,
+    /// AWS Shield on the distribution: Standard unless set. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "ShieldProtection::is_default")]
+    pub shield: ShieldProtection,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

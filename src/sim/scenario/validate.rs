@@ -89,6 +89,7 @@ impl Scenario {
         crate::sim::dnsconf::validate_dns(self)?;
         validate_cdn(&self.cdn)?;
         validate_web_acl(&self.waf)?;
+        self.cdn.shield.validate("cdn.shield", true)?;
         for r in &self.regions {
             validate_alb(r).map_err(|e| format!("region {}: {e}", r.id))?;
         }
@@ -478,6 +479,8 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
     if let Some(acl) = &alb.web_acl {
         validate_web_acl(acl)?;
     }
+    alb.shield
+        .validate(&format!("{}.shield", alb.id), alb.web_acl.is_some())?;
     Ok(())
 }
 
