@@ -407,3 +407,70 @@ fn a_script_burst_step_reads_its_flood_and_the_inspector_shows_shield() {
         .iter()
         .any(|(k, v)| k == "request limits" && v.contains("8192")));
 }
+
+/// §7: Shield Advanced with automatic mitigation on an ALB that has a web
+/// ACL blocks an HTTP flood sent straight to it; behind CloudFront with
+/// Shield Standard, the same flood meets Shield twice and passes both.
+#[test]
+fn shield_advanced_on_an_alb_with_a_web_acl_blocks_an_http_flood_sent_straight_to_it() {
+    let mut w = world(|s| {
+        let mut acl = s.waf.clone();
+        acl.id = "waf-regional-a".into();
+        acl.rules.clear();
+        s.regions[0].alb.web_acl = Some(acl);
+    });
+    let url = "https://api-origin.healthcareapp.com/api/appointments";
+    let through_cf = w.send_flood(
+        &Request::get(DEFAULT_CLIENT, DEFAULT_URL).no_store(),
+        Flood::HttpFlood,
+    );
+    let decisions: Vec<(String, ShieldDecision)> = shield_events(&through_cf)
+        .into_iter()
+        .map(|(r, _, _, d)| (r, d))
+        .collect();
+    assert_eq!(
+        decisions,
+        vec![
+            ("cloudfront".into(), ShieldDecision::PassedToWaf),
+            ("alb-a".into(), ShieldDecision::PassedToWaf)
+        ]
+    );
+    w.apply_edit(&Edit::SetShield {
+        resource: "alb-a".into(),
+        tier: "advanced".into(),
+        automatic_l7_mitigation: "on".into(),
+    })
+    .unwrap();
+    let r = w
+        .burst_flood(100, &["client-na".into()], url, Some(Flood::HttpFlood))
+        .unwrap();
+    assert_eq!(r.shield.unwrap().absorbed_at.get("alb-a"), Some(&100));
+    assert_eq!(r.status.get(403), Some(&100));
+    assert!(r.pods.is_empty());
+}
+
+/// §7: a scenario file sets Shield per resource; automatic mitigation
+/// without Advanced, and an unknown field, are refused with a message.
+#[test]
+fn a_scenario_file_sets_shield_and_refuses_mitigation_without_advanced() {
+    let base = serde_json::to_value(default_scenario()).unwrap();
+    assert!(
+        base["cdn"].get("shield").is_none(),
+        "Standard is written as nothing"
+    );
+    let with = |shield: serde_json::Value| {
+        let mut v = base.clone();
+        v["cdn"]["shield"] = shield;
+        Scenario::from_json(&v.to_string())
+            .and_then(|s| World::new(s, 1).map(|_| ()).map_err(|e| e.to_string()))
+    };
+    assert_eq!(
+        with(serde_json::json!({"tier": "advanced", "automatic_l7_mitigation": true})),
+        Ok(())
+    );
+    let err =
+        with(serde_json::json!({"tier": "standard", "automatic_l7_mitigation": true})).unwrap_err();
+    assert!(err.contains("Shield Advanced feature"), "{err}");
+    let err = with(serde_json::json!({"teir": "advanced"})).unwrap_err();
+    assert!(err.contains("teir"), "{err}");
+}
