@@ -102,6 +102,7 @@ const EDIT_KINDS: &[&str] = &[
     "delete_route_table",
     "create_target_group",
     "delete_target_group",
+    "set_shield",
 ];
 
 #[test]
@@ -228,11 +229,18 @@ fn random_scripts_never_panic_and_a_failing_step_is_named() {
                     } else {
                         HttpCacheMode::NoStore
                     },
+                    flood: None,
                 }),
                 2 => Step::Burst(BurstSpec {
                     count: rng.index(20),
                     clients: vec!["client-na".into(), "client-ap".into()],
                     url: pick(&mut rng, URLS).into(),
+                    flood: [
+                        None,
+                        Some(hoplab::sim::shield::Flood::SynFlood),
+                        Some(hoplab::sim::shield::Flood::UdpReflection),
+                        Some(hoplab::sim::shield::Flood::HttpFlood),
+                    ][rng.index(4)],
                 }),
                 3 => Step::Advance(if rng.index(2) == 0 {
                     Duration::Ms(rng.range(0, 200_000))

@@ -235,7 +235,8 @@ fn validate_script_step(
                 | Edit::RemoveIngressPath { .. }
                 | Edit::AddCacheBehavior { .. }
                 | Edit::ChangeCacheBehavior { .. }
-                | Edit::RemoveCacheBehavior { .. } => Ok(()),
+                | Edit::RemoveCacheBehavior { .. }
+                | Edit::SetShield { .. } => Ok(()),
                 Edit::AddNaclRule { nacl, .. } | Edit::RemoveNaclRule { nacl, .. } => {
                     require("network ACL", nacl, &ids.nacls)
                         .map_err(|m| LessonError::at(format!("{p}.nacl"), m))

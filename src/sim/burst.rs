@@ -120,6 +120,9 @@ pub struct BurstReport {
     pub cache_hit_ratio: f64,
     pub waf_blocks: usize,
     pub latency: Latency,
+    /// What Shield did, when the burst was a flood. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shield: Option<super::shield::ShieldReport>,
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -136,6 +139,7 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 pub struct Tally {
     report: BurstReport,
     latencies_us: Vec<u64>,
+    shield: Option<super::shield::ShieldReport>,
 }
 
 fn count(map: &mut BTreeMap<String, usize>, key: &str) {
@@ -152,6 +156,17 @@ impl Tally {
         Tally {
             latencies_us: Vec::with_capacity(n),
             ..Tally::default()
+        }
+    }
+
+    /// Count what Shield did with each request of a flood, too.
+    pub fn with_shield(self, flood: super::shield::Flood) -> Self {
+        Tally {
+            shield: Some(super::shield::ShieldReport {
+                flood: Some(flood),
+                ..Default::default()
+            }),
+            ..self
         }
     }
 
@@ -172,6 +187,9 @@ impl Tally {
         if o.code == Code::WafRuleBlock {
             r.waf_blocks += 1;
         }
+        if let Some(sh) = &mut self.shield {
+            sh.count(o);
+        }
         self.latencies_us.push(o.total_us);
     }
 
@@ -179,7 +197,9 @@ impl Tally {
         let Tally {
             mut report,
             mut latencies_us,
+            shield,
         } = self;
+        report.shield = shield;
         let lat = &mut latencies_us;
         lat.sort_unstable();
         report.cache_hit_ratio = if report.requests == 0 {
@@ -227,8 +247,13 @@ impl BurstReport {
             .map(|(s, n)| format!("{} x{n}", StatusCounts::key(s)))
             .collect::<Vec<_>>()
             .join(", ");
+        let shield = self
+            .shield
+            .as_ref()
+            .map(|s| s.render_text())
+            .unwrap_or_default();
         format!(
-            "burst of {} requests\n  status:     {}\n  decided by: {}\n  regions:    {}\n  pods:       {}\n  cache hits: {} ({:.1} %)\n  WAF blocks: {}\n  latency:    p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n",
+            "burst of {} requests\n  status:     {}\n  decided by: {}\n  regions:    {}\n  pods:       {}\n  cache hits: {} ({:.1} %)\n  WAF blocks: {}\n  latency:    p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n{}",
             self.requests,
             status,
             join(&self.decided_by),
@@ -240,7 +265,8 @@ impl BurstReport {
             self.latency.p50_ms,
             self.latency.p90_ms,
             self.latency.p99_ms,
-            self.latency.max_ms
+            self.latency.max_ms,
+            shield
         )
     }
 }
@@ -290,20 +316,19 @@ impl World {
         clients: &[String],
         url: &str,
     ) -> Result<BurstReport, String> {
-        if clients.is_empty() {
-            return Err("a burst needs at least one client".into());
-        }
-        if let Some(c) = clients.iter().find(|c| self.scenario().client(c).is_none()) {
-            return Err(format!(
-                "a burst names unknown client '{}'",
-                crate::sim::text::clip(c)
-            ));
-        }
-        if count > MAX_BURST {
-            return Err(format!(
-                "a burst may send at most {MAX_BURST} requests, not {count}"
-            ));
-        }
+        self.burst_get_flagged(count, clients, url, false)
+    }
+
+    /// [`World::burst_get`], each request marked as part of an HTTP flood
+    /// when `http_flood` (Shield's decisions are then counted).
+    pub(crate) fn burst_get_flagged(
+        &mut self,
+        count: usize,
+        clients: &[String],
+        url: &str,
+        http_flood: bool,
+    ) -> Result<BurstReport, String> {
+        check_burst(self, count, clients)?;
         // Each client's request is parsed once and sent `count / clients` times.
         // A burst is a load generator at the client's place: it resolves
         // names through that client's caches but keeps no HTTP cache.
@@ -313,9 +338,19 @@ impl World {
             .collect();
         let prepared: Vec<Result<Prepared, ()>> = per_client
             .iter()
-            .map(|r| self.prepare(r, &mut Recorder::off()).map_err(|_| ()))
+            .map(|r| {
+                self.prepare(r, &mut Recorder::off())
+                    .map(|mut p| {
+                        p.ctx.http_flood = http_flood;
+                        p
+                    })
+                    .map_err(|_| ())
+            })
             .collect();
         let mut tally = Tally::with_capacity(count);
+        if http_flood {
+            tally = tally.with_shield(super::shield::Flood::HttpFlood);
+        }
         for i in 0..count {
             let k = i % per_client.len();
             let o = match &prepared[k] {
@@ -326,6 +361,25 @@ impl World {
         }
         Ok(tally.finish())
     }
+}
+
+/// A burst's clients and count, checked before anything is sent.
+pub(crate) fn check_burst(w: &World, count: usize, clients: &[String]) -> Result<(), String> {
+    if clients.is_empty() {
+        return Err("a burst needs at least one client".into());
+    }
+    if let Some(c) = clients.iter().find(|c| w.scenario().client(c).is_none()) {
+        return Err(format!(
+            "a burst names unknown client '{}'",
+            crate::sim::text::clip(c)
+        ));
+    }
+    if count > MAX_BURST {
+        return Err(format!(
+            "a burst may send at most {MAX_BURST} requests, not {count}"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

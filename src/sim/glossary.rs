@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 35] = [
+pub const ALL_CODES: [Code; 37] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -17,6 +17,8 @@ pub const ALL_CODES: [Code; 35] = [
     Code::DnsNxdomain,
     Code::DnsServfail,
     Code::HealthCheckFailover,
+    Code::ShieldMitigation,
+    Code::RequestTooLarge,
     Code::ViewerProtocolPolicy,
     Code::MethodNotAllowed,
     Code::CacheHit,
@@ -64,6 +66,8 @@ impl Code {
             Code::DnsServfail => "The resolver could not get an answer (the servers failed or could not be reached).",
             Code::HealthCheckFailover => "Route 53 answered with another record because a health check marked the first unhealthy.",
             Code::ViewerProtocolPolicy => "CloudFront refused plain HTTP on a behaviour that requires HTTPS (403).",
+            Code::RequestTooLarge => "The request went past a size limit: CloudFront's URL or request length (413), the ALB's request line (414) or headers (400).",
+            Code::ShieldMitigation => "AWS Shield stopped flood traffic: Standard absorbs SYN floods and UDP reflection; Advanced can also block an HTTP flood.",
             Code::MethodNotAllowed => "The method is not accepted here: CloudFront's allowed methods, or a 405 from the ALB or the application.",
             Code::CacheHit => "CloudFront answered from its cache (an object, a stale copy, or a cached error) without the origin.",
             Code::CacheMiss => "CloudFront had no fresh copy and asked the origin.",
@@ -103,6 +107,11 @@ impl Code {
             }
             Code::HealthCheckFailover => (R53, "dns-failover-determining-health-of-endpoints.html"),
             Code::ViewerProtocolPolicy => (CF, "using-https-viewers-to-cloudfront.html"),
+            Code::RequestTooLarge => (CF, "cloudfront-limits.html"),
+            Code::ShieldMitigation => (
+                "https://docs.aws.amazon.com/waf/latest/developerguide/",
+                "ddos-standard-summary.html",
+            ),
             Code::CacheHit | Code::CacheMiss => (CF, "HTTPStatusCodes.html"),
             Code::WafInterstitial => (
                 "https://docs.aws.amazon.com/waf/latest/developerguide/",

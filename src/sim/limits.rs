@@ -42,6 +42,13 @@ pub const CF_CONNECTION_TIMEOUT_S: RangeInclusive<u32> = 1..=10;
 pub const CF_RESPONSE_TIMEOUT_S: RangeInclusive<u32> = 1..=60;
 /// Characters in a cache behaviour's path pattern. Fact sheet §5.
 pub const CF_MAX_PATH_PATTERN: usize = 255;
+/// Bytes in the URL CloudFront builds from a viewer request; past it,
+/// 413. Fact sheet §5 (CloudFront quotas, "Maximum length of a URL").
+pub const CF_MAX_URL: usize = 8_192;
+/// Bytes in a viewer request's request line and headers (not the body);
+/// past it, 413. Fact sheet §5 (CloudFront quotas, "Maximum length of a
+/// request").
+pub const CF_MAX_REQUEST: usize = 20_480;
 
 // ------------------------------------------------------------ §6 WAF
 
@@ -98,6 +105,12 @@ pub const MAX_CERTIFICATES: usize = 26;
 pub const MAX_FORWARD_GROUPS: usize = 5;
 /// A target group's weight in a weighted forward. Fact sheet §8.
 pub const FORWARD_WEIGHTS: RangeInclusive<u32> = 0..=999;
+/// Bytes in a request line the ALB accepts (16 K); past it, 414. Fact sheet §8.
+pub const ALB_MAX_REQUEST_LINE: usize = 16 * 1024;
+/// Bytes in one request header line (16 K); past it, 400. Fact sheet §8.
+pub const ALB_MAX_HEADER: usize = 16 * 1024;
+/// Bytes in the whole request header (64 K); past it, 400. Fact sheet §8.
+pub const ALB_MAX_HEADER_SECTION: usize = 64 * 1024;
 /// Redirect statuses. Fact sheet §8.
 pub const REDIRECT_STATUSES: [u16; 2] = [301, 302];
 /// Target-group health-check interval, seconds. Fact sheet §8.

@@ -30,6 +30,7 @@ use super::diff::{diff, TraceDiff};
 use super::dns::dig::{DigResult, DigSpec};
 use super::edit::{Edit, EditError};
 use super::inspect::LiveState;
+use super::shield::Flood;
 use super::trace::Trace;
 use super::world::{Fault, HttpCacheMode, Request, World};
 
@@ -60,6 +61,11 @@ pub struct ScriptRequest {
     /// `default` (the browser's HTTP cache is used) or `no_store`.
     #[serde(default)]
     pub cache: HttpCacheMode,
+    /// Send it as one request (or packet) of a flood: `syn_flood`,
+    /// `udp_reflection` or `http_flood`, to see Shield's decision.
+    /// Fact sheet §7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flood: Option<Flood>,
 }
 
 fn get() -> String {
@@ -77,6 +83,7 @@ impl From<Request> for ScriptRequest {
             headers: r.headers,
             body: r.body,
             cache: r.cache,
+            flood: None,
         }
     }
 }
@@ -87,6 +94,10 @@ pub struct BurstSpec {
     pub count: usize,
     pub clients: Vec<String>,
     pub url: String,
+    /// A flood of this kind (`syn_flood`, `udp_reflection`, `http_flood`);
+    /// none: ordinary GETs. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flood: Option<Flood>,
 }
 
 /// A duration: milliseconds as a whole number, or text as people write it:
@@ -502,19 +513,26 @@ fn run_step_after(
     last: &[Trace],
 ) -> Result<StepResult, StepError> {
     match step {
-        Step::Request(r) => Ok(StepResult::Trace {
-            step: n,
-            trace: Box::new(world.send(&Request {
+        Step::Request(r) => {
+            let req = Request {
                 client: r.client.clone(),
                 method: r.method.clone(),
                 url: r.url.clone(),
                 headers: r.headers.clone(),
                 body: r.body.clone(),
                 cache: r.cache,
-            })),
-        }),
+            };
+            let trace = match r.flood {
+                Some(f) => world.send_flood(&req, f),
+                None => world.send(&req),
+            };
+            Ok(StepResult::Trace {
+                step: n,
+                trace: Box::new(trace),
+            })
+        }
         Step::Burst(b) => world
-            .burst_get(b.count, &b.clients, &b.url)
+            .burst_flood(b.count, &b.clients, &b.url, b.flood)
             .map(|report| StepResult::Burst {
                 step: n,
                 clock_ms: world.now_ms(),

@@ -63,6 +63,14 @@ pub enum Code {
     /// without a valid token: WAF answered with its interstitial.
     /// Fact sheet §6, §27.
     WafInterstitial,
+    /// CloudFront (413) or the ALB (414, 400) refused a request past one
+    /// of its size limits: URL, request line, a header, all headers.
+    /// Fact sheet §5, §8.
+    RequestTooLarge,
+    /// Shield absorbed layer 3/4 flood traffic before it reached anything
+    /// behind it, or Shield Advanced's automatic application-layer
+    /// mitigation blocked a request of an HTTP flood. Fact sheet §7.
+    ShieldMitigation,
 }
 
 impl Code {
@@ -82,6 +90,8 @@ impl Code {
             Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Code::BrowserCacheHit => "BROWSER_CACHE_HIT",
             Code::ViewerProtocolPolicy => "VIEWER_PROTOCOL_POLICY",
+            Code::RequestTooLarge => "REQUEST_TOO_LARGE",
+            Code::ShieldMitigation => "SHIELD_MITIGATION",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -878,6 +878,7 @@ mod tests {
             revalidate: false,
             plain_http: false,
             port: None,
+            http_flood: false,
         }
     }
 

@@ -388,6 +388,7 @@ impl AppState {
             count,
             clients: clients.clone(),
             url: url.clone(),
+            flood: None,
         };
         match self.live.act(Step::Burst(spec)) {
             Ok(StepResult::Burst {

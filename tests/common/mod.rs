@@ -618,7 +618,12 @@ fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
     let ingresses = &["ingress-a", "ingress-b", "ingress-zz"];
     let patterns = &["/api/*", "/static/*", "/images/*", "*", "", "/a b"];
     let methods = &["GET,HEAD", "GET,HEAD,OPTIONS", "all", "GET", ""];
-    match rng.index(5) {
+    match rng.index(6) {
+        5 => Edit::SetShield {
+            resource: s(rng, &["cloudfront", "alb-a", "alb-b", "alb-zz", ""]),
+            tier: s(rng, &["standard", "advanced", "Advanced", "gold", ""]),
+            automatic_l7_mitigation: s(rng, &["on", "off", "", "maybe"]),
+        },
         0 => Edit::AddIngressPath {
             ingress: s(rng, ingresses),
             path: s(rng, PATHS),

@@ -139,6 +139,43 @@ fn tls(tb: &mut Recorder, r: &Region, client: &AlbClient, host: &str) -> Result<
     Ok(())
 }
 
+/// The ALB's own answer to a request past one of its header limits.
+fn too_large(
+    tb: &mut Recorder,
+    alb: &Alb,
+    o: crate::sim::reqlimit::Oversize,
+    ctx: &HttpCtx,
+) -> Resp {
+    let status = o.status();
+    tb.hop(|| {
+        let hit = o.hit(ctx);
+        Step::new(
+            (&alb.id, &alb.id),
+            Layer::Http,
+            "-",
+            Event::Alb(AlbEvent::generated(AlbError::RequestTooLarge {
+                limit: hit.limit,
+                size: hit.size,
+                max: hit.max,
+                header: hit.header,
+            })),
+            Verdict::Error,
+            Code::RequestTooLarge,
+        )
+    });
+    Resp::err(
+        Some(status),
+        &alb.id,
+        Code::RequestTooLarge,
+        format!(
+            "{} of {} bytes is past the ALB's {}",
+            o.limit.label(),
+            o.size,
+            o.max
+        ),
+    )
+}
+
 impl World {
     /// The addresses DNS gives for a region's ALB: the nodes whose AZ is up
     /// (a failed node leaves the answer), or all of them if none is.
@@ -216,21 +253,35 @@ impl World {
             )
         });
         tb.wait(rtt / 2);
-        let mut resp = match self.alb_web_acl(r, src_ip, ctx, tb) {
-            Some((rule, 403, code)) => Resp::err(
-                Some(403),
-                &alb.id,
-                code,
-                format!("blocked by the ALB's web ACL rule {rule}"),
-            ),
-            // CAPTCHA (405) or Challenge (202). Fact sheet §27.
-            Some((rule, status, code)) => Resp::err(
-                Some(status),
-                &alb.id,
-                code,
-                format!("{status} from the ALB's web ACL rule {rule}"),
-            ),
-            None => self.alb_route(r, conn.node, src_ip, ctx, tb),
+        let oversize = crate::sim::reqlimit::alb(ctx);
+        let mut resp = match oversize {
+            // Past a header limit: the ALB's own 414 or 400, before its
+            // web ACL and its rules. Fact sheet §8.
+            Some(o) => too_large(tb, alb, o, ctx),
+            // An HTTP flood's request meets Shield first. Fact sheet §7.
+            None => match ctx
+                .http_flood
+                .then(|| crate::sim::shield::on_http(tb, (src, &alb.id), alb.shield))
+                .flatten()
+            {
+                Some(blocked) => blocked,
+                None => match self.alb_web_acl(r, src_ip, ctx, tb) {
+                    Some((rule, 403, code)) => Resp::err(
+                        Some(403),
+                        &alb.id,
+                        code,
+                        format!("blocked by the ALB's web ACL rule {rule}"),
+                    ),
+                    // CAPTCHA (405) or Challenge (202). Fact sheet §27.
+                    Some((rule, status, code)) => Resp::err(
+                        Some(status),
+                        &alb.id,
+                        code,
+                        format!("{status} from the ALB's web ACL rule {rule}"),
+                    ),
+                    None => self.alb_route(r, conn.node, src_ip, ctx, tb),
+                },
+            },
         };
         resp.region = Some(r.id.as_str().into());
         let status = resp.status.unwrap_or(502);

@@ -101,6 +101,9 @@ pub(crate) struct HttpCtx {
     pub plain_http: bool,
     /// A port the URL names explicitly, when it is not the scheme's own.
     pub port: Option<u16>,
+    /// One request of an HTTP flood: Shield decides on it at CloudFront
+    /// and the ALB. Fact sheet §7.
+    pub http_flood: bool,
 }
 
 impl HttpCtx {

@@ -143,6 +143,24 @@ impl World {
         if let Some(answer) = edge.viewer_protocol(https, behavior, ctx, tb) {
             return answer;
         }
+        // Past a size limit: CloudFront's own 413, before WAF. Fact sheet §5.
+        if let Some(o) = super::reqlimit::cloudfront(ctx) {
+            return edge.too_large(o, ctx, tb);
+        }
+        // An HTTP flood's request: Shield Standard passes it to WAF;
+        // Advanced's automatic mitigation may block it. Fact sheet §7.
+        if ctx.http_flood {
+            let ends = (c.id.as_str(), edge.cf.id.as_str());
+            if let Some(blocked) = super::shield::on_http(tb, ends, edge.cf.shield) {
+                edge.reply(
+                    tb,
+                    || CdnEvent::ShieldBlocked,
+                    Verdict::Error,
+                    Code::ShieldMitigation,
+                );
+                return blocked;
+            }
+        }
 
         // WAF first: CloudFront asks the web ACL before anything else. Fact sheet §6, §17.
         let acl = &sc.waf;

@@ -143,6 +143,40 @@ impl Edge<'_> {
         }
     }
 
+    /// The request is past one of CloudFront's size limits: its own 413,
+    /// and nothing further. Fact sheet §5.
+    pub(super) fn too_large(
+        &self,
+        o: crate::sim::reqlimit::Oversize,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let proto = if ctx.plain_http { "TCP/80" } else { "TCP/443" };
+        self.reply_on(
+            tb,
+            proto,
+            || CdnEvent::RequestTooLarge {
+                limit: o.limit,
+                size: o.size as u64,
+                max: o.max as u64,
+                status: o.status(),
+            },
+            Verdict::Error,
+            Code::RequestTooLarge,
+        );
+        Resp::err(
+            Some(o.status()),
+            &self.cf.id,
+            Code::RequestTooLarge,
+            format!(
+                "{} of {} bytes is past CloudFront's {}",
+                o.limit.label(),
+                o.size,
+                o.max
+            ),
+        )
+    }
+
     /// The behaviour's allowed methods: anything else gets CloudFront's own
     /// 403 and no origin is asked. Fact sheet §5.
     pub(super) fn method_refusal(

@@ -78,6 +78,7 @@ pub(super) fn distribution() -> Distribution {
         error_caching_min_ttl_s: 10,
         origin_groups: vec![],
         ipv6_enabled: false,
+        shield: Default::default(),
     }
 }
 

@@ -354,6 +354,7 @@ impl RegionSpec<'_> {
             },
             web_acl: None,
             ip_address_type: Default::default(),
+            shield: Default::default(),
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,

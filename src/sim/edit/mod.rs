@@ -17,6 +17,7 @@ mod dualstack;
 mod ingress;
 mod routes;
 mod scale;
+mod shield;
 mod waf;
 mod waf_match;
 
@@ -438,6 +439,16 @@ pub enum Edit {
     SetWafBodyLimit {
         web_acl: String,
         kb: String,
+    },
+    /// Set a resource's AWS Shield protection: `resource` is the
+    /// distribution's id or an ALB's; `tier` `standard` or `advanced`;
+    /// `automatic_l7_mitigation` `on` or `off` (empty: off), Advanced only
+    /// and, on an ALB, with a web ACL. Fact sheet §7.
+    SetShield {
+        resource: String,
+        tier: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        automatic_l7_mitigation: String,
     },
 }
 
@@ -895,6 +906,7 @@ impl Edit {
             | Edit::SetWafDefaultAction { .. }
             | Edit::SetWafTokenImmunity { .. }
             | Edit::SetWafBodyLimit { .. } => waf_match::describe(self),
+            Edit::SetShield { .. } => shield::describe(self),
         }
     }
 
@@ -993,6 +1005,7 @@ impl Edit {
             | Edit::SetWafDefaultAction { .. }
             | Edit::SetWafTokenImmunity { .. }
             | Edit::SetWafBodyLimit { .. } => waf_match::apply(self, s),
+            Edit::SetShield { .. } => shield::apply(self, s),
         }
     }
 }

@@ -99,6 +99,18 @@ pub enum AlbError {
         waited_s: u64,
         idle_timeout_s: u64,
     },
+    /// 414 (request line) or 400 (a header, all headers): the request is
+    /// past one of the ALB's header limits. Fact sheet §8.
+    RequestTooLarge {
+        limit: crate::sim::reqlimit::LimitKind,
+        /// The measured size, bytes.
+        size: u64,
+        /// The limit, bytes.
+        max: u64,
+        /// The header that is too long, for the single-header limit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        header: Option<String>,
+    },
 }
 
 impl AlbError {
@@ -112,6 +124,10 @@ impl AlbError {
             AlbError::ConnectTimeout { .. } | AlbError::IdleTimeout { .. } => 504,
             AlbError::TargetReset => 502,
             AlbError::ClientClosed { .. } => 460,
+            AlbError::RequestTooLarge { limit, .. } => match limit {
+                crate::sim::reqlimit::LimitKind::RequestLine => 414,
+                _ => 400,
+            },
         }
     }
 }
@@ -475,6 +491,7 @@ fn generated_what(status: u16) -> String {
     let text = match status {
         460 => return "client closed the connection: HTTP 460 in the ALB's log".into(),
         400 => " Bad Request",
+        414 => " URI Too Long",
         405 => " Method Not Allowed",
         502 => " Bad Gateway",
         503 => " Service Unavailable",
@@ -542,6 +559,11 @@ impl AlbError {
             AlbError::TargetReset => "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
             AlbError::IdleTimeout { target, timeout_s } => format!("{target} accepted the request but sent nothing within the ALB's {timeout_s} s idle timeout (fact sheet §8)"),
             AlbError::ClientClosed { target, waited_s, idle_timeout_s } => format!("{target} accepted the request but never answers; the sender gave up after {waited_s} s, before the ALB's {idle_timeout_s} s idle timeout, so the ALB logs 460 (fact sheet §8)"),
+            AlbError::RequestTooLarge { limit, size, max, header } => {
+                let which = header.as_ref().map_or(String::new(), |h| format!(" ({h})"));
+                let status = if *limit == crate::sim::reqlimit::LimitKind::RequestLine { "414 URI Too Long" } else { "400 Bad Request" };
+                format!("the {}{which} is {size} bytes, past the ALB's limit of {max}: the ALB answers {status} itself, before its web ACL or any listener rule, and nothing reaches a target (fact sheet §8)", limit.label())
+            }
         }
     }
 }

@@ -137,6 +137,22 @@ pub enum CdnEvent {
     OriginDnsMiss { domain: String },
     /// The origin's name does not resolve: CloudFront answers 502.
     OriginUnresolvable { domain: String },
+    /// The viewer's request is past one of CloudFront's size limits (the
+    /// URL, 8,192 bytes; the request line and headers, 20,480 bytes):
+    /// CloudFront answers 413 itself, before its web ACL, its cache or any
+    /// origin. Fact sheet §5.
+    RequestTooLarge {
+        limit: crate::sim::reqlimit::LimitKind,
+        /// The measured size, bytes.
+        size: u64,
+        /// The limit, bytes.
+        max: u64,
+        status: u16,
+    },
+    /// CloudFront answers 403 because Shield Advanced's automatic
+    /// application-layer mitigation blocked an HTTP flood's request.
+    /// Fact sheet §7.
+    ShieldBlocked,
 }
 
 /// What a cache lookup found. Fact sheet §5.
@@ -399,6 +415,16 @@ impl CdnEvent {
                 format!("origin DNS cache: no entry for {domain}")
             }
             CdnEvent::OriginUnresolvable { domain } => format!("cannot resolve {domain}"),
+            CdnEvent::ShieldBlocked => "HTTP 403 Forbidden (Shield Advanced mitigation)".into(),
+            CdnEvent::RequestTooLarge {
+                limit,
+                size,
+                max,
+                status,
+            } => format!(
+                "HTTP {status} Request Entity Too Large: {} {size} bytes > {max}",
+                limit.label()
+            ),
         }
     }
 
@@ -512,6 +538,11 @@ impl CdnEvent {
             CdnEvent::OriginUnresolvable { .. } => {
                 "CloudFront answers 502 when it cannot resolve the origin".into()
             }
+            CdnEvent::ShieldBlocked => "the rule group Shield Advanced added to the web ACL blocks this HTTP flood: CloudFront answers 403 and no origin is asked (fact sheet §7)".into(),
+            CdnEvent::RequestTooLarge { limit, size, max, .. } => format!(
+                "the {} is {size} bytes; CloudFront accepts at most {max} and answers 413 itself, then closes the connection: its web ACL, its cache and the origin never see the request (fact sheet §5)",
+                limit.label()
+            ),
         }
     }
 }

@@ -60,6 +60,17 @@ pub enum WafEvent {
         /// `text/html` (a browser GET without an Accept header does).
         html: bool,
     },
+    /// AWS Shield's decision on flood traffic at a protected resource
+    /// (CloudFront, an ALB): layer 3/4 floods absorbed; an HTTP flood
+    /// passed to WAF, or blocked by Shield Advanced's automatic
+    /// application-layer mitigation. Fact sheet §7.
+    Shield {
+        /// The protected resource's id.
+        resource: String,
+        tier: crate::sim::scenario::ShieldTier,
+        flood: crate::sim::shield::Flood,
+        decision: crate::sim::shield::ShieldDecision,
+    },
 }
 
 /// A CAPTCHA or Challenge rule's look at the request's token
@@ -353,6 +364,20 @@ impl WafEvent {
                 WafAction::Captcha => format!("HTTP {status} with a CAPTCHA puzzle (from AWS WAF)"),
                 _ => format!("HTTP {status} with a silent challenge (from AWS WAF)"),
             },
+            WafEvent::Shield {
+                resource,
+                tier,
+                flood,
+                decision,
+            } => {
+                use crate::sim::shield::ShieldDecision as D;
+                let t = tier.as_str();
+                match decision {
+                    D::Absorbed => format!("Shield {t} at {resource}: {} absorbed", flood.label()),
+                    D::PassedToWaf => format!("Shield {t} at {resource}: {} passed to WAF", flood.label()),
+                    D::Mitigated => format!("Shield {t} at {resource}: {} BLOCKED (automatic application-layer mitigation)", flood.label()),
+                }
+            }
         }
     }
 
@@ -398,6 +423,24 @@ impl WafEvent {
                     extra.push_str(&format!("; {}", t.render()));
                 }
                 format!("{base}{extra}")
+            }
+            WafEvent::Shield {
+                tier,
+                flood,
+                decision,
+                ..
+            } => {
+                use crate::sim::shield::ShieldDecision as D;
+                let extra = if *tier == crate::sim::scenario::ShieldTier::Advanced {
+                    "; with Advanced, the Shield Response Team can help and cost protection covers scaling charges from the attack"
+                } else {
+                    ""
+                };
+                match decision {
+                    D::Absorbed => format!("Shield absorbs layer 3/4 floods such as a {} at the AWS edge and on the load balancer: the packets reach nothing behind it, and legitimate requests are still served{extra} (fact sheet §7)", flood.label()),
+                    D::PassedToWaf => format!("Shield Standard does not analyse HTTP: each request of an HTTP flood is well formed and goes on to WAF, where a rate-based rule can stop it{} (fact sheet §6, §7)", if *tier == crate::sim::scenario::ShieldTier::Advanced { " (automatic application-layer mitigation is off)" } else { "" }),
+                    D::Mitigated => format!("Shield Advanced's automatic application-layer mitigation added a rule group to the web ACL that blocks this flood's requests: 403{extra} (fact sheet §7)"),
+                }
             }
         }
     }

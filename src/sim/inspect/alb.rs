@@ -29,6 +29,10 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
             r.alb.listener.certificate_domains.join(", ")
         ),
     );
+    let (k, v) = super::limits::alb();
+    row(&k, v);
+    let (k, v) = super::limits::shield(&r.alb.shield);
+    row(&k, v);
     for rule in &r.alb.listener.rules {
         row(&format!("rule {}", rule.priority), rule.describe_body());
     }

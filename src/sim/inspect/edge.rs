@@ -43,6 +43,8 @@ pub(super) fn cloudfront(w: &World) -> Vec<Row> {
             s.cdn.connection_attempts, s.cdn.connection_timeout_s
         ),
     );
+    rows.push(super::limits::cloudfront());
+    rows.push(super::limits::shield(&s.cdn.shield));
     for p in &s.cdn.pops {
         cache_rows(crate::sim::dns::CacheOwner::Edge(&p.id), &mut rows);
     }

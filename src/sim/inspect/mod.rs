@@ -10,6 +10,7 @@ mod client;
 mod dns;
 mod edge;
 mod k8s;
+mod limits;
 pub mod live;
 mod rds;
 mod vpc;

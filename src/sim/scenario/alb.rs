@@ -1,6 +1,7 @@
 //! The Application Load Balancer a region runs: nodes, the HTTPS listener
 //! and its rules, target groups with their health checks. Fact sheet §8.
 
+use super::ShieldProtection;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -24,6 +25,9 @@ pub struct Alb {
     /// Fact sheet §23.
     #[serde(default, skip_serializing_if = "IpAddressType::is_ipv4")]
     pub ip_address_type: IpAddressType,
+    /// AWS Shield on the load balancer: Standard unless set. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "ShieldProtection::is_default")]
+    pub shield: ShieldProtection,
 }
 
 /// A load balancer's IP address type. Fact sheet §23.

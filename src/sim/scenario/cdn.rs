@@ -1,6 +1,7 @@
 //! The CloudFront distribution a scenario configures: edge locations,
 //! cache behaviours, origins and origin groups. Fact sheet §5.
 
+use super::ShieldProtection;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -29,6 +30,9 @@ pub struct Distribution {
     /// default): AAAA gets NODATA and clients use IPv4. Fact sheet §23.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ipv6_enabled: bool,
+    /// AWS Shield on the distribution: Standard unless set. Fact sheet §7.
+    #[serde(default, skip_serializing_if = "ShieldProtection::is_default")]
+    pub shield: ShieldProtection,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

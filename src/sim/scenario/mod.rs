@@ -16,6 +16,7 @@ mod error;
 mod normalise;
 mod rds;
 mod refs;
+mod shield;
 mod validate;
 mod waf;
 mod waf_match;
@@ -26,6 +27,7 @@ pub use cluster::*;
 pub use error::*;
 pub use normalise::NORMALISED;
 pub use rds::*;
+pub use shield::*;
 pub use validate::*;
 pub use waf::*;
 

@@ -90,6 +90,7 @@ impl Scenario {
         validate_cdn(&self.cdn)?;
         validate_web_acl(&self.waf)?;
         validate_body_limit(&self.waf, true)?;
+        self.cdn.shield.validate("cdn.shield", true)?;
         for r in &self.regions {
             validate_alb(r).map_err(|e| format!("region {}: {e}", r.id))?;
         }
@@ -480,6 +481,8 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
         validate_web_acl(acl)?;
         validate_body_limit(acl, false)?;
     }
+    alb.shield
+        .validate(&format!("{}.shield", alb.id), alb.web_acl.is_some())?;
     Ok(())
 }
 
