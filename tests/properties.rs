@@ -102,6 +102,7 @@ const EDIT_KINDS: &[&str] = &[
     "delete_route_table",
     "create_target_group",
     "delete_target_group",
+    "set_health_check",
 ];
 
 #[test]

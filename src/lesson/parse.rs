@@ -251,6 +251,7 @@ fn validate_script_step(
                 | Edit::CreateHealthCheck { .. }
                 | Edit::ChangeHealthCheck { .. }
                 | Edit::DeleteHealthCheck { .. }
+                | Edit::SetHealthCheck { .. }
                 | Edit::ScalePods { .. }
                 | Edit::ScaleNodes { .. }
                 | Edit::CreateRouteTable { .. }

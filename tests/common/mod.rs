@@ -290,7 +290,7 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
 }
 
 fn random_dns_edit(rng: &mut Rng) -> Edit {
-    match rng.index(6) {
+    match rng.index(7) {
         0 => Edit::CreateRecord {
             name: s(rng, NAMES),
             value: s(rng, RECORD_VALUES),
@@ -324,6 +324,46 @@ fn random_dns_edit(rng: &mut Rng) -> Edit {
             path: s(rng, PATHS),
             interval_s: s(rng, &["10", "30", "20", ""]),
             failure_threshold: s(rng, AMOUNTS),
+        },
+        5 => Edit::SetHealthCheck {
+            id: s(rng, HEALTH_CHECKS),
+            check_type: s(
+                rng,
+                &[
+                    "HTTP",
+                    "HTTPS",
+                    "TCP",
+                    "HTTP_STR_MATCH",
+                    "https_str_match",
+                    "ICMP",
+                    "",
+                ],
+            ),
+            search_string: s(rng, &["ok", "Appointments", "-", ""]),
+            endpoint: s(
+                rng,
+                &[
+                    "alb",
+                    "203.0.113.10",
+                    "10.0.1.5",
+                    "healthcareapp.com",
+                    "no such",
+                    "",
+                ],
+            ),
+            port: s(rng, &["80", "443", "0", "70000", ""]),
+            checker_regions: s(
+                rng,
+                &[
+                    "default",
+                    "us-east-1 eu-west-1 sa-east-1",
+                    "us-east-1",
+                    "mars-1 a b",
+                    "",
+                ],
+            ),
+            inverted: s(rng, &["true", "false", "maybe", ""]),
+            disabled: s(rng, &["true", "false", ""]),
         },
         _ => Edit::DeleteHealthCheck {
             id: s(rng, HEALTH_CHECKS),

@@ -13,6 +13,7 @@ use super::world::World;
 mod alb;
 mod cdn;
 mod dns;
+mod health;
 mod ingress;
 mod routes;
 mod scale;
@@ -333,6 +334,29 @@ pub enum Edit {
     /// Delete a target group no listener rule forwards to. Fact sheet §8.
     DeleteTargetGroup {
         id: String,
+    },
+    /// Set a Route 53 health check's probe: `type` (HTTP, HTTPS, TCP,
+    /// HTTP_STR_MATCH, HTTPS_STR_MATCH), `search_string` (`-` clears),
+    /// `endpoint` (an IPv4 address or a domain name; `alb` or `-`: the
+    /// check's region's ALB), `port`, `checker_regions` (a list, or
+    /// `default`), `inverted` and `disabled` (true/false). An empty field
+    /// keeps the current value. Fact sheet §4.
+    SetHealthCheck {
+        id: String,
+        #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
+        check_type: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        search_string: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        endpoint: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        port: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        checker_regions: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        inverted: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        disabled: String,
     },
 }
 
@@ -780,6 +804,7 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
+            Edit::SetHealthCheck { .. } => health::describe(self),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
         }
     }
@@ -869,6 +894,7 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
+            Edit::SetHealthCheck { .. } => health::apply(self, s),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
         }
     }

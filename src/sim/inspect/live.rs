@@ -43,6 +43,21 @@ pub struct HealthCheckLive {
     pub next_due_ms: Option<u64>,
     pub checkers: Vec<CheckerLive>,
     pub history: Vec<RoundLive>,
+    /// What the checkers send and where, in words. Fact sheet §4.
+    #[serde(default)]
+    pub probe: String,
+    /// The check's type; none for a calculated check.
+    #[serde(default)]
+    pub check_type: Option<crate::sim::scenario::CheckType>,
+    #[serde(default)]
+    pub inverted: bool,
+    /// A disabled check counts as healthy. Fact sheet §4.
+    #[serde(default)]
+    pub disabled: bool,
+    /// The check probes something other than HTTPS on port 443 of its
+    /// region's ALB (the text view then names its probe).
+    #[serde(default)]
+    pub own_probe: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,6 +222,12 @@ fn health_checks(w: &World) -> Vec<HealthCheckLive> {
                         text: text.clone(),
                     })
                     .collect(),
+                probe: w.probe_text(hc),
+                check_type: hc.calculated.is_none().then_some(hc.check_type),
+                inverted: hc.inverted,
+                disabled: hc.disabled,
+                own_probe: hc.calculated.is_none()
+                    && !(hc.probes_region_alb_https() && hc.port == 443),
             }
         })
         .collect()
@@ -420,6 +441,10 @@ impl LiveState {
         o.push_str("  Route 53 health checks:\n");
         for h in &self.health_checks {
             o.push_str(&format!("    {}\n", h.status));
+            // The probe of a check other than HTTPS to its region's ALB.
+            if h.own_probe {
+                o.push_str(&format!("      probe: {}\n", h.probe));
+            }
             let up = h.checkers.iter().filter(|c| c.healthy).count();
             if !h.checkers.is_empty() {
                 let down: Vec<&str> = h

@@ -1,0 +1,179 @@
+//! Edits of health-check settings beyond the older kinds: a Route 53
+//! check's type, search string, endpoint, port, checker Regions, inverted
+//! and disabled flags (fact sheet §4). An empty field keeps the current
+//! value; the whole scenario is validated afterwards.
+
+use std::net::Ipv4Addr;
+
+use super::{unknown, Edit, EditError, VpcPart};
+use crate::sim::scenario::*;
+use crate::sim::text::clip;
+
+/// `true`/`yes`/`on` or `false`/`no`/`off`.
+fn parse_bool(what: &str, t: &str) -> Result<bool, EditError> {
+    match t.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => Ok(true),
+        "false" | "no" | "off" => Ok(false),
+        other => Err(EditError::Parse(format!(
+            "{what} '{}' must be true or false",
+            clip(other)
+        ))),
+    }
+}
+
+/// A port 1-65535.
+fn parse_port(what: &str, t: &str) -> Result<u16, EditError> {
+    match t.trim().parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(EditError::Parse(format!(
+            "{what} '{}' must be a port, 1 to 65535",
+            clip(t)
+        ))),
+    }
+}
+
+pub(super) fn describe(e: &Edit) -> String {
+    match e {
+        Edit::SetHealthCheck {
+            id,
+            check_type,
+            search_string,
+            endpoint,
+            port,
+            checker_regions,
+            inverted,
+            disabled,
+        } => {
+            let mut parts = Vec::new();
+            for (k, v) in [
+                ("type", check_type),
+                ("search string", search_string),
+                ("endpoint", endpoint),
+                ("port", port),
+                ("checker Regions", checker_regions),
+                ("inverted", inverted),
+                ("disabled", disabled),
+            ] {
+                if !v.trim().is_empty() {
+                    parts.push(format!("{k} {}", clip(v.trim())));
+                }
+            }
+            format!("Route 53: health check {}: {}", clip(id), parts.join(", "))
+        }
+        _ => String::new(),
+    }
+}
+
+pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
+    match e {
+        Edit::SetHealthCheck {
+            id,
+            check_type,
+            search_string,
+            endpoint,
+            port,
+            checker_regions,
+            inverted,
+            disabled,
+        } => {
+            let hc = s
+                .dns
+                .health_checks
+                .iter_mut()
+                .find(|h| h.id == id.trim())
+                .ok_or_else(|| unknown(VpcPart::HealthCheck, id))?;
+            set_health_check(
+                hc,
+                [
+                    check_type,
+                    search_string,
+                    endpoint,
+                    port,
+                    checker_regions,
+                    inverted,
+                    disabled,
+                ],
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+fn set_health_check(hc: &mut HealthCheck, fields: [&String; 7]) -> Result<(), EditError> {
+    let [check_type, search, endpoint, port, regions, inverted, disabled] =
+        fields.map(|f| f.trim());
+    if hc.calculated.is_some()
+        && [check_type, search, endpoint, port, regions]
+            .iter()
+            .any(|f| !f.is_empty())
+    {
+        return Err(EditError::Parse(format!(
+            "health check {} is calculated: it probes nothing, so it takes no type, search string, endpoint, port or checker Regions",
+            hc.id
+        )));
+    }
+    if !check_type.is_empty() {
+        let was = hc.check_type;
+        hc.check_type = CheckType::parse(check_type).ok_or_else(|| {
+            EditError::Parse(format!(
+                "health check type '{}' must be HTTP, HTTPS, TCP, HTTP_STR_MATCH or HTTPS_STR_MATCH (fact sheet §4)",
+                clip(check_type)
+            ))
+        })?;
+        // The scheme's own port follows the type when it was the old one's.
+        let default_port = |t: CheckType| if t.tls() { 443 } else { 80 };
+        if port.is_empty()
+            && was != CheckType::Tcp
+            && hc.port == default_port(was)
+            && hc.check_type != CheckType::Tcp
+        {
+            hc.port = default_port(hc.check_type);
+        }
+        if !hc.check_type.matches_string() && search.is_empty() {
+            hc.search_string.clear();
+        }
+    }
+    match search {
+        "" => {}
+        "-" => hc.search_string.clear(),
+        t => hc.search_string = t.to_string(),
+    }
+    match endpoint {
+        "" => {}
+        "-" | "alb" => {
+            hc.ip = None;
+            hc.domain = None;
+        }
+        t => match t.parse::<Ipv4Addr>() {
+            Ok(ip) => {
+                hc.ip = Some(ip);
+                hc.domain = None;
+            }
+            Err(_) => {
+                hc.ip = None;
+                hc.domain = Some(t.trim_end_matches('.').to_ascii_lowercase());
+            }
+        },
+    }
+    if !port.is_empty() {
+        hc.port = parse_port("health check port", port)?;
+    }
+    match regions {
+        "" => {}
+        "default" | "-" => hc.checker_regions.clear(),
+        t => {
+            hc.checker_regions = t
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+    }
+    if !inverted.is_empty() {
+        hc.inverted = parse_bool("inverted", inverted)?;
+    }
+    if !disabled.is_empty() {
+        hc.disabled = parse_bool("disabled", disabled)?;
+    }
+    Ok(())
+}
