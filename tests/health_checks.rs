@@ -6,9 +6,11 @@
 
 use hoplab::sim::defaults::default_scenario;
 use hoplab::sim::edit::{Edit, EditError};
+use hoplab::sim::request::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::route53::probe::CheckTarget;
 use hoplab::sim::scenario::*;
-use hoplab::sim::{Fault, World};
+use hoplab::sim::world::TargetState;
+use hoplab::sim::{Fault, Request, World};
 
 // ----------------------------------------------------------------- helpers
 
@@ -425,4 +427,250 @@ fn a_calculated_check_counts_a_disabled_child_as_healthy() {
     break_region_app(&mut w, "us-west-2");
     w.advance(200_000);
     assert!(!w.health_check_healthy("hc-both"));
+}
+
+// ------------------------------------------ ALB target groups (fact sheet §8)
+
+fn set_tg_health(tg: &str) -> Edit {
+    Edit::SetTargetGroupHealth {
+        target_group: tg.into(),
+        health_protocol: String::new(),
+        health_port: String::new(),
+        matcher: String::new(),
+        health_timeout_s: String::new(),
+        health_path: String::new(),
+        health_interval_s: String::new(),
+        healthy_threshold: String::new(),
+        unhealthy_threshold: String::new(),
+    }
+}
+
+/// The default scenario where us-east-1's application answers `path` with
+/// `status`, and its target group checks `path` with `matcher`.
+fn tg_checking(path: &str, status: u16, matcher: &str) -> Scenario {
+    let mut s = default_scenario();
+    let r = &mut s.regions[0];
+    r.cluster.app_answers.push(AppPathAnswer {
+        path: path.into(),
+        status,
+    });
+    r.alb.target_groups[0].health_path = path.into();
+    r.alb.target_groups[0].matcher = matcher.into();
+    s
+}
+
+fn pods_of(w: &World, region: &str) -> Vec<String> {
+    w.scenario()
+        .region(region)
+        .unwrap()
+        .cluster
+        .pods
+        .iter()
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+fn all_unhealthy(w: &World, region: &str) -> bool {
+    pods_of(w, region)
+        .iter()
+        .all(|p| w.target_health(p).unwrap().state == TargetState::Unhealthy)
+}
+
+/// §8: a matcher of 200-299 does not accept the application's 302.
+#[test]
+fn a_matcher_200_299_against_a_302_answer_turns_the_targets_unhealthy() {
+    let mut w = world(tg_checking("/login", 302, "200-299"));
+    w.advance(60_000);
+    assert!(all_unhealthy(&w, "us-east-1"));
+    let pod = &pods_of(&w, "us-east-1")[0];
+    assert!(w
+        .target_health(pod)
+        .unwrap()
+        .reason
+        .starts_with("Target.ResponseCodeMismatch (HTTP 302"));
+    // 200,302 accepts it.
+    let mut ok = world(tg_checking("/login", 302, "200,302"));
+    ok.advance(60_000);
+    assert!(pods_of(&ok, "us-east-1")
+        .iter()
+        .all(|p| ok.target_health(p).unwrap().state == TargetState::Healthy));
+}
+
+/// §8: a health-check path the application answers with 404 fails the
+/// default matcher (200).
+#[test]
+fn a_health_path_the_app_answers_with_404_makes_targets_unhealthy_under_the_default_matcher() {
+    let mut w = world(tg_checking("/", 404, "200"));
+    w.advance(60_000);
+    assert!(all_unhealthy(&w, "us-east-1"));
+    // The other region's group checks /healthz and stays healthy.
+    assert!(pods_of(&w, "us-west-2")
+        .iter()
+        .all(|p| w.target_health(p).unwrap().state == TargetState::Healthy));
+}
+
+/// §8: a newly registered target is `initial` until it passes one health
+/// check, and gets no traffic until then.
+#[test]
+fn a_new_target_receives_no_traffic_until_it_passes_its_first_check() {
+    let mut w = World::default_world();
+    let before = pods_of(&w, "us-east-1");
+    w.apply_edit(&Edit::ScalePods {
+        region: "us-east-1".into(),
+        app: "appointments-api".into(),
+        replicas: (before.len() + 1).to_string(),
+    })
+    .expect("scale up");
+    let new = pods_of(&w, "us-east-1")
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .expect("a new pod");
+    let h = w.target_health(&new).unwrap();
+    assert_eq!(h.state, TargetState::Initial);
+    assert_eq!(h.reason, "Elb.InitialHealthChecking");
+    let live = w.live_state();
+    let t = live
+        .target_groups
+        .iter()
+        .flat_map(|g| &g.targets)
+        .find(|t| t.id == new)
+        .unwrap();
+    assert_eq!(t.status, hoplab::sim::event::alb::TargetStatus::Initial);
+    let served = |w: &mut World| -> Vec<Option<String>> {
+        (0..12)
+            .map(|_| {
+                w.send(&Request::get(DEFAULT_CLIENT, DEFAULT_URL).no_store())
+                    .outcome
+                    .pod
+            })
+            .collect()
+    };
+    let early = served(&mut w);
+    assert!(early.iter().all(|p| p.is_some()));
+    assert!(!early.contains(&Some(new.clone())), "{early:?}");
+    // One passed check (the group checks every 15 s) and it is healthy.
+    w.advance(16_000);
+    assert_eq!(w.target_health(&new).unwrap().state, TargetState::Healthy);
+    let later = served(&mut w);
+    assert!(later.contains(&Some(new.clone())), "{later:?}");
+}
+
+/// §8: the ALB's health check sends `Host: <target private IP>:<port>`.
+#[test]
+fn the_alb_health_check_sends_the_targets_private_ip_and_port_as_host() {
+    let w = World::default_world();
+    let live = w.live_state();
+    let g = &live.target_groups[0];
+    let s = w.scenario();
+    let pod = &s.regions[0].cluster.pods[0];
+    let ip = s.regions[0]
+        .vpc
+        .subnet(&pod.subnet)
+        .and_then(|n| n.host(pod.host))
+        .unwrap();
+    let t = g.targets.iter().find(|t| t.id == pod.id).unwrap();
+    assert_eq!(t.check_host, format!("{ip}:8080"));
+    let hc = g.health_check.as_ref().unwrap();
+    assert_eq!((hc.port, hc.matcher.as_str()), (None, "200"));
+}
+
+/// §8: a health-check port other than the traffic port: nothing listens there.
+#[test]
+fn a_health_check_on_a_port_the_application_does_not_listen_on_fails() {
+    let mut s = default_scenario();
+    s.regions[0].alb.target_groups[0].health_port = Some(9090);
+    let mut w = world(s);
+    let live = w.live_state();
+    assert!(live.target_groups[0].targets[0]
+        .check_host
+        .ends_with(":9090"));
+    w.advance(60_000);
+    assert!(all_unhealthy(&w, "us-east-1"));
+}
+
+/// §8: an HTTPS health check on a target that speaks plain HTTP fails.
+#[test]
+fn an_https_health_check_on_a_plain_http_target_fails() {
+    let mut s = default_scenario();
+    s.regions[0].alb.target_groups[0].health_protocol = HealthProtocol::Https;
+    let mut w = world(s);
+    w.advance(60_000);
+    assert!(all_unhealthy(&w, "us-east-1"));
+}
+
+/// §8: the edit sets protocol, port, matcher and timeout; the inspector
+/// lists them; bad values are refused and change nothing.
+#[test]
+fn set_target_group_health_edits_the_check_and_refuses_bad_values() {
+    let mut w = World::default_world();
+    let tg = w.scenario().regions[0].alb.target_groups[0].id.clone();
+    let mut e = set_tg_health(&tg);
+    if let Edit::SetTargetGroupHealth {
+        matcher,
+        health_timeout_s,
+        health_port,
+        ..
+    } = &mut e
+    {
+        *matcher = "200-299, 302".into();
+        *health_timeout_s = "10".into();
+        *health_port = "8080".into();
+    }
+    w.apply_edit(&e).expect("applies");
+    let g = &w.scenario().regions[0].alb.target_groups[0];
+    assert_eq!(
+        (g.matcher.as_str(), g.health_timeout_s, g.health_port),
+        ("200-299,302", 10, Some(8080))
+    );
+    let rows = w.inspect(&w.scenario().regions[0].alb.id.clone());
+    let row = rows
+        .iter()
+        .find(|(k, _)| k == &format!("{tg} health check"))
+        .expect("a health check row");
+    assert!(row.1.contains("success codes 200-299,302"), "{}", row.1);
+
+    let before = w.clone();
+    for (field, value) in [
+        ("matcher", "500"),
+        ("matcher", "299-200"),
+        ("health_timeout_s", "1"),
+        ("health_protocol", "TCP"),
+        ("health_port", "0"),
+        ("unhealthy_threshold", "11"),
+    ] {
+        let mut e = set_tg_health(&tg);
+        if let Edit::SetTargetGroupHealth {
+            matcher,
+            health_timeout_s,
+            health_protocol,
+            health_port,
+            unhealthy_threshold,
+            ..
+        } = &mut e
+        {
+            let slot = match field {
+                "matcher" => matcher,
+                "health_timeout_s" => health_timeout_s,
+                "health_protocol" => health_protocol,
+                "health_port" => health_port,
+                _ => unhealthy_threshold,
+            };
+            *slot = value.into();
+        }
+        let err = w.apply_edit(&e).expect_err(field);
+        assert!(
+            matches!(err, EditError::Parse(_) | EditError::OutOfRange { .. }),
+            "{field}: {err:?}"
+        );
+        assert_eq!(w, before);
+    }
+}
+
+/// §8: a scenario's matcher must be codes 200-499.
+#[test]
+fn a_matcher_outside_200_499_is_refused_in_a_scenario() {
+    let mut s = default_scenario();
+    s.regions[0].alb.target_groups[0].matcher = "200-599".into();
+    let err = World::new(s, 1).unwrap_err();
+    assert!(err.contains("200-499"), "{err}");
 }

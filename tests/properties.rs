@@ -103,6 +103,7 @@ const EDIT_KINDS: &[&str] = &[
     "create_target_group",
     "delete_target_group",
     "set_health_check",
+    "set_target_group_health",
 ];
 
 #[test]

@@ -252,6 +252,7 @@ fn validate_script_step(
                 | Edit::ChangeHealthCheck { .. }
                 | Edit::DeleteHealthCheck { .. }
                 | Edit::SetHealthCheck { .. }
+                | Edit::SetTargetGroupHealth { .. }
                 | Edit::ScalePods { .. }
                 | Edit::ScaleNodes { .. }
                 | Edit::CreateRouteTable { .. }

@@ -181,6 +181,7 @@ impl World {
                     format!("served by {} in {}", pod.id, r.label),
                 )
             }
+            Code::TargetError if status != 500 => format!("{} answered {status}", pod.id),
             Code::TargetError => format!("{} answered 500", pod.id),
             Code::MethodNotAllowed => format!("{} does not accept {}", pod.id, ctx.method),
             _ if sms_failed => sms_failed_summary(code),
@@ -197,6 +198,12 @@ impl World {
             pod: pod.id.clone(),
         }) {
             return AppAnswer::Broken;
+        }
+        if let Some(status) = r.cluster.app_answer(&ctx.path) {
+            return AppAnswer::Fixed {
+                path: ctx.path.to_string(),
+                status,
+            };
         }
         if &*ctx.path == HEALTH_PATH {
             return AppAnswer::Health;

@@ -96,6 +96,11 @@ pub const HEALTH_INTERVAL_S: RangeInclusive<u32> = 5..=300;
 pub const HEALTH_TIMEOUT_S: RangeInclusive<u32> = 2..=120;
 /// Healthy and unhealthy thresholds. Fact sheet §8.
 pub const HEALTH_THRESHOLDS: RangeInclusive<u32> = 2..=10;
+/// Status codes a target group's health-check matcher may accept (gRPC
+/// aside). Fact sheet §8.
+pub const ALB_HC_MATCHER_CODES: RangeInclusive<u16> = 200..=499;
+/// The matcher's default: HTTP 200 only. Fact sheet §8.
+pub const ALB_HC_DEFAULT_MATCHER: &str = "200";
 /// Deregistration delay, seconds. Fact sheet §8.
 pub const DEREGISTRATION_DELAY_S: RangeInclusive<u32> = 0..=3_600;
 /// Duration-based stickiness, seconds: 1 s to 7 days. Fact sheet §8.

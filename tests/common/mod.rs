@@ -444,7 +444,7 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
         "http://example.com/",
         "",
     ];
-    match rng.index(6) {
+    match rng.index(7) {
         0 | 1 => {
             let (alb, priority, path, action, target, status) = (
                 s(rng, ALBS),
@@ -515,6 +515,20 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
             alb: s(rng, ALBS),
             port: s(rng, &["8080", "30080", "0", "65536", "x", ""]),
             target_type: s(rng, &["ip", "instance", "lambda", ""]),
+            health_path: s(rng, PATHS),
+            health_interval_s: s(rng, AMOUNTS),
+            healthy_threshold: s(rng, AMOUNTS),
+            unhealthy_threshold: s(rng, AMOUNTS),
+        },
+        5 => Edit::SetTargetGroupHealth {
+            target_group: s(rng, TARGET_GROUPS),
+            health_protocol: s(rng, &["HTTP", "https", "TCP", ""]),
+            health_port: s(rng, &["traffic-port", "8080", "9090", "0", "x", ""]),
+            matcher: s(
+                rng,
+                &["200", "200,302", "200-299", "500", "299-200", "x", ""],
+            ),
+            health_timeout_s: s(rng, AMOUNTS),
             health_path: s(rng, PATHS),
             health_interval_s: s(rng, AMOUNTS),
             healthy_threshold: s(rng, AMOUNTS),

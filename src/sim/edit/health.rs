@@ -1,7 +1,9 @@
 //! Edits of health-check settings beyond the older kinds: a Route 53
 //! check's type, search string, endpoint, port, checker Regions, inverted
-//! and disabled flags (fact sheet §4). An empty field keeps the current
-//! value; the whole scenario is validated afterwards.
+//! and disabled flags (fact sheet §4); a target group's health-check
+//! protocol, port, matcher, timeout, path, interval and thresholds (§8).
+//! An empty field keeps the current value; the whole scenario is
+//! validated afterwards.
 
 use std::net::Ipv4Addr;
 
@@ -60,6 +62,38 @@ pub(super) fn describe(e: &Edit) -> String {
             }
             format!("Route 53: health check {}: {}", clip(id), parts.join(", "))
         }
+        Edit::SetTargetGroupHealth {
+            target_group,
+            health_protocol,
+            health_port,
+            matcher,
+            health_timeout_s,
+            health_path,
+            health_interval_s,
+            healthy_threshold,
+            unhealthy_threshold,
+        } => {
+            let mut parts = Vec::new();
+            for (k, v) in [
+                ("protocol", health_protocol),
+                ("port", health_port),
+                ("success codes", matcher),
+                ("timeout (s)", health_timeout_s),
+                ("path", health_path),
+                ("interval (s)", health_interval_s),
+                ("healthy threshold", healthy_threshold),
+                ("unhealthy threshold", unhealthy_threshold),
+            ] {
+                if !v.trim().is_empty() {
+                    parts.push(format!("{k} {}", clip(v.trim())));
+                }
+            }
+            format!(
+                "ALB: target group {} health check: {}",
+                clip(target_group),
+                parts.join(", ")
+            )
+        }
         _ => String::new(),
     }
 }
@@ -94,6 +128,87 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                     disabled,
                 ],
             )
+        }
+        Edit::SetTargetGroupHealth {
+            target_group,
+            health_protocol,
+            health_port,
+            matcher,
+            health_timeout_s,
+            health_path,
+            health_interval_s,
+            healthy_threshold,
+            unhealthy_threshold,
+        } => {
+            let tg = super::alb::find_tg(s, target_group.trim())?;
+            let number = |t: &str, what: &'static str, r: std::ops::RangeInclusive<u32>| {
+                let n: u64 = t.trim().parse().map_err(|_| {
+                    EditError::Parse(format!("{what} '{}' must be a whole number", clip(t)))
+                })?;
+                if !(*r.start() as u64..=*r.end() as u64).contains(&n) {
+                    return Err(EditError::OutOfRange {
+                        what,
+                        value: n,
+                        min: *r.start() as u64,
+                        max: *r.end() as u64,
+                        section: 8,
+                    });
+                }
+                Ok(n as u32)
+            };
+            let mut new = tg.clone();
+            match health_protocol.trim().to_ascii_uppercase().as_str() {
+                "" => {}
+                "HTTP" => new.health_protocol = HealthProtocol::Http,
+                "HTTPS" => new.health_protocol = HealthProtocol::Https,
+                other => {
+                    return Err(EditError::Parse(format!(
+                        "health check protocol '{}' must be HTTP or HTTPS (fact sheet §8)",
+                        clip(other)
+                    )))
+                }
+            }
+            match health_port.trim() {
+                "" => {}
+                "traffic-port" => new.health_port = None,
+                t => new.health_port = Some(parse_port("health check port", t)?),
+            }
+            if !matcher.trim().is_empty() {
+                let m: String = matcher.chars().filter(|c| !c.is_whitespace()).collect();
+                parse_matcher(&m).map_err(EditError::Parse)?;
+                new.matcher = m;
+            }
+            use crate::sim::limits::{HEALTH_INTERVAL_S, HEALTH_THRESHOLDS, HEALTH_TIMEOUT_S};
+            if !health_timeout_s.trim().is_empty() {
+                new.health_timeout_s = number(
+                    health_timeout_s,
+                    "health check timeout (s)",
+                    HEALTH_TIMEOUT_S,
+                )?;
+            }
+            if !health_path.trim().is_empty() {
+                new.health_path = super::alb::parse_health_path(health_path)?;
+            }
+            if !health_interval_s.trim().is_empty() {
+                new.health_interval_s = number(
+                    health_interval_s,
+                    "health check interval (s)",
+                    HEALTH_INTERVAL_S,
+                )?;
+            }
+            if !healthy_threshold.trim().is_empty() {
+                new.healthy_threshold =
+                    number(healthy_threshold, "healthy threshold", HEALTH_THRESHOLDS)?;
+            }
+            if !unhealthy_threshold.trim().is_empty() {
+                new.unhealthy_threshold = number(
+                    unhealthy_threshold,
+                    "unhealthy threshold",
+                    HEALTH_THRESHOLDS,
+                )?;
+            }
+            *tg = new;
+            Ok(())
         }
         _ => Ok(()),
     }

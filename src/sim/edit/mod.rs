@@ -358,6 +358,31 @@ pub enum Edit {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         disabled: String,
     },
+    /// Set a target group's health check: `health_protocol` (HTTP or
+    /// HTTPS), `health_port` (`traffic-port` or 1-65535), `matcher`
+    /// (`200`, `200,302`, `200-299`; codes 200-499), `health_timeout_s`
+    /// (2-120), `health_path`, `health_interval_s` (5-300),
+    /// `healthy_threshold` and `unhealthy_threshold` (2-10). An empty field
+    /// keeps the current value. Fact sheet §8.
+    SetTargetGroupHealth {
+        target_group: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_protocol: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_port: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        matcher: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_timeout_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_interval_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        healthy_threshold: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        unhealthy_threshold: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -804,7 +829,9 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
-            Edit::SetHealthCheck { .. } => health::describe(self),
+            Edit::SetHealthCheck { .. } | Edit::SetTargetGroupHealth { .. } => {
+                health::describe(self)
+            }
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
         }
     }
@@ -894,7 +921,9 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
-            Edit::SetHealthCheck { .. } => health::apply(self, s),
+            Edit::SetHealthCheck { .. } | Edit::SetTargetGroupHealth { .. } => {
+                health::apply(self, s)
+            }
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
         }
     }
