@@ -59,6 +59,8 @@ fn set_hc(id: &str) -> Edit {
         checker_regions: String::new(),
         inverted: String::new(),
         disabled: String::new(),
+        children: String::new(),
+        rule: String::new(),
     }
 }
 
@@ -286,6 +288,8 @@ fn set_health_check_changes_the_probe_and_the_inspector_shows_it() {
         checker_regions: "us-east-1, eu-west-1, ap-northeast-1".into(),
         inverted: "true".into(),
         disabled: String::new(),
+        children: String::new(),
+        rule: String::new(),
     })
     .expect("edit applies");
     let hc = &w.scenario().dns.health_checks[0];
@@ -673,4 +677,60 @@ fn a_matcher_outside_200_499_is_refused_in_a_scenario() {
     s.regions[0].alb.target_groups[0].matcher = "200-599".into();
     let err = World::new(s, 1).unwrap_err();
     assert!(err.contains("200-499"), "{err}");
+}
+
+/// §4: set_health_check turns a check into a calculated one (at least N of
+/// M children) and back; a bad rule or an unknown child is refused.
+#[test]
+fn set_health_check_makes_a_calculated_check_of_children_and_refuses_bad_rules() {
+    let mut w = World::default_world();
+    w.apply_edit(&Edit::CreateHealthCheck {
+        id: "hc-parent".into(),
+        region: "us-east-1".into(),
+        path: "/healthz".into(),
+        interval_s: "30".into(),
+        failure_threshold: "3".into(),
+    })
+    .unwrap();
+    let mut e = set_hc("hc-parent");
+    if let Edit::SetHealthCheck { children, rule, .. } = &mut e {
+        *children = "hc-cluster-a, hc-cluster-b".into();
+        *rule = "at_least 2".into();
+    }
+    w.apply_edit(&e).expect("calculated");
+    let calc = w.scenario().dns.health_checks[2]
+        .calculated
+        .clone()
+        .unwrap();
+    assert_eq!(calc.rule, CalcRule::AtLeast(2));
+    assert!(w.health_checkers("hc-parent").is_empty());
+    break_region_app(&mut w, "us-west-2");
+    w.advance(200_000);
+    assert!(
+        !w.health_check_healthy("hc-parent"),
+        "1 of 2 is not at least 2"
+    );
+
+    let before = w.clone();
+    for (kids, r) in [
+        ("hc-cluster-a", "at_least 3"),
+        ("hc-nope", "all"),
+        ("", "most"),
+    ] {
+        let mut e = set_hc("hc-parent");
+        if let Edit::SetHealthCheck { children, rule, .. } = &mut e {
+            *children = kids.into();
+            *rule = r.into();
+        }
+        assert!(w.apply_edit(&e).is_err(), "{kids} {r}");
+        assert_eq!(w, before);
+    }
+    // Back to probing.
+    let mut e = set_hc("hc-parent");
+    if let Edit::SetHealthCheck { children, .. } = &mut e {
+        *children = "-".into();
+    }
+    w.apply_edit(&e).expect("probing again");
+    assert!(w.scenario().dns.health_checks[2].calculated.is_none());
+    assert_eq!(w.health_checkers("hc-parent").len(), 8);
 }

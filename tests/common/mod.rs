@@ -364,6 +364,8 @@ fn random_dns_edit(rng: &mut Rng) -> Edit {
             ),
             inverted: s(rng, &["true", "false", "maybe", ""]),
             disabled: s(rng, &["true", "false", ""]),
+            children: s(rng, &["hc-cluster-a, hc-cluster-b", "hc-nope", "-", ""]),
+            rule: s(rng, &["all", "any", "at_least 1", "at_least 5", "most", ""]),
         },
         _ => Edit::DeleteHealthCheck {
             id: s(rng, HEALTH_CHECKS),

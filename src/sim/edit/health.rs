@@ -45,6 +45,8 @@ pub(super) fn describe(e: &Edit) -> String {
             checker_regions,
             inverted,
             disabled,
+            children,
+            rule,
         } => {
             let mut parts = Vec::new();
             for (k, v) in [
@@ -55,6 +57,8 @@ pub(super) fn describe(e: &Edit) -> String {
                 ("checker Regions", checker_regions),
                 ("inverted", inverted),
                 ("disabled", disabled),
+                ("children", children),
+                ("rule", rule),
             ] {
                 if !v.trim().is_empty() {
                     parts.push(format!("{k} {}", clip(v.trim())));
@@ -109,6 +113,8 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             checker_regions,
             inverted,
             disabled,
+            children,
+            rule,
         } => {
             let hc = s
                 .dns
@@ -127,7 +133,8 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                     inverted,
                     disabled,
                 ],
-            )
+            )?;
+            set_calculated(hc, children.trim(), rule.trim())
         }
         Edit::SetTargetGroupHealth {
             target_group,
@@ -289,6 +296,62 @@ fn set_health_check(hc: &mut HealthCheck, fields: [&String; 7]) -> Result<(), Ed
     }
     if !disabled.is_empty() {
         hc.disabled = parse_bool("disabled", disabled)?;
+    }
+    Ok(())
+}
+
+/// `all`, `any`, `at_least N` (or `at least N`). Fact sheet §4.
+fn parse_rule(t: &str) -> Result<CalcRule, EditError> {
+    let t = t.to_ascii_lowercase().replace('_', " ");
+    let words: Vec<&str> = t.split_whitespace().collect();
+    match words.as_slice() {
+        ["all"] | ["and"] => Ok(CalcRule::All),
+        ["any"] | ["or"] => Ok(CalcRule::Any),
+        ["at", "least", n] => n.parse().map(CalcRule::AtLeast).map_err(|_| {
+            EditError::Parse(format!("at_least needs a whole number, not '{}'", clip(n)))
+        }),
+        _ => Err(EditError::Parse(format!(
+            "calculated rule '{}' must be all, any or at_least N (fact sheet §4)",
+            clip(&t)
+        ))),
+    }
+}
+
+/// Make the check calculated over `children` with `rule`, or (children
+/// `-`) a probing check again. Fact sheet §4.
+fn set_calculated(hc: &mut HealthCheck, children: &str, rule: &str) -> Result<(), EditError> {
+    match children {
+        "" => {}
+        "-" => hc.calculated = None,
+        t => {
+            let list: Vec<String> = t
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            let rule = match (rule, &hc.calculated) {
+                ("", Some(c)) => c.rule,
+                ("", None) => CalcRule::All,
+                (r, _) => parse_rule(r)?,
+            };
+            hc.calculated = Some(Calculated {
+                children: list,
+                rule,
+            });
+            return Ok(());
+        }
+    }
+    if !rule.is_empty() {
+        let r = parse_rule(rule)?;
+        match &mut hc.calculated {
+            Some(c) => c.rule = r,
+            None => {
+                return Err(EditError::Parse(format!(
+                    "health check {} is not calculated: give its children with the rule",
+                    hc.id
+                )))
+            }
+        }
     }
     Ok(())
 }

@@ -339,7 +339,9 @@ pub enum Edit {
     /// HTTP_STR_MATCH, HTTPS_STR_MATCH), `search_string` (`-` clears),
     /// `endpoint` (an IPv4 address or a domain name; `alb` or `-`: the
     /// check's region's ALB), `port`, `checker_regions` (a list, or
-    /// `default`), `inverted` and `disabled` (true/false). An empty field
+    /// `default`), `inverted` and `disabled` (true/false), `children`
+    /// (health check ids: the check becomes calculated; `-`: it probes
+    /// again) and `rule` (`all`, `any` or `at_least N`). An empty field
     /// keeps the current value. Fact sheet §4.
     SetHealthCheck {
         id: String,
@@ -357,6 +359,10 @@ pub enum Edit {
         inverted: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         disabled: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        children: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        rule: String,
     },
     /// Set a target group's health check: `health_protocol` (HTTP or
     /// HTTPS), `health_port` (`traffic-port` or 1-65535), `matcher`

@@ -75,7 +75,7 @@ pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
             t
         });
         let checkers = w.health_checkers(&hc.id);
-        if !checkers.is_empty() {
+        if !checkers.is_empty() && hc.calculated.is_none() {
             let up = checkers.iter().filter(|c| c.healthy).count();
             let views: Vec<String> = checkers
                 .iter()

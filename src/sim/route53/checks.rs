@@ -95,7 +95,10 @@ impl Route53State {
                 history: Vec::new(),
                 next_due_ms: now + interval * 1000,
             });
-            if hc.calculated.is_none() {
+            if hc.calculated.is_some() {
+                // A calculated check has no checkers of its own.
+                self.checkers.remove(&hc.id);
+            } else {
                 let n = hc.checkers as usize;
                 let list = self.checkers.entry(hc.id.clone()).or_default();
                 if list.len() != n
