@@ -143,6 +143,14 @@ fn a_tcp_check_passes_on_a_connection_even_when_the_application_answers_500() {
     break_region_app(&mut tcp, "us-east-1");
     tcp.advance(200_000);
     assert!(tcp.health_check_healthy("hc-cluster-a"));
+    // The live state names the probe of a check other than HTTPS to its ALB.
+    let live = tcp.live_state();
+    let hc = &live.health_checks[0];
+    assert!(hc.own_probe && hc.check_type == Some(CheckType::Tcp));
+    assert!(!live.health_checks[1].own_probe);
+    assert!(live
+        .render_text()
+        .contains("probe: TCP port 443 to the ALB in us-east-1"));
 }
 
 /// §4: a TCP check on a port nothing listens on fails.

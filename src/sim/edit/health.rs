@@ -355,3 +355,35 @@ fn set_calculated(hc: &mut HealthCheck, children: &str, rule: &str) -> Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dnsconf::default_dns;
+
+    /// Fact sheet §4: calculated checks combine with AND, OR or "at least N".
+    #[test]
+    fn calculated_rules_read_as_all_any_or_at_least_n() {
+        assert_eq!(parse_rule("all").unwrap(), CalcRule::All);
+        assert_eq!(parse_rule("ANY").unwrap(), CalcRule::Any);
+        assert_eq!(parse_rule("at_least 2").unwrap(), CalcRule::AtLeast(2));
+        assert_eq!(parse_rule("at least 3").unwrap(), CalcRule::AtLeast(3));
+        assert!(matches!(parse_rule("most"), Err(EditError::Parse(_))));
+        assert!(matches!(parse_rule("at_least x"), Err(EditError::Parse(_))));
+    }
+
+    /// Fact sheet §4: HTTP checks default to port 80, HTTPS to 443; a port
+    /// set by hand stays when the type changes.
+    #[test]
+    fn the_port_follows_the_scheme_only_when_it_was_the_old_default() {
+        let mut hc = default_dns().health_checks[0].clone();
+        let none = String::new();
+        let http = "HTTP".to_string();
+        set_health_check(&mut hc, [&http, &none, &none, &none, &none, &none, &none]).unwrap();
+        assert_eq!((hc.check_type, hc.port), (CheckType::Http, 80));
+        hc.port = 8080;
+        let https = "HTTPS".to_string();
+        set_health_check(&mut hc, [&https, &none, &none, &none, &none, &none, &none]).unwrap();
+        assert_eq!((hc.check_type, hc.port), (CheckType::Https, 8080));
+    }
+}
