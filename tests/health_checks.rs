@@ -742,3 +742,27 @@ fn set_health_check_makes_a_calculated_check_of_children_and_refuses_bad_rules()
     assert!(w.scenario().dns.health_checks[2].calculated.is_none());
     assert_eq!(w.health_checkers("hc-parent").len(), 8);
 }
+
+/// §4, §8: advancing at once and round by round leave the same world with
+/// the new settings (a TCP check, a string match, a 404 health path, a
+/// matcher, a new target in initial).
+#[test]
+fn advancing_at_once_equals_advancing_round_by_round_with_the_new_settings() {
+    let mut s = tg_checking("/", 404, "200-299");
+    s.dns.health_checks[0].check_type = CheckType::Tcp;
+    s.dns.health_checks[1].check_type = CheckType::HttpsStrMatch;
+    s.dns.health_checks[1].search_string = "ok".into();
+    let mut a = world(s);
+    a.apply_edit(&Edit::ScalePods {
+        region: "us-west-2".into(),
+        app: "appointments-api".into(),
+        replicas: "5".into(),
+    })
+    .unwrap();
+    let mut b = a.clone();
+    for span in [7_000, 95_000, 3_600_000] {
+        a.advance(span);
+        b.advance_stepwise(span);
+        assert_eq!(a, b);
+    }
+}
