@@ -103,6 +103,8 @@ const EDIT_KINDS: &[&str] = &[
     "create_target_group",
     "delete_target_group",
     "set_shield",
+    "set_health_check",
+    "set_target_group_health",
 ];
 
 #[test]

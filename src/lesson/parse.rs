@@ -258,6 +258,8 @@ fn validate_script_step(
                 | Edit::CreateHealthCheck { .. }
                 | Edit::ChangeHealthCheck { .. }
                 | Edit::DeleteHealthCheck { .. }
+                | Edit::SetHealthCheck { .. }
+                | Edit::SetTargetGroupHealth { .. }
                 | Edit::ScalePods { .. }
                 | Edit::ScaleNodes { .. }
                 | Edit::CreateRouteTable { .. }

@@ -29,6 +29,21 @@ pub(crate) struct Delivery<'a> {
 /// The application's health endpoint: answered without the database.
 pub const HEALTH_PATH: &str = "/healthz";
 
+/// What the health endpoint's body says. Fact sheet §4 (string matching).
+pub const HEALTH_BODY: &str = "{\"status\":\"ok\"}";
+/// The body of the application's other pages (a read through the database).
+pub const PAGE_BODY: &str =
+    "<!doctype html><title>HealthcareApp</title><h1>Appointments</h1><p>Book a visit.</p>";
+
+/// The body the application sends with a successful answer at `path`.
+pub fn page_body(path: &str) -> &'static str {
+    if path == HEALTH_PATH {
+        HEALTH_BODY
+    } else {
+        PAGE_BODY
+    }
+}
+
 /// The address a pod sees as its peer behind kube-proxy: the node's (SNAT).
 pub(crate) fn pod_peer(r: &Region, node: &Target) -> Ipv4Addr {
     r.vpc
@@ -166,6 +181,7 @@ impl World {
                     format!("served by {} in {}", pod.id, r.label),
                 )
             }
+            Code::TargetError if status != 500 => format!("{} answered {status}", pod.id),
             Code::TargetError => format!("{} answered 500", pod.id),
             Code::MethodNotAllowed => format!("{} does not accept {}", pod.id, ctx.method),
             _ if sms_failed => sms_failed_summary(code),
@@ -182,6 +198,12 @@ impl World {
             pod: pod.id.clone(),
         }) {
             return AppAnswer::Broken;
+        }
+        if let Some(status) = r.cluster.app_answer(&ctx.path) {
+            return AppAnswer::Fixed {
+                path: ctx.path.to_string(),
+                status,
+            };
         }
         if &*ctx.path == HEALTH_PATH {
             return AppAnswer::Health;

@@ -207,7 +207,7 @@ impl World {
     /// One request and the redirects the browser follows after it.
     pub(crate) fn walk_prepared(&mut self, p: &Prepared, tb: &mut Recorder) -> Resp {
         let mut resp = self.walk_leg(p, tb);
-        if resp.location.is_none() {
+        if resp.location().is_none() {
             return resp;
         }
         let sc = std::sync::Arc::clone(&self.scenario);
@@ -218,7 +218,7 @@ impl World {
         let mut followed = 0;
         let mut last = String::new();
         while let (Some(loc), Some(status @ (301 | 302 | 303 | 307 | 308))) =
-            (resp.location.take().map(String::from), resp.status)
+            (resp.take_location(), resp.status)
         {
             if followed == MAX_REDIRECTS {
                 let ev = BrowserEvent::TooManyRedirects {

@@ -454,6 +454,77 @@ pub struct HealthCheck {
     /// A calculated (parent) check: no probes, its state comes from children.
     #[serde(default)]
     pub calculated: Option<Calculated>,
+    /// What the checkers send: HTTP, HTTPS (the default), TCP, or a string
+    /// match over HTTP or HTTPS. Fact sheet §4.
+    #[serde(rename = "type", default, skip_serializing_if = "CheckType::is_https")]
+    pub check_type: CheckType,
+    /// For HTTP_STR_MATCH / HTTPS_STR_MATCH: the text (1-255 characters,
+    /// case-sensitive) that must appear within the first 5,120 bytes of
+    /// the body. Fact sheet §4.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub search_string: String,
+    /// The endpoint's IP address (public; Route 53 cannot check private
+    /// ones). With `domain`, the domain is only the Host header and SNI.
+    /// Neither: the region's ALB. Fact sheet §4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<Ipv4Addr>,
+    /// The endpoint's domain name, resolved as the internet would (the
+    /// distribution's domain, an ALB's DNS name, a name in the zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// The kind of request Route 53's checkers send. Fact sheet §4.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckType {
+    /// TCP connect within 4 s, then a 2xx/3xx status within 2 s.
+    Http,
+    /// As HTTP, over TLS; the certificate is not validated.
+    #[default]
+    Https,
+    /// A TCP connection within 10 s is enough.
+    Tcp,
+    /// HTTP, and the search string within the first 5,120 bytes of the body.
+    HttpStrMatch,
+    /// HTTPS, and the search string within the first 5,120 bytes.
+    HttpsStrMatch,
+}
+
+impl CheckType {
+    pub fn is_https(&self) -> bool {
+        *self == CheckType::Https
+    }
+    /// Whether the check matches a string in the body.
+    pub fn matches_string(self) -> bool {
+        matches!(self, CheckType::HttpStrMatch | CheckType::HttpsStrMatch)
+    }
+    /// Whether the check speaks TLS.
+    pub fn tls(self) -> bool {
+        matches!(self, CheckType::Https | CheckType::HttpsStrMatch)
+    }
+    /// AWS's name for the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckType::Http => "HTTP",
+            CheckType::Https => "HTTPS",
+            CheckType::Tcp => "TCP",
+            CheckType::HttpStrMatch => "HTTP_STR_MATCH",
+            CheckType::HttpsStrMatch => "HTTPS_STR_MATCH",
+        }
+    }
+    /// Read AWS's name (any case).
+    pub fn parse(s: &str) -> Option<CheckType> {
+        [
+            CheckType::Http,
+            CheckType::Https,
+            CheckType::Tcp,
+            CheckType::HttpStrMatch,
+            CheckType::HttpsStrMatch,
+        ]
+        .into_iter()
+        .find(|t| t.name().eq_ignore_ascii_case(s.trim()))
+    }
 }
 
 fn default_hc_path() -> String {
@@ -476,6 +547,14 @@ fn default_checker_ip() -> Ipv4Addr {
 }
 
 impl HealthCheck {
+    /// Whether the check probes a region's ALB over HTTPS as Hoplab always
+    /// did (no endpoint of its own, no string to match).
+    pub fn probes_region_alb_https(&self) -> bool {
+        self.check_type == CheckType::Https
+            && self.ip.is_none()
+            && self.domain.is_none()
+            && self.search_string.is_empty()
+    }
     /// The Region checker `i` probes from.
     pub fn checker_region(&self, i: usize) -> &str {
         if self.checker_regions.is_empty() {
@@ -616,6 +695,10 @@ pub fn default_dns() -> DnsConfig {
                 disabled: false,
                 inverted: false,
                 calculated: None,
+                check_type: CheckType::Https,
+                search_string: String::new(),
+                ip: None,
+                domain: None,
             },
             HealthCheck {
                 id: "hc-cluster-b".into(),
@@ -630,6 +713,10 @@ pub fn default_dns() -> DnsConfig {
                 disabled: false,
                 inverted: false,
                 calculated: None,
+                check_type: CheckType::Https,
+                search_string: String::new(),
+                ip: None,
+                domain: None,
             },
         ],
         cidr_collections: vec![],

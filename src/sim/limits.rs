@@ -31,6 +31,16 @@ pub const R53_INTERVALS_S: [u32; 2] = [10, 30];
 pub const R53_MAX_CALCULATED_CHILDREN: usize = 256;
 /// Checker Regions a custom set needs at least. Fact sheet §4.
 pub const R53_MIN_CHECKER_REGIONS: usize = 3;
+/// Characters of a string-matching check's search string. Fact sheet §4.
+pub const R53_SEARCH_STRING_CHARS: RangeInclusive<usize> = 1..=255;
+/// Bytes of the body a string-matching check searches. Fact sheet §4.
+pub const R53_STR_MATCH_BYTES: usize = 5_120;
+/// Seconds an HTTP(S) check waits for the TCP connection. Fact sheet §4.
+pub const R53_HTTP_CONNECT_S: u64 = 4;
+/// Seconds an HTTP(S) check waits for the status after connecting. Fact sheet §4.
+pub const R53_HTTP_RESPONSE_S: u64 = 2;
+/// Seconds a TCP check waits for the connection. Fact sheet §4.
+pub const R53_TCP_CONNECT_S: u64 = 10;
 
 // ------------------------------------------------------------ §5 CloudFront
 
@@ -119,6 +129,11 @@ pub const HEALTH_INTERVAL_S: RangeInclusive<u32> = 5..=300;
 pub const HEALTH_TIMEOUT_S: RangeInclusive<u32> = 2..=120;
 /// Healthy and unhealthy thresholds. Fact sheet §8.
 pub const HEALTH_THRESHOLDS: RangeInclusive<u32> = 2..=10;
+/// Status codes a target group's health-check matcher may accept (gRPC
+/// aside). Fact sheet §8.
+pub const ALB_HC_MATCHER_CODES: RangeInclusive<u16> = 200..=499;
+/// The matcher's default: HTTP 200 only. Fact sheet §8.
+pub const ALB_HC_DEFAULT_MATCHER: &str = "200";
 /// Deregistration delay, seconds. Fact sheet §8.
 pub const DEREGISTRATION_DELAY_S: RangeInclusive<u32> = 0..=3_600;
 /// Duration-based stickiness, seconds: 1 s to 7 days. Fact sheet §8.

@@ -74,12 +74,21 @@ pub(crate) struct Resp {
     pub(crate) summary: String,
     pub(crate) region: Option<Box<str>>,
     pub(crate) pod: Option<Box<str>>,
-    /// The Location of a redirect (301, 302, 303, 307, 308); boxed, as
-    /// few answers have one.
-    pub(crate) location: Option<Box<str>>,
+    /// The rarer parts of an answer, boxed as few answers have them.
+    pub(crate) more: Option<Box<RespMore>>,
     /// How long the browser may keep this answer (Cache-Control max-age
     /// less Age), when it may.
     pub(crate) browser_fresh_s: Option<u32>,
+}
+
+/// What only some answers carry.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RespMore {
+    /// The Location of a redirect (301, 302, 303, 307, 308).
+    pub(crate) location: Option<Box<str>>,
+    /// A body the answerer set itself (an ALB fixed response); the
+    /// application's pages are [`crate::sim::app::page_body`].
+    pub(crate) body: Option<Box<str>>,
 }
 
 /// A request checked and parsed once (see [`World::prepare`]).
@@ -110,7 +119,7 @@ impl Resp {
             summary,
             region: None,
             pod: None,
-            location: None,
+            more: None,
             browser_fresh_s: None,
         }
     }
@@ -122,14 +131,34 @@ impl Resp {
             summary,
             region: None,
             pod: None,
-            location: None,
+            more: None,
             browser_fresh_s: None,
         }
+    }
+    /// The Location of a redirect, if the answer has one.
+    pub(crate) fn location(&self) -> Option<&str> {
+        self.more.as_ref()?.location.as_deref()
+    }
+    /// Take the Location out of the answer.
+    pub(crate) fn take_location(&mut self) -> Option<String> {
+        self.more.as_mut()?.location.take().map(String::from)
+    }
+    /// A body the answerer set itself.
+    pub(crate) fn body(&self) -> Option<&str> {
+        self.more.as_ref()?.body.as_deref()
+    }
+    /// Set the body (an ALB fixed response's).
+    pub(crate) fn with_body(mut self, body: &str) -> Self {
+        self.more.get_or_insert_with(Default::default).body = Some(body.into());
+        self
     }
     /// A redirect to `location`, answered by `by`.
     pub(crate) fn redirect(status: u16, by: &str, code: Code, location: String) -> Self {
         Resp {
-            location: Some(location.as_str().into()),
+            more: Some(Box::new(RespMore {
+                location: Some(location.as_str().into()),
+                body: None,
+            })),
             ..Resp::err(Some(status), by, code, format!("redirect to {location}"))
         }
     }

@@ -358,6 +358,11 @@ impl World {
         if !settles[ri] || hc.path != super::app::HEALTH_PATH {
             return None;
         }
+        // Other types and endpoints (TCP, string matching, an address or a
+        // domain of their own, another port) run round by round.
+        if !hc.probes_region_alb_https() || hc.port != s.regions[ri].alb.listener.port {
+            return None;
+        }
         let key = (hc.region.clone(), hc.path.clone(), hc.checker_ip);
         let m = match memo.get(&key) {
             Some(m) => m.clone(),

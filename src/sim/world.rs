@@ -92,6 +92,9 @@ pub struct HealthState {
 pub enum TargetState {
     Healthy,
     Unhealthy,
+    /// Registered after the world started, and not yet through its first
+    /// passed health check: it gets no traffic. Fact sheet §8.
+    Initial,
 }
 
 /// An ALB target's health as the target group sees it. Fact sheet §8.
@@ -269,6 +272,13 @@ impl World {
 
     pub(crate) fn init_runtime(&mut self) {
         self.init_r53_checks();
+        // A target registered once the world runs starts in `initial`;
+        // the world's first targets start healthy. Fact sheet §8.
+        let new_state = if self.alb.started {
+            TargetState::Initial
+        } else {
+            TargetState::Healthy
+        };
         for r in &self.scenario.regions {
             for p in &r.cluster.pods {
                 // The pod's own target group's interval (fact sheet §8).
@@ -279,10 +289,10 @@ impl World {
                     .targets
                     .entry(p.id.clone())
                     .or_insert(TargetHealth {
-                        state: TargetState::Healthy,
+                        state: new_state,
                         consecutive_failures: 0,
                         consecutive_successes: 0,
-                        reason: "passing health checks".into(),
+                        reason: crate::sim::alb::first_reason(new_state).into(),
                         next_due_ms: self.clock_ms + interval as u64 * 1000,
                     });
             }
@@ -292,6 +302,7 @@ impl World {
                 .or_insert_with(|| r.rds.instances[0].id.clone());
         }
         self.init_k8s_runtime();
+        self.alb.started = true;
     }
 
     // ------------------------------------------------------------ accessors

@@ -297,7 +297,7 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
 }
 
 fn random_dns_edit(rng: &mut Rng) -> Edit {
-    match rng.index(6) {
+    match rng.index(7) {
         0 => Edit::CreateRecord {
             name: s(rng, NAMES),
             value: s(rng, RECORD_VALUES),
@@ -331,6 +331,48 @@ fn random_dns_edit(rng: &mut Rng) -> Edit {
             path: s(rng, PATHS),
             interval_s: s(rng, &["10", "30", "20", ""]),
             failure_threshold: s(rng, AMOUNTS),
+        },
+        5 => Edit::SetHealthCheck {
+            id: s(rng, HEALTH_CHECKS),
+            check_type: s(
+                rng,
+                &[
+                    "HTTP",
+                    "HTTPS",
+                    "TCP",
+                    "HTTP_STR_MATCH",
+                    "https_str_match",
+                    "ICMP",
+                    "",
+                ],
+            ),
+            search_string: s(rng, &["ok", "Appointments", "-", ""]),
+            endpoint: s(
+                rng,
+                &[
+                    "alb",
+                    "203.0.113.10",
+                    "10.0.1.5",
+                    "healthcareapp.com",
+                    "no such",
+                    "",
+                ],
+            ),
+            port: s(rng, &["80", "443", "0", "70000", ""]),
+            checker_regions: s(
+                rng,
+                &[
+                    "default",
+                    "us-east-1 eu-west-1 sa-east-1",
+                    "us-east-1",
+                    "mars-1 a b",
+                    "",
+                ],
+            ),
+            inverted: s(rng, &["true", "false", "maybe", ""]),
+            disabled: s(rng, &["true", "false", ""]),
+            children: s(rng, &["hc-cluster-a, hc-cluster-b", "hc-nope", "-", ""]),
+            rule: s(rng, &["all", "any", "at_least 1", "at_least 5", "most", ""]),
         },
         _ => Edit::DeleteHealthCheck {
             id: s(rng, HEALTH_CHECKS),
@@ -532,7 +574,7 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
         "http://example.com/",
         "",
     ];
-    match rng.index(6) {
+    match rng.index(7) {
         0 | 1 => {
             let (alb, priority, path, action, target, status) = (
                 s(rng, ALBS),
@@ -603,6 +645,20 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
             alb: s(rng, ALBS),
             port: s(rng, &["8080", "30080", "0", "65536", "x", ""]),
             target_type: s(rng, &["ip", "instance", "lambda", ""]),
+            health_path: s(rng, PATHS),
+            health_interval_s: s(rng, AMOUNTS),
+            healthy_threshold: s(rng, AMOUNTS),
+            unhealthy_threshold: s(rng, AMOUNTS),
+        },
+        5 => Edit::SetTargetGroupHealth {
+            target_group: s(rng, TARGET_GROUPS),
+            health_protocol: s(rng, &["HTTP", "https", "TCP", ""]),
+            health_port: s(rng, &["traffic-port", "8080", "9090", "0", "x", ""]),
+            matcher: s(
+                rng,
+                &["200", "200,302", "200-299", "500", "299-200", "x", ""],
+            ),
+            health_timeout_s: s(rng, AMOUNTS),
             health_path: s(rng, PATHS),
             health_interval_s: s(rng, AMOUNTS),
             healthy_threshold: s(rng, AMOUNTS),

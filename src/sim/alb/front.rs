@@ -431,6 +431,24 @@ impl World {
         Ok(conn)
     }
 
+    /// A TCP-only probe (a Route 53 TCP health check): the connection into
+    /// a node on `port`, nothing sent over it. Fact sheet §4.
+    pub(crate) fn alb_tcp_probe(
+        &mut self,
+        ri: usize,
+        client: AlbClient,
+        port: u16,
+    ) -> Result<(), Resp> {
+        let s = std::sync::Arc::clone(&self.scenario);
+        let ctx = HttpCtx {
+            port: Some(port),
+            ..Default::default()
+        };
+        let mut tb = Recorder::off();
+        self.alb_connect(&s.regions[ri], &client, &ctx, &mut tb)
+            .map(|_| ())
+    }
+
     /// No load balancer node is up: the SYNs go unanswered.
     fn alb_unreachable(&self, r: &Region, client: &AlbClient, tb: &mut Recorder) -> Resp {
         let alb = &r.alb;

@@ -29,6 +29,11 @@ pub enum HealthFailure {
     Status500,
     /// `Target.FailedHealthChecks`: no ready endpoint behind the NodePort.
     NoReadyEndpoint,
+    /// `Target.ResponseCodeMismatch`: a status the matcher does not accept.
+    CodeMismatch { status: u16 },
+    /// `Target.FailedHealthChecks`: an HTTPS check on a target that
+    /// speaks plain HTTP.
+    TlsFailed,
 }
 
 impl std::fmt::Display for HealthFailure {
@@ -48,6 +53,13 @@ impl std::fmt::Display for HealthFailure {
             HealthFailure::NoReadyEndpoint => {
                 f.write_str("Target.FailedHealthChecks (no ready endpoint behind the NodePort)")
             }
+            HealthFailure::CodeMismatch { status } => write!(
+                f,
+                "Target.ResponseCodeMismatch (HTTP {status}, not one of the matcher's success codes)"
+            ),
+            HealthFailure::TlsFailed => f.write_str(
+                "Target.FailedHealthChecks (TLS handshake failed: the target speaks plain HTTP)"
+            ),
         }
     }
 }
@@ -173,13 +185,15 @@ impl World {
                     host: t.host,
                     sgs: t.sgs,
                 },
-                t.port,
+                tg.check_port(t.port),
             ),
             &mut scratch,
         );
         match conn {
             Connect::Dropped(c) => Err(HealthFailure::Dropped(c)),
             Connect::Silent => Err(HealthFailure::NoAnswer),
+            // Nothing listens on another port than the traffic port.
+            Connect::Ok if tg.check_port(t.port) != t.port => Err(HealthFailure::Refused),
             Connect::Ok => match &t.pod {
                 Some(p) => self.health_endpoint(r, tg, p),
                 None => self.node_health(r, tg, &t),
@@ -197,13 +211,26 @@ impl World {
             Err(HealthFailure::Hung {
                 timeout_s: tg.health_timeout_s,
             })
+        } else if tg.health_protocol == HealthProtocol::Https {
+            Err(HealthFailure::TlsFailed)
         } else if self
             .faults
             .contains(&Fault::TargetUnhealthy { pod: p.id.clone() })
         {
-            Err(HealthFailure::Status500)
+            if tg.matcher == crate::sim::limits::ALB_HC_DEFAULT_MATCHER {
+                Err(HealthFailure::Status500)
+            } else {
+                Err(HealthFailure::CodeMismatch { status: 500 })
+            }
         } else {
-            Ok(())
+            // The application's answer at the check's path; the matcher
+            // decides. Fact sheet §8.
+            let status = r.cluster.app_answer(&tg.health_path).unwrap_or(200);
+            if tg.matcher_accepts(status) {
+                Ok(())
+            } else {
+                Err(HealthFailure::CodeMismatch { status })
+            }
         }
     }
 

@@ -410,7 +410,7 @@ impl World {
                     matched(ListenerAction::Fixed { status, body }, verdict)
                 });
                 let why = format!("fixed response from listener rule {}", rule.priority);
-                Resp::err(Some(*status), &alb.id, Code::ListenerRuleMatch, why)
+                Resp::err(Some(*status), &alb.id, Code::ListenerRuleMatch, why).with_body(body)
             }
             AlbAction::Redirect { status, host, .. } => {
                 let loc = redirect_location(&rule.action, alb.listener.port, ctx);

@@ -127,6 +127,19 @@ pub struct AlbState {
     pub cookies: BTreeMap<String, (String, u64)>,
     /// Targets being deregistered: target -> end of the deregistration delay (ms).
     pub draining: BTreeMap<String, u64>,
+    /// The world's first targets are registered: later ones start in
+    /// `initial`. Fact sheet §8.
+    #[serde(default)]
+    pub started: bool,
+}
+
+/// The reason a target's record starts with.
+pub(crate) fn first_reason(state: TargetState) -> &'static str {
+    if state == TargetState::Initial {
+        "Elb.InitialHealthChecking"
+    } else {
+        "passing health checks"
+    }
 }
 
 impl AlbState {
@@ -160,6 +173,12 @@ impl AlbState {
             TargetStatus::Draining
         } else if self.healthy(id) {
             TargetStatus::Healthy
+        } else if self
+            .targets
+            .get(id)
+            .is_some_and(|h| h.state == TargetState::Initial)
+        {
+            TargetStatus::Initial
         } else {
             TargetStatus::Unhealthy
         }
@@ -230,12 +249,17 @@ impl AlbState {
     /// new ones start healthy.
     pub(crate) fn register(&mut self, ids: Vec<(String, u32)>, now_ms: u64) {
         self.targets.retain(|k, _| ids.iter().any(|(i, _)| i == k));
+        let state = if self.started {
+            TargetState::Initial
+        } else {
+            TargetState::Healthy
+        };
         for (id, interval) in ids {
             self.targets.entry(id).or_insert(TargetHealth {
-                state: TargetState::Healthy,
+                state,
                 consecutive_failures: 0,
                 consecutive_successes: 0,
-                reason: "passing health checks".into(),
+                reason: first_reason(state).into(),
                 next_due_ms: now_ms + interval as u64 * 1000,
             });
         }
@@ -268,6 +292,22 @@ impl AlbState {
                 st.state = TargetState::Unhealthy;
                 Some(format!(
                     "unhealthy after {} failed checks: {}",
+                    tg.unhealthy_threshold, st.reason
+                ))
+            }
+            // A new target needs one passed check. Fact sheet §8.
+            TargetState::Initial if st.consecutive_successes >= 1 => {
+                st.state = TargetState::Healthy;
+                st.reason = "passing health checks".into();
+                Some(
+                    "healthy: passed its first health check (a new target starts in initial)"
+                        .into(),
+                )
+            }
+            TargetState::Initial if st.consecutive_failures >= tg.unhealthy_threshold => {
+                st.state = TargetState::Unhealthy;
+                Some(format!(
+                    "unhealthy after {} failed checks in initial: {}",
                     tg.unhealthy_threshold, st.reason
                 ))
             }

@@ -75,6 +75,7 @@ impl RegionSpec<'_> {
                     .collect(),
                 // The application asks the VPC resolver on every query.
                 app_dns_cache_s: 0,
+                app_answers: Vec::new(),
             },
             rds: self.rds(),
             vpc: self.vpc(),
@@ -370,6 +371,9 @@ impl RegionSpec<'_> {
                 stickiness_s: None,
                 deregistration_delay_s: 300,
                 cross_zone: true,
+                health_protocol: HealthProtocol::Http,
+                health_port: None,
+                matcher: crate::sim::limits::ALB_HC_DEFAULT_MATCHER.into(),
             }],
         }
     }

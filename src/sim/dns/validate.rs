@@ -227,12 +227,14 @@ fn validate_health_check(s: &Scenario, hc: &HealthCheck) -> Result<(), String> {
         }
         return Ok(());
     }
-    if s.region(&hc.region).is_none() {
+    let own_endpoint = hc.ip.is_some() || hc.domain.is_some();
+    if (!own_endpoint || !hc.region.is_empty()) && s.region(&hc.region).is_none() {
         return Err(format!(
             "health check {} names unknown region {}",
             hc.id, hc.region
         ));
     }
+    super::super::route53::probe::validate_probe(hc)?;
     if !R53_FAILURE_THRESHOLD.contains(&hc.failure_threshold) {
         return Err(format!(
             "health check {}: failure threshold {} is outside 1-10 (fact sheet §4)",

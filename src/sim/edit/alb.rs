@@ -273,6 +273,9 @@ fn create_target_group(
         stickiness_s: None,
         deregistration_delay_s: 300,
         cross_zone: true,
+        health_protocol: crate::sim::scenario::HealthProtocol::Http,
+        health_port: None,
+        matcher: crate::sim::limits::ALB_HC_DEFAULT_MATCHER.into(),
     };
     if s.regions
         .iter()
@@ -347,7 +350,7 @@ fn find_alb<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut Alb, EditError>
         .ok_or_else(|| unknown(VpcPart::LoadBalancer, id))
 }
 
-fn find_tg<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut TargetGroup, EditError> {
+pub(super) fn find_tg<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut TargetGroup, EditError> {
     s.regions
         .iter_mut()
         .flat_map(|r| r.alb.target_groups.iter_mut())
@@ -584,7 +587,7 @@ fn parse_algorithm(text: &str) -> Result<Algorithm, EditError> {
     }
 }
 
-fn parse_health_path(text: &str) -> Result<String, EditError> {
+pub(super) fn parse_health_path(text: &str) -> Result<String, EditError> {
     let t = text.trim();
     if !t.starts_with('/') || t.len() > MAX_HEALTH_PATH || t.contains(char::is_whitespace) {
         return Err(EditError::Parse(format!(

@@ -14,6 +14,7 @@ mod alb;
 mod cdn;
 mod dns;
 mod dualstack;
+mod health;
 mod ingress;
 mod routes;
 mod scale;
@@ -449,6 +450,60 @@ pub enum Edit {
         tier: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         automatic_l7_mitigation: String,
+    },
+    /// Set a Route 53 health check's probe: `type` (HTTP, HTTPS, TCP,
+    /// HTTP_STR_MATCH, HTTPS_STR_MATCH), `search_string` (`-` clears),
+    /// `endpoint` (an IPv4 address or a domain name; `alb` or `-`: the
+    /// check's region's ALB), `port`, `checker_regions` (a list, or
+    /// `default`), `inverted` and `disabled` (true/false), `children`
+    /// (health check ids: the check becomes calculated; `-`: it probes
+    /// again) and `rule` (`all`, `any` or `at_least N`). An empty field
+    /// keeps the current value. Fact sheet §4.
+    SetHealthCheck {
+        id: String,
+        #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
+        check_type: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        search_string: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        endpoint: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        port: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        checker_regions: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        inverted: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        disabled: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        children: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        rule: String,
+    },
+    /// Set a target group's health check: `health_protocol` (HTTP or
+    /// HTTPS), `health_port` (`traffic-port` or 1-65535), `matcher`
+    /// (`200`, `200,302`, `200-299`; codes 200-499), `health_timeout_s`
+    /// (2-120), `health_path`, `health_interval_s` (5-300),
+    /// `healthy_threshold` and `unhealthy_threshold` (2-10). An empty field
+    /// keeps the current value. Fact sheet §8.
+    SetTargetGroupHealth {
+        target_group: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_protocol: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_port: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        matcher: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_timeout_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_interval_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        healthy_threshold: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        unhealthy_threshold: String,
     },
 }
 
@@ -896,6 +951,9 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
+            Edit::SetHealthCheck { .. } | Edit::SetTargetGroupHealth { .. } => {
+                health::describe(self)
+            }
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
             Edit::SetIpAddressType { .. } => dualstack::describe(self),
             Edit::AddWafMatchRule { .. }
@@ -995,6 +1053,9 @@ impl Edit {
             | Edit::CreateHealthCheck { .. }
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
+            Edit::SetHealthCheck { .. } | Edit::SetTargetGroupHealth { .. } => {
+                health::apply(self, s)
+            }
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
             Edit::SetIpAddressType { .. } => dualstack::apply(self, s),
             Edit::AddWafMatchRule { .. }

@@ -386,7 +386,9 @@ mod tests {
         );
         let r = &w.scenario().regions[0];
         assert_eq!(r.cluster.pods[5].security_groups, vec!["sg-app-a"]);
-        // The new pods are registered with the ALB and take requests.
+        // The new pods are registered with the ALB and take requests once
+        // they pass their first health check (initial until then, §8).
+        w.advance(16_000);
         let served: std::collections::BTreeSet<String> = (0..12)
             .filter_map(|_| get(&mut w).outcome.pod.clone())
             .collect();

@@ -200,6 +200,8 @@ pub enum TargetStatus {
     Healthy,
     Unhealthy,
     Draining,
+    /// Registered, not yet through its first health check. Fact sheet §8.
+    Initial,
 }
 
 impl TargetStatus {
@@ -208,6 +210,7 @@ impl TargetStatus {
             TargetStatus::Healthy => "healthy",
             TargetStatus::Unhealthy => "unhealthy",
             TargetStatus::Draining => "draining",
+            TargetStatus::Initial => "initial",
         }
     }
 }

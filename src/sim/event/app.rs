@@ -57,6 +57,9 @@ pub enum AppAnswer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<crate::sim::event::net::EgressDrop>,
     },
+    /// A path the scenario's `app_answers` gives a fixed status (nothing
+    /// there: 404; moved: 302).
+    Fixed { path: String, status: u16 },
 }
 
 impl AppAnswer {
@@ -71,6 +74,7 @@ impl AppAnswer {
             } => 200,
             AppAnswer::Db { .. } => 500,
             AppAnswer::Booked => 201,
+            AppAnswer::Fixed { status, .. } => *status,
         }
     }
 
@@ -80,6 +84,8 @@ impl AppAnswer {
             AppAnswer::Health | AppAnswer::Options | AppAnswer::Booked => Code::Delivered,
             AppAnswer::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             AppAnswer::SmsFailed { code, .. } => *code,
+            AppAnswer::Fixed { status, .. } if *status < 400 => Code::Delivered,
+            AppAnswer::Fixed { .. } => Code::TargetError,
             AppAnswer::Db { outcome } => match outcome {
                 DbOutcome::Answered => Code::Delivered,
                 DbOutcome::NoInstance => Code::ComponentDown,
@@ -301,6 +307,7 @@ impl AppEvent {
                 AppAnswer::Options => format!("the application lists what it accepts (Allow: {APP_METHODS}) without touching the database"),
                 AppAnswer::MethodNotAllowed { method } => format!("the appointments API reads with GET and books with POST; it answers {method} with 405 itself (Allow: {APP_METHODS}), and the ALB passes a target's own answer through"),
                 AppAnswer::Booked => "the appointment is stored and the confirmation SMS accepted".into(),
+                AppAnswer::Fixed { path, status } => format!("the application answers {path} with {status} (the scenario's app_answers); the ALB passes a target's own answer through"),
                 AppAnswer::SmsFailed { reason, .. } => format!(
                     "the appointment is stored, but the SMS API could not be reached ({}); the application answers 500",
                     reason.as_ref().map(|r| r.why()).unwrap_or_default()

@@ -42,12 +42,23 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
     );
     for tg in &r.alb.target_groups {
         row(&format!("target group {}", tg.id), target_group(tg));
+        row(&format!("{} health check", tg.id), health_check(tg));
     }
     for p in &r.cluster.pods {
         if let Some(h) = w.target_health(&p.id) {
+            let host = crate::sim::alb::health::home_group(r, &p.id)
+                .map(|tg| super::live::check_host(r, tg, &p.id))
+                .unwrap_or_default();
             row(
                 &format!("target {}", p.id),
-                target_health_text(h.state, &h.reason),
+                if host.is_empty() {
+                    target_health_text(h.state, &h.reason)
+                } else {
+                    format!(
+                        "{}; checked with Host: {host}",
+                        target_health_text(h.state, &h.reason)
+                    )
+                },
             );
         }
     }
@@ -58,6 +69,23 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// A target group's health check: protocol, port, path, matcher, timeout,
+/// interval and thresholds, as the console lists them. Fact sheet §8.
+fn health_check(tg: &TargetGroup) -> String {
+    format!(
+        "{} GET {} on {}, success codes {}, timeout {} s, every {} s, healthy after {} / unhealthy after {}; User-Agent ELB-HealthChecker/2.0, Host: the target's IP and port; a new target starts in initial until it passes one check",
+        tg.health_protocol.name(),
+        tg.health_path,
+        tg.health_port
+            .map_or("traffic-port".to_string(), |p| format!("port {p}")),
+        tg.matcher,
+        tg.health_timeout_s,
+        tg.health_interval_s,
+        tg.healthy_threshold,
+        tg.unhealthy_threshold
+    )
 }
 
 /// A target group in one line: port, target type, algorithm, stickiness,

@@ -66,7 +66,8 @@ pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
         row(
             &format!("health check {}", hc.id),
             format!(
-                "{status}; HTTPS {} every {} s, threshold {}; recent {}",
+                "{status}; {} {} every {} s, threshold {}; recent {}",
+                hc.check_type.name(),
                 hc.path,
                 hc.interval_s,
                 hc.failure_threshold,
@@ -77,6 +78,33 @@ pub(super) fn hosted_zone(w: &World) -> Vec<Row> {
                 }
             ),
         );
+        row(&format!("{} probe", hc.id), {
+            let mut t = w.probe_text(hc);
+            if hc.disabled {
+                t.push_str("; DISABLED: counted healthy whatever the endpoint does");
+            }
+            if hc.inverted {
+                t.push_str("; INVERTED: healthy when the endpoint fails");
+            }
+            t
+        });
+        let checkers = w.health_checkers(&hc.id);
+        if !checkers.is_empty() && hc.calculated.is_none() {
+            let up = checkers.iter().filter(|c| c.healthy).count();
+            let views: Vec<String> = checkers
+                .iter()
+                .map(|c| format!("{} {}", c.region, if c.healthy { '✓' } else { '✗' }))
+                .collect();
+            row(
+                &format!("{} checkers", hc.id),
+                format!(
+                    "{up} of {} report healthy (more than {} % needed): {}",
+                    checkers.len(),
+                    crate::sim::scenario::HEALTHY_CHECKER_PERCENT,
+                    views.join(", ")
+                ),
+            );
+        }
         if let Some(h) = st {
             row(
                 &format!("{} next check", hc.id),

@@ -43,6 +43,21 @@ pub struct HealthCheckLive {
     pub next_due_ms: Option<u64>,
     pub checkers: Vec<CheckerLive>,
     pub history: Vec<RoundLive>,
+    /// What the checkers send and where, in words. Fact sheet §4.
+    #[serde(default)]
+    pub probe: String,
+    /// The check's type; none for a calculated check.
+    #[serde(default)]
+    pub check_type: Option<crate::sim::scenario::CheckType>,
+    #[serde(default)]
+    pub inverted: bool,
+    /// A disabled check counts as healthy. Fact sheet §4.
+    #[serde(default)]
+    pub disabled: bool,
+    /// The check probes something other than HTTPS on port 443 of its
+    /// region's ALB (the text view then names its probe).
+    #[serde(default)]
+    pub own_probe: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,6 +84,23 @@ pub struct TargetGroupLive {
     pub region: String,
     pub id: String,
     pub targets: Vec<TargetLive>,
+    /// The group's health-check settings. Fact sheet §8.
+    #[serde(default)]
+    pub health_check: Option<TgHealthCheckLive>,
+}
+
+/// A target group's health check as the ALB runs it. Fact sheet §8.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TgHealthCheckLive {
+    pub protocol: crate::sim::scenario::HealthProtocol,
+    /// None: `traffic-port`.
+    pub port: Option<u16>,
+    pub path: String,
+    pub matcher: String,
+    pub timeout_s: u32,
+    pub interval_s: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,6 +111,10 @@ pub struct TargetLive {
     pub consecutive_failures: u32,
     pub consecutive_successes: u32,
     pub next_due_ms: u64,
+    /// The Host header the ALB's health check sends this target: its
+    /// private IP and the check's port. Fact sheet §8.
+    #[serde(default)]
+    pub check_host: String,
 }
 
 /// A Kubernetes Service: its ready endpoints and the pods it selects that
@@ -207,9 +243,37 @@ fn health_checks(w: &World) -> Vec<HealthCheckLive> {
                         text: text.clone(),
                     })
                     .collect(),
+                probe: w.probe_text(hc),
+                check_type: hc.calculated.is_none().then_some(hc.check_type),
+                inverted: hc.inverted,
+                disabled: hc.disabled,
+                own_probe: hc.calculated.is_none()
+                    && !(hc.probes_region_alb_https() && hc.port == 443),
             }
         })
         .collect()
+}
+
+/// `Host: <target private IP>:<port>`, as the ALB's health check sends it
+/// (a server that serves only named virtual hosts may answer it 404).
+/// Fact sheet §8.
+pub fn check_host(
+    r: &crate::sim::scenario::Region,
+    tg: &crate::sim::scenario::TargetGroup,
+    id: &str,
+) -> String {
+    let (subnet, host, traffic) = match r.cluster.pods.iter().find(|p| p.id == id) {
+        Some(p) => (&p.subnet, p.host, tg.port),
+        None => match r.cluster.nodes.iter().find(|n| n.id == id) {
+            Some(n) => (&n.subnet, n.host, tg.node_port),
+            None => return String::new(),
+        },
+    };
+    r.vpc
+        .subnet(subnet)
+        .and_then(|s| s.host(host))
+        .map(|ip| format!("{ip}:{}", tg.check_port(traffic)))
+        .unwrap_or_default()
 }
 
 fn target_groups(w: &World) -> Vec<TargetGroupLive> {
@@ -244,6 +308,7 @@ fn target_groups(w: &World) -> Vec<TargetGroupLive> {
                         consecutive_failures: h.consecutive_failures,
                         consecutive_successes: h.consecutive_successes,
                         next_due_ms: h.next_due_ms,
+                        check_host: check_host(r, tg, id),
                     })
                 })
                 .collect();
@@ -251,6 +316,16 @@ fn target_groups(w: &World) -> Vec<TargetGroupLive> {
                 region: r.id.clone(),
                 id: tg.id.clone(),
                 targets,
+                health_check: Some(TgHealthCheckLive {
+                    protocol: tg.health_protocol,
+                    port: tg.health_port,
+                    path: tg.health_path.clone(),
+                    matcher: tg.matcher.clone(),
+                    timeout_s: tg.health_timeout_s,
+                    interval_s: tg.health_interval_s,
+                    healthy_threshold: tg.healthy_threshold,
+                    unhealthy_threshold: tg.unhealthy_threshold,
+                }),
             });
         }
     }
@@ -420,6 +495,10 @@ impl LiveState {
         o.push_str("  Route 53 health checks:\n");
         for h in &self.health_checks {
             o.push_str(&format!("    {}\n", h.status));
+            // The probe of a check other than HTTPS to its region's ALB.
+            if h.own_probe {
+                o.push_str(&format!("      probe: {}\n", h.probe));
+            }
             let up = h.checkers.iter().filter(|c| c.healthy).count();
             if !h.checkers.is_empty() {
                 let down: Vec<&str> = h

@@ -113,10 +113,10 @@ fn dns_cache_rows(w: &World) -> impl Fn(crate::sim::dns::CacheOwner<'_>, &mut Ve
 fn target_health_text(state: crate::sim::world::TargetState, reason: &str) -> String {
     format!(
         "{} ({})",
-        if state == crate::sim::world::TargetState::Healthy {
-            "healthy"
-        } else {
-            "unhealthy"
+        match state {
+            crate::sim::world::TargetState::Healthy => "healthy",
+            crate::sim::world::TargetState::Unhealthy => "unhealthy",
+            crate::sim::world::TargetState::Initial => "initial",
         },
         reason
     )

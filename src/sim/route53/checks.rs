@@ -6,8 +6,6 @@ use std::sync::Arc;
 
 use super::*;
 use crate::sim::clock::rounds_u32;
-use crate::sim::net::*;
-use crate::sim::trace::*;
 
 /// One round of a health check: what the probe saw, and which checker
 /// Regions are down (they report failure whatever the endpoint does).
@@ -97,7 +95,10 @@ impl Route53State {
                 history: Vec::new(),
                 next_due_ms: now + interval * 1000,
             });
-            if hc.calculated.is_none() {
+            if hc.calculated.is_some() {
+                // A calculated check has no checkers of its own.
+                self.checkers.remove(&hc.id);
+            } else {
                 let n = hc.checkers as usize;
                 let list = self.checkers.entry(hc.id.clone()).or_default();
                 if list.len() != n
@@ -414,30 +415,5 @@ impl World {
         }
         self.route53
             .refresh_calculated(checks, now, &mut self.events);
-    }
-
-    /// A Route 53 health check: HTTPS GET of the path on the region's ALB
-    /// from a checker on the internet; 2xx or 3xx passes. Fact sheet §4.
-    pub(crate) fn probe_health_check(&mut self, hc: &HealthCheck) -> (bool, String) {
-        let Some(ri) = self.scenario.regions.iter().position(|r| r.id == hc.region) else {
-            return (false, "region missing".into());
-        };
-        let mut scratch = Recorder::off();
-        let host = self.scenario.regions[ri].alb.dns_name.to_string();
-        let checker = crate::sim::lb::AlbClient {
-            caller: crate::sim::event::alb::Caller::HealthChecker,
-            id: "route53-checker",
-            ip: hc.checker_ip,
-            ports: EphemeralRange::Elb,
-            rtt_ms: 20,
-            connect: (1, 4),
-            to: None,
-        };
-        let resp = self.alb_request(ri, checker, (&host, &hc.path), &mut scratch);
-        match resp.status {
-            Some(s) if (200..400).contains(&s) => (true, format!("HTTP {s}")),
-            Some(s) => (false, format!("HTTP {s} ({})", resp.code)),
-            None => (false, format!("no response: {}", resp.code)),
-        }
     }
 }

@@ -12,7 +12,8 @@
 //! - [`routing`]: selection by routing policy;
 //! - [`geo`]: distances, the latency model, geolocation matching;
 //! - [`health`]: a record's health (its check, Evaluate Target Health);
-//! - [`checks`]: health checks on the clock, per checker Region.
+//! - [`checks`]: health checks on the clock, per checker Region;
+//! - [`probe`]: what a checker sends (type, endpoint) and how it reads the answer.
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,7 @@ pub mod answer;
 pub mod checks;
 pub mod geo;
 pub mod health;
+pub mod probe;
 pub mod routing;
 pub mod source;
 

@@ -232,4 +232,87 @@ pub struct TargetGroup {
     /// node sends only to targets in its own AZ. Fact sheet §8.
     #[serde(default = "cross_zone_on", skip_serializing_if = "is_true")]
     pub cross_zone: bool,
+    /// The health check's protocol: HTTP (default) or HTTPS (the
+    /// target's certificate is not validated). Fact sheet §8.
+    #[serde(default, skip_serializing_if = "HealthProtocol::is_http")]
+    pub health_protocol: HealthProtocol,
+    /// The health check's port: none is `traffic-port` (the port traffic
+    /// goes to). Fact sheet §8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_port: Option<u16>,
+    /// Success codes: `200` (default), a list `200,302` or a range
+    /// `200-299`, codes 200-499. Fact sheet §8.
+    #[serde(
+        default = "default_matcher",
+        skip_serializing_if = "is_default_matcher"
+    )]
+    pub matcher: String,
+}
+
+fn default_matcher() -> String {
+    crate::sim::limits::ALB_HC_DEFAULT_MATCHER.into()
+}
+fn is_default_matcher(m: &str) -> bool {
+    m == crate::sim::limits::ALB_HC_DEFAULT_MATCHER
+}
+
+/// A target group health check's protocol. Fact sheet §8.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HealthProtocol {
+    #[default]
+    Http,
+    Https,
+}
+
+impl HealthProtocol {
+    pub fn is_http(&self) -> bool {
+        *self == HealthProtocol::Http
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthProtocol::Http => "HTTP",
+            HealthProtocol::Https => "HTTPS",
+        }
+    }
+}
+
+/// Read a matcher: codes and ranges separated by commas, each 200-499.
+/// The codes it accepts, as (low, high) ranges. Fact sheet §8.
+pub fn parse_matcher(m: &str) -> Result<Vec<(u16, u16)>, String> {
+    let codes = crate::sim::limits::ALB_HC_MATCHER_CODES;
+    let mut out = Vec::new();
+    for part in m.split(',').map(str::trim) {
+        let (lo, hi) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let (Ok(lo), Ok(hi)) = (lo.parse::<u16>(), hi.parse::<u16>()) else {
+            return Err(format!(
+                "matcher '{m}' must be codes like 200, 200,302 or 200-299"
+            ));
+        };
+        if !codes.contains(&lo) || !codes.contains(&hi) || lo > hi {
+            return Err(format!(
+                "matcher '{m}': success codes are {}-{} (fact sheet §8)",
+                codes.start(),
+                codes.end()
+            ));
+        }
+        out.push((lo, hi));
+    }
+    Ok(out)
+}
+
+impl TargetGroup {
+    /// Whether `status` is one of the health check's success codes.
+    pub fn matcher_accepts(&self, status: u16) -> bool {
+        parse_matcher(&self.matcher)
+            .map(|rs| rs.iter().any(|(lo, hi)| (*lo..=*hi).contains(&status)))
+            .unwrap_or(false)
+    }
+    /// The port health checks go to: `health_port`, or the traffic port.
+    pub fn check_port(&self, traffic_port: u16) -> u16 {
+        self.health_port.unwrap_or(traffic_port)
+    }
 }

@@ -19,6 +19,31 @@ pub struct Cluster {
     /// Multi-AZ failover stays invisible longer. Fact sheet §1, §15.
     #[serde(default)]
     pub app_dns_cache_s: u32,
+    /// Paths the application answers with a fixed status instead of its
+    /// usual page (`/` → 404: nothing there; `/old` → 302), health checks
+    /// included. Fact sheet §8.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_answers: Vec<AppPathAnswer>,
+}
+
+/// A fixed answer of the application at one path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppPathAnswer {
+    /// The exact path (no query), starting with `/`.
+    pub path: String,
+    /// 200-599.
+    pub status: u16,
+}
+
+impl Cluster {
+    /// The fixed status the application answers at `path`, if any.
+    pub fn app_answer(&self, path: &str) -> Option<u16> {
+        self.app_answers
+            .iter()
+            .find(|a| a.path == path)
+            .map(|a| a.status)
+    }
 }
 
 /// The longest application DNS cache a scenario may set (one day).

@@ -644,6 +644,20 @@ fn validate_rule_action(alb: &Alb, rule: &ListenerRule) -> Result<(), String> {
 /// Target groups: deregistration delay, NodePort, health-check interval
 /// and thresholds, stickiness duration, a known Service. Fact sheet §8.
 fn validate_target_groups(r: &Region) -> Result<(), String> {
+    for a in &r.cluster.app_answers {
+        if !a.path.starts_with('/') || a.path.contains(char::is_whitespace) {
+            return Err(format!(
+                "{}: app_answers path '{}' must start with / and have no spaces",
+                r.cluster.name, a.path
+            ));
+        }
+        if !(200..=599).contains(&a.status) {
+            return Err(format!(
+                "{}: app_answers status {} for {} is outside 200-599",
+                r.cluster.name, a.status, a.path
+            ));
+        }
+    }
     for tg in &r.alb.target_groups {
         if !DEREGISTRATION_DELAY_S.contains(&tg.deregistration_delay_s) {
             return Err(format!(
@@ -674,6 +688,15 @@ fn validate_target_groups(r: &Region) -> Result<(), String> {
         {
             return Err(format!(
                 "target group {}: health thresholds must be 2-10",
+                tg.id
+            ));
+        }
+        if let Err(e) = super::alb::parse_matcher(&tg.matcher) {
+            return Err(format!("target group {}: {e}", tg.id));
+        }
+        if tg.health_port == Some(0) {
+            return Err(format!(
+                "target group {}: health check port 0 is outside 1-65535",
                 tg.id
             ));
         }
