@@ -195,6 +195,7 @@ impl World {
             revalidate: false,
             plain_http: !url.https,
             port: url.port,
+            unpooled: false,
         };
         Ok(Prepared {
             client: ci,

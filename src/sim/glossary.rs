@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 34] = [
+pub const ALL_CODES: [Code; 35] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -30,6 +30,7 @@ pub const ALL_CODES: [Code; 34] = [
     Code::EniSgRulesMismatch,
     Code::ConnectionTimeout,
     Code::ConnectionRefused,
+    Code::TargetClosedConnection,
     Code::ListenerRuleMatch,
     Code::ListenerDefaultAction,
     Code::TargetUnhealthy,
@@ -75,6 +76,7 @@ impl Code {
             Code::EniSgRulesMismatch => "No security group rule allows this traffic (security groups have allow rules only).",
             Code::ConnectionTimeout => "Nothing answered in time (a packet silently dropped, or a hung process).",
             Code::ConnectionRefused => "The address answered with a reset: nothing listens there (a crashed process).",
+            Code::TargetClosedConnection => "The target closed an idle connection as the load balancer sent a request on it: its keep-alive is shorter than the load balancer's idle timeout (502).",
             Code::ListenerRuleMatch => "An ALB listener rule's conditions matched, in priority order; its action decides.",
             Code::ListenerDefaultAction => "No listener rule matched; the listener's default action applies.",
             Code::TargetUnhealthy => "The ALB does not send to this target: its health checks failed.",
@@ -122,6 +124,7 @@ impl Code {
             | Code::TooManyRedirects
             | Code::ConnectionTimeout
             | Code::ConnectionRefused => (ALB, "load-balancer-troubleshooting.html"),
+            Code::TargetClosedConnection => (ALB, "edit-load-balancer-attributes.html"),
             Code::IngressRuleMatch => (
                 "https://kubernetes.io/docs/concepts/services-networking/",
                 "ingress/",

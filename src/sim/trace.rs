@@ -59,6 +59,10 @@ pub enum Code {
     /// under "Redirect HTTP to HTTPS" stays `DELIVERED`: the redirect is an
     /// answer the browser follows.) Fact sheet §5.
     ViewerProtocolPolicy,
+    /// The target closed an idle connection (its keep-alive ran out before
+    /// the ALB's idle timeout) just as the ALB sent a request on it: the
+    /// ALB's 502. Fact sheet §8, §26.
+    TargetClosedConnection,
 }
 
 impl Code {
@@ -78,6 +82,7 @@ impl Code {
             Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Code::BrowserCacheHit => "BROWSER_CACHE_HIT",
             Code::ViewerProtocolPolicy => "VIEWER_PROTOCOL_POLICY",
+            Code::TargetClosedConnection => "TARGET_CLOSED_CONNECTION",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -579,6 +579,7 @@ mod tests {
             revalidate: false,
             plain_http: false,
             port: None,
+            unpooled: false,
         }
     }
 

@@ -170,6 +170,7 @@ impl World {
             method: "GET".into(),
             host: host.into(),
             path: path.into(),
+            unpooled: true,
             ..Default::default()
         };
         self.alb_request_ctx(ri, client, &ctx, tb)

@@ -68,7 +68,8 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
         host == domain
     }
 }
-/// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
+/// Seconds the ALB waits for a target that accepted the request, by
+/// default (`Alb::idle_timeout_s` sets it). Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
 /// A request whose X-Forwarded-For header, as received, lists more addresses
 /// than this gets 463 from the ALB; exactly this many is accepted (and the
@@ -101,6 +102,10 @@ pub(crate) struct HttpCtx {
     pub plain_http: bool,
     /// A port the URL names explicitly, when it is not the scheme's own.
     pub port: Option<u16>,
+    /// A Route 53 health check: it runs on the clock, so it neither uses
+    /// nor keeps the ALB's open connections to targets (an advance stays
+    /// the same whether its rounds are settled or stepped).
+    pub unpooled: bool,
 }
 
 impl HttpCtx {

@@ -99,6 +99,13 @@ pub enum AlbError {
         waited_s: u64,
         idle_timeout_s: u64,
     },
+    /// 502: the target closed the idle connection the ALB sent on (its
+    /// keep-alive shorter than the ALB's idle timeout). Fact sheet §8, §26.
+    TargetClosed {
+        target: String,
+        keep_alive_s: u64,
+        idle_timeout_s: u64,
+    },
 }
 
 impl AlbError {
@@ -110,7 +117,7 @@ impl AlbError {
             AlbError::TooManyForwarded { .. } => 463,
             AlbError::NoTargetInZone | AlbError::NoRegisteredTargets => 503,
             AlbError::ConnectTimeout { .. } | AlbError::IdleTimeout { .. } => 504,
-            AlbError::TargetReset => 502,
+            AlbError::TargetReset | AlbError::TargetClosed { .. } => 502,
             AlbError::ClientClosed { .. } => 460,
         }
     }
@@ -542,6 +549,7 @@ impl AlbError {
             AlbError::TargetReset => "the target reset the connection: the ALB generates 502 (fact sheet §8)".into(),
             AlbError::IdleTimeout { target, timeout_s } => format!("{target} accepted the request but sent nothing within the ALB's {timeout_s} s idle timeout (fact sheet §8)"),
             AlbError::ClientClosed { target, waited_s, idle_timeout_s } => format!("{target} accepted the request but never answers; the sender gave up after {waited_s} s, before the ALB's {idle_timeout_s} s idle timeout, so the ALB logs 460 (fact sheet §8)"),
+            AlbError::TargetClosed { target, keep_alive_s, idle_timeout_s } => format!("{target} closed the connection with the request outstanding: its {keep_alive_s} s keep-alive is shorter than the ALB's {idle_timeout_s} s idle timeout, so the ALB generates 502; the next request opens a new connection and succeeds — an intermittent 502 (fact sheet §8, §26)"),
         }
     }
 }

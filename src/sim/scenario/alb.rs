@@ -2,6 +2,8 @@
 //! and its rules, target groups with their health checks. Fact sheet §8.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::sim::conn::TlsPolicy;
 use std::net::Ipv4Addr;
 
 use super::WebAcl;
@@ -19,6 +21,14 @@ pub struct Alb {
     /// A regional web ACL on the ALB, evaluated before the listener rules.
     #[serde(default)]
     pub web_acl: Option<WebAcl>,
+    /// The connection idle timeout, on both the client's and the target's
+    /// side: default 60 s (1-4,000). Fact sheet §8, §26.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_s: u32,
+}
+
+fn default_idle_timeout() -> u32 {
+    60
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +46,10 @@ pub struct Listener {
     pub certificate_domains: Vec<String>,
     pub rules: Vec<ListenerRule>,
     pub default_status: u16,
+    /// The security policy: which TLS versions the listener accepts.
+    /// Fact sheet §8.
+    #[serde(default, skip_serializing_if = "TlsPolicy::is_default")]
+    pub tls_policy: TlsPolicy,
 }
 
 /// A listener rule, as the AWS Load Balancer Controller writes it from the

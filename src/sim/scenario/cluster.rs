@@ -19,6 +19,17 @@ pub struct Cluster {
     /// Multi-AZ failover stays invisible longer. Fact sheet §1, §15.
     #[serde(default)]
     pub app_dns_cache_s: u32,
+    /// How long the application keeps an idle connection from the ALB open
+    /// (Node.js `server.keepAliveTimeout`, for example). Shorter than the
+    /// ALB's idle timeout, the target may close a connection the ALB is
+    /// about to reuse: a 502. Default 75 s, above the ALB's 60 s as AWS
+    /// advises. Fact sheet §8, §26.
+    #[serde(default = "default_app_keep_alive")]
+    pub app_keep_alive_s: u32,
+}
+
+fn default_app_keep_alive() -> u32 {
+    75
 }
 
 /// The longest application DNS cache a scenario may set (one day).
