@@ -256,7 +256,12 @@ fn validate_script_step(
                 | Edit::CreateRouteTable { .. }
                 | Edit::DeleteRouteTable { .. }
                 | Edit::CreateTargetGroup { .. }
-                | Edit::DeleteTargetGroup { .. } => Ok(()),
+                | Edit::DeleteTargetGroup { .. }
+                | Edit::SetClientTls { .. }
+                | Edit::SetAlbIdleTimeout { .. }
+                | Edit::SetListenerTlsPolicy { .. }
+                | Edit::SetAppKeepAlive { .. }
+                | Edit::SetOriginKeepAlive { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -388,6 +388,7 @@ impl World {
                 rtt_ms: rtt,
                 connect: (1, BROWSER_CONNECT_TIMEOUT_S),
                 to: literal,
+                tls_max: c.tls_max,
             };
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }

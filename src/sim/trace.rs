@@ -63,6 +63,8 @@ pub enum Code {
     /// the ALB's idle timeout) just as the ALB sent a request on it: the
     /// ALB's 502. Fact sheet §8, §26.
     TargetClosedConnection,
+    /// No TLS version both sides accept: the handshake fails. Fact sheet §8.
+    TlsHandshakeFailure,
 }
 
 impl Code {
@@ -83,6 +85,7 @@ impl Code {
             Code::BrowserCacheHit => "BROWSER_CACHE_HIT",
             Code::ViewerProtocolPolicy => "VIEWER_PROTOCOL_POLICY",
             Code::TargetClosedConnection => "TARGET_CLOSED_CONNECTION",
+            Code::TlsHandshakeFailure => "TLS_HANDSHAKE_FAILURE",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

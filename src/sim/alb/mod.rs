@@ -301,6 +301,8 @@ pub(crate) struct AlbClient<'a> {
     /// (a browser given an IPv4 literal); otherwise one live node is
     /// picked as a DNS answer would.
     pub to: Option<Ipv4Addr>,
+    /// The newest TLS version the sender speaks. Fact sheet §16.
+    pub tls_max: crate::sim::conn::TlsVersion,
 }
 
 /// One registered target: a pod (target type ip) or a node (instance),

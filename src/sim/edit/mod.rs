@@ -12,6 +12,7 @@ use super::world::World;
 
 mod alb;
 mod cdn;
+mod conn;
 mod dns;
 mod ingress;
 mod routes;
@@ -334,6 +335,36 @@ pub enum Edit {
     DeleteTargetGroup {
         id: String,
     },
+    /// A browser's newest TLS version (`1.2` or `1.3`) and whether it
+    /// offers 0-RTT early data when it resumes (TLS 1.3 only). Fact sheet
+    /// §16, §26.
+    SetClientTls {
+        client: String,
+        max_version: String,
+        #[serde(default)]
+        early_data: bool,
+    },
+    /// A load balancer's connection idle timeout, 1-4,000 s. Fact sheet §8.
+    SetAlbIdleTimeout {
+        alb: String,
+        seconds: String,
+    },
+    /// The HTTPS listener's security policy, by its AWS name. Fact sheet §8.
+    SetListenerTlsPolicy {
+        alb: String,
+        policy: String,
+    },
+    /// How long the application in a region keeps an idle connection open
+    /// (its server's keep-alive timeout), 1-3,600 s. Fact sheet §26.
+    SetAppKeepAlive {
+        region: String,
+        seconds: String,
+    },
+    /// CloudFront's keep-alive timeout to custom origins, 1-60 s.
+    /// Fact sheet §26.
+    SetOriginKeepAlive {
+        seconds: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -361,6 +392,8 @@ pub enum VpcPart {
     /// An application (the pods of one Deployment) in a region.
     App,
     Vpc,
+    /// A browser (a scenario's client).
+    Client,
 }
 
 impl std::fmt::Display for VpcPart {
@@ -386,6 +419,7 @@ impl std::fmt::Display for VpcPart {
             VpcPart::HealthCheck => "health check",
             VpcPart::App => "application",
             VpcPart::Vpc => "VPC",
+            VpcPart::Client => "client",
         })
     }
 }
@@ -781,6 +815,11 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::describe(self),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::describe(self),
+            Edit::SetClientTls { .. }
+            | Edit::SetAlbIdleTimeout { .. }
+            | Edit::SetListenerTlsPolicy { .. }
+            | Edit::SetAppKeepAlive { .. }
+            | Edit::SetOriginKeepAlive { .. } => conn::describe(self),
         }
     }
 
@@ -870,6 +909,11 @@ impl Edit {
             | Edit::ChangeHealthCheck { .. }
             | Edit::DeleteHealthCheck { .. } => dns::apply(self, s),
             Edit::ScalePods { .. } | Edit::ScaleNodes { .. } => scale::apply(self, s),
+            Edit::SetClientTls { .. }
+            | Edit::SetAlbIdleTimeout { .. }
+            | Edit::SetListenerTlsPolicy { .. }
+            | Edit::SetAppKeepAlive { .. }
+            | Edit::SetOriginKeepAlive { .. } => conn::apply(self, s),
         }
     }
 }

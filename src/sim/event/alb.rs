@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::check::Leg;
+use crate::sim::conn::{TlsPolicy, TlsVersion};
 use crate::sim::net::Flow;
 use crate::sim::scenario::{Algorithm, Condition, WeightedGroup};
 
@@ -256,6 +257,9 @@ pub enum AlbEvent {
         certificate: String,
         by_sni: bool,
         caller: Caller,
+        /// The version agreed (1.3 in traces written before it was shown).
+        #[serde(default, skip_serializing_if = "TlsVersion::is_default")]
+        version: TlsVersion,
     },
     /// The HTTP request as the ALB receives it after TLS, with the
     /// X-Forwarded-For it passes on.
@@ -307,6 +311,13 @@ pub enum AlbEvent {
         /// Who produced it, when it is relayed (None: the ALB itself).
         relayed_from: Option<String>,
     },
+    /// The listener's security policy accepts no TLS version the sender
+    /// speaks: the handshake fails. Fact sheet §8, §16.
+    TlsVersionRefused {
+        offered: TlsVersion,
+        policy: TlsPolicy,
+        caller: Caller,
+    },
 }
 
 impl AlbEvent {
@@ -335,6 +346,11 @@ impl AlbEvent {
                 }
                 _ => format!("TCP handshake {flow} via {igw} into {subnet}"),
             },
+            AlbEvent::TlsVersionRefused { offered, policy, .. } => format!(
+                "TLS handshake refused: {} not accepted by {}",
+                offered.label(),
+                policy.name()
+            ),
             AlbEvent::Tls {
                 sni,
                 by_sni,
@@ -429,7 +445,20 @@ impl AlbEvent {
                 certificate,
                 by_sni,
                 caller,
-            } => tls_why(sni, certificate, *by_sni, *caller),
+                version,
+            } => {
+                let why = tls_why(sni, certificate, *by_sni, *caller);
+                match version {
+                    TlsVersion::V13 => why,
+                    TlsVersion::V12 => format!("{why}; TLS 1.2's full handshake takes two round trips (fact sheet §16)"),
+                }
+            }
+            AlbEvent::TlsVersionRefused { offered, policy, caller } => format!(
+                "the sender speaks TLS up to {} but the listener's security policy {} accepts no version it offers, so the handshake fails before any HTTP{} (fact sheet §8, §16)",
+                offered.label(),
+                policy.name(),
+                if *caller == Caller::CloudFront { "; CloudFront answers 502" } else { "" }
+            ),
             AlbEvent::Request {
                 xff, listener_port, ..
             } => format!(

@@ -432,6 +432,7 @@ impl World {
             rtt_ms: 20,
             connect: (1, 4),
             to: None,
+            tls_max: Default::default(),
         };
         let resp = self.alb_request(ri, checker, (&host, &hc.path), &mut scratch);
         match resp.status {
