@@ -3,12 +3,12 @@
 //! tracking. Fact sheet §8, §16, §24, §26.
 
 use hoplab::sim::conn::{Closer, TlsStart, TlsVersion};
+use hoplab::sim::edit::EditError;
 use hoplab::sim::event::alb::{AlbError, AlbEvent};
 use hoplab::sim::event::cdn::CdnEvent;
 use hoplab::sim::event::net::{NetEvent, ReuseEnd};
 use hoplab::sim::trace::{Code, Direction, Event};
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
-use hoplab::sim::edit::EditError;
 use hoplab::sim::{Edit, Request, Trace, World};
 
 const API: &str = "https://healthcareapp.com/api/appointments";
@@ -68,7 +68,8 @@ fn reuses(t: &Trace) -> Vec<&ReuseEnd> {
 }
 
 fn edit(w: &mut World, e: Edit) {
-    w.apply_edit(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+    w.apply_edit(&e)
+        .unwrap_or_else(|err| panic!("{e:?}: {err}"));
 }
 
 #[test]
@@ -103,9 +104,10 @@ fn a_second_request_within_300_s_reuses_the_browsers_connection_and_skips_both_h
         _ => unreachable!(),
     };
     assert_eq!(src_port, cold_port, "the same connection, the same port");
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, CdnEvent::ViewerConnect { .. } | CdnEvent::ViewerTls { .. })));
+    assert!(!events.iter().any(|e| matches!(
+        e,
+        CdnEvent::ViewerConnect { .. } | CdnEvent::ViewerTls { .. }
+    )));
     // Where the milliseconds went: from reaching the edge to the request
     // on the wire, TCP and TLS 1.3 cost one round trip each, then none.
     let rtt_us = w.scenario().clients[0].rtt_pop_ms as u64 * 1000;
@@ -125,7 +127,10 @@ fn after_300_s_idle_the_browser_opens_a_new_connection_and_resumes_its_tls_sessi
         CdnEvent::ViewerConnect {
             closed: Some(c), ..
         } => {
-            assert_eq!((c.by, c.timeout_s, c.idle_ms), (Closer::Client, 300, 300_000));
+            assert_eq!(
+                (c.by, c.timeout_s, c.idle_ms),
+                (Closer::Client, 300, 300_000)
+            );
         }
         other => panic!("expected a new connection, got {other:?}"),
     }
@@ -322,7 +327,10 @@ fn removing_the_security_group_rule_leaves_open_connections_alive_but_a_nacl_rul
                 .any(|e| matches!(e, ReuseEnd::Dropped { .. }))
         })
         .collect();
-    assert!(!dropped.is_empty(), "the NACL drops packets of open connections");
+    assert!(
+        !dropped.is_empty(),
+        "the NACL drops packets of open connections"
+    );
     for t in dropped {
         // The ALB hears nothing back and its idle timeout ends it (§8).
         assert_eq!(t.outcome.status, Some(504));
@@ -455,4 +463,3 @@ fn a_reused_connection_does_not_make_a_burst_slower_to_simulate() {
     println!("burst of 10,000 with kept connections: {took:?}");
     assert_eq!(report.requests, 10_000);
 }
-

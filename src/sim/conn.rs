@@ -104,7 +104,11 @@ pub enum TlsPolicy {
 }
 
 impl TlsPolicy {
-    pub const ALL: [TlsPolicy; 3] = [TlsPolicy::Tls13And12, TlsPolicy::Tls13Only, TlsPolicy::Tls12];
+    pub const ALL: [TlsPolicy; 3] = [
+        TlsPolicy::Tls13And12,
+        TlsPolicy::Tls13Only,
+        TlsPolicy::Tls12,
+    ];
     pub fn is_default(&self) -> bool {
         *self == TlsPolicy::Tls13And12
     }

@@ -7,8 +7,8 @@ use crate::sim::event::waf::WafSite;
 use std::net::Ipv4Addr;
 
 use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
-use crate::sim::event::alb::*;
 use crate::sim::conn::TlsStart;
+use crate::sim::event::alb::*;
 use crate::sim::event::AlbEvent;
 use crate::sim::net::*;
 use crate::sim::scenario::*;

@@ -5,14 +5,14 @@
 
 use super::{HttpCtx, Target};
 use crate::sim::app::Delivery;
+use crate::sim::conn::{Pool, Timers};
 use crate::sim::event::alb::*;
 use crate::sim::event::app::ResetReason;
+use crate::sim::event::net::{NetEvent, ReuseEnd};
 use crate::sim::event::{AlbEvent, AppEvent};
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
-use crate::sim::conn::{Pool, Timers};
-use crate::sim::event::net::{NetEvent, ReuseEnd};
 use crate::sim::vpc::tracked_checks;
 use crate::sim::world::*;
 
@@ -346,26 +346,26 @@ impl World {
                 return self.target_closed(alb, pick, (keep_alive_s, idle_timeout_s), tb);
             }
             _ => self.vpc_connect(
-            r,
-            (
-                Endpoint {
-                    id: &alb.id,
-                    subnet: &node.subnet,
-                    host: node.host,
-                    sgs: &alb.security_groups,
-                },
-                EphemeralRange::Elb,
-            ),
-            (
-                Endpoint {
-                    id: pick.id,
-                    subnet: pick.subnet,
-                    host: pick.host,
-                    sgs: pick.sgs,
-                },
-                pick.port,
-            ),
-            tb,
+                r,
+                (
+                    Endpoint {
+                        id: &alb.id,
+                        subnet: &node.subnet,
+                        host: node.host,
+                        sgs: &alb.security_groups,
+                    },
+                    EphemeralRange::Elb,
+                ),
+                (
+                    Endpoint {
+                        id: pick.id,
+                        subnet: pick.subnet,
+                        host: pick.host,
+                        sgs: pick.sgs,
+                    },
+                    pick.port,
+                ),
+                tb,
             ),
         };
         let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
@@ -424,7 +424,13 @@ impl World {
 
     /// The five-tuple of the ALB's open connection to a target: the same
     /// source port as when it opened.
-    fn reused_flow(&self, r: &Region, (subnet, host): (&str, u32), pick: &Target, port: u16) -> Flow {
+    fn reused_flow(
+        &self,
+        r: &Region,
+        (subnet, host): (&str, u32),
+        pick: &Target,
+        port: u16,
+    ) -> Flow {
         let vpc = &r.vpc;
         let src = vpc.subnet(subnet).and_then(|s| s.host(host));
         let dst = vpc.subnet(pick.subnet).and_then(|s| s.host(pick.host));

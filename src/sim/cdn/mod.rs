@@ -12,13 +12,13 @@
 
 use std::collections::BTreeMap;
 
+use super::conn::{Pool, Timers, BROWSER_USED_IDLE_S};
 use super::event::waf::WafSite;
 use super::event::CdnEvent;
 use super::lb::{wildcard_match, HttpCtx};
 use super::scenario::{Client, Distribution, Pop, WebAcl};
 use super::trace::{Code, Event, Layer, Recorder, Step, Verdict};
 use super::waf::WafVerdict;
-use super::conn::{Pool, Timers, BROWSER_USED_IDLE_S};
 use super::world::{us, CdnEntry, KeyBuf, Resp, World};
 use viewer::ViewerTlsStart;
 

@@ -69,7 +69,10 @@ pub enum ReuseEnd {
     Dropped { by: Check },
     /// The receiver had closed it after its keep-alive timeout, before the
     /// sender's idle timeout ran out: the documented race behind a 502.
-    ClosedByPeer { keep_alive_s: u64, idle_timeout_s: u64 },
+    ClosedByPeer {
+        keep_alive_s: u64,
+        idle_timeout_s: u64,
+    },
 }
 
 /// How a handshake inside a VPC ended.

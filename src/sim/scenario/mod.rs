@@ -76,7 +76,10 @@ pub struct Client {
     #[serde(default)]
     pub geo: Geo,
     /// The newest TLS version the browser speaks. Fact sheet §16.
-    #[serde(default, skip_serializing_if = "crate::sim::conn::TlsVersion::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::sim::conn::TlsVersion::is_default"
+    )]
     pub tls_max: crate::sim::conn::TlsVersion,
     /// Whether the browser offers TLS 1.3 0-RTT early data when it
     /// resumes a session (idempotent requests only). Fact sheet §16, §26.
