@@ -744,6 +744,7 @@ fn sni_picks_the_listener_certificate_that_names_the_host() {
             certificate: "*.healthcareapp.com".into(),
             by_sni: true,
             caller: Caller::CloudFront,
+            version: hoplab::sim::conn::TlsVersion::V13,
         })
     );
     assert!(

@@ -3,6 +3,7 @@
 //! refer to ../shared/reference/aws-facts.md.
 
 use hoplab::sim::diff::{diff, CheckChange, CheckDecision, Divergence, HopDiff, TraceDiff};
+use hoplab::sim::event::cdn::CdnEvent;
 use hoplab::sim::event::dns::DnsEvent;
 use hoplab::sim::event::Event;
 use hoplab::sim::script::{Script, StepError, StepResult};
@@ -100,11 +101,13 @@ fn a_request_sent_again_on_an_unchanged_world_gives_an_empty_diff() {
 }
 
 #[test]
-fn the_second_send_drops_exactly_the_dns_lookups_the_caches_answered() {
+fn the_second_send_drops_exactly_the_dns_lookups_the_caches_answered_and_the_handshakes_it_reuses()
+{
     // §1: the first lookup walks root, .com and Route 53; the answer is
     // cached for its TTL, so the second send asks the browser's cache
-    // only. A request the web ACL blocks reaches no origin, so DNS is all
-    // that differs.
+    // only. §26: the browser keeps its connection to the edge, so the
+    // second send has no TCP or TLS handshake. A request the web ACL
+    // blocks reaches no origin, so that is all that differs.
     let mut w = World::default_world();
     let first = send(&mut w, BLOCKED);
     let second = send(&mut w, BLOCKED);
@@ -113,23 +116,46 @@ fn the_second_send_drops_exactly_the_dns_lookups_the_caches_answered() {
     assert!(!d.is_empty());
     assert!(!d.outcome_changed, "{}", d.render_text());
     let gone = removed(&d);
-    assert!(gone.len() >= 5, "{gone:?}");
+    assert!(gone.len() >= 7, "{gone:?}");
+    let handshake = |e: &Event| {
+        matches!(
+            e,
+            Event::Cdn(CdnEvent::ViewerConnect { .. } | CdnEvent::ViewerTls { .. })
+        )
+    };
     for &k in &gone {
         let h = &first.hops[k];
         assert!(
-            matches!(h.event, Event::Dns(_)) && h.layer == Layer::Dns,
-            "a removed hop that is not DNS: {}",
+            (matches!(h.event, Event::Dns(_)) && h.layer == Layer::Dns) || handshake(&h.event),
+            "a removed hop that is neither DNS nor a handshake: {}",
             h.what
         );
     }
-    // What the first send did besides DNS, the second did the same way.
-    let not_dns = |t: &Trace| t.hops.iter().filter(|h| h.layer != Layer::Dns).count();
-    assert_eq!(not_dns(&first), not_dns(&second));
+    assert_eq!(
+        gone.iter()
+            .filter(|&&k| handshake(&first.hops[k].event))
+            .count(),
+        2
+    );
+    // What the first send did besides DNS and the handshakes, the second
+    // did the same way.
+    let rest = |t: &Trace| {
+        t.hops
+            .iter()
+            .filter(|h| h.layer != Layer::Dns && !handshake(&h.event))
+            .filter(|h| !matches!(h.event, Event::Cdn(CdnEvent::ViewerReuse { .. })))
+            .count()
+    };
+    assert_eq!(rest(&first), rest(&second));
     let new = added(&d);
-    assert_eq!(new.len(), 1, "{}", d.render_text());
+    assert_eq!(new.len(), 2, "{}", d.render_text());
     assert!(matches!(
         second.hops[new[0]].event,
         Event::Dns(DnsEvent::CacheHit { .. })
+    ));
+    assert!(matches!(
+        second.hops[new[1]].event,
+        Event::Cdn(CdnEvent::ViewerReuse { .. })
     ));
     assert_eq!(d.first_divergence.as_ref().map(|v| v.before), Some(Some(0)));
     assert!(d

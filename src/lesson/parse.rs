@@ -275,6 +275,11 @@ fn validate_script_step(
                 | Edit::SetWafDefaultAction { .. }
                 | Edit::SetWafTokenImmunity { .. }
                 | Edit::SetWafBodyLimit { .. } => Ok(()),
+                | Edit::SetClientTls { .. }
+                | Edit::SetAlbIdleTimeout { .. }
+                | Edit::SetListenerTlsPolicy { .. }
+                | Edit::SetAppKeepAlive { .. }
+                | Edit::SetOriginKeepAlive { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

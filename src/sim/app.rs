@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::alb::{HttpCtx, Target, ALB_IDLE_TIMEOUT_S};
+use super::alb::{HttpCtx, Target};
 use super::event::alb::AlbError;
 use super::event::app::{AppAnswer, DbOutcome, DbRole, ResetReason};
 use super::event::{AlbEvent, AppEvent};
@@ -129,7 +129,7 @@ impl World {
         if self.has_fault(|| Fault::PodHung {
             pod: pod.id.clone(),
         }) {
-            return with_pod(hung(tb, alb, pod, ctx));
+            return with_pod(hung(tb, (alb, r.alb.idle_timeout_s as u64), pod, ctx));
         }
         with_pod(self.respond(r, pod, d, ctx, tb))
     }
@@ -433,16 +433,16 @@ impl World {
 /// A pod that accepted the request and never answers: the sender gives up
 /// first (the ALB logs 460) or the ALB's idle timeout ends it (504).
 /// Fact sheet §8.
-fn hung(tb: &mut Recorder, alb: &str, pod: &Pod, ctx: &HttpCtx) -> Resp {
+fn hung(tb: &mut Recorder, (alb, idle_s): (&str, u64), pod: &Pod, ctx: &HttpCtx) -> Resp {
     let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
-    let closed = limit < ALB_IDLE_TIMEOUT_S;
+    let closed = limit < idle_s;
     let (code, status, summary) = if closed {
         tb.wait(limit * 1_000_000);
         let summary = format!("{} hung; the client closed the connection first", pod.id);
         (Code::ClientClosed, 460, summary)
     } else {
-        tb.wait(ALB_IDLE_TIMEOUT_S * 1_000_000);
-        let summary = format!("{} did not answer within {ALB_IDLE_TIMEOUT_S} s", pod.id);
+        tb.wait(idle_s * 1_000_000);
+        let summary = format!("{} did not answer within {idle_s} s", pod.id);
         (Code::ConnectionTimeout, 504, summary)
     };
     tb.hop(|| {
@@ -451,12 +451,12 @@ fn hung(tb: &mut Recorder, alb: &str, pod: &Pod, ctx: &HttpCtx) -> Resp {
             AlbError::ClientClosed {
                 target,
                 waited_s: limit,
-                idle_timeout_s: ALB_IDLE_TIMEOUT_S,
+                idle_timeout_s: idle_s,
             }
         } else {
             AlbError::IdleTimeout {
                 target,
-                timeout_s: ALB_IDLE_TIMEOUT_S,
+                timeout_s: idle_s,
             }
         };
         Step::new(

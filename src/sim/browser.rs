@@ -196,6 +196,7 @@ impl World {
             plain_http: !url.https,
             port: url.port,
             http_flood: false,
+            unpooled: false,
         };
         Ok(Prepared {
             client: ci,
@@ -388,6 +389,7 @@ impl World {
                 rtt_ms: rtt,
                 connect: (1, BROWSER_CONNECT_TIMEOUT_S),
                 to: literal,
+                tls_max: c.tls_max,
             };
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }

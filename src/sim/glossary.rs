@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 37] = [
+pub const ALL_CODES: [Code; 39] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -33,6 +33,8 @@ pub const ALL_CODES: [Code; 37] = [
     Code::EniSgRulesMismatch,
     Code::ConnectionTimeout,
     Code::ConnectionRefused,
+    Code::TargetClosedConnection,
+    Code::TlsHandshakeFailure,
     Code::ListenerRuleMatch,
     Code::ListenerDefaultAction,
     Code::TargetUnhealthy,
@@ -81,6 +83,8 @@ impl Code {
             Code::EniSgRulesMismatch => "No security group rule allows this traffic (security groups have allow rules only).",
             Code::ConnectionTimeout => "Nothing answered in time (a packet silently dropped, or a hung process).",
             Code::ConnectionRefused => "The address answered with a reset: nothing listens there (a crashed process).",
+            Code::TlsHandshakeFailure => "The two sides share no TLS version: the listener's security policy refuses what the sender offers.",
+            Code::TargetClosedConnection => "The target closed an idle connection as the load balancer sent a request on it: its keep-alive is shorter than the load balancer's idle timeout (502).",
             Code::ListenerRuleMatch => "An ALB listener rule's conditions matched, in priority order; its action decides.",
             Code::ListenerDefaultAction => "No listener rule matched; the listener's default action applies.",
             Code::TargetUnhealthy => "The ALB does not send to this target: its health checks failed.",
@@ -137,6 +141,8 @@ impl Code {
             | Code::TooManyRedirects
             | Code::ConnectionTimeout
             | Code::ConnectionRefused => (ALB, "load-balancer-troubleshooting.html"),
+            Code::TargetClosedConnection => (ALB, "edit-load-balancer-attributes.html"),
+            Code::TlsHandshakeFailure => (ALB, "describe-ssl-policies.html"),
             Code::IngressRuleMatch => (
                 "https://kubernetes.io/docs/concepts/services-networking/",
                 "ingress/",

@@ -216,6 +216,17 @@ pub const MAX_HC_PATH: usize = 255;
 /// message can always quote an id whole within `text::MAX_QUOTED`.
 pub const MAX_ID_CHARS: usize = 80;
 
+// ------------------------------------------------------------ connections
+
+/// The ALB's connection idle timeout, seconds. Fact sheet §8, §26.
+pub const ALB_IDLE_TIMEOUT_RANGE_S: RangeInclusive<u32> = 1..=4_000;
+/// CloudFront's keep-alive timeout to a custom origin, seconds (more only
+/// by a quota request). Fact sheet §26.
+pub const CF_ORIGIN_KEEP_ALIVE_S: RangeInclusive<u32> = 1..=60;
+/// The application's keep-alive timeout, seconds (Hoplab's range: up to
+/// an hour; a server can hold longer, none in the fact sheet does).
+pub const APP_KEEP_ALIVE_S: RangeInclusive<u32> = 1..=3_600;
+
 // ------------------------------------------------------------ input sizes
 
 /// The largest scenario file `hoplab-cli --scenario` reads (4 MiB; the

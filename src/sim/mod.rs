@@ -8,6 +8,7 @@ pub mod burst;
 pub mod cdn;
 pub mod check;
 pub mod clock;
+pub mod conn;
 pub mod db;
 pub mod defaults;
 pub mod diff;

@@ -71,6 +71,12 @@ pub enum Code {
     /// behind it, or Shield Advanced's automatic application-layer
     /// mitigation blocked a request of an HTTP flood. Fact sheet §7.
     ShieldMitigation,
+    /// The target closed an idle connection (its keep-alive ran out before
+    /// the ALB's idle timeout) just as the ALB sent a request on it: the
+    /// ALB's 502. Fact sheet §8, §26.
+    TargetClosedConnection,
+    /// No TLS version both sides accept: the handshake fails. Fact sheet §8.
+    TlsHandshakeFailure,
 }
 
 impl Code {
@@ -92,6 +98,8 @@ impl Code {
             Code::ViewerProtocolPolicy => "VIEWER_PROTOCOL_POLICY",
             Code::RequestTooLarge => "REQUEST_TOO_LARGE",
             Code::ShieldMitigation => "SHIELD_MITIGATION",
+            Code::TargetClosedConnection => "TARGET_CLOSED_CONNECTION",
+            Code::TlsHandshakeFailure => "TLS_HANDSHAKE_FAILURE",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

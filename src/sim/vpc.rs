@@ -17,6 +17,52 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) sgs: &'a [String],
 }
 
+/// The checks on a packet of a connection already open between two
+/// subnets: both network ACLs both ways and the route (stateless, every
+/// packet); no security group, whose connection tracking keeps a tracked
+/// flow alive even after the rule that allowed it is gone. Inside one
+/// subnet nothing is checked. Fact sheet §11, §12, §24.
+pub(crate) fn tracked_checks(
+    r: &Region,
+    (src, dst): (&str, &str),
+    flow: &Flow,
+    record: bool,
+) -> PathChecks {
+    use Direction::{Inbound, Outbound};
+    use Side::{Destination, Source};
+    let mut path = PathChecks::new(record);
+    let vpc = &r.vpc;
+    let (Some(ss), Some(ds)) = (vpc.subnet(src), vpc.subnet(dst)) else {
+        return path;
+    };
+    if ss.id == ds.id {
+        return path;
+    }
+    if let Some(n) = vpc.nacl(&ss.nacl) {
+        path.nacl(n, Outbound, flow, Source, Leg::Forward);
+    }
+    if let Some(rt) = vpc.route_table(&ss.route_table) {
+        path.route(
+            rt,
+            flow.dst,
+            &|t| *t == RouteTarget::Local,
+            flow,
+            (Source, Leg::Forward),
+        );
+    }
+    if let Some(n) = vpc.nacl(&ds.nacl) {
+        path.nacl(n, Inbound, flow, Destination, Leg::Forward);
+    }
+    let back = flow.reversed();
+    if let Some(n) = vpc.nacl(&ds.nacl) {
+        path.nacl(n, Outbound, &back, Destination, Leg::Return);
+    }
+    if let Some(n) = vpc.nacl(&ss.nacl) {
+        path.nacl(n, Inbound, &back, Source, Leg::Return);
+    }
+    path
+}
+
 impl World {
     /// Open a TCP connection between two interfaces in one VPC, checking
     /// the source SGs outbound, the source NACL outbound, the route, the

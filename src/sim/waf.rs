@@ -879,6 +879,7 @@ mod tests {
             plain_http: false,
             port: None,
             http_flood: false,
+            unpooled: false,
         }
     }
 

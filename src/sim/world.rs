@@ -168,6 +168,9 @@ pub struct World {
     pub(crate) rds: super::db::RdsState,
     /// Each browser's HTTP cache.
     pub(crate) browser: BrowserState,
+    /// Open connections on every hop and TLS session tickets (§26).
+    #[serde(default)]
+    pub(crate) conn: super::conn::ConnState,
 }
 
 /// Rules in priority order (lowest number first), borrowed in place when
@@ -261,6 +264,7 @@ impl World {
             k8s: Default::default(),
             rds: Default::default(),
             browser: Default::default(),
+            conn: Default::default(),
         };
         w.init_runtime();
         Ok(w)

@@ -7,6 +7,7 @@ use crate::sim::event::waf::WafSite;
 use std::net::Ipv4Addr;
 
 use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
+use crate::sim::conn::TlsStart;
 use crate::sim::event::alb::*;
 use crate::sim::event::AlbEvent;
 use crate::sim::net::*;
@@ -103,6 +104,37 @@ fn tls(tb: &mut Recorder, r: &Region, client: &AlbClient, host: &str) -> Result<
         .first()
         .map(String::as_str)
         .unwrap_or("none");
+    let policy = alb.listener.tls_policy;
+    let version = policy.negotiate(client.tls_max);
+    let Some(version) = version else {
+        // No version both sides accept: the handshake fails (§8, §16).
+        tb.hop(|| {
+            Step::new(
+                (client.id, &alb.id),
+                Layer::Tls,
+                format!("TCP/{}", alb.listener.port),
+                Event::Alb(AlbEvent::TlsVersionRefused {
+                    offered: client.tls_max,
+                    policy,
+                    caller,
+                }),
+                Verdict::Error,
+                Code::TlsHandshakeFailure,
+            )
+        });
+        tb.wait(us(client.rtt_ms));
+        return Err(Resp::err(
+            (caller == Caller::CloudFront).then_some(502),
+            client.id,
+            Code::TlsHandshakeFailure,
+            format!(
+                "{} accepts no TLS version up to {} ({})",
+                alb.id,
+                client.tls_max.label(),
+                policy.name()
+            ),
+        ));
+    };
     let refused = cert.is_none() && caller.checks_certificate();
     tb.hop(|| {
         let step = Step::new(
@@ -114,6 +146,7 @@ fn tls(tb: &mut Recorder, r: &Region, client: &AlbClient, host: &str) -> Result<
                 certificate: cert.map_or(default_cert, String::as_str).to_string(),
                 by_sni: cert.is_some(),
                 caller,
+                version,
             }),
             Verdict::Pass,
             Code::Delivered,
@@ -124,7 +157,7 @@ fn tls(tb: &mut Recorder, r: &Region, client: &AlbClient, host: &str) -> Result<
             step
         }
     });
-    tb.wait(us(client.rtt_ms));
+    tb.wait(us(client.rtt_ms) * TlsStart::Full.round_trips(version));
     if refused {
         return Err(Resp::err(
             (caller == Caller::CloudFront).then_some(502),
@@ -207,6 +240,7 @@ impl World {
             method: "GET".into(),
             host: host.into(),
             path: path.into(),
+            unpooled: true,
             ..Default::default()
         };
         self.alb_request_ctx(ri, client, &ctx, tb)

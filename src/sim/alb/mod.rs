@@ -68,7 +68,8 @@ pub(crate) fn host_matches_cert(host: &str, domain: &str) -> bool {
         host == domain
     }
 }
-/// Seconds the ALB waits for a target that accepted the request. Fact sheet §8.
+/// Seconds the ALB waits for a target that accepted the request, by
+/// default (`Alb::idle_timeout_s` sets it). Fact sheet §8.
 pub const ALB_IDLE_TIMEOUT_S: u64 = 60;
 /// A request whose X-Forwarded-For header, as received, lists more addresses
 /// than this gets 463 from the ALB; exactly this many is accepted (and the
@@ -104,6 +105,10 @@ pub(crate) struct HttpCtx {
     /// One request of an HTTP flood: Shield decides on it at CloudFront
     /// and the ALB. Fact sheet §7.
     pub http_flood: bool,
+    /// A Route 53 health check: it runs on the clock, so it neither uses
+    /// nor keeps the ALB's open connections to targets (an advance stays
+    /// the same whether its rounds are settled or stepped).
+    pub unpooled: bool,
 }
 
 impl HttpCtx {
@@ -339,6 +344,8 @@ pub(crate) struct AlbClient<'a> {
     /// (a browser given an IPv4 literal); otherwise one live node is
     /// picked as a DNS answer would.
     pub to: Option<Ipv4Addr>,
+    /// The newest TLS version the sender speaks. Fact sheet §16.
+    pub tls_max: crate::sim::conn::TlsVersion,
 }
 
 /// One registered target: a pod (target type ip) or a node (instance),

@@ -5,12 +5,15 @@
 
 use super::{HttpCtx, Target};
 use crate::sim::app::Delivery;
+use crate::sim::conn::{Pool, Timers};
 use crate::sim::event::alb::*;
 use crate::sim::event::app::ResetReason;
+use crate::sim::event::net::{NetEvent, ReuseEnd};
 use crate::sim::event::{AlbEvent, AppEvent};
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
+use crate::sim::vpc::tracked_checks;
 use crate::sim::world::*;
 
 /// A target group and the Service behind it.
@@ -254,30 +257,19 @@ impl World {
         tb: &mut Recorder,
     ) -> Resp {
         let alb = &r.alb;
-        let (conn, alb_flow) = self.vpc_connect(
-            r,
-            (
-                Endpoint {
-                    id: &alb.id,
-                    subnet: &node.subnet,
-                    host: node.host,
-                    sgs: &alb.security_groups,
-                },
-                EphemeralRange::Elb,
-            ),
-            (
-                Endpoint {
-                    id: pick.id,
-                    subnet: pick.subnet,
-                    host: pick.host,
-                    sgs: pick.sgs,
-                },
-                pick.port,
-            ),
-            tb,
-        );
-        let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
-        let hop_us = if same_az { 250 } else { 750 };
+        // The ALB's open connection to this target from this node (§26).
+        let key = KeyBuf::new(&["t|", &alb.id, "|", &node.subnet, "|", pick.id]);
+        let now = self.clock_ms;
+        let timers = Timers {
+            client_idle_s: alb.idle_timeout_s as u64,
+            server_idle_s: r.cluster.app_keep_alive_s as u64,
+            race: true,
+        };
+        let pooled = if ctx.unpooled {
+            Pool::None
+        } else {
+            self.conn.look(&key, now, timers)
+        };
         let target_up = match &pick.pod {
             Some(p) => self.pod_host_up(r, p),
             None => {
@@ -287,6 +279,97 @@ impl World {
                     })
             }
         };
+        let (conn, alb_flow) = match pooled {
+            Pool::Warm { pooled, idle_ms } if target_up => {
+                let flow = self.reused_flow(r, (&node.subnet, node.host), &pick, pooled.src_port);
+                let path = tracked_checks(r, (&node.subnet, pick.subnet), &flow, tb.records());
+                let denied = path.denied;
+                tb.hop(|| {
+                    let end = match path.deciding() {
+                        Some(c) => ReuseEnd::Dropped { by: c.clone() },
+                        None => ReuseEnd::Carried,
+                    };
+                    let (verdict, code) = match &denied {
+                        Some(d) => (Verdict::Dropped, d.code()),
+                        None => (Verdict::Pass, Code::Delivered),
+                    };
+                    Step::new(
+                        (&alb.id, pick.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", pick.port),
+                        Event::Net(NetEvent::Reuse {
+                            flow,
+                            idle_ms,
+                            served: pooled.served,
+                            end,
+                        }),
+                        verdict,
+                        code,
+                    )
+                    .checks(path.into_list())
+                });
+                match denied {
+                    Some(d) => {
+                        // Packets on an open connection vanish: the ALB
+                        // waits out its idle timeout (§8: 504).
+                        self.conn.drop_conn(&key);
+                        return self.silent_target(alb, pick.id, d.code(), tb);
+                    }
+                    None => (Connect::Ok, flow),
+                }
+            }
+            Pool::Dead {
+                pooled,
+                idle_ms,
+                keep_alive_s,
+            } if target_up => {
+                let flow = self.reused_flow(r, (&node.subnet, node.host), &pick, pooled.src_port);
+                let idle_timeout_s = alb.idle_timeout_s as u64;
+                tb.hop(|| {
+                    Step::new(
+                        (&alb.id, pick.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", pick.port),
+                        Event::Net(NetEvent::Reuse {
+                            flow,
+                            idle_ms,
+                            served: pooled.served,
+                            end: ReuseEnd::ClosedByPeer {
+                                keep_alive_s,
+                                idle_timeout_s,
+                            },
+                        }),
+                        Verdict::Error,
+                        Code::TargetClosedConnection,
+                    )
+                });
+                return self.target_closed(alb, pick, (keep_alive_s, idle_timeout_s), tb);
+            }
+            _ => self.vpc_connect(
+                r,
+                (
+                    Endpoint {
+                        id: &alb.id,
+                        subnet: &node.subnet,
+                        host: node.host,
+                        sgs: &alb.security_groups,
+                    },
+                    EphemeralRange::Elb,
+                ),
+                (
+                    Endpoint {
+                        id: pick.id,
+                        subnet: pick.subnet,
+                        host: pick.host,
+                        sgs: pick.sgs,
+                    },
+                    pick.port,
+                ),
+                tb,
+            ),
+        };
+        let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
+        let hop_us = if same_az { 250 } else { 750 };
         let delivery = Delivery {
             alb: &alb.id,
             peer: alb_flow.src,
@@ -324,6 +407,100 @@ impl World {
         if resp.pod.is_none() {
             resp.pod = pick.pod.as_ref().map(|p| p.id.as_str().into());
         }
+        // The connection stays open for the next request unless it broke.
+        let broke = matches!(
+            resp.code,
+            Code::ConnectionRefused | Code::ConnectionTimeout | Code::ComponentDown
+        ) && resp.decided_by == alb.id;
+        if ctx.unpooled {
+            // A health checker's request leaves the pool as it was.
+        } else if matches!(conn, Connect::Ok) && target_up && !broke {
+            self.conn.keep(&key, now, alb_flow.src_port, None);
+        } else {
+            self.conn.drop_conn(&key);
+        }
+        resp
+    }
+
+    /// The five-tuple of the ALB's open connection to a target: the same
+    /// source port as when it opened.
+    fn reused_flow(
+        &self,
+        r: &Region,
+        (subnet, host): (&str, u32),
+        pick: &Target,
+        port: u16,
+    ) -> Flow {
+        let vpc = &r.vpc;
+        let src = vpc.subnet(subnet).and_then(|s| s.host(host));
+        let dst = vpc.subnet(pick.subnet).and_then(|s| s.host(pick.host));
+        Flow {
+            protocol: Protocol::Tcp,
+            src: src.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            src_port: port,
+            dst: dst.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            dst_port: pick.port,
+        }
+    }
+
+    /// The packets on an open connection were dropped: the ALB hears
+    /// nothing and answers 504 when its idle timeout runs out. Fact sheet §8.
+    fn silent_target(&mut self, alb: &Alb, target: &str, code: Code, tb: &mut Recorder) -> Resp {
+        let timeout_s = alb.idle_timeout_s as u64;
+        tb.wait(timeout_s * 1_000_000);
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, &alb.id),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::IdleTimeout {
+                    target: target.to_string(),
+                    timeout_s,
+                })),
+                Verdict::Timeout,
+                code,
+            )
+        });
+        Resp::err(
+            Some(504),
+            &alb.id,
+            code,
+            format!("{target} sent nothing back within the ALB's {timeout_s} s idle timeout"),
+        )
+    }
+
+    /// The target had closed the idle connection: the ALB's own 502.
+    fn target_closed(
+        &mut self,
+        alb: &Alb,
+        pick: Target,
+        (keep_alive_s, idle_timeout_s): (u64, u64),
+        tb: &mut Recorder,
+    ) -> Resp {
+        tb.hop(|| {
+            Step::new(
+                (&alb.id, &alb.id),
+                Layer::Http,
+                "-",
+                Event::Alb(AlbEvent::generated(AlbError::TargetClosed {
+                    target: pick.id.to_string(),
+                    keep_alive_s,
+                    idle_timeout_s,
+                })),
+                Verdict::Error,
+                Code::TargetClosedConnection,
+            )
+        });
+        let mut resp = Resp::err(
+            Some(502),
+            &alb.id,
+            Code::TargetClosedConnection,
+            format!(
+                "{} closed the idle connection (keep-alive {keep_alive_s} s < idle timeout {idle_timeout_s} s)",
+                pick.id
+            ),
+        );
+        resp.pod = pick.pod.as_ref().map(|p| p.id.as_str().into());
         resp
     }
 

@@ -12,13 +12,15 @@
 
 use std::collections::BTreeMap;
 
+use super::conn::{Pool, Timers, BROWSER_USED_IDLE_S};
 use super::event::waf::WafSite;
 use super::event::CdnEvent;
 use super::lb::{wildcard_match, HttpCtx};
 use super::scenario::{Client, Distribution, Pop, WebAcl};
 use super::trace::{Code, Event, Layer, Recorder, Step, Verdict};
 use super::waf::WafVerdict;
-use super::world::{us, CdnEntry, Resp, World};
+use super::world::{us, CdnEntry, KeyBuf, Resp, World};
+use viewer::ViewerTlsStart;
 
 pub mod cache;
 pub mod origin;
@@ -138,9 +140,54 @@ impl World {
             .behaviors
             .iter()
             .position(|b| cf_pattern_match(&b.path_pattern, &ctx.path));
-        let src_port = self.viewer_port(c);
-        edge.viewer_connect(src_port, https, tb);
-        if let Some(answer) = edge.viewer_protocol(https, behavior, ctx, tb) {
+        // The browser's connection to this host: reused while warm, else a
+        // new one, resuming the TLS session when it holds a ticket (§26).
+        let now = self.clock_ms;
+        let port = if https { "443" } else { "80" };
+        let key = KeyBuf::new(&["v|", &c.id, "|", &ctx.host, "|", port]);
+        let timers = Timers {
+            client_idle_s: BROWSER_USED_IDLE_S,
+            server_idle_s: u64::MAX / 1000,
+            race: false,
+        };
+        // A health checker on the clock opens a new connection every time
+        // and leaves none behind.
+        let pool = if ctx.unpooled {
+            Pool::None
+        } else {
+            self.conn.look(&key, now, timers)
+        };
+        let (src_port, tls) = match pool {
+            Pool::Warm { pooled, idle_ms } => {
+                edge.viewer_reuse(pooled, idle_ms, https, tb);
+                (pooled.src_port, None)
+            }
+            pool => {
+                let src_port = self.viewer_port(c);
+                let closed = match pool {
+                    Pool::Closed(cl) => Some(cl),
+                    _ => None,
+                };
+                edge.viewer_connect(src_port, https, closed, tb);
+                let ticket = KeyBuf::new(&["v|", &c.id, "|", &ctx.host]);
+                let start = ViewerTlsStart::at_cloudfront(c, self.conn.has_ticket(&ticket, now));
+                (src_port, https.then_some(start))
+            }
+        };
+        let answer = edge.viewer_protocol((https, tls), behavior, ctx, tb);
+        let certificate_refused = answer
+            .as_ref()
+            .is_some_and(|a| a.code == Code::CertificateMismatch);
+        if !certificate_refused && !ctx.unpooled {
+            let version = https.then_some(tls.map_or(c.tls_max, |t| t.version));
+            self.conn.keep(&key, now, src_port, version);
+            if tls.is_some() {
+                // A completed handshake leaves a fresh session ticket.
+                let ticket = KeyBuf::new(&["v|", &c.id, "|", &ctx.host]);
+                self.conn.issue_ticket(&ticket, now);
+            }
+        }
+        if let Some(answer) = answer {
             return answer;
         }
         // Past a size limit: CloudFront's own 413, before WAF. Fact sheet §5.

@@ -230,6 +230,7 @@ impl World {
             rtt_ms: rtt,
             connect: attempts,
             to: None,
+            tls_max: Default::default(),
         };
         let mut resp = self.alb_request_ctx(ri, edge, &octx, tb);
         if resp.status == Some(460) {

@@ -3,11 +3,37 @@
 //! Fact sheet §5, §7, §16.
 
 use super::Edge;
+use crate::sim::conn::{Closed, Pooled, TlsStart, TlsVersion};
 use crate::sim::event::CdnEvent;
 use crate::sim::lb::HttpCtx;
 use crate::sim::scenario::{Client, ViewerProtocol};
 use crate::sim::trace::{Code, Event, Layer, Recorder, Step, Verdict};
 use crate::sim::world::{Resp, World};
+
+/// How the viewer's TLS session starts on a new connection. Fact sheet §16.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ViewerTlsStart {
+    pub(crate) version: TlsVersion,
+    pub(crate) start: TlsStart,
+    pub(crate) early_data_refused: bool,
+}
+
+impl ViewerTlsStart {
+    /// CloudFront speaks TLS 1.2 and 1.3 and resumes sessions, but takes
+    /// no 0-RTT early data (fact sheet §26): a browser that offers it on a
+    /// resumption is answered in one round trip like any other.
+    pub(crate) fn at_cloudfront(c: &Client, ticket: bool) -> Self {
+        ViewerTlsStart {
+            version: c.tls_max,
+            start: if ticket {
+                TlsStart::Resumed
+            } else {
+                TlsStart::Full
+            },
+            early_data_refused: ticket && c.early_data && c.tls_max == TlsVersion::V13,
+        }
+    }
+}
 
 impl World {
     /// The browser's ephemeral source port for its connection to the edge.
@@ -38,15 +64,35 @@ impl Edge<'_> {
     }
 
     /// The viewer's TCP handshake with the edge location: one round trip.
-    pub(super) fn viewer_connect(&self, src_port: u16, https: bool, tb: &mut Recorder) {
+    pub(super) fn viewer_connect(
+        &self,
+        src_port: u16,
+        https: bool,
+        closed: Option<Closed>,
+        tb: &mut Recorder,
+    ) {
         let proto = if https { "TCP/443" } else { "TCP/80" };
         self.viewer_hop(tb, (Layer::Tcp, proto), || CdnEvent::ViewerConnect {
             pop: self.pop.city.clone(),
             pop_ip: self.pop.ip,
             src_port,
             rtt_ms: self.client.rtt_pop_ms,
+            closed,
         });
         tb.wait(self.rtt);
+    }
+
+    /// The browser's open connection to this host carries the request: no
+    /// handshake, no wait. Fact sheet §26.
+    pub(super) fn viewer_reuse(&self, p: Pooled, idle_ms: u64, https: bool, tb: &mut Recorder) {
+        let proto = if https { "TCP/443" } else { "TCP/80" };
+        self.viewer_hop(tb, (Layer::Tcp, proto), || CdnEvent::ViewerReuse {
+            pop: self.pop.city.clone(),
+            src_port: p.src_port,
+            idle_ms,
+            served: p.served,
+            tls: p.tls,
+        });
     }
 
     /// The request reaches the edge: over TLS (one more round trip, the
@@ -54,7 +100,7 @@ impl Edge<'_> {
     /// protocol policy may answer itself (301 or 403). Fact sheet §5.
     pub(super) fn viewer_protocol(
         &self,
-        https: bool,
+        (https, tls): (bool, Option<ViewerTlsStart>),
         behavior: Option<usize>,
         ctx: &HttpCtx,
         tb: &mut Recorder,
@@ -86,11 +132,17 @@ impl Edge<'_> {
             ));
         }
         if https {
-            self.viewer_hop(tb, (Layer::Tls, "TCP/443"), || CdnEvent::ViewerTls {
-                sni: ctx.host.clone(),
-                certificate: ctx.host.clone(),
-            });
-            tb.wait(self.rtt);
+            // None: a reused connection, whose session is already up.
+            if let Some(t) = tls {
+                self.viewer_hop(tb, (Layer::Tls, "TCP/443"), || CdnEvent::ViewerTls {
+                    sni: ctx.host.clone(),
+                    certificate: ctx.host.clone(),
+                    version: t.version,
+                    start: t.start,
+                    early_data_refused: t.early_data_refused,
+                });
+                tb.wait(self.rtt * t.start.round_trips(t.version));
+            }
             self.viewer_hop(tb, (Layer::Http, "TCP/443"), || CdnEvent::ViewerRequest {
                 method: ctx.method.to_string(),
                 host: ctx.host.clone(),

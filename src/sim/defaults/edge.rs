@@ -25,6 +25,7 @@ pub(super) fn distribution() -> Distribution {
     Distribution {
         id: "cloudfront".into(),
         domain: "d1h2k3l4m5n6.cloudfront.net".into(),
+        origin_keep_alive_s: 5,
         pops: vec![
             pop("pop-jfk", "New York (JFK)", [18, 160, 10, 5], 8, 70),
             pop("pop-cdg", "Paris (CDG)", [13, 32, 20, 5], 80, 140),

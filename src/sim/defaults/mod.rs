@@ -97,6 +97,8 @@ impl ClientSpec<'_> {
                 lat: geo.3,
                 lon: geo.4,
             },
+            tls_max: Default::default(),
+            early_data: false,
         }
     }
 }

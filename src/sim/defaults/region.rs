@@ -56,6 +56,7 @@ impl RegionSpec<'_> {
             azs: self.azs.iter().map(|s| s.to_string()).collect(),
             alb: self.alb(&ingress, tg),
             cluster: Cluster {
+                app_keep_alive_s: 75,
                 name: format!("cluster-{letter}"),
                 ingress,
                 services: vec![Service {
@@ -352,10 +353,12 @@ impl RegionSpec<'_> {
                 certificate_domains: vec!["healthcareapp.com".into(), "*.healthcareapp.com".into()],
                 rules,
                 default_status: 404,
+                tls_policy: Default::default(),
             },
             web_acl: None,
             ip_address_type: Default::default(),
             shield: Default::default(),
+            idle_timeout_s: 60,
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,

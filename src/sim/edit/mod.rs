@@ -12,6 +12,7 @@ use super::world::World;
 
 mod alb;
 mod cdn;
+mod conn;
 mod dns;
 mod dualstack;
 mod health;
@@ -505,6 +506,36 @@ pub enum Edit {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         unhealthy_threshold: String,
     },
+    /// A browser's newest TLS version (`1.2` or `1.3`) and whether it
+    /// offers 0-RTT early data when it resumes (TLS 1.3 only). Fact sheet
+    /// §16, §26.
+    SetClientTls {
+        client: String,
+        max_version: String,
+        #[serde(default)]
+        early_data: bool,
+    },
+    /// A load balancer's connection idle timeout, 1-4,000 s. Fact sheet §8.
+    SetAlbIdleTimeout {
+        alb: String,
+        seconds: String,
+    },
+    /// The HTTPS listener's security policy, by its AWS name. Fact sheet §8.
+    SetListenerTlsPolicy {
+        alb: String,
+        policy: String,
+    },
+    /// How long the application in a region keeps an idle connection open
+    /// (its server's keep-alive timeout), 1-3,600 s. Fact sheet §26.
+    SetAppKeepAlive {
+        region: String,
+        seconds: String,
+    },
+    /// CloudFront's keep-alive timeout to custom origins, 1-60 s.
+    /// Fact sheet §26.
+    SetOriginKeepAlive {
+        seconds: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -532,6 +563,8 @@ pub enum VpcPart {
     /// An application (the pods of one Deployment) in a region.
     App,
     Vpc,
+    /// A browser (a scenario's client).
+    Client,
 }
 
 impl std::fmt::Display for VpcPart {
@@ -557,6 +590,7 @@ impl std::fmt::Display for VpcPart {
             VpcPart::HealthCheck => "health check",
             VpcPart::App => "application",
             VpcPart::Vpc => "VPC",
+            VpcPart::Client => "client",
         })
     }
 }
@@ -965,6 +999,11 @@ impl Edit {
             | Edit::SetWafTokenImmunity { .. }
             | Edit::SetWafBodyLimit { .. } => waf_match::describe(self),
             Edit::SetShield { .. } => shield::describe(self),
+            Edit::SetClientTls { .. }
+            | Edit::SetAlbIdleTimeout { .. }
+            | Edit::SetListenerTlsPolicy { .. }
+            | Edit::SetAppKeepAlive { .. }
+            | Edit::SetOriginKeepAlive { .. } => conn::describe(self),
         }
     }
 
@@ -1067,6 +1106,11 @@ impl Edit {
             | Edit::SetWafTokenImmunity { .. }
             | Edit::SetWafBodyLimit { .. } => waf_match::apply(self, s),
             Edit::SetShield { .. } => shield::apply(self, s),
+            Edit::SetClientTls { .. }
+            | Edit::SetAlbIdleTimeout { .. }
+            | Edit::SetListenerTlsPolicy { .. }
+            | Edit::SetAppKeepAlive { .. }
+            | Edit::SetOriginKeepAlive { .. } => conn::apply(self, s),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::check::Leg;
+use crate::sim::conn::{TlsPolicy, TlsVersion};
 use crate::sim::net::Flow;
 use crate::sim::scenario::{Algorithm, Condition, WeightedGroup};
 
@@ -111,6 +112,13 @@ pub enum AlbError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         header: Option<String>,
     },
+    /// 502: the target closed the idle connection the ALB sent on (its
+    /// keep-alive shorter than the ALB's idle timeout). Fact sheet §8, §26.
+    TargetClosed {
+        target: String,
+        keep_alive_s: u64,
+        idle_timeout_s: u64,
+    },
 }
 
 impl AlbError {
@@ -122,7 +130,7 @@ impl AlbError {
             AlbError::TooManyForwarded { .. } => 463,
             AlbError::NoTargetInZone | AlbError::NoRegisteredTargets => 503,
             AlbError::ConnectTimeout { .. } | AlbError::IdleTimeout { .. } => 504,
-            AlbError::TargetReset => 502,
+            AlbError::TargetReset | AlbError::TargetClosed { .. } => 502,
             AlbError::ClientClosed { .. } => 460,
             AlbError::RequestTooLarge { limit, .. } => match limit {
                 crate::sim::reqlimit::LimitKind::RequestLine => 414,
@@ -268,6 +276,9 @@ pub enum AlbEvent {
         certificate: String,
         by_sni: bool,
         caller: Caller,
+        /// The version agreed (1.3 in traces written before it was shown).
+        #[serde(default, skip_serializing_if = "TlsVersion::is_default")]
+        version: TlsVersion,
     },
     /// The HTTP request as the ALB receives it after TLS, with the
     /// X-Forwarded-For it passes on.
@@ -319,6 +330,13 @@ pub enum AlbEvent {
         /// Who produced it, when it is relayed (None: the ALB itself).
         relayed_from: Option<String>,
     },
+    /// The listener's security policy accepts no TLS version the sender
+    /// speaks: the handshake fails. Fact sheet §8, §16.
+    TlsVersionRefused {
+        offered: TlsVersion,
+        policy: TlsPolicy,
+        caller: Caller,
+    },
 }
 
 impl AlbEvent {
@@ -347,6 +365,11 @@ impl AlbEvent {
                 }
                 _ => format!("TCP handshake {flow} via {igw} into {subnet}"),
             },
+            AlbEvent::TlsVersionRefused { offered, policy, .. } => format!(
+                "TLS handshake refused: {} not accepted by {}",
+                offered.label(),
+                policy.name()
+            ),
             AlbEvent::Tls {
                 sni,
                 by_sni,
@@ -441,7 +464,20 @@ impl AlbEvent {
                 certificate,
                 by_sni,
                 caller,
-            } => tls_why(sni, certificate, *by_sni, *caller),
+                version,
+            } => {
+                let why = tls_why(sni, certificate, *by_sni, *caller);
+                match version {
+                    TlsVersion::V13 => why,
+                    TlsVersion::V12 => format!("{why}; TLS 1.2's full handshake takes two round trips (fact sheet §16)"),
+                }
+            }
+            AlbEvent::TlsVersionRefused { offered, policy, caller } => format!(
+                "the sender speaks TLS up to {} but the listener's security policy {} accepts no version it offers, so the handshake fails before any HTTP{} (fact sheet §8, §16)",
+                offered.label(),
+                policy.name(),
+                if *caller == Caller::CloudFront { "; CloudFront answers 502" } else { "" }
+            ),
             AlbEvent::Request {
                 xff, listener_port, ..
             } => format!(
@@ -567,6 +603,7 @@ impl AlbError {
                 let status = if *limit == crate::sim::reqlimit::LimitKind::RequestLine { "414 URI Too Long" } else { "400 Bad Request" };
                 format!("the {}{which} is {size} bytes, past the ALB's limit of {max}: the ALB answers {status} itself, before its web ACL or any listener rule, and nothing reaches a target (fact sheet §8)", limit.label())
             }
+            AlbError::TargetClosed { target, keep_alive_s, idle_timeout_s } => format!("{target} closed the connection with the request outstanding: its {keep_alive_s} s keep-alive is shorter than the ALB's {idle_timeout_s} s idle timeout, so the ALB generates 502; the next request opens a new connection and succeeds — an intermittent 502 (fact sheet §8, §26)"),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use super::waf::WafDecider;
+use crate::sim::conn::{Closed, Closer, TlsStart, TlsVersion};
 use crate::sim::scenario::AllowedMethods;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,10 @@ pub enum CdnEvent {
         pop_ip: Ipv4Addr,
         src_port: u16,
         rtt_ms: u32,
+        /// The connection this browser had open to the host before, closed
+        /// by an idle timer since its last request. Fact sheet §26.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closed: Option<Closed>,
     },
     /// A plain-HTTP request arriving at the edge on port 80.
     PlainRequest {
@@ -30,9 +35,21 @@ pub enum CdnEvent {
     /// Viewer protocol policy "HTTPS only": CloudFront answers plain HTTP
     /// with 403. Fact sheet §5.
     HttpsOnly,
-    /// The viewer's TLS 1.3 handshake: the SNI it sent and the certificate
-    /// the edge presented.
-    ViewerTls { sni: String, certificate: String },
+    /// The viewer's TLS handshake: the SNI it sent and the certificate
+    /// the edge presented; the version and whether a session ticket
+    /// resumed an earlier session. Fact sheet §16, §26.
+    ViewerTls {
+        sni: String,
+        certificate: String,
+        #[serde(default, skip_serializing_if = "TlsVersion::is_default")]
+        version: TlsVersion,
+        #[serde(default, skip_serializing_if = "TlsStart::is_default")]
+        start: TlsStart,
+        /// The browser offered TLS 1.3 0-RTT early data, which CloudFront
+        /// does not accept: the request waits for the handshake.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        early_data_refused: bool,
+    },
     /// The viewer typed the edge's address: a browser sends no SNI for an
     /// IP literal (RFC 6066 §3), the edge presents its default
     /// `*.cloudfront.net` certificate, and the browser refuses it because
@@ -153,6 +170,49 @@ pub enum CdnEvent {
     /// application-layer mitigation blocked an HTTP flood's request.
     /// Fact sheet §7.
     ShieldBlocked,
+    /// The browser sends on the connection it already has open to this
+    /// host at the edge: no TCP or TLS handshake. Fact sheet §26.
+    ViewerReuse {
+        pop: String,
+        src_port: u16,
+        /// How long it sat idle since its last request.
+        idle_ms: u64,
+        /// Requests it served before this one.
+        served: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tls: Option<TlsVersion>,
+    },
+}
+
+fn version_words(v: TlsVersion) -> &'static str {
+    match v {
+        TlsVersion::V12 => "TLS 1.2",
+        TlsVersion::V13 => "TLS 1.3",
+    }
+}
+
+/// `12 s`, `1.5 s`, `250 ms`: an idle time as a learner reads it.
+pub(crate) fn idle_text(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// Why the last connection is gone, for the hop that opens a new one.
+pub(crate) fn closed_text(c: &Closed, client: &str, server: &str) -> String {
+    let who = match c.by {
+        Closer::Client => client,
+        Closer::Server => server,
+    };
+    format!(
+        "the previous connection sat idle {} and {who} closed it (its {} s idle timeout); ",
+        idle_text(c.idle_ms),
+        c.timeout_s
+    )
 }
 
 /// What a cache lookup found. Fact sheet §5.
@@ -320,7 +380,20 @@ impl CdnEvent {
                 format!("HTTP 301 X-Cache: Redirect from cloudfront, Location: {location}")
             }
             CdnEvent::HttpsOnly => "HTTP 403 Forbidden".into(),
-            CdnEvent::ViewerTls { sni, .. } => format!("TLS 1.3 handshake, SNI {sni}"),
+            CdnEvent::ViewerTls {
+                sni,
+                version,
+                start,
+                ..
+            } => {
+                let v = version_words(*version);
+                match start {
+                    TlsStart::Full => format!("{v} handshake, SNI {sni}"),
+                    TlsStart::Resumed | TlsStart::EarlyData => {
+                        format!("{v} session resumed, SNI {sni}")
+                    }
+                }
+            }
             CdnEvent::ViewerCertificateMismatch { .. } => {
                 "TLS 1.3 handshake without SNI: certificate name mismatch".into()
             }
@@ -425,13 +498,20 @@ impl CdnEvent {
                 "HTTP {status} Request Entity Too Large: {} {size} bytes > {max}",
                 limit.label()
             ),
+            CdnEvent::ViewerReuse { pop, src_port, .. } => {
+                format!("reusing the open connection to {pop} from port {src_port}")
+            }
         }
     }
 
     pub fn why(&self) -> String {
         match self {
-            CdnEvent::ViewerConnect { rtt_ms, .. } => format!(
-                "one round trip ({rtt_ms} ms) before the browser can send; Shield Standard screens SYN floods and other layer 3/4 attacks at the edge, but not HTTP (fact sheet §7, §16)"
+            CdnEvent::ViewerConnect { rtt_ms, closed, .. } => format!(
+                "{}one round trip ({rtt_ms} ms) before the browser can send; Shield Standard screens SYN floods and other layer 3/4 attacks at the edge, but not HTTP (fact sheet §7, §16)",
+                closed
+                    .as_ref()
+                    .map(|c| closed_text(c, "the browser", "the edge"))
+                    .unwrap_or_default()
             ),
             CdnEvent::PlainRequest { .. } => "plain HTTP reaches the edge".into(),
             CdnEvent::ViewerRedirect { .. } => "viewer protocol policy 'Redirect HTTP to HTTPS' answers GET/HEAD over HTTP with 301 (fact sheet §5)".into(),
@@ -439,9 +519,30 @@ impl CdnEvent {
                 "viewer protocol policy 'HTTPS only' answers plain HTTP with 403 (fact sheet §5)"
                     .into()
             }
-            CdnEvent::ViewerTls { certificate, .. } => format!(
-                "one more round trip; the edge presents the certificate for {certificate} and the browser checks it"
-            ),
+            CdnEvent::ViewerTls {
+                certificate,
+                version,
+                start,
+                early_data_refused,
+                ..
+            } => {
+                let mut why = match (start, version) {
+                    (TlsStart::Full, TlsVersion::V13) => format!(
+                        "one more round trip; the edge presents the certificate for {certificate} and the browser checks it"
+                    ),
+                    (TlsStart::Full, TlsVersion::V12) => format!(
+                        "two more round trips, TLS 1.2's full handshake (TLS 1.3 needs one); the edge presents the certificate for {certificate} and the browser checks it (fact sheet §16)"
+                    ),
+                    _ => format!(
+                        "one more round trip: the browser's session ticket from an earlier connection resumes the session without a certificate exchange; CloudFront-Viewer-TLS reads {}:…:sessionResumed (fact sheet §16, §26)",
+                        version.label()
+                    ),
+                };
+                if *early_data_refused {
+                    why.push_str("; the browser offered 0-RTT early data, which CloudFront does not accept, so the request waits for the handshake (fact sheet §26)");
+                }
+                why
+            }
             CdnEvent::ViewerCertificateMismatch { address, certificate } => format!(
                 "a browser sends no SNI for an IP address, so the edge presents its default certificate ({certificate}), which does not name {address}; the browser refuses it (NET::ERR_CERT_COMMON_NAME_INVALID) and sends nothing"
             ),
@@ -542,6 +643,12 @@ impl CdnEvent {
             CdnEvent::RequestTooLarge { limit, size, max, .. } => format!(
                 "the {} is {size} bytes; CloudFront accepts at most {max} and answers 413 itself, then closes the connection: its web ACL, its cache and the origin never see the request (fact sheet §5)",
                 limit.label()
+            ),
+            CdnEvent::ViewerReuse {
+                idle_ms, served, ..
+            } => format!(
+                "the browser keeps a connection that has served a request open for up to 300 s idle (Chromium); this one served {served} and sat idle {}, so there is no TCP or TLS handshake and the request goes at once: CloudFront-Viewer-TLS reads connectionReused (fact sheet §26)",
+                idle_text(*idle_ms)
             ),
         }
     }

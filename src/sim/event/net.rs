@@ -44,6 +44,35 @@ pub enum NetEvent {
     /// The external API's answer, back through the internet gateway and
     /// the NAT gateway.
     ApiAnswer { status: u16, nat: String },
+    /// A request on a connection the sender already had open: no
+    /// handshake. The network ACLs still check every packet; the security
+    /// groups' connection tracking lets a tracked flow on without reading
+    /// their rules again. Fact sheet §24, §26.
+    Reuse {
+        flow: Flow,
+        /// How long it sat idle since its last request.
+        idle_ms: u64,
+        /// Requests it served before this one.
+        served: u32,
+        end: ReuseEnd,
+    },
+}
+
+/// What became of a request sent on an open connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReuseEnd {
+    /// Delivered: no handshake, the NACLs allow it both ways.
+    Carried,
+    /// A network ACL now drops the packets (a rule removed since the
+    /// connection opened): security groups would have kept it alive.
+    Dropped { by: Check },
+    /// The receiver had closed it after its keep-alive timeout, before the
+    /// sender's idle timeout ran out: the documented race behind a 502.
+    ClosedByPeer {
+        keep_alive_s: u64,
+        idle_timeout_s: u64,
+    },
 }
 
 /// How a handshake inside a VPC ended.
@@ -140,6 +169,12 @@ impl NetEvent {
             NetEvent::ApiAnswer { status, .. } => {
                 format!("HTTP {status} {}", reason_phrase(*status))
             }
+            NetEvent::Reuse { flow, end, .. } => match end {
+                ReuseEnd::ClosedByPeer { .. } => {
+                    format!("request on the open connection {flow}: the target already closed it")
+                }
+                _ => format!("request on the open connection {flow} (no handshake)"),
+            },
         }
     }
 
@@ -174,6 +209,31 @@ impl NetEvent {
             NetEvent::ApiAnswer { nat, .. } => format!(
                 "the reply returns through the internet gateway and {nat} to the pod"
             ),
+            NetEvent::Reuse {
+                idle_ms,
+                served,
+                end,
+                ..
+            } => {
+                let idle = super::cdn::idle_text(*idle_ms);
+                match end {
+                    ReuseEnd::Carried => format!(
+                        "the connection served {served} request(s) and sat idle {idle}, within both sides' timeouts, so it is reused: no handshake; the network ACLs allow the packets both ways, and the security groups track the connection (fact sheet §24, §26)"
+                    ),
+                    ReuseEnd::Dropped { by } => format!(
+                        "a network ACL checks every packet, even on an open connection: {} {} drops it ({}). A security group rule removed would not have cut it: security groups track the connection (fact sheet §24)",
+                        by.kind.noun(),
+                        by.subject,
+                        by.decided_by
+                    ),
+                    ReuseEnd::ClosedByPeer {
+                        keep_alive_s,
+                        idle_timeout_s,
+                    } => format!(
+                        "the connection sat idle {idle}: past the application's {keep_alive_s} s keep-alive, so the target closed it, but within the ALB's {idle_timeout_s} s idle timeout, so the ALB still sent on it. AWS: the target's keep-alive must exceed the ALB's idle timeout (fact sheet §8, §26)"
+                    ),
+                }
+            }
         }
     }
 }

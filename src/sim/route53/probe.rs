@@ -278,6 +278,7 @@ impl World {
                 },
             ),
             to: node,
+            tls_max: Default::default(),
         };
         if hc.probes_region_alb_https() && hc.port == listener {
             // The check Hoplab always ran: the same walk, the same words.
@@ -296,6 +297,7 @@ impl World {
             path: hc.path.as_str().into(),
             plain_http: !hc.check_type.tls(),
             port: Some(hc.port),
+            unpooled: true,
             ..Default::default()
         };
         let resp = self.alb_request_ctx(ri, checker, &ctx, &mut scratch);
@@ -350,6 +352,7 @@ impl World {
             host: hc.domain.clone().unwrap_or_else(|| s.cdn.domain.clone()),
             path: hc.path.as_str().into(),
             plain_http: http_port,
+            unpooled: true,
             ..Default::default()
         };
         let mut scratch = Recorder::off();

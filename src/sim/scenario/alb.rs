@@ -3,6 +3,8 @@
 
 use super::ShieldProtection;
 use serde::{Deserialize, Serialize};
+
+pub use crate::sim::conn::TlsPolicy;
 use std::net::Ipv4Addr;
 
 use super::WebAcl;
@@ -28,6 +30,10 @@ pub struct Alb {
     /// AWS Shield on the load balancer: Standard unless set. Fact sheet §7.
     #[serde(default, skip_serializing_if = "ShieldProtection::is_default")]
     pub shield: ShieldProtection,
+    /// The connection idle timeout, on both the client's and the target's
+    /// side: default 60 s (1-4,000). Fact sheet §8, §26.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_s: u32,
 }
 
 /// A load balancer's IP address type. Fact sheet §23.
@@ -51,6 +57,10 @@ impl IpAddressType {
     }
 }
 
+fn default_idle_timeout() -> u32 {
+    60
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlbNode {
@@ -66,6 +76,10 @@ pub struct Listener {
     pub certificate_domains: Vec<String>,
     pub rules: Vec<ListenerRule>,
     pub default_status: u16,
+    /// The security policy: which TLS versions the listener accepts.
+    /// Fact sheet §8.
+    #[serde(default, skip_serializing_if = "TlsPolicy::is_default")]
+    pub tls_policy: TlsPolicy,
 }
 
 /// A listener rule, as the AWS Load Balancer Controller writes it from the

@@ -20,6 +20,10 @@ pub struct Distribution {
     /// Origin response (read) timeout, default 30 s (1-60).
     #[serde(default = "default_read_timeout")]
     pub origin_response_timeout_s: u32,
+    /// How long CloudFront keeps an idle connection to a custom origin
+    /// open for the next request: default 5 s (1-60). Fact sheet §26.
+    #[serde(default = "default_origin_keep_alive")]
+    pub origin_keep_alive_s: u32,
     /// Error caching minimum TTL, default 10 s.
     #[serde(default = "default_error_ttl")]
     pub error_caching_min_ttl_s: u32,
@@ -120,6 +124,9 @@ pub struct OriginGroup {
 
 fn default_error_ttl() -> u32 {
     10
+}
+fn default_origin_keep_alive() -> u32 {
+    5
 }
 fn default_read_timeout() -> u32 {
     30

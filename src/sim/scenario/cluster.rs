@@ -24,6 +24,13 @@ pub struct Cluster {
     /// included. Fact sheet §8.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_answers: Vec<AppPathAnswer>,
+    /// How long the application keeps an idle connection from the ALB open
+    /// (Node.js `server.keepAliveTimeout`, for example). Shorter than the
+    /// ALB's idle timeout, the target may close a connection the ALB is
+    /// about to reuse: a 502. Default 75 s, above the ALB's 60 s as AWS
+    /// advises. Fact sheet §8, §26.
+    #[serde(default = "default_app_keep_alive")]
+    pub app_keep_alive_s: u32,
 }
 
 /// A fixed answer of the application at one path.
@@ -44,6 +51,10 @@ impl Cluster {
             .find(|a| a.path == path)
             .map(|a| a.status)
     }
+}
+
+fn default_app_keep_alive() -> u32 {
+    75
 }
 
 /// The longest application DNS cache a scenario may set (one day).

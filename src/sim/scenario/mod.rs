@@ -78,6 +78,16 @@ pub struct Client {
     /// IP-based routing. Fact sheet §3.
     #[serde(default)]
     pub geo: Geo,
+    /// The newest TLS version the browser speaks. Fact sheet §16.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::sim::conn::TlsVersion::is_default"
+    )]
+    pub tls_max: crate::sim::conn::TlsVersion,
+    /// Whether the browser offers TLS 1.3 0-RTT early data when it
+    /// resumes a session (idempotent requests only). Fact sheet §16, §26.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub early_data: bool,
 }
 
 /// A place: ISO 3166 country, continent code (AF AN AS EU NA OC SA), an

@@ -57,6 +57,16 @@ impl Scenario {
                     r.id, r.cluster.app_dns_cache_s
                 ).into());
             }
+            if !APP_KEEP_ALIVE_S.contains(&r.cluster.app_keep_alive_s) {
+                return Err(format!(
+                    "region {}: cluster.app_keep_alive_s {} is outside {}-{} s",
+                    r.id,
+                    r.cluster.app_keep_alive_s,
+                    APP_KEEP_ALIVE_S.start(),
+                    APP_KEEP_ALIVE_S.end()
+                )
+                .into());
+            }
             if r.rds.replicas.len() > MAX_READ_REPLICAS {
                 return Err(format!(
                     "region {}: {} read replicas is over the quota of {MAX_READ_REPLICAS} per database (fact sheet §15)",
@@ -337,6 +347,12 @@ pub fn validate_cdn(cf: &Distribution) -> Result<(), String> {
             cf.origin_response_timeout_s
         ));
     }
+    if !CF_ORIGIN_KEEP_ALIVE_S.contains(&cf.origin_keep_alive_s) {
+        return Err(format!(
+            "cdn.origin_keep_alive_s {} is outside 1-60 s (fact sheet §26)",
+            cf.origin_keep_alive_s
+        ));
+    }
     if cf.pops.is_empty() {
         return Err("cdn.pops: the distribution needs at least one edge location".into());
     }
@@ -466,6 +482,12 @@ pub fn validate_alb(r: &Region) -> Result<(), String> {
         ));
     }
     alb_subnets(r)?;
+    if !ALB_IDLE_TIMEOUT_RANGE_S.contains(&alb.idle_timeout_s) {
+        return Err(format!(
+            "{}: idle_timeout_s {} is outside 1-4,000 s (fact sheet §8)",
+            alb.id, alb.idle_timeout_s
+        ));
+    }
     for tg in &alb.target_groups {
         if !tg.cross_zone && tg.stickiness_s.is_some() {
             return Err(format!(
