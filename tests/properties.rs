@@ -105,6 +105,7 @@ const EDIT_KINDS: &[&str] = &[
     "set_shield",
     "set_health_check",
     "set_target_group_health",
+    "set_ip_address_type",
 ];
 
 #[test]

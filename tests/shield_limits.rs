@@ -234,6 +234,8 @@ fn with_rate_rule(s: &mut Scenario) {
             window_s: 60,
         },
         action: WafAction::Block,
+        labels: Vec::new(),
+        immunity_s: None,
     });
 }
 

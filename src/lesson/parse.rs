@@ -267,7 +267,7 @@ fn validate_script_step(
                 | Edit::CreateTargetGroup { .. }
                 | Edit::DeleteTargetGroup { .. }
                 | Edit::SetIpAddressType { .. } => Ok(()),
-                | Edit::AddWafMatchRule { .. }
+                Edit::AddWafMatchRule { .. }
                 | Edit::AddWafLabelRule { .. }
                 | Edit::AddWafManagedGroup { .. }
                 | Edit::SetWafRuleAction { .. }
@@ -275,7 +275,7 @@ fn validate_script_step(
                 | Edit::SetWafDefaultAction { .. }
                 | Edit::SetWafTokenImmunity { .. }
                 | Edit::SetWafBodyLimit { .. } => Ok(()),
-                | Edit::SetClientTls { .. }
+                Edit::SetClientTls { .. }
                 | Edit::SetAlbIdleTimeout { .. }
                 | Edit::SetListenerTlsPolicy { .. }
                 | Edit::SetAppKeepAlive { .. }

@@ -195,7 +195,7 @@ fn version_words(v: TlsVersion) -> &'static str {
 pub(crate) fn idle_text(ms: u64) -> String {
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{:.1} s", ms as f64 / 1000.0)
