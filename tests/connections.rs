@@ -463,3 +463,43 @@ fn a_reused_connection_does_not_make_a_burst_slower_to_simulate() {
     println!("burst of 10,000 with kept connections: {took:?}");
     assert_eq!(report.requests, 10_000);
 }
+
+#[test]
+fn the_live_state_lists_each_open_connection_with_its_idle_time() {
+    // §26: each hop's connection is its own; the inspect step shows them.
+    let mut w = World::default_world();
+    assert!(w.live_state().connections.is_empty());
+    send(&mut w, API);
+    w.advance(7_000);
+    let live = w.live_state();
+    let edge = live
+        .connections
+        .iter()
+        .find(|c| c.hop == "browser_edge")
+        .expect("the browser's connection to the edge");
+    assert_eq!(
+        (edge.from.as_str(), edge.idle_ms, edge.served),
+        (DEFAULT_CLIENT, 7_000, 1)
+    );
+    assert_eq!(edge.tls, Some(TlsVersion::V13));
+    let target = live
+        .connections
+        .iter()
+        .find(|c| c.hop == "alb_target")
+        .expect("the ALB's connection to a pod");
+    assert!(target.to.starts_with("pod-a-"));
+    assert!(live.render_text().contains("open connections:"));
+    // Past the browser's 300 s, the edge connection is still listed until
+    // a request finds it closed: the list is what each side holds.
+    w.advance(400_000);
+    send(&mut w, API);
+    let again = w.live_state();
+    assert_eq!(
+        again
+            .connections
+            .iter()
+            .filter(|c| c.hop == "browser_edge")
+            .count(),
+        1
+    );
+}

@@ -144,7 +144,7 @@ impl World {
         // new one, resuming the TLS session when it holds a ticket (§26).
         let now = self.clock_ms;
         let port = if https { "443" } else { "80" };
-        let key = KeyBuf::new(&["v|", &c.id, "|", &ctx.host, "|", port]);
+        let key = KeyBuf::new(&["v|", &c.id, "|", &ctx.host, "|", port, "|", &pop.id]);
         let timers = Timers {
             client_idle_s: BROWSER_USED_IDLE_S,
             server_idle_s: u64::MAX / 1000,

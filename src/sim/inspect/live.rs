@@ -28,6 +28,60 @@ pub struct LiveState {
     pub recent_events: Vec<WorldEvent>,
     /// The next rounds on the clock, soonest first.
     pub scheduled: Vec<ScheduledLive>,
+    /// Connections open now, each hop's own (fact sheet §26).
+    #[serde(default)]
+    pub connections: Vec<ConnectionLive>,
+}
+
+/// One open connection: who holds it open to whom, since when, and how
+/// long it has been idle. Fact sheet §26.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionLive {
+    /// `browser_edge` (a browser to a CloudFront edge) or `alb_target`
+    /// (an ALB node to a target).
+    pub hop: String,
+    pub from: String,
+    pub to: String,
+    pub src_port: u16,
+    pub served: u32,
+    pub opened_ms: u64,
+    pub idle_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<crate::sim::conn::TlsVersion>,
+}
+
+fn connections(w: &World) -> Vec<ConnectionLive> {
+    let now = w.now_ms();
+    w.conn
+        .pools
+        .iter()
+        .filter_map(|(k, p)| {
+            let parts: Vec<&str> = k.split('|').collect();
+            let (hop, from, to) = match parts.as_slice() {
+                ["v", client, host, port, pop] => (
+                    "browser_edge",
+                    client.to_string(),
+                    format!("{host}:{port} at {pop}"),
+                ),
+                ["t", alb, subnet, target] => (
+                    "alb_target",
+                    format!("{alb} ({subnet})"),
+                    target.to_string(),
+                ),
+                _ => return None,
+            };
+            Some(ConnectionLive {
+                hop: hop.into(),
+                from,
+                to,
+                src_port: p.src_port,
+                served: p.served,
+                opened_ms: p.opened_ms,
+                idle_ms: now.saturating_sub(p.last_used_ms),
+                tls: p.tls,
+            })
+        })
+        .collect()
 }
 
 /// A Route 53 health check: Route 53's verdict, each checker Region's own
@@ -482,6 +536,7 @@ impl World {
             waf: waf_counters(self),
             recent_events: ev[ev.len().saturating_sub(LIVE_EVENTS)..].to_vec(),
             scheduled: scheduled(self),
+            connections: connections(self),
         }
     }
 }
@@ -605,6 +660,17 @@ impl LiveState {
         o.push_str("  next on the clock:\n");
         for s in &self.scheduled {
             o.push_str(&format!("    {} {} {}\n", fmt_clock(s.at_ms), s.work, s.id));
+        }
+        o.push_str("  open connections:\n");
+        for c in &self.connections {
+            o.push_str(&format!(
+                "    {} -> {} from port {}: {} request(s), idle {}\n",
+                c.from,
+                c.to,
+                c.src_port,
+                c.served,
+                crate::sim::event::cdn::idle_text(c.idle_ms)
+            ));
         }
         o
     }

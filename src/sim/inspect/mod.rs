@@ -7,6 +7,7 @@ use super::world::World;
 mod alb;
 mod attach;
 mod client;
+mod conn;
 mod dns;
 mod edge;
 mod k8s;
@@ -29,7 +30,9 @@ pub type Row = (String, String);
 pub fn inspect(w: &World, node: &str) -> Vec<Row> {
     let s = w.scenario();
     if let Some(c) = s.clients.iter().find(|c| c.id == node) {
-        return client::browser(w, c);
+        let mut rows = client::browser(w, c);
+        rows.extend(conn::client(w, c));
+        return rows;
     }
     if let Some(c) = s.clients.iter().find(|c| c.resolver.id == node) {
         return client::resolver(w, c);
@@ -44,7 +47,9 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         return dns::hosted_zone(w);
     }
     if node == s.cdn.id {
-        return edge::cloudfront(w);
+        let mut rows = edge::cloudfront(w);
+        rows.extend(conn::cloudfront(w));
+        return rows;
     }
     if node == s.waf.id {
         return edge::web_acl(&s.waf);
@@ -57,15 +62,21 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
     };
     let mut rows = vec![("region".to_string(), format!("{} ({})", r.id, r.label))];
     rows.extend(if r.alb.id == node {
-        alb::alb(w, r)
+        let mut rows = alb::alb(w, r);
+        rows.extend(conn::alb(w, r));
+        rows
     } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
-        k8s::pod(w, r, p)
+        let mut rows = k8s::pod(w, r, p);
+        rows.extend(conn::app(r));
+        rows
     } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
         rds::instance(w, r, i)
     } else if r.cluster.ingress.id == node {
         k8s::ingress(r)
     } else if let Some(svc) = r.cluster.services.iter().find(|x| x.id == node) {
-        k8s::service(w, r, svc)
+        let mut rows = k8s::service(w, r, svc);
+        rows.extend(conn::app(r));
+        rows
     } else if r.vpc.igw == node {
         vpc::internet_gateway(r)
     } else {
