@@ -963,6 +963,9 @@ fn a_nacl_return_rule_sized_for_linux_ports_drops_windows_browsers_and_cloudfron
         let mut dropped_ports = Vec::new();
         let mut ok = 0;
         for _ in 0..40 {
+            // Each request on a new connection, from a new port: past the
+            // browser's 300 s and CloudFront's 5 s keep-alive (§26).
+            w.advance(300_000);
             let t = w.send(&Request::get(client, url));
             match t.hops.iter().find(|h| h.verdict == Verdict::Dropped) {
                 Some(h) => {
@@ -1168,8 +1171,13 @@ fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_ans
     };
     let pairs = |cross_zone: bool| {
         let mut w = world(|s| region_a(s).alb.target_groups[0].cross_zone = cross_zone);
+        // Past CloudFront's 5 s origin keep-alive, each request connects
+        // to a node anew (§26).
         (0..40)
-            .map(|_| node_and_pod(&get(&mut w, DEFAULT_URL)))
+            .map(|_| {
+                w.advance(6_000);
+                node_and_pod(&get(&mut w, DEFAULT_URL))
+            })
             .collect::<Vec<_>>()
     };
     let on = pairs(true);
@@ -1195,7 +1203,12 @@ fn with_cross_zone_load_balancing_off_a_node_keeps_to_its_az_and_an_empty_az_ans
             p.host = 20 + i as u32;
         }
     });
-    let traces: Vec<Trace> = (0..20).map(|_| get(&mut w, DEFAULT_URL)).collect();
+    let traces: Vec<Trace> = (0..20)
+        .map(|_| {
+            w.advance(6_000);
+            get(&mut w, DEFAULT_URL)
+        })
+        .collect();
     let empty = traces
         .iter()
         .find(|t| t.outcome.status == Some(503))

@@ -503,3 +503,47 @@ fn the_live_state_lists_each_open_connection_with_its_idle_time() {
         1
     );
 }
+
+#[test]
+fn cloudfront_keeps_its_origin_connection_for_its_5_s_keep_alive() {
+    // §26: CloudFront's keep-alive to a custom origin, default 5 s; a warm
+    // pooled connection skips TCP and TLS setup.
+    let from_edge = |t: &Trace| {
+        t.hops
+            .iter()
+            .filter(|h| h.from == "cloudfront")
+            .filter_map(|h| match &h.event {
+                Event::Net(NetEvent::Reuse { end, .. }) => Some(end.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let connects = |t: &Trace| {
+        t.hops
+            .iter()
+            .filter(|h| matches!(h.event, Event::Alb(AlbEvent::Connect { .. })))
+            .count()
+    };
+    let mut w = World::default_world();
+    let first = send(&mut w, API);
+    assert_eq!((connects(&first), from_edge(&first).len()), (1, 0));
+    w.advance(4_000);
+    let warm = send(&mut w, API);
+    assert_eq!(connects(&warm), 0);
+    assert_eq!(from_edge(&warm), vec![ReuseEnd::Carried]);
+    assert!(w
+        .live_state()
+        .connections
+        .iter()
+        .any(|c| c.hop == "to_load_balancer" && c.from.starts_with("cloudfront")));
+    w.advance(5_000);
+    let cold = send(&mut w, API);
+    assert_eq!((connects(&cold), from_edge(&cold).len()), (1, 0));
+    // A longer keep-alive keeps it.
+    w.apply_edit(&Edit::SetOriginKeepAlive {
+        seconds: "30".into(),
+    })
+    .unwrap();
+    w.advance(20_000);
+    assert_eq!(connects(&send(&mut w, API)), 0);
+}

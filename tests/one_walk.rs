@@ -348,8 +348,12 @@ fn a_burst_counts_exactly_what_the_same_requests_sent_one_by_one_count() {
         );
         let mut one_by_one = w.clone();
         let report = w.burst_get(900, &clients, url).expect("a valid burst");
+        // Sent one by one, each as a member of a burst (at once with the
+        // others, so with no kept connection toward the origin, §26).
         let outcomes: Vec<_> = (0..900)
-            .map(|i| one_by_one.send_unrecorded(&Request::get(&clients[i % 3], url).no_store()))
+            .map(|i| {
+                one_by_one.send_unrecorded_in_burst(&Request::get(&clients[i % 3], url).no_store())
+            })
             .collect();
         assert_eq!(
             report,

@@ -112,6 +112,23 @@ impl World {
         Resp::outcome(resp, tb.t_us)
     }
 
+    /// Send one request as a member of a burst, keeping only its outcome:
+    /// sent at once with others, it shares the browser's multiplexed
+    /// connection to the edge but neither uses nor keeps a connection
+    /// toward an origin or a target (fact sheet §26). A burst is exactly
+    /// its requests sent this way one by one.
+    pub fn send_unrecorded_in_burst(&mut self, req: &Request) -> Outcome {
+        let mut tb = Recorder::off();
+        let resp = match self.prepare(req, &mut tb) {
+            Ok(mut p) => {
+                p.ctx.concurrent = true;
+                self.walk_prepared(&p, &mut tb)
+            }
+            Err(r) => r,
+        };
+        Resp::outcome(resp, tb.t_us)
+    }
+
     /// Send a request parsed once by [`World::prepare`], keeping only its
     /// outcome: a burst repeats the same few requests thousands of times.
     pub(crate) fn send_prepared_unrecorded(&mut self, p: &Prepared) -> Outcome {
@@ -197,6 +214,7 @@ impl World {
             port: url.port,
             http_flood: false,
             unpooled: false,
+            concurrent: false,
         };
         Ok(Prepared {
             client: ci,
@@ -390,6 +408,7 @@ impl World {
                 connect: (1, BROWSER_CONNECT_TIMEOUT_S),
                 to: literal,
                 tls_max: c.tls_max,
+                keep_alive_s: Some(crate::sim::conn::BROWSER_USED_IDLE_S),
             };
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }

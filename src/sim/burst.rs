@@ -283,7 +283,7 @@ impl World {
         }
         let mut tally = Tally::with_capacity(requests.len());
         for r in requests {
-            tally.add(&self.send_unrecorded(r));
+            tally.add(&self.send_unrecorded_in_burst(r));
         }
         Ok(tally.finish())
     }
@@ -342,6 +342,7 @@ impl World {
                 self.prepare(r, &mut Recorder::off())
                     .map(|mut p| {
                         p.ctx.http_flood = http_flood;
+                        p.ctx.concurrent = true;
                         p
                     })
                     .map_err(|_| ())

@@ -170,6 +170,10 @@ pub struct Pooled {
     pub src_port: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsVersion>,
+    /// The address the connection goes to, when the pool's key does not
+    /// say it (which ALB node CloudFront or a browser is connected to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<std::net::Ipv4Addr>,
 }
 
 /// What a hop's pool holds for the next request.
@@ -261,9 +265,24 @@ impl ConnState {
                         served: 1,
                         src_port,
                         tls,
+                        peer: None,
                     },
                 );
             }
+        }
+    }
+
+    /// [`ConnState::keep`], noting the address it goes to.
+    pub fn keep_to(
+        &mut self,
+        key: &str,
+        now_ms: u64,
+        (src_port, peer): (u16, std::net::Ipv4Addr),
+        tls: Option<TlsVersion>,
+    ) {
+        self.keep(key, now_ms, src_port, tls);
+        if let Some(p) = self.pools.get_mut(key) {
+            p.peer = Some(peer);
         }
     }
 

@@ -880,6 +880,7 @@ mod tests {
             port: None,
             http_flood: false,
             unpooled: false,
+            concurrent: false,
         }
     }
 

@@ -7,8 +7,9 @@ use crate::sim::event::waf::WafSite;
 use std::net::Ipv4Addr;
 
 use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
-use crate::sim::conn::TlsStart;
+use crate::sim::conn::{Pool, Timers, TlsStart};
 use crate::sim::event::alb::*;
+use crate::sim::event::net::{NetEvent, ReuseEnd};
 use crate::sim::event::AlbEvent;
 use crate::sim::net::*;
 use crate::sim::scenario::*;
@@ -57,6 +58,32 @@ fn inbound_checks(tb: &Recorder, r: &Region, subnet: &Subnet, flow: &Flow) -> Pa
         (&[], false),
         Destination,
     );
+    let back = flow.reversed();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
+    }
+    if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
+        path.route(
+            rt,
+            flow.src,
+            &|t| matches!(t, RouteTarget::Igw(_)),
+            &back,
+            (Destination, Leg::Return),
+        );
+    }
+    path
+}
+
+/// A packet of a connection already open into an ALB node: the public
+/// subnet's network ACL both ways and the route back (stateless, every
+/// packet); not the ALB's security groups, which track the connection.
+/// Fact sheet §12, §24.
+fn tracked_checks_in(tb: &Recorder, r: &Region, subnet: &Subnet, flow: &Flow) -> PathChecks {
+    use Side::Destination;
+    let mut path = tb.path();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
+    }
     let back = flow.reversed();
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
         path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
@@ -261,12 +288,90 @@ impl World {
         let alb = &r.alb;
         let (src, src_ip) = (client.id, client.ip);
         let rtt = us(client.rtt_ms);
-        let conn = match self.alb_connect(r, &client, ctx, tb) {
-            Ok(c) => c,
-            Err(resp) => return resp,
+        // The sender's open connection to this load balancer, if any (§26).
+        let pool = client
+            .keep_alive_s
+            .filter(|_| !ctx.unpooled && !ctx.concurrent && !ctx.plain_http && ctx.port.is_none())
+            .map(|ka| {
+                let ip = client.ip.to_string();
+                (KeyBuf::new(&["o|", client.id, "|", &ip, "|", &alb.id]), ka)
+            });
+        let now = self.clock_ms;
+        let warm = match &pool {
+            Some((key, ka)) => {
+                let timers = Timers {
+                    client_idle_s: *ka,
+                    server_idle_s: alb.idle_timeout_s as u64,
+                    race: false,
+                };
+                match self.conn.look(key, now, timers) {
+                    Pool::Warm { pooled, idle_ms } => self
+                        .reused_front(r, &client, pooled)
+                        .map(|c| (c, pooled, idle_ms)),
+                    _ => None,
+                }
+            }
+            None => None,
         };
-        if let Err(resp) = tls(tb, r, &client, &ctx.host) {
-            return resp;
+        let conn = match warm {
+            Some((conn, pooled, idle_ms)) => {
+                let path = tracked_checks_in(tb, r, conn.subnet, &conn.flow);
+                let denied = path.denied;
+                tb.hop(|| {
+                    let (verdict, code, end) = match (&denied, path.deciding()) {
+                        (Some(d), Some(c)) => (
+                            Verdict::Dropped,
+                            d.code(),
+                            ReuseEnd::Dropped { by: c.clone() },
+                        ),
+                        _ => (Verdict::Pass, Code::Delivered, ReuseEnd::Carried),
+                    };
+                    Step::new(
+                        (src, &alb.id),
+                        Layer::Tcp,
+                        format!("TCP/{}", alb.listener.port),
+                        Event::Net(NetEvent::Reuse {
+                            flow: conn.flow,
+                            idle_ms,
+                            served: pooled.served,
+                            end,
+                        }),
+                        verdict,
+                        code,
+                    )
+                    .checks(path.into_list())
+                });
+                if let Some(d) = denied {
+                    // The request's packets vanish on an open connection:
+                    // the sender waits out its response timeout.
+                    if let Some((key, _)) = &pool {
+                        self.conn.drop_conn(key);
+                    }
+                    let waited = ctx.client_timeout_s.unwrap_or(30);
+                    tb.wait(waited * 1_000_000);
+                    let why = format!(
+                        "no answer from {} within {waited} s on the open connection",
+                        alb.id
+                    );
+                    return here(r, Resp::err(None, client.id, d.code(), why));
+                }
+                conn
+            }
+            None => {
+                let conn = match self.alb_connect(r, &client, ctx, tb) {
+                    Ok(c) => c,
+                    Err(resp) => return resp,
+                };
+                if let Err(resp) = tls(tb, r, &client, &ctx.host) {
+                    return resp;
+                }
+                conn
+            }
+        };
+        if let Some((key, _)) = &pool {
+            let version = alb.listener.tls_policy.negotiate(client.tls_max);
+            self.conn
+                .keep_to(key, now, (conn.flow.src_port, conn.node.public_ip), version);
         }
         tb.hop(|| {
             let mut xff = ctx.xff.clone();
@@ -481,6 +586,30 @@ impl World {
         let mut tb = Recorder::off();
         self.alb_connect(&s.regions[ri], &client, &ctx, &mut tb)
             .map(|_| ())
+    }
+
+    /// The connection a sender holds open to a load balancer node, if that
+    /// node is still up: the same five-tuple as when it opened.
+    fn reused_front<'a>(
+        &self,
+        r: &'a Region,
+        client: &AlbClient,
+        pooled: crate::sim::conn::Pooled,
+    ) -> Option<Connected<'a>> {
+        let node = r
+            .alb
+            .nodes
+            .iter()
+            .find(|n| Some(n.public_ip) == pooled.peer && self.placement_up(r, &n.subnet))?;
+        let subnet = r.vpc.subnet(&node.subnet)?;
+        let flow = Flow {
+            protocol: Protocol::Tcp,
+            src: client.ip,
+            src_port: pooled.src_port,
+            dst: subnet.host(node.host)?,
+            dst_port: r.alb.listener.port,
+        };
+        Some(Connected { node, subnet, flow })
     }
 
     /// No load balancer node is up: the SYNs go unanswered.

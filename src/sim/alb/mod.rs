@@ -109,6 +109,12 @@ pub(crate) struct HttpCtx {
     /// nor keeps the ALB's open connections to targets (an advance stays
     /// the same whether its rounds are settled or stepped).
     pub unpooled: bool,
+    /// One request of a burst, sent at once with the others: toward an
+    /// origin and its targets (HTTP/1.1, one request per connection at a
+    /// time) it needs a connection of its own, so it neither uses nor
+    /// keeps an open one there. The browser's connection to the edge
+    /// multiplexes (HTTP/2, fact sheet §26) and is shared.
+    pub concurrent: bool,
 }
 
 impl HttpCtx {
@@ -346,6 +352,10 @@ pub(crate) struct AlbClient<'a> {
     pub to: Option<Ipv4Addr>,
     /// The newest TLS version the sender speaks. Fact sheet §16.
     pub tls_max: crate::sim::conn::TlsVersion,
+    /// How long the sender keeps an idle connection for its next request
+    /// (CloudFront's origin keep-alive, a browser's 300 s); none for a
+    /// health checker, which connects anew each time. Fact sheet §26.
+    pub keep_alive_s: Option<u64>,
 }
 
 /// One registered target: a pod (target type ip) or a node (instance),

@@ -265,7 +265,7 @@ impl World {
             server_idle_s: r.cluster.app_keep_alive_s as u64,
             race: true,
         };
-        let pooled = if ctx.unpooled {
+        let pooled = if ctx.unpooled || ctx.concurrent {
             Pool::None
         } else {
             self.conn.look(&key, now, timers)
@@ -412,8 +412,9 @@ impl World {
             resp.code,
             Code::ConnectionRefused | Code::ConnectionTimeout | Code::ComponentDown
         ) && resp.decided_by == alb.id;
-        if ctx.unpooled {
-            // A health checker's request leaves the pool as it was.
+        if ctx.unpooled || ctx.concurrent {
+            // A health checker's request, or one of a burst's, leaves the
+            // pool as it was.
         } else if matches!(conn, Connect::Ok) && target_up && !broke {
             self.conn.keep(&key, now, alb_flow.src_port, None);
         } else {

@@ -231,6 +231,7 @@ impl World {
             connect: attempts,
             to: None,
             tls_max: Default::default(),
+            keep_alive_s: Some(cf.origin_keep_alive_s as u64),
         };
         let mut resp = self.alb_request_ctx(ri, edge, &octx, tb);
         if resp.status == Some(460) {

@@ -37,8 +37,9 @@ pub struct LiveState {
 /// long it has been idle. Fact sheet §26.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionLive {
-    /// `browser_edge` (a browser to a CloudFront edge) or `alb_target`
-    /// (an ALB node to a target).
+    /// `browser_edge` (a browser to a CloudFront edge),
+    /// `to_load_balancer` (CloudFront or a browser to an ALB node) or
+    /// `alb_target` (an ALB node to a target).
     pub hop: String,
     pub from: String,
     pub to: String,
@@ -62,6 +63,11 @@ fn connections(w: &World) -> Vec<ConnectionLive> {
                     "browser_edge",
                     client.to_string(),
                     format!("{host}:{port} at {pop}"),
+                ),
+                ["o", sender, ip, alb] => (
+                    "to_load_balancer",
+                    format!("{sender} ({ip})"),
+                    alb.to_string(),
                 ),
                 ["t", alb, subnet, target] => (
                     "alb_target",

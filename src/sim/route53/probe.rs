@@ -279,6 +279,7 @@ impl World {
             ),
             to: node,
             tls_max: Default::default(),
+            keep_alive_s: None,
         };
         if hc.probes_region_alb_https() && hc.port == listener {
             // The check Hoplab always ran: the same walk, the same words.
