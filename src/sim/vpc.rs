@@ -1,7 +1,7 @@
 //! Connections inside a VPC: every boundary checked both ways.
 //! Fact sheet §10-§12, §17.
 
-use super::event::net::{EgressDrop, HandshakeEnd, NetEvent};
+use super::event::net::{EgressDrop, HandshakeEnd, NetEvent, ReuseEnd};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
@@ -28,37 +28,108 @@ pub(crate) fn tracked_checks(
     flow: &Flow,
     record: bool,
 ) -> PathChecks {
+    match (r.vpc.subnet(src), r.vpc.subnet(dst)) {
+        (Some(ss), Some(ds)) => flow_checks(&r.vpc, (ss, ds), flow, None, record),
+        _ => PathChecks::new(record),
+    }
+}
+
+/// A request sent on a connection already open, as a hop: carried, dropped
+/// by a network ACL (`path`'s deciding check), or — with `closed_by_peer`
+/// (the receiver's keep-alive and the sender's idle timeout, seconds) —
+/// sent on a connection the receiver had closed. Returns the denial, if
+/// a table dropped it. Fact sheet §24, §26.
+pub(crate) fn reuse_hop(
+    tb: &mut Recorder,
+    (ends, port): ((&str, &str), u16),
+    (flow, idle_ms, served): (Flow, u64, u32),
+    path: PathChecks,
+    closed_by_peer: Option<(u64, u64)>,
+) -> Option<crate::sim::check::Denial> {
+    let denied = path.denied;
+    tb.hop(|| {
+        let (verdict, code, end) = match (closed_by_peer, &denied, path.deciding()) {
+            (Some((keep_alive_s, idle_timeout_s)), ..) => (
+                Verdict::Error,
+                Code::TargetClosedConnection,
+                ReuseEnd::ClosedByPeer {
+                    keep_alive_s,
+                    idle_timeout_s,
+                },
+            ),
+            (None, Some(d), Some(c)) => (
+                Verdict::Dropped,
+                d.code(),
+                ReuseEnd::Dropped { by: c.clone() },
+            ),
+            _ => (Verdict::Pass, Code::Delivered, ReuseEnd::Carried),
+        };
+        Step::new(
+            ends,
+            Layer::Tcp,
+            format!("TCP/{port}"),
+            Event::Net(NetEvent::Reuse {
+                flow,
+                idle_ms,
+                served,
+                end,
+            }),
+            verdict,
+            code,
+        )
+        .checks(path.into_list())
+    });
+    denied
+}
+
+/// Every filter on a flow between two subnets, in the order a packet meets
+/// them: the source's security groups out (`sgs`, for a new connection
+/// only), its NACL out and route table, the destination's NACL in and
+/// security groups in; then the reply through both NACLs (stateless) but
+/// not the security groups (stateful). Within one subnet only the security
+/// groups apply. Fact sheet §11, §12, §17.
+fn flow_checks(
+    vpc: &Vpc,
+    (ss, ds): (&Subnet, &Subnet),
+    flow: &Flow,
+    sgs: Option<(&[String], &[String])>,
+    record: bool,
+) -> PathChecks {
     use Direction::{Inbound, Outbound};
     use Side::{Destination, Source};
     let mut path = PathChecks::new(record);
-    let vpc = &r.vpc;
-    let (Some(ss), Some(ds)) = (vpc.subnet(src), vpc.subnet(dst)) else {
-        return path;
-    };
-    if ss.id == ds.id {
-        return path;
+    if let Some((src_sgs, dst_sgs)) = sgs {
+        path.sgs(vpc, src_sgs, Outbound, flow, (dst_sgs, true), Source);
     }
-    if let Some(n) = vpc.nacl(&ss.nacl) {
-        path.nacl(n, Outbound, flow, Source, Leg::Forward);
+    let crosses = ss.id != ds.id;
+    if crosses {
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            path.nacl(n, Outbound, flow, Source, Leg::Forward);
+        }
+        if let Some(rt) = vpc.route_table(&ss.route_table) {
+            path.route(
+                rt,
+                flow.dst,
+                &|t| *t == RouteTarget::Local,
+                flow,
+                (Source, Leg::Forward),
+            );
+        }
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            path.nacl(n, Inbound, flow, Destination, Leg::Forward);
+        }
     }
-    if let Some(rt) = vpc.route_table(&ss.route_table) {
-        path.route(
-            rt,
-            flow.dst,
-            &|t| *t == RouteTarget::Local,
-            flow,
-            (Source, Leg::Forward),
-        );
+    if let Some((src_sgs, dst_sgs)) = sgs {
+        path.sgs(vpc, dst_sgs, Inbound, flow, (src_sgs, true), Destination);
     }
-    if let Some(n) = vpc.nacl(&ds.nacl) {
-        path.nacl(n, Inbound, flow, Destination, Leg::Forward);
-    }
-    let back = flow.reversed();
-    if let Some(n) = vpc.nacl(&ds.nacl) {
-        path.nacl(n, Outbound, &back, Destination, Leg::Return);
-    }
-    if let Some(n) = vpc.nacl(&ss.nacl) {
-        path.nacl(n, Inbound, &back, Source, Leg::Return);
+    if crosses {
+        let back = flow.reversed();
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            path.nacl(n, Outbound, &back, Destination, Leg::Return);
+        }
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            path.nacl(n, Inbound, &back, Source, Leg::Return);
+        }
     }
     path
 }
@@ -118,7 +189,6 @@ impl World {
         (dst, port): (Endpoint, u16),
         record: bool,
     ) -> (PathChecks, Flow) {
-        let (src_sgs, dst_sgs) = (src.sgs, dst.sgs);
         let vpc = &r.vpc;
         let ss = vpc.subnet(src.subnet).expect("validated");
         let ds = vpc.subnet(dst.subnet).expect("validated");
@@ -130,38 +200,7 @@ impl World {
             dst: ds.host(dst.host).expect("validated"),
             dst_port: port,
         };
-        let mut path = PathChecks::new(record);
-        use Direction::{Inbound, Outbound};
-        use Side::{Destination, Source};
-        path.sgs(vpc, src_sgs, Outbound, &flow, (dst_sgs, true), Source);
-        let crosses = ss.id != ds.id;
-        if crosses {
-            if let Some(n) = vpc.nacl(&ss.nacl) {
-                path.nacl(n, Outbound, &flow, Source, Leg::Forward);
-            }
-            if let Some(rt) = vpc.route_table(&ss.route_table) {
-                path.route(
-                    rt,
-                    flow.dst,
-                    &|t| *t == RouteTarget::Local,
-                    &flow,
-                    (Source, Leg::Forward),
-                );
-            }
-            if let Some(n) = vpc.nacl(&ds.nacl) {
-                path.nacl(n, Inbound, &flow, Destination, Leg::Forward);
-            }
-        }
-        path.sgs(vpc, dst_sgs, Inbound, &flow, (src_sgs, true), Destination);
-        let back = flow.reversed();
-        if crosses {
-            if let Some(n) = vpc.nacl(&ds.nacl) {
-                path.nacl(n, Outbound, &back, Destination, Leg::Return);
-            }
-            if let Some(n) = vpc.nacl(&ss.nacl) {
-                path.nacl(n, Inbound, &back, Source, Leg::Return);
-            }
-        }
+        let path = flow_checks(vpc, (ss, ds), &flow, Some((src.sgs, dst.sgs)), record);
         (path, flow)
     }
 

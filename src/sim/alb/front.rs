@@ -9,11 +9,11 @@ use std::net::Ipv4Addr;
 use super::{host_matches_cert, AlbClient, HttpCtx, StepEnds};
 use crate::sim::conn::{Pool, Timers, TlsStart};
 use crate::sim::event::alb::*;
-use crate::sim::event::net::{NetEvent, ReuseEnd};
 use crate::sim::event::AlbEvent;
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
+use crate::sim::vpc::reuse_hop;
 use crate::sim::world::*;
 
 /// A connection the ALB accepted: the node, its subnet, the five-tuple.
@@ -44,45 +44,29 @@ fn connect_step(ends: (&str, &str), r: &Region, conn: Connected, result: Connect
 
 /// Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL ->
 /// ALB SG, and the SYN-ACK back out through the NACL and the route table.
-fn inbound_checks(tb: &Recorder, r: &Region, subnet: &Subnet, flow: &Flow) -> PathChecks {
+/// On a connection already open (`tracked`) the security groups are not
+/// asked again: they track it; the NACL checks every packet. Fact sheet
+/// §11, §12, §24.
+fn inbound_checks(
+    tb: &Recorder,
+    r: &Region,
+    (subnet, flow): (&Subnet, &Flow),
+    tracked: bool,
+) -> PathChecks {
     use Side::Destination;
     let mut path = tb.path();
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
         path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
     }
-    path.sgs(
-        &r.vpc,
-        &r.alb.security_groups,
-        Direction::Inbound,
-        flow,
-        (&[], false),
-        Destination,
-    );
-    let back = flow.reversed();
-    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-        path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
-    }
-    if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
-        path.route(
-            rt,
-            flow.src,
-            &|t| matches!(t, RouteTarget::Igw(_)),
-            &back,
-            (Destination, Leg::Return),
+    if !tracked {
+        path.sgs(
+            &r.vpc,
+            &r.alb.security_groups,
+            Direction::Inbound,
+            flow,
+            (&[], false),
+            Destination,
         );
-    }
-    path
-}
-
-/// A packet of a connection already open into an ALB node: the public
-/// subnet's network ACL both ways and the route back (stateless, every
-/// packet); not the ALB's security groups, which track the connection.
-/// Fact sheet §12, §24.
-fn tracked_checks_in(tb: &Recorder, r: &Region, subnet: &Subnet, flow: &Flow) -> PathChecks {
-    use Side::Destination;
-    let mut path = tb.path();
-    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-        path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
     }
     let back = flow.reversed();
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
@@ -288,91 +272,10 @@ impl World {
         let alb = &r.alb;
         let (src, src_ip) = (client.id, client.ip);
         let rtt = us(client.rtt_ms);
-        // The sender's open connection to this load balancer, if any (§26).
-        let pool = client
-            .keep_alive_s
-            .filter(|_| !ctx.unpooled && !ctx.concurrent && !ctx.plain_http && ctx.port.is_none())
-            .map(|ka| {
-                let ip = client.ip.to_string();
-                (KeyBuf::new(&["o|", client.id, "|", &ip, "|", &alb.id]), ka)
-            });
-        let now = self.clock_ms;
-        let warm = match &pool {
-            Some((key, ka)) => {
-                let timers = Timers {
-                    client_idle_s: *ka,
-                    server_idle_s: alb.idle_timeout_s as u64,
-                    race: false,
-                };
-                match self.conn.look(key, now, timers) {
-                    Pool::Warm { pooled, idle_ms } => self
-                        .reused_front(r, &client, pooled)
-                        .map(|c| (c, pooled, idle_ms)),
-                    _ => None,
-                }
-            }
-            None => None,
+        let conn = match self.front_connection(r, &client, ctx, tb) {
+            Ok(c) => c,
+            Err(resp) => return resp,
         };
-        let conn = match warm {
-            Some((conn, pooled, idle_ms)) => {
-                let path = tracked_checks_in(tb, r, conn.subnet, &conn.flow);
-                let denied = path.denied;
-                tb.hop(|| {
-                    let (verdict, code, end) = match (&denied, path.deciding()) {
-                        (Some(d), Some(c)) => (
-                            Verdict::Dropped,
-                            d.code(),
-                            ReuseEnd::Dropped { by: c.clone() },
-                        ),
-                        _ => (Verdict::Pass, Code::Delivered, ReuseEnd::Carried),
-                    };
-                    Step::new(
-                        (src, &alb.id),
-                        Layer::Tcp,
-                        format!("TCP/{}", alb.listener.port),
-                        Event::Net(NetEvent::Reuse {
-                            flow: conn.flow,
-                            idle_ms,
-                            served: pooled.served,
-                            end,
-                        }),
-                        verdict,
-                        code,
-                    )
-                    .checks(path.into_list())
-                });
-                if let Some(d) = denied {
-                    // The request's packets vanish on an open connection:
-                    // the sender waits out its response timeout.
-                    if let Some((key, _)) = &pool {
-                        self.conn.drop_conn(key);
-                    }
-                    let waited = ctx.client_timeout_s.unwrap_or(30);
-                    tb.wait(waited * 1_000_000);
-                    let why = format!(
-                        "no answer from {} within {waited} s on the open connection",
-                        alb.id
-                    );
-                    return here(r, Resp::err(None, client.id, d.code(), why));
-                }
-                conn
-            }
-            None => {
-                let conn = match self.alb_connect(r, &client, ctx, tb) {
-                    Ok(c) => c,
-                    Err(resp) => return resp,
-                };
-                if let Err(resp) = tls(tb, r, &client, &ctx.host) {
-                    return resp;
-                }
-                conn
-            }
-        };
-        if let Some((key, _)) = &pool {
-            let version = alb.listener.tls_policy.negotiate(client.tls_max);
-            self.conn
-                .keep_to(key, now, (conn.flow.src_port, conn.node.public_ip), version);
-        }
         tb.hop(|| {
             let mut xff = ctx.xff.clone();
             xff.push(src_ip);
@@ -503,7 +406,7 @@ impl World {
         };
         let conn = Connected { node, subnet, flow };
         let step = |result| connect_step((src, &alb.id), r, conn, result);
-        let path = inbound_checks(tb, r, subnet, &flow);
+        let path = inbound_checks(tb, r, (subnet, &flow), false);
         if let Some(d) = path.denied {
             let code = d.code();
             let deciding = path
@@ -586,6 +489,74 @@ impl World {
         let mut tb = Recorder::off();
         self.alb_connect(&s.regions[ri], &client, &ctx, &mut tb)
             .map(|_| ())
+    }
+
+    /// The sender's connection into a load balancer node: the one it holds
+    /// open (a reuse hop, the NACL checked again, no handshake), or a new
+    /// one (TCP, then TLS); kept for its next request when the sender keeps
+    /// connections. The answer when neither works. Fact sheet §8, §24, §26.
+    fn front_connection<'a>(
+        &mut self,
+        r: &'a Region,
+        client: &AlbClient,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Result<Connected<'a>, Resp> {
+        let alb = &r.alb;
+        let pool = client
+            .keep_alive_s
+            .filter(|_| !ctx.unpooled && !ctx.concurrent && !ctx.plain_http && ctx.port.is_none())
+            .map(|ka| {
+                let ip = client.ip.to_string();
+                (KeyBuf::new(&["o|", client.id, "|", &ip, "|", &alb.id]), ka)
+            });
+        let now = self.clock_ms;
+        let warm = pool.as_ref().and_then(|(key, ka)| {
+            let timers = Timers {
+                client_idle_s: *ka,
+                server_idle_s: alb.idle_timeout_s as u64,
+                race: false,
+            };
+            match self.conn.look(key, now, timers) {
+                Pool::Warm { pooled, idle_ms } => self
+                    .reused_front(r, client, pooled)
+                    .map(|c| (c, pooled, idle_ms)),
+                _ => None,
+            }
+        });
+        let conn = match warm {
+            Some((conn, pooled, idle_ms)) => {
+                let path = inbound_checks(tb, r, (conn.subnet, &conn.flow), true);
+                let reused = (conn.flow, idle_ms, pooled.served);
+                let ends = ((client.id, alb.id.as_str()), alb.listener.port);
+                if let Some(d) = reuse_hop(tb, ends, reused, path, None) {
+                    // The request's packets vanish on an open connection:
+                    // the sender waits out its response timeout.
+                    if let Some((key, _)) = &pool {
+                        self.conn.drop_conn(key);
+                    }
+                    let waited = ctx.client_timeout_s.unwrap_or(30);
+                    tb.wait(waited * 1_000_000);
+                    let why = format!(
+                        "no answer from {} within {waited} s on the open connection",
+                        alb.id
+                    );
+                    return Err(here(r, Resp::err(None, client.id, d.code(), why)));
+                }
+                conn
+            }
+            None => {
+                let conn = self.alb_connect(r, client, ctx, tb)?;
+                tls(tb, r, client, &ctx.host)?;
+                conn
+            }
+        };
+        if let Some((key, _)) = &pool {
+            let version = alb.listener.tls_policy.negotiate(client.tls_max);
+            self.conn
+                .keep_to(key, now, (conn.flow.src_port, conn.node.public_ip), version);
+        }
+        Ok(conn)
     }
 
     /// The connection a sender holds open to a load balancer node, if that

@@ -8,12 +8,12 @@ use crate::sim::app::Delivery;
 use crate::sim::conn::{Pool, Timers};
 use crate::sim::event::alb::*;
 use crate::sim::event::app::ResetReason;
-use crate::sim::event::net::{NetEvent, ReuseEnd};
+
 use crate::sim::event::{AlbEvent, AppEvent};
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
-use crate::sim::vpc::tracked_checks;
+use crate::sim::vpc::{reuse_hop, tracked_checks};
 use crate::sim::world::*;
 
 /// A target group and the Service behind it.
@@ -279,95 +279,14 @@ impl World {
                     })
             }
         };
-        let (conn, alb_flow) = match pooled {
-            Pool::Warm { pooled, idle_ms } if target_up => {
-                let flow = self.reused_flow(r, (&node.subnet, node.host), &pick, pooled.src_port);
-                let path = tracked_checks(r, (&node.subnet, pick.subnet), &flow, tb.records());
-                let denied = path.denied;
-                tb.hop(|| {
-                    let end = match path.deciding() {
-                        Some(c) => ReuseEnd::Dropped { by: c.clone() },
-                        None => ReuseEnd::Carried,
-                    };
-                    let (verdict, code) = match &denied {
-                        Some(d) => (Verdict::Dropped, d.code()),
-                        None => (Verdict::Pass, Code::Delivered),
-                    };
-                    Step::new(
-                        (&alb.id, pick.id),
-                        Layer::Tcp,
-                        format!("TCP/{}", pick.port),
-                        Event::Net(NetEvent::Reuse {
-                            flow,
-                            idle_ms,
-                            served: pooled.served,
-                            end,
-                        }),
-                        verdict,
-                        code,
-                    )
-                    .checks(path.into_list())
-                });
-                match denied {
-                    Some(d) => {
-                        // Packets on an open connection vanish: the ALB
-                        // waits out its idle timeout (§8: 504).
-                        self.conn.drop_conn(&key);
-                        return self.silent_target(alb, pick.id, d.code(), tb);
-                    }
-                    None => (Connect::Ok, flow),
+        let (conn, alb_flow) =
+            match self.target_connection(r, (node, &pick), (pooled, target_up), tb) {
+                Ok(c) => c,
+                Err(resp) => {
+                    self.conn.drop_conn(&key);
+                    return resp;
                 }
-            }
-            Pool::Dead {
-                pooled,
-                idle_ms,
-                keep_alive_s,
-            } if target_up => {
-                let flow = self.reused_flow(r, (&node.subnet, node.host), &pick, pooled.src_port);
-                let idle_timeout_s = alb.idle_timeout_s as u64;
-                tb.hop(|| {
-                    Step::new(
-                        (&alb.id, pick.id),
-                        Layer::Tcp,
-                        format!("TCP/{}", pick.port),
-                        Event::Net(NetEvent::Reuse {
-                            flow,
-                            idle_ms,
-                            served: pooled.served,
-                            end: ReuseEnd::ClosedByPeer {
-                                keep_alive_s,
-                                idle_timeout_s,
-                            },
-                        }),
-                        Verdict::Error,
-                        Code::TargetClosedConnection,
-                    )
-                });
-                return self.target_closed(alb, pick, (keep_alive_s, idle_timeout_s), tb);
-            }
-            _ => self.vpc_connect(
-                r,
-                (
-                    Endpoint {
-                        id: &alb.id,
-                        subnet: &node.subnet,
-                        host: node.host,
-                        sgs: &alb.security_groups,
-                    },
-                    EphemeralRange::Elb,
-                ),
-                (
-                    Endpoint {
-                        id: pick.id,
-                        subnet: pick.subnet,
-                        host: pick.host,
-                        sgs: pick.sgs,
-                    },
-                    pick.port,
-                ),
-                tb,
-            ),
-        };
+            };
         let same_az = self.subnet_az(r, &node.subnet) == self.subnet_az(r, pick.subnet);
         let hop_us = if same_az { 250 } else { 750 };
         let delivery = Delivery {
@@ -421,6 +340,68 @@ impl World {
             self.conn.drop_conn(&key);
         }
         resp
+    }
+
+    /// The ALB node's connection to the picked target: the one it holds
+    /// open (no handshake; the NACLs checked again, the security groups
+    /// tracking it), or a new one through the VPC. The ALB's own answer
+    /// when the open one is dropped (504) or the target had closed it
+    /// (502). Fact sheet §8, §24, §26.
+    fn target_connection(
+        &mut self,
+        r: &Region,
+        (node, pick): (&AlbNode, &Target),
+        (pooled, target_up): (Pool, bool),
+        tb: &mut Recorder,
+    ) -> Result<(Connect, Flow), Resp> {
+        let alb = &r.alb;
+        let ends = ((alb.id.as_str(), pick.id), pick.port);
+        match pooled {
+            Pool::Warm { pooled, idle_ms } if target_up => {
+                let flow = self.reused_flow(r, (&node.subnet, node.host), pick, pooled.src_port);
+                let path = tracked_checks(r, (&node.subnet, pick.subnet), &flow, tb.records());
+                match reuse_hop(tb, ends, (flow, idle_ms, pooled.served), path, None) {
+                    // Packets on an open connection vanish: the ALB waits
+                    // out its idle timeout (§8: 504).
+                    Some(d) => Err(self.silent_target(alb, pick.id, d.code(), tb)),
+                    None => Ok((Connect::Ok, flow)),
+                }
+            }
+            Pool::Dead {
+                pooled,
+                idle_ms,
+                keep_alive_s,
+            } if target_up => {
+                let flow = self.reused_flow(r, (&node.subnet, node.host), pick, pooled.src_port);
+                let idle_timeout_s = alb.idle_timeout_s as u64;
+                let closed = Some((keep_alive_s, idle_timeout_s));
+                let reused = (flow, idle_ms, pooled.served);
+                reuse_hop(tb, ends, reused, PathChecks::new(false), closed);
+                Err(self.target_closed(alb, *pick, (keep_alive_s, idle_timeout_s), tb))
+            }
+            _ => Ok(self.vpc_connect(
+                r,
+                (
+                    Endpoint {
+                        id: &alb.id,
+                        subnet: &node.subnet,
+                        host: node.host,
+                        sgs: &alb.security_groups,
+                    },
+                    EphemeralRange::Elb,
+                ),
+                (
+                    Endpoint {
+                        id: pick.id,
+                        subnet: pick.subnet,
+                        host: pick.host,
+                        sgs: pick.sgs,
+                    },
+                    pick.port,
+                ),
+                tb,
+            )),
+        }
     }
 
     /// The five-tuple of the ALB's open connection to a target: the same
