@@ -2303,3 +2303,106 @@ async fn a_world_too_big_for_a_link_offers_the_whole_state_download_instead() {
     click(&root, "share-close").await;
     assert!(!exists(&root, "share-dialog"));
 }
+
+/// The inspector's rows as `term: value` lines.
+fn inspector_rows(root: &HtmlElement) -> Vec<String> {
+    select_all(root, "[data-testid=\"inspector\"] dt")
+        .iter()
+        .map(|dt| {
+            let dd = dt
+                .next_element_sibling()
+                .map(|d| text(&d))
+                .unwrap_or_default();
+            format!("{}: {dd}", text(dt))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_albs_idle_timeout_form_changes_the_setting_and_refuses_one_past_4000_seconds() {
+    // Fact sheet §8: the ALB's idle timeout is 1 to 4,000 seconds.
+    let root = mount().await;
+    click(&root, "node-alb-a").await;
+    assert!(exists(&root, "setting-idle-timeout-alb-a"));
+    let row = |root: &HtmlElement| {
+        inspector_rows(root)
+            .into_iter()
+            .find(|r| r.starts_with("idle timeout:"))
+            .expect("an idle timeout row")
+    };
+    assert!(row(&root).contains("60 s"), "{}", row(&root));
+    type_into(&root, "set-idle-timeout-alb-a-seconds", "30").await;
+    click(&root, "set-idle-timeout-alb-a-submit").await;
+    assert!(!exists(&root, "edit-error"));
+    assert!(row(&root).contains("30 s"), "{}", row(&root));
+    assert!(
+        exists(&root, "setting-idle-timeout-alb-a"),
+        "the form stays in the inspector after the change"
+    );
+
+    type_into(&root, "set-idle-timeout-alb-a-seconds", "5000").await;
+    click(&root, "set-idle-timeout-alb-a-submit").await;
+    assert!(exists(&root, "edit-error"), "a refusal is shown");
+    assert!(
+        row(&root).contains("30 s"),
+        "a refused value changes nothing: {}",
+        row(&root)
+    );
+    let typed: HtmlInputElement = find(&root, "set-idle-timeout-alb-a-seconds").unchecked_into();
+    assert_eq!(
+        typed.value(),
+        "5000",
+        "the field keeps what the learner typed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_syn_flood_burst_is_absorbed_by_shield_and_the_report_says_where() {
+    // Fact sheet §7: Shield Standard absorbs layer 3/4 floods at the edge.
+    let root = mount().await;
+    click(&root, "show-burst").await;
+    choose(&root, "burst-flood", "syn_flood").await;
+    type_into(&root, "burst-count", "500").await;
+    click(&root, "burst-send").await;
+    assert!(!exists(&root, "burst-error"));
+    let shield = find(&root, "burst-shield");
+    assert_eq!(
+        shield.get_attribute("data-absorbed").as_deref(),
+        Some("500")
+    );
+    assert!(text(&find(&root, "burst-summary")).starts_with("SYN flood"));
+
+    choose(&root, "burst-flood", "get").await;
+    click(&root, "burst-send").await;
+    assert!(
+        !exists(&root, "burst-shield"),
+        "ordinary GETs have no Shield row"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dig_in_a_browsers_inspector_answers_with_records_and_names_nxdomain() {
+    // Fact sheet §1, §2: status, records with their TTL, who answered.
+    let root = mount().await;
+    click(&root, "node-client-na").await;
+    let name: HtmlInputElement = find(&root, "dig-name").unchecked_into();
+    assert_eq!(name.value(), "healthcareapp.com", "the request bar's host");
+    click(&root, "dig-ask").await;
+    let r = find(&root, "dig-result");
+    assert_eq!(r.get_attribute("data-status").as_deref(), Some("NOERROR"));
+    assert!(!select_all(&root, "[data-testid=\"dig-answer\"] tbody tr").is_empty());
+
+    type_into(&root, "dig-name", "nope.healthcareapp.com").await;
+    click(&root, "dig-ask").await;
+    let r = find(&root, "dig-result");
+    assert_eq!(r.get_attribute("data-status").as_deref(), Some("NXDOMAIN"));
+    assert!(
+        exists(&root, "dig-authority"),
+        "NXDOMAIN carries the zone's SOA"
+    );
+
+    type_into(&root, "dig-name", "two words").await;
+    click(&root, "dig-ask").await;
+    assert!(exists(&root, "dig-error"));
+    assert!(!exists(&root, "dig-result"));
+}

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use super::state::{use_app, use_handle, BurstPanel, Live, RequestBar};
 use crate::sim::burst::BurstReport;
 use crate::view::burst::{
-    answered_by, cache_detail, latency_tiles, rate_tip, region_label, status_bars, summary,
-    waf_detail, BurstRun, PRESETS,
+    answered_by, cache_detail, latency_tiles, parse_traffic, rate_tip, region_label,
+    shield_sentence, status_bars, summary, traffic_value, waf_detail, BurstRun, PRESETS, TRAFFIC,
 };
 use crate::view::format::{percent, thousands};
 
@@ -45,6 +45,7 @@ pub fn Burst() -> impl IntoView {
             >
                 <CountField/>
                 <ClientChecks/>
+                <TrafficKind/>
                 <p class=style::target title="a burst sends GETs of the URL in the request bar">
                     <span class=style::method>"GET"</span>
                     <code class=style::url data-testid="burst-url">{move || bar.url.get()}</code>
@@ -158,6 +159,37 @@ fn ClientChecks() -> impl IntoView {
     }
 }
 
+/// Ordinary GETs, or a flood of a kind Shield handles (fact sheet §7).
+#[component]
+fn TrafficKind() -> impl IntoView {
+    let burst = use_handle::<BurstPanel>();
+    view! {
+        <label class=style::field>
+            <span class=style::label>"Traffic"</span>
+            <select
+                class=style::kind
+                data-testid="burst-flood"
+                prop:value=move || traffic_value(burst.flood.get())
+                on:change=move |ev| {
+                    burst.flood.set(parse_traffic(&event_target_value(&ev)));
+                    burst.error.set(None);
+                }
+            >
+                {TRAFFIC
+                    .into_iter()
+                    .map(|(f, label)| {
+                        view! {
+                            <option value=traffic_value(f) selected=move || burst.flood.get_untracked() == f>
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
 #[component]
 fn Placeholder() -> impl IntoView {
     view! {
@@ -257,8 +289,22 @@ fn WhoAnswered(r: BurstReport) -> impl IntoView {
     });
     let pods: Vec<(String, usize)> = r.pods.iter().map(|(p, n)| (p.clone(), *n)).collect();
     let waf_class = if r.waf_blocks > 0 { style::blocked } else { "" };
+    let shield = shield_sentence(&r).map(|s| {
+        let at: Vec<(String, usize)> = r
+            .shield
+            .iter()
+            .flat_map(|s| s.absorbed_at.iter().map(|(k, n)| (k.clone(), *n)))
+            .collect();
+        view! {
+            <dt title=s>"Shield"</dt>
+            <dd data-testid="burst-shield" data-absorbed=r.shield.as_ref().map_or(0, |s| s.absorbed)>
+                {chips(at, true, "nothing absorbed: on to WAF")}
+            </dd>
+        }
+    });
     view! {
         <dl class=style::facts>
+            {shield}
             <dt title="the component that produced the answer the browser got">"Answered by"</dt>
             <dd data-testid="burst-decided-by">{chips(answered_by(&r), true, "none")}</dd>
             <dt>"Regions"</dt>

@@ -7,9 +7,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::dig::DigForm;
 use super::edit_net::NetEditors;
 use super::edit_traffic::TrafficEditor;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
+use super::settings::SettingsForms;
 use super::state::{use_handle, Live, Selection};
 
 stylance::import_crate_style!(style, "src/ui/inspector.module.css");
@@ -185,6 +187,8 @@ fn NodeInspector(id: String) -> impl IntoView {
             is_cdn.then(|| view! { <InvalidateForm/> })
         }
         <TrafficEditor id=id.clone()/>
+        <SettingsForms id=id.clone()/>
+        <DigForm id=id.clone()/>
         <LiveStateSection/>
 
         <For each=move || attachments.get().subnets key=|s| s.clone() let:s>

@@ -14,6 +14,9 @@
 //! - `edit_traffic`: WAF rules, listener rules and target groups, Ingress
 //!   paths and CloudFront behaviours, edited in the inspector.
 //! - `edit_net`: route tables, Route 53 records and health checks, scale.
+//! - `settings`: the engine's settings forms (`sim::forms`) for the
+//!   component: TLS, timeouts, IP address type, Shield, WAF, health checks.
+//! - `dig`: "Ask like dig" in a browser's or a resolver's inspector.
 //! - `controls`: request bar (method, URL, Send), playback controls, clock.
 //! - `results`: under the request bar, the trace or the burst panel; Replay
 //!   and "Compare with previous".
@@ -35,6 +38,7 @@ mod burst;
 mod controls;
 mod diagram;
 mod diff_panel;
+mod dig;
 mod edit_net;
 mod edit_traffic;
 pub mod failure;
@@ -47,6 +51,7 @@ pub mod lesson_state;
 mod results;
 mod rules;
 pub mod saved;
+mod settings;
 mod share;
 mod shortcuts;
 pub mod state;

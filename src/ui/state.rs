@@ -15,6 +15,7 @@ use leptos::prelude::*;
 
 use crate::classroom::{Journal, SavedLesson};
 use crate::sim::script::{run_step, BurstSpec, Duration, Step, StepError, StepResult};
+use crate::sim::shield::Flood;
 use crate::sim::trace::Hop;
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use crate::sim::{Edit, Fault, Request, Trace, World};
@@ -199,6 +200,8 @@ impl Player {
 pub struct BurstPanel {
     pub count: RwSignal<String>,
     pub clients: RwSignal<Vec<String>>,
+    /// Ordinary GETs (none) or a flood of a kind Shield handles (§7).
+    pub flood: RwSignal<Option<Flood>>,
     pub error: RwSignal<Option<String>>,
     pub last: RwSignal<Option<BurstRun>>,
 }
@@ -300,6 +303,7 @@ impl AppState {
             burst: BurstPanel {
                 count: RwSignal::new("1000".to_string()),
                 clients: RwSignal::new(clients),
+                flood: RwSignal::new(None),
                 error: RwSignal::new(None),
                 last: RwSignal::new(None),
             },
@@ -388,7 +392,7 @@ impl AppState {
             count,
             clients: clients.clone(),
             url: url.clone(),
-            flood: None,
+            flood: b.flood.get_untracked(),
         };
         match self.live.act(Step::Burst(spec)) {
             Ok(StepResult::Burst {

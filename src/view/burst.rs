@@ -5,6 +5,7 @@
 
 use crate::sim::burst::{BurstReport, MAX_BURST};
 use crate::sim::scenario::{Scenario, WafAction, WafStatement};
+use crate::sim::shield::Flood;
 
 use super::format::{capitalized, millis, percent, percent_width, plural, share, thousands};
 use super::status::{status_text, StatusClass};
@@ -29,8 +30,13 @@ impl BurstRun {
     /// The heading over the report: `1,000 × GET https://… from client-na,
     /// client-eu at 00:10 · burst 2`.
     pub fn heading(&self) -> String {
+        let what = match self.report.shield.as_ref().and_then(|s| s.flood) {
+            Some(f) if f.is_network() => format!("{} at", f.label()),
+            Some(f) => format!("GET ({})", f.label()),
+            None => "GET".to_string(),
+        };
         format!(
-            "{} × GET {} from {} at {} · burst {}",
+            "{} × {what} {} from {} at {} · burst {}",
             thousands(self.count),
             self.url,
             self.clients.join(", "),
@@ -204,6 +210,11 @@ fn outcome_sentence(r: &BurstReport) -> String {
 
 /// The report in one or two short sentences.
 pub fn summary(r: &BurstReport, scenario: &Scenario) -> String {
+    let shield = shield_sentence(r);
+    if let (Some(s), Some(true)) = (&shield, flood_of(r).map(Flood::is_network)) {
+        // Packets, not requests: no status codes, pods or latency to tell.
+        return s.clone();
+    }
     let mut second = Vec::new();
     if !r.pods.is_empty() {
         let regions: Vec<String> = r
@@ -224,11 +235,95 @@ pub fn summary(r: &BurstReport, scenario: &Scenario) -> String {
         ));
     }
     second.push(format!("half took {} or less", millis(r.latency.p50_ms)));
-    format!(
+    let told = format!(
         "{}. {}.",
         outcome_sentence(r),
         capitalized(&second.join(", "))
-    )
+    );
+    match shield {
+        Some(s) => format!("{s} {told}"),
+        None => told,
+    }
+}
+
+fn flood_of(r: &BurstReport) -> Option<Flood> {
+    r.shield.as_ref().and_then(|s| s.flood)
+}
+
+/// The kinds of traffic a burst can be, with the words the form shows:
+/// ordinary GETs, or a flood of a kind Shield handles (fact sheet §7).
+pub const TRAFFIC: [(Option<Flood>, &str); 4] = [
+    (None, "Ordinary GETs"),
+    (Some(Flood::HttpFlood), "HTTP flood (layer 7)"),
+    (Some(Flood::SynFlood), "SYN flood (layer 4)"),
+    (Some(Flood::UdpReflection), "UDP reflection (layer 3/4)"),
+];
+
+/// The form's value for a kind of traffic, and back.
+pub fn traffic_value(f: Option<Flood>) -> &'static str {
+    match f {
+        None => "get",
+        Some(Flood::HttpFlood) => "http_flood",
+        Some(Flood::SynFlood) => "syn_flood",
+        Some(Flood::UdpReflection) => "udp_reflection",
+    }
+}
+
+pub fn parse_traffic(v: &str) -> Option<Flood> {
+    TRAFFIC
+        .iter()
+        .map(|(f, _)| *f)
+        .find(|f| traffic_value(*f) == v)
+        .flatten()
+}
+
+/// What Shield did in a flood, in one sentence: where a layer 3/4 flood
+/// was absorbed, or that an HTTP flood went on to WAF (Shield Standard
+/// does not analyse HTTP) or was mitigated (Advanced). Fact sheet §7.
+pub fn shield_sentence(r: &BurstReport) -> Option<String> {
+    let s = r.shield.as_ref()?;
+    let flood = s.flood?;
+    let at = s
+        .absorbed_at
+        .iter()
+        .map(|(id, n)| format!("{} at {id}", thousands(*n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unit = if flood.is_network() {
+        "packet"
+    } else {
+        "request"
+    };
+    Some(if flood.is_network() {
+        if s.passed == 0 {
+            format!(
+                "{}: Shield absorbed all {} ({at}); nothing behind it saw them.",
+                flood.label(),
+                plural(s.absorbed, unit)
+            )
+        } else {
+            format!(
+                "{}: Shield absorbed {} ({}); {} were not absorbed.",
+                flood.label(),
+                plural(s.absorbed, unit),
+                if at.is_empty() { "nowhere".into() } else { at },
+                thousands(s.passed)
+            )
+        }
+    } else if s.absorbed == 0 {
+        format!(
+            "{}: Shield does not analyse HTTP, so all {} went on to WAF.",
+            flood.label(),
+            plural(s.passed, unit)
+        )
+    } else {
+        format!(
+            "{}: Shield Advanced's automatic mitigation blocked {} ({at}); {} went on to WAF.",
+            flood.label(),
+            plural(s.absorbed, unit),
+            thousands(s.passed)
+        )
+    })
 }
 
 /// The scenario's WAF rate rule, as a tip for making WAF block.
@@ -478,5 +573,40 @@ mod tests {
             "A burst sends at least 1 request, not -2.5: type 1 to 10,000."
         );
         assert_eq!(err("ten"), "“ten” is not a whole number: type 1 to 10,000.");
+    }
+
+    /// Fact sheet §7: the report of a flood says what Shield did, in the
+    /// learner's words: where a SYN flood was absorbed, that an HTTP flood
+    /// went on to WAF.
+    #[test]
+    fn a_flood_bursts_summary_tells_what_shield_did() {
+        let mut w = World::default_world();
+        let scenario = w.scenario().clone();
+        let clients = vec!["client-na".to_string()];
+        let url = crate::sim::world::DEFAULT_URL;
+        let syn = w
+            .burst_flood(300, &clients, url, Some(Flood::SynFlood))
+            .unwrap();
+        assert_eq!(
+            summary(&syn, &scenario),
+            "SYN flood: Shield absorbed all 300 packets (300 at cloudfront); nothing behind it saw them."
+        );
+        let http = w
+            .burst_flood(20, &clients, url, Some(Flood::HttpFlood))
+            .unwrap();
+        let s = summary(&http, &scenario);
+        assert!(
+            s.starts_with(
+                "HTTP flood: Shield does not analyse HTTP, so all 20 requests went on to WAF. "
+            ),
+            "{s}"
+        );
+        assert_eq!(
+            parse_traffic(traffic_value(Some(Flood::UdpReflection))),
+            Some(Flood::UdpReflection)
+        );
+        assert_eq!(parse_traffic("get"), None);
+        let plain = w.burst_get(5, &clients, url).unwrap();
+        assert_eq!(shield_sentence(&plain), None);
     }
 }

@@ -1,0 +1,856 @@
+//! The settings forms the inspector offers for a component, as data: each
+//! form is one script `edit` kind with the fields a learner fills in,
+//! prefilled with the world's current values. Submitting builds the same
+//! JSON object a script file holds (`{"kind": ..., field: value}`) and reads
+//! it as an [`Edit`], so the app's forms and the script format cannot drift
+//! apart; `World::apply_edit` then validates it like any other edit.
+
+use serde_json::{Map, Value};
+
+use super::conn::TlsPolicy;
+use super::edit::Edit;
+use super::scenario::{Alb, IpAddressType, Region, ShieldProtection, WafAction, WebAcl};
+use super::world::World;
+
+/// How a field is typed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Free text, with an example as placeholder.
+    Text(&'static str),
+    /// Whole seconds or a count, within AWS's range.
+    Number { min: u32, max: u32 },
+    /// One of a few values.
+    Choice(Vec<String>),
+    /// On or off: a JSON boolean in the script format.
+    Toggle,
+    /// Several lines (regex patterns, one per line).
+    Lines,
+}
+
+/// One field of a form: its name in the script format, its label and its
+/// current value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    pub value: String,
+}
+
+/// One settings form: an `edit` kind, the fields fixed by the component
+/// (its id), and the fields a learner fills in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    /// Unique among the component's forms; the app's test id.
+    pub key: String,
+    pub title: String,
+    /// The fact-sheet section that says how AWS behaves here.
+    pub cite: &'static str,
+    pub kind: &'static str,
+    pub fixed: Vec<(&'static str, String)>,
+    pub fields: Vec<Field>,
+    /// Set only the fields the learner changed (the edit kind keeps the
+    /// current value of an empty field).
+    pub only_changed: bool,
+    /// The submit button's label.
+    pub submit: &'static str,
+}
+
+impl Form {
+    /// The edit these values ask for: `values` in the order of `fields`.
+    /// A value that does not fit the field's kind is left to the edit's
+    /// own validation, which names it.
+    pub fn edit(&self, values: &[String]) -> Result<Edit, String> {
+        let mut m = Map::new();
+        m.insert("kind".into(), Value::String(self.kind.into()));
+        for (k, v) in &self.fixed {
+            m.insert((*k).into(), Value::String(v.clone()));
+        }
+        for (f, v) in self.fields.iter().zip(values) {
+            if self.only_changed && *v == f.value {
+                continue;
+            }
+            let v = match f.input {
+                Input::Toggle => Value::Bool(v == "true"),
+                _ => Value::String(v.trim().to_string()),
+            };
+            m.insert(f.name.into(), v);
+        }
+        serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
+    }
+
+    /// The prefilled values, in the order of `fields`.
+    pub fn values(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.value.clone()).collect()
+    }
+}
+
+fn field(name: &'static str, label: &'static str, input: Input, value: impl ToString) -> Field {
+    Field {
+        name,
+        label,
+        input,
+        value: value.to_string(),
+    }
+}
+
+fn choice(options: &[&str]) -> Input {
+    Input::Choice(options.iter().map(|o| o.to_string()).collect())
+}
+
+fn form(
+    key: String,
+    title: impl Into<String>,
+    cite: &'static str,
+    kind: &'static str,
+    fixed: Vec<(&'static str, String)>,
+    fields: Vec<Field>,
+) -> Form {
+    Form {
+        key,
+        title: title.into(),
+        cite,
+        kind,
+        fixed,
+        fields,
+        only_changed: false,
+        submit: "Apply",
+    }
+}
+
+/// Every settings form of the component `node`, in the inspector's order.
+pub fn forms(w: &World, node: &str) -> Vec<Form> {
+    let s = w.scenario();
+    if let Some(c) = s.clients.iter().find(|c| c.id == node) {
+        return vec![form(
+            format!("tls-{}", c.id),
+            "TLS",
+            "§16, §26",
+            "set_client_tls",
+            vec![("client", c.id.clone())],
+            vec![
+                field(
+                    "max_version",
+                    "newest version",
+                    choice(&["1.2", "1.3"]),
+                    c.tls_max.label().trim_start_matches("TLSv"),
+                ),
+                field(
+                    "early_data",
+                    "offer 0-RTT early data on resumption",
+                    Input::Toggle,
+                    c.early_data,
+                ),
+            ],
+        )];
+    }
+    if node == s.cdn.id {
+        let cdn = &s.cdn;
+        return vec![
+            form(
+                "origin-keep-alive".into(),
+                "Origin keep-alive",
+                "§26",
+                "set_origin_keep_alive",
+                vec![],
+                vec![field(
+                    "seconds",
+                    "seconds (1-60)",
+                    Input::Number { min: 1, max: 60 },
+                    cdn.origin_keep_alive_s,
+                )],
+            ),
+            ip_type(
+                &cdn.id,
+                if cdn.ipv6_enabled {
+                    IpAddressType::Dualstack
+                } else {
+                    IpAddressType::Ipv4
+                },
+            ),
+            shield(&cdn.id, &cdn.shield),
+        ];
+    }
+    if node == s.waf.id {
+        return web_acl_forms(&s.waf, true);
+    }
+    for r in &s.regions {
+        if r.alb.id == node {
+            let mut out = alb_forms(r, &r.alb);
+            out.push(app_keep_alive(r));
+            if let Some(acl) = &r.alb.web_acl {
+                out.extend(web_acl_forms(acl, false));
+            }
+            return out;
+        }
+        let k = &r.cluster;
+        if k.pods.iter().any(|p| p.id == node) || k.services.iter().any(|x| x.id == node) {
+            return vec![app_keep_alive(r)];
+        }
+    }
+    if node == s.dns.zone.id {
+        return s.dns.health_checks.iter().map(health_check).collect();
+    }
+    Vec::new()
+}
+
+fn ip_type(component: &str, t: IpAddressType) -> Form {
+    form(
+        format!("ip-type-{component}"),
+        "IP address type",
+        "§23",
+        "set_ip_address_type",
+        vec![("component", component.into())],
+        vec![field(
+            "ip_address_type",
+            "addresses",
+            choice(&["ipv4", "dualstack"]),
+            match t {
+                IpAddressType::Ipv4 => "ipv4",
+                IpAddressType::Dualstack => "dualstack",
+            },
+        )],
+    )
+}
+
+fn shield(resource: &str, p: &ShieldProtection) -> Form {
+    form(
+        format!("shield-{resource}"),
+        "AWS Shield",
+        "§7",
+        "set_shield",
+        vec![("resource", resource.into())],
+        vec![
+            field(
+                "tier",
+                "tier",
+                choice(&["standard", "advanced"]),
+                p.tier.as_str(),
+            ),
+            field(
+                "automatic_l7_mitigation",
+                "automatic application-layer mitigation",
+                choice(&["off", "on"]),
+                if p.automatic_l7_mitigation {
+                    "on"
+                } else {
+                    "off"
+                },
+            ),
+        ],
+    )
+}
+
+fn app_keep_alive(r: &Region) -> Form {
+    form(
+        format!("app-keep-alive-{}", r.id),
+        "Application keep-alive",
+        "§26",
+        "set_app_keep_alive",
+        vec![("region", r.id.clone())],
+        vec![field(
+            "seconds",
+            "seconds (1-3,600)",
+            Input::Number { min: 1, max: 3600 },
+            r.cluster.app_keep_alive_s,
+        )],
+    )
+}
+
+fn alb_forms(r: &Region, alb: &Alb) -> Vec<Form> {
+    let mut out = vec![
+        form(
+            format!("idle-timeout-{}", alb.id),
+            "Idle timeout",
+            "§8",
+            "set_alb_idle_timeout",
+            vec![("alb", alb.id.clone())],
+            vec![field(
+                "seconds",
+                "seconds (1-4,000)",
+                Input::Number { min: 1, max: 4000 },
+                alb.idle_timeout_s,
+            )],
+        ),
+        form(
+            format!("tls-policy-{}", alb.id),
+            "HTTPS listener security policy",
+            "§8",
+            "set_listener_tls_policy",
+            vec![("alb", alb.id.clone())],
+            vec![field(
+                "policy",
+                "policy",
+                Input::Choice(TlsPolicy::ALL.iter().map(|p| p.name().into()).collect()),
+                alb.listener.tls_policy.name(),
+            )],
+        ),
+        ip_type(&alb.id, alb.ip_address_type),
+        shield(&alb.id, &alb.shield),
+    ];
+    for tg in &alb.target_groups {
+        let mut f = form(
+            format!("tg-health-{}", tg.id),
+            format!("Health check of {}", tg.id),
+            "§8",
+            "set_target_group_health",
+            vec![("target_group", tg.id.clone())],
+            vec![
+                field(
+                    "health_protocol",
+                    "protocol",
+                    choice(&["HTTP", "HTTPS"]),
+                    tg.health_protocol.name(),
+                ),
+                field(
+                    "health_port",
+                    "port",
+                    Input::Text("traffic-port"),
+                    tg.health_port
+                        .map_or("traffic-port".to_string(), |p| p.to_string()),
+                ),
+                field(
+                    "health_path",
+                    "path",
+                    Input::Text("/health"),
+                    &tg.health_path,
+                ),
+                field(
+                    "matcher",
+                    "success codes",
+                    Input::Text("200-299"),
+                    &tg.matcher,
+                ),
+                field(
+                    "health_timeout_s",
+                    "timeout, s (2-120)",
+                    Input::Number { min: 2, max: 120 },
+                    tg.health_timeout_s,
+                ),
+                field(
+                    "health_interval_s",
+                    "interval, s (5-300)",
+                    Input::Number { min: 5, max: 300 },
+                    tg.health_interval_s,
+                ),
+                field(
+                    "healthy_threshold",
+                    "healthy threshold (2-10)",
+                    Input::Number { min: 2, max: 10 },
+                    tg.healthy_threshold,
+                ),
+                field(
+                    "unhealthy_threshold",
+                    "unhealthy threshold (2-10)",
+                    Input::Number { min: 2, max: 10 },
+                    tg.unhealthy_threshold,
+                ),
+            ],
+        );
+        f.only_changed = true;
+        out.push(f);
+    }
+    let _ = r;
+    out
+}
+
+fn action_name(a: WafAction) -> &'static str {
+    match a {
+        WafAction::Allow => "allow",
+        WafAction::Block => "block",
+        WafAction::Count => "count",
+        WafAction::Captcha => "captcha",
+        WafAction::Challenge => "challenge",
+    }
+}
+
+const ACTIONS: [&str; 5] = ["block", "allow", "count", "captcha", "challenge"];
+
+/// A priority no rule of the web ACL has, for the add forms.
+fn free_priority(acl: &WebAcl) -> u32 {
+    acl.rules
+        .iter()
+        .map(|r| r.priority)
+        .max()
+        .map_or(0, |p| p + 1)
+}
+
+/// A rule name the web ACL does not have yet: `base`, `base-2`, ...
+fn free_name(acl: &WebAcl, base: &str) -> String {
+    (1..)
+        .map(|i| {
+            if i == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{i}")
+            }
+        })
+        .find(|n| acl.rules.iter().all(|r| r.name != *n))
+        .unwrap_or_else(|| base.to_string())
+}
+
+fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
+    let id = || vec![("web_acl", acl.id.clone())];
+    let key = |what: &str| format!("{what}-{}", acl.id);
+    let pri = free_priority(acl).to_string();
+    let rule_names: Vec<String> = acl.rules.iter().map(|r| r.name.clone()).collect();
+    let mut out = vec![
+        form(
+            key("default-action"),
+            "Default action",
+            "§6",
+            "set_waf_default_action",
+            id(),
+            vec![field(
+                "action",
+                "for a request no rule decides",
+                choice(&["allow", "block"]),
+                action_name(acl.default_action),
+            )],
+        ),
+        form(
+            key("immunity"),
+            "CAPTCHA and Challenge immunity",
+            "§27",
+            "set_waf_token_immunity",
+            id(),
+            vec![
+                field(
+                    "captcha_s",
+                    "CAPTCHA token, s",
+                    Input::Number {
+                        min: 60,
+                        max: 259_200,
+                    },
+                    acl.captcha_immunity_s.unwrap_or(300),
+                ),
+                field(
+                    "challenge_s",
+                    "Challenge token, s",
+                    Input::Number {
+                        min: 300,
+                        max: 259_200,
+                    },
+                    acl.challenge_immunity_s.unwrap_or(300),
+                ),
+            ],
+        ),
+    ];
+    if global {
+        out.push(form(
+            key("body-limit"),
+            "Body inspection limit",
+            "§6, §27",
+            "set_waf_body_limit",
+            id(),
+            vec![field(
+                "kb",
+                "KB inspected",
+                choice(&["16", "32", "48", "64"]),
+                acl.body_inspection_kb.unwrap_or(16),
+            )],
+        ));
+    }
+    let mut add = form(
+        key("add-match"),
+        "Add a match rule",
+        "§6, §27",
+        "add_waf_match_rule",
+        id(),
+        vec![
+            field("priority", "priority", Input::Text("0"), &pri),
+            field(
+                "name",
+                "name",
+                Input::Text("block-admin"),
+                free_name(acl, "match-rule"),
+            ),
+            field(
+                "statement",
+                "statement",
+                choice(&["byte_match", "regex_match", "size_constraint"]),
+                "byte_match",
+            ),
+            field(
+                "field",
+                "inspect",
+                Input::Text("uri_path, query_string, header:user-agent, body"),
+                "uri_path",
+            ),
+            field(
+                "positional",
+                "position",
+                choice(&[
+                    "contains",
+                    "exactly",
+                    "starts_with",
+                    "ends_with",
+                    "contains_word",
+                ]),
+                "contains",
+            ),
+            field("search", "search string", Input::Text("/admin"), "/admin"),
+            field(
+                "patterns",
+                "regex patterns (one per line)",
+                Input::Lines,
+                "",
+            ),
+            field(
+                "comparison",
+                "size comparison",
+                choice(&["gt", "ge", "lt", "le", "eq", "ne"]),
+                "gt",
+            ),
+            field("size", "size, bytes", Input::Text("8192"), ""),
+            field(
+                "transforms",
+                "text transformations",
+                Input::Text("url_decode, lowercase"),
+                "",
+            ),
+            field(
+                "oversize",
+                "oversize handling",
+                choice(&["continue", "match", "no_match"]),
+                "continue",
+            ),
+            field("labels", "labels added", Input::Text("app:admin"), ""),
+            field("action", "action", choice(&ACTIONS), "block"),
+            field(
+                "immunity_s",
+                "immunity, s (CAPTCHA or Challenge)",
+                Input::Text("300"),
+                "",
+            ),
+        ],
+    );
+    add.submit = "Add rule";
+    out.push(add);
+    let mut label = form(
+        key("add-label"),
+        "Add a label match rule",
+        "§27",
+        "add_waf_label_rule",
+        id(),
+        vec![
+            field("priority", "priority", Input::Text("0"), &pri),
+            field(
+                "name",
+                "name",
+                Input::Text("block-labelled"),
+                free_name(acl, "label-rule"),
+            ),
+            field("scope", "match", choice(&["label", "namespace"]), "label"),
+            field(
+                "key",
+                "label or namespace",
+                Input::Text("app:admin"),
+                "app:admin",
+            ),
+            field("action", "action", choice(&ACTIONS), "block"),
+            field("labels", "labels added", Input::Text(""), ""),
+            field(
+                "immunity_s",
+                "immunity, s (CAPTCHA or Challenge)",
+                Input::Text("300"),
+                "",
+            ),
+        ],
+    );
+    label.submit = "Add rule";
+    out.push(label);
+    let mut managed = form(
+        key("add-managed"),
+        "Add an AWS managed rule group",
+        "§6, §27",
+        "add_waf_managed_group",
+        id(),
+        vec![
+            field("priority", "priority", Input::Text("0"), &pri),
+            field(
+                "name",
+                "name",
+                Input::Text("aws-common"),
+                free_name(acl, "aws-managed"),
+            ),
+            field(
+                "group",
+                "group",
+                choice(&["common", "known_bad_inputs", "ip_reputation", "sqli"]),
+                "common",
+            ),
+            field(
+                "action",
+                "rules' actions",
+                choice(&["block", "count"]),
+                "block",
+            ),
+        ],
+    );
+    managed.submit = "Add group";
+    out.push(managed);
+    if let Some(first) = acl.rules.first() {
+        out.push(form(
+            key("rule-action"),
+            "Change a rule's action",
+            "§6, §27",
+            "set_waf_rule_action",
+            id(),
+            vec![
+                field(
+                    "name",
+                    "rule",
+                    Input::Choice(rule_names.clone()),
+                    &first.name,
+                ),
+                field(
+                    "action",
+                    "action",
+                    choice(&ACTIONS),
+                    action_name(first.action),
+                ),
+                field(
+                    "immunity_s",
+                    "immunity, s (empty: the web ACL's)",
+                    Input::Text("300"),
+                    first.immunity_s.map(|s| s.to_string()).unwrap_or_default(),
+                ),
+            ],
+        ));
+        out.push(form(
+            key("rule-labels"),
+            "Change a rule's labels",
+            "§27",
+            "set_waf_rule_labels",
+            id(),
+            vec![
+                field("name", "rule", Input::Choice(rule_names), &first.name),
+                field(
+                    "labels",
+                    "labels added (commas between)",
+                    Input::Text("app:admin"),
+                    first.labels.join(", "),
+                ),
+            ],
+        ));
+    }
+    out
+}
+
+fn health_check(hc: &super::dnsconf::HealthCheck) -> Form {
+    let endpoint = hc
+        .ip
+        .map(|ip| ip.to_string())
+        .or_else(|| hc.domain.clone())
+        .unwrap_or_else(|| "alb".into());
+    let (children, rule) = match &hc.calculated {
+        Some(c) => (
+            c.children.join(", "),
+            match c.rule {
+                super::dnsconf::CalcRule::All => "all".to_string(),
+                super::dnsconf::CalcRule::Any => "any".to_string(),
+                super::dnsconf::CalcRule::AtLeast(n) => format!("at_least {n}"),
+            },
+        ),
+        None => ("-".to_string(), String::new()),
+    };
+    let mut f = form(
+        format!("hc-{}", hc.id),
+        format!("Health check {}", hc.id),
+        "§4",
+        "set_health_check",
+        vec![("id", hc.id.clone())],
+        vec![
+            field(
+                "type",
+                "type",
+                choice(&["HTTP", "HTTPS", "TCP", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"]),
+                hc.check_type.name(),
+            ),
+            field(
+                "search_string",
+                "search string (string match)",
+                Input::Text("OK"),
+                if hc.search_string.is_empty() {
+                    "-".to_string()
+                } else {
+                    hc.search_string.clone()
+                },
+            ),
+            field(
+                "endpoint",
+                "endpoint (IP, domain or alb)",
+                Input::Text("alb"),
+                endpoint,
+            ),
+            field("port", "port", Input::Text("443"), hc.port),
+            field(
+                "checker_regions",
+                "checker Regions",
+                Input::Text("default"),
+                if hc.checker_regions.is_empty() {
+                    "default".to_string()
+                } else {
+                    hc.checker_regions.join(", ")
+                },
+            ),
+            field(
+                "inverted",
+                "inverted",
+                choice(&["false", "true"]),
+                hc.inverted,
+            ),
+            field(
+                "disabled",
+                "disabled",
+                choice(&["false", "true"]),
+                hc.disabled,
+            ),
+            field(
+                "children",
+                "calculated from (ids; - probes)",
+                Input::Text("hc-a, hc-b"),
+                children,
+            ),
+            field(
+                "rule",
+                "calculated rule",
+                Input::Text("all, any, at_least 2"),
+                rule,
+            ),
+        ],
+    );
+    f.only_changed = true;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nodes(w: &World) -> Vec<String> {
+        w.topology().nodes().map(|n| n.id.clone()).collect()
+    }
+
+    /// Every form of every component, in the default world: its prefilled
+    /// values make an edit the engine accepts, so a learner who presses a
+    /// form's button unchanged is never refused.
+    #[test]
+    fn every_prefilled_form_makes_an_edit_the_engine_accepts() {
+        let w = World::default_world();
+        let mut seen = 0;
+        for n in nodes(&w) {
+            for f in forms(&w, &n) {
+                let e = f
+                    .edit(&f.values())
+                    .unwrap_or_else(|e| panic!("{}: {e}", f.key));
+                let mut w2 = w.clone();
+                w2.apply_edit(&e)
+                    .unwrap_or_else(|e| panic!("{} refused: {e}", f.key));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 20, "only {seen} forms");
+    }
+
+    /// Every edit kind of the settings the inspector had no form for has
+    /// one now, on some component of the default world.
+    #[test]
+    fn every_setting_edit_kind_has_a_form_in_the_default_world() {
+        let w = World::default_world();
+        let kinds: Vec<&str> = nodes(&w)
+            .iter()
+            .flat_map(|n| forms(&w, n))
+            .map(|f| f.kind)
+            .collect();
+        for k in [
+            "set_client_tls",
+            "set_origin_keep_alive",
+            "set_ip_address_type",
+            "set_shield",
+            "set_waf_default_action",
+            "set_waf_token_immunity",
+            "set_waf_body_limit",
+            "add_waf_match_rule",
+            "add_waf_label_rule",
+            "add_waf_managed_group",
+            "set_waf_rule_action",
+            "set_waf_rule_labels",
+            "set_alb_idle_timeout",
+            "set_listener_tls_policy",
+            "set_target_group_health",
+            "set_app_keep_alive",
+            "set_health_check",
+        ] {
+            assert!(kinds.contains(&k), "no form for {k}");
+        }
+    }
+
+    fn form_of(w: &World, node: &str, key_start: &str) -> Form {
+        forms(w, node)
+            .into_iter()
+            .find(|f| f.key.starts_with(key_start))
+            .unwrap()
+    }
+
+    /// A changed field reaches the scenario: the ALB's idle timeout (§8).
+    #[test]
+    fn a_changed_idle_timeout_is_the_albs_new_setting_fact_sheet_8() {
+        let mut w = World::default_world();
+        let alb = w.scenario().regions[0].alb.id.clone();
+        let f = form_of(&w, &alb, "idle-timeout");
+        let e = f.edit(&["30".into()]).unwrap();
+        w.apply_edit(&e).unwrap();
+        assert_eq!(w.scenario().regions[0].alb.idle_timeout_s, 30);
+        let f = form_of(&w, &alb, "idle-timeout");
+        assert_eq!(f.fields[0].value, "30");
+    }
+
+    /// A value out of AWS's range is refused by the edit and changes
+    /// nothing (§8: 1-4,000 s).
+    #[test]
+    fn an_idle_timeout_out_of_range_is_refused_and_changes_nothing_fact_sheet_8() {
+        let mut w = World::default_world();
+        let before = w.clone();
+        let alb = w.scenario().regions[0].alb.id.clone();
+        let f = form_of(&w, &alb, "idle-timeout");
+        let e = f.edit(&["5000".into()]).unwrap();
+        assert!(w.apply_edit(&e).is_err());
+        assert_eq!(w, before);
+    }
+
+    /// A form that sets only what changed leaves the other settings alone:
+    /// a calculated health check takes no probe settings, yet its form is
+    /// accepted with one changed field (§4).
+    #[test]
+    fn a_health_check_form_sends_only_the_changed_fields_fact_sheet_4() {
+        let w = World::default_world();
+        let zone = w.scenario().dns.zone.id.clone();
+        let f = forms(&w, &zone).into_iter().next().unwrap();
+        let mut v = f.values();
+        let inv = f.fields.iter().position(|x| x.name == "inverted").unwrap();
+        v[inv] = "true".into();
+        let Edit::SetHealthCheck { inverted, port, .. } = f.edit(&v).unwrap() else {
+            panic!("not set_health_check")
+        };
+        assert_eq!(inverted, "true");
+        assert_eq!(port, "");
+    }
+
+    /// The browser's 0-RTT switch is a JSON boolean in the script format.
+    #[test]
+    fn a_toggle_becomes_a_json_boolean_fact_sheet_26() {
+        let w = World::default_world();
+        let c = w.scenario().clients[0].id.clone();
+        let f = form_of(&w, &c, "tls-");
+        let e = f.edit(&["1.3".into(), "true".into()]).unwrap();
+        assert!(matches!(
+            e,
+            Edit::SetClientTls {
+                early_data: true,
+                ..
+            }
+        ));
+    }
+}
