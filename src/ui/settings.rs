@@ -145,7 +145,7 @@ fn SettingForm(form: Form) -> impl IntoView {
     };
     let shown = key.clone();
     view! {
-        <form class=style::form on:submit=submit aria-label=aria>
+        <form class=style::form novalidate on:submit=submit aria-label=aria>
             {fields}
             <button type="submit" class=style::submit data-testid=format!("set-{key}-submit")>{submit_label}</button>
         </form>
