@@ -194,7 +194,7 @@ impl Walk {
     /// move the request on.
     fn classify(&mut self, e: &Event) -> (PhaseKind, Link) {
         use PhaseKind as K;
-        let out = match e {
+        match e {
             Event::Browser(b) => {
                 if matches!(b, BrowserEvent::Redirect { .. }) {
                     // A new request from the start: the browser's again.
@@ -332,8 +332,7 @@ impl Walk {
                 | AppEvent::Query { .. }
                 | AppEvent::QueryResult { .. } => (K::Database, Link::Database),
             },
-        };
-        out
+        }
     }
 }
 
