@@ -132,7 +132,7 @@ impl World {
         if self.has_fault(|| Fault::PodHung {
             pod: pod.id.clone(),
         }) {
-            return with_pod(hung(tb, (alb, idle_s), pod, ctx));
+            return with_pod(hung(tb, (alb, idle_s), (pod, false), ctx));
         }
         // The application's extra processing time (§16 "+ server time"):
         // one the ALB's idle timeout or the sender's response timeout runs
@@ -140,7 +140,7 @@ impl World {
         if delay_us > 0 {
             let limit_s = ctx.client_timeout_s.unwrap_or(u64::MAX).min(idle_s);
             if delay_us >= limit_s.saturating_mul(1_000_000) {
-                return with_pod(hung(tb, (alb, idle_s), pod, ctx));
+                return with_pod(hung(tb, (alb, idle_s), (pod, true), ctx));
             }
             tb.work(delay_us);
         }
@@ -457,15 +457,27 @@ fn app_delay_us(r: &Region, pod: &Pod, ctx: &HttpCtx) -> u64 {
     r.cluster.app_delay_ms(&pod.app) as u64 * 1_000
 }
 
-/// A pod that accepted the request and never answers: the sender gives up
-/// first (the ALB logs 460) or the ALB's idle timeout ends it (504).
-/// Fact sheet §8.
-fn hung(tb: &mut Recorder, (alb, idle_s): (&str, u64), pod: &Pod, ctx: &HttpCtx) -> Resp {
+/// A pod that accepted the request and never answers (hung), or not in
+/// time (`slow`: its app delay is longer): the sender gives up first (the
+/// ALB logs 460) or the ALB's idle timeout ends it (504). Fact sheet §8.
+fn hung(
+    tb: &mut Recorder,
+    (alb, idle_s): (&str, u64),
+    (pod, slow): (&Pod, bool),
+    ctx: &HttpCtx,
+) -> Resp {
     let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
     let closed = limit < idle_s;
     let (code, status, summary) = if closed {
         tb.wait(limit * 1_000_000);
-        let summary = format!("{} hung; the client closed the connection first", pod.id);
+        let summary = if slow {
+            format!(
+                "{} was still working (its app delay); the client closed the connection first",
+                pod.id
+            )
+        } else {
+            format!("{} hung; the client closed the connection first", pod.id)
+        };
         (Code::ClientClosed, 460, summary)
     } else {
         tb.wait(idle_s * 1_000_000);
