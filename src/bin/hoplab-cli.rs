@@ -23,12 +23,16 @@
 //! With `--json` a trace is printed as JSON (a script's results as JSON
 //! Lines): every hop with its typed `event` (`{"component": ..., "kind":
 //! ...}`) and every check with its typed `side`, `leg`, `five_tuple` and
-//! `rule` beside the rendered text. The format is public and only grows;
+//! `rule` beside the rendered text, and the trace's `timeline` (its phases
+//! with `kind`, `link`, `start_us`, `us`, `first_hop`, `last_hop`; the
+//! text output prints it after the trace, one line per phase with a bar).
+//! The format is public and only grows;
 //! the README's section "The JSON trace format" lists every field.
 
 use hoplab::sim::limits;
 use hoplab::sim::scenario::Scenario;
-use hoplab::sim::script::Script;
+use hoplab::sim::script::{Script, StepResult};
+use hoplab::sim::timeline::timeline;
 use hoplab::sim::trace::Trace;
 use hoplab::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use hoplab::sim::{Fault, Request, World};
@@ -122,8 +126,28 @@ fn main() {
         method,
         ..Request::get(&client, &url)
     });
-    print_one(&trace, json, Trace::render_text);
+    print_one(&trace_json(&trace), json, |_| trace_text(&trace));
 }
+
+/// A trace as JSON with its `timeline` added (`sim::timeline`: where the
+/// milliseconds went); every other field as `Trace` serializes it.
+fn trace_json(trace: &Trace) -> serde_json::Value {
+    let mut v = serde_json::to_value(trace).expect("a trace serializes");
+    v["timeline"] = serde_json::to_value(timeline(trace)).expect("a timeline serializes");
+    v
+}
+
+/// A trace as text, then its timeline: one line per phase with a bar.
+fn trace_text(trace: &Trace) -> String {
+    format!(
+        "{}{}",
+        trace.render_text(),
+        timeline(trace).render_text(TIMELINE_BAR)
+    )
+}
+
+/// The width of the text timeline's bar for the whole request, characters.
+const TIMELINE_BAR: usize = 40;
 
 /// One result on stdout: pretty-printed JSON with `--json`, else its text.
 fn print_one<T: serde::Serialize>(value: &T, json: bool, text: impl FnOnce(&T) -> String) {
@@ -174,13 +198,17 @@ fn run(args: &[String]) {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         let _ = if json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string(&r).expect("a result serializes")
-            )
+            let mut v = serde_json::to_value(&r).expect("a result serializes");
+            if let StepResult::Trace { trace, .. } = &r {
+                v["trace"] = trace_json(trace);
+            }
+            writeln!(out, "{v}")
         } else {
-            write!(out, "{}", r.render_text())
+            let timeline = match &r {
+                StepResult::Trace { trace, .. } => timeline(trace).render_text(TIMELINE_BAR),
+                _ => String::new(),
+            };
+            write!(out, "{}{timeline}", r.render_text())
         };
         let _ = out.flush();
     });

@@ -279,7 +279,8 @@ fn validate_script_step(
                 | Edit::SetAlbIdleTimeout { .. }
                 | Edit::SetListenerTlsPolicy { .. }
                 | Edit::SetAppKeepAlive { .. }
-                | Edit::SetOriginKeepAlive { .. } => Ok(()),
+                | Edit::SetOriginKeepAlive { .. }
+                | Edit::SetAppDelay { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

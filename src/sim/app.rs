@@ -108,6 +108,7 @@ impl World {
             .subnet(&pod.subnet)
             .and_then(|s| s.host(pod.host))
             .expect("validated");
+        let delay_us = app_delay_us(r, pod, ctx);
         tb.hop(|| {
             Step::new(
                 (alb, &pod.id),
@@ -120,16 +121,28 @@ impl World {
                     ip: pip,
                     port,
                     peer: d.peer,
+                    delay_ms: (delay_us / 1_000) as u32,
                 }),
                 Verdict::Pass,
                 Code::Delivered,
             )
         });
         tb.wait(d.hop_us);
+        let idle_s = r.alb.idle_timeout_s as u64;
         if self.has_fault(|| Fault::PodHung {
             pod: pod.id.clone(),
         }) {
-            return with_pod(hung(tb, (alb, r.alb.idle_timeout_s as u64), pod, ctx));
+            return with_pod(hung(tb, (alb, idle_s), (pod, false), ctx));
+        }
+        // The application's extra processing time (§16 "+ server time"):
+        // one the ALB's idle timeout or the sender's response timeout runs
+        // out on ends as that timeout, as a hung pod's does (§8, §26).
+        if delay_us > 0 {
+            let limit_s = ctx.client_timeout_s.unwrap_or(u64::MAX).min(idle_s);
+            if delay_us >= limit_s.saturating_mul(1_000_000) {
+                return with_pod(hung(tb, (alb, idle_s), (pod, true), ctx));
+            }
+            tb.work(delay_us);
         }
         with_pod(self.respond(r, pod, d, ctx, tb))
     }
@@ -147,7 +160,7 @@ impl World {
         let status = answer.status();
         let code = answer.code();
         let sms_failed = matches!(answer, AppAnswer::SmsFailed { .. });
-        tb.wait(3_000);
+        tb.work(APP_WORK_US);
         tb.hop(|| {
             Step::new(
                 (&pod.id, d.alb),
@@ -430,15 +443,41 @@ impl World {
     }
 }
 
-/// A pod that accepted the request and never answers: the sender gives up
-/// first (the ALB logs 460) or the ALB's idle timeout ends it (504).
-/// Fact sheet §8.
-fn hung(tb: &mut Recorder, (alb, idle_s): (&str, u64), pod: &Pod, ctx: &HttpCtx) -> Resp {
+/// The application's own time on a request before it answers (§16: "+
+/// server time"), shown as application time in the timeline.
+pub const APP_WORK_US: u64 = 3_000;
+
+/// The extra processing time of the pod's application on this request,
+/// microseconds: the scenario's `cluster.app_delays`; none for the health
+/// endpoint, which answers at once.
+fn app_delay_us(r: &Region, pod: &Pod, ctx: &HttpCtx) -> u64 {
+    if &*ctx.path == HEALTH_PATH {
+        return 0;
+    }
+    r.cluster.app_delay_ms(&pod.app) as u64 * 1_000
+}
+
+/// A pod that accepted the request and never answers (hung), or not in
+/// time (`slow`: its app delay is longer): the sender gives up first (the
+/// ALB logs 460) or the ALB's idle timeout ends it (504). Fact sheet §8.
+fn hung(
+    tb: &mut Recorder,
+    (alb, idle_s): (&str, u64),
+    (pod, slow): (&Pod, bool),
+    ctx: &HttpCtx,
+) -> Resp {
     let limit = ctx.client_timeout_s.unwrap_or(u64::MAX);
     let closed = limit < idle_s;
     let (code, status, summary) = if closed {
         tb.wait(limit * 1_000_000);
-        let summary = format!("{} hung; the client closed the connection first", pod.id);
+        let summary = if slow {
+            format!(
+                "{} was still working (its app delay); the client closed the connection first",
+                pod.id
+            )
+        } else {
+            format!("{} hung; the client closed the connection first", pod.id)
+        };
         (Code::ClientClosed, 460, summary)
     } else {
         tb.wait(idle_s * 1_000_000);

@@ -614,6 +614,7 @@ mod tests {
             checks: Vec::new(),
             verdict: Verdict::Pass,
             code: Code::Delivered,
+            work_us: 0,
         }
     }
 

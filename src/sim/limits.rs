@@ -226,6 +226,11 @@ pub const CF_ORIGIN_KEEP_ALIVE_S: RangeInclusive<u32> = 1..=60;
 /// The application's keep-alive timeout, seconds (Hoplab's range: up to
 /// an hour; a server can hold longer, none in the fact sheet does).
 pub const APP_KEEP_ALIVE_S: RangeInclusive<u32> = 1..=3_600;
+/// The extra processing time of an application, milliseconds (Hoplab's
+/// range: two minutes, past CloudFront's longest response timeout of 60 s
+/// and the ALB's default idle timeout, so both timeouts can be met).
+/// Fact sheet §16, §26.
+pub const APP_DELAY_MS: RangeInclusive<u32> = 0..=120_000;
 
 // ------------------------------------------------------------ input sizes
 

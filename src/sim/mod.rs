@@ -35,6 +35,7 @@ pub mod shield;
 pub mod status;
 pub mod text;
 pub mod time;
+pub mod timeline;
 pub mod topology;
 pub mod trace;
 pub mod vpc;

@@ -209,6 +209,16 @@ pub struct Hop {
     pub checks: Vec<Check>,
     pub verdict: Verdict,
     pub code: Code,
+    /// Of the time until the next hop (or the outcome), how long the
+    /// receiving component worked on the request (the application's
+    /// processing) rather than the request travelling; `sim::timeline`
+    /// counts it as application time. Fact sheet §16 ("+ server time").
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub work_us: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Hop {
@@ -412,11 +422,22 @@ impl Recorder {
             checks: s.checks,
             verdict: s.verdict,
             code: s.code,
+            work_us: 0,
         });
     }
 
     /// Let simulated time pass within the request.
     pub fn wait(&mut self, us: u64) {
         self.t_us += us;
+    }
+
+    /// Let simulated time pass while the component the last hop reached
+    /// works on the request (the application's processing): time like
+    /// [`Recorder::wait`], marked on that hop as `work_us`.
+    pub fn work(&mut self, us: u64) {
+        self.t_us += us;
+        if let Some(h) = self.hops.last_mut() {
+            h.work_us += us;
+        }
     }
 }

@@ -674,7 +674,11 @@ fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
     let ingresses = &["ingress-a", "ingress-b", "ingress-zz"];
     let patterns = &["/api/*", "/static/*", "/images/*", "*", "", "/a b"];
     let methods = &["GET,HEAD", "GET,HEAD,OPTIONS", "all", "GET", ""];
-    match rng.index(6) {
+    match rng.index(7) {
+        6 => Edit::SetAppDelay {
+            service: s(rng, &["svc-a", "svc-b", "svc-zz", ""]),
+            ms: s(rng, &["0", "250", "120000", "120001", "-1", "x", ""]),
+        },
         5 => Edit::SetShield {
             resource: s(rng, &["cloudfront", "alb-a", "alb-b", "alb-zz", ""]),
             tier: s(rng, &["standard", "advanced", "Advanced", "gold", ""]),

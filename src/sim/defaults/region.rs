@@ -57,6 +57,7 @@ impl RegionSpec<'_> {
             alb: self.alb(&ingress, tg),
             cluster: Cluster {
                 app_keep_alive_s: 75,
+                app_delays: Vec::new(),
                 name: format!("cluster-{letter}"),
                 ingress,
                 services: vec![Service {

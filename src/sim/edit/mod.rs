@@ -11,6 +11,7 @@ use super::trace::Direction;
 use super::world::World;
 
 mod alb;
+mod app;
 mod cdn;
 mod conn;
 mod dns;
@@ -536,6 +537,13 @@ pub enum Edit {
     SetOriginKeepAlive {
         seconds: String,
     },
+    /// The extra time, in milliseconds (0-120,000), the application behind
+    /// a Service (by id) works on a request before it answers; 0 removes
+    /// it. Fact sheet §16.
+    SetAppDelay {
+        service: String,
+        ms: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1004,6 +1012,7 @@ impl Edit {
             | Edit::SetListenerTlsPolicy { .. }
             | Edit::SetAppKeepAlive { .. }
             | Edit::SetOriginKeepAlive { .. } => conn::describe(self),
+            Edit::SetAppDelay { .. } => app::describe(self),
         }
     }
 
@@ -1111,6 +1120,7 @@ impl Edit {
             | Edit::SetListenerTlsPolicy { .. }
             | Edit::SetAppKeepAlive { .. }
             | Edit::SetOriginKeepAlive { .. } => conn::apply(self, s),
+            Edit::SetAppDelay { .. } => app::apply(self, s),
         }
     }
 }

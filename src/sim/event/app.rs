@@ -151,6 +151,10 @@ pub enum AppEvent {
         ip: Ipv4Addr,
         port: u16,
         peer: Ipv4Addr,
+        /// The application's extra processing time on this request, ms
+        /// (the scenario's `cluster.app_delays`). Fact sheet §16.
+        #[serde(default, skip_serializing_if = "is_zero_u32")]
+        delay_ms: u32,
     },
     /// The application's answer.
     PodResponse {
@@ -298,9 +302,17 @@ impl AppEvent {
                 ResetReason::Crashed { pod } => format!("{pod} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving"),
                 ResetReason::NoReadyEndpoint => "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(),
             },
-            AppEvent::PodRequest { peer, .. } => format!(
-                "the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"
-            ),
+            AppEvent::PodRequest { peer, delay_ms, .. } => {
+                let mut why = format!(
+                    "the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"
+                );
+                if *delay_ms > 0 {
+                    why.push_str(&format!(
+                        "; the application works {delay_ms} ms on it before it goes on (its app delay)"
+                    ));
+                }
+                why
+            }
             AppEvent::PodResponse { pod, answer, .. } => match answer {
                 AppAnswer::Broken => format!("{pod}'s application is broken and answers 500; the ALB passes a target's own error through unchanged (HTTPCode_Target_5XX)"),
                 AppAnswer::Health => "health endpoint: answers without touching the database".into(),
@@ -358,4 +370,8 @@ impl AppEvent {
             }
         }
     }
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }

@@ -26,7 +26,19 @@ pub(super) fn pod(w: &World, r: &Region, p: &Pod) -> Vec<Row> {
             target_health_text(h.state, &h.reason),
         ));
     }
+    rows.push(app_delay(r, &p.app));
     rows
+}
+
+/// The application's extra processing time (`set_app_delay`). Fact sheet §16.
+fn app_delay(r: &Region, app: &str) -> Row {
+    let ms = r.cluster.app_delay_ms(app);
+    let text = if ms == 0 {
+        "none".to_string()
+    } else {
+        format!("{ms} ms on every request but the health endpoint")
+    };
+    ("application delay".into(), text)
 }
 
 /// The Ingress: its paths and the Service each goes to.
@@ -62,5 +74,6 @@ pub(super) fn service(w: &World, r: &Region, svc: &Service) -> Vec<Row> {
             ),
         ),
         ("endpoints".into(), eps.join(", ")),
+        app_delay(r, &svc.app),
     ]
 }

@@ -31,6 +31,24 @@ pub struct Cluster {
     /// advises. Fact sheet §8, §26.
     #[serde(default = "default_app_keep_alive")]
     pub app_keep_alive_s: u32,
+    /// How long the application behind a Service works on a request
+    /// before it answers, beyond its usual few milliseconds (a slow query
+    /// plan, a cold cache, a busy runtime); none listed: no extra time.
+    /// The health endpoint answers at once. A delay the ALB's idle timeout
+    /// or CloudFront's response timeout runs out on ends as that timeout.
+    /// Fact sheet §16 ("+ server time"), §8, §26.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_delays: Vec<AppDelay>,
+}
+
+/// The extra processing time of the application behind one Service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppDelay {
+    /// The Service's id (`svc-a`).
+    pub service: String,
+    /// Milliseconds, within `limits::APP_DELAY_MS`.
+    pub ms: u32,
 }
 
 /// A fixed answer of the application at one path.
@@ -50,6 +68,16 @@ impl Cluster {
             .iter()
             .find(|a| a.path == path)
             .map(|a| a.status)
+    }
+
+    /// The extra processing time, ms, of the application `app` (the
+    /// first Service selecting it that has a delay); 0 when none.
+    pub fn app_delay_ms(&self, app: &str) -> u32 {
+        self.services
+            .iter()
+            .filter(|s| s.app == app)
+            .find_map(|s| self.app_delays.iter().find(|d| d.service == s.id))
+            .map_or(0, |d| d.ms)
     }
 }
 

@@ -57,6 +57,37 @@ impl Scenario {
                     r.id, r.cluster.app_dns_cache_s
                 ).into());
             }
+            for (i, d) in r.cluster.app_delays.iter().enumerate() {
+                if !r.cluster.services.iter().any(|s| s.id == d.service) {
+                    return Err(format!(
+                        "region {}: cluster.app_delays names unknown Service '{}'",
+                        r.id,
+                        clip(&d.service)
+                    )
+                    .into());
+                }
+                if r.cluster.app_delays[..i]
+                    .iter()
+                    .any(|e| e.service == d.service)
+                {
+                    return Err(format!(
+                        "region {}: cluster.app_delays lists Service {} twice",
+                        r.id, d.service
+                    )
+                    .into());
+                }
+                if !APP_DELAY_MS.contains(&d.ms) {
+                    return Err(format!(
+                        "region {}: cluster.app_delays {} ms for {} is outside {}-{} ms",
+                        r.id,
+                        d.ms,
+                        d.service,
+                        APP_DELAY_MS.start(),
+                        APP_DELAY_MS.end()
+                    )
+                    .into());
+                }
+            }
             if !APP_KEEP_ALIVE_S.contains(&r.cluster.app_keep_alive_s) {
                 return Err(format!(
                     "region {}: cluster.app_keep_alive_s {} is outside {}-{} s",
