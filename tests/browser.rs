@@ -2406,3 +2406,40 @@ async fn dig_in_a_browsers_inspector_answers_with_records_and_names_nxdomain() {
     assert!(exists(&root, "dig-error"));
     assert!(!exists(&root, "dig-result"));
 }
+
+fn attr_u64(el: &Element, name: &str) -> u64 {
+    el.get_attribute(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} on {}", el.outer_html()))
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_for_kept_connections() {
+    // Fact sheet §16, §26: a warm request skips DNS and the handshakes.
+    let root = mount().await;
+    assert!(!exists(&root, "timeline"), "no timeline before Send");
+    click(&root, "send").await;
+    let cold = find(&root, "timeline-now");
+    let cold_us = attr_u64(&cold, "data-total-us");
+    assert!(attr_u64(&cold, "data-phases") >= 5, "{}", cold.outer_html());
+    assert!(!exists(&root, "timeline-before"));
+    let kinds: Vec<String> = select_all(&root, "[data-testid=\"timeline-now\"] button")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-kind"))
+        .collect();
+    assert!(kinds.iter().any(|k| k == "tls_handshake"), "{kinds:?}");
+
+    click(&root, "send").await;
+    let warm_us = attr_u64(&find(&root, "timeline-now"), "data-total-us");
+    assert_eq!(attr_u64(&find(&root, "timeline-before"), "data-total-us"), cold_us);
+    assert!(warm_us < cold_us, "{warm_us} < {cold_us}");
+    let why = text(&find(&root, "timeline-why"));
+    assert!(why.contains("less than the request before"), "{why}");
+
+    // A phase moves playback to its first hop.
+    let segs = select_all(&root, "[data-testid=\"timeline-now\"] button");
+    let last: HtmlElement = segs.last().unwrap().clone().unchecked_into();
+    last.click();
+    settle().await;
+    assert!(active_index(&root).unwrap_or(0) > 0, "playback moved");
+}

@@ -184,8 +184,21 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             return out;
         }
         let k = &r.cluster;
-        if k.pods.iter().any(|p| p.id == node) || k.services.iter().any(|x| x.id == node) {
-            return vec![app_keep_alive(r)];
+        let app = k
+            .pods
+            .iter()
+            .find(|p| p.id == node)
+            .map(|p| &p.app)
+            .or_else(|| k.services.iter().find(|x| x.id == node).map(|x| &x.app));
+        if let Some(app) = app {
+            let mut out = vec![app_keep_alive(r)];
+            out.extend(
+                k.services
+                    .iter()
+                    .filter(|x| x.app == *app)
+                    .map(|x| app_delay(k, &x.id)),
+            );
+            return out;
         }
     }
     if node == s.dns.zone.id {
@@ -238,6 +251,32 @@ fn shield(resource: &str, p: &ShieldProtection) -> Form {
                 },
             ),
         ],
+    )
+}
+
+/// The extra time the application behind a Service works on a request
+/// (fact sheet §16: "+ server time"), shown in the trace's timeline.
+fn app_delay(k: &crate::sim::scenario::Cluster, service: &str) -> Form {
+    let ms = k
+        .app_delays
+        .iter()
+        .find(|d| d.service == service)
+        .map_or(0, |d| d.ms);
+    form(
+        format!("app-delay-{service}"),
+        format!("Application delay behind {service}"),
+        "§16",
+        "set_app_delay",
+        vec![("service", service.into())],
+        vec![field(
+            "ms",
+            "milliseconds (0-120,000)",
+            Input::Number {
+                min: 0,
+                max: 120_000,
+            },
+            ms,
+        )],
     )
 }
 

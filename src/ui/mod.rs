@@ -16,6 +16,8 @@
 //! - `edit_net`: route tables, Route 53 records and health checks, scale.
 //! - `settings`: the engine's settings forms (`sim::forms`) for the
 //!   component: TLS, timeouts, IP address type, Shield, WAF, health checks.
+//! - `timeline`: "Where the time went" over the trace (this request and
+//!   the one before, on one scale).
 //! - `dig`: "Ask like dig" in a browser's or a resolver's inspector.
 //! - `controls`: request bar (method, URL, Send), playback controls, clock.
 //! - `results`: under the request bar, the trace or the burst panel; Replay
@@ -56,6 +58,7 @@ mod share;
 mod shortcuts;
 pub mod state;
 mod theme;
+mod timeline;
 mod trace_list;
 mod zoom;
 

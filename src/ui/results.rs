@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::burst::Burst;
 use super::diff_panel::DiffPanel;
 use super::state::{use_app, use_handle, BurstPanel, Live, Player, Showing};
+use super::timeline::TimelineBar;
 use super::trace_list::TraceList;
 use crate::view::playback::{event_line, trace_heading};
 
@@ -91,6 +92,7 @@ pub fn Results() -> impl IntoView {
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Trace>
             <DiffPanel/>
+            <TimelineBar/>
             <TraceList/>
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Burst>

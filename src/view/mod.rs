@@ -19,6 +19,7 @@
 //! - [`theme`]: the light and dark themes and the learner's remembered choice.
 //! - [`clock`]: the world clock's realtime mode (×1, ×10, ×60, paused).
 //! - [`keys`]: the keyboard shortcuts the `?` overlay lists.
+//! - [`timeline`]: "Where the time went": a trace's phases as bar segments, and why a request was faster than the one before.
 
 pub mod burst;
 pub mod camera;
@@ -38,3 +39,4 @@ pub mod request;
 pub mod skipped;
 pub mod status;
 pub mod theme;
+pub mod timeline;
