@@ -106,6 +106,7 @@ const EDIT_KINDS: &[&str] = &[
     "set_health_check",
     "set_target_group_health",
     "set_ip_address_type",
+    "set_client_ipv6",
 ];
 
 #[test]

@@ -280,6 +280,7 @@ fn validate_script_step(
                 | Edit::SetListenerTlsPolicy { .. }
                 | Edit::SetAppKeepAlive { .. }
                 | Edit::SetOriginKeepAlive { .. } => Ok(()),
+                Edit::SetClientIpv6 { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -17,6 +17,7 @@ pub mod dnsconf;
 pub mod edge;
 pub mod edit;
 pub mod event;
+pub mod eyeballs;
 pub mod glossary;
 pub mod inspect;
 pub mod k8s;

@@ -560,6 +560,10 @@ fn tls_why(sni: &str, certificate: &str, by_sni: bool, caller: Caller) -> String
 impl ConnectResult {
     fn why(&self, flow: &Flow, public_ip: Ipv4Addr) -> String {
         match self {
+            ConnectResult::Accepted if flow.dst.is_ipv6() => format!(
+                "over IPv6 the internet gateway translates nothing ({} is the node's own address); the public subnet's network ACL and the ALB's security group let port {} in by their IPv6 rules, and the SYN-ACK out to the ephemeral port {} (fact sheet §23)",
+                flow.dst, flow.dst_port, flow.src_port
+            ),
             ConnectResult::Accepted => format!(
                 "the internet gateway maps {public_ip} to {}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}",
                 flow.dst, flow.dst_port, flow.src_port
