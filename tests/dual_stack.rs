@@ -10,6 +10,7 @@ use hoplab::sim::edit::{Edit, EditError};
 use hoplab::sim::event::alb::ConnectResult;
 use hoplab::sim::event::browser::{BrowserEvent, FamilyReason, Ipv6Failure};
 use hoplab::sim::event::dns::DnsEvent;
+use hoplab::sim::event::net::NetEvent;
 use hoplab::sim::event::AlbEvent;
 use hoplab::sim::eyeballs::{client_ipv6, ClientIpv6, CONNECTION_ATTEMPT_DELAY_MS};
 use hoplab::sim::net::{Family, Flow, Nacl, Protocol};
@@ -394,6 +395,97 @@ fn with_ipv6_rules_in_the_nacl_and_the_security_group_the_request_arrives_over_i
         })
         .unwrap();
     assert!(five.parse::<Ipv6Addr>().is_ok(), "{five}");
+}
+
+/// §8, §23: over IPv6 the ALB appends the browser's IPv6 address to
+/// X-Forwarded-For and answers to it.
+#[test]
+fn the_alb_sees_and_answers_the_browsers_ipv6_address() {
+    let mut w = alb_dual_stack();
+    public_nacl_ipv6(&mut w);
+    edit(&mut w, sg_rule("sg-alb-a", "::/0"));
+    ipv6(&mut w, "client-na", "on");
+    let v6 = IpAddr::V6(client_ipv6(&w.scenario().clients[0].clone()));
+    let t = w.send(&Request::get("client-na", API));
+    let xff = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Alb(AlbEvent::Request { xff, .. }) => Some(xff.clone()),
+            _ => None,
+        })
+        .expect("the ALB's request");
+    assert_eq!(xff, vec![v6]);
+    let to = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Alb(AlbEvent::Response { to, .. }) => Some(*to),
+            _ => None,
+        })
+        .expect("the ALB's response");
+    assert_eq!(to, v6);
+}
+
+/// §23, §26: the browser keeps its IPv6 connection: the next request goes
+/// on it (the NACL's IPv6 rules still check every packet), and an
+/// IPv4-only browser elsewhere has its own.
+#[test]
+fn a_kept_ipv6_connection_carries_the_next_request_over_ipv6() {
+    let mut w = alb_dual_stack();
+    public_nacl_ipv6(&mut w);
+    edit(&mut w, sg_rule("sg-alb-a", "::/0"));
+    ipv6(&mut w, "client-na", "on");
+    w.send(&Request::get("client-na", API));
+    let t = w.send(&Request::get("client-na", API));
+    let (hop, flow) = t
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Net(NetEvent::Reuse { flow, .. }) => Some((h, *flow)),
+            _ => None,
+        })
+        .expect("a reuse hop");
+    assert_eq!(flow.family(), Family::Ipv6);
+    assert!(connects(&t).is_empty(), "no new handshake");
+    let nacl = hop
+        .checks
+        .iter()
+        .find(|k| k.kind == CheckKind::Nacl)
+        .expect("the NACL checks the packet");
+    assert_eq!(nacl.rule, Some(RuleRef::Number { number: 101 }));
+}
+
+/// §11, §12, §23: the inspector of a dual-stack ALB counts the IPv6 rules
+/// of its subnets' network ACLs and its security groups.
+#[test]
+fn the_inspector_counts_a_dual_stack_albs_ipv6_rules() {
+    let mut w = alb_dual_stack();
+    let row = |w: &World| {
+        hoplab::sim::inspect::inspect(w, "alb-a")
+            .into_iter()
+            .find(|(k, _)| k == "IPv6 rules")
+            .map(|(_, v)| v)
+            .expect("an IPv6 rules row")
+    };
+    let none = row(&w);
+    assert!(
+        none.contains("acl-public-a: 0 inbound, 0 outbound of 20"),
+        "{none}"
+    );
+    assert!(none.contains("sg-alb-a: 0 inbound of 60"), "{none}");
+    public_nacl_ipv6(&mut w);
+    edit(&mut w, sg_rule("sg-alb-a", "::/0"));
+    let some = row(&w);
+    assert!(
+        some.contains("acl-public-a: 2 inbound, 1 outbound of 20"),
+        "{some}"
+    );
+    assert!(some.contains("sg-alb-a: 1 inbound of 60"), "{some}");
+    let v4_only = World::default_world();
+    assert!(hoplab::sim::inspect::inspect(&v4_only, "alb-a")
+        .iter()
+        .all(|(k, _)| k != "IPv6 rules"));
 }
 
 /// §23: an IPv6 rule never matches IPv4: a NACL deny of `::/0` placed

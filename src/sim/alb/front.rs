@@ -289,8 +289,8 @@ impl World {
             Err(resp) => return resp,
         };
         tb.hop(|| {
-            let mut xff = ctx.xff.clone();
-            xff.push(src_ip);
+            let mut xff: Vec<std::net::IpAddr> = ctx.xff.iter().map(|&a| a.into()).collect();
+            xff.push(client.src_ip());
             Step::new(
                 (src, &alb.id),
                 Layer::Http,
@@ -356,7 +356,7 @@ impl World {
                 format!("TCP/{}", alb.listener.port),
                 Event::Alb(AlbEvent::Response {
                     status,
-                    to: src_ip,
+                    to: client.src_ip(),
                     port: conn.flow.src_port,
                     relayed_from: (resp.decided_by != alb.id).then(|| resp.decided_by.clone()),
                 }),

@@ -286,7 +286,8 @@ pub enum AlbEvent {
         method: String,
         path: String,
         host: String,
-        xff: Vec<Ipv4Addr>,
+        /// IPv6 when the sender came over IPv6 (fact sheet §23).
+        xff: Vec<std::net::IpAddr>,
         listener_port: u16,
     },
     /// An error the ALB generates itself (ELB 4xx/5xx, 460 in its log).
@@ -325,7 +326,8 @@ pub enum AlbEvent {
     /// The response going back to the sender.
     Response {
         status: u16,
-        to: Ipv4Addr,
+        /// The sender's address: IPv6 when it came over IPv6.
+        to: std::net::IpAddr,
         port: u16,
         /// Who produced it, when it is relayed (None: the ALB itself).
         relayed_from: Option<String>,
@@ -433,6 +435,12 @@ impl AlbEvent {
                     .join(", ")
             ),
             AlbEvent::TargetDown { .. } => "TCP SYN, no answer".into(),
+            AlbEvent::Response {
+                status,
+                to: std::net::IpAddr::V6(to),
+                port,
+                ..
+            } => format!("HTTP {status} back to [{to}]:{port}"),
             AlbEvent::Response {
                 status, to, port, ..
             } => format!("HTTP {status} back to {to}:{port}"),

@@ -79,6 +79,48 @@ pub fn count_by_family<'a>(nets: impl Iterator<Item = Option<&'a IpNet>>) -> (us
     })
 }
 
+/// What lets IPv6 into a dual-stack load balancer, for the inspector: how
+/// many IPv6 rules its public subnets' network ACLs and its security
+/// groups hold, against the quota per version. Fact sheet §11, §12, §23.
+pub fn ipv6_rules(r: &crate::sim::scenario::Region) -> String {
+    use crate::sim::check::Direction::{Inbound, Outbound};
+    use crate::sim::limits::{MAX_NACL_RULES, MAX_SG_RULES};
+    let v6 = |nets: &mut dyn Iterator<Item = Option<&IpNet>>| count_by_family(nets).1;
+    let mut parts = Vec::new();
+    let mut nacls: Vec<&str> = Vec::new();
+    for n in &r.alb.nodes {
+        let Some(s) = r.vpc.subnet(&n.subnet) else {
+            continue;
+        };
+        if nacls.contains(&s.nacl.as_str()) {
+            continue;
+        }
+        nacls.push(&s.nacl);
+        if let Some(acl) = r.vpc.nacl(&s.nacl) {
+            let count = |d| v6(&mut acl.rules(d).iter().map(|r| Some(&r.cidr)));
+            parts.push(format!(
+                "{}: {} inbound, {} outbound of {MAX_NACL_RULES}",
+                acl.id,
+                count(Inbound),
+                count(Outbound)
+            ));
+        }
+    }
+    for id in &r.alb.security_groups {
+        if let Some(g) = r.vpc.sg(id) {
+            let inbound = v6(&mut g.inbound.iter().map(|r| match &r.peer {
+                super::Peer::Cidr(c) => Some(c),
+                super::Peer::Sg(_) => None,
+            }));
+            parts.push(format!("{}: {inbound} inbound of {MAX_SG_RULES}", g.id));
+        }
+    }
+    format!(
+        "{} (IPv4 rules never match IPv6: without ::/0 rules IPv6 clients are dropped and fall back to IPv4)",
+        parts.join("; ")
+    )
+}
+
 /// Parse a learner-typed rule CIDR, IPv4 (`10.0.1.0/24`, `0.0.0.0/0`) or
 /// IPv6 (`::/0`, `2001:db8::/32`), as network ACL and security group rules
 /// take them. Host bits are cleared, as AWS does (fact sheet §10).
