@@ -13,6 +13,11 @@
 //! the way) or a dual-stack load balancer, whose public subnet's network
 //! ACL and security group then judge the IPv6 packet by their IPv6 rules
 //! alone (`net::family`).
+//!
+//! Simplified: the browser takes both answers before it chooses (RFC
+//! 8305 starts on an AAAA answer at once and waits at most 50 ms for one
+//! after an A answer); both come from the same resolver over the same
+//! path, so they arrive close together here.
 
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
