@@ -267,6 +267,37 @@ fn a_broken_ipv6_browser_falls_back_to_ipv4_after_250_ms() {
     assert!(t.outcome.total_us >= fast.outcome.total_us + 200_000);
 }
 
+/// §23: a browser with broken IPv6 that gets no AAAA answer never tries
+/// IPv6, so it loses no time.
+#[test]
+fn a_broken_ipv6_browser_without_an_aaaa_answer_connects_over_ipv4_at_once() {
+    let mut w = World::default_world();
+    ipv6(&mut w, "client-na", "broken");
+    let t = w.send(&Request::get("client-na", APEX));
+    assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(family_hop(&t).0, Family::Ipv4);
+    assert!(failed(&t).is_none());
+}
+
+/// §23: an AAAA address nothing answers at costs the connection attempt
+/// delay, then IPv4 connects.
+#[test]
+fn an_unanswered_ipv6_address_falls_back_to_ipv4() {
+    let mut w = World::default_world();
+    let node = w.scenario().regions[0].alb.nodes[0].public_ip;
+    record(&mut w, "odd.healthcareapp.com", &format!("A {node}"), "300");
+    record(&mut w, "odd.healthcareapp.com", "AAAA 2001:db8::10", "300");
+    ipv6(&mut w, "client-na", "on");
+    let t = w.send(&Request::get("client-na", "https://odd.healthcareapp.com/"));
+    let (_, cause, fell_back, delay) = failed(&t).expect("an Ipv6Failed event");
+    assert_eq!(cause, Ipv6Failure::Unanswered);
+    assert!(fell_back);
+    assert_eq!(delay, 250);
+    let c = connects(&t);
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].1.family(), Family::Ipv4);
+}
+
 /// §23: with broken IPv6 and no A record there is nothing to fall back to:
 /// the browser waits out its connect timeout.
 #[test]
