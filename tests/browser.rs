@@ -2414,7 +2414,8 @@ fn attr_u64(el: &Element, name: &str) -> u64 {
 }
 
 #[wasm_bindgen_test]
-async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_for_kept_connections() {
+async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_for_kept_connections(
+) {
     // Fact sheet §16, §26: a warm request skips DNS and the handshakes.
     let root = mount().await;
     assert!(!exists(&root, "timeline"), "no timeline before Send");
@@ -2431,7 +2432,10 @@ async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_f
 
     click(&root, "send").await;
     let warm_us = attr_u64(&find(&root, "timeline-now"), "data-total-us");
-    assert_eq!(attr_u64(&find(&root, "timeline-before"), "data-total-us"), cold_us);
+    assert_eq!(
+        attr_u64(&find(&root, "timeline-before"), "data-total-us"),
+        cold_us
+    );
     assert!(warm_us < cold_us, "{warm_us} < {cold_us}");
     let why = text(&find(&root, "timeline-why"));
     assert!(why.contains("less than the request before"), "{why}");

@@ -13,7 +13,6 @@ use hoplab::sim::scenario::{
     WeightedGroup,
 };
 use hoplab::sim::{Code, Fault, Request, World};
-use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 
 /// Random edits, faults, clock moves and requests on `w`; every request is
@@ -182,7 +181,7 @@ fn mutate_region(rng: &mut Rng, region: &mut Region, waf: WafDefault) {
     // A second security group: on the ALB, on some pods, or both.
     let extra = format!("sg-extra-{letter}");
     let sg_alb = format!("sg-alb-{letter}");
-    let any: Ipv4Net = "0.0.0.0/0".parse().unwrap();
+    let any: ipnet::IpNet = "0.0.0.0/0".parse().unwrap();
     let rule = |ports: PortRange, peer: Peer| SgRule {
         protocol: Protocol::Tcp,
         ports,

@@ -107,6 +107,7 @@ const EDIT_KINDS: &[&str] = &[
     "set_target_group_health",
     "set_ip_address_type",
     "set_app_delay",
+    "set_client_ipv6",
 ];
 
 #[test]

@@ -11,9 +11,7 @@ use super::refs::{require, WorldIds};
 use super::LessonError;
 use crate::sim::burst::BurstReport;
 use crate::sim::check::{CheckKind, Direction, Side};
-use crate::sim::net::{
-    parse_cidr, parse_ports, parse_protocol, Peer, PortRange, Protocol, RuleAction,
-};
+use crate::sim::net::{parse_ports, parse_protocol, Peer, PortRange, Protocol, RuleAction};
 use crate::sim::script::Duration;
 use crate::sim::trace::{Code, Trace, Verdict};
 use crate::sim::{Fault, World};
@@ -224,7 +222,7 @@ pub fn stopped_at(trace: &Trace) -> Option<&str> {
 }
 
 fn parsed_peer(p: &str) -> String {
-    match parse_cidr(p) {
+    match crate::sim::net::parse_rule_cidr(p) {
         Ok(c) => Peer::Cidr(c).to_string(),
         Err(_) => p.to_string(),
     }
@@ -758,7 +756,7 @@ fn validate_sg_rule(
         parse_ports(p).map_err(|m| at("sg_rule.ports", m))?;
     }
     if let Some(p) = &g.peer {
-        if parse_cidr(p).is_err() {
+        if crate::sim::net::parse_rule_cidr(p).is_err() {
             require("security group or CIDR", p, &ids.sgs).map_err(|m| at("sg_rule.peer", m))?;
         }
     }

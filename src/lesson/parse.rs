@@ -281,6 +281,7 @@ fn validate_script_step(
                 | Edit::SetAppKeepAlive { .. }
                 | Edit::SetOriginKeepAlive { .. }
                 | Edit::SetAppDelay { .. } => Ok(()),
+                Edit::SetClientIpv6 { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

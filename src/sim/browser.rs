@@ -362,6 +362,12 @@ impl World {
         let literal = ctx.host.parse::<std::net::Ipv4Addr>().ok();
         let ip = match literal {
             Some(ip) => ip,
+            // A dual-stack browser asks for AAAA too and may connect over
+            // IPv6. Fact sheet §23.
+            None if !client.ipv6.is_off() => match self.happy_eyeballs(p, tb) {
+                super::eyeballs::Eyeballs::Ipv4(ip) => ip,
+                super::eyeballs::Eyeballs::Done(r) => return r,
+            },
             None => match self.resolve_for_client(client, &ctx.host, tb) {
                 Ok(ips) => ips[self.rng.index(ips.len())],
                 Err(r) => return r,
@@ -389,27 +395,7 @@ impl World {
             .position(|r| r.alb.nodes.iter().any(|n| n.public_ip == ip))
         {
             // Straight to the ALB: no CloudFront, no WAF.
-            let c = client.clone();
-            let rtt = self
-                .scenario
-                .cdn
-                .pops
-                .iter()
-                .find(|p| p.id == c.pop)
-                .and_then(|p| p.rtt_region_ms.get(&self.scenario.regions[ri].id).copied())
-                .unwrap_or(40)
-                + c.rtt_pop_ms;
-            let browser = super::lb::AlbClient {
-                caller: super::event::alb::Caller::Browser,
-                id: &c.id,
-                ip: c.ip,
-                ports: c.os,
-                rtt_ms: rtt,
-                connect: (1, BROWSER_CONNECT_TIMEOUT_S),
-                to: literal,
-                tls_max: c.tls_max,
-                keep_alive_s: Some(crate::sim::conn::BROWSER_USED_IDLE_S),
-            };
+            let browser = self.browser_alb_client(client, ri, literal, None);
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }
         browser_gives_up(
@@ -422,6 +408,41 @@ impl World {
             GiveUp::NoServer,
             |_| format!("no server at {ip}"),
         )
+    }
+}
+
+impl World {
+    /// A browser as the sender into region `ri`'s load balancer: over IPv4,
+    /// or over IPv6 from its `v6` address (with a Happy Eyeballs race
+    /// behind it or not). Fact sheet §8, §23.
+    pub(crate) fn browser_alb_client<'c>(
+        &self,
+        c: &'c crate::sim::scenario::Client,
+        ri: usize,
+        to: Option<std::net::Ipv4Addr>,
+        v6: Option<(std::net::Ipv6Addr, bool)>,
+    ) -> super::lb::AlbClient<'c> {
+        let rtt = self
+            .scenario
+            .cdn
+            .pops
+            .iter()
+            .find(|p| p.id == c.pop)
+            .and_then(|p| p.rtt_region_ms.get(&self.scenario.regions[ri].id).copied())
+            .unwrap_or(40)
+            + c.rtt_pop_ms;
+        super::lb::AlbClient {
+            caller: super::event::alb::Caller::Browser,
+            id: &c.id,
+            ip: c.ip,
+            ports: c.os,
+            rtt_ms: rtt,
+            connect: (1, BROWSER_CONNECT_TIMEOUT_S),
+            to,
+            tls_max: c.tls_max,
+            keep_alive_s: Some(crate::sim::conn::BROWSER_USED_IDLE_S),
+            v6,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 39] = [
+pub const ALL_CODES: [Code; 41] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -17,6 +17,8 @@ pub const ALL_CODES: [Code; 39] = [
     Code::DnsNxdomain,
     Code::DnsServfail,
     Code::HealthCheckFailover,
+    Code::HappyEyeballs,
+    Code::Ipv6Fallback,
     Code::ShieldMitigation,
     Code::RequestTooLarge,
     Code::ViewerProtocolPolicy,
@@ -96,6 +98,8 @@ impl Code {
             Code::ComponentDown => "A component on the path is down (a fault: pod, node, AZ, Region or database).",
             Code::TargetError => "The target itself answered with an error, passed through unchanged.",
             Code::Delivered => "The hop did its work and passed the request or answer on.",
+            Code::HappyEyeballs => "A dual-stack browser asked for AAAA and A and picked the IP version to connect with, IPv6 first when it has an address (Happy Eyeballs).",
+            Code::Ipv6Fallback => "The browser's IPv6 attempt failed or went unanswered, so it connected over IPv4 once the 250 ms connection attempt delay had passed.",
         }
     }
 
@@ -156,6 +160,9 @@ impl Code {
                 "availability-zones.html",
             ),
             Code::Delivered => (CF, "HowCloudFrontWorks.html"),
+            Code::HappyEyeballs | Code::Ipv6Fallback => {
+                ("https://www.rfc-editor.org/rfc/", "rfc8305.html")
+            }
         };
         format!("{base}{page}")
     }

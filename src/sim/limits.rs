@@ -162,7 +162,9 @@ pub const MAX_NACLS_PER_VPC: usize = 200;
 
 // ------------------------------------------------------------ §11 security groups
 
-/// Rules per security group and direction (IPv4). Fact sheet §11.
+/// Rules per security group, direction and IP version (60 IPv4 and 60
+/// IPv6 rules may coexist; a rule naming a group counts for both). Fact
+/// sheet §11, §19 (11).
 pub const MAX_SG_RULES: usize = 60;
 /// Security groups on one network interface (AWS raises it to 16). Fact sheet §11.
 pub const MAX_SGS_PER_ENI: usize = 5;
@@ -171,7 +173,8 @@ pub const SG_ALLOW_ONLY: &str = "security groups have allow rules only: there is
 
 // ------------------------------------------------------------ §12 network ACLs
 
-/// Rules per network ACL and direction (AWS raises it to 40). Fact sheet §12.
+/// Rules per network ACL, direction and IP version (IPv4 and IPv6 rules
+/// are counted separately; AWS raises it to 40). Fact sheet §12.
 pub const MAX_NACL_RULES: usize = 20;
 /// Network ACL rule numbers. Fact sheet §12.
 pub const NACL_RULE_NUMBERS: RangeInclusive<u16> = 1..=32_766;

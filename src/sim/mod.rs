@@ -17,6 +17,7 @@ pub mod dnsconf;
 pub mod edge;
 pub mod edit;
 pub mod event;
+pub mod eyeballs;
 pub mod forms;
 pub mod glossary;
 pub mod inspect;

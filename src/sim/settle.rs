@@ -31,7 +31,7 @@ use std::net::Ipv4Addr;
 use super::alb::health::{home_group, HealthFailure};
 use super::clock::{rounds_u32, Scheduled};
 use super::k8s::PROBE_PERIOD_S;
-use super::net::{Nacl, NaclRule};
+use super::net::{net_has, Nacl, NaclRule};
 use super::net::{Protocol, RuleAction};
 use super::route53::checks::SettledRound;
 use super::scenario::*;
@@ -84,7 +84,9 @@ fn nacl_port_blind(rules: &[NaclRule], peer: Ipv4Addr, lo: u16, hi: u16) -> bool
     let mut open: Vec<(u16, u16)> = vec![(lo, hi)];
     let mut action: Option<RuleAction> = None;
     for rule in rules {
-        if !matches!(rule.protocol, Protocol::All | Protocol::Tcp) || !rule.cidr.contains(&peer) {
+        if !matches!(rule.protocol, Protocol::All | Protocol::Tcp)
+            || !net_has(&rule.cidr, peer.into())
+        {
             continue;
         }
         let mut rest = Vec::new();

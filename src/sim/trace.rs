@@ -77,6 +77,13 @@ pub enum Code {
     TargetClosedConnection,
     /// No TLS version both sides accept: the handshake fails. Fact sheet §8.
     TlsHandshakeFailure,
+    /// A dual-stack browser picked the IP version to connect with from its
+    /// AAAA and A answers (Happy Eyeballs, RFC 8305). Fact sheet §23.
+    HappyEyeballs,
+    /// A dual-stack browser's IPv6 attempt failed or went unanswered: it
+    /// connects over IPv4 instead, 250 ms after the IPv6 attempt began.
+    /// Fact sheet §23.
+    Ipv6Fallback,
 }
 
 impl Code {
@@ -100,6 +107,8 @@ impl Code {
             Code::ShieldMitigation => "SHIELD_MITIGATION",
             Code::TargetClosedConnection => "TARGET_CLOSED_CONNECTION",
             Code::TlsHandshakeFailure => "TLS_HANDSHAKE_FAILURE",
+            Code::HappyEyeballs => "HAPPY_EYEBALLS",
+            Code::Ipv6Fallback => "IPV6_FALLBACK",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
@@ -438,6 +447,39 @@ impl Recorder {
         self.t_us += us;
         if let Some(h) = self.hops.last_mut() {
             h.work_us += us;
+        }
+    }
+
+    /// A recorder for work that runs beside this one's from now on (a
+    /// dual-stack browser's A lookup beside its AAAA lookup): it records
+    /// when this one does and starts at this one's time. Bring it back
+    /// with [`Recorder::join`].
+    pub fn beside(&self) -> Recorder {
+        Recorder {
+            t_us: self.t_us,
+            record: self.record,
+            ..Recorder::default()
+        }
+    }
+
+    /// Take back the hops of work that ran beside this one (see
+    /// [`Recorder::beside`]), merged in time order (this one's first at the
+    /// same moment), and go on from whichever finished last.
+    pub fn join(&mut self, other: Recorder) {
+        self.t_us = self.t_us.max(other.t_us);
+        if other.hops.is_empty() {
+            return;
+        }
+        let mine = std::mem::take(&mut self.hops);
+        let mut a = mine.into_iter().peekable();
+        let mut b = other.hops.into_iter().peekable();
+        while let Some(next) = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if y.t_us < x.t_us => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        } {
+            let index = self.hops.len() + 1;
+            self.hops.push(Hop { index, ..next });
         }
     }
 }

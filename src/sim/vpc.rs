@@ -193,13 +193,14 @@ impl World {
         let ss = vpc.subnet(src.subnet).expect("validated");
         let ds = vpc.subnet(dst.subnet).expect("validated");
         let (lo, hi) = src_range.range();
-        let flow = Flow {
-            protocol: Protocol::Tcp,
-            src: ss.host(src.host).expect("validated"),
-            src_port: self.rng.range(lo as u64, hi as u64) as u16,
-            dst: ds.host(dst.host).expect("validated"),
-            dst_port: port,
-        };
+        let flow = Flow::v4(
+            Protocol::Tcp,
+            (
+                ss.host(src.host).expect("validated"),
+                self.rng.range(lo as u64, hi as u64) as u16,
+            ),
+            (ds.host(dst.host).expect("validated"), port),
+        );
         let path = flow_checks(vpc, (ss, ds), &flow, Some((src.sgs, dst.sgs)), record);
         (path, flow)
     }
@@ -270,8 +271,12 @@ impl<'a> Egress<'a> {
     fn route(&self, path: &mut PathChecks) -> Result<&'a NatGateway, EgressDrop> {
         let vpc = self.vpc;
         let rt_id = &self.ps.route_table;
-        let dst = self.flow.dst;
-        let route = vpc.route_table(rt_id).and_then(|rt| rt.lookup(dst));
+        // A pod's egress is IPv4 (external APIs have IPv4 addresses).
+        let dst = self
+            .flow
+            .dst_v4()
+            .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+        let route = vpc.route_table(rt_id).and_then(|rt| rt.lookup(dst.into()));
         let nat = match route.map(|r| &r.target) {
             Some(RouteTarget::Nat(id)) => vpc.nat_gateways.iter().find(|n| &n.id == id),
             _ => None,
@@ -430,13 +435,14 @@ impl World {
         let vpc = &r.vpc;
         let ps = vpc.subnet(&pod.subnet).expect("validated");
         let (lo, hi) = EphemeralRange::Linux.range();
-        let flow = Flow {
-            protocol: Protocol::Tcp,
-            src: ps.host(pod.host).expect("validated"),
-            src_port: self.rng.range(lo as u64, hi as u64) as u16,
-            dst: api.ip,
-            dst_port: api.port,
-        };
+        let flow = Flow::v4(
+            Protocol::Tcp,
+            (
+                ps.host(pod.host).expect("validated"),
+                self.rng.range(lo as u64, hi as u64) as u16,
+            ),
+            (api.ip, api.port),
+        );
         let leg = Egress { vpc, pod, ps, flow };
         let dropped = |reason: EgressDrop| NetEvent::EgressDropped {
             flow,
@@ -475,7 +481,7 @@ impl World {
         }
         // The NAT gateway rewrites the source to its own address, from 1024-65535.
         let out = Flow {
-            src: ns.host(nat.host).expect("validated"),
+            src: ns.host(nat.host).expect("validated").into(),
             src_port: self.rng.range(1024, 65535) as u16,
             ..flow
         };

@@ -38,6 +38,11 @@ pub const CIDRS: &[&str] = &[
     "1.2.3.4/33",
     "10.1.10.0/24",
     "/24",
+    "::/0",
+    "2001:db8::/32",
+    "2001:db8::7/64",
+    "2001:db8::/129",
+    "fe80::1",
 ];
 pub const PORTS: &[&str] = &[
     "443",
@@ -259,7 +264,7 @@ fn s(rng: &mut Rng, xs: &[&str]) -> String {
 }
 
 fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
-    match rng.index(8) {
+    match rng.index(9) {
         0 => Edit::AddRoute {
             route_table: s(rng, ROUTE_TABLES),
             destination: s(rng, CIDRS),
@@ -289,9 +294,13 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
             region: s(rng, REGIONS),
             count: s(rng, AMOUNTS),
         },
-        _ => Edit::SetIpAddressType {
+        7 => Edit::SetIpAddressType {
             component: s(rng, &["cloudfront", "alb-a", "alb-b", "alb-zz", ""]),
             ip_address_type: s(rng, &["ipv4", "dualstack", "ipv6", ""]),
+        },
+        _ => Edit::SetClientIpv6 {
+            client: s(rng, &["client-na", "client-eu", "client-zz", ""]),
+            mode: s(rng, &["on", "off", "broken", "Broken", "ipv6", ""]),
         },
     }
 }

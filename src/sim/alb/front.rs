@@ -72,6 +72,8 @@ fn inbound_checks(
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
         path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
     }
+    // IPv6: the model's route tables hold IPv4 routes only; the `::/0`
+    // route a dual-stack subnet needs is taken as present (fact sheet §23).
     if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
         path.route(
             rt,
@@ -82,6 +84,16 @@ fn inbound_checks(
         );
     }
     path
+}
+
+/// The address a sender's packets reach a node at: over IPv4 the node's
+/// private address (the internet gateway maps its public one to it), over
+/// IPv6 its own IPv6 address, which needs no translation. Fact sheet §23.
+fn node_address(client: &AlbClient, subnet: &Subnet, node: &AlbNode) -> Option<std::net::IpAddr> {
+    match client.v6 {
+        Some(_) => Some(crate::sim::dns::dualstack::alb_node_ipv6(node.public_ip).into()),
+        None => subnet.host(node.host).map(Into::into),
+    }
 }
 
 /// An answer from this region, before any listener rule ran.
@@ -277,8 +289,8 @@ impl World {
             Err(resp) => return resp,
         };
         tb.hop(|| {
-            let mut xff = ctx.xff.clone();
-            xff.push(src_ip);
+            let mut xff: Vec<std::net::IpAddr> = ctx.xff.iter().map(|&a| a.into()).collect();
+            xff.push(client.src_ip());
             Step::new(
                 (src, &alb.id),
                 Layer::Http,
@@ -344,7 +356,7 @@ impl World {
                 format!("TCP/{}", alb.listener.port),
                 Event::Alb(AlbEvent::Response {
                     status,
-                    to: src_ip,
+                    to: client.src_ip(),
                     port: conn.flow.src_port,
                     relayed_from: (resp.decided_by != alb.id).then(|| resp.decided_by.clone()),
                 }),
@@ -399,9 +411,9 @@ impl World {
         let (lo, hi) = client.ports.range();
         let flow = Flow {
             protocol: Protocol::Tcp,
-            src: client.ip,
+            src: client.src_ip(),
             src_port: self.rng.range(lo as u64, hi as u64) as u16,
-            dst: subnet.host(node.host).expect("validated"),
+            dst: node_address(client, subnet, node).expect("validated"),
             dst_port: port,
         };
         let conn = Connected { node, subnet, flow };
@@ -428,6 +440,12 @@ impl World {
                 "connection to {} dropped by {} ({})",
                 alb.id, deciding.0, deciding.1
             );
+            if let Some((_, true)) = client.v6 {
+                // Happy Eyeballs: the IPv4 attempt is not waiting for this
+                // one to time out. Fact sheet §23.
+                let by = &deciding.0;
+                return Err(here(r, Resp::err(None, by, Code::Ipv6Fallback, why)));
+            }
             return Err(give_up(tb, r, client, why, code));
         }
         let checks = path.into_list();
@@ -507,7 +525,8 @@ impl World {
             .keep_alive_s
             .filter(|_| !ctx.unpooled && !ctx.concurrent && !ctx.plain_http && ctx.port.is_none())
             .map(|ka| {
-                let ip = client.ip.to_string();
+                // One pool per IP version: an IPv6 connection is another one.
+                let ip = client.src_ip().to_string();
                 (KeyBuf::new(&["o|", client.id, "|", &ip, "|", &alb.id]), ka)
             });
         let now = self.clock_ms;
@@ -575,9 +594,9 @@ impl World {
         let subnet = r.vpc.subnet(&node.subnet)?;
         let flow = Flow {
             protocol: Protocol::Tcp,
-            src: client.ip,
+            src: client.src_ip(),
             src_port: pooled.src_port,
-            dst: subnet.host(node.host)?,
+            dst: node_address(client, subnet, node)?,
             dst_port: r.alb.listener.port,
         };
         Some(Connected { node, subnet, flow })

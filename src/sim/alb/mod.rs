@@ -356,6 +356,22 @@ pub(crate) struct AlbClient<'a> {
     /// (CloudFront's origin keep-alive, a browser's 300 s); none for a
     /// health checker, which connects anew each time. Fact sheet §26.
     pub keep_alive_s: Option<u64>,
+    /// Over IPv6: the sender's IPv6 address, when a dual-stack browser
+    /// reaches a dual-stack load balancer by an AAAA answer, and whether
+    /// Happy Eyeballs races an IPv4 attempt behind it (a dropped IPv6 SYN is
+    /// then not waited out: the IPv4 attempt starts 250 ms later). None:
+    /// IPv4. Fact sheet §23.
+    pub v6: Option<(std::net::Ipv6Addr, bool)>,
+}
+
+impl AlbClient<'_> {
+    /// The sender's address in the IP version it connects with.
+    pub fn src_ip(&self) -> std::net::IpAddr {
+        match self.v6 {
+            Some((ip, _)) => ip.into(),
+            None => self.ip.into(),
+        }
+    }
 }
 
 /// One registered target: a pod (target type ip) or a node (instance),

@@ -291,7 +291,7 @@ impl World {
         let hop_us = if same_az { 250 } else { 750 };
         let delivery = Delivery {
             alb: &alb.id,
-            peer: alb_flow.src,
+            peer: alb_flow.src_v4().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
             flow: alb_flow,
             alb_subnet: &node.subnet,
             hop_us,
@@ -418,9 +418,9 @@ impl World {
         let dst = vpc.subnet(pick.subnet).and_then(|s| s.host(pick.host));
         Flow {
             protocol: Protocol::Tcp,
-            src: src.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            src: src.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED).into(),
             src_port: port,
-            dst: dst.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            dst: dst.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED).into(),
             dst_port: pick.port,
         }
     }

@@ -232,6 +232,7 @@ impl World {
             to: None,
             tls_max: Default::default(),
             keep_alive_s: Some(cf.origin_keep_alive_s as u64),
+            v6: None,
         };
         let mut resp = self.alb_request_ctx(ri, edge, &octx, tb);
         if resp.status == Some(460) {

@@ -99,6 +99,7 @@ impl ClientSpec<'_> {
             },
             tls_max: Default::default(),
             early_data: false,
+            ipv6: Default::default(),
         }
     }
 }

@@ -26,7 +26,7 @@ fn nacl_rule(number: u16, ports: PortRange, cidr: &str, action: RuleAction) -> N
         number,
         protocol: Protocol::Tcp,
         ports,
-        cidr: net(cidr),
+        cidr: net(cidr).into(),
         action,
     }
 }
@@ -244,7 +244,7 @@ impl RegionSpec<'_> {
             vec![sg_rule(
                 Protocol::All,
                 PortRange::ALL,
-                Peer::Cidr(net("0.0.0.0/0")),
+                Peer::Cidr(net("0.0.0.0/0").into()),
                 "all",
             )]
         };
@@ -255,7 +255,7 @@ impl RegionSpec<'_> {
                 inbound: vec![sg_rule(
                     Protocol::Tcp,
                     PortRange::single(443),
-                    Peer::Cidr(net("0.0.0.0/0")),
+                    Peer::Cidr(net("0.0.0.0/0").into()),
                     "HTTPS from CloudFront and health checkers",
                 )],
                 outbound: vec![sg_rule(

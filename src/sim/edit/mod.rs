@@ -16,6 +16,7 @@ mod cdn;
 mod conn;
 mod dns;
 mod dualstack;
+mod eyeballs;
 mod health;
 mod ingress;
 mod routes;
@@ -544,6 +545,14 @@ pub enum Edit {
         service: String,
         ms: String,
     },
+    /// A browser's IPv6 (`mode`): `off` (IPv4 only, asks for A alone),
+    /// `on` (dual stack: asks for AAAA and A, connects over IPv6 first) or
+    /// `broken` (tries IPv6 first, which does not work, then IPv4 after
+    /// 250 ms). Fact sheet §23.
+    SetClientIpv6 {
+        client: String,
+        mode: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1013,6 +1022,7 @@ impl Edit {
             | Edit::SetAppKeepAlive { .. }
             | Edit::SetOriginKeepAlive { .. } => conn::describe(self),
             Edit::SetAppDelay { .. } => app::describe(self),
+            Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
         }
     }
 
@@ -1047,7 +1057,7 @@ impl Edit {
                     number: parse_rule_number(number).map_err(EditError::Parse)?,
                     protocol: parse_protocol(protocol).map_err(EditError::Parse)?,
                     ports: parse_ports(ports).map_err(EditError::Parse)?,
-                    cidr: parse_cidr(cidr).map_err(EditError::Parse)?,
+                    cidr: parse_rule_cidr(cidr).map_err(EditError::Parse)?,
                     action: parse_action(action).map_err(EditError::Parse)?,
                 };
                 add_nacl_rule(s, nacl, *direction, rule)
@@ -1121,6 +1131,7 @@ impl Edit {
             | Edit::SetAppKeepAlive { .. }
             | Edit::SetOriginKeepAlive { .. } => conn::apply(self, s),
             Edit::SetAppDelay { .. } => app::apply(self, s),
+            Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
         }
     }
 }
@@ -1181,7 +1192,7 @@ fn parse_peer(s: &Scenario, sg: &str, peer: &str) -> Result<Peer, EditError> {
         }
         Ok(Peer::Sg(p.to_string()))
     } else {
-        Ok(Peer::Cidr(parse_cidr(p).map_err(EditError::Parse)?))
+        Ok(Peer::Cidr(parse_rule_cidr(p).map_err(EditError::Parse)?))
     }
 }
 
@@ -1336,7 +1347,7 @@ mod tests {
         // The message the inspector shows names the region, the table and the quota.
         assert_eq!(
             err.to_string(),
-            "region us-east-1: acl-public-a inbound: 21 rules is over the quota of 20 per direction (AWS raises it to 40 on request; fact sheet §12)"
+            "region us-east-1: acl-public-a inbound: 21 IPv4 rules is over the quota of 20 per direction and IP version (AWS raises it to 40 on request; fact sheet §12)"
         );
         assert_eq!(
             serde_json::to_string(&w).unwrap(),

@@ -286,7 +286,8 @@ pub enum AlbEvent {
         method: String,
         path: String,
         host: String,
-        xff: Vec<Ipv4Addr>,
+        /// IPv6 when the sender came over IPv6 (fact sheet §23).
+        xff: Vec<std::net::IpAddr>,
         listener_port: u16,
     },
     /// An error the ALB generates itself (ELB 4xx/5xx, 460 in its log).
@@ -325,7 +326,8 @@ pub enum AlbEvent {
     /// The response going back to the sender.
     Response {
         status: u16,
-        to: Ipv4Addr,
+        /// The sender's address: IPv6 when it came over IPv6.
+        to: std::net::IpAddr,
         port: u16,
         /// Who produced it, when it is relayed (None: the ALB itself).
         relayed_from: Option<String>,
@@ -433,6 +435,12 @@ impl AlbEvent {
                     .join(", ")
             ),
             AlbEvent::TargetDown { .. } => "TCP SYN, no answer".into(),
+            AlbEvent::Response {
+                status,
+                to: std::net::IpAddr::V6(to),
+                port,
+                ..
+            } => format!("HTTP {status} back to [{to}]:{port}"),
             AlbEvent::Response {
                 status, to, port, ..
             } => format!("HTTP {status} back to {to}:{port}"),
@@ -560,6 +568,10 @@ fn tls_why(sni: &str, certificate: &str, by_sni: bool, caller: Caller) -> String
 impl ConnectResult {
     fn why(&self, flow: &Flow, public_ip: Ipv4Addr) -> String {
         match self {
+            ConnectResult::Accepted if flow.dst.is_ipv6() => format!(
+                "over IPv6 the internet gateway translates nothing ({} is the node's own address); the public subnet's network ACL and the ALB's security group let port {} in by their IPv6 rules, and the SYN-ACK out to the ephemeral port {} (fact sheet §23)",
+                flow.dst, flow.dst_port, flow.src_port
+            ),
             ConnectResult::Accepted => format!(
                 "the internet gateway maps {public_ip} to {}; the public subnet's network ACL and the ALB's security group let port {} in, and the SYN-ACK out to the ephemeral port {}",
                 flow.dst, flow.dst_port, flow.src_port

@@ -1,7 +1,9 @@
 //! Events of the browser: its HTTP cache, input it refuses, redirects it follows.
 
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::sim::net::Family;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -45,6 +47,54 @@ pub enum BrowserEvent {
         timeout_s: u64,
         reason: GiveUp,
     },
+    /// A dual-stack browser asked for AAAA and A and picks the IP version
+    /// it connects with: IPv6 when it has an IPv6 address (Happy Eyeballs,
+    /// RFC 8305), IPv4 otherwise. Fact sheet §23.
+    Family {
+        chosen: Family,
+        reason: FamilyReason,
+        /// The address it connects to.
+        to: IpAddr,
+        /// How many addresses each answer held.
+        aaaa: u32,
+        a: u32,
+    },
+    /// The IPv6 attempt failed or went unanswered; the browser connects
+    /// over IPv4 `delay_ms` after the IPv6 attempt began (the connection
+    /// attempt delay), or, with no IPv4 address, gives up. Fact sheet §23.
+    Ipv6Failed {
+        to: Ipv6Addr,
+        port: u16,
+        cause: Ipv6Failure,
+        /// The IPv4 address it connects to instead.
+        fallback: Option<Ipv4Addr>,
+        delay_ms: u32,
+    },
+}
+
+/// Why a dual-stack browser connects with the IP version it chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilyReason {
+    /// The AAAA answer held addresses: IPv6 is tried first.
+    PreferIpv6,
+    /// The AAAA answer held none (NODATA, or the lookup failed): IPv4.
+    NoAaaa,
+}
+
+/// Why a dual-stack browser's IPv6 attempt did not connect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Ipv6Failure {
+    /// The browser's own IPv6 does not work (its `ipv6` is `broken`): the
+    /// SYN never gets anywhere.
+    Broken,
+    /// A packet filter dropped the IPv6 SYN or its SYN-ACK (a network ACL
+    /// or security group without an IPv6 rule: IPv4 rules never match).
+    Dropped { by: String },
+    /// Nothing answers the IPv6 SYN (no server at that address, or a port
+    /// nothing listens on).
+    Unanswered,
 }
 
 /// What the browser refused to send, and why.
@@ -69,7 +119,8 @@ pub enum UrlError {
     NoHost,
     /// `user:pass@` before the host.
     UserInfo,
-    /// A bracketed IPv6 literal such as `[::1]`: this world is IPv4-only.
+    /// A bracketed IPv6 literal such as `[::1]`: URLs are IPv4-only (a
+    /// dual-stack browser reaches IPv6 by a name's AAAA answer).
     Ipv6,
     /// A host that reads as an IPv4 address (its last label is a number)
     /// but is not one, such as `256.1.1.1` or `1.2.3.4.5`.
@@ -93,7 +144,7 @@ impl UrlError {
                 "'{t}' carries a user name or password before '@': browsers strip or refuse credentials in URLs (fetch() rejects them; they hide the real host, as in https://bank.com@evil.example/); send an Authorization header instead"
             ),
             UrlError::Ipv6 => format!(
-                "'{t}' names an IPv6 address: this world is IPv4-only (its clients, DNS answers, load balancers and VPCs carry IPv4 alone; fact sheet §23 says what dual stack would take); use a host name or an IPv4 address"
+                "'{t}' names an IPv6 address: URLs here are IPv4-only (a dual-stack browser reaches IPv6 through a host name's AAAA answer: set its ipv6 to on; fact sheet §23); use a host name or an IPv4 address"
             ),
             UrlError::BadIpv4 => format!(
                 "'{t}' has a host that ends in a number, so a browser reads it as an IPv4 address, and it is not one (four numbers 0-255, such as 203.0.113.10)"
@@ -150,6 +201,24 @@ impl BrowserEvent {
                 reason: GiveUp::NoServer,
                 ..
             } => format!("connect to {ip}"),
+            BrowserEvent::Family {
+                chosen,
+                to,
+                aaaa,
+                a,
+                ..
+            } => format!(
+                "Happy Eyeballs: {aaaa} AAAA and {a} A addresses, connect over {chosen} to {to}"
+            ),
+            BrowserEvent::Ipv6Failed {
+                to,
+                fallback: Some(v4),
+                delay_ms,
+                ..
+            } => format!("IPv6 attempt to [{to}] failed: IPv4 to {v4} after {delay_ms} ms"),
+            BrowserEvent::Ipv6Failed {
+                to, fallback: None, ..
+            } => format!("IPv6 attempt to [{to}] failed, no IPv4 address to fall back to"),
         }
     }
 
@@ -197,6 +266,30 @@ impl BrowserEvent {
             } => format!(
                 "nothing in this scenario answers at {ip}; the browser gives up after {timeout_s} s"
             ),
+            BrowserEvent::Family {
+                reason: FamilyReason::PreferIpv6,
+                ..
+            } => "a dual-stack browser asks for AAAA and A back to back and, with an IPv6 address in hand, tries IPv6 first (Happy Eyeballs, RFC 8305; fact sheet §23)".into(),
+            BrowserEvent::Family {
+                reason: FamilyReason::NoAaaa,
+                ..
+            } => "the AAAA answer holds no address (NODATA: the name has no AAAA record, or its alias target has no IPv6), so the dual-stack browser connects over IPv4 (fact sheet §23)".into(),
+            BrowserEvent::Ipv6Failed {
+                cause,
+                fallback,
+                delay_ms,
+                ..
+            } => {
+                let cause = match cause {
+                    Ipv6Failure::Broken => "this browser has an IPv6 address but its IPv6 does not work, so the SYN gets nowhere".to_string(),
+                    Ipv6Failure::Dropped { by } => format!("{by} dropped the IPv6 packets: IPv4 rules such as 0.0.0.0/0 never match IPv6, which needs its own ::/0 rules"),
+                    Ipv6Failure::Unanswered => "nothing answers the IPv6 SYN".to_string(),
+                };
+                match fallback {
+                    Some(_) => format!("{cause}; Happy Eyeballs starts the IPv4 attempt {delay_ms} ms after the IPv6 one (the connection attempt delay), and IPv4 connects: the IPv6 problem only costs time (RFC 8305; fact sheet §23)"),
+                    None => format!("{cause}; the name has no A record to fall back to, so the browser waits out its connect timeout (fact sheet §23)"),
+                }
+            }
         }
     }
 }

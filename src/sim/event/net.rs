@@ -33,7 +33,10 @@ pub enum NetEvent {
     },
     /// The NAT gateway rewrites the source address and port to its own
     /// (fact sheet §10 "NAT gateway").
-    NatRewrite { src: Ipv4Addr, src_port: u16 },
+    NatRewrite {
+        src: std::net::IpAddr,
+        src_port: u16,
+    },
     /// The internet gateway carries the NAT's Elastic IP to the internet,
     /// where the request goes to the external API.
     InternetGateway {

@@ -21,6 +21,9 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
             format!("{}: IPv6 {}", r.alb.ip_address_type.as_str(), v6.join(", "))
         },
     );
+    if r.alb.ip_address_type == crate::sim::scenario::IpAddressType::Dualstack {
+        row("IPv6 rules", crate::sim::net::family::ipv6_rules(r));
+    }
     row(
         "listener",
         format!(

@@ -11,6 +11,7 @@ pub(super) fn browser(w: &World, c: &Client) -> Vec<Row> {
     let cache_rows = dns_cache_rows(w);
     row("client", format!("{} ({})", c.label, c.city));
     row("address", c.ip.to_string());
+    row("IPv6", crate::sim::eyeballs::describe(c));
     row("ephemeral ports", {
         let (a, b) = c.os.range();
         format!("{a}-{b} ({:?})", c.os)

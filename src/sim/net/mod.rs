@@ -8,12 +8,14 @@
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleRef, Side};
 
+pub mod family;
 mod nacl;
 mod sg;
+pub use family::{net_has, parse_rule_cidr, Family};
 pub use nacl::*;
 pub use sg::*;
 
@@ -114,15 +116,21 @@ impl PathChecks {
     }
 
     /// A route table's longest-prefix route for `dst`, which must lead
-    /// where `want` says.
+    /// where `want` says. The model's route tables hold IPv4 routes only:
+    /// an IPv6 packet (a browser reaching a dual-stack load balancer) is
+    /// taken to have its `::/0` route, and no route check is added.
+    /// Fact sheet §10, §23.
     pub fn route(
         &mut self,
         rt: &RouteTable,
-        dst: Ipv4Addr,
+        dst: IpAddr,
         want: &dyn Fn(&RouteTarget) -> bool,
         flow: &Flow,
         (side, leg): (Side, Leg),
     ) {
+        let IpAddr::V4(dst) = dst else {
+            return;
+        };
         let d = rt.decide(dst, want);
         self.add(CheckKind::RouteTable, Some(side), leg, d, |d| {
             rt.check_of(dst, flow, d)
@@ -130,17 +138,54 @@ impl PathChecks {
     }
 }
 
-/// A packet's five-tuple as the filters see it.
+/// A packet's five-tuple as the filters see it: IPv4, or IPv6 when a
+/// browser reaches a dual-stack load balancer over IPv6 (fact sheet §23).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     pub protocol: Protocol,
-    pub src: Ipv4Addr,
+    pub src: IpAddr,
     pub src_port: u16,
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     pub dst_port: u16,
 }
 
 impl Flow {
+    /// An IPv4 five-tuple.
+    pub fn v4(
+        protocol: Protocol,
+        (src, src_port): (Ipv4Addr, u16),
+        (dst, dst_port): (Ipv4Addr, u16),
+    ) -> Flow {
+        Flow {
+            protocol,
+            src: src.into(),
+            src_port,
+            dst: dst.into(),
+            dst_port,
+        }
+    }
+
+    /// The packet's IP version.
+    pub fn family(&self) -> Family {
+        Family::of(self.src)
+    }
+
+    /// The source, when the packet is IPv4.
+    pub fn src_v4(&self) -> Option<Ipv4Addr> {
+        match self.src {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        }
+    }
+
+    /// The destination, when the packet is IPv4.
+    pub fn dst_v4(&self) -> Option<Ipv4Addr> {
+        match self.dst {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        }
+    }
+
     pub fn reversed(&self) -> Flow {
         Flow {
             protocol: self.protocol,
@@ -154,10 +199,17 @@ impl Flow {
 
 impl fmt::Display for Flow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // IPv6 addresses take brackets before a port (RFC 3986).
+        let end = |ip: IpAddr, port: u16| match ip {
+            IpAddr::V4(a) => format!("{a}:{port}"),
+            IpAddr::V6(a) => format!("[{a}]:{port}"),
+        };
         write!(
             f,
-            "{} {}:{} -> {}:{}",
-            self.protocol, self.src, self.src_port, self.dst, self.dst_port
+            "{} {} -> {}",
+            self.protocol,
+            end(self.src, self.src_port),
+            end(self.dst, self.dst_port)
         )
     }
 }
@@ -196,8 +248,12 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    /// Longest-prefix match. Fact sheet §10.
-    pub fn lookup(&self, dst: Ipv4Addr) -> Option<&Route> {
+    /// Longest-prefix match. Fact sheet §10. Route tables hold IPv4 routes
+    /// only, so an IPv6 destination matches none.
+    pub fn lookup(&self, dst: IpAddr) -> Option<&Route> {
+        let IpAddr::V4(dst) = dst else {
+            return None;
+        };
         self.routes
             .iter()
             .filter(|r| cidr_has(&r.destination, dst))

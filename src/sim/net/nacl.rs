@@ -20,14 +20,15 @@ impl fmt::Display for RuleAction {
     }
 }
 
-/// A numbered network ACL rule. Fact sheet §12.
+/// A numbered network ACL rule. Its CIDR is IPv4 or IPv6 and matches
+/// packets of its own version only. Fact sheet §12, §23.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NaclRule {
     pub number: u16,
     pub protocol: Protocol,
     pub ports: PortRange,
-    pub cidr: Ipv4Net,
+    pub cidr: ipnet::IpNet,
     pub action: RuleAction,
 }
 
@@ -111,9 +112,7 @@ impl Nacl {
         };
         // Edits keep rules sorted; a hand-written file may not be.
         for r in crate::sim::world::by_priority(self.rules(dir), |r| r.number) {
-            if r.protocol.matches(flow.protocol)
-                && r.ports.contains(port)
-                && cidr_has(&r.cidr, peer)
+            if r.protocol.matches(flow.protocol) && r.ports.contains(port) && net_has(&r.cidr, peer)
             {
                 let at = Some((r.number, 0));
                 return if r.action == RuleAction::Allow {

@@ -8,7 +8,9 @@ use super::*;
 #[serde(rename_all = "lowercase")]
 #[serde(deny_unknown_fields)]
 pub enum Peer {
-    Cidr(Ipv4Net),
+    /// An IPv4 or IPv6 block: it matches packets of its own version only.
+    /// Fact sheet §11, §23.
+    Cidr(ipnet::IpNet),
     /// A reference to another group: matches the private addresses of
     /// interfaces that carry that group. Fact sheet §11.
     Sg(String),
@@ -143,7 +145,7 @@ pub fn sg_decide<'g>(
                 continue;
             }
             let hit = match &r.peer {
-                Peer::Cidr(c) => cidr_has(c, peer_addr),
+                Peer::Cidr(c) => net_has(c, peer_addr),
                 Peer::Sg(id) => peer_is_private && peer_groups.iter().any(|p| p == id),
             };
             if hit {

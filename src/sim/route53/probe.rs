@@ -280,6 +280,7 @@ impl World {
             to: node,
             tls_max: Default::default(),
             keep_alive_s: None,
+            v6: None,
         };
         if hc.probes_region_alb_https() && hc.port == listener {
             // The check Hoplab always ran: the same walk, the same words.

@@ -13,16 +13,20 @@ pub struct QuotaExceeded {
     pub max: usize,
     /// Where the quota comes from and whether AWS raises it.
     pub note: &'static str,
+    /// The IP version whose rules are over it: AWS counts IPv4 and IPv6
+    /// rules separately. Fact sheet §11, §12.
+    pub family: crate::sim::net::Family,
 }
 
 impl std::fmt::Display for QuotaExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} {}: {} rules is over the quota of {} per direction ({})",
+            "{} {}: {} {} rules is over the quota of {} per direction and IP version ({})",
             self.table,
             self.direction.as_str(),
             self.count,
+            self.family,
             self.max,
             self.note
         )

@@ -88,6 +88,13 @@ pub struct Client {
     /// resumes a session (idempotent requests only). Fact sheet §16, §26.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub early_data: bool,
+    /// The browser's IPv6: `off` (IPv4 only), `on` (dual stack, Happy
+    /// Eyeballs) or `broken`. Fact sheet §23.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::sim::eyeballs::ClientIpv6::is_off"
+    )]
+    pub ipv6: crate::sim::eyeballs::ClientIpv6,
 }
 
 /// A place: ISO 3166 country, continent code (AF AN AS EU NA OC SA), an

@@ -3,7 +3,7 @@
 //! and never kept as typed. Fact sheet §10 "Non-canonical input is
 //! normalised".
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::*;
 
@@ -18,6 +18,8 @@ impl Scenario {
     /// that changed: `regions[0].vpc.cidr: 10.0.0.7/16 read as 10.0.0.0/16 (...)`.
     pub fn normalise(&mut self) -> Vec<String> {
         let mut notes = Vec::new();
+        // IPv6 rule blocks (network ACL and security group rules).
+        let mut notes6 = Vec::new();
         let mut fix = |path: String, net: &mut Ipv4Net| {
             let t = net.trunc();
             if t != *net {
@@ -41,10 +43,11 @@ impl Scenario {
             for (i, n) in v.nacls.iter_mut().enumerate() {
                 for (dir, rules) in [("inbound", &mut n.inbound), ("outbound", &mut n.outbound)] {
                     for (j, rule) in rules.iter_mut().enumerate() {
-                        fix(
-                            format!("{p}.vpc.nacls[{i}].{dir}[{j}].cidr"),
-                            &mut rule.cidr,
-                        );
+                        let q = format!("{p}.vpc.nacls[{i}].{dir}[{j}].cidr");
+                        match &mut rule.cidr {
+                            IpNet::V4(n) => fix(q, n),
+                            IpNet::V6(n) => fix6(&mut notes6, q, n),
+                        }
                     }
                 }
             }
@@ -53,7 +56,10 @@ impl Scenario {
                     for (j, rule) in rules.iter_mut().enumerate() {
                         if let Peer::Cidr(c) = &mut rule.peer {
                             let q = format!("{p}.vpc.security_groups[{i}].{dir}[{j}].peer.cidr");
-                            fix(q, c);
+                            match c {
+                                IpNet::V4(n) => fix(q, n),
+                                IpNet::V6(n) => fix6(&mut notes6, q, n),
+                            }
                         }
                     }
                 }
@@ -82,7 +88,17 @@ impl Scenario {
                 }
             }
         }
+        notes.extend(notes6);
         notes
+    }
+}
+
+/// An IPv6 rule block with host bits set, read as its network.
+fn fix6(notes: &mut Vec<String>, path: String, net: &mut Ipv6Net) {
+    let t = net.trunc();
+    if t != *net {
+        notes.push(format!("{path}: {net} read as {t} ({NORMALISED})"));
+        *net = t;
     }
 }
 

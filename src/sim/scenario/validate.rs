@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::sim::limits::*;
+use crate::sim::net::family::{count_by_family, Family};
 use crate::sim::text::clip;
 use crate::sim::trace::Direction;
 
@@ -194,22 +195,25 @@ fn host_outside(s: &crate::sim::net::Subnet, host: u32, what: &str) -> String {
 
 pub use crate::sim::limits::{MAX_LISTENER_RULES, MAX_NACL_RULES, MAX_SG_RULES};
 
-/// A rule table's length against its per-direction quota.
+/// A rule table's rules of each IP version against its per-direction
+/// quota, which counts IPv4 and IPv6 rules separately. Fact sheet §11, §12.
 fn within_quota(
-    table: &str,
-    direction: Direction,
-    count: usize,
+    (table, direction): (&str, Direction),
+    (v4, v6): (usize, usize),
     max: usize,
     note: &'static str,
 ) -> Result<(), QuotaExceeded> {
-    if count > max {
-        return Err(QuotaExceeded {
-            table: table.to_string(),
-            direction,
-            count,
-            max,
-            note,
-        });
+    for (family, count) in [(Family::Ipv4, v4), (Family::Ipv6, v6)] {
+        if count > max {
+            return Err(QuotaExceeded {
+                table: table.to_string(),
+                direction,
+                count,
+                max,
+                note,
+                family,
+            });
+        }
     }
     Ok(())
 }
@@ -263,9 +267,8 @@ fn validate_nacls(vpc: &Vpc) -> Result<(), ScenarioError> {
     for n in &vpc.nacls {
         for dir in [Direction::Inbound, Direction::Outbound] {
             within_quota(
-                &n.id,
-                dir,
-                n.rules(dir).len(),
+                (&n.id, dir),
+                count_by_family(n.rules(dir).iter().map(|r| Some(&r.cidr))),
                 MAX_NACL_RULES,
                 "AWS raises it to 40 on request; fact sheet §12",
             )?;
@@ -310,9 +313,11 @@ fn validate_security_groups(vpc: &Vpc) -> Result<(), ScenarioError> {
     for g in &vpc.security_groups {
         for dir in [Direction::Inbound, Direction::Outbound] {
             within_quota(
-                &g.id,
-                dir,
-                g.rules(dir).len(),
+                (&g.id, dir),
+                count_by_family(g.rules(dir).iter().map(|r| match &r.peer {
+                    Peer::Cidr(c) => Some(c),
+                    Peer::Sg(_) => None,
+                })),
                 MAX_SG_RULES,
                 "fact sheet §11",
             )?;
