@@ -279,7 +279,11 @@ fn validate_script_step(
                 | Edit::SetAlbIdleTimeout { .. }
                 | Edit::SetListenerTlsPolicy { .. }
                 | Edit::SetAppKeepAlive { .. }
-                | Edit::SetOriginKeepAlive { .. } => Ok(()),
+                | Edit::SetOriginKeepAlive { .. }
+                | Edit::SetDeregistrationDelay { .. }
+                | Edit::SetSlowStart { .. }
+                | Edit::SetClientKeepalive { .. }
+                | Edit::SetDbPool { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

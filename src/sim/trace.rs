@@ -77,6 +77,15 @@ pub enum Code {
     TargetClosedConnection,
     /// No TLS version both sides accept: the handshake fails. Fact sheet §8.
     TlsHandshakeFailure,
+    /// A deregistered target's deregistration delay ended: the ALB closed
+    /// the connection it still held to it. Fact sheet §8, §26.
+    DeregistrationDelayEnded,
+    /// The ALB's client keep-alive duration ran out on a connection into
+    /// it: one more request, then it closes. Fact sheet §26.
+    ClientKeepaliveEnded,
+    /// The application's pooled database connections were broken (a
+    /// failover or a failed instance): it connects again. Fact sheet §15, §26.
+    DbPoolReset,
 }
 
 impl Code {
@@ -100,6 +109,9 @@ impl Code {
             Code::ShieldMitigation => "SHIELD_MITIGATION",
             Code::TargetClosedConnection => "TARGET_CLOSED_CONNECTION",
             Code::TlsHandshakeFailure => "TLS_HANDSHAKE_FAILURE",
+            Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
+            Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
+            Code::DbPoolReset => "DB_POOL_RESET",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

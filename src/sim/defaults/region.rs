@@ -57,6 +57,7 @@ impl RegionSpec<'_> {
             alb: self.alb(&ingress, tg),
             cluster: Cluster {
                 app_keep_alive_s: 75,
+                db_pool_size: crate::sim::limits::DB_POOL_DEFAULT,
                 name: format!("cluster-{letter}"),
                 ingress,
                 services: vec![Service {
@@ -359,6 +360,7 @@ impl RegionSpec<'_> {
             ip_address_type: Default::default(),
             shield: Default::default(),
             idle_timeout_s: 60,
+            client_keepalive_s: crate::sim::limits::ALB_CLIENT_KEEPALIVE_DEFAULT_S,
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,
@@ -373,6 +375,7 @@ impl RegionSpec<'_> {
                 algorithm: Algorithm::RoundRobin,
                 stickiness_s: None,
                 deregistration_delay_s: 300,
+                slow_start_s: 0,
                 cross_zone: true,
                 health_protocol: HealthProtocol::Http,
                 health_port: None,
