@@ -175,14 +175,37 @@ fn slow_start_text(w: &World, r: &Region, tg: &TargetGroup) -> String {
 
 /// The application's keep-alive and its database pool, for a Service or
 /// a pod.
-pub(super) fn app(r: &Region) -> Vec<Row> {
-    vec![
+pub(super) fn app(w: &World, r: &Region, pod: Option<&str>) -> Vec<Row> {
+    let mut rows = vec![
         (
             "keep-alive".into(),
             keep_alive_text(r.cluster.app_keep_alive_s, r.alb.idle_timeout_s),
         ),
         ("database pool".into(), db_pool_text(r.cluster.db_pool_size)),
-    ]
+    ];
+    if let Some(pod) = pod {
+        let now = w.now_ms();
+        let prefix = format!("d|{}|{pod}|", r.id);
+        let list: Vec<String> = open(w, &prefix)
+            .map(|(parts, p)| {
+                format!(
+                    "to {}{} {}",
+                    parts.first().copied().unwrap_or("?"),
+                    p.peer.map(|ip| format!(" ({ip})")).unwrap_or_default(),
+                    served(p, now)
+                )
+            })
+            .collect();
+        rows.push((
+            "database connections".into(),
+            if list.is_empty() {
+                "none open".into()
+            } else {
+                list.join("; ")
+            },
+        ));
+    }
+    rows
 }
 
 fn db_pool_text(size: u32) -> String {
@@ -235,6 +258,6 @@ mod tests {
             "60 s, on the client's side and the targets'"
         );
         assert!(value(&rows, "connections to targets").contains("pod-a-"));
-        assert!(value(&app(&r), "keep-alive").starts_with("75 s, longer"));
+        assert!(value(&app(&w, &r, None), "keep-alive").starts_with("75 s, longer"));
     }
 }
