@@ -106,6 +106,10 @@ const EDIT_KINDS: &[&str] = &[
     "set_health_check",
     "set_target_group_health",
     "set_ip_address_type",
+    "set_deregistration_delay",
+    "set_slow_start",
+    "set_client_keepalive",
+    "set_db_pool",
 ];
 
 #[test]
