@@ -758,3 +758,38 @@ fn a_burst_neither_uses_nor_keeps_pooled_database_connections() {
         .iter()
         .any(|c| c.hop == "pod_database"));
 }
+
+#[test]
+fn advancing_at_once_equals_advancing_round_by_round_with_draining_and_slow_start() {
+    // The clock's settled arithmetic must leave the same world as its
+    // rounds: health checks on the clock neither use nor close the ALB's
+    // connections, and a ramping target holds the arithmetic back.
+    for slow_start in [false, true] {
+        let mut a = long_lived();
+        drain_pod_a_1(&mut a, "30");
+        if slow_start {
+            edit(
+                &mut a,
+                Edit::SetSlowStart {
+                    target_group: TG.into(),
+                    seconds: "120".into(),
+                },
+            );
+            edit(
+                &mut a,
+                Edit::ScalePods {
+                    region: "us-east-1".into(),
+                    app: "appointments-api".into(),
+                    replicas: "5".into(),
+                },
+            );
+        }
+        let mut b = a.clone();
+        for span in [7_000, 95_000, 600_000] {
+            a.advance(span);
+            b.advance_stepwise(span);
+            assert_eq!(a, b, "after {span} ms, slow start {slow_start}");
+        }
+        assert_eq!(send(&mut a), send(&mut b));
+    }
+}
