@@ -57,9 +57,12 @@ fn to_request(t: &Trace) -> u64 {
     at(&|e| matches!(e, CdnEvent::ViewerRequest { .. })) - start
 }
 
+/// Reuse hops toward the load balancer and the targets (not the
+/// application's pooled database connections).
 fn reuses(t: &Trace) -> Vec<&ReuseEnd> {
     t.hops
         .iter()
+        .filter(|h| !h.from.starts_with("pod-"))
         .filter_map(|h| match &h.event {
             Event::Net(NetEvent::Reuse { end, .. }) => Some(end),
             _ => None,
@@ -211,6 +214,14 @@ fn a_target_keep_alive_shorter_than_the_alb_idle_timeout_gives_one_502_per_stale
         Edit::SetAppKeepAlive {
             region: "us-east-1".into(),
             seconds: "5".into(),
+        },
+    );
+    // CloudFront keeps its connection, so both rounds come through the
+    // same ALB node.
+    edit(
+        &mut w,
+        Edit::SetOriginKeepAlive {
+            seconds: "60".into(),
         },
     );
     warm_up(&mut w);

@@ -108,6 +108,10 @@ const EDIT_KINDS: &[&str] = &[
     "set_ip_address_type",
     "set_app_delay",
     "set_client_ipv6",
+    "set_deregistration_delay",
+    "set_slow_start",
+    "set_client_keepalive",
+    "set_db_pool",
 ];
 
 #[test]

@@ -280,7 +280,11 @@ fn validate_script_step(
                 | Edit::SetListenerTlsPolicy { .. }
                 | Edit::SetAppKeepAlive { .. }
                 | Edit::SetOriginKeepAlive { .. }
-                | Edit::SetAppDelay { .. } => Ok(()),
+                | Edit::SetAppDelay { .. }
+                | Edit::SetDeregistrationDelay { .. }
+                | Edit::SetSlowStart { .. }
+                | Edit::SetClientKeepalive { .. }
+                | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
             }
         }

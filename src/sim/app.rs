@@ -6,12 +6,14 @@
 use std::net::Ipv4Addr;
 
 use super::alb::{HttpCtx, Target};
+use super::conn::Pooled;
 use super::event::alb::AlbError;
-use super::event::app::{AppAnswer, DbOutcome, DbRole, ResetReason};
+use super::event::app::{AppAnswer, DbOutcome, DbPoolBreak, DbRole, ResetReason};
 use super::event::{AlbEvent, AppEvent};
 use super::net::*;
 use super::scenario::*;
 use super::trace::*;
+use super::vpc::{reuse_hop, tracked_checks};
 use super::world::*;
 
 /// How a request reaches a pod from the ALB: the ALB's id, the peer the pod
@@ -230,7 +232,8 @@ impl World {
             };
         }
         let read = &*ctx.method == "GET" || &*ctx.method == "HEAD";
-        let outcome = self.pod_query_db(r, pod, read, tb);
+        let pooled = !ctx.unpooled && !ctx.concurrent;
+        let outcome = self.pod_query_db(r, pod, (read, pooled), tb);
         // A write sends a confirmation SMS through the NAT gateway.
         match (outcome, read) {
             (DbOutcome::Answered, false) => match self.pod_egress(r, pod, tb) {
@@ -243,26 +246,89 @@ impl World {
 
     /// The pod's query: reads go to a read replica when the database has
     /// any, everything else to the primary behind the endpoint name.
+    /// With `pooled`, a connection from the application's pool when one
+    /// is open (no lookup, no handshake), kept for the next query.
+    /// Fact sheet §15, §26.
     pub(crate) fn pod_query_db(
         &mut self,
         r: &Region,
         pod: &Pod,
-        read_only: bool,
+        (read_only, pooled): (bool, bool),
         tb: &mut Recorder,
     ) -> DbOutcome {
         let target = match self.db_target(r, pod, read_only) {
             Some(t) => t,
             None => return DbOutcome::NoInstance,
         };
-        if let Err(refused) = self.db_lookup(r, pod, &target, tb) {
-            return refused;
-        }
         let role = match (target.replica, read_only) {
             (true, _) => DbRole::Replica,
             (false, true) => DbRole::Primary,
             (false, false) => DbRole::PrimaryWrite,
         };
-        self.db_query(r, pod, target.inst, role, tb)
+        let pool = (pooled && r.cluster.db_pool_size > 0).then(|| {
+            let to = if target.replica {
+                target.inst.id.as_str()
+            } else {
+                "writer"
+            };
+            KeyBuf::new(&["d|", &r.id, "|", &pod.id, "|", to])
+        });
+        if let Some(key) = &pool {
+            if let Some(open) = self.pooled_db(r, pod, (key, &target), tb) {
+                return self.db_query(r, pod, (target.inst, role), Some((key, Some(open))), tb);
+            }
+        }
+        if let Err(refused) = self.db_lookup(r, pod, &target, tb) {
+            return refused;
+        }
+        let key = pool.as_ref().map(|k| k.as_str());
+        self.db_query(r, pod, (target.inst, role), key.map(|k| (k, None)), tb)
+    }
+
+    /// The pool's open connection for this query, if it still works: one
+    /// to an instance that failed over or went down is dropped, a hop
+    /// saying so. Fact sheet §15, §26.
+    fn pooled_db(
+        &mut self,
+        r: &Region,
+        pod: &Pod,
+        (key, target): (&str, &DbTarget),
+        tb: &mut Recorder,
+    ) -> Option<Pooled> {
+        let open = self.conn.pools.get(key).copied()?;
+        let addr = |i: &DbInstance| r.vpc.subnet(&i.subnet).and_then(|s| s.host(i.host));
+        let was = r
+            .rds
+            .instances
+            .iter()
+            .chain(&r.rds.replicas)
+            .find(|i| open.peer.is_some() && addr(i) == open.peer);
+        let primary = self.rds.primary_of(&r.id);
+        let reason = match was {
+            Some(i) if !self.db_up(r, i) => Some(DbPoolBreak::InstanceDown),
+            Some(i) if i.id == target.inst.id && (target.replica || i.id == primary) => None,
+            _ => Some(DbPoolBreak::Failover),
+        };
+        let Some(reason) = reason else {
+            return Some(open);
+        };
+        self.conn.drop_conn(key);
+        let instance = was.map_or_else(|| target.inst.id.clone(), |i| i.id.clone());
+        tb.hop(|| {
+            Step::new(
+                (&pod.id, &instance),
+                Layer::Tcp,
+                format!("TCP/{}", r.rds.port),
+                Event::App(AppEvent::DbPoolReset {
+                    instance: instance.clone(),
+                    reason,
+                    served: open.served,
+                }),
+                Verdict::Pass,
+                Code::DbPoolReset,
+            )
+        });
+        None
     }
 
     /// Which instance the application reaches: a replica for a read when
@@ -372,34 +438,78 @@ impl World {
         &mut self,
         r: &Region,
         pod: &Pod,
-        inst: &DbInstance,
-        role: DbRole,
+        (inst, role): (&DbInstance, DbRole),
+        pool: Option<(&str, Option<Pooled>)>,
         tb: &mut Recorder,
     ) -> DbOutcome {
-        let (conn, db_flow) = self.vpc_connect(
-            r,
-            (
-                Endpoint {
-                    id: &pod.id,
-                    subnet: &pod.subnet,
-                    host: pod.host,
-                    sgs: &pod.security_groups,
-                },
-                EphemeralRange::Linux,
+        let now = self.clock_ms;
+        let (conn, db_flow) = match pool {
+            Some((key, Some(open))) => {
+                // A pooled connection: the NACLs check every packet, the
+                // security groups track the flow. Fact sheet §24, §26.
+                let addr = |s: &str, h: u32| r.vpc.subnet(s).and_then(|s| s.host(h));
+                let flow = Flow::v4(
+                    Protocol::Tcp,
+                    (
+                        addr(&pod.subnet, pod.host).unwrap_or(Ipv4Addr::UNSPECIFIED),
+                        open.src_port,
+                    ),
+                    (
+                        addr(&inst.subnet, inst.host).unwrap_or(Ipv4Addr::UNSPECIFIED),
+                        r.rds.port,
+                    ),
+                );
+                let path = tracked_checks(r, (&pod.subnet, &inst.subnet), &flow, tb.records());
+                let idle = now.saturating_sub(open.last_used_ms);
+                let ends = ((pod.id.as_str(), inst.id.as_str()), r.rds.port);
+                match reuse_hop(tb, ends, (flow, idle, open.served), path, None) {
+                    Some(d) => {
+                        self.conn.drop_conn(key);
+                        tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);
+                        return DbOutcome::GaveUp {
+                            timeout_s: APP_DB_CONNECT_TIMEOUT_S,
+                            code: d.code(),
+                        };
+                    }
+                    None => (Connect::Ok, flow),
+                }
+            }
+            _ => self.vpc_connect(
+                r,
+                (
+                    Endpoint {
+                        id: &pod.id,
+                        subnet: &pod.subnet,
+                        host: pod.host,
+                        sgs: &pod.security_groups,
+                    },
+                    EphemeralRange::Linux,
+                ),
+                (
+                    Endpoint {
+                        id: &inst.id,
+                        subnet: &inst.subnet,
+                        host: inst.host,
+                        sgs: &r.rds.security_groups,
+                    },
+                    r.rds.port,
+                ),
+                tb,
             ),
-            (
-                Endpoint {
-                    id: &inst.id,
-                    subnet: &inst.subnet,
-                    host: inst.host,
-                    sgs: &r.rds.security_groups,
-                },
-                r.rds.port,
-            ),
-            tb,
-        );
+        };
         let same_az = self.subnet_az(r, &pod.subnet) == self.subnet_az(r, &inst.subnet);
         let hop_us = if same_az { 250 } else { 750 };
+        if let Some((key, _)) = pool {
+            if matches!(conn, Connect::Ok) {
+                let peer = match db_flow.dst {
+                    std::net::IpAddr::V4(a) => a,
+                    std::net::IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+                };
+                self.conn.keep_to(key, now, (db_flow.src_port, peer), None);
+            } else {
+                self.conn.drop_conn(key);
+            }
+        }
         if !matches!(conn, Connect::Ok) {
             let code = code_or(&conn);
             tb.wait(APP_DB_CONNECT_TIMEOUT_S * 1_000_000);

@@ -174,6 +174,20 @@ pub struct Pooled {
     /// say it (which ALB node CloudFront or a browser is connected to).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<std::net::Ipv4Addr>,
+    /// How long the server lets it live from its opening, seconds, as set
+    /// when it opened (the ALB's client keep-alive duration; a change
+    /// applies to new connections only). Fact sheet §26.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_s: Option<u64>,
+}
+
+impl Pooled {
+    /// Whether its lifetime has run out at `now_ms`: the server serves
+    /// one more request on it, then closes it. Fact sheet §26.
+    pub fn lifetime_over(&self, now_ms: u64) -> bool {
+        self.lifetime_s
+            .is_some_and(|l| now_ms.saturating_sub(self.opened_ms) >= l.saturating_mul(1000))
+    }
 }
 
 /// What a hop's pool holds for the next request.
@@ -266,6 +280,7 @@ impl ConnState {
                         src_port,
                         tls,
                         peer: None,
+                        lifetime_s: None,
                     },
                 );
             }
@@ -283,6 +298,13 @@ impl ConnState {
         self.keep(key, now_ms, src_port, tls);
         if let Some(p) = self.pools.get_mut(key) {
             p.peer = Some(peer);
+        }
+    }
+
+    /// Set the lifetime of the connection at `key` (when it opens).
+    pub fn set_lifetime(&mut self, key: &str, lifetime_s: u64) {
+        if let Some(p) = self.pools.get_mut(key) {
+            p.lifetime_s.get_or_insert(lifetime_s);
         }
     }
 

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 41] = [
+pub const ALL_CODES: [Code; 44] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -37,6 +37,7 @@ pub const ALL_CODES: [Code; 41] = [
     Code::ConnectionRefused,
     Code::TargetClosedConnection,
     Code::TlsHandshakeFailure,
+    Code::ClientKeepaliveEnded,
     Code::ListenerRuleMatch,
     Code::ListenerDefaultAction,
     Code::TargetUnhealthy,
@@ -45,6 +46,8 @@ pub const ALL_CODES: [Code; 41] = [
     Code::ClientClosed,
     Code::IngressRuleMatch,
     Code::ServiceEndpointPick,
+    Code::DeregistrationDelayEnded,
+    Code::DbPoolReset,
     Code::ComponentDown,
     Code::TargetError,
     Code::Delivered,
@@ -87,6 +90,9 @@ impl Code {
             Code::ConnectionRefused => "The address answered with a reset: nothing listens there (a crashed process).",
             Code::TlsHandshakeFailure => "The two sides share no TLS version: the listener's security policy refuses what the sender offers.",
             Code::TargetClosedConnection => "The target closed an idle connection as the load balancer sent a request on it: its keep-alive is shorter than the load balancer's idle timeout (502).",
+            Code::DeregistrationDelayEnded => "A deregistered target drained for its deregistration delay with no new requests; when the delay ended the load balancer closed the connections it still held to it.",
+            Code::ClientKeepaliveEnded => "The load balancer closes a client's connection once its HTTP client keep-alive duration has passed since it opened, even an active one: one more request, then Connection: close or GOAWAY.",
+            Code::DbPoolReset => "The application's pooled database connections broke (a failover or a failed instance), so it opens a new connection to the database.",
             Code::ListenerRuleMatch => "An ALB listener rule's conditions matched, in priority order; its action decides.",
             Code::ListenerDefaultAction => "No listener rule matched; the listener's default action applies.",
             Code::TargetUnhealthy => "The ALB does not send to this target: its health checks failed.",
@@ -145,7 +151,14 @@ impl Code {
             | Code::TooManyRedirects
             | Code::ConnectionTimeout
             | Code::ConnectionRefused => (ALB, "load-balancer-troubleshooting.html"),
-            Code::TargetClosedConnection => (ALB, "edit-load-balancer-attributes.html"),
+            Code::TargetClosedConnection | Code::ClientKeepaliveEnded => {
+                (ALB, "edit-load-balancer-attributes.html")
+            }
+            Code::DeregistrationDelayEnded => (ALB, "edit-target-group-attributes.html"),
+            Code::DbPoolReset => (
+                "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/",
+                "Concepts.MultiAZSingleStandby.html",
+            ),
             Code::TlsHandshakeFailure => (ALB, "describe-ssl-policies.html"),
             Code::IngressRuleMatch => (
                 "https://kubernetes.io/docs/concepts/services-networking/",

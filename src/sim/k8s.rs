@@ -250,15 +250,18 @@ impl World {
         if was != ready {
             // The AWS Load Balancer Controller follows the endpoints: a pod
             // that turns unready is deregistered and drains. Fact sheet §8, §14.
-            let delay = r
-                .alb
-                .target_groups
-                .iter()
-                .find(|t| t.target_type == TargetType::Ip)
+            let delay = crate::sim::alb::health::home_group(&r, pod_id)
+                .filter(|t| t.target_type == TargetType::Ip)
+                .or_else(|| {
+                    r.alb
+                        .target_groups
+                        .iter()
+                        .find(|t| t.target_type == TargetType::Ip)
+                })
                 .map(|t| t.deregistration_delay_s as u64 * 1000);
             match (ready, delay) {
                 (false, Some(d)) => self.alb.deregister(pod_id, now + d),
-                (true, _) => self.alb.reregister(pod_id),
+                (true, _) => self.alb.reregister(pod_id, now),
                 _ => {}
             }
             let text = if ready {

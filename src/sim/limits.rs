@@ -234,6 +234,21 @@ pub const APP_KEEP_ALIVE_S: RangeInclusive<u32> = 1..=3_600;
 /// and the ALB's default idle timeout, so both timeouts can be met).
 /// Fact sheet §16, §26.
 pub const APP_DELAY_MS: RangeInclusive<u32> = 0..=120_000;
+/// A target group's slow start duration when on, seconds (0 is off).
+/// Fact sheet §8, §26.
+pub const SLOW_START_S: RangeInclusive<u32> = 30..=900;
+/// The ALB's HTTP client keep-alive duration, seconds: counted from the
+/// connection's opening, not reset by traffic. Fact sheet §26.
+pub const ALB_CLIENT_KEEPALIVE_S: RangeInclusive<u32> = 60..=604_800;
+/// The ALB's client keep-alive duration by default, seconds. Fact sheet §26.
+pub const ALB_CLIENT_KEEPALIVE_DEFAULT_S: u32 = 3_600;
+/// Connections the application keeps open to the database, per pod (0:
+/// none kept, a new connection per query). Hoplab's range; the default is
+/// a common pool's (HikariCP's 10), within what an RDS instance accepts.
+/// Fact sheet §15, §26.
+pub const DB_POOL_SIZE: RangeInclusive<u32> = 0..=100;
+/// The application's database pool size by default.
+pub const DB_POOL_DEFAULT: u32 = 10;
 
 // ------------------------------------------------------------ input sizes
 

@@ -227,6 +227,24 @@ impl World {
         if self.alb.draining.values().any(|t| *t > self.clock_ms) {
             return None;
         }
+        // A target in slow start changes the picks as its share grows.
+        let window = self
+            .scenario
+            .regions
+            .iter()
+            .flat_map(|r| &r.alb.target_groups)
+            .map(|t| t.slow_start_s as u64 * 1000)
+            .max()
+            .unwrap_or(0);
+        if window > 0
+            && self
+                .alb
+                .healthy_since
+                .values()
+                .any(|t| t + window > self.clock_ms)
+        {
+            return None;
+        }
         let s = std::sync::Arc::clone(&self.scenario);
         let settles: Vec<bool> = s.regions.iter().map(|r| region_settles(&s, r)).collect();
         // The cheap refusals first: a check that can never settle here.

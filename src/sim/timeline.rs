@@ -304,7 +304,9 @@ impl Walk {
                 | AlbEvent::Generated { .. }
                 | AlbEvent::DefaultAction { .. }
                 | AlbEvent::RuleMatch { .. }
-                | AlbEvent::NoTargets { .. } => (K::Origin, self.front()),
+                | AlbEvent::NoTargets { .. }
+                | AlbEvent::DrainingClosed { .. }
+                | AlbEvent::ClientKeepaliveEnded { .. } => (K::Origin, self.front()),
                 AlbEvent::TargetPick { .. } => {
                     self.stage = Stage::Target;
                     (K::Origin, self.front())
@@ -329,6 +331,7 @@ impl Walk {
                     (K::Dns, Link::Database)
                 }
                 AppEvent::DbRefused { .. }
+                | AppEvent::DbPoolReset { .. }
                 | AppEvent::Query { .. }
                 | AppEvent::QueryResult { .. } => (K::Database, Link::Database),
             },

@@ -84,6 +84,15 @@ pub enum Code {
     /// connects over IPv4 instead, 250 ms after the IPv6 attempt began.
     /// Fact sheet §23.
     Ipv6Fallback,
+    /// A deregistered target's deregistration delay ended: the ALB closed
+    /// the connection it still held to it. Fact sheet §8, §26.
+    DeregistrationDelayEnded,
+    /// The ALB's client keep-alive duration ran out on a connection into
+    /// it: one more request, then it closes. Fact sheet §26.
+    ClientKeepaliveEnded,
+    /// The application's pooled database connections were broken (a
+    /// failover or a failed instance): it connects again. Fact sheet §15, §26.
+    DbPoolReset,
 }
 
 impl Code {
@@ -109,6 +118,9 @@ impl Code {
             Code::TlsHandshakeFailure => "TLS_HANDSHAKE_FAILURE",
             Code::HappyEyeballs => "HAPPY_EYEBALLS",
             Code::Ipv6Fallback => "IPV6_FALLBACK",
+            Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
+            Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
+            Code::DbPoolReset => "DB_POOL_RESET",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

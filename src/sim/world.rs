@@ -344,6 +344,11 @@ impl World {
     pub fn health(&self, id: &str) -> Option<&HealthState> {
         self.route53.health.get(id)
     }
+    /// The ALBs' runtime state: target health, draining, slow start.
+    pub fn alb_state(&self) -> &super::lb::AlbState {
+        &self.alb
+    }
+
     pub fn target_health(&self, pod: &str) -> Option<&TargetHealth> {
         self.alb.targets.get(pod)
     }

@@ -583,7 +583,7 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
         "http://example.com/",
         "",
     ];
-    match rng.index(7) {
+    match rng.index(11) {
         0 | 1 => {
             let (alb, priority, path, action, target, status) = (
                 s(rng, ALBS),
@@ -673,8 +673,24 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
             healthy_threshold: s(rng, AMOUNTS),
             unhealthy_threshold: s(rng, AMOUNTS),
         },
-        _ => Edit::DeleteTargetGroup {
+        6 => Edit::DeleteTargetGroup {
             id: s(rng, TARGET_GROUPS),
+        },
+        7 => Edit::SetDeregistrationDelay {
+            target_group: s(rng, TARGET_GROUPS),
+            seconds: s(rng, AMOUNTS),
+        },
+        8 => Edit::SetSlowStart {
+            target_group: s(rng, TARGET_GROUPS),
+            seconds: s(rng, &["0", "off", "30", "120", "900", "29", "901", "x", ""]),
+        },
+        9 => Edit::SetClientKeepalive {
+            alb: s(rng, &["alb-a", "alb-b", "alb-zz", ""]),
+            seconds: s(rng, &["60", "600", "3600", "604800", "59", "604801", "x"]),
+        },
+        _ => Edit::SetDbPool {
+            region: s(rng, &["us-east-1", "us-west-2", "mars-1", ""]),
+            size: s(rng, &["0", "1", "10", "100", "101", "-1", "x"]),
         },
     }
 }

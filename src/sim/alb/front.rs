@@ -562,6 +562,29 @@ impl World {
                     );
                     return Err(here(r, Resp::err(None, client.id, d.code(), why)));
                 }
+                if pooled.lifetime_over(now) {
+                    // Open past the client keep-alive duration: one more
+                    // request, then the ALB closes it. Fact sheet §26.
+                    tb.hop(|| {
+                        Step::new(
+                            (alb.id.as_str(), client.id),
+                            Layer::Tcp,
+                            format!("TCP/{}", alb.listener.port),
+                            Event::Alb(AlbEvent::ClientKeepaliveEnded {
+                                caller: client.caller,
+                                open_ms: now.saturating_sub(pooled.opened_ms),
+                                keepalive_s: pooled.lifetime_s.unwrap_or_default(),
+                                served: pooled.served,
+                            }),
+                            Verdict::Pass,
+                            Code::ClientKeepaliveEnded,
+                        )
+                    });
+                    if let Some((key, _)) = &pool {
+                        self.conn.drop_conn(key);
+                    }
+                    return Ok(conn);
+                }
                 conn
             }
             None => {
@@ -574,6 +597,7 @@ impl World {
             let version = alb.listener.tls_policy.negotiate(client.tls_max);
             self.conn
                 .keep_to(key, now, (conn.flow.src_port, conn.node.public_ip), version);
+            self.conn.set_lifetime(key, alb.client_keepalive_s as u64);
         }
         Ok(conn)
     }

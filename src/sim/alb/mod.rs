@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use super::event::alb::{Caller, CookieNote, PickHow, TargetStatus};
+use super::event::alb::{Caller, CookieNote, PickHow, SlowStart, TargetStatus};
 use super::net::EphemeralRange;
 use super::rng::Rng;
 use super::scenario::*;
@@ -142,7 +142,16 @@ pub struct AlbState {
     /// `initial`. Fact sheet §8.
     #[serde(default)]
     pub started: bool,
+    /// When each target last turned healthy (a new target passing its
+    /// first check, an unhealthy one passing again, a deregistered one
+    /// registered again): where its slow start begins. Fact sheet §8, §26.
+    #[serde(default)]
+    pub healthy_since: BTreeMap<String, u64>,
 }
+
+/// The fraction of 2^64 that multiplies the round-robin position into a
+/// well-spread point in [0, 1): the golden ratio's (Weyl sequence).
+const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The reason a target's record starts with.
 pub(crate) fn first_reason(state: TargetState) -> &'static str {
@@ -173,9 +182,46 @@ impl AlbState {
         self.draining.insert(target.to_string(), until_ms);
     }
 
-    /// A target is registered again (its pod turned ready).
-    pub fn reregister(&mut self, target: &str) {
+    /// A target is registered again (its pod turned ready): a slow start
+    /// begins anew. Fact sheet §8, §26.
+    pub fn reregister(&mut self, target: &str, now_ms: u64) {
         self.draining.remove(target);
+        self.healthy_since.insert(target.to_string(), now_ms);
+    }
+
+    /// Whether the deregistration delay of a target ended at or before
+    /// `now_ms` (it drained and is unused now).
+    pub fn drained(&self, id: &str, now_ms: u64) -> Option<u64> {
+        self.draining.get(id).copied().filter(|d| *d <= now_ms)
+    }
+
+    /// A target's slow start at `now_ms`, if its group has one and the
+    /// target turned healthy less than the window ago: the share of a full
+    /// target's requests, in thousandths (at least 1). Fact sheet §8, §26.
+    pub fn slow_start(&self, tg: &TargetGroup, id: &str, now_ms: u64) -> Option<(u64, u32)> {
+        if tg.slow_start_s == 0 {
+            return None;
+        }
+        let since = *self.healthy_since.get(id)?;
+        let elapsed = now_ms.saturating_sub(since);
+        let window = tg.slow_start_s as u64 * 1000;
+        (elapsed < window).then(|| (elapsed, ((elapsed * 1000 / window) as u32).max(1)))
+    }
+
+    /// The targets of a pool ramping up now, with their weights: none when
+    /// every target is (a new target enters slow start only beside one in
+    /// full service). Fact sheet §26.
+    fn ramping(&self, tg: &TargetGroup, pool: &[Target], now_ms: u64) -> Vec<(usize, u64, u32)> {
+        let list: Vec<(usize, u64, u32)> = pool
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| self.slow_start(tg, t.id, now_ms).map(|(e, w)| (i, e, w)))
+            .collect();
+        if list.len() == pool.len() {
+            Vec::new()
+        } else {
+            list
+        }
     }
 
     /// A target's state as its target group lists it.
@@ -205,7 +251,7 @@ impl AlbState {
         pool: &[Target<'a>],
         (client, now_ms): (Option<&str>, u64),
         rng: &mut Rng,
-    ) -> (Target<'a>, PickHow) {
+    ) -> (Target<'a>, PickHow, Vec<SlowStart>) {
         let cookie_key = if tg.stickiness_s.is_some() {
             format!("{}|{}", client.unwrap_or_default(), tg.id)
         } else {
@@ -220,10 +266,41 @@ impl AlbState {
             .as_ref()
             .and_then(|s| pool.iter().find(|t| t.id == s))
             .copied();
+        let ramping = self.ramping(tg, pool, now_ms);
         let (pick, how) = match sticky_target {
             Some(t) => (t, PickHow::Sticky),
             None => {
                 let t = match tg.algorithm {
+                    // Slow start: requests by weight, a ramping target's
+                    // growing linearly. Fact sheet §8, §26.
+                    _ if !ramping.is_empty() => {
+                        let weights: Vec<u64> = (0..pool.len())
+                            .map(|i| {
+                                ramping
+                                    .iter()
+                                    .find(|(j, ..)| *j == i)
+                                    .map_or(1000, |(_, _, w)| *w as u64)
+                            })
+                            .collect();
+                        let total: u64 = weights.iter().sum();
+                        let point = if tg.algorithm == Algorithm::WeightedRandom {
+                            rng.index(total as usize) as u64
+                        } else {
+                            let n = self.rr.entry(tg.id.clone()).or_insert(0);
+                            let spread = n.wrapping_mul(SPREAD);
+                            *n += 1;
+                            ((spread as u128 * total as u128) >> 64) as u64
+                        };
+                        let mut acc = 0;
+                        let i = weights
+                            .iter()
+                            .position(|w| {
+                                acc += w;
+                                point < acc
+                            })
+                            .unwrap_or(0);
+                        pool[i]
+                    }
                     Algorithm::RoundRobin | Algorithm::LeastOutstandingRequests => {
                         if !self.rr.contains_key(&tg.id) {
                             self.rr.insert(tg.id.clone(), 0);
@@ -253,7 +330,16 @@ impl AlbState {
             self.cookies
                 .insert(cookie_key, (pick.id.to_string(), now_ms + d as u64 * 1000));
         }
-        (pick, how)
+        let slow_start = ramping
+            .iter()
+            .map(|(i, elapsed, w)| SlowStart {
+                target: pool[*i].id.to_string(),
+                elapsed_s: elapsed / 1000,
+                window_s: tg.slow_start_s as u64,
+                share_pct: w.div_ceil(10),
+            })
+            .collect();
+        (pick, how, slow_start)
     }
 
     /// Keep a health record for exactly these targets (id, check interval s);
@@ -279,6 +365,30 @@ impl AlbState {
     /// Record one health check's result for a target; returns the change
     /// of state it caused, as the event log words it.
     pub(crate) fn record_check(
+        &mut self,
+        target: &str,
+        tg: &TargetGroup,
+        result: Result<(), HealthFailure>,
+        now_ms: u64,
+    ) -> Option<String> {
+        let before = self.targets.get(target)?.state;
+        let text = self.record_result(target, tg, result, now_ms);
+        let after = self.targets.get(target).map(|t| t.state);
+        // Slow start begins when a target turns healthy and ends if it
+        // turns unhealthy. Fact sheet §26.
+        match after {
+            Some(TargetState::Healthy) if before != TargetState::Healthy => {
+                self.healthy_since.insert(target.to_string(), now_ms);
+            }
+            Some(TargetState::Unhealthy) => {
+                self.healthy_since.remove(target);
+            }
+            _ => {}
+        }
+        text
+    }
+
+    fn record_result(
         &mut self,
         target: &str,
         tg: &TargetGroup,

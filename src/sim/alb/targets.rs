@@ -216,9 +216,12 @@ impl World {
                 why,
             ));
         }
+        if !ctx.unpooled {
+            self.close_drained(r, node, (tg, svc), tb);
+        }
         // Stickiness first, then the algorithm. Fact sheet §8.
         let client = (ctx.client.as_deref(), now);
-        let (pick, how) = self.alb.pick(tg, &pool, client, &mut self.rng);
+        let (pick, how, slow_start) = self.alb.pick(tg, &pool, client, &mut self.rng);
         let st = &self.alb;
         tb.hop(|| {
             Step::new(
@@ -236,12 +239,65 @@ impl World {
                     zone_only: (!tg.cross_zone).then(|| node_az.to_string()),
                     fail_open,
                     in_service: pool.len(),
+                    slow_start,
                 }),
                 Verdict::Pass,
                 Code::ServiceEndpointPick,
             )
         });
         Ok(pick)
+    }
+
+    /// The connections this ALB node still holds to targets of the group
+    /// whose deregistration delay has ended: closed, each a hop. One an
+    /// idle timer had closed before the delay ended just leaves the pool.
+    /// Fact sheet §8, §26.
+    fn close_drained(&mut self, r: &Region, node: &AlbNode, (tg, svc): Group, tb: &mut Recorder) {
+        let alb = &r.alb;
+        let now = self.clock_ms;
+        if !self.alb.draining.values().any(|d| *d <= now) {
+            return;
+        }
+        let prefix = KeyBuf::new(&["t|", &alb.id, "|", &node.subnet, "|"]);
+        let prefix = prefix.as_str();
+        let idle_ms = alb.idle_timeout_s.min(r.cluster.app_keep_alive_s) as u64 * 1000;
+        let closing: Vec<(String, String, u32, bool)> = self
+            .conn
+            .pools
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, p)| {
+                let target = &k[prefix.len()..];
+                let pod = r.cluster.pods.iter().find(|p| p.id == target);
+                if pod.is_some_and(|p| p.app != svc.app) {
+                    return None;
+                }
+                let until = self.alb.drained(target, now)?;
+                let open_then = until < p.last_used_ms.saturating_add(idle_ms);
+                Some((k.clone(), target.to_string(), p.served, open_then))
+            })
+            .collect();
+        for (key, target, served, open_then) in closing {
+            self.conn.drop_conn(&key);
+            if !open_then {
+                continue;
+            }
+            tb.hop(|| {
+                Step::new(
+                    (&alb.id, &target),
+                    Layer::Tcp,
+                    format!("TCP/{}", tg.port),
+                    Event::Alb(AlbEvent::DrainingClosed {
+                        target: target.clone(),
+                        target_group: tg.id.clone(),
+                        delay_s: tg.deregistration_delay_s as u64,
+                        served,
+                    }),
+                    Verdict::Pass,
+                    Code::DeregistrationDelayEnded,
+                )
+            });
+        }
     }
 
     /// Connect to the picked target through the VPC and let it answer:

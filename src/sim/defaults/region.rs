@@ -58,6 +58,7 @@ impl RegionSpec<'_> {
             cluster: Cluster {
                 app_keep_alive_s: 75,
                 app_delays: Vec::new(),
+                db_pool_size: crate::sim::limits::DB_POOL_DEFAULT,
                 name: format!("cluster-{letter}"),
                 ingress,
                 services: vec![Service {
@@ -360,6 +361,7 @@ impl RegionSpec<'_> {
             ip_address_type: Default::default(),
             shield: Default::default(),
             idle_timeout_s: 60,
+            client_keepalive_s: crate::sim::limits::ALB_CLIENT_KEEPALIVE_DEFAULT_S,
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,
@@ -374,6 +376,7 @@ impl RegionSpec<'_> {
                 algorithm: Algorithm::RoundRobin,
                 stickiness_s: None,
                 deregistration_delay_s: 300,
+                slow_start_s: 0,
                 cross_zone: true,
                 health_protocol: HealthProtocol::Http,
                 health_port: None,

@@ -272,6 +272,7 @@ fn create_target_group(
         algorithm: Algorithm::RoundRobin,
         stickiness_s: None,
         deregistration_delay_s: 300,
+        slow_start_s: 0,
         cross_zone: true,
         health_protocol: crate::sim::scenario::HealthProtocol::Http,
         health_port: None,

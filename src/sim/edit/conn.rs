@@ -1,6 +1,8 @@
 //! Connection settings (fact sheet §8, §16, §26): a browser's TLS version
 //! and 0-RTT, an ALB's idle timeout and its listener's security policy,
-//! the application's keep-alive, CloudFront's origin keep-alive. A change
+//! the application's keep-alive, CloudFront's origin keep-alive; a target
+//! group's deregistration delay and slow start, an ALB's client keep-alive
+//! duration, the application's database pool. A change
 //! applies to connections opened after it; the ones open stay as they are
 //! until their timers close them (§26: "a change applies to new
 //! connections only").
@@ -8,7 +10,10 @@
 use super::waf::ranged;
 use super::{unknown, Edit, EditError, VpcPart};
 use crate::sim::conn::{TlsPolicy, TlsVersion};
-use crate::sim::limits::{ALB_IDLE_TIMEOUT_RANGE_S, APP_KEEP_ALIVE_S, CF_ORIGIN_KEEP_ALIVE_S};
+use crate::sim::limits::{
+    ALB_CLIENT_KEEPALIVE_S, ALB_IDLE_TIMEOUT_RANGE_S, APP_KEEP_ALIVE_S, CF_ORIGIN_KEEP_ALIVE_S,
+    DB_POOL_SIZE, DEREGISTRATION_DELAY_S, SLOW_START_S,
+};
 use crate::sim::scenario::Scenario;
 use crate::sim::text::clip;
 
@@ -42,6 +47,43 @@ pub(super) fn describe(e: &Edit) -> String {
         Edit::SetOriginKeepAlive { seconds } => {
             format!("CloudFront: origin keep-alive {} s", clip(seconds.trim()))
         }
+        Edit::SetDeregistrationDelay {
+            target_group,
+            seconds,
+        } => format!(
+            "{}: deregistration delay {} s",
+            clip(target_group),
+            clip(seconds.trim())
+        ),
+        Edit::SetSlowStart {
+            target_group,
+            seconds,
+        } => format!(
+            "{}: slow start {}",
+            clip(target_group),
+            match seconds.trim() {
+                "0" | "off" => "off".to_string(),
+                t => format!("{} s", clip(t)),
+            }
+        ),
+        Edit::SetClientKeepalive { alb, seconds } => format!(
+            "{}: client keep-alive {} s",
+            if alb.trim().is_empty() {
+                "every ALB".to_string()
+            } else {
+                clip(alb)
+            },
+            clip(seconds.trim())
+        ),
+        Edit::SetDbPool { region, size } => format!(
+            "{}: database pool of {} connections per pod",
+            if region.trim().is_empty() {
+                "every region".to_string()
+            } else {
+                clip(region)
+            },
+            clip(size.trim())
+        ),
         _ => String::new(),
     }
 }
@@ -117,6 +159,74 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 range(&CF_ORIGIN_KEEP_ALIVE_S),
                 26,
             )?;
+            Ok(())
+        }
+        Edit::SetDeregistrationDelay {
+            target_group,
+            seconds,
+        } => {
+            let v = ranged(
+                seconds,
+                "deregistration delay in seconds",
+                range(&DEREGISTRATION_DELAY_S),
+                8,
+            )?;
+            super::alb::find_tg(s, target_group.trim())?.deregistration_delay_s = v;
+            Ok(())
+        }
+        Edit::SetSlowStart {
+            target_group,
+            seconds,
+        } => {
+            let v = if matches!(seconds.trim().to_ascii_lowercase().as_str(), "0" | "off") {
+                0
+            } else {
+                ranged(
+                    seconds,
+                    "slow start in seconds (0 or off turns it off)",
+                    range(&SLOW_START_S),
+                    8,
+                )?
+            };
+            super::alb::find_tg(s, target_group.trim())?.slow_start_s = v;
+            Ok(())
+        }
+        Edit::SetClientKeepalive { alb, seconds } => {
+            let v = ranged(
+                seconds,
+                "client keep-alive in seconds",
+                range(&ALB_CLIENT_KEEPALIVE_S),
+                26,
+            )?;
+            if alb.trim().is_empty() {
+                for r in &mut s.regions {
+                    r.alb.client_keepalive_s = v;
+                }
+            } else {
+                alb_mut(s, alb.trim())?.client_keepalive_s = v;
+            }
+            Ok(())
+        }
+        Edit::SetDbPool { region, size } => {
+            let v = ranged(
+                size,
+                "database pool size (connections per pod)",
+                range(&DB_POOL_SIZE),
+                26,
+            )?;
+            let region = region.trim();
+            let mut found = false;
+            for r in s
+                .regions
+                .iter_mut()
+                .filter(|r| region.is_empty() || r.id == region)
+            {
+                r.cluster.db_pool_size = v;
+                found = true;
+            }
+            if !found {
+                return Err(unknown(VpcPart::Region, region));
+            }
             Ok(())
         }
         _ => Ok(()),

@@ -553,6 +553,34 @@ pub enum Edit {
         client: String,
         mode: String,
     },
+    /// A target group's deregistration delay, 0-3,600 s: how long a
+    /// deregistered target drains before the ALB closes its connections.
+    /// Fact sheet §8, §26.
+    SetDeregistrationDelay {
+        target_group: String,
+        seconds: String,
+    },
+    /// A target group's slow start, 30-900 s, or `0` / `off`. Fact sheet
+    /// §8, §26.
+    SetSlowStart {
+        target_group: String,
+        seconds: String,
+    },
+    /// An ALB's HTTP client keep-alive duration, 60-604,800 s (every ALB's
+    /// when `alb` is empty). Fact sheet §26.
+    SetClientKeepalive {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        alb: String,
+        seconds: String,
+    },
+    /// The application's database connection pool per pod, 0-100 (every
+    /// region's when `region` is empty; 0 keeps no connection). Fact sheet
+    /// §15, §26.
+    SetDbPool {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        region: String,
+        size: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1020,7 +1048,11 @@ impl Edit {
             | Edit::SetAlbIdleTimeout { .. }
             | Edit::SetListenerTlsPolicy { .. }
             | Edit::SetAppKeepAlive { .. }
-            | Edit::SetOriginKeepAlive { .. } => conn::describe(self),
+            | Edit::SetOriginKeepAlive { .. }
+            | Edit::SetDeregistrationDelay { .. }
+            | Edit::SetSlowStart { .. }
+            | Edit::SetClientKeepalive { .. }
+            | Edit::SetDbPool { .. } => conn::describe(self),
             Edit::SetAppDelay { .. } => app::describe(self),
             Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
         }
@@ -1129,7 +1161,11 @@ impl Edit {
             | Edit::SetAlbIdleTimeout { .. }
             | Edit::SetListenerTlsPolicy { .. }
             | Edit::SetAppKeepAlive { .. }
-            | Edit::SetOriginKeepAlive { .. } => conn::apply(self, s),
+            | Edit::SetOriginKeepAlive { .. }
+            | Edit::SetDeregistrationDelay { .. }
+            | Edit::SetSlowStart { .. }
+            | Edit::SetClientKeepalive { .. }
+            | Edit::SetDbPool { .. } => conn::apply(self, s),
             Edit::SetAppDelay { .. } => app::apply(self, s),
             Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
         }

@@ -235,6 +235,19 @@ pub enum CookieNote {
     Replaced { old: String },
 }
 
+/// A target in its slow start window: it gets `share_pct` percent of the
+/// requests a target in full service gets. Fact sheet §8, §26.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlowStart {
+    pub target: String,
+    /// Seconds since it turned healthy.
+    pub elapsed_s: u64,
+    /// The target group's slow start duration, seconds.
+    pub window_s: u64,
+    /// Its weight now, in percent of a full share (grows linearly).
+    pub share_pct: u32,
+}
+
 /// How the target was chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "how", rename_all = "snake_case")]
@@ -320,6 +333,32 @@ pub enum AlbEvent {
         zone_only: Option<String>,
         fail_open: bool,
         in_service: usize,
+        /// Targets in their slow start window and the share of a full
+        /// target's requests each gets now. Fact sheet §8, §26.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        slow_start: Vec<SlowStart>,
+    },
+    /// A deregistered target's deregistration delay ended: the ALB closed
+    /// the connection this node still held open to it. The request goes
+    /// on to a target in service. Fact sheet §8, §26.
+    DrainingClosed {
+        target: String,
+        target_group: String,
+        /// The target group's deregistration delay, seconds.
+        delay_s: u64,
+        /// Requests the connection served before the target was deregistered.
+        served: u32,
+    },
+    /// The connection into the ALB has been open for its HTTP client
+    /// keep-alive duration: the ALB serves this request, then closes it
+    /// (`Connection: close`, or GOAWAY on HTTP/2). Fact sheet §26.
+    ClientKeepaliveEnded {
+        caller: Caller,
+        /// How long the connection has been open, ms.
+        open_ms: u64,
+        /// The duration it was opened with, seconds.
+        keepalive_s: u64,
+        served: u32,
     },
     /// The picked target does not answer the SYN.
     TargetDown { target: String },
@@ -435,6 +474,13 @@ impl AlbEvent {
                     .join(", ")
             ),
             AlbEvent::TargetDown { .. } => "TCP SYN, no answer".into(),
+            AlbEvent::DrainingClosed { target, .. } => {
+                format!("connection to {target} closed: its deregistration delay ended")
+            }
+            AlbEvent::ClientKeepaliveEnded { open_ms, .. } => format!(
+                "connection open {}: last request, then Connection: close",
+                crate::sim::event::cdn::idle_text(*open_ms)
+            ),
             AlbEvent::Response {
                 status,
                 to: std::net::IpAddr::V6(to),
@@ -505,9 +551,10 @@ impl AlbEvent {
                 zone_only,
                 fail_open,
                 in_service,
+                slow_start,
                 ..
             } => format!(
-                "{}{}; {}",
+                "{}{}; {}{}",
                 match zone_only {
                     None => String::new(),
                     Some(az) => format!("cross-zone load balancing is off, so the ALB node in {az} considers only targets in {az}; "),
@@ -520,7 +567,22 @@ impl AlbEvent {
                         "only healthy targets are used ({in_service} of {})",
                         candidates.len()
                     )
-                }
+                },
+                slow_start_why(slow_start)
+            ),
+            AlbEvent::DrainingClosed { target, target_group, delay_s, served } => format!(
+                "{target} was deregistered from {target_group} and drained for its {delay_s} s deregistration delay: no new requests, while the connection the ALB held to it ({served} request{} served) stayed open; when the delay ended the ALB closed it (draining → unused), so this request goes to a target in service, on a connection of its own (fact sheet §8, §26)",
+                if *served == 1 { "" } else { "s" }
+            ),
+            AlbEvent::ClientKeepaliveEnded { caller, open_ms, keepalive_s, served } => format!(
+                "the ALB's HTTP client keep-alive duration is {keepalive_s} s, counted from when the connection opened and not reset by traffic; this connection from {} has been open {} and served {served} request{}, so the ALB answers this one and closes it (Connection: close on HTTP/1.1, GOAWAY on HTTP/2); the next request opens a new connection (fact sheet §26)",
+                match caller {
+                    Caller::CloudFront => "CloudFront",
+                    Caller::Browser => "the browser",
+                    _ => "the sender",
+                },
+                crate::sim::event::cdn::idle_text(*open_ms),
+                if *served == 1 { "" } else { "s" }
             ),
             AlbEvent::TargetDown { target } => {
                 format!("{target} is down: the SYN gets no answer")
@@ -531,6 +593,27 @@ impl AlbEvent {
             },
         }
     }
+}
+
+/// The slow start part of a pick's explanation: each target still ramping
+/// up and its share now.
+fn slow_start_why(list: &[SlowStart]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = list
+        .iter()
+        .map(|s| {
+            format!(
+                "{} gets {}% of a full share ({} s of {} s)",
+                s.target, s.share_pct, s.elapsed_s, s.window_s
+            )
+        })
+        .collect();
+    format!(
+        "; slow start: {}; a target's share grows linearly from when it turns healthy to the end of the window (fact sheet §8, §26)",
+        each.join(", ")
+    )
 }
 
 /// An error the ALB generates, as its status line reads.

@@ -188,6 +188,27 @@ pub enum AppEvent {
     },
     /// The query's result back to the pod.
     QueryResult { instance: String, write: bool },
+    /// The pooled connections to the database are broken: the instance
+    /// they went to failed over or is down. The application connects
+    /// again. Fact sheet §15, §26.
+    DbPoolReset {
+        /// The instance the pooled connection went to.
+        instance: String,
+        reason: DbPoolBreak,
+        /// Queries the broken connection had served.
+        served: u32,
+    },
+}
+
+/// Why the application's pooled database connections broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DbPoolBreak {
+    /// A Multi-AZ failover: the instance is no longer the primary (it
+    /// rebooted as the standby, closing every connection).
+    Failover,
+    /// The instance is down (failed, or its AZ or Region is).
+    InstanceDown,
 }
 
 impl AppEvent {
@@ -255,6 +276,9 @@ impl AppEvent {
                 }
             }
             AppEvent::DbRefused { .. } => "connection refused".into(),
+            AppEvent::DbPoolReset { instance, .. } => {
+                format!("pooled connection to {instance} broken: reconnect")
+            }
             AppEvent::Query { role, .. } => match role {
                 DbRole::PrimaryWrite => "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
                 _ => "SQL SELECT * FROM appointments WHERE patient_id = $1",
@@ -351,6 +375,14 @@ impl AppEvent {
             .into(),
             AppEvent::DbRefused { instance } => format!(
                 "{instance} is now the Multi-AZ standby, which accepts no connections (fact sheet §15)"
+            ),
+            AppEvent::DbPoolReset { instance, reason, served } => format!(
+                "the application's pool held a connection to {instance} ({served} quer{} served); {}, so the connection is gone and the pool opens a new one: a DNS lookup of the endpoint and a TCP handshake again (fact sheet §15: clients must reconnect; §26)",
+                if *served == 1 { "y" } else { "ies" },
+                match reason {
+                    DbPoolBreak::Failover => format!("a Multi-AZ failover made {instance} the standby, which closed every connection"),
+                    DbPoolBreak::InstanceDown => format!("{instance} is down"),
+                }
             ),
             AppEvent::Query {
                 instance,

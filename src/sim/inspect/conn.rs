@@ -6,7 +6,7 @@
 use super::Row;
 use crate::sim::conn::{Pooled, BROWSER_USED_IDLE_S};
 use crate::sim::event::cdn::idle_text;
-use crate::sim::scenario::{Client, Region};
+use crate::sim::scenario::{Client, Region, TargetGroup};
 use crate::sim::world::World;
 
 /// Open connections whose key starts with `prefix`, as the key's parts
@@ -96,13 +96,39 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
             r.alb.listener.tls_policy.name().to_string(),
         ),
         ("application keep-alive".into(), keep_alive_text(keep, idle)),
+        (
+            "client keep-alive".into(),
+            format!(
+                "{} s from a connection's opening, not reset by traffic: then one more request and Connection: close (a change applies to new connections)",
+                r.alb.client_keepalive_s
+            ),
+        ),
     ];
+    for tg in &r.alb.target_groups {
+        rows.push((
+            format!("{} deregistration delay", tg.id),
+            format!(
+                "{} s: a deregistered target drains (no new requests), then the ALB closes its connections to it",
+                tg.deregistration_delay_s
+            ),
+        ));
+        rows.push((format!("{} slow start", tg.id), slow_start_text(w, r, tg)));
+    }
     let prefix = format!("t|{}|", r.alb.id);
+    let alb_state = w.alb_state();
     let list: Vec<String> = open(w, &prefix)
         .map(|(parts, p)| {
+            let target = parts.get(1).copied().unwrap_or("?");
+            let drain = match alb_state.draining.get(target) {
+                Some(until) if *until > now => {
+                    format!(", draining: closes in {}", idle_text(until - now))
+                }
+                Some(_) => ", drained: closed at its next use".to_string(),
+                None => String::new(),
+            };
             format!(
-                "{} from {} {}",
-                parts.get(1).copied().unwrap_or("?"),
+                "{} from {} {}{drain}",
+                target,
                 parts.first().copied().unwrap_or("?"),
                 served(p, now)
             )
@@ -119,12 +145,75 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
     rows
 }
 
-/// The application's keep-alive, for a Service or a pod.
-pub(super) fn app(r: &Region) -> Vec<Row> {
-    vec![(
-        "keep-alive".into(),
-        keep_alive_text(r.cluster.app_keep_alive_s, r.alb.idle_timeout_s),
-    )]
+/// A target group's slow start: off, or its window and the targets
+/// ramping up now with their share. Fact sheet §8, §26.
+fn slow_start_text(w: &World, r: &Region, tg: &TargetGroup) -> String {
+    if tg.slow_start_s == 0 {
+        return "off".into();
+    }
+    let now = w.now_ms();
+    let ramping: Vec<String> = r
+        .cluster
+        .pods
+        .iter()
+        .filter_map(|p| {
+            w.alb_state().slow_start(tg, &p.id, now).map(|(e, share)| {
+                format!("{} at {}% ({} s in)", p.id, share.div_ceil(10), e / 1000)
+            })
+        })
+        .collect();
+    format!(
+        "{} s: a target that turns healthy gets a linearly growing share of requests; {}",
+        tg.slow_start_s,
+        if ramping.is_empty() {
+            "none ramping now".to_string()
+        } else {
+            ramping.join(", ")
+        }
+    )
+}
+
+/// The application's keep-alive and its database pool, for a Service or
+/// a pod.
+pub(super) fn app(w: &World, r: &Region, pod: Option<&str>) -> Vec<Row> {
+    let mut rows = vec![
+        (
+            "keep-alive".into(),
+            keep_alive_text(r.cluster.app_keep_alive_s, r.alb.idle_timeout_s),
+        ),
+        ("database pool".into(), db_pool_text(r.cluster.db_pool_size)),
+    ];
+    if let Some(pod) = pod {
+        let now = w.now_ms();
+        let prefix = format!("d|{}|{pod}|", r.id);
+        let list: Vec<String> = open(w, &prefix)
+            .map(|(parts, p)| {
+                format!(
+                    "to {}{} {}",
+                    parts.first().copied().unwrap_or("?"),
+                    p.peer.map(|ip| format!(" ({ip})")).unwrap_or_default(),
+                    served(p, now)
+                )
+            })
+            .collect();
+        rows.push((
+            "database connections".into(),
+            if list.is_empty() {
+                "none open".into()
+            } else {
+                list.join("; ")
+            },
+        ));
+    }
+    rows
+}
+
+fn db_pool_text(size: u32) -> String {
+    if size == 0 {
+        "none: every query opens a new connection to the database".into()
+    } else {
+        format!("up to {size} connections per pod, kept open: a query on one skips the TCP handshake; a failover or a failed instance breaks them")
+    }
 }
 
 fn keep_alive_text(keep: u32, idle: u32) -> String {
@@ -169,6 +258,6 @@ mod tests {
             "60 s, on the client's side and the targets'"
         );
         assert!(value(&rows, "connections to targets").contains("pod-a-"));
-        assert!(value(&app(&r), "keep-alive").starts_with("75 s, longer"));
+        assert!(value(&app(&w, &r, None), "keep-alive").starts_with("75 s, longer"));
     }
 }

@@ -39,7 +39,9 @@ pub struct LiveState {
 pub struct ConnectionLive {
     /// `browser_edge` (a browser to a CloudFront edge),
     /// `to_load_balancer` (CloudFront or a browser to an ALB node) or
-    /// `alb_target` (an ALB node to a target).
+    /// `alb_target` (an ALB node to a target) or `pod_database` (the
+    /// application's pooled connection to the database: `writer` or a
+    /// replica, with the instance's address).
     pub hop: String,
     pub from: String,
     pub to: String,
@@ -73,6 +75,14 @@ fn connections(w: &World) -> Vec<ConnectionLive> {
                     "alb_target",
                     format!("{alb} ({subnet})"),
                     target.to_string(),
+                ),
+                ["d", _region, pod, to] => (
+                    "pod_database",
+                    pod.to_string(),
+                    match p.peer {
+                        Some(ip) => format!("{to} ({ip})"),
+                        None => to.to_string(),
+                    },
                 ),
                 _ => return None,
             };

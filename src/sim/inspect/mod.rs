@@ -67,7 +67,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         rows
     } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
         let mut rows = k8s::pod(w, r, p);
-        rows.extend(conn::app(r));
+        rows.extend(conn::app(w, r, Some(&p.id)));
         rows
     } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
         rds::instance(w, r, i)
@@ -75,7 +75,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         k8s::ingress(r)
     } else if let Some(svc) = r.cluster.services.iter().find(|x| x.id == node) {
         let mut rows = k8s::service(w, r, svc);
-        rows.extend(conn::app(r));
+        rows.extend(conn::app(w, r, None));
         rows
     } else if r.vpc.igw == node {
         vpc::internet_gateway(r)

@@ -34,6 +34,24 @@ pub struct Alb {
     /// side: default 60 s (1-4,000). Fact sheet §8, §26.
     #[serde(default = "default_idle_timeout")]
     pub idle_timeout_s: u32,
+    /// The HTTP client keep-alive duration: the ALB closes a client's
+    /// connection this long after it opened, even an active one (after
+    /// one more request). Default 3,600 s (60-604,800). Fact sheet §26.
+    #[serde(
+        default = "default_client_keepalive",
+        skip_serializing_if = "is_default_client_keepalive"
+    )]
+    pub client_keepalive_s: u32,
+}
+
+fn default_client_keepalive() -> u32 {
+    crate::sim::limits::ALB_CLIENT_KEEPALIVE_DEFAULT_S
+}
+fn is_default_client_keepalive(s: &u32) -> bool {
+    *s == crate::sim::limits::ALB_CLIENT_KEEPALIVE_DEFAULT_S
+}
+fn is_zero(s: &u32) -> bool {
+    *s == 0
 }
 
 /// A load balancer's IP address type. Fact sheet §23.
@@ -242,6 +260,11 @@ pub struct TargetGroup {
     /// 0-3600 s, default 300. Fact sheet §8.
     #[serde(default = "default_dereg")]
     pub deregistration_delay_s: u32,
+    /// Slow start: a target that turns healthy gets a linearly growing
+    /// share of requests for this long; 0 is off, else 30-900 s. Not with
+    /// least outstanding requests. Fact sheet §8, §26.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub slow_start_s: u32,
     /// Cross-zone load balancing (on by default for an ALB): off, an ALB
     /// node sends only to targets in its own AZ. Fact sheet §8.
     #[serde(default = "cross_zone_on", skip_serializing_if = "is_true")]

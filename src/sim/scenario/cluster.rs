@@ -39,6 +39,21 @@ pub struct Cluster {
     /// Fact sheet §16 ("+ server time"), §8, §26.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_delays: Vec<AppDelay>,
+    /// Connections each pod's application keeps open to the database (its
+    /// connection pool): a query on a pooled one skips the handshakes; 0
+    /// keeps none. Default 10. Fact sheet §15, §26.
+    #[serde(
+        default = "default_db_pool",
+        skip_serializing_if = "is_default_db_pool"
+    )]
+    pub db_pool_size: u32,
+}
+
+fn default_db_pool() -> u32 {
+    crate::sim::limits::DB_POOL_DEFAULT
+}
+fn is_default_db_pool(n: &u32) -> bool {
+    *n == crate::sim::limits::DB_POOL_DEFAULT
 }
 
 /// The extra processing time of the application behind one Service.

@@ -99,6 +99,26 @@ impl Scenario {
                 )
                 .into());
             }
+            if !DB_POOL_SIZE.contains(&r.cluster.db_pool_size) {
+                return Err(format!(
+                    "region {}: cluster.db_pool_size {} is outside {}-{}",
+                    r.id,
+                    r.cluster.db_pool_size,
+                    DB_POOL_SIZE.start(),
+                    DB_POOL_SIZE.end()
+                )
+                .into());
+            }
+            if !ALB_CLIENT_KEEPALIVE_S.contains(&r.alb.client_keepalive_s) {
+                return Err(format!(
+                    "{}: client keep-alive {} s is outside {}-{} s (fact sheet §26)",
+                    r.alb.id,
+                    r.alb.client_keepalive_s,
+                    ALB_CLIENT_KEEPALIVE_S.start(),
+                    ALB_CLIENT_KEEPALIVE_S.end()
+                )
+                .into());
+            }
             if r.rds.replicas.len() > MAX_READ_REPLICAS {
                 return Err(format!(
                     "region {}: {} read replicas is over the quota of {MAX_READ_REPLICAS} per database (fact sheet §15)",
@@ -721,6 +741,21 @@ fn validate_target_groups(r: &Region) -> Result<(), String> {
             return Err(format!(
                 "target group {}: deregistration delay {} s is outside 0-3600",
                 tg.id, tg.deregistration_delay_s
+            ));
+        }
+        if tg.slow_start_s != 0 && !SLOW_START_S.contains(&tg.slow_start_s) {
+            return Err(format!(
+                "target group {}: slow start {} s is outside {}-{} (0 turns it off; fact sheet §8)",
+                tg.id,
+                tg.slow_start_s,
+                SLOW_START_S.start(),
+                SLOW_START_S.end()
+            ));
+        }
+        if tg.slow_start_s != 0 && tg.algorithm == Algorithm::LeastOutstandingRequests {
+            return Err(format!(
+                "target group {}: slow start cannot be combined with least outstanding requests (fact sheet §8)",
+                tg.id
             ));
         }
         if !NODE_PORTS.contains(&tg.node_port) && tg.target_type == TargetType::Instance {
