@@ -122,27 +122,46 @@ fn form(
 pub fn forms(w: &World, node: &str) -> Vec<Form> {
     let s = w.scenario();
     if let Some(c) = s.clients.iter().find(|c| c.id == node) {
-        return vec![form(
-            format!("tls-{}", c.id),
-            "TLS",
-            "§16, §26",
-            "set_client_tls",
-            vec![("client", c.id.clone())],
-            vec![
-                field(
-                    "max_version",
-                    "newest version",
-                    choice(&["1.2", "1.3"]),
-                    c.tls_max.label().trim_start_matches("TLSv"),
-                ),
-                field(
-                    "early_data",
-                    "offer 0-RTT early data on resumption",
-                    Input::Toggle,
-                    c.early_data,
-                ),
-            ],
-        )];
+        return vec![
+            form(
+                format!("tls-{}", c.id),
+                "TLS",
+                "§16, §26",
+                "set_client_tls",
+                vec![("client", c.id.clone())],
+                vec![
+                    field(
+                        "max_version",
+                        "newest version",
+                        choice(&["1.2", "1.3"]),
+                        c.tls_max.label().trim_start_matches("TLSv"),
+                    ),
+                    field(
+                        "early_data",
+                        "offer 0-RTT early data on resumption",
+                        Input::Toggle,
+                        c.early_data,
+                    ),
+                ],
+            ),
+            form(
+                format!("ipv6-{}", c.id),
+                "IPv6 (Happy Eyeballs)",
+                "§23",
+                "set_client_ipv6",
+                vec![("client", c.id.clone())],
+                vec![field(
+                    "mode",
+                    "IPv6",
+                    choice(&["off", "on", "broken"]),
+                    match c.ipv6 {
+                        crate::sim::eyeballs::ClientIpv6::Off => "off",
+                        crate::sim::eyeballs::ClientIpv6::On => "on",
+                        crate::sim::eyeballs::ClientIpv6::Broken => "broken",
+                    },
+                )],
+            ),
+        ];
     }
     if node == s.cdn.id {
         let cdn = &s.cdn;
@@ -191,7 +210,7 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             .map(|p| &p.app)
             .or_else(|| k.services.iter().find(|x| x.id == node).map(|x| &x.app));
         if let Some(app) = app {
-            let mut out = vec![app_keep_alive(r)];
+            let mut out = vec![app_keep_alive(r), db_pool(r)];
             out.extend(
                 k.services
                     .iter()
@@ -280,6 +299,23 @@ fn app_delay(k: &crate::sim::scenario::Cluster, service: &str) -> Form {
     )
 }
 
+/// The connections each pod's application keeps open to the database.
+fn db_pool(r: &Region) -> Form {
+    form(
+        format!("db-pool-{}", r.id),
+        "Database connection pool",
+        "§15, §26",
+        "set_db_pool",
+        vec![("region", r.id.clone())],
+        vec![field(
+            "size",
+            "connections per pod (0-100)",
+            Input::Number { min: 0, max: 100 },
+            r.cluster.db_pool_size,
+        )],
+    )
+}
+
 fn app_keep_alive(r: &Region) -> Form {
     form(
         format!("app-keep-alive-{}", r.id),
@@ -324,9 +360,53 @@ fn alb_forms(r: &Region, alb: &Alb) -> Vec<Form> {
                 alb.listener.tls_policy.name(),
             )],
         ),
+        form(
+            format!("client-keepalive-{}", alb.id),
+            "HTTP client keep-alive duration",
+            "§26",
+            "set_client_keepalive",
+            vec![("alb", alb.id.clone())],
+            vec![field(
+                "seconds",
+                "seconds (60-604,800)",
+                Input::Number {
+                    min: 60,
+                    max: 604_800,
+                },
+                alb.client_keepalive_s,
+            )],
+        ),
         ip_type(&alb.id, alb.ip_address_type),
         shield(&alb.id, &alb.shield),
     ];
+    for tg in &alb.target_groups {
+        out.push(form(
+            format!("tg-dereg-{}", tg.id),
+            format!("Deregistration delay of {}", tg.id),
+            "§8",
+            "set_deregistration_delay",
+            vec![("target_group", tg.id.clone())],
+            vec![field(
+                "seconds",
+                "seconds (0-3,600)",
+                Input::Number { min: 0, max: 3600 },
+                tg.deregistration_delay_s,
+            )],
+        ));
+        out.push(form(
+            format!("tg-slow-start-{}", tg.id),
+            format!("Slow start of {}", tg.id),
+            "§8, §26",
+            "set_slow_start",
+            vec![("target_group", tg.id.clone())],
+            vec![field(
+                "seconds",
+                "seconds (0 off, or 30-900)",
+                Input::Number { min: 0, max: 900 },
+                tg.slow_start_s,
+            )],
+        ));
+    }
     for tg in &alb.target_groups {
         let mut f = form(
             format!("tg-health-{}", tg.id),
@@ -821,6 +901,12 @@ mod tests {
             "set_target_group_health",
             "set_app_keep_alive",
             "set_health_check",
+            "set_app_delay",
+            "set_client_ipv6",
+            "set_client_keepalive",
+            "set_deregistration_delay",
+            "set_slow_start",
+            "set_db_pool",
         ] {
             assert!(kinds.contains(&k), "no form for {k}");
         }
