@@ -394,6 +394,7 @@ impl AppState {
             url: url.clone(),
             flood: b.flood.get_untracked(),
         };
+        let spec_flood = spec.flood;
         match self.live.act(Step::Burst(spec)) {
             Ok(StepResult::Burst {
                 report,
@@ -413,7 +414,10 @@ impl AppState {
                     report,
                 }));
                 b.error.set(None);
-                self.live.mark(Stale::Burst);
+                // A layer 3/4 flood stops at Shield: nothing in the world moved.
+                if !spec_flood.is_some_and(|f| f.is_network()) {
+                    self.live.mark(Stale::Burst);
+                }
             }
             Ok(_) => {}
             Err(e) => b.error.set(Some(e.to_string())),

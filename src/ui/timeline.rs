@@ -26,7 +26,7 @@ pub fn TimelineBar() -> impl IntoView {
                     let prev = before.get().filter(|b| b.total_us > 0);
                     let scale = prev.as_ref().map_or(t.total_us, |b| b.total_us.max(t.total_us));
                     let sentence = prev.as_ref().map(|b| comparison(b, &t));
-                    let keys = legend(&t)
+                    let keys = legend(&t, prev.as_ref())
                         .into_iter()
                         .map(|(k, ms)| {
                             view! {

@@ -87,14 +87,13 @@ pub fn segments(t: &Timeline, scale_us: u64) -> Vec<Segment> {
         .collect()
 }
 
-/// The time spent per kind, for the legend: only kinds with time.
-pub fn legend(t: &Timeline) -> Vec<(PhaseKind, String)> {
+/// The legend: every kind either bar shows, with this request's time on
+/// it (`0.0 ms` for a phase the request before had and this one skipped).
+pub fn legend(t: &Timeline, before: Option<&Timeline>) -> Vec<(PhaseKind, String)> {
     KINDS
         .into_iter()
-        .filter_map(|k| {
-            let us = t.us_of(k);
-            (us > 0).then(|| (k, ms(us)))
-        })
+        .filter(|k| t.us_of(*k) > 0 || before.is_some_and(|b| b.us_of(*k) > 0))
+        .map(|k| (k, ms(t.us_of(k))))
         .collect()
 }
 
@@ -168,7 +167,17 @@ mod tests {
         let segs = segments(&cold, cold.total_us);
         assert_eq!(segs.len(), cold.phases.len());
         assert_eq!(segs[0].left, "0.00");
-        assert!(legend(&cold)
+        assert!(legend(&cold, None)
+            .iter()
+            .any(|(k, _)| *k == PhaseKind::TlsHandshake));
+        // The warm request skipped the handshakes: the legend still names
+        // them, with no time, since the bar before shows them.
+        let both = legend(&warm, Some(&cold));
+        assert!(
+            both.contains(&(PhaseKind::TlsHandshake, "0.0 ms".to_string())),
+            "{both:?}"
+        );
+        assert!(!legend(&warm, None)
             .iter()
             .any(|(k, _)| *k == PhaseKind::TlsHandshake));
     }
