@@ -316,6 +316,26 @@ fn db_pool(r: &Region) -> Form {
     )
 }
 
+/// A new WAF rule's action, the labels it adds and its CAPTCHA or
+/// Challenge immunity (empty: the web ACL's).
+fn new_rule_action(labels_placeholder: &'static str) -> [Field; 3] {
+    [
+        field("action", "action", choice(&ACTIONS), "block"),
+        field(
+            "labels",
+            "labels added",
+            Input::Text(labels_placeholder),
+            "",
+        ),
+        field(
+            "immunity_s",
+            "immunity, s (CAPTCHA or Challenge)",
+            Input::Text("300"),
+            "",
+        ),
+    ]
+}
+
 fn app_keep_alive(r: &Region) -> Form {
     form(
         format!("app-keep-alive-{}", r.id),
@@ -634,15 +654,10 @@ fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
                 choice(&["continue", "match", "no_match"]),
                 "continue",
             ),
-            field("labels", "labels added", Input::Text("app:admin"), ""),
-            field("action", "action", choice(&ACTIONS), "block"),
-            field(
-                "immunity_s",
-                "immunity, s (CAPTCHA or Challenge)",
-                Input::Text("300"),
-                "",
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(new_rule_action("app:admin"))
+        .collect(),
     );
     add.submit = "Add rule";
     out.push(add);
@@ -667,15 +682,10 @@ fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
                 Input::Text("app:admin"),
                 "app:admin",
             ),
-            field("action", "action", choice(&ACTIONS), "block"),
-            field("labels", "labels added", Input::Text(""), ""),
-            field(
-                "immunity_s",
-                "immunity, s (CAPTCHA or Challenge)",
-                Input::Text("300"),
-                "",
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(new_rule_action(""))
+        .collect(),
     );
     label.submit = "Add rule";
     out.push(label);

@@ -1,8 +1,9 @@
 //! "Where the time went", over the trace: the last request's timeline as
 //! one bar of phases (DNS, TCP and TLS handshakes, CloudFront, the ALB, the
 //! application, the database, the response), and the request before it on
-//! the same scale, with a sentence that says why one was faster. A click on
-//! a phase moves playback to its first hop. Words and widths come from
+//! the same scale, with a sentence that says why one was faster. A phase's
+//! tooltip names its link and hops; its legend entry moves playback to its
+//! first hop. Words and widths come from
 //! `view::timeline`.
 
 use leptos::prelude::*;
@@ -28,13 +29,28 @@ pub fn TimelineBar() -> impl IntoView {
                     let sentence = prev.as_ref().map(|b| comparison(b, &t));
                     let keys = legend(&t, prev.as_ref())
                         .into_iter()
-                        .map(|(k, ms)| {
+                        .map(|key| {
+                            let (k, first) = (key.kind, key.first_hop);
                             view! {
-                                <li class=style::key data-kind=k.as_str()>
-                                    <span class=style::swatch aria-hidden="true"></span>
-                                    {kind_label(k)}
-                                    " "
-                                    <span class=style::ms>{ms}</span>
+                                <li>
+                                    <button
+                                        type="button"
+                                        class=style::key
+                                        data-kind=k.as_str()
+                                        data-testid=format!("timeline-key-{}", k.as_str())
+                                        disabled=first.is_none()
+                                        title=first.map_or("not in this request", |_| "go to its first hop")
+                                        on:click=move |_| {
+                                            if let Some(h) = first {
+                                                player.playback.update(|p| p.seek(h));
+                                            }
+                                        }
+                                    >
+                                        <span class=style::swatch aria-hidden="true"></span>
+                                        {kind_label(k)}
+                                        " "
+                                        <span class=style::ms>{key.ms}</span>
+                                    </button>
                                 </li>
                             }
                         })
@@ -56,31 +72,24 @@ pub fn TimelineBar() -> impl IntoView {
 
 #[component]
 fn Bar(t: Timeline, scale: u64, label: &'static str, testid: &'static str) -> impl IntoView {
-    let player = use_handle::<Player>();
     let total = crate::view::format::millis(t.total_us as f64 / 1000.0);
     let segs = segments(&t, scale)
         .into_iter()
         .map(|s| {
-            let hop = s.first_hop;
-            let live = testid == "timeline-now";
             view! {
-                <button
-                    type="button"
+                <span
                     class=style::seg
                     data-kind=s.kind.as_str()
                     style=format!("left:{}%;width:{}%", s.left, s.width)
-                    title=s.title.clone()
-                    aria-label=s.title
-                    disabled=!live
-                    on:click=move |_| player.playback.update(|p| p.seek(hop))
-                ></button>
+                    title=s.title
+                ></span>
             }
         })
         .collect_view();
     view! {
         <div class=style::row data-testid=testid data-total-us=t.total_us data-phases=t.phases.len()>
             <span class=style::label>{label}</span>
-            <div class=style::track>{segs}</div>
+            <div class=style::track aria-hidden="true">{segs}</div>
             <span class=style::total>{total}</span>
         </div>
     }

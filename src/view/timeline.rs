@@ -57,8 +57,6 @@ pub struct Segment {
     pub width: String,
     /// `TLS handshake · ALB to the pod · 12.0 ms (hops 14–15)`
     pub title: String,
-    /// The phase's first hop, 0-based (where a click moves playback).
-    pub first_hop: usize,
 }
 
 /// A timeline's segments on a scale of `scale_us` microseconds.
@@ -82,18 +80,34 @@ pub fn segments(t: &Timeline, scale_us: u64) -> Vec<Segment> {
                     format!("{}–{}", p.first_hop, p.last_hop)
                 }
             ),
-            first_hop: p.first_hop.saturating_sub(1),
         })
         .collect()
 }
 
-/// The legend: every kind either bar shows, with this request's time on
-/// it (`0.0 ms` for a phase the request before had and this one skipped).
-pub fn legend(t: &Timeline, before: Option<&Timeline>) -> Vec<(PhaseKind, String)> {
+/// One entry of the legend: a kind, this request's time on it (`0.0 ms`
+/// for a phase the request before had and this one skipped) and the first
+/// hop (0-based) of its first phase, where the entry moves playback.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub kind: PhaseKind,
+    pub ms: String,
+    pub first_hop: Option<usize>,
+}
+
+/// The legend: every kind either bar shows.
+pub fn legend(t: &Timeline, before: Option<&Timeline>) -> Vec<Key> {
     KINDS
         .into_iter()
         .filter(|k| t.us_of(*k) > 0 || before.is_some_and(|b| b.us_of(*k) > 0))
-        .map(|k| (k, ms(t.us_of(k))))
+        .map(|kind| Key {
+            kind,
+            ms: ms(t.us_of(kind)),
+            first_hop: t
+                .phases
+                .iter()
+                .find(|p| p.kind == kind)
+                .map(|p| p.first_hop.saturating_sub(1)),
+        })
         .collect()
 }
 
@@ -167,18 +181,27 @@ mod tests {
         let segs = segments(&cold, cold.total_us);
         assert_eq!(segs.len(), cold.phases.len());
         assert_eq!(segs[0].left, "0.00");
-        assert!(legend(&cold, None)
+        let tls = legend(&cold, None)
+            .into_iter()
+            .find(|k| k.kind == PhaseKind::TlsHandshake)
+            .expect("a cold request has a TLS handshake");
+        let first = cold
+            .phases
             .iter()
-            .any(|(k, _)| *k == PhaseKind::TlsHandshake));
+            .find(|p| p.kind == PhaseKind::TlsHandshake)
+            .unwrap();
+        assert_eq!(tls.first_hop, Some(first.first_hop - 1));
         // The warm request skipped the handshakes: the legend still names
-        // them, with no time, since the bar before shows them.
+        // them, with no time and nowhere to go, since the bar before shows them.
         let both = legend(&warm, Some(&cold));
-        assert!(
-            both.contains(&(PhaseKind::TlsHandshake, "0.0 ms".to_string())),
+        let tls = both.iter().find(|k| k.kind == PhaseKind::TlsHandshake);
+        assert_eq!(
+            tls.map(|k| (k.ms.as_str(), k.first_hop)),
+            Some(("0.0 ms", None)),
             "{both:?}"
         );
         assert!(!legend(&warm, None)
             .iter()
-            .any(|(k, _)| *k == PhaseKind::TlsHandshake));
+            .any(|k| k.kind == PhaseKind::TlsHandshake));
     }
 }
