@@ -79,6 +79,25 @@ impl Form {
         serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
     }
 
+    /// Today's values in a few words, for the folded form's title line:
+    /// the first three non-empty fields, a toggle as `early data: off`.
+    pub fn summary(&self) -> String {
+        self.fields
+            .iter()
+            .filter(|f| !f.value.is_empty())
+            .take(3)
+            .map(|f| match f.input {
+                Input::Toggle => format!(
+                    "{}: {}",
+                    f.name.replace('_', " "),
+                    if f.value == "true" { "on" } else { "off" }
+                ),
+                _ => f.value.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// The prefilled values, in the order of `fields`.
     pub fn values(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.value.clone()).collect()
@@ -987,5 +1006,16 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// The folded title line reads a toggle as on or off, not as `false`.
+    #[test]
+    fn a_forms_summary_reads_a_toggle_as_on_or_off() {
+        let w = World::default_world();
+        let tls = forms(&w, "client-na")
+            .into_iter()
+            .find(|f| f.kind == "set_client_tls")
+            .expect("a TLS form");
+        assert_eq!(tls.summary(), "1.3 · early data: off");
     }
 }

@@ -15,8 +15,6 @@ use crate::sim::script::{Step, StepResult};
 use crate::sim::trace::fmt_ms;
 
 stylance::import_crate_style!(style, "src/ui/dig.module.css");
-// The inspector's section frame and heading, as the settings forms draw them.
-stylance::import_crate_style!(frame, "src/ui/settings.module.css");
 
 /// The host of a URL as typed in the request bar (`https://host/path`).
 fn host_of(url: &str) -> String {
@@ -67,8 +65,8 @@ pub fn DigForm(id: String) -> impl IntoView {
         }
     };
     view! {
-        <section class=frame::section data-testid="dig">
-            <h3 class=frame::subhead>"Ask like dig"</h3>
+        <section class=style::section data-testid="dig">
+            <h3 class=style::subhead>"Ask like dig"</h3>
             <form class=style::form on:submit=ask aria-label="ask like dig">
                 <label class=style::name>
                     <span>"Name"</span>

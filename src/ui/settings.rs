@@ -51,15 +51,7 @@ fn SettingItem(all: Memo<Vec<Form>>, key: String) -> impl IntoView {
         spec.with(|f| {
             f.as_ref()
                 .filter(|f| f.only_changed || f.submit == "Apply")
-                .map(|f| {
-                    f.fields
-                        .iter()
-                        .filter(|x| !x.value.is_empty())
-                        .take(3)
-                        .map(|x| x.value.clone())
-                        .collect::<Vec<_>>()
-                        .join(" · ")
-                })
+                .map(Form::summary)
                 .unwrap_or_default()
         })
     };
