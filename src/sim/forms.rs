@@ -547,68 +547,13 @@ fn free_name(acl: &WebAcl, base: &str) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
-fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
+/// The forms that add a rule to the web ACL: a match rule, a label match
+/// rule and an AWS managed rule group, each at the first free priority.
+fn new_rule_forms(acl: &WebAcl) -> Vec<Form> {
     let id = || vec![("web_acl", acl.id.clone())];
     let key = |what: &str| format!("{what}-{}", acl.id);
     let pri = free_priority(acl).to_string();
-    let rule_names: Vec<String> = acl.rules.iter().map(|r| r.name.clone()).collect();
-    let mut out = vec![
-        form(
-            key("default-action"),
-            "Default action",
-            "§6",
-            "set_waf_default_action",
-            id(),
-            vec![field(
-                "action",
-                "for a request no rule decides",
-                choice(&["allow", "block"]),
-                action_name(acl.default_action),
-            )],
-        ),
-        form(
-            key("immunity"),
-            "CAPTCHA and Challenge immunity",
-            "§27",
-            "set_waf_token_immunity",
-            id(),
-            vec![
-                field(
-                    "captcha_s",
-                    "CAPTCHA token, s",
-                    Input::Number {
-                        min: 60,
-                        max: 259_200,
-                    },
-                    acl.captcha_immunity_s.unwrap_or(300),
-                ),
-                field(
-                    "challenge_s",
-                    "Challenge token, s",
-                    Input::Number {
-                        min: 300,
-                        max: 259_200,
-                    },
-                    acl.challenge_immunity_s.unwrap_or(300),
-                ),
-            ],
-        ),
-    ];
-    if global {
-        out.push(form(
-            key("body-limit"),
-            "Body inspection limit",
-            "§6, §27",
-            "set_waf_body_limit",
-            id(),
-            vec![field(
-                "kb",
-                "KB inspected",
-                choice(&["16", "32", "48", "64"]),
-                acl.body_inspection_kb.unwrap_or(16),
-            )],
-        ));
-    }
+    let mut out = Vec::new();
     let mut add = form(
         key("add-match"),
         "Add a match rule",
@@ -738,6 +683,71 @@ fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
     );
     managed.submit = "Add group";
     out.push(managed);
+    out
+}
+
+fn web_acl_forms(acl: &WebAcl, global: bool) -> Vec<Form> {
+    let id = || vec![("web_acl", acl.id.clone())];
+    let key = |what: &str| format!("{what}-{}", acl.id);
+    let rule_names: Vec<String> = acl.rules.iter().map(|r| r.name.clone()).collect();
+    let mut out = vec![
+        form(
+            key("default-action"),
+            "Default action",
+            "§6",
+            "set_waf_default_action",
+            id(),
+            vec![field(
+                "action",
+                "for a request no rule decides",
+                choice(&["allow", "block"]),
+                action_name(acl.default_action),
+            )],
+        ),
+        form(
+            key("immunity"),
+            "CAPTCHA and Challenge immunity",
+            "§27",
+            "set_waf_token_immunity",
+            id(),
+            vec![
+                field(
+                    "captcha_s",
+                    "CAPTCHA token, s",
+                    Input::Number {
+                        min: 60,
+                        max: 259_200,
+                    },
+                    acl.captcha_immunity_s.unwrap_or(300),
+                ),
+                field(
+                    "challenge_s",
+                    "Challenge token, s",
+                    Input::Number {
+                        min: 300,
+                        max: 259_200,
+                    },
+                    acl.challenge_immunity_s.unwrap_or(300),
+                ),
+            ],
+        ),
+    ];
+    if global {
+        out.push(form(
+            key("body-limit"),
+            "Body inspection limit",
+            "§6, §27",
+            "set_waf_body_limit",
+            id(),
+            vec![field(
+                "kb",
+                "KB inspected",
+                choice(&["16", "32", "48", "64"]),
+                acl.body_inspection_kb.unwrap_or(16),
+            )],
+        ));
+    }
+    out.extend(new_rule_forms(acl));
     if let Some(first) = acl.rules.first() {
         out.push(form(
             key("rule-action"),
