@@ -398,6 +398,11 @@ impl World {
             let browser = self.browser_alb_client(client, ri, literal, None);
             return self.alb_request_ctx(ri, browser, ctx, tb);
         }
+        if let Some(ri) = self.nlb_region_at(ip) {
+            // Straight to a Network Load Balancer's node. Fact sheet §9.
+            let browser = self.browser_alb_client(client, ri, Some(ip), None);
+            return self.nlb_request(ri, browser, ctx, tb);
+        }
         browser_gives_up(
             tb,
             (&client.id, &client.id),

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 44] = [
+pub const ALL_CODES: [Code; 48] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -38,6 +38,10 @@ pub const ALL_CODES: [Code; 44] = [
     Code::TargetClosedConnection,
     Code::TlsHandshakeFailure,
     Code::ClientKeepaliveEnded,
+    Code::Elbv2ListenersMismatch,
+    Code::ElbNotCrosszone,
+    Code::Elbv2NoTargetsInAz,
+    Code::Elbv2SourceAddressPreservation,
     Code::ListenerRuleMatch,
     Code::ListenerDefaultAction,
     Code::TargetUnhealthy,
@@ -57,6 +61,7 @@ const R53: &str = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/";
 const CF: &str = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/";
 const ALB: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/";
 const VPC: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/";
+const NLB: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/";
 
 impl Code {
     /// What the code means, in one line.
@@ -106,6 +111,10 @@ impl Code {
             Code::Delivered => "The hop did its work and passed the request or answer on.",
             Code::HappyEyeballs => "A dual-stack browser asked for AAAA and A and picked the IP version to connect with, IPv6 first when it has an address (Happy Eyeballs).",
             Code::Ipv6Fallback => "The browser's IPv6 attempt failed or went unanswered, so it connected over IPv4 once the 250 ms connection attempt delay had passed.",
+            Code::Elbv2ListenersMismatch => "No listener of the load balancer takes this protocol and port: a Network Load Balancer node resets the connection.",
+            Code::Elbv2NoTargetsInAz => "Cross-zone load balancing is off and this node's Availability Zone has no target in service: the node has nowhere to send the connection.",
+            Code::ElbNotCrosszone => "Cross-zone load balancing is off (a Network Load Balancer's default): each node sends only to targets in its own Availability Zone.",
+            Code::Elbv2SourceAddressPreservation => "Client IP preservation is on: the target sees the client's own address, so its security group must allow the client, not the load balancer.",
         }
     }
 
@@ -155,6 +164,13 @@ impl Code {
                 (ALB, "edit-load-balancer-attributes.html")
             }
             Code::DeregistrationDelayEnded => (ALB, "edit-target-group-attributes.html"),
+            Code::Elbv2ListenersMismatch => (NLB, "load-balancer-listeners.html"),
+            Code::Elbv2NoTargetsInAz | Code::ElbNotCrosszone => {
+                (NLB, "network-load-balancers.html#cross-zone-load-balancing")
+            }
+            Code::Elbv2SourceAddressPreservation => {
+                (NLB, "edit-target-group-attributes.html#client-ip-preservation")
+            }
             Code::DbPoolReset => (
                 "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/",
                 "Concepts.MultiAZSingleStandby.html",

@@ -267,3 +267,21 @@ pub const MAX_LESSON_BYTES: u64 = 1 << 20;
 /// the browser's localStorage: the scenario, the journal of actions, the
 /// request bar): 4 MiB, within the 5 MiB localStorage gives each site.
 pub const MAX_SAVED_STATE_BYTES: u64 = 4 << 20;
+
+// ------------------------------------------------------------ Network Load Balancer
+
+/// NLB listener and target group ports. Fact sheet §9.
+pub const NLB_PORTS: RangeInclusive<u16> = 1..=65_535;
+/// An NLB TCP listener's idle timeout by default, seconds; a TLS
+/// listener's is fixed at this. Fact sheet §9, §26.
+pub const NLB_TCP_IDLE_DEFAULT_S: u32 = 350;
+/// The range a TCP listener's idle timeout may be set in. Fact sheet §9, §26.
+pub const NLB_TCP_IDLE_S: RangeInclusive<u32> = 60..=6_000;
+/// UDP flows end after this long idle. Fact sheet §26.
+pub const NLB_UDP_IDLE_S: u32 = 120;
+/// NLB target group health check defaults (AWS's create-target-group
+/// defaults for a TCP group; the ranges are the ALB's of §8).
+pub const NLB_HC_INTERVAL_DEFAULT_S: u32 = 30;
+pub const NLB_HC_TIMEOUT_DEFAULT_S: u32 = 10;
+pub const NLB_HC_HEALTHY_DEFAULT: u32 = 5;
+pub const NLB_HC_UNHEALTHY_DEFAULT: u32 = 2;

@@ -335,6 +335,23 @@ impl Walk {
                 | AppEvent::Query { .. }
                 | AppEvent::QueryResult { .. } => (K::Database, Link::Database),
             },
+            Event::Nlb(e) => {
+                use crate::sim::event::NlbEvent as N;
+                match e {
+                    N::Connect { .. } | N::Unreachable { .. } => (K::TcpConnect, self.front()),
+                    N::TlsTerminated { .. } | N::TlsPassThrough { .. } => {
+                        (K::TlsHandshake, self.front())
+                    }
+                    N::TargetPick { .. } | N::NoTargetsInAz { .. } => {
+                        self.stage = Stage::Target;
+                        (K::Origin, self.front())
+                    }
+                    N::TargetConnect { .. } | N::TargetReset { .. } => {
+                        (K::TcpConnect, Link::Target)
+                    }
+                    N::Response { .. } => (K::Response, self.front()),
+                }
+            }
         }
     }
 }

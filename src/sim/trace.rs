@@ -93,6 +93,19 @@ pub enum Code {
     /// The application's pooled database connections were broken (a
     /// failover or a failed instance): it connects again. Fact sheet §15, §26.
     DbPoolReset,
+    /// No listener of the load balancer takes this protocol and port: an
+    /// NLB node resets the connection. Reachability Analyzer's name.
+    /// Fact sheet §9, §25.
+    Elbv2ListenersMismatch,
+    /// Cross-zone load balancing is off and the node's AZ has no target
+    /// in service. Reachability Analyzer's name. Fact sheet §9, §25.
+    Elbv2NoTargetsInAz,
+    /// Cross-zone load balancing is off: a node sends only to targets in
+    /// its own AZ. Reachability Analyzer's name. Fact sheet §9, §25.
+    ElbNotCrosszone,
+    /// Client IP preservation is on: the target sees the client's own
+    /// address. Reachability Analyzer's name. Fact sheet §9, §25.
+    Elbv2SourceAddressPreservation,
 }
 
 impl Code {
@@ -121,6 +134,10 @@ impl Code {
             Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
             Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
             Code::DbPoolReset => "DB_POOL_RESET",
+            Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
+            Code::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
+            Code::ElbNotCrosszone => "ELB_NOT_CROSSZONE",
+            Code::Elbv2SourceAddressPreservation => "ELBV2_SOURCE_ADDRESS_PRESERVATION",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -55,6 +55,7 @@ impl RegionSpec<'_> {
             label: self.label.into(),
             azs: self.azs.iter().map(|s| s.to_string()).collect(),
             alb: self.alb(&ingress, tg),
+            nlb: None,
             cluster: Cluster {
                 app_keep_alive_s: 75,
                 app_delays: Vec::new(),

@@ -761,6 +761,11 @@ pub enum EditError {
         alb: String,
         rule: String,
     },
+    /// A Network Load Balancer configured as AWS refuses. Fact sheet §9.
+    Nlb {
+        nlb: String,
+        problem: crate::sim::scenario::NlbProblem,
+    },
 }
 
 impl std::fmt::Display for EditError {
@@ -905,6 +910,7 @@ impl std::fmt::Display for EditError {
                 f,
                 "target group {target_group} is still used by {alb} listener rule {rule}: change or delete that rule first (fact sheet §8)"
             ),
+            EditError::Nlb { nlb, problem } => write!(f, "{nlb}: {problem}"),
         }
     }
 }
@@ -914,6 +920,7 @@ impl From<ScenarioError> for EditError {
         match e {
             ScenarioError::Quota { region, quota } => EditError::Quota { region, quota },
             ScenarioError::Invalid(m) => EditError::Invalid(crate::sim::text::clip_message(&m)),
+            ScenarioError::Nlb { nlb, problem } => EditError::Nlb { nlb, problem },
         }
     }
 }

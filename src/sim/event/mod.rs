@@ -16,6 +16,7 @@ pub mod browser;
 pub mod cdn;
 pub mod dns;
 pub mod net;
+pub mod nlb;
 pub mod waf;
 
 pub use alb::AlbEvent;
@@ -24,6 +25,7 @@ pub use browser::BrowserEvent;
 pub use cdn::CdnEvent;
 pub use dns::DnsEvent;
 pub use net::NetEvent;
+pub use nlb::NlbEvent;
 pub use waf::WafEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +45,8 @@ pub enum Event {
     Alb(AlbEvent),
     /// Kubernetes, the application, its database and the SMS API.
     App(AppEvent),
+    /// The Network Load Balancer: listeners, nodes, targets. Fact sheet §9.
+    Nlb(NlbEvent),
 }
 
 /// Which kind of event a hop holds, without its data: the family and the
@@ -59,6 +63,7 @@ pub enum EventKind {
     Net(std::mem::Discriminant<NetEvent>),
     Alb(std::mem::Discriminant<AlbEvent>),
     App(std::mem::Discriminant<AppEvent>),
+    Nlb(std::mem::Discriminant<NlbEvent>),
 }
 
 impl Event {
@@ -73,6 +78,7 @@ impl Event {
             Event::Net(e) => EventKind::Net(d(e)),
             Event::Alb(e) => EventKind::Alb(d(e)),
             Event::App(e) => EventKind::App(d(e)),
+            Event::Nlb(e) => EventKind::Nlb(d(e)),
         }
     }
 
@@ -86,6 +92,7 @@ impl Event {
             Event::Net(e) => e.what(),
             Event::Alb(e) => e.what(),
             Event::App(e) => e.what(),
+            Event::Nlb(e) => e.what(),
         }
     }
 
@@ -99,6 +106,7 @@ impl Event {
             Event::Net(e) => e.why(),
             Event::Alb(e) => e.why(),
             Event::App(e) => e.why(),
+            Event::Nlb(e) => e.why(),
         }
     }
 }

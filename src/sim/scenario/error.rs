@@ -43,6 +43,11 @@ pub enum ScenarioError {
     },
     /// Anything else the engine could not run, as a sentence.
     Invalid(String),
+    /// A Network Load Balancer configured as AWS refuses. Fact sheet §9.
+    Nlb {
+        nlb: String,
+        problem: super::NlbProblem,
+    },
 }
 
 impl ScenarioError {
@@ -54,6 +59,7 @@ impl ScenarioError {
                 quota,
             },
             ScenarioError::Invalid(m) => ScenarioError::Invalid(format!("region {id}: {m}")),
+            e @ ScenarioError::Nlb { .. } => e,
         }
     }
 }
@@ -70,6 +76,7 @@ impl std::fmt::Display for ScenarioError {
                 quota,
             } => write!(f, "{quota}"),
             ScenarioError::Invalid(m) => f.write_str(m),
+            ScenarioError::Nlb { nlb, problem } => write!(f, "{nlb}: {problem}"),
         }
     }
 }

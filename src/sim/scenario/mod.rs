@@ -13,6 +13,7 @@ mod cdn;
 mod cluster;
 mod conditions;
 mod error;
+mod nlb;
 mod normalise;
 mod rds;
 mod refs;
@@ -25,6 +26,7 @@ pub use alb::*;
 pub use cdn::*;
 pub use cluster::*;
 pub use error::*;
+pub use nlb::*;
 pub use normalise::NORMALISED;
 pub use rds::*;
 pub use shield::*;
@@ -131,6 +133,10 @@ pub struct Region {
     pub azs: Vec<String>,
     pub vpc: Vpc,
     pub alb: Alb,
+    /// A Network Load Balancer beside the ALB, if the learner added one.
+    /// Fact sheet §9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nlb: Option<Nlb>,
     pub cluster: Cluster,
     pub rds: Rds,
 }

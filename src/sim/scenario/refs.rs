@@ -324,6 +324,13 @@ pub(super) fn addresses(r: &Region) -> Result<(), String> {
             .iter()
             .map(|n| (format!("{} node", r.alb.id), n.subnet.as_str(), n.host)),
     );
+    if let Some(nlb) = &r.nlb {
+        at.extend(
+            nlb.nodes
+                .iter()
+                .map(|n| (format!("{} node", nlb.id), n.subnet.as_str(), n.host)),
+        );
+    }
     at.extend(
         r.vpc
             .nat_gateways

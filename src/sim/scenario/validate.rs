@@ -44,6 +44,8 @@ impl Scenario {
                     &format!("ALB node in {}", n.subnet),
                 )?;
             }
+            super::nlb::validate_nlb(r)
+                .map_err(|(nlb, problem)| ScenarioError::Nlb { nlb, problem })?;
             for p in &r.cluster.pods {
                 host_in(&r.vpc, &p.subnet, p.host, &format!("pod {}", p.id))?;
                 for g in &p.security_groups {

@@ -1,0 +1,245 @@
+//! Events at a Network Load Balancer: the connection into a node, the
+//! listener it meets, TLS terminated or passed through, the target the
+//! node picks (in its own AZ unless cross-zone is on) and the address that
+//! target sees. Fact sheet §9, §26.
+
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::sim::check::{Check, Leg};
+use crate::sim::net::Flow;
+use crate::sim::scenario::NlbProtocol;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NlbEvent {
+    /// A TCP connection into a node, from the internet through the
+    /// internet gateway: the node's subnet NACL and, when the NLB has
+    /// any, its security groups.
+    Connect {
+        nlb: String,
+        flow: Flow,
+        subnet: String,
+        az: String,
+        public_ip: Option<Ipv4Addr>,
+        result: NlbConnect,
+    },
+    /// No node of the NLB is up: nothing answers the SYNs.
+    Unreachable {
+        nlb: String,
+        attempts: u32,
+        timeout_s: u32,
+    },
+    /// A TLS listener terminates TLS with its certificate (SNI picks it;
+    /// the first when none matches). Fact sheet §9.
+    TlsTerminated {
+        port: u16,
+        sni: String,
+        certificate: String,
+        by_sni: bool,
+    },
+    /// A TCP listener carries the TLS bytes to the target untouched: the
+    /// target holds the certificate, the NLB sees no HTTP. Fact sheet §9.
+    TlsPassThrough { port: u16 },
+    /// The node picked a target of the listener's group (a flow hash).
+    TargetPick {
+        target_group: String,
+        target: String,
+        target_az: String,
+        node_az: String,
+        cross_zone: bool,
+        /// How many targets the node could choose from.
+        candidates: u32,
+    },
+    /// The node's AZ has no target in service, and cross-zone load
+    /// balancing is off: it has nowhere to send the connection.
+    NoTargetsInAz {
+        target_group: String,
+        az: String,
+        /// Targets in service in the other AZs.
+        elsewhere: u32,
+    },
+    /// The connection from the node to the target, with the source the
+    /// target sees: the client's own address (client IP preservation) or
+    /// the node's private address. Fact sheet §9, §11.
+    TargetConnect {
+        flow: Flow,
+        target: String,
+        preserved: bool,
+        idle_timeout_s: u32,
+        end: TargetEnd,
+    },
+    /// The target answered the SYN with a reset: nothing listens there.
+    TargetReset { target: String },
+    /// The response bytes back to the client, relayed unchanged.
+    Response {
+        status: Option<u16>,
+        to: IpAddr,
+        port: u16,
+    },
+}
+
+/// How a connection into a node ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum NlbConnect {
+    /// A listener of this protocol and port took it.
+    Accepted { listener: NlbProtocol },
+    /// Dropped by a NACL or the NLB's security groups.
+    Dropped {
+        leg: Leg,
+        by: String,
+        decided_by: String,
+        attempts: u32,
+        timeout_s: u32,
+    },
+    /// No listener on this port for this protocol: the node resets it.
+    NoListener {
+        protocol: NlbProtocol,
+        port: u16,
+        listeners: Vec<(NlbProtocol, u16)>,
+    },
+}
+
+/// How the node's connection to its target ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "end", rename_all = "snake_case")]
+pub enum TargetEnd {
+    Established,
+    Dropped { by: Check },
+    /// Every filter allows it but the target's machine is down.
+    Unanswered,
+}
+
+impl NlbEvent {
+    pub fn what(&self) -> String {
+        match self {
+            NlbEvent::Connect { nlb, flow, result, .. } => match result {
+                NlbConnect::Accepted { listener } => {
+                    format!("TCP {flow} into {nlb}: {} listener", listener.as_str())
+                }
+                NlbConnect::Dropped { .. } => format!("TCP SYN {flow} into {nlb}"),
+                NlbConnect::NoListener { port, .. } => {
+                    format!("TCP {flow} into {nlb}: no listener on {port}")
+                }
+            },
+            NlbEvent::Unreachable { nlb, .. } => format!("no node of {nlb} answers"),
+            NlbEvent::TlsTerminated {
+                port, certificate, ..
+            } => format!("TLS terminated at the TLS listener on {port} ({certificate})"),
+            NlbEvent::TlsPassThrough { port } => {
+                format!("TLS passed through the TCP listener on {port}")
+            }
+            NlbEvent::TargetPick {
+                target, target_az, ..
+            } => format!("target {target} in {target_az}"),
+            NlbEvent::NoTargetsInAz { az, .. } => format!("no target in {az}"),
+            NlbEvent::TargetConnect { flow, target, .. } => {
+                format!("TCP {flow} to {target}")
+            }
+            NlbEvent::TargetReset { target } => format!("{target} resets the connection"),
+            NlbEvent::Response { status, to, port } => match status {
+                Some(s) => format!("HTTP {s} relayed to {to}:{port}"),
+                None => format!("connection to {to}:{port} closed without an answer"),
+            },
+        }
+    }
+
+    pub fn why(&self) -> String {
+        match self {
+            NlbEvent::Connect { result, az, public_ip, .. } => match result {
+                NlbConnect::Accepted { .. } => format!(
+                    "the node in {az}{} takes the connection; an NLB works at layer 4 and reads no HTTP (fact sheet §9)",
+                    public_ip.map(|ip| format!(" ({ip})")).unwrap_or_default()
+                ),
+                NlbConnect::Dropped {
+                    leg,
+                    by,
+                    decided_by,
+                    attempts,
+                    timeout_s,
+                } => format!(
+                    "the {} is dropped silently by {by}: {decided_by}; the sender retries {attempts} x {timeout_s} s",
+                    match leg {
+                        Leg::Forward => "SYN",
+                        Leg::Return => "SYN-ACK",
+                    }
+                ),
+                NlbConnect::NoListener {
+                    protocol,
+                    port,
+                    listeners,
+                } => {
+                    let l: Vec<String> = listeners
+                        .iter()
+                        .map(|(p, n)| format!("{} {n}", p.as_str()))
+                        .collect();
+                    format!(
+                        "no {} listener on port {port} (listeners: {}): the node refuses the connection (Reachability Analyzer: ELBV2_LISTENERS_MISMATCH)",
+                        protocol.as_str(),
+                        if l.is_empty() { "none".into() } else { l.join(", ") }
+                    )
+                }
+            },
+            NlbEvent::Unreachable {
+                attempts,
+                timeout_s,
+                ..
+            } => format!(
+                "every node's AZ is down: the SYNs go unanswered ({attempts} x {timeout_s} s)"
+            ),
+            NlbEvent::TlsTerminated { sni, by_sni, .. } => {
+                if *by_sni {
+                    format!("SNI {sni} picks the certificate; the target gets the decrypted bytes")
+                } else {
+                    format!("no certificate covers {sni}: the listener offers its first one")
+                }
+            }
+            NlbEvent::TlsPassThrough { .. } => "the target terminates TLS with its own certificate: the NLB sees no HTTP, so no X-Forwarded-For, no path rules and no web ACL (fact sheet §9)".into(),
+            NlbEvent::TargetPick {
+                cross_zone,
+                node_az,
+                candidates,
+                ..
+            } => {
+                if *cross_zone {
+                    format!("cross-zone load balancing is on: a flow hash picks among {candidates} targets in every AZ")
+                } else {
+                    format!("cross-zone load balancing is off (an NLB's default): the node in {node_az} sends only to its own AZ's {candidates} targets (fact sheet §9)")
+                }
+            }
+            NlbEvent::NoTargetsInAz { az, elsewhere, .. } => format!(
+                "cross-zone load balancing is off and {az} has no target in service; {elsewhere} in other AZs cannot be used from this node (Reachability Analyzer: ELBV2_NO_TARGETS_IN_AZ, ELB_NOT_CROSSZONE)"
+            ),
+            NlbEvent::TargetConnect {
+                flow,
+                preserved,
+                end,
+                idle_timeout_s,
+                ..
+            } => {
+                let src = if *preserved {
+                    format!("client IP preservation is on: the target sees the client's own {}, so its security group must allow the client's address, not the NLB's", flow.src)
+                } else {
+                    format!("client IP preservation is off: the target sees the node's private {}", flow.src)
+                };
+                match end {
+                    TargetEnd::Established => {
+                        format!("{src}; idle connections close after {idle_timeout_s} s")
+                    }
+                    TargetEnd::Dropped { by } => format!(
+                        "{src}; the SYN is dropped by {} {}: {}",
+                        by.kind.noun(),
+                        by.subject,
+                        by.decided_by
+                    ),
+                    TargetEnd::Unanswered => {
+                        format!("{src}; nothing answers: the target is down with its machine or AZ")
+                    }
+                }
+            }
+            NlbEvent::TargetReset { .. } => "nothing listens on the target's port: the reset reaches the client as it is (an NLB makes no error page)".into(),
+            NlbEvent::Response { .. } => "the NLB relays the target's bytes as they are (fact sheet §9)".into(),
+        }
+    }
+}

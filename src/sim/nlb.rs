@@ -1,0 +1,560 @@
+//! The Network Load Balancer's walk: a connection into a node (its
+//! subnet's NACL and, when it has any, the NLB's security groups), the
+//! listener by protocol and port, TLS terminated at a TLS listener or
+//! passed through a TCP one, a target in the node's own AZ unless
+//! cross-zone is on (a flow hash, no HTTP read), the connection to the
+//! target with the source it sees (the client's own address when client IP
+//! preservation is on), and the target's answer relayed as it is.
+//! Fact sheet §9, §11, §12, §26.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::sim::alb::{AlbClient, HttpCtx, StepEnds, Target};
+use crate::sim::app::Delivery;
+use crate::sim::conn::TlsStart;
+use crate::sim::event::nlb::{NlbConnect, NlbEvent, TargetEnd};
+use crate::sim::net::*;
+use crate::sim::scenario::*;
+use crate::sim::trace::*;
+use crate::sim::world::*;
+
+/// A flow hash over the five-tuple: the same connection always reaches the
+/// same target (FNV-1a; no draw from the world's RNG).
+fn flow_hash(flow: &Flow) -> u64 {
+    let text = format!(
+        "{}|{}|{}|{}",
+        flow.src, flow.src_port, flow.dst, flow.dst_port
+    );
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn here(r: &Region, mut resp: Resp) -> Resp {
+    resp.region = Some(r.id.as_str().into());
+    resp
+}
+
+impl World {
+    /// The region whose NLB has a node at this public address.
+    pub(crate) fn nlb_region_at(&self, ip: Ipv4Addr) -> Option<usize> {
+        self.scenario.regions.iter().position(|r| {
+            r.nlb
+                .as_ref()
+                .is_some_and(|n| n.nodes.iter().any(|n| n.public_ip == Some(ip)))
+        })
+    }
+
+    /// The targets an NLB target group has registered and in service now:
+    /// the ready pods of its Service (ip) or the worker nodes (instance).
+    /// Fact sheet §9, §14.
+    pub(crate) fn nlb_targets<'a>(&self, r: &'a Region, tg: &NlbTargetGroup) -> Vec<Target<'a>> {
+        let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
+            return vec![];
+        };
+        match tg.target_type {
+            TargetType::Ip => r
+                .cluster
+                .pods
+                .iter()
+                .filter(|p| p.app == svc.app && self.pod_ready(&p.id))
+                .map(|p| Target {
+                    id: &p.id,
+                    subnet: &p.subnet,
+                    host: p.host,
+                    sgs: &p.security_groups,
+                    port: tg.port,
+                    pod: Some(p),
+                })
+                .collect(),
+            TargetType::Instance => r
+                .cluster
+                .nodes
+                .iter()
+                .map(|n| {
+                    let sgs = r
+                        .cluster
+                        .pods
+                        .iter()
+                        .find(|p| p.node.as_deref() == Some(n.id.as_str()))
+                        .or(r.cluster.pods.first())
+                        .map(|p| p.security_groups.as_slice())
+                        .unwrap_or(&[]);
+                    Target {
+                        id: &n.id,
+                        subnet: &n.subnet,
+                        host: n.host,
+                        sgs,
+                        port: tg.port,
+                        pod: None,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// A TCP connection from the internet (a browser) into region `ri`'s
+    /// NLB, carrying one HTTP request (inside TLS or not), down to a pod
+    /// and back. Fact sheet §9.
+    pub(crate) fn nlb_request(
+        &mut self,
+        ri: usize,
+        client: AlbClient,
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let s = std::sync::Arc::clone(&self.scenario);
+        let r = &s.regions[ri];
+        let Some(nlb) = r.nlb.as_ref() else {
+            return Resp::err(None, client.id, Code::ComponentDown, "no NLB".into());
+        };
+        let connect = client.connect;
+        let give_up = |tb: &mut Recorder, why: String, code: Code| {
+            tb.wait(connect.0 * connect.1 * 1_000_000);
+            here(r, Resp::err(None, client.id, code, why))
+        };
+        let rtt = us(client.rtt_ms);
+        // 1. A live node: the one whose address the sender connects to.
+        let live: Vec<&NlbNode> = nlb
+            .nodes
+            .iter()
+            .filter(|n| self.placement_up(r, &n.subnet))
+            .collect();
+        let node = match live
+            .iter()
+            .find(|n| client.to.is_some() && n.public_ip == client.to)
+        {
+            Some(n) => *n,
+            None if live.is_empty() || client.to.is_some() => {
+                tb.hop(|| {
+                    Step::new(
+                        (client.id, &nlb.id),
+                        Layer::Tcp,
+                        "TCP/443",
+                        Event::Nlb(NlbEvent::Unreachable {
+                            nlb: nlb.id.clone(),
+                            attempts: connect.0 as u32,
+                            timeout_s: connect.1 as u32,
+                        }),
+                        Verdict::Timeout,
+                        Code::ComponentDown,
+                    )
+                });
+                let why = format!("{} did not answer", nlb.id);
+                return give_up(tb, why, Code::ComponentDown);
+            }
+            None => live[self.rng.index(live.len())],
+        };
+        let subnet = r.vpc.subnet(&node.subnet).expect("validated");
+        let node_ip = subnet.host(node.host).expect("validated");
+        let az = subnet.az.as_str();
+        let port = ctx.port.unwrap_or(if ctx.plain_http { 80 } else { 443 });
+        let (lo, hi) = client.ports.range();
+        let flow = Flow {
+            protocol: Protocol::Tcp,
+            src: client.src_ip(),
+            src_port: self.rng.range(lo as u64, hi as u64) as u16,
+            dst: node_ip.into(),
+            dst_port: port,
+        };
+        // 2. Into the node: the internet gateway maps the public address to
+        // the node's private one; the subnet's NACL both ways, the NLB's
+        // security groups when it has any, the route back. Fact sheet §9, §11, §12.
+        let path = {
+            use Side::Destination;
+            let mut path = tb.path();
+            if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+                path.nacl(n, Direction::Inbound, &flow, Destination, Leg::Forward);
+            }
+            if !nlb.security_groups.is_empty() {
+                path.sgs(
+                    &r.vpc,
+                    &nlb.security_groups,
+                    Direction::Inbound,
+                    &flow,
+                    (&[], false),
+                    Destination,
+                );
+            }
+            let back = flow.reversed();
+            if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+                path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
+            }
+            if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
+                path.route(
+                    rt,
+                    flow.src,
+                    &|t| matches!(t, RouteTarget::Igw(_)),
+                    &back,
+                    (Destination, Leg::Return),
+                );
+            }
+            path
+        };
+        let connect_step = |result: NlbConnect| {
+            Step::new(
+                (client.id, nlb.id.as_str()),
+                Layer::Tcp,
+                format!("TCP/{port}"),
+                Event::Nlb(NlbEvent::Connect {
+                    nlb: nlb.id.clone(),
+                    flow,
+                    subnet: node.subnet.clone(),
+                    az: az.to_string(),
+                    public_ip: node.public_ip,
+                    result,
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        };
+        if let Some(d) = path.denied {
+            let code = d.code();
+            let deciding = path
+                .deciding()
+                .map(|c| (c.subject.clone(), c.decided_by.clone()))
+                .unwrap_or_default();
+            let why = format!(
+                "connection to {} dropped by {} ({})",
+                nlb.id, deciding.0, deciding.1
+            );
+            tb.hop(|| {
+                connect_step(NlbConnect::Dropped {
+                    leg: d.leg,
+                    by: deciding.0.clone(),
+                    decided_by: deciding.1.clone(),
+                    attempts: connect.0 as u32,
+                    timeout_s: connect.1 as u32,
+                })
+                .checks(path.into_list())
+                .verdict(Verdict::Dropped, code)
+            });
+            return give_up(tb, why, code);
+        }
+        let checks = path.into_list();
+        // 3. The listener: TCP traffic meets a TCP, TLS or TCP_UDP listener
+        // on its port; none, and the node resets it. Fact sheet §9, §25.
+        let Some(listener) = nlb
+            .listeners
+            .iter()
+            .find(|l| l.port == port && l.protocol.carries_tcp())
+        else {
+            tb.hop(|| {
+                connect_step(NlbConnect::NoListener {
+                    protocol: NlbProtocol::Tcp,
+                    port,
+                    listeners: nlb.listeners.iter().map(|l| (l.protocol, l.port)).collect(),
+                })
+                .checks(checks)
+                .verdict(Verdict::Error, Code::Elbv2ListenersMismatch)
+            });
+            tb.wait(rtt);
+            let why = format!("{} has no TCP listener on port {port}", nlb.id);
+            return here(r, Resp::err(None, &nlb.id, Code::Elbv2ListenersMismatch, why));
+        };
+        tb.hop(|| {
+            connect_step(NlbConnect::Accepted {
+                listener: listener.protocol,
+            })
+            .checks(checks)
+        });
+        tb.wait(rtt);
+        // 4. TLS: terminated at a TLS listener, passed through a TCP one.
+        if !ctx.plain_http {
+            let handshake = rtt * TlsStart::Full.round_trips(client.tls_max);
+            if listener.protocol == NlbProtocol::Tls {
+                let cert = listener
+                    .certificate_domains
+                    .iter()
+                    .find(|d| crate::sim::alb::host_matches_cert(&ctx.host, d));
+                let shown = cert
+                    .or(listener.certificate_domains.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let refused = cert.is_none() && client.caller.checks_certificate();
+                tb.hop(|| {
+                    let step = Step::new(
+                        (client.id, nlb.id.as_str()),
+                        Layer::Tls,
+                        format!("TCP/{port}"),
+                        Event::Nlb(NlbEvent::TlsTerminated {
+                            port,
+                            sni: ctx.host.clone(),
+                            certificate: shown.clone(),
+                            by_sni: cert.is_some(),
+                        }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    );
+                    if refused {
+                        step.verdict(Verdict::Error, Code::CertificateMismatch)
+                    } else {
+                        step
+                    }
+                });
+                tb.wait(handshake);
+                if refused {
+                    let why = format!(
+                        "{}'s certificate ({shown}) does not cover {}",
+                        nlb.id, ctx.host
+                    );
+                    return here(r, Resp::err(None, client.id, Code::CertificateMismatch, why));
+                }
+            } else {
+                tb.hop(|| {
+                    Step::new(
+                        (client.id, nlb.id.as_str()),
+                        Layer::Tls,
+                        format!("TCP/{port}"),
+                        Event::Nlb(NlbEvent::TlsPassThrough { port }),
+                        Verdict::Pass,
+                        Code::Delivered,
+                    )
+                });
+                tb.wait(handshake);
+            }
+        }
+        // 5. The target: in the node's AZ unless cross-zone is on; a flow
+        // hash picks among them. Fact sheet §9.
+        let tg = nlb.target_group(&listener.target_group).expect("validated");
+        let all = self.nlb_targets(r, tg);
+        let (here_az, elsewhere): (Vec<Target>, Vec<Target>) = all
+            .iter()
+            .partition(|t| self.subnet_az(r, t.subnet) == az);
+        let pool: Vec<Target> = if nlb.cross_zone { all.clone() } else { here_az };
+        if pool.is_empty() {
+            let code = if nlb.cross_zone {
+                Code::NoHealthyTargets
+            } else {
+                Code::Elbv2NoTargetsInAz
+            };
+            tb.hop(|| {
+                Step::new(
+                    (nlb.id.as_str(), nlb.id.as_str()),
+                    Layer::Decision,
+                    "-",
+                    Event::Nlb(NlbEvent::NoTargetsInAz {
+                        target_group: tg.id.clone(),
+                        az: az.to_string(),
+                        elsewhere: if nlb.cross_zone { 0 } else { elsewhere.len() as u32 },
+                    }),
+                    Verdict::Error,
+                    code,
+                )
+            });
+            tb.wait(rtt);
+            let why = format!("{} has no target for the node in {az}", tg.id);
+            return here(r, Resp::err(None, &nlb.id, code, why));
+        }
+        let pick = pool[(flow_hash(&flow) % pool.len() as u64) as usize];
+        let target_az = self.subnet_az(r, pick.subnet).to_string();
+        tb.hop(|| {
+            Step::new(
+                (nlb.id.as_str(), pick.id),
+                Layer::Decision,
+                "-",
+                Event::Nlb(NlbEvent::TargetPick {
+                    target_group: tg.id.clone(),
+                    target: pick.id.to_string(),
+                    target_az: target_az.clone(),
+                    node_az: az.to_string(),
+                    cross_zone: nlb.cross_zone,
+                    candidates: pool.len() as u32,
+                }),
+                Verdict::Pass,
+                if nlb.cross_zone {
+                    Code::Delivered
+                } else {
+                    Code::ElbNotCrosszone
+                },
+            )
+        });
+        // 6. The connection to the target, from the client's own address
+        // (preserved) or the node's private one. Fact sheet §9, §11, §12.
+        let preserved = tg.preserves_client_ip() && matches!(flow.src, IpAddr::V4(_));
+        let ts = r.vpc.subnet(pick.subnet).expect("validated");
+        let target_ip = ts.host(pick.host).expect("validated");
+        let (src_ip, src_port) = if preserved {
+            (flow.src, flow.src_port)
+        } else {
+            let (lo, hi) = EphemeralRange::Elb.range();
+            (
+                IpAddr::V4(node_ip),
+                self.rng.range(lo as u64, hi as u64) as u16,
+            )
+        };
+        let tflow = Flow {
+            protocol: Protocol::Tcp,
+            src: src_ip,
+            src_port,
+            dst: target_ip.into(),
+            dst_port: pick.port,
+        };
+        let target_path = {
+            use Direction::{Inbound, Outbound};
+            use Side::{Destination, Source};
+            let vpc = &r.vpc;
+            let mut path = tb.path();
+            if !nlb.security_groups.is_empty() {
+                path.sgs(
+                    vpc,
+                    &nlb.security_groups,
+                    Outbound,
+                    &tflow,
+                    (pick.sgs, true),
+                    Source,
+                );
+            }
+            if let Some(n) = vpc.nacl(&subnet.nacl) {
+                path.nacl(n, Outbound, &tflow, Source, Leg::Forward);
+            }
+            if let Some(rt) = vpc.route_table(&subnet.route_table) {
+                path.route(
+                    rt,
+                    tflow.dst,
+                    &|t| *t == RouteTarget::Local,
+                    &tflow,
+                    (Source, Leg::Forward),
+                );
+            }
+            if let Some(n) = vpc.nacl(&ts.nacl) {
+                path.nacl(n, Inbound, &tflow, Destination, Leg::Forward);
+            }
+            // A preserved client address is outside the VPC: a rule that
+            // names the NLB's security group does not match it. Fact sheet §11.
+            let peer: (&[String], bool) = if preserved {
+                (&[], false)
+            } else {
+                (&nlb.security_groups, true)
+            };
+            path.sgs(vpc, pick.sgs, Inbound, &tflow, peer, Destination);
+            let back = tflow.reversed();
+            if let Some(n) = vpc.nacl(&ts.nacl) {
+                path.nacl(n, Outbound, &back, Destination, Leg::Return);
+            }
+            if let Some(n) = vpc.nacl(&subnet.nacl) {
+                path.nacl(n, Inbound, &back, Source, Leg::Return);
+            }
+            path
+        };
+        let target_up = match &pick.pod {
+            Some(p) => self.pod_host_up(r, p),
+            None => {
+                self.placement_up(r, pick.subnet)
+                    && !self.has_fault(|| Fault::NodeDown {
+                        node: pick.id.to_string(),
+                    })
+            }
+        };
+        let denied = target_path.denied;
+        let (verdict, code) = match &denied {
+            Some(d) => (Verdict::Dropped, d.code()),
+            None if !target_up => (Verdict::Timeout, Code::ComponentDown),
+            None if preserved => (Verdict::Pass, Code::Elbv2SourceAddressPreservation),
+            None => (Verdict::Pass, Code::Delivered),
+        };
+        let idle_timeout_s = listener.idle_timeout();
+        tb.hop(|| {
+            let end = match target_path.deciding() {
+                Some(c) if denied.is_some() => TargetEnd::Dropped { by: c.clone() },
+                _ if !target_up => TargetEnd::Unanswered,
+                _ => TargetEnd::Established,
+            };
+            Step::new(
+                (nlb.id.as_str(), pick.id),
+                Layer::Tcp,
+                format!("TCP/{}", pick.port),
+                Event::Nlb(NlbEvent::TargetConnect {
+                    flow: tflow,
+                    target: pick.id.to_string(),
+                    preserved,
+                    idle_timeout_s,
+                    end,
+                }),
+                verdict,
+                code,
+            )
+            .checks(target_path.into_list())
+        });
+        if denied.is_some() || !target_up {
+            // The NLB passes the SYN on; the client's handshake never
+            // completes and it gives up. Fact sheet §9.
+            let why = format!("{}'s connection to {} got no answer", nlb.id, pick.id);
+            let mut resp = give_up(tb, why, code);
+            resp.pod = pick.pod.map(|p| p.id.as_str().into());
+            return resp;
+        }
+        // 7. The target answers.
+        let same_az = target_az == az;
+        let hop_us = if same_az { 250 } else { 750 };
+        tb.wait(hop_us * 2);
+        let svc = r.cluster.services.iter().find(|s| s.id == tg.service);
+        let (pod, peer, pflow) = match (pick.pod, svc) {
+            (Some(p), _) => (Some(p), tflow.src_v4(), tflow),
+            (None, Some(svc)) => {
+                let p = self.kube_proxy(r, &pick, svc, tb);
+                let mut f = tflow;
+                f.dst_port = svc.target_port;
+                (p, Some(crate::sim::app::pod_peer(r, &pick)), f)
+            }
+            (None, None) => (None, None, tflow),
+        };
+        let crashed = pod.is_some_and(|p| {
+            self.has_fault(|| Fault::PodDown {
+                pod: p.id.clone(),
+            })
+        });
+        let mut resp = match pod {
+            Some(p) if !crashed => {
+                let d = Delivery {
+                    alb: &nlb.id,
+                    peer: peer.unwrap_or(Ipv4Addr::UNSPECIFIED),
+                    flow: pflow,
+                    alb_subnet: &node.subnet,
+                    hop_us,
+                };
+                self.serve(r, p, &d, ctx, tb)
+            }
+            _ => {
+                let target = pod.map_or(pick.id, |p| p.id.as_str());
+                tb.hop(|| {
+                    Step::new(
+                        (target, nlb.id.as_str()),
+                        Layer::Tcp,
+                        format!("TCP/{}", pflow.dst_port),
+                        Event::Nlb(NlbEvent::TargetReset {
+                            target: target.to_string(),
+                        }),
+                        Verdict::Error,
+                        Code::ConnectionRefused,
+                    )
+                });
+                let why = format!("{target} reset the connection");
+                Resp::err(None, target, Code::ConnectionRefused, why)
+            }
+        };
+        if resp.pod.is_none() {
+            resp.pod = pod.map(|p| p.id.as_str().into());
+        }
+        tb.hop(|| {
+            Step::new(
+                (nlb.id.as_str(), client.id),
+                Layer::Tcp,
+                format!("TCP/{port}"),
+                Event::Nlb(NlbEvent::Response {
+                    status: resp.status,
+                    to: flow.src,
+                    port: flow.src_port,
+                }),
+                if resp.status.is_some_and(|s| s < 400) {
+                    Verdict::Pass
+                } else {
+                    Verdict::Error
+                },
+                resp.code,
+            )
+        });
+        tb.wait(rtt / 2);
+        here(r, resp)
+    }
+}
