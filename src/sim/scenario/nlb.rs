@@ -283,7 +283,7 @@ impl Nlb {
     /// subnets (host 30), no security groups, cross-zone off, a TCP
     /// listener on 443 passing TLS through to the Service's pods.
     pub fn default_for(r: &Region) -> Nlb {
-        let letter = r.id.chars().last().unwrap_or('a');
+        let letter = r.alb.id.rsplit('-').next().unwrap_or("a");
         let svc = r.cluster.services.first();
         let nodes = r
             .alb

@@ -1,0 +1,522 @@
+//! The Network Load Balancer: listeners by protocol and port, TLS passed
+//! through or terminated, nodes per AZ and cross-zone load balancing, the
+//! source address a target sees (client IP preservation) and the security
+//! group and NACL checks that use it, and what validation refuses. Section
+//! numbers refer to ../shared/reference/aws-facts.md.
+
+use hoplab::sim::check::{CheckKind, Leg};
+use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::event::nlb::{NlbConnect, NlbEvent, TargetEnd};
+use hoplab::sim::event::{AppEvent, Event};
+use hoplab::sim::scenario::*;
+use hoplab::sim::trace::{Code, Direction, Verdict};
+use hoplab::sim::world::DEFAULT_CLIENT;
+use hoplab::sim::{Edit, Request, Trace, World};
+
+/// The default world with region A's default NLB (`nlb-a`: a TCP
+/// listener on 443 to the pods on 8080, ip targets, cross-zone off), and
+/// `f` applied to it.
+fn world(f: impl FnOnce(&mut Nlb, &mut Region)) -> World {
+    let mut s = default_scenario();
+    let r = &mut s.regions[0];
+    let mut nlb = Nlb::default_for(r);
+    f(&mut nlb, r);
+    r.nlb = Some(nlb);
+    World::new(s, 1).expect("test scenario is valid")
+}
+
+/// The pods' security group also allows 8080 from the VPC (the NLB nodes'
+/// private addresses): a rule naming the ALB's group does not match them.
+fn allow_vpc(w: &mut World) {
+    edit(
+        w,
+        Edit::AddSgRule {
+            sg: "sg-app-a".into(),
+            direction: Direction::Inbound,
+            protocol: "tcp".into(),
+            ports: "8080".into(),
+            peer: "10.0.0.0/16".into(),
+            action: None,
+        },
+    );
+}
+
+fn edit(w: &mut World, e: Edit) {
+    w.apply_edit(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+}
+
+fn node_ip(w: &World, az: usize) -> String {
+    let nlb = w.scenario().regions[0].nlb.as_ref().unwrap();
+    nlb.nodes[az].public_ip.unwrap().to_string()
+}
+
+/// A browser's HTTPS GET straight to an NLB node's address.
+fn get(w: &mut World, url: &str) -> Trace {
+    w.send(&Request::get(DEFAULT_CLIENT, url).no_store())
+}
+
+fn get_node(w: &mut World, az: usize, path: &str) -> Trace {
+    let url = format!("https://{}{path}", node_ip(w, az));
+    get(w, &url)
+}
+
+fn nlb_events(t: &Trace) -> Vec<&NlbEvent> {
+    t.hops
+        .iter()
+        .filter_map(|h| match &h.event {
+            Event::Nlb(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+fn nlb_hop(t: &Trace, f: impl Fn(&NlbEvent) -> bool) -> &hoplab::sim::Hop {
+    t.hops
+        .iter()
+        .find(|h| matches!(&h.event, Event::Nlb(e) if f(e)))
+        .unwrap_or_else(|| panic!("no such NLB hop in\n{}", t.render_text()))
+}
+
+/// Open the app tier's network ACL and security group to the internet on
+/// 8080 and its replies to any address: what client IP preservation needs.
+fn open_app_tier_nacl(w: &mut World) {
+    for (direction, ports) in [(Direction::Inbound, "8080"), (Direction::Outbound, "1024-65535")] {
+        edit(
+            w,
+            Edit::AddNaclRule {
+                nacl: "acl-app-a".into(),
+                direction,
+                number: "90".into(),
+                protocol: "tcp".into(),
+                ports: ports.into(),
+                cidr: "0.0.0.0/0".into(),
+                action: "allow".into(),
+            },
+        );
+    }
+}
+
+fn allow_clients_in_sg(w: &mut World) {
+    edit(
+        w,
+        Edit::AddSgRule {
+            sg: "sg-app-a".into(),
+            direction: Direction::Inbound,
+            protocol: "tcp".into(),
+            ports: "8080".into(),
+            peer: "203.0.113.0/24".into(),
+            action: None,
+        },
+    );
+}
+
+fn target_connect(t: &Trace) -> (&hoplab::sim::Hop, bool, &TargetEnd, String) {
+    let h = nlb_hop(t, |e| matches!(e, NlbEvent::TargetConnect { .. }));
+    match &h.event {
+        Event::Nlb(NlbEvent::TargetConnect {
+            preserved,
+            end,
+            flow,
+            ..
+        }) => (h, *preserved, end, flow.src.to_string()),
+        _ => unreachable!(),
+    }
+}
+
+fn pod_peer(t: &Trace) -> Option<std::net::Ipv4Addr> {
+    t.hops.iter().find_map(|h| match &h.event {
+        Event::App(AppEvent::PodRequest { peer, .. }) => Some(*peer),
+        _ => None,
+    })
+}
+
+fn pick_azs(t: &Trace) -> Option<(String, String, Code)> {
+    t.hops.iter().find_map(|h| match &h.event {
+        Event::Nlb(NlbEvent::TargetPick {
+            target_az, node_az, ..
+        }) => Some((target_az.clone(), node_az.clone(), h.code)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_tcp_listener_on_443_passes_tls_through_and_the_nlb_reads_no_http() {
+    // Fact sheet §9: a TCP listener on 443 passes TLS through untouched;
+    // no X-Forwarded-For, no path rules, no web ACL at an NLB.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
+    assert!(nlb_events(&t)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::TlsPassThrough { port: 443 })));
+    assert!(!nlb_events(&t)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::TlsTerminated { .. })));
+    // Neither the ALB nor any web ACL is on the path.
+    assert!(!t
+        .hops
+        .iter()
+        .any(|h| matches!(h.event, Event::Alb(_) | Event::Waf(_) | Event::Cdn(_))));
+}
+
+#[test]
+fn the_nlb_has_no_path_rules_so_every_path_reaches_the_same_target_group() {
+    // Fact sheet §9: no path/host rules at layer 4.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    for path in ["/", "/api/appointments", "/no/such/rule"] {
+        let t = get_node(&mut w, 0, path);
+        let h = nlb_hop(&t, |e| matches!(e, NlbEvent::TargetPick { .. }));
+        assert!(
+            matches!(&h.event, Event::Nlb(NlbEvent::TargetPick { target_group, .. }) if target_group == "tg-nlb-a"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_port_without_a_listener_is_refused_with_listeners_mismatch() {
+    // Fact sheet §9, §25: ELBV2_LISTENERS_MISMATCH.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    let url = format!("https://{}:8443/", node_ip(&w, 0));
+    let t = get(&mut w, &url);
+    let h = nlb_hop(&t, |e| {
+        matches!(e, NlbEvent::Connect { result: NlbConnect::NoListener { port: 8443, .. }, .. })
+    });
+    assert_eq!((h.verdict, h.code), (Verdict::Error, Code::Elbv2ListenersMismatch));
+    assert_eq!(t.outcome.code, Code::Elbv2ListenersMismatch);
+    assert_eq!(t.outcome.status, None);
+}
+
+#[test]
+fn a_udp_listener_does_not_take_a_browsers_tcp_connection() {
+    // Fact sheet §9: listeners match by protocol as well as port.
+    let mut w = world(|nlb, _| {
+        nlb.listeners[0].protocol = NlbProtocol::Udp;
+        nlb.target_groups[0].protocol = NlbProtocol::Udp;
+    });
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    assert_eq!(t.outcome.code, Code::Elbv2ListenersMismatch);
+    // TCP_UDP takes it.
+    let mut w = world(|nlb, _| {
+        nlb.listeners[0].protocol = NlbProtocol::TcpUdp;
+        nlb.target_groups[0].protocol = NlbProtocol::TcpUdp;
+    });
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    assert!(nlb_events(&t).iter().any(|e| matches!(
+        e,
+        NlbEvent::Connect { result: NlbConnect::Accepted { listener: NlbProtocol::TcpUdp }, .. }
+    )));
+}
+
+#[test]
+fn with_cross_zone_off_a_node_sends_only_to_targets_in_its_own_az() {
+    // Fact sheet §9: cross-zone load balancing is off by default on an NLB.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    for az in [0, 1] {
+        for _ in 0..12 {
+            let t = get_node(&mut w, az, "/");
+            let (target_az, node_az, code) = pick_azs(&t).expect("a target was picked");
+            assert_eq!(target_az, node_az);
+            assert_eq!(code, Code::ElbNotCrosszone);
+        }
+    }
+}
+
+#[test]
+fn with_cross_zone_on_a_node_also_sends_to_the_other_azs_targets() {
+    // Fact sheet §9.
+    let mut w = world(|nlb, _| nlb.cross_zone = true);
+    allow_vpc(&mut w);
+    let crossed = (0..30)
+        .filter_map(|_| pick_azs(&get_node(&mut w, 0, "/")))
+        .filter(|(target_az, node_az, _)| target_az != node_az)
+        .count();
+    assert!(crossed > 0, "30 connections into one node all stayed in its AZ");
+}
+
+#[test]
+fn a_node_whose_az_has_no_target_has_nowhere_to_send_with_cross_zone_off() {
+    // Fact sheet §9, §25: ELBV2_NO_TARGETS_IN_AZ; cross-zone on fixes it.
+    let no_pods_in_a1 = |r: &mut Region| r.cluster.pods.retain(|p| p.subnet != "subnet-app-a1");
+    let mut w = world(|_, r| no_pods_in_a1(r));
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let h = nlb_hop(&t, |e| matches!(e, NlbEvent::NoTargetsInAz { .. }));
+    assert!(matches!(
+        &h.event,
+        Event::Nlb(NlbEvent::NoTargetsInAz { elsewhere, .. }) if *elsewhere > 0
+    ));
+    assert_eq!(t.outcome.code, Code::Elbv2NoTargetsInAz);
+    // The other AZ's node still serves.
+    assert_eq!(get_node(&mut w, 1, "/").outcome.status, Some(200));
+    let mut w = world(|nlb, r| {
+        no_pods_in_a1(r);
+        nlb.cross_zone = true;
+    });
+    allow_vpc(&mut w);
+    assert_eq!(get_node(&mut w, 0, "/").outcome.status, Some(200));
+}
+
+#[test]
+fn ip_targets_with_tcp_see_the_nodes_private_address() {
+    // Fact sheet §9: client IP preservation is off by default for ip
+    // targets with TCP/TLS: the target sees the NLB node.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (_, preserved, end, src) = target_connect(&t);
+    assert!(!preserved);
+    assert_eq!(*end, TargetEnd::Established);
+    assert_eq!(src, "10.0.0.30");
+    assert_eq!(pod_peer(&t), Some("10.0.0.30".parse().unwrap()));
+}
+
+#[test]
+fn client_ip_preservation_defaults_follow_target_type_and_protocol() {
+    // Fact sheet §9: on for instance targets and for UDP/TCP_UDP, off for
+    // ip targets with TCP/TLS; an explicit setting wins.
+    let r = &default_scenario().regions[0];
+    let mut tg = Nlb::default_for(r).target_groups.remove(0);
+    assert!(!tg.preserves_client_ip());
+    tg.protocol = NlbProtocol::Tls;
+    assert!(!tg.preserves_client_ip());
+    tg.protocol = NlbProtocol::Udp;
+    assert!(tg.preserves_client_ip());
+    tg.protocol = NlbProtocol::TcpUdp;
+    assert!(tg.preserves_client_ip());
+    tg.protocol = NlbProtocol::Tcp;
+    tg.target_type = TargetType::Instance;
+    assert!(tg.preserves_client_ip());
+    tg.preserve_client_ip = Some(false);
+    assert!(!tg.preserves_client_ip());
+}
+
+#[test]
+fn the_pods_rule_naming_the_albs_security_group_does_not_admit_the_nlb() {
+    // Fact sheet §9, §11: an NLB without security groups is no member of
+    // sg-alb-a; the pods' group drops its SYN and the client times out.
+    let mut w = world(|_, _| {});
+    let t = get_node(&mut w, 0, "/");
+    let (h, _, end, _) = target_connect(&t);
+    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
+    assert!(matches!(end, TargetEnd::Dropped { by } if by.kind == CheckKind::SecurityGroup && by.subject == "sg-app-a"));
+    assert_eq!(t.outcome.status, None);
+}
+
+#[test]
+fn with_client_ip_preserved_the_targets_group_must_allow_the_client_not_the_nlb() {
+    // Fact sheet §9, §11: the classic trap. The VPC-wide rule that admits
+    // the NLB's nodes does not match the client's own address.
+    let mut w = world(|nlb, _| nlb.target_groups[0].preserve_client_ip = Some(true));
+    allow_vpc(&mut w);
+    open_app_tier_nacl(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (h, preserved, end, src) = target_connect(&t);
+    assert!(preserved);
+    assert_eq!(src, "203.0.113.10");
+    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
+    assert!(matches!(end, TargetEnd::Dropped { by } if by.kind == CheckKind::SecurityGroup));
+    // Allow the clients' block: the pod sees the browser's own address.
+    allow_clients_in_sg(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (h, ..) = target_connect(&t);
+    assert_eq!(h.code, Code::Elbv2SourceAddressPreservation);
+    assert_eq!(t.outcome.status, Some(200));
+    assert_eq!(pod_peer(&t), Some("203.0.113.10".parse().unwrap()));
+}
+
+#[test]
+fn with_client_ip_preserved_the_target_subnets_nacl_sees_the_client_too() {
+    // Fact sheet §9, §12: the app tier's NACL lets replies out to the VPC
+    // only, so the SYN-ACK to a preserved client address is denied there
+    // (stateless: the return leg has its own rule).
+    let mut w = world(|nlb, _| nlb.target_groups[0].preserve_client_ip = Some(true));
+    allow_clients_in_sg(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (h, _, end, _) = target_connect(&t);
+    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::SubnetAclRestriction));
+    assert!(matches!(end, TargetEnd::Dropped { by }
+        if by.kind == CheckKind::Nacl && by.subject == "acl-app-a" && by.leg == Leg::Return
+            && by.direction == Some(Direction::Outbound)));
+}
+
+#[test]
+fn an_nlb_without_security_groups_is_not_checked_by_one_and_with_one_it_is() {
+    // Fact sheet §9, §11: NLBs can have security groups; none, no check.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let h = nlb_hop(&t, |e| matches!(e, NlbEvent::Connect { .. }));
+    assert!(h.checks.iter().all(|c| c.kind != CheckKind::SecurityGroup));
+    assert!(h.checks.iter().any(|c| c.kind == CheckKind::Nacl));
+    // sg-db-a admits only PostgreSQL from the app tier.
+    let mut w = world(|nlb, _| nlb.security_groups = vec!["sg-db-a".into()]);
+    let t = get_node(&mut w, 0, "/");
+    let h = nlb_hop(&t, |e| matches!(e, NlbEvent::Connect { .. }));
+    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
+    assert!(matches!(
+        &h.event,
+        Event::Nlb(NlbEvent::Connect { result: NlbConnect::Dropped { by, .. }, .. }) if by == "sg-db-a"
+    ));
+}
+
+#[test]
+fn a_route53_record_to_a_tls_listener_terminates_tls_at_the_nlb() {
+    // Fact sheet §9: a TLS listener terminates TLS with its certificate.
+    let mut w = world(|nlb, _| {
+        nlb.listeners[0].protocol = NlbProtocol::Tls;
+        nlb.listeners[0].certificate_domains = vec!["*.healthcareapp.com".into()];
+    });
+    allow_vpc(&mut w);
+    let value = format!("A {}", node_ip(&w, 0));
+    edit(
+        &mut w,
+        Edit::CreateRecord {
+            name: "nlb.healthcareapp.com".into(),
+            value,
+            ttl_s: "60".into(),
+            routing: "simple".into(),
+            health_check: String::new(),
+            evaluate_target_health: false,
+        },
+    );
+    let t = get(&mut w, "https://nlb.healthcareapp.com/");
+    assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
+    assert!(nlb_events(&t).iter().any(|e| matches!(
+        e,
+        NlbEvent::TlsTerminated { by_sni: true, certificate, .. } if certificate == "*.healthcareapp.com"
+    )));
+    assert!(!nlb_events(&t)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::TlsPassThrough { .. })));
+    // An address the certificate does not cover: the browser refuses it.
+    let t = get_node(&mut w, 0, "/");
+    assert_eq!(t.outcome.code, Code::CertificateMismatch);
+}
+
+#[test]
+fn the_nlb_reports_its_idle_timeout_per_listener_protocol() {
+    // Fact sheet §9, §26: TCP 350 s by default (60-6,000), TLS fixed 350 s,
+    // UDP 120 s.
+    let r = &default_scenario().regions[0];
+    let mut l = Nlb::default_for(r).listeners.remove(0);
+    assert_eq!(l.idle_timeout(), 350);
+    l.idle_timeout_s = Some(900);
+    assert_eq!(l.idle_timeout(), 900);
+    l.protocol = NlbProtocol::Tls;
+    assert_eq!(l.idle_timeout(), 350);
+    l.protocol = NlbProtocol::Udp;
+    assert_eq!(l.idle_timeout(), 120);
+    let mut w = world(|nlb, _| nlb.listeners[0].idle_timeout_s = Some(900));
+    allow_vpc(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    assert!(nlb_events(&t).iter().any(|e| matches!(
+        e,
+        NlbEvent::TargetConnect { idle_timeout_s: 900, .. }
+    )));
+}
+
+/// The problem validation finds in region A's NLB after `f`.
+fn refused(f: impl FnOnce(&mut Nlb)) -> NlbProblem {
+    let mut s = default_scenario();
+    let mut nlb = Nlb::default_for(&s.regions[0]);
+    f(&mut nlb);
+    s.regions[0].nlb = Some(nlb);
+    match s.validate() {
+        Err(ScenarioError::Nlb { nlb, problem }) => {
+            assert_eq!(nlb, "nlb-a");
+            problem
+        }
+        other => panic!("expected an NLB refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn validation_refuses_what_aws_refuses_on_an_nlb() {
+    // Fact sheet §9: ports 1-65535; one listener per port; only a TLS
+    // listener has certificates (UDP carries no TLS); the idle timeout is a
+    // TCP listener's, 60-6,000 s; listener and group protocols must fit.
+    assert_eq!(
+        refused(|n| n.listeners[0].port = 0),
+        NlbProblem::PortOutOfRange { port: 0 }
+    );
+    assert_eq!(
+        refused(|n| {
+            let mut l = n.listeners[0].clone();
+            l.protocol = NlbProtocol::TcpUdp;
+            n.listeners.push(l);
+        }),
+        NlbProblem::DuplicateListener { port: 443 }
+    );
+    assert_eq!(
+        refused(|n| {
+            n.listeners[0].protocol = NlbProtocol::Udp;
+            n.target_groups[0].protocol = NlbProtocol::Udp;
+            n.listeners[0].certificate_domains = vec!["healthcareapp.com".into()];
+        }),
+        NlbProblem::CertificateNotTls {
+            protocol: NlbProtocol::Udp,
+            port: 443
+        }
+    );
+    assert_eq!(
+        refused(|n| n.listeners[0].protocol = NlbProtocol::Tls),
+        NlbProblem::TlsWithoutCertificate { port: 443 }
+    );
+    assert_eq!(
+        refused(|n| n.listeners[0].idle_timeout_s = Some(59)),
+        NlbProblem::IdleTimeout {
+            protocol: NlbProtocol::Tcp,
+            seconds: 59
+        }
+    );
+    assert_eq!(
+        refused(|n| {
+            n.listeners[0].protocol = NlbProtocol::Tls;
+            n.listeners[0].certificate_domains = vec!["healthcareapp.com".into()];
+            n.listeners[0].idle_timeout_s = Some(600);
+        }),
+        NlbProblem::IdleTimeout {
+            protocol: NlbProtocol::Tls,
+            seconds: 600
+        }
+    );
+    assert_eq!(
+        refused(|n| n.target_groups[0].protocol = NlbProtocol::Udp),
+        NlbProblem::ProtocolMismatch {
+            listener: NlbProtocol::Tcp,
+            target_group: NlbProtocol::Udp
+        }
+    );
+}
+
+#[test]
+fn a_web_acl_cannot_be_associated_with_an_nlb() {
+    // Fact sheet §6, §9: AWS WAF protects HTTP at CloudFront and the ALB;
+    // an NLB reads no HTTP.
+    assert_eq!(
+        refused(|n| n.web_acl = Some("waf".into())),
+        NlbProblem::WafNotSupported {
+            web_acl: "waf".into()
+        }
+    );
+}
+
+#[test]
+fn the_default_world_has_no_nlb_and_its_file_does_not_mention_one() {
+    // The scenario file is a boundary: an absent NLB is not written, and a
+    // world with one reads back the same. Fact sheet §9.
+    let s = default_scenario();
+    assert!(s.regions.iter().all(|r| r.nlb.is_none()));
+    assert!(!serde_json::to_string(&s).unwrap().contains("nlb"));
+    let mut with = s.clone();
+    with.regions[0].nlb = Some(Nlb::default_for(&with.regions[0]));
+    let json = serde_json::to_string(&with).unwrap();
+    assert_eq!(Scenario::from_json(&json).unwrap(), with);
+}
