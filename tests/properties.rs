@@ -112,6 +112,13 @@ const EDIT_KINDS: &[&str] = &[
     "set_slow_start",
     "set_client_keepalive",
     "set_db_pool",
+    "add_nlb",
+    "remove_nlb",
+    "add_nlb_listener",
+    "remove_nlb_listener",
+    "set_nlb",
+    "set_nlb_idle_timeout",
+    "set_nlb_target_group",
 ];
 
 #[test]

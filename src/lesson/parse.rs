@@ -286,6 +286,14 @@ fn validate_script_step(
                 | Edit::SetClientKeepalive { .. }
                 | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
+                // The NLB edits: checked when the step runs.
+                Edit::AddNlb { .. }
+                | Edit::RemoveNlb { .. }
+                | Edit::AddNlbListener { .. }
+                | Edit::RemoveNlbListener { .. }
+                | Edit::SetNlb { .. }
+                | Edit::SetNlbIdleTimeout { .. }
+                | Edit::SetNlbTargetGroup { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -264,7 +264,8 @@ fn s(rng: &mut Rng, xs: &[&str]) -> String {
 }
 
 fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
-    match rng.index(9) {
+    match rng.index(11) {
+        9 | 10 => random_nlb_edit(rng),
         0 => Edit::AddRoute {
             route_table: s(rng, ROUTE_TABLES),
             destination: s(rng, CIDRS),
@@ -301,6 +302,49 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
         _ => Edit::SetClientIpv6 {
             client: s(rng, &["client-na", "client-eu", "client-zz", ""]),
             mode: s(rng, &["on", "off", "broken", "Broken", "ipv6", ""]),
+        },
+    }
+}
+
+/// The Network Load Balancer's edits (fact sheet §9): adding one to a
+/// region first, then listeners, cross-zone, security groups, idle timeouts
+/// and target group settings, sensible or not.
+fn random_nlb_edit(rng: &mut Rng) -> Edit {
+    let nlb = |rng: &mut Rng| s(rng, &["nlb-a", "nlb-a", "nlb-b", "nlb-zz", ""]);
+    match rng.index(8) {
+        0 | 1 => Edit::AddNlb {
+            region: s(rng, &["us-east-1", "us-west-2", "mars-1", ""]),
+        },
+        2 => Edit::RemoveNlb { nlb: nlb(rng) },
+        3 => Edit::AddNlbListener {
+            nlb: nlb(rng),
+            protocol: s(rng, &["TCP", "tls", "UDP", "tcp_udp", "http", ""]),
+            port: s(rng, &["443", "8443", "80", "0", "53", "x"]),
+            target_group: s(rng, &["tg-nlb-a", "tg-nlb-b", "tg-zz"]),
+            certificate: s(rng, &["", "healthcareapp.com", "*.healthcareapp.com"]),
+        },
+        4 => Edit::RemoveNlbListener {
+            nlb: nlb(rng),
+            port: s(rng, &["443", "8443", "0", "x"]),
+        },
+        5 => Edit::SetNlb {
+            nlb: nlb(rng),
+            cross_zone: s(rng, &["on", "off", "maybe", ""]),
+            security_groups: s(rng, &["", "-", "sg-alb-a", "sg-zz"]),
+        },
+        6 => Edit::SetNlbIdleTimeout {
+            nlb: nlb(rng),
+            port: s(rng, &["443", "8443", "x"]),
+            seconds: s(rng, &["60", "350", "6000", "59", "6001", "default", "x"]),
+        },
+        _ => Edit::SetNlbTargetGroup {
+            target_group: s(rng, &["tg-nlb-a", "tg-nlb-b", "tg-zz"]),
+            target_type: s(rng, &["", "ip", "instance", "lambda"]),
+            preserve_client_ip: s(rng, &["", "on", "off", "default", "yes"]),
+            port: s(rng, &["", "8080", "30080", "0"]),
+            protocol: s(rng, &["", "TCP", "UDP", "TLS", "TCP_UDP", "SCTP"]),
+            health_protocol: s(rng, &["", "TCP", "HTTP", "HTTPS", "UDP"]),
+            health_path: s(rng, &["", "/healthz", "healthz"]),
         },
     }
 }

@@ -19,6 +19,7 @@ mod dualstack;
 mod eyeballs;
 mod health;
 mod ingress;
+mod nlb;
 mod routes;
 mod scale;
 mod shield;
@@ -581,6 +582,60 @@ pub enum Edit {
         region: String,
         size: String,
     },
+    // ---- Network Load Balancer (fact sheet §9, §26).
+    /// Add region `region`'s Network Load Balancer beside its ALB: a node
+    /// per AZ in the public subnets, no security groups, cross-zone off, a
+    /// TCP listener on 443 passing TLS through to the Service's pods.
+    AddNlb { region: String },
+    /// Remove a Network Load Balancer.
+    RemoveNlb { nlb: String },
+    /// Add a listener: `protocol` TCP, TLS, UDP or TCP_UDP, `port`
+    /// 1-65535, the `target_group` it forwards to, and for TLS the
+    /// `certificate` domains (commas between).
+    AddNlbListener {
+        nlb: String,
+        protocol: String,
+        port: String,
+        target_group: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        certificate: String,
+    },
+    /// Remove the listener on `port`.
+    RemoveNlbListener { nlb: String, port: String },
+    /// Cross-zone load balancing (`on` / `off`) and the security groups
+    /// (ids, commas between; `-` for none); an empty field keeps its value.
+    SetNlb {
+        nlb: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        cross_zone: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        security_groups: String,
+    },
+    /// A TCP listener's idle timeout: 60-6,000 s, `default` for 350 s.
+    SetNlbIdleTimeout {
+        nlb: String,
+        port: String,
+        seconds: String,
+    },
+    /// An NLB target group's settings; an empty field keeps its value:
+    /// `target_type` (`ip` / `instance`), `preserve_client_ip` (`on`,
+    /// `off`, `default`), `port`, `protocol`, `health_protocol` (TCP, HTTP,
+    /// HTTPS), `health_path`.
+    SetNlbTargetGroup {
+        target_group: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        target_type: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        preserve_client_ip: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        port: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        protocol: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_protocol: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_path: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1062,6 +1117,13 @@ impl Edit {
             | Edit::SetDbPool { .. } => conn::describe(self),
             Edit::SetAppDelay { .. } => app::describe(self),
             Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
+            Edit::AddNlb { .. }
+            | Edit::RemoveNlb { .. }
+            | Edit::AddNlbListener { .. }
+            | Edit::RemoveNlbListener { .. }
+            | Edit::SetNlb { .. }
+            | Edit::SetNlbIdleTimeout { .. }
+            | Edit::SetNlbTargetGroup { .. } => nlb::describe(self),
         }
     }
 
@@ -1175,6 +1237,13 @@ impl Edit {
             | Edit::SetDbPool { .. } => conn::apply(self, s),
             Edit::SetAppDelay { .. } => app::apply(self, s),
             Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
+            Edit::AddNlb { .. }
+            | Edit::RemoveNlb { .. }
+            | Edit::AddNlbListener { .. }
+            | Edit::RemoveNlbListener { .. }
+            | Edit::SetNlb { .. }
+            | Edit::SetNlbIdleTimeout { .. }
+            | Edit::SetNlbTargetGroup { .. } => nlb::apply(self, s),
         }
     }
 }
