@@ -326,6 +326,7 @@ struct RegionFrame<'t> {
     /// Nodes per subnet, in topology order.
     by_subnet: BTreeMap<&'t str, Vec<&'t str>>,
     has_alb: bool,
+    has_nlb: bool,
     /// The VPC's left edge and top.
     vx: f64,
     vy: f64,
@@ -345,6 +346,7 @@ impl<'t> RegionFrame<'t> {
             }
         }
         let has_alb = in_region.iter().any(|n| n.kind == NodeKind::Alb);
+        let has_nlb = in_region.iter().any(|n| n.kind == NodeKind::Nlb);
         let vy = REGION_TITLE;
         RegionFrame {
             topo,
@@ -352,6 +354,7 @@ impl<'t> RegionFrame<'t> {
             in_region,
             by_subnet,
             has_alb,
+            has_nlb,
             vx: x + PAD + IGW_GUTTER,
             vy,
             az_y: vy + VPC_TITLE,
@@ -373,8 +376,10 @@ impl<'t> RegionFrame<'t> {
         let n = self.by_subnet.get(sid).map_or(0, |v| v.len());
         (n + self.reserved(tier)).max(1)
     }
+    /// Public subnets keep a row for the ALB and one for the NLB below it.
     fn reserved(&self, tier: Tier) -> usize {
         usize::from(tier == Tier::Public && self.has_alb)
+            + usize::from(tier == Tier::Public && self.has_nlb)
     }
     fn subnets(&self, tier: Tier, az: &'t str) -> impl Iterator<Item = &'t SubnetBox> + 't {
         self.region
@@ -526,6 +531,8 @@ impl<'t> RegionFrame<'t> {
             let (x, y) = match n.kind {
                 NodeKind::Igw => (self.vx, alb_y),
                 NodeKind::Alb => (mid, alb_y),
+                NodeKind::Nlb if self.has_alb => (mid, alb_y + CELL_H),
+                NodeKind::Nlb => (mid, alb_y),
                 NodeKind::Ingress | NodeKind::Service => continue,
                 _ => (mid, band_y + ICON_DY),
             };
@@ -712,6 +719,38 @@ mod tests {
         assert!(alb.y > p1.y && alb.y < p1.y + p1.h);
         let igw = d.spot("igw-a").unwrap();
         assert_eq!(igw.x, d.rect("vpc-a").unwrap().x);
+    }
+
+    /// Fact sheet §9: an NLB beside the ALB gets the row below it between
+    /// the public subnets, apart from every other component, and comes
+    /// after the ALB in the tab order.
+    #[test]
+    fn an_nlb_sits_below_the_alb_between_the_public_subnets_without_overlap() {
+        let mut w = World::default_world();
+        w.apply_edit(&crate::sim::Edit::AddNlb {
+            region: "us-east-1".into(),
+        })
+        .unwrap();
+        let d = diagram(&w.topology(), "client-na");
+        let (alb, nlb) = (d.spot("alb-a").unwrap(), d.spot("nlb-a").unwrap());
+        assert_eq!(nlb.kind, NodeKind::Nlb);
+        let p1 = d.rect("subnet-public-a1").unwrap();
+        assert!(nlb.x > p1.x + p1.w && nlb.y > alb.y && nlb.y < p1.y + p1.h);
+        for (i, a) in d.spots.iter().enumerate() {
+            for b in &d.spots[i + 1..] {
+                let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;
+                assert!(far, "{} and {} overlap", a.id, b.id);
+            }
+        }
+        let pos = |id: &str| d.spots.iter().position(|s| s.id == id).unwrap();
+        assert!(pos("alb-a") < pos("nlb-a") && pos("nlb-a") < pos("pod-a-1"));
+        assert!(d.lines.iter().any(|l| l.from == "nlb-a" && l.to == "pod-a-1"));
+        for n in w.topology().nodes() {
+            if let Some(sid) = &n.placement.subnet {
+                let s = d.spot(&n.id).unwrap();
+                assert!(d.rect(sid).unwrap().contains(s.x, s.y), "{} in {sid}", n.id);
+            }
+        }
     }
 
     #[test]

@@ -203,6 +203,33 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
     }
     b.link(igw, alb);
     b.link(alb, ing);
+    // A Network Load Balancer beside the ALB, straight to its targets'
+    // pods (no Ingress: it reads no HTTP). Fact sheet §9.
+    let nlb = r.nlb.as_ref().map(|n| {
+        let ips: Vec<String> = n
+            .nodes
+            .iter()
+            .map(|x| match x.public_ip {
+                Some(ip) => ip.to_string(),
+                None => host_ip(r, &x.subnet, x.host),
+            })
+            .collect();
+        let i = b.add(node(
+            &n.id,
+            NodeKind::Nlb,
+            &format!("NLB ({})", r.label),
+            ips.join(", "),
+            in_region(),
+        ));
+        b.link(igw, i);
+        let apps: Vec<&str> = n
+            .target_groups
+            .iter()
+            .filter_map(|tg| r.cluster.services.iter().find(|s| s.id == tg.service))
+            .map(|s| s.app.as_str())
+            .collect();
+        (i, apps)
+    });
     let mut svc_idx = BTreeMap::new();
     for svc in &r.cluster.services {
         let si = b.add(node(
@@ -223,6 +250,11 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
             b.link(*si, pi);
         }
         b.link(alb, pi);
+        if let Some((ni, apps)) = &nlb {
+            if apps.contains(&p.app.as_str()) {
+                b.link(*ni, pi);
+            }
+        }
         for d in &db_idx {
             b.link(pi, *d);
         }

@@ -23,6 +23,8 @@ pub enum NodeKind {
     S3,
     Igw,
     Alb,
+    /// A Network Load Balancer beside the ALB. Fact sheet §9.
+    Nlb,
     Ingress,
     Service,
     Pod,
@@ -45,6 +47,7 @@ impl NodeKind {
             NodeKind::S3 => "s3",
             NodeKind::Igw => "igw",
             NodeKind::Alb => "alb",
+            NodeKind::Nlb => "nlb",
             NodeKind::Ingress => "ingress",
             NodeKind::Service => "service",
             NodeKind::Pod => "pod",
