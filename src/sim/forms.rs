@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value};
 
+mod nlb;
+
 use super::conn::TlsPolicy;
 use super::edit::Edit;
 use super::scenario::{Alb, IpAddressType, Region, ShieldProtection, WafAction, WebAcl};
@@ -219,7 +221,13 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             if let Some(acl) = &r.alb.web_acl {
                 out.extend(web_acl_forms(acl, false));
             }
+            if r.nlb.is_none() {
+                out.push(nlb::add_nlb(r));
+            }
             return out;
+        }
+        if let Some(n) = r.nlb.as_ref().filter(|n| n.id == node) {
+            return nlb::nlb_forms(n);
         }
         let k = &r.cluster;
         let app = k
