@@ -520,3 +520,78 @@ fn the_default_world_has_no_nlb_and_its_file_does_not_mention_one() {
     let json = serde_json::to_string(&with).unwrap();
     assert_eq!(Scenario::from_json(&json).unwrap(), with);
 }
+
+#[test]
+fn a_learner_adds_an_nlb_with_a_script_edit_and_the_inspector_describes_it() {
+    // Fact sheet §9: the script's `add_nlb` puts an NLB beside the ALB;
+    // the inspector names its scheme, nodes, cross-zone and listeners.
+    let mut w = World::default_world();
+    let e: Edit = serde_json::from_str(r#"{"kind":"add_nlb","region":"us-east-1"}"#).unwrap();
+    edit(&mut w, e);
+    let rows = hoplab::sim::inspect::inspect(&w, "nlb-a");
+    let row = |label: &str| {
+        rows.iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no row {label} in {rows:?}"))
+    };
+    assert_eq!(row("scheme"), "internet-facing");
+    assert!(row("cross-zone").starts_with("off"));
+    assert!(row("listener TCP 443").contains("idle timeout 350 s"));
+    assert!(row("target group tg-nlb-a").contains("client IP preservation off (default)"));
+    let a = w.attachments("nlb-a");
+    assert_eq!(a.subnets, vec!["subnet-public-a1", "subnet-public-a2"]);
+    assert!(a.security_groups.is_empty());
+    edit(
+        &mut w,
+        serde_json::from_str(r#"{"kind":"set_nlb_target_group","target_group":"tg-nlb-a","preserve_client_ip":"on"}"#)
+            .unwrap(),
+    );
+    let tg = &w.scenario().regions[0].nlb.as_ref().unwrap().target_groups[0];
+    assert_eq!(tg.preserve_client_ip, Some(true));
+}
+
+#[test]
+fn a_node_whose_az_is_down_does_not_answer() {
+    // Fact sheet §9: one node (one static address) per AZ; an AZ failure
+    // silences that address while the other AZ's node still serves.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    let az = w.scenario().regions[0].azs[0].clone();
+    w.set_fault(hoplab::sim::Fault::AzDown { az }, true);
+    let t = get_node(&mut w, 0, "/");
+    let h = nlb_hop(&t, |e| matches!(e, NlbEvent::Unreachable { .. }));
+    assert_eq!((h.verdict, h.code), (Verdict::Timeout, Code::ComponentDown));
+    assert_eq!(t.outcome.status, None);
+    // The other node still takes connections to its AZ's pods (what the
+    // application then answers depends on its database's AZ).
+    let t = get_node(&mut w, 1, "/");
+    let (_, _, end, _) = target_connect(&t);
+    assert_eq!(*end, TargetEnd::Established);
+}
+
+#[test]
+fn a_refused_nlb_edit_names_the_problem_and_changes_nothing() {
+    // Fact sheet §9: a TLS listener's idle timeout is fixed at 350 s.
+    let mut w = world(|nlb, _| {
+        nlb.listeners[0].protocol = NlbProtocol::Tls;
+        nlb.listeners[0].certificate_domains = vec!["healthcareapp.com".into()];
+    });
+    let before = w.clone();
+    let err = w
+        .apply_edit(&Edit::SetNlbIdleTimeout {
+            nlb: "nlb-a".into(),
+            port: "443".into(),
+            seconds: "600".into(),
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        hoplab::sim::edit::EditError::Nlb {
+            problem: NlbProblem::IdleTimeout { protocol: NlbProtocol::Tls, seconds: 600 },
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("TLS is fixed at 350 s"), "{err}");
+    assert_eq!(w, before);
+}

@@ -17,6 +17,7 @@ pub struct Attachments {
 pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
     w.scenario().regions.iter().find(|r| {
         r.alb.id == node
+            || r.nlb.as_ref().is_some_and(|n| n.id == node)
             || r.vpc.igw == node
             || r.cluster.ingress.id == node
             || r.cluster.services.iter().any(|s| s.id == node)
@@ -48,6 +49,11 @@ impl World {
                 push_subnet(&mut a, &n.subnet);
             }
             a.security_groups = r.alb.security_groups.clone();
+        } else if let Some(n) = r.nlb.as_ref().filter(|n| n.id == node) {
+            for x in &n.nodes {
+                push_subnet(&mut a, &x.subnet);
+            }
+            a.security_groups = n.security_groups.clone();
         } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
             push_subnet(&mut a, &p.subnet);
             a.security_groups = p.security_groups.clone();

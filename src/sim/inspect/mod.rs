@@ -12,6 +12,7 @@ mod dns;
 mod edge;
 mod k8s;
 mod limits;
+mod nlb;
 pub mod live;
 mod rds;
 mod vpc;
@@ -61,7 +62,9 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         return vec![("component".into(), "unknown".into())];
     };
     let mut rows = vec![("region".to_string(), format!("{} ({})", r.id, r.label))];
-    rows.extend(if r.alb.id == node {
+    rows.extend(if let Some(n) = r.nlb.as_ref().filter(|n| n.id == node) {
+        nlb::nlb(w, r, n)
+    } else if r.alb.id == node {
         let mut rows = alb::alb(w, r);
         rows.extend(conn::alb(w, r));
         rows
