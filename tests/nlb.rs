@@ -595,3 +595,48 @@ fn a_refused_nlb_edit_names_the_problem_and_changes_nothing() {
     assert!(err.to_string().contains("TLS is fixed at 350 s"), "{err}");
     assert_eq!(w, before);
 }
+
+#[test]
+fn cloudfront_can_fetch_from_an_origin_name_that_leads_to_the_nlb() {
+    // Fact sheet §5, §9: a scenario can put an NLB where the ALB is. The
+    // origin's name answers with the NLB's node; CloudFront connects
+    // through it, and the pod sees the node (preservation off).
+    let mut s = default_scenario();
+    let r = &mut s.regions[0];
+    let nlb = Nlb::default_for(r);
+    let ip = nlb.nodes[0].public_ip.unwrap();
+    r.nlb = Some(nlb);
+    let zone = &mut s.dns.zone;
+    zone.records.retain(|rec| rec.name != "api-origin.healthcareapp.com");
+    zone.records.push(hoplab::sim::dnsconf::Record {
+        name: "api-origin.healthcareapp.com".into(),
+        value: hoplab::sim::dnsconf::RecordValue::A {
+            addresses: vec![ip],
+        },
+        ttl_s: Some(60),
+        routing: hoplab::sim::dnsconf::Routing::Simple,
+        health_check: None,
+        evaluate_target_health: false,
+    });
+    let mut w = World::new(s, 1).unwrap();
+    allow_vpc(&mut w);
+    let t = get(&mut w, "https://healthcareapp.com/api/appointments");
+    let h = nlb_hop(&t, |e| matches!(e, NlbEvent::Connect { .. }));
+    assert_eq!(h.from, "cloudfront");
+    assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
+    assert_eq!(pod_peer(&t), Some("10.0.0.30".parse().unwrap()));
+    assert!(!t.hops.iter().any(|h| matches!(h.event, Event::Alb(_))));
+    // Without the VPC rule the pods' group drops the node's SYN: CloudFront
+    // waits out its connection attempts and answers 504.
+    let mut w2 = World::new(w.scenario().clone(), 1).unwrap();
+    edit(
+        &mut w2,
+        Edit::RemoveSgRule {
+            sg: "sg-app-a".into(),
+            direction: Direction::Inbound,
+            index: 1,
+        },
+    );
+    let t = get(&mut w2, "https://healthcareapp.com/api/appointments");
+    assert_eq!(t.outcome.status, Some(504), "{}", t.render_text());
+}

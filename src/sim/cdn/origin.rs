@@ -195,6 +195,11 @@ impl World {
             }
         };
         let ip = addresses[self.rng.index(addresses.len())];
+        if let Some(ri) = self.nlb_region_at(ip) {
+            // The origin's name leads to a Network Load Balancer: a plain
+            // TCP connection through it. Fact sheet §9.
+            return self.origin_via_nlb(edge, origin, (ri, ip), ctx, tb);
+        }
         let Some(ri) = sc
             .regions
             .iter()
@@ -324,4 +329,62 @@ fn viewer_ip(w: &World, ctx: &HttpCtx) -> Ipv4Addr {
         .and_then(|c| w.scenario().client(c))
         .map(|c| c.ip)
         .unwrap_or(Ipv4Addr::UNSPECIFIED)
+}
+
+impl World {
+
+    /// CloudFront's origin fetch through a Network Load Balancer at `ip`:
+    /// the NLB's walk with CloudFront as the sender; a connection that
+    /// fails is CloudFront's 502 (refused, reset, certificate) or 504 (no
+    /// answer). Fact sheet §5, §9.
+    fn origin_via_nlb(
+        &mut self,
+        edge: &Edge,
+        origin: &Origin,
+        (ri, ip): (usize, std::net::Ipv4Addr),
+        ctx: &HttpCtx,
+        tb: &mut Recorder,
+    ) -> Resp {
+        let sc = std::sync::Arc::clone(&self.scenario);
+        let (cf, pop) = (edge.cf, edge.pop);
+        let rtt = pop
+            .rtt_region_ms
+            .get(&sc.regions[ri].id)
+            .copied()
+            .unwrap_or(60);
+        let mut octx = ctx.clone();
+        octx.host = origin.domain.clone();
+        octx.plain_http = false;
+        octx.port = None;
+        octx.client_timeout_s = Some(cf.origin_response_timeout_s as u64);
+        let sender = crate::sim::lb::AlbClient {
+            caller: crate::sim::event::alb::Caller::CloudFront,
+            id: &cf.id,
+            ip: pop.ip,
+            ports: EphemeralRange::Elb,
+            rtt_ms: rtt,
+            connect: (
+                cf.connection_attempts.max(1) as u64,
+                cf.connection_timeout_s as u64,
+            ),
+            to: Some(ip),
+            tls_max: Default::default(),
+            keep_alive_s: None,
+            v6: None,
+        };
+        let mut resp = self.nlb_request(ri, sender, &octx, tb);
+        if resp.status.is_none() {
+            let timeout = matches!(
+                resp.code,
+                Code::ComponentDown
+                    | Code::ConnectionTimeout
+                    | Code::SubnetAclRestriction
+                    | Code::EniSgRulesMismatch
+                    | Code::NoRouteToDestination
+            );
+            resp.status = Some(if timeout { 504 } else { 502 });
+            resp.decided_by = cf.id.clone();
+        }
+        resp
+    }
 }
