@@ -42,7 +42,8 @@ fn allow_vpc(w: &mut World) {
 }
 
 fn edit(w: &mut World, e: Edit) {
-    w.apply_edit(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+    w.apply_edit(&e)
+        .unwrap_or_else(|err| panic!("{e:?}: {err}"));
 }
 
 fn node_ip(w: &World, az: usize) -> String {
@@ -80,7 +81,10 @@ fn nlb_hop(t: &Trace, f: impl Fn(&NlbEvent) -> bool) -> &hoplab::sim::Hop {
 /// Open the app tier's network ACL and security group to the internet on
 /// 8080 and its replies to any address: what client IP preservation needs.
 fn open_app_tier_nacl(w: &mut World) {
-    for (direction, ports) in [(Direction::Inbound, "8080"), (Direction::Outbound, "1024-65535")] {
+    for (direction, ports) in [
+        (Direction::Inbound, "8080"),
+        (Direction::Outbound, "1024-65535"),
+    ] {
         edit(
             w,
             Edit::AddNaclRule {
@@ -183,9 +187,18 @@ fn a_port_without_a_listener_is_refused_with_listeners_mismatch() {
     let url = format!("https://{}:8443/", node_ip(&w, 0));
     let t = get(&mut w, &url);
     let h = nlb_hop(&t, |e| {
-        matches!(e, NlbEvent::Connect { result: NlbConnect::NoListener { port: 8443, .. }, .. })
+        matches!(
+            e,
+            NlbEvent::Connect {
+                result: NlbConnect::NoListener { port: 8443, .. },
+                ..
+            }
+        )
     });
-    assert_eq!((h.verdict, h.code), (Verdict::Error, Code::Elbv2ListenersMismatch));
+    assert_eq!(
+        (h.verdict, h.code),
+        (Verdict::Error, Code::Elbv2ListenersMismatch)
+    );
     assert_eq!(t.outcome.code, Code::Elbv2ListenersMismatch);
     assert_eq!(t.outcome.status, None);
 }
@@ -209,7 +222,12 @@ fn a_udp_listener_does_not_take_a_browsers_tcp_connection() {
     let t = get_node(&mut w, 0, "/");
     assert!(nlb_events(&t).iter().any(|e| matches!(
         e,
-        NlbEvent::Connect { result: NlbConnect::Accepted { listener: NlbProtocol::TcpUdp }, .. }
+        NlbEvent::Connect {
+            result: NlbConnect::Accepted {
+                listener: NlbProtocol::TcpUdp
+            },
+            ..
+        }
     )));
 }
 
@@ -237,7 +255,10 @@ fn with_cross_zone_on_a_node_also_sends_to_the_other_azs_targets() {
         .filter_map(|_| pick_azs(&get_node(&mut w, 0, "/")))
         .filter(|(target_az, node_az, _)| target_az != node_az)
         .count();
-    assert!(crossed > 0, "30 connections into one node all stayed in its AZ");
+    assert!(
+        crossed > 0,
+        "30 connections into one node all stayed in its AZ"
+    );
 }
 
 #[test]
@@ -304,8 +325,13 @@ fn the_pods_rule_naming_the_albs_security_group_does_not_admit_the_nlb() {
     let mut w = world(|_, _| {});
     let t = get_node(&mut w, 0, "/");
     let (h, _, end, _) = target_connect(&t);
-    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
-    assert!(matches!(end, TargetEnd::Dropped { by } if by.kind == CheckKind::SecurityGroup && by.subject == "sg-app-a"));
+    assert_eq!(
+        (h.verdict, h.code),
+        (Verdict::Dropped, Code::EniSgRulesMismatch)
+    );
+    assert!(
+        matches!(end, TargetEnd::Dropped { by } if by.kind == CheckKind::SecurityGroup && by.subject == "sg-app-a")
+    );
     assert_eq!(t.outcome.status, None);
 }
 
@@ -320,7 +346,10 @@ fn with_client_ip_preserved_the_targets_group_must_allow_the_client_not_the_nlb(
     let (h, preserved, end, src) = target_connect(&t);
     assert!(preserved);
     assert_eq!(src, "203.0.113.10");
-    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
+    assert_eq!(
+        (h.verdict, h.code),
+        (Verdict::Dropped, Code::EniSgRulesMismatch)
+    );
     assert!(matches!(end, TargetEnd::Dropped { by } if by.kind == CheckKind::SecurityGroup));
     // Allow the clients' block: the pod sees the browser's own address.
     allow_clients_in_sg(&mut w);
@@ -340,7 +369,10 @@ fn with_client_ip_preserved_the_target_subnets_nacl_sees_the_client_too() {
     allow_clients_in_sg(&mut w);
     let t = get_node(&mut w, 0, "/");
     let (h, _, end, _) = target_connect(&t);
-    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::SubnetAclRestriction));
+    assert_eq!(
+        (h.verdict, h.code),
+        (Verdict::Dropped, Code::SubnetAclRestriction)
+    );
     assert!(matches!(end, TargetEnd::Dropped { by }
         if by.kind == CheckKind::Nacl && by.subject == "acl-app-a" && by.leg == Leg::Return
             && by.direction == Some(Direction::Outbound)));
@@ -359,7 +391,10 @@ fn an_nlb_without_security_groups_is_not_checked_by_one_and_with_one_it_is() {
     let mut w = world(|nlb, _| nlb.security_groups = vec!["sg-db-a".into()]);
     let t = get_node(&mut w, 0, "/");
     let h = nlb_hop(&t, |e| matches!(e, NlbEvent::Connect { .. }));
-    assert_eq!((h.verdict, h.code), (Verdict::Dropped, Code::EniSgRulesMismatch));
+    assert_eq!(
+        (h.verdict, h.code),
+        (Verdict::Dropped, Code::EniSgRulesMismatch)
+    );
     assert!(matches!(
         &h.event,
         Event::Nlb(NlbEvent::Connect { result: NlbConnect::Dropped { by, .. }, .. }) if by == "sg-db-a"
@@ -418,7 +453,10 @@ fn the_nlb_reports_its_idle_timeout_per_listener_protocol() {
     let t = get_node(&mut w, 0, "/");
     assert!(nlb_events(&t).iter().any(|e| matches!(
         e,
-        NlbEvent::TargetConnect { idle_timeout_s: 900, .. }
+        NlbEvent::TargetConnect {
+            idle_timeout_s: 900,
+            ..
+        }
     )));
 }
 
@@ -588,7 +626,10 @@ fn a_refused_nlb_edit_names_the_problem_and_changes_nothing() {
     assert!(matches!(
         err,
         hoplab::sim::edit::EditError::Nlb {
-            problem: NlbProblem::IdleTimeout { protocol: NlbProtocol::Tls, seconds: 600 },
+            problem: NlbProblem::IdleTimeout {
+                protocol: NlbProtocol::Tls,
+                seconds: 600
+            },
             ..
         }
     ));
@@ -607,7 +648,8 @@ fn cloudfront_can_fetch_from_an_origin_name_that_leads_to_the_nlb() {
     let ip = nlb.nodes[0].public_ip.unwrap();
     r.nlb = Some(nlb);
     let zone = &mut s.dns.zone;
-    zone.records.retain(|rec| rec.name != "api-origin.healthcareapp.com");
+    zone.records
+        .retain(|rec| rec.name != "api-origin.healthcareapp.com");
     zone.records.push(hoplab::sim::dnsconf::Record {
         name: "api-origin.healthcareapp.com".into(),
         value: hoplab::sim::dnsconf::RecordValue::A {
@@ -639,4 +681,38 @@ fn cloudfront_can_fetch_from_an_origin_name_that_leads_to_the_nlb() {
     );
     let t = get(&mut w2, "https://healthcareapp.com/api/appointments");
     assert_eq!(t.outcome.status, Some(504), "{}", t.render_text());
+}
+
+#[test]
+fn instance_targets_are_the_worker_nodes_on_the_nodeport_and_kube_proxy_picks_the_pod() {
+    // Fact sheet §9, §14: instance targets are nodes on the Service's
+    // NodePort; client IP preservation is on by default for them.
+    let mut w = world(|nlb, _| {
+        let tg = &mut nlb.target_groups[0];
+        tg.target_type = TargetType::Instance;
+        tg.port = 30080;
+    });
+    edit(
+        &mut w,
+        Edit::AddSgRule {
+            sg: "sg-app-a".into(),
+            direction: Direction::Inbound,
+            protocol: "tcp".into(),
+            ports: "30080".into(),
+            peer: "203.0.113.0/24".into(),
+            action: None,
+        },
+    );
+    open_app_tier_nacl(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (h, preserved, end, src) = target_connect(&t);
+    assert!(preserved);
+    assert_eq!(src, "203.0.113.10");
+    assert_eq!(*end, TargetEnd::Established);
+    assert!(h.to.starts_with("node-a-"));
+    assert!(t
+        .hops
+        .iter()
+        .any(|h| matches!(&h.event, Event::App(AppEvent::EndpointPick { .. }))));
+    assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
 }

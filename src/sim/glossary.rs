@@ -168,9 +168,10 @@ impl Code {
             Code::Elbv2NoTargetsInAz | Code::ElbNotCrosszone => {
                 (NLB, "network-load-balancers.html#cross-zone-load-balancing")
             }
-            Code::Elbv2SourceAddressPreservation => {
-                (NLB, "edit-target-group-attributes.html#client-ip-preservation")
-            }
+            Code::Elbv2SourceAddressPreservation => (
+                NLB,
+                "edit-target-group-attributes.html#client-ip-preservation",
+            ),
             Code::DbPoolReset => (
                 "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/",
                 "Concepts.MultiAZSingleStandby.html",

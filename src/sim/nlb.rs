@@ -250,7 +250,10 @@ impl World {
             });
             tb.wait(rtt);
             let why = format!("{} has no TCP listener on port {port}", nlb.id);
-            return here(r, Resp::err(None, &nlb.id, Code::Elbv2ListenersMismatch, why));
+            return here(
+                r,
+                Resp::err(None, &nlb.id, Code::Elbv2ListenersMismatch, why),
+            );
         };
         tb.hop(|| {
             connect_step(NlbConnect::Accepted {
@@ -298,7 +301,10 @@ impl World {
                         "{}'s certificate ({shown}) does not cover {}",
                         nlb.id, ctx.host
                     );
-                    return here(r, Resp::err(None, client.id, Code::CertificateMismatch, why));
+                    return here(
+                        r,
+                        Resp::err(None, client.id, Code::CertificateMismatch, why),
+                    );
                 }
             } else {
                 tb.hop(|| {
@@ -318,9 +324,8 @@ impl World {
         // hash picks among them. Fact sheet §9.
         let tg = nlb.target_group(&listener.target_group).expect("validated");
         let all = self.nlb_targets(r, tg);
-        let (here_az, elsewhere): (Vec<Target>, Vec<Target>) = all
-            .iter()
-            .partition(|t| self.subnet_az(r, t.subnet) == az);
+        let (here_az, elsewhere): (Vec<Target>, Vec<Target>) =
+            all.iter().partition(|t| self.subnet_az(r, t.subnet) == az);
         let pool: Vec<Target> = if nlb.cross_zone { all.clone() } else { here_az };
         if pool.is_empty() {
             let code = if nlb.cross_zone {
@@ -336,7 +341,11 @@ impl World {
                     Event::Nlb(NlbEvent::NoTargetsInAz {
                         target_group: tg.id.clone(),
                         az: az.to_string(),
-                        elsewhere: if nlb.cross_zone { 0 } else { elsewhere.len() as u32 },
+                        elsewhere: if nlb.cross_zone {
+                            0
+                        } else {
+                            elsewhere.len() as u32
+                        },
                     }),
                     Verdict::Error,
                     code,
@@ -499,11 +508,7 @@ impl World {
             }
             (None, None) => (None, None, tflow),
         };
-        let crashed = pod.is_some_and(|p| {
-            self.has_fault(|| Fault::PodDown {
-                pod: p.id.clone(),
-            })
-        });
+        let crashed = pod.is_some_and(|p| self.has_fault(|| Fault::PodDown { pod: p.id.clone() }));
         let mut resp = match pod {
             Some(p) if !crashed => {
                 let d = Delivery {

@@ -744,7 +744,10 @@ mod tests {
         }
         let pos = |id: &str| d.spots.iter().position(|s| s.id == id).unwrap();
         assert!(pos("alb-a") < pos("nlb-a") && pos("nlb-a") < pos("pod-a-1"));
-        assert!(d.lines.iter().any(|l| l.from == "nlb-a" && l.to == "pod-a-1"));
+        assert!(d
+            .lines
+            .iter()
+            .any(|l| l.from == "nlb-a" && l.to == "pod-a-1"));
         for n in w.topology().nodes() {
             if let Some(sid) = &n.placement.subnet {
                 let s = d.spot(&n.id).unwrap();

@@ -332,7 +332,6 @@ fn viewer_ip(w: &World, ctx: &HttpCtx) -> Ipv4Addr {
 }
 
 impl World {
-
     /// CloudFront's origin fetch through a Network Load Balancer at `ip`:
     /// the NLB's walk with CloudFront as the sender; a connection that
     /// fails is CloudFront's 502 (refused, reset, certificate) or 504 (no

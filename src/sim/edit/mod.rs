@@ -586,9 +586,13 @@ pub enum Edit {
     /// Add region `region`'s Network Load Balancer beside its ALB: a node
     /// per AZ in the public subnets, no security groups, cross-zone off, a
     /// TCP listener on 443 passing TLS through to the Service's pods.
-    AddNlb { region: String },
+    AddNlb {
+        region: String,
+    },
     /// Remove a Network Load Balancer.
-    RemoveNlb { nlb: String },
+    RemoveNlb {
+        nlb: String,
+    },
     /// Add a listener: `protocol` TCP, TLS, UDP or TCP_UDP, `port`
     /// 1-65535, the `target_group` it forwards to, and for TLS the
     /// `certificate` domains (commas between).
@@ -601,7 +605,10 @@ pub enum Edit {
         certificate: String,
     },
     /// Remove the listener on `port`.
-    RemoveNlbListener { nlb: String, port: String },
+    RemoveNlbListener {
+        nlb: String,
+        port: String,
+    },
     /// Cross-zone load balancing (`on` / `off`) and the security groups
     /// (ids, commas between; `-` for none); an empty field keeps its value.
     SetNlb {

@@ -7,9 +7,9 @@ use crate::sim::scenario::*;
 use crate::sim::text::clip;
 
 fn parse_u16(what: &str, t: &str) -> Result<u16, EditError> {
-    t.trim().parse::<u16>().map_err(|_| {
-        EditError::Parse(format!("{what} '{}' must be a number 0-65535", clip(t)))
-    })
+    t.trim()
+        .parse::<u16>()
+        .map_err(|_| EditError::Parse(format!("{what} '{}' must be a number 0-65535", clip(t))))
 }
 
 fn parse_u32(what: &str, t: &str) -> Result<u32, EditError> {
@@ -129,7 +129,9 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             let before = n.listeners.len();
             n.listeners.retain(|l| l.port != port);
             if n.listeners.len() == before {
-                return Err(EditError::Invalid(format!("{nlb} has no listener on port {port}")));
+                return Err(EditError::Invalid(format!(
+                    "{nlb} has no listener on port {port}"
+                )));
             }
         }
         Edit::SetNlb {
@@ -153,7 +155,9 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 .listeners
                 .iter_mut()
                 .find(|l| l.port == port)
-                .ok_or_else(|| EditError::Invalid(format!("{id} has no listener on port {port}")))?;
+                .ok_or_else(|| {
+                    EditError::Invalid(format!("{id} has no listener on port {port}"))
+                })?;
             l.idle_timeout_s = match seconds.trim() {
                 "" | "default" => None,
                 t => Some(parse_u32("seconds", t)?),
@@ -264,7 +268,10 @@ mod tests {
         })
         .unwrap();
         assert!(w.scenario().regions[0].nlb.as_ref().unwrap().cross_zone);
-        w.apply_edit(&Edit::RemoveNlb { nlb: "nlb-a".into() }).unwrap();
+        w.apply_edit(&Edit::RemoveNlb {
+            nlb: "nlb-a".into(),
+        })
+        .unwrap();
         assert!(w.scenario().regions[0].nlb.is_none());
     }
 }

@@ -106,7 +106,9 @@ pub enum NlbConnect {
 #[serde(tag = "end", rename_all = "snake_case")]
 pub enum TargetEnd {
     Established,
-    Dropped { by: Check },
+    Dropped {
+        by: Check,
+    },
     /// Every filter allows it but the target's machine is down.
     Unanswered,
 }
@@ -114,7 +116,9 @@ pub enum TargetEnd {
 impl NlbEvent {
     pub fn what(&self) -> String {
         match self {
-            NlbEvent::Connect { nlb, flow, result, .. } => match result {
+            NlbEvent::Connect {
+                nlb, flow, result, ..
+            } => match result {
                 NlbConnect::Accepted { listener } => {
                     format!("TCP {flow} into {nlb}: {} listener", listener.as_str())
                 }

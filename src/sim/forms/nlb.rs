@@ -70,7 +70,15 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
                 choice(&NlbProtocol::ALL.map(|p| p.as_str())),
                 "TCP",
             ),
-            field("port", "port (1-65,535)", Input::Number { min: 1, max: 65_535 }, ""),
+            field(
+                "port",
+                "port (1-65,535)",
+                Input::Number {
+                    min: 1,
+                    max: 65_535,
+                },
+                "",
+            ),
             field(
                 "target_group",
                 "target group",
@@ -98,7 +106,10 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
                 vec![field(
                     "seconds",
                     "seconds (60-6,000)",
-                    Input::Number { min: 60, max: 6_000 },
+                    Input::Number {
+                        min: 60,
+                        max: 6_000,
+                    },
                     l.idle_timeout(),
                 )],
             ));
@@ -137,7 +148,15 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
                     choice(&["default", "on", "off"]),
                     tg.preserve_client_ip.map_or("default", on_off),
                 ),
-                field("port", "port", Input::Number { min: 1, max: 65_535 }, tg.port),
+                field(
+                    "port",
+                    "port",
+                    Input::Number {
+                        min: 1,
+                        max: 65_535,
+                    },
+                    tg.port,
+                ),
                 field(
                     "protocol",
                     "protocol",
@@ -150,7 +169,12 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
                     choice(&["TCP", "HTTP", "HTTPS"]),
                     tg.health_protocol.as_str(),
                 ),
-                field("health_path", "health check path", Input::Text("/healthz"), &tg.health_path),
+                field(
+                    "health_path",
+                    "health check path",
+                    Input::Text("/healthz"),
+                    &tg.health_path,
+                ),
             ],
         );
         f.only_changed = true;
@@ -185,7 +209,9 @@ mod tests {
             .expect("the ALB offers to add an NLB");
         w.apply_edit(&add.edit(&[]).unwrap()).unwrap();
         let forms = super::super::forms(&w, "nlb-a");
-        assert!(!super::super::forms(&w, "alb-a").iter().any(|f| f.kind == "add_nlb"));
+        assert!(!super::super::forms(&w, "alb-a")
+            .iter()
+            .any(|f| f.kind == "add_nlb"));
         let set = forms.iter().find(|f| f.kind == "set_nlb").unwrap();
         let mut v = set.values();
         v[0] = "on".into();
@@ -199,11 +225,17 @@ mod tests {
             }
         );
         w.apply_edit(&e).unwrap();
-        let tg = forms.iter().find(|f| f.kind == "set_nlb_target_group").unwrap();
+        let tg = forms
+            .iter()
+            .find(|f| f.kind == "set_nlb_target_group")
+            .unwrap();
         let before = w.scenario().clone();
         w.apply_edit(&tg.edit(&tg.values()).unwrap()).unwrap();
         assert_eq!(w.scenario(), &before);
-        let idle = forms.iter().find(|f| f.kind == "set_nlb_idle_timeout").unwrap();
+        let idle = forms
+            .iter()
+            .find(|f| f.kind == "set_nlb_idle_timeout")
+            .unwrap();
         assert_eq!(idle.values(), vec!["350".to_string()]);
     }
 }

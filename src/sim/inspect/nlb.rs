@@ -9,7 +9,10 @@ use crate::sim::world::World;
 
 pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
     let mut rows: Vec<Row> = vec![
-        ("load balancer".into(), format!("{} (network, layer 4)", n.id)),
+        (
+            "load balancer".into(),
+            format!("{} (network, layer 4)", n.id),
+        ),
         ("DNS name".into(), n.dns_name.clone()),
         ("scheme".into(), n.scheme.as_str().into()),
     ];
@@ -47,10 +50,7 @@ pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
     ));
     for l in &n.listeners {
         let tls = match l.protocol {
-            NlbProtocol::Tls => format!(
-                "terminates TLS ({})",
-                l.certificate_domains.join(", ")
-            ),
+            NlbProtocol::Tls => format!("terminates TLS ({})", l.certificate_domains.join(", ")),
             NlbProtocol::Tcp if l.port == 443 => "passes TLS through to the targets".into(),
             _ => String::new(),
         };
@@ -82,7 +82,11 @@ pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
                 },
                 tg.protocol.as_str(),
                 tg.port,
-                if tg.preserves_client_ip() { "on" } else { "off" },
+                if tg.preserves_client_ip() {
+                    "on"
+                } else {
+                    "off"
+                },
                 if tg.preserve_client_ip.is_none() {
                     " (default)"
                 } else {

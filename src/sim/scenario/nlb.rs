@@ -136,7 +136,12 @@ impl NlbProtocol {
         use NlbProtocol::*;
         matches!(
             (self, tg),
-            (Tcp, Tcp) | (Tcp, TcpUdp) | (Tls, Tcp) | (Tls, Tls) | (Udp, Udp) | (Udp, TcpUdp)
+            (Tcp, Tcp)
+                | (Tcp, TcpUdp)
+                | (Tls, Tcp)
+                | (Tls, Tls)
+                | (Udp, Udp)
+                | (Udp, TcpUdp)
                 | (TcpUdp, TcpUdp)
         )
     }
@@ -273,7 +278,9 @@ impl NlbTargetGroup {
 
 impl Nlb {
     pub fn listener(&self, protocol: NlbProtocol, port: u16) -> Option<&NlbListener> {
-        self.listeners.iter().find(|l| l.port == port && l.protocol == protocol)
+        self.listeners
+            .iter()
+            .find(|l| l.port == port && l.protocol == protocol)
     }
     pub fn target_group(&self, id: &str) -> Option<&NlbTargetGroup> {
         self.target_groups.iter().find(|t| t.id == id)
@@ -434,12 +441,17 @@ pub(super) fn validate_nlb(r: &Region) -> Result<(), (String, NlbProblem)> {
         });
     }
     if nlb.nodes.is_empty() {
-        return fail(NlbProblem::Node("an NLB needs a node in at least one AZ".into()));
+        return fail(NlbProblem::Node(
+            "an NLB needs a node in at least one AZ".into(),
+        ));
     }
     let mut azs = std::collections::BTreeSet::new();
     for n in &nlb.nodes {
         let Some(s) = r.vpc.subnet(&n.subnet) else {
-            return fail(NlbProblem::Node(format!("a node is in unknown subnet {}", n.subnet)));
+            return fail(NlbProblem::Node(format!(
+                "a node is in unknown subnet {}",
+                n.subnet
+            )));
         };
         if s.host(n.host).is_none() {
             return fail(NlbProblem::Node(format!(
