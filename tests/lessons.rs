@@ -92,7 +92,7 @@ fn an_unknown_event_component_is_refused_with_the_known_families() {
     let e = Lesson::from_toml(&text).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "steps[0].goals[0].event.component: unknown component 'dnss' (expected one of browser, dns, cdn, waf, net, alb, app)"
+        "steps[0].goals[0].event.component: unknown component 'dnss' (expected one of browser, dns, cdn, waf, net, alb, app, nlb)"
     );
     let text = tiny(
         "",

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use crate::sim::check::RuleRef;
 use crate::sim::event::{
-    AlbEvent, AppEvent, BrowserEvent, CdnEvent, DnsEvent, Event, NetEvent, WafEvent,
+    AlbEvent, AppEvent, BrowserEvent, CdnEvent, DnsEvent, Event, NetEvent, NlbEvent, WafEvent,
 };
 
 /// A tag no enum has.
@@ -38,7 +38,7 @@ fn variants<T: DeserializeOwned>(tag: &str) -> Vec<String> {
 }
 
 /// Event families a goal may name: `browser`, `dns`, `cdn`, `waf`, `net`,
-/// `alb`, `app` (not the retiring `text`).
+/// `alb`, `app`, `nlb` (not the retiring `text`).
 pub fn families() -> &'static [String] {
     static F: OnceLock<Vec<String>> = OnceLock::new();
     F.get_or_init(|| {
@@ -61,6 +61,7 @@ pub fn kinds(family: &str) -> Option<&'static [String]> {
         m.insert("net".into(), variants::<NetEvent>("kind"));
         m.insert("alb".into(), variants::<AlbEvent>("kind"));
         m.insert("app".into(), variants::<AppEvent>("kind"));
+        m.insert("nlb".into(), variants::<NlbEvent>("kind"));
         m
     });
     all.get(family).map(Vec::as_slice)
@@ -79,7 +80,10 @@ mod tests {
     #[test]
     fn every_event_family_has_its_kinds_read_from_the_engine() {
         let f = families();
-        assert_eq!(f, &["browser", "dns", "cdn", "waf", "net", "alb", "app"]);
+        assert_eq!(
+            f,
+            &["browser", "dns", "cdn", "waf", "net", "alb", "app", "nlb"]
+        );
         for fam in f {
             let k = kinds(fam).expect("a family has kinds");
             assert!(!k.is_empty(), "{fam} has no kinds");
@@ -89,6 +93,7 @@ mod tests {
             assert!(dns.iter().any(|d| d == k), "dns lacks {k}: {dns:?}");
         }
         assert!(kinds("net").unwrap().iter().any(|k| k == "handshake"));
+        assert!(kinds("nlb").unwrap().iter().any(|k| k == "target_connect"));
         assert!(kinds("dnss").is_none());
     }
 
