@@ -716,3 +716,54 @@ fn instance_targets_are_the_worker_nodes_on_the_nodeport_and_kube_proxy_picks_th
         .any(|h| matches!(&h.event, Event::App(AppEvent::EndpointPick { .. }))));
     assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
 }
+
+fn pick_health(t: &Trace) -> (String, u32, bool) {
+    t.hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Nlb(NlbEvent::TargetPick {
+                target,
+                unhealthy,
+                fail_open,
+                ..
+            }) => Some((target.clone(), *unhealthy, *fail_open)),
+            _ => None,
+        })
+        .expect("a target was picked")
+}
+
+#[test]
+fn a_crashed_pod_fails_its_health_checks_and_gets_no_new_connection() {
+    // Fact sheet §9: unhealthy targets are left out of the pick.
+    let mut w = world(|_, _| {});
+    allow_vpc(&mut w);
+    w.set_fault(
+        hoplab::sim::Fault::PodDown {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    for _ in 0..12 {
+        let t = get_node(&mut w, 0, "/");
+        let (target, unhealthy, fail_open) = pick_health(&t);
+        assert_ne!(target, "pod-a-1");
+        assert_eq!((unhealthy, fail_open), (1, false));
+    }
+}
+
+#[test]
+fn health_checks_come_from_the_nlb_so_a_group_that_admits_only_clients_fails_them_all() {
+    // Fact sheet §9, §11: with client IP preservation on, traffic comes
+    // from the client but health checks still come from the NLB's private
+    // addresses; when every target fails, the NLB fails open.
+    let mut w = world(|nlb, _| nlb.target_groups[0].preserve_client_ip = Some(true));
+    open_app_tier_nacl(&mut w);
+    allow_clients_in_sg(&mut w);
+    let t = get_node(&mut w, 0, "/");
+    let (_, unhealthy, fail_open) = pick_health(&t);
+    assert!(fail_open && unhealthy > 0);
+    assert_eq!(t.outcome.status, Some(200));
+    allow_vpc(&mut w);
+    let (_, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
+    assert_eq!((unhealthy, fail_open), (0, false));
+}

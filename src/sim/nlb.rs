@@ -35,6 +35,127 @@ fn here(r: &Region, mut resp: Resp) -> Resp {
     resp
 }
 
+/// Every filter between an NLB node and a target, both ways: the NLB's
+/// security groups out (when it has any), the node subnet's NACL out and
+/// route, the target subnet's NACL in, the target's security groups in
+/// (a preserved client address matches no rule naming the NLB's group),
+/// and the reply through both NACLs. Fact sheet §9, §11, §12.
+fn target_checks(
+    r: &Region,
+    nlb: &Nlb,
+    (subnet, ts, target_sgs): (&Subnet, &Subnet, &[String]),
+    (tflow, preserved): (&Flow, bool),
+    mut path: PathChecks,
+) -> PathChecks {
+    use Direction::{Inbound, Outbound};
+    use Side::{Destination, Source};
+    let vpc = &r.vpc;
+    if !nlb.security_groups.is_empty() {
+        path.sgs(
+            vpc,
+            &nlb.security_groups,
+            Outbound,
+            tflow,
+            (target_sgs, true),
+            Source,
+        );
+    }
+    if let Some(n) = vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Outbound, tflow, Source, Leg::Forward);
+    }
+    if let Some(rt) = vpc.route_table(&subnet.route_table) {
+        path.route(
+            rt,
+            tflow.dst,
+            &|t| *t == RouteTarget::Local,
+            tflow,
+            (Source, Leg::Forward),
+        );
+    }
+    if let Some(n) = vpc.nacl(&ts.nacl) {
+        path.nacl(n, Inbound, tflow, Destination, Leg::Forward);
+    }
+    let peer: (&[String], bool) = if preserved {
+        (&[], false)
+    } else {
+        (&nlb.security_groups, true)
+    };
+    path.sgs(vpc, target_sgs, Inbound, tflow, peer, Destination);
+    let back = tflow.reversed();
+    if let Some(n) = vpc.nacl(&ts.nacl) {
+        path.nacl(n, Outbound, &back, Destination, Leg::Return);
+    }
+    if let Some(n) = vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Inbound, &back, Source, Leg::Return);
+    }
+    path
+}
+
+/// The source port a health check is shown with: any port of the load
+/// balancer's ephemeral range reads the same in this model's rules.
+const HEALTH_CHECK_SRC_PORT: u16 = 40_000;
+
+impl World {
+    /// Whether a target's machine is up (its AZ, region, node).
+    fn nlb_target_up(&self, r: &Region, t: &Target) -> bool {
+        match &t.pod {
+            Some(p) => self.pod_host_up(r, p),
+            None => {
+                self.placement_up(r, t.subnet)
+                    && !self.has_fault(|| Fault::NodeDown {
+                        node: t.id.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// Whether a target passes its group's health checks, in steady state
+    /// (the thresholds' rounds long past): checks come from the node's
+    /// private address whatever client IP preservation says, so the
+    /// target's security group and NACLs must admit the NLB too; a TCP
+    /// check needs the port to accept, an HTTP/HTTPS one a 200 (a hung or
+    /// failing application fails it). Fact sheet §9, §8, §12.
+    pub(crate) fn nlb_target_healthy(
+        &self,
+        r: &Region,
+        nlb: &Nlb,
+        (tg, node): (&NlbTargetGroup, &NlbNode),
+        t: &Target,
+    ) -> bool {
+        if !self.nlb_target_up(r, t) {
+            return false;
+        }
+        if let Some(p) = t.pod {
+            let fault = |f: fn(String) -> Fault| self.has_fault(|| f(p.id.clone()));
+            if fault(|pod| Fault::PodDown { pod }) {
+                return false;
+            }
+            if !tg.health_protocol.is_tcp()
+                && (fault(|pod| Fault::PodHung { pod })
+                    || fault(|pod| Fault::TargetUnhealthy { pod }))
+            {
+                return false;
+            }
+        }
+        let (Some(subnet), Some(ts)) = (r.vpc.subnet(&node.subnet), r.vpc.subnet(t.subnet)) else {
+            return false;
+        };
+        let (Some(src), Some(dst)) = (subnet.host(node.host), ts.host(t.host)) else {
+            return false;
+        };
+        let flow = Flow::v4(Protocol::Tcp, (src, HEALTH_CHECK_SRC_PORT), (dst, t.port));
+        target_checks(
+            r,
+            nlb,
+            (subnet, ts, t.sgs),
+            (&flow, false),
+            PathChecks::new(false),
+        )
+        .denied
+        .is_none()
+    }
+}
+
 impl World {
     /// The region whose NLB has a node at this public address.
     pub(crate) fn nlb_region_at(&self, ip: Ipv4Addr) -> Option<usize> {
@@ -355,6 +476,16 @@ impl World {
             let why = format!("{} has no target for the node in {az}", tg.id);
             return here(r, Resp::err(None, &nlb.id, code, why));
         }
+        // Targets failing their health checks get no new connection, unless
+        // every one fails: then the NLB fails open to all. Fact sheet §9.
+        let healthy: Vec<Target> = pool
+            .iter()
+            .copied()
+            .filter(|t| self.nlb_target_healthy(r, nlb, (tg, node), t))
+            .collect();
+        let unhealthy = (pool.len() - healthy.len()) as u32;
+        let fail_open = healthy.is_empty();
+        let pool = if fail_open { pool } else { healthy };
         let pick = pool[(flow_hash(&flow) % pool.len() as u64) as usize];
         let target_az = self.subnet_az(r, pick.subnet).to_string();
         tb.hop(|| {
@@ -369,6 +500,8 @@ impl World {
                     node_az: az.to_string(),
                     cross_zone: nlb.cross_zone,
                     candidates: pool.len() as u32,
+                    unhealthy,
+                    fail_open,
                 }),
                 Verdict::Pass,
                 if nlb.cross_zone {
@@ -399,62 +532,14 @@ impl World {
             dst: target_ip.into(),
             dst_port: pick.port,
         };
-        let target_path = {
-            use Direction::{Inbound, Outbound};
-            use Side::{Destination, Source};
-            let vpc = &r.vpc;
-            let mut path = tb.path();
-            if !nlb.security_groups.is_empty() {
-                path.sgs(
-                    vpc,
-                    &nlb.security_groups,
-                    Outbound,
-                    &tflow,
-                    (pick.sgs, true),
-                    Source,
-                );
-            }
-            if let Some(n) = vpc.nacl(&subnet.nacl) {
-                path.nacl(n, Outbound, &tflow, Source, Leg::Forward);
-            }
-            if let Some(rt) = vpc.route_table(&subnet.route_table) {
-                path.route(
-                    rt,
-                    tflow.dst,
-                    &|t| *t == RouteTarget::Local,
-                    &tflow,
-                    (Source, Leg::Forward),
-                );
-            }
-            if let Some(n) = vpc.nacl(&ts.nacl) {
-                path.nacl(n, Inbound, &tflow, Destination, Leg::Forward);
-            }
-            // A preserved client address is outside the VPC: a rule that
-            // names the NLB's security group does not match it. Fact sheet §11.
-            let peer: (&[String], bool) = if preserved {
-                (&[], false)
-            } else {
-                (&nlb.security_groups, true)
-            };
-            path.sgs(vpc, pick.sgs, Inbound, &tflow, peer, Destination);
-            let back = tflow.reversed();
-            if let Some(n) = vpc.nacl(&ts.nacl) {
-                path.nacl(n, Outbound, &back, Destination, Leg::Return);
-            }
-            if let Some(n) = vpc.nacl(&subnet.nacl) {
-                path.nacl(n, Inbound, &back, Source, Leg::Return);
-            }
-            path
-        };
-        let target_up = match &pick.pod {
-            Some(p) => self.pod_host_up(r, p),
-            None => {
-                self.placement_up(r, pick.subnet)
-                    && !self.has_fault(|| Fault::NodeDown {
-                        node: pick.id.to_string(),
-                    })
-            }
-        };
+        let target_path = target_checks(
+            r,
+            nlb,
+            (subnet, ts, pick.sgs),
+            (&tflow, preserved),
+            tb.path(),
+        );
+        let target_up = self.nlb_target_up(r, &pick);
         let denied = target_path.denied;
         let (verdict, code) = match &denied {
             Some(d) => (Verdict::Dropped, d.code()),

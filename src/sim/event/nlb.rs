@@ -50,6 +50,13 @@ pub enum NlbEvent {
         cross_zone: bool,
         /// How many targets the node could choose from.
         candidates: u32,
+        /// Targets of the node's choice failing their health checks (in
+        /// steady state: checks from the node's private address).
+        #[serde(default)]
+        unhealthy: u32,
+        /// Every target failed its checks: the NLB sends to all of them.
+        #[serde(default)]
+        fail_open: bool,
     },
     /// The node's AZ has no target in service, and cross-zone load
     /// balancing is off: it has nowhere to send the connection.
@@ -204,13 +211,23 @@ impl NlbEvent {
                 cross_zone,
                 node_az,
                 candidates,
+                unhealthy,
+                fail_open,
                 ..
             } => {
-                if *cross_zone {
+                let health = if *fail_open {
+                    format!("every one of its {unhealthy} targets fails its health checks (they come from the node's private address, whatever client IP preservation says), so the NLB fails open and sends to all; ")
+                } else if *unhealthy > 0 {
+                    format!("{unhealthy} unhealthy targets are left out; ")
+                } else {
+                    String::new()
+                };
+                let pick = if *cross_zone {
                     format!("cross-zone load balancing is on: a flow hash picks among {candidates} targets in every AZ")
                 } else {
                     format!("cross-zone load balancing is off (an NLB's default): the node in {node_az} sends only to its own AZ's {candidates} targets (fact sheet §9)")
-                }
+                };
+                format!("{health}{pick}")
             }
             NlbEvent::NoTargetsInAz { az, elsewhere, .. } => format!(
                 "cross-zone load balancing is off and {az} has no target in service; {elsewhere} in other AZs cannot be used from this node (Reachability Analyzer: ELBV2_NO_TARGETS_IN_AZ, ELB_NOT_CROSSZONE)"
