@@ -577,6 +577,8 @@ fn a_learner_adds_an_nlb_with_a_script_edit_and_the_inspector_describes_it() {
     assert!(row("cross-zone").starts_with("off"));
     assert!(row("listener TCP 443").contains("idle timeout 350 s"));
     assert!(row("target group tg-nlb-a").contains("client IP preservation off (default)"));
+    // The pods' group admits only the ALB's: the NLB's checks fail.
+    assert!(row("targets tg-nlb-a").contains("pod-a-1 (unhealthy)"));
     let a = w.attachments("nlb-a");
     assert_eq!(a.subnets, vec!["subnet-public-a1", "subnet-public-a2"]);
     assert!(a.security_groups.is_empty());

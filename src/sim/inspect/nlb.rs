@@ -70,7 +70,23 @@ pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
     }
     for tg in &n.target_groups {
         let targets = w.nlb_targets(r, tg);
-        let ids: Vec<&str> = targets.iter().map(|t| t.id).collect();
+        // Health as the node in the target's AZ (or the first) checks it.
+        let checker = |t: &crate::sim::alb::Target| {
+            let az = r.vpc.subnet(t.subnet).map(|s| s.az.as_str());
+            n.nodes
+                .iter()
+                .find(|x| r.vpc.subnet(&x.subnet).map(|s| s.az.as_str()) == az)
+                .or(n.nodes.first())
+        };
+        let ids: Vec<String> = targets
+            .iter()
+            .map(|t| match checker(t) {
+                Some(x) if !w.nlb_target_healthy(r, n, (tg, x), t) => {
+                    format!("{} (unhealthy)", t.id)
+                }
+                _ => t.id.to_string(),
+            })
+            .collect();
         rows.push((
             format!("target group {}", tg.id),
             format!(
