@@ -769,3 +769,25 @@ fn health_checks_come_from_the_nlb_so_a_group_that_admits_only_clients_fails_the
     let (_, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
     assert_eq!((unhealthy, fail_open), (0, false));
 }
+
+#[test]
+fn a_scenario_file_with_a_bad_nlb_is_refused_naming_the_nlb_and_the_field() {
+    // Fact sheet §9: the file is a boundary; port 0 is refused with the
+    // NLB's id, and a misspelt field with a suggestion.
+    let mut s = default_scenario();
+    s.regions[0].nlb = Some(Nlb::default_for(&s.regions[0]));
+    let json = serde_json::to_string(&s).unwrap();
+    let bad = json.replace(
+        r#""protocol":"TCP","port":443"#,
+        r#""protocol":"TCP","port":0"#,
+    );
+    assert_ne!(bad, json);
+    let err = Scenario::from_json(&bad).unwrap_err();
+    assert!(err.contains("nlb-a: port 0 is outside 1-65535"), "{err}");
+    let bad = json.replace(r#""listeners":"#, r#""cross_zones":true,"listeners":"#);
+    let err = Scenario::from_json(&bad).unwrap_err();
+    assert!(
+        err.contains("cross_zones") && err.contains("cross_zone"),
+        "{err}"
+    );
+}
