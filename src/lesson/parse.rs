@@ -191,6 +191,10 @@ fn validate_script_step(
             .dig(d)
             .map(|_| ())
             .map_err(|m| LessonError::at(format!("{path}.dig"), m)),
+        Step::Reach(spec) => world
+            .reach_asked(spec)
+            .map(|_| ())
+            .map_err(|m| LessonError::at(format!("{path}.reach"), m)),
         Step::Burst(b) => {
             for (i, c) in b.clients.iter().enumerate() {
                 require("client", c, &ids.clients)
