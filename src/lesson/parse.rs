@@ -290,6 +290,11 @@ fn validate_script_step(
                 | Edit::SetClientKeepalive { .. }
                 | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
+                Edit::AddInstance { subnet, .. } => require("subnet", subnet, &ids.subnets)
+                    .map_err(|m| LessonError::at(format!("{path}.edit.subnet"), m)),
+                Edit::RemoveInstance { .. }
+                | Edit::SetInstance { .. }
+                | Edit::CreateSecurityGroup { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -41,7 +41,7 @@ fn sg_rule(protocol: Protocol, ports: PortRange, peer: Peer, description: &str) 
 }
 
 /// The admin's laptop (the North American client's address) that may SSH
-/// to region A's bastion. Fact sheet §24.
+/// to region B's bastion. Fact sheet §24.
 const ADMIN_CIDR: &str = "203.0.113.10/32";
 
 const EPHEMERAL: PortRange = PortRange {
@@ -119,12 +119,12 @@ impl RegionSpec<'_> {
         }
     }
 
-    /// Region A's bastion host: a Linux instance in the first public
+    /// Region B's bastion host: a Linux instance in the first public
     /// subnet with an Elastic IP, admitting SSH from the admin's laptop
     /// (the North American client) only. Fact sheet §24.
     fn bastion(&self) -> Option<Instance> {
         let letter = self.letter;
-        (letter == "a").then(|| Instance {
+        (letter == "b").then(|| Instance {
             id: format!("i-bastion-{letter}"),
             name: "bastion".into(),
             subnet: format!("subnet-public-{letter}1"),
