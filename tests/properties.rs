@@ -112,6 +112,10 @@ const EDIT_KINDS: &[&str] = &[
     "set_slow_start",
     "set_client_keepalive",
     "set_db_pool",
+    "add_instance",
+    "remove_instance",
+    "set_instance",
+    "create_security_group",
 ];
 
 #[test]
