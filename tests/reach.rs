@@ -403,3 +403,39 @@ fn a_reach_step_prints_the_path_and_its_json_has_the_code() {
             .unwrap();
     assert!(run_step(&mut w, &bad, 2).is_err());
 }
+
+/// §24 "Source/destination check": a route through an instance (a NAT
+/// instance) works only once its check is off; then it forwards from its
+/// own address and its public address takes the packet to the internet.
+#[test]
+fn a_nat_instance_forwards_only_with_its_source_destination_check_off() {
+    let mut w = World::default_world();
+    edit(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-bastion-b","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.1.0.0/16"}"#,
+    );
+    edit(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-b1","destination":"192.0.2.0/24","target":"i-bastion-b"}"#,
+    );
+    let r = ask(&w, "pod-b-1", "sms-api", Protocol::Tcp, 443);
+    let (at, code, reason) = blocked(&r);
+    assert_eq!((at, code), ("i-bastion-b", Code::EniSourceDestCheckRestriction));
+    assert_eq!(
+        reason,
+        &Reason::SourceDestCheck {
+            instance: "i-bastion-b".into()
+        }
+    );
+    edit(
+        &mut w,
+        r#"{"kind":"set_instance","instance":"i-bastion-b","source_dest_check":"off"}"#,
+    );
+    let r = ask(&w, "pod-b-1", "sms-api", Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    assert!(r
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::Forwards { .. }) && h.component == "i-bastion-b"));
+    assert_eq!(r.arrives.unwrap().src.to_string(), "52.12.1.30");
+}

@@ -23,7 +23,8 @@ pub fn marks(r: &Reach) -> ReachMarks {
             Role::Source { .. }
             | Role::Destination { .. }
             | Role::InternetGateway { .. }
-            | Role::NatGateway { .. } => Some(h.component.clone()),
+            | Role::NatGateway { .. }
+            | Role::Forwards { .. } => Some(h.component.clone()),
             Role::LinkLocal { .. } => Some(r.spec.from.clone()),
             Role::LeavesSubnet { .. }
             | Role::EntersSubnet { .. }

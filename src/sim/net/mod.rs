@@ -223,13 +223,18 @@ pub enum RouteTarget {
     Local,
     Igw(String),
     Nat(String),
+    /// An instance's interface (a NAT instance, a firewall): it forwards
+    /// only with its source/destination check off. Fact sheet §24.
+    Instance(String),
 }
 
 impl fmt::Display for RouteTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteTarget::Local => f.write_str("local"),
-            RouteTarget::Igw(id) | RouteTarget::Nat(id) => f.write_str(id),
+            RouteTarget::Igw(id) | RouteTarget::Nat(id) | RouteTarget::Instance(id) => {
+                f.write_str(id)
+            }
         }
     }
 }

@@ -16,7 +16,8 @@
 //! groups let the reply back by connection tracking (§11, §24).
 //!
 //! Route targets are read in one place, [`Walk::route_from`]: a route to
-//! `local`, an internet gateway or a NAT gateway.
+//! `local`, an internet gateway, a NAT gateway or an instance's interface
+//! (a NAT instance; [`Walk::through_instance`]).
 
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -103,6 +104,9 @@ pub enum Role {
     NatGateway { address: Ipv4Addr },
     /// The internet between the gateway and a host outside AWS.
     Internet,
+    /// An instance with its source/destination check off forwards the
+    /// packet from its own address (a NAT instance). Fact sheet §24.
+    Forwards { address: Ipv4Addr },
     /// Where the packet arrives.
     Destination { address: Ipv4Addr },
     /// An address that never leaves the instance: the instance metadata
@@ -158,6 +162,11 @@ pub enum Reason {
     /// The address is another VPC's private address, and no route of the
     /// source's table leads into that VPC.
     OtherVpc { vpc: String },
+    /// A route leads through an instance whose source/destination check is
+    /// on (fact sheet §24).
+    SourceDestCheck { instance: String },
+    /// The routes send the packet back to an instance it already crossed.
+    RouteLoop { instance: String },
     /// Link-local services answer the instance itself only.
     LinkLocalOnly { service: LinkService },
     /// The VPC's resolver answers DNS (port 53) only.
@@ -532,9 +541,16 @@ impl<'w> Walk<'w> {
             p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
         }
         self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
-            matches!(t, RouteTarget::Igw(_) | RouteTarget::Nat(_))
+            matches!(
+                t,
+                RouteTarget::Igw(_) | RouteTarget::Nat(_) | RouteTarget::Instance(_)
+            )
         });
         match target {
+            Some(RouteTarget::Instance(id)) => {
+                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.through_instance(se, flow, &id)
+            }
             Some(RouteTarget::Igw(igw)) => {
                 let Some(public) = se.public else {
                     self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
@@ -640,6 +656,55 @@ impl<'w> Walk<'w> {
                 Ok(flow)
             }
         }
+    }
+
+    /// A route to an instance's interface (a NAT instance): it forwards only
+    /// with its source/destination check off, admits the packet with its
+    /// security groups, and sends it on from its own address as a NAT
+    /// instance does. Fact sheet §24.
+    fn through_instance(&mut self, se: &ends::Eni, flow: Flow, id: &str) -> Result<Flow, Blocked> {
+        use Direction::Inbound;
+        let r = self.region_of(se);
+        let vpc = &r.vpc;
+        let inst = vpc.instance(id).expect("validated");
+        if inst.id == se.id || self.path.iter().filter(|h| h.component == inst.id).count() > 0 {
+            // A route back to an instance already on the path: a loop.
+            return Err(block(
+                id,
+                Code::NoRouteToDestination,
+                Reason::RouteLoop {
+                    instance: id.to_string(),
+                },
+            ));
+        }
+        if inst.source_dest_check {
+            return Err(block(
+                id,
+                Code::EniSourceDestCheckRestriction,
+                Reason::SourceDestCheck {
+                    instance: id.to_string(),
+                },
+            ));
+        }
+        let fwd = ends::resolve(self.s, id, true)?;
+        let EndKind::Eni(fe) = fwd.kind else {
+            unreachable!("an instance is an interface")
+        };
+        self.down(&fe)?;
+        let fs = fe.subnet(self.s);
+        let mut p = PathChecks::new(true);
+        if fs.id != se.subnet {
+            if let Some(n) = vpc.nacl(&fs.nacl) {
+                p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+            }
+        }
+        p.sgs(vpc, &fe.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+        self.checked(&fe.id, Role::Forwards { address: fe.private }, p)?;
+        let on = Flow {
+            src: fe.private.into(),
+            ..flow
+        };
+        self.out_to_internet(&fe, on)
     }
 
     /// From a host on the internet to an interface: through the VPC's

@@ -180,6 +180,7 @@ fn owner<'s>(s: &'s Scenario, target: &RouteTarget) -> Option<&'s Region> {
     s.regions.iter().find(|r| match target {
         RouteTarget::Igw(id) => r.vpc.igw == *id,
         RouteTarget::Nat(id) => r.vpc.nat_gateways.iter().any(|n| n.id == *id),
+        RouteTarget::Instance(id) => r.vpc.instance(id).is_some(),
         RouteTarget::Local => false,
     })
 }
@@ -193,6 +194,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 RouteTarget::Local => true,
                 RouteTarget::Igw(id) => v.igw == *id,
                 RouteTarget::Nat(id) => v.nat_gateways.iter().any(|n| n.id == *id),
+                RouteTarget::Instance(id) => v.instance(id).is_some(),
             };
             if mine {
                 continue;
@@ -200,6 +202,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
             let (kind, id) = match &route.target {
                 RouteTarget::Igw(id) => ("internet gateway", id),
                 RouteTarget::Nat(id) => ("NAT gateway", id),
+                RouteTarget::Instance(id) => ("instance", id),
                 RouteTarget::Local => continue,
             };
             let why = match owner(s, &route.target) {
