@@ -8,6 +8,7 @@ use super::{block, Blocked, LinkService, Reason, IMDS, RESOLVER_LINK_LOCAL};
 use crate::sim::net::*;
 use crate::sim::scenario::Scenario;
 use crate::sim::trace::Code;
+use crate::sim::world::World;
 
 /// One end of a path.
 #[derive(Clone, Debug)]
@@ -84,7 +85,8 @@ fn eni(
 /// A component by id, or an IPv4 address: the interface that holds it,
 /// a link-local service, or a host on the internet. `source` says which
 /// end is asked for (an address on the internet can be a destination only).
-pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
+pub fn resolve(w: &World, name: &str, source: bool) -> Result<End, Blocked> {
+    let s = w.scenario();
     let name = name.trim();
     let end = |kind| {
         Ok(End {
@@ -93,10 +95,7 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
         })
     };
     if let Some(c) = s.client(name) {
-        return end(EndKind::Outside {
-            ip: c.ip,
-            os: c.os,
-        });
+        return end(EndKind::Outside { ip: c.ip, os: c.os });
     }
     if let Some(api) = s.external_api.as_ref().filter(|a| a.id == name) {
         return end(EndKind::Outside {
@@ -105,10 +104,17 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
         });
     }
     for (ri, r) in s.regions.iter().enumerate() {
-        if let Some(e) = component(s, ri, name) {
-            return end(EndKind::Eni(e));
+        // A database by its id is its primary now (failovers move it).
+        let id = match w.rds_primary(&r.id) {
+            Some(p) if r.rds.id == name => p,
+            _ => name,
+        };
+        if let Some(e) = component(s, ri, id) {
+            return Ok(End {
+                id: id.to_string(),
+                kind: EndKind::Eni(e),
+            });
         }
-        let _ = r;
     }
     if let Ok(ip) = name.parse::<Ipv4Addr>() {
         return by_address(s, name, ip, source);
@@ -143,7 +149,13 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
 fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
     let r = &s.regions[ri];
     if let Some(i) = r.vpc.instance(name) {
-        let mut e = eni(s, (name, ri), (&i.subnet, i.host), i.public_ip.ip(), &i.security_groups)?;
+        let mut e = eni(
+            s,
+            (name, ri),
+            (&i.subnet, i.host),
+            i.public_ip.ip(),
+            &i.security_groups,
+        )?;
         e.os = i.os.ephemeral();
         return Some(e);
     }
@@ -154,10 +166,19 @@ fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
     let db_instance = if db.id == name {
         db.instances.first()
     } else {
-        db.instances.iter().chain(&db.replicas).find(|i| i.id == name)
+        db.instances
+            .iter()
+            .chain(&db.replicas)
+            .find(|i| i.id == name)
     };
     if let Some(i) = db_instance {
-        return eni(s, (name, ri), (&i.subnet, i.host), None, &db.security_groups);
+        return eni(
+            s,
+            (name, ri),
+            (&i.subnet, i.host),
+            None,
+            &db.security_groups,
+        );
     }
     if r.alb.id == name {
         let node = r.alb.nodes.first()?;
