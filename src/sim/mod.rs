@@ -26,6 +26,7 @@ pub mod lb;
 pub mod limits;
 pub mod net;
 pub mod nlb;
+pub mod reach;
 pub mod reqlimit;
 pub mod request;
 pub mod rng;

@@ -93,6 +93,14 @@ pub enum Code {
     /// The application's pooled database connections were broken (a
     /// failover or a failed instance): it connects again. Fact sheet §15, §26.
     DbPoolReset,
+    IgwPublicIpAssociationForEgress,
+    IgwPrivateIpAssociationForIngress,
+    NatGatewayOutboundOnly,
+    Elbv2ListenerPortRestriction,
+    ProtocolRestriction,
+    NoSourceOrDestination,
+    UnsupportedComponent,
+    EniSourceDestCheckRestriction,
     /// No listener of the load balancer takes this protocol and port: an
     /// NLB node resets the connection. Reachability Analyzer's name.
     /// Fact sheet §9, §25.
@@ -134,6 +142,14 @@ impl Code {
             Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
             Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
             Code::DbPoolReset => "DB_POOL_RESET",
+            Code::IgwPublicIpAssociationForEgress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+            Code::IgwPrivateIpAssociationForIngress => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            Code::NatGatewayOutboundOnly => "NAT_GATEWAY_OUTBOUND_ONLY",
+            Code::Elbv2ListenerPortRestriction => "ELBV2_LISTENER_PORT_RESTRICTION",
+            Code::ProtocolRestriction => "PROTOCOL_RESTRICTION",
+            Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",
+            Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
+            Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
             Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
             Code::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             Code::ElbNotCrosszone => "ELB_NOT_CROSSZONE",

@@ -105,7 +105,7 @@ fn prefix_of(id: &str) -> Option<&str> {
 
 /// The first free host number (from 4, after the addresses AWS reserves)
 /// of a subnet of this region.
-fn free_host(r: &Region, subnet: &str) -> Option<u32> {
+pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
     let sub = r.vpc.subnet(subnet)?;
     let used: Vec<u32> = r
         .alb
@@ -127,6 +127,7 @@ fn free_host(r: &Region, subnet: &str) -> Option<u32> {
                 .chain(&r.rds.replicas)
                 .map(|i| (i.subnet.as_str(), i.host)),
         )
+        .chain(r.vpc.instances.iter().map(|i| (i.subnet.as_str(), i.host)))
         .filter(|(s, _)| *s == subnet)
         .map(|(_, h)| h)
         .collect();

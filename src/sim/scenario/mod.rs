@@ -29,6 +29,7 @@ pub use error::*;
 pub use nlb::*;
 pub use normalise::NORMALISED;
 pub use rds::*;
+pub use refs::is_public_v4;
 pub use shield::*;
 pub use validate::*;
 pub use waf::*;

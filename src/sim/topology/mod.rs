@@ -31,6 +31,7 @@ pub enum NodeKind {
     Rds,
     Nat,
     ExternalApi,
+    Instance,
 }
 
 impl NodeKind {
@@ -54,6 +55,7 @@ impl NodeKind {
             NodeKind::Rds => "rds",
             NodeKind::Nat => "nat",
             NodeKind::ExternalApi => "api",
+            NodeKind::Instance => "instance",
         }
     }
 }
