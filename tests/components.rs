@@ -2468,6 +2468,7 @@ fn each_target_is_health_checked_with_its_own_target_groups_interval_and_thresho
             port: 80,
             target_port: 8080,
             app: "reports".into(),
+            external_traffic_policy: Default::default(),
         });
         let mut tg = r.alb.target_groups[0].clone();
         tg.id = "tg-reports-a".into();

@@ -63,8 +63,20 @@ impl World {
     /// counter are computed at the end instead of run one by one.
     pub fn advance(&mut self, ms: u64) {
         let end = self.clock_ms.saturating_add(ms);
+        // The autoscalers' rounds split the advance (fact sheet §28).
+        while let Some(t) = self.hpa_due(end) {
+            self.advance_core(t - self.clock_ms);
+            self.run_hpa();
+        }
+        self.advance_core(end - self.clock_ms);
+    }
+
+    fn advance_core(&mut self, ms: u64) {
+        let end = self.clock_ms.saturating_add(ms);
         if end == u64::MAX {
-            return self.advance_stepwise(ms);
+            self.run_until(end);
+            self.clock_ms = end;
+            return;
         }
         let steady = self.steady_probes(end);
         // Out of the schedule for this advance: no other work reads a
@@ -97,6 +109,11 @@ impl World {
     #[doc(hidden)]
     pub fn advance_stepwise(&mut self, ms: u64) {
         let end = self.clock_ms.saturating_add(ms);
+        while let Some(t) = self.hpa_due(end) {
+            self.run_until(t);
+            self.clock_ms = t;
+            self.run_hpa();
+        }
         self.run_until(end);
         self.clock_ms = end;
     }
@@ -164,7 +181,8 @@ impl World {
                 let Some(p) = self.k8s.probes.get(&pod.id) else {
                     continue;
                 };
-                if p.next_due_ms > end {
+                // Probes with their own timings run round by round.
+                if p.next_due_ms > end || p.split.is_some() {
                     continue;
                 }
                 if self.has_fault(|| Fault::PodHung {

@@ -93,6 +93,9 @@ pub enum Code {
     /// The application's pooled database connections were broken (a
     /// failover or a failed instance): it connects again. Fact sheet §15, §26.
     DbPoolReset,
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
+    /// traffic reached: kube-proxy drops it. Fact sheet §28.
+    NoLocalEndpoint,
 }
 
 impl Code {
@@ -121,6 +124,7 @@ impl Code {
             Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
             Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
             Code::DbPoolReset => "DB_POOL_RESET",
+            Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
