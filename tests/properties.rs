@@ -112,6 +112,10 @@ const EDIT_KINDS: &[&str] = &[
     "set_slow_start",
     "set_client_keepalive",
     "set_db_pool",
+    "set_ingress_annotation",
+    "set_traffic_policy",
+    "set_probe",
+    "set_hpa",
 ];
 
 #[test]

@@ -286,6 +286,10 @@ fn validate_script_step(
                 | Edit::SetClientKeepalive { .. }
                 | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
+                Edit::SetIngressAnnotation { .. }
+                | Edit::SetTrafficPolicy { .. }
+                | Edit::SetProbe { .. }
+                | Edit::SetHpa { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

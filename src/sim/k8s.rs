@@ -254,9 +254,12 @@ impl World {
             // A pod whose app has its own probe timings follows them: one
             // created once the world runs starts not ready and is first
             // probed after its initial delay. Fact sheet §14.
+            // A pod already running whose timings an edit set keeps
+            // running: its next probes come a period from now.
+            let fresh = started && !self.k8s.probes.contains_key(&id);
             let split = timing.map(|(rd, lv)| {
                 let first = |t: ProbeTiming| {
-                    now + if started {
+                    now + if fresh {
                         (t.initial_delay_s as u64 * 1000).max(1000)
                     } else {
                         t.period_s.max(1) as u64 * 1000
@@ -268,7 +271,7 @@ impl World {
                 }
             });
             let st = self.k8s.probes.entry(id).or_insert(ProbeState {
-                ready: !(started && split.is_some()),
+                ready: !(fresh && split.is_some()),
                 consecutive_failures: 0,
                 next_due_ms: now + PROBE_PERIOD_S * 1000,
                 liveness_failures: 0,

@@ -153,9 +153,13 @@ pub fn reconcile_region(p: &str, r: &mut Region, notes: &mut Vec<String>) {
     rules.sort_by_key(|x| x.priority);
     if *rules != old {
         let show = |rs: &[super::scenario::ListenerRule]| {
-            let v: Vec<String> = rs
+            let mut mine: Vec<&super::scenario::ListenerRule> = rs
                 .iter()
                 .filter(|x| !x.from_ingress_path.is_empty())
+                .collect();
+            mine.sort_by_key(|x| x.priority);
+            let v: Vec<String> = mine
+                .iter()
                 .map(|x| format!("{} {}", x.priority, x.from_ingress_path))
                 .collect();
             if v.is_empty() {
