@@ -169,6 +169,10 @@ fn hand_made_rules_keep_their_priorities_and_the_controller_takes_the_rest() {
     // own; the controller's rules take the lowest priorities it leaves.
     let text = json_with(|v| {
         let rules = v["regions"][0]["alb"]["listener"]["rules"].as_array_mut().unwrap();
+        // The controller's rules written at 5 and 9: valid, but not where
+        // the controller puts them.
+        rules[0]["priority"] = 5.into();
+        rules[1]["priority"] = 9.into();
         rules.push(serde_json::json!({
             "priority": 1,
             "conditions": [{"type": "path-pattern", "values": ["/maintenance"]}],

@@ -2,7 +2,8 @@
 //! rules it writes from the Ingress (marked by `from_ingress_path`) and the
 //! target type and health check of the target groups bound to the
 //! Ingress's Services, from the Ingress annotations. It runs when a
-//! scenario is read (`Scenario::normalise`) and after every edit that
+//! scenario is read (`Scenario::from_json_with_notes` and `World::new`,
+//! once the file validates as written) and after every edit that
 //! touches an Ingress or a Service, so the trace never contradicts the
 //! Ingress. A load balancer with `ingress_managed: false` is hand-made and
 //! left as written. Fact sheet §13, §14, §28.

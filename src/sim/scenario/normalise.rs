@@ -89,9 +89,6 @@ impl Scenario {
             }
         }
         notes.extend(notes6);
-        // The load balancer controller's rules and target groups follow
-        // the Ingress (fact sheet §14, §28; `sim::lbc`).
-        notes.extend(self.reconcile_ingresses());
         notes
     }
 }
