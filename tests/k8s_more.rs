@@ -140,7 +140,10 @@ fn controller_rules_in_the_wrong_order_are_rewritten_exact_first_with_a_note() {
         vec![(1, "/healthz (Exact)".into()), (2, "/api (Prefix)".into())]
     );
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].starts_with("regions[0].alb.listener.rules:"), "{notes:?}");
+    assert!(
+        notes[0].starts_with("regions[0].alb.listener.rules:"),
+        "{notes:?}"
+    );
     // The text a learner reads names both orders and why.
     assert!(
         notes[0].contains("1 /api (Prefix), 2 /healthz (Exact)")
@@ -160,7 +163,10 @@ fn a_controller_rule_that_forwards_elsewhere_is_rewritten_to_the_services_group(
     });
     let (s, notes) = Scenario::from_json_with_notes(&text).unwrap();
     assert_eq!(notes.len(), 1);
-    assert_eq!(s.regions[0].alb.listener.rules, default_scenario().regions[0].alb.listener.rules);
+    assert_eq!(
+        s.regions[0].alb.listener.rules,
+        default_scenario().regions[0].alb.listener.rules
+    );
 }
 
 #[test]
@@ -168,7 +174,9 @@ fn hand_made_rules_keep_their_priorities_and_the_controller_takes_the_rest() {
     // Fact sheet §8, §14: a rule without `from_ingress_path` is the ALB's
     // own; the controller's rules take the lowest priorities it leaves.
     let text = json_with(|v| {
-        let rules = v["regions"][0]["alb"]["listener"]["rules"].as_array_mut().unwrap();
+        let rules = v["regions"][0]["alb"]["listener"]["rules"]
+            .as_array_mut()
+            .unwrap();
         // The controller's rules written at 5 and 9: valid, but not where
         // the controller puts them.
         rules[0]["priority"] = 5.into();
@@ -222,7 +230,10 @@ fn a_target_type_annotation_in_a_file_sets_the_bound_target_group() {
     assert_eq!(tg.target_type, TargetType::Instance);
     assert_eq!(tg.health_interval_s, 30);
     assert_eq!(notes.len(), 2, "{notes:?}");
-    assert!(notes[0].contains("target_type: ip read as instance"), "{notes:?}");
+    assert!(
+        notes[0].contains("target_type: ip read as instance"),
+        "{notes:?}"
+    );
     let mut w = World::new(s, 1).unwrap();
     open_node_ports(&mut w);
     let t = get(&mut w);
@@ -232,7 +243,11 @@ fn a_target_type_annotation_in_a_file_sets_the_bound_target_group() {
         _ => None,
     });
     assert_eq!(ing, Some(TargetType::Instance));
-    assert_eq!(picks(&t).len(), 1, "kube-proxy picks the pod behind the node");
+    assert_eq!(
+        picks(&t).len(),
+        1,
+        "kube-proxy picks the pod behind the node"
+    );
 }
 
 #[test]
@@ -240,18 +255,26 @@ fn an_ingress_path_to_a_service_no_target_group_registers_gets_no_rule_and_a_not
     // Fact sheet §14: the controller needs a target group (binding) per Service.
     let text = json_with(|v| {
         let c = &mut v["regions"][0]["cluster"];
-        c["services"].as_array_mut().unwrap().push(serde_json::json!({
-            "id": "svc-reports", "name": "reports", "port": 80,
-            "target_port": 8080, "app": "reports"
-        }));
-        c["ingress"]["rules"].as_array_mut().unwrap().push(serde_json::json!({
-            "path": "/reports", "path_type": "Prefix", "service": "svc-reports", "port": 80
-        }));
+        c["services"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": "svc-reports", "name": "reports", "port": 80,
+                "target_port": 8080, "app": "reports"
+            }));
+        c["ingress"]["rules"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "path": "/reports", "path_type": "Prefix", "service": "svc-reports", "port": 80
+            }));
     });
     let (s, notes) = Scenario::from_json_with_notes(&text).unwrap();
     assert_eq!(controller_rules(&s).len(), 2);
     assert!(
-        notes.iter().any(|n| n.contains("svc-reports") && n.contains("TargetGroupBinding")),
+        notes
+            .iter()
+            .any(|n| n.contains("svc-reports") && n.contains("TargetGroupBinding")),
         "{notes:?}"
     );
 }
@@ -262,7 +285,10 @@ fn health_check_annotations_become_the_target_groups_health_check() {
     let mut w = World::default_world();
     for (a, v) in [
         ("healthcheck-path", "/ready"),
-        ("alb.ingress.kubernetes.io/healthcheck-interval-seconds", "10"),
+        (
+            "alb.ingress.kubernetes.io/healthcheck-interval-seconds",
+            "10",
+        ),
         ("unhealthy-threshold-count", "3"),
         ("success-codes", "200-299"),
         ("healthcheck-port", "9090"),
@@ -286,7 +312,10 @@ fn health_check_annotations_become_the_target_groups_health_check() {
         ("/ready", 10, 3, "200-299", Some(9090))
     );
     // Region B's Ingress has no annotations: its group is untouched.
-    assert_eq!(w.scenario().regions[1].alb.target_groups[0].health_path, "/healthz");
+    assert_eq!(
+        w.scenario().regions[1].alb.target_groups[0].health_path,
+        "/healthz"
+    );
 }
 
 #[test]
@@ -301,7 +330,10 @@ fn annotation_and_policy_edits_kubernetes_would_refuse_change_nothing() {
         ("scheme", "internet-facing"),
         ("success-codes", "600"),
     ] {
-        refused(&mut w, &format!(r#"{base}"annotation":"{a}","value":"{v}"}}"#));
+        refused(
+            &mut w,
+            &format!(r#"{base}"annotation":"{a}","value":"{v}"}}"#),
+        );
     }
     let err = refused(
         &mut w,
@@ -464,9 +496,15 @@ fn local_policy_spreads_unevenly_over_pods_that_share_a_node_and_cluster_evenly(
     };
     let (alone, others) = counts("Local");
     assert_eq!(others.len(), 2);
-    assert!(others.iter().all(|o| alone > o * 3 / 2), "{alone} vs {others:?}");
+    assert!(
+        others.iter().all(|o| alone > o * 3 / 2),
+        "{alone} vs {others:?}"
+    );
     let (alone, others) = counts("Cluster");
-    assert!(others.iter().all(|o| alone < o * 3 / 2), "{alone} vs {others:?}");
+    assert!(
+        others.iter().all(|o| alone < o * 3 / 2),
+        "{alone} vs {others:?}"
+    );
 }
 
 // ---------------------------------------------------------------- probes
@@ -493,14 +531,22 @@ fn a_short_liveness_period_restarts_a_hung_container_sooner() {
     // default (10 s × 3) would need 30 s.
     let mut w = World::default_world();
     probe(&mut w, "liveness", (0, 2, 1, 1, 2));
-    w.set_fault(Fault::PodHung { pod: "pod-a-1".into() }, true);
+    w.set_fault(
+        Fault::PodHung {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
     w.advance(4_000);
     let (ready, restarts) = pod_live(&w, "pod-a-1");
     assert_eq!(restarts, 1);
     assert!(!ready, "not ready while restarting");
     // The inspector's pod rows show the count.
     let rows = hoplab::sim::inspect::inspect(&w, "pod-a-1");
-    assert!(rows.iter().any(|(k, v)| k == "restarts" && v == "1"), "{rows:?}");
+    assert!(
+        rows.iter().any(|(k, v)| k == "restarts" && v == "1"),
+        "{rows:?}"
+    );
     // Region B's pods keep the defaults: untouched.
     assert!(w.scenario().regions[1].cluster.probes.is_empty());
 }
@@ -512,7 +558,12 @@ fn a_restarted_container_is_ready_only_after_its_readiness_success_threshold() {
     let mut w = World::default_world();
     probe(&mut w, "liveness", (0, 2, 1, 1, 1));
     probe(&mut w, "readiness", (6, 2, 1, 2, 3));
-    w.set_fault(Fault::PodHung { pod: "pod-a-1".into() }, true);
+    w.set_fault(
+        Fault::PodHung {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
     w.advance(2_000);
     assert_eq!(pod_live(&w, "pod-a-1"), (false, 1));
     // 6 s initial delay, then two passes 2 s apart: ready at +8 s.
@@ -527,7 +578,12 @@ fn a_readiness_failure_takes_the_pod_out_of_the_endpoints_after_its_own_threshol
     // Fact sheet §14: readiness fails → EndpointSlice ready=false, no restart.
     let mut w = World::default_world();
     probe(&mut w, "readiness", (0, 1, 1, 1, 2));
-    w.set_fault(Fault::TargetUnhealthy { pod: "pod-a-2".into() }, true);
+    w.set_fault(
+        Fault::TargetUnhealthy {
+            pod: "pod-a-2".into(),
+        },
+        true,
+    );
     w.advance(1_000);
     assert!(w.pod_ready("pod-a-2"));
     w.advance(1_000);
@@ -669,7 +725,12 @@ fn advancing_at_once_or_round_by_round_leaves_the_same_world_with_an_autoscaler(
     let mut a = World::default_world();
     hpa(&mut a, "100m");
     probe(&mut a, "liveness", (0, 3, 1, 1, 2));
-    a.set_fault(Fault::PodHung { pod: "pod-a-3".into() }, true);
+    a.set_fault(
+        Fault::PodHung {
+            pod: "pod-a-3".into(),
+        },
+        true,
+    );
     burst(&mut a, 1_500);
     let mut b = a.clone();
     a.advance(420_000);

@@ -371,7 +371,12 @@ fn probe_forms(r: &Region, app: &str) -> Vec<Form> {
                         t.initial_delay_s,
                     ),
                     field("period_s", "periodSeconds (1-3,600)", n(3_600), t.period_s),
-                    field("timeout_s", "timeoutSeconds (1-3,600)", n(3_600), t.timeout_s),
+                    field(
+                        "timeout_s",
+                        "timeoutSeconds (1-3,600)",
+                        n(3_600),
+                        t.timeout_s,
+                    ),
                     field(
                         "success_threshold",
                         "successThreshold (1-100; 1 for liveness)",
@@ -450,9 +455,21 @@ fn ingress_forms(ing: &crate::sim::scenario::Ingress) -> Vec<Form> {
             choice(&["", "ip", "instance"]),
             opt(a.target_type.map(|t| format!("{t:?}").to_lowercase())),
         ),
-        ("group.name", Input::Text("shared-alb"), opt(a.group_name.clone())),
-        ("group.order", Input::Text("0"), opt(a.group_order.map(|o| o.to_string()))),
-        ("healthcheck-path", Input::Text("/healthz"), opt(a.healthcheck_path.clone())),
+        (
+            "group.name",
+            Input::Text("shared-alb"),
+            opt(a.group_name.clone()),
+        ),
+        (
+            "group.order",
+            Input::Text("0"),
+            opt(a.group_order.map(|o| o.to_string())),
+        ),
+        (
+            "healthcheck-path",
+            Input::Text("/healthz"),
+            opt(a.healthcheck_path.clone()),
+        ),
         (
             "healthcheck-port",
             Input::Text("traffic-port"),
@@ -478,7 +495,11 @@ fn ingress_forms(ing: &crate::sim::scenario::Ingress) -> Vec<Form> {
             Input::Text("2"),
             opt(a.unhealthy_threshold.map(|p| p.to_string())),
         ),
-        ("success-codes", Input::Text("200"), opt(a.success_codes.clone())),
+        (
+            "success-codes",
+            Input::Text("200"),
+            opt(a.success_codes.clone()),
+        ),
     ];
     items
         .into_iter()

@@ -79,7 +79,8 @@ pub fn decide(
         total_percent + not_ready * target
     };
     // |total / (cur * target) - 1| <= 0.1
-    let within = (total * 1000).abs_diff(cur * target * 1000) <= HPA_TOLERANCE_PERMILLE * cur * target;
+    let within =
+        (total * 1000).abs_diff(cur * target * 1000) <= HPA_TOLERANCE_PERMILLE * cur * target;
     let raw = if within || cur == 0 {
         cur
     } else {
@@ -217,7 +218,12 @@ impl World {
         let total_percent = total_m * 100 / request.max(1) as u64;
         let st = self.k8s.hpa.get_mut(key).expect("present above");
         st.recommendations.retain(|(at, _)| at + window > now);
-        let window_max = st.recommendations.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        let window_max = st
+            .recommendations
+            .iter()
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(0);
         let d = decide(
             (current, ready),
             total_percent,
@@ -257,7 +263,9 @@ impl World {
                 .regions
                 .iter()
                 .find(|r| r.id == region)
-                .map_or(0, |r| r.cluster.pods.iter().filter(|p| p.app == app).count() as u32);
+                .map_or(0, |r| {
+                    r.cluster.pods.iter().filter(|p| p.app == app).count() as u32
+                });
         }
         self.events.push(WorldEvent {
             at_ms: now,

@@ -248,7 +248,9 @@ impl World {
                 })
             })
             .collect();
-        self.k8s.probes.retain(|k, _| ids.iter().any(|(i, _)| i == k));
+        self.k8s
+            .probes
+            .retain(|k, _| ids.iter().any(|(i, _)| i == k));
         let started = self.alb.started;
         for (id, timing) in ids {
             // A pod whose app has its own probe timings follows them: one

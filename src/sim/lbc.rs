@@ -71,7 +71,12 @@ pub fn reconcile_region(p: &str, r: &mut Region, notes: &mut Vec<String>) {
             tg.target_type = t;
         }
         if let Some(v) = &a.healthcheck_path {
-            set("health_path", "healthcheck-path", tg.health_path.clone(), v.clone());
+            set(
+                "health_path",
+                "healthcheck-path",
+                tg.health_path.clone(),
+                v.clone(),
+            );
             tg.health_path = v.clone();
         }
         if let Some(v) = a.healthcheck_port {

@@ -717,7 +717,9 @@ fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
             ),
             value: s(
                 rng,
-                &["ip", "instance", "lambda", "/healthz", "15", "2000", "200-299", "x", ""],
+                &[
+                    "ip", "instance", "lambda", "/healthz", "15", "2000", "200-299", "x", "",
+                ],
             ),
         },
         8 => Edit::SetTrafficPolicy {

@@ -566,7 +566,8 @@ impl World {
                 self.serve(r, p, &delivery, ctx, tb)
             }
             ProxyPick::Dropped => {
-                let mut resp = self.target_timeout(delivery.alb, node.id, Code::NoLocalEndpoint, tb);
+                let mut resp =
+                    self.target_timeout(delivery.alb, node.id, Code::NoLocalEndpoint, tb);
                 resp.summary = format!(
                     "{} has no ready endpoint of {} on it and externalTrafficPolicy is Local: the packet is dropped",
                     node.id, svc.name

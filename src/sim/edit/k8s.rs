@@ -226,8 +226,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 .find(|r| r.id == *region)
                 .ok_or_else(|| unknown(VpcPart::Region, region))?;
             let c = &mut r.cluster;
-            if !c.pods.iter().any(|p| p.app == *app) && !c.services.iter().any(|v| v.app == *app)
-            {
+            if !c.pods.iter().any(|p| p.app == *app) && !c.services.iter().any(|v| v.app == *app) {
                 return Err(unknown(VpcPart::App, app));
             }
             let enabled = match mode.trim().to_ascii_lowercase().as_str() {
@@ -306,13 +305,14 @@ fn set_annotation(c: &mut Cluster, name: &str, value: &str) -> Result<(), EditEr
         .unwrap_or(key);
     let v = value.trim();
     let a = &mut c.ingress.annotations;
-    let num = |what: &'static str, range: (u64, u64), section: u8| -> Result<Option<u32>, EditError> {
-        if v.is_empty() {
-            Ok(None)
-        } else {
-            ranged(v, what, range, section).map(Some)
-        }
-    };
+    let num =
+        |what: &'static str, range: (u64, u64), section: u8| -> Result<Option<u32>, EditError> {
+            if v.is_empty() {
+                Ok(None)
+            } else {
+                ranged(v, what, range, section).map(Some)
+            }
+        };
     match key {
         "target-type" => {
             a.target_type = match v.to_ascii_lowercase().as_str() {

@@ -30,7 +30,12 @@ pub(super) fn pod(w: &World, r: &Region, p: &Pod) -> Vec<Row> {
     if let Some(st) = w.k8s.probes.get(&p.id) {
         rows.push((
             "ready".into(),
-            if st.ready { "yes" } else { "no (not an endpoint)" }.into(),
+            if st.ready {
+                "yes"
+            } else {
+                "no (not an endpoint)"
+            }
+            .into(),
         ));
         rows.push(("restarts".into(), st.restarts.to_string()));
     }
@@ -115,7 +120,10 @@ pub(super) fn ingress(r: &Region) -> Vec<Row> {
     ann("group.name", a.group_name.clone());
     ann("group.order", a.group_order.map(|o| o.to_string()));
     ann("healthcheck-path", a.healthcheck_path.clone());
-    ann("healthcheck-port", a.healthcheck_port.map(|p| p.to_string()));
+    ann(
+        "healthcheck-port",
+        a.healthcheck_port.map(|p| p.to_string()),
+    );
     ann(
         "healthcheck-interval-seconds",
         a.healthcheck_interval_s.map(|p| p.to_string()),
