@@ -64,8 +64,12 @@ impl World {
     pub fn advance(&mut self, ms: u64) {
         let end = self.clock_ms.saturating_add(ms);
         // The autoscalers' rounds split the advance (fact sheet §28).
+        // A segment of at most one sync period has a few rounds: run them
+        // one by one (the same world, `advance_stepwise`) rather than look
+        // for a settled plan each time.
         while let Some(t) = self.hpa_due(end) {
-            self.advance_core(t - self.clock_ms);
+            self.run_until(t);
+            self.clock_ms = t;
             self.run_hpa();
         }
         self.advance_core(end - self.clock_ms);
