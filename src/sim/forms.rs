@@ -249,6 +249,13 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
         if node == k.ingress.id {
             return ingress_forms(&k.ingress);
         }
+        if let Some(a) = k
+            .autoscalers
+            .iter()
+            .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
+        {
+            return vec![hpa_form(r, &a.app)];
+        }
     }
     if node == s.dns.zone.id {
         return s.dns.health_checks.iter().map(health_check).collect();

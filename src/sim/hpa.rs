@@ -12,6 +12,11 @@ use super::edit::Edit;
 use super::limits::*;
 use super::world::{World, WorldEvent};
 
+/// The diagram's and inspector's id of an autoscaler: `hpa-REGION-APP`.
+pub fn node_id(region: &str, app: &str) -> String {
+    format!("hpa-{region}-{app}")
+}
+
 /// Why an autoscaler did not act on CPU. Fact sheet §28.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

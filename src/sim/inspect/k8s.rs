@@ -58,6 +58,22 @@ fn probe_rows(r: &Region, app: &str) -> Vec<Row> {
     ]
 }
 
+/// The autoscaler's own rows: its settings and its last round.
+pub(super) fn autoscaler(w: &World, r: &Region, app: &str) -> Vec<Row> {
+    let mut rows: Vec<Row> = hpa_row(w, r, app).into_iter().collect();
+    if let Some(st) = w.k8s.hpa.get(&format!("{}/{}", r.id, app)) {
+        rows.push((
+            "next round".into(),
+            format!("at {} ms (every 15 s)", st.next_due_ms),
+        ));
+        rows.push((
+            "behavior".into(),
+            "up: 100 % or 4 pods per 15 s (the larger); down: the highest recommendation of the last 300 s".into(),
+        ));
+    }
+    rows
+}
+
 /// An app's HorizontalPodAutoscaler. Fact sheet §28.
 fn hpa_row(w: &World, r: &Region, app: &str) -> Option<Row> {
     let a = r.cluster.autoscalers.iter().find(|a| a.app == app)?;

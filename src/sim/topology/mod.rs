@@ -29,6 +29,8 @@ pub enum NodeKind {
     Rds,
     Nat,
     ExternalApi,
+    /// A HorizontalPodAutoscaler beside the Service it scales (fact sheet §28).
+    Autoscaler,
 }
 
 impl NodeKind {
@@ -51,6 +53,7 @@ impl NodeKind {
             NodeKind::Rds => "rds",
             NodeKind::Nat => "nat",
             NodeKind::ExternalApi => "api",
+            NodeKind::Autoscaler => "hpa",
         }
     }
 }
