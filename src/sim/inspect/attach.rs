@@ -23,8 +23,7 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.cluster.pods.iter().any(|p| p.id == node)
             || r.rds.instances.iter().any(|i| i.id == node)
             || r.vpc.nat_gateways.iter().any(|n| n.id == node)
-            || r
-                .cluster
+            || r.cluster
                 .autoscalers
                 .iter()
                 .any(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
