@@ -738,3 +738,28 @@ fn advancing_at_once_or_round_by_round_leaves_the_same_world_with_an_autoscaler(
     assert!(a == b, "the worlds differ");
     assert_eq!(pods(&a), 2);
 }
+
+#[test]
+fn a_quiet_autoscaler_skips_its_rounds_as_round_by_round_would_and_years_pass_quickly() {
+    // Fact sheet §28: every 15 s a round; once the load is gone and the
+    // count holds, the rounds are arithmetic (the clock's invariant:
+    // advance == advance_stepwise).
+    let mut a = World::default_world();
+    hpa(&mut a, "100m");
+    edit(
+        &mut a,
+        r#"{"kind":"set_hpa","region":"us-west-2","app":"appointments-api","mode":"on","min":"2","max":"6","target_cpu":"50","cpu_request":""}"#,
+    );
+    burst(&mut a, 1_000);
+    let mut b = a.clone();
+    a.advance(2 * 3_600_000);
+    b.advance_stepwise(2 * 3_600_000);
+    assert!(a == b, "the worlds differ");
+    assert_eq!(pods(&a), 2);
+    let started = std::time::Instant::now();
+    a.advance(10 * 365 * 24 * 3_600_000);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let live = a.live_state();
+    assert_eq!(live.autoscalers.len(), 2);
+    assert!(live.autoscalers.iter().all(|h| h.next_round_ms > a.now_ms()));
+}

@@ -67,12 +67,21 @@ impl World {
         // A segment of at most one sync period has a few rounds: run them
         // one by one (the same world, `advance_stepwise`) rather than look
         // for a settled plan each time.
+        // Once every autoscaler is quiet, its rounds are computed at the end.
+        let mut quiet = false;
         while let Some(t) = self.hpa_due(end) {
+            if self.hpa_quiet(end) {
+                quiet = true;
+                break;
+            }
             self.run_until(t);
             self.clock_ms = t;
             self.run_hpa();
         }
         self.advance_core(end - self.clock_ms);
+        if quiet {
+            self.hpa_fast_forward(end);
+        }
     }
 
     fn advance_core(&mut self, ms: u64) {

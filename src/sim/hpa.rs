@@ -153,6 +153,119 @@ impl World {
             .min()
     }
 
+    /// Whether every autoscaler round due by `end` would change nothing
+    /// but its own record, the same way each time: each autoscaler is off
+    /// (or has no request or no pods), or its load is over by its next
+    /// round, all its pods are ready and stay so (their probes steady until
+    /// `end`) and `decide` keeps the count. Then the rounds can be computed
+    /// at the end of the advance ([`World::hpa_fast_forward`]).
+    pub(crate) fn hpa_quiet(&self, end: u64) -> bool {
+        let steady = self.steady_probes(end);
+        self.k8s.hpa.iter().all(|(key, st)| {
+            let Some((region, app)) = key.split_once('/') else {
+                return false;
+            };
+            let Some(r) = self.scenario.regions.iter().find(|r| r.id == region) else {
+                return false;
+            };
+            let Some(a) = r.cluster.autoscalers.iter().find(|a| a.app == app) else {
+                return false;
+            };
+            let pods: Vec<&str> = r
+                .cluster
+                .pods
+                .iter()
+                .filter(|p| p.app == app)
+                .map(|p| p.id.as_str())
+                .collect();
+            let Some(request) = a.cpu_request_m.filter(|_| a.enabled && !pods.is_empty()) else {
+                return true;
+            };
+            let loaded = pods.iter().any(|p| {
+                self.k8s
+                    .load
+                    .get(*p)
+                    .is_some_and(|(at, _)| st.next_due_ms < at + HPA_LOAD_WINDOW_S * 1000)
+            });
+            let ready_throughout = pods.iter().all(|p| {
+                self.k8s.probes.get(*p).is_some_and(|s| {
+                    s.ready
+                        && (s.next_due_ms > end
+                            || steady.iter().any(|x| x.pod == *p && x.ok))
+                })
+            });
+            if loaded || !ready_throughout {
+                return false;
+            }
+            let n = pods.len() as u32;
+            let total = HPA_IDLE_CPU_M * n as u64 * 100 / request.max(1) as u64;
+            let d = decide(
+                (n, n),
+                total,
+                (a.target_cpu_percent, a.min_replicas, a.max_replicas),
+                0,
+            );
+            d.desired == n && d.next == n
+        })
+    }
+
+    /// The quiet rounds due by `end` (see [`World::hpa_quiet`]), at once:
+    /// what running them one by one leaves.
+    pub(crate) fn hpa_fast_forward(&mut self, end: u64) {
+        let period = HPA_SYNC_S * 1000;
+        let window = HPA_SCALE_DOWN_WINDOW_S * 1000;
+        let s = std::sync::Arc::clone(&self.scenario);
+        for (key, st) in self.k8s.hpa.iter_mut() {
+            if st.next_due_ms > end {
+                continue;
+            }
+            let rounds = (end - st.next_due_ms) / period + 1;
+            let last = st.next_due_ms + (rounds - 1) * period;
+            let first = st.next_due_ms;
+            st.next_due_ms = last + period;
+            let Some((region, app)) = key.split_once('/') else {
+                continue;
+            };
+            let Some(r) = s.regions.iter().find(|r| r.id == region) else {
+                continue;
+            };
+            let Some(a) = r.cluster.autoscalers.iter().find(|a| a.app == app) else {
+                continue;
+            };
+            let n = r.cluster.pods.iter().filter(|p| p.app == app).count() as u32;
+            st.current = n;
+            st.desired = n;
+            match a.cpu_request_m.filter(|_| a.enabled && n > 0) {
+                None => {
+                    st.idle = if !a.enabled {
+                        HpaIdle::Disabled
+                    } else if a.cpu_request_m.is_none() {
+                        HpaIdle::NoCpuRequest
+                    } else {
+                        HpaIdle::NoPods
+                    };
+                    st.cpu_percent = None;
+                }
+                Some(request) => {
+                    st.idle = HpaIdle::Active;
+                    let total = HPA_IDLE_CPU_M * n as u64 * 100 / request.max(1) as u64;
+                    st.cpu_percent = Some((total / n as u64) as u32);
+                    // Each round keeps the recommendations of its window.
+                    st.recommendations.retain(|(at, _)| at + window > last);
+                    let from = first.max((last + period).saturating_sub(window));
+                    let skip = (from - first).div_ceil(period);
+                    let mut t = first + skip * period;
+                    while t <= last {
+                        if t + window > last {
+                            st.recommendations.push((t, n));
+                        }
+                        t += period;
+                    }
+                }
+            }
+        }
+    }
+
     /// Every autoscaler round due now.
     pub(crate) fn run_hpa(&mut self) {
         let now = self.clock_ms;
