@@ -763,3 +763,23 @@ fn a_quiet_autoscaler_skips_its_rounds_as_round_by_round_would_and_years_pass_qu
     assert_eq!(live.autoscalers.len(), 2);
     assert!(live.autoscalers.iter().all(|h| h.next_round_ms > a.now_ms()));
 }
+
+#[test]
+fn probes_with_their_own_timings_settle_like_the_defaults_over_a_long_advance() {
+    // Fact sheet §14: a probe round that changes nothing but its due time
+    // and a counter is arithmetic, on each probe's own period; the result
+    // equals running every round.
+    let mut a = World::default_world();
+    probe(&mut a, "readiness", (0, 1, 1, 2, 2));
+    probe(&mut a, "liveness", (0, 7, 1, 1, 4));
+    a.set_fault(Fault::TargetUnhealthy { pod: "pod-a-2".into() }, true);
+    a.advance(3_000);
+    let mut b = a.clone();
+    a.advance(3_600_000);
+    b.advance_stepwise(3_600_000);
+    assert!(a == b, "the worlds differ");
+    assert!(!a.pod_ready("pod-a-2") && a.pod_ready("pod-a-1"));
+    let started = std::time::Instant::now();
+    a.advance(10 * 365 * 24 * 3_600_000);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
