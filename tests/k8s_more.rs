@@ -761,7 +761,10 @@ fn a_quiet_autoscaler_skips_its_rounds_as_round_by_round_would_and_years_pass_qu
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     let live = a.live_state();
     assert_eq!(live.autoscalers.len(), 2);
-    assert!(live.autoscalers.iter().all(|h| h.next_round_ms > a.now_ms()));
+    assert!(live
+        .autoscalers
+        .iter()
+        .all(|h| h.next_round_ms > a.now_ms()));
 }
 
 #[test]
@@ -772,7 +775,12 @@ fn probes_with_their_own_timings_settle_like_the_defaults_over_a_long_advance() 
     let mut a = World::default_world();
     probe(&mut a, "readiness", (0, 1, 1, 2, 2));
     probe(&mut a, "liveness", (0, 7, 1, 1, 4));
-    a.set_fault(Fault::TargetUnhealthy { pod: "pod-a-2".into() }, true);
+    a.set_fault(
+        Fault::TargetUnhealthy {
+            pod: "pod-a-2".into(),
+        },
+        true,
+    );
     a.advance(3_000);
     let mut b = a.clone();
     a.advance(3_600_000);

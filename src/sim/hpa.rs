@@ -189,9 +189,7 @@ impl World {
             });
             let ready_throughout = pods.iter().all(|p| {
                 self.k8s.probes.get(*p).is_some_and(|s| {
-                    s.ready
-                        && (s.next_due_ms > end
-                            || steady.iter().any(|x| x.pod == *p && x.ok))
+                    s.ready && (s.next_due_ms > end || steady.iter().any(|x| x.pod == *p && x.ok))
                 })
             });
             if loaded || !ready_throughout {
