@@ -222,10 +222,22 @@ fn a_target_type_annotation_in_a_file_sets_the_bound_target_group() {
     let text = json_with(|v| {
         v["regions"][0]["cluster"]["ingress"]["annotations"] = serde_json::json!({
             "alb.ingress.kubernetes.io/target-type": "instance",
-            "alb.ingress.kubernetes.io/healthcheck-interval-seconds": 30
+            "alb.ingress.kubernetes.io/healthcheck-interval-seconds": "30"
         });
     });
     let (s, notes) = Scenario::from_json_with_notes(&text).unwrap();
+    // Annotation values are strings in a manifest; a number must read as one.
+    let bad = json_with(|v| {
+        v["regions"][0]["cluster"]["ingress"]["annotations"] = serde_json::json!({
+            "alb.ingress.kubernetes.io/healthcheck-port": "traffic-port",
+            "alb.ingress.kubernetes.io/group.order": "first"
+        });
+    });
+    let err = Scenario::from_json(&bad).unwrap_err();
+    assert!(
+        err.contains("group.order") && err.contains("'first'"),
+        "{err}"
+    );
     let tg = &s.regions[0].alb.target_groups[0];
     assert_eq!(tg.target_type, TargetType::Instance);
     assert_eq!(tg.health_interval_s, 30);

@@ -258,6 +258,7 @@ pub struct IngressAnnotations {
     #[serde(
         rename = "alb.ingress.kubernetes.io/group.order",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub group_order: Option<i32>,
@@ -271,30 +272,35 @@ pub struct IngressAnnotations {
     #[serde(
         rename = "alb.ingress.kubernetes.io/healthcheck-port",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub healthcheck_port: Option<u16>,
     #[serde(
         rename = "alb.ingress.kubernetes.io/healthcheck-interval-seconds",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub healthcheck_interval_s: Option<u32>,
     #[serde(
         rename = "alb.ingress.kubernetes.io/healthcheck-timeout-seconds",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub healthcheck_timeout_s: Option<u32>,
     #[serde(
         rename = "alb.ingress.kubernetes.io/healthy-threshold-count",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub healthy_threshold: Option<u32>,
     #[serde(
         rename = "alb.ingress.kubernetes.io/unhealthy-threshold-count",
         default,
+        deserialize_with = "number_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub unhealthy_threshold: Option<u32>,
@@ -305,6 +311,33 @@ pub struct IngressAnnotations {
         skip_serializing_if = "Option::is_none"
     )]
     pub success_codes: Option<String>,
+}
+
+/// A number annotation as Kubernetes writes it (every annotation value is
+/// a string in a manifest: `"30"`) or as a JSON number.
+fn number_or_text<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr + serde::Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        Number(T),
+        Text(String),
+    }
+    match Option::<Either<T>>::deserialize(d)? {
+        None => Ok(None),
+        Some(Either::Number(n)) => Ok(Some(n)),
+        // healthcheck-port's default, written out.
+        Some(Either::Text(t)) if t.trim() == "traffic-port" => Ok(None),
+        Some(Either::Text(t)) => t.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "'{}' is not a number this annotation takes",
+                crate::sim::text::clip(&t)
+            ))
+        }),
+    }
 }
 
 impl IngressAnnotations {
