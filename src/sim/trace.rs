@@ -101,6 +101,9 @@ pub enum Code {
     NoSourceOrDestination,
     UnsupportedComponent,
     EniSourceDestCheckRestriction,
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
+    /// traffic reached: kube-proxy drops it. Fact sheet §28.
+    NoLocalEndpoint,
 }
 
 impl Code {
@@ -137,6 +140,7 @@ impl Code {
             Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
