@@ -295,6 +295,10 @@ fn validate_script_step(
                 Edit::RemoveInstance { .. }
                 | Edit::SetInstance { .. }
                 | Edit::CreateSecurityGroup { .. } => Ok(()),
+                Edit::SetIngressAnnotation { .. }
+                | Edit::SetTrafficPolicy { .. }
+                | Edit::SetProbe { .. }
+                | Edit::SetHpa { .. } => Ok(()),
                 // The NLB edits: checked when the step runs.
                 Edit::AddNlb { .. }
                 | Edit::RemoveNlb { .. }

@@ -586,10 +586,14 @@ impl World {
         let (pod, peer, pflow) = match (pick.pod, svc) {
             (Some(p), _) => (Some(p), tflow.src_v4(), tflow),
             (None, Some(svc)) => {
-                let p = self.kube_proxy(r, &pick, svc, tb);
+                let sender = tflow.src_v4().unwrap_or(Ipv4Addr::UNSPECIFIED);
                 let mut f = tflow;
                 f.dst_port = svc.target_port;
-                (p, Some(crate::sim::app::pod_peer(r, &pick)), f)
+                match self.kube_proxy(r, &pick, svc, sender, tb) {
+                    crate::sim::k8s::ProxyPick::Pod(p, peer) => (Some(p), Some(peer), f),
+                    // No endpoint kube-proxy may use: the node resets it.
+                    _ => (None, None, f),
+                }
             }
             (None, None) => (None, None, tflow),
         };

@@ -101,6 +101,9 @@ pub enum Code {
     NoSourceOrDestination,
     UnsupportedComponent,
     EniSourceDestCheckRestriction,
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
+    /// traffic reached: kube-proxy drops it. Fact sheet §28.
+    NoLocalEndpoint,
     /// No listener of the load balancer takes this protocol and port: an
     /// NLB node resets the connection. Reachability Analyzer's name.
     /// Fact sheet §9, §25.
@@ -150,6 +153,7 @@ impl Code {
             Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
             Code::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             Code::ElbNotCrosszone => "ELB_NOT_CROSSZONE",

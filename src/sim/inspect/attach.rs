@@ -25,6 +25,10 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.rds.instances.iter().any(|i| i.id == node)
             || r.vpc.nat_gateways.iter().any(|n| n.id == node)
             || r.vpc.instance(node).is_some()
+            || r.cluster
+                .autoscalers
+                .iter()
+                .any(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
     })
 }
 

@@ -138,7 +138,7 @@ pub struct Blocked {
     pub reason: Reason,
     /// The rule that decided, when a table did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<Check>,
+    pub check: Option<Box<Check>>,
 }
 
 /// The reason a path stops, as data; `text.rs` renders it.
@@ -309,8 +309,8 @@ impl<'w> Walk<'w> {
                 Code::NoSourceOrDestination,
                 Reason::BothOutside,
             )),
-            (EndKind::Outside { ip, os }, _) => self.from_internet(&src, (*ip, *os), &dst),
-            (EndKind::Eni(_), _) => self.from_eni(&src, &dst),
+            (EndKind::Outside { ip, os }, _) => self.start_outside(&src, (*ip, *os), &dst),
+            (EndKind::Eni(_), _) => self.start_at_eni(&src, &dst),
             (EndKind::LinkLocal(service), _) => Err(block(
                 &src.id,
                 Code::UnsupportedComponent,
@@ -338,7 +338,7 @@ impl<'w> Walk<'w> {
                 component: component.to_string(),
                 code: d.code(),
                 reason: Reason::Table,
-                check,
+                check: check.map(Box::new),
             }),
             _ => Ok(()),
         }
@@ -373,13 +373,13 @@ impl<'w> Walk<'w> {
     }
 
     /// From an interface in a VPC.
-    fn from_eni(&mut self, src: &End, dst: &End) -> Step {
+    fn start_at_eni(&mut self, src: &End, dst: &End) -> Step {
         let EndKind::Eni(se) = &src.kind else {
             unreachable!("from_eni is called with an interface")
         };
         self.down(se)?;
         match &dst.kind {
-            EndKind::LinkLocal(service) => self.to_link_local(se, dst, *service),
+            EndKind::LinkLocal(service) => self.link_local(se, dst, *service),
             EndKind::Outside { ip, .. } => {
                 let flow = self.first_flow(se.private, se.os, *ip);
                 self.sent = Some(flow);
@@ -408,7 +408,7 @@ impl<'w> Walk<'w> {
     /// The instance metadata service and the VPC's resolver: answered on
     /// the host or at the VPC's reserved address, never filtered by
     /// security groups or network ACLs. Fact sheet §24.
-    fn to_link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
+    fn link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
         let EndKind::LinkLocal(_) = dst.kind else {
             unreachable!()
         };
@@ -834,7 +834,7 @@ impl<'w> Walk<'w> {
     /// private one (1:1 NAT); the destination subnet's ACL, the
     /// interface's security groups, and a route back to the internet
     /// gateway for the reply. Fact sheet §10-§12, §24.
-    fn from_internet(
+    fn start_outside(
         &mut self,
         src: &End,
         (ip, os): (Ipv4Addr, EphemeralRange),
@@ -998,7 +998,7 @@ impl<'w> Walk<'w> {
                     component: ss.id.clone(),
                     code: d.kind.denial_code(),
                     reason: Reason::Table,
-                    check: Some(d),
+                    check: Some(Box::new(d)),
                 });
             }
             let other = &self.s.regions[de.region].vpc.id;
@@ -1006,7 +1006,7 @@ impl<'w> Walk<'w> {
                 component: ss.id.clone(),
                 code: Code::NoRouteToDestination,
                 reason: Reason::OtherVpc { vpc: other.clone() },
-                check,
+                check: check.map(Box::new),
             });
         }
         let public = de.public.expect("checked above");

@@ -32,6 +32,8 @@ pub enum NodeKind {
     Nat,
     ExternalApi,
     Instance,
+    /// A HorizontalPodAutoscaler beside the Service it scales (fact sheet §28).
+    Autoscaler,
 }
 
 impl NodeKind {
@@ -56,6 +58,7 @@ impl NodeKind {
             NodeKind::Nat => "nat",
             NodeKind::ExternalApi => "api",
             NodeKind::Instance => "instance",
+            NodeKind::Autoscaler => "hpa",
         }
     }
 }
