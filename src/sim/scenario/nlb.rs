@@ -292,17 +292,34 @@ impl Nlb {
     pub fn default_for(r: &Region) -> Nlb {
         let letter = r.alb.id.rsplit('-').next().unwrap_or("a");
         let svc = r.cluster.services.first();
+        // The first host number from 30 no other interface of the subnet
+        // uses (the ALB's node, a NAT gateway, an instance).
+        let used = |subnet: &str, host: u32| {
+            r.alb
+                .nodes
+                .iter()
+                .any(|n| n.subnet == subnet && n.host == host)
+                || r.vpc
+                    .nat_gateways
+                    .iter()
+                    .any(|n| n.subnet == subnet && n.host == host)
+                || r.vpc
+                    .instances
+                    .iter()
+                    .any(|i| i.subnet == subnet && i.host == host)
+        };
         let nodes = r
             .alb
             .nodes
             .iter()
-            .map(|n| NlbNode {
-                subnet: n.subnet.clone(),
-                host: 30,
-                public_ip: {
-                    let o = n.public_ip.octets();
-                    Some(Ipv4Addr::new(o[0], o[1], o[2], 30))
-                },
+            .map(|n| {
+                let host = (30..250).find(|h| !used(&n.subnet, *h)).unwrap_or(30);
+                let o = n.public_ip.octets();
+                NlbNode {
+                    subnet: n.subnet.clone(),
+                    host,
+                    public_ip: Some(Ipv4Addr::new(o[0], o[1], o[2], host as u8)),
+                }
             })
             .collect();
         let id = format!("nlb-{letter}");
