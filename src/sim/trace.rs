@@ -93,6 +93,9 @@ pub enum Code {
     /// The application's pooled database connections were broken (a
     /// failover or a failed instance): it connects again. Fact sheet §15, §26.
     DbPoolReset,
+    /// A read-only database instance (a reader, a replica, a demoted
+    /// writer) refused a write. Fact sheet §29.
+    DbReadOnly,
 }
 
 impl Code {
@@ -121,6 +124,7 @@ impl Code {
             Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
             Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
             Code::DbPoolReset => "DB_POOL_RESET",
+            Code::DbReadOnly => "DB_READ_ONLY",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

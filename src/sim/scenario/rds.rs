@@ -119,12 +119,21 @@ impl Rds {
     /// a Multi-AZ DB instance, whose standby no endpoint reaches.
     /// Fact sheet §29.
     pub fn reader_endpoint(&self) -> Option<String> {
-        if !self.deployment.has_reader_endpoint() {
-            return None;
-        }
-        let (first, rest) = self.endpoint.split_once('.')?;
+        self.deployment
+            .has_reader_endpoint()
+            .then(|| self.reader_endpoint_name())
+    }
+
+    /// The `cluster-ro` name a reader endpoint has (or would have: an
+    /// application configured with it on a Multi-AZ DB instance asks for a
+    /// name that does not exist).
+    pub fn reader_endpoint_name(&self) -> String {
+        let (first, rest) = self
+            .endpoint
+            .split_once('.')
+            .unwrap_or((self.endpoint.as_str(), ""));
         let rest = rest.strip_prefix("cluster-").unwrap_or(rest);
-        Some(format!("{first}.cluster-ro-{rest}"))
+        format!("{first}.cluster-ro-{rest}")
     }
 
     /// Whether the engine is MySQL-compatible (MySQL, MariaDB, Aurora
