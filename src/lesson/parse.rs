@@ -286,6 +286,12 @@ fn validate_script_step(
                 | Edit::SetClientKeepalive { .. }
                 | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
+                // The database edits: checked when the step runs.
+                Edit::SetDbDeployment { .. }
+                | Edit::AddDbReader { .. }
+                | Edit::RemoveDbReader { .. }
+                | Edit::SetDbRouting { .. }
+                | Edit::SetDbPublic { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -105,7 +105,7 @@ fn prefix_of(id: &str) -> Option<&str> {
 
 /// The first free host number (from 4, after the addresses AWS reserves)
 /// of a subnet of this region.
-fn free_host(r: &Region, subnet: &str) -> Option<u32> {
+pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
     let sub = r.vpc.subnet(subnet)?;
     let used: Vec<u32> = r
         .alb
@@ -135,7 +135,7 @@ fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         .find(|h| !used.contains(h))
 }
 
-fn subnet_full(r: &Region, subnet: &str) -> EditError {
+pub(super) fn subnet_full(r: &Region, subnet: &str) -> EditError {
     let cidr = r
         .vpc
         .subnet(subnet)
