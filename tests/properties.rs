@@ -112,6 +112,11 @@ const EDIT_KINDS: &[&str] = &[
     "set_slow_start",
     "set_client_keepalive",
     "set_db_pool",
+    "set_db_deployment",
+    "add_db_reader",
+    "remove_db_reader",
+    "set_db_routing",
+    "set_db_public",
 ];
 
 #[test]
