@@ -6,9 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hoplab::sim::db::{
-    db_endpoint_address, public_access_gaps, DbEndpointKind, PublicAccessGap,
-};
+use hoplab::sim::db::{db_endpoint_address, public_access_gaps, DbEndpointKind, PublicAccessGap};
 use hoplab::sim::defaults::default_scenario;
 use hoplab::sim::event::app::{AppAnswer, DbOutcome, DbReadOnlyError, DbRole};
 use hoplab::sim::event::{AppEvent, Event};
@@ -61,10 +59,12 @@ fn query(t: &Trace) -> Option<(String, DbRole)> {
 }
 
 const AURORA: &str = r#"{"kind":"set_db_deployment","region":"us-east-1","deployment":"aurora"}"#;
-const READER_A2: &str = r#"{"kind":"add_db_reader","region":"us-east-1","subnet":"subnet-data-a2"}"#;
+const READER_A2: &str =
+    r#"{"kind":"add_db_reader","region":"us-east-1","subnet":"subnet-data-a2"}"#;
 const READS_TO_READER: &str =
     r#"{"kind":"set_db_routing","service":"svc-a","route":"reads_to_reader"}"#;
-const ALL_TO_READER: &str = r#"{"kind":"set_db_routing","service":"svc-a","route":"all_to_reader"}"#;
+const ALL_TO_READER: &str =
+    r#"{"kind":"set_db_routing","service":"svc-a","route":"all_to_reader"}"#;
 const NO_POOL: &str = r#"{"kind":"set_db_pool","region":"us-east-1","size":"0"}"#;
 
 #[test]
@@ -80,21 +80,30 @@ fn the_default_database_is_a_multi_az_instance_whose_standby_no_endpoint_reaches
     assert_eq!(eps[0].reaches, vec!["rds-a-1".to_string()]);
     assert!(eps[0].writable);
     assert!(
-        !eps.iter().any(|e| e.reaches.contains(&"rds-a-2".to_string())),
+        !eps.iter()
+            .any(|e| e.reaches.contains(&"rds-a-2".to_string())),
         "the standby is reached by no name"
     );
     // The inspector says so on the standby.
     let rows = hoplab::sim::inspect::inspect(&w, "rds-a-2");
     let reached = rows.iter().find(|(k, _)| k == "reached by").unwrap();
-    assert!(reached.1.starts_with("no endpoint resolves to it"), "{rows:?}");
+    assert!(
+        reached.1.starts_with("no endpoint resolves to it"),
+        "{rows:?}"
+    );
 }
 
 #[test]
 fn a_default_world_serializes_without_any_of_the_new_database_fields() {
     // Fact sheet §29: the new settings are absent from a file that does not use them.
-    let json = serde_json::to_string(&default_scenario()).unwrap();
-    for key in ["deployment", "publicly_accessible", "public_ip", "db_routes"] {
-        assert!(!json.contains(key), "{key} serialized");
+    let s = default_scenario();
+    for r in &s.regions {
+        let rds = serde_json::to_string(&r.rds).unwrap();
+        for key in ["deployment", "publicly_accessible", "public_ip"] {
+            assert!(!rds.contains(key), "{key} serialized: {rds}");
+        }
+        let cluster = serde_json::to_string(&r.cluster).unwrap();
+        assert!(!cluster.contains("db_routes"), "{cluster}");
     }
 }
 
@@ -128,7 +137,11 @@ fn reads_sent_to_an_aurora_reader_endpoint_are_served_by_a_replica_named_in_the_
     assert_eq!(query(&t).unwrap(), ("rds-a-1".into(), DbRole::PrimaryWrite));
     assert!(app_events(&t).any(|e| matches!(
         e,
-        AppEvent::DbResolve { via: Some(DbEndpointKind::Writer), ttl_s: Some(5), .. }
+        AppEvent::DbResolve {
+            via: Some(DbEndpointKind::Writer),
+            ttl_s: Some(5),
+            ..
+        }
     )));
 }
 
@@ -142,9 +155,13 @@ fn the_reader_endpoint_gives_each_new_connection_a_reader_at_random() {
         READS_TO_READER,
         NO_POOL,
     ]);
-    let served: BTreeSet<String> = (0..24).filter_map(|_| query(&get(&mut w))).map(|q| q.0).collect();
-    let want: BTreeSet<String> = ["rds-a-3", "rds-a-4"].map(String::from).into();
-    assert_eq!(served, want, "both replicas, never the writer");
+    let served: BTreeSet<String> = (0..24)
+        .filter_map(|_| query(&get(&mut w)))
+        .map(|q| q.0)
+        .collect();
+    // rds-a-2, the Multi-AZ standby before, is an Aurora Replica now.
+    let want: BTreeSet<String> = ["rds-a-2", "rds-a-3", "rds-a-4"].map(String::from).into();
+    assert_eq!(served, want, "every replica, never the writer");
 }
 
 #[test]
@@ -197,7 +214,8 @@ fn a_write_through_the_reader_endpoint_is_refused_with_sqlstate_25006_and_the_ap
         .find(|h| matches!(h.event, Event::App(AppEvent::DbReadOnly { .. })))
         .unwrap();
     assert!(
-        hop.what.contains("cannot execute INSERT in a read-only transaction"),
+        hop.what
+            .contains("cannot execute INSERT in a read-only transaction"),
         "{}",
         hop.what
     );
@@ -205,7 +223,9 @@ fn a_write_through_the_reader_endpoint_is_refused_with_sqlstate_25006_and_the_ap
         e,
         AppEvent::PodResponse {
             status: 500,
-            answer: AppAnswer::Db { outcome: DbOutcome::ReadOnly { .. } },
+            answer: AppAnswer::Db {
+                outcome: DbOutcome::ReadOnly { .. }
+            },
             ..
         }
     )));
@@ -218,7 +238,8 @@ fn a_mysql_reader_refuses_a_write_with_error_1290() {
     // Fact sheet §29: Aurora MySQL reader: ERROR 1290 (HY000), --read-only.
     let mut s = default_scenario();
     s.regions[0].rds.engine = "Aurora MySQL 3".into();
-    s.regions[0].rds.port = 3306;
+    // The port stays 5432, which the default network ACLs and security
+    // groups let through: the engine alone decides the error.
     let mut w = World::new(s, 1).unwrap();
     for e in [AURORA, READER_A2, ALL_TO_READER] {
         edit(&mut w, e).unwrap();
@@ -231,7 +252,10 @@ fn a_mysql_reader_refuses_a_write_with_error_1290() {
             _ => None,
         })
         .expect("refused");
-    assert!(matches!(err, DbReadOnlyError::Mysql { code: 1290, .. }), "{err:?}");
+    assert!(
+        matches!(err, DbReadOnlyError::Mysql { code: 1290, .. }),
+        "{err:?}"
+    );
     assert!(err.message().starts_with("ERROR 1290 (HY000)"));
 }
 
@@ -265,7 +289,10 @@ fn reads_sent_to_a_reader_endpoint_of_a_multi_az_instance_find_no_such_name() {
         e,
         AppEvent::DbNoEndpoint { endpoint } if endpoint.contains(".cluster-ro-")
     )));
-    assert!(query(&t).is_none(), "no query ran, on the standby or anywhere");
+    assert!(
+        query(&t).is_none(),
+        "no query ran, on the standby or anywhere"
+    );
     // Writes still go to the writer.
     assert_eq!(post(&mut w).outcome.status, Some(201));
 }
@@ -273,7 +300,8 @@ fn reads_sent_to_a_reader_endpoint_of_a_multi_az_instance_find_no_such_name() {
 #[test]
 fn a_multi_az_db_cluster_needs_three_azs_and_then_has_two_readable_standbys() {
     // Fact sheet §29: writer plus two readable standbys in three AZs.
-    let cluster = r#"{"kind":"set_db_deployment","region":"us-east-1","deployment":"multi_az_cluster"}"#;
+    let cluster =
+        r#"{"kind":"set_db_deployment","region":"us-east-1","deployment":"multi_az_cluster"}"#;
     let mut w = World::default_world();
     let before = w.clone();
     let m = edit(&mut w, cluster).unwrap_err();
@@ -298,7 +326,10 @@ fn a_multi_az_db_cluster_needs_three_azs_and_then_has_two_readable_standbys() {
         .into_iter()
         .find(|e| e.kind == DbEndpointKind::Reader)
         .unwrap();
-    assert_eq!(reader.reaches, vec!["rds-a-2".to_string(), "rds-a-3".to_string()]);
+    assert_eq!(
+        reader.reaches,
+        vec!["rds-a-2".to_string(), "rds-a-3".to_string()]
+    );
     assert!(reader.readable && !reader.writable);
     // Exactly two readable standbys: no third reader.
     let m = edit(&mut w, READER_A2).unwrap_err();
@@ -306,8 +337,8 @@ fn a_multi_az_db_cluster_needs_three_azs_and_then_has_two_readable_standbys() {
 }
 
 #[test]
-fn after_a_failover_a_client_caching_the_writer_name_too_long_writes_to_the_old_writer_and_gets_25006()
-{
+fn after_a_failover_a_client_caching_the_writer_name_too_long_writes_to_the_old_writer_and_gets_25006(
+) {
     // Fact sheet §29: clients caching DNS longer keep writing to the old primary, now read-only.
     let mut s = default_scenario();
     s.regions[0].cluster.app_dns_cache_s = 600;
@@ -327,7 +358,11 @@ fn after_a_failover_a_client_caching_the_writer_name_too_long_writes_to_the_old_
     assert_eq!(w.rds_primary(REGION), Some("rds-a-2"));
     w.set_fault(down, false);
     let writer = &w.db_endpoints(REGION)[0];
-    assert_eq!(writer.reaches, vec!["rds-a-2".to_string()], "the name follows the failover");
+    assert_eq!(
+        writer.reaches,
+        vec!["rds-a-2".to_string()],
+        "the name follows the failover"
+    );
     // rds-a-1 is back as a reader; the pods' caches still name it.
     let t = post(&mut w);
     assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
@@ -359,7 +394,11 @@ fn an_aurora_failover_completes_faster_than_a_multi_az_instance_failover() {
     let mut maz = World::default_world();
     maz.set_fault(down, true);
     maz.advance(FAILOVER_MULTI_AZ_INSTANCE_S.0 * 1000 - 1_000);
-    assert_eq!(maz.rds_primary(REGION), Some("rds-a-1"), "still failing over");
+    assert_eq!(
+        maz.rds_primary(REGION),
+        Some("rds-a-1"),
+        "still failing over"
+    );
     maz.advance(FAILOVER_MULTI_AZ_INSTANCE_S.1 * 1000);
     assert_eq!(maz.rds_primary(REGION), Some("rds-a-2"));
 }
@@ -459,7 +498,11 @@ fn the_standby_is_no_reader_and_a_refused_database_edit_changes_nothing() {
     assert!(m.contains("Multi-AZ standby, not a reader"), "{m}");
     // The default routing is no entry in the file.
     edit(&mut w, READS_TO_READER).unwrap();
-    edit(&mut w, r#"{"kind":"set_db_routing","service":"svc-a","route":"writer"}"#).unwrap();
+    edit(
+        &mut w,
+        r#"{"kind":"set_db_routing","service":"svc-a","route":"writer"}"#,
+    )
+    .unwrap();
     assert!(w.scenario().regions[0].cluster.db_routes.is_empty());
 }
 
@@ -474,7 +517,10 @@ fn the_diagram_shows_the_writer_its_readers_and_read_replicas() {
     assert_eq!(label("rds-a-3").as_deref(), Some("RDS reader"));
     let w = world_with(&[READER_A2]);
     let topo = w.topology();
-    let replica = topo.nodes().find(|n| n.id == "rds-a-3").expect("a replica node");
+    let replica = topo
+        .nodes()
+        .find(|n| n.id == "rds-a-3")
+        .expect("a replica node");
     assert_eq!(replica.label, "RDS read replica");
     assert_eq!(
         topo.nodes().find(|n| n.id == "rds-a-2").unwrap().label,

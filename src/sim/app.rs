@@ -8,9 +8,7 @@ use std::net::Ipv4Addr;
 use super::alb::{HttpCtx, Target};
 use super::conn::Pooled;
 use super::event::alb::AlbError;
-use super::event::app::{
-    AppAnswer, DbOutcome, DbPoolBreak, DbReadOnlyError, DbRole, ResetReason,
-};
+use super::event::app::{AppAnswer, DbOutcome, DbPoolBreak, DbReadOnlyError, DbRole, ResetReason};
 use super::event::{AlbEvent, AppEvent};
 use super::net::*;
 use super::scenario::*;

@@ -251,7 +251,12 @@ pub fn derived_public_ip(r: &Region, n: usize) -> Ipv4Addr {
         .nodes
         .first()
         .map_or([198, 51, 100, 0], |a| a.public_ip.octets());
-    Ipv4Addr::new(base[0], base[1], PUBLIC_DB_THIRD_OCTET, 10u8.saturating_add(n as u8))
+    Ipv4Addr::new(
+        base[0],
+        base[1],
+        PUBLIC_DB_THIRD_OCTET,
+        10u8.saturating_add(n as u8),
+    )
 }
 
 /// The address a database instance's endpoint resolves to: its private IP
@@ -343,7 +348,13 @@ pub fn public_access_gaps(s: &Scenario, region: &str) -> Vec<PublicAccessGap> {
     for c in &s.clients {
         let flow = Flow::v4(Protocol::Tcp, (c.ip, 50_000), (db_ip, r.rds.port));
         let groups = r.rds.security_groups.iter().filter_map(|g| r.vpc.sg(g));
-        let d = sg_decide(groups, crate::sim::trace::Direction::Inbound, &flow, &[], false);
+        let d = sg_decide(
+            groups,
+            crate::sim::trace::Direction::Inbound,
+            &flow,
+            &[],
+            false,
+        );
         if !d.allowed {
             gaps.push(PublicAccessGap::NoSgRuleFor {
                 client: c.id.clone(),

@@ -343,7 +343,12 @@ fn db_routing(k: &crate::sim::scenario::Cluster, service: &str) -> Form {
         "§29",
         "set_db_routing",
         vec![("service", service.into())],
-        vec![field("route", "reads and writes go to", choice(&names), now.name())],
+        vec![field(
+            "route",
+            "reads and writes go to",
+            choice(&names),
+            now.name(),
+        )],
     )
 }
 

@@ -221,20 +221,42 @@ fn random_db_edit(rng: &mut Rng) -> Edit {
             region: s(rng, regions),
             deployment: s(
                 rng,
-                &["multi_az_instance", "multi_az_cluster", "aurora", "Aurora", "serverless", ""],
+                &[
+                    "multi_az_instance",
+                    "multi_az_cluster",
+                    "aurora",
+                    "Aurora",
+                    "serverless",
+                    "",
+                ],
             ),
         },
         1 => Edit::AddDbReader {
             region: s(rng, regions),
-            subnet: s(rng, &["subnet-data-a1", "subnet-data-a2", "subnet-data-b1", "subnet-nope", ""]),
+            subnet: s(
+                rng,
+                &[
+                    "subnet-data-a1",
+                    "subnet-data-a2",
+                    "subnet-data-b1",
+                    "subnet-nope",
+                    "",
+                ],
+            ),
         },
         2 => Edit::RemoveDbReader {
             region: s(rng, regions),
-            instance: s(rng, &["rds-a-1", "rds-a-2", "rds-a-3", "rds-b-3", "rds-zz", ""]),
+            instance: s(
+                rng,
+                &["rds-a-1", "rds-a-2", "rds-a-3", "rds-b-3", "rds-zz", ""],
+            ),
         },
         3 => Edit::SetDbRouting {
             service: s(rng, &["svc-a", "svc-b", "svc-zz", ""]),
-            route: s(rng, &["writer", "reads_to_reader", "all_to_reader", "nowhere", ""]),
+            route: s(
+                rng,
+                &["writer", "reads_to_reader", "all_to_reader", "nowhere", ""],
+            ),
         },
         _ => Edit::SetDbPublic {
             region: s(rng, regions),

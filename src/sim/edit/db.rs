@@ -16,19 +16,25 @@ use crate::sim::text::clip;
 pub(super) fn describe(e: &Edit) -> String {
     match e {
         Edit::SetDbDeployment { region, deployment } => {
-            format!("{}: database deployment {}", clip(region), clip(deployment.trim()))
+            format!(
+                "{}: database deployment {}",
+                clip(region),
+                clip(deployment.trim())
+            )
         }
         Edit::AddDbReader { region, subnet } => {
             format!("{}: database reader in {}", clip(region), clip(subnet))
         }
         Edit::RemoveDbReader { region, instance } => {
-            format!("{}: remove database reader {}", clip(region), clip(instance))
+            format!(
+                "{}: remove database reader {}",
+                clip(region),
+                clip(instance)
+            )
         }
-        Edit::SetDbRouting { service, route } => format!(
-            "{}: database routing {}",
-            clip(service),
-            clip(route.trim())
-        ),
+        Edit::SetDbRouting { service, route } => {
+            format!("{}: database routing {}", clip(service), clip(route.trim()))
+        }
         Edit::SetDbPublic {
             region,
             publicly_accessible,
@@ -68,10 +74,7 @@ fn new_instance(r: &Region, subnet: &str) -> Result<DbInstance, EditError> {
         id: new_id(r),
         subnet: subnet.to_string(),
         host,
-        public_ip: r
-            .rds
-            .publicly_accessible
-            .then(|| derived_public_ip(r, n)),
+        public_ip: r.rds.publicly_accessible.then(|| derived_public_ip(r, n)),
     })
 }
 

@@ -585,15 +585,27 @@ pub enum Edit {
     /// A region's database deployment: `multi_az_instance`,
     /// `multi_az_cluster` (new instances fill three AZs) or `aurora`.
     /// Fact sheet §15, §29.
-    SetDbDeployment { region: String, deployment: String },
+    SetDbDeployment {
+        region: String,
+        deployment: String,
+    },
     /// A reader in `subnet`: an Aurora Replica, or a Multi-AZ DB
     /// instance's read replica. Fact sheet §15, §29.
-    AddDbReader { region: String, subnet: String },
+    AddDbReader {
+        region: String,
+        subnet: String,
+    },
     /// Remove an Aurora Replica or a read replica (by instance id).
-    RemoveDbReader { region: String, instance: String },
+    RemoveDbReader {
+        region: String,
+        instance: String,
+    },
     /// Where the application behind a Service (by id) sends its database
     /// work: `writer`, `reads_to_reader` or `all_to_reader`. Fact sheet §29.
-    SetDbRouting { service: String, route: String },
+    SetDbRouting {
+        service: String,
+        route: String,
+    },
     /// A region's database "publicly accessible" flag; on gives every
     /// instance a public IP. Fact sheet §29.
     SetDbPublic {

@@ -364,7 +364,9 @@ impl AppEvent {
                 format!("pooled connection to {instance} broken: reconnect")
             }
             AppEvent::Query { role, .. } => match role {
-                DbRole::PrimaryWrite | DbRole::ReaderWrite => "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
+                DbRole::PrimaryWrite | DbRole::ReaderWrite => {
+                    "SQL INSERT INTO appointments VALUES ($1, $2, $3)"
+                }
                 _ => "SQL SELECT * FROM appointments WHERE patient_id = $1",
             }
             .into(),

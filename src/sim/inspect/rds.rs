@@ -2,7 +2,7 @@
 //! what each reaches, and public access. Fact sheet §15, §29.
 
 use super::Row;
-use crate::sim::db::{db_endpoints, db_endpoint_address, public_access_gaps, DbEndpointKind};
+use crate::sim::db::{db_endpoint_address, db_endpoints, public_access_gaps, DbEndpointKind};
 use crate::sim::scenario::{DbDeployment, DbInstance, Region};
 use crate::sim::world::World;
 
@@ -80,9 +80,9 @@ pub(super) fn instance(w: &World, r: &Region, i: &DbInstance) -> Vec<Row> {
     rows.push((
         "publicly accessible".into(),
         match db_endpoint_address(r, i, false) {
-            Some(public) => format!(
-                "on: public IP {public} from outside the VPC, private {private} inside"
-            ),
+            Some(public) => {
+                format!("on: public IP {public} from outside the VPC, private {private} inside")
+            }
             None => format!("off: private {private} only"),
         },
     ));

@@ -98,7 +98,10 @@ impl Scenario {
                     )
                     .into());
                 }
-                if r.cluster.db_routes[..i].iter().any(|e| e.service == d.service) {
+                if r.cluster.db_routes[..i]
+                    .iter()
+                    .any(|e| e.service == d.service)
+                {
                     return Err(format!(
                         "region {}: cluster.db_routes lists Service {} twice",
                         r.id, d.service
@@ -186,9 +189,17 @@ fn rds_azs(r: &Region) -> Result<(), String> {
     let az = |i: &DbInstance| r.vpc.subnet(&i.subnet).map(|s| s.az.as_str());
     let n = r.rds.instances.len();
     let (what, max) = match r.rds.deployment {
-        DbDeployment::MultiAzInstance => ("a primary and at most one standby", MULTI_AZ_INSTANCE_MAX),
-        DbDeployment::MultiAzCluster => ("a writer and two readable standbys", MULTI_AZ_CLUSTER_INSTANCES),
-        DbDeployment::Aurora => ("a writer and at most 15 Aurora Replicas", 1 + MAX_AURORA_REPLICAS),
+        DbDeployment::MultiAzInstance => {
+            ("a primary and at most one standby", MULTI_AZ_INSTANCE_MAX)
+        }
+        DbDeployment::MultiAzCluster => (
+            "a writer and two readable standbys",
+            MULTI_AZ_CLUSTER_INSTANCES,
+        ),
+        DbDeployment::Aurora => (
+            "a writer and at most 15 Aurora Replicas",
+            1 + MAX_AURORA_REPLICAS,
+        ),
     };
     let min = match r.rds.deployment {
         DbDeployment::MultiAzCluster => MULTI_AZ_CLUSTER_INSTANCES,
