@@ -30,7 +30,7 @@ pub(super) fn instance(w: &World, r: &Region, i: &DbInstance) -> Vec<Row> {
     let endpoints = db_endpoints(r, primary);
     let reached_by: Vec<&str> = endpoints
         .iter()
-        .filter(|e| e.reaches.iter().any(|x| *x == i.id))
+        .filter(|e| e.reaches.contains(&i.id))
         .map(|e| e.kind.label())
         .collect();
     let mut rows = vec![
