@@ -527,3 +527,45 @@ fn the_diagram_shows_the_writer_its_readers_and_read_replicas() {
         "RDS standby"
     );
 }
+
+#[test]
+fn removing_the_promoted_writer_leaves_the_first_instance_as_writer() {
+    // Fact sheet §29: the cluster endpoint always reaches the current writer.
+    let mut w = world_with(&[AURORA, READER_A2]);
+    let down = Fault::RdsPrimaryDown {
+        region: REGION.into(),
+    };
+    w.set_fault(down.clone(), true);
+    w.advance(FAILOVER_AURORA_S.1 * 1000);
+    w.set_fault(down, false);
+    assert_eq!(w.rds_primary(REGION), Some("rds-a-2"));
+    edit(
+        &mut w,
+        r#"{"kind":"remove_db_reader","region":"us-east-1","instance":"rds-a-2"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        w.db_endpoints(REGION)[0].reaches,
+        vec!["rds-a-1".to_string()]
+    );
+    assert_eq!(post(&mut w).outcome.status, Some(201));
+}
+
+#[test]
+fn the_inspector_lists_each_endpoint_with_what_it_reaches_and_whether_it_takes_writes() {
+    // Fact sheet §29: cluster (writer) endpoint reads and writes; reader endpoint reads only.
+    let w = world_with(&[AURORA, READER_A2]);
+    let rows = hoplab::sim::inspect::inspect(&w, "rds-a-3");
+    let row = |label: &str| {
+        rows.iter()
+            .find(|(k, _)| k.starts_with(label))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {label} row: {rows:?}"))
+    };
+    assert_eq!(row("role"), "Aurora Replica (reader)");
+    assert!(row("writer endpoint").ends_with("-> rds-a-1 (reads and writes, TTL 5 s)"));
+    assert!(row("reader endpoint").contains(".cluster-ro-"));
+    assert!(row("reader endpoint").ends_with("-> rds-a-2, rds-a-3 (reads only, TTL 1 s)"));
+    assert_eq!(row("reached by"), "reader endpoint, instance endpoint");
+    assert!(row("publicly accessible").starts_with("off"));
+}
