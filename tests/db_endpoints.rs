@@ -297,6 +297,25 @@ fn reads_sent_to_a_reader_endpoint_of_a_multi_az_instance_find_no_such_name() {
     assert_eq!(post(&mut w).outcome.status, Some(201));
 }
 
+const CLUSTER: &str =
+    r#"{"kind":"set_db_deployment","region":"us-east-1","deployment":"multi_az_cluster"}"#;
+
+/// The default world with a third AZ and data subnet in us-east-1, its
+/// database a Multi-AZ DB cluster.
+fn three_az_cluster() -> World {
+    let mut s = default_scenario();
+    let r = &mut s.regions[0];
+    r.azs.push("us-east-1c".into());
+    let mut sub = r.vpc.subnet("subnet-data-a2").unwrap().clone();
+    sub.id = "subnet-data-a3".into();
+    sub.az = "us-east-1c".into();
+    sub.cidr = "10.0.22.0/24".parse().unwrap();
+    r.vpc.subnets.push(sub);
+    let mut w = World::new(s, 1).unwrap();
+    edit(&mut w, CLUSTER).unwrap();
+    w
+}
+
 #[test]
 fn a_multi_az_db_cluster_needs_three_azs_and_then_has_two_readable_standbys() {
     // Fact sheet §29: writer plus two readable standbys in three AZs.
@@ -307,17 +326,7 @@ fn a_multi_az_db_cluster_needs_three_azs_and_then_has_two_readable_standbys() {
     let m = edit(&mut w, cluster).unwrap_err();
     assert!(m.contains("three Availability Zones"), "{m}");
     assert_eq!(w, before, "a refused edit changes nothing");
-    // A third AZ with a data subnet.
-    let mut s = default_scenario();
-    let r = &mut s.regions[0];
-    r.azs.push("us-east-1c".into());
-    let mut sub = r.vpc.subnet("subnet-data-a2").unwrap().clone();
-    sub.id = "subnet-data-a3".into();
-    sub.az = "us-east-1c".into();
-    sub.cidr = "10.0.22.0/24".parse().unwrap();
-    r.vpc.subnets.push(sub);
-    let mut w = World::new(s, 1).unwrap();
-    edit(&mut w, cluster).unwrap();
+    let mut w = three_az_cluster();
     let r = &w.scenario().regions[0];
     assert_eq!(r.rds.instances.len(), 3);
     assert_eq!(r.rds.instances[2].subnet, "subnet-data-a3");
@@ -568,4 +577,39 @@ fn the_inspector_lists_each_endpoint_with_what_it_reaches_and_whether_it_takes_w
     assert!(row("reader endpoint").ends_with("-> rds-a-2, rds-a-3 (reads only, TTL 1 s)"));
     assert_eq!(row("reached by"), "reader endpoint, instance endpoint");
     assert!(row("publicly accessible").starts_with("off"));
+}
+
+#[test]
+fn a_multi_az_db_cluster_fails_over_in_under_35_s_and_its_old_writer_returns_as_a_reader() {
+    // Fact sheet §29: Multi-AZ DB cluster failover typically under 35 s; readable standbys.
+    use hoplab::sim::limits::FAILOVER_MULTI_AZ_CLUSTER_S;
+    assert!(FAILOVER_MULTI_AZ_CLUSTER_S.1 <= 35);
+    let mut w = three_az_cluster();
+    let down = Fault::RdsPrimaryDown {
+        region: REGION.into(),
+    };
+    w.set_fault(down.clone(), true);
+    w.advance(FAILOVER_MULTI_AZ_CLUSTER_S.1 * 1000);
+    assert_eq!(w.rds_primary(REGION), Some("rds-a-2"));
+    w.set_fault(down, false);
+    let reader = w
+        .db_endpoints(REGION)
+        .into_iter()
+        .find(|e| e.kind == DbEndpointKind::Reader)
+        .unwrap();
+    assert_eq!(
+        reader.reaches,
+        vec!["rds-a-1".to_string(), "rds-a-3".to_string()]
+    );
+    assert_eq!(post(&mut w).outcome.status, Some(201));
+}
+
+#[test]
+fn a_write_sent_to_a_read_replica_of_a_multi_az_instance_is_refused() {
+    // Fact sheet §15: read replicas are read-only; §29: 25006 on PostgreSQL.
+    let mut w = world_with(&[READER_A2, ALL_TO_READER]);
+    let t = post(&mut w);
+    assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
+    assert_eq!(query(&t).unwrap(), ("rds-a-3".into(), DbRole::ReaderWrite));
+    assert_eq!(t.outcome.code, Code::DbReadOnly);
 }
