@@ -155,8 +155,12 @@ fn the_reader_endpoint_gives_each_new_connection_a_reader_at_random() {
         READS_TO_READER,
         NO_POOL,
     ]);
+    // One second apart: the reader name's TTL, so the VPC resolver asks again.
     let served: BTreeSet<String> = (0..24)
-        .filter_map(|_| query(&get(&mut w)))
+        .filter_map(|_| {
+            w.advance(u64::from(DB_READER_ENDPOINT_TTL_S) * 1000);
+            query(&get(&mut w))
+        })
         .map(|q| q.0)
         .collect();
     // rds-a-2, the Multi-AZ standby before, is an Aurora Replica now.
@@ -612,4 +616,62 @@ fn a_write_sent_to_a_read_replica_of_a_multi_az_instance_is_refused() {
     assert_eq!(t.outcome.status, Some(500), "{}", t.render_text());
     assert_eq!(query(&t).unwrap(), ("rds-a-3".into(), DbRole::ReaderWrite));
     assert_eq!(t.outcome.code, Code::DbReadOnly);
+}
+
+#[test]
+fn within_the_reader_names_ttl_the_vpc_resolver_sends_every_new_connection_to_the_same_reader() {
+    // Fact sheet §29: the cluster-ro record's TTL is 1 s; DNS-based assignment.
+    let mut w = world_with(&[
+        AURORA,
+        READER_A2,
+        r#"{"kind":"add_db_reader","region":"us-east-1","subnet":"subnet-data-a1"}"#,
+        READS_TO_READER,
+        NO_POOL,
+    ]);
+    let first = query(&get(&mut w)).unwrap().0;
+    let t = get(&mut w);
+    assert_eq!(query(&t).unwrap().0, first);
+    assert!(app_events(&t).any(|e| matches!(
+        e,
+        AppEvent::DbResolve {
+            cached_left_s: Some(1),
+            ttl_s: Some(1),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn for_five_seconds_after_a_failover_the_vpc_resolver_still_answers_the_old_writer() {
+    // Fact sheet §29: endpoint records have a 5 s TTL; the name flips at failover.
+    let mut w = world_with(&[AURORA, NO_POOL]);
+    let down = Fault::RdsPrimaryDown {
+        region: REGION.into(),
+    };
+    w.set_fault(down.clone(), true);
+    // Advance to just before the failover completes, then resolve the writer.
+    let mut due = 0;
+    while w.rds_primary(REGION) == Some("rds-a-1") {
+        w.advance(1_000);
+        due += 1_000;
+        if w.rds_primary(REGION) == Some("rds-a-1") {
+            post(&mut w); // keeps the resolver's answer fresh: rds-a-1
+        }
+        assert!(due <= FAILOVER_AURORA_S.1 * 1000, "no failover");
+    }
+    // The failover just completed; the resolver's answer is at most 1 s old.
+    let t = post(&mut w);
+    assert!(
+        app_events(&t).any(|e| matches!(
+            e,
+            AppEvent::DbResolve { instance, cached_left_s: Some(_), .. } if instance == "rds-a-1"
+        )),
+        "{}",
+        t.render_text()
+    );
+    assert_eq!(t.outcome.status, Some(500), "the old writer is down");
+    w.advance(u64::from(DB_ENDPOINT_TTL_S) * 1000);
+    let t = post(&mut w);
+    assert_eq!(t.outcome.status, Some(201), "{}", t.render_text());
+    assert_eq!(query(&t).unwrap().0, "rds-a-2");
 }

@@ -73,6 +73,9 @@ struct DbTarget<'a> {
     cached_until: Option<u64>,
     /// The instances the reader endpoint picked among (a fresh lookup).
     among: Vec<String>,
+    /// Seconds the VPC resolver's cached answer had left, if it answered
+    /// from its cache.
+    resolver_left_s: Option<u64>,
 }
 
 impl World {
@@ -398,6 +401,7 @@ impl World {
                 via,
                 cached_until: None,
                 among: vec![],
+                resolver_left_s: None,
             });
         }
         // The application may keep the endpoint's address in its own DNS
@@ -415,31 +419,52 @@ impl World {
             .cloned();
         let primary = self.rds.primary_of(&r.id).to_string();
         let mut among = vec![];
-        let inst = match (&cached, via) {
-            (Some((id, _)), _) => r.rds.instances.iter().find(|i| i.id == *id)?,
-            (None, Via::Reader) => {
+        let find = |id: &str| r.rds.instances.iter().find(|i| i.id == id);
+        // A cluster's names are cached by the VPC resolver for their TTL
+        // (5 s, the reader's 1 s): an answer from before a failover, or
+        // the reader it picked, holds until then. Fact sheet §29.
+        let cluster = r.rds.deployment.has_reader_endpoint();
+        let name = match via {
+            Via::Reader => r.rds.reader_endpoint_name(),
+            _ => r.rds.endpoint.clone(),
+        };
+        let resolved = (cluster && cached.is_none())
+            .then(|| self.rds.resolver.get(&name))
+            .flatten()
+            .filter(|(_, exp)| *exp > now)
+            .and_then(|(id, exp)| Some((find(id)?, *exp)));
+        let mut resolver_until = None;
+        let inst = if let Some((id, _)) = &cached {
+            find(id)?
+        } else if let Some(i) = self.landed_reader(r, via, &primary, reader_pool) {
+            i
+        } else if let Some((i, exp)) = resolved {
+            resolver_until = Some(exp);
+            i
+        } else {
+            let fresh = if via == Via::Reader {
                 let readers = crate::sim::db::reader_instances(&r.rds, &primary);
-                let addr = |i: &DbInstance| r.vpc.subnet(&i.subnet).and_then(|s| s.host(i.host));
-                let landed = reader_pool
-                    .and_then(|k| self.conn.pools.get(k))
-                    .and_then(|o| o.peer)
-                    .and_then(|peer| readers.iter().find(|i| addr(i) == Some(peer)))
-                    .filter(|i| self.db_up(r, i));
-                match landed {
-                    Some(i) => i,
-                    None => {
-                        let up: Vec<_> = readers.iter().filter(|i| self.db_up(r, i)).collect();
-                        let pool: Vec<&&DbInstance> = if up.is_empty() {
-                            readers.iter().collect()
-                        } else {
-                            up
-                        };
-                        among = pool.iter().map(|i| i.id.clone()).collect();
-                        pool.get(self.rng.index(pool.len())).copied().copied()?
-                    }
-                }
+                let up: Vec<&DbInstance> = readers
+                    .iter()
+                    .copied()
+                    .filter(|i| self.db_up(r, i))
+                    .collect();
+                let pool = if up.is_empty() { readers } else { up };
+                among = pool.iter().map(|i| i.id.clone()).collect();
+                *pool.get(self.rng.index(pool.len()))?
+            } else {
+                find(&primary)?
+            };
+            if cluster {
+                let ttl_s = match via {
+                    Via::Reader => DB_READER_ENDPOINT_TTL_S,
+                    _ => DB_ENDPOINT_TTL_S,
+                };
+                self.rds
+                    .resolver
+                    .insert(name, (fresh.id.clone(), now + ttl_s as u64 * 1000));
             }
-            (None, _) => r.rds.instances.iter().find(|i| i.id == primary)?,
+            fresh
         };
         let cached_until = cached.as_ref().map(|(_, exp)| *exp);
         if ttl > 0 && cached_until.is_none() {
@@ -452,7 +477,29 @@ impl World {
             via,
             cached_until,
             among,
+            resolver_left_s: resolver_until.map(|exp| (exp - now).div_ceil(1000)),
         })
+    }
+
+    /// The reader a pooled reader-endpoint connection landed on, when it
+    /// is still up: the connection stays there. Fact sheet §29.
+    fn landed_reader<'a>(
+        &self,
+        r: &'a Region,
+        via: Via,
+        primary: &str,
+        reader_pool: Option<&str>,
+    ) -> Option<&'a DbInstance> {
+        if via != Via::Reader {
+            return None;
+        }
+        let readers = crate::sim::db::reader_instances(&r.rds, primary);
+        let addr = |i: &DbInstance| r.vpc.subnet(&i.subnet).and_then(|s| s.host(i.host));
+        let peer = self.conn.pools.get(reader_pool?)?.peer?;
+        readers
+            .into_iter()
+            .find(|i| addr(i) == Some(peer))
+            .filter(|i| self.db_up(r, i))
     }
 
     /// How the application found the instance's address: its own DNS cache
@@ -497,6 +544,7 @@ impl World {
                         via,
                         ttl_s,
                         among: t.among.clone(),
+                        cached_left_s: t.resolver_left_s,
                     }),
                     Verdict::Pass,
                     Code::DnsAnswer,

@@ -23,6 +23,11 @@ pub struct RdsState {
     pub failover_due: std::collections::BTreeMap<String, u64>,
     /// Instances that failed through `Fault::RdsPrimaryDown`.
     pub failed: std::collections::BTreeSet<String>,
+    /// The VPC resolver's cache of a cluster's endpoint names: name ->
+    /// (the instance it answered, when the answer expires, ms). Fact
+    /// sheet §29 (5 s, the reader's 1 s).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub resolver: std::collections::BTreeMap<String, (String, u64)>,
 }
 
 impl RdsState {

@@ -244,6 +244,10 @@ pub enum AppEvent {
         /// The instances the reader endpoint picked among.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         among: Vec<String>,
+        /// Seconds left of the VPC resolver's cached answer, when it
+        /// answered from its cache (a cluster's names, by their TTL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cached_left_s: Option<u64>,
     },
     /// The endpoint name the application is configured with does not
     /// exist: a Multi-AZ DB instance has no reader endpoint (its standby
@@ -347,10 +351,13 @@ impl AppEvent {
                 instance,
                 replica,
                 ttl_s,
+                cached_left_s,
                 ..
             } => {
                 if *replica {
                     format!("resolve {instance} (replica endpoint) -> {instance} (VPC resolver)")
+                } else if let (Some(ttl), Some(left)) = (ttl_s, cached_left_s) {
+                    format!("resolve {endpoint} -> {instance} (VPC resolver's cache, {left} s left of {ttl} s)")
                 } else if let Some(ttl) = ttl_s {
                     format!("resolve {endpoint} -> {instance} (VPC resolver, TTL {ttl} s)")
                 } else {
@@ -458,8 +465,11 @@ impl AppEvent {
                     format!("the application keeps resolved addresses for {ttl_s} s, so it still uses {instance} although RDS has flipped the endpoint to {primary}: a long DNS cache prolongs a failover (fact sheet §1, §15)")
                 }
             }
-            AppEvent::DbResolve { replica, via, among, .. } => match via {
+            AppEvent::DbResolve { replica, via, among, cached_left_s, instance, .. } => match via {
                 _ if *replica => "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".into(),
+                Some(_) if cached_left_s.is_some() => format!(
+                    "the VPC resolver keeps the endpoint's answer for its TTL, so until it expires every new connection goes to {instance}, even if RDS has flipped the name since (fact sheet §1, §29)"
+                ),
                 Some(crate::sim::db::DbEndpointKind::Reader) if among.len() > 1 => format!(
                     "the reader endpoint gives each new connection one of {} at random; the connection stays there (fact sheet §29)",
                     among.join(", ")
