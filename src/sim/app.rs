@@ -424,13 +424,14 @@ impl World {
         // (5 s, the reader's 1 s): an answer from before a failover, or
         // the reader it picked, holds until then. Fact sheet §29.
         let cluster = r.rds.deployment.has_reader_endpoint();
-        let name = match via {
+        let name = cluster.then(|| match via {
             Via::Reader => r.rds.reader_endpoint_name(),
             _ => r.rds.endpoint.clone(),
-        };
-        let resolved = (cluster && cached.is_none())
-            .then(|| self.rds.resolver.get(&name))
-            .flatten()
+        });
+        let resolved = name
+            .as_ref()
+            .filter(|_| cached.is_none())
+            .and_then(|n| self.rds.resolver.get(n))
             .filter(|(_, exp)| *exp > now)
             .and_then(|(id, exp)| Some((find(id)?, *exp)));
         let mut resolver_until = None;
@@ -455,7 +456,7 @@ impl World {
             } else {
                 find(&primary)?
             };
-            if cluster {
+            if let Some(name) = name {
                 let ttl_s = match via {
                     Via::Reader => DB_READER_ENDPOINT_TTL_S,
                     _ => DB_ENDPOINT_TTL_S,
@@ -516,7 +517,7 @@ impl World {
         let inst = t.inst;
         let primary = self.rds.primary_of(&r.id);
         let cluster = r.rds.deployment.has_reader_endpoint();
-        let endpoint = match t.via {
+        let endpoint = || match t.via {
             Via::Reader => r.rds.reader_endpoint_name(),
             _ => r.rds.endpoint.clone(),
         };
@@ -538,7 +539,7 @@ impl World {
                     Layer::Dns,
                     "UDP/53",
                     Event::App(AppEvent::DbResolve {
-                        endpoint: endpoint.clone(),
+                        endpoint: endpoint(),
                         instance: inst.id.clone(),
                         replica: t.via == Via::Replica,
                         via,
@@ -559,7 +560,7 @@ impl World {
                 Layer::Dns,
                 "-",
                 Event::App(AppEvent::AppDnsCache {
-                    endpoint: endpoint.clone(),
+                    endpoint: endpoint(),
                     instance: inst.id.clone(),
                     left_s: left,
                     ttl_s: r.cluster.app_dns_cache_s as u64,
