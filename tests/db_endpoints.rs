@@ -675,3 +675,32 @@ fn for_five_seconds_after_a_failover_the_vpc_resolver_still_answers_the_old_writ
     assert_eq!(t.outcome.status, Some(201), "{}", t.render_text());
     assert_eq!(query(&t).unwrap().0, "rds-a-2");
 }
+
+#[test]
+fn a_cluster_with_more_readers_than_subnets_still_gets_a_spot_per_instance_in_its_subnet() {
+    // Fact sheet §29: up to 15 Aurora Replicas, several per AZ.
+    use hoplab::view::layout::{diagram, ICON};
+    let w = world_with(&[
+        AURORA,
+        READER_A2,
+        r#"{"kind":"add_db_reader","region":"us-east-1","subnet":"subnet-data-a1"}"#,
+    ]);
+    let topo = w.topology();
+    let d = diagram(&topo, DEFAULT_CLIENT);
+    let ids = ["rds-a-1", "rds-a-2", "rds-a-3", "rds-a-4"];
+    for id in ids {
+        let n = topo
+            .nodes()
+            .find(|n| n.id == id)
+            .expect("a node per instance");
+        let sub = n.placement.subnet.as_deref().unwrap();
+        let s = d.spot(id).unwrap();
+        assert!(d.rect(sub).unwrap().contains(s.x, s.y), "{id} in {sub}");
+    }
+    for (i, a) in d.spots.iter().enumerate() {
+        for b in &d.spots[i + 1..] {
+            let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;
+            assert!(far, "{} and {} overlap", a.id, b.id);
+        }
+    }
+}
