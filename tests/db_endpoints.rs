@@ -704,3 +704,30 @@ fn a_cluster_with_more_readers_than_subnets_still_gets_a_spot_per_instance_in_it
         }
     }
 }
+
+#[test]
+fn the_live_state_shows_each_databases_writer_and_endpoints_after_a_failover() {
+    // Fact sheet §29: the writer endpoint follows the failover; the reader endpoint the readers.
+    let mut w = world_with(&[AURORA, READER_A2]);
+    w.set_fault(
+        Fault::RdsPrimaryDown {
+            region: REGION.into(),
+        },
+        true,
+    );
+    w.advance(FAILOVER_AURORA_S.1 * 1000);
+    let live = w.live_state();
+    let db = live.databases.iter().find(|d| d.region == REGION).unwrap();
+    assert_eq!(db.deployment, DbDeployment::Aurora);
+    assert_eq!(db.primary, "rds-a-2");
+    assert_eq!(db.endpoints[0].reaches, vec!["rds-a-2".to_string()]);
+    let reader = db
+        .endpoints
+        .iter()
+        .find(|e| e.kind == DbEndpointKind::Reader)
+        .unwrap();
+    assert_eq!(
+        reader.reaches,
+        vec!["rds-a-1".to_string(), "rds-a-3".to_string()]
+    );
+}

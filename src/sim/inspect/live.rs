@@ -31,6 +31,37 @@ pub struct LiveState {
     /// Connections open now, each hop's own (fact sheet §26).
     #[serde(default)]
     pub connections: Vec<ConnectionLive>,
+    /// Each region's database: its deployment, its writer now, and every
+    /// endpoint with what it reaches. Fact sheet §15, §29.
+    #[serde(default)]
+    pub databases: Vec<DatabaseLive>,
+}
+
+/// One region's database as it is now. Fact sheet §15, §29.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseLive {
+    pub region: String,
+    pub id: String,
+    pub deployment: crate::sim::scenario::DbDeployment,
+    /// The instance that is the primary (writer) now.
+    pub primary: String,
+    pub endpoints: Vec<crate::sim::db::DbEndpoint>,
+    pub publicly_accessible: bool,
+}
+
+fn databases(w: &World) -> Vec<DatabaseLive> {
+    w.scenario()
+        .regions
+        .iter()
+        .map(|r| DatabaseLive {
+            region: r.id.clone(),
+            id: r.rds.id.clone(),
+            deployment: r.rds.deployment,
+            primary: w.rds_primary(&r.id).unwrap_or_default().to_string(),
+            endpoints: w.db_endpoints(&r.id),
+            publicly_accessible: r.rds.publicly_accessible,
+        })
+        .collect()
 }
 
 /// One open connection: who holds it open to whom, since when, and how
@@ -553,6 +584,7 @@ impl World {
             recent_events: ev[ev.len().saturating_sub(LIVE_EVENTS)..].to_vec(),
             scheduled: scheduled(self),
             connections: connections(self),
+            databases: databases(self),
         }
     }
 }
