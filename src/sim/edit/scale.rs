@@ -127,6 +127,7 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
                 .chain(&r.rds.replicas)
                 .map(|i| (i.subnet.as_str(), i.host)),
         )
+        .chain(r.vpc.instances.iter().map(|i| (i.subnet.as_str(), i.host)))
         .filter(|(s, _)| *s == subnet)
         .map(|(_, h)| h)
         .collect();

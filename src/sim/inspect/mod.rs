@@ -79,6 +79,8 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         rows
     } else if r.vpc.igw == node {
         vpc::internet_gateway(r)
+    } else if let Some(i) = r.vpc.instance(node) {
+        vpc::instance(r, i)
     } else {
         vec![]
     });

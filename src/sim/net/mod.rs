@@ -13,9 +13,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleRef, Side};
 
 pub mod family;
+mod instance;
 mod nacl;
 mod sg;
 pub use family::{net_has, parse_rule_cidr, Family};
+pub use instance::*;
 pub use nacl::*;
 pub use sg::*;
 
@@ -221,13 +223,18 @@ pub enum RouteTarget {
     Local,
     Igw(String),
     Nat(String),
+    /// An instance's interface (a NAT instance, a firewall): it forwards
+    /// only with its source/destination check off. Fact sheet §24.
+    Instance(String),
 }
 
 impl fmt::Display for RouteTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteTarget::Local => f.write_str("local"),
-            RouteTarget::Igw(id) | RouteTarget::Nat(id) => f.write_str(id),
+            RouteTarget::Igw(id) | RouteTarget::Nat(id) | RouteTarget::Instance(id) => {
+                f.write_str(id)
+            }
         }
     }
 }
@@ -357,6 +364,9 @@ pub struct Vpc {
     pub security_groups: Vec<SecurityGroup>,
     pub igw: String,
     pub nat_gateways: Vec<NatGateway>,
+    /// EC2 instances (a bastion host, a learner's own). Fact sheet §24.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<Instance>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,6 +389,9 @@ impl Vpc {
     }
     pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
         self.route_tables.iter().find(|r| same_id(&r.id, id))
+    }
+    pub fn instance(&self, id: &str) -> Option<&Instance> {
+        self.instances.iter().find(|i| same_id(&i.id, id))
     }
     /// The subnet whose CIDR holds an address.
     pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {

@@ -27,6 +27,7 @@ pub use cluster::*;
 pub use error::*;
 pub use normalise::NORMALISED;
 pub use rds::*;
+pub use refs::is_public_v4;
 pub use shield::*;
 pub use validate::*;
 pub use waf::*;

@@ -29,6 +29,7 @@ pub enum NodeKind {
     Rds,
     Nat,
     ExternalApi,
+    Instance,
 }
 
 impl NodeKind {
@@ -51,6 +52,7 @@ impl NodeKind {
             NodeKind::Rds => "rds",
             NodeKind::Nat => "nat",
             NodeKind::ExternalApi => "api",
+            NodeKind::Instance => "instance",
         }
     }
 }
