@@ -2463,7 +2463,10 @@ async fn can_a_reach_b_answers_with_the_path_marks_the_diagram_and_names_the_blo
     assert_eq!(a.get_attribute("data-reachable").as_deref(), Some("true"));
     let bastion = find(&root, "node-i-bastion-b");
     assert!(
-        bastion.get_attribute("class").unwrap_or_default().contains("visited"),
+        bastion
+            .get_attribute("class")
+            .unwrap_or_default()
+            .contains("visited"),
         "the path is marked: {}",
         bastion.outer_html()
     );

@@ -731,3 +731,29 @@ fn the_live_state_shows_each_databases_writer_and_endpoints_after_a_failover() {
         vec!["rds-a-1".to_string(), "rds-a-3".to_string()]
     );
 }
+
+#[test]
+fn the_reachability_analyzer_reaches_a_publicly_accessible_database_on_its_public_ip() {
+    // Fact sheet §29: public access; §10 public subnet; §11 SG rule; §12 the ACL both ways.
+    use hoplab::sim::net::Protocol;
+    use hoplab::sim::reach::ReachSpec;
+    let spec = ReachSpec {
+        from: "client-na".into(),
+        to: "rds-a-1".into(),
+        protocol: Protocol::Tcp,
+        port: 5432,
+    };
+    assert!(!World::default_world().reach(&spec).reachable);
+    let w = world_with(&[
+        r#"{"kind":"set_db_public","region":"us-east-1","publicly_accessible":true}"#,
+        r#"{"kind":"add_route","route_table":"rtb-data-a","destination":"0.0.0.0/0","target":"igw-a"}"#,
+        r#"{"kind":"add_sg_rule","sg":"sg-db-a","direction":"inbound","protocol":"tcp","ports":"5432","peer":"0.0.0.0/0"}"#,
+        r#"{"kind":"add_nacl_rule","nacl":"acl-data-a","direction":"inbound","number":"90","protocol":"tcp","ports":"5432","cidr":"0.0.0.0/0","action":"allow"}"#,
+        r#"{"kind":"add_nacl_rule","nacl":"acl-data-a","direction":"outbound","number":"90","protocol":"tcp","ports":"1024-65535","cidr":"0.0.0.0/0","action":"allow"}"#,
+    ]);
+    let r = w.reach(&spec);
+    assert!(r.reachable, "{}", r.render_text());
+    let public = w.scenario().regions[0].rds.instances[0].public_ip.unwrap();
+    assert_eq!(r.sent.unwrap().dst, std::net::IpAddr::V4(public));
+    assert_eq!(r.arrives.unwrap().dst.to_string(), "10.0.20.10");
+}

@@ -354,7 +354,12 @@ fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
                 Input::Text("auto"),
                 "none",
             ),
-            field("os", "operating system", choice(&["linux", "windows"]), "linux"),
+            field(
+                "os",
+                "operating system",
+                choice(&["linux", "windows"]),
+                "linux",
+            ),
         ],
     );
     launch.submit = "Launch";

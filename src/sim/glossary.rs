@@ -163,7 +163,10 @@ impl Code {
             Code::ProtocolRestriction => (RA, "explanation-codes.html"),
             Code::NoSourceOrDestination => (RA, "explanation-codes.html"),
             Code::UnsupportedComponent => (RA, "explanation-codes.html"),
-            Code::EniSourceDestCheckRestriction => ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/", "using-eni.html"),
+            Code::EniSourceDestCheckRestriction => (
+                "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/",
+                "using-eni.html",
+            ),
             Code::SubnetAclRestriction => (VPC, "vpc-network-acls.html"),
             Code::EniSgRulesMismatch => (VPC, "security-group-rules.html"),
             Code::ListenerRuleMatch | Code::ListenerDefaultAction | Code::MethodNotAllowed => {

@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use super::burst::Burst;
-use super::reach::ReachPanel;
 use super::diff_panel::DiffPanel;
+use super::reach::ReachPanel;
 use super::state::{use_app, use_handle, BurstPanel, Live, Player, Showing};
 use super::timeline::TimelineBar;
 use super::trace_list::TraceList;

@@ -130,7 +130,15 @@ mod tests {
     fn every_client_instance_and_database_is_offered_once() {
         let w = World::default_world();
         let c = choices(w.scenario());
-        for id in ["client-na", "i-bastion-b", "pod-a-1", "rds-a", "alb-b", "nat-a1", "sms-api"] {
+        for id in [
+            "client-na",
+            "i-bastion-b",
+            "pod-a-1",
+            "rds-a",
+            "alb-b",
+            "nat-a1",
+            "sms-api",
+        ] {
             assert_eq!(c.iter().filter(|(i, _)| i == id).count(), 1, "{id}");
         }
     }

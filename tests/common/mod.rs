@@ -359,7 +359,16 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
         9 => Edit::AddInstance {
             id: s(rng, &["i-new", "i-bastion-b", "i-web-1", ""]),
             subnet: s(rng, SUBNETS),
-            security_groups: s(rng, &["sg-app-a", "sg-bastion-b", "sg-alb-a, sg-app-a", "", "sg-nope"]),
+            security_groups: s(
+                rng,
+                &[
+                    "sg-app-a",
+                    "sg-bastion-b",
+                    "sg-alb-a, sg-app-a",
+                    "",
+                    "sg-nope",
+                ],
+            ),
             name: s(rng, &["", "web"]),
             public_ip: s(rng, &["", "auto", "none", "54.1.2.3", "10.0.0.9", "x"]),
             os: s(rng, &["", "linux", "windows", "bsd"]),

@@ -93,10 +93,7 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
         })
     };
     if let Some(c) = s.client(name) {
-        return end(EndKind::Outside {
-            ip: c.ip,
-            os: c.os,
-        });
+        return end(EndKind::Outside { ip: c.ip, os: c.os });
     }
     if let Some(api) = s.external_api.as_ref().filter(|a| a.id == name) {
         return end(EndKind::Outside {
@@ -143,7 +140,13 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
 fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
     let r = &s.regions[ri];
     if let Some(i) = r.vpc.instance(name) {
-        let mut e = eni(s, (name, ri), (&i.subnet, i.host), i.public_ip.ip(), &i.security_groups)?;
+        let mut e = eni(
+            s,
+            (name, ri),
+            (&i.subnet, i.host),
+            i.public_ip.ip(),
+            &i.security_groups,
+        )?;
         e.os = i.os.ephemeral();
         return Some(e);
     }
@@ -154,10 +157,22 @@ fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
     let db_instance = if db.id == name {
         db.instances.first()
     } else {
-        db.instances.iter().chain(&db.replicas).find(|i| i.id == name)
+        db.instances
+            .iter()
+            .chain(&db.replicas)
+            .find(|i| i.id == name)
     };
     if let Some(i) = db_instance {
-        return eni(s, (name, ri), (&i.subnet, i.host), None, &db.security_groups);
+        // A publicly accessible database answers on its public IP too
+        // (fact sheet §29).
+        let public = crate::sim::db::db_endpoint_address(r, i, false);
+        return eni(
+            s,
+            (name, ri),
+            (&i.subnet, i.host),
+            public,
+            &db.security_groups,
+        );
     }
     if r.alb.id == name {
         let node = r.alb.nodes.first()?;

@@ -285,7 +285,11 @@ impl<'w> Walk<'w> {
         let src = ends::resolve(self.s, &spec.from, true)?;
         let dst = ends::resolve(self.s, &spec.to, false)?;
         if src.id == dst.id {
-            return Err(block(&dst.id, Code::NoSourceOrDestination, Reason::SameEnds));
+            return Err(block(
+                &dst.id,
+                Code::NoSourceOrDestination,
+                Reason::SameEnds,
+            ));
         }
         match (&src.kind, &dst.kind) {
             (EndKind::Outside { .. }, EndKind::Outside { .. }) => Err(block(
@@ -367,7 +371,13 @@ impl<'w> Walk<'w> {
             EndKind::Outside { ip, .. } => {
                 let flow = self.first_flow(se.private, se.os, *ip);
                 self.sent = Some(flow);
-                self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+                self.hop(
+                    &se.id,
+                    Role::Source {
+                        address: se.private,
+                    },
+                    Vec::new(),
+                );
                 self.out_to_internet(se, flow)?;
                 self.hop("internet", Role::Internet, Vec::new());
                 self.hop(&dst.id, Role::Destination { address: *ip }, Vec::new());
@@ -403,7 +413,13 @@ impl<'w> Walk<'w> {
         let flow = self.first_flow(se.private, se.os, address);
         self.sent = Some(flow);
         self.arrives = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         self.hop(&dst.id, Role::LinkLocal { service }, Vec::new());
         Ok(())
     }
@@ -419,7 +435,13 @@ impl<'w> Walk<'w> {
         let vpc = &r.vpc;
         let flow = self.first_flow(se.private, se.os, de.private);
         self.sent = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         let back = reply_of(&flow);
         let (ss, ds) = (se.subnet(self.s), de.subnet(self.s));
         if ss.id == ds.id {
@@ -428,9 +450,22 @@ impl<'w> Walk<'w> {
                 p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
             }
             if de.filtered {
-                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+                p.sgs(
+                    vpc,
+                    &de.sgs,
+                    Inbound,
+                    &flow,
+                    (&se.sgs, true),
+                    Side::Destination,
+                );
             }
-            self.checked(&ss.id, Role::SameSubnet { subnet: ss.id.clone() }, p)?;
+            self.checked(
+                &ss.id,
+                Role::SameSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p,
+            )?;
         } else {
             let mut p = PathChecks::new(true);
             if se.filtered {
@@ -445,21 +480,46 @@ impl<'w> Walk<'w> {
             if let Some(n) = vpc.nacl(&ss.nacl) {
                 p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
             }
-            self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+            self.checked(
+                &ss.id,
+                Role::LeavesSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p,
+            )?;
             let mut p = PathChecks::new(true);
             if let Some(n) = vpc.nacl(&ds.nacl) {
                 p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
             }
             if de.filtered {
-                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+                p.sgs(
+                    vpc,
+                    &de.sgs,
+                    Inbound,
+                    &flow,
+                    (&se.sgs, true),
+                    Side::Destination,
+                );
             }
             if let Some(n) = vpc.nacl(&ds.nacl) {
                 p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
             }
-            self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
-                *t == RouteTarget::Local
-            });
-            self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+            self.route_check(
+                &mut p,
+                vpc,
+                ds,
+                &back,
+                Side::Destination,
+                Leg::Return,
+                &|t| *t == RouteTarget::Local,
+            );
+            self.checked(
+                &ds.id,
+                Role::EntersSubnet {
+                    subnet: ds.id.clone(),
+                },
+                p,
+            )?;
         }
         self.arrive(de, flow)
     }
@@ -548,12 +608,24 @@ impl<'w> Walk<'w> {
         });
         match target {
             Some(RouteTarget::Instance(id)) => {
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 self.through_instance(se, flow, &id)
             }
             Some(RouteTarget::Igw(igw)) => {
                 let Some(public) = se.public else {
-                    self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                    self.checked(
+                        &ss.id,
+                        Role::LeavesSubnet {
+                            subnet: ss.id.clone(),
+                        },
+                        p,
+                    )?;
                     return Err(block(
                         &igw,
                         Code::IgwPublicIpAssociationForEgress,
@@ -570,7 +642,13 @@ impl<'w> Walk<'w> {
                 if let Some(n) = vpc.nacl(&ss.nacl) {
                     p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                 }
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 self.hop(
                     &igw,
                     Role::InternetGateway {
@@ -585,7 +663,14 @@ impl<'w> Walk<'w> {
             }
             Some(RouteTarget::Nat(nat_id)) => {
                 let Some(nat) = vpc.nat_gateways.iter().find(|n| n.id == nat_id) else {
-                    return self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)
+                    return self
+                        .checked(
+                            &ss.id,
+                            Role::LeavesSubnet {
+                                subnet: ss.id.clone(),
+                            },
+                            p,
+                        )
                         .map(|_| flow);
                 };
                 let ns = vpc.subnet(&nat.subnet).expect("validated");
@@ -597,7 +682,13 @@ impl<'w> Walk<'w> {
                         p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                     }
                 }
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 if !self.world.placement_up(r, &ns.id) {
                     return Err(block(
                         &nat.id,
@@ -652,7 +743,13 @@ impl<'w> Walk<'w> {
                 Ok(out)
             }
             _ => {
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 Ok(flow)
             }
         }
@@ -698,8 +795,21 @@ impl<'w> Walk<'w> {
                 p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
             }
         }
-        p.sgs(vpc, &fe.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
-        self.checked(&fe.id, Role::Forwards { address: fe.private }, p)?;
+        p.sgs(
+            vpc,
+            &fe.sgs,
+            Inbound,
+            &flow,
+            (&se.sgs, true),
+            Side::Destination,
+        );
+        self.checked(
+            &fe.id,
+            Role::Forwards {
+                address: fe.private,
+            },
+            p,
+        )?;
         let on = Flow {
             src: fe.private.into(),
             ..flow
@@ -712,7 +822,12 @@ impl<'w> Walk<'w> {
     /// private one (1:1 NAT); the destination subnet's ACL, the
     /// interface's security groups, and a route back to the internet
     /// gateway for the reply. Fact sheet §10-§12, §24.
-    fn from_internet(&mut self, src: &End, (ip, os): (Ipv4Addr, EphemeralRange), dst: &End) -> Step {
+    fn from_internet(
+        &mut self,
+        src: &End,
+        (ip, os): (Ipv4Addr, EphemeralRange),
+        dst: &End,
+    ) -> Step {
         let de = match &dst.kind {
             EndKind::Eni(de) => de,
             EndKind::LinkLocal(service) => {
@@ -781,17 +896,36 @@ impl<'w> Walk<'w> {
             p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
         }
         if de.filtered {
-            p.sgs(vpc, &de.sgs, Inbound, &flow, (&[], false), Side::Destination);
+            p.sgs(
+                vpc,
+                &de.sgs,
+                Inbound,
+                &flow,
+                (&[], false),
+                Side::Destination,
+            );
         }
         if let Some(n) = vpc.nacl(&ds.nacl) {
             p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
         }
         // The reply leaves by the subnet's own route: it must lead to the
         // internet gateway (a public subnet), or the answer never gets out.
-        self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
-            matches!(t, RouteTarget::Igw(_))
-        });
-        self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+        self.route_check(
+            &mut p,
+            vpc,
+            ds,
+            &back,
+            Side::Destination,
+            Leg::Return,
+            &|t| matches!(t, RouteTarget::Igw(_)),
+        );
+        self.checked(
+            &ds.id,
+            Role::EntersSubnet {
+                subnet: ds.id.clone(),
+            },
+            p,
+        )?;
         self.arrive(de, flow)
     }
 
@@ -813,18 +947,39 @@ impl<'w> Walk<'w> {
             // would carry it, and none does.
             let flow = self.first_flow(se.private, se.os, de.private);
             self.sent = Some(flow);
-            self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+            self.hop(
+                &se.id,
+                Role::Source {
+                    address: se.private,
+                },
+                Vec::new(),
+            );
             let mut p = PathChecks::new(true);
             if se.filtered {
-                p.sgs(vpc, &se.sgs, Direction::Outbound, &flow, (&[], false), Side::Source);
+                p.sgs(
+                    vpc,
+                    &se.sgs,
+                    Direction::Outbound,
+                    &flow,
+                    (&[], false),
+                    Side::Source,
+                );
             }
             if let Some(n) = vpc.nacl(&ss.nacl) {
                 p.nacl(n, Direction::Outbound, &flow, Side::Source, Leg::Forward);
             }
             let denied_before = p.denied.is_some();
-            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|_| false);
+            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|_| {
+                false
+            });
             let check = p.deciding().cloned();
-            self.hop(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p.into_list());
+            self.hop(
+                &ss.id,
+                Role::LeavesSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p.into_list(),
+            );
             if denied_before {
                 let d = check.expect("a denied check");
                 return Err(Blocked {
@@ -845,9 +1000,22 @@ impl<'w> Walk<'w> {
         let public = de.public.expect("checked above");
         let flow = self.first_flow(se.private, se.os, public);
         self.sent = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         let out = self.out_to_internet(se, flow)?;
         let (ip, port) = (out.src_v4().unwrap_or(se.private), out.src_port);
-        self.enter_from_internet(de, (ip, se.os), Some(Flow { src_port: port, ..out }))
+        self.enter_from_internet(
+            de,
+            (ip, se.os),
+            Some(Flow {
+                src_port: port,
+                ..out
+            }),
+        )
     }
 }
