@@ -25,7 +25,7 @@ pub fn marks(r: &Reach) -> ReachMarks {
             | Role::InternetGateway { .. }
             | Role::NatGateway { .. }
             | Role::Forwards { .. } => Some(h.component.clone()),
-            Role::LinkLocal { .. } => Some(r.spec.from.clone()),
+            Role::LinkLocal { .. } => r.source.clone(),
             Role::LeavesSubnet { .. }
             | Role::EntersSubnet { .. }
             | Role::SameSubnet { .. }
@@ -39,9 +39,10 @@ pub fn marks(r: &Reach) -> ReachMarks {
     }
     let stop = r.blocked.as_ref().map(|b| {
         let hop = r.path.iter().rev().find(|h| h.component == b.component);
+        let end = |e: &Option<String>| e.clone().unwrap_or_else(|| b.component.clone());
         match hop.map(|h| &h.role) {
-            Some(Role::LeavesSubnet { .. }) => r.spec.from.clone(),
-            Some(Role::EntersSubnet { .. }) | Some(Role::SameSubnet { .. }) => r.spec.to.clone(),
+            Some(Role::LeavesSubnet { .. }) => end(&r.source),
+            Some(Role::EntersSubnet { .. }) | Some(Role::SameSubnet { .. }) => end(&r.destination),
             _ => b.component.clone(),
         }
     });

@@ -57,6 +57,12 @@ pub struct Reach {
     /// The first component that blocked the path, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<Blocked>,
+    /// The components the two ends were read as (a database's id is its
+    /// primary instance now), when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     /// The packet as it leaves the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<Flow>,
@@ -132,7 +138,7 @@ pub struct Blocked {
     pub reason: Reason,
     /// The rule that decided, when a table did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<Check>,
+    pub check: Option<Box<Check>>,
 }
 
 /// The reason a path stops, as data; `text.rs` renders it.
@@ -193,6 +199,7 @@ impl World {
             s: self.scenario(),
             spec: spec.clone(),
             path: Vec::new(),
+            ends: (None, None),
             sent: None,
             arrives: None,
         };
@@ -202,6 +209,8 @@ impl World {
             reachable: blocked.is_none(),
             path: walk.path,
             blocked,
+            source: walk.ends.0,
+            destination: walk.ends.1,
             sent: walk.sent,
             arrives: walk.arrives,
         }
@@ -238,6 +247,7 @@ struct Walk<'w> {
     s: &'w Scenario,
     spec: ReachSpec,
     path: Vec<PathHop>,
+    ends: (Option<String>, Option<String>),
     sent: Option<Flow>,
     arrives: Option<Flow>,
 }
@@ -282,8 +292,10 @@ impl<'w> Walk<'w> {
                 },
             ));
         }
-        let src = ends::resolve(self.s, &spec.from, true)?;
-        let dst = ends::resolve(self.s, &spec.to, false)?;
+        let src = ends::resolve(self.world, &spec.from, true)?;
+        self.ends.0 = Some(src.id.clone());
+        let dst = ends::resolve(self.world, &spec.to, false)?;
+        self.ends.1 = Some(dst.id.clone());
         if src.id == dst.id {
             return Err(block(
                 &dst.id,
@@ -297,8 +309,8 @@ impl<'w> Walk<'w> {
                 Code::NoSourceOrDestination,
                 Reason::BothOutside,
             )),
-            (EndKind::Outside { ip, os }, _) => self.from_internet(&src, (*ip, *os), &dst),
-            (EndKind::Eni(_), _) => self.from_eni(&src, &dst),
+            (EndKind::Outside { ip, os }, _) => self.start_outside(&src, (*ip, *os), &dst),
+            (EndKind::Eni(_), _) => self.start_at_eni(&src, &dst),
             (EndKind::LinkLocal(service), _) => Err(block(
                 &src.id,
                 Code::UnsupportedComponent,
@@ -326,7 +338,7 @@ impl<'w> Walk<'w> {
                 component: component.to_string(),
                 code: d.code(),
                 reason: Reason::Table,
-                check,
+                check: check.map(Box::new),
             }),
             _ => Ok(()),
         }
@@ -361,13 +373,13 @@ impl<'w> Walk<'w> {
     }
 
     /// From an interface in a VPC.
-    fn from_eni(&mut self, src: &End, dst: &End) -> Step {
+    fn start_at_eni(&mut self, src: &End, dst: &End) -> Step {
         let EndKind::Eni(se) = &src.kind else {
             unreachable!("from_eni is called with an interface")
         };
         self.down(se)?;
         match &dst.kind {
-            EndKind::LinkLocal(service) => self.to_link_local(se, dst, *service),
+            EndKind::LinkLocal(service) => self.link_local(se, dst, *service),
             EndKind::Outside { ip, .. } => {
                 let flow = self.first_flow(se.private, se.os, *ip);
                 self.sent = Some(flow);
@@ -396,7 +408,7 @@ impl<'w> Walk<'w> {
     /// The instance metadata service and the VPC's resolver: answered on
     /// the host or at the VPC's reserved address, never filtered by
     /// security groups or network ACLs. Fact sheet §24.
-    fn to_link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
+    fn link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
         let EndKind::LinkLocal(_) = dst.kind else {
             unreachable!()
         };
@@ -783,7 +795,7 @@ impl<'w> Walk<'w> {
                 },
             ));
         }
-        let fwd = ends::resolve(self.s, id, true)?;
+        let fwd = ends::resolve(self.world, id, true)?;
         let EndKind::Eni(fe) = fwd.kind else {
             unreachable!("an instance is an interface")
         };
@@ -822,7 +834,7 @@ impl<'w> Walk<'w> {
     /// private one (1:1 NAT); the destination subnet's ACL, the
     /// interface's security groups, and a route back to the internet
     /// gateway for the reply. Fact sheet §10-§12, §24.
-    fn from_internet(
+    fn start_outside(
         &mut self,
         src: &End,
         (ip, os): (Ipv4Addr, EphemeralRange),
@@ -986,7 +998,7 @@ impl<'w> Walk<'w> {
                     component: ss.id.clone(),
                     code: d.kind.denial_code(),
                     reason: Reason::Table,
-                    check: Some(d),
+                    check: Some(Box::new(d)),
                 });
             }
             let other = &self.s.regions[de.region].vpc.id;
@@ -994,7 +1006,7 @@ impl<'w> Walk<'w> {
                 component: ss.id.clone(),
                 code: Code::NoRouteToDestination,
                 reason: Reason::OtherVpc { vpc: other.clone() },
-                check,
+                check: check.map(Box::new),
             });
         }
         let public = de.public.expect("checked above");

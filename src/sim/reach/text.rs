@@ -147,7 +147,7 @@ impl Reach {
                 "Not reachable: blocked at {} ({}): {}",
                 b.component,
                 b.code,
-                b.reason.why(&b.component, b.check.as_ref())
+                b.reason.why(&b.component, b.check.as_deref())
             ),
         }
     }
