@@ -120,6 +120,11 @@ const EDIT_KINDS: &[&str] = &[
     "set_traffic_policy",
     "set_probe",
     "set_hpa",
+    "set_db_deployment",
+    "add_db_reader",
+    "remove_db_reader",
+    "set_db_routing",
+    "set_db_public",
 ];
 
 #[test]

@@ -104,6 +104,9 @@ pub enum Code {
     /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
     /// traffic reached: kube-proxy drops it. Fact sheet §28.
     NoLocalEndpoint,
+    /// A read-only database instance (a reader, a replica, a demoted
+    /// writer) refused a write. Fact sheet §29.
+    DbReadOnly,
 }
 
 impl Code {
@@ -141,6 +144,7 @@ impl Code {
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
             Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
+            Code::DbReadOnly => "DB_READ_ONLY",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
