@@ -2228,6 +2228,7 @@ fn reads_go_to_a_read_replica_and_survive_a_primary_failure_while_writes_do_not(
             id: "rds-a-r1".into(),
             subnet: "subnet-data-a2".into(),
             host: 30,
+            public_ip: None,
         });
         r.rds.instances.truncate(1); // single-AZ primary: no standby to fail over to
     });

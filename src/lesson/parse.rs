@@ -299,6 +299,12 @@ fn validate_script_step(
                 | Edit::SetTrafficPolicy { .. }
                 | Edit::SetProbe { .. }
                 | Edit::SetHpa { .. } => Ok(()),
+                // The database edits: checked when the step runs.
+                Edit::SetDbDeployment { .. }
+                | Edit::AddDbReader { .. }
+                | Edit::RemoveDbReader { .. }
+                | Edit::SetDbRouting { .. }
+                | Edit::SetDbPublic { .. } => Ok(()),
                 // The NLB edits: checked when the step runs.
                 Edit::AddNlb { .. }
                 | Edit::RemoveNlb { .. }

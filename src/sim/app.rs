@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use super::alb::{HttpCtx, Target};
 use super::conn::Pooled;
 use super::event::alb::AlbError;
-use super::event::app::{AppAnswer, DbOutcome, DbPoolBreak, DbRole, ResetReason};
+use super::event::app::{AppAnswer, DbOutcome, DbPoolBreak, DbReadOnlyError, DbRole, ResetReason};
 use super::event::{AlbEvent, AppEvent};
 use super::net::*;
 use super::scenario::*;
@@ -54,12 +54,28 @@ pub(crate) fn pod_peer(r: &Region, node: &Target) -> Ipv4Addr {
         .unwrap_or(Ipv4Addr::UNSPECIFIED)
 }
 
+/// Which endpoint a query goes through. Fact sheet §15, §29.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// The writer (cluster) endpoint: the primary.
+    Writer,
+    /// A cluster's reader endpoint: one reader per new connection.
+    Reader,
+    /// A read replica's own endpoint.
+    Replica,
+}
+
 /// The database instance a query goes to, and how the application found it.
 struct DbTarget<'a> {
     inst: &'a DbInstance,
-    replica: bool,
+    via: Via,
     /// When the application's DNS cache entry expires, if it answered.
     cached_until: Option<u64>,
+    /// The instances the reader endpoint picked among (a fresh lookup).
+    among: Vec<String>,
+    /// Seconds the VPC resolver's cached answer had left, if it answered
+    /// from its cache.
+    resolver_left_s: Option<u64>,
 }
 
 impl World {
@@ -203,6 +219,14 @@ impl World {
             Code::TargetError if status != 500 => format!("{} answered {status}", pod.id),
             Code::TargetError => format!("{} answered 500", pod.id),
             Code::MethodNotAllowed => format!("{} does not accept {}", pod.id, ctx.method),
+            Code::DbReadOnly => format!(
+                "{} answered 500: a read-only database instance refused the write",
+                pod.id
+            ),
+            Code::DnsNxdomain => format!(
+                "{} answered 500: its database endpoint name does not exist",
+                pod.id
+            ),
             _ if sms_failed => sms_failed_summary(code),
             _ => "the application could not reach its database".into(),
         };
@@ -248,11 +272,12 @@ impl World {
         }
     }
 
-    /// The pod's query: reads go to a read replica when the database has
-    /// any, everything else to the primary behind the endpoint name.
-    /// With `pooled`, a connection from the application's pool when one
-    /// is open (no lookup, no handshake), kept for the next query.
-    /// Fact sheet §15, §26.
+    /// The pod's query: through the endpoint its Service's database
+    /// routing names (the writer for everything by default; reads to a
+    /// Multi-AZ DB instance's read replicas when it has any; the reader
+    /// endpoint when the routing says so). With `pooled`, a connection
+    /// from the application's pool when one is open (no lookup, no
+    /// handshake), kept for the next query. Fact sheet §15, §26, §29.
     pub(crate) fn pod_query_db(
         &mut self,
         r: &Region,
@@ -260,22 +285,45 @@ impl World {
         (read_only, pooled): (bool, bool),
         tb: &mut Recorder,
     ) -> DbOutcome {
-        let target = match self.db_target(r, pod, read_only) {
+        let routing = r.cluster.db_routing(&pod.app);
+        let via = if routing.to_reader(!read_only) {
+            if r.rds.deployment.has_reader_endpoint() {
+                Via::Reader
+            } else if !r.rds.replicas.is_empty() {
+                Via::Replica
+            } else {
+                return no_reader_endpoint(r, pod, tb);
+            }
+        } else if read_only && !r.rds.replicas.is_empty() {
+            Via::Replica
+        } else {
+            Via::Writer
+        };
+        let pool_to = |target: Option<&DbTarget>| match (via, target) {
+            (Via::Replica, Some(t)) => t.inst.id.clone(),
+            (Via::Reader, _) => "reader".to_string(),
+            _ => "writer".to_string(),
+        };
+        let pooling = pooled && r.cluster.db_pool_size > 0;
+        // The reader endpoint's pooled connection stays where it landed.
+        let reader_pool = (pooling && via == Via::Reader)
+            .then(|| KeyBuf::new(&["d|", &r.id, "|", &pod.id, "|reader"]));
+        let target = match self.db_target(r, pod, via, reader_pool.as_ref().map(|k| k.as_str())) {
             Some(t) => t,
             None => return DbOutcome::NoInstance,
         };
-        let role = match (target.replica, read_only) {
-            (true, _) => DbRole::Replica,
-            (false, true) => DbRole::Primary,
-            (false, false) => DbRole::PrimaryWrite,
+        let primary = self.rds.primary_of(&r.id);
+        let writable = via != Via::Replica && target.inst.id == primary;
+        let role = match (read_only, via, writable) {
+            (true, Via::Replica, _) => DbRole::Replica,
+            (true, Via::Writer, true) => DbRole::Primary,
+            (true, _, _) => DbRole::Reader,
+            (false, _, true) => DbRole::PrimaryWrite,
+            (false, _, false) => DbRole::ReaderWrite,
         };
-        let pool = (pooled && r.cluster.db_pool_size > 0).then(|| {
-            let to = if target.replica {
-                target.inst.id.as_str()
-            } else {
-                "writer"
-            };
-            KeyBuf::new(&["d|", &r.id, "|", &pod.id, "|", to])
+        let pool = pooling.then(|| {
+            let to = pool_to(Some(&target));
+            KeyBuf::new(&["d|", &r.id, "|", &pod.id, "|", &to])
         });
         if let Some(key) = &pool {
             if let Some(open) = self.pooled_db(r, pod, (key, &target), tb) {
@@ -310,7 +358,9 @@ impl World {
         let primary = self.rds.primary_of(&r.id);
         let reason = match was {
             Some(i) if !self.db_up(r, i) => Some(DbPoolBreak::InstanceDown),
-            Some(i) if i.id == target.inst.id && (target.replica || i.id == primary) => None,
+            Some(i) if i.id == target.inst.id && (target.via != Via::Writer || i.id == primary) => {
+                None
+            }
             _ => Some(DbPoolBreak::Failover),
         };
         let Some(reason) = reason else {
@@ -336,42 +386,131 @@ impl World {
     }
 
     /// Which instance the application reaches: a replica for a read when
-    /// there is one, otherwise the endpoint's primary, or what its own DNS
-    /// cache still says (and it caches a fresh answer).
-    fn db_target<'a>(&mut self, r: &'a Region, pod: &Pod, read_only: bool) -> Option<DbTarget<'a>> {
-        let replica = (read_only && !r.rds.replicas.is_empty())
-            .then(|| &r.rds.replicas[self.rng.index(r.rds.replicas.len())]);
+    /// there is one; through the writer endpoint the primary; through the
+    /// reader endpoint the reader its pooled connection landed on, or one
+    /// picked at random among the readers that are up; or what its own
+    /// DNS cache still says for that name (and it caches a fresh answer).
+    /// Fact sheet §15, §29.
+    fn db_target<'a>(
+        &mut self,
+        r: &'a Region,
+        pod: &Pod,
+        via: Via,
+        reader_pool: Option<&str>,
+    ) -> Option<DbTarget<'a>> {
+        if via == Via::Replica {
+            let rep = &r.rds.replicas[self.rng.index(r.rds.replicas.len())];
+            return Some(DbTarget {
+                inst: rep,
+                via,
+                cached_until: None,
+                among: vec![],
+                resolver_left_s: None,
+            });
+        }
         // The application may keep the endpoint's address in its own DNS
         // cache; then it does not see a failover flip until that expires.
         let now = self.clock_ms;
         let ttl = r.cluster.app_dns_cache_s as u64;
-        let app_caches = ttl > 0 && replica.is_none();
-        let cached = app_caches
-            .then(|| self.k8s.app_dns.get(&pod.id))
-            .flatten()
-            .filter(|(_, exp)| *exp > now);
-        let primary = self.rds.primary_of(&r.id);
-        let target = cached.map_or(primary, |(id, _)| id.as_str());
-        let inst = match replica {
-            Some(rep) => rep,
-            None => r.rds.instances.iter().find(|i| i.id == target)?,
+        let cache_key = match via {
+            Via::Reader => format!("{}|ro", pod.id),
+            _ => pod.id.clone(),
         };
-        let cached_until = cached.map(|(_, exp)| *exp);
-        if app_caches && cached_until.is_none() {
+        let cached = (ttl > 0)
+            .then(|| self.k8s.app_dns.get(&cache_key))
+            .flatten()
+            .filter(|(_, exp)| *exp > now)
+            .cloned();
+        let primary = self.rds.primary_of(&r.id).to_string();
+        let mut among = vec![];
+        let find = |id: &str| r.rds.instances.iter().find(|i| i.id == id);
+        // A cluster's names are cached by the VPC resolver for their TTL
+        // (5 s, the reader's 1 s): an answer from before a failover, or
+        // the reader it picked, holds until then. Fact sheet §29.
+        let cluster = r.rds.deployment.has_reader_endpoint();
+        let name = cluster.then(|| match via {
+            Via::Reader => r.rds.reader_endpoint_name(),
+            _ => r.rds.endpoint.clone(),
+        });
+        let resolved = name
+            .as_ref()
+            .filter(|_| cached.is_none())
+            .and_then(|n| self.rds.resolver.get(n))
+            .filter(|(_, exp)| *exp > now)
+            .and_then(|(id, exp)| Some((find(id)?, *exp)));
+        let mut resolver_until = None;
+        let inst = if let Some((id, _)) = &cached {
+            find(id)?
+        } else if let Some(i) = self.landed_reader(r, via, &primary, reader_pool) {
+            i
+        } else if let Some((i, exp)) = resolved {
+            resolver_until = Some(exp);
+            i
+        } else {
+            let fresh = if via == Via::Reader {
+                let readers = crate::sim::db::reader_instances(&r.rds, &primary);
+                let up: Vec<&DbInstance> = readers
+                    .iter()
+                    .copied()
+                    .filter(|i| self.db_up(r, i))
+                    .collect();
+                let pool = if up.is_empty() { readers } else { up };
+                among = pool.iter().map(|i| i.id.clone()).collect();
+                *pool.get(self.rng.index(pool.len()))?
+            } else {
+                find(&primary)?
+            };
+            if let Some(name) = name {
+                let ttl_s = match via {
+                    Via::Reader => DB_READER_ENDPOINT_TTL_S,
+                    _ => DB_ENDPOINT_TTL_S,
+                };
+                self.rds
+                    .resolver
+                    .insert(name, (fresh.id.clone(), now + ttl_s as u64 * 1000));
+            }
+            fresh
+        };
+        let cached_until = cached.as_ref().map(|(_, exp)| *exp);
+        if ttl > 0 && cached_until.is_none() {
             self.k8s
                 .app_dns
-                .insert(pod.id.clone(), (inst.id.clone(), now + ttl * 1000));
+                .insert(cache_key, (inst.id.clone(), now + ttl * 1000));
         }
         Some(DbTarget {
             inst,
-            replica: replica.is_some(),
+            via,
             cached_until,
+            among,
+            resolver_left_s: resolver_until.map(|exp| (exp - now).div_ceil(1000)),
         })
     }
 
+    /// The reader a pooled reader-endpoint connection landed on, when it
+    /// is still up: the connection stays there. Fact sheet §29.
+    fn landed_reader<'a>(
+        &self,
+        r: &'a Region,
+        via: Via,
+        primary: &str,
+        reader_pool: Option<&str>,
+    ) -> Option<&'a DbInstance> {
+        if via != Via::Reader {
+            return None;
+        }
+        let readers = crate::sim::db::reader_instances(&r.rds, primary);
+        let addr = |i: &DbInstance| r.vpc.subnet(&i.subnet).and_then(|s| s.host(i.host));
+        let peer = self.conn.pools.get(reader_pool?)?.peer?;
+        readers
+            .into_iter()
+            .find(|i| addr(i) == Some(peer))
+            .filter(|i| self.db_up(r, i))
+    }
+
     /// How the application found the instance's address: its own DNS cache
-    /// (which may still name a demoted primary, now the standby that
-    /// refuses), or the VPC resolver. Fact sheet §1, §15.
+    /// (which may still name a demoted primary: a Multi-AZ standby that
+    /// refuses, or a cluster's reader that refuses writes), or the VPC
+    /// resolver. Fact sheet §1, §15, §29.
     fn db_lookup(
         &self,
         r: &Region,
@@ -381,16 +520,36 @@ impl World {
     ) -> Result<(), DbOutcome> {
         let inst = t.inst;
         let primary = self.rds.primary_of(&r.id);
+        let cluster = r.rds.deployment.has_reader_endpoint();
+        let endpoint = || match t.via {
+            Via::Reader => r.rds.reader_endpoint_name(),
+            _ => r.rds.endpoint.clone(),
+        };
         let Some(exp) = t.cached_until else {
+            let (via, ttl_s) = match t.via {
+                Via::Reader => (
+                    Some(crate::sim::db::DbEndpointKind::Reader),
+                    Some(DB_READER_ENDPOINT_TTL_S),
+                ),
+                Via::Writer if cluster => (
+                    Some(crate::sim::db::DbEndpointKind::Writer),
+                    Some(DB_ENDPOINT_TTL_S),
+                ),
+                _ => (None, None),
+            };
             tb.hop(|| {
                 Step::new(
                     (&pod.id, &pod.id),
                     Layer::Dns,
                     "UDP/53",
                     Event::App(AppEvent::DbResolve {
-                        endpoint: r.rds.endpoint.clone(),
+                        endpoint: endpoint(),
                         instance: inst.id.clone(),
-                        replica: t.replica,
+                        replica: t.via == Via::Replica,
+                        via,
+                        ttl_s,
+                        among: t.among.clone(),
+                        cached_left_s: t.resolver_left_s,
                     }),
                     Verdict::Pass,
                     Code::DnsAnswer,
@@ -405,17 +564,20 @@ impl World {
                 Layer::Dns,
                 "-",
                 Event::App(AppEvent::AppDnsCache {
-                    endpoint: r.rds.endpoint.clone(),
+                    endpoint: endpoint(),
                     instance: inst.id.clone(),
                     left_s: left,
                     ttl_s: r.cluster.app_dns_cache_s as u64,
                     primary: primary.to_string(),
+                    reader: t.via == Via::Reader,
                 }),
                 Verdict::Pass,
                 Code::DnsCacheHit,
             )
         });
-        if inst.id != primary && self.db_up(r, inst) {
+        // A Multi-AZ DB instance's standby accepts no connections; a
+        // cluster's demoted writer is a reader now. Fact sheet §15, §29.
+        if !cluster && inst.id != primary && self.db_up(r, inst) {
             tb.hop(|| {
                 Step::new(
                     (&pod.id, &inst.id),
@@ -544,6 +706,32 @@ impl World {
             sql((&pod.id, &inst.id), event, vec![])
         });
         tb.wait(hop_us + 2_000);
+        if role == DbRole::ReaderWrite {
+            // A read-only instance refuses the write with its engine's
+            // error. Fact sheet §29.
+            let error = DbReadOnlyError::for_engine(r.rds.is_mysql(), "INSERT");
+            tb.hop(|| {
+                let back =
+                    World::vpc_return_checks(r, &inst.subnet, &pod.subnet, &db_flow.reversed());
+                Step::new(
+                    (&inst.id, &pod.id),
+                    Layer::Sql,
+                    format!("TCP/{}", r.rds.port),
+                    Event::App(AppEvent::DbReadOnly {
+                        instance: inst.id.clone(),
+                        error: error.clone(),
+                    }),
+                    Verdict::Error,
+                    Code::DbReadOnly,
+                )
+                .checks(back)
+            });
+            tb.wait(hop_us);
+            return DbOutcome::ReadOnly {
+                instance: inst.id.clone(),
+                error,
+            };
+        }
         tb.hop(|| {
             let event = AppEvent::QueryResult {
                 instance: inst.id.clone(),
@@ -637,4 +825,24 @@ fn sms_failed_summary(code: Code) -> String {
         _ => "the connection was dropped",
     };
     format!("the appointment was stored, but the SMS API could not be reached: {why}")
+}
+
+/// The application is configured with a reader endpoint the database does
+/// not have (a Multi-AZ DB instance: its standby serves no reads, and no
+/// name reaches it): the lookup answers NXDOMAIN. Fact sheet §15, §29.
+fn no_reader_endpoint(r: &Region, pod: &Pod, tb: &mut Recorder) -> DbOutcome {
+    let endpoint = r.rds.reader_endpoint_name();
+    tb.hop(|| {
+        Step::new(
+            (&pod.id, &pod.id),
+            Layer::Dns,
+            "UDP/53",
+            Event::App(AppEvent::DbNoEndpoint {
+                endpoint: endpoint.clone(),
+            }),
+            Verdict::Error,
+            Code::DnsNxdomain,
+        )
+    });
+    DbOutcome::NoEndpoint { endpoint }
 }

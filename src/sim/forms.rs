@@ -256,6 +256,12 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
                     .filter(|x| x.app == *app)
                     .map(traffic_policy),
             );
+            out.extend(
+                k.services
+                    .iter()
+                    .filter(|x| x.app == *app)
+                    .map(|x| db_routing(k, &x.id)),
+            );
             out.extend(probe_forms(r, app));
             out.push(hpa_form(r, app));
             return out;
@@ -269,6 +275,9 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
         {
             return vec![hpa_form(r, &a.app)];
+        }
+        if r.rds.all_instances().any(|i| i.id == node) {
+            return db_forms(r);
         }
     }
     if node == s.dns.zone.id {
@@ -485,6 +494,31 @@ fn traffic_policy(svc: &crate::sim::scenario::Service) -> Form {
     )
 }
 
+/// Which database endpoint the application behind a Service sends its
+/// reads and writes to. Fact sheet §29.
+fn db_routing(k: &crate::sim::scenario::Cluster, service: &str) -> Form {
+    use crate::sim::scenario::DbRouting;
+    let now = k
+        .db_routes
+        .iter()
+        .find(|d| d.service == service)
+        .map_or(DbRouting::Writer, |d| d.route);
+    let names: Vec<&str> = DbRouting::ALL.iter().map(|d| d.name()).collect();
+    form(
+        format!("db-routing-{service}"),
+        format!("Database endpoints used behind {service}"),
+        "§29",
+        "set_db_routing",
+        vec![("service", service.into())],
+        vec![field(
+            "route",
+            "reads and writes go to",
+            choice(&names),
+            now.name(),
+        )],
+    )
+}
+
 /// The readiness and liveness probe timings of an app's pods. Fact sheet §14.
 fn probe_forms(r: &Region, app: &str) -> Vec<Form> {
     let (ready, live) = r.cluster.probe_timings(app);
@@ -660,6 +694,87 @@ fn ingress_forms(ing: &crate::sim::scenario::Ingress) -> Vec<Form> {
             )
         })
         .collect()
+}
+
+/// The database's deployment, readers and public access. Fact sheet §15,
+/// §29.
+fn db_forms(r: &Region) -> Vec<Form> {
+    use crate::sim::scenario::DbDeployment;
+    let kinds: Vec<&str> = DbDeployment::ALL.iter().map(|d| d.name()).collect();
+    let data: Vec<&str> = r
+        .vpc
+        .subnets
+        .iter()
+        .filter(|s| s.tier == crate::sim::net::Tier::Data)
+        .map(|s| s.id.as_str())
+        .collect();
+    let first_data = data.first().copied().unwrap_or_default();
+    // What `remove_db_reader` takes: Aurora Replicas and read replicas,
+    // never a Multi-AZ standby nor a Multi-AZ DB cluster's readers.
+    let aurora = r.rds.deployment == DbDeployment::Aurora;
+    let readers: Vec<&str> = r
+        .rds
+        .instances
+        .iter()
+        .skip(1)
+        .filter(|_| aurora)
+        .chain(&r.rds.replicas)
+        .map(|i| i.id.as_str())
+        .collect();
+    let region = || vec![("region", r.id.clone())];
+    let mut out = vec![
+        form(
+            format!("db-deployment-{}", r.id),
+            "Database deployment",
+            "§15, §29",
+            "set_db_deployment",
+            region(),
+            vec![field(
+                "deployment",
+                "deployment",
+                choice(&kinds),
+                r.rds.deployment.name(),
+            )],
+        ),
+        form(
+            format!("db-public-{}", r.id),
+            "Public access",
+            "§29",
+            "set_db_public",
+            region(),
+            vec![field(
+                "publicly_accessible",
+                "publicly accessible (a public IP per instance)",
+                Input::Toggle,
+                r.rds.publicly_accessible,
+            )],
+        ),
+        form(
+            format!("db-add-reader-{}", r.id),
+            "Add a reader (Aurora Replica or read replica)",
+            "§15, §29",
+            "add_db_reader",
+            region(),
+            vec![field("subnet", "subnet", choice(&data), first_data)],
+        ),
+    ];
+    if let Some(first) = readers.first() {
+        out.push(form(
+            format!("db-remove-reader-{}", r.id),
+            "Remove a reader",
+            "§15, §29",
+            "remove_db_reader",
+            region(),
+            vec![field("instance", "instance", choice(&readers), first)],
+        ));
+    }
+    for f in &mut out[2..] {
+        f.submit = "Add";
+    }
+    if let Some(f) = out.get_mut(3) {
+        f.submit = "Remove";
+    }
+    out
 }
 
 /// The connections each pod's application keeps open to the database.
@@ -1294,6 +1409,10 @@ mod tests {
             "set_deregistration_delay",
             "set_slow_start",
             "set_db_pool",
+            "set_db_deployment",
+            "set_db_public",
+            "add_db_reader",
+            "set_db_routing",
         ] {
             assert!(kinds.contains(&k), "no form for {k}");
         }

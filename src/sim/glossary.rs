@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 57] = [
+pub const ALL_CODES: [Code; 58] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -61,6 +61,7 @@ pub const ALL_CODES: [Code; 57] = [
     Code::NoLocalEndpoint,
     Code::DeregistrationDelayEnded,
     Code::DbPoolReset,
+    Code::DbReadOnly,
     Code::ComponentDown,
     Code::TargetError,
     Code::Delivered,
@@ -108,6 +109,7 @@ impl Code {
             Code::DeregistrationDelayEnded => "A deregistered target drained for its deregistration delay with no new requests; when the delay ended the load balancer closed the connections it still held to it.",
             Code::ClientKeepaliveEnded => "The load balancer closes a client's connection once its HTTP client keep-alive duration has passed since it opened, even an active one: one more request, then Connection: close or GOAWAY.",
             Code::DbPoolReset => "The application's pooled database connections broke (a failover or a failed instance), so it opens a new connection to the database.",
+            Code::DbReadOnly => "A write reached a read-only database instance (a reader endpoint's replica, or a writer name cached past a failover) and was refused: PostgreSQL SQLSTATE 25006, MySQL ERROR 1290.",
             Code::ListenerRuleMatch => "An ALB listener rule's conditions matched, in priority order; its action decides.",
             Code::ListenerDefaultAction => "No listener rule matched; the listener's default action applies.",
             Code::TargetUnhealthy => "The ALB does not send to this target: its health checks failed.",
@@ -205,6 +207,10 @@ impl Code {
             Code::DbPoolReset => (
                 "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/",
                 "Concepts.MultiAZSingleStandby.html",
+            ),
+            Code::DbReadOnly => (
+                "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/",
+                "Aurora.Overview.Endpoints.html",
             ),
             Code::TlsHandshakeFailure => (ALB, "describe-ssl-policies.html"),
             Code::IngressRuleMatch => (

@@ -185,6 +185,25 @@ pub const NACL_RULE_NUMBERS: RangeInclusive<u16> = 1..=32_766;
 pub const NODE_PORTS: RangeInclusive<u16> = 30_000..=32_767;
 /// Read replicas per database. Fact sheet §15.
 pub const MAX_READ_REPLICAS: usize = 15;
+/// Aurora Replicas per cluster (besides its writer). Fact sheet §29.
+pub const MAX_AURORA_REPLICAS: usize = 15;
+/// A Multi-AZ DB instance: its primary and at most one standby.
+/// Fact sheet §15, §29.
+pub const MULTI_AZ_INSTANCE_MAX: usize = 2;
+/// A Multi-AZ DB cluster: a writer and two readable standbys, in three
+/// Availability Zones. Fact sheet §29.
+pub const MULTI_AZ_CLUSTER_INSTANCES: usize = 3;
+/// How long a failover takes, seconds (drawn from this range): a Multi-AZ
+/// DB instance 60-120 s (§15), a Multi-AZ DB cluster under 35 s, Aurora
+/// under 60 s, often under 30 s (§29).
+pub const FAILOVER_MULTI_AZ_INSTANCE_S: (u64, u64) = (60, 120);
+pub const FAILOVER_MULTI_AZ_CLUSTER_S: (u64, u64) = (15, 35);
+pub const FAILOVER_AURORA_S: (u64, u64) = (15, 60);
+/// The first three octets of a publicly accessible database's public IPs
+/// are the region's first ALB node's first two and this one; the fourth is
+/// 10 plus the instance's position (instances, then replicas). Hoplab's
+/// own numbering, as AWS picks from its pool. Fact sheet §29.
+pub const PUBLIC_DB_THIRD_OCTET: u8 = 250;
 
 // ------------------------------------------------------------ §3 places
 

@@ -327,10 +327,11 @@ impl Walk {
                 AppEvent::Reset { .. } | AppEvent::PodResponse { .. } => {
                     (K::Response, Link::Target)
                 }
-                AppEvent::AppDnsCache { .. } | AppEvent::DbResolve { .. } => {
-                    (K::Dns, Link::Database)
-                }
+                AppEvent::AppDnsCache { .. }
+                | AppEvent::DbResolve { .. }
+                | AppEvent::DbNoEndpoint { .. } => (K::Dns, Link::Database),
                 AppEvent::DbRefused { .. }
+                | AppEvent::DbReadOnly { .. }
                 | AppEvent::DbPoolReset { .. }
                 | AppEvent::Query { .. }
                 | AppEvent::QueryResult { .. } => (K::Database, Link::Database),

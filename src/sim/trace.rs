@@ -104,6 +104,9 @@ pub enum Code {
     /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
     /// traffic reached: kube-proxy drops it. Fact sheet §28.
     NoLocalEndpoint,
+    /// A read-only database instance (a reader, a replica, a demoted
+    /// writer) refused a write. Fact sheet §29.
+    DbReadOnly,
     /// No listener of the load balancer takes this protocol and port: an
     /// NLB node resets the connection. Reachability Analyzer's name.
     /// Fact sheet §9, §25.
@@ -154,6 +157,7 @@ impl Code {
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
             Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
+            Code::DbReadOnly => "DB_READ_ONLY",
             Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
             Code::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             Code::ElbNotCrosszone => "ELB_NOT_CROSSZONE",

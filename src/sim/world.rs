@@ -304,10 +304,14 @@ impl World {
                         next_due_ms: self.clock_ms + interval as u64 * 1000,
                     });
             }
-            self.rds
-                .primary
-                .entry(r.id.clone())
-                .or_insert_with(|| r.rds.instances[0].id.clone());
+            // A primary an edit removed (an Aurora Replica promoted, then
+            // deleted) gives way to the first instance.
+            let primary = self.rds.primary.get(&r.id);
+            if !primary.is_some_and(|p| r.rds.instances.iter().any(|i| i.id == *p)) {
+                self.rds
+                    .primary
+                    .insert(r.id.clone(), r.rds.instances[0].id.clone());
+            }
         }
         self.init_k8s_runtime();
         self.alb.started = true;

@@ -201,13 +201,67 @@ pub fn random_edit(rng: &mut Rng) -> Edit {
     if rng.index(3) == 0 {
         return sensible_edit(rng);
     }
-    match rng.index(38) {
+    match rng.index(41) {
         0..5 => random_vpc_edit(rng),
         5..12 => random_route_or_scale_edit(rng),
         12..18 => random_dns_edit(rng),
         18..24 => random_waf_edit(rng),
         24..32 => random_alb_edit(rng),
+        38.. => random_db_edit(rng),
         _ => random_ingress_or_cdn_edit(rng),
+    }
+}
+
+/// The database edits: deployment, readers, routing, public access
+/// (fact sheet §15, §29), sensible and garbage values.
+fn random_db_edit(rng: &mut Rng) -> Edit {
+    let regions = &["us-east-1", "us-west-2", "mars-1", ""];
+    match rng.index(5) {
+        0 => Edit::SetDbDeployment {
+            region: s(rng, regions),
+            deployment: s(
+                rng,
+                &[
+                    "multi_az_instance",
+                    "multi_az_cluster",
+                    "aurora",
+                    "Aurora",
+                    "serverless",
+                    "",
+                ],
+            ),
+        },
+        1 => Edit::AddDbReader {
+            region: s(rng, regions),
+            subnet: s(
+                rng,
+                &[
+                    "subnet-data-a1",
+                    "subnet-data-a2",
+                    "subnet-data-b1",
+                    "subnet-nope",
+                    "",
+                ],
+            ),
+        },
+        2 => Edit::RemoveDbReader {
+            region: s(rng, regions),
+            instance: s(
+                rng,
+                &["rds-a-1", "rds-a-2", "rds-a-3", "rds-b-3", "rds-zz", ""],
+            ),
+        },
+        3 => Edit::SetDbRouting {
+            service: s(rng, &["svc-a", "svc-b", "svc-zz", ""]),
+            route: s(
+                rng,
+                &["writer", "reads_to_reader", "all_to_reader", "nowhere", ""],
+            ),
+        },
+        _ => Edit::SetDbPublic {
+            region: s(rng, regions),
+            publicly_accessible: rng.index(2) == 0,
+        },
     }
 }
 

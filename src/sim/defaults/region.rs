@@ -64,6 +64,7 @@ impl RegionSpec<'_> {
                 app_keep_alive_s: 75,
                 app_delays: Vec::new(),
                 db_pool_size: crate::sim::limits::DB_POOL_DEFAULT,
+                db_routes: vec![],
                 name: format!("cluster-{letter}"),
                 ingress,
                 services: vec![Service {
@@ -447,6 +448,7 @@ impl RegionSpec<'_> {
             id: format!("rds-{letter}-{n}"),
             subnet: format!("subnet-data-{letter}{n}"),
             host: 10,
+            public_ip: None,
         };
         Rds {
             id: format!("rds-{letter}"),
@@ -456,6 +458,8 @@ impl RegionSpec<'_> {
             instances: vec![instance(1), instance(2)],
             security_groups: vec![format!("sg-db-{letter}")],
             replicas: vec![],
+            deployment: Default::default(),
+            publicly_accessible: false,
         }
     }
 }

@@ -14,6 +14,7 @@ mod alb;
 mod app;
 mod cdn;
 mod conn;
+mod db;
 mod dns;
 mod dualstack;
 mod eyeballs;
@@ -678,6 +679,36 @@ pub enum Edit {
         #[serde(default)]
         cpu_request: String,
     },
+    /// A region's database deployment: `multi_az_instance`,
+    /// `multi_az_cluster` (new instances fill three AZs) or `aurora`.
+    /// Fact sheet §15, §29.
+    SetDbDeployment {
+        region: String,
+        deployment: String,
+    },
+    /// A reader in `subnet`: an Aurora Replica, or a Multi-AZ DB
+    /// instance's read replica. Fact sheet §15, §29.
+    AddDbReader {
+        region: String,
+        subnet: String,
+    },
+    /// Remove an Aurora Replica or a read replica (by instance id).
+    RemoveDbReader {
+        region: String,
+        instance: String,
+    },
+    /// Where the application behind a Service (by id) sends its database
+    /// work: `writer`, `reads_to_reader` or `all_to_reader`. Fact sheet §29.
+    SetDbRouting {
+        service: String,
+        route: String,
+    },
+    /// A region's database "publicly accessible" flag; on gives every
+    /// instance a public IP. Fact sheet §29.
+    SetDbPublic {
+        region: String,
+        publicly_accessible: bool,
+    },
     // ---- Network Load Balancer (fact sheet §9, §26).
     /// Add region `region`'s Network Load Balancer beside its ALB: a node
     /// per AZ in the public subnets, no security groups, cross-zone off, a
@@ -1226,6 +1257,11 @@ impl Edit {
             | Edit::SetTrafficPolicy { .. }
             | Edit::SetProbe { .. }
             | Edit::SetHpa { .. } => k8s::describe(self),
+            Edit::SetDbDeployment { .. }
+            | Edit::AddDbReader { .. }
+            | Edit::RemoveDbReader { .. }
+            | Edit::SetDbRouting { .. }
+            | Edit::SetDbPublic { .. } => db::describe(self),
             Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
             Edit::AddInstance { .. }
             | Edit::RemoveInstance { .. }
@@ -1354,6 +1390,11 @@ impl Edit {
             | Edit::SetTrafficPolicy { .. }
             | Edit::SetProbe { .. }
             | Edit::SetHpa { .. } => k8s::apply(self, s),
+            Edit::SetDbDeployment { .. }
+            | Edit::AddDbReader { .. }
+            | Edit::RemoveDbReader { .. }
+            | Edit::SetDbRouting { .. }
+            | Edit::SetDbPublic { .. } => db::apply(self, s),
             Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
             Edit::AddInstance { .. }
             | Edit::RemoveInstance { .. }

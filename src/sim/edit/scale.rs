@@ -136,7 +136,7 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         .find(|h| !used.contains(h))
 }
 
-fn subnet_full(r: &Region, subnet: &str) -> EditError {
+pub(super) fn subnet_full(r: &Region, subnet: &str) -> EditError {
     let cidr = r
         .vpc
         .subnet(subnet)

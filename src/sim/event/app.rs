@@ -32,6 +32,56 @@ pub enum DbOutcome {
     Standby { instance: String },
     /// No connection within the application's connect timeout.
     GaveUp { timeout_s: u64, code: Code },
+    /// A write landed on a read-only instance (a reader, a replica, a
+    /// demoted writer), which refused it with its engine's error.
+    ReadOnly {
+        instance: String,
+        error: DbReadOnlyError,
+    },
+    /// The endpoint the application is configured with does not exist (a
+    /// reader endpoint of a Multi-AZ DB instance): NXDOMAIN.
+    NoEndpoint { endpoint: String },
+}
+
+/// The error a read-only database instance answers a write with.
+/// Fact sheet §29 ("Writes to a reader fail").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "engine", rename_all = "snake_case")]
+pub enum DbReadOnlyError {
+    /// PostgreSQL: SQLSTATE 25006 `read_only_sql_transaction`.
+    Postgres { sqlstate: String, statement: String },
+    /// MySQL (Aurora MySQL with `innodb_read_only`, a MySQL replica):
+    /// ERROR 1290 (HY000).
+    Mysql { code: u16, sqlstate: String },
+}
+
+impl DbReadOnlyError {
+    /// The engine's error for a write of `statement` (`INSERT`).
+    pub fn for_engine(mysql: bool, statement: &str) -> DbReadOnlyError {
+        if mysql {
+            DbReadOnlyError::Mysql {
+                code: 1290,
+                sqlstate: "HY000".into(),
+            }
+        } else {
+            DbReadOnlyError::Postgres {
+                sqlstate: "25006".into(),
+                statement: statement.into(),
+            }
+        }
+    }
+
+    /// The error as the client library prints it.
+    pub fn message(&self) -> String {
+        match self {
+            DbReadOnlyError::Postgres { sqlstate, statement } => format!(
+                "ERROR:  cannot execute {statement} in a read-only transaction (SQLSTATE {sqlstate} read_only_sql_transaction)"
+            ),
+            DbReadOnlyError::Mysql { code, sqlstate } => format!(
+                "ERROR {code} ({sqlstate}): The MySQL server is running with the --read-only option so it cannot execute this statement"
+            ),
+        }
+    }
 }
 
 /// What the application answered, and why.
@@ -91,6 +141,8 @@ impl AppAnswer {
                 DbOutcome::NoInstance => Code::ComponentDown,
                 DbOutcome::Standby { .. } => Code::ConnectionRefused,
                 DbOutcome::GaveUp { code, .. } => *code,
+                DbOutcome::ReadOnly { .. } => Code::DbReadOnly,
+                DbOutcome::NoEndpoint { .. } => Code::DnsNxdomain,
             },
         }
     }
@@ -106,6 +158,10 @@ pub enum DbRole {
     Primary,
     /// The primary, for a write.
     PrimaryWrite,
+    /// A reader of a cluster (or a demoted writer), for a read.
+    Reader,
+    /// A read-only instance, for a write: it refuses.
+    ReaderWrite,
 }
 
 /// The Ingress path that matches by the Kubernetes spec.
@@ -188,12 +244,38 @@ pub enum AppEvent {
         ttl_s: u64,
         /// The instance RDS has as primary now.
         primary: String,
+        /// The name is the reader endpoint (its answer stays on one reader).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reader: bool,
     },
     /// The VPC resolver answers the database endpoint.
     DbResolve {
         endpoint: String,
         instance: String,
         replica: bool,
+        /// Which endpoint the name is (set for a cluster's names).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<crate::sim::db::DbEndpointKind>,
+        /// The record's TTL, seconds (set for a cluster's names).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ttl_s: Option<u32>,
+        /// The instances the reader endpoint picked among.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        among: Vec<String>,
+        /// Seconds left of the VPC resolver's cached answer, when it
+        /// answered from its cache (a cluster's names, by their TTL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cached_left_s: Option<u64>,
+    },
+    /// The endpoint name the application is configured with does not
+    /// exist: a Multi-AZ DB instance has no reader endpoint (its standby
+    /// serves no reads). Fact sheet §29.
+    DbNoEndpoint { endpoint: String },
+    /// A read-only instance refuses a write with its engine's error.
+    /// Fact sheet §29.
+    DbReadOnly {
+        instance: String,
+        error: DbReadOnlyError,
     },
     /// The database instance refuses the connection (it is the standby).
     DbRefused { instance: String },
@@ -294,19 +376,30 @@ impl AppEvent {
                 endpoint,
                 instance,
                 replica,
+                ttl_s,
+                cached_left_s,
+                ..
             } => {
                 if *replica {
                     format!("resolve {instance} (replica endpoint) -> {instance} (VPC resolver)")
+                } else if let (Some(ttl), Some(left)) = (ttl_s, cached_left_s) {
+                    format!("resolve {endpoint} -> {instance} (VPC resolver's cache, {left} s left of {ttl} s)")
+                } else if let Some(ttl) = ttl_s {
+                    format!("resolve {endpoint} -> {instance} (VPC resolver, TTL {ttl} s)")
                 } else {
                     format!("resolve {endpoint} -> {instance} (VPC resolver)")
                 }
             }
+            AppEvent::DbNoEndpoint { endpoint } => format!("resolve {endpoint}: NXDOMAIN"),
+            AppEvent::DbReadOnly { error, .. } => error.message(),
             AppEvent::DbRefused { .. } => "connection refused".into(),
             AppEvent::DbPoolReset { instance, .. } => {
                 format!("pooled connection to {instance} broken: reconnect")
             }
             AppEvent::Query { role, .. } => match role {
-                DbRole::PrimaryWrite => "SQL INSERT INTO appointments VALUES ($1, $2, $3)",
+                DbRole::PrimaryWrite | DbRole::ReaderWrite => {
+                    "SQL INSERT INTO appointments VALUES ($1, $2, $3)"
+                }
                 _ => "SQL SELECT * FROM appointments WHERE patient_id = $1",
             }
             .into(),
@@ -396,26 +489,42 @@ impl AppEvent {
                     DbOutcome::NoInstance => "no database instance".into(),
                     DbOutcome::Standby { instance } => format!("the application reached {instance}, which is no longer the primary, and answers 500"),
                     DbOutcome::GaveUp { timeout_s, code } => format!("the application gave up on the database after {timeout_s} s and answers 500 ({code})"),
+                    DbOutcome::ReadOnly { instance, .. } => format!("{instance} is read-only and refused the write; the application answers 500 (fact sheet §29)"),
+                    DbOutcome::NoEndpoint { endpoint } => format!("the application is configured with {endpoint}, which does not exist; it answers 500 (fact sheet §29)"),
                 },
             },
             AppEvent::AppDnsCache {
                 instance,
                 ttl_s,
                 primary,
+                reader,
                 ..
             } => {
-                if instance == primary {
+                if *reader {
+                    format!("the application keeps resolved addresses for {ttl_s} s, so every new connection goes to {instance} rather than to a reader the endpoint would pick now: the reader endpoint spreads connections, not queries (fact sheet §29)")
+                } else if instance == primary {
                     format!("the application keeps resolved addresses for {ttl_s} s (app_dns_cache_s), so it does not ask the VPC resolver (fact sheet §1)")
                 } else {
                     format!("the application keeps resolved addresses for {ttl_s} s, so it still uses {instance} although RDS has flipped the endpoint to {primary}: a long DNS cache prolongs a failover (fact sheet §1, §15)")
                 }
             }
-            AppEvent::DbResolve { replica, .. } => if *replica {
-                "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)"
-            } else {
-                "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)"
-            }
-            .into(),
+            AppEvent::DbResolve { replica, via, among, cached_left_s, instance, .. } => match via {
+                _ if *replica => "reads go to a read replica's own endpoint; a replica is never promoted automatically (fact sheet §15)".into(),
+                Some(_) if cached_left_s.is_some() => format!(
+                    "the VPC resolver keeps the endpoint's answer for its TTL, so until it expires every new connection goes to {instance}, even if RDS has flipped the name since (fact sheet §1, §29)"
+                ),
+                Some(crate::sim::db::DbEndpointKind::Reader) if among.len() > 1 => format!(
+                    "the reader endpoint gives each new connection one of {} at random; the connection stays there (fact sheet §29)",
+                    among.join(", ")
+                ),
+                Some(crate::sim::db::DbEndpointKind::Reader) => "the reader endpoint leads to the one instance it has; with no replicas, that is the writer, and writes succeed there (fact sheet §29)".into(),
+                Some(_) => "the cluster (writer) endpoint always points at the current writer, the only instance that takes writes; after a failover RDS flips it (fact sheet §29)".into(),
+                None => "the RDS endpoint name always points at the current primary; after a Multi-AZ failover RDS flips it (fact sheet §15)".into(),
+            },
+            AppEvent::DbNoEndpoint { .. } => "a Multi-AZ DB instance has one endpoint; its standby serves no reads and no name reaches it (fact sheet §15, §29)".into(),
+            AppEvent::DbReadOnly { instance, .. } => format!(
+                "{instance} is read-only: only the writer takes INSERT, UPDATE and DDL; send writes to the cluster (writer) endpoint (fact sheet §29)"
+            ),
             AppEvent::DbRefused { instance } => format!(
                 "{instance} is now the Multi-AZ standby, which accepts no connections (fact sheet §15)"
             ),
@@ -438,6 +547,8 @@ impl AppEvent {
                     DbRole::Replica => "read replica (asynchronous, read-only; it may lag the primary by its ReplicaLag)",
                     DbRole::Primary => "primary",
                     DbRole::PrimaryWrite => "primary (writes always go to the primary)",
+                    DbRole::Reader => "reader (read-only statements only)",
+                    DbRole::ReaderWrite => "read-only instance: a write here is refused",
                 }
             ),
             AppEvent::QueryResult { .. } => {

@@ -22,7 +22,7 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.cluster.ingress.id == node
             || r.cluster.services.iter().any(|s| s.id == node)
             || r.cluster.pods.iter().any(|p| p.id == node)
-            || r.rds.instances.iter().any(|i| i.id == node)
+            || r.rds.all_instances().any(|i| i.id == node)
             || r.vpc.nat_gateways.iter().any(|n| n.id == node)
             || r.vpc.instance(node).is_some()
             || r.cluster
@@ -62,7 +62,7 @@ impl World {
         } else if let Some(p) = r.cluster.pods.iter().find(|p| p.id == node) {
             push_subnet(&mut a, &p.subnet);
             a.security_groups = p.security_groups.clone();
-        } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
+        } else if let Some(i) = r.rds.all_instances().find(|i| i.id == node) {
             push_subnet(&mut a, &i.subnet);
             a.security_groups = r.rds.security_groups.clone();
         } else if let Some(n) = r.vpc.nat_gateways.iter().find(|n| n.id == node) {

@@ -35,6 +35,10 @@ pub struct LiveState {
     /// CPU it measured. Fact sheet §28.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub autoscalers: Vec<HpaLive>,
+    /// Each region's database: its deployment, its writer now, and every
+    /// endpoint with what it reaches. Fact sheet §15, §29.
+    #[serde(default)]
+    pub databases: Vec<DatabaseLive>,
 }
 
 /// One HorizontalPodAutoscaler's state. Fact sheet §28.
@@ -75,6 +79,33 @@ fn autoscalers(w: &World) -> Vec<HpaLive> {
         }
     }
     out
+}
+
+/// One region's database as it is now. Fact sheet §15, §29.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseLive {
+    pub region: String,
+    pub id: String,
+    pub deployment: crate::sim::scenario::DbDeployment,
+    /// The instance that is the primary (writer) now.
+    pub primary: String,
+    pub endpoints: Vec<crate::sim::db::DbEndpoint>,
+    pub publicly_accessible: bool,
+}
+
+fn databases(w: &World) -> Vec<DatabaseLive> {
+    w.scenario()
+        .regions
+        .iter()
+        .map(|r| DatabaseLive {
+            region: r.id.clone(),
+            id: r.rds.id.clone(),
+            deployment: r.rds.deployment,
+            primary: w.rds_primary(&r.id).unwrap_or_default().to_string(),
+            endpoints: w.db_endpoints(&r.id),
+            publicly_accessible: r.rds.publicly_accessible,
+        })
+        .collect()
 }
 
 /// One open connection: who holds it open to whom, since when, and how
@@ -598,6 +629,7 @@ impl World {
             scheduled: scheduled(self),
             connections: connections(self),
             autoscalers: autoscalers(self),
+            databases: databases(self),
         }
     }
 }

@@ -72,7 +72,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         let mut rows = k8s::pod(w, r, p);
         rows.extend(conn::app(w, r, Some(&p.id)));
         rows
-    } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
+    } else if let Some(i) = r.rds.all_instances().find(|i| i.id == node) {
         rds::instance(w, r, i)
     } else if let Some(a) = r
         .cluster

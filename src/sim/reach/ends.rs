@@ -172,11 +172,14 @@ fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
             .find(|i| i.id == name)
     };
     if let Some(i) = db_instance {
+        // A publicly accessible database answers on its public IP too
+        // (fact sheet §29).
+        let public = crate::sim::db::db_endpoint_address(r, i, false);
         return eni(
             s,
             (name, ri),
             (&i.subnet, i.host),
-            None,
+            public,
             &db.security_groups,
         );
     }

@@ -57,6 +57,11 @@ pub struct Cluster {
     /// Fact sheet §28.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub autoscalers: Vec<Autoscaler>,
+    /// Which database endpoint the application behind a Service sends its
+    /// reads and writes to; none listed: both to the writer endpoint.
+    /// Fact sheet §29.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub db_routes: Vec<DbRoute>,
 }
 
 /// One probe's timings, as a container spec writes them. Fact sheet §14.
@@ -156,6 +161,61 @@ impl Cluster {
     }
 }
 
+/// The database endpoints the application behind one Service uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbRoute {
+    /// The Service's id (`svc-a`).
+    pub service: String,
+    pub route: DbRouting,
+}
+
+/// Where the application sends its reads and its writes. Fact sheet §29.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DbRouting {
+    /// Reads and writes to the writer endpoint (a Multi-AZ DB instance's
+    /// read replicas, each with its own endpoint, still take the reads).
+    #[default]
+    Writer,
+    /// Writes to the writer endpoint, reads to the reader endpoint.
+    ReadsToReader,
+    /// Everything to the reader endpoint: writes are refused unless the
+    /// reader endpoint reaches the primary (Aurora without replicas).
+    AllToReader,
+}
+
+impl DbRouting {
+    pub const ALL: [DbRouting; 3] = [
+        DbRouting::Writer,
+        DbRouting::ReadsToReader,
+        DbRouting::AllToReader,
+    ];
+
+    /// The name in scenario files and edits.
+    pub fn name(self) -> &'static str {
+        match self {
+            DbRouting::Writer => "writer",
+            DbRouting::ReadsToReader => "reads_to_reader",
+            DbRouting::AllToReader => "all_to_reader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DbRouting> {
+        let s = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        DbRouting::ALL.into_iter().find(|d| d.name() == s)
+    }
+
+    /// Whether an operation (a write or a read) goes to the reader endpoint.
+    pub fn to_reader(self, write: bool) -> bool {
+        match self {
+            DbRouting::Writer => false,
+            DbRouting::ReadsToReader => !write,
+            DbRouting::AllToReader => true,
+        }
+    }
+}
+
 fn default_db_pool() -> u32 {
     crate::sim::limits::DB_POOL_DEFAULT
 }
@@ -200,6 +260,16 @@ impl Cluster {
             .filter(|s| s.app == app)
             .find_map(|s| self.app_delays.iter().find(|d| d.service == s.id))
             .map_or(0, |d| d.ms)
+    }
+
+    /// The database routing of the application `app` (the first Service
+    /// selecting it that has one); the writer for everything when none.
+    pub fn db_routing(&self, app: &str) -> DbRouting {
+        self.services
+            .iter()
+            .filter(|s| s.app == app)
+            .find_map(|s| self.db_routes.iter().find(|d| d.service == s.id))
+            .map_or(DbRouting::Writer, |d| d.route)
     }
 }
 

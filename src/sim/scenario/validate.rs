@@ -94,6 +94,26 @@ impl Scenario {
                     .into());
                 }
             }
+            for (i, d) in r.cluster.db_routes.iter().enumerate() {
+                if !r.cluster.services.iter().any(|s| s.id == d.service) {
+                    return Err(format!(
+                        "region {}: cluster.db_routes names unknown Service '{}'",
+                        r.id,
+                        clip(&d.service)
+                    )
+                    .into());
+                }
+                if r.cluster.db_routes[..i]
+                    .iter()
+                    .any(|e| e.service == d.service)
+                {
+                    return Err(format!(
+                        "region {}: cluster.db_routes lists Service {} twice",
+                        r.id, d.service
+                    )
+                    .into());
+                }
+            }
             if !APP_KEEP_ALIVE_S.contains(&r.cluster.app_keep_alive_s) {
                 return Err(format!(
                     "region {}: cluster.app_keep_alive_s {} is outside {}-{} s",
@@ -149,6 +169,7 @@ impl Scenario {
                 host_in(&r.vpc, &n.subnet, n.host, &format!("NAT gateway {}", n.id))?;
             }
             rds_azs(r)?;
+            rds_public(r)?;
             if r.rds.instances.is_empty() {
                 return Err(format!("region {}: the database has no instances", r.id).into());
             }
@@ -166,9 +187,40 @@ impl Scenario {
 }
 
 /// A Multi-AZ database keeps its standby in another Availability Zone
-/// than its primary. Fact sheet §15.
+/// than its primary; a Multi-AZ DB cluster is a writer and two readable
+/// standbys in three AZs; Aurora has a writer and up to 15 replicas, in
+/// any AZs. Fact sheet §15, §29.
 fn rds_azs(r: &Region) -> Result<(), String> {
     let az = |i: &DbInstance| r.vpc.subnet(&i.subnet).map(|s| s.az.as_str());
+    let n = r.rds.instances.len();
+    let (what, max) = match r.rds.deployment {
+        DbDeployment::MultiAzInstance => {
+            ("a primary and at most one standby", MULTI_AZ_INSTANCE_MAX)
+        }
+        DbDeployment::MultiAzCluster => (
+            "a writer and two readable standbys",
+            MULTI_AZ_CLUSTER_INSTANCES,
+        ),
+        DbDeployment::Aurora => (
+            "a writer and at most 15 Aurora Replicas",
+            1 + MAX_AURORA_REPLICAS,
+        ),
+    };
+    let min = match r.rds.deployment {
+        DbDeployment::MultiAzCluster => MULTI_AZ_CLUSTER_INSTANCES,
+        _ => 1,
+    };
+    if n > max || n < min {
+        return Err(format!(
+            "region {}: database {} has {n} instances, but a {} has {what} (fact sheet §29)",
+            r.id,
+            r.rds.id,
+            r.rds.deployment.label()
+        ));
+    }
+    if r.rds.deployment == DbDeployment::Aurora {
+        return Ok(());
+    }
     let mut seen = BTreeSet::new();
     for i in &r.rds.instances {
         if let Some(a) = az(i) {
@@ -178,6 +230,43 @@ fn rds_azs(r: &Region) -> Result<(), String> {
                     r.id, r.rds.id
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// A publicly accessible database has a public IP on every instance and
+/// replica, and a private one has none; public IPs are public (outside
+/// RFC 1918 and the VPC) and used once. Fact sheet §29.
+fn rds_public(r: &Region) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for i in r.rds.all_instances() {
+        match (r.rds.publicly_accessible, i.public_ip) {
+            (true, None) => {
+                return Err(format!(
+                    "region {}: database {} is publicly accessible but instance {} has no public_ip (fact sheet §29)",
+                    r.id, r.rds.id, i.id
+                ))
+            }
+            (false, Some(ip)) => {
+                return Err(format!(
+                    "region {}: instance {} has public_ip {ip} but database {} is not publicly accessible (fact sheet §29)",
+                    r.id, i.id, r.rds.id
+                ))
+            }
+            (_, Some(ip)) if ip.is_private() || ip.is_loopback() || ip.is_unspecified() || r.vpc.cidr.contains(&ip) => {
+                return Err(format!(
+                    "region {}: instance {}'s public_ip {ip} is not a public address (fact sheet §10)",
+                    r.id, i.id
+                ))
+            }
+            (_, Some(ip)) if !seen.insert(ip) => {
+                return Err(format!(
+                    "region {}: public_ip {ip} is used by two database instances",
+                    r.id
+                ))
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -300,16 +300,24 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
     region_box(r)
 }
 
-/// The database instances, labelled primary or standby as they are now.
+/// The database instances, labelled as they are now: a Multi-AZ DB
+/// instance's primary and standby, a cluster's writer and readers, and
+/// read replicas. Fact sheet §15, §29.
 fn databases(b: &mut Builder, w: &World, r: &Region) -> Vec<NodeIndex> {
+    let cluster = r.rds.deployment.has_reader_endpoint();
+    let primary = w.rds_primary(&r.id);
     r.rds
         .instances
         .iter()
-        .map(|i| {
-            let role = if w.rds_primary(&r.id) == Some(i.id.as_str()) {
-                "primary"
-            } else {
-                "standby"
+        .map(|i| (i, false))
+        .chain(r.rds.replicas.iter().map(|i| (i, true)))
+        .map(|(i, replica)| {
+            let role = match (replica, primary == Some(i.id.as_str()), cluster) {
+                (true, _, _) => "read replica",
+                (false, true, false) => "primary",
+                (false, true, true) => "writer",
+                (false, false, false) => "standby",
+                (false, false, true) => "reader",
             };
             b.add(node(
                 &i.id,
