@@ -110,7 +110,7 @@ fn delete_table(s: &mut Scenario, id: &str) -> Result<(), EditError> {
     let subnets: Vec<String> = vpc
         .subnets
         .iter()
-        .filter(|x| x.route_table == id)
+        .filter(|x| vpc.route_table_id_of(x) == Some(id))
         .map(|x| x.id.clone())
         .collect();
     if !subnets.is_empty() {
@@ -261,7 +261,7 @@ fn associate(s: &mut Scenario, subnet: &str, table: &str) -> Result<(), EditErro
         );
     }
     if let Some(x) = vpc.subnets.iter_mut().find(|x| x.id == subnet) {
-        x.route_table = table.to_string();
+        x.route_table = Some(table.to_string());
     }
     Ok(())
 }

@@ -105,7 +105,7 @@ fn prefix_of(id: &str) -> Option<&str> {
 
 /// The first free host number (from 4, after the addresses AWS reserves)
 /// of a subnet of this region.
-fn free_host(r: &Region, subnet: &str) -> Option<u32> {
+pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
     let sub = r.vpc.subnet(subnet)?;
     let used: Vec<u32> = r
         .alb
@@ -120,6 +120,12 @@ fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         )
         .chain(r.cluster.nodes.iter().map(|n| (n.subnet.as_str(), n.host)))
         .chain(r.cluster.pods.iter().map(|p| (p.subnet.as_str(), p.host)))
+        .chain(
+            r.vpc
+                .interface_endpoints
+                .iter()
+                .flat_map(|e| e.subnets.iter().map(|s| (s.as_str(), e.host))),
+        )
         .chain(
             r.rds
                 .instances
