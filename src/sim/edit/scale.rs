@@ -107,7 +107,16 @@ fn prefix_of(id: &str) -> Option<&str> {
 /// of a subnet of this region.
 pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
     let sub = r.vpc.subnet(subnet)?;
-    let used: Vec<u32> = r
+    let used = used_hosts(r, subnet);
+    (4..)
+        .take_while(|h| sub.host(*h).is_some())
+        .find(|h| !used.contains(h))
+}
+
+/// The host numbers taken in a subnet of this region (load balancer
+/// nodes, NAT gateways, nodes, pods, database instances, endpoint ENIs).
+pub(super) fn used_hosts(r: &Region, subnet: &str) -> Vec<u32> {
+    r
         .alb
         .nodes
         .iter()
@@ -135,10 +144,7 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         )
         .filter(|(s, _)| *s == subnet)
         .map(|(_, h)| h)
-        .collect();
-    (4..)
-        .take_while(|h| sub.host(*h).is_some())
-        .find(|h| !used.contains(h))
+        .collect()
 }
 
 fn subnet_full(r: &Region, subnet: &str) -> EditError {

@@ -30,6 +30,7 @@ pub use normalise::NORMALISED;
 pub use rds::*;
 pub use shield::*;
 pub use validate::*;
+pub use vpc_more::{overlapping_blocks, overlaps, secondary_refusal};
 pub use waf::*;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
