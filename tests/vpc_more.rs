@@ -1,0 +1,414 @@
+//! The rest of the VPC: secondary CIDRs, the main route table, the default
+//! network ACL and security group, peering connections and VPC endpoints.
+//! Section numbers refer to ../shared/reference/aws-facts.md.
+
+use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::edit::{EditError, VpcPart};
+use hoplab::sim::net::*;
+use hoplab::sim::scenario::Scenario;
+use hoplab::sim::{Edit, Request, World};
+
+fn edit(json: &str) -> Edit {
+    serde_json::from_str(json).expect("an edit")
+}
+
+fn apply(w: &mut World, json: &str) -> Result<(), EditError> {
+    w.apply_edit(&edit(json))
+}
+
+fn vpc<'a>(w: &'a World, id: &str) -> &'a Vpc {
+    &w.scenario()
+        .regions
+        .iter()
+        .find(|r| r.vpc.id == id)
+        .unwrap()
+        .vpc
+}
+
+fn locals(v: &Vpc, table: &str) -> Vec<String> {
+    v.route_table(table)
+        .unwrap()
+        .routes
+        .iter()
+        .filter(|r| r.target == RouteTarget::Local)
+        .map(|r| r.destination.to_string())
+        .collect()
+}
+
+/// A refused edit leaves the world as it was.
+fn refused(w: &mut World, json: &str) -> EditError {
+    let before = w.clone();
+    let e = apply(w, json).expect_err(json);
+    assert_eq!(*w, before, "{json}");
+    e
+}
+
+#[test]
+fn a_secondary_cidr_adds_a_local_route_to_every_table_and_removing_it_takes_them_away() {
+    // Fact sheet §10: each secondary CIDR adds its own local route.
+    let mut w = World::default_world();
+    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#).unwrap();
+    let v = vpc(&w, "vpc-a");
+    assert_eq!(v.secondary_cidrs, vec!["10.10.0.0/16".parse().unwrap()]);
+    for t in &v.route_tables {
+        assert_eq!(locals(v, &t.id), vec!["10.0.0.0/16", "10.10.0.0/16"]);
+    }
+    // A new table gets a local route for every block too.
+    apply(&mut w, r#"{"kind":"create_route_table","id":"rtb-new-a","vpc":"vpc-a"}"#).unwrap();
+    assert_eq!(locals(vpc(&w, "vpc-a"), "rtb-new-a").len(), 2);
+    // The local route of a secondary block cannot be deleted.
+    let e = refused(
+        &mut w,
+        r#"{"kind":"remove_route","route_table":"rtb-data-a","destination":"10.10.0.0/16"}"#,
+    );
+    assert!(matches!(e, EditError::LocalRoute { .. }), "{e}");
+    apply(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#).unwrap();
+    let v = vpc(&w, "vpc-a");
+    assert!(v.secondary_cidrs.is_empty());
+    assert!(v.route_tables.iter().all(|t| locals(v, &t.id) == vec!["10.0.0.0/16"]));
+}
+
+#[test]
+fn a_secondary_cidr_is_refused_by_each_rule_aws_applies() {
+    // Fact sheet §10: /16-/28, no overlap, RFC 1918 mixing, 198.19.0.0/16.
+    let mut w = World::default_world();
+    let add = |cidr: &str| format!(r#"{{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"{cidr}"}}"#);
+    for bad in [
+        "10.20.0.0/15",    // larger than /16
+        "10.0.128.0/17",   // overlaps the primary
+        "172.16.0.0/16",   // 10/8 primary: no 172.16/12
+        "192.168.0.0/16",  // nor 192.168/16
+        "198.19.0.0/16",   // restricted
+        "169.254.0.0/16",  // link-local
+    ] {
+        let e = refused(&mut w, &add(bad));
+        assert!(matches!(e, EditError::Invalid(_)), "{bad}: {e}");
+    }
+    // 100.64.0.0/10 and public ranges are allowed.
+    apply(&mut w, &add("100.64.0.0/16")).unwrap();
+    apply(&mut w, &add("203.0.113.0/24")).unwrap();
+}
+
+#[test]
+fn a_secondary_cidr_may_not_cover_an_existing_route_destination() {
+    // Fact sheet §10: not equal to or larger than an existing route's destination.
+    let mut w = World::default_world();
+    apply(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-public-a","destination":"100.64.5.0/24","target":"igw-a"}"#,
+    )
+    .unwrap();
+    let e = refused(
+        &mut w,
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#,
+    );
+    assert!(e.to_string().contains("equal to or larger"), "{e}");
+}
+
+#[test]
+fn at_most_five_secondary_cidrs_fit_in_a_vpc() {
+    // Fact sheet §10: 5 secondary CIDRs per VPC by default.
+    let mut w = World::default_world();
+    for i in 0..hoplab::sim::limits::MAX_SECONDARY_CIDRS {
+        let j = format!(
+            r#"{{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.{}.0.0/16"}}"#,
+            20 + i
+        );
+        apply(&mut w, &j).unwrap();
+    }
+    refused(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.99.0.0/16"}"#);
+}
+
+#[test]
+fn the_primary_cidr_stays_and_a_used_secondary_cidr_stays() {
+    // Fact sheet §10: the primary cannot be removed; subnets may lie in any block.
+    let mut w = World::default_world();
+    refused(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.0.0.0/16"}"#);
+    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"set_subnet_cidr","subnet":"subnet-data-a2","cidr":"100.64.1.0/24"}"#,
+    )
+    .unwrap();
+    let e = refused(
+        &mut w,
+        r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#,
+    );
+    assert!(e.to_string().contains("subnet-data-a2"), "{e}");
+}
+
+#[test]
+fn a_subnet_without_an_explicit_association_uses_the_main_route_table() {
+    // Fact sheet §10: a subnet is associated explicitly or implicitly with the main table.
+    let mut w = World::default_world();
+    let v = vpc(&w, "vpc-a");
+    assert_eq!(v.main_table_id(), Some("rtb-data-a"));
+    apply(&mut w, r#"{"kind":"disassociate_route_table","subnet":"subnet-app-a1"}"#).unwrap();
+    let v = vpc(&w, "vpc-a");
+    let s = v.subnet("subnet-app-a1").unwrap();
+    assert_eq!(s.route_table, None);
+    assert_eq!(v.route_table_of(s).unwrap().id, "rtb-data-a");
+    apply(&mut w, r#"{"kind":"set_main_route_table","route_table":"rtb-app-a1"}"#).unwrap();
+    let v = vpc(&w, "vpc-a");
+    let s = v.subnet("subnet-app-a1").unwrap();
+    assert_eq!(v.route_table_of(s).unwrap().id, "rtb-app-a1");
+    // The main table cannot be deleted.
+    let e = refused(&mut w, r#"{"kind":"delete_route_table","id":"rtb-app-a1"}"#);
+    assert!(matches!(e, EditError::DefaultKept { part: VpcPart::RouteTable, .. }), "{e}");
+}
+
+#[test]
+fn a_pod_subnet_moved_to_a_main_table_without_a_nat_route_cannot_reach_the_internet() {
+    // Fact sheet §10: the implicit association decides the route the engine uses.
+    let mut w = World::default_world();
+    for s in ["subnet-app-a1", "subnet-app-a2"] {
+        apply(&mut w, &format!(r#"{{"kind":"disassociate_route_table","subnet":"{s}"}}"#)).unwrap();
+    }
+    let t = w.send(&Request {
+        method: "POST".into(),
+        ..Request::get(hoplab::sim::world::DEFAULT_CLIENT, hoplab::sim::world::DEFAULT_URL)
+    });
+    let checks = t.hops.iter().flat_map(|h| &h.checks);
+    let denied_route = checks
+        .filter(|c| c.kind == hoplab::sim::check::CheckKind::RouteTable && !c.allowed)
+        .any(|c| c.subject == "rtb-data-a");
+    assert!(denied_route, "{}", t.render_text());
+}
+
+#[test]
+fn a_new_custom_nacl_denies_everything_and_the_default_nacl_allows_everything() {
+    // Fact sheet §12: custom = only `*` deny; default = rule 100 allow all, undeletable.
+    let mut w = World::default_world();
+    apply(&mut w, r#"{"kind":"create_nacl","id":"acl-new-a","vpc":"vpc-a"}"#).unwrap();
+    let n = vpc(&w, "vpc-a").nacl("acl-new-a").unwrap().clone();
+    assert!(n.inbound.is_empty() && n.outbound.is_empty());
+    apply(&mut w, r#"{"kind":"disassociate_nacl","subnet":"subnet-data-a1"}"#).unwrap();
+    let v = vpc(&w, "vpc-a");
+    let id = v.default_nacl.clone().unwrap();
+    assert_eq!(v.subnet("subnet-data-a1").unwrap().nacl, id);
+    let d = v.nacl(&id).unwrap();
+    for rules in [&d.inbound, &d.outbound] {
+        assert_eq!(rules.len(), 1);
+        assert_eq!((rules[0].number, rules[0].action), (100, RuleAction::Allow));
+        assert_eq!(rules[0].protocol, Protocol::All);
+    }
+    let e = refused(&mut w, &format!(r#"{{"kind":"delete_nacl","id":"{id}"}}"#));
+    assert!(matches!(e, EditError::DefaultKept { part: VpcPart::NetworkAcl, .. }), "{e}");
+    // A NACL a subnet uses stays; an unused custom one goes.
+    refused(&mut w, r#"{"kind":"delete_nacl","id":"acl-app-a"}"#);
+    apply(&mut w, r#"{"kind":"delete_nacl","id":"acl-new-a"}"#).unwrap();
+}
+
+#[test]
+fn a_default_world_serializes_without_any_of_the_new_fields() {
+    // Fact sheet §10: a scenario without them reads as before.
+    let json = serde_json::to_string(&default_scenario()).unwrap();
+    for f in [
+        "secondary_cidrs",
+        "main_route_table",
+        "default_nacl",
+        "default_sg",
+        "gateway_endpoints",
+        "interface_endpoints",
+        "peerings",
+    ] {
+        assert!(!json.contains(f), "{f}");
+    }
+    assert!(Scenario::from_json(&json).is_ok());
+}
+
+fn peer(w: &mut World, id: &str) -> Result<(), EditError> {
+    apply(
+        w,
+        &format!(
+            r#"{{"kind":"create_peering","id":"{id}","requester_vpc":"vpc-a","accepter_vpc":"vpc-b"}}"#
+        ),
+    )
+}
+
+fn status(w: &World, id: &str) -> PeeringStatus {
+    w.scenario().peering(id).unwrap().status
+}
+
+#[test]
+fn a_peering_request_waits_for_acceptance_and_its_routes_are_blackholes_until_then() {
+    // Fact sheet §21: pending-acceptance, then active; a route to a pending peering is a blackhole.
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    assert_eq!(status(&w, "pcx-ab"), PeeringStatus::PendingAcceptance);
+    apply(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-a1","destination":"10.1.0.0/16","target":"pcx-ab"}"#,
+    )
+    .unwrap();
+    let route = |w: &World| {
+        vpc(w, "vpc-a")
+            .route_table("rtb-app-a1")
+            .unwrap()
+            .routes
+            .iter()
+            .find(|r| r.target == RouteTarget::Peering("pcx-ab".into()))
+            .unwrap()
+            .clone()
+    };
+    assert!(w.scenario().route_is_blackhole(&route(&w)));
+    apply(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#).unwrap();
+    assert_eq!(status(&w, "pcx-ab"), PeeringStatus::Active);
+    assert!(!w.scenario().route_is_blackhole(&route(&w)));
+    // Deleted: the route stays, a blackhole again.
+    apply(&mut w, r#"{"kind":"delete_peering","id":"pcx-ab"}"#).unwrap();
+    assert_eq!(status(&w, "pcx-ab"), PeeringStatus::Deleted);
+    assert!(w.scenario().route_is_blackhole(&route(&w)));
+}
+
+#[test]
+fn a_peering_between_overlapping_vpcs_fails_as_aws_shows_it() {
+    // Fact sheet §21: overlapping IPv4 CIDRs → the request goes straight to failed.
+    let mut w = World::default_world();
+    // vpc-b takes a secondary block equal to vpc-a's primary: allowed in
+    // vpc-b (§10), but the two VPCs now overlap.
+    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#).unwrap();
+    peer(&mut w, "pcx-ab").unwrap();
+    assert_eq!(status(&w, "pcx-ab"), PeeringStatus::Failed);
+    let e = refused(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#);
+    assert!(e.to_string().contains("failed"), "{e}");
+    // A failed one does not block a new request once the blocks are apart.
+    apply(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#).unwrap();
+    peer(&mut w, "pcx-ab2").unwrap();
+    assert_eq!(status(&w, "pcx-ab2"), PeeringStatus::PendingAcceptance);
+}
+
+#[test]
+fn two_vpcs_have_at_most_one_peering_connection() {
+    // Fact sheet §21: at most one peering connection between the same two VPCs.
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    let e = refused(
+        &mut w,
+        r#"{"kind":"create_peering","id":"pcx-ba","requester_vpc":"vpc-b","accepter_vpc":"vpc-a"}"#,
+    );
+    assert!(e.to_string().contains("at most one"), "{e}");
+    refused(
+        &mut w,
+        r#"{"kind":"create_peering","id":"pcx-aa","requester_vpc":"vpc-a","accepter_vpc":"vpc-a"}"#,
+    );
+}
+
+#[test]
+fn a_security_group_cannot_reference_a_group_across_an_inter_region_peering() {
+    // Fact sheet §21: inter-Region, security-group references are not allowed; use CIDRs.
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    apply(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#).unwrap();
+    let e = refused(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-db-a","direction":"inbound","protocol":"tcp","ports":"5432","peer":"sg-app-b"}"#,
+    );
+    assert!(e.to_string().contains("10.1.0.0/16"), "{e}");
+    apply(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-db-a","direction":"inbound","protocol":"tcp","ports":"5432","peer":"10.1.0.0/16"}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_route_to_a_peering_of_other_vpcs_is_refused() {
+    // Fact sheet §21: a route's peering must join the table's VPC.
+    let mut s = default_scenario();
+    s.peerings.push(Peering {
+        id: "pcx-x".into(),
+        requester_vpc: "vpc-a".into(),
+        accepter_vpc: "vpc-b".into(),
+        status: PeeringStatus::Active,
+        requester_dns: false,
+        accepter_dns: false,
+    });
+    s.regions[0].vpc.route_tables[0].routes.push(Route {
+        destination: "10.1.0.0/16".parse().unwrap(),
+        target: RouteTarget::Peering("pcx-zz".into()),
+    });
+    let e = World::new(s, 1).unwrap_err();
+    assert!(e.to_string().contains("no peering connection pcx-zz"), "{e}");
+}
+
+#[test]
+fn a_gateway_endpoint_adds_the_prefix_list_routes_that_beat_the_default_route() {
+    // Fact sheet §22: destination = prefix list, target = vpce; longest prefix beats 0.0.0.0/0 → nat.
+    let mut w = World::default_world();
+    apply(
+        &mut w,
+        r#"{"kind":"create_gateway_endpoint","id":"vpce-s3-a","vpc":"vpc-a","route_tables":"rtb-app-a1"}"#,
+    )
+    .unwrap();
+    let pl = s3_prefix_list("us-east-1").unwrap();
+    let rt = vpc(&w, "vpc-a").route_table("rtb-app-a1").unwrap().clone();
+    let s3: std::net::Ipv4Addr = "52.216.10.1".parse().unwrap();
+    assert!(pl.holds(s3));
+    assert_eq!(
+        rt.lookup(s3.into()).unwrap().target,
+        RouteTarget::Endpoint("vpce-s3-a".into())
+    );
+    assert_eq!(
+        rt.lookup("192.0.2.200".parse().unwrap()).unwrap().target,
+        RouteTarget::Nat("nat-a1".into())
+    );
+    // The other AZ's table is not associated: S3 still goes through its NAT.
+    let other = vpc(&w, "vpc-a").route_table("rtb-app-a2").unwrap();
+    assert_eq!(other.lookup(s3.into()).unwrap().target, RouteTarget::Nat("nat-a2".into()));
+    // The endpoint's routes are AWS's: not removable, not addable by hand.
+    let e = refused(
+        &mut w,
+        r#"{"kind":"remove_route","route_table":"rtb-app-a1","destination":"52.216.0.0/15"}"#,
+    );
+    assert!(e.to_string().contains("prefix-list"), "{e}");
+    refused(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-a2","destination":"52.216.0.0/15","target":"vpce-s3-a"}"#,
+    );
+    // One S3 endpoint per table.
+    refused(
+        &mut w,
+        r#"{"kind":"create_gateway_endpoint","id":"vpce-s3-a2","vpc":"vpc-a","route_tables":"rtb-app-a1"}"#,
+    );
+    // Deleting the endpoint takes its routes.
+    apply(&mut w, r#"{"kind":"delete_endpoint","id":"vpce-s3-a"}"#).unwrap();
+    let rt = vpc(&w, "vpc-a").route_table("rtb-app-a1").unwrap();
+    assert!(rt.routes.iter().all(|r| !matches!(r.target, RouteTarget::Endpoint(_))));
+}
+
+#[test]
+fn an_interface_endpoint_without_groups_gets_the_default_security_group() {
+    // Fact sheet §22 (none chosen → the VPC's default SG), §11 (default SG: all from its members).
+    let mut w = World::default_world();
+    apply(
+        &mut w,
+        r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-app-a2"}"#,
+    )
+    .unwrap();
+    let v = vpc(&w, "vpc-a");
+    let e = v.interface_endpoint("vpce-sqs-a").unwrap();
+    let sg = v.default_sg.clone().unwrap();
+    assert_eq!(e.security_groups, vec![sg.clone()]);
+    assert!(e.private_dns);
+    assert_eq!(e.public_name(), "sqs.us-east-1.amazonaws.com");
+    let g = v.sg(&sg).unwrap();
+    assert_eq!(g.inbound[0].peer, Peer::Sg(sg.clone()));
+    assert_eq!(g.outbound[0].protocol, Protocol::All);
+    // Its ENI takes a free address: not a node's (host 10) nor a pod's.
+    let used: Vec<u32> = w.scenario().regions[0]
+        .cluster
+        .pods
+        .iter()
+        .filter(|p| p.subnet == "subnet-app-a1")
+        .map(|p| p.host)
+        .chain([10])
+        .collect();
+    assert!(!used.contains(&e.host), "{}", e.host);
+    // Two subnets in one AZ are refused.
+    let e = refused(
+        &mut w,
+        r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a2","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-data-a1"}"#,
+    );
+    assert!(e.to_string().contains("one subnet per Availability Zone"), "{e}");
+}
