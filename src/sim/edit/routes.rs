@@ -388,8 +388,8 @@ mod tests {
         .unwrap();
         let r = &w.scenario().regions[0];
         assert_eq!(
-            r.vpc.subnet("subnet-app-a1").unwrap().route_table,
-            "rtb-app-a2"
+            r.vpc.subnet("subnet-app-a1").unwrap().route_table.as_deref(),
+            Some("rtb-app-a2")
         );
     }
 
