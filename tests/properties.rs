@@ -112,6 +112,20 @@ const EDIT_KINDS: &[&str] = &[
     "set_slow_start",
     "set_client_keepalive",
     "set_db_pool",
+    "add_vpc_cidr",
+    "remove_vpc_cidr",
+    "set_main_route_table",
+    "disassociate_route_table",
+    "create_nacl",
+    "delete_nacl",
+    "associate_nacl",
+    "disassociate_nacl",
+    "create_peering",
+    "accept_peering",
+    "delete_peering",
+    "create_gateway_endpoint",
+    "create_interface_endpoint",
+    "delete_endpoint",
 ];
 
 #[test]

@@ -47,14 +47,22 @@ fn refused(w: &mut World, json: &str) -> EditError {
 fn a_secondary_cidr_adds_a_local_route_to_every_table_and_removing_it_takes_them_away() {
     // Fact sheet §10: each secondary CIDR adds its own local route.
     let mut w = World::default_world();
-    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#,
+    )
+    .unwrap();
     let v = vpc(&w, "vpc-a");
     assert_eq!(v.secondary_cidrs, vec!["10.10.0.0/16".parse().unwrap()]);
     for t in &v.route_tables {
         assert_eq!(locals(v, &t.id), vec!["10.0.0.0/16", "10.10.0.0/16"]);
     }
     // A new table gets a local route for every block too.
-    apply(&mut w, r#"{"kind":"create_route_table","id":"rtb-new-a","vpc":"vpc-a"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"create_route_table","id":"rtb-new-a","vpc":"vpc-a"}"#,
+    )
+    .unwrap();
     assert_eq!(locals(vpc(&w, "vpc-a"), "rtb-new-a").len(), 2);
     // The local route of a secondary block cannot be deleted.
     let e = refused(
@@ -62,10 +70,17 @@ fn a_secondary_cidr_adds_a_local_route_to_every_table_and_removing_it_takes_them
         r#"{"kind":"remove_route","route_table":"rtb-data-a","destination":"10.10.0.0/16"}"#,
     );
     assert!(matches!(e, EditError::LocalRoute { .. }), "{e}");
-    apply(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.10.0.0/16"}"#,
+    )
+    .unwrap();
     let v = vpc(&w, "vpc-a");
     assert!(v.secondary_cidrs.is_empty());
-    assert!(v.route_tables.iter().all(|t| locals(v, &t.id) == vec!["10.0.0.0/16"]));
+    assert!(v
+        .route_tables
+        .iter()
+        .all(|t| locals(v, &t.id) == vec!["10.0.0.0/16"]));
 }
 
 #[test]
@@ -74,12 +89,12 @@ fn a_secondary_cidr_is_refused_by_each_rule_aws_applies() {
     let mut w = World::default_world();
     let add = |cidr: &str| format!(r#"{{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"{cidr}"}}"#);
     for bad in [
-        "10.20.0.0/15",    // larger than /16
-        "10.0.128.0/17",   // overlaps the primary
-        "172.16.0.0/16",   // 10/8 primary: no 172.16/12
-        "192.168.0.0/16",  // nor 192.168/16
-        "198.19.0.0/16",   // restricted
-        "169.254.0.0/16",  // link-local
+        "10.20.0.0/15",   // larger than /16
+        "10.0.128.0/17",  // overlaps the primary
+        "172.16.0.0/16",  // 10/8 primary: no 172.16/12
+        "192.168.0.0/16", // nor 192.168/16
+        "198.19.0.0/16",  // restricted
+        "169.254.0.0/16", // link-local
     ] {
         let e = refused(&mut w, &add(bad));
         assert!(matches!(e, EditError::Invalid(_)), "{bad}: {e}");
@@ -116,15 +131,25 @@ fn at_most_five_secondary_cidrs_fit_in_a_vpc() {
         );
         apply(&mut w, &j).unwrap();
     }
-    refused(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.99.0.0/16"}"#);
+    refused(
+        &mut w,
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"10.99.0.0/16"}"#,
+    );
 }
 
 #[test]
 fn the_primary_cidr_stays_and_a_used_secondary_cidr_stays() {
     // Fact sheet §10: the primary cannot be removed; subnets may lie in any block.
     let mut w = World::default_world();
-    refused(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.0.0.0/16"}"#);
-    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#).unwrap();
+    refused(
+        &mut w,
+        r#"{"kind":"remove_vpc_cidr","vpc":"vpc-a","cidr":"10.0.0.0/16"}"#,
+    );
+    apply(
+        &mut w,
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#,
+    )
+    .unwrap();
     apply(
         &mut w,
         r#"{"kind":"set_subnet_cidr","subnet":"subnet-data-a2","cidr":"100.64.1.0/24"}"#,
@@ -143,18 +168,35 @@ fn a_subnet_without_an_explicit_association_uses_the_main_route_table() {
     let mut w = World::default_world();
     let v = vpc(&w, "vpc-a");
     assert_eq!(v.main_table_id(), Some("rtb-data-a"));
-    apply(&mut w, r#"{"kind":"disassociate_route_table","subnet":"subnet-app-a1"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"disassociate_route_table","subnet":"subnet-app-a1"}"#,
+    )
+    .unwrap();
     let v = vpc(&w, "vpc-a");
     let s = v.subnet("subnet-app-a1").unwrap();
     assert_eq!(s.route_table, None);
     assert_eq!(v.route_table_of(s).unwrap().id, "rtb-data-a");
-    apply(&mut w, r#"{"kind":"set_main_route_table","route_table":"rtb-app-a1"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"set_main_route_table","route_table":"rtb-app-a1"}"#,
+    )
+    .unwrap();
     let v = vpc(&w, "vpc-a");
     let s = v.subnet("subnet-app-a1").unwrap();
     assert_eq!(v.route_table_of(s).unwrap().id, "rtb-app-a1");
     // The main table cannot be deleted.
     let e = refused(&mut w, r#"{"kind":"delete_route_table","id":"rtb-app-a1"}"#);
-    assert!(matches!(e, EditError::DefaultKept { part: VpcPart::RouteTable, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            EditError::DefaultKept {
+                part: VpcPart::RouteTable,
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -162,11 +204,18 @@ fn a_pod_subnet_moved_to_a_main_table_without_a_nat_route_cannot_reach_the_inter
     // Fact sheet §10: the implicit association decides the route the engine uses.
     let mut w = World::default_world();
     for s in ["subnet-app-a1", "subnet-app-a2"] {
-        apply(&mut w, &format!(r#"{{"kind":"disassociate_route_table","subnet":"{s}"}}"#)).unwrap();
+        apply(
+            &mut w,
+            &format!(r#"{{"kind":"disassociate_route_table","subnet":"{s}"}}"#),
+        )
+        .unwrap();
     }
     let t = w.send(&Request {
         method: "POST".into(),
-        ..Request::get(hoplab::sim::world::DEFAULT_CLIENT, hoplab::sim::world::DEFAULT_URL)
+        ..Request::get(
+            hoplab::sim::world::DEFAULT_CLIENT,
+            hoplab::sim::world::DEFAULT_URL,
+        )
     });
     let checks = t.hops.iter().flat_map(|h| &h.checks);
     let denied_route = checks
@@ -179,10 +228,18 @@ fn a_pod_subnet_moved_to_a_main_table_without_a_nat_route_cannot_reach_the_inter
 fn a_new_custom_nacl_denies_everything_and_the_default_nacl_allows_everything() {
     // Fact sheet §12: custom = only `*` deny; default = rule 100 allow all, undeletable.
     let mut w = World::default_world();
-    apply(&mut w, r#"{"kind":"create_nacl","id":"acl-new-a","vpc":"vpc-a"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"create_nacl","id":"acl-new-a","vpc":"vpc-a"}"#,
+    )
+    .unwrap();
     let n = vpc(&w, "vpc-a").nacl("acl-new-a").unwrap().clone();
     assert!(n.inbound.is_empty() && n.outbound.is_empty());
-    apply(&mut w, r#"{"kind":"disassociate_nacl","subnet":"subnet-data-a1"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"disassociate_nacl","subnet":"subnet-data-a1"}"#,
+    )
+    .unwrap();
     let v = vpc(&w, "vpc-a");
     let id = v.default_nacl.clone().unwrap();
     assert_eq!(v.subnet("subnet-data-a1").unwrap().nacl, id);
@@ -193,7 +250,16 @@ fn a_new_custom_nacl_denies_everything_and_the_default_nacl_allows_everything() 
         assert_eq!(rules[0].protocol, Protocol::All);
     }
     let e = refused(&mut w, &format!(r#"{{"kind":"delete_nacl","id":"{id}"}}"#));
-    assert!(matches!(e, EditError::DefaultKept { part: VpcPart::NetworkAcl, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            EditError::DefaultKept {
+                part: VpcPart::NetworkAcl,
+                ..
+            }
+        ),
+        "{e}"
+    );
     // A NACL a subnet uses stays; an unused custom one goes.
     refused(&mut w, r#"{"kind":"delete_nacl","id":"acl-app-a"}"#);
     apply(&mut w, r#"{"kind":"delete_nacl","id":"acl-new-a"}"#).unwrap();
@@ -267,13 +333,21 @@ fn a_peering_between_overlapping_vpcs_fails_as_aws_shows_it() {
     let mut w = World::default_world();
     // vpc-b takes a secondary block equal to vpc-a's primary: allowed in
     // vpc-b (§10), but the two VPCs now overlap.
-    apply(&mut w, r#"{"kind":"add_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#,
+    )
+    .unwrap();
     peer(&mut w, "pcx-ab").unwrap();
     assert_eq!(status(&w, "pcx-ab"), PeeringStatus::Failed);
     let e = refused(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#);
     assert!(e.to_string().contains("failed"), "{e}");
     // A failed one does not block a new request once the blocks are apart.
-    apply(&mut w, r#"{"kind":"remove_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#).unwrap();
+    apply(
+        &mut w,
+        r#"{"kind":"remove_vpc_cidr","vpc":"vpc-b","cidr":"10.0.0.0/16"}"#,
+    )
+    .unwrap();
     peer(&mut w, "pcx-ab2").unwrap();
     assert_eq!(status(&w, "pcx-ab2"), PeeringStatus::PendingAcceptance);
 }
@@ -329,7 +403,10 @@ fn a_route_to_a_peering_of_other_vpcs_is_refused() {
         target: RouteTarget::Peering("pcx-zz".into()),
     });
     let e = World::new(s, 1).unwrap_err();
-    assert!(e.to_string().contains("no peering connection pcx-zz"), "{e}");
+    assert!(
+        e.to_string().contains("no peering connection pcx-zz"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -355,7 +432,10 @@ fn a_gateway_endpoint_adds_the_prefix_list_routes_that_beat_the_default_route() 
     );
     // The other AZ's table is not associated: S3 still goes through its NAT.
     let other = vpc(&w, "vpc-a").route_table("rtb-app-a2").unwrap();
-    assert_eq!(other.lookup(s3.into()).unwrap().target, RouteTarget::Nat("nat-a2".into()));
+    assert_eq!(
+        other.lookup(s3.into()).unwrap().target,
+        RouteTarget::Nat("nat-a2".into())
+    );
     // The endpoint's routes are AWS's: not removable, not addable by hand.
     let e = refused(
         &mut w,
@@ -374,7 +454,10 @@ fn a_gateway_endpoint_adds_the_prefix_list_routes_that_beat_the_default_route() 
     // Deleting the endpoint takes its routes.
     apply(&mut w, r#"{"kind":"delete_endpoint","id":"vpce-s3-a"}"#).unwrap();
     let rt = vpc(&w, "vpc-a").route_table("rtb-app-a1").unwrap();
-    assert!(rt.routes.iter().all(|r| !matches!(r.target, RouteTarget::Endpoint(_))));
+    assert!(rt
+        .routes
+        .iter()
+        .all(|r| !matches!(r.target, RouteTarget::Endpoint(_))));
 }
 
 #[test]
@@ -410,5 +493,8 @@ fn an_interface_endpoint_without_groups_gets_the_default_security_group() {
         &mut w,
         r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a2","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-data-a1"}"#,
     );
-    assert!(e.to_string().contains("one subnet per Availability Zone"), "{e}");
+    assert!(
+        e.to_string().contains("one subnet per Availability Zone"),
+        "{e}"
+    );
 }

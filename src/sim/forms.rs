@@ -368,7 +368,11 @@ fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
         .iter()
         .filter(|sub| sub.tier == crate::sim::net::Tier::App)
         .filter_map(|sub| v.route_table_id_of(sub))
-        .filter(|t| !v.gateway_endpoints.iter().any(|e| e.route_tables.iter().any(|x| x == t)))
+        .filter(|t| {
+            !v.gateway_endpoints
+                .iter()
+                .any(|e| e.route_tables.iter().any(|x| x == t))
+        })
         .fold(Vec::new(), |mut acc, t| {
             if !acc.contains(&t) {
                 acc.push(t);
@@ -387,7 +391,10 @@ fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
                     "id",
                     "id",
                     Input::Text("vpce-s3-a"),
-                    free_id(|id| v.gateway_endpoint(id).is_some(), &format!("vpce-s3-{x}")),
+                    free_id(
+                        |id| v.gateway_endpoint(id).is_some(),
+                        &format!("vpce-s3-{x}"),
+                    ),
                 ),
                 field(
                     "route_tables",
@@ -400,7 +407,11 @@ fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
     }
     let mut per_az: Vec<&str> = Vec::new();
     let mut azs: Vec<&str> = Vec::new();
-    for sub in v.subnets.iter().filter(|s| s.tier == crate::sim::net::Tier::App) {
+    for sub in v
+        .subnets
+        .iter()
+        .filter(|s| s.tier == crate::sim::net::Tier::App)
+    {
         if !azs.contains(&sub.az.as_str()) {
             azs.push(&sub.az);
             per_az.push(&sub.id);
@@ -417,7 +428,10 @@ fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
                 "id",
                 "id",
                 Input::Text("vpce-sqs-a"),
-                free_id(|id| v.interface_endpoint(id).is_some(), &format!("vpce-sqs-{x}")),
+                free_id(
+                    |id| v.interface_endpoint(id).is_some(),
+                    &format!("vpce-sqs-{x}"),
+                ),
             ),
             field(
                 "service",
@@ -1260,7 +1274,9 @@ mod tests {
         ] {
             assert!(kinds.contains(&k), "no form for {k}");
         }
-        assert!(forms(&w, "igw-a").iter().any(|f| f.kind == "remove_vpc_cidr"));
+        assert!(forms(&w, "igw-a")
+            .iter()
+            .any(|f| f.kind == "remove_vpc_cidr"));
     }
 
     fn form_of(w: &World, node: &str, key_start: &str) -> Form {

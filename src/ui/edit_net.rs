@@ -99,12 +99,13 @@ fn route_tables_for(w: &World, node: &str) -> Vec<String> {
     v.route_tables
         .iter()
         .filter(|t| {
-            a.subnets
+            a.subnets.iter().any(|x| {
+                v.subnet(x)
+                    .is_some_and(|x| v.route_table_id_of(x) == Some(t.id.as_str()))
+            }) || t
+                .routes
                 .iter()
-                .any(|x| v.subnet(x).is_some_and(|x| v.route_table_id_of(x) == Some(t.id.as_str())))
-                || t.routes
-                    .iter()
-                    .any(|rt| matches!(&rt.target, RouteTarget::Nat(n) if n == node))
+                .any(|rt| matches!(&rt.target, RouteTarget::Nat(n) if n == node))
         })
         .map(|t| t.id.clone())
         .collect()

@@ -585,29 +585,53 @@ pub enum Edit {
     // ---- The rest of the VPC (fact sheet §10, §12, §21, §22).
     /// Add a secondary IPv4 block to a VPC (its `local` route goes into
     /// every route table).
-    AddVpcCidr { vpc: String, cidr: String },
+    AddVpcCidr {
+        vpc: String,
+        cidr: String,
+    },
     /// Remove a secondary block no subnet uses (never the primary).
-    RemoveVpcCidr { vpc: String, cidr: String },
+    RemoveVpcCidr {
+        vpc: String,
+        cidr: String,
+    },
     /// Make a route table the VPC's main one.
-    SetMainRouteTable { route_table: String },
+    SetMainRouteTable {
+        route_table: String,
+    },
     /// Drop a subnet's explicit association: it uses the main table.
-    DisassociateRouteTable { subnet: String },
+    DisassociateRouteTable {
+        subnet: String,
+    },
     /// A custom network ACL: only the `*` deny rules.
-    CreateNacl { id: String, vpc: String },
+    CreateNacl {
+        id: String,
+        vpc: String,
+    },
     /// Delete a network ACL no subnet uses (never the default one).
-    DeleteNacl { id: String },
-    AssociateNacl { subnet: String, nacl: String },
+    DeleteNacl {
+        id: String,
+    },
+    AssociateNacl {
+        subnet: String,
+        nacl: String,
+    },
     /// A subnet back on the VPC's default network ACL.
-    DisassociateNacl { subnet: String },
+    DisassociateNacl {
+        subnet: String,
+    },
     /// Request a peering connection (`failed` when the blocks overlap).
     CreatePeering {
         id: String,
         requester_vpc: String,
         accepter_vpc: String,
     },
-    AcceptPeering { id: String },
+    AcceptPeering {
+        id: String,
+    },
     /// Delete a peering: its routes stay, as blackholes.
-    DeletePeering { id: String },
+    DeletePeering {
+        id: String,
+    },
     /// An S3 gateway endpoint for route tables (commas or spaces).
     CreateGatewayEndpoint {
         id: String,
@@ -628,7 +652,9 @@ pub enum Edit {
         private_dns: String,
     },
     /// Delete a gateway endpoint (with its routes) or an interface endpoint.
-    DeleteEndpoint { id: String },
+    DeleteEndpoint {
+        id: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1304,9 +1330,10 @@ fn parse_peer(s: &Scenario, sg: &str, peer: &str) -> Result<Peer, EditError> {
             .ok_or_else(|| unknown(VpcPart::SecurityGroup, sg))?;
         let elsewhere = s.regions.iter().find(|r| r.vpc.sg(p).is_some());
         if let (None, Some(other)) = (region.vpc.sg(p), elsewhere) {
-            let peered = s.peerings.iter().any(|x| {
-                x.is_active() && x.joins(&region.vpc.id) && x.joins(&other.vpc.id)
-            });
+            let peered = s
+                .peerings
+                .iter()
+                .any(|x| x.is_active() && x.joins(&region.vpc.id) && x.joins(&other.vpc.id));
             if peered && other.id != region.id {
                 return Err(EditError::Invalid(format!(
                     "{sg}: {p} is in {}, peered across Regions ({} and {}): a security group rule cannot reference a group over an inter-Region peering; use the peer's CIDR {} instead (fact sheet §21)",

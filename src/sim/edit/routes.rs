@@ -388,7 +388,11 @@ mod tests {
         .unwrap();
         let r = &w.scenario().regions[0];
         assert_eq!(
-            r.vpc.subnet("subnet-app-a1").unwrap().route_table.as_deref(),
+            r.vpc
+                .subnet("subnet-app-a1")
+                .unwrap()
+                .route_table
+                .as_deref(),
             Some("rtb-app-a2")
         );
     }

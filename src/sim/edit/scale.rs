@@ -116,8 +116,7 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
 /// The host numbers taken in a subnet of this region (load balancer
 /// nodes, NAT gateways, nodes, pods, database instances, endpoint ENIs).
 pub(super) fn used_hosts(r: &Region, subnet: &str) -> Vec<u32> {
-    r
-        .alb
+    r.alb
         .nodes
         .iter()
         .map(|n| (n.subnet.as_str(), n.host))

@@ -21,7 +21,11 @@ pub(super) fn describe(e: &Edit) -> String {
         Edit::CreateNacl { id, vpc } => format!("{vpc}: create network ACL {}", clip(id.trim())),
         Edit::DeleteNacl { id } => format!("delete network ACL {}", clip(id.trim())),
         Edit::AssociateNacl { subnet, nacl } => {
-            format!("{}: use network ACL {}", clip(subnet.trim()), clip(nacl.trim()))
+            format!(
+                "{}: use network ACL {}",
+                clip(subnet.trim()),
+                clip(nacl.trim())
+            )
         }
         Edit::DisassociateNacl { subnet } => {
             format!("{}: use the default network ACL", clip(subnet.trim()))
@@ -236,7 +240,10 @@ pub(crate) fn ensure_default_nacl(v: &mut Vpc) -> String {
         number: 100,
         protocol: Protocol::All,
         ports: PortRange::ALL,
-        cidr: "0.0.0.0/0".parse::<ipnet::Ipv4Net>().expect("constant").into(),
+        cidr: "0.0.0.0/0"
+            .parse::<ipnet::Ipv4Net>()
+            .expect("constant")
+            .into(),
         action: RuleAction::Allow,
     };
     v.nacls.push(Nacl {
@@ -268,7 +275,12 @@ pub(crate) fn ensure_default_sg(v: &mut Vpc) -> String {
         outbound: vec![SgRule {
             protocol: Protocol::All,
             ports: PortRange::ALL,
-            peer: Peer::Cidr("0.0.0.0/0".parse::<ipnet::Ipv4Net>().expect("constant").into()),
+            peer: Peer::Cidr(
+                "0.0.0.0/0"
+                    .parse::<ipnet::Ipv4Net>()
+                    .expect("constant")
+                    .into(),
+            ),
             description: "all".into(),
         }],
     });
@@ -438,9 +450,10 @@ fn endpoint_id(s: &Scenario, id: &str) -> Result<String, EditError> {
             clip(id)
         )));
     }
-    let taken = s.regions.iter().any(|r| {
-        r.vpc.gateway_endpoint(id).is_some() || r.vpc.interface_endpoint(id).is_some()
-    });
+    let taken = s
+        .regions
+        .iter()
+        .any(|r| r.vpc.gateway_endpoint(id).is_some() || r.vpc.interface_endpoint(id).is_some());
     if taken {
         return Err(EditError::Exists {
             part: VpcPart::Endpoint,
@@ -485,7 +498,11 @@ fn create_gateway_endpoint(
                 vpc: v.id.clone(),
             });
         }
-        if let Some(e) = v.gateway_endpoints.iter().find(|e| e.route_tables.contains(t)) {
+        if let Some(e) = v
+            .gateway_endpoints
+            .iter()
+            .find(|e| e.route_tables.contains(t))
+        {
             return Err(EditError::Invalid(format!(
                 "route table {t} already has S3 gateway endpoint {}: one endpoint route per service per table (fact sheet §22)",
                 e.id

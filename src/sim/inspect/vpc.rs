@@ -54,10 +54,7 @@ pub(super) fn internet_gateway(s: &Scenario, r: &Region) -> Vec<Row> {
         ));
     }
     for p in s.peerings.iter().filter(|p| p.joins(&v.id)) {
-        rows.push((
-            "peering".into(),
-            format!("{} {}", p.id, p.status.as_str()),
-        ));
+        rows.push(("peering".into(), format!("{} {}", p.id, p.status.as_str())));
     }
     rows
 }
@@ -136,7 +133,10 @@ pub(super) fn peering(s: &Scenario, p: &Peering) -> Vec<Row> {
                     } else {
                         "active"
                     };
-                    rows.push(("route".into(), format!("{}: {} ({state})", t.id, x.destination)));
+                    rows.push((
+                        "route".into(),
+                        format!("{}: {} ({state})", t.id, x.destination),
+                    ));
                 }
             }
         }
@@ -175,7 +175,10 @@ pub(super) fn endpoint(r: &Region, id: &str) -> Vec<Row> {
         return vec![];
     };
     let mut rows = vec![
-        ("type".into(), "interface (PrivateLink), TCP only".to_string()),
+        (
+            "type".into(),
+            "interface (PrivateLink), TCP only".to_string(),
+        ),
         ("service".into(), e.service.clone()),
     ];
     for sid in &e.subnets {
@@ -201,7 +204,10 @@ pub(super) fn endpoint(r: &Region, id: &str) -> Vec<Row> {
     rows.push((
         "private DNS".into(),
         if e.private_dns {
-            format!("on: {} resolves to the ENIs inside the VPC", e.public_name())
+            format!(
+                "on: {} resolves to the ENIs inside the VPC",
+                e.public_name()
+            )
         } else {
             format!("off: {} resolves to public addresses", e.public_name())
         },

@@ -19,8 +19,8 @@ mod peering;
 mod sg;
 pub use endpoint::*;
 pub use family::{net_has, parse_rule_cidr, Family};
-pub use peering::*;
 pub use nacl::*;
+pub use peering::*;
 pub use sg::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -456,7 +456,8 @@ impl Vpc {
     }
     /// The route table a subnet uses (explicit, else the main table).
     pub fn route_table_of(&self, s: &Subnet) -> Option<&RouteTable> {
-        self.route_table_id_of(s).and_then(|id| self.route_table(id))
+        self.route_table_id_of(s)
+            .and_then(|id| self.route_table(id))
     }
     /// Whether a subnet uses the main table without an explicit association.
     pub fn uses_main_implicitly(&self, s: &Subnet) -> bool {

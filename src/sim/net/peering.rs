@@ -28,7 +28,10 @@ impl PeeringStatus {
     /// Whether the connection still counts (against the quota, and as the
     /// one connection between two VPCs).
     pub fn counts(self) -> bool {
-        matches!(self, PeeringStatus::PendingAcceptance | PeeringStatus::Active)
+        matches!(
+            self,
+            PeeringStatus::PendingAcceptance | PeeringStatus::Active
+        )
     }
 }
 

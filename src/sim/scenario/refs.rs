@@ -115,7 +115,11 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
         let db = r.rds.instances.iter().chain(&r.rds.replicas);
         ids.extend(db.map(|x| ("database instance", x.id.as_str())));
     }
-    ids.extend(s.peerings.iter().map(|p| ("peering connection", p.id.as_str())));
+    ids.extend(
+        s.peerings
+            .iter()
+            .map(|p| ("peering connection", p.id.as_str())),
+    );
     ids.extend(s.clients.iter().map(|c| ("client", c.id.as_str())));
     ids.extend(
         s.dns

@@ -201,7 +201,8 @@ fn gateway_endpoints(r: &Region) -> Result<(), String> {
             };
             let owner = v.gateway_endpoint(id);
             let listed = owner.is_some_and(|e| e.route_tables.contains(&t.id));
-            let in_list = s3_prefix_list(&r.id).is_some_and(|pl| pl.nets().contains(&x.destination));
+            let in_list =
+                s3_prefix_list(&r.id).is_some_and(|pl| pl.nets().contains(&x.destination));
             if !listed || !in_list {
                 return Err(format!(
                     "route table {}: route {} -> {}: only a gateway endpoint associated with the table has routes to it, one per range of its prefix list (fact sheet §22)",
@@ -228,7 +229,10 @@ fn interface_endpoints(v: &Vpc) -> Result<(), String> {
     }
     for e in &v.interface_endpoints {
         if e.service.trim().is_empty() {
-            return Err(format!("interface endpoint {}: the service name is empty", e.id));
+            return Err(format!(
+                "interface endpoint {}: the service name is empty",
+                e.id
+            ));
         }
         if e.subnets.is_empty() {
             return Err(format!(

@@ -255,7 +255,13 @@ fn endpoints(b: &mut Builder, r: &Region) {
         let detail = crate::sim::net::s3_prefix_list(&r.id)
             .map(|pl| pl.id.to_string())
             .unwrap_or_default();
-        let ei = b.add(node(&e.id, NodeKind::Endpoint, "S3 endpoint", detail, in_region()));
+        let ei = b.add(node(
+            &e.id,
+            NodeKind::Endpoint,
+            "S3 endpoint",
+            detail,
+            in_region(),
+        ));
         for p in &r.cluster.pods {
             let uses = r
                 .vpc
@@ -272,7 +278,13 @@ fn endpoints(b: &mut Builder, r: &Region) {
             continue;
         };
         let ip = host_ip(r, first, e.host);
-        b.add(node(&e.id, NodeKind::Endpoint, "Interface endpoint", ip, at(r, first)));
+        b.add(node(
+            &e.id,
+            NodeKind::Endpoint,
+            "Interface endpoint",
+            ip,
+            at(r, first),
+        ));
     }
 }
 
