@@ -191,6 +191,10 @@ fn validate_script_step(
             .dig(d)
             .map(|_| ())
             .map_err(|m| LessonError::at(format!("{path}.dig"), m)),
+        Step::Reach(spec) => world
+            .reach_asked(spec)
+            .map(|_| ())
+            .map_err(|m| LessonError::at(format!("{path}.reach"), m)),
         Step::Burst(b) => {
             for (i, c) in b.clients.iter().enumerate() {
                 require("client", c, &ids.clients)
@@ -300,6 +304,11 @@ fn validate_script_step(
                 | Edit::SetClientKeepalive { .. }
                 | Edit::SetDbPool { .. } => Ok(()),
                 Edit::SetClientIpv6 { .. } => Ok(()),
+                Edit::AddInstance { subnet, .. } => require("subnet", subnet, &ids.subnets)
+                    .map_err(|m| LessonError::at(format!("{path}.edit.subnet"), m)),
+                Edit::RemoveInstance { .. }
+                | Edit::SetInstance { .. }
+                | Edit::CreateSecurityGroup { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 44] = [
+pub const ALL_CODES: [Code; 52] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -33,6 +33,14 @@ pub const ALL_CODES: [Code; 44] = [
     Code::NoRouteToDestination,
     Code::SubnetAclRestriction,
     Code::EniSgRulesMismatch,
+    Code::IgwPublicIpAssociationForEgress,
+    Code::IgwPrivateIpAssociationForIngress,
+    Code::NatGatewayOutboundOnly,
+    Code::Elbv2ListenerPortRestriction,
+    Code::ProtocolRestriction,
+    Code::NoSourceOrDestination,
+    Code::UnsupportedComponent,
+    Code::EniSourceDestCheckRestriction,
     Code::ConnectionTimeout,
     Code::ConnectionRefused,
     Code::TargetClosedConnection,
@@ -57,6 +65,7 @@ const R53: &str = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/";
 const CF: &str = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/";
 const ALB: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/";
 const VPC: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/";
+const RA: &str = "https://docs.aws.amazon.com/vpc/latest/reachability/";
 
 impl Code {
     /// What the code means, in one line.
@@ -105,6 +114,14 @@ impl Code {
             Code::TargetError => "The target itself answered with an error, passed through unchanged.",
             Code::Delivered => "The hop did its work and passed the request or answer on.",
             Code::HappyEyeballs => "A dual-stack browser asked for AAAA and A and picked the IP version to connect with, IPv6 first when it has an address (Happy Eyeballs).",
+            Code::IgwPublicIpAssociationForEgress => "The source has no public IPv4 address: the internet gateway has nothing to translate its private address to, so the packet cannot leave for the internet.",
+            Code::IgwPrivateIpAssociationForIngress => "The destination has no public IPv4 address: nothing on the internet can address it, so the internet gateway has no interface to deliver to.",
+            Code::NatGatewayOutboundOnly => "A NAT gateway only carries connections that its private subnets start; nothing can open a connection to it or through it from the internet (Hoplab's code: Reachability Analyzer has none).",
+            Code::Elbv2ListenerPortRestriction => "The load balancer has no listener on this protocol and port, so it accepts no connection there.",
+            Code::ProtocolRestriction => "The path cannot carry this protocol or port (a port of 0, an ICMP type over 255, or a service that answers one port only).",
+            Code::NoSourceOrDestination => "The source or destination is not a component or address of this world (or both ends are the same, or both on the internet).",
+            Code::UnsupportedComponent => "This kind of component cannot start or end a path: pick an instance, a pod, a database, a load balancer, a NAT gateway, a client or an address.",
+            Code::EniSourceDestCheckRestriction => "A route sends the packet through an instance whose source/destination check is on: its interface drops traffic that is not addressed to or from itself.",
             Code::Ipv6Fallback => "The browser's IPv6 attempt failed or went unanswered, so it connected over IPv4 once the 250 ms connection attempt delay had passed.",
         }
     }
@@ -137,6 +154,14 @@ impl Code {
             ),
             Code::CertificateMismatch => (ALB, "create-https-listener.html"),
             Code::NoRouteToDestination => (VPC, "VPC_Route_Tables.html"),
+            Code::IgwPublicIpAssociationForEgress => (VPC, "VPC_Internet_Gateway.html"),
+            Code::IgwPrivateIpAssociationForIngress => (VPC, "VPC_Internet_Gateway.html"),
+            Code::NatGatewayOutboundOnly => (VPC, "vpc-nat-gateway.html"),
+            Code::Elbv2ListenerPortRestriction => (ALB, "load-balancer-listeners.html"),
+            Code::ProtocolRestriction => (RA, "explanation-codes.html"),
+            Code::NoSourceOrDestination => (RA, "explanation-codes.html"),
+            Code::UnsupportedComponent => (RA, "explanation-codes.html"),
+            Code::EniSourceDestCheckRestriction => ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/", "using-eni.html"),
             Code::SubnetAclRestriction => (VPC, "vpc-network-acls.html"),
             Code::EniSgRulesMismatch => (VPC, "security-group-rules.html"),
             Code::ListenerRuleMatch | Code::ListenerDefaultAction | Code::MethodNotAllowed => {

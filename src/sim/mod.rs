@@ -25,6 +25,7 @@ pub mod k8s;
 pub mod lb;
 pub mod limits;
 pub mod net;
+pub mod reach;
 pub mod reqlimit;
 pub mod request;
 pub mod rng;

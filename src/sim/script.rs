@@ -296,6 +296,9 @@ pub enum Step {
     /// Ask like `dig`: a name and a type, from a client or a resolver.
     /// Fact sheet §1.
     Dig(DigSpec),
+    /// "Can A reach B?": the path from one component to another on a
+    /// protocol and port, or what blocks it. Changes nothing. Fact sheet §25.
+    Reach(crate::sim::reach::ReachSpec),
 }
 
 /// What one step produced.
@@ -343,6 +346,11 @@ pub enum StepResult {
         step: usize,
         dig: Box<DigResult>,
     },
+    /// A reachability answer: the path or what blocked it.
+    Reach {
+        step: usize,
+        reach: Box<crate::sim::reach::Reach>,
+    },
 }
 
 impl StepResult {
@@ -384,6 +392,9 @@ impl StepResult {
                 )
             }
             StepResult::Dig { step, dig } => format!("== step {step}: {}", dig.render_text()),
+            StepResult::Reach { step, reach } => {
+                format!("== step {step}: reach\n{}", reach.render_text())
+            }
         }
     }
 }
@@ -405,6 +416,8 @@ pub enum StepError {
     Diff { requests: usize },
     /// A `dig` with an unknown type, name or `from`.
     Dig(String),
+    /// A `reach` step whose ends or port cannot be analysed.
+    Reach(String),
 }
 
 impl std::fmt::Display for StepError {
@@ -414,7 +427,8 @@ impl std::fmt::Display for StepError {
             | StepError::Duration(m)
             | StepError::Fault(m)
             | StepError::Invalidate(m)
-            | StepError::Dig(m) => f.write_str(m),
+            | StepError::Dig(m)
+            | StepError::Reach(m) => f.write_str(m),
             StepError::Edit(e) => e.fmt(f),
             StepError::Diff { requests } => write!(
                 f,
@@ -585,6 +599,13 @@ fn run_step_after(
                 dig: Box::new(dig),
             })
             .map_err(StepError::Dig),
+        Step::Reach(spec) => world
+            .reach_asked(spec)
+            .map(|reach| StepResult::Reach {
+                step: n,
+                reach: Box::new(reach),
+            })
+            .map_err(StepError::Reach),
         Step::Inspect => Ok(StepResult::Inspect {
             step: n,
             state: Box::new(world.live_state()),

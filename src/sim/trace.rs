@@ -93,6 +93,14 @@ pub enum Code {
     /// The application's pooled database connections were broken (a
     /// failover or a failed instance): it connects again. Fact sheet §15, §26.
     DbPoolReset,
+    IgwPublicIpAssociationForEgress,
+    IgwPrivateIpAssociationForIngress,
+    NatGatewayOutboundOnly,
+    Elbv2ListenerPortRestriction,
+    ProtocolRestriction,
+    NoSourceOrDestination,
+    UnsupportedComponent,
+    EniSourceDestCheckRestriction,
 }
 
 impl Code {
@@ -121,6 +129,14 @@ impl Code {
             Code::DeregistrationDelayEnded => "DEREGISTRATION_DELAY_ENDED",
             Code::ClientKeepaliveEnded => "CLIENT_KEEPALIVE_ENDED",
             Code::DbPoolReset => "DB_POOL_RESET",
+            Code::IgwPublicIpAssociationForEgress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+            Code::IgwPrivateIpAssociationForIngress => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            Code::NatGatewayOutboundOnly => "NAT_GATEWAY_OUTBOUND_ONLY",
+            Code::Elbv2ListenerPortRestriction => "ELBV2_LISTENER_PORT_RESTRICTION",
+            Code::ProtocolRestriction => "PROTOCOL_RESTRICTION",
+            Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",
+            Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
+            Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

@@ -40,6 +40,10 @@ fn sg_rule(protocol: Protocol, ports: PortRange, peer: Peer, description: &str) 
     }
 }
 
+/// The admin's laptop (the North American client's address) that may SSH
+/// to region B's bastion. Fact sheet §24.
+const ADMIN_CIDR: &str = "203.0.113.10/32";
+
 const EPHEMERAL: PortRange = PortRange {
     from: 1024,
     to: 65535,
@@ -117,7 +121,27 @@ impl RegionSpec<'_> {
             default_sg: None,
             gateway_endpoints: Vec::new(),
             interface_endpoints: Vec::new(),
+            instances: self.bastion().into_iter().collect(),
         }
+    }
+
+    /// Region B's bastion host: a Linux instance in the first public
+    /// subnet with an Elastic IP, admitting SSH from the admin's laptop
+    /// (the North American client) only. Fact sheet §24.
+    fn bastion(&self) -> Option<Instance> {
+        let letter = self.letter;
+        (letter == "b").then(|| Instance {
+            id: format!("i-bastion-{letter}"),
+            name: "bastion".into(),
+            subnet: format!("subnet-public-{letter}1"),
+            host: 30,
+            public_ip: PublicIp::Elastic(
+                [self.public_prefix[0], self.public_prefix[1], 1, 30].into(),
+            ),
+            security_groups: vec![format!("sg-bastion-{letter}")],
+            source_dest_check: true,
+            os: InstanceOs::Linux,
+        })
     }
 
     /// Per AZ a public (x.0 / x.1), an app (x.10 / x.11) and a data
@@ -203,10 +227,22 @@ impl RegionSpec<'_> {
             Nacl {
                 id: format!("acl-public-{letter}"),
                 name: "public".into(),
-                inbound: vec![
-                    nacl_rule(100, PortRange::single(443), "0.0.0.0/0", RuleAction::Allow),
-                    nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
-                ],
+                inbound: {
+                    let mut rules = vec![
+                        nacl_rule(100, PortRange::single(443), "0.0.0.0/0", RuleAction::Allow),
+                        nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
+                    ];
+                    if self.bastion().is_some() {
+                        // SSH to the bastion from the admin's laptop only.
+                        rules.push(nacl_rule(
+                            130,
+                            PortRange::single(22),
+                            ADMIN_CIDR,
+                            RuleAction::Allow,
+                        ));
+                    }
+                    rules
+                },
                 outbound: vec![
                     nacl_rule(100, PortRange::single(8080), &vpc_cidr, RuleAction::Allow),
                     nacl_rule(110, EPHEMERAL, "0.0.0.0/0", RuleAction::Allow),
@@ -255,7 +291,18 @@ impl RegionSpec<'_> {
                 "all",
             )]
         };
-        vec![
+        let bastion = self.bastion().map(|b| SecurityGroup {
+            id: b.security_groups[0].clone(),
+            name: "bastion".into(),
+            inbound: vec![sg_rule(
+                Protocol::Tcp,
+                PortRange::single(22),
+                Peer::Cidr(net(ADMIN_CIDR).into()),
+                "SSH from the admin's laptop",
+            )],
+            outbound: all_out(),
+        });
+        let mut groups = vec![
             SecurityGroup {
                 id: sg_alb.clone(),
                 name: "alb".into(),
@@ -294,7 +341,9 @@ impl RegionSpec<'_> {
                 )],
                 outbound: all_out(),
             },
-        ]
+        ];
+        groups.extend(bastion);
+        groups
     }
 
     /// `pods_per_az` pods in each AZ's app subnet, one node per AZ.

@@ -19,6 +19,7 @@ mod dualstack;
 mod eyeballs;
 mod health;
 mod ingress;
+mod instance;
 mod routes;
 mod scale;
 mod shield;
@@ -554,6 +555,46 @@ pub enum Edit {
         client: String,
         mode: String,
     },
+    // ---- EC2 instances (fact sheet §24) and security groups (§11).
+    /// Launch an instance in a subnet: `security_groups` (commas between,
+    /// at least one), `public_ip` `none` (default), `auto` or an Elastic IP
+    /// address, `os` `linux` (default) or `windows`; it takes the subnet's
+    /// first free address.
+    AddInstance {
+        id: String,
+        subnet: String,
+        security_groups: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        public_ip: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        os: String,
+    },
+    /// Terminate an instance.
+    RemoveInstance {
+        instance: String,
+    },
+    /// Change an instance: its public address (`none`, `auto` or an
+    /// Elastic IP), its security groups, its source/destination check
+    /// (`on` / `off`). Empty fields stay as they are.
+    SetInstance {
+        instance: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        public_ip: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        security_groups: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        source_dest_check: String,
+    },
+    /// Create a security group in a VPC: no inbound rule, one outbound
+    /// rule allowing all traffic (fact sheet §11).
+    CreateSecurityGroup {
+        vpc: String,
+        id: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        name: String,
+    },
     /// A target group's deregistration delay, 0-3,600 s: how long a
     /// deregistered target drains before the ALB closes its connections.
     /// Fact sheet §8, §26.
@@ -688,6 +729,8 @@ pub enum VpcPart {
     Peering,
     /// A gateway or interface endpoint. Fact sheet §22.
     Endpoint,
+    /// An EC2 instance.
+    Instance,
 }
 
 impl std::fmt::Display for VpcPart {
@@ -716,6 +759,7 @@ impl std::fmt::Display for VpcPart {
             VpcPart::Client => "client",
             VpcPart::Peering => "peering connection",
             VpcPart::Endpoint => "VPC endpoint",
+            VpcPart::Instance => "instance",
         })
     }
 }
@@ -1149,6 +1193,10 @@ impl Edit {
             | Edit::CreateGatewayEndpoint { .. }
             | Edit::CreateInterfaceEndpoint { .. }
             | Edit::DeleteEndpoint { .. } => vpc_more::describe(self),
+            Edit::AddInstance { .. }
+            | Edit::RemoveInstance { .. }
+            | Edit::SetInstance { .. }
+            | Edit::CreateSecurityGroup { .. } => instance::describe(self),
         }
     }
 
@@ -1276,6 +1324,10 @@ impl Edit {
             | Edit::CreateGatewayEndpoint { .. }
             | Edit::CreateInterfaceEndpoint { .. }
             | Edit::DeleteEndpoint { .. } => vpc_more::apply(self, s),
+            Edit::AddInstance { .. }
+            | Edit::RemoveInstance { .. }
+            | Edit::SetInstance { .. }
+            | Edit::CreateSecurityGroup { .. } => instance::apply(self, s),
         }
     }
 }

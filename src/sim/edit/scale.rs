@@ -141,6 +141,7 @@ pub(super) fn used_hosts(r: &Region, subnet: &str) -> Vec<u32> {
                 .chain(&r.rds.replicas)
                 .map(|i| (i.subnet.as_str(), i.host)),
         )
+        .chain(r.vpc.instances.iter().map(|i| (i.subnet.as_str(), i.host)))
         .filter(|(s, _)| *s == subnet)
         .map(|(_, h)| h)
         .collect()

@@ -14,11 +14,13 @@ use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleR
 
 mod endpoint;
 pub mod family;
+mod instance;
 mod nacl;
 mod peering;
 mod sg;
 pub use endpoint::*;
 pub use family::{net_has, parse_rule_cidr, Family};
+pub use instance::*;
 pub use nacl::*;
 pub use peering::*;
 pub use sg::*;
@@ -396,6 +398,9 @@ pub struct Vpc {
     /// Interface endpoints (PrivateLink). Fact sheet §22.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interface_endpoints: Vec<InterfaceEndpoint>,
+    /// EC2 instances (a bastion host, a learner's own). Fact sheet §24.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<Instance>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,6 +423,9 @@ impl Vpc {
     }
     pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
         self.route_tables.iter().find(|r| same_id(&r.id, id))
+    }
+    pub fn instance(&self, id: &str) -> Option<&Instance> {
+        self.instances.iter().find(|i| same_id(&i.id, id))
     }
     /// The subnet whose CIDR holds an address.
     pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {

@@ -28,6 +28,7 @@ pub use cluster::*;
 pub use error::*;
 pub use normalise::NORMALISED;
 pub use rds::*;
+pub use refs::is_public_v4;
 pub use shield::*;
 pub use validate::*;
 pub use vpc_more::{overlapping_blocks, overlaps, secondary_refusal};

@@ -99,6 +99,7 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
                 .iter()
                 .map(|x| ("VPC endpoint", x.id.as_str())),
         );
+        ids.extend(v.instances.iter().map(|x| ("instance", x.id.as_str())));
         ids.push(("load balancer", &r.alb.id));
         ids.extend(
             r.alb
@@ -267,6 +268,10 @@ fn interfaces(s: &Scenario, r: &Region) -> Result<(), String> {
         enis.push((format!("pod {}", p.id), &p.security_groups));
     }
     enis.push((format!("database {}", r.rds.id), &r.rds.security_groups));
+    for i in &r.vpc.instances {
+        enis.push((format!("instance {}", i.id), &i.security_groups));
+    }
+    instances(s, r)?;
     for (what, groups) in enis {
         if groups.len() > MAX_SGS_PER_ENI {
             return Err(format!(
@@ -294,6 +299,65 @@ fn interfaces(s: &Scenario, r: &Region) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Each instance sits in a subnet of its VPC on a usable address, and a
+/// public address is a public one, held by one instance only.
+/// Fact sheet §10, §24.
+fn instances(s: &Scenario, r: &Region) -> Result<(), String> {
+    for i in &r.vpc.instances {
+        let Some(sub) = r.vpc.subnet(&i.subnet) else {
+            return Err(format!(
+                "instance {} names subnet {}, which is not in {}",
+                clip(&i.id),
+                clip(&i.subnet),
+                r.vpc.id
+            ));
+        };
+        if sub.host(i.host).is_none() {
+            return Err(format!(
+                "instance {}: host {} is not a usable address of {} ({}): the first four and the last are reserved (fact sheet §10)",
+                clip(&i.id),
+                i.host,
+                sub.id,
+                sub.cidr
+            ));
+        }
+        if let Some(ip) = i.public_ip.ip() {
+            if !is_public_v4(ip) {
+                return Err(format!(
+                    "instance {}: public address {ip} is not a public IPv4 address",
+                    clip(&i.id)
+                ));
+            }
+            let others = s
+                .regions
+                .iter()
+                .flat_map(|x| &x.vpc.instances)
+                .filter(|o| o.id != i.id && o.public_ip.ip() == Some(ip));
+            if let Some(o) = others.into_iter().next() {
+                return Err(format!(
+                    "instances {} and {} both have public address {ip}",
+                    clip(&i.id),
+                    clip(&o.id)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an IPv4 address is routable on the internet: not RFC 1918, not
+/// shared (100.64/10), loopback, link-local or unspecified. Fact sheet §10.
+pub fn is_public_v4(ip: std::net::Ipv4Addr) -> bool {
+    let shared = ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64;
+    !(ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || shared)
 }
 
 /// The Ingress's backends are Services of this cluster, on a port the
@@ -357,6 +421,12 @@ pub(super) fn addresses(r: &Region) -> Result<(), String> {
         k.pods
             .iter()
             .map(|p| (format!("pod {}", p.id), p.subnet.as_str(), p.host)),
+    );
+    at.extend(
+        r.vpc
+            .instances
+            .iter()
+            .map(|i| (format!("instance {}", i.id), i.subnet.as_str(), i.host)),
     );
     let db = r.rds.instances.iter().chain(&r.rds.replicas);
     at.extend(db.map(|i| {

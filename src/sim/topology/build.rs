@@ -239,6 +239,15 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
         b.link(ni, igw);
     }
     endpoints(b, r);
+    for i in &r.vpc.instances {
+        let detail = match i.public_ip.ip() {
+            Some(p) => format!("{} · {p}", host_ip(r, &i.subnet, i.host)),
+            None => host_ip(r, &i.subnet, i.host),
+        };
+        let ii = b.add(node(&i.id, NodeKind::Instance, &i.name, detail, at(r, &i.subnet)));
+        b.link(igw, ii);
+        b.link(ii, igw);
+    }
     region_box(r)
 }
 

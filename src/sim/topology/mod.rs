@@ -35,6 +35,7 @@ pub enum NodeKind {
     /// A gateway endpoint (on the VPC border) or an interface endpoint
     /// (its ENI in a subnet). Fact sheet §22.
     Endpoint,
+    Instance,
 }
 
 impl NodeKind {
@@ -59,6 +60,7 @@ impl NodeKind {
             NodeKind::ExternalApi => "api",
             NodeKind::Peering => "peering",
             NodeKind::Endpoint => "endpoint",
+            NodeKind::Instance => "instance",
         }
     }
 }

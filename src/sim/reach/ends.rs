@@ -1,0 +1,260 @@
+//! The two ends of a path: a component of the world (or an address) read
+//! as an interface in a VPC, a host on the internet, or a link-local
+//! service. Fact sheet §24, §25.
+
+use std::net::Ipv4Addr;
+
+use super::{block, Blocked, LinkService, Reason, IMDS, RESOLVER_LINK_LOCAL};
+use crate::sim::net::*;
+use crate::sim::scenario::Scenario;
+use crate::sim::trace::Code;
+
+/// One end of a path.
+#[derive(Clone, Debug)]
+pub struct End {
+    /// The component's id, or the address as typed.
+    pub id: String,
+    pub kind: EndKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum EndKind {
+    /// A host outside AWS: a client, the SMS API, a public address.
+    Outside { ip: Ipv4Addr, os: EphemeralRange },
+    /// An interface in a VPC.
+    Eni(Eni),
+    /// The instance metadata service or the VPC's resolver.
+    LinkLocal(LinkService),
+}
+
+/// An interface in a VPC, as the path sees it.
+#[derive(Clone, Debug)]
+pub struct Eni {
+    pub id: String,
+    /// Index into the scenario's regions.
+    pub region: usize,
+    pub subnet: String,
+    pub private: Ipv4Addr,
+    pub public: Option<Ipv4Addr>,
+    pub sgs: Vec<String>,
+    /// Whether security groups filter it (a NAT gateway has none).
+    pub filtered: bool,
+    pub os: EphemeralRange,
+    pub is_nat: bool,
+    /// A load balancer's listener ports.
+    pub listeners: Option<Vec<u16>>,
+}
+
+impl Eni {
+    pub fn subnet<'s>(&self, s: &'s Scenario) -> &'s Subnet {
+        s.regions[self.region]
+            .vpc
+            .subnet(&self.subnet)
+            .expect("validated")
+    }
+
+    /// Whether `ip` is a private address of this interface's VPC.
+    pub fn vpc_private(&self, s: &Scenario, ip: Ipv4Addr) -> bool {
+        cidr_has(&s.regions[self.region].vpc.cidr, ip)
+    }
+}
+
+fn eni(
+    s: &Scenario,
+    (id, region): (&str, usize),
+    (subnet, host): (&str, u32),
+    public: Option<Ipv4Addr>,
+    sgs: &[String],
+) -> Option<Eni> {
+    let private = s.regions[region].vpc.subnet(subnet)?.host(host)?;
+    Some(Eni {
+        id: id.to_string(),
+        region,
+        subnet: subnet.to_string(),
+        private,
+        public,
+        sgs: sgs.to_vec(),
+        filtered: true,
+        os: EphemeralRange::Linux,
+        is_nat: false,
+        listeners: None,
+    })
+}
+
+/// A component by id, or an IPv4 address: the interface that holds it,
+/// a link-local service, or a host on the internet. `source` says which
+/// end is asked for (an address on the internet can be a destination only).
+pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
+    let name = name.trim();
+    let end = |kind| {
+        Ok(End {
+            id: name.to_string(),
+            kind,
+        })
+    };
+    if let Some(c) = s.client(name) {
+        return end(EndKind::Outside {
+            ip: c.ip,
+            os: c.os,
+        });
+    }
+    if let Some(api) = s.external_api.as_ref().filter(|a| a.id == name) {
+        return end(EndKind::Outside {
+            ip: api.ip,
+            os: EphemeralRange::Linux,
+        });
+    }
+    for (ri, r) in s.regions.iter().enumerate() {
+        if let Some(e) = component(s, ri, name) {
+            return end(EndKind::Eni(e));
+        }
+        let _ = r;
+    }
+    if let Ok(ip) = name.parse::<Ipv4Addr>() {
+        return by_address(s, name, ip, source);
+    }
+    let unsupported = s.regions.iter().any(|r| {
+        r.vpc.igw == name
+            || r.vpc.subnet(name).is_some()
+            || r.cluster.ingress.id == name
+            || r.cluster.services.iter().any(|x| x.id == name)
+            || r.cluster.nodes.iter().any(|x| x.id == name)
+    }) || s.cdn.pops.iter().any(|p| p.id == name)
+        || ["cloudfront", "waf", "route53", "s3", "root", "tld"].contains(&name)
+        || s.clients.iter().any(|c| c.resolver.id == name);
+    let reason = if unsupported {
+        Reason::Unsupported {
+            name: name.to_string(),
+        }
+    } else {
+        Reason::UnknownEnd {
+            name: name.to_string(),
+        }
+    };
+    let code = if unsupported {
+        Code::UnsupportedComponent
+    } else {
+        Code::NoSourceOrDestination
+    };
+    Err(block(name, code, reason))
+}
+
+/// An instance, pod, database, load balancer or NAT gateway of a region.
+fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
+    let r = &s.regions[ri];
+    if let Some(i) = r.vpc.instance(name) {
+        let mut e = eni(s, (name, ri), (&i.subnet, i.host), i.public_ip.ip(), &i.security_groups)?;
+        e.os = i.os.ephemeral();
+        return Some(e);
+    }
+    if let Some(p) = r.cluster.pods.iter().find(|p| p.id == name) {
+        return eni(s, (name, ri), (&p.subnet, p.host), None, &p.security_groups);
+    }
+    let db = &r.rds;
+    let db_instance = if db.id == name {
+        db.instances.first()
+    } else {
+        db.instances.iter().chain(&db.replicas).find(|i| i.id == name)
+    };
+    if let Some(i) = db_instance {
+        return eni(s, (name, ri), (&i.subnet, i.host), None, &db.security_groups);
+    }
+    if r.alb.id == name {
+        let node = r.alb.nodes.first()?;
+        let mut e = eni(
+            s,
+            (name, ri),
+            (&node.subnet, node.host),
+            Some(node.public_ip),
+            &r.alb.security_groups,
+        )?;
+        e.os = EphemeralRange::Elb;
+        e.listeners = Some(vec![r.alb.listener.port]);
+        return Some(e);
+    }
+    if let Some(n) = r.vpc.nat_gateways.iter().find(|n| n.id == name) {
+        let mut e = eni(s, (name, ri), (&n.subnet, n.host), None, &[])?;
+        e.filtered = false;
+        e.is_nat = true;
+        e.os = EphemeralRange::Elb;
+        return Some(e);
+    }
+    None
+}
+
+/// An address: an interface's private or public address, a link-local
+/// service, a VPC's resolver (primary CIDR base + 2), or a host on the
+/// internet.
+fn by_address(s: &Scenario, name: &str, ip: Ipv4Addr, source: bool) -> Result<End, Blocked> {
+    let end = |kind| {
+        Ok(End {
+            id: name.to_string(),
+            kind,
+        })
+    };
+    if ip == IMDS {
+        return end(EndKind::LinkLocal(LinkService::InstanceMetadata));
+    }
+    if ip == RESOLVER_LINK_LOCAL {
+        return end(EndKind::LinkLocal(LinkService::DnsResolver));
+    }
+    for (ri, r) in s.regions.iter().enumerate() {
+        let base2 = Ipv4Addr::from(u32::from(r.vpc.cidr.network()) + 2);
+        if ip == base2 {
+            return end(EndKind::LinkLocal(LinkService::DnsResolver));
+        }
+        for id in ids_of(r) {
+            if let Some(e) = component(s, ri, &id) {
+                if e.private == ip || e.public == Some(ip) {
+                    let mut e = e;
+                    // Asked by address: the path aims at that address.
+                    if e.public == Some(ip) {
+                        e.id = id;
+                    }
+                    return end(EndKind::Eni(e));
+                }
+            }
+        }
+    }
+    if crate::sim::scenario::is_public_v4(ip) && !source {
+        return end(EndKind::Outside {
+            ip,
+            os: EphemeralRange::Linux,
+        });
+    }
+    Err(block(
+        name,
+        Code::NoSourceOrDestination,
+        Reason::UnknownEnd {
+            name: name.to_string(),
+        },
+    ))
+}
+
+fn ids_of(r: &crate::sim::scenario::Region) -> Vec<String> {
+    let mut ids: Vec<String> = r.vpc.instances.iter().map(|i| i.id.clone()).collect();
+    ids.extend(r.cluster.pods.iter().map(|p| p.id.clone()));
+    ids.extend(
+        r.rds
+            .instances
+            .iter()
+            .chain(&r.rds.replicas)
+            .map(|i| i.id.clone()),
+    );
+    ids.push(r.alb.id.clone());
+    ids.extend(r.vpc.nat_gateways.iter().map(|n| n.id.clone()));
+    ids
+}
+
+/// The address a link-local service answers on for this interface.
+pub fn link_address(s: &Scenario, se: &Eni, service: LinkService, typed: &str) -> Ipv4Addr {
+    if let Ok(ip) = typed.parse::<Ipv4Addr>() {
+        return ip;
+    }
+    match service {
+        LinkService::InstanceMetadata => IMDS,
+        LinkService::DnsResolver => {
+            Ipv4Addr::from(u32::from(s.regions[se.region].vpc.cidr.network()) + 2)
+        }
+    }
+}

@@ -1,0 +1,788 @@
+//! "Can A reach B?": a path analysis in the manner of AWS Reachability
+//! Analyzer (fact sheet §25). It reads the network's configuration and the
+//! world's faults, sends nothing and changes nothing, and answers for any
+//! source and destination the world has — a client or the SMS API on the
+//! internet, an instance, a pod, a database, a load balancer, a NAT
+//! gateway, or an address — with a protocol (TCP, UDP or ICMP) and a port
+//! (for ICMP, the message type: 8 is an echo request).
+//!
+//! The answer is the path component by component with every check on the
+//! way (security groups, network ACLs, route tables, address translation
+//! at the internet gateway and the NAT gateway), or the first component
+//! that blocks it with its explanation code (`Code`, named after Reachability
+//! Analyzer's where one exists) and the rule. Where the analyzer looks one
+//! way only, Hoplab also checks the reply through the network ACLs and
+//! routes (stateless, fact sheet §12), as a connection needs it; security
+//! groups let the reply back by connection tracking (§11, §24).
+//!
+//! Route targets are read in one place, [`Walk::route_from`]: a route to
+//! `local`, an internet gateway or a NAT gateway.
+
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+use super::check::{Check, Direction, Leg, PathChecks, Side};
+use super::net::*;
+use super::scenario::{Region, Scenario};
+use super::trace::Code;
+use super::world::World;
+
+mod ends;
+mod text;
+
+pub use ends::{End, EndKind};
+
+/// What a learner asks: from which component (or address) to which, over
+/// which protocol and port. Script step `reach`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReachSpec {
+    pub from: String,
+    pub to: String,
+    /// `tcp`, `udp` or `icmp`.
+    pub protocol: Protocol,
+    /// The destination port; for ICMP the message type (8 = echo request).
+    #[serde(default)]
+    pub port: u16,
+}
+
+/// The answer: reachable or not, the path, and what blocked it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub spec: ReachSpec,
+    pub reachable: bool,
+    /// The components the path crossed, in order, each with its checks.
+    pub path: Vec<PathHop>,
+    /// The first component that blocked the path, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocked>,
+    /// The packet as it leaves the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<Flow>,
+    /// The packet as it arrives at the destination (address translation
+    /// at the internet gateway or a NAT gateway changes it on the way).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrives: Option<Flow>,
+}
+
+/// One component on the path and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathHop {
+    /// The component's id (an instance, a subnet, a gateway, a client).
+    pub component: String,
+    pub role: Role,
+    /// Every check this component's tables made, in the order a packet
+    /// meets them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+}
+
+/// What a component does on the path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Role {
+    /// Where the packet starts: `address:port` is the sender's.
+    Source { address: Ipv4Addr },
+    /// The sender's interface and its subnet: its security groups out, its
+    /// subnet's network ACL and route table.
+    LeavesSubnet { subnet: String },
+    /// The receiver's subnet and interface: network ACL in, security
+    /// groups in.
+    EntersSubnet { subnet: String },
+    /// Both ends share a subnet: no route table, no network ACL, only the
+    /// security groups of both interfaces (fact sheet §24).
+    SameSubnet { subnet: String },
+    /// The internet gateway's 1:1 NAT between a private and a public
+    /// address (fact sheet §10, §24); `outbound` when leaving the VPC.
+    InternetGateway {
+        outbound: bool,
+        private: Ipv4Addr,
+        public: Ipv4Addr,
+    },
+    /// A NAT gateway rewrites the source to its own address (fact sheet §10).
+    NatGateway { address: Ipv4Addr },
+    /// The internet between the gateway and a host outside AWS.
+    Internet,
+    /// Where the packet arrives.
+    Destination { address: Ipv4Addr },
+    /// An address that never leaves the instance: the instance metadata
+    /// service or the VPC's DNS resolver (fact sheet §24).
+    LinkLocal { service: LinkService },
+}
+
+/// The services an instance reaches without the network's filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkService {
+    /// 169.254.169.254.
+    InstanceMetadata,
+    /// The VPC's primary CIDR base + 2, or 169.254.169.253.
+    DnsResolver,
+}
+
+/// Why the path stops, at which component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    pub component: String,
+    pub code: Code,
+    pub reason: Reason,
+    /// The rule that decided, when a table did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
+}
+
+/// The reason a path stops, as data; `text.rs` renders it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// A security group, network ACL or route table denied (see `check`).
+    Table,
+    /// No component or address of the world is called this.
+    UnknownEnd { name: String },
+    /// This kind of component cannot start or end a path here.
+    Unsupported { name: String },
+    /// The protocol and port cannot be analysed (ICMP type over 255, port 0).
+    BadPort { protocol: Protocol, port: u16 },
+    /// Source and destination are the same component.
+    SameEnds,
+    /// Both ends are on the internet: no part of a VPC lies between.
+    BothOutside,
+    /// The interface has no public address, so the internet gateway has
+    /// nothing to translate it to (fact sheet §10, §24).
+    NoPublicAddress { component: String },
+    /// A NAT gateway only forwards connections its subnets start; nothing
+    /// can connect to it (fact sheet §10).
+    NatOutboundOnly { nat: String },
+    /// The destination's Availability Zone or Region is down.
+    Down { component: String },
+    /// The address is another VPC's private address, and no route of the
+    /// source's table leads into that VPC.
+    OtherVpc { vpc: String },
+    /// Link-local services answer the instance itself only.
+    LinkLocalOnly { service: LinkService },
+    /// The VPC's resolver answers DNS (port 53) only.
+    DnsOnly { port: u16 },
+    /// The load balancer has no listener on this protocol and port.
+    NoListener { port: u16 },
+}
+
+/// ICMP message types: echo request and echo reply. Fact sheet §24.
+pub const ICMP_ECHO_REQUEST: u16 = 8;
+pub const ICMP_ECHO_REPLY: u16 = 0;
+
+/// The instance metadata service and the VPC resolver's link-local
+/// address. Fact sheet §24.
+pub const IMDS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+pub const RESOLVER_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
+
+impl World {
+    /// "Can A reach B?" on the world as it is now: changes nothing.
+    /// Fact sheet §25.
+    pub fn reach(&self, spec: &ReachSpec) -> Reach {
+        let mut walk = Walk {
+            world: self,
+            s: self.scenario(),
+            spec: spec.clone(),
+            path: Vec::new(),
+            sent: None,
+            arrives: None,
+        };
+        let blocked = walk.run().err();
+        Reach {
+            spec: spec.clone(),
+            reachable: blocked.is_none(),
+            path: walk.path,
+            blocked,
+            sent: walk.sent,
+            arrives: walk.arrives,
+        }
+    }
+}
+
+impl World {
+    /// [`World::reach`] for a question typed by a learner or a script:
+    /// a question that cannot be analysed (an unknown or unsupported end,
+    /// a bad port, the same end twice, both ends outside) is refused with
+    /// the reason instead of answered.
+    pub fn reach_asked(&self, spec: &ReachSpec) -> Result<Reach, String> {
+        let r = self.reach(spec);
+        match &r.blocked {
+            Some(b)
+                if matches!(
+                    b.reason,
+                    Reason::UnknownEnd { .. }
+                        | Reason::Unsupported { .. }
+                        | Reason::BadPort { .. }
+                        | Reason::SameEnds
+                        | Reason::BothOutside
+                ) =>
+            {
+                Err(format!("reach: {}", b.reason.why(&b.component, None)))
+            }
+            _ => Ok(r),
+        }
+    }
+}
+
+struct Walk<'w> {
+    world: &'w World,
+    s: &'w Scenario,
+    spec: ReachSpec,
+    path: Vec<PathHop>,
+    sent: Option<Flow>,
+    arrives: Option<Flow>,
+}
+
+type Step = Result<(), Blocked>;
+
+fn block(component: &str, code: Code, reason: Reason) -> Blocked {
+    Blocked {
+        component: component.to_string(),
+        code,
+        reason,
+        check: None,
+    }
+}
+
+/// The reply's destination port: the ICMP echo reply's type, or the
+/// sender's port.
+fn reply_of(flow: &Flow) -> Flow {
+    let mut back = flow.reversed();
+    if flow.protocol == Protocol::Icmp {
+        back.src_port = 0;
+        back.dst_port = ICMP_ECHO_REPLY;
+    }
+    back
+}
+
+impl<'w> Walk<'w> {
+    fn run(&mut self) -> Step {
+        let spec = self.spec.clone();
+        let bad_port = match spec.protocol {
+            Protocol::Icmp => spec.port > 255,
+            Protocol::Tcp | Protocol::Udp => spec.port == 0,
+            Protocol::All => true,
+        };
+        if bad_port {
+            return Err(block(
+                &spec.to,
+                Code::ProtocolRestriction,
+                Reason::BadPort {
+                    protocol: spec.protocol,
+                    port: spec.port,
+                },
+            ));
+        }
+        let src = ends::resolve(self.s, &spec.from, true)?;
+        let dst = ends::resolve(self.s, &spec.to, false)?;
+        if src.id == dst.id {
+            return Err(block(&dst.id, Code::NoSourceOrDestination, Reason::SameEnds));
+        }
+        match (&src.kind, &dst.kind) {
+            (EndKind::Outside { .. }, EndKind::Outside { .. }) => Err(block(
+                &dst.id,
+                Code::NoSourceOrDestination,
+                Reason::BothOutside,
+            )),
+            (EndKind::Outside { ip, os }, _) => self.from_internet(&src, (*ip, *os), &dst),
+            (EndKind::Eni(_), _) => self.from_eni(&src, &dst),
+            (EndKind::LinkLocal(service), _) => Err(block(
+                &src.id,
+                Code::UnsupportedComponent,
+                Reason::LinkLocalOnly { service: *service },
+            )),
+        }
+    }
+
+    fn hop(&mut self, component: &str, role: Role, checks: Vec<Check>) {
+        self.path.push(PathHop {
+            component: component.to_string(),
+            role,
+            checks,
+        });
+    }
+
+    /// Add a hop with the checks in `path`; when one denied, the path
+    /// stops at `component` with that check.
+    fn checked(&mut self, component: &str, role: Role, path: PathChecks) -> Step {
+        let deciding = path.deciding().cloned();
+        let denied = path.denied;
+        self.hop(component, role, path.into_list());
+        match (denied, deciding) {
+            (Some(d), check) => Err(Blocked {
+                component: component.to_string(),
+                code: d.code(),
+                reason: Reason::Table,
+                check,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn region_of(&self, e: &ends::Eni) -> &'w Region {
+        &self.s.regions[e.region]
+    }
+
+    fn down(&self, e: &ends::Eni) -> Step {
+        let r = self.region_of(e);
+        if self.world.placement_up(r, &e.subnet) {
+            Ok(())
+        } else {
+            Err(block(
+                &e.id,
+                Code::ComponentDown,
+                Reason::Down {
+                    component: e.id.clone(),
+                },
+            ))
+        }
+    }
+
+    fn first_flow(&self, src: Ipv4Addr, os: EphemeralRange, dst: Ipv4Addr) -> Flow {
+        let protocol = self.spec.protocol;
+        let src_port = match protocol {
+            Protocol::Icmp => 0,
+            _ => os.range().0,
+        };
+        Flow::v4(protocol, (src, src_port), (dst, self.spec.port))
+    }
+
+    /// From an interface in a VPC.
+    fn from_eni(&mut self, src: &End, dst: &End) -> Step {
+        let EndKind::Eni(se) = &src.kind else {
+            unreachable!("from_eni is called with an interface")
+        };
+        self.down(se)?;
+        match &dst.kind {
+            EndKind::LinkLocal(service) => self.to_link_local(se, dst, *service),
+            EndKind::Outside { ip, .. } => {
+                let flow = self.first_flow(se.private, se.os, *ip);
+                self.sent = Some(flow);
+                self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+                self.out_to_internet(se, flow)?;
+                self.hop("internet", Role::Internet, Vec::new());
+                self.hop(&dst.id, Role::Destination { address: *ip }, Vec::new());
+                Ok(())
+            }
+            EndKind::Eni(de) => {
+                if se.region == de.region && se.vpc_private(self.s, de.private) {
+                    self.inside_vpc(se, de)
+                } else {
+                    self.across_vpcs(se, de)
+                }
+            }
+        }
+    }
+
+    /// The instance metadata service and the VPC's resolver: answered on
+    /// the host or at the VPC's reserved address, never filtered by
+    /// security groups or network ACLs. Fact sheet §24.
+    fn to_link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
+        let EndKind::LinkLocal(_) = dst.kind else {
+            unreachable!()
+        };
+        let address = ends::link_address(self.s, se, service, &dst.id);
+        if service == LinkService::DnsResolver && self.spec.port != 53 {
+            return Err(block(
+                &dst.id,
+                Code::ProtocolRestriction,
+                Reason::DnsOnly {
+                    port: self.spec.port,
+                },
+            ));
+        }
+        let flow = self.first_flow(se.private, se.os, address);
+        self.sent = Some(flow);
+        self.arrives = Some(flow);
+        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(&dst.id, Role::LinkLocal { service }, Vec::new());
+        Ok(())
+    }
+
+    /// Two interfaces of one VPC: their security groups; across subnets
+    /// also both network ACLs and the source's route (the `local` route).
+    /// Fact sheet §10-§12, §24.
+    fn inside_vpc(&mut self, se: &ends::Eni, de: &ends::Eni) -> Step {
+        use Direction::{Inbound, Outbound};
+        self.to_nat_itself(de)?;
+        self.down(de)?;
+        let r = self.region_of(se);
+        let vpc = &r.vpc;
+        let flow = self.first_flow(se.private, se.os, de.private);
+        self.sent = Some(flow);
+        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        let back = reply_of(&flow);
+        let (ss, ds) = (se.subnet(self.s), de.subnet(self.s));
+        if ss.id == ds.id {
+            let mut p = PathChecks::new(true);
+            if se.filtered {
+                p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
+            }
+            if de.filtered {
+                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+            }
+            self.checked(&ss.id, Role::SameSubnet { subnet: ss.id.clone() }, p)?;
+        } else {
+            let mut p = PathChecks::new(true);
+            if se.filtered {
+                p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
+            }
+            if let Some(n) = vpc.nacl(&ss.nacl) {
+                p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
+            }
+            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
+                *t == RouteTarget::Local
+            });
+            if let Some(n) = vpc.nacl(&ss.nacl) {
+                p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
+            }
+            self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+            let mut p = PathChecks::new(true);
+            if let Some(n) = vpc.nacl(&ds.nacl) {
+                p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+            }
+            if de.filtered {
+                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+            }
+            if let Some(n) = vpc.nacl(&ds.nacl) {
+                p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
+            }
+            self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
+                *t == RouteTarget::Local
+            });
+            self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+        }
+        self.arrive(de, flow)
+    }
+
+    /// The last hop: a load balancer needs a listener on the port.
+    fn arrive(&mut self, de: &ends::Eni, flow: Flow) -> Step {
+        if let Some(ports) = &de.listeners {
+            let matches = ports.contains(&flow.dst_port) && flow.protocol == Protocol::Tcp;
+            if !matches {
+                return Err(block(
+                    &de.id,
+                    Code::Elbv2ListenerPortRestriction,
+                    Reason::NoListener {
+                        port: flow.dst_port,
+                    },
+                ));
+            }
+        }
+        self.arrives = Some(flow);
+        let address = flow.dst_v4().unwrap_or(de.private);
+        self.hop(&de.id, Role::Destination { address }, Vec::new());
+        Ok(())
+    }
+
+    /// A NAT gateway accepts no connection addressed to itself.
+    fn to_nat_itself(&self, de: &ends::Eni) -> Step {
+        if de.is_nat {
+            return Err(block(
+                &de.id,
+                Code::NatGatewayOutboundOnly,
+                Reason::NatOutboundOnly { nat: de.id.clone() },
+            ));
+        }
+        Ok(())
+    }
+
+    /// A route check that records the longest-prefix route for `flow`'s
+    /// destination, allowed when `want` holds for its target.
+    #[allow(clippy::too_many_arguments)]
+    fn route_check(
+        &self,
+        p: &mut PathChecks,
+        vpc: &Vpc,
+        subnet: &Subnet,
+        flow: &Flow,
+        side: Side,
+        leg: Leg,
+        want: &dyn Fn(&RouteTarget) -> bool,
+    ) {
+        if let Some(rt) = vpc.route_table(&subnet.route_table) {
+            p.route(rt, flow.dst, want, flow, (side, leg));
+        }
+    }
+
+    /// The route the source's table picks for `dst`.
+    fn route_from(&self, vpc: &'w Vpc, subnet: &Subnet, dst: Ipv4Addr) -> Option<&'w RouteTarget> {
+        vpc.route_table(&subnet.route_table)
+            .and_then(|rt| rt.lookup(dst.into()))
+            .map(|r| &r.target)
+    }
+
+    /// Out of the VPC toward an address on the internet: the source's
+    /// security groups, network ACL and route; an internet gateway (the
+    /// source needs a public address) or a NAT gateway (then its subnet's
+    /// ACL and route to the internet gateway). Returns the packet as it
+    /// leaves AWS. Fact sheet §10-§12, §24.
+    fn out_to_internet(&mut self, se: &ends::Eni, flow: Flow) -> Result<Flow, Blocked> {
+        use Direction::{Inbound, Outbound};
+        let r = self.region_of(se);
+        let vpc = &r.vpc;
+        let ss = se.subnet(self.s);
+        let dst = flow.dst_v4().unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let target = self.route_from(vpc, ss, dst).cloned();
+        let mut p = PathChecks::new(true);
+        if se.filtered {
+            p.sgs(vpc, &se.sgs, Outbound, &flow, (&[], false), Side::Source);
+        }
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
+        }
+        self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
+            matches!(t, RouteTarget::Igw(_) | RouteTarget::Nat(_))
+        });
+        match target {
+            Some(RouteTarget::Igw(igw)) => {
+                let Some(public) = se.public else {
+                    self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                    return Err(block(
+                        &igw,
+                        Code::IgwPublicIpAssociationForEgress,
+                        Reason::NoPublicAddress {
+                            component: se.id.clone(),
+                        },
+                    ));
+                };
+                let out = Flow {
+                    src: public.into(),
+                    ..flow
+                };
+                let back = reply_of(&flow);
+                if let Some(n) = vpc.nacl(&ss.nacl) {
+                    p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
+                }
+                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.hop(
+                    &igw,
+                    Role::InternetGateway {
+                        outbound: true,
+                        private: se.private,
+                        public,
+                    },
+                    Vec::new(),
+                );
+                self.arrives = Some(out);
+                Ok(out)
+            }
+            Some(RouteTarget::Nat(nat_id)) => {
+                let Some(nat) = vpc.nat_gateways.iter().find(|n| n.id == nat_id) else {
+                    return self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)
+                        .map(|_| flow);
+                };
+                let ns = vpc.subnet(&nat.subnet).expect("validated");
+                let nat_ip = ns.host(nat.host).expect("validated");
+                let crosses = ns.id != ss.id;
+                let back = reply_of(&flow);
+                if crosses {
+                    if let Some(n) = vpc.nacl(&ss.nacl) {
+                        p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
+                    }
+                }
+                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                if !self.world.placement_up(r, &ns.id) {
+                    return Err(block(
+                        &nat.id,
+                        Code::ComponentDown,
+                        Reason::Down {
+                            component: nat.id.clone(),
+                        },
+                    ));
+                }
+                // The NAT gateway's own leg: its subnet's ACL in and out,
+                // its route to the internet gateway. Ports from 1024-65535.
+                let out = Flow {
+                    src: nat_ip.into(),
+                    src_port: match flow.protocol {
+                        Protocol::Icmp => 0,
+                        _ => 1024,
+                    },
+                    ..flow
+                };
+                let mut p = PathChecks::new(true);
+                if let (true, Some(n)) = (crosses, vpc.nacl(&ns.nacl)) {
+                    p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+                }
+                if let Some(n) = vpc.nacl(&ns.nacl) {
+                    p.nacl(n, Outbound, &out, Side::Source, Leg::Forward);
+                }
+                let to_igw = self.route_from(vpc, ns, dst).cloned();
+                self.route_check(&mut p, vpc, ns, &out, Side::Source, Leg::Forward, &|t| {
+                    matches!(t, RouteTarget::Igw(_))
+                });
+                if let Some(n) = vpc.nacl(&ns.nacl) {
+                    p.nacl(n, Inbound, &reply_of(&out), Side::Source, Leg::Return);
+                    if crosses {
+                        p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
+                    }
+                }
+                self.checked(&nat.id, Role::NatGateway { address: nat_ip }, p)?;
+                let igw = match to_igw {
+                    Some(RouteTarget::Igw(id)) => id,
+                    _ => vpc.igw.clone(),
+                };
+                self.hop(
+                    &igw,
+                    Role::InternetGateway {
+                        outbound: true,
+                        private: nat_ip,
+                        public: nat_ip,
+                    },
+                    Vec::new(),
+                );
+                self.arrives = Some(out);
+                Ok(out)
+            }
+            _ => {
+                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                Ok(flow)
+            }
+        }
+    }
+
+    /// From a host on the internet to an interface: through the VPC's
+    /// internet gateway, which translates the public address to the
+    /// private one (1:1 NAT); the destination subnet's ACL, the
+    /// interface's security groups, and a route back to the internet
+    /// gateway for the reply. Fact sheet §10-§12, §24.
+    fn from_internet(&mut self, src: &End, (ip, os): (Ipv4Addr, EphemeralRange), dst: &End) -> Step {
+        let de = match &dst.kind {
+            EndKind::Eni(de) => de,
+            EndKind::LinkLocal(service) => {
+                return Err(block(
+                    &dst.id,
+                    Code::NoRouteToDestination,
+                    Reason::LinkLocalOnly { service: *service },
+                ))
+            }
+            EndKind::Outside { .. } => unreachable!("both outside is refused first"),
+        };
+        self.hop(&src.id, Role::Source { address: ip }, Vec::new());
+        self.enter_from_internet(de, (ip, os), None)
+    }
+
+    /// Into a VPC through its internet gateway, from `ip` (the client, or a
+    /// NAT or public address another VPC's traffic left with).
+    fn enter_from_internet(
+        &mut self,
+        de: &ends::Eni,
+        (ip, os): (Ipv4Addr, EphemeralRange),
+        sent: Option<Flow>,
+    ) -> Step {
+        use Direction::{Inbound, Outbound};
+        let r = self.region_of(de);
+        let vpc = &r.vpc;
+        let igw = vpc.igw.clone();
+        self.to_nat_itself(de)?;
+        let Some(public) = de.public else {
+            return Err(block(
+                &igw,
+                Code::IgwPrivateIpAssociationForIngress,
+                Reason::NoPublicAddress {
+                    component: de.id.clone(),
+                },
+            ));
+        };
+        let at_igw = match sent {
+            Some(f) => Flow {
+                dst: public.into(),
+                ..f
+            },
+            None => self.first_flow(ip, os, public),
+        };
+        if self.sent.is_none() {
+            self.sent = Some(at_igw);
+        }
+        self.down(de)?;
+        self.hop(
+            &igw,
+            Role::InternetGateway {
+                outbound: false,
+                private: de.private,
+                public,
+            },
+            Vec::new(),
+        );
+        let flow = Flow {
+            dst: de.private.into(),
+            ..at_igw
+        };
+        let back = reply_of(&flow);
+        let ds = de.subnet(self.s);
+        let mut p = PathChecks::new(true);
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+        }
+        if de.filtered {
+            p.sgs(vpc, &de.sgs, Inbound, &flow, (&[], false), Side::Destination);
+        }
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
+        }
+        // The reply leaves by the subnet's own route: it must lead to the
+        // internet gateway (a public subnet), or the answer never gets out.
+        self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
+            matches!(t, RouteTarget::Igw(_))
+        });
+        self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+        self.arrive(de, flow)
+    }
+
+    /// Two interfaces in different VPCs (or a VPC's own public address):
+    /// out through the source's gateways, in through the destination's
+    /// internet gateway to its public address. Another VPC's private
+    /// address needs a route that leads into that VPC. Fact sheet §10, §21.
+    fn across_vpcs(&mut self, se: &ends::Eni, de: &ends::Eni) -> Step {
+        let r = self.region_of(se);
+        let vpc = &r.vpc;
+        let ss = se.subnet(self.s);
+        let to_private = self.route_from(vpc, ss, de.private).cloned();
+        let via_gateway = matches!(
+            to_private,
+            Some(RouteTarget::Igw(_)) | Some(RouteTarget::Nat(_))
+        );
+        if de.public.is_none() || !via_gateway {
+            // Aim at the private address: only a route into the other VPC
+            // would carry it, and none does.
+            let flow = self.first_flow(se.private, se.os, de.private);
+            self.sent = Some(flow);
+            self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+            let mut p = PathChecks::new(true);
+            if se.filtered {
+                p.sgs(vpc, &se.sgs, Direction::Outbound, &flow, (&[], false), Side::Source);
+            }
+            if let Some(n) = vpc.nacl(&ss.nacl) {
+                p.nacl(n, Direction::Outbound, &flow, Side::Source, Leg::Forward);
+            }
+            let denied_before = p.denied.is_some();
+            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|_| false);
+            let check = p.deciding().cloned();
+            self.hop(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p.into_list());
+            if denied_before {
+                let d = check.expect("a denied check");
+                return Err(Blocked {
+                    component: ss.id.clone(),
+                    code: d.kind.denial_code(),
+                    reason: Reason::Table,
+                    check: Some(d),
+                });
+            }
+            let other = &self.s.regions[de.region].vpc.id;
+            return Err(Blocked {
+                component: ss.id.clone(),
+                code: Code::NoRouteToDestination,
+                reason: Reason::OtherVpc { vpc: other.clone() },
+                check,
+            });
+        }
+        let public = de.public.expect("checked above");
+        let flow = self.first_flow(se.private, se.os, public);
+        self.sent = Some(flow);
+        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        let out = self.out_to_internet(se, flow)?;
+        let (ip, port) = (out.src_v4().unwrap_or(se.private), out.src_port);
+        self.enter_from_internet(de, (ip, se.os), Some(Flow { src_port: port, ..out }))
+    }
+}

@@ -1,0 +1,170 @@
+//! The English of a reachability answer: one place, read by the CLI, the
+//! script output and the app.
+
+use super::*;
+
+impl Protocol {
+    /// `TCP 22`, `UDP 53`, `ICMP echo request` (type 8).
+    pub fn with_port(self, port: u16) -> String {
+        match (self, port) {
+            (Protocol::Icmp, ICMP_ECHO_REQUEST) => "ICMP echo request (type 8)".into(),
+            (Protocol::Icmp, ICMP_ECHO_REPLY) => "ICMP echo reply (type 0)".into(),
+            (Protocol::Icmp, t) => format!("ICMP type {t}"),
+            (p, port) => format!("{p} {port}"),
+        }
+    }
+}
+
+impl LinkService {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkService::InstanceMetadata => "the instance metadata service",
+            LinkService::DnsResolver => "the VPC's DNS resolver",
+        }
+    }
+}
+
+impl ReachSpec {
+    /// `client-na → i-bastion-a, TCP 22`.
+    pub fn question(&self) -> String {
+        format!(
+            "Can {} reach {} on {}?",
+            self.from,
+            self.to,
+            self.protocol.with_port(self.port)
+        )
+    }
+}
+
+impl Role {
+    /// What the component did, in a few words.
+    pub fn what(&self, component: &str) -> String {
+        match self {
+            Role::Source { address } => format!("{component} sends from {address}"),
+            Role::LeavesSubnet { subnet } => format!("leaves {subnet}"),
+            Role::EntersSubnet { subnet } => format!("enters {subnet}"),
+            Role::SameSubnet { subnet } => format!(
+                "stays inside {subnet}: no route table and no network ACL between two interfaces of one subnet"
+            ),
+            Role::InternetGateway {
+                outbound: true,
+                private,
+                public,
+            } if private == public => format!("{component} carries it to the internet"),
+            Role::InternetGateway {
+                outbound: true,
+                private,
+                public,
+            } => format!("{component} translates the source {private} to {public} (1:1 NAT)"),
+            Role::InternetGateway {
+                outbound: false,
+                private,
+                public,
+            } => format!("{component} translates the destination {public} to {private} (1:1 NAT)"),
+            Role::NatGateway { address } => {
+                format!("{component} rewrites the source to its own address {address}")
+            }
+            Role::Internet => "crosses the internet".into(),
+            Role::Destination { address } => format!("arrives at {component} ({address})"),
+            Role::LinkLocal { service } => format!(
+                "{} answers on the instance's own link: no security group or network ACL applies",
+                service.name()
+            ),
+        }
+    }
+}
+
+impl Reason {
+    pub fn why(&self, component: &str, check: Option<&Check>) -> String {
+        match self {
+            Reason::Table => match check {
+                Some(c) => format!(
+                    "{} {} {}: {}",
+                    c.kind.noun(),
+                    c.subject,
+                    c.direction.map(|d| d.as_str()).unwrap_or(""),
+                    c.decided_by
+                )
+                .replace("  ", " "),
+                None => format!("a table of {component} denied it"),
+            },
+            Reason::UnknownEnd { name } => format!(
+                "no component or address of this world is called '{}'",
+                crate::sim::text::clip(name)
+            ),
+            Reason::Unsupported { name } => format!(
+                "{} cannot start or end a path: pick an instance, a pod, a database, a load balancer, a NAT gateway, a client or an address",
+                crate::sim::text::clip(name)
+            ),
+            Reason::BadPort { protocol, port } => match protocol {
+                Protocol::Icmp => format!("ICMP types go from 0 to 255, not {port}"),
+                Protocol::All => "pick TCP, UDP or ICMP".into(),
+                _ => format!("{protocol} needs a port from 1 to 65535"),
+            },
+            Reason::SameEnds => "the source and the destination are the same".into(),
+            Reason::BothOutside => {
+                "both ends are on the internet: no part of a VPC lies between them".into()
+            }
+            Reason::NoPublicAddress { component: c } => format!(
+                "{c} has no public IPv4 address (auto-assigned or Elastic IP), so the internet gateway cannot translate for it"
+            ),
+            Reason::NatOutboundOnly { nat } => format!(
+                "{nat} only carries connections its private subnets start: nothing can connect to it"
+            ),
+            Reason::Down { component: c } => format!("{c} is down (its Availability Zone or Region failed)"),
+            Reason::OtherVpc { vpc } => format!(
+                "the address belongs to {vpc}, and no route of the source's table leads into that VPC (a peering connection needs a route on both sides)"
+            ),
+            Reason::LinkLocalOnly { service } => format!(
+                "{} answers only the instance itself: its address is link-local",
+                service.name()
+            ),
+            Reason::DnsOnly { port } => {
+                format!("the VPC's DNS resolver answers on port 53 only, not {port}")
+            }
+            Reason::NoListener { port } => {
+                format!("the load balancer has no listener on TCP {port}")
+            }
+        }
+    }
+}
+
+impl Reach {
+    /// One line: the answer.
+    pub fn summary(&self) -> String {
+        match &self.blocked {
+            None => format!("Reachable: {}", self.spec.question()),
+            Some(b) => format!(
+                "Not reachable: blocked at {} ({}): {}",
+                b.component,
+                b.code,
+                b.reason.why(&b.component, b.check.as_ref())
+            ),
+        }
+    }
+
+    /// The whole answer as text: the question, the path hop by hop with
+    /// every check, and the verdict.
+    pub fn render_text(&self) -> String {
+        let mut out = format!("{}\n", self.spec.question());
+        if let Some(f) = &self.sent {
+            out.push_str(&format!("  sent     {f}\n"));
+        }
+        for (i, h) in self.path.iter().enumerate() {
+            out.push_str(&format!("  {:>2}. {}\n", i + 1, h.role.what(&h.component)));
+            for c in &h.checks {
+                let leg = match c.leg {
+                    Leg::Forward => "",
+                    Leg::Return => " (reply)",
+                };
+                let mark = if c.allowed { "ok " } else { "NO " };
+                out.push_str(&format!("        {mark} {}{leg}\n", c.line()));
+            }
+        }
+        if let (Some(f), None) = (&self.arrives, &self.blocked) {
+            out.push_str(&format!("  arrives  {f}\n"));
+        }
+        out.push_str(&format!("  => {}\n", self.summary()));
+        out
+    }
+}
