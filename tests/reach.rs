@@ -213,7 +213,9 @@ fn a_ping_across_subnets_needs_the_echo_reply_allowed_by_the_stateless_acls() {
     ] {
         edit(
             &mut w,
-            &format!(r#"{{"kind":"add_nacl_rule","nacl":"{nacl}","direction":"{dir}","number":"{number}","protocol":"icmp","ports":"{ports}","cidr":"10.1.0.0/16","action":"allow"}}"#),
+            &format!(
+                r#"{{"kind":"add_nacl_rule","nacl":"{nacl}","direction":"{dir}","number":"{number}","protocol":"icmp","ports":"{ports}","cidr":"10.1.0.0/16","action":"allow"}}"#
+            ),
         );
     }
     let r = ask(&w, "i-bastion-b", "i-app-b", Protocol::Icmp, 8);
@@ -224,7 +226,9 @@ fn a_ping_across_subnets_needs_the_echo_reply_allowed_by_the_stateless_acls() {
     for (nacl, dir) in [("acl-app-b", "outbound"), ("acl-public-b", "inbound")] {
         edit(
             &mut w,
-            &format!(r#"{{"kind":"add_nacl_rule","nacl":"{nacl}","direction":"{dir}","number":"140","protocol":"icmp","ports":"0","cidr":"10.1.0.0/16","action":"allow"}}"#),
+            &format!(
+                r#"{{"kind":"add_nacl_rule","nacl":"{nacl}","direction":"{dir}","number":"140","protocol":"icmp","ports":"0","cidr":"10.1.0.0/16","action":"allow"}}"#
+            ),
         );
     }
     assert!(ask(&w, "i-bastion-b", "i-app-b", Protocol::Icmp, 8).reachable);
@@ -306,7 +310,13 @@ fn unknown_ends_bad_ports_and_unsupported_components_are_refused_by_name() {
         ("client-na", "i-nowhere", Protocol::Tcp, 22, "i-nowhere"),
         ("client-na", "i-bastion-b", Protocol::Tcp, 0, "port from 1"),
         ("client-na", "i-bastion-b", Protocol::Icmp, 300, "0 to 255"),
-        ("client-na", "cloudfront", Protocol::Tcp, 443, "cannot start or end"),
+        (
+            "client-na",
+            "cloudfront",
+            Protocol::Tcp,
+            443,
+            "cannot start or end",
+        ),
         ("client-na", "client-eu", Protocol::Tcp, 443, "internet"),
         ("pod-a-1", "pod-a-1", Protocol::Tcp, 8080, "same"),
     ] {
@@ -345,14 +355,22 @@ fn instances_launch_on_the_first_free_address_and_bad_input_is_refused_whole() {
         &mut w,
         r#"{"kind":"create_security_group","vpc":"vpc-a","id":"sg-tools-a"}"#,
     );
-    let sg = w.scenario().regions[0].vpc.sg("sg-tools-a").unwrap().clone();
+    let sg = w.scenario().regions[0]
+        .vpc
+        .sg("sg-tools-a")
+        .unwrap()
+        .clone();
     assert!(sg.inbound.is_empty());
     assert_eq!(sg.outbound.len(), 1);
     edit(
         &mut w,
         r#"{"kind":"add_instance","id":"i-tools","subnet":"subnet-app-a1","security_groups":"sg-tools-a","public_ip":"auto","os":"windows"}"#,
     );
-    let i = w.scenario().regions[0].vpc.instance("i-tools").unwrap().clone();
+    let i = w.scenario().regions[0]
+        .vpc
+        .instance("i-tools")
+        .unwrap()
+        .clone();
     assert!(matches!(i.public_ip, PublicIp::Auto(_)));
     let taken: Vec<u32> = w.scenario().regions[0]
         .cluster
@@ -375,7 +393,11 @@ fn instances_launch_on_the_first_free_address_and_bad_input_is_refused_whole() {
     ] {
         let e: Edit = serde_json::from_str(bad).unwrap();
         assert!(w.apply_edit(&e).is_err(), "{bad}");
-        assert_eq!(serde_json::to_string(w.scenario()).unwrap(), before, "{bad}");
+        assert_eq!(
+            serde_json::to_string(w.scenario()).unwrap(),
+            before,
+            "{bad}"
+        );
     }
 }
 
@@ -393,13 +415,17 @@ fn a_reach_step_prints_the_path_and_its_json_has_the_code() {
     };
     assert!(!reach.reachable);
     let text = out.render_text();
-    assert!(text.contains("Can client-eu reach i-bastion-b on TCP 22?"), "{text}");
+    assert!(
+        text.contains("Can client-eu reach i-bastion-b on TCP 22?"),
+        "{text}"
+    );
     assert!(text.contains("SUBNET_ACL_RESTRICTION"), "{text}");
     let json = serde_json::to_value(&out).unwrap();
     assert_eq!(json["kind"], "reach");
     assert_eq!(json["reach"]["blocked"]["code"], "SUBNET_ACL_RESTRICTION");
-    let bad: Step =
-        serde_json::from_str(r#"{"reach":{"from":"client-eu","to":"nowhere","protocol":"tcp","port":22}}"#)
-            .unwrap();
+    let bad: Step = serde_json::from_str(
+        r#"{"reach":{"from":"client-eu","to":"nowhere","protocol":"tcp","port":22}}"#,
+    )
+    .unwrap();
     assert!(run_step(&mut w, &bad, 2).is_err());
 }

@@ -498,3 +498,269 @@ fn an_interface_endpoint_without_groups_gets_the_default_security_group() {
         "{e}"
     );
 }
+
+// ---------------------------------------------------------------- Can A reach B?
+
+use hoplab::sim::check::{CheckKind, Leg};
+use hoplab::sim::reach::{Reach, ReachSpec, Reason, Role};
+use hoplab::sim::trace::Code;
+
+fn ask(w: &World, from: &str, to: &str, protocol: Protocol, port: u16) -> Reach {
+    w.reach(&ReachSpec {
+        from: from.into(),
+        to: to.into(),
+        protocol,
+        port,
+    })
+}
+
+fn code(r: &Reach) -> Option<Code> {
+    r.blocked.as_ref().map(|b| b.code)
+}
+
+fn ok(w: &mut World, json: &str) {
+    apply(w, json).unwrap_or_else(|e| panic!("{json}: {e}"));
+}
+
+/// Region A's pods and region B's load balancer, peered and accepted.
+fn peered() -> World {
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    ok(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#);
+    w
+}
+
+#[test]
+fn a_peering_carries_traffic_only_when_active_routed_on_both_sides() {
+    // Fact sheet §21: a route on each side; a route to a pending peering is a blackhole.
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    ok(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-a1","destination":"10.1.0.0/16","target":"pcx-ab"}"#,
+    );
+    let r = ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443);
+    assert_eq!(code(&r), Some(Code::BadStateRoute), "{}", r.render_text());
+    ok(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#);
+    // Active, but region B's public table has no route back.
+    let r = ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443);
+    let b = r.blocked.as_ref().expect("no route back");
+    let c = b.check.as_ref().unwrap();
+    assert_eq!(
+        (c.kind, c.leg),
+        (CheckKind::RouteTable, Leg::Return),
+        "{}",
+        r.render_text()
+    );
+    assert_eq!(c.subject, "rtb-public-b");
+    ok(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-public-b","destination":"10.0.0.0/16","target":"pcx-ab"}"#,
+    );
+    let r = ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    assert!(r.path.iter().any(|h| h.component == "pcx-ab"
+        && matches!(&h.role, Role::Peering { from_vpc, to_vpc } if from_vpc == "vpc-a" && to_vpc == "vpc-b")));
+    // No address translation on a peering: the packet arrives from the pod's private address.
+    assert_eq!(r.arrives.unwrap().src, r.sent.unwrap().src);
+    // Deleting the peering turns the routes into blackholes again.
+    ok(&mut w, r#"{"kind":"delete_peering","id":"pcx-ab"}"#);
+    assert_eq!(
+        code(&ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443)),
+        Some(Code::BadStateRoute)
+    );
+}
+
+#[test]
+fn a_peered_vpc_cannot_use_the_other_vpcs_nat_gateway() {
+    // Fact sheet §21, §25: no edge-to-edge routing, PCX_REQUIRES_ADDRESS_IN_VPC_CIDR.
+    let mut w = peered();
+    ok(
+        &mut w,
+        r#"{"kind":"remove_route","route_table":"rtb-app-b1","destination":"0.0.0.0/0"}"#,
+    );
+    ok(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-b1","destination":"0.0.0.0/0","target":"pcx-ab"}"#,
+    );
+    let r = ask(&w, "pod-b-1", "sms-api", Protocol::Tcp, 443);
+    let b = r.blocked.as_ref().expect("blocked");
+    assert_eq!(
+        (b.component.as_str(), b.code),
+        ("pcx-ab", Code::PcxRequiresAddressInVpcCidr)
+    );
+    assert!(matches!(&b.reason, Reason::NotInPeerVpc { peer_vpc, .. } if peer_vpc == "vpc-a"));
+}
+
+#[test]
+fn a_security_group_reference_does_not_match_across_an_inter_region_peering() {
+    // Fact sheet §21: inter-Region, groups cannot be referenced; the peer's CIDR can.
+    let mut w = peered();
+    for json in [
+        r#"{"kind":"add_route","route_table":"rtb-app-a1","destination":"10.1.0.0/16","target":"pcx-ab"}"#,
+        r#"{"kind":"add_route","route_table":"rtb-public-b","destination":"10.0.0.0/16","target":"pcx-ab"}"#,
+        // The load balancer's group now admits only its own VPC by CIDR.
+        r#"{"kind":"remove_sg_rule","sg":"sg-alb-b","direction":"inbound","index":0}"#,
+        r#"{"kind":"add_sg_rule","sg":"sg-alb-b","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.1.0.0/16"}"#,
+    ] {
+        ok(&mut w, json);
+    }
+    let r = ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443);
+    let c = r
+        .blocked
+        .as_ref()
+        .and_then(|b| b.check.clone())
+        .expect("blocked by a group");
+    assert_eq!(
+        (c.kind, c.subject.as_str()),
+        (CheckKind::SecurityGroup, "sg-alb-b")
+    );
+    ok(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-alb-b","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.0.0.0/16"}"#,
+    );
+    assert!(ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443).reachable);
+}
+
+#[test]
+fn s3_traffic_takes_the_gateway_endpoint_instead_of_the_nat_gateway() {
+    // Fact sheet §22: the prefix-list route beats 0.0.0.0/0 -> nat; TCP only (§25).
+    let mut w = World::default_world();
+    let s3 = "52.216.10.1";
+    let before = ask(&w, "pod-a-1", s3, Protocol::Tcp, 443);
+    assert!(before
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::NatGateway { .. })));
+    ok(
+        &mut w,
+        r#"{"kind":"create_gateway_endpoint","id":"vpce-s3-a","vpc":"vpc-a","route_tables":"rtb-app-a1"}"#,
+    );
+    let r = ask(&w, "pod-a-1", s3, Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    assert!(r.path.iter().any(|h| h.component == "vpce-s3-a"
+        && matches!(&h.role, Role::GatewayEndpoint { prefix_list } if prefix_list == "pl-63a5400a")));
+    assert!(!r
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::NatGateway { .. } | Role::Internet)));
+    // The source address is kept: no NAT on the way.
+    assert_eq!(r.arrives.unwrap().src, r.sent.unwrap().src);
+    // The subnet's ACL lets UDP out, so the endpoint is what refuses it.
+    ok(
+        &mut w,
+        r#"{"kind":"add_nacl_rule","nacl":"acl-app-a","direction":"outbound","number":"90","protocol":"udp","ports":"53","cidr":"0.0.0.0/0","action":"allow"}"#,
+    );
+    let udp = ask(&w, "pod-a-1", s3, Protocol::Udp, 53);
+    assert_eq!(code(&udp), Some(Code::VpceGatewayProtocolRestriction));
+    // A pod in the other AZ's subnet (table not associated) still goes through its NAT.
+    let other = ask(&w, "pod-a-3", s3, Protocol::Tcp, 443);
+    assert!(other
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::NatGateway { .. })));
+}
+
+#[test]
+fn an_interface_endpoint_admits_what_its_security_groups_admit_over_tcp_only() {
+    // Fact sheet §22: the endpoint's SGs (none = default SG: members only), TCP only.
+    let mut w = World::default_world();
+    ok(
+        &mut w,
+        r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-app-a2"}"#,
+    );
+    let r = ask(&w, "pod-a-1", "vpce-sqs-a", Protocol::Tcp, 443);
+    let c = r
+        .blocked
+        .as_ref()
+        .and_then(|b| b.check.clone())
+        .expect("default SG");
+    assert_eq!(
+        (c.kind, c.subject.as_str()),
+        (CheckKind::SecurityGroup, "sg-default-a")
+    );
+    ok(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-default-a","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.0.0.0/16"}"#,
+    );
+    assert!(ask(&w, "pod-a-1", "vpce-sqs-a", Protocol::Tcp, 443).reachable);
+    ok(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-default-a","direction":"inbound","protocol":"udp","ports":"443","peer":"10.0.0.0/16"}"#,
+    );
+    let udp = ask(&w, "pod-a-1", "vpce-sqs-a", Protocol::Udp, 443);
+    assert_eq!(code(&udp), Some(Code::ProtocolRestriction));
+    // It answers; it starts nothing.
+    assert!(!ask(&w, "vpce-sqs-a", "pod-a-1", Protocol::Tcp, 8080).reachable);
+}
+
+#[test]
+fn a_subnet_in_a_secondary_cidr_is_reached_by_its_local_route() {
+    // Fact sheet §10: each secondary CIDR has its own local route.
+    let mut w = World::default_world();
+    for json in [
+        r#"{"kind":"add_vpc_cidr","vpc":"vpc-a","cidr":"100.64.0.0/16"}"#,
+        r#"{"kind":"set_subnet_cidr","subnet":"subnet-data-a2","cidr":"100.64.1.0/24"}"#,
+        r#"{"kind":"add_nacl_rule","nacl":"acl-app-a","direction":"outbound","number":"105","protocol":"tcp","ports":"5432","cidr":"100.64.1.0/24","action":"allow"}"#,
+    ] {
+        ok(&mut w, json);
+    }
+    let r = ask(&w, "pod-a-1", "rds-a-2", Protocol::Tcp, 5432);
+    assert!(r.reachable, "{}", r.render_text());
+    let route = r
+        .path
+        .iter()
+        .flat_map(|h| &h.checks)
+        .find(|c| c.kind == CheckKind::RouteTable && c.leg == Leg::Forward)
+        .unwrap();
+    assert!(
+        route.decided_by.contains("100.64.0.0/16 -> local"),
+        "{}",
+        route.decided_by
+    );
+}
+
+#[test]
+fn the_analysis_reads_the_main_route_table_for_a_subnet_without_an_association() {
+    // Fact sheet §10: implicit association with the main table.
+    let mut w = World::default_world();
+    assert!(ask(&w, "pod-a-1", "sms-api", Protocol::Tcp, 443).reachable);
+    ok(
+        &mut w,
+        r#"{"kind":"disassociate_route_table","subnet":"subnet-app-a1"}"#,
+    );
+    let r = ask(&w, "pod-a-1", "sms-api", Protocol::Tcp, 443);
+    let c = r
+        .blocked
+        .as_ref()
+        .and_then(|b| b.check.clone())
+        .expect("no route");
+    assert_eq!(
+        (c.kind, c.subject.as_str()),
+        (CheckKind::RouteTable, "rtb-data-a")
+    );
+    ok(
+        &mut w,
+        r#"{"kind":"set_main_route_table","route_table":"rtb-app-a1"}"#,
+    );
+    assert!(ask(&w, "pod-a-1", "sms-api", Protocol::Tcp, 443).reachable);
+}
+
+#[test]
+fn a_blocked_peering_reads_as_reachability_analyzer_says_it() {
+    // Fact sheet §25: the code's name and the reason a learner reads.
+    let w = {
+        let mut w = World::default_world();
+        peer(&mut w, "pcx-ab").unwrap();
+        ok(
+            &mut w,
+            r#"{"kind":"add_route","route_table":"rtb-app-a1","destination":"10.1.0.0/16","target":"pcx-ab"}"#,
+        );
+        w
+    };
+    let r = ask(&w, "pod-a-1", "alb-b", Protocol::Tcp, 443);
+    assert_eq!(
+        r.summary(),
+        "Not reachable: blocked at pcx-ab (BAD_STATE_ROUTE): the route leads to pcx-ab, which is pending-acceptance: a route to a peering that is not active is a blackhole"
+    );
+}

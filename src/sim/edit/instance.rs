@@ -164,7 +164,9 @@ fn add(
 ) -> Result<(), EditError> {
     let id = id.trim();
     if id.is_empty() {
-        return Err(EditError::Parse("an instance needs an id, such as i-web-1".into()));
+        return Err(EditError::Parse(
+            "an instance needs an id, such as i-web-1".into(),
+        ));
     }
     let os = match os.trim().to_ascii_lowercase().as_str() {
         "" | "linux" => InstanceOs::Linux,

@@ -16,7 +16,13 @@
 //! groups let the reply back by connection tracking (§11, §24).
 //!
 //! Route targets are read in one place, [`Walk::route_from`]: a route to
-//! `local`, an internet gateway or a NAT gateway.
+//! `local` (one per VPC block, primary or secondary), an internet gateway,
+//! a NAT gateway, a peering connection (into the peer VPC only, while
+//! active, with a route back on the other side: [`Walk::via_peering`]) or
+//! a gateway endpoint (S3's prefix list, TCP only). A subnet's table is
+//! its explicit association or the VPC's main table
+//! (`Vpc::route_table_of`). An interface endpoint is a destination (its
+//! security groups, TCP only). Fact sheet §10, §21, §22.
 
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -108,6 +114,12 @@ pub enum Role {
     /// An address that never leaves the instance: the instance metadata
     /// service or the VPC's DNS resolver (fact sheet §24).
     LinkLocal { service: LinkService },
+    /// A peering connection carries the packet into the peer VPC
+    /// (fact sheet §21).
+    Peering { from_vpc: String, to_vpc: String },
+    /// A gateway endpoint carries the packet to its service's prefix
+    /// list, without a NAT or the internet (fact sheet §22).
+    GatewayEndpoint { prefix_list: String },
 }
 
 /// The services an instance reaches without the network's filters.
@@ -164,6 +176,23 @@ pub enum Reason {
     DnsOnly { port: u16 },
     /// The load balancer has no listener on this protocol and port.
     NoListener { port: u16 },
+    /// The route leads to a peering connection that is not active.
+    PeeringNotActive {
+        peering: String,
+        status: Option<PeeringStatus>,
+    },
+    /// The peering joins another VPC than the one holding the address, or
+    /// the address lies outside the peer VPC (no transit, no edge to edge).
+    NotInPeerVpc {
+        peering: String,
+        peer_vpc: String,
+        address: Ipv4Addr,
+    },
+    /// A gateway endpoint carries TCP (and ICMP echo) only.
+    GatewayEndpointProtocol { protocol: Protocol },
+    /// An interface endpoint accepts TCP only, and only connections
+    /// started toward it.
+    InterfaceEndpointTcpOnly { protocol: Protocol },
 }
 
 /// ICMP message types: echo request and echo reply. Fact sheet §24.
@@ -276,7 +305,11 @@ impl<'w> Walk<'w> {
         let src = ends::resolve(self.s, &spec.from, true)?;
         let dst = ends::resolve(self.s, &spec.to, false)?;
         if src.id == dst.id {
-            return Err(block(&dst.id, Code::NoSourceOrDestination, Reason::SameEnds));
+            return Err(block(
+                &dst.id,
+                Code::NoSourceOrDestination,
+                Reason::SameEnds,
+            ));
         }
         match (&src.kind, &dst.kind) {
             (EndKind::Outside { .. }, EndKind::Outside { .. }) => Err(block(
@@ -353,14 +386,36 @@ impl<'w> Walk<'w> {
             unreachable!("from_eni is called with an interface")
         };
         self.down(se)?;
+        if se.endpoint {
+            // An interface endpoint answers; it starts nothing (§22).
+            return Err(block(
+                &se.id,
+                Code::UnsupportedComponent,
+                Reason::InterfaceEndpointTcpOnly {
+                    protocol: self.spec.protocol,
+                },
+            ));
+        }
         match &dst.kind {
             EndKind::LinkLocal(service) => self.to_link_local(se, dst, *service),
             EndKind::Outside { ip, .. } => {
                 let flow = self.first_flow(se.private, se.os, *ip);
                 self.sent = Some(flow);
-                self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+                self.hop(
+                    &se.id,
+                    Role::Source {
+                        address: se.private,
+                    },
+                    Vec::new(),
+                );
                 self.out_to_internet(se, flow)?;
-                self.hop("internet", Role::Internet, Vec::new());
+                let by_endpoint = matches!(
+                    self.path.last().map(|h| &h.role),
+                    Some(Role::GatewayEndpoint { .. })
+                );
+                if !by_endpoint {
+                    self.hop("internet", Role::Internet, Vec::new());
+                }
                 self.hop(&dst.id, Role::Destination { address: *ip }, Vec::new());
                 Ok(())
             }
@@ -394,7 +449,13 @@ impl<'w> Walk<'w> {
         let flow = self.first_flow(se.private, se.os, address);
         self.sent = Some(flow);
         self.arrives = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         self.hop(&dst.id, Role::LinkLocal { service }, Vec::new());
         Ok(())
     }
@@ -410,7 +471,13 @@ impl<'w> Walk<'w> {
         let vpc = &r.vpc;
         let flow = self.first_flow(se.private, se.os, de.private);
         self.sent = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         let back = reply_of(&flow);
         let (ss, ds) = (se.subnet(self.s), de.subnet(self.s));
         if ss.id == ds.id {
@@ -419,9 +486,22 @@ impl<'w> Walk<'w> {
                 p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
             }
             if de.filtered {
-                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+                p.sgs(
+                    vpc,
+                    &de.sgs,
+                    Inbound,
+                    &flow,
+                    (&se.sgs, true),
+                    Side::Destination,
+                );
             }
-            self.checked(&ss.id, Role::SameSubnet { subnet: ss.id.clone() }, p)?;
+            self.checked(
+                &ss.id,
+                Role::SameSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p,
+            )?;
         } else {
             let mut p = PathChecks::new(true);
             if se.filtered {
@@ -436,27 +516,61 @@ impl<'w> Walk<'w> {
             if let Some(n) = vpc.nacl(&ss.nacl) {
                 p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
             }
-            self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+            self.checked(
+                &ss.id,
+                Role::LeavesSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p,
+            )?;
             let mut p = PathChecks::new(true);
             if let Some(n) = vpc.nacl(&ds.nacl) {
                 p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
             }
             if de.filtered {
-                p.sgs(vpc, &de.sgs, Inbound, &flow, (&se.sgs, true), Side::Destination);
+                p.sgs(
+                    vpc,
+                    &de.sgs,
+                    Inbound,
+                    &flow,
+                    (&se.sgs, true),
+                    Side::Destination,
+                );
             }
             if let Some(n) = vpc.nacl(&ds.nacl) {
                 p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
             }
-            self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
-                *t == RouteTarget::Local
-            });
-            self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+            self.route_check(
+                &mut p,
+                vpc,
+                ds,
+                &back,
+                Side::Destination,
+                Leg::Return,
+                &|t| *t == RouteTarget::Local,
+            );
+            self.checked(
+                &ds.id,
+                Role::EntersSubnet {
+                    subnet: ds.id.clone(),
+                },
+                p,
+            )?;
         }
         self.arrive(de, flow)
     }
 
     /// The last hop: a load balancer needs a listener on the port.
     fn arrive(&mut self, de: &ends::Eni, flow: Flow) -> Step {
+        if de.endpoint && flow.protocol != Protocol::Tcp {
+            return Err(block(
+                &de.id,
+                Code::ProtocolRestriction,
+                Reason::InterfaceEndpointTcpOnly {
+                    protocol: flow.protocol,
+                },
+            ));
+        }
         if let Some(ports) = &de.listeners {
             let matches = ports.contains(&flow.dst_port) && flow.protocol == Protocol::Tcp;
             if !matches {
@@ -500,14 +614,14 @@ impl<'w> Walk<'w> {
         leg: Leg,
         want: &dyn Fn(&RouteTarget) -> bool,
     ) {
-        if let Some(rt) = vpc.route_table(&subnet.route_table) {
+        if let Some(rt) = vpc.route_table_of(subnet) {
             p.route(rt, flow.dst, want, flow, (side, leg));
         }
     }
 
     /// The route the source's table picks for `dst`.
     fn route_from(&self, vpc: &'w Vpc, subnet: &Subnet, dst: Ipv4Addr) -> Option<&'w RouteTarget> {
-        vpc.route_table(&subnet.route_table)
+        vpc.route_table_of(subnet)
             .and_then(|rt| rt.lookup(dst.into()))
             .map(|r| &r.target)
     }
@@ -532,12 +646,83 @@ impl<'w> Walk<'w> {
             p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
         }
         self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
-            matches!(t, RouteTarget::Igw(_) | RouteTarget::Nat(_))
+            matches!(
+                t,
+                RouteTarget::Igw(_)
+                    | RouteTarget::Nat(_)
+                    | RouteTarget::Endpoint(_)
+                    | RouteTarget::Peering(_)
+            )
         });
         match target {
+            Some(RouteTarget::Peering(pcx)) => {
+                // A peering carries only addresses of the peer VPC: the
+                // peer's internet gateway, NAT and endpoints are not ours.
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
+                let peer_vpc = self
+                    .s
+                    .peering(&pcx)
+                    .and_then(|x| x.peer_of(&vpc.id))
+                    .unwrap_or_default()
+                    .to_string();
+                Err(block(
+                    &pcx,
+                    Code::PcxRequiresAddressInVpcCidr,
+                    Reason::NotInPeerVpc {
+                        peering: pcx.clone(),
+                        peer_vpc,
+                        address: dst,
+                    },
+                ))
+            }
+            Some(RouteTarget::Endpoint(vpce)) => {
+                let echo = flow.protocol == Protocol::Icmp && flow.dst_port == ICMP_ECHO_REQUEST;
+                if flow.protocol != Protocol::Tcp && !echo {
+                    self.checked(
+                        &ss.id,
+                        Role::LeavesSubnet {
+                            subnet: ss.id.clone(),
+                        },
+                        p,
+                    )?;
+                    return Err(block(
+                        &vpce,
+                        Code::VpceGatewayProtocolRestriction,
+                        Reason::GatewayEndpointProtocol {
+                            protocol: flow.protocol,
+                        },
+                    ));
+                }
+                if let Some(n) = vpc.nacl(&ss.nacl) {
+                    p.nacl(n, Inbound, &reply_of(&flow), Side::Source, Leg::Return);
+                }
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
+                let prefix_list = s3_prefix_list(&r.id).map_or("", |pl| pl.id).to_string();
+                self.hop(&vpce, Role::GatewayEndpoint { prefix_list }, Vec::new());
+                self.arrives = Some(flow);
+                Ok(flow)
+            }
             Some(RouteTarget::Igw(igw)) => {
                 let Some(public) = se.public else {
-                    self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                    self.checked(
+                        &ss.id,
+                        Role::LeavesSubnet {
+                            subnet: ss.id.clone(),
+                        },
+                        p,
+                    )?;
                     return Err(block(
                         &igw,
                         Code::IgwPublicIpAssociationForEgress,
@@ -554,7 +739,13 @@ impl<'w> Walk<'w> {
                 if let Some(n) = vpc.nacl(&ss.nacl) {
                     p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                 }
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 self.hop(
                     &igw,
                     Role::InternetGateway {
@@ -569,7 +760,14 @@ impl<'w> Walk<'w> {
             }
             Some(RouteTarget::Nat(nat_id)) => {
                 let Some(nat) = vpc.nat_gateways.iter().find(|n| n.id == nat_id) else {
-                    return self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)
+                    return self
+                        .checked(
+                            &ss.id,
+                            Role::LeavesSubnet {
+                                subnet: ss.id.clone(),
+                            },
+                            p,
+                        )
                         .map(|_| flow);
                 };
                 let ns = vpc.subnet(&nat.subnet).expect("validated");
@@ -581,7 +779,13 @@ impl<'w> Walk<'w> {
                         p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                     }
                 }
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 if !self.world.placement_up(r, &ns.id) {
                     return Err(block(
                         &nat.id,
@@ -636,7 +840,13 @@ impl<'w> Walk<'w> {
                 Ok(out)
             }
             _ => {
-                self.checked(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p)?;
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
                 Ok(flow)
             }
         }
@@ -647,7 +857,12 @@ impl<'w> Walk<'w> {
     /// private one (1:1 NAT); the destination subnet's ACL, the
     /// interface's security groups, and a route back to the internet
     /// gateway for the reply. Fact sheet §10-§12, §24.
-    fn from_internet(&mut self, src: &End, (ip, os): (Ipv4Addr, EphemeralRange), dst: &End) -> Step {
+    fn from_internet(
+        &mut self,
+        src: &End,
+        (ip, os): (Ipv4Addr, EphemeralRange),
+        dst: &End,
+    ) -> Step {
         let de = match &dst.kind {
             EndKind::Eni(de) => de,
             EndKind::LinkLocal(service) => {
@@ -716,17 +931,36 @@ impl<'w> Walk<'w> {
             p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
         }
         if de.filtered {
-            p.sgs(vpc, &de.sgs, Inbound, &flow, (&[], false), Side::Destination);
+            p.sgs(
+                vpc,
+                &de.sgs,
+                Inbound,
+                &flow,
+                (&[], false),
+                Side::Destination,
+            );
         }
         if let Some(n) = vpc.nacl(&ds.nacl) {
             p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
         }
         // The reply leaves by the subnet's own route: it must lead to the
         // internet gateway (a public subnet), or the answer never gets out.
-        self.route_check(&mut p, vpc, ds, &back, Side::Destination, Leg::Return, &|t| {
-            matches!(t, RouteTarget::Igw(_))
-        });
-        self.checked(&ds.id, Role::EntersSubnet { subnet: ds.id.clone() }, p)?;
+        self.route_check(
+            &mut p,
+            vpc,
+            ds,
+            &back,
+            Side::Destination,
+            Leg::Return,
+            &|t| matches!(t, RouteTarget::Igw(_)),
+        );
+        self.checked(
+            &ds.id,
+            Role::EntersSubnet {
+                subnet: ds.id.clone(),
+            },
+            p,
+        )?;
         self.arrive(de, flow)
     }
 
@@ -739,6 +973,9 @@ impl<'w> Walk<'w> {
         let vpc = &r.vpc;
         let ss = se.subnet(self.s);
         let to_private = self.route_from(vpc, ss, de.private).cloned();
+        if let Some(RouteTarget::Peering(pcx)) = &to_private {
+            return self.via_peering(se, de, pcx);
+        }
         let via_gateway = matches!(
             to_private,
             Some(RouteTarget::Igw(_)) | Some(RouteTarget::Nat(_))
@@ -748,18 +985,39 @@ impl<'w> Walk<'w> {
             // would carry it, and none does.
             let flow = self.first_flow(se.private, se.os, de.private);
             self.sent = Some(flow);
-            self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+            self.hop(
+                &se.id,
+                Role::Source {
+                    address: se.private,
+                },
+                Vec::new(),
+            );
             let mut p = PathChecks::new(true);
             if se.filtered {
-                p.sgs(vpc, &se.sgs, Direction::Outbound, &flow, (&[], false), Side::Source);
+                p.sgs(
+                    vpc,
+                    &se.sgs,
+                    Direction::Outbound,
+                    &flow,
+                    (&[], false),
+                    Side::Source,
+                );
             }
             if let Some(n) = vpc.nacl(&ss.nacl) {
                 p.nacl(n, Direction::Outbound, &flow, Side::Source, Leg::Forward);
             }
             let denied_before = p.denied.is_some();
-            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|_| false);
+            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|_| {
+                false
+            });
             let check = p.deciding().cloned();
-            self.hop(&ss.id, Role::LeavesSubnet { subnet: ss.id.clone() }, p.into_list());
+            self.hop(
+                &ss.id,
+                Role::LeavesSubnet {
+                    subnet: ss.id.clone(),
+                },
+                p.into_list(),
+            );
             if denied_before {
                 let d = check.expect("a denied check");
                 return Err(Blocked {
@@ -780,9 +1038,153 @@ impl<'w> Walk<'w> {
         let public = de.public.expect("checked above");
         let flow = self.first_flow(se.private, se.os, public);
         self.sent = Some(flow);
-        self.hop(&se.id, Role::Source { address: se.private }, Vec::new());
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
         let out = self.out_to_internet(se, flow)?;
         let (ip, port) = (out.src_v4().unwrap_or(se.private), out.src_port);
-        self.enter_from_internet(de, (ip, se.os), Some(Flow { src_port: port, ..out }))
+        self.enter_from_internet(
+            de,
+            (ip, se.os),
+            Some(Flow {
+                src_port: port,
+                ..out
+            }),
+        )
+    }
+
+    /// Into a peered VPC: the source's groups, ACL and route to `pcx`; the
+    /// peering active and joining the destination's VPC, whose block holds
+    /// the address (not transitive); the destination's ACL and groups (a
+    /// reference to the source's groups matches over a same-Region
+    /// peering only); and a route back to the same peering for the reply.
+    /// Fact sheet §21.
+    fn via_peering(&mut self, se: &ends::Eni, de: &ends::Eni, pcx: &str) -> Step {
+        use Direction::{Inbound, Outbound};
+        let (sr, dr) = (self.region_of(se), self.region_of(de));
+        let (vpc, dvpc) = (&sr.vpc, &dr.vpc);
+        let same_region = se.region == de.region;
+        let ss = se.subnet(self.s);
+        let flow = self.first_flow(se.private, se.os, de.private);
+        let back = reply_of(&flow);
+        self.sent = Some(flow);
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
+        let want = RouteTarget::Peering(pcx.to_string());
+        let mut p = PathChecks::new(true);
+        if se.filtered {
+            p.sgs(
+                vpc,
+                &se.sgs,
+                Outbound,
+                &flow,
+                refs_owned(&de.sgs, same_region),
+                Side::Source,
+            );
+        }
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
+        }
+        self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
+            *t == want
+        });
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
+        }
+        self.checked(
+            &ss.id,
+            Role::LeavesSubnet {
+                subnet: ss.id.clone(),
+            },
+            p,
+        )?;
+        let peering = self.s.peering(pcx);
+        if !peering.is_some_and(|x| x.is_active()) {
+            return Err(block(
+                pcx,
+                Code::BadStateRoute,
+                Reason::PeeringNotActive {
+                    peering: pcx.to_string(),
+                    status: peering.map(|x| x.status),
+                },
+            ));
+        }
+        let peer_vpc = peering.and_then(|x| x.peer_of(&vpc.id)).unwrap_or_default();
+        if peer_vpc != dvpc.id || !dvpc.holds(de.private) {
+            return Err(block(
+                pcx,
+                Code::PcxRequiresAddressInVpcCidr,
+                Reason::NotInPeerVpc {
+                    peering: pcx.to_string(),
+                    peer_vpc: peer_vpc.to_string(),
+                    address: de.private,
+                },
+            ));
+        }
+        self.to_nat_itself(de)?;
+        self.down(de)?;
+        self.hop(
+            pcx,
+            Role::Peering {
+                from_vpc: vpc.id.clone(),
+                to_vpc: dvpc.id.clone(),
+            },
+            Vec::new(),
+        );
+        let ds = de.subnet(self.s);
+        let mut p = PathChecks::new(true);
+        if let Some(n) = dvpc.nacl(&ds.nacl) {
+            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+        }
+        if de.filtered {
+            p.sgs(
+                dvpc,
+                &de.sgs,
+                Inbound,
+                &flow,
+                refs_owned(&se.sgs, same_region),
+                Side::Destination,
+            );
+        }
+        if let Some(n) = dvpc.nacl(&ds.nacl) {
+            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
+        }
+        // The reply needs its own route back over the same peering.
+        self.route_check(
+            &mut p,
+            dvpc,
+            ds,
+            &back,
+            Side::Destination,
+            Leg::Return,
+            &|t| *t == want,
+        );
+        self.checked(
+            &ds.id,
+            Role::EntersSubnet {
+                subnet: ds.id.clone(),
+            },
+            p,
+        )?;
+        self.arrive(de, flow)
+    }
+}
+
+/// The peer's groups as a security group reference may match them: over a
+/// same-Region peering only (inter-Region references are not allowed).
+fn refs_owned(groups: &[String], same_region: bool) -> (&[String], bool) {
+    if same_region {
+        (groups, true)
+    } else {
+        (&[], false)
     }
 }

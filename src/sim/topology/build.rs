@@ -244,7 +244,13 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
             Some(p) => format!("{} · {p}", host_ip(r, &i.subnet, i.host)),
             None => host_ip(r, &i.subnet, i.host),
         };
-        let ii = b.add(node(&i.id, NodeKind::Instance, &i.name, detail, at(r, &i.subnet)));
+        let ii = b.add(node(
+            &i.id,
+            NodeKind::Instance,
+            &i.name,
+            detail,
+            at(r, &i.subnet),
+        ));
         b.link(igw, ii);
         b.link(ii, igw);
     }
