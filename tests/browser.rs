@@ -2449,3 +2449,46 @@ async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_f
     click(&root, "timeline-key-app").await;
     assert!(active_index(&root).unwrap_or(0) > 0, "playback moved");
 }
+
+#[wasm_bindgen_test]
+async fn can_a_reach_b_answers_with_the_path_marks_the_diagram_and_names_the_blocking_rule() {
+    // Fact sheet §24, §25: SSH from the admin's laptop to the bastion, then
+    // from another client, stopped by the public subnet's network ACL.
+    let root = mount().await;
+    click(&root, "show-reach").await;
+    choose(&root, "reach-from", "client-na").await;
+    type_into(&root, "reach-to", "i-bastion-b").await;
+    click(&root, "reach-ask").await;
+    let a = find(&root, "reach-answer");
+    assert_eq!(a.get_attribute("data-reachable").as_deref(), Some("true"));
+    let bastion = find(&root, "node-i-bastion-b");
+    assert!(
+        bastion
+            .get_attribute("class")
+            .unwrap_or_default()
+            .contains("visited"),
+        "the path is marked: {}",
+        bastion.outer_html()
+    );
+
+    choose(&root, "reach-from", "client-eu").await;
+    click(&root, "reach-ask").await;
+    let a = find(&root, "reach-answer");
+    assert_eq!(a.get_attribute("data-reachable").as_deref(), Some("false"));
+    assert_eq!(
+        a.get_attribute("data-code").as_deref(),
+        Some("SUBNET_ACL_RESTRICTION")
+    );
+    assert!(find(&root, "node-i-bastion-b")
+        .get_attribute("class")
+        .unwrap_or_default()
+        .contains("stopped"));
+
+    type_into(&root, "reach-port", "ssh").await;
+    click(&root, "reach-ask").await;
+    assert!(exists(&root, "reach-error"), "a port that is not a number");
+    type_into(&root, "reach-port", "22").await;
+    type_into(&root, "reach-to", "i-nowhere").await;
+    click(&root, "reach-ask").await;
+    assert!(text(&find(&root, "reach-error")).contains("i-nowhere"));
+}

@@ -126,6 +126,10 @@ const EDIT_KINDS: &[&str] = &[
     "create_gateway_endpoint",
     "create_interface_endpoint",
     "delete_endpoint",
+    "add_instance",
+    "remove_instance",
+    "set_instance",
+    "create_security_group",
 ];
 
 #[test]

@@ -213,6 +213,14 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
         return web_acl_forms(&s.waf, true);
     }
     for r in &s.regions {
+        if let Some(i) = r.vpc.instance(node) {
+            return instance_forms(i);
+        }
+        if r.vpc.igw == node {
+            let mut out = vpc_forms(s, r);
+            out.extend(vpc_more_forms(s, r));
+            return out;
+        }
         if r.alb.id == node {
             let mut out = alb_forms(r, &r.alb);
             out.push(app_keep_alive(r));
@@ -246,9 +254,6 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
         return peering_forms(p);
     }
     for r in &s.regions {
-        if r.vpc.igw == node {
-            return vpc_forms(s, r);
-        }
         if r.vpc.gateway_endpoint(node).is_some() || r.vpc.interface_endpoint(node).is_some() {
             return vec![action_form(
                 format!("delete-endpoint-{node}"),
@@ -284,7 +289,7 @@ fn action_form(
 /// removing one), the main route table, a custom network ACL, a peering
 /// request, a gateway and an interface endpoint. Fact sheet §10, §12,
 /// §21, §22.
-fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
+fn vpc_more_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
     let v = &r.vpc;
     let x = v.suffix();
     let fixed = || vec![("vpc", v.id.clone())];
@@ -525,6 +530,124 @@ fn subnet_forms(v: &crate::sim::net::Vpc, sub: &crate::sim::net::Subnet) -> Vec<
             "Disassociate",
         ),
     ]
+}
+
+/// An instance's interface: public address, security groups, the
+/// source/destination check; and terminating it. Fact sheet §24.
+fn instance_forms(i: &crate::sim::net::Instance) -> Vec<Form> {
+    let mut set = form(
+        format!("instance-{}", i.id),
+        "Interface",
+        "§24",
+        "set_instance",
+        vec![("instance", i.id.clone())],
+        vec![
+            field(
+                "public_ip",
+                "public address (none, auto or an Elastic IP)",
+                Input::Text("54.12.0.7"),
+                match i.public_ip.ip() {
+                    Some(ip) => ip.to_string(),
+                    None => "none".into(),
+                },
+            ),
+            field(
+                "security_groups",
+                "security groups",
+                Input::Text("sg-web, sg-admin"),
+                i.security_groups.join(", "),
+            ),
+            field(
+                "source_dest_check",
+                "source/destination check",
+                choice(&["on", "off"]),
+                if i.source_dest_check { "on" } else { "off" },
+            ),
+        ],
+    );
+    set.only_changed = true;
+    let mut end = form(
+        format!("terminate-{}", i.id),
+        "Terminate",
+        "§24",
+        "remove_instance",
+        vec![("instance", i.id.clone())],
+        vec![],
+    );
+    end.submit = "Terminate";
+    vec![set, end]
+}
+
+/// At a VPC's internet gateway: launch an instance in one of its subnets,
+/// create a security group. Fact sheet §11, §24.
+fn vpc_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
+    let fresh = |prefix: &str, taken: &dyn Fn(&str) -> bool| {
+        (1..)
+            .map(|n| format!("{prefix}{n}"))
+            .find(|id| !taken(id))
+            .unwrap_or_default()
+    };
+    let new_instance = fresh("i-web-", &|id| {
+        s.regions.iter().any(|x| x.vpc.instance(id).is_some())
+    });
+    let new_sg = fresh("sg-web-", &|id| {
+        s.regions.iter().any(|x| x.vpc.sg(id).is_some())
+    });
+    let subnets: Vec<&str> = r.vpc.subnets.iter().map(|x| x.id.as_str()).collect();
+    let first_sg = r
+        .vpc
+        .security_groups
+        .first()
+        .map(|g| g.id.clone())
+        .unwrap_or_default();
+    let mut launch = form(
+        format!("launch-{}", r.vpc.id),
+        "Launch an instance",
+        "§24",
+        "add_instance",
+        vec![],
+        vec![
+            field("id", "instance id", Input::Text("i-web-1"), new_instance),
+            field(
+                "subnet",
+                "subnet",
+                choice(&subnets),
+                subnets.first().copied().unwrap_or(""),
+            ),
+            field(
+                "security_groups",
+                "security groups",
+                Input::Text("sg-web"),
+                first_sg,
+            ),
+            field(
+                "public_ip",
+                "public address (none, auto or an Elastic IP)",
+                Input::Text("auto"),
+                "none",
+            ),
+            field(
+                "os",
+                "operating system",
+                choice(&["linux", "windows"]),
+                "linux",
+            ),
+        ],
+    );
+    launch.submit = "Launch";
+    let mut sg = form(
+        format!("new-sg-{}", r.vpc.id),
+        "Create a security group",
+        "§11",
+        "create_security_group",
+        vec![("vpc", r.vpc.id.clone())],
+        vec![
+            field("id", "group id", Input::Text("sg-web"), new_sg),
+            field("name", "name", Input::Text("web"), ""),
+        ],
+    );
+    sg.submit = "Create";
+    vec![launch, sg]
 }
 
 fn ip_type(component: &str, t: IpAddressType) -> Form {

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use super::state::{use_handle, Live, Player, RequestBar, Selection};
+use super::state::{use_handle, Live, Player, RequestBar, Selection, Showing};
 use super::zoom::{watch_size, Zoom, ZoomBar};
 use crate::sim::trace::Verdict;
 use crate::sim::Fault;
@@ -325,6 +325,11 @@ fn Node(
                 .with(|d| d.as_ref().and_then(|d| d.diverged_at()) == Some(id.as_str()))
         })
     };
+    let reach_marks = Memo::new(move |_| {
+        player
+            .reach
+            .with(|r| r.as_ref().map(crate::view::reach::marks))
+    });
     let label = {
         let (label, id) = (spot.label.clone(), spot.id.clone());
         move || {
@@ -361,6 +366,18 @@ fn Node(
                 .with(|s| s.as_deref() == Some(id.as_str()))
             {
                 add(style::selected);
+            }
+            if player.showing.get() == Showing::Reach {
+                // "Can A reach B?": its path and where it stopped, alone.
+                if let Some(m) = reach_marks.get() {
+                    if m.path.contains(&id) {
+                        add(style::visited);
+                    }
+                    if m.stop.as_deref() == Some(id.as_str()) {
+                        add(style::stopped);
+                    }
+                }
+                return c;
             }
             if trail.with(|t| t.0.contains(&id)) {
                 add(style::visited);

@@ -50,6 +50,7 @@ mod inspector;
 mod lesson_panel;
 mod lesson_picker;
 pub mod lesson_state;
+mod reach;
 mod results;
 mod rules;
 pub mod saved;

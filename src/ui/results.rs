@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::burst::Burst;
 use super::diff_panel::DiffPanel;
+use super::reach::ReachPanel;
 use super::state::{use_app, use_handle, BurstPanel, Live, Player, Showing};
 use super::timeline::TimelineBar;
 use super::trace_list::TraceList;
@@ -33,6 +34,12 @@ pub fn Results() -> impl IntoView {
                 |b| b.heading(),
             )
         }),
+        Showing::Reach => player.reach.with(|r| {
+            r.as_ref().map_or_else(
+                || "can A reach B? the path, or what blocks it".into(),
+                |r| r.spec.question(),
+            )
+        }),
     };
     let latest_event = move || live.world.with(|w| w.events().last().map(event_line));
     let tab = move |which: Showing, label: &'static str, title: &'static str| {
@@ -55,6 +62,7 @@ pub fn Results() -> impl IntoView {
             <div class=style::tabs role="group" aria-label="Show under the request bar">
                 {tab(Showing::Trace, "Trace", "the last request, hop by hop")}
                 {tab(Showing::Burst, "Burst", "many requests at once, summed up")}
+                {tab(Showing::Reach, "Reach", "can A reach B? the path, or what blocks it")}
             </div>
             <span class=style::about title=header>{header}</span>
             {move || {
@@ -97,6 +105,9 @@ pub fn Results() -> impl IntoView {
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Burst>
             <Burst/>
+        </div>
+        <div class=style::pane hidden=move || showing.get() != Showing::Reach>
+            <ReachPanel/>
         </div>
     }
 }

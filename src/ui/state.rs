@@ -36,6 +36,8 @@ pub enum Showing {
     Trace,
     /// The burst form and the last burst's report.
     Burst,
+    /// "Can A reach B?" and its answer.
+    Reach,
 }
 
 impl Showing {
@@ -43,6 +45,7 @@ impl Showing {
         match self {
             Showing::Trace => "trace",
             Showing::Burst => "burst",
+            Showing::Reach => "reach",
         }
     }
 }
@@ -150,6 +153,8 @@ pub struct Player {
     pub playback: RwSignal<Playback>,
     /// Trace or burst, under the request bar.
     pub showing: RwSignal<Showing>,
+    /// The last "Can A reach B?" answer, until the world changes.
+    pub reach: RwSignal<Option<crate::sim::reach::Reach>>,
 }
 
 impl Player {
@@ -299,6 +304,7 @@ impl AppState {
                 sends: RwSignal::new(0),
                 playback: RwSignal::new(Playback::default()),
                 showing: RwSignal::new(Showing::Trace),
+                reach: RwSignal::new(None),
             },
             burst: BurstPanel {
                 count: RwSignal::new("1000".to_string()),

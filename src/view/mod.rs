@@ -35,6 +35,7 @@ pub mod lesson;
 pub mod live;
 pub mod packet;
 pub mod playback;
+pub mod reach;
 pub mod request;
 pub mod skipped;
 pub mod status;

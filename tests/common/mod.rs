@@ -275,7 +275,7 @@ fn s(rng: &mut Rng, xs: &[&str]) -> String {
 }
 
 fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
-    match rng.index(9) {
+    match rng.index(13) {
         0 => Edit::AddRoute {
             route_table: s(rng, ROUTE_TABLES),
             destination: s(rng, CIDRS),
@@ -309,9 +309,40 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
             component: s(rng, &["cloudfront", "alb-a", "alb-b", "alb-zz", ""]),
             ip_address_type: s(rng, &["ipv4", "dualstack", "ipv6", ""]),
         },
-        _ => Edit::SetClientIpv6 {
+        8 => Edit::SetClientIpv6 {
             client: s(rng, &["client-na", "client-eu", "client-zz", ""]),
             mode: s(rng, &["on", "off", "broken", "Broken", "ipv6", ""]),
+        },
+        9 => Edit::AddInstance {
+            id: s(rng, &["i-new", "i-bastion-b", "i-web-1", ""]),
+            subnet: s(rng, SUBNETS),
+            security_groups: s(
+                rng,
+                &[
+                    "sg-app-a",
+                    "sg-bastion-b",
+                    "sg-alb-a, sg-app-a",
+                    "",
+                    "sg-nope",
+                ],
+            ),
+            name: s(rng, &["", "web"]),
+            public_ip: s(rng, &["", "auto", "none", "54.1.2.3", "10.0.0.9", "x"]),
+            os: s(rng, &["", "linux", "windows", "bsd"]),
+        },
+        10 => Edit::RemoveInstance {
+            instance: s(rng, &["i-new", "i-bastion-b", "i-zz", ""]),
+        },
+        11 => Edit::SetInstance {
+            instance: s(rng, &["i-new", "i-bastion-b", "i-zz"]),
+            public_ip: s(rng, &["", "auto", "none", "52.12.1.30", "192.168.0.1"]),
+            security_groups: s(rng, &["", "sg-bastion-b", "sg-app-a", "sg-nope"]),
+            source_dest_check: s(rng, &["", "on", "off", "maybe"]),
+        },
+        _ => Edit::CreateSecurityGroup {
+            vpc: s(rng, VPCS),
+            id: s(rng, &["sg-new", "sg-app-a", "new", ""]),
+            name: s(rng, &["", "web"]),
         },
     }
 }

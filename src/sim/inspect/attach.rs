@@ -25,6 +25,7 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.vpc.nat_gateways.iter().any(|n| n.id == node)
             || r.vpc.gateway_endpoint(node).is_some()
             || r.vpc.interface_endpoint(node).is_some()
+            || r.vpc.instance(node).is_some()
     })
 }
 
@@ -63,6 +64,9 @@ impl World {
                 push_subnet(&mut a, sid);
             }
             a.security_groups = e.security_groups.clone();
+        } else if let Some(i) = r.vpc.instance(node) {
+            push_subnet(&mut a, &i.subnet);
+            a.security_groups = i.security_groups.clone();
         }
         a
     }

@@ -84,6 +84,8 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         vpc::internet_gateway(s, r)
     } else if r.vpc.gateway_endpoint(node).is_some() || r.vpc.interface_endpoint(node).is_some() {
         vpc::endpoint(r, node)
+    } else if let Some(i) = r.vpc.instance(node) {
+        vpc::instance(r, i)
     } else {
         vec![]
     });

@@ -7,7 +7,7 @@ use super::*;
 
 /// The public IPv4 address of an instance's primary interface.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "ip")]
+#[serde(rename_all = "snake_case")]
 pub enum PublicIp {
     /// Private only: nothing on the internet can address it, and it cannot
     /// reach the internet through an internet gateway (fact sheet §10).

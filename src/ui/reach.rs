@@ -1,0 +1,173 @@
+//! "Can A reach B?" under the request bar: pick a source and a
+//! destination (a component, or an address for the destination), a
+//! protocol and a port, and read the engine's answer (`sim::reach`, fact
+//! sheet §25): the path hop by hop with every check, or the component
+//! that blocks it with its code and rule. The diagram marks the path and
+//! outlines where it stopped. Asking changes nothing in the world.
+
+use leptos::prelude::*;
+
+use super::state::{use_handle, Live, Player};
+use crate::sim::net::Protocol;
+use crate::sim::reach::{Reach, ReachSpec};
+use crate::view::reach::{choices, default_port};
+
+stylance::import_crate_style!(style, "src/ui/reach.module.css");
+
+#[component]
+pub fn ReachPanel() -> impl IntoView {
+    let live = use_handle::<Live>();
+    let player = use_handle::<Player>();
+    let options = Memo::new(move |_| live.world.with(|w| choices(w.scenario())));
+    let first_instance = live.world.with_untracked(|w| {
+        w.scenario()
+            .regions
+            .iter()
+            .flat_map(|r| &r.vpc.instances)
+            .map(|i| i.id.clone())
+            .next()
+            .unwrap_or_else(|| "pod-a-1".into())
+    });
+    let from = RwSignal::new("client-na".to_string());
+    let to = RwSignal::new(first_instance);
+    let protocol = RwSignal::new("tcp".to_string());
+    let port = RwSignal::new("22".to_string());
+    let error: RwSignal<Option<String>> = RwSignal::new(None);
+    let ask = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let proto = match protocol.get_untracked().as_str() {
+            "udp" => Protocol::Udp,
+            "icmp" => Protocol::Icmp,
+            _ => Protocol::Tcp,
+        };
+        let typed = port.get_untracked();
+        let Ok(n) = typed.trim().parse::<u16>() else {
+            error.set(Some(format!(
+                "port '{}': a whole number from 1 to 65535 (for ICMP, the type: 8 is an echo request)",
+                crate::sim::text::clip(typed.trim())
+            )));
+            return;
+        };
+        let spec = ReachSpec {
+            from: from.get_untracked().trim().to_string(),
+            to: to.get_untracked().trim().to_string(),
+            protocol: proto,
+            port: n,
+        };
+        match live.world.with_untracked(|w| w.reach_asked(&spec)) {
+            Ok(r) => {
+                error.set(None);
+                player.reach.set(Some(r));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    // The answer on screen goes stale when the world changes.
+    Effect::new(move |prev: Option<()>| {
+        live.world.track();
+        if prev.is_some() {
+            player.reach.set(None);
+        }
+    });
+    let list = move || {
+        options
+            .get()
+            .into_iter()
+            .map(|(id, label)| view! { <option value=id.clone()>{label}</option> })
+            .collect_view()
+    };
+    view! {
+        <section class=style::panel data-testid="reach" aria-label="Can A reach B?">
+            <form class=style::form on:submit=ask aria-label="can A reach B" novalidate>
+                <label>
+                    <span>"From"</span>
+                    <select data-testid="reach-from" prop:value=move || from.get()
+                        on:change=move |ev| from.set(event_target_value(&ev))>
+                        {list}
+                    </select>
+                </label>
+                <label class=style::to>
+                    <span>"To (a component or an address)"</span>
+                    <input type="text" list="reach-ends" spellcheck="false" autocomplete="off"
+                        data-testid="reach-to" prop:value=move || to.get()
+                        on:input=move |ev| to.set(event_target_value(&ev))/>
+                    <datalist id="reach-ends">{list}</datalist>
+                </label>
+                <label>
+                    <span>"Protocol"</span>
+                    <select data-testid="reach-protocol" prop:value=move || protocol.get()
+                        on:change=move |ev| {
+                            let p = event_target_value(&ev);
+                            port.set(default_port(&p).to_string());
+                            protocol.set(p);
+                        }>
+                        <option value="tcp">"TCP"</option>
+                        <option value="udp">"UDP"</option>
+                        <option value="icmp">"ICMP"</option>
+                    </select>
+                </label>
+                <label class=style::port>
+                    <span>{move || if protocol.get() == "icmp" { "Type" } else { "Port" }}</span>
+                    <input type="text" inputmode="numeric" data-testid="reach-port"
+                        prop:value=move || port.get() on:input=move |ev| port.set(event_target_value(&ev))/>
+                </label>
+                <button type="submit" data-testid="reach-ask">"Can it reach?"</button>
+            </form>
+            {move || error.get().map(|e| view! { <p class="input-error" role="alert" data-testid="reach-error">{e}</p> })}
+            {move || match player.reach.get() {
+                Some(r) => view! { <Answer r=r/> }.into_any(),
+                None => view! {
+                    <p class=style::hint>
+                        "Like AWS Reachability Analyzer: it reads the configuration (and what is down), sends nothing, and names the first security group, network ACL, route or gateway that stops the traffic."
+                    </p>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Answer(r: Reach) -> impl IntoView {
+    let verdict = if r.reachable { "yes" } else { "no" };
+    let stop = r.blocked.as_ref().map(|b| b.component.clone());
+    let code = r.blocked.as_ref().map(|b| b.code.as_str().to_string());
+    view! {
+        <div class=style::answer data-testid="reach-answer" data-reachable=r.reachable.to_string()
+            data-code=code.unwrap_or_default()>
+            <p class=style::verdict role="status" data-verdict=verdict>{r.summary()}</p>
+            <ol class=style::hops>
+                {r.path
+                    .iter()
+                    .map(|h| {
+                        let stopped = stop.as_deref() == Some(h.component.as_str())
+                            && h.checks.iter().any(|c| !c.allowed)
+                            || stop.as_deref() == Some(h.component.as_str()) && h.checks.is_empty();
+                        view! {
+                            <li class=style::hop data-stopped=stopped.to_string()>
+                                <span class=style::what>{h.role.what(&h.component)}</span>
+                                {(!h.checks.is_empty()).then(|| view! {
+                                    <ul class=style::checks>
+                                        {h.checks
+                                            .iter()
+                                            .map(|c| {
+                                                let reply = if c.leg == crate::sim::check::Leg::Return { " (reply)" } else { "" };
+                                                view! {
+                                                    <li data-allowed=c.allowed.to_string()>
+                                                        <span class=style::mark aria-hidden="true">{if c.allowed { "✓" } else { "✗" }}</span>
+                                                        <span class="visually-hidden">{if c.allowed { "allowed: " } else { "denied: " }}</span>
+                                                        {format!("{}{reply}", c.line())}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </div>
+    }
+}
