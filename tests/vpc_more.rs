@@ -764,3 +764,35 @@ fn a_blocked_peering_reads_as_reachability_analyzer_says_it() {
         "Not reachable: blocked at pcx-ab (BAD_STATE_ROUTE): the route leads to pcx-ab, which is pending-acceptance: a route to a peering that is not active is a blackhole"
     );
 }
+
+#[test]
+fn an_instance_launched_without_a_group_gets_the_default_group_and_its_members_reach_each_other() {
+    // Fact sheet §11: the default SG is used when none is chosen; inbound all from its own members.
+    let mut w = World::default_world();
+    for id in ["i-one", "i-two"] {
+        ok(
+            &mut w,
+            &format!(
+                r#"{{"kind":"add_instance","id":"{id}","subnet":"subnet-app-a1","security_groups":""}}"#
+            ),
+        );
+    }
+    let v = vpc(&w, "vpc-a");
+    assert_eq!(v.default_sg.as_deref(), Some("sg-default-a"));
+    assert_eq!(
+        v.instance("i-one").unwrap().security_groups,
+        vec!["sg-default-a".to_string()]
+    );
+    assert!(ask(&w, "i-one", "i-two", Protocol::Tcp, 22).reachable);
+    // Not a member: a pod of the same subnet is refused by the default group.
+    let r = ask(&w, "pod-a-1", "i-two", Protocol::Tcp, 22);
+    let c = r
+        .blocked
+        .as_ref()
+        .and_then(|b| b.check.clone())
+        .expect("blocked");
+    assert_eq!(
+        (c.kind, c.subject.as_str()),
+        (CheckKind::SecurityGroup, "sg-default-a")
+    );
+}
