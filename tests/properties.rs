@@ -123,6 +123,7 @@ const EDIT_KINDS: &[&str] = &[
     "create_peering",
     "accept_peering",
     "delete_peering",
+    "set_peering_dns",
     "create_gateway_endpoint",
     "create_interface_endpoint",
     "delete_endpoint",

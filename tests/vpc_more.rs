@@ -796,3 +796,20 @@ fn an_instance_launched_without_a_group_gets_the_default_group_and_its_members_r
         (CheckKind::SecurityGroup, "sg-default-a")
     );
 }
+
+#[test]
+fn dns_resolution_is_set_per_side_on_an_active_peering_only() {
+    // Fact sheet §21: DNS resolution can be enabled only on an active connection, per side.
+    let mut w = World::default_world();
+    peer(&mut w, "pcx-ab").unwrap();
+    let dns = r#"{"kind":"set_peering_dns","id":"pcx-ab","requester":"on"}"#;
+    let e = refused(&mut w, dns);
+    assert!(
+        e.to_string().contains("only on an active connection"),
+        "{e}"
+    );
+    ok(&mut w, r#"{"kind":"accept_peering","id":"pcx-ab"}"#);
+    ok(&mut w, dns);
+    let p = w.scenario().peering("pcx-ab").unwrap();
+    assert!(p.requester_dns && !p.accepter_dns);
+}

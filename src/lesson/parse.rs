@@ -267,6 +267,7 @@ fn validate_script_step(
                 | Edit::CreatePeering { .. }
                 | Edit::AcceptPeering { .. }
                 | Edit::DeletePeering { .. }
+                | Edit::SetPeeringDns { .. }
                 | Edit::CreateGatewayEndpoint { .. }
                 | Edit::CreateInterfaceEndpoint { .. }
                 | Edit::DeleteEndpoint { .. }

@@ -487,6 +487,30 @@ fn peering_forms(p: &crate::sim::net::Peering) -> Vec<Form> {
             "Accept",
         ));
     }
+    if p.status == PeeringStatus::Active {
+        let on = |b: bool| if b { "on" } else { "off" };
+        out.push(form(
+            format!("dns-{}", p.id),
+            "DNS resolution",
+            "§21",
+            "set_peering_dns",
+            vec![("id", p.id.clone())],
+            vec![
+                field(
+                    "requester",
+                    "requester side resolves the peer's names to private addresses",
+                    choice(&["off", "on"]),
+                    on(p.requester_dns),
+                ),
+                field(
+                    "accepter",
+                    "accepter side resolves the peer's names to private addresses",
+                    choice(&["off", "on"]),
+                    on(p.accepter_dns),
+                ),
+            ],
+        ));
+    }
     if p.status != PeeringStatus::Deleted {
         out.push(action_form(
             format!("delete-{}", p.id),

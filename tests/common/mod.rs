@@ -866,7 +866,12 @@ fn random_vpc_more_edit(rng: &mut Rng) -> Edit {
             pick(rng, xs).to_string()
         }
     };
-    match rng.index(14) {
+    match rng.index(15) {
+        14 => Edit::SetPeeringDns {
+            id: s(rng, PEERINGS),
+            requester: s(rng, &["on", "off", "", "maybe"]),
+            accepter: s(rng, &["off", "on", ""]),
+        },
         0 => Edit::AddVpcCidr {
             vpc: s(rng, VPCS),
             cidr: s(rng, BLOCKS),

@@ -673,6 +673,15 @@ pub enum Edit {
     DeletePeering {
         id: String,
     },
+    /// DNS resolution over an active peering, per side: `on`, `off`, or
+    /// empty to keep it.
+    SetPeeringDns {
+        id: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        requester: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        accepter: String,
+    },
     /// An S3 gateway endpoint for route tables (commas or spaces).
     CreateGatewayEndpoint {
         id: String,
@@ -1190,6 +1199,7 @@ impl Edit {
             | Edit::CreatePeering { .. }
             | Edit::AcceptPeering { .. }
             | Edit::DeletePeering { .. }
+            | Edit::SetPeeringDns { .. }
             | Edit::CreateGatewayEndpoint { .. }
             | Edit::CreateInterfaceEndpoint { .. }
             | Edit::DeleteEndpoint { .. } => vpc_more::describe(self),
@@ -1321,6 +1331,7 @@ impl Edit {
             | Edit::CreatePeering { .. }
             | Edit::AcceptPeering { .. }
             | Edit::DeletePeering { .. }
+            | Edit::SetPeeringDns { .. }
             | Edit::CreateGatewayEndpoint { .. }
             | Edit::CreateInterfaceEndpoint { .. }
             | Edit::DeleteEndpoint { .. } => vpc_more::apply(self, s),

@@ -42,6 +42,25 @@ pub(super) fn describe(e: &Edit) -> String {
         ),
         Edit::AcceptPeering { id } => format!("accept peering {}", clip(id.trim())),
         Edit::DeletePeering { id } => format!("delete peering {}", clip(id.trim())),
+        Edit::SetPeeringDns {
+            id,
+            requester,
+            accepter,
+        } => {
+            let side = |t: &str| {
+                if t.trim().is_empty() {
+                    "unchanged".to_string()
+                } else {
+                    clip(t.trim()).to_string()
+                }
+            };
+            format!(
+                "peering {}: DNS resolution requester {}, accepter {}",
+                clip(id.trim()),
+                side(requester),
+                side(accepter)
+            )
+        }
         Edit::CreateGatewayEndpoint {
             id,
             vpc,
@@ -100,6 +119,36 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             p.status = PeeringStatus::Deleted;
             p.requester_dns = false;
             p.accepter_dns = false;
+            Ok(())
+        }
+        Edit::SetPeeringDns {
+            id,
+            requester,
+            accepter,
+        } => {
+            let on = |t: &str, now: bool| match t.trim().to_ascii_lowercase().as_str() {
+                "" => Ok(now),
+                "on" | "true" => Ok(true),
+                "off" | "false" => Ok(false),
+                other => Err(EditError::Parse(format!(
+                    "'{}' is not a DNS resolution setting: use on or off",
+                    clip(other)
+                ))),
+            };
+            let p = peering_mut(s, id)?;
+            let (r, a) = (
+                on(requester, p.requester_dns)?,
+                on(accepter, p.accepter_dns)?,
+            );
+            if !p.is_active() {
+                return Err(EditError::Invalid(format!(
+                    "peering connection {} is {}: DNS resolution can be enabled only on an active connection (fact sheet §21)",
+                    p.id,
+                    p.status.as_str()
+                )));
+            }
+            p.requester_dns = r;
+            p.accepter_dns = a;
             Ok(())
         }
         Edit::CreateGatewayEndpoint {
