@@ -340,6 +340,9 @@ fn a_redirect_loop_ends_after_twenty_redirects_with_too_many_redirects() {
     // §8 redirect action; the browser's limit is a named constant.
     let mut w = world(|s| {
         s.cdn.behaviors[0].path_pattern = "/*".into();
+        // A rule changed by hand: the load balancer controller no longer
+        // owns this ALB (fact sheet §14).
+        region_a(s).alb.ingress_managed = false;
         region_a(s).alb.listener.rules[1].action = AlbAction::Redirect {
             status: 302,
             protocol: None,
@@ -392,6 +395,7 @@ fn weighted_forward_splits_traffic_by_weight() {
         let mut tg2 = r.alb.target_groups[0].clone();
         tg2.id = "tg-canary".into();
         r.alb.target_groups.push(tg2);
+        r.alb.ingress_managed = false;
         r.alb.listener.rules[1].action = AlbAction::WeightedForward {
             groups: vec![
                 WeightedGroup {
@@ -2468,6 +2472,7 @@ fn each_target_is_health_checked_with_its_own_target_groups_interval_and_thresho
             port: 80,
             target_port: 8080,
             app: "reports".into(),
+            external_traffic_policy: Default::default(),
         });
         let mut tg = r.alb.target_groups[0].clone();
         tg.id = "tg-reports-a".into();

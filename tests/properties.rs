@@ -131,6 +131,10 @@ const EDIT_KINDS: &[&str] = &[
     "remove_instance",
     "set_instance",
     "create_security_group",
+    "set_ingress_annotation",
+    "set_traffic_policy",
+    "set_probe",
+    "set_hpa",
 ];
 
 #[test]

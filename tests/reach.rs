@@ -337,9 +337,8 @@ fn unknown_ends_bad_ports_and_unsupported_components_are_refused_by_name() {
 #[test]
 fn a_destination_in_a_failed_availability_zone_is_not_reachable() {
     let mut w = World::default_world();
-    let f: hoplab::sim::Fault = serde_json::from_str(r#"{"az_down":{"az":"us-west-2a"}}"#)
-        .or_else(|_| serde_json::from_str(r#"{"kind":"az_down","az":"us-west-2a"}"#))
-        .expect("a fault");
+    let f: hoplab::sim::Fault =
+        serde_json::from_str(r#"{"kind":"az_down","az":"us-west-2a"}"#).expect("a fault");
     w.set_fault(f, true);
     let r = ask(&w, "client-na", "i-bastion-b", Protocol::Tcp, 22);
     assert_eq!(blocked(&r).1, Code::ComponentDown);
@@ -428,4 +427,65 @@ fn a_reach_step_prints_the_path_and_its_json_has_the_code() {
     )
     .unwrap();
     assert!(run_step(&mut w, &bad, 2).is_err());
+}
+
+/// §24 "Source/destination check": a route through an instance (a NAT
+/// instance) works only once its check is off; then it forwards from its
+/// own address and its public address takes the packet to the internet.
+#[test]
+fn a_nat_instance_forwards_only_with_its_source_destination_check_off() {
+    let mut w = World::default_world();
+    edit(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-bastion-b","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.1.0.0/16"}"#,
+    );
+    edit(
+        &mut w,
+        r#"{"kind":"add_route","route_table":"rtb-app-b1","destination":"192.0.2.0/24","target":"i-bastion-b"}"#,
+    );
+    let r = ask(&w, "pod-b-1", "sms-api", Protocol::Tcp, 443);
+    let (at, code, reason) = blocked(&r);
+    assert_eq!(
+        (at, code),
+        ("i-bastion-b", Code::EniSourceDestCheckRestriction)
+    );
+    assert_eq!(
+        reason,
+        &Reason::SourceDestCheck {
+            instance: "i-bastion-b".into()
+        }
+    );
+    edit(
+        &mut w,
+        r#"{"kind":"set_instance","instance":"i-bastion-b","source_dest_check":"off"}"#,
+    );
+    let r = ask(&w, "pod-b-1", "sms-api", Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    assert!(r
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::Forwards { .. }) && h.component == "i-bastion-b"));
+    assert_eq!(r.arrives.unwrap().src.to_string(), "52.12.1.30");
+}
+
+/// §15: a database asked for by its id is its primary now; after a
+/// Multi-AZ failover the path leads to the new primary.
+#[test]
+fn a_database_by_its_id_is_its_primary_now_and_follows_a_failover() {
+    let mut w = World::default_world();
+    let before = ask(&w, "pod-a-1", "rds-a", Protocol::Tcp, 5432);
+    assert!(before.reachable);
+    let first = before.destination.clone().unwrap();
+    assert_eq!(Some(first.as_str()), w.rds_primary("us-east-1"));
+    for step in [
+        r#"{"fault":{"kind":"rds_primary_down","region":"us-east-1"}}"#,
+        r#"{"advance":"5m"}"#,
+    ] {
+        let s: Step = serde_json::from_str(step).expect("a step");
+        run_step(&mut w, &s, 1).expect("runs");
+    }
+    let after = ask(&w, "pod-a-1", "rds-a", Protocol::Tcp, 5432);
+    let now = after.destination.clone().unwrap();
+    assert_ne!(now, first, "{}", after.render_text());
+    assert_eq!(Some(now.as_str()), w.rds_primary("us-east-1"));
 }

@@ -310,6 +310,10 @@ fn validate_script_step(
                 Edit::RemoveInstance { .. }
                 | Edit::SetInstance { .. }
                 | Edit::CreateSecurityGroup { .. } => Ok(()),
+                Edit::SetIngressAnnotation { .. }
+                | Edit::SetTrafficPolicy { .. }
+                | Edit::SetProbe { .. }
+                | Edit::SetHpa { .. } => Ok(()),
             }
         }
         Step::Invalidate(_) | Step::Inspect | Step::Diff => Ok(()),

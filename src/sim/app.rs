@@ -82,6 +82,10 @@ impl World {
         tb: &mut Recorder,
     ) -> Resp {
         let (alb, port) = (d.alb, d.flow.dst_port);
+        // A burst's requests are load an autoscaler measures (fact sheet §28).
+        if ctx.concurrent && r.cluster.autoscalers.iter().any(|a| a.app == pod.app) {
+            self.k8s.note_load(&pod.id, self.clock_ms);
+        }
         let with_pod = |mut resp: Resp| {
             resp.pod = Some(pod.id.as_str().into());
             resp

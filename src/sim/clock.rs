@@ -53,6 +53,9 @@ pub(crate) struct SteadyProbe {
     pub(crate) pod: String,
     pub(crate) ok: bool,
     pub(crate) due_ms: u64,
+    /// The readiness and liveness periods (ms) of a pod with its own
+    /// timings.
+    pub(crate) periods: Option<(u64, u64)>,
 }
 
 impl World {
@@ -63,8 +66,33 @@ impl World {
     /// counter are computed at the end instead of run one by one.
     pub fn advance(&mut self, ms: u64) {
         let end = self.clock_ms.saturating_add(ms);
+        // The autoscalers' rounds split the advance (fact sheet §28).
+        // A segment of at most one sync period has a few rounds: run them
+        // one by one (the same world, `advance_stepwise`) rather than look
+        // for a settled plan each time.
+        // Once every autoscaler is quiet, its rounds are computed at the end.
+        let mut quiet = false;
+        while let Some(t) = self.hpa_due(end) {
+            if self.hpa_quiet(end) {
+                quiet = true;
+                break;
+            }
+            self.run_until(t);
+            self.clock_ms = t;
+            self.run_hpa();
+        }
+        self.advance_core(end - self.clock_ms);
+        if quiet {
+            self.hpa_fast_forward(end);
+        }
+    }
+
+    fn advance_core(&mut self, ms: u64) {
+        let end = self.clock_ms.saturating_add(ms);
         if end == u64::MAX {
-            return self.advance_stepwise(ms);
+            self.run_until(end);
+            self.clock_ms = end;
+            return;
         }
         let steady = self.steady_probes(end);
         // Out of the schedule for this advance: no other work reads a
@@ -80,6 +108,25 @@ impl World {
             let Some(p) = self.k8s.probes.get_mut(&s.pod) else {
                 continue;
             };
+            // A pod with its own timings: readiness and liveness rounds on
+            // their own periods (liveness passes: only its due time moves).
+            if let (Some(d), Some((rp, lp))) = (&mut p.split, s.periods) {
+                let count = |due: u64, period: u64| {
+                    if due <= end {
+                        (end - due) / period + 1
+                    } else {
+                        0
+                    }
+                };
+                let r = count(d.readiness_ms, rp);
+                d.readiness_ms += r * rp;
+                d.liveness_ms += count(d.liveness_ms, lp) * lp;
+                p.next_due_ms = d.readiness_ms.min(d.liveness_ms);
+                if !s.ok {
+                    p.consecutive_failures = p.consecutive_failures.saturating_add(rounds_u32(r));
+                }
+                continue;
+            }
             let rounds = if s.due_ms <= end {
                 (end - s.due_ms) / period + 1
             } else {
@@ -97,6 +144,11 @@ impl World {
     #[doc(hidden)]
     pub fn advance_stepwise(&mut self, ms: u64) {
         let end = self.clock_ms.saturating_add(ms);
+        while let Some(t) = self.hpa_due(end) {
+            self.run_until(t);
+            self.clock_ms = t;
+            self.run_hpa();
+        }
         self.run_until(end);
         self.clock_ms = end;
     }
@@ -185,18 +237,34 @@ impl World {
                 }
                 let ok =
                     self.pod_up(r, pod) && self.pod_host_up(r, pod) && self.pod_answers(&pod.id);
+                let (rt, lt) = r.cluster.probe_timings(&pod.app);
+                let threshold = if p.split.is_some() {
+                    rt.failure_threshold.max(1)
+                } else {
+                    PROBE_FAILURE_THRESHOLD
+                };
                 let saturated = if ok {
-                    p.ready && p.consecutive_failures == 0 && p.liveness_failures == 0
+                    p.ready
+                        && p.consecutive_failures == 0
+                        && p.liveness_failures == 0
+                        && p.consecutive_successes == 0
                 } else {
                     !p.ready
-                        && p.consecutive_failures >= PROBE_FAILURE_THRESHOLD
+                        && p.consecutive_failures >= threshold
                         && p.liveness_failures == 0
+                        && p.consecutive_successes == 0
                 };
                 if saturated && !out.iter().any(|s: &SteadyProbe| s.pod == pod.id) {
                     out.push(SteadyProbe {
                         pod: pod.id.clone(),
                         ok,
                         due_ms: p.next_due_ms,
+                        periods: p.split.map(|_| {
+                            (
+                                rt.period_s.max(1) as u64 * 1000,
+                                lt.period_s.max(1) as u64 * 1000,
+                            )
+                        }),
                     });
                 }
             }

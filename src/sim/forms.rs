@@ -244,7 +244,25 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
                     .filter(|x| x.app == *app)
                     .map(|x| app_delay(k, &x.id)),
             );
+            out.extend(
+                k.services
+                    .iter()
+                    .filter(|x| x.app == *app)
+                    .map(traffic_policy),
+            );
+            out.extend(probe_forms(r, app));
+            out.push(hpa_form(r, app));
             return out;
+        }
+        if node == k.ingress.id {
+            return ingress_forms(&k.ingress);
+        }
+        if let Some(a) = k
+            .autoscalers
+            .iter()
+            .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
+        {
+            return vec![hpa_form(r, &a.app)];
         }
     }
     if node == s.dns.zone.id {
@@ -745,6 +763,200 @@ fn app_delay(k: &crate::sim::scenario::Cluster, service: &str) -> Form {
             ms,
         )],
     )
+}
+
+/// A Service's externalTrafficPolicy. Fact sheet §28.
+fn traffic_policy(svc: &crate::sim::scenario::Service) -> Form {
+    form(
+        format!("traffic-policy-{}", svc.id),
+        format!("externalTrafficPolicy of {}", svc.name),
+        "§28",
+        "set_traffic_policy",
+        vec![("service", svc.id.clone())],
+        vec![field(
+            "policy",
+            "policy",
+            choice(&["Cluster", "Local"]),
+            svc.external_traffic_policy.as_str(),
+        )],
+    )
+}
+
+/// The readiness and liveness probe timings of an app's pods. Fact sheet §14.
+fn probe_forms(r: &Region, app: &str) -> Vec<Form> {
+    let (ready, live) = r.cluster.probe_timings(app);
+    [("readiness", ready), ("liveness", live)]
+        .into_iter()
+        .map(|(which, t)| {
+            let n = |max| Input::Number { min: 1, max };
+            form(
+                format!("probe-{which}-{app}"),
+                format!("{which} probe of {app}"),
+                "§14",
+                "set_probe",
+                vec![
+                    ("region", r.id.clone()),
+                    ("app", app.to_string()),
+                    ("probe", which.to_string()),
+                ],
+                vec![
+                    field(
+                        "initial_delay_s",
+                        "initialDelaySeconds (0-3,600)",
+                        Input::Number { min: 0, max: 3_600 },
+                        t.initial_delay_s,
+                    ),
+                    field("period_s", "periodSeconds (1-3,600)", n(3_600), t.period_s),
+                    field(
+                        "timeout_s",
+                        "timeoutSeconds (1-3,600)",
+                        n(3_600),
+                        t.timeout_s,
+                    ),
+                    field(
+                        "success_threshold",
+                        "successThreshold (1-100; 1 for liveness)",
+                        n(100),
+                        t.success_threshold,
+                    ),
+                    field(
+                        "failure_threshold",
+                        "failureThreshold (1-100)",
+                        n(100),
+                        t.failure_threshold,
+                    ),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// The HorizontalPodAutoscaler of an app. Fact sheet §28.
+fn hpa_form(r: &Region, app: &str) -> Form {
+    let h = r.cluster.autoscalers.iter().find(|a| a.app == app);
+    form(
+        format!("hpa-{}-{app}", r.id),
+        format!("HorizontalPodAutoscaler of {app}"),
+        "§28",
+        "set_hpa",
+        vec![("region", r.id.clone()), ("app", app.to_string())],
+        vec![
+            field(
+                "mode",
+                "autoscaler",
+                choice(&["on", "off", "remove"]),
+                match h {
+                    Some(a) if a.enabled => "on",
+                    Some(_) => "off",
+                    None => "remove",
+                },
+            ),
+            field(
+                "min",
+                "minReplicas (1-50)",
+                Input::Number { min: 1, max: 50 },
+                h.map_or(2, |a| a.min_replicas),
+            ),
+            field(
+                "max",
+                "maxReplicas (1-50)",
+                Input::Number { min: 1, max: 50 },
+                h.map_or(10, |a| a.max_replicas),
+            ),
+            field(
+                "target_cpu",
+                "target CPU utilization, % of the request",
+                Input::Number { min: 1, max: 1_000 },
+                h.map_or(50, |a| a.target_cpu_percent),
+            ),
+            field(
+                "cpu_request",
+                "CPU request per pod, millicores (empty: none)",
+                Input::Text("250m"),
+                h.and_then(|a| a.cpu_request_m)
+                    .map_or(String::new(), |m| format!("{m}m")),
+            ),
+        ],
+    )
+}
+
+/// The Ingress annotations the load balancer controller reads, one form
+/// each. Fact sheet §14, §28.
+fn ingress_forms(ing: &crate::sim::scenario::Ingress) -> Vec<Form> {
+    let a = &ing.annotations;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let items: Vec<(&'static str, Input, String)> = vec![
+        (
+            "target-type",
+            choice(&["", "ip", "instance"]),
+            opt(a.target_type.map(|t| format!("{t:?}").to_lowercase())),
+        ),
+        (
+            "group.name",
+            Input::Text("shared-alb"),
+            opt(a.group_name.clone()),
+        ),
+        (
+            "group.order",
+            Input::Text("0"),
+            opt(a.group_order.map(|o| o.to_string())),
+        ),
+        (
+            "healthcheck-path",
+            Input::Text("/healthz"),
+            opt(a.healthcheck_path.clone()),
+        ),
+        (
+            "healthcheck-port",
+            Input::Text("traffic-port"),
+            opt(a.healthcheck_port.map(|p| p.to_string())),
+        ),
+        (
+            "healthcheck-interval-seconds",
+            Input::Text("15"),
+            opt(a.healthcheck_interval_s.map(|p| p.to_string())),
+        ),
+        (
+            "healthcheck-timeout-seconds",
+            Input::Text("5"),
+            opt(a.healthcheck_timeout_s.map(|p| p.to_string())),
+        ),
+        (
+            "healthy-threshold-count",
+            Input::Text("2"),
+            opt(a.healthy_threshold.map(|p| p.to_string())),
+        ),
+        (
+            "unhealthy-threshold-count",
+            Input::Text("2"),
+            opt(a.unhealthy_threshold.map(|p| p.to_string())),
+        ),
+        (
+            "success-codes",
+            Input::Text("200"),
+            opt(a.success_codes.clone()),
+        ),
+    ];
+    items
+        .into_iter()
+        .map(|(name, input, value)| {
+            form(
+                format!("annotation-{name}"),
+                format!("alb.ingress.kubernetes.io/{name}"),
+                if name.starts_with("group") || name == "target-type" {
+                    "§28"
+                } else {
+                    "§14"
+                },
+                "set_ingress_annotation",
+                vec![
+                    ("ingress", ing.id.clone()),
+                    ("annotation", name.to_string()),
+                ],
+                vec![field("value", "value (empty: not set)", input, value)],
+            )
+        })
+        .collect()
 }
 
 /// The connections each pod's application keeps open to the database.
@@ -1370,6 +1582,10 @@ mod tests {
             "set_app_keep_alive",
             "set_health_check",
             "set_app_delay",
+            "set_traffic_policy",
+            "set_probe",
+            "set_hpa",
+            "set_ingress_annotation",
             "set_client_ipv6",
             "set_client_keepalive",
             "set_deregistration_delay",

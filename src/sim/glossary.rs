@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 55] = [
+pub const ALL_CODES: [Code; 56] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -57,6 +57,7 @@ pub const ALL_CODES: [Code; 55] = [
     Code::ClientClosed,
     Code::IngressRuleMatch,
     Code::ServiceEndpointPick,
+    Code::NoLocalEndpoint,
     Code::DeregistrationDelayEnded,
     Code::DbPoolReset,
     Code::ComponentDown,
@@ -113,6 +114,7 @@ impl Code {
             Code::ClientClosed => "The client closed the connection before the ALB answered (460).",
             Code::IngressRuleMatch => "The Kubernetes Ingress path rule chose the Service the request goes to.",
             Code::ServiceEndpointPick => "The Service sent the request to one of its ready endpoints (pods).",
+            Code::NoLocalEndpoint => "externalTrafficPolicy Local and no ready pod on the node the traffic reached: kube-proxy drops it, and the node fails its healthCheckNodePort.",
             Code::ComponentDown => "A component on the path is down (a fault: pod, node, AZ, Region or database).",
             Code::TargetError => "The target itself answered with an error, passed through unchanged.",
             Code::Delivered => "The hop did its work and passed the request or answer on.",
@@ -202,6 +204,10 @@ impl Code {
             Code::IngressRuleMatch => (
                 "https://kubernetes.io/docs/concepts/services-networking/",
                 "ingress/",
+            ),
+            Code::NoLocalEndpoint => (
+                "https://kubernetes.io/docs/tasks/access-application-cluster/",
+                "create-external-load-balancer/",
             ),
             Code::ServiceEndpointPick => (
                 "https://kubernetes.io/docs/concepts/services-networking/",

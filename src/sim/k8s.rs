@@ -24,6 +24,27 @@ pub struct ProbeState {
     /// Container restarts by the kubelet after failed liveness probes.
     #[serde(default)]
     pub restarts: u32,
+    /// Consecutive readiness successes while not ready (a pod turns ready
+    /// after its success threshold).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub consecutive_successes: u32,
+    /// The pod's own probe timings (its app has a `cluster.probes` entry):
+    /// when readiness and liveness are next due, each on its own period.
+    /// None: both on the default 10 s round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitDue>,
+}
+
+/// Readiness and liveness due times of a pod whose probes have their own
+/// timings. Fact sheet §14.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitDue {
+    pub readiness_ms: u64,
+    pub liveness_ms: u64,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub const PROBE_PERIOD_S: u64 = 10;
@@ -37,6 +58,13 @@ pub struct K8sRuntime {
     /// to, and when that answer expires in its own DNS cache.
     #[serde(default)]
     pub app_dns: BTreeMap<String, (String, u64)>,
+    /// Requests each pod served in the last burst, and when (the load a
+    /// HorizontalPodAutoscaler measures). Only pods an autoscaler watches.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub load: BTreeMap<String, (u64, u32)>,
+    /// Each autoscaler's state, by `region/app`. Fact sheet §28.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hpa: BTreeMap<String, crate::sim::hpa::HpaState>,
 }
 
 /// What one readiness/liveness probe round changed for a pod.
@@ -50,6 +78,15 @@ pub(crate) struct ProbeChange {
 }
 
 impl K8sRuntime {
+    /// One more request served by `pod` at `now` (a burst takes no time).
+    pub(crate) fn note_load(&mut self, pod: &str, now: u64) {
+        let e = self.load.entry(pod.to_string()).or_insert((now, 0));
+        if e.0 != now {
+            *e = (now, 0);
+        }
+        e.1 = e.1.saturating_add(1);
+    }
+
     /// Whether the kubelet's readiness probe currently passes for a pod
     /// (one never probed is ready).
     pub fn ready(&self, pod: &str) -> bool {
@@ -67,39 +104,83 @@ impl K8sRuntime {
     }
 
     /// Record one probe round: readiness (`ok`: the pod answers locally)
-    /// and liveness (`hung`: the process does not answer at all).
-    /// Fact sheet §14.
+    /// and liveness (`hung`: the process does not answer at all), each
+    /// when due, with the pod's timings. Fact sheet §14.
     pub(crate) fn record_probe(
         &mut self,
         pod_id: &str,
         (ok, hung): (bool, bool),
+        (readiness, liveness): (ProbeTiming, ProbeTiming),
         now_ms: u64,
     ) -> Option<ProbeChange> {
         let st = self.probes.get_mut(pod_id)?;
-        st.next_due_ms = now_ms + PROBE_PERIOD_S * 1000;
+        let (run_ready, run_live) = match &mut st.split {
+            None => {
+                st.next_due_ms = now_ms + PROBE_PERIOD_S * 1000;
+                (true, true)
+            }
+            Some(d) => {
+                let due = (d.readiness_ms <= now_ms, d.liveness_ms <= now_ms);
+                if due.0 {
+                    d.readiness_ms = now_ms + readiness.period_s.max(1) as u64 * 1000;
+                }
+                if due.1 {
+                    d.liveness_ms = now_ms + liveness.period_s.max(1) as u64 * 1000;
+                }
+                st.next_due_ms = d.readiness_ms.min(d.liveness_ms);
+                due
+            }
+        };
         let was_ready = st.ready;
-        if ok {
-            st.consecutive_failures = 0;
-            st.ready = true;
-        } else {
-            st.consecutive_failures = st.consecutive_failures.saturating_add(1);
-            if st.consecutive_failures >= PROBE_FAILURE_THRESHOLD {
-                st.ready = false;
+        if run_ready {
+            if ok {
+                st.consecutive_failures = 0;
+                if !st.ready {
+                    st.consecutive_successes = st.consecutive_successes.saturating_add(1);
+                    if st.consecutive_successes >= readiness.success_threshold.max(1) {
+                        st.ready = true;
+                        st.consecutive_successes = 0;
+                    }
+                }
+            } else {
+                st.consecutive_successes = 0;
+                st.consecutive_failures = st.consecutive_failures.saturating_add(1);
+                if st.consecutive_failures >= readiness.failure_threshold.max(1) {
+                    st.ready = false;
+                }
             }
         }
         // Liveness checks only that the process answers at all: a hung
         // process fails it and gets restarted; an app that answers 500 to its
-        // readiness endpoint stays alive but unready. Fact sheet §14.
+        // readiness endpoint stays alive but unready. The restarted
+        // container is not ready until readiness passes again (after its
+        // initial delay). Fact sheet §14.
         let mut restarted = false;
-        if hung {
-            st.liveness_failures = st.liveness_failures.saturating_add(1);
-            if st.liveness_failures >= PROBE_FAILURE_THRESHOLD {
+        if run_live {
+            if hung {
+                st.liveness_failures = st.liveness_failures.saturating_add(1);
+                if st.liveness_failures >= liveness.failure_threshold.max(1) {
+                    st.liveness_failures = 0;
+                    st.restarts = st.restarts.saturating_add(1);
+                    st.ready = false;
+                    st.consecutive_failures = 0;
+                    st.consecutive_successes = 0;
+                    restarted = true;
+                    if let Some(d) = &mut st.split {
+                        d.readiness_ms = now_ms + readiness.initial_delay_s as u64 * 1000;
+                        d.liveness_ms = now_ms + liveness.initial_delay_s as u64 * 1000;
+                        if d.readiness_ms == now_ms {
+                            d.readiness_ms += readiness.period_s.max(1) as u64 * 1000;
+                        }
+                        if d.liveness_ms == now_ms {
+                            d.liveness_ms += liveness.period_s.max(1) as u64 * 1000;
+                        }
+                        st.next_due_ms = d.readiness_ms.min(d.liveness_ms);
+                    }
+                }
+            } else {
                 st.liveness_failures = 0;
-                st.restarts = st.restarts.saturating_add(1);
-                restarted = true;
             }
-        } else {
-            st.liveness_failures = 0;
         }
         Some(ProbeChange {
             was_ready,
@@ -140,25 +221,80 @@ pub(crate) fn ingress_match_step(
     )
 }
 
+/// What kube-proxy did with traffic arriving on a NodePort.
+pub(crate) enum ProxyPick<'a> {
+    /// Forwarded to this pod, which sees this peer address.
+    Pod(&'a Pod, std::net::Ipv4Addr),
+    /// No ready endpoint at all: the connection is refused.
+    NoEndpoint,
+    /// `Local` with no endpoint on this node: dropped.
+    Dropped,
+}
+
 impl World {
     pub(crate) fn init_k8s_runtime(&mut self) {
         let now = self.clock_ms;
-        let ids: Vec<String> = self
+        let ids: Vec<(String, Option<(ProbeTiming, ProbeTiming)>)> = self
             .scenario
             .regions
             .iter()
-            .flat_map(|r| r.cluster.pods.iter().map(|p| p.id.clone()))
+            .flat_map(|r| {
+                r.cluster.pods.iter().map(|p| {
+                    let custom = r.cluster.probes.iter().any(|x| x.app == p.app);
+                    (
+                        p.id.clone(),
+                        custom.then(|| r.cluster.probe_timings(&p.app)),
+                    )
+                })
+            })
             .collect();
-        self.k8s.probes.retain(|k, _| ids.contains(k));
-        for id in ids {
-            self.k8s.probes.entry(id).or_insert(ProbeState {
-                ready: true,
+        self.k8s
+            .probes
+            .retain(|k, _| ids.iter().any(|(i, _)| i == k));
+        let started = self.alb.started;
+        for (id, timing) in ids {
+            // A pod whose app has its own probe timings follows them: one
+            // created once the world runs starts not ready and is first
+            // probed after its initial delay. Fact sheet §14.
+            // A pod already running whose timings an edit set keeps
+            // running: its next probes come a period from now.
+            let fresh = started && !self.k8s.probes.contains_key(&id);
+            let split = timing.map(|(rd, lv)| {
+                let first = |t: ProbeTiming| {
+                    now + if fresh {
+                        (t.initial_delay_s as u64 * 1000).max(1000)
+                    } else {
+                        t.period_s.max(1) as u64 * 1000
+                    }
+                };
+                SplitDue {
+                    readiness_ms: first(rd),
+                    liveness_ms: first(lv),
+                }
+            });
+            let st = self.k8s.probes.entry(id).or_insert(ProbeState {
+                ready: !(fresh && split.is_some()),
                 consecutive_failures: 0,
                 next_due_ms: now + PROBE_PERIOD_S * 1000,
                 liveness_failures: 0,
                 restarts: 0,
+                consecutive_successes: 0,
+                split: None,
             });
+            // Timings set, changed or removed by an edit.
+            match (split, st.split) {
+                (Some(d), None) => {
+                    st.split = Some(d);
+                    st.next_due_ms = d.readiness_ms.min(d.liveness_ms);
+                }
+                (None, Some(_)) => {
+                    st.split = None;
+                    st.next_due_ms = now + PROBE_PERIOD_S * 1000;
+                }
+                _ => {}
+            }
         }
+        self.init_hpa_runtime();
         self.init_lb_runtime();
     }
 
@@ -168,15 +304,33 @@ impl World {
     }
 
     /// kube-proxy (iptables mode) on a node picks a ready endpoint at
-    /// random, possibly on another node. Fact sheet §14.
+    /// random: with `externalTrafficPolicy: Cluster` any in the cluster
+    /// (the node SNATs, so the pod sees the node's address), with `Local`
+    /// only one on this node (the sender's address kept) or, with none
+    /// there, the packet is dropped. `sender` is the address the traffic
+    /// came from. Fact sheet §14, §28.
     pub(crate) fn kube_proxy<'a>(
         &mut self,
         r: &'a Region,
         node: &Target,
         svc: &Service,
+        sender: std::net::Ipv4Addr,
         tb: &mut Recorder,
-    ) -> Option<&'a Pod> {
-        let pool = self.k8s.ready_endpoints(r, &svc.app);
+    ) -> ProxyPick<'a> {
+        let policy = svc.external_traffic_policy;
+        let all = self.k8s.ready_endpoints(r, &svc.app);
+        let pool: Vec<&Pod> = match policy {
+            TrafficPolicy::Cluster => all.clone(),
+            TrafficPolicy::Local => all
+                .iter()
+                .copied()
+                .filter(|p| p.node.as_deref() == Some(node.id))
+                .collect(),
+        };
+        let seen = match policy {
+            TrafficPolicy::Cluster => crate::sim::app::pod_peer(r, node),
+            TrafficPolicy::Local => sender,
+        };
         let step = |picked: Option<&Pod>| {
             Step::new(
                 (node.id, picked.map_or(node.id, |p| p.id.as_str())),
@@ -190,11 +344,30 @@ impl World {
                     crosses_to: picked
                         .filter(|p| p.node.as_deref() != Some(node.id))
                         .map(|p| p.node.clone().unwrap_or_default()),
+                    policy,
+                    source_seen: picked.map(|_| seen),
                 }),
                 Verdict::Pass,
                 Code::ServiceEndpointPick,
             )
         };
+        if pool.is_empty() && policy == TrafficPolicy::Local && !all.is_empty() {
+            tb.hop(|| {
+                Step::new(
+                    (node.id, node.id),
+                    Layer::Decision,
+                    "-",
+                    Event::App(AppEvent::LocalDrop {
+                        node: node.id.to_string(),
+                        service: svc.name.clone(),
+                        elsewhere: all.iter().map(|p| p.id.clone()).collect(),
+                    }),
+                    Verdict::Dropped,
+                    Code::NoLocalEndpoint,
+                )
+            });
+            return ProxyPick::Dropped;
+        }
         if pool.is_empty() {
             tb.hop(|| {
                 let mut s = step(None);
@@ -202,11 +375,11 @@ impl World {
                 s.code = Code::NoHealthyTargets;
                 s
             });
-            return None;
+            return ProxyPick::NoEndpoint;
         }
         let pick = pool[self.rng.index(pool.len())];
         tb.hop(|| step(Some(pick)));
-        Some(pick)
+        ProxyPick::Pod(pick, seen)
     }
 
     pub(crate) fn run_readiness_probe(&mut self, pod_id: &str) {
@@ -231,10 +404,13 @@ impl World {
             ready,
             restarted,
             restarts,
-        }) = self.k8s.record_probe(pod_id, (ok, hung), now)
+        }) = self
+            .k8s
+            .record_probe(pod_id, (ok, hung), r.cluster.probe_timings(&pod.app), now)
         else {
             return;
         };
+        let (ready_t, live) = r.cluster.probe_timings(&pod.app);
         if restarted {
             self.faults.remove(&Fault::PodHung {
                 pod: pod_id.to_string(),
@@ -243,7 +419,8 @@ impl World {
                 at_ms: now,
                 source: format!("kubelet {pod_id}"),
                 text: format!(
-                    "liveness probe failed {PROBE_FAILURE_THRESHOLD} times in a row: the container was restarted (restarts: {restarts}), which clears the hang; readiness passes again at the next probe"
+                    "liveness probe failed {} times in a row (no answer within {} s): the container was restarted (restarts: {restarts}), which clears the hang; it is not ready until its readiness probe passes again",
+                    live.failure_threshold, live.timeout_s
                 ),
             });
         }
@@ -269,7 +446,8 @@ impl World {
                     .to_string()
             } else {
                 format!(
-                    "readiness probe failed {PROBE_FAILURE_THRESHOLD} times in a row: EndpointSlice marks it ready=false; the pod keeps running but gets no Service traffic, and its ALB target is deregistered (draining)"
+                    "readiness probe failed {} times in a row: EndpointSlice marks it ready=false; the pod keeps running but gets no Service traffic, and its ALB target is deregistered (draining)",
+                    ready_t.failure_threshold
                 )
             };
             self.events.push(WorldEvent {
@@ -434,6 +612,7 @@ mod tests {
                 rule("/api", PathType::Exact),
             ],
             default_backend: None,
+            annotations: Default::default(),
         };
         assert_eq!(ingress_route(&ing, "h", "/api/x").unwrap().path, "/api");
         assert_eq!(
@@ -464,6 +643,7 @@ mod tests {
                 rule("/healthz", PathType::Exact),
             ],
             default_backend: None,
+            annotations: Default::default(),
         };
         let rules = lbc_listener_rules(&ing, &|s| format!("tg-{s}"));
         let pats: Vec<String> = rules

@@ -279,3 +279,37 @@ pub const MAX_LESSON_BYTES: u64 = 1 << 20;
 /// the browser's localStorage: the scenario, the journal of actions, the
 /// request bar): 4 MiB, within the 5 MiB localStorage gives each site.
 pub const MAX_SAVED_STATE_BYTES: u64 = 4 << 20;
+
+// ---- Kubernetes extras (fact sheet §14, §28)
+
+/// A probe's periodSeconds, timeoutSeconds and thresholds: at least 1.
+/// Kubernetes sets no upper bound; Hoplab keeps them within an hour.
+/// Fact sheet §14.
+pub const PROBE_SECONDS: RangeInclusive<u32> = 1..=3_600;
+/// initialDelaySeconds: 0 or more (within an hour here). Fact sheet §14.
+pub const PROBE_INITIAL_DELAY_S: RangeInclusive<u32> = 0..=3_600;
+/// Probe thresholds (success, failure). Fact sheet §14.
+pub const PROBE_THRESHOLD: RangeInclusive<u32> = 1..=100;
+/// The HPA's control loop period (`--horizontal-pod-autoscaler-sync-period`).
+/// Fact sheet §28.
+pub const HPA_SYNC_S: u64 = 15;
+/// The HPA's tolerance: no action while |ratio - 1| <= 0.1. Fact sheet §28.
+pub const HPA_TOLERANCE_PERMILLE: u64 = 100;
+/// Default scale-down stabilization window. Fact sheet §28.
+pub const HPA_SCALE_DOWN_WINDOW_S: u64 = 300;
+/// Scale-up policies per period: 100 % or 4 pods, the larger. Fact sheet §28.
+pub const HPA_SCALE_UP_PODS: u32 = 4;
+/// Replicas an autoscaler may ask for (Hoplab's cap; the subnets' free
+/// addresses limit it further).
+pub const HPA_REPLICAS: RangeInclusive<u32> = 1..=50;
+/// Target CPU utilization, percent of the request.
+pub const HPA_TARGET_CPU_PERCENT: RangeInclusive<u32> = 1..=1_000;
+/// A pod's CPU request in millicores.
+pub const HPA_CPU_REQUEST_M: RangeInclusive<u32> = 1..=64_000;
+/// Hoplab's CPU model: a pod uses this much CPU idle (millicores) ...
+pub const HPA_IDLE_CPU_M: u64 = 10;
+/// ... plus this much CPU time per request, in milli-CPU-seconds ...
+pub const HPA_CPU_MS_PER_REQUEST: u64 = 50;
+/// ... a burst's requests spread over this many seconds, the load lasting
+/// that long after the burst (Metrics Server's window is about a minute).
+pub const HPA_LOAD_WINDOW_S: u64 = 60;

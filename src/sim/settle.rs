@@ -269,6 +269,11 @@ impl World {
             if p.next_due_ms > end {
                 continue;
             }
+            // A probe with its own timings settles only from the start of
+            // an advance (`World::advance`), on its two periods.
+            if p.split.is_some() {
+                return None;
+            }
             let s = steady.iter().find(|s| &s.pod == id)?;
             items.push(Item {
                 work: Scheduled::ReadinessProbe,

@@ -316,7 +316,7 @@ impl Walk {
             },
             Event::App(a) => match a {
                 AppEvent::IngressMatch { .. } => (K::Origin, self.front()),
-                AppEvent::EndpointPick { .. } => {
+                AppEvent::EndpointPick { .. } | AppEvent::LocalDrop { .. } => {
                     self.stage = Stage::Target;
                     (K::Origin, Link::Target)
                 }

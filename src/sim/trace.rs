@@ -109,6 +109,9 @@ pub enum Code {
     BadStateRoute,
     /// A gateway endpoint carries TCP (and ICMP echo) only. §22, §25.
     VpceGatewayProtocolRestriction,
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
+    /// traffic reached: kube-proxy drops it. Fact sheet §28.
+    NoLocalEndpoint,
 }
 
 impl Code {
@@ -148,6 +151,7 @@ impl Code {
             Code::PcxRequiresAddressInVpcCidr => "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
             Code::BadStateRoute => "BAD_STATE_ROUTE",
             Code::VpceGatewayProtocolRestriction => "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+            Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
             Code::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             Code::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",

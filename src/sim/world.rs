@@ -249,6 +249,10 @@ impl World {
         // CIDRs as AWS stores them (fact sheet §10); from_json says so.
         scenario.normalise();
         scenario.validate()?;
+        // The load balancer controller follows the Ingress (fact sheet §14).
+        if !scenario.reconcile_ingresses().is_empty() {
+            scenario.validate()?;
+        }
         let mut w = World {
             scenario: std::sync::Arc::new(scenario),
             seed,

@@ -514,7 +514,12 @@ impl<'t> RegionFrame<'t> {
                 .filter(|n| n.placement.subnet.is_none())
         };
         let band: Vec<_> = outside()
-            .filter(|n| matches!(n.kind, NodeKind::Ingress | NodeKind::Service))
+            .filter(|n| {
+                matches!(
+                    n.kind,
+                    NodeKind::Ingress | NodeKind::Service | NodeKind::Autoscaler
+                )
+            })
             .collect();
         let naz = self.naz();
         let inner_w = naz * AZ_W + (naz - 1.0) * AZ_GAP;
@@ -530,7 +535,7 @@ impl<'t> RegionFrame<'t> {
             let (x, y) = match n.kind {
                 NodeKind::Igw => (self.vx, alb_y),
                 NodeKind::Alb => (mid, alb_y),
-                NodeKind::Ingress | NodeKind::Service => continue,
+                NodeKind::Ingress | NodeKind::Service | NodeKind::Autoscaler => continue,
                 NodeKind::Peering => {
                     peerings += 1.0;
                     (self.vx + self.vpc_w(), alb_y + (peerings - 1.0) * CELL_H)
@@ -741,6 +746,30 @@ mod tests {
     #[test]
     fn no_two_components_share_a_spot() {
         let (_, d) = default_diagram();
+        for (i, a) in d.spots.iter().enumerate() {
+            for b in &d.spots[i + 1..] {
+                let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;
+                assert!(far, "{} and {} overlap", a.id, b.id);
+            }
+        }
+    }
+
+    #[test]
+    fn an_autoscaler_sits_in_the_band_beside_its_service_and_overlaps_nothing() {
+        // Fact sheet §28: the HorizontalPodAutoscaler is drawn with the
+        // Ingress and the Services, linked to the Service it scales.
+        let mut w = World::default_world();
+        let e: crate::sim::Edit = serde_json::from_str(
+            r#"{"kind":"set_hpa","region":"us-east-1","app":"appointments-api","mode":"on","min":"2","max":"8","target_cpu":"50","cpu_request":"250m"}"#,
+        )
+        .unwrap();
+        w.apply_edit(&e).unwrap();
+        let d = diagram(&w.topology(), "client-na");
+        let id = "hpa-us-east-1-appointments-api";
+        let hpa = d.spot(id).expect("the autoscaler is drawn");
+        assert_eq!(hpa.kind, NodeKind::Autoscaler);
+        assert_eq!(hpa.y, d.spot("svc-a").unwrap().y);
+        assert!(d.lines.iter().any(|l| l.from == id && l.to == "svc-a"));
         for (i, a) in d.spots.iter().enumerate() {
             for b in &d.spots[i + 1..] {
                 let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;

@@ -24,9 +24,10 @@ pub fn marks(r: &Reach) -> ReachMarks {
             | Role::Destination { .. }
             | Role::InternetGateway { .. }
             | Role::NatGateway { .. }
+            | Role::Forwards { .. }
             | Role::Peering { .. }
             | Role::GatewayEndpoint { .. } => Some(h.component.clone()),
-            Role::LinkLocal { .. } => Some(r.spec.from.clone()),
+            Role::LinkLocal { .. } => r.source.clone(),
             Role::LeavesSubnet { .. }
             | Role::EntersSubnet { .. }
             | Role::SameSubnet { .. }
@@ -40,9 +41,10 @@ pub fn marks(r: &Reach) -> ReachMarks {
     }
     let stop = r.blocked.as_ref().map(|b| {
         let hop = r.path.iter().rev().find(|h| h.component == b.component);
+        let end = |e: &Option<String>| e.clone().unwrap_or_else(|| b.component.clone());
         match hop.map(|h| &h.role) {
-            Some(Role::LeavesSubnet { .. }) => r.spec.from.clone(),
-            Some(Role::EntersSubnet { .. }) | Some(Role::SameSubnet { .. }) => r.spec.to.clone(),
+            Some(Role::LeavesSubnet { .. }) => end(&r.source),
+            Some(Role::EntersSubnet { .. }) | Some(Role::SameSubnet { .. }) => end(&r.destination),
             _ => b.component.clone(),
         }
     });

@@ -741,7 +741,52 @@ fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
     let ingresses = &["ingress-a", "ingress-b", "ingress-zz"];
     let patterns = &["/api/*", "/static/*", "/images/*", "*", "", "/a b"];
     let methods = &["GET,HEAD", "GET,HEAD,OPTIONS", "all", "GET", ""];
-    match rng.index(7) {
+    match rng.index(11) {
+        7 => Edit::SetIngressAnnotation {
+            ingress: s(rng, ingresses),
+            annotation: s(
+                rng,
+                &[
+                    "target-type",
+                    "alb.ingress.kubernetes.io/target-type",
+                    "group.order",
+                    "healthcheck-path",
+                    "healthcheck-interval-seconds",
+                    "success-codes",
+                    "scheme",
+                    "",
+                ],
+            ),
+            value: s(
+                rng,
+                &[
+                    "ip", "instance", "lambda", "/healthz", "15", "2000", "200-299", "x", "",
+                ],
+            ),
+        },
+        8 => Edit::SetTrafficPolicy {
+            service: s(rng, &["svc-a", "svc-b", "svc-zz", ""]),
+            policy: s(rng, &["Cluster", "Local", "local", "Nearest", ""]),
+        },
+        9 => Edit::SetProbe {
+            region: s(rng, &["us-east-1", "us-west-2", "mars-1", ""]),
+            app: s(rng, &["appointments-api", "nope", ""]),
+            probe: s(rng, &["readiness", "liveness", "startup", ""]),
+            initial_delay_s: s(rng, &["0", "5", "3601", "x"]),
+            period_s: s(rng, &["1", "5", "10", "0", "x"]),
+            timeout_s: s(rng, &["1", "3", "0"]),
+            success_threshold: s(rng, &["1", "2", "0"]),
+            failure_threshold: s(rng, &["1", "3", "101"]),
+        },
+        10 => Edit::SetHpa {
+            region: s(rng, &["us-east-1", "us-west-2", "mars-1", ""]),
+            app: s(rng, &["appointments-api", "nope", ""]),
+            mode: s(rng, &["on", "off", "remove", "maybe"]),
+            min: s(rng, &["1", "2", "0", "51", "x"]),
+            max: s(rng, &["4", "10", "50", "1", "x"]),
+            target_cpu: s(rng, &["50", "80", "0", "x"]),
+            cpu_request: s(rng, &["250m", "100", "", "none", "0", "x"]),
+        },
         6 => Edit::SetAppDelay {
             service: s(rng, &["svc-a", "svc-b", "svc-zz", ""]),
             ms: s(rng, &["0", "250", "120000", "120001", "-1", "x", ""]),

@@ -29,6 +29,9 @@ pub enum HealthFailure {
     Status500,
     /// `Target.FailedHealthChecks`: no ready endpoint behind the NodePort.
     NoReadyEndpoint,
+    /// `Target.FailedHealthChecks`: `externalTrafficPolicy: Local` and no
+    /// ready endpoint on this node (its healthCheckNodePort fails).
+    NoLocalEndpoint,
     /// `Target.ResponseCodeMismatch`: a status the matcher does not accept.
     CodeMismatch { status: u16 },
     /// `Target.FailedHealthChecks`: an HTTPS check on a target that
@@ -50,6 +53,9 @@ impl std::fmt::Display for HealthFailure {
             HealthFailure::Status500 => {
                 f.write_str("Target.ResponseCodeMismatch (HTTP 500, expected 200)")
             }
+            HealthFailure::NoLocalEndpoint => f.write_str(
+                "Target.FailedHealthChecks (externalTrafficPolicy Local: no ready endpoint on this node, its healthCheckNodePort fails)",
+            ),
             HealthFailure::NoReadyEndpoint => {
                 f.write_str("Target.FailedHealthChecks (no ready endpoint behind the NodePort)")
             }
@@ -248,16 +254,20 @@ impl World {
         {
             return Err(HealthFailure::NoAnswer);
         }
-        let svc_app = r
-            .cluster
-            .services
-            .iter()
-            .find(|s| s.id == tg.service)
-            .map(|s| s.app.as_str())
-            .unwrap_or_default();
-        let ready = self.k8s.ready_endpoints(r, svc_app);
+        let svc = r.cluster.services.iter().find(|s| s.id == tg.service);
+        let svc_app = svc.map(|s| s.app.as_str()).unwrap_or_default();
+        let mut ready = self.k8s.ready_endpoints(r, svc_app);
         if ready.is_empty() {
             return Err(HealthFailure::NoReadyEndpoint);
+        }
+        // `externalTrafficPolicy: Local`: the node's healthCheckNodePort
+        // answers healthy only with a ready endpoint on the node itself.
+        // Fact sheet §28.
+        if svc.is_some_and(|s| s.external_traffic_policy == TrafficPolicy::Local) {
+            ready.retain(|p| p.node.as_deref() == Some(t.id));
+            if ready.is_empty() {
+                return Err(HealthFailure::NoLocalEndpoint);
+            }
         }
         let i = self.rng.index(ready.len());
         self.health_endpoint(r, tg, ready[i])

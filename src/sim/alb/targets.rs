@@ -10,6 +10,7 @@ use crate::sim::event::alb::*;
 use crate::sim::event::app::ResetReason;
 
 use crate::sim::event::{AlbEvent, AppEvent};
+use crate::sim::k8s::ProxyPick;
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
@@ -553,11 +554,10 @@ impl World {
         delivery: Delivery,
         (ctx, tb): (&HttpCtx, &mut Recorder),
     ) -> Resp {
-        match self.kube_proxy(r, &node, svc, tb) {
-            Some(p) => {
+        match self.kube_proxy(r, &node, svc, delivery.peer, tb) {
+            ProxyPick::Pod(p, peer) => {
                 let mut flow = delivery.flow;
                 flow.dst_port = svc.target_port;
-                let peer = crate::sim::app::pod_peer(r, &node);
                 let delivery = Delivery {
                     peer,
                     flow,
@@ -565,7 +565,16 @@ impl World {
                 };
                 self.serve(r, p, &delivery, ctx, tb)
             }
-            None => {
+            ProxyPick::Dropped => {
+                let mut resp =
+                    self.target_timeout(delivery.alb, node.id, Code::NoLocalEndpoint, tb);
+                resp.summary = format!(
+                    "{} has no ready endpoint of {} on it and externalTrafficPolicy is Local: the packet is dropped",
+                    node.id, svc.name
+                );
+                resp
+            }
+            ProxyPick::NoEndpoint => {
                 tb.hop(|| {
                     Step::new(
                         (node.id, delivery.alb),

@@ -71,6 +71,7 @@ impl RegionSpec<'_> {
                     port: 80,
                     target_port: 8080,
                     app: "appointments-api".into(),
+                    external_traffic_policy: Default::default(),
                 }],
                 pods: self.pods(),
                 nodes: (0..2)
@@ -83,6 +84,8 @@ impl RegionSpec<'_> {
                 // The application asks the VPC resolver on every query.
                 app_dns_cache_s: 0,
                 app_answers: Vec::new(),
+                probes: Vec::new(),
+                autoscalers: Vec::new(),
             },
             rds: self.rds(),
             vpc: self.vpc(),
@@ -384,6 +387,7 @@ impl RegionSpec<'_> {
                 path("/api", PathType::Prefix),
             ],
             default_backend: None,
+            annotations: Default::default(),
         };
         (ingress, format!("tg-appointments-{letter}"))
     }
@@ -417,6 +421,7 @@ impl RegionSpec<'_> {
             shield: Default::default(),
             idle_timeout_s: 60,
             client_keepalive_s: crate::sim::limits::ALB_CLIENT_KEEPALIVE_DEFAULT_S,
+            ingress_managed: true,
             target_groups: vec![TargetGroup {
                 id: tg,
                 port: 8080,

@@ -5,7 +5,6 @@
 
 use super::waf::ranged;
 use super::{unknown, Edit, EditError, VpcPart};
-use crate::sim::k8s::lbc_listener_rules;
 use crate::sim::scenario::{IngressPath, PathType, Region, Scenario};
 use crate::sim::text::clip;
 
@@ -143,23 +142,9 @@ fn reconcile(r: &mut Region) -> Result<(), EditError> {
             p.service, r.alb.id
         )));
     }
-    let tg_of = |svc: &str| {
-        tgs.iter()
-            .find(|(s, _)| s == svc)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default()
-    };
-    let rules = &mut r.alb.listener.rules;
-    rules.retain(|x| x.from_ingress_path.is_empty());
-    let mut next = 1;
-    for mut rule in lbc_listener_rules(&r.cluster.ingress, &tg_of) {
-        while rules.iter().any(|x| x.priority == next) {
-            next += 1;
-        }
-        rule.priority = next;
-        rules.push(rule);
+    if r.alb.ingress_managed {
+        crate::sim::lbc::reconcile_region("", r, &mut Vec::new());
     }
-    rules.sort_by_key(|x| x.priority);
     Ok(())
 }
 

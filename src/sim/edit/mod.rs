@@ -20,6 +20,7 @@ mod eyeballs;
 mod health;
 mod ingress;
 mod instance;
+mod k8s;
 mod routes;
 mod scale;
 mod shield;
@@ -28,6 +29,7 @@ mod waf;
 mod waf_match;
 
 pub use dns::{record_value_text, routing_text};
+pub use k8s::ANNOTATIONS;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -705,6 +707,59 @@ pub enum Edit {
     DeleteEndpoint {
         id: String,
     },
+    // ---- Kubernetes (fact sheet §13, §14, §28).
+    /// Set one `alb.ingress.kubernetes.io/*` annotation of an Ingress (by
+    /// id; the prefix may be left out): `target-type` (ip, instance),
+    /// `group.name`, `group.order` (-1000..1000), `healthcheck-path`,
+    /// `healthcheck-port` (a port or traffic-port),
+    /// `healthcheck-interval-seconds`, `healthcheck-timeout-seconds`,
+    /// `healthy-threshold-count`, `unhealthy-threshold-count`,
+    /// `success-codes`; an empty value removes it. The load balancer
+    /// controller then rewrites the target groups and rules it owns.
+    SetIngressAnnotation {
+        ingress: String,
+        annotation: String,
+        #[serde(default)]
+        value: String,
+    },
+    /// A Service's (by id) `externalTrafficPolicy`: `Cluster` or `Local`.
+    SetTrafficPolicy {
+        service: String,
+        policy: String,
+    },
+    /// An application's `readiness` or `liveness` probe timings (every
+    /// region's pods of that app when `region` is empty): initialDelaySeconds
+    /// 0-3600, periodSeconds and timeoutSeconds 1-3600, thresholds 1-100
+    /// (a liveness probe's successThreshold is 1). The defaults (0, 10, 1,
+    /// 1, 3) remove the entry.
+    SetProbe {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        region: String,
+        app: String,
+        probe: String,
+        initial_delay_s: String,
+        period_s: String,
+        timeout_s: String,
+        success_threshold: String,
+        failure_threshold: String,
+    },
+    /// A HorizontalPodAutoscaler on an application in a region: `mode`
+    /// `on`, `off` (kept, not acting) or `remove`; min and max replicas
+    /// (1-50), the target CPU utilization in percent, the pods' CPU request
+    /// in millicores (empty or `none`: no request, so no action).
+    SetHpa {
+        region: String,
+        app: String,
+        mode: String,
+        #[serde(default)]
+        min: String,
+        #[serde(default)]
+        max: String,
+        #[serde(default)]
+        target_cpu: String,
+        #[serde(default)]
+        cpu_request: String,
+    },
 }
 
 /// The kind of VPC part an edit names.
@@ -1187,6 +1242,10 @@ impl Edit {
             | Edit::SetClientKeepalive { .. }
             | Edit::SetDbPool { .. } => conn::describe(self),
             Edit::SetAppDelay { .. } => app::describe(self),
+            Edit::SetIngressAnnotation { .. }
+            | Edit::SetTrafficPolicy { .. }
+            | Edit::SetProbe { .. }
+            | Edit::SetHpa { .. } => k8s::describe(self),
             Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
             Edit::AddVpcCidr { .. }
             | Edit::RemoveVpcCidr { .. }
@@ -1319,6 +1378,10 @@ impl Edit {
             | Edit::SetClientKeepalive { .. }
             | Edit::SetDbPool { .. } => conn::apply(self, s),
             Edit::SetAppDelay { .. } => app::apply(self, s),
+            Edit::SetIngressAnnotation { .. }
+            | Edit::SetTrafficPolicy { .. }
+            | Edit::SetProbe { .. }
+            | Edit::SetHpa { .. } => k8s::apply(self, s),
             Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
             Edit::AddVpcCidr { .. }
             | Edit::RemoveVpcCidr { .. }
@@ -1515,6 +1578,11 @@ impl World {
     pub fn apply_edit(&mut self, edit: &Edit) -> Result<(), EditError> {
         let mut s = self.scenario().clone();
         edit.apply_to(&mut s)?;
+        // The load balancer controller follows an Ingress or a Service
+        // (fact sheet §14, §28; `sim::lbc`).
+        if k8s::touches_ingress(edit) {
+            s.reconcile_ingresses();
+        }
         s.validate()?;
         self.replace_scenario(s);
         Ok(())

@@ -195,6 +195,8 @@ fn parse_target(s: &Scenario, table: &str, target: &str) -> Result<RouteTarget, 
             Some((RouteTarget::Igw(t.to_string()), v.id.clone()))
         } else if v.nat_gateways.iter().any(|n| n.id == t) {
             Some((RouteTarget::Nat(t.to_string()), v.id.clone()))
+        } else if v.instance(t).is_some() {
+            Some((RouteTarget::Instance(t.to_string()), v.id.clone()))
         } else {
             None
         }
@@ -236,9 +238,9 @@ fn add_route(
         .copied();
     if let Some(block) = block {
         let subnet = vpc.subnets.iter().any(|x| x.cidr == dst);
-        if !subnet || !matches!(target, RouteTarget::Nat(_)) {
+        if !subnet || !matches!(target, RouteTarget::Nat(_) | RouteTarget::Instance(_)) {
             return Err(EditError::Invalid(format!(
-                "{table}: route {dst} is inside the VPC's {block}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway (fact sheet §10)"
+                "{table}: route {dst} is inside the VPC's {block}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway or an instance's interface (fact sheet §10)"
             )));
         }
     }

@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::scenario::{PathType, TargetType};
+use crate::sim::scenario::{PathType, TargetType, TrafficPolicy};
 use crate::sim::trace::Code;
 
 /// What the appointments application accepts.
@@ -140,6 +140,24 @@ pub enum AppEvent {
         picked: Option<String>,
         /// The node the picked pod runs on, when it is another one.
         crosses_to: Option<String>,
+        /// The Service's `externalTrafficPolicy` (left out when
+        /// `Cluster`): `Local` considers only endpoints on this node and
+        /// keeps the client's address. Fact sheet §28.
+        #[serde(default, skip_serializing_if = "TrafficPolicy::is_cluster")]
+        policy: TrafficPolicy,
+        /// The address the pod sees as its peer: the node's own (SNAT,
+        /// `Cluster`) or the sender's (`Local`). Fact sheet §28.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source_seen: Option<Ipv4Addr>,
+    },
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
+    /// traffic arrived at: kube-proxy drops it (no reset, the sender times
+    /// out). Fact sheet §28.
+    LocalDrop {
+        node: String,
+        service: String,
+        /// Ready endpoints elsewhere in the cluster, which `Local` never uses.
+        elsewhere: Vec<String>,
     },
     /// The connection is reset (TCP RST).
     Reset { reason: ResetReason },
@@ -232,14 +250,22 @@ impl AppEvent {
                 service,
                 ready,
                 picked,
+                policy,
                 ..
             } => match picked {
                 None => format!("kube-proxy on {node}: no ready endpoint for {service}"),
+                Some(p) if *policy == TrafficPolicy::Local => format!(
+                    "kube-proxy on {node} (externalTrafficPolicy Local) picks {p} among {} ready endpoints on this node",
+                    ready.len()
+                ),
                 Some(p) => format!(
                     "kube-proxy on {node} picks {p} at random among {} ready endpoints",
                     ready.len()
                 ),
             },
+            AppEvent::LocalDrop { node, service, .. } => format!(
+                "kube-proxy on {node} drops the packet: no ready endpoint of {service} on this node (externalTrafficPolicy Local)"
+            ),
             AppEvent::Reset { .. } => "TCP RST".into(),
             AppEvent::PodRequest {
                 method,
@@ -316,11 +342,28 @@ impl AppEvent {
                 format!("{spec}; {via}")
             }
             AppEvent::EndpointPick {
-                picked, crosses_to, ..
+                picked,
+                crosses_to,
+                policy: TrafficPolicy::Local,
+                source_seen,
+                ..
+            } if picked.is_some() && crosses_to.is_none() => format!(
+                "externalTrafficPolicy Local: only endpoints on this node, no masquerade, so the pod sees {} as its peer; the load balancer weights nodes equally, so pods that share a node share its share (fact sheet §28)",
+                source_seen.map_or("the sender".to_string(), |a| a.to_string())
+            ),
+            AppEvent::LocalDrop { elsewhere, .. } => format!(
+                "externalTrafficPolicy Local delivers only to endpoints on the node the traffic arrived at; {} ready elsewhere never get it; the node's healthCheckNodePort fails so the load balancer stops sending here (fact sheet §28)",
+                if elsewhere.is_empty() { "none".to_string() } else { elsewhere.join(", ") }
+            ),
+            AppEvent::EndpointPick {
+                picked,
+                crosses_to,
+                source_seen,
+                ..
             } => match (picked, crosses_to) {
                 (None, _) => "kube-proxy programs only ready endpoints (fact sheet §14)".into(),
-                (Some(_), Some(node)) => format!("iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {node}, so the packet is SNATed and crosses to that node"),
-                (Some(_), None) => "iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node".into(),
+                (Some(_), Some(node)) => format!("externalTrafficPolicy Cluster: iptables mode picks any ready pod in the cluster, without retrying another if it fails; this one runs on {node}, so the packet is SNATed{} and takes a second hop to that node (fact sheet §28)", source_seen.map_or(String::new(), |a| format!(" to {a}"))),
+                (Some(_), None) => format!("externalTrafficPolicy Cluster: iptables mode picks at random, without retrying another pod if it fails; this pod runs on the same node, and the node still SNATs{} (fact sheet §28)", source_seen.map_or(String::new(), |a| format!(" to {a}"))),
             },
             AppEvent::Reset { reason } => match reason {
                 ResetReason::Crashed { pod } => format!("{pod} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving"),

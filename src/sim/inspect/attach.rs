@@ -26,6 +26,10 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.vpc.gateway_endpoint(node).is_some()
             || r.vpc.interface_endpoint(node).is_some()
             || r.vpc.instance(node).is_some()
+            || r.cluster
+                .autoscalers
+                .iter()
+                .any(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
     })
 }
 

@@ -31,6 +31,50 @@ pub struct LiveState {
     /// Connections open now, each hop's own (fact sheet §26).
     #[serde(default)]
     pub connections: Vec<ConnectionLive>,
+    /// Each HorizontalPodAutoscaler: current and desired replicas and the
+    /// CPU it measured. Fact sheet §28.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub autoscalers: Vec<HpaLive>,
+}
+
+/// One HorizontalPodAutoscaler's state. Fact sheet §28.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HpaLive {
+    pub region: String,
+    pub app: String,
+    pub current: u32,
+    pub desired: u32,
+    pub min: u32,
+    pub max: u32,
+    pub target_cpu_percent: u32,
+    /// None: no CPU measured (no request, off, or no round yet).
+    pub cpu_percent: Option<u32>,
+    pub idle: crate::sim::hpa::HpaIdle,
+    pub next_round_ms: u64,
+}
+
+fn autoscalers(w: &World) -> Vec<HpaLive> {
+    let mut out = Vec::new();
+    for r in &w.scenario().regions {
+        for a in &r.cluster.autoscalers {
+            let Some(st) = w.k8s.hpa.get(&format!("{}/{}", r.id, a.app)) else {
+                continue;
+            };
+            out.push(HpaLive {
+                region: r.id.clone(),
+                app: a.app.clone(),
+                current: r.cluster.pods.iter().filter(|p| p.app == a.app).count() as u32,
+                desired: st.desired,
+                min: a.min_replicas,
+                max: a.max_replicas,
+                target_cpu_percent: a.target_cpu_percent,
+                cpu_percent: st.cpu_percent,
+                idle: st.idle,
+                next_round_ms: st.next_due_ms,
+            });
+        }
+    }
+    out
 }
 
 /// One open connection: who holds it open to whom, since when, and how
@@ -553,6 +597,7 @@ impl World {
             recent_events: ev[ev.len().saturating_sub(LIVE_EVENTS)..].to_vec(),
             scheduled: scheduled(self),
             connections: connections(self),
+            autoscalers: autoscalers(self),
         }
     }
 }
@@ -639,6 +684,26 @@ impl LiveState {
                 if p.ready { "ready" } else { "not ready" },
                 p.consecutive_failures,
                 p.restarts
+            ));
+        }
+        for h in &self.autoscalers {
+            o.push_str(&format!(
+                "  HPA {} ({}): {} pods, desired {} ({}-{}), CPU {} of target {} %{}\n",
+                h.app,
+                h.region,
+                h.current,
+                h.desired,
+                h.min,
+                h.max,
+                h.cpu_percent
+                    .map_or("not measured".to_string(), |c| format!("{c} %")),
+                h.target_cpu_percent,
+                match h.idle {
+                    crate::sim::hpa::HpaIdle::Active => "",
+                    crate::sim::hpa::HpaIdle::Disabled => ", off",
+                    crate::sim::hpa::HpaIdle::NoCpuRequest => ", no CPU request: no action",
+                    crate::sim::hpa::HpaIdle::NoPods => ", no pods: not acting",
+                }
             ));
         }
         o.push_str(&format!("  cache entries: {}\n", self.caches.len()));

@@ -74,6 +74,13 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         rows
     } else if let Some(i) = r.rds.instances.iter().find(|i| i.id == node) {
         rds::instance(w, r, i)
+    } else if let Some(a) = r
+        .cluster
+        .autoscalers
+        .iter()
+        .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
+    {
+        k8s::autoscaler(w, r, &a.app)
     } else if r.cluster.ingress.id == node {
         k8s::ingress(r)
     } else if let Some(svc) = r.cluster.services.iter().find(|x| x.id == node) {

@@ -234,6 +234,9 @@ pub enum RouteTarget {
     /// A gateway endpoint `vpce-…`: AWS's own route for the service's
     /// prefix list, added with the endpoint. Fact sheet §22.
     Endpoint(String),
+    /// An instance's interface (a NAT instance, a firewall): it forwards
+    /// only with its source/destination check off. Fact sheet §24.
+    Instance(String),
 }
 
 impl fmt::Display for RouteTarget {
@@ -242,6 +245,7 @@ impl fmt::Display for RouteTarget {
             RouteTarget::Local => f.write_str("local"),
             RouteTarget::Igw(id)
             | RouteTarget::Nat(id)
+            | RouteTarget::Instance(id)
             | RouteTarget::Peering(id)
             | RouteTarget::Endpoint(id) => f.write_str(id),
         }

@@ -8,6 +8,7 @@ use super::{block, Blocked, LinkService, Reason, IMDS, RESOLVER_LINK_LOCAL};
 use crate::sim::net::*;
 use crate::sim::scenario::Scenario;
 use crate::sim::trace::Code;
+use crate::sim::world::World;
 
 /// One end of a path.
 #[derive(Clone, Debug)]
@@ -88,7 +89,8 @@ fn eni(
 /// A component by id, or an IPv4 address: the interface that holds it,
 /// a link-local service, or a host on the internet. `source` says which
 /// end is asked for (an address on the internet can be a destination only).
-pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
+pub fn resolve(w: &World, name: &str, source: bool) -> Result<End, Blocked> {
+    let s = w.scenario();
     let name = name.trim();
     let end = |kind| {
         Ok(End {
@@ -106,10 +108,17 @@ pub fn resolve(s: &Scenario, name: &str, source: bool) -> Result<End, Blocked> {
         });
     }
     for (ri, r) in s.regions.iter().enumerate() {
-        if let Some(e) = component(s, ri, name) {
-            return end(EndKind::Eni(e));
+        // A database by its id is its primary now (failovers move it).
+        let id = match w.rds_primary(&r.id) {
+            Some(p) if r.rds.id == name => p,
+            _ => name,
+        };
+        if let Some(e) = component(s, ri, id) {
+            return Ok(End {
+                id: id.to_string(),
+                kind: EndKind::Eni(e),
+            });
         }
-        let _ = r;
     }
     if let Ok(ip) = name.parse::<Ipv4Addr>() {
         return by_address(s, name, ip, source);

@@ -17,12 +17,13 @@
 //!
 //! Route targets are read in one place, [`Walk::route_from`]: a route to
 //! `local` (one per VPC block, primary or secondary), an internet gateway,
-//! a NAT gateway, a peering connection (into the peer VPC only, while
-//! active, with a route back on the other side: [`Walk::via_peering`]) or
-//! a gateway endpoint (S3's prefix list, TCP only). A subnet's table is
-//! its explicit association or the VPC's main table
-//! (`Vpc::route_table_of`). An interface endpoint is a destination (its
-//! security groups, TCP only). Fact sheet §10, §21, §22.
+//! a NAT gateway, an instance's interface (a NAT instance;
+//! [`Walk::through_instance`]), a peering connection (into the peer VPC
+//! only, while active, with a route back on the other side:
+//! [`Walk::via_peering`]) or a gateway endpoint (S3's prefix list, TCP
+//! only). A subnet's table is its explicit association or the VPC's main
+//! table (`Vpc::route_table_of`). An interface endpoint is a destination
+//! (its security groups, TCP only). Fact sheet §10, §21, §22, §24.
 
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -62,6 +63,12 @@ pub struct Reach {
     /// The first component that blocked the path, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<Blocked>,
+    /// The components the two ends were read as (a database's id is its
+    /// primary instance now), when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     /// The packet as it leaves the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<Flow>,
@@ -109,6 +116,9 @@ pub enum Role {
     NatGateway { address: Ipv4Addr },
     /// The internet between the gateway and a host outside AWS.
     Internet,
+    /// An instance with its source/destination check off forwards the
+    /// packet from its own address (a NAT instance). Fact sheet §24.
+    Forwards { address: Ipv4Addr },
     /// Where the packet arrives.
     Destination { address: Ipv4Addr },
     /// An address that never leaves the instance: the instance metadata
@@ -140,7 +150,7 @@ pub struct Blocked {
     pub reason: Reason,
     /// The rule that decided, when a table did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<Check>,
+    pub check: Option<Box<Check>>,
 }
 
 /// The reason a path stops, as data; `text.rs` renders it.
@@ -170,6 +180,11 @@ pub enum Reason {
     /// The address is another VPC's private address, and no route of the
     /// source's table leads into that VPC.
     OtherVpc { vpc: String },
+    /// A route leads through an instance whose source/destination check is
+    /// on (fact sheet §24).
+    SourceDestCheck { instance: String },
+    /// The routes send the packet back to an instance it already crossed.
+    RouteLoop { instance: String },
     /// Link-local services answer the instance itself only.
     LinkLocalOnly { service: LinkService },
     /// The VPC's resolver answers DNS (port 53) only.
@@ -213,6 +228,7 @@ impl World {
             s: self.scenario(),
             spec: spec.clone(),
             path: Vec::new(),
+            ends: (None, None),
             sent: None,
             arrives: None,
         };
@@ -222,6 +238,8 @@ impl World {
             reachable: blocked.is_none(),
             path: walk.path,
             blocked,
+            source: walk.ends.0,
+            destination: walk.ends.1,
             sent: walk.sent,
             arrives: walk.arrives,
         }
@@ -258,6 +276,7 @@ struct Walk<'w> {
     s: &'w Scenario,
     spec: ReachSpec,
     path: Vec<PathHop>,
+    ends: (Option<String>, Option<String>),
     sent: Option<Flow>,
     arrives: Option<Flow>,
 }
@@ -302,8 +321,10 @@ impl<'w> Walk<'w> {
                 },
             ));
         }
-        let src = ends::resolve(self.s, &spec.from, true)?;
-        let dst = ends::resolve(self.s, &spec.to, false)?;
+        let src = ends::resolve(self.world, &spec.from, true)?;
+        self.ends.0 = Some(src.id.clone());
+        let dst = ends::resolve(self.world, &spec.to, false)?;
+        self.ends.1 = Some(dst.id.clone());
         if src.id == dst.id {
             return Err(block(
                 &dst.id,
@@ -317,8 +338,8 @@ impl<'w> Walk<'w> {
                 Code::NoSourceOrDestination,
                 Reason::BothOutside,
             )),
-            (EndKind::Outside { ip, os }, _) => self.from_internet(&src, (*ip, *os), &dst),
-            (EndKind::Eni(_), _) => self.from_eni(&src, &dst),
+            (EndKind::Outside { ip, os }, _) => self.start_outside(&src, (*ip, *os), &dst),
+            (EndKind::Eni(_), _) => self.start_at_eni(&src, &dst),
             (EndKind::LinkLocal(service), _) => Err(block(
                 &src.id,
                 Code::UnsupportedComponent,
@@ -346,7 +367,7 @@ impl<'w> Walk<'w> {
                 component: component.to_string(),
                 code: d.code(),
                 reason: Reason::Table,
-                check,
+                check: check.map(Box::new),
             }),
             _ => Ok(()),
         }
@@ -381,7 +402,7 @@ impl<'w> Walk<'w> {
     }
 
     /// From an interface in a VPC.
-    fn from_eni(&mut self, src: &End, dst: &End) -> Step {
+    fn start_at_eni(&mut self, src: &End, dst: &End) -> Step {
         let EndKind::Eni(se) = &src.kind else {
             unreachable!("from_eni is called with an interface")
         };
@@ -397,7 +418,7 @@ impl<'w> Walk<'w> {
             ));
         }
         match &dst.kind {
-            EndKind::LinkLocal(service) => self.to_link_local(se, dst, *service),
+            EndKind::LinkLocal(service) => self.link_local(se, dst, *service),
             EndKind::Outside { ip, .. } => {
                 let flow = self.first_flow(se.private, se.os, *ip);
                 self.sent = Some(flow);
@@ -432,7 +453,7 @@ impl<'w> Walk<'w> {
     /// The instance metadata service and the VPC's resolver: answered on
     /// the host or at the VPC's reserved address, never filtered by
     /// security groups or network ACLs. Fact sheet §24.
-    fn to_link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
+    fn link_local(&mut self, se: &ends::Eni, dst: &End, service: LinkService) -> Step {
         let EndKind::LinkLocal(_) = dst.kind else {
             unreachable!()
         };
@@ -650,11 +671,22 @@ impl<'w> Walk<'w> {
                 t,
                 RouteTarget::Igw(_)
                     | RouteTarget::Nat(_)
+                    | RouteTarget::Instance(_)
                     | RouteTarget::Endpoint(_)
                     | RouteTarget::Peering(_)
             )
         });
         match target {
+            Some(RouteTarget::Instance(id)) => {
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
+                self.through_instance(se, flow, &id)
+            }
             Some(RouteTarget::Peering(pcx)) => {
                 // A peering carries only addresses of the peer VPC: the
                 // peer's internet gateway, NAT and endpoints are not ours.
@@ -852,12 +884,74 @@ impl<'w> Walk<'w> {
         }
     }
 
+    /// A route to an instance's interface (a NAT instance): it forwards only
+    /// with its source/destination check off, admits the packet with its
+    /// security groups, and sends it on from its own address as a NAT
+    /// instance does. Fact sheet §24.
+    fn through_instance(&mut self, se: &ends::Eni, flow: Flow, id: &str) -> Result<Flow, Blocked> {
+        use Direction::Inbound;
+        let r = self.region_of(se);
+        let vpc = &r.vpc;
+        let inst = vpc.instance(id).expect("validated");
+        if inst.id == se.id || self.path.iter().filter(|h| h.component == inst.id).count() > 0 {
+            // A route back to an instance already on the path: a loop.
+            return Err(block(
+                id,
+                Code::NoRouteToDestination,
+                Reason::RouteLoop {
+                    instance: id.to_string(),
+                },
+            ));
+        }
+        if inst.source_dest_check {
+            return Err(block(
+                id,
+                Code::EniSourceDestCheckRestriction,
+                Reason::SourceDestCheck {
+                    instance: id.to_string(),
+                },
+            ));
+        }
+        let fwd = ends::resolve(self.world, id, true)?;
+        let EndKind::Eni(fe) = fwd.kind else {
+            unreachable!("an instance is an interface")
+        };
+        self.down(&fe)?;
+        let fs = fe.subnet(self.s);
+        let mut p = PathChecks::new(true);
+        if fs.id != se.subnet {
+            if let Some(n) = vpc.nacl(&fs.nacl) {
+                p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+            }
+        }
+        p.sgs(
+            vpc,
+            &fe.sgs,
+            Inbound,
+            &flow,
+            (&se.sgs, true),
+            Side::Destination,
+        );
+        self.checked(
+            &fe.id,
+            Role::Forwards {
+                address: fe.private,
+            },
+            p,
+        )?;
+        let on = Flow {
+            src: fe.private.into(),
+            ..flow
+        };
+        self.out_to_internet(&fe, on)
+    }
+
     /// From a host on the internet to an interface: through the VPC's
     /// internet gateway, which translates the public address to the
     /// private one (1:1 NAT); the destination subnet's ACL, the
     /// interface's security groups, and a route back to the internet
     /// gateway for the reply. Fact sheet §10-§12, §24.
-    fn from_internet(
+    fn start_outside(
         &mut self,
         src: &End,
         (ip, os): (Ipv4Addr, EphemeralRange),
@@ -1024,7 +1118,7 @@ impl<'w> Walk<'w> {
                     component: ss.id.clone(),
                     code: d.kind.denial_code(),
                     reason: Reason::Table,
-                    check: Some(d),
+                    check: Some(Box::new(d)),
                 });
             }
             let other = &self.s.regions[de.region].vpc.id;
@@ -1032,7 +1126,7 @@ impl<'w> Walk<'w> {
                 component: ss.id.clone(),
                 code: Code::NoRouteToDestination,
                 reason: Reason::OtherVpc { vpc: other.clone() },
-                check,
+                check: check.map(Box::new),
             });
         }
         let public = de.public.expect("checked above");

@@ -64,6 +64,9 @@ impl Role {
             Role::NatGateway { address } => {
                 format!("{component} rewrites the source to its own address {address}")
             }
+            Role::Forwards { address } => format!(
+                "{component} forwards it from its own address {address} (source/destination check off)"
+            ),
             Role::Internet => "crosses the internet".into(),
             Role::Destination { address } => format!("arrives at {component} ({address})"),
             Role::LinkLocal { service } => format!(
@@ -121,6 +124,12 @@ impl Reason {
             Reason::OtherVpc { vpc } => format!(
                 "the address belongs to {vpc}, and no route of the source's table leads into that VPC (a peering connection needs a route on both sides)"
             ),
+            Reason::SourceDestCheck { instance } => format!(
+                "the route leads through {instance}, whose source/destination check is on: it drops traffic that is neither from nor to its own addresses"
+            ),
+            Reason::RouteLoop { instance } => format!(
+                "the routes send the packet back to {instance}, which it already crossed: a loop"
+            ),
             Reason::LinkLocalOnly { service } => format!(
                 "{} answers only the instance itself: its address is link-local",
                 service.name()
@@ -164,7 +173,7 @@ impl Reach {
                 "Not reachable: blocked at {} ({}): {}",
                 b.component,
                 b.code,
-                b.reason.why(&b.component, b.check.as_ref())
+                b.reason.why(&b.component, b.check.as_deref())
             ),
         }
     }

@@ -42,6 +42,21 @@ pub struct Alb {
         skip_serializing_if = "is_default_client_keepalive"
     )]
     pub client_keepalive_s: u32,
+    /// Whether the AWS Load Balancer Controller owns this load balancer
+    /// (the default): its listener rules marked with `from_ingress_path`
+    /// and its bound target groups' target type and health check follow
+    /// the Ingress whenever a scenario is read or an edit touches the
+    /// Ingress or a Service. `false`: a hand-made load balancer whose
+    /// rules stay exactly as written. Fact sheet §14, §28.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub ingress_managed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 fn default_client_keepalive() -> u32 {

@@ -200,15 +200,28 @@ impl Scenario {
     }
 
     /// [`Scenario::from_json`], with a note for each value read other than
-    /// as written (a CIDR with host bits set, see [`Scenario::normalise`]).
+    /// as written (a CIDR with host bits set, see [`Scenario::normalise`];
+    /// a listener rule or target group the load balancer controller
+    /// rewrites from the Ingress, see [`Scenario::reconcile_ingresses`]).
     pub fn from_json_with_notes(text: &str) -> Result<(Scenario, Vec<String>), String> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let mut s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             crate::sim::text::field_error("scenario", &e.path().to_string(), &e.inner().to_string())
         })?;
-        let notes = s.normalise();
-        s.validate()
-            .map_err(|e| crate::sim::text::clip_message(&format!("scenario: {e}")))?;
+        let mut notes = s.normalise();
+        let check = |s: &Scenario| {
+            s.validate()
+                .map_err(|e| crate::sim::text::clip_message(&format!("scenario: {e}")))
+        };
+        // Refused as written first; then the load balancer controller's
+        // rules and target groups follow the Ingress (fact sheet §14, §28;
+        // `sim::lbc`), each change with a note.
+        check(&s)?;
+        let reconciled = s.reconcile_ingresses();
+        if !reconciled.is_empty() {
+            check(&s)?;
+        }
+        notes.extend(reconciled);
         Ok((s, notes))
     }
 }

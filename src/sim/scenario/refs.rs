@@ -196,6 +196,7 @@ fn owner<'s>(s: &'s Scenario, target: &RouteTarget) -> Option<&'s Region> {
     s.regions.iter().find(|r| match target {
         RouteTarget::Igw(id) => r.vpc.igw == *id,
         RouteTarget::Nat(id) => r.vpc.nat_gateways.iter().any(|n| n.id == *id),
+        RouteTarget::Instance(id) => r.vpc.instance(id).is_some(),
         RouteTarget::Local | RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => false,
     })
 }
@@ -211,6 +212,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 RouteTarget::Nat(id) => v.nat_gateways.iter().any(|n| n.id == *id),
                 // Checked with the peerings and endpoints (`vpc_more`).
                 RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => true,
+                RouteTarget::Instance(id) => v.instance(id).is_some(),
             };
             if mine {
                 continue;
@@ -218,6 +220,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
             let (kind, id) = match &route.target {
                 RouteTarget::Igw(id) => ("internet gateway", id),
                 RouteTarget::Nat(id) => ("NAT gateway", id),
+                RouteTarget::Instance(id) => ("instance", id),
                 _ => continue,
             };
             let why = match owner(s, &route.target) {

@@ -52,6 +52,9 @@ impl Scenario {
                     }
                 }
             }
+            r.cluster
+                .validate_extras()
+                .map_err(|e| format!("region {}: {e}", r.id))?;
             if r.cluster.app_dns_cache_s > MAX_APP_DNS_CACHE_S {
                 return Err(format!(
                     "region {}: cluster.app_dns_cache_s {} is over {MAX_APP_DNS_CACHE_S} s (one day)",

@@ -216,6 +216,19 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
         b.link(ing, si);
         svc_idx.insert(svc.app.clone(), si);
     }
+    // Each HorizontalPodAutoscaler beside the Service of its app.
+    for a in &r.cluster.autoscalers {
+        let hi = b.add(node(
+            &crate::sim::hpa::node_id(&r.id, &a.app),
+            NodeKind::Autoscaler,
+            "HPA",
+            format!("{} {}-{}", a.app, a.min_replicas, a.max_replicas),
+            in_region(),
+        ));
+        if let Some(si) = svc_idx.get(&a.app) {
+            b.link(hi, *si);
+        }
+    }
     let db_idx = databases(b, w, r);
     for p in &r.cluster.pods {
         let ip = host_ip(r, &p.subnet, p.host);

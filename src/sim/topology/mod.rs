@@ -36,6 +36,8 @@ pub enum NodeKind {
     /// (its ENI in a subnet). Fact sheet §22.
     Endpoint,
     Instance,
+    /// A HorizontalPodAutoscaler beside the Service it scales (fact sheet §28).
+    Autoscaler,
 }
 
 impl NodeKind {
@@ -61,6 +63,7 @@ impl NodeKind {
             NodeKind::Peering => "peering",
             NodeKind::Endpoint => "endpoint",
             NodeKind::Instance => "instance",
+            NodeKind::Autoscaler => "hpa",
         }
     }
 }
