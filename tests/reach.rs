@@ -382,7 +382,7 @@ fn instances_launch_on_the_first_free_address_and_bad_input_is_refused_whole() {
     let before = serde_json::to_string(w.scenario()).unwrap();
     for bad in [
         r#"{"kind":"add_instance","id":"i-x","subnet":"subnet-nowhere","security_groups":"sg-tools-a"}"#,
-        r#"{"kind":"add_instance","id":"i-x","subnet":"subnet-app-a1","security_groups":""}"#,
+        // (No group at all is the VPC's default group: tests/vpc_more.rs.)
         r#"{"kind":"add_instance","id":"i-x","subnet":"subnet-app-a1","security_groups":"sg-bastion-b"}"#,
         r#"{"kind":"add_instance","id":"i-x","subnet":"subnet-app-a1","security_groups":"sg-tools-a","public_ip":"10.0.0.9"}"#,
         r#"{"kind":"add_instance","id":"i-tools","subnet":"subnet-app-a1","security_groups":"sg-tools-a"}"#,

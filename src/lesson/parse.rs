@@ -256,6 +256,21 @@ fn validate_script_step(
                 Edit::AddRoute { .. }
                 | Edit::RemoveRoute { .. }
                 | Edit::AssociateRouteTable { .. }
+                | Edit::AddVpcCidr { .. }
+                | Edit::RemoveVpcCidr { .. }
+                | Edit::SetMainRouteTable { .. }
+                | Edit::DisassociateRouteTable { .. }
+                | Edit::CreateNacl { .. }
+                | Edit::DeleteNacl { .. }
+                | Edit::AssociateNacl { .. }
+                | Edit::DisassociateNacl { .. }
+                | Edit::CreatePeering { .. }
+                | Edit::AcceptPeering { .. }
+                | Edit::DeletePeering { .. }
+                | Edit::SetPeeringDns { .. }
+                | Edit::CreateGatewayEndpoint { .. }
+                | Edit::CreateInterfaceEndpoint { .. }
+                | Edit::DeleteEndpoint { .. }
                 | Edit::CreateRecord { .. }
                 | Edit::ChangeRecord { .. }
                 | Edit::DeleteRecord { .. }

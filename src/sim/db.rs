@@ -332,7 +332,7 @@ pub fn public_access_gaps(s: &Scenario, region: &str) -> Vec<PublicAccessGap> {
         let Some(sub) = r.vpc.subnet(id) else {
             continue;
         };
-        let public = r.vpc.route_table(&sub.route_table).is_some_and(|t| {
+        let public = r.vpc.route_table_of(sub).is_some_and(|t| {
             t.routes
                 .iter()
                 .any(|rt| matches!(rt.target, RouteTarget::Igw(_)))
@@ -340,7 +340,7 @@ pub fn public_access_gaps(s: &Scenario, region: &str) -> Vec<PublicAccessGap> {
         if !public {
             gaps.push(PublicAccessGap::SubnetNotPublic {
                 subnet: id.to_string(),
-                route_table: sub.route_table.clone(),
+                route_table: r.vpc.route_table_id_of(sub).unwrap_or_default().to_string(),
             });
         }
     }

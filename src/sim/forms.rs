@@ -219,7 +219,9 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             return instance_forms(i);
         }
         if r.vpc.igw == node {
-            return vpc_forms(s, r);
+            let mut out = vpc_forms(s, r);
+            out.extend(vpc_more_forms(s, r));
+            return out;
         }
         if r.alb.id == node {
             let mut out = alb_forms(r, &r.alb);
@@ -283,7 +285,310 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
     if node == s.dns.zone.id {
         return s.dns.health_checks.iter().map(health_check).collect();
     }
+    if let Some(p) = s.peering(node) {
+        return peering_forms(p);
+    }
+    for r in &s.regions {
+        if r.vpc.gateway_endpoint(node).is_some() || r.vpc.interface_endpoint(node).is_some() {
+            return vec![action_form(
+                format!("delete-endpoint-{node}"),
+                "Delete endpoint",
+                "§22",
+                "delete_endpoint",
+                vec![("id", node.to_string())],
+                "Delete",
+            )];
+        }
+        if let Some(sub) = r.vpc.subnet(node) {
+            return subnet_forms(&r.vpc, sub);
+        }
+    }
     Vec::new()
+}
+
+/// A form with no fields: one button.
+fn action_form(
+    key: String,
+    title: &str,
+    cite: &'static str,
+    kind: &'static str,
+    fixed: Vec<(&'static str, String)>,
+    submit: &'static str,
+) -> Form {
+    let mut f = form(key, title.to_string(), cite, kind, fixed, vec![]);
+    f.submit = submit;
+    f
+}
+
+/// The VPC's settings, at its internet gateway: a secondary CIDR (and
+/// removing one), the main route table, a custom network ACL, a peering
+/// request, a gateway and an interface endpoint. Fact sheet §10, §12,
+/// §21, §22.
+fn vpc_more_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
+    let v = &r.vpc;
+    let x = v.suffix();
+    let fixed = || vec![("vpc", v.id.clone())];
+    let mut out = vec![form(
+        format!("add-cidr-{}", v.id),
+        "Add a secondary CIDR",
+        "§10",
+        "add_vpc_cidr",
+        fixed(),
+        vec![field(
+            "cidr",
+            "IPv4 block (/16-/28)",
+            Input::Text("100.64.0.0/16"),
+            "100.64.0.0/16",
+        )],
+    )];
+    if !v.secondary_cidrs.is_empty() {
+        let blocks: Vec<String> = v.secondary_cidrs.iter().map(|c| c.to_string()).collect();
+        let refs: Vec<&str> = blocks.iter().map(String::as_str).collect();
+        out.push(form(
+            format!("remove-cidr-{}", v.id),
+            "Remove a secondary CIDR",
+            "§10",
+            "remove_vpc_cidr",
+            fixed(),
+            vec![field("cidr", "block", choice(&refs), &blocks[0])],
+        ));
+    }
+    let tables: Vec<&str> = v.route_tables.iter().map(|t| t.id.as_str()).collect();
+    out.push(form(
+        format!("main-table-{}", v.id),
+        "Main route table",
+        "§10",
+        "set_main_route_table",
+        vec![],
+        vec![field(
+            "route_table",
+            "used by subnets without an explicit association",
+            choice(&tables),
+            v.main_table_id().unwrap_or_default(),
+        )],
+    ));
+    out.push(form(
+        format!("create-nacl-{}", v.id),
+        "Create a network ACL",
+        "§12",
+        "create_nacl",
+        fixed(),
+        vec![field(
+            "id",
+            "id (a new ACL denies everything)",
+            Input::Text("acl-test-a"),
+            free_id(|id| v.nacl(id).is_some(), &format!("acl-new-{x}")),
+        )],
+    ));
+    let others: Vec<&str> = s
+        .regions
+        .iter()
+        .map(|o| o.vpc.id.as_str())
+        .filter(|o| *o != v.id)
+        .collect();
+    if let Some(first) = others.first() {
+        let id = free_id(
+            |id| s.peering(id).is_some(),
+            &format!("pcx-{x}{}", first.strip_prefix("vpc-").unwrap_or(first)),
+        );
+        out.push(form(
+            format!("create-peering-{}", v.id),
+            "Request a peering connection",
+            "§21",
+            "create_peering",
+            vec![("requester_vpc", v.id.clone())],
+            vec![
+                field("id", "id", Input::Text("pcx-ab"), id),
+                field("accepter_vpc", "accepter VPC", choice(&others), first),
+            ],
+        ));
+    }
+    let free_tables: Vec<&str> = v
+        .subnets
+        .iter()
+        .filter(|sub| sub.tier == crate::sim::net::Tier::App)
+        .filter_map(|sub| v.route_table_id_of(sub))
+        .filter(|t| {
+            !v.gateway_endpoints
+                .iter()
+                .any(|e| e.route_tables.iter().any(|x| x == t))
+        })
+        .fold(Vec::new(), |mut acc, t| {
+            if !acc.contains(&t) {
+                acc.push(t);
+            }
+            acc
+        });
+    if crate::sim::net::s3_prefix_list(&r.id).is_some() {
+        out.push(form(
+            format!("gateway-endpoint-{}", v.id),
+            "Create an S3 gateway endpoint",
+            "§22",
+            "create_gateway_endpoint",
+            fixed(),
+            vec![
+                field(
+                    "id",
+                    "id",
+                    Input::Text("vpce-s3-a"),
+                    free_id(
+                        |id| v.gateway_endpoint(id).is_some(),
+                        &format!("vpce-s3-{x}"),
+                    ),
+                ),
+                field(
+                    "route_tables",
+                    "route tables (commas or spaces)",
+                    Input::Text("rtb-app-a1, rtb-app-a2"),
+                    free_tables.join(", "),
+                ),
+            ],
+        ));
+    }
+    let mut per_az: Vec<&str> = Vec::new();
+    let mut azs: Vec<&str> = Vec::new();
+    for sub in v
+        .subnets
+        .iter()
+        .filter(|s| s.tier == crate::sim::net::Tier::App)
+    {
+        if !azs.contains(&sub.az.as_str()) {
+            azs.push(&sub.az);
+            per_az.push(&sub.id);
+        }
+    }
+    out.push(form(
+        format!("interface-endpoint-{}", v.id),
+        "Create an interface endpoint",
+        "§22",
+        "create_interface_endpoint",
+        fixed(),
+        vec![
+            field(
+                "id",
+                "id",
+                Input::Text("vpce-sqs-a"),
+                free_id(
+                    |id| v.interface_endpoint(id).is_some(),
+                    &format!("vpce-sqs-{x}"),
+                ),
+            ),
+            field(
+                "service",
+                "service name",
+                Input::Text("com.amazonaws.us-east-1.sqs"),
+                format!("com.amazonaws.{}.sqs", r.id),
+            ),
+            field(
+                "subnets",
+                "subnets, one per AZ",
+                Input::Text("subnet-app-a1, subnet-app-a2"),
+                per_az.join(", "),
+            ),
+            field(
+                "security_groups",
+                "security groups (none = the VPC's default)",
+                Input::Text("sg-app-a"),
+                "",
+            ),
+            field("private_dns", "private DNS", choice(&["on", "off"]), "on"),
+        ],
+    ));
+    out
+}
+
+/// `base`, or `base-2`, `base-3`… when taken.
+fn free_id(taken: impl Fn(&str) -> bool, base: &str) -> String {
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}-{i}"))
+        .find(|id| !taken(id))
+        .unwrap_or_default()
+}
+
+/// A peering connection: accept it while pending, delete it. §21.
+fn peering_forms(p: &crate::sim::net::Peering) -> Vec<Form> {
+    use crate::sim::net::PeeringStatus;
+    let mut out = Vec::new();
+    if p.status == PeeringStatus::PendingAcceptance {
+        out.push(action_form(
+            format!("accept-{}", p.id),
+            "Accept the request",
+            "§21",
+            "accept_peering",
+            vec![("id", p.id.clone())],
+            "Accept",
+        ));
+    }
+    if p.status == PeeringStatus::Active {
+        let on = |b: bool| if b { "on" } else { "off" };
+        out.push(form(
+            format!("dns-{}", p.id),
+            "DNS resolution",
+            "§21",
+            "set_peering_dns",
+            vec![("id", p.id.clone())],
+            vec![
+                field(
+                    "requester",
+                    "requester side resolves the peer's names to private addresses",
+                    choice(&["off", "on"]),
+                    on(p.requester_dns),
+                ),
+                field(
+                    "accepter",
+                    "accepter side resolves the peer's names to private addresses",
+                    choice(&["off", "on"]),
+                    on(p.accepter_dns),
+                ),
+            ],
+        ));
+    }
+    if p.status != PeeringStatus::Deleted {
+        out.push(action_form(
+            format!("delete-{}", p.id),
+            "Delete the peering connection",
+            "§21",
+            "delete_peering",
+            vec![("id", p.id.clone())],
+            "Delete",
+        ));
+    }
+    out
+}
+
+/// A subnet's associations: back to the main route table, another network
+/// ACL, back to the default network ACL. Fact sheet §10, §12.
+fn subnet_forms(v: &crate::sim::net::Vpc, sub: &crate::sim::net::Subnet) -> Vec<Form> {
+    let nacls: Vec<&str> = v.nacls.iter().map(|n| n.id.as_str()).collect();
+    vec![
+        action_form(
+            format!("main-table-{}", sub.id),
+            "Use the main route table",
+            "§10",
+            "disassociate_route_table",
+            vec![("subnet", sub.id.clone())],
+            "Disassociate",
+        ),
+        form(
+            format!("nacl-{}", sub.id),
+            "Network ACL",
+            "§12",
+            "associate_nacl",
+            vec![("subnet", sub.id.clone())],
+            vec![field("nacl", "network ACL", choice(&nacls), &sub.nacl)],
+        ),
+        action_form(
+            format!("default-nacl-{}", sub.id),
+            "Use the default network ACL",
+            "§12",
+            "disassociate_nacl",
+            vec![("subnet", sub.id.clone())],
+            "Disassociate",
+        ),
+    ]
 }
 
 /// An instance's interface: public address, security groups, the
@@ -1413,9 +1718,55 @@ mod tests {
             "set_db_public",
             "add_db_reader",
             "set_db_routing",
+            "add_vpc_cidr",
+            "set_main_route_table",
+            "create_nacl",
+            "create_peering",
+            "create_gateway_endpoint",
+            "create_interface_endpoint",
         ] {
             assert!(kinds.contains(&k), "no form for {k}");
         }
+    }
+
+    /// The VPC's forms, pressed unchanged one after the other, build a
+    /// peering, two endpoints and a secondary CIDR; then the peering's,
+    /// the endpoints' and a subnet's forms are accepted too. Fact sheet
+    /// §10, §12, §21, §22.
+    #[test]
+    fn the_vpc_forms_build_a_peering_and_endpoints_whose_own_forms_work() {
+        let mut w = World::default_world();
+        for f in forms(&w, "igw-a") {
+            let e = f.edit(&f.values()).unwrap();
+            w.apply_edit(&e)
+                .unwrap_or_else(|e| panic!("{} refused: {e}", f.key));
+        }
+        let v = &w.scenario().regions[0].vpc;
+        assert_eq!(v.secondary_cidrs.len(), 1);
+        assert_eq!(v.gateway_endpoints.len(), 1);
+        assert_eq!(v.interface_endpoints.len(), 1);
+        let mut kinds = Vec::new();
+        for node in ["pcx-ab", "vpce-s3-a", "subnet-app-a1"] {
+            for f in forms(&w, node) {
+                let e = f.edit(&f.values()).unwrap();
+                w.apply_edit(&e)
+                    .unwrap_or_else(|e| panic!("{} refused: {e}", f.key));
+                kinds.push(f.kind);
+            }
+        }
+        for k in [
+            "accept_peering",
+            "delete_peering",
+            "delete_endpoint",
+            "disassociate_route_table",
+            "associate_nacl",
+            "disassociate_nacl",
+        ] {
+            assert!(kinds.contains(&k), "no form for {k}");
+        }
+        assert!(forms(&w, "igw-a")
+            .iter()
+            .any(|f| f.kind == "remove_vpc_cidr"));
     }
 
     fn form_of(w: &World, node: &str, key_start: &str) -> Form {

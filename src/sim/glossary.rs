@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 58] = [
+pub const ALL_CODES: [Code; 61] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -41,6 +41,9 @@ pub const ALL_CODES: [Code; 58] = [
     Code::NoSourceOrDestination,
     Code::UnsupportedComponent,
     Code::EniSourceDestCheckRestriction,
+    Code::PcxRequiresAddressInVpcCidr,
+    Code::BadStateRoute,
+    Code::VpceGatewayProtocolRestriction,
     Code::ConnectionTimeout,
     Code::ConnectionRefused,
     Code::TargetClosedConnection,
@@ -131,6 +134,9 @@ impl Code {
             Code::NoSourceOrDestination => "The source or destination is not a component or address of this world (or both ends are the same, or both on the internet).",
             Code::UnsupportedComponent => "This kind of component cannot start or end a path: pick an instance, a pod, a database, a load balancer, a NAT gateway, a client or an address.",
             Code::EniSourceDestCheckRestriction => "A route sends the packet through an instance whose source/destination check is on: its interface drops traffic that is not addressed to or from itself.",
+            Code::PcxRequiresAddressInVpcCidr => "A peering connection carries only traffic addressed to the peer VPC's own CIDRs: it is not transitive, and a peered VPC cannot use the other's internet gateway, NAT gateway or gateway endpoint.",
+            Code::BadStateRoute => "The route leads to a peering connection that is not active (pending acceptance, failed or deleted): the route is a blackhole.",
+            Code::VpceGatewayProtocolRestriction => "A gateway endpoint carries TCP (and ICMP echo) only to its service.",
             Code::Ipv6Fallback => "The browser's IPv6 attempt failed or went unanswered, so it connected over IPv4 once the 250 ms connection attempt delay had passed.",
             Code::Elbv2ListenersMismatch => "No listener of the load balancer takes this protocol and port: a Network Load Balancer node resets the connection.",
             Code::Elbv2NoTargetsInAz => "Cross-zone load balancing is off and this node's Availability Zone has no target in service: the node has nowhere to send the connection.",
@@ -179,6 +185,11 @@ impl Code {
                 "using-eni.html",
             ),
             Code::SubnetAclRestriction => (VPC, "vpc-network-acls.html"),
+            Code::PcxRequiresAddressInVpcCidr | Code::BadStateRoute => (
+                "https://docs.aws.amazon.com/vpc/latest/peering/",
+                "vpc-peering-basics.html",
+            ),
+            Code::VpceGatewayProtocolRestriction => (RA, "explanation-codes.html"),
             Code::EniSgRulesMismatch => (VPC, "security-group-rules.html"),
             Code::ListenerRuleMatch | Code::ListenerDefaultAction | Code::MethodNotAllowed => {
                 (ALB, "load-balancer-listeners.html")

@@ -159,6 +159,18 @@ pub const MAX_ROUTES_PER_TABLE: usize = 50;
 pub const MAX_NAT_PER_AZ: usize = 5;
 /// Network ACLs per VPC. Fact sheet §12.
 pub const MAX_NACLS_PER_VPC: usize = 200;
+/// Secondary IPv4 blocks per VPC (default; up to 50). Fact sheet §10.
+pub const MAX_SECONDARY_CIDRS: usize = 5;
+/// Active (and pending) peering connections per VPC (adjustable to 125).
+/// Fact sheet §21.
+pub const MAX_PEERINGS_PER_VPC: usize = 50;
+/// Gateway endpoints per Region (adjustable); a Region holds one VPC
+/// here. Fact sheet §22.
+pub const MAX_GATEWAY_ENDPOINTS: usize = 20;
+/// Interface (and Gateway Load Balancer) endpoints per VPC. Fact sheet §22.
+pub const MAX_INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
+/// The block no VPC may use as a secondary CIDR. Fact sheet §10.
+pub const RESTRICTED_BLOCK: &str = "198.19.0.0/16";
 
 // ------------------------------------------------------------ §11 security groups
 

@@ -63,7 +63,7 @@ fn target_checks(
     if let Some(n) = vpc.nacl(&subnet.nacl) {
         path.nacl(n, Outbound, tflow, Source, Leg::Forward);
     }
-    if let Some(rt) = vpc.route_table(&subnet.route_table) {
+    if let Some(rt) = vpc.route_table_of(subnet) {
         path.route(
             rt,
             tflow.dst,
@@ -301,7 +301,7 @@ impl World {
             if let Some(n) = r.vpc.nacl(&subnet.nacl) {
                 path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
             }
-            if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
+            if let Some(rt) = r.vpc.route_table_of(subnet) {
                 path.route(
                     rt,
                     flow.src,

@@ -101,6 +101,14 @@ pub enum Code {
     NoSourceOrDestination,
     UnsupportedComponent,
     EniSourceDestCheckRestriction,
+    /// A peering connection carries only traffic for addresses in the peer
+    /// VPC's CIDRs: no transit, no use of the peer's gateways. §21, §25.
+    PcxRequiresAddressInVpcCidr,
+    /// The route's target is not usable: a peering connection that is not
+    /// active (its route is a blackhole). Fact sheet §21, §25.
+    BadStateRoute,
+    /// A gateway endpoint carries TCP (and ICMP echo) only. §22, §25.
+    VpceGatewayProtocolRestriction,
     /// `externalTrafficPolicy: Local` and no ready endpoint on the node the
     /// traffic reached: kube-proxy drops it. Fact sheet §28.
     NoLocalEndpoint,
@@ -156,6 +164,9 @@ impl Code {
             Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",
             Code::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Code::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            Code::PcxRequiresAddressInVpcCidr => "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+            Code::BadStateRoute => "BAD_STATE_ROUTE",
+            Code::VpceGatewayProtocolRestriction => "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
             Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::DbReadOnly => "DB_READ_ONLY",
             Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",

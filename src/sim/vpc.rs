@@ -106,7 +106,7 @@ fn flow_checks(
         if let Some(n) = vpc.nacl(&ss.nacl) {
             path.nacl(n, Outbound, flow, Source, Leg::Forward);
         }
-        if let Some(rt) = vpc.route_table(&ss.route_table) {
+        if let Some(rt) = vpc.route_table_of(ss) {
             path.route(
                 rt,
                 flow.dst,
@@ -270,7 +270,7 @@ impl<'a> Egress<'a> {
     /// NAT gateway, as a pod has no public address.
     fn route(&self, path: &mut PathChecks) -> Result<&'a NatGateway, EgressDrop> {
         let vpc = self.vpc;
-        let rt_id = &self.ps.route_table;
+        let rt_id = vpc.route_table_id_of(self.ps).unwrap_or_default();
         // A pod's egress is IPv4 (external APIs have IPv4 addresses).
         let dst = self
             .flow
@@ -289,12 +289,12 @@ impl<'a> Egress<'a> {
         let Some(nat) = nat else {
             let drop = match route {
                 Some(r) => EgressDrop::NotToNat {
-                    route_table: rt_id.clone(),
+                    route_table: rt_id.to_string(),
                     dst,
                     target: r.target.clone(),
                 },
                 None => EgressDrop::NoRoute {
-                    route_table: rt_id.clone(),
+                    route_table: rt_id.to_string(),
                     dst,
                 },
             };
@@ -350,7 +350,7 @@ impl<'a> Egress<'a> {
         if let Some(n) = nat_acl {
             path.nacl(n, Outbound, out, Destination, Leg::Forward);
         }
-        if let Some(rt) = vpc.route_table(&ns.route_table) {
+        if let Some(rt) = vpc.route_table_of(ns) {
             path.route(
                 rt,
                 flow.dst,

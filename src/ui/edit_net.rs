@@ -99,12 +99,13 @@ fn route_tables_for(w: &World, node: &str) -> Vec<String> {
     v.route_tables
         .iter()
         .filter(|t| {
-            a.subnets
+            a.subnets.iter().any(|x| {
+                v.subnet(x)
+                    .is_some_and(|x| v.route_table_id_of(x) == Some(t.id.as_str()))
+            }) || t
+                .routes
                 .iter()
-                .any(|x| v.subnet(x).is_some_and(|x| x.route_table == t.id))
-                || t.routes
-                    .iter()
-                    .any(|rt| matches!(&rt.target, RouteTarget::Nat(n) if n == node))
+                .any(|rt| matches!(&rt.target, RouteTarget::Nat(n) if n == node))
         })
         .map(|t| t.id.clone())
         .collect()
@@ -157,7 +158,7 @@ fn find_table(w: &World, id: &str) -> Option<(RouteTable, Vec<String>, Vec<Strin
             let using = v
                 .subnets
                 .iter()
-                .filter(|x| x.route_table == id)
+                .filter(|x| v.route_table_id_of(x) == Some(id))
                 .map(|x| x.id.clone())
                 .collect();
             let all = v.subnets.iter().map(|x| x.id.clone()).collect();

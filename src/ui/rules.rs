@@ -461,7 +461,7 @@ pub fn SubnetEditor(id: String) -> impl IntoView {
                     s.name,
                     s.az,
                     s.usable(),
-                    s.route_table,
+                    s.route_table.as_deref().unwrap_or("main"),
                     s.nacl
                 )
             })

@@ -532,6 +532,10 @@ impl<'t> RegionFrame<'t> {
             let bx = self.az_x(0) + (k as f64 + 0.5) * inner_w / band.len() as f64;
             spots.push(spot_at(self.topo, &n.id, bx, band_y + ICON_DY + 2.0));
         }
+        // Peering connections on the right border (toward the next
+        // region), gateway endpoints on the left border below the internet
+        // gateway: one row each.
+        let (mut peerings, mut gateways) = (0.0, 0.0);
         for n in outside() {
             let (x, y) = match n.kind {
                 NodeKind::Igw => (self.vx, alb_y),
@@ -539,6 +543,14 @@ impl<'t> RegionFrame<'t> {
                 NodeKind::Nlb if self.has_alb => (mid, alb_y + CELL_H),
                 NodeKind::Nlb => (mid, alb_y),
                 NodeKind::Ingress | NodeKind::Service | NodeKind::Autoscaler => continue,
+                NodeKind::Peering => {
+                    peerings += 1.0;
+                    (self.vx + self.vpc_w(), alb_y + (peerings - 1.0) * CELL_H)
+                }
+                NodeKind::Endpoint => {
+                    gateways += 1.0;
+                    (self.vx, band_y + ICON_DY + (gateways - 1.0) * CELL_H)
+                }
                 _ => (mid, band_y + ICON_DY),
             };
             spots.push(spot_at(self.topo, &n.id, x, y));
@@ -701,6 +713,41 @@ mod tests {
                 assert!(d.rect(sid).unwrap().contains(s.x, s.y), "{} in {sid}", n.id);
             }
         }
+    }
+
+    #[test]
+    fn peerings_and_endpoints_get_spots_of_their_own() {
+        // Fact sheet §21, §22: the peering on the border toward the other
+        // region, a gateway endpoint on the VPC border, an interface
+        // endpoint's ENI in its subnet.
+        let mut w = World::default_world();
+        for json in [
+            r#"{"kind":"create_peering","id":"pcx-ab","requester_vpc":"vpc-a","accepter_vpc":"vpc-b"}"#,
+            r#"{"kind":"create_gateway_endpoint","id":"vpce-s3-a","vpc":"vpc-a","route_tables":"rtb-app-a1 rtb-app-a2"}"#,
+            r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-app-a2"}"#,
+        ] {
+            w.apply_edit(&serde_json::from_str(json).unwrap()).unwrap();
+        }
+        let t = w.topology();
+        let d = diagram(&t, "client-na");
+        for id in ["pcx-ab", "vpce-s3-a", "vpce-sqs-a"] {
+            assert_eq!(d.spots.iter().filter(|s| s.id == id).count(), 1, "{id}");
+        }
+        assert_eq!(t.node("pcx-ab").unwrap().kind, NodeKind::Peering);
+        assert_eq!(t.node("vpce-s3-a").unwrap().kind, NodeKind::Endpoint);
+        let (a, b) = (d.rect("vpc-a").unwrap(), d.rect("us-west-2").unwrap());
+        let p = d.spot("pcx-ab").unwrap();
+        assert!(p.x >= a.x + a.w - 1.0 && p.x < b.x, "between the VPCs");
+        let sub = d.rect("subnet-app-a1").unwrap();
+        let e = d.spot("vpce-sqs-a").unwrap();
+        assert!(sub.contains(e.x, e.y));
+        for (i, a) in d.spots.iter().enumerate() {
+            for b in &d.spots[i + 1..] {
+                let far = (a.x - b.x).abs() >= ICON + 4.0 || (a.y - b.y).abs() >= ICON + 4.0;
+                assert!(far, "{} and {} overlap", a.id, b.id);
+            }
+        }
+        assert!(t.connected("pod-a-1", "vpce-s3-a"));
     }
 
     #[test]

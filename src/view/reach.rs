@@ -24,7 +24,9 @@ pub fn marks(r: &Reach) -> ReachMarks {
             | Role::Destination { .. }
             | Role::InternetGateway { .. }
             | Role::NatGateway { .. }
-            | Role::Forwards { .. } => Some(h.component.clone()),
+            | Role::Forwards { .. }
+            | Role::Peering { .. }
+            | Role::GatewayEndpoint { .. } => Some(h.component.clone()),
             Role::LinkLocal { .. } => r.source.clone(),
             Role::LeavesSubnet { .. }
             | Role::EntersSubnet { .. }
@@ -83,6 +85,12 @@ pub fn choices(s: &Scenario) -> Vec<(String, String)> {
                 .iter()
                 .map(|n| (n.id.clone(), format!("{} — NAT gateway", n.id))),
         );
+        out.extend(r.vpc.interface_endpoints.iter().map(|e| {
+            (
+                e.id.clone(),
+                format!("{} — interface endpoint {}", e.id, e.service),
+            )
+        }));
     }
     if let Some(api) = &s.external_api {
         out.push((api.id.clone(), format!("{} — {}", api.id, api.name)));

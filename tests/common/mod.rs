@@ -122,7 +122,17 @@ pub const ROUTE_TABLES: &[&str] = &[
     "rtb-nope",
     "",
 ];
-pub const ROUTE_TARGETS: &[&str] = &["igw-a", "nat-a1", "nat-b1", "igw-b", "local", "nat-zz", ""];
+pub const ROUTE_TARGETS: &[&str] = &[
+    "igw-a",
+    "nat-a1",
+    "nat-b1",
+    "igw-b",
+    "local",
+    "nat-zz",
+    "pcx-ab",
+    "vpce-s3-a",
+    "",
+];
 pub const VPCS: &[&str] = &["vpc-a", "vpc-b", "vpc-zz", ""];
 pub const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-nowhere-1", ""];
 pub const ALBS: &[&str] = &["alb-a", "alb-b", "alb-zz"];
@@ -201,14 +211,15 @@ pub fn random_edit(rng: &mut Rng) -> Edit {
     if rng.index(3) == 0 {
         return sensible_edit(rng);
     }
-    match rng.index(41) {
+    match rng.index(47) {
         0..5 => random_vpc_edit(rng),
         5..12 => random_route_or_scale_edit(rng),
         12..18 => random_dns_edit(rng),
         18..24 => random_waf_edit(rng),
         24..32 => random_alb_edit(rng),
-        38.. => random_db_edit(rng),
-        _ => random_ingress_or_cdn_edit(rng),
+        32..38 => random_ingress_or_cdn_edit(rng),
+        38..41 => random_db_edit(rng),
+        _ => random_vpc_more_edit(rng),
     }
 }
 
@@ -966,6 +977,115 @@ fn random_vpc_edit(rng: &mut Rng) -> Edit {
         _ => Edit::SetSubnetCidr {
             subnet: pick(rng, SUBNETS).into(),
             cidr: pick(rng, CIDRS).into(),
+        },
+    }
+}
+
+/// Secondary CIDRs, the main route table, network ACLs, peering
+/// connections and endpoints (fact sheet §10, §12, §21, §22), with good
+/// and bad values.
+fn random_vpc_more_edit(rng: &mut Rng) -> Edit {
+    const BLOCKS: &[&str] = &[
+        "100.64.0.0/16",
+        "10.20.0.0/16",
+        "172.16.0.0/16",
+        "198.19.0.0/16",
+        "10.0.0.0/16",
+        "10.1.0.0/16",
+        "10.30.0.0/12",
+        "x",
+        "",
+    ];
+    const PEERINGS: &[&str] = &["pcx-ab", "pcx-ba", "pcx-zz", "ab", ""];
+    const ENDPOINTS: &[&str] = &["vpce-s3-a", "vpce-sqs-a", "vpce-zz", "s3", ""];
+    const NEW_NACLS: &[&str] = &["acl-new-a", "acl-default-a", "acl-app-a", "a b", ""];
+    // Half the time the first (good) value of each list, so that every
+    // kind is also accepted.
+    let good = rng.index(2) == 0;
+    let s = |rng: &mut Rng, xs: &[&str]| {
+        if good {
+            xs[0].to_string()
+        } else {
+            pick(rng, xs).to_string()
+        }
+    };
+    match rng.index(15) {
+        14 => Edit::SetPeeringDns {
+            id: s(rng, PEERINGS),
+            requester: s(rng, &["on", "off", "", "maybe"]),
+            accepter: s(rng, &["off", "on", ""]),
+        },
+        0 => Edit::AddVpcCidr {
+            vpc: s(rng, VPCS),
+            cidr: s(rng, BLOCKS),
+        },
+        1 => Edit::RemoveVpcCidr {
+            vpc: s(rng, VPCS),
+            cidr: s(rng, BLOCKS),
+        },
+        2 => Edit::SetMainRouteTable {
+            route_table: s(rng, ROUTE_TABLES),
+        },
+        3 => Edit::DisassociateRouteTable {
+            subnet: s(rng, SUBNETS),
+        },
+        4 => Edit::CreateNacl {
+            id: s(rng, NEW_NACLS),
+            vpc: s(rng, VPCS),
+        },
+        5 => Edit::DeleteNacl {
+            id: s(rng, NEW_NACLS),
+        },
+        6 => Edit::AssociateNacl {
+            subnet: s(rng, SUBNETS),
+            nacl: s(rng, NEW_NACLS),
+        },
+        7 => Edit::DisassociateNacl {
+            subnet: s(rng, SUBNETS),
+        },
+        8 => Edit::CreatePeering {
+            id: s(rng, PEERINGS),
+            requester_vpc: s(rng, VPCS),
+            accepter_vpc: s(rng, &["vpc-b", "vpc-a", "vpc-zz", ""]),
+        },
+        9 => Edit::AcceptPeering {
+            id: s(rng, PEERINGS),
+        },
+        10 => Edit::DeletePeering {
+            id: s(rng, PEERINGS),
+        },
+        11 => Edit::CreateGatewayEndpoint {
+            id: s(rng, ENDPOINTS),
+            vpc: s(rng, VPCS),
+            route_tables: s(
+                rng,
+                &[
+                    "rtb-app-a1",
+                    "rtb-app-a1 rtb-app-a2",
+                    "rtb-app-b1",
+                    "rtb-zz",
+                    "",
+                ],
+            ),
+        },
+        12 => Edit::CreateInterfaceEndpoint {
+            id: s(rng, ENDPOINTS),
+            vpc: s(rng, VPCS),
+            service: s(rng, &["com.amazonaws.us-east-1.sqs", "sqs", "a b", ""]),
+            subnets: s(
+                rng,
+                &[
+                    "subnet-app-a1, subnet-app-a2",
+                    "subnet-app-a1 subnet-data-a1",
+                    "subnet-zz",
+                    "",
+                ],
+            ),
+            security_groups: s(rng, &["", "sg-app-a", "sg-app-b", "sg-zz"]),
+            private_dns: s(rng, &["", "on", "off", "maybe"]),
+        },
+        _ => Edit::DeleteEndpoint {
+            id: s(rng, ENDPOINTS),
         },
     }
 }

@@ -74,7 +74,7 @@ fn inbound_checks(
     }
     // IPv6: the model's route tables hold IPv4 routes only; the `::/0`
     // route a dual-stack subnet needs is taken as present (fact sheet §23).
-    if let Some(rt) = r.vpc.route_table(&subnet.route_table) {
+    if let Some(rt) = r.vpc.route_table_of(subnet) {
         path.route(
             rt,
             flow.src,

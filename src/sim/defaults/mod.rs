@@ -52,6 +52,7 @@ pub fn default_scenario() -> Scenario {
             }
             .region(),
         ],
+        peerings: Vec::new(),
     }
 }
 

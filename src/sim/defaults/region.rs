@@ -120,6 +120,12 @@ impl RegionSpec<'_> {
                     host: 20,
                 },
             ],
+            secondary_cidrs: Vec::new(),
+            main_route_table: None,
+            default_nacl: None,
+            default_sg: None,
+            gateway_endpoints: Vec::new(),
+            interface_endpoints: Vec::new(),
             instances: self.bastion().into_iter().collect(),
         }
     }
@@ -153,11 +159,11 @@ impl RegionSpec<'_> {
             az: azs[az_i].to_string(),
             cidr: net(&format!("10.{o}.{third}.0/24")),
             tier: t,
-            route_table: match t {
+            route_table: Some(match t {
                 Tier::Public => format!("rtb-public-{letter}"),
                 Tier::App => format!("rtb-app-{letter}{}", az_i + 1),
                 Tier::Data => format!("rtb-data-{letter}"),
-            },
+            }),
             nacl: format!("acl-{tier}-{letter}"),
         };
         vec![

@@ -178,13 +178,22 @@ fn add(
             )))
         }
     };
-    let security_groups = parse_groups(groups)?;
+    // No group chosen: the VPC's default security group (fact sheet §11).
+    let chosen = if groups.trim().is_empty() {
+        None
+    } else {
+        Some(parse_groups(groups)?)
+    };
     let public_ip = parse_public(s, public_ip, id)?;
     let region = s
         .regions
         .iter_mut()
         .find(|r| r.vpc.subnet(subnet).is_some())
         .ok_or_else(|| unknown(VpcPart::Subnet, subnet))?;
+    let security_groups = match chosen {
+        Some(g) => g,
+        None => vec![super::vpc_more::ensure_default_sg(&mut region.vpc)],
+    };
     let host = free_host(region, subnet).ok_or_else(|| {
         EditError::Invalid(format!(
             "subnet {} has no free address for another interface",

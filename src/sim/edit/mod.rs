@@ -26,6 +26,7 @@ mod nlb;
 mod routes;
 mod scale;
 mod shield;
+mod vpc_more;
 mod waf;
 mod waf_match;
 
@@ -626,6 +627,88 @@ pub enum Edit {
         region: String,
         size: String,
     },
+    // ---- The rest of the VPC (fact sheet §10, §12, §21, §22).
+    /// Add a secondary IPv4 block to a VPC (its `local` route goes into
+    /// every route table).
+    AddVpcCidr {
+        vpc: String,
+        cidr: String,
+    },
+    /// Remove a secondary block no subnet uses (never the primary).
+    RemoveVpcCidr {
+        vpc: String,
+        cidr: String,
+    },
+    /// Make a route table the VPC's main one.
+    SetMainRouteTable {
+        route_table: String,
+    },
+    /// Drop a subnet's explicit association: it uses the main table.
+    DisassociateRouteTable {
+        subnet: String,
+    },
+    /// A custom network ACL: only the `*` deny rules.
+    CreateNacl {
+        id: String,
+        vpc: String,
+    },
+    /// Delete a network ACL no subnet uses (never the default one).
+    DeleteNacl {
+        id: String,
+    },
+    AssociateNacl {
+        subnet: String,
+        nacl: String,
+    },
+    /// A subnet back on the VPC's default network ACL.
+    DisassociateNacl {
+        subnet: String,
+    },
+    /// Request a peering connection (`failed` when the blocks overlap).
+    CreatePeering {
+        id: String,
+        requester_vpc: String,
+        accepter_vpc: String,
+    },
+    AcceptPeering {
+        id: String,
+    },
+    /// Delete a peering: its routes stay, as blackholes.
+    DeletePeering {
+        id: String,
+    },
+    /// DNS resolution over an active peering, per side: `on`, `off`, or
+    /// empty to keep it.
+    SetPeeringDns {
+        id: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        requester: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        accepter: String,
+    },
+    /// An S3 gateway endpoint for route tables (commas or spaces).
+    CreateGatewayEndpoint {
+        id: String,
+        vpc: String,
+        route_tables: String,
+    },
+    /// An interface endpoint: a service name, subnets (one per AZ),
+    /// security groups (none = the VPC's default one), private DNS
+    /// `on` (default) or `off`.
+    CreateInterfaceEndpoint {
+        id: String,
+        vpc: String,
+        service: String,
+        subnets: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        security_groups: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        private_dns: String,
+    },
+    /// Delete a gateway endpoint (with its routes) or an interface endpoint.
+    DeleteEndpoint {
+        id: String,
+    },
     // ---- Kubernetes (fact sheet §13, §14, §28).
     /// Set one `alb.ingress.kubernetes.io/*` annotation of an Ingress (by
     /// id; the prefix may be left out): `target-type` (ip, instance),
@@ -799,6 +882,10 @@ pub enum VpcPart {
     Vpc,
     /// A browser (a scenario's client).
     Client,
+    /// A VPC peering connection. Fact sheet §21.
+    Peering,
+    /// A gateway or interface endpoint. Fact sheet §22.
+    Endpoint,
     /// An EC2 instance.
     Instance,
 }
@@ -827,6 +914,8 @@ impl std::fmt::Display for VpcPart {
             VpcPart::App => "application",
             VpcPart::Vpc => "VPC",
             VpcPart::Client => "client",
+            VpcPart::Peering => "peering connection",
+            VpcPart::Endpoint => "VPC endpoint",
             VpcPart::Instance => "instance",
         })
     }
@@ -1263,6 +1352,21 @@ impl Edit {
             | Edit::SetDbRouting { .. }
             | Edit::SetDbPublic { .. } => db::describe(self),
             Edit::SetClientIpv6 { .. } => eyeballs::describe(self),
+            Edit::AddVpcCidr { .. }
+            | Edit::RemoveVpcCidr { .. }
+            | Edit::SetMainRouteTable { .. }
+            | Edit::DisassociateRouteTable { .. }
+            | Edit::CreateNacl { .. }
+            | Edit::DeleteNacl { .. }
+            | Edit::AssociateNacl { .. }
+            | Edit::DisassociateNacl { .. }
+            | Edit::CreatePeering { .. }
+            | Edit::AcceptPeering { .. }
+            | Edit::DeletePeering { .. }
+            | Edit::SetPeeringDns { .. }
+            | Edit::CreateGatewayEndpoint { .. }
+            | Edit::CreateInterfaceEndpoint { .. }
+            | Edit::DeleteEndpoint { .. } => vpc_more::describe(self),
             Edit::AddInstance { .. }
             | Edit::RemoveInstance { .. }
             | Edit::SetInstance { .. }
@@ -1396,6 +1500,21 @@ impl Edit {
             | Edit::SetDbRouting { .. }
             | Edit::SetDbPublic { .. } => db::apply(self, s),
             Edit::SetClientIpv6 { .. } => eyeballs::apply(self, s),
+            Edit::AddVpcCidr { .. }
+            | Edit::RemoveVpcCidr { .. }
+            | Edit::SetMainRouteTable { .. }
+            | Edit::DisassociateRouteTable { .. }
+            | Edit::CreateNacl { .. }
+            | Edit::DeleteNacl { .. }
+            | Edit::AssociateNacl { .. }
+            | Edit::DisassociateNacl { .. }
+            | Edit::CreatePeering { .. }
+            | Edit::AcceptPeering { .. }
+            | Edit::DeletePeering { .. }
+            | Edit::SetPeeringDns { .. }
+            | Edit::CreateGatewayEndpoint { .. }
+            | Edit::CreateInterfaceEndpoint { .. }
+            | Edit::DeleteEndpoint { .. } => vpc_more::apply(self, s),
             Edit::AddInstance { .. }
             | Edit::RemoveInstance { .. }
             | Edit::SetInstance { .. }
@@ -1459,6 +1578,19 @@ fn parse_peer(s: &Scenario, sg: &str, peer: &str) -> Result<Peer, EditError> {
         let region = s
             .region_of_vpc_item(sg)
             .ok_or_else(|| unknown(VpcPart::SecurityGroup, sg))?;
+        let elsewhere = s.regions.iter().find(|r| r.vpc.sg(p).is_some());
+        if let (None, Some(other)) = (region.vpc.sg(p), elsewhere) {
+            let peered = s
+                .peerings
+                .iter()
+                .any(|x| x.is_active() && x.joins(&region.vpc.id) && x.joins(&other.vpc.id));
+            if peered && other.id != region.id {
+                return Err(EditError::Invalid(format!(
+                    "{sg}: {p} is in {}, peered across Regions ({} and {}): a security group rule cannot reference a group over an inter-Region peering; use the peer's CIDR {} instead (fact sheet §21)",
+                    other.vpc.id, region.id, other.id, other.vpc.cidr
+                )));
+            }
+        }
         if region.vpc.sg(p).is_none() {
             return Err(EditError::PeerNotInVpc {
                 peer: p.to_string(),

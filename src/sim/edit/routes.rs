@@ -66,6 +66,8 @@ pub(super) fn new_id(text: &str, what: &str) -> Result<String, EditError> {
             clip(t),
             if what == "route table" {
                 "rtb-test-a"
+            } else if what == "network ACL" {
+                "acl-test-a"
             } else {
                 "tg-test-a"
             }
@@ -90,27 +92,39 @@ fn create_table(s: &mut Scenario, id: &str, vpc: &str) -> Result<(), EditError> 
         .map(|r| &mut r.vpc)
         .find(|v| v.id == vpc.trim())
         .ok_or_else(|| unknown(VpcPart::Vpc, vpc.trim()))?;
+    // One local route per VPC block (§10).
+    let routes = v
+        .blocks()
+        .map(|b| Route {
+            destination: *b,
+            target: RouteTarget::Local,
+        })
+        .collect();
     v.route_tables.push(RouteTable {
         id,
         name: String::new(),
-        routes: vec![Route {
-            destination: v.cidr,
-            target: RouteTarget::Local,
-        }],
+        routes,
     });
     Ok(())
 }
 
 /// Delete a table no subnet is associated with (fact sheet §10: every
-/// subnet is associated with exactly one table). The scenario associates
-/// every subnet explicitly and has no main table to protect.
+/// subnet is associated with exactly one table, explicitly or implicitly
+/// with the main one); the main table stays. A gateway endpoint's
+/// association with it goes too (§22).
 fn delete_table(s: &mut Scenario, id: &str) -> Result<(), EditError> {
     let id = id.trim();
     let vpc = vpc_of_table(s, id)?;
+    if vpc.main_table_id() == Some(id) {
+        return Err(EditError::DefaultKept {
+            part: VpcPart::RouteTable,
+            why: "(the main route table) cannot be deleted: make another table main first (fact sheet §10)",
+        });
+    }
     let subnets: Vec<String> = vpc
         .subnets
         .iter()
-        .filter(|x| x.route_table == id)
+        .filter(|x| vpc.route_table_id_of(x) == Some(id))
         .map(|x| x.id.clone())
         .collect();
     if !subnets.is_empty() {
@@ -120,6 +134,9 @@ fn delete_table(s: &mut Scenario, id: &str) -> Result<(), EditError> {
         });
     }
     vpc.route_tables.retain(|t| t.id != id);
+    for e in &mut vpc.gateway_endpoints {
+        e.route_tables.retain(|t| t != id);
+    }
     Ok(())
 }
 
@@ -138,7 +155,7 @@ fn parse_target(s: &Scenario, table: &str, target: &str) -> Result<RouteTarget, 
     let t = target.trim();
     if t.eq_ignore_ascii_case("local") {
         return Err(EditError::Parse(
-            "target local is AWS's own route for the VPC's CIDR, which every table already has; a route you add leads to an internet gateway (igw-…) or a NAT gateway (nat-…) (fact sheet §10)".into(),
+            "target local is AWS's own route for the VPC's CIDR, which every table already has; a route you add leads to an internet gateway (igw-…), a NAT gateway (nat-…) or a peering connection (pcx-…) (fact sheet §10)".into(),
         ));
     }
     if t.is_empty() {
@@ -146,6 +163,31 @@ fn parse_target(s: &Scenario, table: &str, target: &str) -> Result<RouteTarget, 
             "the target is empty: write an internet gateway (igw-…) or a NAT gateway (nat-…)"
                 .into(),
         ));
+    }
+    if t.starts_with("vpce-") {
+        return Err(EditError::Invalid(format!(
+            "{}: a gateway endpoint's route is AWS's own, added with the endpoint for its prefix list; it cannot be added by hand (fact sheet §22)",
+            clip(t)
+        )));
+    }
+    if t.starts_with("pcx-") {
+        let Some(p) = s.peering(t) else {
+            return Err(unknown(VpcPart::Peering, t));
+        };
+        let mine = s
+            .regions
+            .iter()
+            .find(|r| r.vpc.route_tables.iter().any(|x| x.id == table))
+            .map(|r| r.vpc.id.clone())
+            .unwrap_or_default();
+        if !p.joins(&mine) {
+            return Err(EditError::NotInVpc {
+                part: VpcPart::Peering,
+                id: t.to_string(),
+                vpc: mine,
+            });
+        }
+        return Ok(RouteTarget::Peering(t.to_string()));
     }
     let owner = s.regions.iter().find_map(|r| {
         let v = &r.vpc;
@@ -190,12 +232,15 @@ fn add_route(
     let vpc = vpc_of_table(s, table)?;
     // §10: a route more specific than local must match a subnet exactly
     // and lead to a NAT gateway (or an ENI / GWLB endpoint, not modelled).
-    if cidr_has(&vpc.cidr, dst.network()) && dst.prefix_len() > vpc.cidr.prefix_len() {
+    let block = vpc
+        .blocks()
+        .find(|b| cidr_has(b, dst.network()) && dst.prefix_len() > b.prefix_len())
+        .copied();
+    if let Some(block) = block {
         let subnet = vpc.subnets.iter().any(|x| x.cidr == dst);
         if !subnet || !matches!(target, RouteTarget::Nat(_) | RouteTarget::Instance(_)) {
             return Err(EditError::Invalid(format!(
-                "{table}: route {dst} is inside the VPC's {}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway or an instance's interface (fact sheet §10)",
-                vpc.cidr
+                "{table}: route {dst} is inside the VPC's {block}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway or an instance's interface (fact sheet §10)"
             )));
         }
     }
@@ -237,6 +282,11 @@ fn remove_route(s: &mut Scenario, table: &str, destination: &str) -> Result<(), 
             destination: dst.to_string(),
         });
     }
+    if let RouteTarget::Endpoint(e) = &rt.routes[i].target {
+        return Err(EditError::Invalid(format!(
+            "{table}: route {dst} -> {e} is the gateway endpoint's prefix-list route: it goes only with the endpoint (delete_endpoint; fact sheet §22)"
+        )));
+    }
     rt.routes.remove(i);
     Ok(())
 }
@@ -263,7 +313,7 @@ fn associate(s: &mut Scenario, subnet: &str, table: &str) -> Result<(), EditErro
         );
     }
     if let Some(x) = vpc.subnets.iter_mut().find(|x| x.id == subnet) {
-        x.route_table = table.to_string();
+        x.route_table = Some(table.to_string());
     }
     Ok(())
 }
@@ -340,8 +390,12 @@ mod tests {
         .unwrap();
         let r = &w.scenario().regions[0];
         assert_eq!(
-            r.vpc.subnet("subnet-app-a1").unwrap().route_table,
-            "rtb-app-a2"
+            r.vpc
+                .subnet("subnet-app-a1")
+                .unwrap()
+                .route_table
+                .as_deref(),
+            Some("rtb-app-a2")
         );
     }
 

@@ -107,8 +107,16 @@ fn prefix_of(id: &str) -> Option<&str> {
 /// of a subnet of this region.
 pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
     let sub = r.vpc.subnet(subnet)?;
-    let used: Vec<u32> = r
-        .alb
+    let used = used_hosts(r, subnet);
+    (4..)
+        .take_while(|h| sub.host(*h).is_some())
+        .find(|h| !used.contains(h))
+}
+
+/// The host numbers taken in a subnet of this region (load balancer
+/// nodes, NAT gateways, nodes, pods, database instances, endpoint ENIs).
+pub(super) fn used_hosts(r: &Region, subnet: &str) -> Vec<u32> {
+    r.alb
         .nodes
         .iter()
         .map(|n| (n.subnet.as_str(), n.host))
@@ -121,6 +129,12 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         .chain(r.cluster.nodes.iter().map(|n| (n.subnet.as_str(), n.host)))
         .chain(r.cluster.pods.iter().map(|p| (p.subnet.as_str(), p.host)))
         .chain(
+            r.vpc
+                .interface_endpoints
+                .iter()
+                .flat_map(|e| e.subnets.iter().map(|s| (s.as_str(), e.host))),
+        )
+        .chain(
             r.rds
                 .instances
                 .iter()
@@ -130,10 +144,7 @@ pub(super) fn free_host(r: &Region, subnet: &str) -> Option<u32> {
         .chain(r.vpc.instances.iter().map(|i| (i.subnet.as_str(), i.host)))
         .filter(|(s, _)| *s == subnet)
         .map(|(_, h)| h)
-        .collect();
-    (4..)
-        .take_while(|h| sub.host(*h).is_some())
-        .find(|h| !used.contains(h))
+        .collect()
 }
 
 pub(super) fn subnet_full(r: &Region, subnet: &str) -> EditError {

@@ -24,6 +24,8 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.cluster.pods.iter().any(|p| p.id == node)
             || r.rds.all_instances().any(|i| i.id == node)
             || r.vpc.nat_gateways.iter().any(|n| n.id == node)
+            || r.vpc.gateway_endpoint(node).is_some()
+            || r.vpc.interface_endpoint(node).is_some()
             || r.vpc.instance(node).is_some()
             || r.cluster
                 .autoscalers
@@ -67,6 +69,11 @@ impl World {
             a.security_groups = r.rds.security_groups.clone();
         } else if let Some(n) = r.vpc.nat_gateways.iter().find(|n| n.id == node) {
             push_subnet(&mut a, &n.subnet);
+        } else if let Some(e) = r.vpc.interface_endpoint(node) {
+            for sid in &e.subnets {
+                push_subnet(&mut a, sid);
+            }
+            a.security_groups = e.security_groups.clone();
         } else if let Some(i) = r.vpc.instance(node) {
             push_subnet(&mut a, &i.subnet);
             a.security_groups = i.security_groups.clone();

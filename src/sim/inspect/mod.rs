@@ -58,6 +58,9 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
     if node == "s3" {
         return edge::s3();
     }
+    if let Some(p) = s.peering(node) {
+        return vpc::peering(s, p);
+    }
     let Some(r) = region_of(w, node) else {
         return vec![("component".into(), "unknown".into())];
     };
@@ -88,7 +91,9 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         rows.extend(conn::app(w, r, None));
         rows
     } else if r.vpc.igw == node {
-        vpc::internet_gateway(r)
+        vpc::internet_gateway(s, r)
+    } else if r.vpc.gateway_endpoint(node).is_some() || r.vpc.interface_endpoint(node).is_some() {
+        vpc::endpoint(r, node)
     } else if let Some(i) = r.vpc.instance(node) {
         vpc::instance(r, i)
     } else {

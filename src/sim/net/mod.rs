@@ -12,13 +12,17 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleRef, Side};
 
+mod endpoint;
 pub mod family;
 mod instance;
 mod nacl;
+mod peering;
 mod sg;
+pub use endpoint::*;
 pub use family::{net_has, parse_rule_cidr, Family};
 pub use instance::*;
 pub use nacl::*;
+pub use peering::*;
 pub use sg::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +227,13 @@ pub enum RouteTarget {
     Local,
     Igw(String),
     Nat(String),
+    /// A VPC peering connection `pcx-…`: a route to it carries traffic
+    /// only while the peering is `active`, otherwise it is a blackhole.
+    /// Fact sheet §21.
+    Peering(String),
+    /// A gateway endpoint `vpce-…`: AWS's own route for the service's
+    /// prefix list, added with the endpoint. Fact sheet §22.
+    Endpoint(String),
     /// An instance's interface (a NAT instance, a firewall): it forwards
     /// only with its source/destination check off. Fact sheet §24.
     Instance(String),
@@ -232,9 +243,11 @@ impl fmt::Display for RouteTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteTarget::Local => f.write_str("local"),
-            RouteTarget::Igw(id) | RouteTarget::Nat(id) | RouteTarget::Instance(id) => {
-                f.write_str(id)
-            }
+            RouteTarget::Igw(id)
+            | RouteTarget::Nat(id)
+            | RouteTarget::Instance(id)
+            | RouteTarget::Peering(id)
+            | RouteTarget::Endpoint(id) => f.write_str(id),
         }
     }
 }
@@ -329,7 +342,10 @@ pub struct Subnet {
     pub az: String,
     pub cidr: Ipv4Net,
     pub tier: Tier,
-    pub route_table: String,
+    /// The explicit route-table association; none = the VPC's main route
+    /// table (fact sheet §10). Read it through [`Vpc::route_table_of`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<String>,
     pub nacl: String,
 }
 
@@ -364,6 +380,28 @@ pub struct Vpc {
     pub security_groups: Vec<SecurityGroup>,
     pub igw: String,
     pub nat_gateways: Vec<NatGateway>,
+    /// Secondary IPv4 blocks, each with its own `local` route in every
+    /// route table. Fact sheet §10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondary_cidrs: Vec<Ipv4Net>,
+    /// The main route table, used by every subnet without an explicit
+    /// association; none named = [`Vpc::main_table_id`]'s choice. §10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_route_table: Option<String>,
+    /// The default network ACL (allow all, then `*`), the fallback of a
+    /// subnet taken off its own NACL. Created when first needed. §12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_nacl: Option<String>,
+    /// The default security group (all from its own members, all out),
+    /// used where no group is chosen. Created when first needed. §11.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sg: Option<String>,
+    /// Gateway endpoints (S3). Fact sheet §22.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gateway_endpoints: Vec<GatewayEndpoint>,
+    /// Interface endpoints (PrivateLink). Fact sheet §22.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interface_endpoints: Vec<InterfaceEndpoint>,
     /// EC2 instances (a bastion host, a learner's own). Fact sheet §24.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<Instance>,
@@ -396,6 +434,65 @@ impl Vpc {
     /// The subnet whose CIDR holds an address.
     pub fn subnet_of(&self, ip: Ipv4Addr) -> Option<&Subnet> {
         self.subnets.iter().find(|s| cidr_has(&s.cidr, ip))
+    }
+    /// Every IPv4 block of the VPC: the primary first, then the
+    /// secondary ones. Fact sheet §10.
+    pub fn blocks(&self) -> impl Iterator<Item = &Ipv4Net> {
+        std::iter::once(&self.cidr).chain(&self.secondary_cidrs)
+    }
+    /// The VPC block that holds a whole CIDR, if any.
+    pub fn block_of(&self, net: &Ipv4Net) -> Option<&Ipv4Net> {
+        self.blocks().find(|b| b.contains(net))
+    }
+    /// Whether an address lies in one of the VPC's blocks.
+    pub fn holds(&self, ip: Ipv4Addr) -> bool {
+        self.blocks().any(|b| cidr_has(b, ip))
+    }
+    /// The main route table's id: the one named, else the first table
+    /// with only `local` routes (how AWS creates it with the VPC), else
+    /// the first table. Fact sheet §10.
+    pub fn main_table_id(&self) -> Option<&str> {
+        if let Some(m) = &self.main_route_table {
+            return Some(m);
+        }
+        self.route_tables
+            .iter()
+            .find(|t| t.routes.iter().all(|r| r.target == RouteTarget::Local))
+            .or(self.route_tables.first())
+            .map(|t| t.id.as_str())
+    }
+    /// The id of the route table a subnet uses: its explicit association,
+    /// else the main route table. Fact sheet §10.
+    pub fn route_table_id_of<'a>(&'a self, s: &'a Subnet) -> Option<&'a str> {
+        s.route_table.as_deref().or_else(|| self.main_table_id())
+    }
+    /// The route table a subnet uses (explicit, else the main table).
+    pub fn route_table_of(&self, s: &Subnet) -> Option<&RouteTable> {
+        self.route_table_id_of(s)
+            .and_then(|id| self.route_table(id))
+    }
+    /// Whether a subnet uses the main table without an explicit association.
+    pub fn uses_main_implicitly(&self, s: &Subnet) -> bool {
+        s.route_table.is_none()
+    }
+    pub fn gateway_endpoint(&self, id: &str) -> Option<&GatewayEndpoint> {
+        self.gateway_endpoints.iter().find(|e| same_id(&e.id, id))
+    }
+    pub fn interface_endpoint(&self, id: &str) -> Option<&InterfaceEndpoint> {
+        self.interface_endpoints.iter().find(|e| same_id(&e.id, id))
+    }
+    /// Whether a network ACL is this VPC's default one.
+    pub fn is_default_nacl(&self, id: &str) -> bool {
+        self.default_nacl.as_deref() == Some(id)
+    }
+    /// Whether a security group is this VPC's default one.
+    pub fn is_default_sg(&self, id: &str) -> bool {
+        self.default_sg.as_deref() == Some(id)
+    }
+    /// The suffix of the VPC's id (`a` of `vpc-a`), for the ids AWS gives
+    /// the parts it creates.
+    pub fn suffix(&self) -> &str {
+        self.id.strip_prefix("vpc-").unwrap_or(&self.id)
     }
 }
 
@@ -663,7 +760,7 @@ mod tests {
             az: "a".into(),
             cidr: "10.0.1.0/24".parse().unwrap(),
             tier: Tier::App,
-            route_table: "r".into(),
+            route_table: Some("r".into()),
             nacl: "n".into(),
         };
         assert_eq!(s.usable(), 251);

@@ -44,6 +44,8 @@ pub struct Eni {
     pub is_nat: bool,
     /// A load balancer's listener ports.
     pub listeners: Option<Vec<u16>>,
+    /// An interface endpoint's ENI: TCP only, answers only (§22).
+    pub endpoint: bool,
 }
 
 impl Eni {
@@ -54,9 +56,10 @@ impl Eni {
             .expect("validated")
     }
 
-    /// Whether `ip` is a private address of this interface's VPC.
+    /// Whether `ip` is a private address of this interface's VPC (any of
+    /// its blocks, primary or secondary; fact sheet §10).
     pub fn vpc_private(&self, s: &Scenario, ip: Ipv4Addr) -> bool {
-        cidr_has(&s.regions[self.region].vpc.cidr, ip)
+        s.regions[self.region].vpc.holds(ip)
     }
 }
 
@@ -79,6 +82,7 @@ fn eni(
         os: EphemeralRange::Linux,
         is_nat: false,
         listeners: None,
+        endpoint: false,
     })
 }
 
@@ -125,7 +129,9 @@ pub fn resolve(w: &World, name: &str, source: bool) -> Result<End, Blocked> {
             || r.cluster.ingress.id == name
             || r.cluster.services.iter().any(|x| x.id == name)
             || r.cluster.nodes.iter().any(|x| x.id == name)
-    }) || s.cdn.pops.iter().any(|p| p.id == name)
+            || r.vpc.gateway_endpoint(name).is_some()
+    }) || s.peering(name).is_some()
+        || s.cdn.pops.iter().any(|p| p.id == name)
         || ["cloudfront", "waf", "route53", "s3", "root", "tld"].contains(&name)
         || s.clients.iter().any(|c| c.resolver.id == name);
     let reason = if unsupported {
@@ -194,6 +200,14 @@ fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
         )?;
         e.os = EphemeralRange::Elb;
         e.listeners = Some(vec![r.alb.listener.port]);
+        return Some(e);
+    }
+    if let Some(x) = r.vpc.interface_endpoint(name) {
+        // Its ENI in the first chosen subnet; no security group chosen is
+        // the VPC's default one, which the edit already wrote in (§22).
+        let first = x.subnets.first()?;
+        let mut e = eni(s, (name, ri), (first, x.host), None, &x.security_groups)?;
+        e.endpoint = true;
         return Some(e);
     }
     if let Some(n) = r.vpc.nat_gateways.iter().find(|n| n.id == name) {
@@ -267,6 +281,7 @@ fn ids_of(r: &crate::sim::scenario::Region) -> Vec<String> {
     );
     ids.push(r.alb.id.clone());
     ids.extend(r.vpc.nat_gateways.iter().map(|n| n.id.clone()));
+    ids.extend(r.vpc.interface_endpoints.iter().map(|e| e.id.clone()));
     ids
 }
 

@@ -16,8 +16,14 @@
 //! groups let the reply back by connection tracking (§11, §24).
 //!
 //! Route targets are read in one place, [`Walk::route_from`]: a route to
-//! `local`, an internet gateway, a NAT gateway or an instance's interface
-//! (a NAT instance; [`Walk::through_instance`]).
+//! `local` (one per VPC block, primary or secondary), an internet gateway,
+//! a NAT gateway, an instance's interface (a NAT instance;
+//! [`Walk::through_instance`]), a peering connection (into the peer VPC
+//! only, while active, with a route back on the other side:
+//! [`Walk::via_peering`]) or a gateway endpoint (S3's prefix list, TCP
+//! only). A subnet's table is its explicit association or the VPC's main
+//! table (`Vpc::route_table_of`). An interface endpoint is a destination
+//! (its security groups, TCP only). Fact sheet §10, §21, §22, §24.
 
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -118,6 +124,12 @@ pub enum Role {
     /// An address that never leaves the instance: the instance metadata
     /// service or the VPC's DNS resolver (fact sheet §24).
     LinkLocal { service: LinkService },
+    /// A peering connection carries the packet into the peer VPC
+    /// (fact sheet §21).
+    Peering { from_vpc: String, to_vpc: String },
+    /// A gateway endpoint carries the packet to its service's prefix
+    /// list, without a NAT or the internet (fact sheet §22).
+    GatewayEndpoint { prefix_list: String },
 }
 
 /// The services an instance reaches without the network's filters.
@@ -179,6 +191,23 @@ pub enum Reason {
     DnsOnly { port: u16 },
     /// The load balancer has no listener on this protocol and port.
     NoListener { port: u16 },
+    /// The route leads to a peering connection that is not active.
+    PeeringNotActive {
+        peering: String,
+        status: Option<PeeringStatus>,
+    },
+    /// The peering joins another VPC than the one holding the address, or
+    /// the address lies outside the peer VPC (no transit, no edge to edge).
+    NotInPeerVpc {
+        peering: String,
+        peer_vpc: String,
+        address: Ipv4Addr,
+    },
+    /// A gateway endpoint carries TCP (and ICMP echo) only.
+    GatewayEndpointProtocol { protocol: Protocol },
+    /// An interface endpoint accepts TCP only, and only connections
+    /// started toward it.
+    InterfaceEndpointTcpOnly { protocol: Protocol },
 }
 
 /// ICMP message types: echo request and echo reply. Fact sheet §24.
@@ -378,6 +407,16 @@ impl<'w> Walk<'w> {
             unreachable!("from_eni is called with an interface")
         };
         self.down(se)?;
+        if se.endpoint {
+            // An interface endpoint answers; it starts nothing (§22).
+            return Err(block(
+                &se.id,
+                Code::UnsupportedComponent,
+                Reason::InterfaceEndpointTcpOnly {
+                    protocol: self.spec.protocol,
+                },
+            ));
+        }
         match &dst.kind {
             EndKind::LinkLocal(service) => self.link_local(se, dst, *service),
             EndKind::Outside { ip, .. } => {
@@ -391,7 +430,13 @@ impl<'w> Walk<'w> {
                     Vec::new(),
                 );
                 self.out_to_internet(se, flow)?;
-                self.hop("internet", Role::Internet, Vec::new());
+                let by_endpoint = matches!(
+                    self.path.last().map(|h| &h.role),
+                    Some(Role::GatewayEndpoint { .. })
+                );
+                if !by_endpoint {
+                    self.hop("internet", Role::Internet, Vec::new());
+                }
                 self.hop(&dst.id, Role::Destination { address: *ip }, Vec::new());
                 Ok(())
             }
@@ -538,6 +583,15 @@ impl<'w> Walk<'w> {
 
     /// The last hop: a load balancer needs a listener on the port.
     fn arrive(&mut self, de: &ends::Eni, flow: Flow) -> Step {
+        if de.endpoint && flow.protocol != Protocol::Tcp {
+            return Err(block(
+                &de.id,
+                Code::ProtocolRestriction,
+                Reason::InterfaceEndpointTcpOnly {
+                    protocol: flow.protocol,
+                },
+            ));
+        }
         if let Some(ports) = &de.listeners {
             let matches = ports.contains(&flow.dst_port) && flow.protocol == Protocol::Tcp;
             if !matches {
@@ -581,14 +635,14 @@ impl<'w> Walk<'w> {
         leg: Leg,
         want: &dyn Fn(&RouteTarget) -> bool,
     ) {
-        if let Some(rt) = vpc.route_table(&subnet.route_table) {
+        if let Some(rt) = vpc.route_table_of(subnet) {
             p.route(rt, flow.dst, want, flow, (side, leg));
         }
     }
 
     /// The route the source's table picks for `dst`.
     fn route_from(&self, vpc: &'w Vpc, subnet: &Subnet, dst: Ipv4Addr) -> Option<&'w RouteTarget> {
-        vpc.route_table(&subnet.route_table)
+        vpc.route_table_of(subnet)
             .and_then(|rt| rt.lookup(dst.into()))
             .map(|r| &r.target)
     }
@@ -615,7 +669,11 @@ impl<'w> Walk<'w> {
         self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
             matches!(
                 t,
-                RouteTarget::Igw(_) | RouteTarget::Nat(_) | RouteTarget::Instance(_)
+                RouteTarget::Igw(_)
+                    | RouteTarget::Nat(_)
+                    | RouteTarget::Instance(_)
+                    | RouteTarget::Endpoint(_)
+                    | RouteTarget::Peering(_)
             )
         });
         match target {
@@ -628,6 +686,65 @@ impl<'w> Walk<'w> {
                     p,
                 )?;
                 self.through_instance(se, flow, &id)
+            }
+            Some(RouteTarget::Peering(pcx)) => {
+                // A peering carries only addresses of the peer VPC: the
+                // peer's internet gateway, NAT and endpoints are not ours.
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
+                let peer_vpc = self
+                    .s
+                    .peering(&pcx)
+                    .and_then(|x| x.peer_of(&vpc.id))
+                    .unwrap_or_default()
+                    .to_string();
+                Err(block(
+                    &pcx,
+                    Code::PcxRequiresAddressInVpcCidr,
+                    Reason::NotInPeerVpc {
+                        peering: pcx.clone(),
+                        peer_vpc,
+                        address: dst,
+                    },
+                ))
+            }
+            Some(RouteTarget::Endpoint(vpce)) => {
+                let echo = flow.protocol == Protocol::Icmp && flow.dst_port == ICMP_ECHO_REQUEST;
+                if flow.protocol != Protocol::Tcp && !echo {
+                    self.checked(
+                        &ss.id,
+                        Role::LeavesSubnet {
+                            subnet: ss.id.clone(),
+                        },
+                        p,
+                    )?;
+                    return Err(block(
+                        &vpce,
+                        Code::VpceGatewayProtocolRestriction,
+                        Reason::GatewayEndpointProtocol {
+                            protocol: flow.protocol,
+                        },
+                    ));
+                }
+                if let Some(n) = vpc.nacl(&ss.nacl) {
+                    p.nacl(n, Inbound, &reply_of(&flow), Side::Source, Leg::Return);
+                }
+                self.checked(
+                    &ss.id,
+                    Role::LeavesSubnet {
+                        subnet: ss.id.clone(),
+                    },
+                    p,
+                )?;
+                let prefix_list = s3_prefix_list(&r.id).map_or("", |pl| pl.id).to_string();
+                self.hop(&vpce, Role::GatewayEndpoint { prefix_list }, Vec::new());
+                self.arrives = Some(flow);
+                Ok(flow)
             }
             Some(RouteTarget::Igw(igw)) => {
                 let Some(public) = se.public else {
@@ -950,6 +1067,9 @@ impl<'w> Walk<'w> {
         let vpc = &r.vpc;
         let ss = se.subnet(self.s);
         let to_private = self.route_from(vpc, ss, de.private).cloned();
+        if let Some(RouteTarget::Peering(pcx)) = &to_private {
+            return self.via_peering(se, de, pcx);
+        }
         let via_gateway = matches!(
             to_private,
             Some(RouteTarget::Igw(_)) | Some(RouteTarget::Nat(_))
@@ -1029,5 +1149,136 @@ impl<'w> Walk<'w> {
                 ..out
             }),
         )
+    }
+
+    /// Into a peered VPC: the source's groups, ACL and route to `pcx`; the
+    /// peering active and joining the destination's VPC, whose block holds
+    /// the address (not transitive); the destination's ACL and groups (a
+    /// reference to the source's groups matches over a same-Region
+    /// peering only); and a route back to the same peering for the reply.
+    /// Fact sheet §21.
+    fn via_peering(&mut self, se: &ends::Eni, de: &ends::Eni, pcx: &str) -> Step {
+        use Direction::{Inbound, Outbound};
+        let (sr, dr) = (self.region_of(se), self.region_of(de));
+        let (vpc, dvpc) = (&sr.vpc, &dr.vpc);
+        let same_region = se.region == de.region;
+        let ss = se.subnet(self.s);
+        let flow = self.first_flow(se.private, se.os, de.private);
+        let back = reply_of(&flow);
+        self.sent = Some(flow);
+        self.hop(
+            &se.id,
+            Role::Source {
+                address: se.private,
+            },
+            Vec::new(),
+        );
+        let want = RouteTarget::Peering(pcx.to_string());
+        let mut p = PathChecks::new(true);
+        if se.filtered {
+            p.sgs(
+                vpc,
+                &se.sgs,
+                Outbound,
+                &flow,
+                refs_owned(&de.sgs, same_region),
+                Side::Source,
+            );
+        }
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
+        }
+        self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
+            *t == want
+        });
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
+        }
+        self.checked(
+            &ss.id,
+            Role::LeavesSubnet {
+                subnet: ss.id.clone(),
+            },
+            p,
+        )?;
+        let peering = self.s.peering(pcx);
+        if !peering.is_some_and(|x| x.is_active()) {
+            return Err(block(
+                pcx,
+                Code::BadStateRoute,
+                Reason::PeeringNotActive {
+                    peering: pcx.to_string(),
+                    status: peering.map(|x| x.status),
+                },
+            ));
+        }
+        let peer_vpc = peering.and_then(|x| x.peer_of(&vpc.id)).unwrap_or_default();
+        if peer_vpc != dvpc.id || !dvpc.holds(de.private) {
+            return Err(block(
+                pcx,
+                Code::PcxRequiresAddressInVpcCidr,
+                Reason::NotInPeerVpc {
+                    peering: pcx.to_string(),
+                    peer_vpc: peer_vpc.to_string(),
+                    address: de.private,
+                },
+            ));
+        }
+        self.to_nat_itself(de)?;
+        self.down(de)?;
+        self.hop(
+            pcx,
+            Role::Peering {
+                from_vpc: vpc.id.clone(),
+                to_vpc: dvpc.id.clone(),
+            },
+            Vec::new(),
+        );
+        let ds = de.subnet(self.s);
+        let mut p = PathChecks::new(true);
+        if let Some(n) = dvpc.nacl(&ds.nacl) {
+            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
+        }
+        if de.filtered {
+            p.sgs(
+                dvpc,
+                &de.sgs,
+                Inbound,
+                &flow,
+                refs_owned(&se.sgs, same_region),
+                Side::Destination,
+            );
+        }
+        if let Some(n) = dvpc.nacl(&ds.nacl) {
+            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
+        }
+        // The reply needs its own route back over the same peering.
+        self.route_check(
+            &mut p,
+            dvpc,
+            ds,
+            &back,
+            Side::Destination,
+            Leg::Return,
+            &|t| *t == want,
+        );
+        self.checked(
+            &ds.id,
+            Role::EntersSubnet {
+                subnet: ds.id.clone(),
+            },
+            p,
+        )?;
+        self.arrive(de, flow)
+    }
+}
+
+/// The peer's groups as a security group reference may match them: over a
+/// same-Region peering only (inter-Region references are not allowed).
+fn refs_owned(groups: &[String], same_region: bool) -> (&[String], bool) {
+    if same_region {
+        (groups, true)
+    } else {
+        (&[], false)
     }
 }

@@ -73,6 +73,12 @@ impl Role {
                 "{} answers on the instance's own link: no security group or network ACL applies",
                 service.name()
             ),
+            Role::Peering { from_vpc, to_vpc } => {
+                format!("{component} carries it from {from_vpc} into {to_vpc}")
+            }
+            Role::GatewayEndpoint { prefix_list } => format!(
+                "{component} carries it to S3 ({prefix_list}), with no NAT gateway and no internet on the way"
+            ),
         }
     }
 }
@@ -134,6 +140,26 @@ impl Reason {
             Reason::NoListener { port } => {
                 format!("the load balancer has no listener on TCP {port}")
             }
+            Reason::PeeringNotActive { peering, status } => match status {
+                Some(st) => format!(
+                    "the route leads to {peering}, which is {}: a route to a peering that is not active is a blackhole",
+                    st.as_str()
+                ),
+                None => format!("the route leads to {peering}, which does not exist: a blackhole"),
+            },
+            Reason::NotInPeerVpc {
+                peering,
+                peer_vpc,
+                address,
+            } => format!(
+                "{peering} carries only traffic for addresses in {peer_vpc}'s CIDRs, and {address} is not one: peering is not transitive, and the peer's internet gateway, NAT gateway and gateway endpoints are not usable through it"
+            ),
+            Reason::GatewayEndpointProtocol { protocol } => format!(
+                "a gateway endpoint carries TCP and ICMP echo only, not {protocol}"
+            ),
+            Reason::InterfaceEndpointTcpOnly { protocol } => format!(
+                "an interface endpoint accepts TCP connections started toward it only ({protocol} asked)"
+            ),
         }
     }
 }

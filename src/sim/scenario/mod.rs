@@ -19,6 +19,7 @@ mod rds;
 mod refs;
 mod shield;
 mod validate;
+mod vpc_more;
 mod waf;
 mod waf_match;
 
@@ -32,6 +33,7 @@ pub use rds::*;
 pub use refs::is_public_v4;
 pub use shield::*;
 pub use validate::*;
+pub use vpc_more::{overlapping_blocks, overlaps, secondary_refusal};
 pub use waf::*;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,6 +50,9 @@ pub struct Scenario {
     /// gateway) when they write. Fact sheet §10 "NAT gateway".
     #[serde(default)]
     pub external_api: Option<ExternalApi>,
+    /// VPC peering connections between the Regions' VPCs. Fact sheet §21.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peerings: Vec<Peering>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +156,22 @@ impl Scenario {
     }
     pub fn pop(&self, id: &str) -> Option<&Pop> {
         self.cdn.pops.iter().find(|p| p.id == id)
+    }
+    /// The region of a VPC.
+    pub fn region_of_vpc(&self, vpc: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.vpc.id == vpc)
+    }
+    /// A peering connection by id.
+    pub fn peering(&self, id: &str) -> Option<&Peering> {
+        self.peerings.iter().find(|p| p.id == id)
+    }
+    /// Whether a route carries traffic: a route to a peering that is not
+    /// `active` (pending, failed, deleted) is a blackhole. Fact sheet §21.
+    pub fn route_is_blackhole(&self, route: &Route) -> bool {
+        match &route.target {
+            RouteTarget::Peering(id) => !self.peering(id).is_some_and(|p| p.is_active()),
+            _ => false,
+        }
     }
     /// The region whose VPC holds this subnet / SG / NACL id.
     pub fn region_of_vpc_item(&self, id: &str) -> Option<&Region> {

@@ -13,6 +13,7 @@ use crate::sim::text::clip;
 pub fn validate_references(s: &Scenario) -> Result<(), String> {
     unique_ids(s)?;
     round_trips(s)?;
+    super::vpc_more::validate(s)?;
     for c in &s.clients {
         let g = &c.geo;
         if !g.lat.is_finite() || !LATITUDE.contains(&g.lat) {
@@ -88,6 +89,16 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
                 .iter()
                 .map(|x| ("NAT gateway", x.id.as_str())),
         );
+        ids.extend(
+            v.gateway_endpoints
+                .iter()
+                .map(|x| ("VPC endpoint", x.id.as_str())),
+        );
+        ids.extend(
+            v.interface_endpoints
+                .iter()
+                .map(|x| ("VPC endpoint", x.id.as_str())),
+        );
         ids.extend(v.instances.iter().map(|x| ("instance", x.id.as_str())));
         ids.push(("load balancer", &r.alb.id));
         ids.extend(
@@ -105,6 +116,11 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
         let db = r.rds.instances.iter().chain(&r.rds.replicas);
         ids.extend(db.map(|x| ("database instance", x.id.as_str())));
     }
+    ids.extend(
+        s.peerings
+            .iter()
+            .map(|p| ("peering connection", p.id.as_str())),
+    );
     ids.extend(s.clients.iter().map(|c| ("client", c.id.as_str())));
     ids.extend(
         s.dns
@@ -181,7 +197,7 @@ fn owner<'s>(s: &'s Scenario, target: &RouteTarget) -> Option<&'s Region> {
         RouteTarget::Igw(id) => r.vpc.igw == *id,
         RouteTarget::Nat(id) => r.vpc.nat_gateways.iter().any(|n| n.id == *id),
         RouteTarget::Instance(id) => r.vpc.instance(id).is_some(),
-        RouteTarget::Local => false,
+        RouteTarget::Local | RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => false,
     })
 }
 
@@ -194,6 +210,8 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 RouteTarget::Local => true,
                 RouteTarget::Igw(id) => v.igw == *id,
                 RouteTarget::Nat(id) => v.nat_gateways.iter().any(|n| n.id == *id),
+                // Checked with the peerings and endpoints (`vpc_more`).
+                RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => true,
                 RouteTarget::Instance(id) => v.instance(id).is_some(),
             };
             if mine {
@@ -203,7 +221,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 RouteTarget::Igw(id) => ("internet gateway", id),
                 RouteTarget::Nat(id) => ("NAT gateway", id),
                 RouteTarget::Instance(id) => ("instance", id),
-                RouteTarget::Local => continue,
+                _ => continue,
             };
             let why = match owner(s, &route.target) {
                 Some(o) => format!(

@@ -345,10 +345,13 @@ pub fn validate_vpc(vpc: &Vpc) -> Result<(), ScenarioError> {
 fn validate_subnets(vpc: &Vpc) -> Result<(), String> {
     for (i, s) in vpc.subnets.iter().enumerate() {
         validate_block(&s.cidr, &format!("subnet {}", s.id))?;
-        if !vpc.cidr.contains(&s.cidr) {
+        if vpc.block_of(&s.cidr).is_none() {
+            let blocks: Vec<String> = vpc.blocks().map(|b| b.to_string()).collect();
             return Err(format!(
                 "subnet {} ({}) is not inside the VPC CIDR {}",
-                s.id, s.cidr, vpc.cidr
+                s.id,
+                s.cidr,
+                blocks.join(" or ")
             ));
         }
         for o in &vpc.subnets[..i] {
@@ -359,10 +362,14 @@ fn validate_subnets(vpc: &Vpc) -> Result<(), String> {
                 ));
             }
         }
-        if vpc.route_table(&s.route_table).is_none() {
+        if let Some(t) = &s.route_table {
+            if vpc.route_table(t).is_none() {
+                return Err(format!("subnet {} uses unknown route table {t}", s.id));
+            }
+        } else if vpc.route_table_of(s).is_none() {
             return Err(format!(
-                "subnet {} uses unknown route table {}",
-                s.id, s.route_table
+                "subnet {} has no route table and {} has no main route table (fact sheet §10)",
+                s.id, vpc.id
             ));
         }
         if vpc.nacl(&s.nacl).is_none() {

@@ -56,6 +56,7 @@ impl World {
             .iter()
             .map(|r| region(&mut b, self, r, &inet))
             .collect();
+        peerings(&mut b, s);
         Topology {
             graph: b.g,
             index: b.index,
@@ -282,6 +283,7 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
         ));
         b.link(ni, igw);
     }
+    endpoints(b, r);
     for i in &r.vpc.instances {
         let detail = match i.public_ip.ip() {
             Some(p) => format!("{} · {p}", host_ip(r, &i.subnet, i.host)),
@@ -298,6 +300,73 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
         b.link(ii, igw);
     }
     region_box(r)
+}
+
+/// A region's VPC endpoints: a gateway endpoint on the VPC's border
+/// (linked from the pods whose route tables use it), an interface
+/// endpoint's ENI in its first subnet. Fact sheet §22.
+fn endpoints(b: &mut Builder, r: &Region) {
+    let in_region = || Placement {
+        region: Some(r.id.clone()),
+        az: None,
+        subnet: None,
+    };
+    for e in &r.vpc.gateway_endpoints {
+        let detail = crate::sim::net::s3_prefix_list(&r.id)
+            .map(|pl| pl.id.to_string())
+            .unwrap_or_default();
+        let ei = b.add(node(
+            &e.id,
+            NodeKind::Endpoint,
+            "S3 endpoint",
+            detail,
+            in_region(),
+        ));
+        for p in &r.cluster.pods {
+            let uses = r
+                .vpc
+                .subnet(&p.subnet)
+                .and_then(|s| r.vpc.route_table_id_of(s))
+                .is_some_and(|t| e.route_tables.iter().any(|x| x == t));
+            if let (true, Some(pi)) = (uses, b.index.get(&p.id).copied()) {
+                b.link(pi, ei);
+            }
+        }
+    }
+    for e in &r.vpc.interface_endpoints {
+        let Some(first) = e.subnets.first() else {
+            continue;
+        };
+        let ip = host_ip(r, first, e.host);
+        b.add(node(
+            &e.id,
+            NodeKind::Endpoint,
+            "Interface endpoint",
+            ip,
+            at(r, first),
+        ));
+    }
+}
+
+/// Peering connections that are not deleted, each placed in its
+/// requester's region (on the VPC's border) and linked to both VPCs'
+/// internet gateways' regions by its detail line. Fact sheet §21.
+fn peerings(b: &mut Builder, s: &Scenario) {
+    for p in &s.peerings {
+        if p.status == crate::sim::net::PeeringStatus::Deleted {
+            continue;
+        }
+        let Some(r) = s.region_of_vpc(&p.requester_vpc) else {
+            continue;
+        };
+        let placement = Placement {
+            region: Some(r.id.clone()),
+            az: None,
+            subnet: None,
+        };
+        let detail = format!("{} ↔ {}", p.requester_vpc, p.accepter_vpc);
+        b.add(node(&p.id, NodeKind::Peering, "Peering", detail, placement));
+    }
 }
 
 /// The database instances, labelled as they are now: a Multi-AZ DB

@@ -31,6 +31,12 @@ pub enum NodeKind {
     Rds,
     Nat,
     ExternalApi,
+    /// A VPC peering connection, on its requester VPC's border toward the
+    /// accepter. Fact sheet §21.
+    Peering,
+    /// A gateway endpoint (on the VPC border) or an interface endpoint
+    /// (its ENI in a subnet). Fact sheet §22.
+    Endpoint,
     Instance,
     /// A HorizontalPodAutoscaler beside the Service it scales (fact sheet §28).
     Autoscaler,
@@ -57,6 +63,8 @@ impl NodeKind {
             NodeKind::Rds => "rds",
             NodeKind::Nat => "nat",
             NodeKind::ExternalApi => "api",
+            NodeKind::Peering => "peering",
+            NodeKind::Endpoint => "endpoint",
             NodeKind::Instance => "instance",
             NodeKind::Autoscaler => "hpa",
         }
