@@ -1041,7 +1041,11 @@ fn random_vpc_more_edit(rng: &mut Rng) -> Edit {
             nacl: s(rng, NEW_NACLS),
         },
         7 => Edit::DisassociateNacl {
-            subnet: s(rng, SUBNETS),
+            // An unknown subnet now and then, so a refusal is always drawn.
+            subnet: match rng.index(4) {
+                0 => "subnet-zz".to_string(),
+                _ => s(rng, SUBNETS),
+            },
         },
         8 => Edit::CreatePeering {
             id: s(rng, PEERINGS),
