@@ -489,3 +489,23 @@ fn a_database_by_its_id_is_its_primary_now_and_follows_a_failover() {
     assert_ne!(now, first, "{}", after.render_text());
     assert_eq!(Some(now.as_str()), w.rds_primary("us-east-1"));
 }
+
+/// §9, §25: a Network Load Balancer is reachable on its listeners' ports
+/// only; without security groups of its own, nothing else filters there.
+#[test]
+fn a_network_load_balancer_is_reachable_on_its_listeners_only() {
+    let mut w = World::default_world();
+    edit(&mut w, r#"{"kind":"add_nlb","region":"us-east-1"}"#);
+    let nlb = w.scenario().regions[0].nlb.as_ref().unwrap().id.clone();
+    let r = ask(&w, "client-na", &nlb, Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    assert!(!r
+        .path
+        .iter()
+        .flat_map(|h| &h.checks)
+        .any(|c| c.kind == CheckKind::SecurityGroup));
+    assert_eq!(
+        blocked(&ask(&w, "client-na", &nlb, Protocol::Tcp, 8443)).1,
+        Code::Elbv2ListenerPortRestriction
+    );
+}

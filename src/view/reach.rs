@@ -80,6 +80,11 @@ pub fn choices(s: &Scenario) -> Vec<(String, String)> {
         out.push((r.rds.id.clone(), format!("{} — database", r.rds.id)));
         out.push((r.alb.id.clone(), format!("{} — load balancer", r.alb.id)));
         out.extend(
+            r.nlb
+                .iter()
+                .map(|n| (n.id.clone(), format!("{} — network load balancer", n.id))),
+        );
+        out.extend(
             r.vpc
                 .nat_gateways
                 .iter()

@@ -43,7 +43,7 @@ pub struct Eni {
     pub os: EphemeralRange,
     pub is_nat: bool,
     /// A load balancer's listener ports.
-    pub listeners: Option<Vec<u16>>,
+    pub listeners: Option<Vec<(Protocol, u16)>>,
     /// An interface endpoint's ENI: TCP only, answers only (§22).
     pub endpoint: bool,
 }
@@ -199,7 +199,35 @@ fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
             &r.alb.security_groups,
         )?;
         e.os = EphemeralRange::Elb;
-        e.listeners = Some(vec![r.alb.listener.port]);
+        e.listeners = Some(vec![(Protocol::Tcp, r.alb.listener.port)]);
+        return Some(e);
+    }
+    if let Some(nlb) = r.nlb.as_ref().filter(|n| n.id == name) {
+        use crate::sim::scenario::NlbProtocol;
+        let node = nlb.nodes.first()?;
+        let mut e = eni(
+            s,
+            (name, ri),
+            (&node.subnet, node.host),
+            node.public_ip,
+            &nlb.security_groups,
+        )?;
+        // An NLB without security groups filters nothing itself (§9).
+        e.filtered = !nlb.security_groups.is_empty();
+        e.os = EphemeralRange::Elb;
+        e.listeners = Some(
+            nlb.listeners
+                .iter()
+                .flat_map(|l| {
+                    let ps: &[Protocol] = match l.protocol {
+                        NlbProtocol::Tcp | NlbProtocol::Tls => &[Protocol::Tcp],
+                        NlbProtocol::Udp => &[Protocol::Udp],
+                        NlbProtocol::TcpUdp => &[Protocol::Tcp, Protocol::Udp],
+                    };
+                    ps.iter().map(move |p| (*p, l.port))
+                })
+                .collect(),
+        );
         return Some(e);
     }
     if let Some(x) = r.vpc.interface_endpoint(name) {
@@ -280,6 +308,7 @@ fn ids_of(r: &crate::sim::scenario::Region) -> Vec<String> {
             .map(|i| i.id.clone()),
     );
     ids.push(r.alb.id.clone());
+    ids.extend(r.nlb.iter().map(|n| n.id.clone()));
     ids.extend(r.vpc.nat_gateways.iter().map(|n| n.id.clone()));
     ids.extend(r.vpc.interface_endpoints.iter().map(|e| e.id.clone()));
     ids

@@ -190,7 +190,7 @@ pub enum Reason {
     /// The VPC's resolver answers DNS (port 53) only.
     DnsOnly { port: u16 },
     /// The load balancer has no listener on this protocol and port.
-    NoListener { port: u16 },
+    NoListener { protocol: Protocol, port: u16 },
     /// The route leads to a peering connection that is not active.
     PeeringNotActive {
         peering: String,
@@ -593,12 +593,13 @@ impl<'w> Walk<'w> {
             ));
         }
         if let Some(ports) = &de.listeners {
-            let matches = ports.contains(&flow.dst_port) && flow.protocol == Protocol::Tcp;
+            let matches = ports.contains(&(flow.protocol, flow.dst_port));
             if !matches {
                 return Err(block(
                     &de.id,
                     Code::Elbv2ListenerPortRestriction,
                     Reason::NoListener {
+                        protocol: flow.protocol,
                         port: flow.dst_port,
                     },
                 ));

@@ -137,8 +137,8 @@ impl Reason {
             Reason::DnsOnly { port } => {
                 format!("the VPC's DNS resolver answers on port 53 only, not {port}")
             }
-            Reason::NoListener { port } => {
-                format!("the load balancer has no listener on TCP {port}")
+            Reason::NoListener { protocol, port } => {
+                format!("the load balancer has no listener on {protocol} {port}")
             }
             Reason::PeeringNotActive { peering, status } => match status {
                 Some(st) => format!(
