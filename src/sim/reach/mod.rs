@@ -524,26 +524,10 @@ impl<'w> Walk<'w> {
                 p,
             )?;
         } else {
-            let mut p = PathChecks::new(true);
-            if se.filtered {
-                p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
-            }
-            if let Some(n) = vpc.nacl(&ss.nacl) {
-                p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
-            }
-            self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
+            let p = self.leave_checks((vpc, se, ss), (&flow, &back), (&de.sgs, true), &|t| {
                 *t == RouteTarget::Local
             });
-            if let Some(n) = vpc.nacl(&ss.nacl) {
-                p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
-            }
-            self.checked(
-                &ss.id,
-                Role::LeavesSubnet {
-                    subnet: ss.id.clone(),
-                },
-                p,
-            )?;
+            self.checked(&ss.id, leaves(ss), p)?;
             let mut p = PathChecks::new(true);
             if let Some(n) = vpc.nacl(&ds.nacl) {
                 p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
@@ -579,6 +563,33 @@ impl<'w> Walk<'w> {
             )?;
         }
         self.arrive(de, flow)
+    }
+
+    /// The checks where a packet leaves the source's subnet for another
+    /// subnet: the source's security groups out (against `peer`, the
+    /// destination's groups a reference may match), its network ACL out,
+    /// its route (which must lead where `want` says), and the reply's way
+    /// back in through the ACL.
+    fn leave_checks(
+        &self,
+        (vpc, se, ss): (&Vpc, &ends::Eni, &Subnet),
+        (flow, back): (&Flow, &Flow),
+        peer: (&[String], bool),
+        want: &dyn Fn(&RouteTarget) -> bool,
+    ) -> PathChecks {
+        use Direction::{Inbound, Outbound};
+        let mut p = PathChecks::new(true);
+        if se.filtered {
+            p.sgs(vpc, &se.sgs, Outbound, flow, peer, Side::Source);
+        }
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Outbound, flow, Side::Source, Leg::Forward);
+        }
+        self.route_check(&mut p, vpc, ss, flow, Side::Source, Leg::Forward, want);
+        if let Some(n) = vpc.nacl(&ss.nacl) {
+            p.nacl(n, Inbound, back, Side::Source, Leg::Return);
+        }
+        p
     }
 
     /// The last hop: a load balancer needs a listener on the port.
@@ -679,25 +690,13 @@ impl<'w> Walk<'w> {
         });
         match target {
             Some(RouteTarget::Instance(id)) => {
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 self.through_instance(se, flow, &id)
             }
             Some(RouteTarget::Peering(pcx)) => {
                 // A peering carries only addresses of the peer VPC: the
                 // peer's internet gateway, NAT and endpoints are not ours.
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 let peer_vpc = self
                     .s
                     .peering(&pcx)
@@ -717,13 +716,7 @@ impl<'w> Walk<'w> {
             Some(RouteTarget::Endpoint(vpce)) => {
                 let echo = flow.protocol == Protocol::Icmp && flow.dst_port == ICMP_ECHO_REQUEST;
                 if flow.protocol != Protocol::Tcp && !echo {
-                    self.checked(
-                        &ss.id,
-                        Role::LeavesSubnet {
-                            subnet: ss.id.clone(),
-                        },
-                        p,
-                    )?;
+                    self.checked(&ss.id, leaves(ss), p)?;
                     return Err(block(
                         &vpce,
                         Code::VpceGatewayProtocolRestriction,
@@ -735,13 +728,7 @@ impl<'w> Walk<'w> {
                 if let Some(n) = vpc.nacl(&ss.nacl) {
                     p.nacl(n, Inbound, &reply_of(&flow), Side::Source, Leg::Return);
                 }
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 let prefix_list = s3_prefix_list(&r.id).map_or("", |pl| pl.id).to_string();
                 self.hop(&vpce, Role::GatewayEndpoint { prefix_list }, Vec::new());
                 self.arrives = Some(flow);
@@ -749,13 +736,7 @@ impl<'w> Walk<'w> {
             }
             Some(RouteTarget::Igw(igw)) => {
                 let Some(public) = se.public else {
-                    self.checked(
-                        &ss.id,
-                        Role::LeavesSubnet {
-                            subnet: ss.id.clone(),
-                        },
-                        p,
-                    )?;
+                    self.checked(&ss.id, leaves(ss), p)?;
                     return Err(block(
                         &igw,
                         Code::IgwPublicIpAssociationForEgress,
@@ -772,13 +753,7 @@ impl<'w> Walk<'w> {
                 if let Some(n) = vpc.nacl(&ss.nacl) {
                     p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                 }
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 self.hop(
                     &igw,
                     Role::InternetGateway {
@@ -793,15 +768,7 @@ impl<'w> Walk<'w> {
             }
             Some(RouteTarget::Nat(nat_id)) => {
                 let Some(nat) = vpc.nat_gateways.iter().find(|n| n.id == nat_id) else {
-                    return self
-                        .checked(
-                            &ss.id,
-                            Role::LeavesSubnet {
-                                subnet: ss.id.clone(),
-                            },
-                            p,
-                        )
-                        .map(|_| flow);
+                    return self.checked(&ss.id, leaves(ss), p).map(|_| flow);
                 };
                 let ns = vpc.subnet(&nat.subnet).expect("validated");
                 let nat_ip = ns.host(nat.host).expect("validated");
@@ -812,13 +779,7 @@ impl<'w> Walk<'w> {
                         p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
                     }
                 }
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 if !self.world.placement_up(r, &ns.id) {
                     return Err(block(
                         &nat.id,
@@ -873,13 +834,7 @@ impl<'w> Walk<'w> {
                 Ok(out)
             }
             _ => {
-                self.checked(
-                    &ss.id,
-                    Role::LeavesSubnet {
-                        subnet: ss.id.clone(),
-                    },
-                    p,
-                )?;
+                self.checked(&ss.id, leaves(ss), p)?;
                 Ok(flow)
             }
         }
@@ -1106,13 +1061,7 @@ impl<'w> Walk<'w> {
                 false
             });
             let check = p.deciding().cloned();
-            self.hop(
-                &ss.id,
-                Role::LeavesSubnet {
-                    subnet: ss.id.clone(),
-                },
-                p.into_list(),
-            );
+            self.hop(&ss.id, leaves(ss), p.into_list());
             if denied_before {
                 let d = check.expect("a denied check");
                 return Err(Blocked {
@@ -1175,33 +1124,13 @@ impl<'w> Walk<'w> {
             Vec::new(),
         );
         let want = RouteTarget::Peering(pcx.to_string());
-        let mut p = PathChecks::new(true);
-        if se.filtered {
-            p.sgs(
-                vpc,
-                &se.sgs,
-                Outbound,
-                &flow,
-                refs_owned(&de.sgs, same_region),
-                Side::Source,
-            );
-        }
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
-        }
-        self.route_check(&mut p, vpc, ss, &flow, Side::Source, Leg::Forward, &|t| {
-            *t == want
-        });
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
-        }
-        self.checked(
-            &ss.id,
-            Role::LeavesSubnet {
-                subnet: ss.id.clone(),
-            },
-            p,
-        )?;
+        let p = self.leave_checks(
+            (vpc, se, ss),
+            (&flow, &back),
+            refs_owned(&de.sgs, same_region),
+            &|t| *t == want,
+        );
+        self.checked(&ss.id, leaves(ss), p)?;
         let peering = self.s.peering(pcx);
         if !peering.is_some_and(|x| x.is_active()) {
             return Err(block(
@@ -1276,6 +1205,13 @@ impl<'w> Walk<'w> {
 
 /// The peer's groups as a security group reference may match them: over a
 /// same-Region peering only (inter-Region references are not allowed).
+/// The role of the hop that leaves the source's subnet.
+fn leaves(ss: &Subnet) -> Role {
+    Role::LeavesSubnet {
+        subnet: ss.id.clone(),
+    }
+}
+
 fn refs_owned(groups: &[String], same_region: bool) -> (&[String], bool) {
     if same_region {
         (groups, true)
