@@ -385,60 +385,8 @@ impl World {
         tb.wait(rtt);
         // 4. TLS: terminated at a TLS listener, passed through a TCP one.
         if !ctx.plain_http {
-            let handshake = rtt * TlsStart::Full.round_trips(client.tls_max);
-            if listener.protocol == NlbProtocol::Tls {
-                let cert = listener
-                    .certificate_domains
-                    .iter()
-                    .find(|d| crate::sim::alb::host_matches_cert(&ctx.host, d));
-                let shown = cert
-                    .or(listener.certificate_domains.first())
-                    .cloned()
-                    .unwrap_or_default();
-                let refused = cert.is_none() && client.caller.checks_certificate();
-                tb.hop(|| {
-                    let step = Step::new(
-                        (client.id, nlb.id.as_str()),
-                        Layer::Tls,
-                        format!("TCP/{port}"),
-                        Event::Nlb(NlbEvent::TlsTerminated {
-                            port,
-                            sni: ctx.host.clone(),
-                            certificate: shown.clone(),
-                            by_sni: cert.is_some(),
-                        }),
-                        Verdict::Pass,
-                        Code::Delivered,
-                    );
-                    if refused {
-                        step.verdict(Verdict::Error, Code::CertificateMismatch)
-                    } else {
-                        step
-                    }
-                });
-                tb.wait(handshake);
-                if refused {
-                    let why = format!(
-                        "{}'s certificate ({shown}) does not cover {}",
-                        nlb.id, ctx.host
-                    );
-                    return here(
-                        r,
-                        Resp::err(None, client.id, Code::CertificateMismatch, why),
-                    );
-                }
-            } else {
-                tb.hop(|| {
-                    Step::new(
-                        (client.id, nlb.id.as_str()),
-                        Layer::Tls,
-                        format!("TCP/{port}"),
-                        Event::Nlb(NlbEvent::TlsPassThrough { port }),
-                        Verdict::Pass,
-                        Code::Delivered,
-                    )
-                });
-                tb.wait(handshake);
+            if let Some(refused) = nlb_tls(tb, (r, nlb, listener), (&client, ctx), (port, rtt)) {
+                return refused;
             }
         }
         // 5. The target: in the node's AZ unless cross-zone is on; a flow
@@ -609,46 +557,127 @@ impl World {
                 };
                 self.serve(r, p, &d, ctx, tb)
             }
-            _ => {
-                let target = pod.map_or(pick.id, |p| p.id.as_str());
-                tb.hop(|| {
-                    Step::new(
-                        (target, nlb.id.as_str()),
-                        Layer::Tcp,
-                        format!("TCP/{}", pflow.dst_port),
-                        Event::Nlb(NlbEvent::TargetReset {
-                            target: target.to_string(),
-                        }),
-                        Verdict::Error,
-                        Code::ConnectionRefused,
-                    )
-                });
-                let why = format!("{target} reset the connection");
-                Resp::err(None, target, Code::ConnectionRefused, why)
-            }
+            _ => target_reset(
+                tb,
+                nlb,
+                pod.map_or(pick.id, |p| p.id.as_str()),
+                pflow.dst_port,
+            ),
         };
         if resp.pod.is_none() {
             resp.pod = pod.map(|p| p.id.as_str().into());
         }
-        tb.hop(|| {
-            Step::new(
-                (nlb.id.as_str(), client.id),
-                Layer::Tcp,
-                format!("TCP/{port}"),
-                Event::Nlb(NlbEvent::Response {
-                    status: resp.status,
-                    to: flow.src,
-                    port: flow.src_port,
-                }),
-                if resp.status.is_some_and(|s| s < 400) {
-                    Verdict::Pass
-                } else {
-                    Verdict::Error
-                },
-                resp.code,
-            )
-        });
+        answer(tb, (nlb, client.id), &resp, (&flow, port));
         tb.wait(rtt / 2);
         here(r, resp)
     }
+}
+
+/// A target with nothing listening (a crashed pod, no endpoint kube-proxy
+/// may use) resets the NLB's connection.
+fn target_reset(tb: &mut Recorder, nlb: &Nlb, target: &str, port: u16) -> Resp {
+    tb.hop(|| {
+        Step::new(
+            (target, nlb.id.as_str()),
+            Layer::Tcp,
+            format!("TCP/{port}"),
+            Event::Nlb(NlbEvent::TargetReset {
+                target: target.to_string(),
+            }),
+            Verdict::Error,
+            Code::ConnectionRefused,
+        )
+    });
+    let why = format!("{target} reset the connection");
+    Resp::err(None, target, Code::ConnectionRefused, why)
+}
+
+/// The NLB passes the target's answer back to the sender on its flow.
+fn answer(tb: &mut Recorder, (nlb, client): (&Nlb, &str), resp: &Resp, (flow, port): (&Flow, u16)) {
+    tb.hop(|| {
+        Step::new(
+            (nlb.id.as_str(), client),
+            Layer::Tcp,
+            format!("TCP/{port}"),
+            Event::Nlb(NlbEvent::Response {
+                status: resp.status,
+                to: flow.src,
+                port: flow.src_port,
+            }),
+            if resp.status.is_some_and(|s| s < 400) {
+                Verdict::Pass
+            } else {
+                Verdict::Error
+            },
+            resp.code,
+        )
+    });
+}
+
+/// The TLS handshake of a request through an NLB: terminated at a TLS
+/// listener (its certificate chosen by SNI; the answer when it does not
+/// cover the host), passed through to the target at a TCP one.
+/// Fact sheet §9.
+fn nlb_tls(
+    tb: &mut Recorder,
+    (r, nlb, listener): (&Region, &Nlb, &NlbListener),
+    (client, ctx): (&AlbClient, &HttpCtx),
+    (port, rtt): (u16, u64),
+) -> Option<Resp> {
+    let handshake = rtt * TlsStart::Full.round_trips(client.tls_max);
+    if listener.protocol == NlbProtocol::Tls {
+        let cert = listener
+            .certificate_domains
+            .iter()
+            .find(|d| crate::sim::alb::host_matches_cert(&ctx.host, d));
+        let shown = cert
+            .or(listener.certificate_domains.first())
+            .cloned()
+            .unwrap_or_default();
+        let refused = cert.is_none() && client.caller.checks_certificate();
+        tb.hop(|| {
+            let step = Step::new(
+                (client.id, nlb.id.as_str()),
+                Layer::Tls,
+                format!("TCP/{port}"),
+                Event::Nlb(NlbEvent::TlsTerminated {
+                    port,
+                    sni: ctx.host.clone(),
+                    certificate: shown.clone(),
+                    by_sni: cert.is_some(),
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            );
+            if refused {
+                step.verdict(Verdict::Error, Code::CertificateMismatch)
+            } else {
+                step
+            }
+        });
+        tb.wait(handshake);
+        if refused {
+            let why = format!(
+                "{}'s certificate ({shown}) does not cover {}",
+                nlb.id, ctx.host
+            );
+            return Some(here(
+                r,
+                Resp::err(None, client.id, Code::CertificateMismatch, why),
+            ));
+        }
+    } else {
+        tb.hop(|| {
+            Step::new(
+                (client.id, nlb.id.as_str()),
+                Layer::Tls,
+                format!("TCP/{port}"),
+                Event::Nlb(NlbEvent::TlsPassThrough { port }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
+        tb.wait(handshake);
+    }
+    None
 }

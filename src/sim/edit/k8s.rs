@@ -126,162 +126,8 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             svc.external_traffic_policy = p;
             Ok(())
         }
-        Edit::SetProbe {
-            region,
-            app,
-            probe,
-            initial_delay_s,
-            period_s,
-            timeout_s,
-            success_threshold,
-            failure_threshold,
-        } => {
-            let live = match probe.trim().to_ascii_lowercase().as_str() {
-                "readiness" => false,
-                "liveness" => true,
-                _ => {
-                    return Err(EditError::Parse(format!(
-                        "'{}' is not a probe Hoplab models: readiness or liveness (fact sheet §14)",
-                        clip(probe.trim())
-                    )))
-                }
-            };
-            let span = |r: &std::ops::RangeInclusive<u32>| (*r.start() as u64, *r.end() as u64);
-            let t = ProbeTiming {
-                initial_delay_s: ranged(
-                    initial_delay_s,
-                    "initialDelaySeconds",
-                    span(&PROBE_INITIAL_DELAY_S),
-                    14,
-                )?,
-                period_s: ranged(period_s, "periodSeconds", span(&PROBE_SECONDS), 14)?,
-                timeout_s: ranged(timeout_s, "timeoutSeconds", span(&PROBE_SECONDS), 14)?,
-                success_threshold: ranged(
-                    success_threshold,
-                    "successThreshold",
-                    span(&PROBE_THRESHOLD),
-                    14,
-                )?,
-                failure_threshold: ranged(
-                    failure_threshold,
-                    "failureThreshold",
-                    span(&PROBE_THRESHOLD),
-                    14,
-                )?,
-            };
-            if live && t.success_threshold != 1 {
-                return Err(EditError::Invalid(
-                    "a liveness probe's successThreshold must be 1 (fact sheet §14)".into(),
-                ));
-            }
-            let mut found = false;
-            for r in s.regions.iter_mut() {
-                if !region.is_empty() && r.id != *region {
-                    continue;
-                }
-                let c = &mut r.cluster;
-                if !c.pods.iter().any(|p| p.app == *app) {
-                    continue;
-                }
-                found = true;
-                let at = match c.probes.iter().position(|p| p.app == *app) {
-                    Some(i) => i,
-                    None => {
-                        c.probes.push(AppProbes {
-                            app: app.clone(),
-                            readiness: ProbeTiming::default(),
-                            liveness: ProbeTiming::default(),
-                        });
-                        c.probes.len() - 1
-                    }
-                };
-                let p = &mut c.probes[at];
-                if live {
-                    p.liveness = t;
-                } else {
-                    p.readiness = t;
-                }
-                // Both at the defaults: no entry, the file as it was.
-                if p.readiness.is_default() && p.liveness.is_default() {
-                    c.probes.remove(at);
-                }
-            }
-            if !found {
-                return Err(unknown(VpcPart::App, app));
-            }
-            Ok(())
-        }
-        Edit::SetHpa {
-            region,
-            app,
-            mode,
-            min,
-            max,
-            target_cpu,
-            cpu_request,
-        } => {
-            let r = s
-                .regions
-                .iter_mut()
-                .find(|r| r.id == *region)
-                .ok_or_else(|| unknown(VpcPart::Region, region))?;
-            let c = &mut r.cluster;
-            if !c.pods.iter().any(|p| p.app == *app) && !c.services.iter().any(|v| v.app == *app) {
-                return Err(unknown(VpcPart::App, app));
-            }
-            let enabled = match mode.trim().to_ascii_lowercase().as_str() {
-                "on" => true,
-                "off" => false,
-                // None left is what `remove` asks for, whether or not
-                // there was one.
-                "remove" => {
-                    c.autoscalers.retain(|a| a.app != *app);
-                    return Ok(());
-                }
-                _ => {
-                    return Err(EditError::Parse(format!(
-                        "autoscaler mode '{}' must be on, off or remove",
-                        clip(mode.trim())
-                    )))
-                }
-            };
-            let span = |r: &std::ops::RangeInclusive<u32>| (*r.start() as u64, *r.end() as u64);
-            let min = ranged(min, "minReplicas", span(&HPA_REPLICAS), 28)?;
-            let max = ranged(max, "maxReplicas", span(&HPA_REPLICAS), 28)?;
-            if min > max {
-                return Err(EditError::Invalid(format!(
-                    "minReplicas {min} is above maxReplicas {max}"
-                )));
-            }
-            let target = ranged(
-                target_cpu,
-                "target CPU utilization in percent",
-                span(&HPA_TARGET_CPU_PERCENT),
-                28,
-            )?;
-            let request = match cpu_request.trim() {
-                "" | "none" => None,
-                t => Some(ranged(
-                    t.trim_end_matches('m'),
-                    "CPU request in millicores",
-                    span(&HPA_CPU_REQUEST_M),
-                    28,
-                )?),
-            };
-            let h = Autoscaler {
-                app: app.clone(),
-                min_replicas: min,
-                max_replicas: max,
-                target_cpu_percent: target,
-                cpu_request_m: request,
-                enabled,
-            };
-            match c.autoscalers.iter_mut().find(|a| a.app == *app) {
-                Some(a) => *a = h,
-                None => c.autoscalers.push(h),
-            }
-            Ok(())
-        }
+        Edit::SetProbe { .. } => set_probe(e, s),
+        Edit::SetHpa { .. } => set_hpa(e, s),
         _ => Ok(()),
     }
 }
@@ -382,6 +228,175 @@ fn set_annotation(c: &mut Cluster, name: &str, value: &str) -> Result<(), EditEr
                 ANNOTATIONS.join(", ")
             )))
         }
+    }
+    Ok(())
+}
+
+/// `set_probe`: an application's readiness or liveness probe timings.
+/// Fact sheet §14.
+fn set_probe(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
+    let Edit::SetProbe {
+        region,
+        app,
+        probe,
+        initial_delay_s,
+        period_s,
+        timeout_s,
+        success_threshold,
+        failure_threshold,
+    } = e
+    else {
+        return Ok(());
+    };
+    let live = match probe.trim().to_ascii_lowercase().as_str() {
+        "readiness" => false,
+        "liveness" => true,
+        _ => {
+            return Err(EditError::Parse(format!(
+                "'{}' is not a probe Hoplab models: readiness or liveness (fact sheet §14)",
+                clip(probe.trim())
+            )))
+        }
+    };
+    let span = |r: &std::ops::RangeInclusive<u32>| (*r.start() as u64, *r.end() as u64);
+    let t = ProbeTiming {
+        initial_delay_s: ranged(
+            initial_delay_s,
+            "initialDelaySeconds",
+            span(&PROBE_INITIAL_DELAY_S),
+            14,
+        )?,
+        period_s: ranged(period_s, "periodSeconds", span(&PROBE_SECONDS), 14)?,
+        timeout_s: ranged(timeout_s, "timeoutSeconds", span(&PROBE_SECONDS), 14)?,
+        success_threshold: ranged(
+            success_threshold,
+            "successThreshold",
+            span(&PROBE_THRESHOLD),
+            14,
+        )?,
+        failure_threshold: ranged(
+            failure_threshold,
+            "failureThreshold",
+            span(&PROBE_THRESHOLD),
+            14,
+        )?,
+    };
+    if live && t.success_threshold != 1 {
+        return Err(EditError::Invalid(
+            "a liveness probe's successThreshold must be 1 (fact sheet §14)".into(),
+        ));
+    }
+    let mut found = false;
+    for r in s.regions.iter_mut() {
+        if !region.is_empty() && r.id != *region {
+            continue;
+        }
+        let c = &mut r.cluster;
+        if !c.pods.iter().any(|p| p.app == *app) {
+            continue;
+        }
+        found = true;
+        let at = match c.probes.iter().position(|p| p.app == *app) {
+            Some(i) => i,
+            None => {
+                c.probes.push(AppProbes {
+                    app: app.clone(),
+                    readiness: ProbeTiming::default(),
+                    liveness: ProbeTiming::default(),
+                });
+                c.probes.len() - 1
+            }
+        };
+        let p = &mut c.probes[at];
+        if live {
+            p.liveness = t;
+        } else {
+            p.readiness = t;
+        }
+        // Both at the defaults: no entry, the file as it was.
+        if p.readiness.is_default() && p.liveness.is_default() {
+            c.probes.remove(at);
+        }
+    }
+    if !found {
+        return Err(unknown(VpcPart::App, app));
+    }
+    Ok(())
+}
+
+/// `set_hpa`: a HorizontalPodAutoscaler on an application. Fact sheet §28.
+fn set_hpa(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
+    let Edit::SetHpa {
+        region,
+        app,
+        mode,
+        min,
+        max,
+        target_cpu,
+        cpu_request,
+    } = e
+    else {
+        return Ok(());
+    };
+    let r = s
+        .regions
+        .iter_mut()
+        .find(|r| r.id == *region)
+        .ok_or_else(|| unknown(VpcPart::Region, region))?;
+    let c = &mut r.cluster;
+    if !c.pods.iter().any(|p| p.app == *app) && !c.services.iter().any(|v| v.app == *app) {
+        return Err(unknown(VpcPart::App, app));
+    }
+    let enabled = match mode.trim().to_ascii_lowercase().as_str() {
+        "on" => true,
+        "off" => false,
+        // None left is what `remove` asks for, whether or not
+        // there was one.
+        "remove" => {
+            c.autoscalers.retain(|a| a.app != *app);
+            return Ok(());
+        }
+        _ => {
+            return Err(EditError::Parse(format!(
+                "autoscaler mode '{}' must be on, off or remove",
+                clip(mode.trim())
+            )))
+        }
+    };
+    let span = |r: &std::ops::RangeInclusive<u32>| (*r.start() as u64, *r.end() as u64);
+    let min = ranged(min, "minReplicas", span(&HPA_REPLICAS), 28)?;
+    let max = ranged(max, "maxReplicas", span(&HPA_REPLICAS), 28)?;
+    if min > max {
+        return Err(EditError::Invalid(format!(
+            "minReplicas {min} is above maxReplicas {max}"
+        )));
+    }
+    let target = ranged(
+        target_cpu,
+        "target CPU utilization in percent",
+        span(&HPA_TARGET_CPU_PERCENT),
+        28,
+    )?;
+    let request = match cpu_request.trim() {
+        "" | "none" => None,
+        t => Some(ranged(
+            t.trim_end_matches('m'),
+            "CPU request in millicores",
+            span(&HPA_CPU_REQUEST_M),
+            28,
+        )?),
+    };
+    let h = Autoscaler {
+        app: app.clone(),
+        min_replicas: min,
+        max_replicas: max,
+        target_cpu_percent: target,
+        cpu_request_m: request,
+        enabled,
+    };
+    match c.autoscalers.iter_mut().find(|a| a.app == *app) {
+        Some(a) => *a = h,
+        None => c.autoscalers.push(h),
     }
     Ok(())
 }
