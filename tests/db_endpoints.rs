@@ -742,6 +742,7 @@ fn the_reachability_analyzer_reaches_a_publicly_accessible_database_on_its_publi
         to: "rds-a-1".into(),
         protocol: Protocol::Tcp,
         port: 5432,
+        ip_version: Default::default(),
     };
     assert!(!World::default_world().reach(&spec).reachable);
     let w = world_with(&[

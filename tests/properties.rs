@@ -147,6 +147,10 @@ const EDIT_KINDS: &[&str] = &[
     "set_nlb",
     "set_nlb_idle_timeout",
     "set_nlb_target_group",
+    "assign_vpc_ipv6",
+    "assign_subnet_ipv6",
+    "create_egress_only_igw",
+    "delete_egress_only_igw",
 ];
 
 #[test]

@@ -16,6 +16,7 @@ fn ask(w: &World, from: &str, to: &str, protocol: Protocol, port: u16) -> Reach 
         to: to.into(),
         protocol,
         port,
+        ip_version: Default::default(),
     })
 }
 
@@ -326,6 +327,7 @@ fn unknown_ends_bad_ports_and_unsupported_components_are_refused_by_name() {
                 to: to.into(),
                 protocol,
                 port,
+                ip_version: Default::default(),
             })
             .unwrap_err();
         assert!(err.contains(says), "{err}");

@@ -511,6 +511,7 @@ fn ask(w: &World, from: &str, to: &str, protocol: Protocol, port: u16) -> Reach 
         to: to.into(),
         protocol,
         port,
+        ip_version: Default::default(),
     })
 }
 

@@ -309,7 +309,11 @@ fn validate_script_step(
                     .map_err(|m| LessonError::at(format!("{path}.edit.subnet"), m)),
                 Edit::RemoveInstance { .. }
                 | Edit::SetInstance { .. }
-                | Edit::CreateSecurityGroup { .. } => Ok(()),
+                | Edit::CreateSecurityGroup { .. }
+                | Edit::AssignVpcIpv6 { .. }
+                | Edit::AssignSubnetIpv6 { .. }
+                | Edit::CreateEgressOnlyIgw { .. }
+                | Edit::DeleteEgressOnlyIgw { .. } => Ok(()),
                 Edit::SetIngressAnnotation { .. }
                 | Edit::SetTrafficPolicy { .. }
                 | Edit::SetProbe { .. }

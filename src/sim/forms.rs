@@ -216,7 +216,17 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
     }
     for r in &s.regions {
         if let Some(i) = r.vpc.instance(node) {
-            return instance_forms(i);
+            return instance_forms(&r.vpc, i);
+        }
+        if r.vpc.egress_only_igw.as_deref() == Some(node) {
+            return vec![action_form(
+                format!("delete-eigw-{node}"),
+                "Delete the egress-only internet gateway",
+                "§23",
+                "delete_egress_only_igw",
+                vec![("id", node.to_string())],
+                "Delete",
+            )];
         }
         if r.vpc.igw == node {
             let mut out = vpc_forms(s, r);
@@ -494,6 +504,41 @@ fn vpc_more_forms(s: &crate::sim::scenario::Scenario, r: &Region) -> Vec<Form> {
             field("private_dns", "private DNS", choice(&["on", "off"]), "on"),
         ],
     ));
+    out.extend(ipv6_forms(v));
+    out
+}
+
+/// IPv6 at the VPC's internet gateway: an Amazon-provided /56 (once) and
+/// the egress-only internet gateway (once). Fact sheet §23.
+fn ipv6_forms(v: &crate::sim::net::Vpc) -> Vec<Form> {
+    let mut out = Vec::new();
+    if v.ipv6_cidr.is_none() {
+        out.push(action_form(
+            format!("ipv6-{}", v.id),
+            "Associate an IPv6 block (/56)",
+            "§23",
+            "assign_vpc_ipv6",
+            vec![("vpc", v.id.clone())],
+            "Associate",
+        ));
+    }
+    if v.egress_only_igw.is_none() {
+        let mut f = form(
+            format!("new-eigw-{}", v.id),
+            "Egress-only internet gateway",
+            "§23",
+            "create_egress_only_igw",
+            vec![("vpc", v.id.clone())],
+            vec![field(
+                "id",
+                "gateway id",
+                Input::Text("eigw-a"),
+                format!("eigw-{}", v.suffix()),
+            )],
+        );
+        f.submit = "Create";
+        out.push(f);
+    }
     out
 }
 
@@ -563,7 +608,7 @@ fn peering_forms(p: &crate::sim::net::Peering) -> Vec<Form> {
 /// ACL, back to the default network ACL. Fact sheet §10, §12.
 fn subnet_forms(v: &crate::sim::net::Vpc, sub: &crate::sim::net::Subnet) -> Vec<Form> {
     let nacls: Vec<&str> = v.nacls.iter().map(|n| n.id.as_str()).collect();
-    vec![
+    let mut out = vec![
         action_form(
             format!("main-table-{}", sub.id),
             "Use the main route table",
@@ -588,12 +633,34 @@ fn subnet_forms(v: &crate::sim::net::Vpc, sub: &crate::sim::net::Subnet) -> Vec<
             vec![("subnet", sub.id.clone())],
             "Disassociate",
         ),
-    ]
+    ];
+    if v.ipv6_cidr.is_some() {
+        let mut f = form(
+            format!("ipv6-{}", sub.id),
+            "IPv6 block (/64)",
+            "§23",
+            "assign_subnet_ipv6",
+            vec![("subnet", sub.id.clone())],
+            vec![field(
+                "block",
+                "which /64 of the VPC's /56 (0-255; empty: the next free; none)",
+                Input::Text("3"),
+                "",
+            )],
+        );
+        f.submit = if sub.ipv6_cidr.is_some() {
+            "Change"
+        } else {
+            "Assign"
+        };
+        out.push(f);
+    }
+    out
 }
 
 /// An instance's interface: public address, security groups, the
 /// source/destination check; and terminating it. Fact sheet §24.
-fn instance_forms(i: &crate::sim::net::Instance) -> Vec<Form> {
+fn instance_forms(v: &crate::sim::net::Vpc, i: &crate::sim::net::Instance) -> Vec<Form> {
     let mut set = form(
         format!("instance-{}", i.id),
         "Interface",
@@ -624,6 +691,15 @@ fn instance_forms(i: &crate::sim::net::Instance) -> Vec<Form> {
             ),
         ],
     );
+    // An IPv6 address once its subnet has a /64 (fact sheet §23).
+    if v.subnet(&i.subnet).is_some_and(|x| x.ipv6_cidr.is_some()) {
+        set.fields.push(field(
+            "ipv6",
+            "IPv6 address",
+            choice(&["on", "off"]),
+            if i.ipv6 { "on" } else { "off" },
+        ));
+    }
     set.only_changed = true;
     let mut end = form(
         format!("terminate-{}", i.id),
@@ -1724,6 +1800,8 @@ mod tests {
             "create_peering",
             "create_gateway_endpoint",
             "create_interface_endpoint",
+            "assign_vpc_ipv6",
+            "create_egress_only_igw",
         ] {
             assert!(kinds.contains(&k), "no form for {k}");
         }

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 61] = [
+pub const ALL_CODES: [Code; 62] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -36,6 +36,7 @@ pub const ALL_CODES: [Code; 61] = [
     Code::IgwPublicIpAssociationForEgress,
     Code::IgwPrivateIpAssociationForIngress,
     Code::NatGatewayOutboundOnly,
+    Code::EigwOutboundOnly,
     Code::Elbv2ListenerPortRestriction,
     Code::ProtocolRestriction,
     Code::NoSourceOrDestination,
@@ -129,6 +130,7 @@ impl Code {
             Code::IgwPublicIpAssociationForEgress => "The source has no public IPv4 address: the internet gateway has nothing to translate its private address to, so the packet cannot leave for the internet.",
             Code::IgwPrivateIpAssociationForIngress => "The destination has no public IPv4 address: nothing on the internet can address it, so the internet gateway has no interface to deliver to.",
             Code::NatGatewayOutboundOnly => "A NAT gateway only carries connections that its private subnets start; nothing can open a connection to it or through it from the internet (Hoplab's code: Reachability Analyzer has none).",
+            Code::EigwOutboundOnly => "An egress-only internet gateway carries IPv6 connections that the VPC starts, and their replies; a connection started on the internet gets no reply through it (Hoplab's code: Reachability Analyzer analyses IPv4 only).",
             Code::Elbv2ListenerPortRestriction => "The load balancer has no listener on this protocol and port, so it accepts no connection there.",
             Code::ProtocolRestriction => "The path cannot carry this protocol or port (a port of 0, an ICMP type over 255, or a service that answers one port only).",
             Code::NoSourceOrDestination => "The source or destination is not a component or address of this world (or both ends are the same, or both on the internet).",
@@ -176,6 +178,7 @@ impl Code {
             Code::IgwPublicIpAssociationForEgress => (VPC, "VPC_Internet_Gateway.html"),
             Code::IgwPrivateIpAssociationForIngress => (VPC, "VPC_Internet_Gateway.html"),
             Code::NatGatewayOutboundOnly => (VPC, "vpc-nat-gateway.html"),
+            Code::EigwOutboundOnly => (VPC, "egress-only-internet-gateway.html"),
             Code::Elbv2ListenerPortRestriction => (ALB, "load-balancer-listeners.html"),
             Code::ProtocolRestriction => (RA, "explanation-codes.html"),
             Code::NoSourceOrDestination => (RA, "explanation-codes.html"),

@@ -96,6 +96,9 @@ pub enum Code {
     IgwPublicIpAssociationForEgress,
     IgwPrivateIpAssociationForIngress,
     NatGatewayOutboundOnly,
+    /// An egress-only internet gateway carries IPv6 that the VPC starts
+    /// (and its replies), nothing the internet starts. Fact sheet §23.
+    EigwOutboundOnly,
     Elbv2ListenerPortRestriction,
     ProtocolRestriction,
     NoSourceOrDestination,
@@ -159,6 +162,7 @@ impl Code {
             Code::IgwPublicIpAssociationForEgress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
             Code::IgwPrivateIpAssociationForIngress => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
             Code::NatGatewayOutboundOnly => "NAT_GATEWAY_OUTBOUND_ONLY",
+            Code::EigwOutboundOnly => "EIGW_OUTBOUND_ONLY",
             Code::Elbv2ListenerPortRestriction => "ELBV2_LISTENER_PORT_RESTRICTION",
             Code::ProtocolRestriction => "PROTOCOL_RESTRICTION",
             Code::NoSourceOrDestination => "NO_SOURCE_OR_DESTINATION",

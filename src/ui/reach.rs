@@ -32,6 +32,7 @@ pub fn ReachPanel() -> impl IntoView {
     let to = RwSignal::new(first_instance);
     let protocol = RwSignal::new("tcp".to_string());
     let port = RwSignal::new("22".to_string());
+    let version = RwSignal::new("ipv4".to_string());
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -53,6 +54,11 @@ pub fn ReachPanel() -> impl IntoView {
             to: to.get_untracked().trim().to_string(),
             protocol: proto,
             port: n,
+            ip_version: if version.get_untracked() == "ipv6" {
+                crate::sim::net::Family::Ipv6
+            } else {
+                crate::sim::net::Family::Ipv4
+            },
         };
         match live.world.with_untracked(|w| w.reach_asked(&spec)) {
             Ok(r) => {
@@ -98,12 +104,28 @@ pub fn ReachPanel() -> impl IntoView {
                     <select data-testid="reach-protocol" prop:value=move || protocol.get()
                         on:change=move |ev| {
                             let p = event_target_value(&ev);
-                            port.set(default_port(&p).to_string());
+                            let icmp6 = p == "icmp" && version.get_untracked() == "ipv6";
+                            port.set(if icmp6 { "128".to_string() } else { default_port(&p).to_string() });
                             protocol.set(p);
                         }>
                         <option value="tcp">"TCP"</option>
                         <option value="udp">"UDP"</option>
                         <option value="icmp">"ICMP"</option>
+                    </select>
+                </label>
+                <label>
+                    <span>"IP"</span>
+                    <select data-testid="reach-ip-version" prop:value=move || version.get()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            // ICMPv6's echo request is type 128 (ICMP's is 8).
+                            if protocol.get_untracked() == "icmp" {
+                                port.set(if v == "ipv6" { "128" } else { "8" }.to_string());
+                            }
+                            version.set(v);
+                        }>
+                        <option value="ipv4">"IPv4"</option>
+                        <option value="ipv6">"IPv6"</option>
                     </select>
                 </label>
                 <label class=style::port>

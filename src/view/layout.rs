@@ -539,6 +539,7 @@ impl<'t> RegionFrame<'t> {
         for n in outside() {
             let (x, y) = match n.kind {
                 NodeKind::Igw => (self.vx, alb_y),
+                NodeKind::Eigw => (self.vx, alb_y + CELL_H),
                 NodeKind::Alb => (mid, alb_y),
                 NodeKind::Nlb if self.has_alb => (mid, alb_y + CELL_H),
                 NodeKind::Nlb => (mid, alb_y),

@@ -23,6 +23,7 @@ pub fn marks(r: &Reach) -> ReachMarks {
             Role::Source { .. }
             | Role::Destination { .. }
             | Role::InternetGateway { .. }
+            | Role::Ipv6Gateway { .. }
             | Role::NatGateway { .. }
             | Role::Forwards { .. }
             | Role::Peering { .. }
@@ -126,6 +127,7 @@ mod tests {
             to: to.into(),
             protocol: Protocol::Tcp,
             port,
+            ip_version: Default::default(),
         })
     }
 

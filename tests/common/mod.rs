@@ -131,6 +131,7 @@ pub const ROUTE_TARGETS: &[&str] = &[
     "nat-zz",
     "pcx-ab",
     "vpce-s3-a",
+    "eigw-a",
     "",
 ];
 pub const VPCS: &[&str] = &["vpc-a", "vpc-b", "vpc-zz", ""];
@@ -393,6 +394,7 @@ fn random_route_or_scale_edit(rng: &mut Rng) -> Edit {
             public_ip: s(rng, &["", "auto", "none", "52.12.1.30", "192.168.0.1"]),
             security_groups: s(rng, &["", "sg-bastion-b", "sg-app-a", "sg-nope"]),
             source_dest_check: s(rng, &["", "on", "off", "maybe"]),
+            ipv6: s(rng, &["", "on", "off", "v6"]),
         },
         _ => Edit::CreateSecurityGroup {
             vpc: s(rng, VPCS),
@@ -1009,7 +1011,19 @@ fn random_vpc_more_edit(rng: &mut Rng) -> Edit {
             pick(rng, xs).to_string()
         }
     };
-    match rng.index(15) {
+    match rng.index(19) {
+        15 => Edit::AssignVpcIpv6 { vpc: s(rng, VPCS) },
+        16 => Edit::AssignSubnetIpv6 {
+            subnet: s(rng, SUBNETS),
+            block: s(rng, &["", "3", "none", "256", "x"]),
+        },
+        17 => Edit::CreateEgressOnlyIgw {
+            vpc: s(rng, VPCS),
+            id: s(rng, &["eigw-a", "eigw-b", "igw-a", "a b", ""]),
+        },
+        18 => Edit::DeleteEgressOnlyIgw {
+            id: s(rng, &["eigw-a", "eigw-zz", ""]),
+        },
         14 => Edit::SetPeeringDns {
             id: s(rng, PEERINGS),
             requester: s(rng, &["on", "off", "", "maybe"]),
@@ -1027,7 +1041,11 @@ fn random_vpc_more_edit(rng: &mut Rng) -> Edit {
             route_table: s(rng, ROUTE_TABLES),
         },
         3 => Edit::DisassociateRouteTable {
-            subnet: s(rng, SUBNETS),
+            // An unknown subnet now and then, so a refusal is always drawn.
+            subnet: match rng.index(4) {
+                0 => "subnet-zz".to_string(),
+                _ => s(rng, SUBNETS),
+            },
         },
         4 => Edit::CreateNacl {
             id: s(rng, NEW_NACLS),

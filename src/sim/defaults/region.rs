@@ -127,6 +127,8 @@ impl RegionSpec<'_> {
             gateway_endpoints: Vec::new(),
             interface_endpoints: Vec::new(),
             instances: self.bastion().into_iter().collect(),
+            ipv6_cidr: None,
+            egress_only_igw: None,
         }
     }
 
@@ -146,6 +148,7 @@ impl RegionSpec<'_> {
             security_groups: vec![format!("sg-bastion-{letter}")],
             source_dest_check: true,
             os: InstanceOs::Linux,
+            ipv6: false,
         })
     }
 
@@ -165,6 +168,7 @@ impl RegionSpec<'_> {
                 Tier::Data => format!("rtb-data-{letter}"),
             }),
             nacl: format!("acl-{tier}-{letter}"),
+            ipv6_cidr: None,
         };
         vec![
             sub("public", 0, 0, Tier::Public),
@@ -181,11 +185,11 @@ impl RegionSpec<'_> {
     fn route_tables(&self) -> Vec<RouteTable> {
         let (letter, azs) = (self.letter, self.azs);
         let local = Route {
-            destination: net(&self.vpc_cidr()),
+            destination: net(&self.vpc_cidr()).into(),
             target: RouteTarget::Local,
         };
         let default_to = |target: RouteTarget| Route {
-            destination: net("0.0.0.0/0"),
+            destination: net("0.0.0.0/0").into(),
             target,
         };
         vec![

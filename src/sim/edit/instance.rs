@@ -39,8 +39,12 @@ pub(super) fn describe(e: &Edit) -> String {
             public_ip,
             security_groups,
             source_dest_check,
+            ipv6,
         } => {
             let mut parts = Vec::new();
+            if !ipv6.trim().is_empty() {
+                parts.push(format!("IPv6 address {}", clip(ipv6.trim())));
+            }
             if !public_ip.trim().is_empty() {
                 parts.push(format!("public address {}", clip(public_ip.trim())));
             }
@@ -82,7 +86,13 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             public_ip,
             security_groups,
             source_dest_check,
-        } => set(s, instance, public_ip, security_groups, source_dest_check),
+            ipv6,
+        } => set(
+            s,
+            instance,
+            (public_ip, security_groups),
+            (source_dest_check, ipv6),
+        ),
         Edit::CreateSecurityGroup { vpc, id, name } => create_sg(s, vpc, id, name),
         _ => Ok(()),
     }
@@ -213,16 +223,28 @@ fn add(
         security_groups,
         source_dest_check: true,
         os,
+        ipv6: false,
     });
     Ok(())
+}
+
+fn on_off(typed: &str, what: &str) -> Result<Option<bool>, EditError> {
+    match typed.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "on" | "true" | "enabled" => Ok(Some(true)),
+        "off" | "false" | "disabled" => Ok(Some(false)),
+        other => Err(EditError::Parse(format!(
+            "{what} '{}': on or off",
+            clip(other)
+        ))),
+    }
 }
 
 fn set(
     s: &mut Scenario,
     instance: &str,
-    public_ip: &str,
-    groups: &str,
-    check: &str,
+    (public_ip, groups): (&str, &str),
+    (check, ipv6): (&str, &str),
 ) -> Result<(), EditError> {
     let public = if public_ip.trim().is_empty() {
         None
@@ -234,17 +256,8 @@ fn set(
     } else {
         Some(parse_groups(groups)?)
     };
-    let check = match check.trim().to_ascii_lowercase().as_str() {
-        "" => None,
-        "on" | "true" | "enabled" => Some(true),
-        "off" | "false" | "disabled" => Some(false),
-        other => {
-            return Err(EditError::Parse(format!(
-                "source/destination check '{}': on or off",
-                clip(other)
-            )))
-        }
-    };
+    let check = on_off(check, "source/destination check")?;
+    let ipv6 = on_off(ipv6, "IPv6 address")?;
     let vpc = vpc_of_instance(s, instance)?;
     let i = vpc
         .instances
@@ -259,6 +272,15 @@ fn set(
     }
     if let Some(c) = check {
         i.source_dest_check = c;
+    }
+    if let Some(on) = ipv6 {
+        let subnet = i.subnet.clone();
+        i.ipv6 = on;
+        if on && vpc.subnet(&subnet).is_some_and(|x| x.ipv6_cidr.is_none()) {
+            return Err(EditError::Invalid(format!(
+                "{instance}: subnet {subnet} has no IPv6 block, so there is no IPv6 address to give (assign_subnet_ipv6 first; fact sheet §23)"
+            )));
+        }
     }
     Ok(())
 }
@@ -277,6 +299,8 @@ fn create_sg(s: &mut Scenario, vpc: &str, id: &str, name: &str) -> Result<(), Ed
         .map(|r| &mut r.vpc)
         .find(|v| v.id == vpc)
         .ok_or_else(|| unknown(VpcPart::Vpc, vpc))?;
+    // A VPC with IPv6: AWS adds the same rule for ::/0 (fact sheet §11, §23).
+    let ipv6_out = v.ipv6_cidr.map(|_| super::ipv6::all_ipv6_out());
     v.security_groups.push(SecurityGroup {
         id: id.to_string(),
         name: if name.trim().is_empty() {
@@ -285,12 +309,14 @@ fn create_sg(s: &mut Scenario, vpc: &str, id: &str, name: &str) -> Result<(), Ed
             name.trim().to_string()
         },
         inbound: Vec::new(),
-        outbound: vec![SgRule {
+        outbound: std::iter::once(SgRule {
             protocol: Protocol::All,
             ports: PortRange::ALL,
             peer: Peer::Cidr("0.0.0.0/0".parse().expect("a CIDR")),
             description: "all outbound (a new group's default)".into(),
-        }],
+        })
+        .chain(ipv6_out)
+        .collect(),
     });
     Ok(())
 }

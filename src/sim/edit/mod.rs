@@ -21,6 +21,7 @@ mod eyeballs;
 mod health;
 mod ingress;
 mod instance;
+mod ipv6;
 mod k8s;
 mod nlb;
 mod routes;
@@ -590,6 +591,32 @@ pub enum Edit {
         security_groups: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         source_dest_check: String,
+        /// `on`: an IPv6 address from its subnet's /64; `off`: none.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        ipv6: String,
+    },
+    // ---- IPv6 in a VPC (fact sheet §23).
+    /// Associate an Amazon-provided IPv6 /56 with a VPC; its `local` route
+    /// goes into every route table.
+    AssignVpcIpv6 {
+        vpc: String,
+    },
+    /// Give a subnet a /64 of its VPC's /56: `block` 0-255, empty for the
+    /// next free one, `none` to take it away.
+    AssignSubnetIpv6 {
+        subnet: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        block: String,
+    },
+    /// Create an egress-only internet gateway `eigw-…` in a VPC.
+    CreateEgressOnlyIgw {
+        vpc: String,
+        id: String,
+    },
+    /// Delete an egress-only internet gateway (refused while a route
+    /// leads to it).
+    DeleteEgressOnlyIgw {
+        id: String,
     },
     /// Create a security group in a VPC: no inbound rule, one outbound
     /// rule allowing all traffic (fact sheet §11).
@@ -1371,6 +1398,10 @@ impl Edit {
             | Edit::RemoveInstance { .. }
             | Edit::SetInstance { .. }
             | Edit::CreateSecurityGroup { .. } => instance::describe(self),
+            Edit::AssignVpcIpv6 { .. }
+            | Edit::AssignSubnetIpv6 { .. }
+            | Edit::CreateEgressOnlyIgw { .. }
+            | Edit::DeleteEgressOnlyIgw { .. } => ipv6::describe(self),
             Edit::AddNlb { .. }
             | Edit::RemoveNlb { .. }
             | Edit::AddNlbListener { .. }
@@ -1519,6 +1550,10 @@ impl Edit {
             | Edit::RemoveInstance { .. }
             | Edit::SetInstance { .. }
             | Edit::CreateSecurityGroup { .. } => instance::apply(self, s),
+            Edit::AssignVpcIpv6 { .. }
+            | Edit::AssignSubnetIpv6 { .. }
+            | Edit::CreateEgressOnlyIgw { .. }
+            | Edit::DeleteEgressOnlyIgw { .. } => ipv6::apply(self, s),
             Edit::AddNlb { .. }
             | Edit::RemoveNlb { .. }
             | Edit::AddNlbListener { .. }

@@ -5,9 +5,10 @@
 //! stays, and a route leads to a gateway of its own VPC.
 
 use super::{unknown, Edit, EditError, VpcPart};
-use crate::sim::net::{cidr_has, parse_cidr, Route, RouteTable, RouteTarget, Vpc};
+use crate::sim::net::{cidr_has, Route, RouteTable, RouteTarget, Vpc};
 use crate::sim::scenario::Scenario;
 use crate::sim::text::clip;
+use ipnet::IpNet;
 
 pub(super) fn describe(e: &Edit) -> String {
     match e {
@@ -96,7 +97,7 @@ fn create_table(s: &mut Scenario, id: &str, vpc: &str) -> Result<(), EditError> 
     let routes = v
         .blocks()
         .map(|b| Route {
-            destination: *b,
+            destination: (*b).into(),
             target: RouteTarget::Local,
         })
         .collect();
@@ -149,13 +150,15 @@ fn vpc_of_table<'a>(s: &'a mut Scenario, table: &str) -> Result<&'a mut Vpc, Edi
         .ok_or_else(|| unknown(VpcPart::RouteTable, table))
 }
 
-/// A typed route target: an internet gateway or a NAT gateway of the
-/// table's VPC (`local` is AWS's own route, one per VPC CIDR).
+/// A typed route target: an internet gateway, a NAT gateway, an
+/// egress-only internet gateway or an instance of the table's VPC, or a
+/// peering connection that joins it (`local` is AWS's own route, one per
+/// VPC block).
 fn parse_target(s: &Scenario, table: &str, target: &str) -> Result<RouteTarget, EditError> {
     let t = target.trim();
     if t.eq_ignore_ascii_case("local") {
         return Err(EditError::Parse(
-            "target local is AWS's own route for the VPC's CIDR, which every table already has; a route you add leads to an internet gateway (igw-…), a NAT gateway (nat-…) or a peering connection (pcx-…) (fact sheet §10)".into(),
+            "target local is AWS's own route for the VPC's CIDR, which every table already has; a route you add leads to an internet gateway (igw-…), a NAT gateway (nat-…), an egress-only internet gateway (eigw-…) or a peering connection (pcx-…) (fact sheet §10)".into(),
         ));
     }
     if t.is_empty() {
@@ -197,6 +200,8 @@ fn parse_target(s: &Scenario, table: &str, target: &str) -> Result<RouteTarget, 
             Some((RouteTarget::Nat(t.to_string()), v.id.clone()))
         } else if v.instance(t).is_some() {
             Some((RouteTarget::Instance(t.to_string()), v.id.clone()))
+        } else if v.egress_only_igw.as_deref() == Some(t) {
+            Some((RouteTarget::Eigw(t.to_string()), v.id.clone()))
         } else {
             None
         }
@@ -227,21 +232,43 @@ fn add_route(
     target: &str,
 ) -> Result<(), EditError> {
     vpc_of_table(s, table)?;
-    let dst = parse_cidr(destination).map_err(EditError::Parse)?;
+    let dst = crate::sim::net::parse_rule_cidr(destination).map_err(EditError::Parse)?;
     let target = parse_target(s, table, target)?;
     let vpc = vpc_of_table(s, table)?;
-    // §10: a route more specific than local must match a subnet exactly
-    // and lead to a NAT gateway (or an ENI / GWLB endpoint, not modelled).
-    let block = vpc
-        .blocks()
-        .find(|b| cidr_has(b, dst.network()) && dst.prefix_len() > b.prefix_len())
-        .copied();
-    if let Some(block) = block {
-        let subnet = vpc.subnets.iter().any(|x| x.cidr == dst);
-        if !subnet || !matches!(target, RouteTarget::Nat(_) | RouteTarget::Instance(_)) {
-            return Err(EditError::Invalid(format!(
-                "{table}: route {dst} is inside the VPC's {block}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway or an instance's interface (fact sheet §10)"
-            )));
+    match dst {
+        IpNet::V4(dst) => {
+            if matches!(target, RouteTarget::Eigw(_)) {
+                return Err(EditError::Invalid(format!(
+                    "{table}: an egress-only internet gateway carries IPv6 only: route ::/0 (or another IPv6 block) to it; for outbound-only IPv4 use a NAT gateway (fact sheet §23)"
+                )));
+            }
+            // §10: a route more specific than local must match a subnet
+            // exactly and lead to a NAT gateway (or an ENI / GWLB
+            // endpoint, not modelled).
+            let block = vpc
+                .blocks()
+                .find(|b| cidr_has(b, dst.network()) && dst.prefix_len() > b.prefix_len())
+                .copied();
+            if let Some(block) = block {
+                let subnet = vpc.subnets.iter().any(|x| x.cidr == dst);
+                if !subnet || !matches!(target, RouteTarget::Nat(_) | RouteTarget::Instance(_)) {
+                    return Err(EditError::Invalid(format!(
+                        "{table}: route {dst} is inside the VPC's {block}: a route more specific than local must match a subnet's CIDR exactly and lead to a NAT gateway or an instance's interface (fact sheet §10)"
+                    )));
+                }
+            }
+        }
+        IpNet::V6(dst) => {
+            if let RouteTarget::Nat(n) = &target {
+                return Err(EditError::Invalid(format!(
+                    "{table}: {n} is a NAT gateway, which translates IPv4 only: there is no NAT for IPv6; route IPv6 to an egress-only internet gateway (eigw-…) for outbound-only traffic (fact sheet §23)"
+                )));
+            }
+            if let Some(block) = vpc.ipv6_cidr.filter(|b| b.contains(&dst)) {
+                return Err(EditError::Invalid(format!(
+                    "{table}: route {dst} is inside the VPC's IPv6 block {block}, which its local route covers (fact sheet §10, §23)"
+                )));
+            }
         }
     }
     let rt = vpc
@@ -264,7 +291,7 @@ fn add_route(
 
 fn remove_route(s: &mut Scenario, table: &str, destination: &str) -> Result<(), EditError> {
     let vpc = vpc_of_table(s, table)?;
-    let dst = parse_cidr(destination).map_err(EditError::Parse)?;
+    let dst = crate::sim::net::parse_rule_cidr(destination).map_err(EditError::Parse)?;
     let rt = vpc
         .route_tables
         .iter_mut()

@@ -7,6 +7,7 @@ use super::{routes::new_id, unknown, Edit, EditError, VpcPart};
 use crate::sim::net::*;
 use crate::sim::scenario::{overlapping_blocks, secondary_refusal, Scenario};
 use crate::sim::text::clip;
+use ipnet::IpNet;
 
 pub(super) fn describe(e: &Edit) -> String {
     match e {
@@ -204,7 +205,11 @@ fn add_cidr(s: &mut Scenario, vpc: &str, cidr: &str) -> Result<(), EditError> {
         return Err(EditError::Invalid(format!("{}: {why}", v.id)));
     }
     for t in &v.route_tables {
-        if let Some(r) = t.routes.iter().find(|r| n.contains(&r.destination)) {
+        if let Some(r) = t
+            .routes
+            .iter()
+            .find(|r| IpNet::V4(n).contains(&r.destination))
+        {
             return Err(EditError::Invalid(format!(
                 "{}: CIDR {n} is equal to or larger than the destination {} of a route in {}: a new VPC block cannot cover an existing route (fact sheet §10)",
                 v.id, r.destination, t.id
@@ -221,7 +226,7 @@ fn add_cidr(s: &mut Scenario, vpc: &str, cidr: &str) -> Result<(), EditError> {
     v.secondary_cidrs.push(n);
     for t in &mut v.route_tables {
         t.routes.push(Route {
-            destination: n,
+            destination: n.into(),
             target: RouteTarget::Local,
         });
     }
@@ -261,7 +266,7 @@ fn remove_cidr(s: &mut Scenario, vpc: &str, cidr: &str) -> Result<(), EditError>
     v.secondary_cidrs.retain(|x| *x != n);
     for t in &mut v.route_tables {
         t.routes
-            .retain(|r| !(r.destination == n && r.target == RouteTarget::Local));
+            .retain(|r| !(r.destination == IpNet::V4(n) && r.target == RouteTarget::Local));
     }
     Ok(())
 }
@@ -560,14 +565,14 @@ fn create_gateway_endpoint(
     }
     for t in v.route_tables.iter_mut().filter(|t| tables.contains(&t.id)) {
         for n in pl.nets() {
-            if let Some(r) = t.routes.iter().find(|r| r.destination == n) {
+            if let Some(r) = t.routes.iter().find(|r| r.destination == IpNet::V4(n)) {
                 return Err(EditError::Invalid(format!(
                     "route table {}: route {} -> {} has the destination of a range of {}: delete it first",
                     t.id, r.destination, r.target, pl.id
                 )));
             }
             t.routes.push(Route {
-                destination: n,
+                destination: n.into(),
                 target: RouteTarget::Endpoint(id.clone()),
             });
         }

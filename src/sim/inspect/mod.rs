@@ -92,6 +92,8 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         rows
     } else if r.vpc.igw == node {
         vpc::internet_gateway(s, r)
+    } else if r.vpc.egress_only_igw.as_deref() == Some(node) {
+        vpc::egress_only_igw(r, node)
     } else if r.vpc.gateway_endpoint(node).is_some() || r.vpc.interface_endpoint(node).is_some() {
         vpc::endpoint(r, node)
     } else if let Some(i) = r.vpc.instance(node) {

@@ -18,6 +18,27 @@ pub(super) fn internet_gateway(s: &Scenario, r: &Region) -> Vec<Row> {
     for c in &v.secondary_cidrs {
         rows.push(("secondary CIDR".into(), c.to_string()));
     }
+    rows.push((
+        "IPv6 block".into(),
+        match &v.ipv6_cidr {
+            Some(b) => {
+                let subnets: Vec<String> = v
+                    .subnets
+                    .iter()
+                    .filter_map(|x| x.ipv6_cidr.map(|n| format!("{} {n}", x.id)))
+                    .collect();
+                format!(
+                    "{b} (Amazon-provided; subnets: {}); IPv6 addresses are public: only routes, security groups and network ACLs keep the internet out",
+                    if subnets.is_empty() {
+                        "none yet".to_string()
+                    } else {
+                        subnets.join(", ")
+                    }
+                )
+            }
+            None => "none: IPv4 only (assign_vpc_ipv6 adds a /56)".into(),
+        },
+    ));
     if let Some(m) = v.main_table_id() {
         let implicit: Vec<&str> = v
             .subnets
@@ -59,6 +80,41 @@ pub(super) fn internet_gateway(s: &Scenario, r: &Region) -> Vec<Row> {
         rows.push(("peering".into(), format!("{} {}", p.id, p.status.as_str())));
     }
     rows
+}
+
+/// The egress-only internet gateway: what it lets through, and the
+/// routes that lead to it. Fact sheet §23.
+pub(super) fn egress_only_igw(r: &Region, id: &str) -> Vec<Row> {
+    let target = RouteTarget::Eigw(id.to_string());
+    let routes: Vec<String> = r
+        .vpc
+        .route_tables
+        .iter()
+        .flat_map(|t| {
+            t.routes
+                .iter()
+                .filter(|x| x.target == target)
+                .map(move |x| format!("{}: {}", t.id, x.destination))
+        })
+        .collect();
+    vec![
+        (
+            "egress-only internet gateway".into(),
+            format!("{id} in {}", r.vpc.id),
+        ),
+        (
+            "what it carries".into(),
+            "IPv6 only: connections started inside the VPC go out and their replies come back (it is stateful); nothing started on the internet comes in. No security group of its own; network ACLs still apply. For outbound-only IPv4, a NAT gateway".into(),
+        ),
+        (
+            "routes to it".into(),
+            if routes.is_empty() {
+                "none: add ::/0 -> this gateway in a private subnet's route table".into()
+            } else {
+                routes.join(", ")
+            },
+        ),
+    ]
 }
 
 fn gateway_text(r: &Region, id: &str) -> String {
@@ -235,6 +291,13 @@ pub(super) fn instance(r: &Region, i: &Instance) -> Vec<Row> {
             match i.public_ip.ip() {
                 None => "none: not reachable from the internet, cannot reach it through the internet gateway".into(),
                 Some(_) => format!("{} — the instance itself only knows its private address; the internet gateway translates (1:1 NAT)", i.public_ip),
+            },
+        ),
+        (
+            "IPv6 address".into(),
+            match r.vpc.instance_ipv6(i) {
+                Some(a) => format!("{a} — public by nature: no NAT; routes, security groups and network ACLs decide who reaches it"),
+                None => "none".into(),
             },
         ),
         ("security groups".into(), i.security_groups.join(", ")),

@@ -95,4 +95,8 @@ pub struct Instance {
     pub source_dest_check: bool,
     #[serde(default, skip_serializing_if = "is_linux")]
     pub os: InstanceOs,
+    /// An IPv6 address from its subnet's /64 (the subnet needs one).
+    /// Fact sheet §23.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ipv6: bool,
 }

@@ -5,10 +5,10 @@
 //! allow-only, union of rules), §12 (NACLs: stateless, numbered, lowest
 //! first, first match wins, final `*` deny; ephemeral ports).
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::check::{Check, CheckKind, Decision, Direction, Leg, PathChecks, RuleRef, Side};
 
@@ -122,10 +122,11 @@ impl PathChecks {
     }
 
     /// A route table's longest-prefix route for `dst`, which must lead
-    /// where `want` says. The model's route tables hold IPv4 routes only:
-    /// an IPv6 packet (a browser reaching a dual-stack load balancer) is
-    /// taken to have its `::/0` route, and no route check is added.
-    /// Fact sheet §10, §23.
+    /// where `want` says. An IPv6 packet meets a table without any IPv6
+    /// route only on the request's own path (a browser reaching a
+    /// dual-stack load balancer in a VPC drawn without IPv6 blocks): it is
+    /// taken to have its `::/0` route, and no check is added. A table with
+    /// IPv6 routes decides IPv6 like IPv4. Fact sheet §10, §23.
     pub fn route(
         &mut self,
         rt: &RouteTable,
@@ -134,9 +135,21 @@ impl PathChecks {
         flow: &Flow,
         (side, leg): (Side, Leg),
     ) {
-        let IpAddr::V4(dst) = dst else {
+        if dst.is_ipv6() && !rt.has_ipv6() {
             return;
-        };
+        }
+        self.route_strict(rt, dst, want, flow, (side, leg));
+    }
+
+    /// [`PathChecks::route`] for either version, with no route assumed.
+    pub fn route_strict(
+        &mut self,
+        rt: &RouteTable,
+        dst: IpAddr,
+        want: &dyn Fn(&RouteTarget) -> bool,
+        flow: &Flow,
+        (side, leg): (Side, Leg),
+    ) {
         let d = rt.decide(dst, want);
         self.add(CheckKind::RouteTable, Some(side), leg, d, |d| {
             rt.check_of(dst, flow, d)
@@ -237,6 +250,9 @@ pub enum RouteTarget {
     /// An instance's interface (a NAT instance, a firewall): it forwards
     /// only with its source/destination check off. Fact sheet §24.
     Instance(String),
+    /// An egress-only internet gateway `eigw-…`: IPv6 out, and the replies
+    /// back in, nothing started from the internet. Fact sheet §23.
+    Eigw(String),
 }
 
 impl fmt::Display for RouteTarget {
@@ -246,6 +262,7 @@ impl fmt::Display for RouteTarget {
             RouteTarget::Igw(id)
             | RouteTarget::Nat(id)
             | RouteTarget::Instance(id)
+            | RouteTarget::Eigw(id)
             | RouteTarget::Peering(id)
             | RouteTarget::Endpoint(id) => f.write_str(id),
         }
@@ -255,7 +272,9 @@ impl fmt::Display for RouteTarget {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
-    pub destination: Ipv4Net,
+    /// An IPv4 or an IPv6 block (`0.0.0.0/0`, `::/0`): each version's
+    /// routes decide only its own packets. Fact sheet §10, §23.
+    pub destination: IpNet,
     pub target: RouteTarget,
 }
 
@@ -268,28 +287,31 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    /// Longest-prefix match. Fact sheet §10. Route tables hold IPv4 routes
-    /// only, so an IPv6 destination matches none.
+    /// Longest-prefix match among the routes of the packet's version.
+    /// Fact sheet §10, §23.
     pub fn lookup(&self, dst: IpAddr) -> Option<&Route> {
-        let IpAddr::V4(dst) = dst else {
-            return None;
-        };
+        self.best(dst).map(|(_, r)| r)
+    }
+
+    fn best(&self, dst: IpAddr) -> Option<(usize, &Route)> {
         self.routes
             .iter()
-            .filter(|r| cidr_has(&r.destination, dst))
-            .max_by_key(|r| r.destination.prefix_len())
+            .enumerate()
+            .filter(|(_, r)| net_has(&r.destination, dst))
+            .max_by_key(|(_, r)| r.destination.prefix_len())
+    }
+
+    /// Whether the table holds any IPv6 route (fact sheet §23).
+    pub fn has_ipv6(&self) -> bool {
+        self.routes
+            .iter()
+            .any(|r| matches!(r.destination, IpNet::V6(_)))
     }
 
     /// Whether the longest-prefix route for `dst` leads where `want` says;
     /// `at` is the route's 1-based position.
-    pub fn decide(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool) -> Decision {
-        let best = self
-            .routes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| cidr_has(&r.destination, dst))
-            .max_by_key(|(_, r)| r.destination.prefix_len());
-        match best {
+    pub fn decide(&self, dst: IpAddr, want: &dyn Fn(&RouteTarget) -> bool) -> Decision {
+        match self.best(dst) {
             Some((i, r)) if want(&r.target) => Decision::allow(Some((i as u16 + 1, 0))),
             Some((i, _)) => Decision::deny(Some((i as u16 + 1, 0))),
             None => Decision::deny(None),
@@ -297,7 +319,7 @@ impl RouteTable {
     }
 
     /// A route decision as a check a learner reads.
-    pub fn check_of(&self, dst: Ipv4Addr, flow: &Flow, d: Decision) -> Check {
+    pub fn check_of(&self, dst: IpAddr, flow: &Flow, d: Decision) -> Check {
         let route = d.at.and_then(|(i, _)| self.routes.get(i as usize - 1));
         let (rule, text) = match route {
             Some(r) => (
@@ -320,7 +342,7 @@ impl RouteTable {
     }
 
     /// [`RouteTable::decide`] and [`RouteTable::check_of`] in one.
-    pub fn check(&self, dst: Ipv4Addr, want: &dyn Fn(&RouteTarget) -> bool, flow: &Flow) -> Check {
+    pub fn check(&self, dst: IpAddr, want: &dyn Fn(&RouteTarget) -> bool, flow: &Flow) -> Check {
         self.check_of(dst, flow, self.decide(dst, want))
     }
 }
@@ -347,6 +369,10 @@ pub struct Subnet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_table: Option<String>,
     pub nacl: String,
+    /// The subnet's IPv6 block, a /64 of the VPC's /56, when it has one.
+    /// Fact sheet §23.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<Ipv6Net>,
 }
 
 /// Number of addresses AWS reserves in every subnet. Fact sheet §10.
@@ -366,6 +392,20 @@ impl Subnet {
             return None;
         }
         Some(Ipv4Addr::from(u32::from(self.cidr.network()) + index))
+    }
+
+    /// The IPv6 address of host `index` in the subnet's /64, when it has
+    /// one: the same host part as its IPv4 address, so the two read
+    /// together (AWS picks one at random). Like IPv4, the first four
+    /// addresses are reserved. Fact sheet §23.
+    pub fn host6(&self, index: u32) -> Option<Ipv6Addr> {
+        let net = self.ipv6_cidr?;
+        if index < 4 {
+            return None;
+        }
+        Some(Ipv6Addr::from(
+            u128::from(net.network()) + u128::from(index),
+        ))
     }
 }
 
@@ -405,6 +445,14 @@ pub struct Vpc {
     /// EC2 instances (a bastion host, a learner's own). Fact sheet §24.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<Instance>,
+    /// The VPC's Amazon-provided IPv6 block, a /56, when it has one; its
+    /// `local` route is in every route table. Fact sheet §23.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<Ipv6Net>,
+    /// The egress-only internet gateway attached to the VPC, when there is
+    /// one: IPv6 out only. Fact sheet §23.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress_only_igw: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -447,6 +495,18 @@ impl Vpc {
     /// Whether an address lies in one of the VPC's blocks.
     pub fn holds(&self, ip: Ipv4Addr) -> bool {
         self.blocks().any(|b| cidr_has(b, ip))
+    }
+    /// Whether an IPv6 address lies in the VPC's IPv6 block.
+    pub fn holds6(&self, ip: Ipv6Addr) -> bool {
+        self.ipv6_cidr.is_some_and(|b| b.contains(&ip))
+    }
+    /// An instance's IPv6 address, when it has one (its subnet's /64 and
+    /// its host number). Fact sheet §23, §24.
+    pub fn instance_ipv6(&self, i: &Instance) -> Option<Ipv6Addr> {
+        if !i.ipv6 {
+            return None;
+        }
+        self.subnet(&i.subnet)?.host6(i.host)
     }
     /// The main route table's id: the one named, else the first table
     /// with only `local` routes (how AWS creates it with the VPC), else
@@ -762,6 +822,7 @@ mod tests {
             tier: Tier::App,
             route_table: Some("r".into()),
             nacl: "n".into(),
+            ipv6_cidr: None,
         };
         assert_eq!(s.usable(), 251);
         assert_eq!(s.host(4), Some("10.0.1.4".parse().unwrap()));

@@ -152,7 +152,7 @@ pub fn resolve(w: &World, name: &str, source: bool) -> Result<End, Blocked> {
 }
 
 /// An instance, pod, database, load balancer or NAT gateway of a region.
-fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
+pub(super) fn component(s: &Scenario, ri: usize, name: &str) -> Option<Eni> {
     let r = &s.regions[ri];
     if let Some(i) = r.vpc.instance(name) {
         let mut e = eni(

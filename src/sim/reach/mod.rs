@@ -26,7 +26,7 @@
 //! (its security groups, TCP only). Fact sheet §10, §21, §22, §24.
 
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::check::{Check, Direction, Leg, PathChecks, Side};
 use super::net::*;
@@ -36,6 +36,7 @@ use super::world::World;
 
 mod ends;
 mod text;
+mod v6;
 
 pub use ends::{End, EndKind};
 
@@ -48,9 +49,19 @@ pub struct ReachSpec {
     pub to: String,
     /// `tcp`, `udp` or `icmp`.
     pub protocol: Protocol,
-    /// The destination port; for ICMP the message type (8 = echo request).
+    /// The destination port; for ICMP the message type (8 = echo request;
+    /// over IPv6, ICMPv6's 128).
     #[serde(default)]
     pub port: u16,
+    /// `ipv4` (the default) or `ipv6`: which addresses of the two ends the
+    /// path uses. An IPv6 address typed as either end asks for IPv6 too.
+    /// Fact sheet §23.
+    #[serde(default, skip_serializing_if = "is_ipv4")]
+    pub ip_version: Family,
+}
+
+fn is_ipv4(f: &Family) -> bool {
+    *f == Family::Ipv4
 }
 
 /// The answer: reachable or not, the path, and what blocked it.
@@ -95,7 +106,7 @@ pub struct PathHop {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Role {
     /// Where the packet starts: `address:port` is the sender's.
-    Source { address: Ipv4Addr },
+    Source { address: IpAddr },
     /// The sender's interface and its subnet: its security groups out, its
     /// subnet's network ACL and route table.
     LeavesSubnet { subnet: String },
@@ -120,7 +131,11 @@ pub enum Role {
     /// packet from its own address (a NAT instance). Fact sheet §24.
     Forwards { address: Ipv4Addr },
     /// Where the packet arrives.
-    Destination { address: Ipv4Addr },
+    Destination { address: IpAddr },
+    /// An internet gateway or an egress-only internet gateway carrying
+    /// IPv6, which it never translates (fact sheet §23); `outbound` when
+    /// leaving the VPC.
+    Ipv6Gateway { egress_only: bool, outbound: bool },
     /// An address that never leaves the instance: the instance metadata
     /// service or the VPC's DNS resolver (fact sheet §24).
     LinkLocal { service: LinkService },
@@ -208,6 +223,13 @@ pub enum Reason {
     /// An interface endpoint accepts TCP only, and only connections
     /// started toward it.
     InterfaceEndpointTcpOnly { protocol: Protocol },
+    /// The component has no IPv6 address: an instance without one (or in
+    /// a subnet without a /64), a browser with IPv6 off, or a kind the
+    /// model gives IPv4 only. Fact sheet §23.
+    NoIpv6Address { component: String },
+    /// The reply to a connection started on the internet would leave
+    /// through an egress-only internet gateway, which drops it. §23.
+    EgressOnly { gateway: String },
 }
 
 /// ICMP message types: echo request and echo reply. Fact sheet §24.
@@ -321,6 +343,9 @@ impl<'w> Walk<'w> {
                 },
             ));
         }
+        if v6::asked(&spec) {
+            return self.run6();
+        }
         let src = ends::resolve(self.world, &spec.from, true)?;
         self.ends.0 = Some(src.id.clone());
         let dst = ends::resolve(self.world, &spec.to, false)?;
@@ -425,7 +450,7 @@ impl<'w> Walk<'w> {
                 self.hop(
                     &se.id,
                     Role::Source {
-                        address: se.private,
+                        address: se.private.into(),
                     },
                     Vec::new(),
                 );
@@ -437,7 +462,13 @@ impl<'w> Walk<'w> {
                 if !by_endpoint {
                     self.hop("internet", Role::Internet, Vec::new());
                 }
-                self.hop(&dst.id, Role::Destination { address: *ip }, Vec::new());
+                self.hop(
+                    &dst.id,
+                    Role::Destination {
+                        address: (*ip).into(),
+                    },
+                    Vec::new(),
+                );
                 Ok(())
             }
             EndKind::Eni(de) => {
@@ -473,7 +504,7 @@ impl<'w> Walk<'w> {
         self.hop(
             &se.id,
             Role::Source {
-                address: se.private,
+                address: se.private.into(),
             },
             Vec::new(),
         );
@@ -495,7 +526,7 @@ impl<'w> Walk<'w> {
         self.hop(
             &se.id,
             Role::Source {
-                address: se.private,
+                address: se.private.into(),
             },
             Vec::new(),
         );
@@ -618,7 +649,13 @@ impl<'w> Walk<'w> {
         }
         self.arrives = Some(flow);
         let address = flow.dst_v4().unwrap_or(de.private);
-        self.hop(&de.id, Role::Destination { address }, Vec::new());
+        self.hop(
+            &de.id,
+            Role::Destination {
+                address: address.into(),
+            },
+            Vec::new(),
+        );
         Ok(())
     }
 
@@ -924,7 +961,7 @@ impl<'w> Walk<'w> {
             }
             EndKind::Outside { .. } => unreachable!("both outside is refused first"),
         };
-        self.hop(&src.id, Role::Source { address: ip }, Vec::new());
+        self.hop(&src.id, Role::Source { address: ip.into() }, Vec::new());
         self.enter_from_internet(de, (ip, os), None)
     }
 
@@ -1038,7 +1075,7 @@ impl<'w> Walk<'w> {
             self.hop(
                 &se.id,
                 Role::Source {
-                    address: se.private,
+                    address: se.private.into(),
                 },
                 Vec::new(),
             );
@@ -1085,7 +1122,7 @@ impl<'w> Walk<'w> {
         self.hop(
             &se.id,
             Role::Source {
-                address: se.private,
+                address: se.private.into(),
             },
             Vec::new(),
         );
@@ -1119,7 +1156,7 @@ impl<'w> Walk<'w> {
         self.hop(
             &se.id,
             Role::Source {
-                address: se.private,
+                address: se.private.into(),
             },
             Vec::new(),
         );

@@ -9,6 +9,9 @@ impl Protocol {
         match (self, port) {
             (Protocol::Icmp, ICMP_ECHO_REQUEST) => "ICMP echo request (type 8)".into(),
             (Protocol::Icmp, ICMP_ECHO_REPLY) => "ICMP echo reply (type 0)".into(),
+            (Protocol::Icmp, v6::ICMPV6_ECHO_REQUEST) => {
+                "ICMP echo request (ICMPv6 type 128)".into()
+            }
             (Protocol::Icmp, t) => format!("ICMP type {t}"),
             (p, port) => format!("{p} {port}"),
         }
@@ -25,10 +28,12 @@ impl LinkService {
 }
 
 impl ReachSpec {
-    /// `client-na → i-bastion-a, TCP 22`.
+    /// `Can client-na reach i-bastion-b on TCP 22?`, with `over IPv6`
+    /// when asked so.
     pub fn question(&self) -> String {
+        let over = if v6::asked(self) { " over IPv6" } else { "" };
         format!(
-            "Can {} reach {} on {}?",
+            "Can {} reach {} on {}{over}?",
             self.from,
             self.to,
             self.protocol.with_port(self.port)
@@ -68,6 +73,20 @@ impl Role {
                 "{component} forwards it from its own address {address} (source/destination check off)"
             ),
             Role::Internet => "crosses the internet".into(),
+            Role::Ipv6Gateway {
+                egress_only: true,
+                ..
+            } => format!(
+                "{component} carries the IPv6 packet out, untranslated, and will let the replies back (egress only: nothing started outside comes in)"
+            ),
+            Role::Ipv6Gateway {
+                egress_only: false,
+                outbound: true,
+            } => format!("{component} carries the IPv6 packet to the internet, untranslated (no NAT for IPv6)"),
+            Role::Ipv6Gateway {
+                egress_only: false,
+                outbound: false,
+            } => format!("{component} carries the IPv6 packet in, untranslated: an IPv6 address is public by nature"),
             Role::Destination { address } => format!("arrives at {component} ({address})"),
             Role::LinkLocal { service } => format!(
                 "{} answers on the instance's own link: no security group or network ACL applies",
@@ -159,6 +178,12 @@ impl Reason {
             ),
             Reason::InterfaceEndpointTcpOnly { protocol } => format!(
                 "an interface endpoint accepts TCP connections started toward it only ({protocol} asked)"
+            ),
+            Reason::NoIpv6Address { component: c } => format!(
+                "{c} has no IPv6 address: an instance needs a subnet with an IPv6 /64 and its IPv6 address on, a browser its IPv6 on; other components are IPv4 only here"
+            ),
+            Reason::EgressOnly { gateway } => format!(
+                "the reply leaves by the subnet's route to {gateway}, an egress-only internet gateway: it carries only connections the VPC starts, so a connection started on the internet never gets its answer"
             ),
         }
     }

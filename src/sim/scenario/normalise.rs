@@ -37,7 +37,10 @@ impl Scenario {
             for (i, t) in v.route_tables.iter_mut().enumerate() {
                 for (j, route) in t.routes.iter_mut().enumerate() {
                     let q = format!("{p}.vpc.route_tables[{i}].routes[{j}].destination");
-                    fix(q, &mut route.destination);
+                    match &mut route.destination {
+                        IpNet::V4(n) => fix(q, n),
+                        IpNet::V6(n) => fix6(&mut notes6, q, n),
+                    }
                 }
             }
             for (i, n) in v.nacls.iter_mut().enumerate() {

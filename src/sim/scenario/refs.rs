@@ -197,6 +197,7 @@ fn owner<'s>(s: &'s Scenario, target: &RouteTarget) -> Option<&'s Region> {
         RouteTarget::Igw(id) => r.vpc.igw == *id,
         RouteTarget::Nat(id) => r.vpc.nat_gateways.iter().any(|n| n.id == *id),
         RouteTarget::Instance(id) => r.vpc.instance(id).is_some(),
+        RouteTarget::Eigw(id) => r.vpc.egress_only_igw.as_deref() == Some(id.as_str()),
         RouteTarget::Local | RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => false,
     })
 }
@@ -213,6 +214,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 // Checked with the peerings and endpoints (`vpc_more`).
                 RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => true,
                 RouteTarget::Instance(id) => v.instance(id).is_some(),
+                RouteTarget::Eigw(id) => v.egress_only_igw.as_deref() == Some(id.as_str()),
             };
             if mine {
                 continue;
@@ -221,6 +223,7 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
                 RouteTarget::Igw(id) => ("internet gateway", id),
                 RouteTarget::Nat(id) => ("NAT gateway", id),
                 RouteTarget::Instance(id) => ("instance", id),
+                RouteTarget::Eigw(id) => ("egress-only internet gateway", id),
                 _ => continue,
             };
             let why = match owner(s, &route.target) {
@@ -249,6 +252,12 @@ fn routes(s: &Scenario, r: &Region) -> Result<(), String> {
 fn gateways(v: &Vpc, kind: &str) -> String {
     if kind == "internet gateway" {
         return format!("internet gateway {}", v.igw);
+    }
+    if kind == "egress-only internet gateway" {
+        return match &v.egress_only_igw {
+            Some(e) => format!("egress-only internet gateway {e}"),
+            None => "no egress-only internet gateway".into(),
+        };
     }
     match v.nat_gateways.len() {
         0 => "no NAT gateway".into(),

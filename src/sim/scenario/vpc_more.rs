@@ -3,7 +3,7 @@
 //! and security group (§11, §12), peering connections (§21) and VPC
 //! endpoints (§22).
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use std::collections::BTreeSet;
 
 use super::*;
@@ -17,6 +17,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), String> {
         let v = &r.vpc;
         blocks(v).map_err(|e| format!("region {}: {e}", r.id))?;
         defaults(v).map_err(|e| format!("region {}: {e}", r.id))?;
+        ipv6(v).map_err(|e| format!("region {}: {e}", r.id))?;
         gateway_endpoints(r).map_err(|e| format!("region {}: {e}", r.id))?;
         interface_endpoints(v).map_err(|e| format!("region {}: {e}", r.id))?;
         peering_routes(s, v).map_err(|e| format!("region {}: {e}", r.id))?;
@@ -83,22 +84,94 @@ fn blocks(v: &Vpc) -> Result<(), String> {
         }
     }
     for t in &v.route_tables {
-        let locals: Vec<&Ipv4Net> = t
+        let locals: Vec<&IpNet> = t
             .routes
             .iter()
             .filter(|r| r.target == RouteTarget::Local)
             .map(|r| &r.destination)
             .collect();
-        if let Some(l) = locals.iter().find(|l| !v.blocks().any(|b| b == **l)) {
+        let block = |l: &IpNet| match l {
+            IpNet::V4(l) => v.blocks().any(|b| b == l),
+            IpNet::V6(l) => v.ipv6_cidr.as_ref() == Some(l),
+        };
+        if let Some(l) = locals.iter().find(|l| !block(l)) {
             return Err(format!(
                 "route table {}: local route {l} is not a block of {}: a local route exists for each VPC CIDR only (fact sheet §10)",
                 t.id, v.id
             ));
         }
-        if let Some(b) = v.blocks().find(|b| !locals.contains(b)) {
+        if let Some(b) = v.blocks().find(|b| !locals.contains(&&IpNet::V4(**b))) {
             return Err(format!(
                 "route table {}: no local route for {b}: every route table has a local route for each VPC CIDR (fact sheet §10)",
                 t.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The VPC's IPv6 parts: an Amazon-provided /56, each subnet's /64
+/// inside it (one subnet per /64), its `local` route in every table, an
+/// egress-only internet gateway named `eigw-…`, and instances with an IPv6
+/// address only in subnets that have a block. Fact sheet §23.
+fn ipv6(v: &Vpc) -> Result<(), String> {
+    if let Some(b) = &v.ipv6_cidr {
+        if b.prefix_len() != 56 {
+            return Err(format!(
+                "{}: IPv6 block {b} is a /{}: an Amazon-provided IPv6 block is a /56 (fact sheet §23)",
+                v.id,
+                b.prefix_len()
+            ));
+        }
+        for t in &v.route_tables {
+            let local = t
+                .routes
+                .iter()
+                .any(|r| r.target == RouteTarget::Local && r.destination == IpNet::V6(*b));
+            if !local {
+                return Err(format!(
+                    "route table {}: no local route for {b}: every route table has a local route for each VPC CIDR (fact sheet §10, §23)",
+                    t.id
+                ));
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for sn in &v.subnets {
+        let Some(n) = &sn.ipv6_cidr else { continue };
+        let Some(b) = &v.ipv6_cidr else {
+            return Err(format!(
+                "subnet {}: IPv6 block {n} but {} has no IPv6 block: associate one with the VPC first (fact sheet §23)",
+                sn.id, v.id
+            ));
+        };
+        if n.prefix_len() != 64 || !b.contains(n) {
+            return Err(format!(
+                "subnet {}: IPv6 block {n} must be a /64 of {}'s {b} (fact sheet §23)",
+                sn.id, v.id
+            ));
+        }
+        if !seen.insert(*n) {
+            return Err(format!(
+                "subnet {}: IPv6 block {n} is another subnet's: each subnet has its own /64 (fact sheet §23)",
+                sn.id
+            ));
+        }
+    }
+    if let Some(e) = &v.egress_only_igw {
+        if !e.starts_with("eigw-") {
+            return Err(format!(
+                "{}: egress-only internet gateway '{}' must have an id starting eigw-",
+                v.id,
+                clip(e)
+            ));
+        }
+    }
+    for i in v.instances.iter().filter(|i| i.ipv6) {
+        if v.subnet(&i.subnet).is_some_and(|s| s.ipv6_cidr.is_none()) {
+            return Err(format!(
+                "instance {}: an IPv6 address needs an IPv6 block on subnet {} (fact sheet §23)",
+                i.id, i.subnet
             ));
         }
     }
@@ -181,10 +254,9 @@ fn gateway_endpoints(r: &Region) -> Result<(), String> {
                 ));
             }
             for n in pl.nets() {
-                let ok = rt
-                    .routes
-                    .iter()
-                    .any(|x| x.destination == n && x.target == RouteTarget::Endpoint(e.id.clone()));
+                let ok = rt.routes.iter().any(|x| {
+                    x.destination == IpNet::V4(n) && x.target == RouteTarget::Endpoint(e.id.clone())
+                });
                 if !ok {
                     return Err(format!(
                         "route table {t}: gateway endpoint {} needs its route {} ({n}) -> {}: AWS adds it with the association (fact sheet §22)",
@@ -201,8 +273,10 @@ fn gateway_endpoints(r: &Region) -> Result<(), String> {
             };
             let owner = v.gateway_endpoint(id);
             let listed = owner.is_some_and(|e| e.route_tables.contains(&t.id));
-            let in_list =
-                s3_prefix_list(&r.id).is_some_and(|pl| pl.nets().contains(&x.destination));
+            let in_list = s3_prefix_list(&r.id).is_some_and(|pl| match x.destination {
+                IpNet::V4(d) => pl.nets().contains(&d),
+                IpNet::V6(_) => false,
+            });
             if !listed || !in_list {
                 return Err(format!(
                     "route table {}: route {} -> {}: only a gateway endpoint associated with the table has routes to it, one per range of its prefix list (fact sheet §22)",

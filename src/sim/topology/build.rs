@@ -299,7 +299,41 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
         b.link(igw, ii);
         b.link(ii, igw);
     }
+    eigw(b, r, igw);
     region_box(r)
+}
+
+/// The egress-only internet gateway on the VPC's border, below the
+/// internet gateway, linked from the instances with an IPv6 address whose
+/// subnet routes IPv6 to it. Fact sheet §23.
+fn eigw(b: &mut Builder, r: &Region, igw: NodeIndex) {
+    let Some(id) = &r.vpc.egress_only_igw else {
+        return;
+    };
+    let placement = Placement {
+        region: Some(r.id.clone()),
+        az: None,
+        subnet: None,
+    };
+    let ei = b.add(node(
+        id,
+        NodeKind::Eigw,
+        "Egress-only IGW",
+        "IPv6 out only".into(),
+        placement,
+    ));
+    b.link(ei, igw);
+    let target = crate::sim::net::RouteTarget::Eigw(id.clone());
+    for i in r.vpc.instances.iter().filter(|i| i.ipv6) {
+        let uses = r
+            .vpc
+            .subnet(&i.subnet)
+            .and_then(|s| r.vpc.route_table_of(s))
+            .is_some_and(|t| t.routes.iter().any(|x| x.target == target));
+        if let (true, Some(ii)) = (uses, b.index.get(&i.id).copied()) {
+            b.link(ii, ei);
+        }
+    }
 }
 
 /// A region's VPC endpoints: a gateway endpoint on the VPC's border

@@ -22,6 +22,8 @@ pub enum NodeKind {
     Waf,
     S3,
     Igw,
+    /// An egress-only internet gateway: IPv6 out only. Fact sheet §23.
+    Eigw,
     Alb,
     /// A Network Load Balancer beside the ALB. Fact sheet §9.
     Nlb,
@@ -55,6 +57,7 @@ impl NodeKind {
             NodeKind::Waf => "waf",
             NodeKind::S3 => "s3",
             NodeKind::Igw => "igw",
+            NodeKind::Eigw => "eigw",
             NodeKind::Alb => "alb",
             NodeKind::Nlb => "nlb",
             NodeKind::Ingress => "ingress",
