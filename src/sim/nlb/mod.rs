@@ -2,7 +2,8 @@
 //! subnet's NACL and, when it has any, the NLB's security groups), the
 //! listener by protocol and port, TLS terminated at a TLS listener or
 //! passed through a TCP one, a target in the node's own AZ unless
-//! cross-zone is on (a flow hash, no HTTP read), the connection to the
+//! cross-zone is on (a flow hash among those recorded healthy by the
+//! checks on the clock, [`health`]; no HTTP read), the connection to the
 //! target with the source it sees (the client's own address when client IP
 //! preservation is on), and the target's answer relayed as it is.
 //! Fact sheet §9, §11, §12, §26.
