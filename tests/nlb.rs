@@ -1251,3 +1251,55 @@ fn an_nlb_worlds_skipping_advance_equals_running_every_check() {
         TargetState::Healthy
     );
 }
+
+#[test]
+fn a_hung_pod_passes_a_tcp_check_but_fails_an_http_one_with_target_timeout() {
+    // Fact sheet §9, §8: a TCP check needs only the port to accept; an
+    // HTTP check needs a 200 within the timeout, which a hung process
+    // never sends (Target.Timeout), and a 500 is Target.ResponseCodeMismatch.
+    let run = |protocol: NlbHealthProtocol| {
+        let mut w = world(|nlb, _| {
+            let tg = &mut nlb.target_groups[0];
+            tg.health_interval_s = 10;
+            tg.health_protocol = protocol;
+        });
+        allow_vpc(&mut w);
+        let mut w = restart(&w);
+        for (pod, fault) in [
+            (
+                "pod-a-1",
+                hoplab::sim::Fault::PodHung {
+                    pod: "pod-a-1".into(),
+                },
+            ),
+            (
+                "pod-a-2",
+                hoplab::sim::Fault::TargetUnhealthy {
+                    pod: "pod-a-2".into(),
+                },
+            ),
+        ] {
+            assert_eq!(nlb_health(&w, "tg-nlb-a", pod).state, TargetState::Healthy);
+            w.set_fault(fault, true);
+        }
+        w.advance(20_000);
+        (
+            nlb_health(&w, "tg-nlb-a", "pod-a-1"),
+            nlb_health(&w, "tg-nlb-a", "pod-a-2"),
+        )
+    };
+    let (hung, failing) = run(NlbHealthProtocol::Tcp);
+    assert_eq!(
+        (hung.state, failing.state),
+        (TargetState::Healthy, TargetState::Healthy)
+    );
+    let (hung, failing) = run(NlbHealthProtocol::Http);
+    assert_eq!(hung.state, TargetState::Unhealthy);
+    assert_eq!(hung.reason, "Target.Timeout (no response within 10 s)");
+    assert_eq!(failing.state, TargetState::Unhealthy);
+    assert!(
+        failing.reason.starts_with("Target.ResponseCodeMismatch"),
+        "{}",
+        failing.reason
+    );
+}
