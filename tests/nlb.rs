@@ -10,7 +10,7 @@ use hoplab::sim::event::nlb::{NlbConnect, NlbEvent, TargetEnd};
 use hoplab::sim::event::{AppEvent, Event};
 use hoplab::sim::scenario::*;
 use hoplab::sim::trace::{Code, Direction, Verdict};
-use hoplab::sim::world::DEFAULT_CLIENT;
+use hoplab::sim::world::{TargetState, DEFAULT_CLIENT};
 use hoplab::sim::{Edit, Request, Trace, World};
 
 /// The default world with region A's default NLB (`nlb-a`: a TCP
@@ -577,8 +577,25 @@ fn a_learner_adds_an_nlb_with_a_script_edit_and_the_inspector_describes_it() {
     assert!(row("cross-zone").starts_with("off"));
     assert!(row("listener TCP 443").contains("idle timeout 350 s"));
     assert!(row("target group tg-nlb-a").contains("client IP preservation off (default)"));
-    // The pods' group admits only the ALB's: the NLB's checks fail.
+    // Targets registered now start in initial (fact sheet §8, §9).
+    assert!(row("targets tg-nlb-a").contains("pod-a-1 (initial)"));
+    assert!(row("health tg-nlb-a pod-a-1").starts_with("initial: Elb.InitialHealthChecking"));
+    // The pods' group admits only the ALB's: the NLB's checks fail, and
+    // after the unhealthy threshold's 2 × 30 s the targets are unhealthy.
+    w.advance(60_000);
+    let rows = hoplab::sim::inspect::inspect(&w, "nlb-a");
+    let row = |label: &str| {
+        rows.iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no row {label} in {rows:?}"))
+    };
     assert!(row("targets tg-nlb-a").contains("pod-a-1 (unhealthy)"));
+    assert!(
+        row("health tg-nlb-a pod-a-1").starts_with("unhealthy: Target.Timeout"),
+        "{}",
+        row("health tg-nlb-a pod-a-1")
+    );
     let a = w.attachments("nlb-a");
     assert_eq!(a.subnets, vec!["subnet-public-a1", "subnet-public-a2"]);
     assert!(a.security_groups.is_empty());
@@ -735,25 +752,6 @@ fn pick_health(t: &Trace) -> (String, u32, bool) {
 }
 
 #[test]
-fn a_crashed_pod_fails_its_health_checks_and_gets_no_new_connection() {
-    // Fact sheet §9: unhealthy targets are left out of the pick.
-    let mut w = world(|_, _| {});
-    allow_vpc(&mut w);
-    w.set_fault(
-        hoplab::sim::Fault::PodDown {
-            pod: "pod-a-1".into(),
-        },
-        true,
-    );
-    for _ in 0..12 {
-        let t = get_node(&mut w, 0, "/");
-        let (target, unhealthy, fail_open) = pick_health(&t);
-        assert_ne!(target, "pod-a-1");
-        assert_eq!((unhealthy, fail_open), (1, false));
-    }
-}
-
-#[test]
 fn health_checks_come_from_the_nlb_so_a_group_that_admits_only_clients_fails_them_all() {
     // Fact sheet §9, §11: with client IP preservation on, traffic comes
     // from the client but health checks still come from the NLB's private
@@ -766,6 +764,12 @@ fn health_checks_come_from_the_nlb_so_a_group_that_admits_only_clients_fails_the
     assert!(fail_open && unhealthy > 0);
     assert_eq!(t.outcome.status, Some(200));
     allow_vpc(&mut w);
+    // The checks pass from now on, but a target turns healthy again only
+    // after the healthy threshold's checks: 5 × 30 s (fact sheet §8).
+    w.advance(149_999);
+    let (_, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
+    assert!(fail_open && unhealthy > 0);
+    w.advance(1);
     let (_, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
     assert_eq!((unhealthy, fail_open), (0, false));
 }
@@ -789,5 +793,513 @@ fn a_scenario_file_with_a_bad_nlb_is_refused_naming_the_nlb_and_the_field() {
     assert!(
         err.contains("cross_zones") && err.contains("cross_zone"),
         "{err}"
+    );
+}
+
+// ------------------------------------------------ target health on the clock
+
+/// `w`'s scenario as a new world: targets there at the start begin
+/// healthy if they pass their checks now (fact sheet §8, §9).
+fn restart(w: &World) -> World {
+    World::new(w.scenario().clone(), 1).expect("test scenario is valid")
+}
+
+fn nlb_health(w: &World, tg: &str, target: &str) -> hoplab::sim::world::TargetHealth {
+    w.nlb_state()
+        .health("us-east-1", tg, target)
+        .unwrap_or_else(|| panic!("no health record for {target} in {tg}"))
+        .clone()
+}
+
+/// The targets `n` new connections through node `az` are sent to.
+fn picks(w: &mut World, az: usize, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| pick_health(&get_node(w, az, "/")).0)
+        .collect()
+}
+
+/// Region A's NLB with worker nodes as targets on NodePort 30080 and
+/// cross-zone on (one node per AZ: the node in AZ 1 sends to both), the
+/// Service's `externalTrafficPolicy: Local` (a node's check reaches only
+/// its own pods, not a dead node's through kube-proxy), the pods' group
+/// admitting clients (client IP preservation is on for instance targets)
+/// and the NLB's nodes (their checks), started afresh so both nodes begin
+/// healthy.
+fn instance_world(f: impl FnOnce(&mut NlbTargetGroup)) -> World {
+    instance_world_with(TrafficPolicy::Local, f)
+}
+
+fn instance_world_with(policy: TrafficPolicy, f: impl FnOnce(&mut NlbTargetGroup)) -> World {
+    let mut w = world(|nlb, r| {
+        r.cluster.services[0].external_traffic_policy = policy;
+        nlb.cross_zone = true;
+        let tg = &mut nlb.target_groups[0];
+        tg.target_type = TargetType::Instance;
+        tg.port = 30080;
+        f(tg);
+    });
+    for peer in ["203.0.113.0/24", "10.0.0.0/16"] {
+        edit(
+            &mut w,
+            Edit::AddSgRule {
+                sg: "sg-app-a".into(),
+                direction: Direction::Inbound,
+                protocol: "tcp".into(),
+                ports: "30080".into(),
+                peer: peer.into(),
+                action: None,
+            },
+        );
+    }
+    open_app_tier_nacl(&mut w);
+    let w = restart(&w);
+    for node in ["node-a-1", "node-a-2"] {
+        assert_eq!(
+            nlb_health(&w, "tg-nlb-a", node).state,
+            TargetState::Healthy,
+            "{node}"
+        );
+    }
+    w
+}
+
+fn node_down(w: &mut World, on: bool) {
+    w.set_fault(
+        hoplab::sim::Fault::NodeDown {
+            node: "node-a-2".into(),
+        },
+        on,
+    );
+}
+
+#[test]
+fn a_crashed_pod_keeps_getting_new_nlb_connections_until_its_unhealthy_threshold_of_checks_failed()
+{
+    // Fact sheet §9, §8: the NLB sends new connections only to targets its
+    // checks have found healthy; a pod that crashes still gets them (and
+    // resets them) until `unhealthy_threshold` checks in a row failed:
+    // here 2 × 10 s, before the kubelet's readiness probe (3 × 10 s) takes
+    // it out of the Service.
+    let mut w = world(|nlb, _| nlb.target_groups[0].health_interval_s = 10);
+    allow_vpc(&mut w);
+    let mut w = restart(&w);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "pod-a-1").state,
+        TargetState::Healthy
+    );
+    w.set_fault(
+        hoplab::sim::Fault::PodDown {
+            pod: "pod-a-1".into(),
+        },
+        true,
+    );
+    w.advance(19_999);
+    let h = nlb_health(&w, "tg-nlb-a", "pod-a-1");
+    assert_eq!((h.state, h.consecutive_failures), (TargetState::Healthy, 1));
+    let mut reset = 0;
+    for _ in 0..16 {
+        let t = get_node(&mut w, 0, "/");
+        let (target, unhealthy, fail_open) = pick_health(&t);
+        assert_eq!((unhealthy, fail_open), (0, false));
+        if target == "pod-a-1" {
+            reset += 1;
+            assert!(nlb_events(&t)
+                .iter()
+                .any(|e| matches!(e, NlbEvent::TargetReset { target } if target == "pod-a-1")));
+            assert_eq!(t.outcome.code, Code::ConnectionRefused);
+        }
+    }
+    assert!(reset > 0, "the crashed pod still got new connections");
+    w.advance(1);
+    let h = nlb_health(&w, "tg-nlb-a", "pod-a-1");
+    assert_eq!(h.state, TargetState::Unhealthy);
+    assert!(
+        h.reason.starts_with("Target.FailedHealthChecks"),
+        "{}",
+        h.reason
+    );
+    for _ in 0..16 {
+        let (target, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
+        assert_ne!(target, "pod-a-1");
+        assert_eq!((unhealthy, fail_open), (1, false));
+    }
+    // The change is on the clock's log.
+    let e = w.events().last().expect("an event");
+    assert_eq!(e.at_ms, 20_000);
+    assert_eq!(e.source, "tg-nlb-a target pod-a-1 (us-east-1)");
+    assert!(
+        e.text.starts_with("unhealthy after 2 failed checks"),
+        "{}",
+        e.text
+    );
+}
+
+#[test]
+fn a_worker_node_that_goes_down_gets_new_connections_for_two_rounds_of_30_s_then_none() {
+    // Fact sheet §9, §8: default interval 30 s, unhealthy threshold 2; an
+    // instance target stays registered, so only its health checks take it
+    // out; until then a new connection to it goes unanswered.
+    let mut w = instance_world(|_| {});
+    node_down(&mut w, true);
+    w.advance(59_999);
+    let h = nlb_health(&w, "tg-nlb-a", "node-a-2");
+    assert_eq!((h.state, h.consecutive_failures), (TargetState::Healthy, 1));
+    let mut unanswered = 0;
+    for _ in 0..16 {
+        let t = get_node(&mut w, 0, "/");
+        if pick_health(&t).0 == "node-a-2" {
+            let (h, _, end, _) = target_connect(&t);
+            assert_eq!(*end, TargetEnd::Unanswered);
+            assert_eq!(h.verdict, Verdict::Timeout);
+            unanswered += 1;
+        }
+    }
+    assert!(unanswered > 0, "the dead node still got new connections");
+    w.advance(1);
+    let h = nlb_health(&w, "tg-nlb-a", "node-a-2");
+    assert_eq!(h.state, TargetState::Unhealthy);
+    assert!(h.reason.starts_with("Target.Timeout"), "{}", h.reason);
+    assert!(picks(&mut w, 0, 16).iter().all(|t| t == "node-a-1"));
+}
+
+#[test]
+fn a_recovered_node_waits_for_the_healthy_threshold_of_passed_checks_before_new_connections() {
+    // Fact sheet §9, §8: healthy threshold 5 by default: 5 × 30 s of
+    // passed checks after the node is back before it gets traffic again.
+    let mut w = instance_world(|_| {});
+    node_down(&mut w, true);
+    w.advance(60_000);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "node-a-2").state,
+        TargetState::Unhealthy
+    );
+    node_down(&mut w, false);
+    w.advance(149_999);
+    let h = nlb_health(&w, "tg-nlb-a", "node-a-2");
+    assert_eq!(
+        (h.state, h.consecutive_successes),
+        (TargetState::Unhealthy, 4)
+    );
+    assert!(picks(&mut w, 0, 16).iter().all(|t| t == "node-a-1"));
+    w.advance(1);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "node-a-2").state,
+        TargetState::Healthy
+    );
+    assert!(picks(&mut w, 0, 16).iter().any(|t| t == "node-a-2"));
+    let e = w.events().last().expect("an event");
+    assert_eq!(e.at_ms, 210_000);
+    assert_eq!(e.text, "healthy again after 5 passed checks");
+}
+
+#[test]
+fn edited_interval_and_thresholds_change_how_long_a_dead_node_keeps_traffic_and_a_recovered_one_waits(
+) {
+    // Fact sheet §9, §8: every 20 s, unhealthy after 3, healthy after 2:
+    // out after 60 s, back 40 s after it recovers (its pods are ready
+    // again 10 s after it is back, before the first check).
+    let mut w = instance_world(|_| {});
+    edit(
+        &mut w,
+        serde_json::from_str(
+            r#"{"kind":"set_nlb_target_group","target_group":"tg-nlb-a",
+                "health_interval_s":"20","healthy_threshold":"2","unhealthy_threshold":"3"}"#,
+        )
+        .unwrap(),
+    );
+    let tg = &w.scenario().regions[0].nlb.as_ref().unwrap().target_groups[0];
+    assert_eq!(
+        (
+            tg.health_interval_s,
+            tg.healthy_threshold,
+            tg.unhealthy_threshold
+        ),
+        (20, 2, 3)
+    );
+    node_down(&mut w, true);
+    w.advance(59_999);
+    let h = nlb_health(&w, "tg-nlb-a", "node-a-2");
+    assert_eq!((h.state, h.consecutive_failures), (TargetState::Healthy, 2));
+    assert!(picks(&mut w, 0, 16).iter().any(|t| t == "node-a-2"));
+    w.advance(1);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "node-a-2").state,
+        TargetState::Unhealthy
+    );
+    assert!(picks(&mut w, 0, 16).iter().all(|t| t == "node-a-1"));
+    node_down(&mut w, false);
+    w.advance(39_999);
+    let h = nlb_health(&w, "tg-nlb-a", "node-a-2");
+    assert_eq!(
+        (h.state, h.consecutive_successes),
+        (TargetState::Unhealthy, 1)
+    );
+    assert!(picks(&mut w, 0, 16).iter().all(|t| t == "node-a-1"));
+    w.advance(1);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "node-a-2").state,
+        TargetState::Healthy
+    );
+    assert!(picks(&mut w, 0, 16).iter().any(|t| t == "node-a-2"));
+}
+
+/// Region A's NLB with client IP preservation on, the pods' group and the
+/// app tier's NACL admitting clients and the NLB's nodes, started afresh:
+/// every pod healthy.
+fn preserved_world() -> World {
+    let mut w = world(|nlb, _| nlb.target_groups[0].preserve_client_ip = Some(true));
+    open_app_tier_nacl(&mut w);
+    allow_clients_in_sg(&mut w);
+    allow_vpc(&mut w);
+    let w = restart(&w);
+    assert!(w
+        .nlb_state()
+        .targets
+        .values()
+        .all(|h| h.state == TargetState::Healthy));
+    w
+}
+
+/// Remove the pods' group's rule admitting the VPC (the NLB's checks).
+fn block_checks(w: &mut World) {
+    let index = w.scenario().regions[0]
+        .vpc
+        .sg("sg-app-a")
+        .unwrap()
+        .inbound
+        .len()
+        - 1;
+    edit(
+        w,
+        Edit::RemoveSgRule {
+            sg: "sg-app-a".into(),
+            direction: Direction::Inbound,
+            index,
+        },
+    );
+}
+
+#[test]
+fn a_security_group_change_that_blocks_the_nodes_checks_makes_the_targets_unhealthy_after_the_rounds(
+) {
+    // Fact sheet §9, §11: with client IP preservation on, traffic comes
+    // from the client but checks from the NLB's private addresses; a group
+    // that stops admitting them fails every check (Target.Timeout), and
+    // after 2 × 30 s every target is unhealthy.
+    let mut w = preserved_world();
+    block_checks(&mut w);
+    w.advance(59_999);
+    assert!(w
+        .nlb_state()
+        .targets
+        .values()
+        .all(|h| h.state == TargetState::Healthy && h.consecutive_failures == 1));
+    let (_, unhealthy, fail_open) = pick_health(&get_node(&mut w, 0, "/"));
+    assert_eq!((unhealthy, fail_open), (0, false));
+    w.advance(1);
+    for h in w.nlb_state().targets.values() {
+        assert_eq!(h.state, TargetState::Unhealthy);
+        assert!(h.reason.starts_with("Target.Timeout"), "{}", h.reason);
+    }
+    let rows = hoplab::sim::inspect::inspect(&w, "nlb-a");
+    let row = rows
+        .iter()
+        .find(|(l, _)| l == "health tg-nlb-a pod-a-1")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    assert!(row.starts_with("unhealthy: Target.Timeout"), "{row}");
+}
+
+#[test]
+fn when_every_target_is_unhealthy_the_nlb_fails_open_to_all_of_them() {
+    // Fact sheet §9, §8: fail open: with no healthy target, new
+    // connections go to all of them (here they still work: the clients
+    // are admitted, only the checks are not).
+    let mut w = preserved_world();
+    block_checks(&mut w);
+    w.advance(60_000);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..16 {
+        let t = get_node(&mut w, 0, "/");
+        let h = nlb_hop(&t, |e| matches!(e, NlbEvent::TargetPick { .. }));
+        let Event::Nlb(NlbEvent::TargetPick {
+            target,
+            candidates,
+            unhealthy,
+            fail_open,
+            ..
+        }) = &h.event
+        else {
+            unreachable!()
+        };
+        assert!(*fail_open);
+        assert_eq!(*unhealthy, *candidates);
+        assert_eq!(t.outcome.status, Some(200), "{}", t.render_text());
+        seen.insert(target.clone());
+    }
+    assert!(
+        seen.len() > 1,
+        "fail open spreads over every target: {seen:?}"
+    );
+}
+
+#[test]
+fn the_target_group_edit_refuses_bad_health_check_settings_and_changes_nothing() {
+    // Fact sheet §9, §8: interval 5-300 s (the scenario validator's range),
+    // thresholds 2-10; a refusal names the setting and its range.
+    let mut w = world(|_, _| {});
+    let before = w.clone();
+    let set = |interval: &str, healthy: &str, unhealthy: &str| Edit::SetNlbTargetGroup {
+        target_group: "tg-nlb-a".into(),
+        target_type: String::new(),
+        preserve_client_ip: String::new(),
+        port: String::new(),
+        protocol: String::new(),
+        health_protocol: String::new(),
+        health_path: String::new(),
+        health_interval_s: interval.into(),
+        healthy_threshold: healthy.into(),
+        unhealthy_threshold: unhealthy.into(),
+    };
+    use hoplab::sim::edit::EditError;
+    let range = |e: EditError| match e {
+        EditError::OutOfRange {
+            what,
+            value,
+            min,
+            max,
+            section,
+        } => (what, value, min, max, section),
+        other => panic!("{other:?} is not a range refusal"),
+    };
+    assert_eq!(
+        range(w.apply_edit(&set("301", "", "")).unwrap_err()),
+        ("health check interval (s)", 301, 5, 300, 9)
+    );
+    assert_eq!(
+        range(w.apply_edit(&set("4", "", "")).unwrap_err()),
+        ("health check interval (s)", 4, 5, 300, 9)
+    );
+    assert_eq!(
+        range(w.apply_edit(&set("", "1", "")).unwrap_err()),
+        ("healthy threshold", 1, 2, 10, 9)
+    );
+    let err = w.apply_edit(&set("10", "3", "11")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unhealthy threshold 11 is outside 2-10 (fact sheet §9)"
+    );
+    let err = w.apply_edit(&set("ten", "", "")).unwrap_err();
+    assert!(matches!(err, EditError::Parse(_)));
+    assert!(
+        err.to_string().contains("'ten' must be a whole number"),
+        "{err}"
+    );
+    assert_eq!(w, before);
+    // Empty fields keep their values.
+    w.apply_edit(&set("", "", "4")).unwrap();
+    let tg = &w.scenario().regions[0].nlb.as_ref().unwrap().target_groups[0];
+    assert_eq!(
+        (
+            tg.health_interval_s,
+            tg.healthy_threshold,
+            tg.unhealthy_threshold
+        ),
+        (30, 5, 4)
+    );
+}
+
+#[test]
+fn an_nlb_worlds_skipping_advance_equals_running_every_check() {
+    // Fact sheet §9, §8: the NLB's checks on the clock settle like the
+    // ALB's once nothing changes; either way the world is the same.
+    // Behind a worker node with `Cluster`, kube-proxy's random pick of a
+    // pod (a dead node's too) decides a node's check: rounds then run one
+    // by one until every pick finds the same.
+    let mut w = instance_world(|_| {});
+    let mut c = instance_world_with(TrafficPolicy::Cluster, |_| {});
+    let mut p = preserved_world();
+    for (step, span) in [1_000u64, 45_000, 600_000, 3_600_000]
+        .into_iter()
+        .enumerate()
+    {
+        match step {
+            1 => {
+                node_down(&mut w, true);
+                node_down(&mut c, true);
+            }
+            2 => {
+                node_down(&mut w, false);
+                node_down(&mut c, false);
+                block_checks(&mut p);
+            }
+            _ => {}
+        }
+        for x in [&mut w, &mut c, &mut p] {
+            let mut stepped = x.clone();
+            stepped.advance_stepwise(span);
+            x.advance(span);
+            assert!(*x == stepped, "step {step}: advance({span}) differs");
+        }
+    }
+    assert_eq!(
+        nlb_health(&p, "tg-nlb-a", "pod-a-1").state,
+        TargetState::Unhealthy
+    );
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", "node-a-2").state,
+        TargetState::Healthy
+    );
+}
+
+#[test]
+fn a_hung_pod_passes_a_tcp_check_but_fails_an_http_one_with_target_timeout() {
+    // Fact sheet §9, §8: a TCP check needs only the port to accept; an
+    // HTTP check needs a 200 within the timeout, which a hung process
+    // never sends (Target.Timeout), and a 500 is Target.ResponseCodeMismatch.
+    let run = |protocol: NlbHealthProtocol| {
+        let mut w = world(|nlb, _| {
+            let tg = &mut nlb.target_groups[0];
+            tg.health_interval_s = 10;
+            tg.health_protocol = protocol;
+        });
+        allow_vpc(&mut w);
+        let mut w = restart(&w);
+        for (pod, fault) in [
+            (
+                "pod-a-1",
+                hoplab::sim::Fault::PodHung {
+                    pod: "pod-a-1".into(),
+                },
+            ),
+            (
+                "pod-a-2",
+                hoplab::sim::Fault::TargetUnhealthy {
+                    pod: "pod-a-2".into(),
+                },
+            ),
+        ] {
+            assert_eq!(nlb_health(&w, "tg-nlb-a", pod).state, TargetState::Healthy);
+            w.set_fault(fault, true);
+        }
+        w.advance(20_000);
+        (
+            nlb_health(&w, "tg-nlb-a", "pod-a-1"),
+            nlb_health(&w, "tg-nlb-a", "pod-a-2"),
+        )
+    };
+    let (hung, failing) = run(NlbHealthProtocol::Tcp);
+    assert_eq!(
+        (hung.state, failing.state),
+        (TargetState::Healthy, TargetState::Healthy)
+    );
+    let (hung, failing) = run(NlbHealthProtocol::Http);
+    assert_eq!(hung.state, TargetState::Unhealthy);
+    assert_eq!(hung.reason, "Target.Timeout (no response within 10 s)");
+    assert_eq!(failing.state, TargetState::Unhealthy);
+    assert!(
+        failing.reason.starts_with("Target.ResponseCodeMismatch"),
+        "{}",
+        failing.reason
     );
 }

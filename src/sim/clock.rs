@@ -22,6 +22,9 @@ pub enum Scheduled {
     Route53Check,
     /// A target group's health check of one target (fact sheet §8).
     TargetCheck,
+    /// An NLB target group's health check of one target, from every live
+    /// node (fact sheet §9, §8).
+    NlbTargetCheck,
     /// RDS Multi-AZ promotes the standby of a failed primary (fact sheet §15).
     RdsFailover,
     /// The kubelet's readiness (and liveness) probe of one pod.
@@ -34,6 +37,7 @@ impl Scheduled {
         match self {
             Scheduled::Route53Check => "Route 53 health check",
             Scheduled::TargetCheck => "target health check",
+            Scheduled::NlbTargetCheck => "NLB target health check",
             Scheduled::RdsFailover => "RDS failover",
             Scheduled::ReadinessProbe => "readiness probe",
         }
@@ -61,7 +65,8 @@ pub(crate) struct SteadyProbe {
 impl World {
     /// Move the clock forward, running every scheduled health check and
     /// failover in time order (ties: Route 53 checks, then target checks,
-    /// then database failovers, then readiness probes, each by id).
+    /// then NLB target checks, then database failovers, then readiness
+    /// probes, each by id).
     /// Rounds that provably change nothing but their due time and a
     /// counter are computed at the end instead of run one by one.
     pub fn advance(&mut self, ms: u64) {
@@ -166,6 +171,7 @@ impl World {
         match work {
             Scheduled::Route53Check => self.run_r53_check(id),
             Scheduled::TargetCheck => self.run_target_check(id),
+            Scheduled::NlbTargetCheck => self.run_nlb_check(id),
             Scheduled::RdsFailover => self.run_rds_failover(id),
             Scheduled::ReadinessProbe => self.run_readiness_probe(id),
         }
@@ -198,6 +204,7 @@ impl World {
     fn scheduled_len(&self) -> usize {
         self.route53.health.len()
             + self.alb.targets.len()
+            + self.nlb.targets.len()
             + self.rds.failover_due.len()
             + self.k8s.probes.len()
     }
@@ -277,10 +284,12 @@ impl World {
         use Scheduled::*;
         let r53 = self.route53.health.iter();
         let targets = self.alb.targets.iter();
+        let nlb_targets = self.nlb.targets.iter();
         let failovers = self.rds.failover_due.iter();
         let probes = self.k8s.probes.iter();
         let next = (r53.map(|(id, h)| (h.next_due_ms, Route53Check, id.as_str())))
             .chain(targets.map(|(id, h)| (h.next_due_ms, TargetCheck, id.as_str())))
+            .chain(nlb_targets.map(|(id, h)| (h.next_due_ms, NlbTargetCheck, id.as_str())))
             .chain(failovers.map(|(id, t)| (*t, RdsFailover, id.as_str())))
             .chain(probes.map(|(id, p)| (p.next_due_ms, ReadinessProbe, id.as_str())))
             .filter(|(t, _, _)| *t <= end)

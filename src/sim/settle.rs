@@ -1,7 +1,7 @@
 //! Settled work on the clock: when every Route 53 health check, target
-//! health check and readiness probe due before the end of an advance would
-//! get the same result it already counts, nothing can change state any
-//! more, and the rest of the advance is arithmetic: due times move by whole
+//! health check (an ALB's or an NLB's) and readiness probe due before the
+//! end of an advance would get the same result it already counts, nothing
+//! can change state any more, and the rest of the advance is arithmetic: due times move by whole
 //! intervals, counters grow, histories get entries with the same result,
 //! the round-robin positions and the RNG move by what one round uses.
 //!
@@ -42,6 +42,8 @@ use super::world::*;
 enum Effect {
     /// A target health check with the same result as before.
     Target { ok: bool },
+    /// An NLB target health check with the same result as before.
+    NlbTarget { ok: bool },
     /// A Route 53 round: the aggregate's result and history entry, and
     /// each checker's result.
     Route53(SettledRound),
@@ -198,6 +200,7 @@ impl World {
             && self.cdn == w.cdn
             && self.waf == w.waf
             && alb == w.alb
+            && self.nlb == w.nlb
             && self.k8s == w.k8s
             && self.rds == w.rds
             && self.browser == w.browser
@@ -291,6 +294,12 @@ impl World {
             }
             items.push(self.settled_target(&s, &settles, id, h)?);
         }
+        for (key, h) in &self.nlb.targets {
+            if h.next_due_ms > end {
+                continue;
+            }
+            items.push(self.settled_nlb_target(&s, key, h)?);
+        }
         let mut memo: BTreeMap<(String, String, Ipv4Addr), Measured<(bool, String)>> =
             BTreeMap::new();
         for hc in &s.dns.health_checks {
@@ -346,6 +355,51 @@ impl World {
             effect: Effect::Target {
                 ok: m.result.is_ok(),
             },
+        })
+    }
+
+    /// An NLB target's check settles when its state already says what
+    /// every round will find: its probe reads nothing that moves with the
+    /// rounds (faults, the configuration and readiness, which the plan
+    /// holds still; kube-proxy's random pick only when every pick finds
+    /// the same), so one probe now is every round's, and each round moves
+    /// the RNG by as much.
+    fn settled_nlb_target(&self, s: &Scenario, key: &str, h: &TargetHealth) -> Option<Item> {
+        let mut parts = key.splitn(3, '|');
+        let (region, group, target) = (parts.next()?, parts.next()?, parts.next()?);
+        let r = s.regions.iter().find(|r| r.id == region)?;
+        let nlb = r.nlb.as_ref()?;
+        let tg = nlb.target_groups.iter().find(|t| t.id == group)?;
+        let t = World::nlb_members(r, tg)
+            .into_iter()
+            .find(|t| t.id == target)?;
+        // Behind a worker node kube-proxy picks a pod at random: the round
+        // is known only if every pick finds the same.
+        if t.pod.is_none() && !self.nlb_pick_blind(r, nlb, tg, &t) {
+            return None;
+        }
+        let mut rng = self.rng.clone();
+        let result = self.probe_nlb_with(r, nlb, tg, &t, &mut |n| rng.index(n));
+        let rng_step = rng_moved(&self.rng, &rng);
+        let saturated = tg.unhealthy_threshold > 0
+            && tg.healthy_threshold > 0
+            && match &result {
+                Ok(()) => h.state == TargetState::Healthy && h.consecutive_failures == 0,
+                Err(e) => {
+                    h.state == TargetState::Unhealthy
+                        && h.consecutive_successes == 0
+                        && h.consecutive_failures >= tg.unhealthy_threshold
+                        && h.reason == HealthFailure::to_string(e)
+                }
+            };
+        saturated.then(|| Item {
+            work: Scheduled::NlbTargetCheck,
+            id: key.to_string(),
+            due_ms: h.next_due_ms,
+            interval_ms: tg.health_interval_s as u64 * 1000,
+            rng_step,
+            rr_step: Vec::new(),
+            effect: Effect::NlbTarget { ok: result.is_ok() },
         })
     }
 
@@ -470,6 +524,18 @@ impl World {
             match (&it.work, it.effect) {
                 (Scheduled::TargetCheck, Effect::Target { ok }) => {
                     if let Some(h) = self.alb.targets.get_mut(&it.id) {
+                        h.next_due_ms = next_due;
+                        if ok {
+                            h.consecutive_successes =
+                                h.consecutive_successes.saturating_add(rounds_u32(rounds));
+                        } else {
+                            h.consecutive_failures =
+                                h.consecutive_failures.saturating_add(rounds_u32(rounds));
+                        }
+                    }
+                }
+                (_, Effect::NlbTarget { ok }) => {
+                    if let Some(h) = self.nlb.targets.get_mut(&it.id) {
                         h.next_due_ms = next_due;
                         if ok {
                             h.consecutive_successes =

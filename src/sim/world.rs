@@ -171,6 +171,9 @@ pub struct World {
     /// Open connections on every hop and TLS session tickets (§26).
     #[serde(default)]
     pub(crate) conn: super::conn::ConnState,
+    /// NLBs: each target's health as its target group records it (§9).
+    #[serde(default)]
+    pub(crate) nlb: super::nlb::NlbState,
 }
 
 /// Rules in priority order (lowest number first), borrowed in place when
@@ -269,6 +272,7 @@ impl World {
             rds: Default::default(),
             browser: Default::default(),
             conn: Default::default(),
+            nlb: Default::default(),
         };
         w.init_runtime();
         Ok(w)
@@ -314,6 +318,7 @@ impl World {
             }
         }
         self.init_k8s_runtime();
+        self.init_nlb_runtime();
         self.alb.started = true;
     }
 

@@ -443,6 +443,9 @@ fn random_nlb_edit(rng: &mut Rng) -> Edit {
             protocol: s(rng, &["", "TCP", "UDP", "TLS", "TCP_UDP", "SCTP"]),
             health_protocol: s(rng, &["", "TCP", "HTTP", "HTTPS", "UDP"]),
             health_path: s(rng, &["", "/healthz", "healthz"]),
+            health_interval_s: s(rng, &["", "", "10", "30", "5", "301", "x"]),
+            healthy_threshold: s(rng, &["", "", "2", "10", "1", "11"]),
+            unhealthy_threshold: s(rng, &["", "", "3", "10", "0", "eleven"]),
         },
     }
 }

@@ -396,52 +396,77 @@ impl AlbState {
         now_ms: u64,
     ) -> Option<String> {
         let st = self.targets.get_mut(target)?;
-        st.next_due_ms = now_ms + tg.health_interval_s as u64 * 1000;
-        match result {
-            Ok(()) => {
-                st.consecutive_successes = st.consecutive_successes.saturating_add(1);
-                st.consecutive_failures = 0;
-            }
-            Err(e) => {
-                st.consecutive_failures = st.consecutive_failures.saturating_add(1);
-                st.consecutive_successes = 0;
-                st.reason = e.to_string();
-            }
+        let rules = HealthRules {
+            interval_s: tg.health_interval_s,
+            healthy_threshold: tg.healthy_threshold,
+            unhealthy_threshold: tg.unhealthy_threshold,
+        };
+        record_health(st, rules, result, now_ms)
+    }
+}
+
+/// A target group's health-check timing: the interval and both
+/// thresholds. Fact sheet §8, §9.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HealthRules {
+    pub interval_s: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+/// Record one health check's result in a target's record (an ALB's or an
+/// NLB's): the counters, the reason of a failure, the next check's due
+/// time, and the change of state the thresholds make (a new target
+/// leaves `initial` on its first passed check). Returns the change as the
+/// event log words it. Fact sheet §8, §9.
+pub(crate) fn record_health(
+    st: &mut TargetHealth,
+    rules: HealthRules,
+    result: Result<(), HealthFailure>,
+    now_ms: u64,
+) -> Option<String> {
+    st.next_due_ms = now_ms + rules.interval_s as u64 * 1000;
+    match result {
+        Ok(()) => {
+            st.consecutive_successes = st.consecutive_successes.saturating_add(1);
+            st.consecutive_failures = 0;
         }
-        match st.state {
-            TargetState::Healthy if st.consecutive_failures >= tg.unhealthy_threshold => {
-                st.state = TargetState::Unhealthy;
-                Some(format!(
-                    "unhealthy after {} failed checks: {}",
-                    tg.unhealthy_threshold, st.reason
-                ))
-            }
-            // A new target needs one passed check. Fact sheet §8.
-            TargetState::Initial if st.consecutive_successes >= 1 => {
-                st.state = TargetState::Healthy;
-                st.reason = "passing health checks".into();
-                Some(
-                    "healthy: passed its first health check (a new target starts in initial)"
-                        .into(),
-                )
-            }
-            TargetState::Initial if st.consecutive_failures >= tg.unhealthy_threshold => {
-                st.state = TargetState::Unhealthy;
-                Some(format!(
-                    "unhealthy after {} failed checks in initial: {}",
-                    tg.unhealthy_threshold, st.reason
-                ))
-            }
-            TargetState::Unhealthy if st.consecutive_successes >= tg.healthy_threshold => {
-                st.state = TargetState::Healthy;
-                st.reason = "passing health checks".into();
-                Some(format!(
-                    "healthy again after {} passed checks",
-                    tg.healthy_threshold
-                ))
-            }
-            _ => None,
+        Err(e) => {
+            st.consecutive_failures = st.consecutive_failures.saturating_add(1);
+            st.consecutive_successes = 0;
+            st.reason = e.to_string();
         }
+    }
+    match st.state {
+        TargetState::Healthy if st.consecutive_failures >= rules.unhealthy_threshold => {
+            st.state = TargetState::Unhealthy;
+            Some(format!(
+                "unhealthy after {} failed checks: {}",
+                rules.unhealthy_threshold, st.reason
+            ))
+        }
+        // A new target needs one passed check. Fact sheet §8.
+        TargetState::Initial if st.consecutive_successes >= 1 => {
+            st.state = TargetState::Healthy;
+            st.reason = "passing health checks".into();
+            Some("healthy: passed its first health check (a new target starts in initial)".into())
+        }
+        TargetState::Initial if st.consecutive_failures >= rules.unhealthy_threshold => {
+            st.state = TargetState::Unhealthy;
+            Some(format!(
+                "unhealthy after {} failed checks in initial: {}",
+                rules.unhealthy_threshold, st.reason
+            ))
+        }
+        TargetState::Unhealthy if st.consecutive_successes >= rules.healthy_threshold => {
+            st.state = TargetState::Healthy;
+            st.reason = "passing health checks".into();
+            Some(format!(
+                "healthy again after {} passed checks",
+                rules.healthy_threshold
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -864,7 +864,8 @@ pub enum Edit {
     /// An NLB target group's settings; an empty field keeps its value:
     /// `target_type` (`ip` / `instance`), `preserve_client_ip` (`on`,
     /// `off`, `default`), `port`, `protocol`, `health_protocol` (TCP, HTTP,
-    /// HTTPS), `health_path`.
+    /// HTTPS), `health_path`, `health_interval_s` (5-300),
+    /// `healthy_threshold` and `unhealthy_threshold` (2-10).
     SetNlbTargetGroup {
         target_group: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -879,6 +880,12 @@ pub enum Edit {
         health_protocol: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         health_path: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        health_interval_s: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        healthy_threshold: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        unhealthy_threshold: String,
     },
 }
 

@@ -3,6 +3,7 @@
 //! timeout, and a target group's settings. Fact sheet §9, §26.
 
 use super::{unknown, Edit, EditError, VpcPart};
+use crate::sim::limits::{HEALTH_INTERVAL_S, HEALTH_THRESHOLDS};
 use crate::sim::scenario::*;
 use crate::sim::text::clip;
 
@@ -16,6 +17,30 @@ fn parse_u32(what: &str, t: &str) -> Result<u32, EditError> {
     t.trim()
         .parse::<u32>()
         .map_err(|_| EditError::Parse(format!("{what} '{}' must be a whole number", clip(t))))
+}
+
+/// A whole number within an NLB health-check setting's range; out of it,
+/// the range and the fact sheet's section. Fact sheet §9, §8.
+fn in_range(
+    t: &str,
+    what: &'static str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, EditError> {
+    let n: u64 = t
+        .trim()
+        .parse()
+        .map_err(|_| EditError::Parse(format!("{what} '{}' must be a whole number", clip(t))))?;
+    let (min, max) = (*range.start() as u64, *range.end() as u64);
+    if !(min..=max).contains(&n) {
+        return Err(EditError::OutOfRange {
+            what,
+            value: n,
+            min,
+            max,
+            section: 9,
+        });
+    }
+    Ok(n as u32)
 }
 
 fn parse_on_off(what: &str, t: &str) -> Result<bool, EditError> {
@@ -74,8 +99,31 @@ pub(super) fn describe(e: &Edit) -> String {
         Edit::SetNlbIdleTimeout { nlb, port, seconds } => {
             format!("{nlb}: listener {port} idle timeout {seconds} s")
         }
-        Edit::SetNlbTargetGroup { target_group, .. } => {
-            format!("{target_group}: NLB target group settings")
+        Edit::SetNlbTargetGroup {
+            target_group,
+            health_interval_s,
+            healthy_threshold,
+            unhealthy_threshold,
+            ..
+        } => {
+            let mut parts = Vec::new();
+            for (what, v) in [
+                ("health check every {} s", health_interval_s),
+                ("healthy threshold {}", healthy_threshold),
+                ("unhealthy threshold {}", unhealthy_threshold),
+            ] {
+                if !v.trim().is_empty() {
+                    parts.push(what.replace("{}", v.trim()));
+                }
+            }
+            if parts.is_empty() {
+                format!("{target_group}: NLB target group settings")
+            } else {
+                format!(
+                    "{target_group}: NLB target group settings ({})",
+                    parts.join(", ")
+                )
+            }
         }
         _ => String::new(),
     }
@@ -171,6 +219,9 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             protocol,
             health_protocol,
             health_path,
+            health_interval_s,
+            healthy_threshold,
+            unhealthy_threshold,
         } => {
             let tg = s
                 .regions
@@ -207,6 +258,24 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             }
             if !health_path.trim().is_empty() {
                 tg.health_path = health_path.trim().to_string();
+            }
+            if !health_interval_s.trim().is_empty() {
+                tg.health_interval_s = in_range(
+                    health_interval_s,
+                    "health check interval (s)",
+                    HEALTH_INTERVAL_S,
+                )?;
+            }
+            if !healthy_threshold.trim().is_empty() {
+                tg.healthy_threshold =
+                    in_range(healthy_threshold, "healthy threshold", HEALTH_THRESHOLDS)?;
+            }
+            if !unhealthy_threshold.trim().is_empty() {
+                tg.unhealthy_threshold = in_range(
+                    unhealthy_threshold,
+                    "unhealthy threshold",
+                    HEALTH_THRESHOLDS,
+                )?;
             }
         }
         _ => {}

@@ -1,8 +1,10 @@
 //! The Network Load Balancer's settings forms: cross-zone and security
 //! groups, listeners (add, remove, a TCP listener's idle timeout), each
-//! target group's settings, and adding or removing the NLB. Fact sheet §9, §26.
+//! target group's settings (health-check interval and thresholds among
+//! them), and adding or removing the NLB. Fact sheet §9, §8, §26.
 
 use super::{choice, field, form, Form, Input};
+use crate::sim::limits::{HEALTH_INTERVAL_S, HEALTH_THRESHOLDS};
 use crate::sim::scenario::{Nlb, NlbProtocol, Region, TargetType};
 
 fn on_off(b: bool) -> &'static str {
@@ -174,6 +176,33 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
                     "health check path",
                     Input::Text("/healthz"),
                     &tg.health_path,
+                ),
+                field(
+                    "health_interval_s",
+                    "health check interval (s)",
+                    Input::Number {
+                        min: *HEALTH_INTERVAL_S.start(),
+                        max: *HEALTH_INTERVAL_S.end(),
+                    },
+                    tg.health_interval_s,
+                ),
+                field(
+                    "healthy_threshold",
+                    "healthy threshold (passed checks)",
+                    Input::Number {
+                        min: *HEALTH_THRESHOLDS.start(),
+                        max: *HEALTH_THRESHOLDS.end(),
+                    },
+                    tg.healthy_threshold,
+                ),
+                field(
+                    "unhealthy_threshold",
+                    "unhealthy threshold (failed checks)",
+                    Input::Number {
+                        min: *HEALTH_THRESHOLDS.start(),
+                        max: *HEALTH_THRESHOLDS.end(),
+                    },
+                    tg.unhealthy_threshold,
                 ),
             ],
         );

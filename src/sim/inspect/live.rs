@@ -590,6 +590,12 @@ fn scheduled(w: &World) -> Vec<ScheduledLive> {
             .map(|(id, h)| (h.next_due_ms, Scheduled::TargetCheck, id.as_str())),
     );
     all.extend(
+        w.nlb
+            .targets
+            .iter()
+            .map(|(id, h)| (h.next_due_ms, Scheduled::NlbTargetCheck, id.as_str())),
+    );
+    all.extend(
         w.rds
             .failover_due
             .iter()

@@ -1,11 +1,42 @@
 //! The Network Load Balancer's inspector rows: scheme, nodes per AZ with
 //! their addresses, security groups, cross-zone, listeners with their idle
 //! timeouts and TLS handling, and each target group with its targets in
-//! service now and whether they see the client's address. Fact sheet §9, §26.
+//! service now, whether they see the client's address, and each target's
+//! recorded health state and reason. Fact sheet §9, §8, §26.
 
 use super::Row;
-use crate::sim::scenario::{Nlb, NlbProtocol, Region, TargetType};
-use crate::sim::world::World;
+use crate::sim::scenario::{Nlb, NlbProtocol, NlbTargetGroup, Region, TargetType};
+use crate::sim::world::{TargetHealth, TargetState, World};
+
+/// A target's health record in words: its state, the reason, the run of
+/// results that counts toward the thresholds and when the next check is.
+fn health_text(w: &World, tg: &NlbTargetGroup, h: &TargetHealth) -> String {
+    let state = match h.state {
+        TargetState::Healthy => "healthy",
+        TargetState::Unhealthy => "unhealthy",
+        TargetState::Initial => "initial",
+    };
+    let run = if h.consecutive_failures > 0 {
+        let at = if h.state == TargetState::Unhealthy {
+            String::new()
+        } else {
+            format!(" (unhealthy at {})", tg.unhealthy_threshold)
+        };
+        format!("{} failed in a row{at}", h.consecutive_failures)
+    } else {
+        let at = if h.state == TargetState::Unhealthy {
+            format!(" (healthy again at {})", tg.healthy_threshold)
+        } else {
+            String::new()
+        };
+        format!("{} passed in a row{at}", h.consecutive_successes)
+    };
+    let next = h.next_due_ms.saturating_sub(w.now_ms()).div_ceil(1000);
+    format!(
+        "{state}: {}; {run}; next check in {next} s (every {} s)",
+        h.reason, tg.health_interval_s
+    )
+}
 
 pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
     let mut rows: Vec<Row> = vec![
@@ -70,20 +101,14 @@ pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
     }
     for tg in &n.target_groups {
         let targets = w.nlb_targets(r, tg);
-        // Health as the node in the target's AZ (or the first) checks it.
-        let checker = |t: &crate::sim::alb::Target| {
-            let az = r.vpc.subnet(t.subnet).map(|s| s.az.as_str());
-            n.nodes
-                .iter()
-                .find(|x| r.vpc.subnet(&x.subnet).map(|s| s.az.as_str()) == az)
-                .or(n.nodes.first())
-        };
+        // Each target's recorded health: what the NLB's checks have found
+        // so far (fact sheet §9, §8).
+        let health = |id: &str| w.nlb_state().health(&r.id, &tg.id, id);
         let ids: Vec<String> = targets
             .iter()
-            .map(|t| match checker(t) {
-                Some(x) if !w.nlb_target_healthy(r, n, (tg, x), t) => {
-                    format!("{} (unhealthy)", t.id)
-                }
+            .map(|t| match health(t.id).map(|h| h.state) {
+                Some(TargetState::Unhealthy) => format!("{} (unhealthy)", t.id),
+                Some(TargetState::Initial) => format!("{} (initial)", t.id),
                 _ => t.id.to_string(),
             })
             .collect();
@@ -118,6 +143,13 @@ pub(super) fn nlb(w: &World, r: &Region, n: &Nlb) -> Vec<Row> {
         ));
         if !ids.is_empty() {
             rows.push((format!("targets {}", tg.id), ids.join(", ")));
+        }
+        // Every target the group checks (a pod that is not ready is not
+        // registered, but still has its record), its state and reason.
+        for t in World::nlb_members(r, tg) {
+            if let Some(h) = health(t.id) {
+                rows.push((format!("health {} {}", tg.id, t.id), health_text(w, tg, h)));
+            }
         }
     }
     rows

@@ -2,12 +2,16 @@
 //! subnet's NACL and, when it has any, the NLB's security groups), the
 //! listener by protocol and port, TLS terminated at a TLS listener or
 //! passed through a TCP one, a target in the node's own AZ unless
-//! cross-zone is on (a flow hash, no HTTP read), the connection to the
+//! cross-zone is on (a flow hash among those recorded healthy by the
+//! checks on the clock, [`health`]; no HTTP read), the connection to the
 //! target with the source it sees (the client's own address when client IP
 //! preservation is on), and the target's answer relayed as it is.
 //! Fact sheet §9, §11, §12, §26.
 
 use std::net::{IpAddr, Ipv4Addr};
+
+pub mod health;
+pub use health::{nlb_key, NlbState};
 
 use crate::sim::alb::{AlbClient, HttpCtx, StepEnds, Target};
 use crate::sim::app::Delivery;
@@ -108,52 +112,6 @@ impl World {
             }
         }
     }
-
-    /// Whether a target passes its group's health checks, in steady state
-    /// (the thresholds' rounds long past): checks come from the node's
-    /// private address whatever client IP preservation says, so the
-    /// target's security group and NACLs must admit the NLB too; a TCP
-    /// check needs the port to accept, an HTTP/HTTPS one a 200 (a hung or
-    /// failing application fails it). Fact sheet §9, §8, §12.
-    pub(crate) fn nlb_target_healthy(
-        &self,
-        r: &Region,
-        nlb: &Nlb,
-        (tg, node): (&NlbTargetGroup, &NlbNode),
-        t: &Target,
-    ) -> bool {
-        if !self.nlb_target_up(r, t) {
-            return false;
-        }
-        if let Some(p) = t.pod {
-            let fault = |f: fn(String) -> Fault| self.has_fault(|| f(p.id.clone()));
-            if fault(|pod| Fault::PodDown { pod }) {
-                return false;
-            }
-            if !tg.health_protocol.is_tcp()
-                && (fault(|pod| Fault::PodHung { pod })
-                    || fault(|pod| Fault::TargetUnhealthy { pod }))
-            {
-                return false;
-            }
-        }
-        let (Some(subnet), Some(ts)) = (r.vpc.subnet(&node.subnet), r.vpc.subnet(t.subnet)) else {
-            return false;
-        };
-        let (Some(src), Some(dst)) = (subnet.host(node.host), ts.host(t.host)) else {
-            return false;
-        };
-        let flow = Flow::v4(Protocol::Tcp, (src, HEALTH_CHECK_SRC_PORT), (dst, t.port));
-        target_checks(
-            r,
-            nlb,
-            (subnet, ts, t.sgs),
-            (&flow, false),
-            PathChecks::new(false),
-        )
-        .denied
-        .is_none()
-    }
 }
 
 impl World {
@@ -170,6 +128,14 @@ impl World {
     /// the ready pods of its Service (ip) or the worker nodes (instance).
     /// Fact sheet §9, §14.
     pub(crate) fn nlb_targets<'a>(&self, r: &'a Region, tg: &NlbTargetGroup) -> Vec<Target<'a>> {
+        let mut all = Self::nlb_members(r, tg);
+        all.retain(|t| t.pod.is_none_or(|p| self.pod_ready(&p.id)));
+        all
+    }
+
+    /// Every target an NLB target group checks: its Service's pods, ready
+    /// or not (ip), or the worker nodes (instance). Fact sheet §9, §14.
+    pub(crate) fn nlb_members<'a>(r: &'a Region, tg: &NlbTargetGroup) -> Vec<Target<'a>> {
         let Some(svc) = r.cluster.services.iter().find(|s| s.id == tg.service) else {
             return vec![];
         };
@@ -178,7 +144,7 @@ impl World {
                 .cluster
                 .pods
                 .iter()
-                .filter(|p| p.app == svc.app && self.pod_ready(&p.id))
+                .filter(|p| p.app == svc.app)
                 .map(|p| Target {
                     id: &p.id,
                     subnet: &p.subnet,
@@ -424,12 +390,15 @@ impl World {
             let why = format!("{} has no target for the node in {az}", tg.id);
             return here(r, Resp::err(None, &nlb.id, code, why));
         }
-        // Targets failing their health checks get no new connection, unless
-        // every one fails: then the NLB fails open to all. Fact sheet §9.
+        // Only targets whose recorded state is healthy get a new
+        // connection (a target that just died still does until its checks
+        // have failed the unhealthy threshold's rounds; one in `initial`
+        // does not), unless none is: then the NLB fails open to all.
+        // Fact sheet §9, §8.
         let healthy: Vec<Target> = pool
             .iter()
             .copied()
-            .filter(|t| self.nlb_target_healthy(r, nlb, (tg, node), t))
+            .filter(|t| self.nlb.healthy(&r.id, &tg.id, t.id))
             .collect();
         let unhealthy = (pool.len() - healthy.len()) as u32;
         let fail_open = healthy.is_empty();
