@@ -160,11 +160,47 @@ fn in_one_group_the_lower_order_ingress_is_evaluated_first_and_answers() {
             (3, "/api (Prefix)".into(), String::new()),
         ]
     );
-    let c = &w.scenario().regions[0].cluster;
+    let r = &w.scenario().regions[0];
+    let first = &r.alb.listener.rules[0];
     assert_eq!(
-        lbc::rule_ingress(c, &w.scenario().regions[0].alb.listener.rules[0]).map(|i| &i.id),
-        Some(&"ingress-api".to_string())
+        lbc::rule_ingress(&r.cluster, first).map(|i| i.id.as_str()),
+        Some("ingress-api")
     );
+    // The ALB's inspector says who wrote each rule.
+    let by = lbc::rule_author(&r.cluster, first).unwrap();
+    let rows = w.inspect("alb-a");
+    let row = rows.iter().find(|(k, _)| k == "rule 1").unwrap();
+    assert!(row.1.ends_with(&by), "{row:?} / {by}");
+}
+
+/// Fact sheet §28: the Ingress's forms, prefilled, add an Ingress to the
+/// ALB's group, set a member's group name and order, and delete it; each
+/// makes an edit the engine accepts.
+#[test]
+fn the_ingress_forms_add_regroup_and_delete_members() {
+    let w = shop();
+    let forms = hoplab::sim::forms::forms(&w, "ingress-a");
+    let mut kinds = Vec::new();
+    for f in &forms {
+        let e = f.edit(&f.values()).unwrap();
+        let mut w2 = w.clone();
+        w2.apply_edit(&e)
+            .unwrap_or_else(|err| panic!("{} refused: {err}", f.key));
+        kinds.push((f.kind, f.fixed.iter().any(|(_, v)| v == "ingress-api")));
+    }
+    for want in [
+        ("add_ingress", false),
+        ("set_ingress_annotation", true),
+        ("remove_ingress", true),
+    ] {
+        assert!(kinds.contains(&want), "no form {want:?}: {kinds:?}");
+    }
+    // The prefilled new Ingress joins the ALB's group.
+    let add = forms.iter().find(|f| f.kind == "add_ingress").unwrap();
+    let mut w2 = w.clone();
+    w2.apply_edit(&add.edit(&add.values()).unwrap()).unwrap();
+    let c = &w2.scenario().regions[0].cluster;
+    assert_eq!(lbc::alb_group(c).len(), 3);
 }
 
 /// Fact sheet §28: group.order decides the members' order; raising the

@@ -253,6 +253,10 @@ pub fn group_conflict(c: &Cluster) -> Option<GroupConflict> {
 /// controller changes nothing, and Hoplab keeps the first Ingress's.
 /// Fact sheet §13, §28.
 pub fn group_default_backend(c: &Cluster) -> Option<(&Ingress, &str)> {
+    if c.more_ingresses.is_empty() {
+        let i = &c.ingress;
+        return i.default_backend.as_deref().map(|b| (i, b));
+    }
     let of = |i: &'_ Ingress| i.default_backend.is_some();
     let ing = if group_conflict(c).is_some() {
         Some(&c.ingress).filter(|i| of(i))

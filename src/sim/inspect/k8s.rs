@@ -160,7 +160,16 @@ pub(super) fn ingress(r: &Region) -> Vec<Row> {
     rows.push((
         "load balancer controller".into(),
         if r.alb.ingress_managed {
-            format!("owns {}'s rules from this Ingress", r.alb.id)
+            let members = crate::sim::lbc::alb_group(&r.cluster).len();
+            if members > 1 {
+                format!(
+                    "owns {}'s rules from IngressGroup {} ({members} Ingresses)",
+                    r.alb.id,
+                    crate::sim::lbc::group_label(&r.cluster)
+                )
+            } else {
+                format!("owns {}'s rules from this Ingress", r.alb.id)
+            }
         } else {
             format!("{} is hand-made: its rules stay as written", r.alb.id)
         },
@@ -200,10 +209,10 @@ fn ingress_group(r: &Region) -> Vec<Row> {
                     r.alb.id,
                     n + 1,
                     members.len(),
-                    if rules.is_empty() {
-                        "no listener rules".to_string()
-                    } else {
-                        format!("listener rules {}", rules.join(", "))
+                    match rules.len() {
+                        0 => "no listener rules".to_string(),
+                        1 => format!("listener rule {}", rules[0]),
+                        _ => format!("listener rules {}", rules.join(", ")),
                     }
                 )
             }
