@@ -1043,10 +1043,15 @@ fn ingress_group_forms(r: &Region) -> Vec<Form> {
     )];
     for ing in &c.more_ingresses {
         let a = &ing.annotations;
-        for (name, value) in [
-            ("group.name", a.group_name.clone().unwrap_or_default()),
+        for (name, example, value) in [
+            (
+                "group.name",
+                "shared-alb",
+                a.group_name.clone().unwrap_or_default(),
+            ),
             (
                 "group.order",
+                "0",
                 a.group_order.map(|o| o.to_string()).unwrap_or_default(),
             ),
         ] {
@@ -1062,7 +1067,7 @@ fn ingress_group_forms(r: &Region) -> Vec<Form> {
                 vec![field(
                     "value",
                     "value (empty: not set)",
-                    Input::Text("0"),
+                    Input::Text(example),
                     value,
                 )],
             ));
