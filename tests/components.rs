@@ -137,6 +137,7 @@ fn listener_rules_run_by_priority_and_a_header_condition_can_win_first() {
                 body: "maintenance".into(),
             },
             from_ingress_path: String::new(),
+            from_ingress: String::new(),
         });
         for r in region_a(s).alb.listener.rules.iter_mut() {
             if r.priority == 1000 {
@@ -183,6 +184,7 @@ fn a_source_ip_condition_sees_cloudfront_not_the_viewer() {
                 body: String::new(),
             },
             from_ingress_path: String::new(),
+            from_ingress: String::new(),
         });
     });
     let t = get(&mut w, DEFAULT_URL);
@@ -221,6 +223,7 @@ fn first_rule_catches(condition: Condition, req: Request) -> bool {
                 body: "caught".into(),
             },
             from_ingress_path: String::new(),
+            from_ingress: String::new(),
         });
     });
     let t = w.send(&req);
@@ -293,6 +296,7 @@ fn a_redirect_action_answers_from_the_load_balancer_and_the_browser_follows_it()
                 path: Some("/api/appointments".into()),
             },
             from_ingress_path: String::new(),
+            from_ingress: String::new(),
         });
     });
     let t = get(&mut w, &api("/old-appointments"));

@@ -79,6 +79,8 @@ const EDIT_KINDS: &[&str] = &[
     "set_target_group",
     "add_ingress_path",
     "remove_ingress_path",
+    "add_ingress",
+    "remove_ingress",
     "add_cache_behavior",
     "change_cache_behavior",
     "remove_cache_behavior",

@@ -318,6 +318,8 @@ fn validate_script_step(
                 | Edit::SetTrafficPolicy { .. }
                 | Edit::SetProbe { .. }
                 | Edit::SetHpa { .. } => Ok(()),
+                // IngressGroup edits: checked when the step runs.
+                Edit::AddIngress { .. } | Edit::RemoveIngress { .. } => Ok(()),
                 // The database edits: checked when the step runs.
                 Edit::SetDbDeployment { .. }
                 | Edit::AddDbReader { .. }

@@ -279,7 +279,9 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
             return out;
         }
         if node == k.ingress.id {
-            return ingress_forms(&k.ingress);
+            let mut out = ingress_forms(&k.ingress);
+            out.extend(ingress_group_forms(r));
+            return out;
         }
         if let Some(a) = k
             .autoscalers
@@ -1077,6 +1079,87 @@ fn ingress_forms(ing: &crate::sim::scenario::Ingress) -> Vec<Form> {
         .collect()
 }
 
+/// The cluster's IngressGroup, on the diagram's Ingress: add an Ingress
+/// (prefilled with a free id and name, in the ALB's group when it has
+/// one), and for each further Ingress its group name and order and its
+/// removal. Fact sheet §28.
+fn ingress_group_forms(r: &Region) -> Vec<Form> {
+    let c = &r.cluster;
+    let free = (2..)
+        .map(|n| {
+            (
+                format!("{}-{n}", c.ingress.id),
+                format!("{}-{n}", c.ingress.name),
+            )
+        })
+        .find(|(id, name)| c.ingresses().all(|i| i.id != *id && i.name != *name))
+        .unwrap_or_default();
+    let mut out = vec![form(
+        "add-ingress".into(),
+        "Add an Ingress",
+        "§28",
+        "add_ingress",
+        vec![("region", r.id.clone())],
+        vec![
+            field("id", "id", Input::Text("ingress-api"), free.0),
+            field("name", "name", Input::Text("api"), free.1),
+            field(
+                "group_name",
+                "alb.ingress.kubernetes.io/group.name (empty: its own group)",
+                Input::Text("shared-alb"),
+                c.ingress.annotations.group_name.clone().unwrap_or_default(),
+            ),
+            field(
+                "group_order",
+                "alb.ingress.kubernetes.io/group.order (-1000..1000; empty: 0)",
+                Input::Text("0"),
+                "",
+            ),
+        ],
+    )];
+    for ing in &c.more_ingresses {
+        let a = &ing.annotations;
+        for (name, example, value) in [
+            (
+                "group.name",
+                "shared-alb",
+                a.group_name.clone().unwrap_or_default(),
+            ),
+            (
+                "group.order",
+                "0",
+                a.group_order.map(|o| o.to_string()).unwrap_or_default(),
+            ),
+        ] {
+            out.push(form(
+                format!("annotation-{name}-{}", ing.id),
+                format!("Ingress {}: alb.ingress.kubernetes.io/{name}", ing.name),
+                "§28",
+                "set_ingress_annotation",
+                vec![
+                    ("ingress", ing.id.clone()),
+                    ("annotation", name.to_string()),
+                ],
+                vec![field(
+                    "value",
+                    "value (empty: not set)",
+                    Input::Text(example),
+                    value,
+                )],
+            ));
+        }
+        out.push(form(
+            format!("remove-ingress-{}", ing.id),
+            format!("Delete Ingress {}", ing.name),
+            "§28",
+            "remove_ingress",
+            vec![("ingress", ing.id.clone())],
+            Vec::new(),
+        ));
+    }
+    out
+}
+
 /// The database's deployment, readers and public access. Fact sheet §15,
 /// §29.
 fn db_forms(r: &Region) -> Vec<Form> {
@@ -1785,6 +1868,7 @@ mod tests {
             "set_probe",
             "set_hpa",
             "set_ingress_annotation",
+            "add_ingress",
             "set_client_ipv6",
             "set_client_keepalive",
             "set_deregistration_delay",

@@ -192,15 +192,18 @@ impl K8sRuntime {
 }
 
 /// The hop where the Ingress (as the controller turned it into a listener
-/// rule from path `from`) leads to a target group's Service. Fact sheet §13, §14.
+/// rule from path `from`) leads to a target group's Service. `node` is the
+/// diagram's Ingress (the cluster's first, standing for the ALB's
+/// IngressGroup); `ingress` the member whose rule it was. Fact sheet §13,
+/// §14, §28.
 pub(crate) fn ingress_match_step(
-    ingress: &Ingress,
+    (node, ingress): (&str, &Ingress),
     from: &str,
     (tg, svc): (&TargetGroup, &Service),
     ctx: &HttpCtx,
 ) -> Step {
     Step::new(
-        (&ingress.id, &svc.id),
+        (node, &svc.id),
         Layer::Decision,
         "-",
         Event::App(AppEvent::IngressMatch {
@@ -554,6 +557,7 @@ pub fn lbc_listener_rules(
                     target_group: target_group_of(&p.service),
                 },
                 from_ingress_path: format!("{} ({:?})", p.path, p.path_type),
+                from_ingress: String::new(),
             }
         })
         .collect()

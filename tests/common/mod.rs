@@ -281,7 +281,11 @@ fn random_db_edit(rng: &mut Rng) -> Edit {
 fn sensible_edit(rng: &mut Rng) -> Edit {
     let e = |json: &str| serde_json::from_str::<Edit>(json).expect("a sensible edit");
     let priority = ["10", "20", "300"][rng.index(3)];
-    match rng.index(16) {
+    match rng.index(18) {
+        16 => e(
+            r#"{"kind":"add_ingress","region":"us-east-1","id":"ingress-api","name":"api","group_name":"shop","group_order":"-5"}"#,
+        ),
+        17 => e(r#"{"kind":"remove_ingress","ingress":"ingress-api"}"#),
         0 => e(&format!(
             r#"{{"kind":"add_listener_rule","alb":"alb-a","priority":"{priority}","path":"/api/v2/*","action":"fixed_response","status":"503","body":"soon"}}"#
         )),
@@ -841,10 +845,20 @@ fn random_alb_edit(rng: &mut Rng) -> Edit {
 }
 
 fn random_ingress_or_cdn_edit(rng: &mut Rng) -> Edit {
-    let ingresses = &["ingress-a", "ingress-b", "ingress-zz"];
+    let ingresses = &["ingress-a", "ingress-b", "ingress-zz", "ingress-api"];
     let patterns = &["/api/*", "/static/*", "/images/*", "*", "", "/a b"];
     let methods = &["GET,HEAD", "GET,HEAD,OPTIONS", "all", "GET", ""];
-    match rng.index(11) {
+    match rng.index(13) {
+        11 => Edit::AddIngress {
+            region: s(rng, &["us-east-1", "us-west-2", "mars-1", ""]),
+            id: s(rng, &["ingress-api", "ingress-a", ""]),
+            name: s(rng, &["api", "appointments", "Not A Name", ""]),
+            group_name: s(rng, &["", "shop", "x"]),
+            group_order: s(rng, &["", "10", "-1000", "1001", "x"]),
+        },
+        12 => Edit::RemoveIngress {
+            ingress: s(rng, ingresses),
+        },
         7 => Edit::SetIngressAnnotation {
             ingress: s(rng, ingresses),
             annotation: s(

@@ -306,11 +306,15 @@ impl World {
         (mut checks, tb): (Vec<Check>, &mut Recorder),
     ) -> Resp {
         let alb = &r.alb;
-        let ingress = &r.cluster.ingress;
-        let default_tg = ingress.default_backend.as_ref().and_then(|svc| {
+        // The diagram's Ingress node, and the IngressGroup's default
+        // backend with the member naming it (fact sheet §28).
+        let node_id = &r.cluster.ingress.id;
+        let backend = crate::sim::lbc::group_default_backend(&r.cluster);
+        let ingress = backend.map_or(&r.cluster.ingress, |(i, _)| i);
+        let default_tg = backend.and_then(|(_, svc)| {
             alb.target_groups
                 .iter()
-                .find(|t| &t.service == svc)
+                .find(|t| t.service == svc)
                 .map(|t| t.id.as_str())
         });
         let event = |action| AlbEvent::DefaultAction {
@@ -333,9 +337,9 @@ impl World {
                     ingress: ingress.name.clone(),
                 };
                 let (pass, code) = (Verdict::Pass, Code::ListenerDefaultAction);
-                decision((&alb.id, &ingress.id), event(action), pass, code).checks(checks)
+                decision((&alb.id, node_id), event(action), pass, code).checks(checks)
             });
-            return self.forward(r, node, (tg, "default backend"), ctx, tb);
+            return self.forward(r, node, (tg, "default backend", ingress), ctx, tb);
         }
         let status = alb.listener.default_status;
         if tb.records() {
@@ -372,21 +376,28 @@ impl World {
         (checks, tb): (Vec<Check>, &mut Recorder),
     ) -> Resp {
         let alb = &r.alb;
-        let ingress = &r.cluster.ingress;
+        // The Ingress that wrote the rule (a member of the ALB's
+        // IngressGroup; fact sheet §28); the diagram's Ingress node stands
+        // for the group.
+        let written_by = crate::sim::lbc::rule_ingress(&r.cluster, rule);
+        let ingress = written_by.unwrap_or(&r.cluster.ingress);
         // The hop of the matching rule, with what it did.
         let matched = |action: ListenerAction, verdict: Verdict| {
             let to = match action {
                 ListenerAction::Forward { .. } | ListenerAction::WeightedForward { .. } => {
-                    &ingress.id
+                    &r.cluster.ingress.id
                 }
                 _ => &alb.id,
             };
             let origin = if rule.from_ingress_path.is_empty() {
                 RuleOrigin::LoadBalancer
             } else {
+                let grouped = written_by.filter(|i| i.annotations.group_name.is_some());
                 RuleOrigin::Ingress {
-                    ingress: ingress.name.clone(),
+                    ingress: written_by.map_or(rule.from_ingress.clone(), |i| i.name.clone()),
                     path: rule.from_ingress_path.clone(),
+                    group: grouped.and_then(|i| i.annotations.group_name.clone()),
+                    order: grouped.map(crate::sim::lbc::group_order),
                 }
             };
             let event = AlbEvent::RuleMatch {
@@ -429,7 +440,7 @@ impl World {
                     let target_group = target_group.clone();
                     matched(ListenerAction::Forward { target_group }, Verdict::Pass)
                 });
-                self.forward(r, node, (target_group, from), ctx, tb)
+                self.forward(r, node, (target_group, from, ingress), ctx, tb)
             }
             AlbAction::WeightedForward { groups } => {
                 let Some(tg) = weighted_pick(groups, &mut self.rng) else {
@@ -447,7 +458,7 @@ impl World {
                         Verdict::Pass,
                     )
                 });
-                self.forward(r, node, (tg, from), ctx, tb)
+                self.forward(r, node, (tg, from, ingress), ctx, tb)
             }
         }
     }

@@ -122,13 +122,13 @@ impl World {
     }
 
     /// Forward to a target group (`from` is the Ingress path the rule came
-    /// from): pick a target (registration, health, stickiness, algorithm),
+    /// from, `ingress` the Ingress that wrote it): pick a target (registration, health, stickiness, algorithm),
     /// connect through the VPC, let it answer.
     pub(super) fn forward(
         &mut self,
         r: &Region,
         node: &AlbNode,
-        (tg_id, from): (&str, &str),
+        (tg_id, from, ingress): (&str, &str, &Ingress),
         ctx: &HttpCtx,
         tb: &mut Recorder,
     ) -> Resp {
@@ -147,7 +147,8 @@ impl World {
             let why = (Some(AlbError::NoRegisteredTargets), summary);
             return no_targets_from(tb, r, (tg, &tg.id), &|| NoTargets::Unbound, why);
         };
-        tb.hop(|| crate::sim::k8s::ingress_match_step(&r.cluster.ingress, from, (tg, svc), ctx));
+        let at = (r.cluster.ingress.id.as_str(), ingress);
+        tb.hop(|| crate::sim::k8s::ingress_match_step(at, from, (tg, svc), ctx));
         match self.choose_target(r, node, (tg, svc), ctx, tb) {
             Ok(pick) => self.send_to_target(r, node, svc, pick, ctx, tb),
             Err(resp) => resp,

@@ -67,6 +67,7 @@ impl RegionSpec<'_> {
                 db_routes: vec![],
                 name: format!("cluster-{letter}"),
                 ingress,
+                more_ingresses: Vec::new(),
                 services: vec![Service {
                     id: format!("svc-{letter}"),
                     name: "appointments-api".into(),

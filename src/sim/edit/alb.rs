@@ -90,6 +90,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 conditions: conditions(host, path, method, header)?,
                 action: parse_action(lb, action, target, status, body)?,
                 from_ingress_path: String::new(),
+                from_ingress: String::new(),
             };
             free_priority(lb, rule.priority, None)?;
             lb.listener.rules.push(rule);
@@ -116,6 +117,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                 conditions: conditions(host, path, method, header)?,
                 action: parse_action(lb, action, target, status, body)?,
                 from_ingress_path: String::new(),
+                from_ingress: String::new(),
             };
             free_priority(lb, new.priority, Some(at))?;
             lb.listener.rules[at] = new;
@@ -322,7 +324,7 @@ fn delete_target_group(s: &mut Scenario, id: &str) -> Result<(), EditError> {
             )
         }));
     }
-    let default_backend = r.cluster.ingress.default_backend.as_deref();
+    let default_backend = crate::sim::lbc::group_default_backend(&r.cluster).map(|(_, b)| b);
     let tg_service = lb
         .target_groups
         .iter()

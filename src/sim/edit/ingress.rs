@@ -1,11 +1,12 @@
-//! Ingress edits: add and remove a path. The AWS Load Balancer Controller
-//! then rewrites the listener rules it owns from the new Ingress (Exact
-//! first, then longer prefixes; fact sheet §13, §14, §19.12), so the
-//! trace's Ingress hop and its listener rule always agree.
+//! Ingress edits: add and remove a path, add and remove an Ingress. The
+//! AWS Load Balancer Controller then rewrites the listener rules it owns
+//! from the ALB's IngressGroup (members by `group.order`, each member's
+//! Exact paths first, then longer prefixes; fact sheet §13, §14, §19.12,
+//! §28), so the trace's Ingress hop and its listener rule always agree.
 
 use super::waf::ranged;
 use super::{unknown, Edit, EditError, VpcPart};
-use crate::sim::scenario::{IngressPath, PathType, Region, Scenario};
+use crate::sim::scenario::{Ingress, IngressAnnotations, IngressPath, PathType, Region, Scenario};
 use crate::sim::text::clip;
 
 pub(super) fn describe(e: &Edit) -> String {
@@ -22,6 +23,32 @@ pub(super) fn describe(e: &Edit) -> String {
             path,
             path_type,
         } => format!("{ingress}: delete path {path} ({path_type})"),
+        Edit::AddIngress {
+            region,
+            id,
+            name,
+            group_name,
+            group_order,
+        } => {
+            let group = if group_name.trim().is_empty() {
+                String::new()
+            } else if group_order.trim().is_empty() {
+                format!(" in group {}", clip(group_name.trim()))
+            } else {
+                format!(
+                    " in group {}, order {}",
+                    clip(group_name.trim()),
+                    clip(group_order.trim())
+                )
+            };
+            format!(
+                "{}: add Ingress {} ({}){group}",
+                clip(region),
+                clip(id.trim()),
+                clip(name.trim())
+            )
+        }
+        Edit::RemoveIngress { ingress } => format!("delete Ingress {}", clip(ingress)),
         _ => String::new(),
     }
 }
@@ -36,6 +63,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             port,
         } => {
             let r = find_region(s, ingress)?;
+            let ing = r.cluster.ingress_by_id(ingress).expect("found by id");
             let p = IngressPath {
                 host: None,
                 path: parse_path(path)?,
@@ -46,8 +74,7 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             if !r.cluster.services.iter().any(|x| x.id == p.service) {
                 return Err(unknown(VpcPart::Service, &p.service));
             }
-            if r.cluster
-                .ingress
+            if ing
                 .rules
                 .iter()
                 .any(|x| x.host.is_none() && x.path == p.path && x.path_type == p.path_type)
@@ -57,8 +84,8 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
                     id: format!("{} ({:?})", p.path, p.path_type),
                 });
             }
-            r.cluster.ingress.rules.push(p);
-            reconcile(r)
+            ingress_mut(r, ingress).rules.push(p);
+            reconcile(r, ingress)
         }
         Edit::RemoveIngressPath {
             ingress,
@@ -67,27 +94,117 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
         } => {
             let r = find_region(s, ingress)?;
             let t = parse_path_type(path_type)?;
-            let at = r
-                .cluster
-                .ingress
+            let ing = ingress_mut(r, ingress);
+            let at = ing
                 .rules
                 .iter()
                 .position(|x| x.path == path.trim() && x.path_type == t)
                 .ok_or_else(|| {
                     unknown(VpcPart::IngressPath, &format!("{} ({t:?})", path.trim()))
                 })?;
-            r.cluster.ingress.rules.remove(at);
-            reconcile(r)
+            ing.rules.remove(at);
+            reconcile(r, ingress)
+        }
+        Edit::AddIngress {
+            region,
+            id,
+            name,
+            group_name,
+            group_order,
+        } => add_ingress(s, region, (id, name), (group_name, group_order)),
+        Edit::RemoveIngress { ingress } => {
+            let r = find_region(s, ingress)?;
+            if r.cluster.ingress.id == *ingress {
+                return Err(EditError::Invalid(format!(
+                    "Ingress {} is the cluster's first Ingress, whose IngressGroup is {}'s: it stays (fact sheet §28)",
+                    clip(ingress),
+                    r.alb.id
+                )));
+            }
+            r.cluster.more_ingresses.retain(|i| i.id != *ingress);
+            reconcile(r, ingress)
         }
         _ => Ok(()),
     }
 }
 
+/// `add_ingress`: an Ingress with no paths, in an IngressGroup when
+/// `group_name` is given. Fact sheet §28.
+fn add_ingress(
+    s: &mut Scenario,
+    region: &str,
+    (id, name): (&str, &str),
+    (group_name, group_order): (&str, &str),
+) -> Result<(), EditError> {
+    let (id, name, group) = (id.trim(), name.trim(), group_name.trim());
+    let r = s
+        .regions
+        .iter_mut()
+        .find(|r| r.id == region)
+        .ok_or_else(|| unknown(VpcPart::Region, region))?;
+    if id.is_empty() {
+        return Err(EditError::Parse("an Ingress needs an id".into()));
+    }
+    if !kubernetes_name(name) {
+        return Err(EditError::Parse(format!(
+            "Ingress name '{}' is not a Kubernetes name: 1-253 lower-case letters, digits, '-' or '.', starting and ending with a letter or digit",
+            clip(name)
+        )));
+    }
+    if r.cluster.ingress_by_id(id).is_some() {
+        return Err(EditError::Exists {
+            part: VpcPart::Ingress,
+            id: id.to_string(),
+        });
+    }
+    if r.cluster.ingresses().any(|i| i.name == name) {
+        return Err(EditError::Invalid(format!(
+            "an Ingress named {name} is already in cluster {}: Kubernetes names each Ingress of a namespace once",
+            r.cluster.name
+        )));
+    }
+    let order = super::k8s::parse_group_order(group_order)?;
+    if group.is_empty() && order.is_some() {
+        return Err(EditError::Invalid(
+            "group.order orders the members of an IngressGroup: give a group_name too (fact sheet §28)"
+                .into(),
+        ));
+    }
+    r.cluster.more_ingresses.push(Ingress {
+        id: id.to_string(),
+        name: name.to_string(),
+        rules: Vec::new(),
+        default_backend: None,
+        annotations: IngressAnnotations {
+            group_name: (!group.is_empty()).then(|| group.to_string()),
+            group_order: order,
+            ..Default::default()
+        },
+    });
+    reconcile(r, id)
+}
+
+/// A Kubernetes object name (a DNS subdomain name).
+fn kubernetes_name(n: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (1..=253).contains(&n.len())
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && edge(n.chars().next())
+        && edge(n.chars().last())
+}
+
+/// The region whose cluster has the Ingress `ingress`.
 fn find_region<'a>(s: &'a mut Scenario, ingress: &str) -> Result<&'a mut Region, EditError> {
     s.regions
         .iter_mut()
-        .find(|r| r.cluster.ingress.id == ingress)
+        .find(|r| r.cluster.ingress_by_id(ingress).is_some())
         .ok_or_else(|| unknown(VpcPart::Ingress, ingress))
+}
+
+/// The Ingress `id` of a region found by [`find_region`].
+fn ingress_mut<'a>(r: &'a mut Region, id: &str) -> &'a mut Ingress {
+    r.cluster.ingress_by_id_mut(id).expect("found by id")
 }
 
 /// Exact or Prefix paths start with `/` and hold no wildcard. Fact sheet §13.
@@ -120,21 +237,25 @@ fn parse_path_type(text: &str) -> Result<PathType, EditError> {
 }
 
 /// The controller's part: drop the listener rules it wrote, write them
-/// again from the Ingress, each forwarding to the target group that
-/// registers its Service, at the lowest priorities no other rule uses, in
-/// the controller's order.
-fn reconcile(r: &mut Region) -> Result<(), EditError> {
+/// again from the ALB's IngressGroup, each forwarding to the target group
+/// that registers its Service, at the lowest priorities no other rule
+/// uses, in the controller's order. A path of the edited Ingress `edited`,
+/// when it is on the ALB, needs a target group for its Service. While two
+/// members conflict the controller changes nothing (`lbc`).
+fn reconcile(r: &mut Region, edited: &str) -> Result<(), EditError> {
     let tgs: Vec<(String, String)> = r
         .alb
         .target_groups
         .iter()
         .map(|t| (t.service.clone(), t.id.clone()))
         .collect();
+    let on_alb = crate::sim::lbc::on_alb(&r.cluster, edited);
     if let Some(p) = r
         .cluster
-        .ingress
-        .rules
-        .iter()
+        .ingress_by_id(edited)
+        .filter(|_| on_alb)
+        .into_iter()
+        .flat_map(|i| &i.rules)
         .find(|p| !tgs.iter().any(|(svc, _)| *svc == p.service))
     {
         return Err(EditError::Invalid(format!(
@@ -217,7 +338,9 @@ mod tests {
                 1,
                 RuleOrigin::Ingress {
                     ingress: "appointments".into(),
-                    path: "/api/appointments (Exact)".into()
+                    path: "/api/appointments (Exact)".into(),
+                    group: None,
+                    order: None,
                 }
             ))
         );

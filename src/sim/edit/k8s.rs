@@ -10,7 +10,7 @@ use super::waf::ranged;
 use super::{unknown, Edit, EditError, VpcPart};
 use crate::sim::limits::*;
 use crate::sim::scenario::{
-    AppProbes, Autoscaler, Cluster, ProbeTiming, Scenario, TargetType, TrafficPolicy,
+    AppProbes, Autoscaler, IngressAnnotations, ProbeTiming, Scenario, TargetType, TrafficPolicy,
 };
 use crate::sim::text::clip;
 
@@ -108,12 +108,12 @@ pub(super) fn apply(e: &Edit, s: &mut Scenario) -> Result<(), EditError> {
             annotation,
             value,
         } => {
-            let r = s
+            let ing = s
                 .regions
                 .iter_mut()
-                .find(|r| r.cluster.ingress.id == *ingress)
+                .find_map(|r| r.cluster.ingress_by_id_mut(ingress))
                 .ok_or_else(|| unknown(VpcPart::Ingress, ingress))?;
-            set_annotation(&mut r.cluster, annotation, value)
+            set_annotation(&mut ing.annotations, annotation, value)
         }
         Edit::SetTrafficPolicy { service, policy } => {
             let p = parse_policy(policy)?;
@@ -143,14 +143,31 @@ fn parse_policy(t: &str) -> Result<TrafficPolicy, EditError> {
     }
 }
 
+/// `group.order` as typed: empty for none, else a whole number in
+/// -1000..1000. Fact sheet §28.
+pub(super) fn parse_group_order(v: &str) -> Result<Option<i32>, EditError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let n: i64 = v.parse().map_err(|_| {
+        EditError::Parse(format!("group.order '{}' is not a whole number", clip(v)))
+    })?;
+    if !(-1000..=1000).contains(&n) {
+        return Err(EditError::Invalid(format!(
+            "group.order {n} is outside -1000..1000 (fact sheet §28)"
+        )));
+    }
+    Ok(Some(n as i32))
+}
+
 /// Set or (empty value) remove one annotation.
-fn set_annotation(c: &mut Cluster, name: &str, value: &str) -> Result<(), EditError> {
+fn set_annotation(a: &mut IngressAnnotations, name: &str, value: &str) -> Result<(), EditError> {
     let key = name.trim();
     let key = key
         .strip_prefix("alb.ingress.kubernetes.io/")
         .unwrap_or(key);
     let v = value.trim();
-    let a = &mut c.ingress.annotations;
     let num =
         |what: &'static str, range: (u64, u64), section: u8| -> Result<Option<u32>, EditError> {
             if v.is_empty() {
@@ -174,21 +191,7 @@ fn set_annotation(c: &mut Cluster, name: &str, value: &str) -> Result<(), EditEr
             }
         }
         "group.name" => a.group_name = (!v.is_empty()).then(|| v.to_string()),
-        "group.order" => {
-            a.group_order = if v.is_empty() {
-                None
-            } else {
-                let n: i64 = v.parse().map_err(|_| {
-                    EditError::Parse(format!("group.order '{}' is not a whole number", clip(v)))
-                })?;
-                if !(-1000..=1000).contains(&n) {
-                    return Err(EditError::Invalid(format!(
-                        "group.order {n} is outside -1000..1000 (fact sheet §28)"
-                    )));
-                }
-                Some(n as i32)
-            }
-        }
+        "group.order" => a.group_order = parse_group_order(v)?,
         "healthcheck-path" => {
             if !v.is_empty() && !v.starts_with('/') {
                 return Err(EditError::Parse(format!(

@@ -159,6 +159,24 @@ pub enum Edit {
         path: String,
         path_type: String,
     },
+    /// Add an Ingress with no paths to a region's cluster, optionally in an
+    /// IngressGroup (`group_name`, `group_order` -1000..1000). With the
+    /// first Ingress's group name it joins the ALB's group; otherwise it
+    /// would get an ALB of its own, not modelled. Fact sheet §28.
+    AddIngress {
+        region: String,
+        id: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        group_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        group_order: String,
+    },
+    /// Remove an Ingress (never the cluster's first); the controller
+    /// drops its rules. Fact sheet §28.
+    RemoveIngress {
+        ingress: String,
+    },
     // ---- Traffic: CloudFront cache behaviours (fact sheet §5).
     /// Add a behaviour just before the default `*`. `allowed_methods` is
     /// `GET,HEAD`, `GET,HEAD,OPTIONS` or all seven (`all`).
@@ -1288,7 +1306,10 @@ impl Edit {
             | Edit::SetTargetGroup { .. }
             | Edit::CreateTargetGroup { .. }
             | Edit::DeleteTargetGroup { .. } => alb::describe(self),
-            Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::describe(self),
+            Edit::AddIngressPath { .. }
+            | Edit::RemoveIngressPath { .. }
+            | Edit::AddIngress { .. }
+            | Edit::RemoveIngress { .. } => ingress::describe(self),
             Edit::AddCacheBehavior { .. }
             | Edit::ChangeCacheBehavior { .. }
             | Edit::RemoveCacheBehavior { .. } => cdn::describe(self),
@@ -1433,7 +1454,10 @@ impl Edit {
             | Edit::SetTargetGroup { .. }
             | Edit::CreateTargetGroup { .. }
             | Edit::DeleteTargetGroup { .. } => alb::apply(self, s),
-            Edit::AddIngressPath { .. } | Edit::RemoveIngressPath { .. } => ingress::apply(self, s),
+            Edit::AddIngressPath { .. }
+            | Edit::RemoveIngressPath { .. }
+            | Edit::AddIngress { .. }
+            | Edit::RemoveIngress { .. } => ingress::apply(self, s),
             Edit::AddCacheBehavior { .. }
             | Edit::ChangeCacheBehavior { .. }
             | Edit::RemoveCacheBehavior { .. } => cdn::apply(self, s),

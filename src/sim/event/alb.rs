@@ -159,8 +159,17 @@ pub enum ListenerDefault {
 pub enum RuleOrigin {
     /// Added on the load balancer itself.
     LoadBalancer,
-    /// The AWS Load Balancer Controller, from an Ingress path.
-    Ingress { ingress: String, path: String },
+    /// The AWS Load Balancer Controller, from an Ingress path; the
+    /// Ingress's IngressGroup and `group.order` when it names a group
+    /// (fact sheet §28).
+    Ingress {
+        ingress: String,
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order: Option<i32>,
+    },
 }
 
 /// What a matching listener rule did.
@@ -716,9 +725,20 @@ impl RuleOrigin {
     fn describe(&self) -> String {
         match self {
             RuleOrigin::LoadBalancer => "added on the load balancer itself".to_string(),
-            RuleOrigin::Ingress { ingress, path } => format!(
-                "written by the AWS Load Balancer Controller from Ingress '{ingress}' path {path}"
-            ),
+            RuleOrigin::Ingress {
+                ingress,
+                path,
+                group,
+                order,
+            } => match group {
+                Some(g) => format!(
+                    "written by the AWS Load Balancer Controller from Ingress '{ingress}' (group {g}, order {}) path {path}; the group's members are evaluated by group.order, lowest first",
+                    order.unwrap_or(0)
+                ),
+                None => format!(
+                    "written by the AWS Load Balancer Controller from Ingress '{ingress}' path {path}"
+                ),
+            },
         }
     }
 }

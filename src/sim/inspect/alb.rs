@@ -37,7 +37,18 @@ pub(super) fn alb(w: &World, r: &Region) -> Vec<Row> {
     let (k, v) = super::limits::shield(&r.alb.shield);
     row(&k, v);
     for rule in &r.alb.listener.rules {
-        row(&format!("rule {}", rule.priority), rule.describe_body());
+        // Who wrote it, once the ALB serves an IngressGroup of several
+        // Ingresses or a grouped one (fact sheet §28).
+        let grouped = !r.cluster.more_ingresses.is_empty()
+            || r.cluster.ingress.annotations.group_name.is_some();
+        let by = crate::sim::lbc::rule_author(&r.cluster, rule).filter(|_| grouped);
+        match by {
+            Some(by) => row(
+                &format!("rule {}", rule.priority),
+                format!("{}, {by}", rule.describe_body()),
+            ),
+            None => row(&format!("rule {}", rule.priority), rule.describe_body()),
+        }
     }
     row(
         "default rule",

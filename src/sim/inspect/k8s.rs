@@ -160,11 +160,78 @@ pub(super) fn ingress(r: &Region) -> Vec<Row> {
     rows.push((
         "load balancer controller".into(),
         if r.alb.ingress_managed {
-            format!("owns {}'s rules from this Ingress", r.alb.id)
+            let members = crate::sim::lbc::alb_group(&r.cluster).len();
+            if members > 1 {
+                format!(
+                    "owns {}'s rules from IngressGroup {} ({members} Ingresses)",
+                    r.alb.id,
+                    crate::sim::lbc::group_label(&r.cluster)
+                )
+            } else {
+                format!("owns {}'s rules from this Ingress", r.alb.id)
+            }
         } else {
             format!("{} is hand-made: its rules stay as written", r.alb.id)
         },
     ));
+    rows.extend(ingress_group(r));
+    rows
+}
+
+/// Every Ingress of the cluster with its IngressGroup and order, whether
+/// it is on this ALB, and the group's conflict if any. Only shown once
+/// the cluster has more than one Ingress. Fact sheet §28.
+fn ingress_group(r: &Region) -> Vec<Row> {
+    use crate::sim::lbc;
+    let c = &r.cluster;
+    if c.more_ingresses.is_empty() {
+        return Vec::new();
+    }
+    let members = lbc::alb_group(c);
+    let mut rows: Vec<Row> = Vec::new();
+    for ing in c.ingresses() {
+        let group = match &ing.annotations.group_name {
+            Some(g) => format!("group {g}, order {}", lbc::group_order(ing)),
+            None => "no group.name".to_string(),
+        };
+        let place = match members.iter().position(|m| m.id == ing.id) {
+            Some(n) => {
+                let rules: Vec<String> = r
+                    .alb
+                    .listener
+                    .rules
+                    .iter()
+                    .filter(|x| lbc::rule_ingress(c, x).is_some_and(|i| i.id == ing.id))
+                    .map(|x| x.priority.to_string())
+                    .collect();
+                format!(
+                    "on {} ({} of {} in its IngressGroup; {})",
+                    r.alb.id,
+                    n + 1,
+                    members.len(),
+                    match rules.len() {
+                        0 => "no listener rules".to_string(),
+                        1 => format!("listener rule {}", rules[0]),
+                        _ => format!("listener rules {}", rules.join(", ")),
+                    }
+                )
+            }
+            None => "its own IngressGroup: a separate ALB, not modelled".to_string(),
+        };
+        rows.push((
+            format!("Ingress {}", ing.name),
+            format!("{}: {group}; {place}", ing.id),
+        ));
+        for p in ing.rules.iter().filter(|_| ing.id != c.ingress.id) {
+            rows.push((
+                format!("{} path {}", ing.name, p.path),
+                format!("{:?} -> {}:{}", p.path_type, p.service, p.port),
+            ));
+        }
+    }
+    if let Some(x) = lbc::group_conflict(c) {
+        rows.push(("IngressGroup error".into(), x.message()));
+    }
     rows
 }
 

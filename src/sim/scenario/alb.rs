@@ -128,6 +128,12 @@ pub struct ListenerRule {
     /// The Ingress path this rule was generated from, if any.
     #[serde(default)]
     pub from_ingress_path: String,
+    /// The id of the Ingress that wrote it, when that is another member
+    /// of the ALB's IngressGroup than the cluster's first Ingress
+    /// (`cluster.ingress`, whose rules leave it empty so files read as
+    /// before); `lbc::rule_ingress` reads it. Fact sheet §28.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub from_ingress: String,
 }
 
 /// A listener rule condition. Fact sheet §8 "Condition matching details".

@@ -7,7 +7,14 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Cluster {
     pub name: String,
+    /// The cluster's first Ingress: its IngressGroup is the ALB's.
     pub ingress: Ingress,
+    /// More Ingresses. Those naming the first Ingress's
+    /// `group.name` share its ALB (one IngressGroup, ordered by
+    /// `group.order`); the others would each get an ALB of their own, which
+    /// Hoplab does not draw. Fact sheet §28.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_ingresses: Vec<Ingress>,
     pub services: Vec<Service>,
     pub pods: Vec<Pod>,
     /// Worker nodes (EC2 instances); each pod runs on one.
@@ -151,6 +158,23 @@ fn is_yes(b: &bool) -> bool {
 }
 
 impl Cluster {
+    /// Every Ingress of the cluster, the first one first.
+    pub fn ingresses(&self) -> impl Iterator<Item = &Ingress> {
+        std::iter::once(&self.ingress).chain(&self.more_ingresses)
+    }
+
+    /// The Ingress with this id.
+    pub fn ingress_by_id(&self, id: &str) -> Option<&Ingress> {
+        self.ingresses().find(|i| i.id == id)
+    }
+
+    /// The Ingress with this id, to change.
+    pub fn ingress_by_id_mut(&mut self, id: &str) -> Option<&mut Ingress> {
+        std::iter::once(&mut self.ingress)
+            .chain(self.more_ingresses.iter_mut())
+            .find(|i| i.id == id)
+    }
+
     /// The probe timings of an application's pods: (readiness, liveness).
     pub fn probe_timings(&self, app: &str) -> (ProbeTiming, ProbeTiming) {
         self.probes
@@ -487,13 +511,41 @@ impl Cluster {
     /// The annotations, probe timings and autoscalers Kubernetes would
     /// refuse. Fact sheet §14, §28.
     pub(super) fn validate_extras(&self) -> Result<(), String> {
+        let clip = crate::sim::text::clip;
+        for (i, ing) in self.more_ingresses.iter().enumerate() {
+            let earlier = || std::iter::once(&self.ingress).chain(&self.more_ingresses[..i]);
+            if earlier().any(|x| x.id == ing.id) {
+                return Err(format!(
+                    "cluster {}: Ingress id '{}' is used twice: each of a cluster's Ingresses needs its own id",
+                    self.name,
+                    clip(&ing.id)
+                ));
+            }
+            if earlier().any(|x| x.name == ing.name) {
+                return Err(format!(
+                    "cluster {}: Ingress name '{}' is used twice: Kubernetes names each Ingress of a namespace once (fact sheet §28)",
+                    self.name,
+                    clip(&ing.name)
+                ));
+            }
+        }
+        for ing in self.ingresses() {
+            ing.validate_annotations()?;
+        }
+        self.validate_probes_and_autoscalers()
+    }
+}
+
+impl Ingress {
+    /// The annotations the controller would refuse. Fact sheet §8, §28.
+    fn validate_annotations(&self) -> Result<(), String> {
         use crate::sim::limits::*;
-        let a = &self.ingress.annotations;
+        let a = &self.annotations;
         if let Some(o) = a.group_order {
             if !(-1000..=1000).contains(&o) {
                 return Err(format!(
                     "Ingress {}: alb.ingress.kubernetes.io/group.order {o} is outside -1000..1000 (fact sheet §28)",
-                    self.ingress.id
+                    self.id
                 ));
             }
         }
@@ -501,7 +553,7 @@ impl Cluster {
             if n.is_empty() || n.len() > 63 {
                 return Err(format!(
                     "Ingress {}: alb.ingress.kubernetes.io/group.name must be 1-63 characters (fact sheet §28)",
-                    self.ingress.id
+                    self.id
                 ));
             }
         }
@@ -509,14 +561,21 @@ impl Cluster {
             if !p.starts_with('/') || p.len() > MAX_HC_PATH {
                 return Err(format!(
                     "Ingress {}: alb.ingress.kubernetes.io/healthcheck-path must start with / and hold at most {MAX_HC_PATH} characters (fact sheet §8)",
-                    self.ingress.id
+                    self.id
                 ));
             }
         }
         if let Some(c) = &a.success_codes {
             crate::sim::scenario::parse_matcher(c)
-                .map_err(|e| format!("Ingress {}: success-codes: {e}", self.ingress.id))?;
+                .map_err(|e| format!("Ingress {}: success-codes: {e}", self.id))?;
         }
+        Ok(())
+    }
+}
+
+impl Cluster {
+    fn validate_probes_and_autoscalers(&self) -> Result<(), String> {
+        use crate::sim::limits::*;
         for p in &self.probes {
             if !self.pods.iter().any(|x| x.app == p.app) {
                 return Err(format!(

@@ -108,7 +108,7 @@ fn unique_ids(s: &Scenario) -> Result<(), String> {
                 .map(|x| ("target group", x.id.as_str())),
         );
         let k = &r.cluster;
-        ids.push(("Ingress", &k.ingress.id));
+        ids.extend(k.ingresses().map(|x| ("Ingress", x.id.as_str())));
         ids.extend(k.services.iter().map(|x| ("Service", x.id.as_str())));
         ids.extend(k.pods.iter().map(|x| ("pod", x.id.as_str())));
         ids.extend(k.nodes.iter().map(|x| ("node", x.id.as_str())));
@@ -375,9 +375,22 @@ pub fn is_public_v4(ip: std::net::Ipv4Addr) -> bool {
 /// The Ingress's backends are Services of this cluster, on a port the
 /// Service listens on. Fact sheet §13.
 fn ingress(r: &Region) -> Result<(), String> {
+    for ing in r.cluster.ingresses() {
+        ingress_backends(r, ing).map_err(|e| {
+            if ing.id == r.cluster.ingress.id {
+                e
+            } else {
+                format!("{e} (Ingress {})", ing.id)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn ingress_backends(r: &Region, ing: &crate::sim::scenario::Ingress) -> Result<(), String> {
     let k = &r.cluster;
     let service = |id: &str| k.services.iter().find(|x| x.id == id);
-    for p in &k.ingress.rules {
+    for p in &ing.rules {
         let Some(svc) = service(&p.service) else {
             return Err(format!(
                 "Ingress path '{}' names unknown Service {}",
@@ -395,7 +408,7 @@ fn ingress(r: &Region) -> Result<(), String> {
             ));
         }
     }
-    if let Some(b) = &k.ingress.default_backend {
+    if let Some(b) = &ing.default_backend {
         if service(b).is_none() {
             return Err(format!(
                 "Ingress default_backend names unknown Service {}",

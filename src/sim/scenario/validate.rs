@@ -934,7 +934,7 @@ fn validate_cluster(r: &Region) -> Result<(), String> {
             ));
         }
     }
-    for ip in &r.cluster.ingress.rules {
+    for ip in r.cluster.ingresses().flat_map(|i| &i.rules) {
         if !ip.path.starts_with('/') {
             return Err(format!("Ingress path '{}' must start with /", ip.path));
         }
