@@ -814,3 +814,63 @@ fn dns_resolution_is_set_per_side_on_an_active_peering_only() {
     let p = w.scenario().peering("pcx-ab").unwrap();
     assert!(p.requester_dns && !p.accepter_dns);
 }
+
+/// Fact sheet §22: with private DNS on, an interface endpoint takes over
+/// the service's public name inside its VPC: the name resolves to the
+/// endpoint's interface (in the source's AZ) and the path stays in the
+/// VPC; with private DNS off, or from outside the VPC, the same name keeps
+/// its public address and the path leaves through the NAT gateway.
+#[test]
+fn private_dns_makes_a_services_public_name_resolve_to_the_interface_endpoint_inside_its_vpc() {
+    const SQS: &str = "sqs.us-east-1.amazonaws.com";
+    let mut w = World::default_world();
+    let before = ask(&w, "pod-a-1", SQS, Protocol::Tcp, 443);
+    let answer = before.resolved.clone().expect("resolved");
+    assert_eq!(answer.endpoint, None);
+    assert!(before.reachable, "{}", before.render_text());
+    assert!(before
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::NatGateway { .. })));
+    ok(
+        &mut w,
+        r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-app-a2"}"#,
+    );
+    ok(
+        &mut w,
+        r#"{"kind":"add_sg_rule","sg":"sg-default-a","direction":"inbound","protocol":"tcp","ports":"443","peer":"10.0.0.0/16"}"#,
+    );
+    let r = ask(&w, "pod-a-1", SQS, Protocol::Tcp, 443);
+    assert!(r.reachable, "{}", r.render_text());
+    let answer = r.resolved.clone().expect("resolved");
+    assert_eq!(answer.endpoint.as_deref(), Some("vpce-sqs-a"));
+    assert_eq!(r.destination.as_deref(), Some("vpce-sqs-a"));
+    assert!(answer.address.to_string().starts_with("10.0."));
+    assert!(!r
+        .path
+        .iter()
+        .any(|h| matches!(h.role, Role::NatGateway { .. } | Role::Internet)));
+    // The ENI in the pod's own AZ answers: pod-a-1 runs in subnet-app-a1.
+    let e = w.scenario().regions[0]
+        .vpc
+        .interface_endpoint("vpce-sqs-a")
+        .unwrap();
+    let a1 = w.scenario().regions[0]
+        .vpc
+        .subnet("subnet-app-a1")
+        .unwrap()
+        .host(e.host)
+        .unwrap();
+    assert_eq!(answer.address, a1);
+    // Private DNS off: the public name is public again.
+    let mut off = World::default_world();
+    ok(
+        &mut off,
+        r#"{"kind":"create_interface_endpoint","id":"vpce-sqs-a","vpc":"vpc-a","service":"com.amazonaws.us-east-1.sqs","subnets":"subnet-app-a1, subnet-app-a2","private_dns":"off"}"#,
+    );
+    let r = ask(&off, "pod-a-1", SQS, Protocol::Tcp, 443);
+    assert_eq!(r.resolved.unwrap().endpoint, None);
+    // Another VPC's pods resolve the public address whatever vpc-a has.
+    let r = ask(&w, "pod-b-1", SQS, Protocol::Tcp, 443);
+    assert_eq!(r.resolved.unwrap().endpoint, None);
+}

@@ -1,5 +1,6 @@
 //! "Can A reach B?" under the request bar: pick a source and a
-//! destination (a component, or an address for the destination), a
+//! destination (a component; for the destination also an address or an
+//! AWS service's name, resolved as the source would), the IP version, a
 //! protocol and a port, and read the engine's answer (`sim::reach`, fact
 //! sheet §25): the path hop by hop with every check, or the component
 //! that blocks it with its code and rule. The diagram marks the path and
@@ -93,7 +94,7 @@ pub fn ReachPanel() -> impl IntoView {
                     </select>
                 </label>
                 <label class=style::to>
-                    <span>"To (a component or an address)"</span>
+                    <span>"To (a component, an address or a service name)"</span>
                     <input type="text" list="reach-ends" spellcheck="false" autocomplete="off"
                         data-testid="reach-to" prop:value=move || to.get()
                         on:input=move |ev| to.set(event_target_value(&ev))/>
@@ -158,6 +159,7 @@ fn Answer(r: Reach) -> impl IntoView {
         <div class=style::answer data-testid="reach-answer" data-reachable=r.reachable.to_string()
             data-code=code.unwrap_or_default()>
             <p class=style::verdict role="status" data-verdict=verdict>{r.summary()}</p>
+            {r.resolved.as_ref().map(|a| view! { <p class=style::hint data-testid="reach-resolved">{a.line()}</p> })}
             <ol class=style::hops>
                 {r.path
                     .iter()

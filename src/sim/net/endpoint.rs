@@ -50,6 +50,27 @@ impl InterfaceEndpoint {
     }
 }
 
+/// Whether a name is an AWS service's regional public name
+/// (`sqs.us-east-1.amazonaws.com`): a service, a Region, `amazonaws.com`.
+pub fn is_service_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    labels.len() >= 4
+        && name.ends_with(".amazonaws.com")
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// The public address a service's name resolves to outside a VPC whose
+/// endpoint takes it over: one address in Amazon's 52.94.0.0/16 per name
+/// (AWS answers with several; one keeps the model deterministic).
+pub fn service_public_address(name: &str) -> std::net::Ipv4Addr {
+    let h = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    std::net::Ipv4Addr::new(52, 94, (h >> 8) as u8, (h % 250 + 2) as u8)
+}
+
 /// An AWS-managed prefix list: a named set of a service's public ranges
 /// in one Region. Fact sheet §22.
 #[derive(Clone, Debug, PartialEq, Eq)]

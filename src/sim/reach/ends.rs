@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::{block, Blocked, LinkService, Reason, IMDS, RESOLVER_LINK_LOCAL};
+use super::{block, Blocked, LinkService, NameAnswer, Reason, IMDS, RESOLVER_LINK_LOCAL};
 use crate::sim::net::*;
 use crate::sim::scenario::Scenario;
 use crate::sim::trace::Code;
@@ -149,6 +149,70 @@ pub fn resolve(w: &World, name: &str, source: bool) -> Result<End, Blocked> {
         Code::NoSourceOrDestination
     };
     Err(block(name, code, reason))
+}
+
+/// A service's public name typed as the destination, resolved as the
+/// source's resolver answers it: inside a VPC with an interface endpoint
+/// for that name and private DNS on, the endpoint's interface (in the
+/// source's Availability Zone when it has one there); anywhere else, the
+/// service's public address. `None` when the name is no service's.
+/// Fact sheet §22.
+pub fn service_name(s: &Scenario, typed: &str, src: &End) -> Option<(End, NameAnswer)> {
+    let name = typed.trim().trim_end_matches('.').to_ascii_lowercase();
+    if !is_service_name(&name) {
+        return None;
+    }
+    if let EndKind::Eni(se) = &src.kind {
+        let r = &s.regions[se.region];
+        let az = r.vpc.subnet(&se.subnet).map(|x| x.az.clone());
+        let by_endpoint = r
+            .vpc
+            .interface_endpoints
+            .iter()
+            .find(|e| e.private_dns && e.public_name() == name);
+        if let Some(e) = by_endpoint {
+            let subnet = e
+                .subnets
+                .iter()
+                .find(|sid| r.vpc.subnet(sid).map(|x| &x.az) == az.as_ref())
+                .or(e.subnets.first())?;
+            let mut eni = eni(
+                s,
+                (&e.id, se.region),
+                (subnet, e.host),
+                None,
+                &e.security_groups,
+            )?;
+            eni.endpoint = true;
+            let answer = NameAnswer {
+                name,
+                address: eni.private,
+                endpoint: Some(e.id.clone()),
+            };
+            return Some((
+                End {
+                    id: e.id.clone(),
+                    kind: EndKind::Eni(eni),
+                },
+                answer,
+            ));
+        }
+    }
+    let ip = service_public_address(&name);
+    Some((
+        End {
+            id: name.clone(),
+            kind: EndKind::Outside {
+                ip,
+                os: EphemeralRange::Linux,
+            },
+        },
+        NameAnswer {
+            name,
+            address: ip,
+            endpoint: None,
+        },
+    ))
 }
 
 /// An instance, pod, database, load balancer or NAT gateway of a region.

@@ -80,6 +80,10 @@ pub struct Reach {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
+    /// How a service's name typed as the destination resolved for the
+    /// source: an interface endpoint's private DNS, or the public address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<NameAnswer>,
     /// The packet as it leaves the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<Flow>,
@@ -87,6 +91,19 @@ pub struct Reach {
     /// at the internet gateway or a NAT gateway changes it on the way).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrives: Option<Flow>,
+}
+
+/// A service's public name (`sqs.us-east-1.amazonaws.com`) as the source
+/// resolves it. Fact sheet §22: an interface endpoint with private DNS on
+/// makes the name resolve to its interfaces inside its VPC; elsewhere, or
+/// with private DNS off, the name keeps its public addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameAnswer {
+    pub name: String,
+    pub address: Ipv4Addr,
+    /// The interface endpoint whose private DNS answered, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 /// One component on the path and what it did.
@@ -251,6 +268,7 @@ impl World {
             spec: spec.clone(),
             path: Vec::new(),
             ends: (None, None),
+            resolved: None,
             sent: None,
             arrives: None,
         };
@@ -262,6 +280,7 @@ impl World {
             blocked,
             source: walk.ends.0,
             destination: walk.ends.1,
+            resolved: walk.resolved,
             sent: walk.sent,
             arrives: walk.arrives,
         }
@@ -299,6 +318,7 @@ struct Walk<'w> {
     spec: ReachSpec,
     path: Vec<PathHop>,
     ends: (Option<String>, Option<String>),
+    resolved: Option<NameAnswer>,
     sent: Option<Flow>,
     arrives: Option<Flow>,
 }
@@ -348,7 +368,13 @@ impl<'w> Walk<'w> {
         }
         let src = ends::resolve(self.world, &spec.from, true)?;
         self.ends.0 = Some(src.id.clone());
-        let dst = ends::resolve(self.world, &spec.to, false)?;
+        let dst = match ends::service_name(self.s, &spec.to, &src) {
+            Some((end, answer)) => {
+                self.resolved = Some(answer);
+                end
+            }
+            None => ends::resolve(self.world, &spec.to, false)?,
+        };
         self.ends.1 = Some(dst.id.clone());
         if src.id == dst.id {
             return Err(block(

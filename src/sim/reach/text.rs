@@ -189,6 +189,22 @@ impl Reason {
     }
 }
 
+impl NameAnswer {
+    /// `sqs.us-east-1.amazonaws.com -> 10.0.10.40 (private DNS of vpce-sqs-a)`.
+    pub fn line(&self) -> String {
+        match &self.endpoint {
+            Some(e) => format!(
+                "{} -> {} (private DNS of interface endpoint {e}: the name stays inside the VPC)",
+                self.name, self.address
+            ),
+            None => format!(
+                "{} -> {} (the service's public address: no interface endpoint with private DNS answers for it here)",
+                self.name, self.address
+            ),
+        }
+    }
+}
+
 impl Reach {
     /// One line: the answer.
     pub fn summary(&self) -> String {
@@ -207,6 +223,9 @@ impl Reach {
     /// every check, and the verdict.
     pub fn render_text(&self) -> String {
         let mut out = format!("{}\n", self.spec.question());
+        if let Some(a) = &self.resolved {
+            out.push_str(&format!("  resolves {}\n", a.line()));
+        }
         if let Some(f) = &self.sent {
             out.push_str(&format!("  sent     {f}\n"));
         }
