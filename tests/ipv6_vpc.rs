@@ -443,6 +443,15 @@ fn a_scenario_files_ipv6_parts_are_checked_and_round_trip() {
     routes.retain(|r| !r["destination"].as_str().unwrap().contains(':'));
     let err = Scenario::from_json(&bad.to_string()).unwrap_err();
     assert!(err.to_string().contains("no local route"), "{err}");
+    // A file cannot route IPv4 to the egress-only gateway either.
+    let mut bad: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let routes = bad["regions"][1]["vpc"]["route_tables"][1]["routes"]
+        .as_array_mut()
+        .unwrap();
+    routes
+        .push(serde_json::json!({"destination": "198.51.100.0/24", "target": {"eigw": "eigw-b"}}));
+    let err = Scenario::from_json(&bad.to_string()).unwrap_err();
+    assert!(err.to_string().contains("IPv6 only"), "{err}");
     // The default world has no IPv6 parts, so its file says nothing of them.
     let default = serde_json::to_string(World::default_world().scenario()).unwrap();
     assert!(!default.contains("ipv6_cidr") && !default.contains("egress_only_igw"));

@@ -136,6 +136,25 @@ fn ipv6(v: &Vpc) -> Result<(), String> {
             }
         }
     }
+    for t in &v.route_tables {
+        for r in &t.routes {
+            match (&r.destination, &r.target) {
+                (IpNet::V4(_), RouteTarget::Eigw(g)) => {
+                    return Err(format!(
+                        "route table {}: route {} -> {g}: an egress-only internet gateway carries IPv6 only (fact sheet §23)",
+                        t.id, r.destination
+                    ))
+                }
+                (IpNet::V6(_), RouteTarget::Nat(g)) => {
+                    return Err(format!(
+                        "route table {}: route {} -> {g}: a NAT gateway translates IPv4 only; there is no NAT for IPv6 (fact sheet §23)",
+                        t.id, r.destination
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
     for sn in &v.subnets {
         let Some(n) = &sn.ipv6_cidr else { continue };
