@@ -162,6 +162,18 @@ fn a_tcp_listener_on_443_passes_tls_through_and_the_nlb_reads_no_http() {
         .hops
         .iter()
         .any(|h| matches!(h.event, Event::Alb(_) | Event::Waf(_) | Event::Cdn(_))));
+    // The pod's request is marked as the NLB's, whose English names no
+    // X-Forwarded-For (the ALB's does).
+    let pod = t
+        .hops
+        .iter()
+        .find(|h| matches!(h.event, Event::App(AppEvent::PodRequest { .. })))
+        .expect("the pod's hop");
+    assert!(matches!(
+        pod.event,
+        Event::App(AppEvent::PodRequest { by_nlb: true, .. })
+    ));
+    assert!(pod.why.contains("adds no X-Forwarded-For"), "{}", pod.why);
 }
 
 #[test]

@@ -26,6 +26,9 @@ pub(crate) struct Delivery<'a> {
     pub flow: Flow,
     pub alb_subnet: &'a str,
     pub hop_us: u64,
+    /// A Network Load Balancer delivered it (no HTTP read on the way, so
+    /// no X-Forwarded-For; fact sheet §9).
+    pub by_nlb: bool,
 }
 
 /// The application's health endpoint: answered without the database.
@@ -144,6 +147,7 @@ impl World {
                     port,
                     peer: d.peer,
                     delay_ms: (delay_us / 1_000) as u32,
+                    by_nlb: d.by_nlb,
                 }),
                 Verdict::Pass,
                 Code::Delivered,

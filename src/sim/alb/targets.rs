@@ -353,6 +353,7 @@ impl World {
             flow: alb_flow,
             alb_subnet: &node.subnet,
             hop_us,
+            by_nlb: false,
         };
         let mut resp = match conn {
             Connect::Ok if !target_up => {

@@ -229,6 +229,9 @@ pub enum AppEvent {
         /// (the scenario's `cluster.app_delays`). Fact sheet §16.
         #[serde(default, skip_serializing_if = "is_zero_u32")]
         delay_ms: u32,
+        /// A Network Load Balancer delivered it: no X-Forwarded-For.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by_nlb: bool,
     },
     /// The application's answer.
     PodResponse {
@@ -462,10 +465,19 @@ impl AppEvent {
                 ResetReason::Crashed { pod } => format!("{pod} has crashed: its address answers but nothing listens; until health checks or readiness take it out, traffic keeps arriving"),
                 ResetReason::NoReadyEndpoint => "kube-proxy has no ready endpoint for the Service, so the connection is refused".into(),
             },
-            AppEvent::PodRequest { peer, delay_ms, .. } => {
-                let mut why = format!(
-                    "the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"
-                );
+            AppEvent::PodRequest {
+                peer,
+                delay_ms,
+                by_nlb,
+                ..
+            } => {
+                let mut why = if *by_nlb {
+                    format!("the pod sees {peer} as its TCP peer: the client's own address when the NLB preserves it, else the NLB node's; a Network Load Balancer reads no HTTP, so it adds no X-Forwarded-For (fact sheet §9)")
+                } else {
+                    format!(
+                        "the pod sees {peer} as its TCP peer; X-Forwarded-For carries the viewer and the edge"
+                    )
+                };
                 if *delay_ms > 0 {
                     why.push_str(&format!(
                         "; the application works {delay_ms} ms on it before it goes on (its app delay)"

@@ -523,6 +523,7 @@ impl World {
                     flow: pflow,
                     alb_subnet: &node.subnet,
                     hop_us,
+                    by_nlb: true,
                 };
                 self.serve(r, p, &d, ctx, tb)
             }
