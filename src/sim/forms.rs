@@ -215,83 +215,8 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
         return web_acl_forms(&s.waf, true);
     }
     for r in &s.regions {
-        if let Some(i) = r.vpc.instance(node) {
-            return instance_forms(&r.vpc, i);
-        }
-        if r.vpc.egress_only_igw.as_deref() == Some(node) {
-            return vec![action_form(
-                format!("delete-eigw-{node}"),
-                "Delete the egress-only internet gateway",
-                "§23",
-                "delete_egress_only_igw",
-                vec![("id", node.to_string())],
-                "Delete",
-            )];
-        }
-        if r.vpc.igw == node {
-            let mut out = vpc_forms(s, r);
-            out.extend(vpc_more_forms(s, r));
+        if let Some(out) = region_forms(s, r, node) {
             return out;
-        }
-        if r.alb.id == node {
-            let mut out = alb_forms(r, &r.alb);
-            out.push(app_keep_alive(r));
-            if let Some(acl) = &r.alb.web_acl {
-                out.extend(web_acl_forms(acl, false));
-            }
-            if r.nlb.is_none() {
-                out.push(nlb::add_nlb(r));
-            }
-            return out;
-        }
-        if let Some(n) = r.nlb.as_ref().filter(|n| n.id == node) {
-            return nlb::nlb_forms(n);
-        }
-        let k = &r.cluster;
-        let app = k
-            .pods
-            .iter()
-            .find(|p| p.id == node)
-            .map(|p| &p.app)
-            .or_else(|| k.services.iter().find(|x| x.id == node).map(|x| &x.app));
-        if let Some(app) = app {
-            let mut out = vec![app_keep_alive(r), db_pool(r)];
-            out.extend(
-                k.services
-                    .iter()
-                    .filter(|x| x.app == *app)
-                    .map(|x| app_delay(k, &x.id)),
-            );
-            out.extend(
-                k.services
-                    .iter()
-                    .filter(|x| x.app == *app)
-                    .map(traffic_policy),
-            );
-            out.extend(
-                k.services
-                    .iter()
-                    .filter(|x| x.app == *app)
-                    .map(|x| db_routing(k, &x.id)),
-            );
-            out.extend(probe_forms(r, app));
-            out.push(hpa_form(r, app));
-            return out;
-        }
-        if node == k.ingress.id {
-            let mut out = ingress_forms(&k.ingress);
-            out.extend(ingress_group_forms(r));
-            return out;
-        }
-        if let Some(a) = k
-            .autoscalers
-            .iter()
-            .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
-        {
-            return vec![hpa_form(r, &a.app)];
-        }
-        if r.rds.all_instances().any(|i| i.id == node) {
-            return db_forms(r);
         }
     }
     if node == s.dns.zone.id {
@@ -316,6 +241,91 @@ pub fn forms(w: &World, node: &str) -> Vec<Form> {
         }
     }
     Vec::new()
+}
+
+/// The forms of a component of region `r`, if `node` is one of its own
+/// (an instance, a gateway, a load balancer, an application, the
+/// Ingress, an autoscaler, a database).
+fn region_forms(s: &crate::sim::scenario::Scenario, r: &Region, node: &str) -> Option<Vec<Form>> {
+    if let Some(i) = r.vpc.instance(node) {
+        return Some(instance_forms(&r.vpc, i));
+    }
+    if r.vpc.egress_only_igw.as_deref() == Some(node) {
+        return Some(vec![action_form(
+            format!("delete-eigw-{node}"),
+            "Delete the egress-only internet gateway",
+            "§23",
+            "delete_egress_only_igw",
+            vec![("id", node.to_string())],
+            "Delete",
+        )]);
+    }
+    if r.vpc.igw == node {
+        let mut out = vpc_forms(s, r);
+        out.extend(vpc_more_forms(s, r));
+        return Some(out);
+    }
+    if r.alb.id == node {
+        let mut out = alb_forms(r, &r.alb);
+        out.push(app_keep_alive(r));
+        if let Some(acl) = &r.alb.web_acl {
+            out.extend(web_acl_forms(acl, false));
+        }
+        if r.nlb.is_none() {
+            out.push(nlb::add_nlb(r));
+        }
+        return Some(out);
+    }
+    if let Some(n) = r.nlb.as_ref().filter(|n| n.id == node) {
+        return Some(nlb::nlb_forms(n));
+    }
+    let k = &r.cluster;
+    let app = k
+        .pods
+        .iter()
+        .find(|p| p.id == node)
+        .map(|p| &p.app)
+        .or_else(|| k.services.iter().find(|x| x.id == node).map(|x| &x.app));
+    if let Some(app) = app {
+        let mut out = vec![app_keep_alive(r), db_pool(r)];
+        out.extend(
+            k.services
+                .iter()
+                .filter(|x| x.app == *app)
+                .map(|x| app_delay(k, &x.id)),
+        );
+        out.extend(
+            k.services
+                .iter()
+                .filter(|x| x.app == *app)
+                .map(traffic_policy),
+        );
+        out.extend(
+            k.services
+                .iter()
+                .filter(|x| x.app == *app)
+                .map(|x| db_routing(k, &x.id)),
+        );
+        out.extend(probe_forms(r, app));
+        out.push(hpa_form(r, app));
+        return Some(out);
+    }
+    if node == k.ingress.id {
+        let mut out = ingress_forms(&k.ingress);
+        out.extend(ingress_group_forms(r));
+        return Some(out);
+    }
+    if let Some(a) = k
+        .autoscalers
+        .iter()
+        .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
+    {
+        return Some(vec![hpa_form(r, &a.app)]);
+    }
+    if r.rds.all_instances().any(|i| i.id == node) {
+        return Some(db_forms(r));
+    }
+    None
 }
 
 /// A form with no fields: one button.
