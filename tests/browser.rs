@@ -2491,4 +2491,22 @@ async fn can_a_reach_b_answers_with_the_path_marks_the_diagram_and_names_the_blo
     type_into(&root, "reach-to", "i-nowhere").await;
     click(&root, "reach-ask").await;
     assert!(text(&find(&root, "reach-error")).contains("i-nowhere"));
+
+    // Fact sheet §23: over IPv6 the default world's bastion has no IPv6
+    // address; a service's name resolves to its public address.
+    type_into(&root, "reach-to", "i-bastion-b").await;
+    choose(&root, "reach-ip-version", "ipv6").await;
+    click(&root, "reach-ask").await;
+    assert_eq!(
+        find(&root, "reach-answer")
+            .get_attribute("data-code")
+            .as_deref(),
+        Some("NO_SOURCE_OR_DESTINATION")
+    );
+    choose(&root, "reach-ip-version", "ipv4").await;
+    choose(&root, "reach-from", "pod-a-1").await;
+    type_into(&root, "reach-to", "sqs.us-east-1.amazonaws.com").await;
+    type_into(&root, "reach-port", "443").await;
+    click(&root, "reach-ask").await;
+    assert!(text(&find(&root, "reach-resolved")).contains("public address"));
 }
