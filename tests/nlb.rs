@@ -1602,3 +1602,73 @@ fn a_burst_to_the_nlb_never_reuses_a_connection_nor_leaves_one_open() {
         .expect("the single request's connection");
     assert_eq!(c.served, 1);
 }
+
+#[test]
+fn a_deregistered_pod_keeps_the_browsers_open_connection_but_gets_no_new_one() {
+    // Fact sheet §26 (NLB deregistration: no new connections; existing
+    // ones may continue), §9, §14: the pod's application breaks, its
+    // readiness probe fails and the Service takes it out, so it leaves the
+    // target group; the NLB's TCP checks still pass. The browser's open
+    // connection stays on it; new connections go elsewhere.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200));
+    let target = pick_health(&first).0;
+    w.set_fault(
+        hoplab::sim::Fault::TargetUnhealthy {
+            pod: target.clone(),
+        },
+        true,
+    );
+    w.advance(40_000);
+    assert!(!w.pod_ready(&target), "the readiness probe took it out");
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", &target).state,
+        TargetState::Healthy
+    );
+    let kept = send_kept(&mut w, &url);
+    assert!(nlb_events(&kept)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::KeptTarget { target: t, .. } if *t == target)));
+    assert_eq!(kept.outcome.pod.as_deref(), Some(target.as_str()));
+    assert_eq!(kept.outcome.status, Some(500));
+    for _ in 0..8 {
+        let t = get_node(&mut w, 0, "/");
+        assert_ne!(pick_health(&t).0, target);
+    }
+}
+
+#[test]
+fn a_target_the_nlbs_checks_mark_unhealthy_does_not_keep_the_connection_and_a_new_one_goes_elsewhere(
+) {
+    // Fact sheet §9, §8: only targets recorded healthy get connections;
+    // the browser's connection to a target whose checks failed is not
+    // carried on, and its next request opens a new connection to a
+    // healthy target.
+    let mut w = kept_world(|nlb, _| {
+        let tg = &mut nlb.target_groups[0];
+        tg.health_interval_s = 10;
+        tg.health_protocol = NlbHealthProtocol::Http;
+    });
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200));
+    let target = pick_health(&first).0;
+    w.set_fault(
+        hoplab::sim::Fault::TargetUnhealthy {
+            pod: target.clone(),
+        },
+        true,
+    );
+    w.advance(20_000);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", &target).state,
+        TargetState::Unhealthy
+    );
+    let next = send_kept(&mut w, &url);
+    assert!(reuse_ends(&next).is_empty(), "{}", next.render_text());
+    assert_eq!(connects(&next).len(), 1);
+    assert_ne!(pick_health(&next).0, target);
+    assert_eq!(next.outcome.status, Some(200));
+}
