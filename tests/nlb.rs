@@ -1672,3 +1672,29 @@ fn a_target_the_nlbs_checks_mark_unhealthy_does_not_keep_the_connection_and_a_ne
     assert_ne!(pick_health(&next).0, target);
     assert_eq!(next.outcome.status, Some(200));
 }
+
+#[test]
+fn a_removed_nlb_takes_the_browsers_open_connection_with_it() {
+    // Fact sheet §26, §9: a connection is to one load balancer; an NLB
+    // removed and added again is reached on a new connection.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    assert_eq!(send_kept(&mut w, &url).outcome.status, Some(200));
+    edit(
+        &mut w,
+        Edit::RemoveNlb {
+            nlb: "nlb-a".into(),
+        },
+    );
+    assert!(!w.live_state().connections.iter().any(|c| c.hop == "to_nlb"));
+    edit(
+        &mut w,
+        Edit::AddNlb {
+            region: "us-east-1".into(),
+        },
+    );
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let t = send_kept(&mut w, &url);
+    assert_eq!(connects(&t).len(), 1, "{}", t.render_text());
+    assert!(reuse_ends(&t).is_empty());
+}

@@ -358,6 +358,12 @@ impl ConnState {
         self.tickets.clear();
     }
 
+    /// Close every browser's connection into the NLB `nlb` (it was removed).
+    pub fn close_nlb(&mut self, nlb: &str) {
+        self.pools
+            .retain(|k, _| !(k.starts_with("n|") && k.split('|').nth(3) == Some(nlb)));
+    }
+
     /// Close the connections whose key starts with `prefix`.
     pub fn close_where(&mut self, prefix: &str) {
         self.pools.retain(|k, _| !k.starts_with(prefix));
