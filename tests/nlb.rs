@@ -5,9 +5,12 @@
 //! numbers refer to ../shared/reference/aws-facts.md.
 
 use hoplab::sim::check::{CheckKind, Leg};
+use hoplab::sim::conn::{Closed, Closer};
 use hoplab::sim::defaults::default_scenario;
+use hoplab::sim::event::net::{NetEvent, ReuseEnd};
 use hoplab::sim::event::nlb::{NlbConnect, NlbEvent, TargetEnd};
 use hoplab::sim::event::{AppEvent, Event};
+use hoplab::sim::net::Flow;
 use hoplab::sim::scenario::*;
 use hoplab::sim::trace::{Code, Direction, Verdict};
 use hoplab::sim::world::{TargetState, DEFAULT_CLIENT};
@@ -51,8 +54,11 @@ fn node_ip(w: &World, az: usize) -> String {
     nlb.nodes[az].public_ip.unwrap().to_string()
 }
 
-/// A browser's HTTPS GET straight to an NLB node's address.
+/// A browser's HTTPS GET straight to an NLB node's address, on a new
+/// connection (the browser first closes the one it kept: each request here
+/// meets the NLB's pick of a target for a new connection).
 fn get(w: &mut World, url: &str) -> Trace {
+    w.close_idle_connections(DEFAULT_CLIENT);
     w.send(&Request::get(DEFAULT_CLIENT, url).no_store())
 }
 
@@ -1314,4 +1320,381 @@ fn a_hung_pod_passes_a_tcp_check_but_fails_an_http_one_with_target_timeout() {
         "{}",
         failing.reason
     );
+}
+
+// ------------------------------------------------ connections over time
+
+/// Region A's NLB with its targets healthy from the start (the pods'
+/// group admits the nodes' health checks), as a browser keeps its
+/// connection to it.
+fn kept_world(f: impl FnOnce(&mut Nlb, &mut Region)) -> World {
+    let mut w = world(f);
+    allow_vpc(&mut w);
+    restart(&w)
+}
+
+/// The browser's request on whatever connection it holds (no closing
+/// first, unlike `get`).
+fn send_kept(w: &mut World, url: &str) -> Trace {
+    w.send(&Request::get(DEFAULT_CLIENT, url).no_store())
+}
+
+/// The requests on open connections into the NLB and from it to a target
+/// (not the application's pooled database connection).
+fn reuse_ends(t: &Trace) -> Vec<&ReuseEnd> {
+    t.hops
+        .iter()
+        .filter(|h| h.from == "nlb-a" || h.to == "nlb-a")
+        .filter_map(|h| match &h.event {
+            Event::Net(NetEvent::Reuse { end, .. }) => Some(end),
+            _ => None,
+        })
+        .collect()
+}
+
+fn connects(t: &Trace) -> Vec<(&Flow, Option<&Closed>)> {
+    nlb_events(t)
+        .into_iter()
+        .filter_map(|e| match e {
+            NlbEvent::Connect { flow, closed, .. } => Some((flow, closed.as_ref())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn tls_hops(t: &Trace) -> usize {
+    nlb_events(t)
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                NlbEvent::TlsPassThrough { .. } | NlbEvent::TlsTerminated { .. }
+            )
+        })
+        .count()
+}
+
+fn idle_resets(t: &Trace) -> Vec<&hoplab::sim::Hop> {
+    t.hops
+        .iter()
+        .filter(|h| matches!(&h.event, Event::Nlb(NlbEvent::IdleReset { .. })))
+        .collect()
+}
+
+#[test]
+fn two_requests_ten_seconds_apart_ride_one_connection_with_no_second_handshake_and_take_less_time()
+{
+    // Fact sheet §26, §9, §16: the browser keeps a used connection up to
+    // 300 s idle, the NLB's TCP idle timeout is 350 s: the second request
+    // skips the TCP handshake and the TLS passed through, and goes to the
+    // target the connection's flow already has.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200), "{}", first.render_text());
+    assert_eq!(connects(&first).len(), 1);
+    assert_eq!(tls_hops(&first), 1);
+    let target = pick_health(&first).0;
+    let first_port = connects(&first)[0].0.src_port;
+    w.advance(10_000);
+    let second = send_kept(&mut w, &url);
+    assert_eq!(second.outcome.status, Some(200), "{}", second.render_text());
+    assert!(connects(&second).is_empty(), "{}", second.render_text());
+    assert_eq!(tls_hops(&second), 0);
+    assert!(!nlb_events(&second)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::TargetPick { .. })));
+    // Into the node and on to the same target, both on the open flow.
+    assert_eq!(
+        reuse_ends(&second),
+        vec![&ReuseEnd::Carried, &ReuseEnd::Carried]
+    );
+    let (flow, idle_ms, served) = second
+        .hops
+        .iter()
+        .find_map(|h| match &h.event {
+            Event::Net(NetEvent::Reuse {
+                flow,
+                idle_ms,
+                served,
+                ..
+            }) => Some((*flow, *idle_ms, *served)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((flow.src_port, idle_ms, served), (first_port, 10_000, 1));
+    assert!(nlb_events(&second)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::KeptTarget { target: t, .. } if *t == target)));
+    assert!(
+        second.outcome.total_us < first.outcome.total_us,
+        "{} !< {}",
+        second.outcome.total_us,
+        first.outcome.total_us
+    );
+    // The inspector lists the browser's open connection to the NLB.
+    let live = w.live_state();
+    let c = live
+        .connections
+        .iter()
+        .find(|c| c.hop == "to_nlb")
+        .expect("the browser's connection to the NLB is open");
+    assert_eq!((c.served, c.src_port), (2, first_port));
+}
+
+#[test]
+fn a_tls_listener_terminates_tls_once_and_the_next_request_on_the_connection_has_no_handshake() {
+    // Fact sheet §9, §26, §16: a TLS listener's idle timeout is a fixed
+    // 350 s; the kept connection carries its negotiated TLS session.
+    let mut w = kept_world(|nlb, _| {
+        nlb.listeners[0].protocol = NlbProtocol::Tls;
+        nlb.listeners[0].certificate_domains = vec!["*.healthcareapp.com".into()];
+    });
+    let value = format!("A {}", node_ip(&w, 0));
+    edit(
+        &mut w,
+        Edit::CreateRecord {
+            name: "nlb.healthcareapp.com".into(),
+            value,
+            ttl_s: "60".into(),
+            routing: "simple".into(),
+            health_check: String::new(),
+            evaluate_target_health: false,
+        },
+    );
+    let url = "https://nlb.healthcareapp.com/";
+    let first = send_kept(&mut w, url);
+    assert_eq!(first.outcome.status, Some(200), "{}", first.render_text());
+    assert_eq!(tls_hops(&first), 1);
+    w.advance(30_000);
+    let second = send_kept(&mut w, url);
+    assert_eq!(second.outcome.status, Some(200), "{}", second.render_text());
+    assert_eq!((connects(&second).len(), tls_hops(&second)), (0, 0));
+    assert_eq!(reuse_ends(&second).len(), 2);
+    assert!(second.outcome.total_us < first.outcome.total_us);
+}
+
+#[test]
+fn with_a_60_s_idle_timeout_a_request_100_s_later_meets_the_nlbs_rst_and_is_retried_on_a_new_connection(
+) {
+    // Fact sheet §26, §9: data after the NLB's idle timeout gets a TCP RST;
+    // the browser's own 300 s timer had not run out, so it sent on the
+    // connection. The GET reached no target; it is sent again on a new
+    // connection, with a new handshake, and succeeds.
+    let mut w = kept_world(|_, _| {});
+    edit(
+        &mut w,
+        Edit::SetNlbIdleTimeout {
+            nlb: "nlb-a".into(),
+            port: "443".into(),
+            seconds: "60".into(),
+        },
+    );
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200), "{}", first.render_text());
+    let first_port = connects(&first)[0].0.src_port;
+    w.advance(100_000);
+    let second = send_kept(&mut w, &url);
+    let resets = idle_resets(&second);
+    assert_eq!(resets.len(), 1, "{}", second.render_text());
+    let rst = resets[0];
+    assert_eq!(
+        (rst.verdict, rst.code),
+        (Verdict::Error, Code::NlbIdleTimeoutReset)
+    );
+    match &rst.event {
+        Event::Nlb(NlbEvent::IdleReset {
+            flow,
+            idle_ms,
+            idle_timeout_s,
+            browser_idle_s,
+            served,
+            method,
+        }) => {
+            assert_eq!(flow.src_port, first_port);
+            assert_eq!(
+                (*idle_ms, *idle_timeout_s, *browser_idle_s, *served),
+                (100_000, 60, 300, 1)
+            );
+            assert_eq!(method, "GET");
+        }
+        _ => unreachable!(),
+    }
+    // Then a new connection, its handshake after the RST, and the answer.
+    let rst_at = second
+        .hops
+        .iter()
+        .position(|h| std::ptr::eq(h, rst))
+        .unwrap();
+    let connect_at = second
+        .hops
+        .iter()
+        .position(|h| matches!(&h.event, Event::Nlb(NlbEvent::Connect { .. })))
+        .expect("a new connection");
+    assert!(rst_at < connect_at);
+    assert_eq!(connects(&second).len(), 1);
+    assert_eq!(connects(&second)[0].1, None);
+    assert_eq!(tls_hops(&second), 1);
+    assert!(reuse_ends(&second).is_empty());
+    assert_eq!(second.outcome.status, Some(200), "{}", second.render_text());
+    assert_eq!(second.outcome.code, Code::Delivered);
+    // The lost round trip: slower than the first request.
+    assert!(second.outcome.total_us > first.outcome.total_us);
+    // A request soon after rides on the new connection.
+    w.advance(5_000);
+    let third = send_kept(&mut w, &url);
+    assert!(idle_resets(&third).is_empty());
+    assert!(connects(&third).is_empty());
+    assert_eq!(third.outcome.status, Some(200));
+}
+
+#[test]
+fn with_the_default_350_s_a_request_320_s_later_finds_the_browser_closed_it_first_and_no_rst() {
+    // Fact sheet §26, §9: the browser's 300 s idle socket timeout runs out
+    // before the NLB's 350 s: the browser closed the connection itself and
+    // simply opens a new one; nothing is reset.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200));
+    w.advance(320_000);
+    let second = send_kept(&mut w, &url);
+    assert!(idle_resets(&second).is_empty(), "{}", second.render_text());
+    assert!(reuse_ends(&second).is_empty());
+    let c = connects(&second);
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        c[0].1,
+        Some(&Closed {
+            idle_ms: 320_000,
+            by: Closer::Client,
+            timeout_s: 300
+        })
+    );
+    assert_eq!(tls_hops(&second), 1);
+    assert_eq!(second.outcome.status, Some(200));
+}
+
+#[test]
+fn a_burst_to_the_nlb_never_reuses_a_connection_nor_leaves_one_open() {
+    // Fact sheet §26: a burst's requests are sent at once, each on its own
+    // connection; none is kept for a later request.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let report = w
+        .burst_get(20, &[DEFAULT_CLIENT.to_string()], &url)
+        .expect("a burst");
+    assert_eq!(report.requests, 20);
+    assert!(!w.live_state().connections.iter().any(|c| c.hop == "to_nlb"));
+    let next = send_kept(&mut w, &url);
+    assert_eq!(connects(&next).len(), 1);
+    assert!(reuse_ends(&next).is_empty());
+    // A kept connection is not used by a burst either, and stays as it was.
+    w.advance(1_000);
+    w.burst_get(20, &[DEFAULT_CLIENT.to_string()], &url)
+        .expect("a burst");
+    let c = w
+        .live_state()
+        .connections
+        .into_iter()
+        .find(|c| c.hop == "to_nlb")
+        .expect("the single request's connection");
+    assert_eq!(c.served, 1);
+}
+
+#[test]
+fn a_deregistered_pod_keeps_the_browsers_open_connection_but_gets_no_new_one() {
+    // Fact sheet §26 (NLB deregistration: no new connections; existing
+    // ones may continue), §9, §14: the pod's application breaks, its
+    // readiness probe fails and the Service takes it out, so it leaves the
+    // target group; the NLB's TCP checks still pass. The browser's open
+    // connection stays on it; new connections go elsewhere.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200));
+    let target = pick_health(&first).0;
+    w.set_fault(
+        hoplab::sim::Fault::TargetUnhealthy {
+            pod: target.clone(),
+        },
+        true,
+    );
+    w.advance(40_000);
+    assert!(!w.pod_ready(&target), "the readiness probe took it out");
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", &target).state,
+        TargetState::Healthy
+    );
+    let kept = send_kept(&mut w, &url);
+    assert!(nlb_events(&kept)
+        .iter()
+        .any(|e| matches!(e, NlbEvent::KeptTarget { target: t, .. } if *t == target)));
+    assert_eq!(kept.outcome.pod.as_deref(), Some(target.as_str()));
+    assert_eq!(kept.outcome.status, Some(500));
+    for _ in 0..8 {
+        let t = get_node(&mut w, 0, "/");
+        assert_ne!(pick_health(&t).0, target);
+    }
+}
+
+#[test]
+fn a_target_the_nlbs_checks_mark_unhealthy_does_not_keep_the_connection_and_a_new_one_goes_elsewhere(
+) {
+    // Fact sheet §9, §8: only targets recorded healthy get connections;
+    // the browser's connection to a target whose checks failed is not
+    // carried on, and its next request opens a new connection to a
+    // healthy target.
+    let mut w = kept_world(|nlb, _| {
+        let tg = &mut nlb.target_groups[0];
+        tg.health_interval_s = 10;
+        tg.health_protocol = NlbHealthProtocol::Http;
+    });
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let first = send_kept(&mut w, &url);
+    assert_eq!(first.outcome.status, Some(200));
+    let target = pick_health(&first).0;
+    w.set_fault(
+        hoplab::sim::Fault::TargetUnhealthy {
+            pod: target.clone(),
+        },
+        true,
+    );
+    w.advance(20_000);
+    assert_eq!(
+        nlb_health(&w, "tg-nlb-a", &target).state,
+        TargetState::Unhealthy
+    );
+    let next = send_kept(&mut w, &url);
+    assert!(reuse_ends(&next).is_empty(), "{}", next.render_text());
+    assert_eq!(connects(&next).len(), 1);
+    assert_ne!(pick_health(&next).0, target);
+    assert_eq!(next.outcome.status, Some(200));
+}
+
+#[test]
+fn a_removed_nlb_takes_the_browsers_open_connection_with_it() {
+    // Fact sheet §26, §9: a connection is to one load balancer; an NLB
+    // removed and added again is reached on a new connection.
+    let mut w = kept_world(|_, _| {});
+    let url = format!("https://{}/", node_ip(&w, 0));
+    assert_eq!(send_kept(&mut w, &url).outcome.status, Some(200));
+    edit(
+        &mut w,
+        Edit::RemoveNlb {
+            nlb: "nlb-a".into(),
+        },
+    );
+    assert!(!w.live_state().connections.iter().any(|c| c.hop == "to_nlb"));
+    edit(
+        &mut w,
+        Edit::AddNlb {
+            region: "us-east-1".into(),
+        },
+    );
+    let url = format!("https://{}/", node_ip(&w, 0));
+    let t = send_kept(&mut w, &url);
+    assert_eq!(connects(&t).len(), 1, "{}", t.render_text());
+    assert!(reuse_ends(&t).is_empty());
 }

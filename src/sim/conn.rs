@@ -179,6 +179,19 @@ pub struct Pooled {
     /// applies to new connections only). Fact sheet §26.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifetime_s: Option<u64>,
+    /// Where a Network Load Balancer sends this connection's packets (a
+    /// browser's connection into an NLB): the NLB's flow keeps its target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
+}
+
+/// The target a Network Load Balancer sends an open connection's packets
+/// to, by address, and the source port that target sees (the client's own
+/// when client IP preservation is on). Fact sheet §9, §26.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relay {
+    pub target: std::net::Ipv4Addr,
+    pub src_port: u16,
 }
 
 impl Pooled {
@@ -281,6 +294,7 @@ impl ConnState {
                         tls,
                         peer: None,
                         lifetime_s: None,
+                        relay: None,
                     },
                 );
             }
@@ -305,6 +319,13 @@ impl ConnState {
     pub fn set_lifetime(&mut self, key: &str, lifetime_s: u64) {
         if let Some(p) = self.pools.get_mut(key) {
             p.lifetime_s.get_or_insert(lifetime_s);
+        }
+    }
+
+    /// Note where an NLB sends the connection at `key`.
+    pub fn set_relay(&mut self, key: &str, relay: Relay) {
+        if let Some(p) = self.pools.get_mut(key) {
+            p.relay = Some(relay);
         }
     }
 
@@ -335,6 +356,12 @@ impl ConnState {
     pub fn clear(&mut self) {
         self.pools.clear();
         self.tickets.clear();
+    }
+
+    /// Close every browser's connection into the NLB `nlb` (it was removed).
+    pub fn close_nlb(&mut self, nlb: &str) {
+        self.pools
+            .retain(|k, _| !(k.starts_with("n|") && k.split('|').nth(3) == Some(nlb)));
     }
 
     /// Close the connections whose key starts with `prefix`.

@@ -6,7 +6,7 @@
 use super::trace::Code;
 
 /// Every code, in the order the glossary lists them (the request's path).
-pub const ALL_CODES: [Code; 62] = [
+pub const ALL_CODES: [Code; 63] = [
     Code::BrowserCacheHit,
     Code::DnsCacheHit,
     Code::DnsCacheMiss,
@@ -50,6 +50,7 @@ pub const ALL_CODES: [Code; 62] = [
     Code::TargetClosedConnection,
     Code::TlsHandshakeFailure,
     Code::ClientKeepaliveEnded,
+    Code::NlbIdleTimeoutReset,
     Code::Elbv2ListenersMismatch,
     Code::ElbNotCrosszone,
     Code::Elbv2NoTargetsInAz,
@@ -140,6 +141,7 @@ impl Code {
             Code::BadStateRoute => "The route leads to a peering connection that is not active (pending acceptance, failed or deleted): the route is a blackhole.",
             Code::VpceGatewayProtocolRestriction => "A gateway endpoint carries TCP (and ICMP echo) only to its service.",
             Code::Ipv6Fallback => "The browser's IPv6 attempt failed or went unanswered, so it connected over IPv4 once the 250 ms connection attempt delay had passed.",
+            Code::NlbIdleTimeoutReset => "A Network Load Balancer forgets an idle connection after its idle timeout (TCP 350 s unless configured): data the client sends after that gets a TCP RST, and the client must connect again.",
             Code::Elbv2ListenersMismatch => "No listener of the load balancer takes this protocol and port: a Network Load Balancer node resets the connection.",
             Code::Elbv2NoTargetsInAz => "Cross-zone load balancing is off and this node's Availability Zone has no target in service: the node has nowhere to send the connection.",
             Code::ElbNotCrosszone => "Cross-zone load balancing is off (a Network Load Balancer's default): each node sends only to targets in its own Availability Zone.",
@@ -211,6 +213,9 @@ impl Code {
             }
             Code::DeregistrationDelayEnded => (ALB, "edit-target-group-attributes.html"),
             Code::Elbv2ListenersMismatch => (NLB, "load-balancer-listeners.html"),
+            Code::NlbIdleTimeoutReset => {
+                (NLB, "network-load-balancers.html#connection-idle-timeout")
+            }
             Code::Elbv2NoTargetsInAz | Code::ElbNotCrosszone => {
                 (NLB, "network-load-balancers.html#cross-zone-load-balancing")
             }

@@ -339,11 +339,13 @@ impl Walk {
             Event::Nlb(e) => {
                 use crate::sim::event::NlbEvent as N;
                 match e {
-                    N::Connect { .. } | N::Unreachable { .. } => (K::TcpConnect, self.front()),
+                    N::Connect { .. } | N::Unreachable { .. } | N::IdleReset { .. } => {
+                        (K::TcpConnect, self.front())
+                    }
                     N::TlsTerminated { .. } | N::TlsPassThrough { .. } => {
                         (K::TlsHandshake, self.front())
                     }
-                    N::TargetPick { .. } | N::NoTargetsInAz { .. } => {
+                    N::TargetPick { .. } | N::NoTargetsInAz { .. } | N::KeptTarget { .. } => {
                         self.stage = Stage::Target;
                         (K::Origin, self.front())
                     }

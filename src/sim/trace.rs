@@ -131,6 +131,10 @@ pub enum Code {
     /// Client IP preservation is on: the target sees the client's own
     /// address. Reachability Analyzer's name. Fact sheet §9, §25.
     Elbv2SourceAddressPreservation,
+    /// A Network Load Balancer's idle timeout ran out on a connection the
+    /// client still held open: the NLB answered its next data with a TCP
+    /// RST, and the client connected again. Fact sheet §9, §26.
+    NlbIdleTimeoutReset,
 }
 
 impl Code {
@@ -174,6 +178,7 @@ impl Code {
             Code::NoLocalEndpoint => "NO_LOCAL_ENDPOINT",
             Code::DbReadOnly => "DB_READ_ONLY",
             Code::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
+            Code::NlbIdleTimeoutReset => "NLB_IDLE_TIMEOUT_RESET",
             Code::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             Code::ElbNotCrosszone => "ELB_NOT_CROSSZONE",
             Code::Elbv2SourceAddressPreservation => "ELBV2_SOURCE_ADDRESS_PRESERVATION",

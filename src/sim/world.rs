@@ -333,6 +333,14 @@ impl World {
     pub fn now_ms(&self) -> u64 {
         self.clock_ms
     }
+    /// A browser closes every idle connection it holds (Chrome's "Close
+    /// idle sockets" in chrome://net-internals): its next request to each
+    /// host opens a new one. Its TLS session tickets stay. Fact sheet §26.
+    pub fn close_idle_connections(&mut self, client: &str) {
+        for hop in ["v|", "o|", "n|"] {
+            self.conn.close_where(&format!("{hop}{client}|"));
+        }
+    }
     pub fn faults(&self) -> &BTreeSet<Fault> {
         &self.faults
     }

@@ -1775,6 +1775,10 @@ impl World {
         }
         s.validate()?;
         self.replace_scenario(s);
+        if let Edit::RemoveNlb { nlb } = edit {
+            // Its connections go with it. Fact sheet §26.
+            self.conn.close_nlb(nlb);
+        }
         Ok(())
     }
 }

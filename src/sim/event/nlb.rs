@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::sim::check::{Check, Leg};
+use crate::sim::conn::{Closed, Closer};
 use crate::sim::net::Flow;
 use crate::sim::scenario::NlbProtocol;
 
@@ -23,6 +24,34 @@ pub enum NlbEvent {
         az: String,
         public_ip: Option<Ipv4Addr>,
         result: NlbConnect,
+        /// The connection this browser had open to the NLB before, closed
+        /// by an idle timer since its last request. Fact sheet §26.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closed: Option<Closed>,
+    },
+    /// A request on the browser's open connection after the NLB's idle
+    /// timeout ran out but before the browser's own: the NLB no longer
+    /// knows the flow and answers with a TCP RST. The request reached no
+    /// target; the browser connects again and resends it. Fact sheet §9, §26.
+    IdleReset {
+        flow: Flow,
+        /// How long the connection sat idle since its last request.
+        idle_ms: u64,
+        /// The listener's idle timeout, seconds.
+        idle_timeout_s: u64,
+        /// The browser's idle socket timeout, seconds.
+        browser_idle_s: u64,
+        /// Requests it served before.
+        served: u32,
+        method: String,
+    },
+    /// A request on an open connection: the NLB's flow sends it to the
+    /// target it picked when the connection opened, with no new pick.
+    /// Fact sheet §9, §26.
+    KeptTarget {
+        target_group: String,
+        target: String,
+        target_az: String,
     },
     /// No node of the NLB is up: nothing answers the SYNs.
     Unreachable {
@@ -135,6 +164,12 @@ impl NlbEvent {
                 }
             },
             NlbEvent::Unreachable { nlb, .. } => format!("no node of {nlb} answers"),
+            NlbEvent::IdleReset { flow, .. } => {
+                format!("request on the open connection {flow}: TCP RST from the NLB")
+            }
+            NlbEvent::KeptTarget { target, .. } => {
+                format!("the open connection's flow goes to {target}")
+            }
             NlbEvent::TlsTerminated {
                 port, certificate, ..
             } => format!("TLS terminated at the TLS listener on {port} ({certificate})"),
@@ -158,9 +193,10 @@ impl NlbEvent {
 
     pub fn why(&self) -> String {
         match self {
-            NlbEvent::Connect { result, az, public_ip, .. } => match result {
+            NlbEvent::Connect { result, az, public_ip, closed, .. } => match result {
                 NlbConnect::Accepted { .. } => format!(
-                    "the node in {az}{} takes the connection; an NLB works at layer 4 and reads no HTTP (fact sheet §9)",
+                    "{}the node in {az}{} takes the connection; an NLB works at layer 4 and reads no HTTP (fact sheet §9)",
+                    closed.as_ref().map(closed_text).unwrap_or_default(),
                     public_ip.map(|ip| format!(" ({ip})")).unwrap_or_default()
                 ),
                 NlbConnect::Dropped {
@@ -198,6 +234,20 @@ impl NlbEvent {
                 ..
             } => format!(
                 "every node's AZ is down: the SYNs go unanswered ({attempts} x {timeout_s} s)"
+            ),
+            NlbEvent::IdleReset {
+                idle_ms,
+                idle_timeout_s,
+                browser_idle_s,
+                served,
+                method,
+                ..
+            } => format!(
+                "the connection served {served} request(s) and sat idle {}: past the NLB's {idle_timeout_s} s idle timeout, so the NLB forgot the flow, but within the browser's {browser_idle_s} s idle socket timeout, so the browser still sent on it. Data after the NLB's idle timeout gets a TCP RST. The {method} reached no target, so the browser opens a new connection and sends it again (a GET is retried): one round trip lost, and a new handshake. Keep the NLB's idle timeout above the client's, or send TCP keepalives (fact sheet §9, §26)",
+                super::cdn::idle_text(*idle_ms)
+            ),
+            NlbEvent::KeptTarget { target_az, .. } => format!(
+                "the NLB keeps each open connection on the target it picked when the connection opened (in {target_az}): no new flow hash, no handshake to the target (fact sheet §9, §26)"
             ),
             NlbEvent::TlsTerminated { sni, by_sni, .. } => {
                 if *by_sni {
@@ -262,5 +312,21 @@ impl NlbEvent {
             NlbEvent::TargetReset { .. } => "nothing listens on the target's port: the reset reaches the client as it is (an NLB makes no error page)".into(),
             NlbEvent::Response { .. } => "the NLB relays the target's bytes as they are (fact sheet §9)".into(),
         }
+    }
+}
+
+/// Why the browser's last connection to the NLB is gone, for the hop that
+/// opens a new one. Fact sheet §26.
+fn closed_text(c: &Closed) -> String {
+    let idle = super::cdn::idle_text(c.idle_ms);
+    match c.by {
+        Closer::Client => format!(
+            "the previous connection sat idle {idle} and the browser closed it (its {} s idle socket timeout, before the NLB's); ",
+            c.timeout_s
+        ),
+        Closer::Server => format!(
+            "the previous connection sat idle {idle}: the NLB forgot its flow after its {} s idle timeout and the browser has closed its socket since; ",
+            c.timeout_s
+        ),
     }
 }

@@ -113,7 +113,8 @@ fn databases(w: &World) -> Vec<DatabaseLive> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionLive {
     /// `browser_edge` (a browser to a CloudFront edge),
-    /// `to_load_balancer` (CloudFront or a browser to an ALB node) or
+    /// `to_load_balancer` (CloudFront or a browser to an ALB node),
+    /// `to_nlb` (a browser to a Network Load Balancer's node) or
     /// `alb_target` (an ALB node to a target) or `pod_database` (the
     /// application's pooled connection to the database: `writer` or a
     /// replica, with the instance's address).
@@ -145,6 +146,11 @@ fn connections(w: &World) -> Vec<ConnectionLive> {
                     "to_load_balancer",
                     format!("{sender} ({ip})"),
                     alb.to_string(),
+                ),
+                ["n", client, ip, nlb, scheme, host, port] => (
+                    "to_nlb",
+                    format!("{client} ({ip})"),
+                    format!("{nlb} ({scheme}://{host}:{port})"),
                 ),
                 ["t", alb, subnet, target] => (
                     "alb_target",

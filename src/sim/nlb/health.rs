@@ -250,7 +250,7 @@ impl World {
             nlb,
             (subnet, ts, t.sgs),
             (&flow, false),
-            PathChecks::new(false),
+            (PathChecks::new(false), false),
         );
         if let Some(d) = path.denied {
             return Err(HealthFailure::Dropped(d.code()));

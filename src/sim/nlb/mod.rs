@@ -15,12 +15,30 @@ pub use health::{nlb_key, NlbState};
 
 use crate::sim::alb::{AlbClient, HttpCtx, StepEnds, Target};
 use crate::sim::app::Delivery;
-use crate::sim::conn::TlsStart;
+use crate::sim::conn::{Closed, Pool, Pooled, Relay, Timers, TlsStart, TlsVersion};
 use crate::sim::event::nlb::{NlbConnect, NlbEvent, TargetEnd};
 use crate::sim::net::*;
 use crate::sim::scenario::*;
 use crate::sim::trace::*;
+use crate::sim::vpc::reuse_hop;
 use crate::sim::world::*;
+
+/// What a browser keeps of a new connection into an NLB: its source port,
+/// the node it dialled, where the NLB sends it, the TLS version.
+#[derive(Clone, Copy)]
+struct Opened {
+    src_port: u16,
+    node: Ipv4Addr,
+    relay: Relay,
+    tls: Option<TlsVersion>,
+}
+
+/// What the browser's kept connection did for a request: answered it, or
+/// is gone (and how, when an idle timer closed it).
+enum Kept {
+    Answered(Resp),
+    Gone(Option<Closed>),
+}
 
 /// A flow hash over the five-tuple: the same connection always reaches the
 /// same target (FNV-1a; no draw from the world's RNG).
@@ -43,18 +61,20 @@ fn here(r: &Region, mut resp: Resp) -> Resp {
 /// security groups out (when it has any), the node subnet's NACL out and
 /// route, the target subnet's NACL in, the target's security groups in
 /// (a preserved client address matches no rule naming the NLB's group),
-/// and the reply through both NACLs. Fact sheet §9, §11, §12.
+/// and the reply through both NACLs. On an open connection (`tracked`)
+/// the security groups track it and are not asked again; the NACLs check
+/// every packet. Fact sheet §9, §11, §12, §24.
 fn target_checks(
     r: &Region,
     nlb: &Nlb,
     (subnet, ts, target_sgs): (&Subnet, &Subnet, &[String]),
     (tflow, preserved): (&Flow, bool),
-    mut path: PathChecks,
+    (mut path, tracked): (PathChecks, bool),
 ) -> PathChecks {
     use Direction::{Inbound, Outbound};
     use Side::{Destination, Source};
     let vpc = &r.vpc;
-    if !nlb.security_groups.is_empty() {
+    if !nlb.security_groups.is_empty() && !tracked {
         path.sgs(
             vpc,
             &nlb.security_groups,
@@ -84,13 +104,56 @@ fn target_checks(
     } else {
         (&nlb.security_groups, true)
     };
-    path.sgs(vpc, target_sgs, Inbound, tflow, peer, Destination);
+    if !tracked {
+        path.sgs(vpc, target_sgs, Inbound, tflow, peer, Destination);
+    }
     let back = tflow.reversed();
     if let Some(n) = vpc.nacl(&ts.nacl) {
         path.nacl(n, Outbound, &back, Destination, Leg::Return);
     }
     if let Some(n) = vpc.nacl(&subnet.nacl) {
         path.nacl(n, Inbound, &back, Source, Leg::Return);
+    }
+    path
+}
+
+/// Into the node: the internet gateway maps the public address to the
+/// node's private one; the subnet's NACL both ways, the NLB's security
+/// groups when it has any (not on an open connection, `tracked`: they
+/// track it), the route back. Fact sheet §9, §11, §12, §24.
+fn node_checks(
+    tb: &Recorder,
+    (r, nlb, subnet): (&Region, &Nlb, &Subnet),
+    flow: &Flow,
+    tracked: bool,
+) -> PathChecks {
+    use Side::Destination;
+    let mut path = tb.path();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
+    }
+    if !nlb.security_groups.is_empty() && !tracked {
+        path.sgs(
+            &r.vpc,
+            &nlb.security_groups,
+            Direction::Inbound,
+            flow,
+            (&[], false),
+            Destination,
+        );
+    }
+    let back = flow.reversed();
+    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
+        path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
+    }
+    if let Some(rt) = r.vpc.route_table_of(subnet) {
+        path.route(
+            rt,
+            flow.src,
+            &|t| matches!(t, RouteTarget::Igw(_)),
+            &back,
+            (Destination, Leg::Return),
+        );
     }
     path
 }
@@ -195,6 +258,51 @@ impl World {
         let Some(nlb) = r.nlb.as_ref() else {
             return Resp::err(None, client.id, Code::ComponentDown, "no NLB".into());
         };
+        let port = ctx.port.unwrap_or(if ctx.plain_http { 80 } else { 443 });
+        // The connection a browser keeps to this host and port between
+        // requests (not a burst's, not a health checker's). Fact sheet §26.
+        let pool = client
+            .keep_alive_s
+            .filter(|_| !ctx.unpooled && !ctx.concurrent)
+            .map(|ka| {
+                let ip = client.src_ip().to_string();
+                let scheme = if ctx.plain_http { "http" } else { "https" };
+                let port = port.to_string();
+                let parts = ["n|", client.id, "|", &ip, "|", &nlb.id, "|", scheme];
+                let key = KeyBuf::new(&[&parts[..], &["|", &ctx.host, "|", &port]].concat());
+                (key, ka)
+            });
+        let mut closed = None;
+        if let Some((key, ka)) = &pool {
+            match self.nlb_kept(r, nlb, (&client, ctx), (key.as_str(), *ka, port), tb) {
+                Kept::Answered(resp) => return resp,
+                Kept::Gone(c) => closed = c,
+            }
+        }
+        let now = self.clock_ms;
+        let mut opened = None;
+        let resp =
+            self.nlb_new_connection((r, nlb), (&client, ctx), (port, closed), &mut opened, tb);
+        if let (Some((key, _)), Some(o)) = (&pool, opened) {
+            if resp.status.is_some() {
+                let key = key.as_str();
+                self.conn.keep_to(key, now, (o.src_port, o.node), o.tls);
+                self.conn.set_relay(key, o.relay);
+            }
+        }
+        resp
+    }
+
+    /// A new connection into a node, carrying one request down to a target
+    /// and back; `opened` says what a browser may keep of it.
+    fn nlb_new_connection(
+        &mut self,
+        (r, nlb): (&Region, &Nlb),
+        (client, ctx): (&AlbClient, &HttpCtx),
+        (port, closed): (u16, Option<Closed>),
+        opened: &mut Option<Opened>,
+        tb: &mut Recorder,
+    ) -> Resp {
         let connect = client.connect;
         let give_up = |tb: &mut Recorder, why: String, code: Code| {
             tb.wait(connect.0 * connect.1 * 1_000_000);
@@ -235,7 +343,6 @@ impl World {
         let subnet = r.vpc.subnet(&node.subnet).expect("validated");
         let node_ip = subnet.host(node.host).expect("validated");
         let az = subnet.az.as_str();
-        let port = ctx.port.unwrap_or(if ctx.plain_http { 80 } else { 443 });
         let (lo, hi) = client.ports.range();
         let flow = Flow {
             protocol: Protocol::Tcp,
@@ -247,37 +354,7 @@ impl World {
         // 2. Into the node: the internet gateway maps the public address to
         // the node's private one; the subnet's NACL both ways, the NLB's
         // security groups when it has any, the route back. Fact sheet §9, §11, §12.
-        let path = {
-            use Side::Destination;
-            let mut path = tb.path();
-            if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-                path.nacl(n, Direction::Inbound, &flow, Destination, Leg::Forward);
-            }
-            if !nlb.security_groups.is_empty() {
-                path.sgs(
-                    &r.vpc,
-                    &nlb.security_groups,
-                    Direction::Inbound,
-                    &flow,
-                    (&[], false),
-                    Destination,
-                );
-            }
-            let back = flow.reversed();
-            if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-                path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
-            }
-            if let Some(rt) = r.vpc.route_table_of(subnet) {
-                path.route(
-                    rt,
-                    flow.src,
-                    &|t| matches!(t, RouteTarget::Igw(_)),
-                    &back,
-                    (Destination, Leg::Return),
-                );
-            }
-            path
-        };
+        let path = node_checks(tb, (r, nlb, subnet), &flow, false);
         let connect_step = |result: NlbConnect| {
             Step::new(
                 (client.id, nlb.id.as_str()),
@@ -290,6 +367,7 @@ impl World {
                     az: az.to_string(),
                     public_ip: node.public_ip,
                     result,
+                    closed,
                 }),
                 Verdict::Pass,
                 Code::Delivered,
@@ -351,7 +429,7 @@ impl World {
         tb.wait(rtt);
         // 4. TLS: terminated at a TLS listener, passed through a TCP one.
         if !ctx.plain_http {
-            if let Some(refused) = nlb_tls(tb, (r, nlb, listener), (&client, ctx), (port, rtt)) {
+            if let Some(refused) = nlb_tls(tb, (r, nlb, listener), (client, ctx), (port, rtt)) {
                 return refused;
             }
         }
@@ -454,7 +532,7 @@ impl World {
             nlb,
             (subnet, ts, pick.sgs),
             (&tflow, preserved),
-            tb.path(),
+            (tb.path(), false),
         );
         let target_up = self.nlb_target_up(r, &pick);
         let denied = target_path.denied;
@@ -495,7 +573,41 @@ impl World {
             resp.pod = pick.pod.map(|p| p.id.as_str().into());
             return resp;
         }
-        // 7. The target answers.
+        // 7. The target answers; a browser may keep the connection.
+        if let (Some(node_pub), IpAddr::V4(target)) = (node.public_ip, tflow.dst) {
+            *opened = Some(Opened {
+                src_port: flow.src_port,
+                node: node_pub,
+                relay: Relay {
+                    target,
+                    src_port: tflow.src_port,
+                },
+                tls: (!ctx.plain_http).then_some(client.tls_max),
+            });
+        }
+        self.nlb_deliver(
+            (r, nlb, node),
+            (tg, pick),
+            tflow,
+            (client, ctx),
+            (&flow, port),
+            tb,
+        )
+    }
+
+    /// The target answers on the NLB's flow (a pod, or a node whose
+    /// kube-proxy picks one), and the NLB relays the answer back.
+    fn nlb_deliver(
+        &mut self,
+        (r, nlb, node): (&Region, &Nlb, &NlbNode),
+        (tg, pick): (&NlbTargetGroup, Target),
+        tflow: Flow,
+        (client, ctx): (&AlbClient, &HttpCtx),
+        (flow, port): (&Flow, u16),
+        tb: &mut Recorder,
+    ) -> Resp {
+        let az = self.subnet_az(r, &node.subnet).to_string();
+        let target_az = self.subnet_az(r, pick.subnet).to_string();
         let same_az = target_az == az;
         let hop_us = if same_az { 250 } else { 750 };
         tb.wait(hop_us * 2);
@@ -537,10 +649,209 @@ impl World {
         if resp.pod.is_none() {
             resp.pod = pod.map(|p| p.id.as_str().into());
         }
-        answer(tb, (nlb, client.id), &resp, (&flow, port));
-        tb.wait(rtt / 2);
+        answer(tb, (nlb, client.id), &resp, (flow, port));
+        tb.wait(us(client.rtt_ms) / 2);
         here(r, resp)
     }
+}
+
+impl World {
+    /// The browser's kept connection into the NLB for this request: warm
+    /// (the request rides on it), closed by the NLB's idle timeout while
+    /// the browser still held it (a TCP RST, then a new connection), or
+    /// closed by an idle timer (a new connection). Fact sheet §9, §26.
+    fn nlb_kept(
+        &mut self,
+        r: &Region,
+        nlb: &Nlb,
+        (client, ctx): (&AlbClient, &HttpCtx),
+        (key, keep_alive_s, port): (&str, u64, u16),
+        tb: &mut Recorder,
+    ) -> Kept {
+        let Some(listener) = nlb
+            .listeners
+            .iter()
+            .find(|l| l.port == port && l.protocol.carries_tcp())
+        else {
+            self.conn.drop_conn(key);
+            return Kept::Gone(None);
+        };
+        let timers = Timers {
+            client_idle_s: keep_alive_s,
+            server_idle_s: listener.idle_timeout() as u64,
+            // The browser sends on a connection the NLB already forgot
+            // when the NLB's timer is the shorter one.
+            race: true,
+        };
+        match self.conn.look(key, self.clock_ms, timers) {
+            Pool::Warm { pooled, idle_ms } => {
+                let kept = (key, pooled, idle_ms, port);
+                match self.nlb_reused((r, nlb, listener), (client, ctx), kept, tb) {
+                    Some(resp) => Kept::Answered(resp),
+                    None => {
+                        self.conn.drop_conn(key);
+                        Kept::Gone(None)
+                    }
+                }
+            }
+            Pool::Dead {
+                pooled,
+                idle_ms,
+                keep_alive_s: idle_timeout_s,
+            } => {
+                let node_ip = nlb
+                    .nodes
+                    .iter()
+                    .find(|n| n.public_ip.is_some() && n.public_ip == pooled.peer)
+                    .and_then(|n| r.vpc.subnet(&n.subnet)?.host(n.host));
+                if let Some(node_ip) = node_ip {
+                    let flow = Flow {
+                        protocol: Protocol::Tcp,
+                        src: client.src_ip(),
+                        src_port: pooled.src_port,
+                        dst: node_ip.into(),
+                        dst_port: port,
+                    };
+                    tb.hop(|| {
+                        Step::new(
+                            (client.id, nlb.id.as_str()),
+                            Layer::Tcp,
+                            format!("TCP/{port}"),
+                            Event::Nlb(NlbEvent::IdleReset {
+                                flow,
+                                idle_ms,
+                                idle_timeout_s,
+                                browser_idle_s: keep_alive_s,
+                                served: pooled.served,
+                                method: ctx.method.to_string(),
+                            }),
+                            Verdict::Error,
+                            Code::NlbIdleTimeoutReset,
+                        )
+                    });
+                    // The request out and the RST back.
+                    tb.wait(us(client.rtt_ms));
+                }
+                Kept::Gone(None)
+            }
+            Pool::Closed(c) => Kept::Gone(Some(c)),
+            Pool::None => Kept::Gone(None),
+        }
+    }
+
+    /// A request on the browser's open connection: the NACLs checked
+    /// again (the security groups track it), no TCP or TLS handshake, the
+    /// same target as when it opened. None when that connection cannot
+    /// carry it any more (its node or target gone, down or unhealthy):
+    /// the browser opens a new one. Fact sheet §9, §24, §26.
+    fn nlb_reused(
+        &mut self,
+        (r, nlb, listener): (&Region, &Nlb, &NlbListener),
+        (client, ctx): (&AlbClient, &HttpCtx),
+        (key, pooled, idle_ms, port): (&str, Pooled, u64, u16),
+        tb: &mut Recorder,
+    ) -> Option<Resp> {
+        let relay = pooled.relay?;
+        let node = nlb.nodes.iter().find(|n| {
+            n.public_ip.is_some() && n.public_ip == pooled.peer && self.placement_up(r, &n.subnet)
+        })?;
+        let subnet = r.vpc.subnet(&node.subnet)?;
+        let node_ip = subnet.host(node.host)?;
+        let tg = nlb.target_group(&listener.target_group)?;
+        let pick = Self::nlb_members(r, tg)
+            .into_iter()
+            .find(|t| r.vpc.subnet(t.subnet).and_then(|s| s.host(t.host)) == Some(relay.target))?;
+        let crashed = pick
+            .pod
+            .is_some_and(|p| self.has_fault(|| Fault::PodDown { pod: p.id.clone() }));
+        if crashed || !self.nlb_target_up(r, &pick) || !self.nlb.healthy(&r.id, &tg.id, pick.id) {
+            return None;
+        }
+        let ts = r.vpc.subnet(pick.subnet)?;
+        let flow = Flow {
+            protocol: Protocol::Tcp,
+            src: client.src_ip(),
+            src_port: pooled.src_port,
+            dst: node_ip.into(),
+            dst_port: port,
+        };
+        let rtt = us(client.rtt_ms);
+        let path = node_checks(tb, (r, nlb, subnet), &flow, true);
+        let reused = (flow, idle_ms, pooled.served);
+        let ends = ((client.id, nlb.id.as_str()), port);
+        if let Some(d) = reuse_hop(tb, ends, reused, path, None) {
+            self.conn.drop_conn(key);
+            return Some(vanished(tb, (r, nlb), (client, ctx), d.code()));
+        }
+        tb.wait(rtt / 2);
+        let target_az = self.subnet_az(r, pick.subnet).to_string();
+        tb.hop(|| {
+            Step::new(
+                (nlb.id.as_str(), pick.id),
+                Layer::Decision,
+                "-",
+                Event::Nlb(NlbEvent::KeptTarget {
+                    target_group: tg.id.clone(),
+                    target: pick.id.to_string(),
+                    target_az: target_az.clone(),
+                }),
+                Verdict::Pass,
+                Code::Delivered,
+            )
+        });
+        let preserved = tg.preserves_client_ip() && matches!(flow.src, IpAddr::V4(_));
+        let tflow = Flow {
+            protocol: Protocol::Tcp,
+            src: if preserved { flow.src } else { node_ip.into() },
+            src_port: relay.src_port,
+            dst: relay.target.into(),
+            dst_port: pick.port,
+        };
+        let path = target_checks(
+            r,
+            nlb,
+            (subnet, ts, pick.sgs),
+            (&tflow, preserved),
+            (tb.path(), true),
+        );
+        let ends = ((nlb.id.as_str(), pick.id), pick.port);
+        if let Some(d) = reuse_hop(tb, ends, (tflow, idle_ms, pooled.served), path, None) {
+            self.conn.drop_conn(key);
+            return Some(vanished(tb, (r, nlb), (client, ctx), d.code()));
+        }
+        let now = self.clock_ms;
+        let resp = self.nlb_deliver(
+            (r, nlb, node),
+            (tg, pick),
+            tflow,
+            (client, ctx),
+            (&flow, port),
+            tb,
+        );
+        if resp.status.is_some() {
+            self.conn.keep(key, now, pooled.src_port, pooled.tls);
+        } else {
+            self.conn.drop_conn(key);
+        }
+        Some(resp)
+    }
+}
+
+/// The request's packets vanish on an open connection (a network ACL
+/// changed since it opened): the browser waits out its response timeout.
+fn vanished(
+    tb: &mut Recorder,
+    (r, nlb): (&Region, &Nlb),
+    (client, ctx): (&AlbClient, &HttpCtx),
+    code: Code,
+) -> Resp {
+    let waited = ctx.client_timeout_s.unwrap_or(30);
+    tb.wait(waited * 1_000_000);
+    let why = format!(
+        "no answer from {} within {waited} s on the open connection",
+        nlb.id
+    );
+    here(r, Resp::err(None, client.id, code, why))
 }
 
 /// A target with nothing listening (a crashed pod, no endpoint kube-proxy
