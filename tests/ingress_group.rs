@@ -507,3 +507,31 @@ fn the_default_world_serializes_as_before_and_round_trips() {
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(&back, w.scenario());
 }
+
+/// Fact sheet §28: every Ingress of the cluster is drawn; a member of the
+/// ALB's IngressGroup is linked from the ALB, one of another group (its
+/// own ALB in AWS, not drawn) is not; each is linked to the Services its
+/// rules name, and its inspector and forms open like the first one's.
+#[test]
+fn every_ingress_is_drawn_and_only_the_albs_group_members_hang_from_the_alb() {
+    use hoplab::sim::topology::NodeKind;
+    let mut w = shop();
+    add_ingress(&mut w, "ingress-other", "other", "elsewhere", "");
+    add_path(&mut w, "ingress-other", "/", "svc-a2");
+    let t = w.topology();
+    for id in ["ingress-a", "ingress-api", "ingress-other"] {
+        assert_eq!(t.node(id).map(|n| n.kind), Some(NodeKind::Ingress), "{id}");
+    }
+    let links = t.links();
+    let linked = |a: &str, b: &str| links.iter().any(|(x, y)| x == a && y == b);
+    assert!(linked("alb-a", "ingress-api"));
+    assert!(!linked("alb-a", "ingress-other"));
+    assert!(linked("ingress-api", "svc-a2") && linked("ingress-other", "svc-a2"));
+    assert!(w
+        .inspect("ingress-other")
+        .iter()
+        .any(|(k, v)| k == "Ingress other" && v.contains("separate ALB")));
+    assert!(hoplab::sim::forms::forms(&w, "ingress-other")
+        .iter()
+        .any(|f| f.kind == "remove_ingress"));
+}

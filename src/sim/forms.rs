@@ -315,6 +315,9 @@ fn region_forms(s: &crate::sim::scenario::Scenario, r: &Region, node: &str) -> O
         out.extend(ingress_group_forms(r));
         return Some(out);
     }
+    if k.more_ingresses.iter().any(|x| x.id == node) {
+        return Some(ingress_group_forms(r));
+    }
     if let Some(a) = k
         .autoscalers
         .iter()

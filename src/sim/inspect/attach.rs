@@ -20,7 +20,7 @@ pub(super) fn region_of<'a>(w: &'a World, node: &str) -> Option<&'a Region> {
             || r.nlb.as_ref().is_some_and(|n| n.id == node)
             || r.vpc.igw == node
             || r.vpc.egress_only_igw.as_deref() == Some(node)
-            || r.cluster.ingress.id == node
+            || r.cluster.ingress_by_id(node).is_some()
             || r.cluster.services.iter().any(|s| s.id == node)
             || r.cluster.pods.iter().any(|p| p.id == node)
             || r.rds.all_instances().any(|i| i.id == node)

@@ -84,7 +84,7 @@ pub fn inspect(w: &World, node: &str) -> Vec<Row> {
         .find(|a| crate::sim::hpa::node_id(&r.id, &a.app) == node)
     {
         k8s::autoscaler(w, r, &a.app)
-    } else if r.cluster.ingress.id == node {
+    } else if r.cluster.ingress_by_id(node).is_some() {
         k8s::ingress(r)
     } else if let Some(svc) = r.cluster.services.iter().find(|x| x.id == node) {
         let mut rows = k8s::service(w, r, svc);

@@ -204,6 +204,29 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
     }
     b.link(igw, alb);
     b.link(alb, ing);
+    // The cluster's other Ingresses: those of the ALB's IngressGroup
+    // linked from it, the others (their own ALB, not drawn) alone; each
+    // linked to the Services its rules name. Fact sheet §28.
+    let mut more = Vec::new();
+    for x in &r.cluster.more_ingresses {
+        let on = crate::sim::lbc::on_alb(&r.cluster, &x.id);
+        let group = x
+            .annotations
+            .group_name
+            .as_deref()
+            .unwrap_or("its own group");
+        let mi = b.add(node(
+            &x.id,
+            NodeKind::Ingress,
+            "Ingress",
+            format!("{} ({group})", x.name),
+            in_region(),
+        ));
+        if on {
+            b.link(alb, mi);
+        }
+        more.push((mi, x));
+    }
     // A Network Load Balancer beside the ALB, straight to its targets'
     // pods (no Ingress: it reads no HTTP). Fact sheet §9.
     let nlb = r.nlb.as_ref().map(|n| {
@@ -241,6 +264,12 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
             in_region(),
         ));
         b.link(ing, si);
+        for (mi, x) in &more {
+            let names = |p: &crate::sim::scenario::IngressPath| p.service == svc.id;
+            if x.rules.iter().any(names) || x.default_backend.as_deref() == Some(&svc.id) {
+                b.link(*mi, si);
+            }
+        }
         svc_idx.insert(svc.app.clone(), si);
     }
     // Each HorizontalPodAutoscaler beside the Service of its app.
