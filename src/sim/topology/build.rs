@@ -347,7 +347,7 @@ fn eigw(b: &mut Builder, r: &Region, igw: NodeIndex) {
     let ei = b.add(node(
         id,
         NodeKind::Eigw,
-        "Egress-only IGW",
+        "Egress-only",
         "IPv6 out only".into(),
         placement,
     ));
