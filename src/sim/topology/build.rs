@@ -204,29 +204,7 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
     }
     b.link(igw, alb);
     b.link(alb, ing);
-    // The cluster's other Ingresses: those of the ALB's IngressGroup
-    // linked from it, the others (their own ALB, not drawn) alone; each
-    // linked to the Services its rules name. Fact sheet §28.
-    let mut more = Vec::new();
-    for x in &r.cluster.more_ingresses {
-        let on = crate::sim::lbc::on_alb(&r.cluster, &x.id);
-        let group = x
-            .annotations
-            .group_name
-            .as_deref()
-            .unwrap_or("its own group");
-        let mi = b.add(node(
-            &x.id,
-            NodeKind::Ingress,
-            "Ingress",
-            format!("{} ({group})", x.name),
-            in_region(),
-        ));
-        if on {
-            b.link(alb, mi);
-        }
-        more.push((mi, x));
-    }
+    let more = more_ingresses(b, r, alb);
     // A Network Load Balancer beside the ALB, straight to its targets'
     // pods (no Ingress: it reads no HTTP). Fact sheet §9.
     let nlb = r.nlb.as_ref().map(|n| {
@@ -330,6 +308,39 @@ fn region(b: &mut Builder, w: &World, r: &Region, inet: &Internet) -> RegionBox 
     }
     eigw(b, r, igw);
     region_box(r)
+}
+
+/// The cluster's other Ingresses: those of the ALB's IngressGroup linked
+/// from it, the others (their own ALB, not drawn) alone. Fact sheet §28.
+fn more_ingresses<'r>(
+    b: &mut Builder,
+    r: &'r Region,
+    alb: NodeIndex,
+) -> Vec<(NodeIndex, &'r crate::sim::scenario::Ingress)> {
+    let mut more = Vec::new();
+    for x in &r.cluster.more_ingresses {
+        let group = x
+            .annotations
+            .group_name
+            .as_deref()
+            .unwrap_or("its own group");
+        let mi = b.add(node(
+            &x.id,
+            NodeKind::Ingress,
+            "Ingress",
+            format!("{} ({group})", x.name),
+            Placement {
+                region: Some(r.id.clone()),
+                az: None,
+                subnet: None,
+            },
+        ));
+        if crate::sim::lbc::on_alb(&r.cluster, &x.id) {
+            b.link(alb, mi);
+        }
+        more.push((mi, x));
+    }
+    more
 }
 
 /// The egress-only internet gateway on the VPC's border, below the
