@@ -334,13 +334,16 @@ fn block(component: &str, code: Code, reason: Reason) -> Blocked {
     }
 }
 
-/// The reply's destination port: the ICMP echo reply's type, or the
-/// sender's port.
+/// The reply's destination port: the ICMP echo reply's type (ICMPv6's
+/// over IPv6), or the sender's port.
 fn reply_of(flow: &Flow) -> Flow {
     let mut back = flow.reversed();
     if flow.protocol == Protocol::Icmp {
         back.src_port = 0;
-        back.dst_port = ICMP_ECHO_REPLY;
+        back.dst_port = match flow.family() {
+            Family::Ipv4 => ICMP_ECHO_REPLY,
+            Family::Ipv6 => v6::ICMPV6_ECHO_REPLY,
+        };
     }
     back
 }
@@ -542,11 +545,8 @@ impl<'w> Walk<'w> {
     /// also both network ACLs and the source's route (the `local` route).
     /// Fact sheet §10-§12, §24.
     fn inside_vpc(&mut self, se: &ends::Eni, de: &ends::Eni) -> Step {
-        use Direction::{Inbound, Outbound};
         self.to_nat_itself(de)?;
         self.down(de)?;
-        let r = self.region_of(se);
-        let vpc = &r.vpc;
         let flow = self.first_flow(se.private, se.os, de.private);
         self.sent = Some(flow);
         self.hop(
@@ -556,6 +556,16 @@ impl<'w> Walk<'w> {
             },
             Vec::new(),
         );
+        self.within_vpc(se, de, flow)
+    }
+
+    /// From the source's interface to another of its VPC's, for either IP
+    /// version: the security groups of both within one subnet; across
+    /// subnets also both network ACLs and the `local` route, the reply's
+    /// too. Fact sheet §10-§12, §23, §24.
+    fn within_vpc(&mut self, se: &ends::Eni, de: &ends::Eni, flow: Flow) -> Step {
+        use Direction::{Inbound, Outbound};
+        let vpc = &self.region_of(se).vpc;
         let back = reply_of(&flow);
         let (ss, ds) = (se.subnet(self.s), de.subnet(self.s));
         if ss.id == ds.id {
@@ -674,14 +684,7 @@ impl<'w> Walk<'w> {
             }
         }
         self.arrives = Some(flow);
-        let address = flow.dst_v4().unwrap_or(de.private);
-        self.hop(
-            &de.id,
-            Role::Destination {
-                address: address.into(),
-            },
-            Vec::new(),
-        );
+        self.hop(&de.id, Role::Destination { address: flow.dst }, Vec::new());
         Ok(())
     }
 

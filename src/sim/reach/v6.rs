@@ -147,16 +147,6 @@ fn by_address6(s: &Scenario, name: &str, ip: Ipv6Addr) -> Result<End6, Blocked> 
     ))
 }
 
-/// The reply: ICMPv6's echo reply, or the sender's port.
-fn reply6(flow: &Flow) -> Flow {
-    let mut back = flow.reversed();
-    if flow.protocol == Protocol::Icmp {
-        back.src_port = 0;
-        back.dst_port = ICMPV6_ECHO_REPLY;
-    }
-    back
-}
-
 fn to_internet(t: &RouteTarget) -> bool {
     matches!(t, RouteTarget::Igw(_) | RouteTarget::Eigw(_))
 }
@@ -258,7 +248,10 @@ impl<'w> Walk<'w> {
                         IpAddr::V4(_) => false,
                     };
                 if same_vpc {
-                    self.inside6(se, &de, flow)
+                    {
+                        self.down(&de)?;
+                        self.within_vpc(se, &de, flow)
+                    }
                 } else {
                     // IPv6 addresses are public: another VPC's instance is
                     // on the internet, through both VPCs' gateways (§23).
@@ -299,7 +292,7 @@ impl<'w> Walk<'w> {
             );
         }
         if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Inbound, &reply6(&flow), Side::Source, Leg::Return);
+            p.nacl(n, Inbound, &reply_of(&flow), Side::Source, Leg::Return);
         }
         self.checked(&ss.id, leaves(ss), p)?;
         let (gateway, egress_only) = match target {
@@ -347,7 +340,7 @@ impl<'w> Walk<'w> {
             },
             Vec::new(),
         );
-        let back = reply6(&flow);
+        let back = reply_of(&flow);
         let ds = de.subnet(self.s);
         let rt = vpc.route_table_of(ds);
         let reply_target = rt
@@ -393,90 +386,6 @@ impl<'w> Walk<'w> {
                 Reason::EgressOnly { gateway: g.clone() },
             ));
         }
-        self.arrive6(de, flow)
-    }
-
-    /// Two interfaces of one VPC over IPv6: security groups only within a
-    /// subnet; across subnets also both network ACLs and the IPv6 `local`
-    /// route. Fact sheet §10-§12, §23, §24.
-    fn inside6(&mut self, se: &Eni, de: &Eni, flow: Flow) -> Step {
-        use Direction::{Inbound, Outbound};
-        self.down(de)?;
-        let vpc = &self.region_of(se).vpc;
-        let back = reply6(&flow);
-        let (ss, ds) = (se.subnet(self.s), de.subnet(self.s));
-        let local = |t: &RouteTarget| *t == RouteTarget::Local;
-        if ss.id == ds.id {
-            let mut p = PathChecks::new(true);
-            if se.filtered {
-                p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
-            }
-            if de.filtered {
-                p.sgs(
-                    vpc,
-                    &de.sgs,
-                    Inbound,
-                    &flow,
-                    (&se.sgs, true),
-                    Side::Destination,
-                );
-            }
-            self.checked(
-                &ss.id,
-                Role::SameSubnet {
-                    subnet: ss.id.clone(),
-                },
-                p,
-            )?;
-            return self.arrive6(de, flow);
-        }
-        let mut p = PathChecks::new(true);
-        if se.filtered {
-            p.sgs(vpc, &se.sgs, Outbound, &flow, (&de.sgs, true), Side::Source);
-        }
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
-        }
-        if let Some(rt) = vpc.route_table_of(ss) {
-            p.route_strict(rt, flow.dst, &local, &flow, (Side::Source, Leg::Forward));
-        }
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Inbound, &back, Side::Source, Leg::Return);
-        }
-        self.checked(&ss.id, leaves(ss), p)?;
-        let mut p = PathChecks::new(true);
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
-        }
-        if de.filtered {
-            p.sgs(
-                vpc,
-                &de.sgs,
-                Inbound,
-                &flow,
-                (&se.sgs, true),
-                Side::Destination,
-            );
-        }
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
-        }
-        if let Some(rt) = vpc.route_table_of(ds) {
-            p.route_strict(
-                rt,
-                back.dst,
-                &local,
-                &back,
-                (Side::Destination, Leg::Return),
-            );
-        }
-        self.checked(
-            &ds.id,
-            Role::EntersSubnet {
-                subnet: ds.id.clone(),
-            },
-            p,
-        )?;
         self.arrive6(de, flow)
     }
 
