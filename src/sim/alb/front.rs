@@ -42,26 +42,29 @@ fn connect_step(ends: (&str, &str), r: &Region, conn: Connected, result: Connect
     )
 }
 
-/// Internet -> IGW (1:1 NAT public -> private) -> public subnet NACL ->
-/// ALB SG, and the SYN-ACK back out through the NACL and the route table.
-/// On a connection already open (`tracked`) the security groups are not
-/// asked again: they track it; the NACL checks every packet. Fact sheet
-/// §11, §12, §24.
-fn inbound_checks(
+/// Internet -> IGW (1:1 NAT public -> private) -> a load balancer node's
+/// public subnet NACL -> its security groups (`groups`: none for an NLB
+/// without any, which then filters nothing itself), and the SYN-ACK back
+/// out through the NACL and the route table. On a connection already open
+/// (`tracked`) the security groups are not asked again: they track it; the
+/// NACL checks every packet. Over IPv6 a route table without any IPv6
+/// route takes the `::/0` route a dual-stack subnet needs as present
+/// ([`PathChecks::route`]). Fact sheet §9, §11, §12, §23, §24.
+pub(crate) fn inbound_checks(
     tb: &Recorder,
     r: &Region,
     (subnet, flow): (&Subnet, &Flow),
-    tracked: bool,
+    (groups, tracked): (Option<&[String]>, bool),
 ) -> PathChecks {
     use Side::Destination;
     let mut path = tb.path();
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
         path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
     }
-    if !tracked {
+    if let Some(groups) = groups.filter(|_| !tracked) {
         path.sgs(
             &r.vpc,
-            &r.alb.security_groups,
+            groups,
             Direction::Inbound,
             flow,
             (&[], false),
@@ -72,8 +75,6 @@ fn inbound_checks(
     if let Some(n) = r.vpc.nacl(&subnet.nacl) {
         path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
     }
-    // IPv6: the model's route tables hold IPv4 routes only; the `::/0`
-    // route a dual-stack subnet needs is taken as present (fact sheet §23).
     if let Some(rt) = r.vpc.route_table_of(subnet) {
         path.route(
             rt,
@@ -418,7 +419,12 @@ impl World {
         };
         let conn = Connected { node, subnet, flow };
         let step = |result| connect_step((src, &alb.id), r, conn, result);
-        let path = inbound_checks(tb, r, (subnet, &flow), false);
+        let path = inbound_checks(
+            tb,
+            r,
+            (subnet, &flow),
+            (Some(&r.alb.security_groups), false),
+        );
         if let Some(d) = path.denied {
             let code = d.code();
             let deciding = path
@@ -545,7 +551,12 @@ impl World {
         });
         let conn = match warm {
             Some((conn, pooled, idle_ms)) => {
-                let path = inbound_checks(tb, r, (conn.subnet, &conn.flow), true);
+                let path = inbound_checks(
+                    tb,
+                    r,
+                    (conn.subnet, &conn.flow),
+                    (Some(&r.alb.security_groups), true),
+                );
                 let reused = (conn.flow, idle_ms, pooled.served);
                 let ends = ((client.id, alb.id.as_str()), alb.listener.port);
                 if let Some(d) = reuse_hop(tb, ends, reused, path, None) {

@@ -280,14 +280,7 @@ impl World {
                 .cluster
                 .pods
                 .iter()
-                .map(|p| Target {
-                    id: &p.id,
-                    subnet: &p.subnet,
-                    host: p.host,
-                    sgs: &p.security_groups,
-                    port: tg.port,
-                    pod: Some(p),
-                })
+                .map(|p| Target::of_pod(p, tg.port))
                 .collect(),
             TargetType::Instance => self.targets(r, tg),
         }

@@ -521,6 +521,42 @@ pub(crate) struct Target<'a> {
     pub pod: Option<&'a Pod>,
 }
 
+impl<'a> Target<'a> {
+    /// A pod as a target of type ip, on `port`.
+    pub fn of_pod(p: &'a Pod, port: u16) -> Target<'a> {
+        Target {
+            id: &p.id,
+            subnet: &p.subnet,
+            host: p.host,
+            sgs: &p.security_groups,
+            port,
+            pod: Some(p),
+        }
+    }
+
+    /// A worker node as a target of type instance, on `port` (its
+    /// NodePort): the security groups of a pod it runs (the node's
+    /// interface in the model), else of the cluster's first pod.
+    pub fn of_node(r: &'a Region, n: &'a K8sNode, port: u16) -> Target<'a> {
+        let sgs = r
+            .cluster
+            .pods
+            .iter()
+            .find(|p| p.node.as_deref() == Some(n.id.as_str()))
+            .or(r.cluster.pods.first())
+            .map(|p| p.security_groups.as_slice())
+            .unwrap_or(&[]);
+        Target {
+            id: &n.id,
+            subnet: &n.subnet,
+            host: n.host,
+            sgs,
+            port,
+            pod: None,
+        }
+    }
+}
+
 /// A step's verdict and code, when they are not the default pass.
 pub(crate) trait StepEnds {
     fn verdict(self, verdict: Verdict, code: Code) -> Self;

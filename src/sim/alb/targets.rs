@@ -86,37 +86,13 @@ impl World {
                 .iter()
                 .filter(|p| p.app == svc.app)
                 .filter(|p| self.pod_ready(&p.id) || self.alb.draining(&p.id, now))
-                .map(|p| Target {
-                    id: &p.id,
-                    subnet: &p.subnet,
-                    host: p.host,
-                    sgs: &p.security_groups,
-                    port: tg.port,
-                    pod: Some(p),
-                })
+                .map(|p| Target::of_pod(p, tg.port))
                 .collect(),
             TargetType::Instance => r
                 .cluster
                 .nodes
                 .iter()
-                .map(|n| {
-                    let sgs = r
-                        .cluster
-                        .pods
-                        .iter()
-                        .find(|p| p.node.as_deref() == Some(n.id.as_str()))
-                        .or(r.cluster.pods.first())
-                        .map(|p| p.security_groups.as_slice())
-                        .unwrap_or(&[]);
-                    Target {
-                        id: &n.id,
-                        subnet: &n.subnet,
-                        host: n.host,
-                        sgs,
-                        port: tg.node_port,
-                        pod: None,
-                    }
-                })
+                .map(|n| Target::of_node(r, n, tg.node_port))
                 .collect(),
         }
     }

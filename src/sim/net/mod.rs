@@ -138,18 +138,6 @@ impl PathChecks {
         if dst.is_ipv6() && !rt.has_ipv6() {
             return;
         }
-        self.route_strict(rt, dst, want, flow, (side, leg));
-    }
-
-    /// [`PathChecks::route`] for either version, with no route assumed.
-    pub fn route_strict(
-        &mut self,
-        rt: &RouteTable,
-        dst: IpAddr,
-        want: &dyn Fn(&RouteTarget) -> bool,
-        flow: &Flow,
-        (side, leg): (Side, Leg),
-    ) {
         let d = rt.decide(dst, want);
         self.add(CheckKind::RouteTable, Some(side), leg, d, |d| {
             rt.check_of(dst, flow, d)

@@ -118,44 +118,16 @@ fn target_checks(
 }
 
 /// Into the node: the internet gateway maps the public address to the
-/// node's private one; the subnet's NACL both ways, the NLB's security
-/// groups when it has any (not on an open connection, `tracked`: they
-/// track it), the route back. Fact sheet §9, §11, §12, §24.
+/// node's private one; the checks are the ALB's node's, with the NLB's
+/// security groups when it has any. Fact sheet §9, §11, §12, §24.
 fn node_checks(
     tb: &Recorder,
     (r, nlb, subnet): (&Region, &Nlb, &Subnet),
     flow: &Flow,
     tracked: bool,
 ) -> PathChecks {
-    use Side::Destination;
-    let mut path = tb.path();
-    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-        path.nacl(n, Direction::Inbound, flow, Destination, Leg::Forward);
-    }
-    if !nlb.security_groups.is_empty() && !tracked {
-        path.sgs(
-            &r.vpc,
-            &nlb.security_groups,
-            Direction::Inbound,
-            flow,
-            (&[], false),
-            Destination,
-        );
-    }
-    let back = flow.reversed();
-    if let Some(n) = r.vpc.nacl(&subnet.nacl) {
-        path.nacl(n, Direction::Outbound, &back, Destination, Leg::Return);
-    }
-    if let Some(rt) = r.vpc.route_table_of(subnet) {
-        path.route(
-            rt,
-            flow.src,
-            &|t| matches!(t, RouteTarget::Igw(_)),
-            &back,
-            (Destination, Leg::Return),
-        );
-    }
-    path
+    let groups = (!nlb.security_groups.is_empty()).then_some(nlb.security_groups.as_slice());
+    crate::sim::alb::front::inbound_checks(tb, r, (subnet, flow), (groups, tracked))
 }
 
 /// The source port a health check is shown with: any port of the load
@@ -208,37 +180,13 @@ impl World {
                 .pods
                 .iter()
                 .filter(|p| p.app == svc.app)
-                .map(|p| Target {
-                    id: &p.id,
-                    subnet: &p.subnet,
-                    host: p.host,
-                    sgs: &p.security_groups,
-                    port: tg.port,
-                    pod: Some(p),
-                })
+                .map(|p| Target::of_pod(p, tg.port))
                 .collect(),
             TargetType::Instance => r
                 .cluster
                 .nodes
                 .iter()
-                .map(|n| {
-                    let sgs = r
-                        .cluster
-                        .pods
-                        .iter()
-                        .find(|p| p.node.as_deref() == Some(n.id.as_str()))
-                        .or(r.cluster.pods.first())
-                        .map(|p| p.security_groups.as_slice())
-                        .unwrap_or(&[]);
-                    Target {
-                        id: &n.id,
-                        subnet: &n.subnet,
-                        host: n.host,
-                        sgs,
-                        port: tg.port,
-                        pod: None,
-                    }
-                })
+                .map(|n| Target::of_node(r, n, tg.port))
                 .collect(),
         }
     }

@@ -595,32 +595,9 @@ impl<'w> Walk<'w> {
                 *t == RouteTarget::Local
             });
             self.checked(&ss.id, leaves(ss), p)?;
-            let mut p = PathChecks::new(true);
-            if let Some(n) = vpc.nacl(&ds.nacl) {
-                p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
-            }
-            if de.filtered {
-                p.sgs(
-                    vpc,
-                    &de.sgs,
-                    Inbound,
-                    &flow,
-                    (&se.sgs, true),
-                    Side::Destination,
-                );
-            }
-            if let Some(n) = vpc.nacl(&ds.nacl) {
-                p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
-            }
-            self.route_check(
-                &mut p,
-                vpc,
-                ds,
-                &back,
-                Side::Destination,
-                Leg::Return,
-                &|t| *t == RouteTarget::Local,
-            );
+            let p = self.enter_checks((vpc, de, ds), (&flow, &back), (&se.sgs, true), &|t| {
+                *t == RouteTarget::Local
+            });
             self.checked(
                 &ds.id,
                 Role::EntersSubnet {
@@ -656,6 +633,32 @@ impl<'w> Walk<'w> {
         if let Some(n) = vpc.nacl(&ss.nacl) {
             p.nacl(n, Inbound, back, Side::Source, Leg::Return);
         }
+        p
+    }
+
+    /// The checks where a packet enters the destination's subnet: its
+    /// network ACL in, the destination's security groups in (against
+    /// `peer`, the source's groups a reference may match), and the reply's
+    /// way out: the ACL and the route, which must lead where `want` says.
+    fn enter_checks(
+        &self,
+        (vpc, de, ds): (&Vpc, &ends::Eni, &Subnet),
+        (flow, back): (&Flow, &Flow),
+        peer: (&[String], bool),
+        want: &dyn Fn(&RouteTarget) -> bool,
+    ) -> PathChecks {
+        use Direction::{Inbound, Outbound};
+        let mut p = PathChecks::new(true);
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            p.nacl(n, Inbound, flow, Side::Destination, Leg::Forward);
+        }
+        if de.filtered {
+            p.sgs(vpc, &de.sgs, Inbound, flow, peer, Side::Destination);
+        }
+        if let Some(n) = vpc.nacl(&ds.nacl) {
+            p.nacl(n, Outbound, back, Side::Destination, Leg::Return);
+        }
+        self.route_check(&mut p, vpc, ds, back, Side::Destination, Leg::Return, want);
         p
     }
 
@@ -1002,7 +1005,6 @@ impl<'w> Walk<'w> {
         (ip, os): (Ipv4Addr, EphemeralRange),
         sent: Option<Flow>,
     ) -> Step {
-        use Direction::{Inbound, Outbound};
         let r = self.region_of(de);
         let vpc = &r.vpc;
         let igw = vpc.igw.clone();
@@ -1042,34 +1044,11 @@ impl<'w> Walk<'w> {
         };
         let back = reply_of(&flow);
         let ds = de.subnet(self.s);
-        let mut p = PathChecks::new(true);
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
-        }
-        if de.filtered {
-            p.sgs(
-                vpc,
-                &de.sgs,
-                Inbound,
-                &flow,
-                (&[], false),
-                Side::Destination,
-            );
-        }
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
-        }
         // The reply leaves by the subnet's own route: it must lead to the
         // internet gateway (a public subnet), or the answer never gets out.
-        self.route_check(
-            &mut p,
-            vpc,
-            ds,
-            &back,
-            Side::Destination,
-            Leg::Return,
-            &|t| matches!(t, RouteTarget::Igw(_)),
-        );
+        let p = self.enter_checks((vpc, de, ds), (&flow, &back), (&[], false), &|t| {
+            matches!(t, RouteTarget::Igw(_))
+        });
         self.checked(
             &ds.id,
             Role::EntersSubnet {
@@ -1174,7 +1153,6 @@ impl<'w> Walk<'w> {
     /// peering only); and a route back to the same peering for the reply.
     /// Fact sheet §21.
     fn via_peering(&mut self, se: &ends::Eni, de: &ends::Eni, pcx: &str) -> Step {
-        use Direction::{Inbound, Outbound};
         let (sr, dr) = (self.region_of(se), self.region_of(de));
         let (vpc, dvpc) = (&sr.vpc, &dr.vpc);
         let same_region = se.region == de.region;
@@ -1231,31 +1209,11 @@ impl<'w> Walk<'w> {
             Vec::new(),
         );
         let ds = de.subnet(self.s);
-        let mut p = PathChecks::new(true);
-        if let Some(n) = dvpc.nacl(&ds.nacl) {
-            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
-        }
-        if de.filtered {
-            p.sgs(
-                dvpc,
-                &de.sgs,
-                Inbound,
-                &flow,
-                refs_owned(&se.sgs, same_region),
-                Side::Destination,
-            );
-        }
-        if let Some(n) = dvpc.nacl(&ds.nacl) {
-            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
-        }
         // The reply needs its own route back over the same peering.
-        self.route_check(
-            &mut p,
-            dvpc,
-            ds,
-            &back,
-            Side::Destination,
-            Leg::Return,
+        let p = self.enter_checks(
+            (dvpc, de, ds),
+            (&flow, &back),
+            refs_owned(&se.sgs, same_region),
             &|t| *t == want,
         );
         self.checked(

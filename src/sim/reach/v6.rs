@@ -268,32 +268,16 @@ impl<'w> Walk<'w> {
     /// egress-only one), and the reply's way back in through the ACL. No
     /// address translation on the way. Fact sheet §11, §12, §23.
     fn out6(&mut self, se: &Eni, flow: Flow) -> Step {
-        use Direction::{Inbound, Outbound};
         let vpc = &self.region_of(se).vpc;
         let ss = se.subnet(self.s);
         let rt = vpc.route_table_of(ss);
         let target = rt
             .and_then(|t| t.lookup(flow.dst))
             .map(|r| r.target.clone());
-        let mut p = PathChecks::new(true);
-        if se.filtered {
-            p.sgs(vpc, &se.sgs, Outbound, &flow, (&[], false), Side::Source);
-        }
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Outbound, &flow, Side::Source, Leg::Forward);
-        }
-        if let Some(rt) = rt {
-            p.route_strict(
-                rt,
-                flow.dst,
-                &to_internet,
-                &flow,
-                (Side::Source, Leg::Forward),
-            );
-        }
-        if let Some(n) = vpc.nacl(&ss.nacl) {
-            p.nacl(n, Inbound, &reply_of(&flow), Side::Source, Leg::Return);
-        }
+        // Every table of a VPC with IPv6 holds its IPv6 local route, so the
+        // route is decided for real (no `::/0` is assumed).
+        let back = reply_of(&flow);
+        let p = self.leave_checks((vpc, se, ss), (&flow, &back), (&[], false), &to_internet);
         self.checked(&ss.id, leaves(ss), p)?;
         let (gateway, egress_only) = match target {
             Some(RouteTarget::Igw(g)) => (g, false),
@@ -327,7 +311,6 @@ impl<'w> Walk<'w> {
     /// gateway: through an egress-only one, the reply to a connection the
     /// internet started is dropped. Fact sheet §11, §12, §23.
     fn enter6(&mut self, de: &Eni, flow: Flow) -> Step {
-        use Direction::{Inbound, Outbound};
         self.down(de)?;
         let r = self.region_of(de);
         let vpc = &r.vpc;
@@ -346,32 +329,7 @@ impl<'w> Walk<'w> {
         let reply_target = rt
             .and_then(|t| t.lookup(back.dst))
             .map(|r| r.target.clone());
-        let mut p = PathChecks::new(true);
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Inbound, &flow, Side::Destination, Leg::Forward);
-        }
-        if de.filtered {
-            p.sgs(
-                vpc,
-                &de.sgs,
-                Inbound,
-                &flow,
-                (&[], false),
-                Side::Destination,
-            );
-        }
-        if let Some(n) = vpc.nacl(&ds.nacl) {
-            p.nacl(n, Outbound, &back, Side::Destination, Leg::Return);
-        }
-        if let Some(rt) = rt {
-            p.route_strict(
-                rt,
-                back.dst,
-                &to_internet,
-                &back,
-                (Side::Destination, Leg::Return),
-            );
-        }
+        let p = self.enter_checks((vpc, de, ds), (&flow, &back), (&[], false), &to_internet);
         self.checked(
             &ds.id,
             Role::EntersSubnet {
