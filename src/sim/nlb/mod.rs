@@ -258,35 +258,9 @@ impl World {
         };
         let rtt = us(client.rtt_ms);
         // 1. A live node: the one whose address the sender connects to.
-        let live: Vec<&NlbNode> = nlb
-            .nodes
-            .iter()
-            .filter(|n| self.placement_up(r, &n.subnet))
-            .collect();
-        let node = match live
-            .iter()
-            .find(|n| client.to.is_some() && n.public_ip == client.to)
-        {
-            Some(n) => *n,
-            None if live.is_empty() || client.to.is_some() => {
-                tb.hop(|| {
-                    Step::new(
-                        (client.id, &nlb.id),
-                        Layer::Tcp,
-                        "TCP/443",
-                        Event::Nlb(NlbEvent::Unreachable {
-                            nlb: nlb.id.clone(),
-                            attempts: connect.0 as u32,
-                            timeout_s: connect.1 as u32,
-                        }),
-                        Verdict::Timeout,
-                        Code::ComponentDown,
-                    )
-                });
-                let why = format!("{} did not answer", nlb.id);
-                return give_up(tb, why, Code::ComponentDown);
-            }
-            None => live[self.rng.index(live.len())],
+        let node = match self.nlb_node((r, nlb), client, tb) {
+            Ok(node) => node,
+            Err(resp) => return resp,
         };
         let subnet = r.vpc.subnet(&node.subnet).expect("validated");
         let node_ip = subnet.host(node.host).expect("validated");
@@ -381,79 +355,12 @@ impl World {
                 return refused;
             }
         }
-        // 5. The target: in the node's AZ unless cross-zone is on; a flow
-        // hash picks among them. Fact sheet §9.
+        // 5. The target. Fact sheet §9.
         let tg = nlb.target_group(&listener.target_group).expect("validated");
-        let all = self.nlb_targets(r, tg);
-        let (here_az, elsewhere): (Vec<Target>, Vec<Target>) =
-            all.iter().partition(|t| self.subnet_az(r, t.subnet) == az);
-        let pool: Vec<Target> = if nlb.cross_zone { all.clone() } else { here_az };
-        if pool.is_empty() {
-            let code = if nlb.cross_zone {
-                Code::NoHealthyTargets
-            } else {
-                Code::Elbv2NoTargetsInAz
-            };
-            tb.hop(|| {
-                Step::new(
-                    (nlb.id.as_str(), nlb.id.as_str()),
-                    Layer::Decision,
-                    "-",
-                    Event::Nlb(NlbEvent::NoTargetsInAz {
-                        target_group: tg.id.clone(),
-                        az: az.to_string(),
-                        elsewhere: if nlb.cross_zone {
-                            0
-                        } else {
-                            elsewhere.len() as u32
-                        },
-                    }),
-                    Verdict::Error,
-                    code,
-                )
-            });
-            tb.wait(rtt);
-            let why = format!("{} has no target for the node in {az}", tg.id);
-            return here(r, Resp::err(None, &nlb.id, code, why));
-        }
-        // Only targets whose recorded state is healthy get a new
-        // connection (a target that just died still does until its checks
-        // have failed the unhealthy threshold's rounds; one in `initial`
-        // does not), unless none is: then the NLB fails open to all.
-        // Fact sheet §9, §8.
-        let healthy: Vec<Target> = pool
-            .iter()
-            .copied()
-            .filter(|t| self.nlb.healthy(&r.id, &tg.id, t.id))
-            .collect();
-        let unhealthy = (pool.len() - healthy.len()) as u32;
-        let fail_open = healthy.is_empty();
-        let pool = if fail_open { pool } else { healthy };
-        let pick = pool[(flow_hash(&flow) % pool.len() as u64) as usize];
-        let target_az = self.subnet_az(r, pick.subnet).to_string();
-        tb.hop(|| {
-            Step::new(
-                (nlb.id.as_str(), pick.id),
-                Layer::Decision,
-                "-",
-                Event::Nlb(NlbEvent::TargetPick {
-                    target_group: tg.id.clone(),
-                    target: pick.id.to_string(),
-                    target_az: target_az.clone(),
-                    node_az: az.to_string(),
-                    cross_zone: nlb.cross_zone,
-                    candidates: pool.len() as u32,
-                    unhealthy,
-                    fail_open,
-                }),
-                Verdict::Pass,
-                if nlb.cross_zone {
-                    Code::Delivered
-                } else {
-                    Code::ElbNotCrosszone
-                },
-            )
-        });
+        let pick = match self.nlb_pick((r, nlb, tg), az, &flow, rtt, tb) {
+            Ok(pick) => pick,
+            Err(resp) => return resp,
+        };
         // 6. The connection to the target, from the client's own address
         // (preserved) or the node's private one. Fact sheet §9, §11, §12.
         let preserved = tg.preserves_client_ip() && matches!(flow.src, IpAddr::V4(_));
@@ -541,6 +448,137 @@ impl World {
             (&flow, port),
             tb,
         )
+    }
+
+    /// The node a new connection reaches: the live one at the address the
+    /// sender connects to, or any live one; none, and the sender's
+    /// connection attempts time out. Fact sheet §9.
+    fn nlb_node<'a>(
+        &mut self,
+        (r, nlb): (&Region, &'a Nlb),
+        client: &AlbClient,
+        tb: &mut Recorder,
+    ) -> Result<&'a NlbNode, Resp> {
+        let connect = client.connect;
+        let live: Vec<&NlbNode> = nlb
+            .nodes
+            .iter()
+            .filter(|n| self.placement_up(r, &n.subnet))
+            .collect();
+        match live
+            .iter()
+            .find(|n| client.to.is_some() && n.public_ip == client.to)
+        {
+            Some(n) => Ok(*n),
+            None if live.is_empty() || client.to.is_some() => {
+                tb.hop(|| {
+                    Step::new(
+                        (client.id, &nlb.id),
+                        Layer::Tcp,
+                        "TCP/443",
+                        Event::Nlb(NlbEvent::Unreachable {
+                            nlb: nlb.id.clone(),
+                            attempts: connect.0 as u32,
+                            timeout_s: connect.1 as u32,
+                        }),
+                        Verdict::Timeout,
+                        Code::ComponentDown,
+                    )
+                });
+                let why = format!("{} did not answer", nlb.id);
+                tb.wait(connect.0 * connect.1 * 1_000_000);
+                Err(here(
+                    r,
+                    Resp::err(None, client.id, Code::ComponentDown, why),
+                ))
+            }
+            None => Ok(live[self.rng.index(live.len())]),
+        }
+    }
+
+    /// The target a new connection goes to: in the node's AZ unless
+    /// cross-zone is on, recorded healthy (or all of them when none is),
+    /// a flow hash picking among them; none in the node's AZ, and the
+    /// connection fails. Fact sheet §9, §8.
+    fn nlb_pick<'a>(
+        &mut self,
+        (r, nlb, tg): (&'a Region, &Nlb, &NlbTargetGroup),
+        az: &str,
+        flow: &Flow,
+        rtt: u64,
+        tb: &mut Recorder,
+    ) -> Result<Target<'a>, Resp> {
+        let all = self.nlb_targets(r, tg);
+        let (here_az, elsewhere): (Vec<Target>, Vec<Target>) =
+            all.iter().partition(|t| self.subnet_az(r, t.subnet) == az);
+        let pool: Vec<Target> = if nlb.cross_zone { all.clone() } else { here_az };
+        if pool.is_empty() {
+            let code = if nlb.cross_zone {
+                Code::NoHealthyTargets
+            } else {
+                Code::Elbv2NoTargetsInAz
+            };
+            tb.hop(|| {
+                Step::new(
+                    (nlb.id.as_str(), nlb.id.as_str()),
+                    Layer::Decision,
+                    "-",
+                    Event::Nlb(NlbEvent::NoTargetsInAz {
+                        target_group: tg.id.clone(),
+                        az: az.to_string(),
+                        elsewhere: if nlb.cross_zone {
+                            0
+                        } else {
+                            elsewhere.len() as u32
+                        },
+                    }),
+                    Verdict::Error,
+                    code,
+                )
+            });
+            tb.wait(rtt);
+            let why = format!("{} has no target for the node in {az}", tg.id);
+            return Err(here(r, Resp::err(None, &nlb.id, code, why)));
+        }
+        // Only targets whose recorded state is healthy get a new
+        // connection (a target that just died still does until its checks
+        // have failed the unhealthy threshold's rounds; one in `initial`
+        // does not), unless none is: then the NLB fails open to all.
+        // Fact sheet §9, §8.
+        let healthy: Vec<Target> = pool
+            .iter()
+            .copied()
+            .filter(|t| self.nlb.healthy(&r.id, &tg.id, t.id))
+            .collect();
+        let unhealthy = (pool.len() - healthy.len()) as u32;
+        let fail_open = healthy.is_empty();
+        let pool = if fail_open { pool } else { healthy };
+        let pick = pool[(flow_hash(flow) % pool.len() as u64) as usize];
+        let target_az = self.subnet_az(r, pick.subnet).to_string();
+        tb.hop(|| {
+            Step::new(
+                (nlb.id.as_str(), pick.id),
+                Layer::Decision,
+                "-",
+                Event::Nlb(NlbEvent::TargetPick {
+                    target_group: tg.id.clone(),
+                    target: pick.id.to_string(),
+                    target_az: target_az.clone(),
+                    node_az: az.to_string(),
+                    cross_zone: nlb.cross_zone,
+                    candidates: pool.len() as u32,
+                    unhealthy,
+                    fail_open,
+                }),
+                Verdict::Pass,
+                if nlb.cross_zone {
+                    Code::Delivered
+                } else {
+                    Code::ElbNotCrosszone
+                },
+            )
+        });
+        Ok(pick)
     }
 
     /// The target answers on the NLB's flow (a pod, or a node whose
