@@ -479,3 +479,16 @@ fn the_egress_only_gateway_is_drawn_and_inspected() {
         .iter()
         .any(|(k, v)| k == "IPv6 address" && v.starts_with("2600:1f18:")));
 }
+
+/// The English a learner reads when a route table stops the path: the
+/// table and the reason, with no stray space where a route table has no
+/// direction (fact sheet §10, §23).
+#[test]
+fn a_missing_ipv6_route_reads_as_the_table_and_the_address_it_does_not_match() {
+    let w = ipv6_world();
+    let r = ask(&w, "i-worker", REMOTE, Protocol::Tcp, 443);
+    assert_eq!(
+        r.summary(),
+        "Not reachable: blocked at subnet-app-b1 (NO_ROUTE_TO_DESTINATION): route table rtb-app-b1: no route matches 2606:4700::1111"
+    );
+}

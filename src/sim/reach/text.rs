@@ -106,14 +106,16 @@ impl Reason {
     pub fn why(&self, component: &str, check: Option<&Check>) -> String {
         match self {
             Reason::Table => match check {
-                Some(c) => format!(
-                    "{} {} {}: {}",
-                    c.kind.noun(),
-                    c.subject,
-                    c.direction.map(|d| d.as_str()).unwrap_or(""),
-                    c.decided_by
-                )
-                .replace("  ", " "),
+                Some(c) => match c.direction {
+                    Some(d) => format!(
+                        "{} {} {}: {}",
+                        c.kind.noun(),
+                        c.subject,
+                        d.as_str(),
+                        c.decided_by
+                    ),
+                    None => format!("{} {}: {}", c.kind.noun(), c.subject, c.decided_by),
+                },
                 None => format!("a table of {component} denied it"),
             },
             Reason::UnknownEnd { name } => format!(
