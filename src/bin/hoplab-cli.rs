@@ -233,15 +233,10 @@ fn diff(args: &[String]) {
     let [before, after] = paths[..] else { usage() };
     let read_trace = |path: &str| -> Trace {
         let text = read(path, limits::MAX_TRACE_BYTES);
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        serde_path_to_error::deserialize(de).unwrap_or_else(|e| {
+        hoplab::sim::text::read_json(&text).unwrap_or_else(|(at, e)| {
             fail(&format!(
                 "{path}: not a JSON trace as hoplab-cli --json prints it: {}",
-                hoplab::sim::text::field_error(
-                    "trace",
-                    &e.path().to_string(),
-                    &e.inner().to_string()
-                )
+                hoplab::sim::text::field_error("trace", &at, &e.to_string())
             ))
         })
     };

@@ -140,7 +140,7 @@ fn probe(text: &str) -> Option<Probe> {
     if text.len() as u64 > MAX_SAVED_STATE_BYTES {
         return None;
     }
-    serde_json::from_str(text).ok()
+    crate::sim::text::read_json(text).ok()
 }
 
 impl SavedState {
@@ -195,9 +195,8 @@ impl SavedState {
         if let Some(v) = probe(text).and_then(|p| p.version) {
             check_version(v)?;
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let s: SavedState = serde_path_to_error::deserialize(de)
-            .map_err(|e| field_error(WHAT, &e.path().to_string(), &e.inner().to_string()))?;
+        let s: SavedState = crate::sim::text::read_json(text)
+            .map_err(|(path, e)| field_error(WHAT, &path, &e.to_string()))?;
         check_version(s.version.into())?;
         if s.steps.len() > MAX_STEPS {
             return Err(format!(
@@ -272,5 +271,8 @@ pub fn import(text: &str) -> Result<Imported, String> {
 
 /// A scenario as a file: the JSON `hoplab-cli --scenario` reads.
 pub fn scenario_json(s: &Scenario) -> String {
-    serde_json::to_string_pretty(s).expect("a scenario serializes")
+    // Indented from the compact text a saved world already writes: one
+    // `Serialize` per scenario type in the wasm, not a second one for
+    // serde_json's pretty printer.
+    crate::sim::text::pretty_json(&serde_json::to_string(s).expect("a scenario serializes"))
 }

@@ -94,8 +94,9 @@ impl BundleIndex {
     /// shape or another format version is refused with a message.
     pub fn from_json(text: &str) -> Result<BundleIndex, String> {
         within_limit(text)?;
-        let index: BundleIndex = serde_json::from_str(text)
-            .map_err(|e| format!("the lesson list does not read: {e}"))?;
+        let index: BundleIndex = crate::sim::text::read_json(text).map_err(|(path, e)| {
+            crate::sim::text::field_error("the lesson list", &path, &e.to_string())
+        })?;
         if index.format != BUNDLE_FORMAT {
             return Err(format!(
                 "the lesson list is format {}, this page reads format {BUNDLE_FORMAT}: reload the page",
@@ -154,8 +155,13 @@ impl LessonFile {
     /// a lesson file: the ids it names, its steps, its goals.
     pub fn from_json(text: &str) -> Result<LessonFile, LessonError> {
         within_limit(text).map_err(LessonError::whole)?;
-        let file: LessonFile = serde_json::from_str(text)
-            .map_err(|e| LessonError::whole(format!("the lesson does not read: {e}")))?;
+        let file: LessonFile = crate::sim::text::read_json(text).map_err(|(path, e)| {
+            LessonError::whole(crate::sim::text::field_error(
+                "the lesson file",
+                &path,
+                &e.to_string(),
+            ))
+        })?;
         Ok(LessonFile {
             lesson: file.lesson.validated()?,
             text: file.text,

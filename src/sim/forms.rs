@@ -78,7 +78,9 @@ impl Form {
             };
             m.insert(f.name.into(), v);
         }
-        serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
+        // Read back as any JSON file is (one deserializer in the page).
+        crate::sim::text::read_json(&Value::Object(m).to_string())
+            .map_err(|(_, e)| crate::sim::text::without_position(&e))
     }
 
     /// Today's values in a few words, for the folded form's title line:

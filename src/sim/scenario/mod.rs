@@ -210,9 +210,8 @@ impl Scenario {
     /// a listener rule or target group the load balancer controller
     /// rewrites from the Ingress, see [`Scenario::reconcile_ingresses`]).
     pub fn from_json_with_notes(text: &str) -> Result<(Scenario, Vec<String>), String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let mut s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            crate::sim::text::field_error("scenario", &e.path().to_string(), &e.inner().to_string())
+        let mut s: Scenario = crate::sim::text::read_json(text).map_err(|(path, e)| {
+            crate::sim::text::field_error("scenario", &path, &e.to_string())
         })?;
         let mut notes = s.normalise();
         let check = |s: &Scenario| {
