@@ -10,81 +10,152 @@
 //! `src/sim/event/*.rs` fails them until it is listed here.
 
 /// Event families a goal may name (not the retiring `text`).
-const FAMILIES: &[&str] = &[
-    "browser", "dns", "cdn", "waf", "net", "alb", "app", "nlb",
-];
+const FAMILIES: &[&str] = &["browser", "dns", "cdn", "waf", "net", "alb", "app", "nlb"];
 
 /// Each family's event kinds, in the order the engine declares them.
 const KINDS: &[(&str, &[&str])] = &[
     (
         "browser",
         &[
-            "cache_hit", "refused", "redirect", "too_many_redirects", "gave_up", "family",
+            "cache_hit",
+            "refused",
+            "redirect",
+            "too_many_redirects",
+            "gave_up",
+            "family",
             "ipv6_failed",
         ],
     ),
     (
         "dns",
         &[
-            "cache_hit", "cache_miss", "link_cached", "ns_cached", "query", "query_timeout",
-            "referral", "tree_nxdomain", "answer", "response", "cname_restart", "servfail",
+            "cache_hit",
+            "cache_miss",
+            "link_cached",
+            "ns_cached",
+            "query",
+            "query_timeout",
+            "referral",
+            "tree_nxdomain",
+            "answer",
+            "response",
+            "cname_restart",
+            "servfail",
         ],
     ),
     (
         "cdn",
         &[
-            "viewer_connect", "plain_request", "viewer_redirect", "https_only", "viewer_tls",
-            "viewer_certificate_mismatch", "viewer_request", "waf_blocked",
-            "method_not_allowed", "method_refused", "cache_lookup", "cache_hit", "refresh_hit",
-            "stale_hit", "origin_response", "origin_group_failover",
-            "origin_group_no_failover", "s3_request", "s3_response", "origin_fault",
-            "origin_dns_cached", "origin_dns_miss", "origin_unresolvable", "request_too_large",
-            "shield_blocked", "viewer_reuse",
+            "viewer_connect",
+            "plain_request",
+            "viewer_redirect",
+            "https_only",
+            "viewer_tls",
+            "viewer_certificate_mismatch",
+            "viewer_request",
+            "waf_blocked",
+            "method_not_allowed",
+            "method_refused",
+            "cache_lookup",
+            "cache_hit",
+            "refresh_hit",
+            "stale_hit",
+            "origin_response",
+            "origin_group_failover",
+            "origin_group_no_failover",
+            "s3_request",
+            "s3_response",
+            "origin_fault",
+            "origin_dns_cached",
+            "origin_dns_miss",
+            "origin_unresolvable",
+            "request_too_large",
+            "shield_blocked",
+            "viewer_reuse",
         ],
     ),
-    (
-        "waf",
-        &[
-            "decision", "interstitial", "shield",
-        ],
-    ),
+    ("waf", &["decision", "interstitial", "shield"]),
     (
         "net",
         &[
-            "handshake", "egress_dropped", "egress_handshake", "nat_rewrite",
-            "internet_gateway", "api_answer", "reuse",
+            "handshake",
+            "egress_dropped",
+            "egress_handshake",
+            "nat_rewrite",
+            "internet_gateway",
+            "api_answer",
+            "reuse",
         ],
     ),
     (
         "alb",
         &[
-            "unreachable", "connect", "tls", "request", "generated", "default_action",
-            "rule_match", "no_targets", "target_pick", "draining_closed",
-            "client_keepalive_ended", "target_down", "response", "tls_version_refused",
+            "unreachable",
+            "connect",
+            "tls",
+            "request",
+            "generated",
+            "default_action",
+            "rule_match",
+            "no_targets",
+            "target_pick",
+            "draining_closed",
+            "client_keepalive_ended",
+            "target_down",
+            "response",
+            "tls_version_refused",
         ],
     ),
     (
         "app",
         &[
-            "ingress_match", "endpoint_pick", "local_drop", "reset", "pod_request",
-            "pod_response", "app_dns_cache", "db_resolve", "db_no_endpoint", "db_read_only",
-            "db_refused", "query", "query_result", "db_pool_reset",
+            "ingress_match",
+            "endpoint_pick",
+            "local_drop",
+            "reset",
+            "pod_request",
+            "pod_response",
+            "app_dns_cache",
+            "db_resolve",
+            "db_no_endpoint",
+            "db_read_only",
+            "db_refused",
+            "query",
+            "query_result",
+            "db_pool_reset",
         ],
     ),
     (
         "nlb",
         &[
-            "connect", "idle_reset", "kept_target", "unreachable", "tls_terminated",
-            "tls_pass_through", "target_pick", "no_targets_in_az", "target_connect",
-            "target_reset", "response",
+            "connect",
+            "idle_reset",
+            "kept_target",
+            "unreachable",
+            "tls_terminated",
+            "tls_pass_through",
+            "target_pick",
+            "no_targets_in_az",
+            "target_connect",
+            "target_reset",
+            "response",
         ],
     ),
 ];
 
 /// The `type`s of a check's rule.
 const RULE_TYPES: &[&str] = &[
-    "number", "star", "sg_rule", "no_sg_rule", "route", "no_route", "tracked", "waf_rule",
-    "waf_default", "listener_rule", "listener_default",
+    "number",
+    "star",
+    "sg_rule",
+    "no_sg_rule",
+    "route",
+    "no_route",
+    "tracked",
+    "waf_rule",
+    "waf_default",
+    "listener_rule",
+    "listener_default",
 ];
 
 /// Event families a goal may name: `browser`, `dns`, `cdn`, `waf`, `net`,
@@ -158,7 +229,11 @@ mod tests {
         assert_eq!(read.len(), families().len());
         for (fam, want) in read {
             assert!(!want.is_empty(), "{fam} has no kinds");
-            assert_eq!(kinds(fam).expect("a listed family"), want, "the kinds of {fam}");
+            assert_eq!(
+                kinds(fam).expect("a listed family"),
+                want,
+                "the kinds of {fam}"
+            );
         }
         assert!(kinds("dnss").is_none());
     }
@@ -166,7 +241,14 @@ mod tests {
     #[test]
     fn rule_types_are_the_serialized_rule_refs() {
         assert_eq!(rule_types(), variants::<RuleRef>("type"));
-        for t in ["number", "star", "sg_rule", "no_sg_rule", "waf_rule", "listener_rule"] {
+        for t in [
+            "number",
+            "star",
+            "sg_rule",
+            "no_sg_rule",
+            "waf_rule",
+            "listener_rule",
+        ] {
             assert!(rule_types().contains(&t), "{t} missing");
         }
     }

@@ -459,9 +459,8 @@ impl std::fmt::Display for StepFailed {
 impl Script {
     /// Parse a script, naming the field and the problem on error.
     pub fn from_json(text: &str) -> Result<Script, String> {
-        let s: Script = crate::sim::text::read_json(text).map_err(|(path, e)| {
-            crate::sim::text::field_error("script", &path, &e.to_string())
-        })?;
+        let s: Script = crate::sim::text::read_json(text)
+            .map_err(|(path, e)| crate::sim::text::field_error("script", &path, &e.to_string()))?;
         if s.steps.len() > MAX_STEPS {
             return Err(format!(
                 "script: {} steps is more than the limit of {MAX_STEPS}",

@@ -66,7 +66,9 @@ fn expected_names(tail: &str) -> Vec<&str> {
 /// ([`json_path_at`]) rather than tracked while deserializing: tracking
 /// wraps every field's deserializer, about 170 KB of the page's
 /// WebAssembly.
-pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (String, serde_json::Error)> {
+pub fn read_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, (String, serde_json::Error)> {
     serde_json::from_str(text).map_err(|e| (json_path_at(text, &e), e))
 }
 
@@ -108,7 +110,10 @@ pub fn json_path_at(text: &str, e: &serde_json::Error) -> String {
                     }
                     path.push_str(k);
                 }
-                Frame::Array { index, started: true } => path.push_str(&format!("[{index}]")),
+                Frame::Array {
+                    index,
+                    started: true,
+                } => path.push_str(&format!("[{index}]")),
                 _ => {}
             }
         }
@@ -121,11 +126,17 @@ pub fn json_path_at(text: &str, e: &serde_json::Error) -> String {
         match bytes[i] {
             b'{' => {
                 begin(&mut stack);
-                stack.push(Frame::Object { key: None, in_value: false });
+                stack.push(Frame::Object {
+                    key: None,
+                    in_value: false,
+                });
             }
             b'[' => {
                 begin(&mut stack);
-                stack.push(Frame::Array { index: 0, started: false });
+                stack.push(Frame::Array {
+                    index: 0,
+                    started: false,
+                });
             }
             b'}' | b']' => {
                 closed = Some(path_of(&stack));
@@ -158,9 +169,14 @@ pub fn json_path_at(text: &str, e: &serde_json::Error) -> String {
                 }
                 let raw = text.get(from..j.min(bytes.len())).unwrap_or("");
                 match stack.last_mut() {
-                    Some(Frame::Object { key, in_value: false }) => {
-                        *key = Some(serde_json::from_str::<String>(&format!("\"{raw}\""))
-                            .unwrap_or_else(|_| raw.to_string()));
+                    Some(Frame::Object {
+                        key,
+                        in_value: false,
+                    }) => {
+                        *key = Some(
+                            serde_json::from_str::<String>(&format!("\"{raw}\""))
+                                .unwrap_or_else(|_| raw.to_string()),
+                        );
                     }
                     _ => begin(&mut stack),
                 }
@@ -374,7 +390,10 @@ mod tests {
         assert_eq!(path_of(text), "[1].subnets[1].cidr");
         let pretty = "[\n  {\n    \"name\": \"a\",\n    \"subnets\": [\n      {\"id\": \"s1\", \"cidr\": 7}\n    ]\n  }\n]";
         assert_eq!(path_of(pretty), "[0].subnets[0].cidr");
-        assert_eq!(path_of(r#"[{"name":"a","subnets":[],"tags":{"team":70000}}]"#), "[0].tags.team");
+        assert_eq!(
+            path_of(r#"[{"name":"a","subnets":[],"tags":{"team":70000}}]"#),
+            "[0].tags.team"
+        );
     }
 
     #[test]
@@ -389,14 +408,20 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_named_by_the_object_that_lacks_it() {
-        assert_eq!(path_of(r#"[{"name":"a","subnets":[{"id":"s"}]}]"#), "[0].subnets[0]");
+        assert_eq!(
+            path_of(r#"[{"name":"a","subnets":[{"id":"s"}]}]"#),
+            "[0].subnets[0]"
+        );
         assert_eq!(path_of("[{\"subnets\": []\n}]"), "[0]");
         assert_eq!(path_of(r#"{"name":"a"}"#), "");
     }
 
     #[test]
     fn keys_with_escapes_read_as_written_and_text_after_the_value_is_refused() {
-        assert_eq!(path_of(r#"[{"name":"a","subnets":[],"tags":{"t\"q":-1}}]"#), "[0].tags.t\"q");
+        assert_eq!(
+            path_of(r#"[{"name":"a","subnets":[],"tags":{"t\"q":-1}}]"#),
+            "[0].tags.t\"q"
+        );
         let (path, e) = read_json::<Vec<Vpc>>(r#"[] x"#).unwrap_err();
         assert_eq!(path, "");
         assert!(e.to_string().contains("trailing characters"), "{e}");
@@ -409,7 +434,11 @@ mod tests {
     impl TryFrom<u8> for Even {
         type Error = &'static str;
         fn try_from(n: u8) -> Result<Even, &'static str> {
-            if n % 2 == 0 { Ok(Even(n)) } else { Err("odd") }
+            if n % 2 == 0 {
+                Ok(Even(n))
+            } else {
+                Err("odd")
+            }
         }
     }
 
@@ -433,8 +462,12 @@ mod tests {
     fn compact_json_is_indented_as_serde_json_pretty_prints_it() {
         let s = crate::sim::defaults::default_scenario();
         let compact = serde_json::to_string(&s).unwrap();
-        assert_eq!(pretty_json(&compact), serde_json::to_string_pretty(&s).unwrap());
-        let odd = serde_json::json!({"a": [], "b": {}, "c": "x\\\"{[,:]}\"y", "d": [1, {"e": null}]});
+        assert_eq!(
+            pretty_json(&compact),
+            serde_json::to_string_pretty(&s).unwrap()
+        );
+        let odd =
+            serde_json::json!({"a": [], "b": {}, "c": "x\\\"{[,:]}\"y", "d": [1, {"e": null}]});
         assert_eq!(
             pretty_json(&serde_json::to_string(&odd).unwrap()),
             serde_json::to_string_pretty(&odd).unwrap()
@@ -445,7 +478,10 @@ mod tests {
     fn a_form_error_reads_without_its_position() {
         let (_, e) = read_json::<Vec<Vpc>>(r#"[{"name":1}]"#).unwrap_err();
         assert!(e.to_string().contains(" at line 1 column"));
-        assert_eq!(without_position(&e), "invalid type: integer `1`, expected a string");
+        assert_eq!(
+            without_position(&e),
+            "invalid type: integer `1`, expected a string"
+        );
     }
 
     #[test]
