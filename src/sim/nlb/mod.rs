@@ -554,7 +554,7 @@ impl World {
         let fail_open = healthy.is_empty();
         let pool = if fail_open { pool } else { healthy };
         let pick = pool[(flow_hash(flow) % pool.len() as u64) as usize];
-        let target_az = self.subnet_az(r, pick.subnet).to_string();
+        let target_az = self.subnet_az(r, pick.subnet);
         tb.hop(|| {
             Step::new(
                 (nlb.id.as_str(), pick.id),
@@ -563,7 +563,7 @@ impl World {
                 Event::Nlb(NlbEvent::TargetPick {
                     target_group: tg.id.clone(),
                     target: pick.id.to_string(),
-                    target_az: target_az.clone(),
+                    target_az: target_az.to_string(),
                     node_az: az.to_string(),
                     cross_zone: nlb.cross_zone,
                     candidates: pool.len() as u32,
@@ -592,9 +592,7 @@ impl World {
         (flow, port): (&Flow, u16),
         tb: &mut Recorder,
     ) -> Resp {
-        let az = self.subnet_az(r, &node.subnet).to_string();
-        let target_az = self.subnet_az(r, pick.subnet).to_string();
-        let same_az = target_az == az;
+        let same_az = self.subnet_az(r, pick.subnet) == self.subnet_az(r, &node.subnet);
         let hop_us = if same_az { 250 } else { 750 };
         tb.wait(hop_us * 2);
         let svc = r.cluster.services.iter().find(|s| s.id == tg.service);
@@ -770,7 +768,7 @@ impl World {
             return Some(vanished(tb, (r, nlb), (client, ctx), d.code()));
         }
         tb.wait(rtt / 2);
-        let target_az = self.subnet_az(r, pick.subnet).to_string();
+        let target_az = self.subnet_az(r, pick.subnet);
         tb.hop(|| {
             Step::new(
                 (nlb.id.as_str(), pick.id),
@@ -779,7 +777,7 @@ impl World {
                 Event::Nlb(NlbEvent::KeptTarget {
                     target_group: tg.id.clone(),
                     target: pick.id.to_string(),
-                    target_az: target_az.clone(),
+                    target_az: target_az.to_string(),
                 }),
                 Verdict::Pass,
                 Code::Delivered,
