@@ -5,7 +5,7 @@
 
 use super::{choice, field, form, Form, Input};
 use crate::sim::limits::{HEALTH_INTERVAL_S, HEALTH_THRESHOLDS};
-use crate::sim::scenario::{Nlb, NlbProtocol, Region, TargetType};
+use crate::sim::scenario::{Nlb, NlbListener, NlbProtocol, NlbTargetGroup, Region, TargetType};
 
 fn on_off(b: bool) -> &'static str {
     if b {
@@ -98,117 +98,9 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
     add.submit = "Add";
     out.push(add);
     for l in &n.listeners {
-        if l.protocol == NlbProtocol::Tcp {
-            out.push(form(
-                format!("idle-{}-{}", n.id, l.port),
-                format!("TCP {} idle timeout", l.port),
-                "§9, §26",
-                "set_nlb_idle_timeout",
-                vec![("nlb", n.id.clone()), ("port", l.port.to_string())],
-                vec![field(
-                    "seconds",
-                    "seconds (60-6,000)",
-                    Input::Number {
-                        min: 60,
-                        max: 6_000,
-                    },
-                    l.idle_timeout(),
-                )],
-            ));
-        }
-        let mut rm = form(
-            format!("remove-listener-{}-{}", n.id, l.port),
-            format!("Remove listener {} {}", l.protocol.as_str(), l.port),
-            "§9",
-            "remove_nlb_listener",
-            vec![("nlb", n.id.clone()), ("port", l.port.to_string())],
-            vec![],
-        );
-        rm.submit = "Remove";
-        out.push(rm);
+        out.extend(listener_forms(n, l));
     }
-    for tg in &n.target_groups {
-        let mut f = form(
-            format!("tg-{}", tg.id),
-            format!("Target group {}", tg.id),
-            "§9",
-            "set_nlb_target_group",
-            vec![("target_group", tg.id.clone())],
-            vec![
-                field(
-                    "target_type",
-                    "target type",
-                    choice(&["ip", "instance"]),
-                    match tg.target_type {
-                        TargetType::Ip => "ip",
-                        TargetType::Instance => "instance",
-                    },
-                ),
-                field(
-                    "preserve_client_ip",
-                    "client IP preservation",
-                    choice(&["default", "on", "off"]),
-                    tg.preserve_client_ip.map_or("default", on_off),
-                ),
-                field(
-                    "port",
-                    "port",
-                    Input::Number {
-                        min: 1,
-                        max: 65_535,
-                    },
-                    tg.port,
-                ),
-                field(
-                    "protocol",
-                    "protocol",
-                    choice(&NlbProtocol::ALL.map(|p| p.as_str())),
-                    tg.protocol.as_str(),
-                ),
-                field(
-                    "health_protocol",
-                    "health check protocol",
-                    choice(&["TCP", "HTTP", "HTTPS"]),
-                    tg.health_protocol.as_str(),
-                ),
-                field(
-                    "health_path",
-                    "health check path",
-                    Input::Text("/healthz"),
-                    &tg.health_path,
-                ),
-                field(
-                    "health_interval_s",
-                    "health check interval (s)",
-                    Input::Number {
-                        min: *HEALTH_INTERVAL_S.start(),
-                        max: *HEALTH_INTERVAL_S.end(),
-                    },
-                    tg.health_interval_s,
-                ),
-                field(
-                    "healthy_threshold",
-                    "healthy threshold (passed checks)",
-                    Input::Number {
-                        min: *HEALTH_THRESHOLDS.start(),
-                        max: *HEALTH_THRESHOLDS.end(),
-                    },
-                    tg.healthy_threshold,
-                ),
-                field(
-                    "unhealthy_threshold",
-                    "unhealthy threshold (failed checks)",
-                    Input::Number {
-                        min: *HEALTH_THRESHOLDS.start(),
-                        max: *HEALTH_THRESHOLDS.end(),
-                    },
-                    tg.unhealthy_threshold,
-                ),
-            ],
-        );
-        f.only_changed = true;
-        out.push(f);
-    }
+    out.extend(n.target_groups.iter().map(target_group_form));
     let mut rm = form(
         format!("remove-{}", n.id),
         "Remove this Network Load Balancer",
@@ -220,6 +112,124 @@ pub(super) fn nlb_forms(n: &Nlb) -> Vec<Form> {
     rm.submit = "Remove";
     out.push(rm);
     out
+}
+
+/// A listener's forms: its idle timeout (TCP only) and its removal.
+fn listener_forms(n: &Nlb, l: &NlbListener) -> Vec<Form> {
+    let mut out = Vec::new();
+    if l.protocol == NlbProtocol::Tcp {
+        out.push(form(
+            format!("idle-{}-{}", n.id, l.port),
+            format!("TCP {} idle timeout", l.port),
+            "§9, §26",
+            "set_nlb_idle_timeout",
+            vec![("nlb", n.id.clone()), ("port", l.port.to_string())],
+            vec![field(
+                "seconds",
+                "seconds (60-6,000)",
+                Input::Number {
+                    min: 60,
+                    max: 6_000,
+                },
+                l.idle_timeout(),
+            )],
+        ));
+    }
+    let mut rm = form(
+        format!("remove-listener-{}-{}", n.id, l.port),
+        format!("Remove listener {} {}", l.protocol.as_str(), l.port),
+        "§9",
+        "remove_nlb_listener",
+        vec![("nlb", n.id.clone()), ("port", l.port.to_string())],
+        vec![],
+    );
+    rm.submit = "Remove";
+    out.push(rm);
+    out
+}
+
+/// The settings form of one target group.
+fn target_group_form(tg: &NlbTargetGroup) -> Form {
+    let mut f = form(
+        format!("tg-{}", tg.id),
+        format!("Target group {}", tg.id),
+        "§9",
+        "set_nlb_target_group",
+        vec![("target_group", tg.id.clone())],
+        vec![
+            field(
+                "target_type",
+                "target type",
+                choice(&["ip", "instance"]),
+                match tg.target_type {
+                    TargetType::Ip => "ip",
+                    TargetType::Instance => "instance",
+                },
+            ),
+            field(
+                "preserve_client_ip",
+                "client IP preservation",
+                choice(&["default", "on", "off"]),
+                tg.preserve_client_ip.map_or("default", on_off),
+            ),
+            field(
+                "port",
+                "port",
+                Input::Number {
+                    min: 1,
+                    max: 65_535,
+                },
+                tg.port,
+            ),
+            field(
+                "protocol",
+                "protocol",
+                choice(&NlbProtocol::ALL.map(|p| p.as_str())),
+                tg.protocol.as_str(),
+            ),
+            field(
+                "health_protocol",
+                "health check protocol",
+                choice(&["TCP", "HTTP", "HTTPS"]),
+                tg.health_protocol.as_str(),
+            ),
+            field(
+                "health_path",
+                "health check path",
+                Input::Text("/healthz"),
+                &tg.health_path,
+            ),
+            field(
+                "health_interval_s",
+                "health check interval (s)",
+                Input::Number {
+                    min: *HEALTH_INTERVAL_S.start(),
+                    max: *HEALTH_INTERVAL_S.end(),
+                },
+                tg.health_interval_s,
+            ),
+            field(
+                "healthy_threshold",
+                "healthy threshold (passed checks)",
+                Input::Number {
+                    min: *HEALTH_THRESHOLDS.start(),
+                    max: *HEALTH_THRESHOLDS.end(),
+                },
+                tg.healthy_threshold,
+            ),
+            field(
+                "unhealthy_threshold",
+                "unhealthy threshold (failed checks)",
+                Input::Number {
+                    min: *HEALTH_THRESHOLDS.start(),
+                    max: *HEALTH_THRESHOLDS.end(),
+                },
+                tg.unhealthy_threshold,
+            ),
+        ],
+    );
+    f.only_changed = true;
+    f
 }
 
 #[cfg(test)]
