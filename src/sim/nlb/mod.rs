@@ -361,8 +361,50 @@ impl World {
             Ok(pick) => pick,
             Err(resp) => return resp,
         };
-        // 6. The connection to the target, from the client's own address
-        // (preserved) or the node's private one. Fact sheet §9, §11, §12.
+        // 6. The connection to the target. Fact sheet §9, §11, §12.
+        let (tflow, refused) =
+            self.nlb_target_connect((r, nlb, subnet, node_ip), (tg, listener, pick), &flow, tb);
+        if let Some(code) = refused {
+            // The NLB passes the SYN on; the client's handshake never
+            // completes and it gives up. Fact sheet §9.
+            let why = format!("{}'s connection to {} got no answer", nlb.id, pick.id);
+            let mut resp = give_up(tb, why, code);
+            resp.pod = pick.pod.map(|p| p.id.as_str().into());
+            return resp;
+        }
+        // 7. The target answers; a browser may keep the connection.
+        if let (Some(node_pub), IpAddr::V4(target)) = (node.public_ip, tflow.dst) {
+            *opened = Some(Opened {
+                src_port: flow.src_port,
+                node: node_pub,
+                relay: Relay {
+                    target,
+                    src_port: tflow.src_port,
+                },
+                tls: (!ctx.plain_http).then_some(client.tls_max),
+            });
+        }
+        self.nlb_deliver(
+            (r, nlb, node),
+            (tg, pick),
+            tflow,
+            (client, ctx),
+            (&flow, port),
+            tb,
+        )
+    }
+
+    /// The NLB's connection to the target it picked, from the client's own
+    /// address (preserved) or the node's private one, with its checks: the
+    /// flow, and the code when the target never answers (dropped on the way
+    /// or down). Fact sheet §9, §11, §12.
+    fn nlb_target_connect(
+        &mut self,
+        (r, nlb, subnet, node_ip): (&Region, &Nlb, &Subnet, Ipv4Addr),
+        (tg, listener, pick): (&NlbTargetGroup, &NlbListener, Target),
+        flow: &Flow,
+        tb: &mut Recorder,
+    ) -> (Flow, Option<Code>) {
         let preserved = tg.preserves_client_ip() && matches!(flow.src, IpAddr::V4(_));
         let ts = r.vpc.subnet(pick.subnet).expect("validated");
         let target_ip = ts.host(pick.host).expect("validated");
@@ -420,34 +462,8 @@ impl World {
             )
             .checks(target_path.into_list())
         });
-        if denied.is_some() || !target_up {
-            // The NLB passes the SYN on; the client's handshake never
-            // completes and it gives up. Fact sheet §9.
-            let why = format!("{}'s connection to {} got no answer", nlb.id, pick.id);
-            let mut resp = give_up(tb, why, code);
-            resp.pod = pick.pod.map(|p| p.id.as_str().into());
-            return resp;
-        }
-        // 7. The target answers; a browser may keep the connection.
-        if let (Some(node_pub), IpAddr::V4(target)) = (node.public_ip, tflow.dst) {
-            *opened = Some(Opened {
-                src_port: flow.src_port,
-                node: node_pub,
-                relay: Relay {
-                    target,
-                    src_port: tflow.src_port,
-                },
-                tls: (!ctx.plain_http).then_some(client.tls_max),
-            });
-        }
-        self.nlb_deliver(
-            (r, nlb, node),
-            (tg, pick),
-            tflow,
-            (client, ctx),
-            (&flow, port),
-            tb,
-        )
+        let refused = (denied.is_some() || !target_up).then_some(code);
+        (tflow, refused)
     }
 
     /// The node a new connection reaches: the live one at the address the
