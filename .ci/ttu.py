@@ -12,6 +12,7 @@ protocol. Prints one line per run and the median; a measurement, not a gate.
 """
 
 import base64
+import contextlib
 import gzip
 import http.server
 import json
@@ -197,7 +198,10 @@ def chromium():
     sys.exit("ttu: no chromium on PATH")
 
 
-def one_run(url):
+@contextlib.contextmanager
+def devtools_page():
+    """A fresh headless Chromium (empty profile) and the DevTools session of
+    its page; the browser is closed on leaving."""
     profile = tempfile.mkdtemp(prefix="hoplab-ttu-")
     proc = subprocess.Popen(
         [
@@ -219,7 +223,15 @@ def one_run(url):
         port = open(port_file).read().split("\n")[0].strip()
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
         page = next(t for t in targets if t.get("type") == "page")
-        cdp = Cdp(page["webSocketDebuggerUrl"])
+        yield Cdp(page["webSocketDebuggerUrl"])
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def one_run(url):
+    with devtools_page() as cdp:
         cdp.call("Network.enable")
         cdp.call("Network.setCacheDisabled", cacheDisabled=True)
         cdp.call(
@@ -240,10 +252,6 @@ def one_run(url):
                 return got
             time.sleep(0.25)
         raise RuntimeError(f"Send was not usable within {TIMEOUT_S} s")
-    finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main():
@@ -255,7 +263,7 @@ def main():
         del args[i : i + 2]
     dist = args[0] if args else "dist"
     if not os.path.isfile(os.path.join(dist, "index.html")):
-        sys.exit(f"ttu: no {dist}/index.html: run `trunk build --release` first")
+        sys.exit(f"ttu: no {dist}/index.html: run `./.ci/dev dist` first")
     server = serve(dist)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     times = []

@@ -7,6 +7,6 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("hoplab is a browser app: run `trunk serve` (or `trunk build --release`) and open it in a browser.");
+    eprintln!("hoplab is a browser app: run `./.ci/dev serve` (or build dist/ with `./.ci/dev dist`) and open it in a browser.");
     eprintln!("For a trace on the command line: cargo run --bin hoplab-cli");
 }

@@ -12,6 +12,7 @@ use super::edit_net::NetEditors;
 use super::edit_traffic::TrafficEditor;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::settings::SettingsForms;
+use super::split;
 use super::state::{use_handle, Live, Selection};
 
 stylance::import_crate_style!(style, "src/ui/inspector.module.css");
@@ -23,7 +24,15 @@ pub fn Inspector() -> impl IntoView {
         <div class=style::inspector data-testid="inspector">
             {move || match selection.selected.get() {
                 None => view! { <Empty/> }.into_any(),
-                Some(id) => view! { <NodeInspector id=id/> }.into_any(),
+                Some(id) => view! {
+                    <Suspense fallback=split::loading>
+                        {move || {
+                            let id = id.clone();
+                            Suspend::new(async move { split::or_message(node_inspector(id).await) })
+                        }}
+                    </Suspense>
+                }
+                .into_any(),
             }}
         </div>
     }
@@ -102,6 +111,15 @@ fn LiveStateSection() -> impl IntoView {
         </section>
     }
 }
+
+split::part!(
+    inspector,
+    /// The inspector's body: in the hosted build, with the editors and
+    /// forms it holds, a file downloaded when a component is first opened.
+    fn node_inspector(id: String) {
+        view! { <NodeInspector id=id/> }.into_any()
+    }
+);
 
 #[component]
 fn NodeInspector(id: String) -> impl IntoView {

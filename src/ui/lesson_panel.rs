@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::lesson_state::use_lessons;
+use super::split;
 use crate::lesson::{Lesson, Predict};
 use crate::view::lesson::{
     prediction_verdict, progress_text, resumed_note, step_heading, Block, Inline,
@@ -90,12 +91,27 @@ pub fn LessonPanel() -> impl IntoView {
                     lessons
                         .open
                         .get()
-                        .map(|_| view! { <StepView/> })
+                        .map(|_| {
+                            view! {
+                                <Suspense fallback=split::loading>
+                                    {Suspend::new(async { split::or_message(lesson_step().await) })}
+                                </Suspense>
+                            }
+                        })
                 }}
             </aside>
         </Show>
     }
 }
+
+split::part!(
+    lessons,
+    /// An open lesson's step: in the hosted build, a file downloaded when a
+    /// lesson first opens.
+    fn lesson_step() {
+        view! { <StepView/> }.into_any()
+    }
+);
 
 #[component]
 fn StepView() -> impl IntoView {

@@ -30,6 +30,8 @@
 //! - `saved`: the learner's world kept in localStorage across reloads (per
 //!   mount, [`Options`]), other tabs' saves, and the World menu (download,
 //!   import, reset).
+//! - `split`: the parts of the app the hosted build downloads when first
+//!   opened (`part!`), and what shows meanwhile.
 //! - `lesson_state`, `lesson_picker`, `lesson_panel`: the open lesson (its
 //!   session on the app's world), the lesson list, and the panel beside the diagram.
 //!
@@ -57,6 +59,7 @@ pub mod saved;
 mod settings;
 mod share;
 mod shortcuts;
+pub(crate) mod split;
 pub mod state;
 mod theme;
 mod timeline;

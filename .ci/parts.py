@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The hosted build's parts load when first opened: serve dist/, open it in
+headless Chromium and check that no part (app-*/split_*.wasm, chunk_*.wasm)
+is downloaded with the page, that opening a component in the diagram downloads the
+inspector's part and shows the inspector, and that a lesson link downloads
+the lessons' part and shows the lesson. Exits non-zero, naming what failed.
+
+    python3 .ci/parts.py [DIST]
+
+Standard library only; the server and the DevTools client are .ci/ttu.py's.
+"""
+
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ttu  # noqa: E402
+
+TIMEOUT_S = 60
+
+# The part files the page has downloaded so far: every wasm but the main one
+# (split_<part>.wasm, and chunk_<n>.wasm for code two parts share).
+FETCHED = """JSON.stringify(performance.getEntriesByType('resource')
+  .map(r => r.name.split('/').pop())
+  .filter(n => n.endsWith('.wasm') && n !== 'main_bg.wasm'))"""
+
+
+def evaluate(cdp, expression):
+    return cdp.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+
+def wait_for(cdp, expression, what):
+    deadline = time.time() + TIMEOUT_S
+    while time.time() < deadline:
+        if evaluate(cdp, expression):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"parts: FAILED: {what} within {TIMEOUT_S} s")
+
+
+def present(testid):
+    return f"!!document.querySelector('[data-testid=\"{testid}\"]')"
+
+
+def fetched(cdp):
+    return json.loads(evaluate(cdp, FETCHED))
+
+
+def main():
+    dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
+    server = ttu.serve(dist)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with ttu.devtools_page() as cdp:
+            cdp.call("Page.enable")
+            cdp.call("Page.navigate", url=base)
+            wait_for(cdp, present("send"), "the page did not show Send")
+            time.sleep(1.0)
+            early = fetched(cdp)
+            if early:
+                raise SystemExit(f"parts: FAILED: downloaded with the page: {early}")
+            evaluate(cdp, """document.querySelector('[data-testid="node-alb-a"]')
+              .dispatchEvent(new MouseEvent('click', {bubbles: true}))""")
+            wait_for(cdp, f"{present('inspector-title')} && document.querySelector("
+                     "'[data-testid=\"inspector-title\"]').textContent.length > 0",
+                     "opening a component did not show the inspector")
+            got = fetched(cdp)
+            if "split_inspector.wasm" not in got or "split_lessons.wasm" in got:
+                raise SystemExit(f"parts: FAILED: opening a component downloaded {got}")
+            print(f"parts: nothing split downloaded with the page; opening a component downloaded {', '.join(got)}")
+        with ttu.devtools_page() as cdp:
+            cdp.call("Page.enable")
+            cdp.call("Page.navigate", url=base + "#lesson=journey")
+            wait_for(cdp, present("lesson-title"), "the lesson link did not show its lesson")
+            got = fetched(cdp)
+            if "split_lessons.wasm" not in got:
+                raise SystemExit(f"parts: FAILED: the lesson opened without its part: {got}")
+            print(f"parts: a lesson link downloaded {', '.join(got)} and showed the lesson")
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
