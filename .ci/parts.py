@@ -2,8 +2,10 @@
 """The hosted build's parts load when first opened: serve dist/, open it in
 headless Chromium and check that no part (app-*/split_*.wasm, chunk_*.wasm)
 is downloaded with the page, that opening a component in the diagram downloads the
-inspector's part and shows the inspector, and that a lesson link downloads
-the lessons' part and shows the lesson. Exits non-zero, naming what failed.
+inspector's part and shows the inspector, that a part the network fails to
+deliver leaves a message in its panel (the page goes on; opening again tries
+again), and that a lesson link downloads the lessons' part and shows the
+lesson. Exits non-zero, naming what failed.
 
     python3 .ci/parts.py [DIST]
 
@@ -44,6 +46,11 @@ def present(testid):
     return f"!!document.querySelector('[data-testid=\"{testid}\"]')"
 
 
+def click(cdp, testid):
+    evaluate(cdp, f"document.querySelector('[data-testid=\"{testid}\"]')"
+             ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+
+
 def fetched(cdp):
     return json.loads(evaluate(cdp, FETCHED))
 
@@ -61,8 +68,7 @@ def main():
             early = fetched(cdp)
             if early:
                 raise SystemExit(f"parts: FAILED: downloaded with the page: {early}")
-            evaluate(cdp, """document.querySelector('[data-testid="node-alb-a"]')
-              .dispatchEvent(new MouseEvent('click', {bubbles: true}))""")
+            click(cdp, "node-alb-a")
             wait_for(cdp, f"{present('inspector-title')} && document.querySelector("
                      "'[data-testid=\"inspector-title\"]').textContent.length > 0",
                      "opening a component did not show the inspector")
@@ -70,6 +76,24 @@ def main():
             if "split_inspector.wasm" not in got or "split_lessons.wasm" in got:
                 raise SystemExit(f"parts: FAILED: opening a component downloaded {got}")
             print(f"parts: nothing split downloaded with the page; opening a component downloaded {', '.join(got)}")
+        with ttu.devtools_page() as cdp:
+            # The network fails while the inspector's part downloads: its
+            # panel says so, the page goes on, and opening again tries again.
+            cdp.call("Network.enable")
+            cdp.call("Network.setBlockedURLs", urls=["*split_inspector.wasm"])
+            cdp.call("Page.enable")
+            cdp.call("Page.navigate", url=base)
+            wait_for(cdp, present("send"), "the page did not show Send")
+            click(cdp, "node-alb-a")
+            wait_for(cdp, "(document.querySelector('[data-testid=\"inspector\"] [role=\"alert\"]') || {})"
+                     ".textContent?.includes('could not be downloaded')",
+                     "a part that cannot be downloaded did not say so")
+            if evaluate(cdp, present("failure-screen")) or not evaluate(cdp, present("send")):
+                raise SystemExit("parts: FAILED: a part that cannot be downloaded stopped the page")
+            cdp.call("Network.setBlockedURLs", urls=[])
+            click(cdp, "node-igw-a")
+            wait_for(cdp, present("inspector-title"), "opening a component again did not try again")
+            print("parts: a part that cannot be downloaded says so in its panel; opening again loads it")
         with ttu.devtools_page() as cdp:
             cdp.call("Page.enable")
             cdp.call("Page.navigate", url=base + "#lesson=journey")
