@@ -2,7 +2,9 @@
 """The hosted build's parts load when first opened: serve dist/, open it in
 headless Chromium and check that no part (app-*/split_*.wasm, chunk_*.wasm)
 is downloaded with the page, that opening a component in the diagram downloads the
-inspector's part and shows the inspector, that a part the network fails to
+inspector's part and shows the inspector, that the reading part (every
+deserializer) follows in the background and a saved world is restored
+through it after a reload, that a part the network fails to
 deliver leaves a message in its panel (the page goes on; opening again tries
 again), and that a lesson link downloads the lessons' part and shows the
 lesson. Exits non-zero, naming what failed.
@@ -56,6 +58,7 @@ def fetched(cdp):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
     server = ttu.serve(dist)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -76,6 +79,23 @@ def main():
             if "split_inspector.wasm" not in got or "split_lessons.wasm" in got:
                 raise SystemExit(f"parts: FAILED: opening a component downloaded {got}")
             print(f"parts: nothing split downloaded with the page; opening a component downloaded {', '.join(got)}")
+        with ttu.devtools_page() as cdp:
+            # A fresh start fetches the reading part in the background; a
+            # saved world is read (with that part) before the app shows.
+            cdp.call("Page.enable")
+            cdp.call("Page.navigate", url=base)
+            wait_for(cdp, present("send"), "the page did not show Send")
+            wait_for(cdp, "performance.getEntriesByType('resource').some(r => r.name.endsWith('/split_reading.wasm'))",
+                     "the reading part was not fetched after start-up")
+            evaluate(cdp, """(() => { const s = document.querySelector('[data-testid="client-picker"]');
+              s.value = 'client-eu'; s.dispatchEvent(new Event('change', {bubbles: true})); })()""")
+            wait_for(cdp, "localStorage.length > 0", "the learner's change was not saved")
+            cdp.call("Page.reload")
+            wait_for(cdp, present("send"), "the page did not show Send after a reload")
+            picked = evaluate(cdp, "document.querySelector('[data-testid=\"client-picker\"]').value")
+            if picked != "client-eu":
+                raise SystemExit(f"parts: FAILED: the saved world was not restored (client {picked})")
+            print("parts: the reading part comes after start-up; a saved world is restored with it")
         with ttu.devtools_page() as cdp:
             # The network fails while the inspector's part downloads: its
             # panel says so, the page goes on, and opening again tries again.

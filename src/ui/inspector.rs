@@ -24,15 +24,7 @@ pub fn Inspector() -> impl IntoView {
         <div class=style::inspector data-testid="inspector">
             {move || match selection.selected.get() {
                 None => view! { <Empty/> }.into_any(),
-                Some(id) => view! {
-                    <Suspense fallback=split::loading>
-                        {move || {
-                            let id = id.clone();
-                            Suspend::new(async move { split::or_message(node_inspector(id).await) })
-                        }}
-                    </Suspense>
-                }
-                .into_any(),
+                Some(id) => split::show(node_inspector(), move |make| make(id.clone())),
             }}
         </div>
     }
@@ -116,8 +108,8 @@ split::part!(
     inspector,
     /// The inspector's body: in the hosted build, with the editors and
     /// forms it holds, a file downloaded when a component is first opened.
-    fn node_inspector(id: String) {
-        view! { <NodeInspector id=id/> }.into_any()
+    fn node_inspector() -> fn(String) -> AnyView {
+        |id| view! { <NodeInspector id=id/> }.into_any()
     }
 );
 

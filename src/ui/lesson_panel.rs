@@ -91,13 +91,7 @@ pub fn LessonPanel() -> impl IntoView {
                     lessons
                         .open
                         .get()
-                        .map(|_| {
-                            view! {
-                                <Suspense fallback=split::loading>
-                                    {Suspend::new(async { split::or_message(lesson_step().await) })}
-                                </Suspense>
-                            }
-                        })
+                        .map(|_| split::show(lesson_step(), |make| make()))
                 }}
             </aside>
         </Show>
@@ -108,8 +102,8 @@ split::part!(
     lessons,
     /// An open lesson's step: in the hosted build, a file downloaded when a
     /// lesson first opens.
-    fn lesson_step() {
-        view! { <StepView/> }.into_any()
+    fn lesson_step() -> fn() -> AnyView {
+        || view! { <StepView/> }.into_any()
     }
 );
 

@@ -18,6 +18,7 @@
 
 use leptos::prelude::*;
 
+use super::split;
 use super::state::{AppState, Showing};
 use crate::classroom::SavedLesson;
 use crate::lesson::{BundleIndex, Control, Lesson, LessonCard, LessonFile, Session};
@@ -116,6 +117,23 @@ fn set_location_hash(hash: &str) {
         let _ = w.location().set_hash(hash);
     }
 }
+
+split::part!(
+    reading,
+    /// The lesson list as downloaded (the hosted build's `reading` part, with
+    /// the other deserializers).
+    fn read_index(text: String) -> Result<BundleIndex, String> {
+        BundleIndex::from_json(&text)
+    }
+);
+
+split::part!(
+    reading,
+    /// A lesson as downloaded.
+    fn read_lesson(text: String) -> Result<LessonFile, String> {
+        LessonFile::from_json(&text).map_err(|e| e.to_string())
+    }
+);
 
 /// Download a text file from the page's own origin.
 async fn fetch_text(url: String) -> Result<String, String> {
@@ -310,9 +328,10 @@ impl LessonState {
                 }
                 self.loading.set(true);
                 leptos::task::spawn_local(async move {
-                    let got = fetch_text(format!("{base}index.json"))
-                        .await
-                        .and_then(|t| BundleIndex::from_json(&t));
+                    let got = match fetch_text(format!("{base}index.json")).await {
+                        Ok(t) => split::flat(read_index(t).await),
+                        Err(e) => Err(e),
+                    };
                     self.loading.set(false);
                     match got {
                         Ok(index) => {
@@ -361,9 +380,10 @@ impl LessonState {
                 self.loading.set(true);
                 let url = format!("{base}{id}.json");
                 leptos::task::spawn_local(async move {
-                    let got = fetch_text(url)
-                        .await
-                        .and_then(|t| LessonFile::from_json(&t).map_err(|e| e.to_string()));
+                    let got = match fetch_text(url).await {
+                        Ok(t) => split::flat(read_lesson(t).await),
+                        Err(e) => Err(e),
+                    };
                     self.loading.set(false);
                     match got {
                         Ok(l) => keep(l),

@@ -89,6 +89,30 @@ const LESSON_FOLDER: &str = "lessons/";
 /// the learner's world is kept in localStorage under [`STORAGE_KEY`].
 pub fn mount() {
     failure::install();
+    if saved::starts_by_reading(STORAGE_KEY) {
+        // A saved world or a share link to read: the hosted build downloads
+        // its `reading` part first, while the loading screen stays.
+        // (leptos's task spawner starts with the app: not yet.)
+        wasm_bindgen_futures::spawn_local(async {
+            saved::prepare_reading().await;
+            mount_on_body();
+        });
+    } else {
+        mount_on_body();
+        // The `reading` part, in the background once the page is usable, so
+        // saving the learner's first change needs no download then.
+        set_timeout(
+            || wasm_bindgen_futures::spawn_local(saved::prepare_reading()),
+            READING_DELAY,
+        );
+    }
+}
+
+/// How long after a fresh start the hosted build fetches its `reading` part.
+const READING_DELAY: Duration = Duration::from_millis(3000);
+
+/// [`mount`], once what the start reads is there.
+fn mount_on_body() {
     if let Some(loading) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("hoplab-loading"))

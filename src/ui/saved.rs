@@ -31,6 +31,7 @@ use leptos::prelude::*;
 
 use super::failure::download;
 use super::lesson_state::{location_hash, storage, LessonState};
+use super::split;
 use super::state::AppState;
 use crate::classroom::link;
 use crate::classroom::{import, scenario_json, Imported, Journal, SavedLesson, SavedState};
@@ -110,11 +111,62 @@ fn clear_link_from_address() {
     }
 }
 
-/// A saved world's text, read and replayed.
-fn restore_text(text: &str) -> Result<(SavedState, World), String> {
-    let state = SavedState::from_json(text)?;
+split::part!(
+    reading,
+    /// A saved world's text, read (not replayed). In the hosted build, the
+    /// `reading` part holds every deserializer of the page: saved worlds,
+    /// share links, imported files and lessons.
+    fn read_saved(text: String) -> Result<SavedState, String> {
+        SavedState::from_json(&text)
+    }
+);
+
+split::part!(
+    reading,
+    /// A share link's world, read (not replayed).
+    fn read_link(hash: String) -> Result<SavedState, String> {
+        link::decode(&hash)
+    }
+);
+
+split::part!(
+    reading,
+    /// An imported file: a scenario or a whole state.
+    fn read_import(text: String) -> Result<Imported, String> {
+        import(&text)
+    }
+);
+
+/// Whether the page starts by reading a world (a share link in the address,
+/// or a saved world under `key`): the hosted build then downloads its
+/// `reading` part before showing the app.
+pub fn starts_by_reading(key: &str) -> bool {
+    link::is_link(&location_hash())
+        || storage().is_some_and(|s| s.get_item(key).ok().flatten().is_some())
+}
+
+/// Bring the `reading` part in (a no-op but in the hosted build). Each
+/// split function keeps its own "loaded" flag, so each one the page calls
+/// outside an `async` block is called once here (on nothing, refused at
+/// once): its first real call is then ready at once, as in every other
+/// build, and the saved world is on screen when the app first shows.
+pub async fn prepare_reading() {
+    let _ = read_saved(String::new()).await;
+    let _ = read_link(String::new()).await;
+    let _ = read_import(String::new()).await;
+}
+
+/// A saved world replayed.
+fn replayed(state: SavedState) -> Result<(SavedState, World), String> {
     let world = state.restore()?;
     Ok((state, world))
+}
+
+/// A saved world's text, read and replayed, then `next`.
+fn restore_text(text: String, next: impl FnOnce(Result<(SavedState, World), String>) + 'static) {
+    split::then(read_saved(text), move |got| {
+        next(split::flat(got).and_then(replayed))
+    });
 }
 
 impl Saver {
@@ -144,7 +196,7 @@ impl Saver {
         if link::is_link(&hash) {
             saver.open_link(&hash);
         } else if let Some(text) = saver.stored() {
-            match restore_text(&text) {
+            restore_text(text.clone(), move |got| match got {
                 Ok((state, world)) => saver.apply(&state, world),
                 // The default world, and the saved text left as it is.
                 Err(e) => {
@@ -154,7 +206,7 @@ impl Saver {
                     )));
                     saver.unrestored.set(Some(text));
                 }
-            }
+            });
         }
         saver
     }
@@ -220,7 +272,15 @@ impl Saver {
     fn open_link(&self, hash: &str) {
         clear_link_from_address();
         let had_saved = self.stored().is_some();
-        match link::decode(hash).and_then(|s| s.restore().map(|w| (s, w))) {
+        let this = *self;
+        split::then(read_link(hash.to_string()), move |got| {
+            this.link_read(split::flat(got).and_then(replayed), had_saved)
+        });
+    }
+
+    /// A share link's world, read and replayed (or why not), on screen.
+    fn link_read(&self, read: Result<(SavedState, World), String>, had_saved: bool) {
+        match read {
             Ok((state, world)) => {
                 let actions = state.steps.len();
                 let name = world.scenario().name.clone();
@@ -275,7 +335,14 @@ impl Saver {
             self.previous.set(false);
             return;
         };
-        match restore_text(&text) {
+        let this = *self;
+        restore_text(text, move |got| this.previous_read(got, from_aside));
+    }
+
+    /// The world from before a share link, read and replayed (or why not),
+    /// on screen and saved.
+    fn previous_read(&self, read: Result<(SavedState, World), String>, from_aside: bool) {
+        match read {
             Ok((state, world)) => {
                 self.aside_pending.set_value(false);
                 self.apply(&state, world);
@@ -378,16 +445,31 @@ impl Saver {
         }
         state.revision = stored_rev.max(self.base.get_value()) + 1;
         let text = state.to_json();
+        let (this, revision) = (*self, state.revision);
         // What the next start could not read is not written.
-        if let Err(e) = SavedState::from_json(&text) {
-            self.message.set(Some(format!(
-                "Your world is no longer saved in this browser ({e}). Download the whole state to keep it."
-            )));
-            return;
-        }
-        match storage.set_item(&key, &text) {
+        split::then(read_saved(text.clone()), move |got| {
+            if let Err(e) = split::flat(got) {
+                this.message.set(Some(format!(
+                    "Your world is no longer saved in this browser ({e}). Download the whole state to keep it."
+                )));
+                return;
+            }
+            this.write(&storage, &key, &text, revision, plain);
+        });
+    }
+
+    /// Write a saved world that reads back.
+    fn write(
+        &self,
+        storage: &web_sys::Storage,
+        key: &str,
+        text: &str,
+        revision: u64,
+        plain: String,
+    ) {
+        match storage.set_item(key, text) {
             Ok(()) => {
-                self.base.set_value(state.revision);
+                self.base.set_value(revision);
                 self.last.set_value(plain);
                 self.unrestored.set(None);
             }
@@ -440,12 +522,15 @@ impl Saver {
         self.other_tab.set(false);
         match self.stored() {
             None => self.to_default(),
-            Some(text) => match restore_text(&text) {
-                Ok((state, world)) => self.apply(&state, world),
-                Err(e) => self.message.set(Some(format!(
-                    "The other tab's saved world could not be restored: {e}"
-                ))),
-            },
+            Some(text) => {
+                let this = *self;
+                restore_text(text, move |got| match got {
+                    Ok((state, world)) => this.apply(&state, world),
+                    Err(e) => this.message.set(Some(format!(
+                        "The other tab's saved world could not be restored: {e}"
+                    ))),
+                });
+            }
         }
     }
 
@@ -502,8 +587,16 @@ impl Saver {
     /// --scenario` reads it) or a whole state, told apart by content. A
     /// refused file changes nothing and says why, naming the field.
     pub fn import_text(&self, text: &str) {
+        let this = *self;
+        split::then(read_import(text.to_string()), move |got| {
+            this.imported(split::flat(got))
+        });
+    }
+
+    /// An imported file, read (or why not): replayed, on screen and saved.
+    fn imported(&self, file: Result<Imported, String>) {
         let bar = self.app.bar;
-        let read = import(text).and_then(|file| match file {
+        let read = file.and_then(|file| match file {
             Imported::Scenario(s, notes) => {
                 // The request bar's client, if the new scenario has it.
                 let client = Some(bar.client.get_untracked())
