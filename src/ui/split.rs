@@ -2,8 +2,9 @@
 //! files of their own, downloaded the first time the learner opens them, so
 //! the first download holds less than the whole app.
 //!
-//! A part is a function declared with [`part!`]: it returns the part's view
-//! and is awaited ([`then`], [`show`]). Built with `--cfg hoplab_split`, it
+//! A part is a function declared with [`part!`]: it returns what the part
+//! gives (a view's constructor, or what it read) and is awaited through
+//! [`then`] or [`show`]. Built with `--cfg hoplab_split`, it
 //! is a split point of `wasm_split` (its code goes into the file named by
 //! the part, fetched on the first call); in every other build (`trunk
 //! serve`, the browser tests) it is a plain function that is ready at once.
@@ -22,8 +23,8 @@ impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
 
 /// `part!(file, fn name(arg: Type, ...) -> T { body })` declares
 /// `async fn name(arg: Type, ...) -> Result<T, PartMissing>`, whose body
-/// goes into the WebAssembly file `file` of the hosted build. A part with a view gives
-/// its constructor (`fn(..) -> AnyView`), which [`show`] calls.
+/// goes into the WebAssembly file `file` of the hosted build. A part with a
+/// view gives its constructor (`fn(..) -> AnyView`), which [`show`] calls.
 macro_rules! part {
     ($file:ident, $(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         #[cfg(hoplab_split)]
@@ -75,7 +76,10 @@ pub fn show<F: Copy + Send + Sync + 'static>(
     view: impl Fn(F) -> AnyView + Send + Sync + 'static,
 ) -> AnyView {
     let got = RwSignal::new(None::<Result<F, PartMissing>>);
-    then(part, move |r| got.set(Some(r)));
+    // A panel closed before its part came in is gone: nothing to set.
+    then(part, move |r| {
+        let _ = got.try_set(Some(r));
+    });
     (move || match got.get() {
         None => view! { <p role="status" class="part-loading">"Loading…"</p> }.into_any(),
         Some(Ok(make)) => view(make),
