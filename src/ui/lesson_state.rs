@@ -157,6 +157,18 @@ async fn fetch_text(url: String) -> Result<String, String> {
     text.as_string().ok_or_else(offline)
 }
 
+/// Download a file, then read it with one of the `reading` part's readers.
+async fn fetch_and_read<T, Read>(
+    url: String,
+    read: impl FnOnce(String) -> Read,
+) -> Result<T, String>
+where
+    Read: std::future::Future<Output = Result<Result<T, String>, split::PartMissing>>,
+{
+    let text = fetch_text(url).await?;
+    split::flat(read(text).await)
+}
+
 /// Where a lesson opens.
 #[derive(Clone, Copy)]
 enum At {
@@ -328,10 +340,7 @@ impl LessonState {
                 }
                 self.loading.set(true);
                 leptos::task::spawn_local(async move {
-                    let got = match fetch_text(format!("{base}index.json")).await {
-                        Ok(t) => split::flat(read_index(t).await),
-                        Err(e) => Err(e),
-                    };
+                    let got = fetch_and_read(format!("{base}index.json"), read_index).await;
                     self.loading.set(false);
                     match got {
                         Ok(index) => {
@@ -380,10 +389,7 @@ impl LessonState {
                 self.loading.set(true);
                 let url = format!("{base}{id}.json");
                 leptos::task::spawn_local(async move {
-                    let got = match fetch_text(url).await {
-                        Ok(t) => split::flat(read_lesson(t).await),
-                        Err(e) => Err(e),
-                    };
+                    let got = fetch_and_read(url, read_lesson).await;
                     self.loading.set(false);
                     match got {
                         Ok(l) => keep(l),
