@@ -897,3 +897,15 @@ fn vpc_and_browser_events_read_back_from_the_json_trace() {
         assert!(kinds.contains(k), "{kinds:?}");
     }
 }
+
+#[test]
+fn the_default_world_is_the_checked_default_scenario() {
+    // default_world() skips the scenario checks (the page's first download
+    // holds none); the built-in scenario passes them and builds the same world.
+    let checked = World::new(hoplab::sim::defaults::default_scenario(), 1)
+        .expect("the built-in scenario passes every check");
+    assert!(World::default_world() == checked);
+    let mut a = World::default_world();
+    let mut b = checked;
+    assert_eq!(get(&mut a), get(&mut b));
+}

@@ -32,8 +32,7 @@ impl Lesson {
     /// The lesson's world before its setup: the default scenario with the
     /// setup's seed.
     pub fn base_world(&self) -> Result<World, LessonError> {
-        World::new(crate::sim::defaults::default_scenario(), self.setup.seed())
-            .map_err(|e| LessonError::at("setup", e))
+        Ok(World::default_seeded(self.setup.seed()))
     }
 
     /// Every goal of every step, counted at the top level.

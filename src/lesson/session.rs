@@ -161,7 +161,7 @@ impl Session {
                     .iter()
                     .map(|g| GoalStatus {
                         label: g.label(),
-                        met: g.holds(&ev),
+                        met: g.met(&ev),
                     })
                     .collect()
             })
@@ -172,7 +172,7 @@ impl Session {
     pub fn step_done(&self) -> bool {
         let ev = self.evidence();
         self.current()
-            .is_some_and(|s| s.goals.iter().all(|g| g.holds(&ev)))
+            .is_some_and(|s| s.goals.iter().all(|g| g.met(&ev)))
     }
 
     /// Move to the next step when the current one is done. The next step

@@ -369,8 +369,10 @@ impl World {
             app: app.to_string(),
             replicas: d.next.to_string(),
         };
-        let text = match self.apply_edit(&edit) {
-            Ok(()) => text,
+        // Through the installed edits: a world holds an autoscaler only
+        // after an edit or a read world, which bring them in the hosted page.
+        let text = match crate::sim::script::edit(self, &edit) {
+            Ok(_) => text,
             Err(e) => format!("{text} refused: {e}"),
         };
         if let Some(st) = self.k8s.hpa.get_mut(key) {

@@ -30,6 +30,7 @@ use super::diff::{diff, TraceDiff};
 use super::dns::dig::{DigResult, DigSpec};
 use super::edit::{Edit, EditError};
 use super::inspect::LiveState;
+use super::reach::{Reach, ReachSpec};
 use super::shield::Flood;
 use super::trace::Trace;
 use super::world::{Fault, HttpCacheMode, Request, World};
@@ -418,11 +419,89 @@ pub enum StepError {
     Dig(String),
     /// A `reach` step whose ends or port cannot be analysed.
     Reach(String),
+    /// An edit, a dig or a reach before the hosted page has downloaded
+    /// their code (see [`Extras`]); what it was.
+    NotLoaded(&'static str),
+}
+
+/// The steps whose code the hosted page downloads apart from Send's: an
+/// edit (with every check of the changed scenario), a dig and a
+/// reachability question. Every build holds them from the start but the
+/// hosted one (`--cfg hoplab_split`), where the page's part that holds
+/// them calls [`install`]; until then such a step is refused with
+/// [`StepError::NotLoaded`] and changes nothing. The page's first download
+/// then holds no reference to their code (ARCHITECTURE.md, `src/ui/`).
+#[derive(Clone, Copy)]
+pub struct Extras {
+    /// Apply an edit; what it did, as the step result says it.
+    pub edit: fn(&mut World, &Edit) -> Result<String, EditError>,
+    pub dig: fn(&mut World, &DigSpec) -> Result<DigResult, String>,
+    pub reach: fn(&World, &ReachSpec) -> Result<Reach, String>,
+}
+
+impl Extras {
+    pub const ALL: Extras = Extras {
+        edit: |w, e| w.apply_edit(e).map(|_| e.describe()),
+        dig: World::dig,
+        reach: World::reach_asked,
+    };
+}
+
+#[cfg(hoplab_split)]
+thread_local! {
+    static INSTALLED: std::cell::Cell<Option<Extras>> = const { std::cell::Cell::new(None) };
+}
+
+/// Hand the engine the code of edits, digs and reach questions (the hosted
+/// build's part that holds it calls this; elsewhere they are always there).
+pub fn install(extras: Extras) {
+    #[cfg(hoplab_split)]
+    INSTALLED.with(|c| c.set(Some(extras)));
+    #[cfg(not(hoplab_split))]
+    let _ = extras;
+}
+
+fn extras() -> Option<Extras> {
+    #[cfg(hoplab_split)]
+    return installed(&INSTALLED);
+    #[cfg(not(hoplab_split))]
+    Some(Extras::ALL)
+}
+
+/// What a part of the hosted page installed in `slot`, if it has. The read
+/// is volatile: the whole-program optimizer would otherwise see the one
+/// value ever installed and call its code directly, which would put that
+/// code back in the page's first download.
+#[cfg(hoplab_split)]
+pub fn installed<T: Copy + 'static>(
+    slot: &'static std::thread::LocalKey<std::cell::Cell<Option<T>>>,
+) -> Option<T> {
+    // SAFETY: the pointer is the cell's own, valid and aligned, read on
+    // the thread that owns it.
+    slot.with(|c| unsafe { std::ptr::read_volatile(c.as_ptr()) })
+}
+
+/// Apply an edit through the installed [`Extras`]; what it did.
+pub fn edit(world: &mut World, edit: &Edit) -> Result<String, StepError> {
+    let apply = extras().ok_or(StepError::NotLoaded("the editor"))?.edit;
+    apply(world, edit).map_err(StepError::Edit)
+}
+
+/// "Can A reach B?" through the installed [`Extras`] (fact sheet §25).
+pub fn reach(world: &World, spec: &ReachSpec) -> Result<Reach, String> {
+    match extras() {
+        Some(x) => (x.reach)(world, spec),
+        None => Err(StepError::NotLoaded("the reachability analysis").to_string()),
+    }
 }
 
 impl std::fmt::Display for StepError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            StepError::NotLoaded(what) => write!(
+                f,
+                "{what} is still downloading: check the connection and try again"
+            ),
             StepError::Burst(m)
             | StepError::Duration(m)
             | StepError::Fault(m)
@@ -575,13 +654,7 @@ fn run_step_after(
                 })
                 .map_err(StepError::Fault)
         }
-        Step::Edit(e) => world
-            .apply_edit(e)
-            .map(|_| StepResult::Edit {
-                step: n,
-                edit: e.describe(),
-            })
-            .map_err(StepError::Edit),
+        Step::Edit(e) => edit(world, e).map(|edit| StepResult::Edit { step: n, edit }),
         Step::Invalidate(p) => world
             .invalidate(p)
             .map(|objects| StepResult::Invalidated {
@@ -590,15 +663,13 @@ fn run_step_after(
                 objects,
             })
             .map_err(StepError::Invalidate),
-        Step::Dig(d) => world
-            .dig(d)
+        Step::Dig(d) => (extras().ok_or(StepError::NotLoaded("dig"))?.dig)(world, d)
             .map(|dig| StepResult::Dig {
                 step: n,
                 dig: Box::new(dig),
             })
             .map_err(StepError::Dig),
-        Step::Reach(spec) => world
-            .reach_asked(spec)
+        Step::Reach(spec) => reach(world, spec)
             .map(|reach| StepResult::Reach {
                 step: n,
                 reach: Box::new(reach),
