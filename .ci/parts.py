@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The hosted build's parts load when first opened: serve dist/, open it in
 headless Chromium and check that no part (app-*/split_*.wasm, chunk_*.wasm)
-is downloaded with the page, that opening a component in the diagram downloads the
-inspector's part and shows the inspector, that the reading part (every
+is downloaded with the page, that a reach question downloads the engine's
+extras (edits, digs, reach), that opening a component in the diagram downloads the
+inspector's part and shows the inspector, where an edit applies, that the
+share dialog writes its link, that the reading part (every
 deserializer) follows in the background and a saved world is restored
 through it after a reload, that a part the network fails to
 deliver leaves a message in its panel (the page goes on; opening again tries
@@ -71,6 +73,15 @@ def main():
             early = fetched(cdp)
             if early:
                 raise SystemExit(f"parts: FAILED: downloaded with the page: {early}")
+            # "Can A reach B?" brings in the engine's extras (edits, dig, reach).
+            click(cdp, "show-reach")
+            wait_for(cdp, present("reach-ask"), "the reach panel did not open")
+            click(cdp, "reach-ask")
+            wait_for(cdp, present("reach-answer"), "the reach panel gave no answer")
+            got = fetched(cdp)
+            if "split_edits.wasm" not in got or "split_inspector.wasm" in got:
+                raise SystemExit(f"parts: FAILED: asking the reach panel downloaded {got}")
+            print(f"parts: nothing split downloaded with the page; a reach question downloaded {', '.join(got)}")
             click(cdp, "node-alb-a")
             wait_for(cdp, f"{present('inspector-title')} && document.querySelector("
                      "'[data-testid=\"inspector-title\"]').textContent.length > 0",
@@ -78,7 +89,16 @@ def main():
             got = fetched(cdp)
             if "split_inspector.wasm" not in got or "split_lessons.wasm" in got:
                 raise SystemExit(f"parts: FAILED: opening a component downloaded {got}")
-            print(f"parts: nothing split downloaded with the page; opening a component downloaded {', '.join(got)}")
+            # An edit runs in the hosted build (its code is a part's).
+            wait_for(cdp, present("nacl-delete-acl-public-a-inbound-100"), "the inspector showed no NACL rule")
+            click(cdp, "nacl-delete-acl-public-a-inbound-100")
+            wait_for(cdp, f"!{present('nacl-rule-acl-public-a-inbound-100')}", "deleting a NACL rule did not delete it")
+            if evaluate(cdp, "!!document.querySelector('[data-testid=\"inspector\"] .input-error')"):
+                raise SystemExit("parts: FAILED: the edit was refused in the hosted build")
+            print(f"parts: opening a component downloaded {', '.join(got)}; an edit there applies")
+            click(cdp, "share-button")
+            wait_for(cdp, present("share-link"), "the share dialog showed no link")
+            print("parts: the share dialog writes its link with the reading part")
         with ttu.devtools_page() as cdp:
             # A fresh start fetches the reading part in the background; a
             # saved world is read (with that part) before the app shows.

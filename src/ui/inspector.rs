@@ -13,7 +13,7 @@ use super::edit_traffic::TrafficEditor;
 use super::rules::{NaclEditor, SgEditor, SubnetEditor};
 use super::settings::SettingsForms;
 use super::split;
-use super::state::{use_handle, Live, Selection};
+use super::state::{load_extras, use_handle, Live, Selection};
 
 stylance::import_crate_style!(style, "src/ui/inspector.module.css");
 
@@ -24,7 +24,10 @@ pub fn Inspector() -> impl IntoView {
         <div class=style::inspector data-testid="inspector">
             {move || match selection.selected.get() {
                 None => view! { <Empty/> }.into_any(),
-                Some(id) => split::show(node_inspector(), move |make| make(id.clone())),
+                Some(id) => split::show(
+                    async { load_extras().await.and(node_inspector().await) },
+                    move |make| make(id.clone()),
+                ),
             }}
         </div>
     }

@@ -129,8 +129,11 @@ split::part!(
 
 split::part!(
     reading,
-    /// A lesson as downloaded.
+    /// A lesson as downloaded. A lesson's world runs its solutions' steps,
+    /// which may edit it: the engine's edits come with the lesson.
     fn read_lesson(text: String) -> Result<LessonFile, String> {
+        crate::sim::script::install(crate::sim::script::Extras::ALL);
+        crate::lesson::goal::install_checks();
         LessonFile::from_json(&text).map_err(|e| e.to_string())
     }
 );

@@ -8,9 +8,11 @@
 
 use leptos::prelude::*;
 
-use super::state::{use_handle, Live, Player};
+use super::split;
+use super::state::{load_extras, use_handle, Live, Player, Showing};
 use crate::sim::net::Protocol;
 use crate::sim::reach::{Reach, ReachSpec};
+use crate::sim::script::reach;
 use crate::view::reach::{choices, default_port};
 
 stylance::import_crate_style!(style, "src/ui/reach.module.css");
@@ -35,6 +37,12 @@ pub fn ReachPanel() -> impl IntoView {
     let port = RwSignal::new("22".to_string());
     let version = RwSignal::new("ipv4".to_string());
     let error: RwSignal<Option<String>> = RwSignal::new(None);
+    // The analysis's code comes in when the panel is first shown.
+    Effect::new(move |_| {
+        if player.showing.get() == Showing::Reach {
+            split::then(load_extras(), |_| ());
+        }
+    });
     let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let proto = match protocol.get_untracked().as_str() {
@@ -61,13 +69,18 @@ pub fn ReachPanel() -> impl IntoView {
                 crate::sim::net::Family::Ipv4
             },
         };
-        match live.world.with_untracked(|w| w.reach_asked(&spec)) {
-            Ok(r) => {
-                error.set(None);
-                player.reach.set(Some(r));
+        // The analysis's code (the hosted build's `edits` part) came in
+        // when the panel opened, unless the network is slow or gone.
+        split::then(load_extras(), move |got| {
+            let asked = got.map(|()| live.world.with_untracked(|w| reach(w, &spec)));
+            match split::flat(asked) {
+                Ok(r) => {
+                    error.set(None);
+                    player.reach.set(Some(r));
+                }
+                Err(e) => error.set(Some(e)),
             }
-            Err(e) => error.set(Some(e)),
-        }
+        });
     };
     // The answer on screen goes stale when the world changes.
     Effect::new(move |prev: Option<()>| {

@@ -36,6 +36,7 @@ use super::state::AppState;
 use crate::classroom::link;
 use crate::classroom::{import, scenario_json, Imported, Journal, SavedLesson, SavedState};
 use crate::sim::limits::{MAX_SAVED_STATE_BYTES, MAX_SCENARIO_BYTES};
+use crate::sim::script::{install, Extras};
 use crate::sim::world::{DEFAULT_CLIENT, DEFAULT_URL};
 use crate::sim::World;
 use crate::view::request::Method;
@@ -113,29 +114,83 @@ fn clear_link_from_address() {
 
 split::part!(
     reading,
-    /// A saved world's text, read (not replayed). In the hosted build, the
-    /// `reading` part holds every deserializer of the page: saved worlds,
-    /// share links, imported files and lessons.
+    /// A saved world's text, read (not replayed): what a save checks it
+    /// can read back. In the hosted build, the `reading` part holds every
+    /// deserializer of the page (saved worlds, share links, imported files
+    /// and lessons) and the replay of a saved world's actions.
     fn read_saved(text: String) -> Result<SavedState, String> {
         SavedState::from_json(&text)
     }
 );
 
+/// How a saved world is written: its JSON, or its share link's fragment.
+pub type ToJson = fn(&SavedState) -> String;
+pub type ToLink = fn(&SavedState) -> Result<String, link::ShareError>;
+
 split::part!(
     reading,
-    /// A share link's world, read (not replayed).
-    fn read_link(hash: String) -> Result<SavedState, String> {
-        link::decode(&hash)
+    /// How a saved world is written (with its reading: a page whose world
+    /// never changes writes none).
+    fn writer() -> ToJson {
+        SavedState::to_json
     }
 );
 
 split::part!(
     reading,
-    /// An imported file: a scenario or a whole state.
-    fn read_import(text: String) -> Result<Imported, String> {
-        import(&text)
+    /// How a share link is written (the share dialog brings it in).
+    pub(crate) fn linker() -> ToLink {
+        link::encode
     }
 );
+
+split::part!(
+    reading,
+    /// A saved world's text, read and replayed.
+    fn restore_saved(text: String) -> Result<(SavedState, World), String> {
+        SavedState::from_json(&text).and_then(replayed)
+    }
+);
+
+split::part!(
+    reading,
+    /// A share link's world, read and replayed.
+    fn restore_link(hash: String) -> Result<(SavedState, World), String> {
+        link::decode(&hash).and_then(replayed)
+    }
+);
+
+split::part!(
+    reading,
+    /// An imported file (a scenario or a whole state), read and replayed;
+    /// a scenario comes with the request bar as it is (its client, if the
+    /// new scenario has it) and what the reading noted.
+    fn restore_import(
+        text: String,
+        client: String,
+        method: Method,
+        url: String,
+    ) -> Result<(SavedState, World, Vec<String>), String> {
+        install(Extras::ALL);
+        import(&text).and_then(|file| match file {
+            Imported::Scenario(s, notes) => {
+                let client = Some(client)
+                    .filter(|c| s.client(c).is_some())
+                    .or_else(|| s.clients.first().map(|c| c.id.clone()))
+                    .unwrap_or_default();
+                let state = SavedState::new(&Journal::of_scenario(s), &client, method, &url, None);
+                state.restore().map(|w| (state, w, notes))
+            }
+            Imported::State(s) => s.restore().map(|w| (s, w, Vec::new())),
+        })
+    }
+);
+
+/// What a save or a download says when the network took away the part
+/// that writes a world.
+const NOT_SAVED: &str =
+    "Your world could not be written: a part of Hoplab could not be downloaded. \
+     Check the connection; the next change tries again.";
 
 /// Whether the page starts by reading a world (a share link in the address,
 /// or a saved world under `key`): the hosted build then downloads its
@@ -152,21 +207,23 @@ pub fn starts_by_reading(key: &str) -> bool {
 /// build, and the saved world is on screen when the app first shows.
 pub async fn prepare_reading() {
     let _ = read_saved(String::new()).await;
-    let _ = read_link(String::new()).await;
-    let _ = read_import(String::new()).await;
+    let _ = writer().await;
+    let _ = restore_saved(String::new()).await;
+    let _ = restore_link(String::new()).await;
+    let _ = restore_import(String::new(), String::new(), Method::Get, String::new()).await;
 }
 
-/// A saved world replayed.
+/// A saved world replayed (with the engine's edits, digs and reach
+/// questions: a world's actions may hold any of them).
 fn replayed(state: SavedState) -> Result<(SavedState, World), String> {
+    install(Extras::ALL);
     let world = state.restore()?;
     Ok((state, world))
 }
 
 /// A saved world's text, read and replayed, then `next`.
 fn restore_text(text: String, next: impl FnOnce(Result<(SavedState, World), String>) + 'static) {
-    split::then(read_saved(text), move |got| {
-        next(split::flat(got).and_then(replayed))
-    });
+    split::then(restore_saved(text), move |got| next(split::flat(got)));
 }
 
 impl Saver {
@@ -273,8 +330,8 @@ impl Saver {
         clear_link_from_address();
         let had_saved = self.stored().is_some();
         let this = *self;
-        split::then(read_link(hash.to_string()), move |got| {
-            this.link_read(split::flat(got).and_then(replayed), had_saved)
+        split::then(restore_link(hash.to_string()), move |got| {
+            this.link_read(split::flat(got), had_saved)
         });
     }
 
@@ -371,8 +428,8 @@ impl Saver {
     }
 
     /// The link that opens this world, or why there is none.
-    pub fn share_link(&self) -> Result<String, link::ShareError> {
-        link::encode(&self.current()).map(|f| format!("{}#{f}", page_address()))
+    pub fn share_link(&self, encode: ToLink) -> Result<String, link::ShareError> {
+        encode(&self.current()).map(|f| format!("{}#{f}", page_address()))
     }
 
     fn stored(&self) -> Option<String> {
@@ -402,17 +459,31 @@ impl Saver {
             revision: 0,
             ..state.clone()
         };
-        self.last.set_value(plain.to_json());
+        let last = self.last;
+        split::then(writer(), move |got| {
+            if let Ok(to_json) = got {
+                last.set_value(to_json(&plain));
+            }
+        });
     }
 
     /// Save the world, unless another tab saved since this tab last read
     /// or wrote (then say so and write nothing).
     fn save(&self) {
+        let this = *self;
+        split::then(writer(), move |got| match got {
+            Ok(to_json) => this.save_with(to_json),
+            Err(split::PartMissing) => this.message.set(Some(NOT_SAVED.into())),
+        });
+    }
+
+    /// [`Saver::save`], once the writing is in.
+    fn save_with(&self, to_json: ToJson) {
         let Some(key) = self.key.get_value() else {
             return;
         };
         let mut state = self.current();
-        let plain = state.to_json();
+        let plain = to_json(&state);
         if self.last.with_value(|l| *l == plain) {
             return;
         }
@@ -444,7 +515,7 @@ impl Saver {
             return;
         }
         state.revision = stored_rev.max(self.base.get_value()) + 1;
-        let text = state.to_json();
+        let text = to_json(&state);
         let (this, revision) = (*self, state.revision);
         // What the next start could not read is not written.
         split::then(read_saved(text.clone()), move |got| {
@@ -588,32 +659,18 @@ impl Saver {
     /// refused file changes nothing and says why, naming the field.
     pub fn import_text(&self, text: &str) {
         let this = *self;
-        split::then(read_import(text.to_string()), move |got| {
-            this.imported(split::flat(got))
-        });
+        let bar = self.app.bar;
+        let part = restore_import(
+            text.to_string(),
+            bar.client.get_untracked(),
+            bar.method.get_untracked(),
+            bar.url.get_untracked(),
+        );
+        split::then(part, move |got| this.imported(split::flat(got)));
     }
 
-    /// An imported file, read (or why not): replayed, on screen and saved.
-    fn imported(&self, file: Result<Imported, String>) {
-        let bar = self.app.bar;
-        let read = file.and_then(|file| match file {
-            Imported::Scenario(s, notes) => {
-                // The request bar's client, if the new scenario has it.
-                let client = Some(bar.client.get_untracked())
-                    .filter(|c| s.client(c).is_some())
-                    .or_else(|| s.clients.first().map(|c| c.id.clone()))
-                    .unwrap_or_default();
-                let state = SavedState::new(
-                    &Journal::of_scenario(s),
-                    &client,
-                    bar.method.get_untracked(),
-                    &bar.url.get_untracked(),
-                    None,
-                );
-                state.restore().map(|w| (state, w, notes))
-            }
-            Imported::State(s) => s.restore().map(|w| (s, w, Vec::new())),
-        });
+    /// An imported file, read and replayed (or why not): on screen and saved.
+    fn imported(&self, read: Result<(SavedState, World, Vec<String>), String>) {
         match read {
             Ok((mut state, world, notes)) => {
                 let name = world.scenario().name.clone();
@@ -676,7 +733,11 @@ impl Saver {
     }
 
     pub fn download_state(&self) {
-        download("hoplab-state.json", &self.current().to_json());
+        let this = *self;
+        split::then(writer(), move |got| match got {
+            Ok(to_json) => download("hoplab-state.json", &to_json(&this.current())),
+            Err(split::PartMissing) => this.message.set(Some(NOT_SAVED.into())),
+        });
     }
 }
 

@@ -8,7 +8,8 @@
 
 use leptos::prelude::*;
 
-use super::saved::Saver;
+use super::saved::{linker, Saver, ToLink};
+use super::split;
 use crate::classroom::link::MAX_LINK_CHARS;
 
 stylance::import_crate_style!(style, "src/ui/share.module.css");
@@ -48,7 +49,7 @@ pub fn ShareButton() -> impl IntoView {
             "Share"
         </button>
         <Show when=move || saver.sharing.get()>
-            <ShareDialog/>
+            {split::show(linker(), |encode| view! { <ShareDialog encode/> }.into_any())}
         </Show>
     }
 }
@@ -87,11 +88,11 @@ fn trap_tab(ev: &web_sys::KeyboardEvent, dialog: &web_sys::Element) {
 }
 
 #[component]
-fn ShareDialog() -> impl IntoView {
+fn ShareDialog(encode: ToLink) -> impl IntoView {
     let saver = expect_context::<Saver>();
     let app = super::state::use_app();
     // The link of the world as it is when the dialog opens.
-    let link = saver.share_link();
+    let link = saver.share_link(encode);
     let actions = app.live.journal.with_untracked(|j| j.steps.len());
     let lesson = app.live.lesson.get_untracked();
     let status = RwSignal::new(String::new());

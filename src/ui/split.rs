@@ -26,17 +26,17 @@ impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
 /// goes into the WebAssembly file `file` of the hosted build. A part with a
 /// view gives its constructor (`fn(..) -> AnyView`), which [`show`] calls.
 macro_rules! part {
-    ($file:ident, $(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($file:ident, $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         #[cfg(hoplab_split)]
         $(#[$meta])*
         #[leptos::wasm_split::wasm_split($file, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $name($($arg: $ty),*) -> Result<$ret, $crate::ui::split::PartMissing> {
+        $vis fn $name($($arg: $ty),*) -> Result<$ret, $crate::ui::split::PartMissing> {
             Ok($body)
         }
 
         #[cfg(not(hoplab_split))]
         $(#[$meta])*
-        async fn $name($($arg: $ty),*) -> Result<$ret, $crate::ui::split::PartMissing> {
+        $vis async fn $name($($arg: $ty),*) -> Result<$ret, $crate::ui::split::PartMissing> {
             Ok($body)
         }
     };

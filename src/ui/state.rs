@@ -126,6 +126,17 @@ impl Live {
     }
 }
 
+super::split::part!(
+    edits,
+    /// The engine's edits (with every check of a changed scenario), digs
+    /// and reach questions: in the hosted build, a file of their own that
+    /// the inspector and the reach panel bring in before they act
+    /// (`sim::script::Extras`). Send, bursts, faults and the clock need none.
+    pub(crate) fn load_extras() -> () {
+        crate::sim::script::install(crate::sim::script::Extras::ALL)
+    }
+);
+
 /// The request bar: who sends what.
 #[derive(Clone, Copy)]
 pub struct RequestBar {
