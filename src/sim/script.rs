@@ -425,8 +425,8 @@ pub enum StepError {
 }
 
 /// The steps whose code the hosted page downloads apart from Send's: an
-/// edit (with every check of the changed scenario), a dig and a
-/// reachability question. Every build holds them from the start but the
+/// edit (with every check of the changed scenario), a dig, a
+/// reachability question and the live state's report. Every build holds them from the start but the
 /// hosted one (`--cfg hoplab_split`), where the page's part that holds
 /// them calls [`install`]; until then such a step is refused with
 /// [`StepError::NotLoaded`] and changes nothing. The page's first download
@@ -437,6 +437,7 @@ pub struct Extras {
     pub edit: fn(&mut World, &Edit) -> Result<String, EditError>,
     pub dig: fn(&mut World, &DigSpec) -> Result<DigResult, String>,
     pub reach: fn(&World, &ReachSpec) -> Result<Reach, String>,
+    pub inspect: fn(&World) -> LiveState,
 }
 
 impl Extras {
@@ -444,6 +445,7 @@ impl Extras {
         edit: |w, e| w.apply_edit(e).map(|_| e.describe()),
         dig: World::dig,
         reach: World::reach_asked,
+        inspect: World::live_state,
     };
 }
 
@@ -472,7 +474,6 @@ fn extras() -> Option<Extras> {
 /// is volatile: the whole-program optimizer would otherwise see the one
 /// value ever installed and call its code directly, which would put that
 /// code back in the page's first download.
-#[cfg(hoplab_split)]
 pub fn installed<T: Copy + 'static>(
     slot: &'static std::thread::LocalKey<std::cell::Cell<Option<T>>>,
 ) -> Option<T> {
@@ -675,10 +676,13 @@ fn run_step_after(
                 reach: Box::new(reach),
             })
             .map_err(StepError::Reach),
-        Step::Inspect => Ok(StepResult::Inspect {
-            step: n,
-            state: Box::new(world.live_state()),
-        }),
+        Step::Inspect => {
+            let inspect = extras().ok_or(StepError::NotLoaded("inspect"))?.inspect;
+            Ok(StepResult::Inspect {
+                step: n,
+                state: Box::new(inspect(world)),
+            })
+        }
         Step::Diff => match last {
             [before, after] => Ok(StepResult::Diff {
                 step: n,

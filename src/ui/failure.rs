@@ -15,9 +15,21 @@ use wasm_bindgen::JsCast;
 
 use crate::sim::scenario::Scenario;
 
+/// How the failure screen writes the scenario (`classroom::scenario_json`).
+pub type WriteScenario = fn(&Scenario) -> String;
+
+/// Give the failure screen its way to write the scenario: in the hosted
+/// build, it comes with the `reading` part (before a saved world or a link
+/// is shown, or 3 s after a fresh start); until then the failure screen
+/// offers no download, as when the scenario cannot be written.
+pub fn can_write(write: WriteScenario) {
+    WRITE.with(|c| c.set(Some(write)));
+}
+
 thread_local! {
     /// The scenario on screen, kept after every change for the failure screen.
     static LAST_SCENARIO: RefCell<Option<Scenario>> = const { RefCell::new(None) };
+    static WRITE: std::cell::Cell<Option<WriteScenario>> = const { std::cell::Cell::new(None) };
 }
 
 /// Remember the scenario on screen (called after every change of the world).
@@ -33,12 +45,15 @@ pub fn remember(s: &Scenario) {
 
 /// Install the panic hook: the console message as before, then the failure screen.
 pub fn install() {
+    // Every build but the hosted one has the writer from the start.
+    #[cfg(not(hoplab_split))]
+    can_write(crate::classroom::scenario_json);
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
+        let write = crate::sim::script::installed(&WRITE);
         let world = LAST_SCENARIO.with(|cell| {
-            cell.try_borrow()
-                .ok()
-                .and_then(|s| s.as_ref().map(crate::classroom::scenario_json))
+            let s = cell.try_borrow().ok()?;
+            Some(write?(s.as_ref()?))
         });
         show(world.as_deref());
     }));

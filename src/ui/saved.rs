@@ -127,12 +127,23 @@ split::part!(
 pub type ToJson = fn(&SavedState) -> String;
 pub type ToLink = fn(&SavedState) -> Result<String, link::ShareError>;
 
+/// How a world is written: a saved world, and a scenario as a file.
+#[derive(Clone, Copy)]
+struct Writer {
+    state: ToJson,
+    scenario: fn(&crate::sim::scenario::Scenario) -> String,
+}
+
 split::part!(
     reading,
-    /// How a saved world is written (with its reading: a page whose world
-    /// never changes writes none).
-    fn writer() -> ToJson {
-        SavedState::to_json
+    /// How a world is written (with its reading: a page whose world never
+    /// changes writes none). The failure screen gets its writer here too.
+    fn writer() -> Writer {
+        super::failure::can_write(scenario_json);
+        Writer {
+            state: SavedState::to_json,
+            scenario: scenario_json,
+        }
     }
 );
 
@@ -461,8 +472,8 @@ impl Saver {
         };
         let last = self.last;
         split::then(writer(), move |got| {
-            if let Ok(to_json) = got {
-                last.set_value(to_json(&plain));
+            if let Ok(w) = got {
+                last.set_value((w.state)(&plain));
             }
         });
     }
@@ -472,7 +483,7 @@ impl Saver {
     fn save(&self) {
         let this = *self;
         split::then(writer(), move |got| match got {
-            Ok(to_json) => this.save_with(to_json),
+            Ok(w) => this.save_with(w.state),
             Err(split::PartMissing) => this.message.set(Some(NOT_SAVED.into())),
         });
     }
@@ -724,18 +735,24 @@ impl Saver {
     }
 
     pub fn download_scenario(&self) {
-        let json = self
-            .app
-            .live
-            .world
-            .with_untracked(|w| scenario_json(w.scenario()));
-        download("hoplab-scenario.json", &json);
+        let this = *self;
+        split::then(writer(), move |got| match got {
+            Ok(w) => {
+                let json = this
+                    .app
+                    .live
+                    .world
+                    .with_untracked(|world| (w.scenario)(world.scenario()));
+                download("hoplab-scenario.json", &json);
+            }
+            Err(split::PartMissing) => this.message.set(Some(NOT_SAVED.into())),
+        });
     }
 
     pub fn download_state(&self) {
         let this = *self;
         split::then(writer(), move |got| match got {
-            Ok(to_json) => download("hoplab-state.json", &to_json(&this.current())),
+            Ok(w) => download("hoplab-state.json", &(w.state)(&this.current())),
             Err(split::PartMissing) => this.message.set(Some(NOT_SAVED.into())),
         });
     }
