@@ -419,18 +419,19 @@ pub enum StepError {
     Dig(String),
     /// A `reach` step whose ends or port cannot be analysed.
     Reach(String),
-    /// An edit, a dig or a reach before the hosted page has downloaded
-    /// their code (see [`Extras`]); what it was.
+    /// An edit, a dig, a reach or an inspect before the hosted page has
+    /// downloaded their code (see [`Extras`]); what it was.
     NotLoaded(&'static str),
 }
 
 /// The steps whose code the hosted page downloads apart from Send's: an
-/// edit (with every check of the changed scenario), a dig, a
-/// reachability question and the live state's report. Every build holds them from the start but the
-/// hosted one (`--cfg hoplab_split`), where the page's part that holds
-/// them calls [`install`]; until then such a step is refused with
-/// [`StepError::NotLoaded`] and changes nothing. The page's first download
-/// then holds no reference to their code (ARCHITECTURE.md, `src/ui/`).
+/// edit (with every check of the changed scenario), a dig, a reachability
+/// question and the live state's report. Every build holds them from the
+/// start but the hosted one (`--cfg hoplab_split`), where the page's part
+/// that holds them calls [`install`]; until then such a step is refused
+/// with [`StepError::NotLoaded`] and changes nothing. The page's first
+/// download then holds no reference to their code (ARCHITECTURE.md,
+/// `src/ui/`).
 #[derive(Clone, Copy)]
 pub struct Extras {
     /// Apply an edit; what it did, as the step result says it.
@@ -454,8 +455,8 @@ thread_local! {
     static INSTALLED: std::cell::Cell<Option<Extras>> = const { std::cell::Cell::new(None) };
 }
 
-/// Hand the engine the code of edits, digs and reach questions (the hosted
-/// build's part that holds it calls this; elsewhere they are always there).
+/// Hand the engine its [`Extras`] (the hosted build's part that holds them
+/// calls this; elsewhere they are always there).
 pub fn install(extras: Extras) {
     #[cfg(hoplab_split)]
     INSTALLED.with(|c| c.set(Some(extras)));
