@@ -1035,12 +1035,27 @@ async fn the_inspector_shows_the_live_state_of_health_checks_and_endpoints() {
     let root = mount().await;
     let live = text(&find(&root, "live-state"));
     assert!(live.contains("Live state"), "{live}");
-    // textContent includes the collapsed rows: each Route 53 check and
-    // each Service's ready endpoints.
+    // Closed, it works nothing out; opened, it lists each Route 53 check
+    // and each Service's ready endpoints.
+    assert!(!live.contains("check hc-cluster-a"), "{live}");
+    open_live_state(&root).await;
+    let live = text(&find(&root, "live-state"));
     assert!(live.contains("check hc-cluster-a"), "{live}");
     assert!(live.contains("endpoints svc-a"), "{live}");
     click(&root, "node-alb-a").await;
+    open_live_state(&root).await;
     assert!(text(&find(&root, "live-state")).contains("targets tg-appointments-a"));
+}
+
+/// Open the inspector's "Live state" (its toggle event comes in a task).
+async fn open_live_state(root: &HtmlElement) {
+    let details: web_sys::HtmlDetailsElement = find(root, "live-state")
+        .query_selector("details")
+        .unwrap()
+        .expect("the live state is a details element")
+        .unchecked_into();
+    details.set_open(true);
+    settle_saves().await;
 }
 
 // ---- the diagram's zoom, and the page at each screen size

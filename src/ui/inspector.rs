@@ -80,30 +80,65 @@ fn Empty() -> impl IntoView {
     }
 }
 
+/// How the live state's rows are worked out from the world.
+type RowsOf = fn(&crate::sim::World) -> Vec<(String, String)>;
+
+split::part!(
+    edits,
+    /// The live state's rows: the engine's report (`inspect`) and its
+    /// words. In the hosted build they come with the engine's extras, when
+    /// "Live state" is first opened.
+    fn live_rows_of() -> RowsOf {
+        |w| crate::view::live::live_rows(&w.live_state())
+    }
+);
+
 /// The world's live state in a few rows (health checks, targets,
 /// endpoints, caches with TTL left, WAF counters, the clock's events),
-/// from the same `LiveState` the `inspect` script step prints.
+/// from the same `LiveState` the `inspect` script step prints. Worked out
+/// only while open, not on every tick of a running clock.
 #[component]
 fn LiveStateSection() -> impl IntoView {
-    let live = use_handle::<Live>();
-    let rows = Memo::new(move |_| {
-        live.world
-            .with(|w| crate::view::live::live_rows(&w.live_state()))
-    });
+    let open = RwSignal::new(false);
+    let toggle = move |ev: leptos::ev::Event| {
+        if let Some(d) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        {
+            open.set(d.open());
+        }
+    };
     view! {
         <section class=style::section data-testid="live-state">
-            <details class=style::live>
+            <details class=style::live on:toggle=toggle>
                 <summary class=style::subhead>"Live state"</summary>
-                <dl class=style::rows>
-                    {move || {
-                        rows.get()
-                            .into_iter()
-                            .map(|(k, v)| view! { <dt>{k}</dt> <dd>{v}</dd> })
-                            .collect_view()
-                    }}
-                </dl>
+                {move || {
+                    open.get()
+                        .then(|| {
+                            split::show(
+                                live_rows_of(),
+                                |rows_of| view! { <LiveRows rows_of/> }.into_any(),
+                            )
+                        })
+                }}
             </details>
         </section>
+    }
+}
+
+#[component]
+fn LiveRows(rows_of: RowsOf) -> impl IntoView {
+    let live = use_handle::<Live>();
+    let rows = Memo::new(move |_| live.world.with(rows_of));
+    view! {
+        <dl class=style::rows>
+            {move || {
+                rows.get()
+                    .into_iter()
+                    .map(|(k, v)| view! { <dt>{k}</dt> <dd>{v}</dd> })
+                    .collect_view()
+            }}
+        </dl>
     }
 }
 
