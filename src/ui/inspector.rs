@@ -129,7 +129,11 @@ fn LiveStateSection() -> impl IntoView {
 #[component]
 fn LiveRows(rows_of: RowsOf) -> impl IntoView {
     let live = use_handle::<Live>();
-    let rows = Memo::new(move |_| live.world.with(rows_of));
+    row_list(Memo::new(move |_| live.world.with(rows_of)))
+}
+
+/// Rows of names and values, as a description list.
+fn row_list(rows: Memo<Vec<(String, String)>>) -> impl IntoView {
     view! {
         <dl class=style::rows>
             {move || {
@@ -219,14 +223,7 @@ fn NodeInspector(id: String) -> impl IntoView {
 
         <section class=style::section>
             <h3 class=style::subhead>"Configuration and live state"</h3>
-            <dl class=style::rows>
-                {move || {
-                    rows.get()
-                        .into_iter()
-                        .map(|(k, v)| view! { <dt>{k}</dt> <dd>{v}</dd> })
-                        .collect_view()
-                }}
-            </dl>
+            {row_list(rows)}
         </section>
 
         <FaultList id=id.clone()/>
