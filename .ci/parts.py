@@ -2,7 +2,8 @@
 """The hosted build's parts load when first opened: serve dist/, open it in
 headless Chromium and check that no part (app-*/split_*.wasm, chunk_*.wasm)
 is downloaded with the page, that a reach question downloads the engine's
-extras (edits, digs, reach), that opening a component in the diagram downloads the
+extras (edits, digs, reach) with the reach panel, that the burst panel
+downloads its own part and reports a burst, that opening a component in the diagram downloads the
 inspector's part and shows the inspector, where an edit applies, that the
 share dialog writes its link, that the reading part (every
 deserializer) follows in the background and a saved world is restored
@@ -82,6 +83,15 @@ def main():
             if "split_edits.wasm" not in got or "split_inspector.wasm" in got:
                 raise SystemExit(f"parts: FAILED: asking the reach panel downloaded {got}")
             print(f"parts: nothing split downloaded with the page; a reach question downloaded {', '.join(got)}")
+            # The burst panel's form and report are a part of their own.
+            click(cdp, "show-burst")
+            wait_for(cdp, present("burst-send"), "the burst panel did not open")
+            click(cdp, "burst-send")
+            wait_for(cdp, present("burst-report"), "the burst panel gave no report")
+            burst = [f for f in fetched(cdp) if f not in got]
+            if "split_burst.wasm" not in burst:
+                raise SystemExit(f"parts: FAILED: showing the burst panel downloaded {burst}")
+            print(f"parts: showing the burst panel downloaded {', '.join(burst)}; a burst reports")
             click(cdp, "node-alb-a")
             wait_for(cdp, f"{present('inspector-title')} && document.querySelector("
                      "'[data-testid=\"inspector-title\"]').textContent.length > 0",

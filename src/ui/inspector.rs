@@ -25,7 +25,7 @@ pub fn Inspector() -> impl IntoView {
             {move || match selection.selected.get() {
                 None => view! { <Empty/> }.into_any(),
                 Some(id) => split::show(
-                    async { load_extras().await.and(node_inspector().await) },
+                    async { split::both(load_extras(), node_inspector()).await.map(|((), make)| make) },
                     move |make| make(id.clone()),
                 ),
             }}

@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 
 use super::split;
-use super::state::{load_extras, use_handle, Live, Player, Showing};
+use super::state::{load_extras, use_handle, Live, Player};
 use crate::sim::net::Protocol;
 use crate::sim::reach::{Reach, ReachSpec};
 use crate::sim::script::reach;
@@ -37,12 +37,6 @@ pub fn ReachPanel() -> impl IntoView {
     let port = RwSignal::new("22".to_string());
     let version = RwSignal::new("ipv4".to_string());
     let error: RwSignal<Option<String>> = RwSignal::new(None);
-    // The analysis's code comes in when the panel is first shown.
-    Effect::new(move |_| {
-        if player.showing.get() == Showing::Reach {
-            split::then(load_extras(), |_| ());
-        }
-    });
     let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let proto = match protocol.get_untracked().as_str() {
@@ -69,8 +63,8 @@ pub fn ReachPanel() -> impl IntoView {
                 crate::sim::net::Family::Ipv4
             },
         };
-        // The analysis's code (the hosted build's `edits` part) came in
-        // when the panel opened, unless the network is slow or gone.
+        // The analysis's code is in the hosted build's `edits` part, with
+        // this panel's: in by now.
         split::then(load_extras(), move |got| {
             let asked = got.map(|()| live.world.with_untracked(|w| reach(w, &spec)));
             match split::flat(asked) {

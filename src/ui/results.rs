@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::burst::Burst;
 use super::diff_panel::DiffPanel;
 use super::reach::ReachPanel;
+use super::split;
 use super::state::{use_app, use_handle, BurstPanel, Live, Player, Showing};
 use super::timeline::TimelineBar;
 use super::trace_list::TraceList;
@@ -41,6 +42,13 @@ pub fn Results() -> impl IntoView {
             )
         }),
     };
+    // The burst and reach panels are built the first time they are shown
+    // (in the hosted build their code is a part's), then kept with what the
+    // learner typed.
+    let seen = move |which: Showing| {
+        Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || showing.get() == which)
+    };
+    let (burst_seen, reach_seen) = (seen(Showing::Burst), seen(Showing::Reach));
     let latest_event = move || live.world.with(|w| w.events().last().map(event_line));
     let tab = move |which: Showing, label: &'static str, title: &'static str| {
         view! {
@@ -104,13 +112,33 @@ pub fn Results() -> impl IntoView {
             <TraceList/>
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Burst>
-            <Burst/>
+            {move || burst_seen.get().then(|| split::show(burst_panel(), |make| make()))}
         </div>
         <div class=style::pane hidden=move || showing.get() != Showing::Reach>
-            <ReachPanel/>
+            {move || reach_seen.get().then(|| split::show(reach_panel(), |make| make()))}
         </div>
     }
 }
+
+split::part!(
+    burst,
+    /// The burst panel's form and report: in the hosted build, a file of
+    /// its own, downloaded when the Burst tab is first shown. The burst
+    /// itself (`App::send_burst`) is the first download's.
+    fn burst_panel() -> fn() -> AnyView {
+        || view! { <Burst/> }.into_any()
+    }
+);
+
+split::part!(
+    edits,
+    /// The reach panel: in the hosted build, in the same file as the
+    /// analysis it asks (`load_extras`), downloaded when the Reach tab is
+    /// first shown.
+    fn reach_panel() -> fn() -> AnyView {
+        || view! { <ReachPanel/> }.into_any()
+    }
+);
 
 /// A button in the heading, shown while `when` holds.
 fn head_button(

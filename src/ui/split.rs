@@ -58,6 +58,37 @@ pub fn then<T: 'static>(
     }
 }
 
+/// Two parts fetched at once (one round trip instead of two in a row):
+/// both results, or the first that could not be downloaded.
+pub async fn both<A, B>(
+    a: impl std::future::Future<Output = Result<A, PartMissing>>,
+    b: impl std::future::Future<Output = Result<B, PartMissing>>,
+) -> Result<(A, B), PartMissing> {
+    use std::task::Poll;
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut got_a, mut got_b) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if got_a.is_none() {
+            if let Poll::Ready(r) = a.as_mut().poll(cx) {
+                got_a = Some(r);
+            }
+        }
+        if got_b.is_none() {
+            if let Poll::Ready(r) = b.as_mut().poll(cx) {
+                got_b = Some(r);
+            }
+        }
+        match (got_a.take(), got_b.take()) {
+            (Some(ra), Some(rb)) => Poll::Ready(ra.and_then(|x| rb.map(|y| (x, y)))),
+            (ra, rb) => {
+                (got_a, got_b) = (ra, rb);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 /// A part's `Result<T, String>`, with a part that could not be downloaded
 /// as one more error.
 pub fn flat<T>(got: Result<Result<T, String>, PartMissing>) -> Result<T, String> {
