@@ -2466,6 +2466,34 @@ async fn the_timeline_shows_where_the_time_went_and_a_second_request_is_faster_f
 }
 
 #[wasm_bindgen_test]
+async fn the_burst_and_reach_panels_are_built_when_first_shown_and_keep_what_was_typed() {
+    let root = mount().await;
+    assert!(
+        !exists(&root, "burst"),
+        "no burst panel before its tab is shown"
+    );
+    assert!(
+        !exists(&root, "reach"),
+        "no reach panel before its tab is shown"
+    );
+
+    click(&root, "show-reach").await;
+    assert!(exists(&root, "reach"));
+    assert!(!exists(&root, "burst"), "showing Reach builds only Reach");
+    type_into(&root, "reach-to", "i-bastion-b").await;
+    type_into(&root, "reach-port", "443").await;
+    click(&root, "show-burst").await;
+    type_into(&root, "burst-count", "250").await;
+    click(&root, "show-trace").await;
+    click(&root, "show-reach").await;
+    let value = |id: &str| find(&root, id).unchecked_into::<HtmlInputElement>().value();
+    assert_eq!(value("reach-to"), "i-bastion-b");
+    assert_eq!(value("reach-port"), "443");
+    click(&root, "show-burst").await;
+    assert_eq!(value("burst-count"), "250");
+}
+
+#[wasm_bindgen_test]
 async fn can_a_reach_b_answers_with_the_path_marks_the_diagram_and_names_the_blocking_rule() {
     // Fact sheet §24, §25: SSH from the admin's laptop to the bastion, then
     // from another client, stopped by the public subnet's network ACL.
