@@ -56,7 +56,7 @@ pub fn Diagram() -> impl IntoView {
         live.world.with(|w| layout::diagram(&w.topology(), &client))
     });
     let faults = Memo::new(move |_| live.world.with(|w| w.faults().clone()));
-    let hop = Memo::new(move |_| player.current_hop());
+    let hop = player.hop_memo();
 
     let marker = Memo::new(move |_| {
         let h = hop.get()?;

@@ -26,7 +26,7 @@ pub fn verdict_class(v: Verdict) -> &'static str {
 #[component]
 pub fn HopCard() -> impl IntoView {
     let player = use_handle::<Player>();
-    let hop = Memo::new(move |_| player.current_hop());
+    let hop = player.hop_memo();
     let has_trace = move || player.trace.with(|t| t.is_some());
     // The live region a screen reader reads as playback (or a step) reaches
     // each hop; it is always in the page so the first change is announced.

@@ -176,6 +176,27 @@ impl Player {
             .with(|t| t.as_ref().and_then(|t| t.hops.get(i).cloned()))
     }
 
+    /// The hop playback is on, as the diagram and the hop card follow it:
+    /// it changes when playback moves to another hop or a new trace comes
+    /// (every trace is a send of its own), and no two hops' events are
+    /// compared on each step of playback.
+    pub fn hop_memo(&self) -> Memo<Option<Hop>> {
+        let this = *self;
+        let at = Memo::new(move |_| {
+            let i = this.playback.with(|p| p.current())?;
+            Some((this.sends.get(), i))
+        });
+        Memo::new_with_compare(
+            move |_| {
+                // Read, not only tracked: a memo nobody reads never runs,
+                // and one that never ran has no sources to change.
+                let _ = at.get();
+                untrack(|| this.current_hop())
+            },
+            |_, _| true,
+        )
+    }
+
     /// Forget the trace (it no longer matches the picture).
     pub fn clear(&self) {
         self.trace.set(None);
